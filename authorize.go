@@ -1,0 +1,181 @@
+package cognitojwt
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+)
+
+// Policy decides whether verified claims may proceed. Policies built here
+// deny when given nothing to check: an empty list never means "anyone".
+type Policy func(*Claims) bool
+
+// InGroup allows members of any of the Cognito groups.
+func InGroup(groups ...string) Policy {
+	groups = slices.Clone(groups)
+	return func(c *Claims) bool {
+		return c != nil && slices.ContainsFunc(groups, c.InGroup)
+	}
+}
+
+// InAllGroups allows members of every one of the groups.
+func InAllGroups(groups ...string) Policy {
+	groups = slices.Clone(groups)
+	return func(c *Claims) bool {
+		if c == nil || len(groups) == 0 {
+			return false
+		}
+		for _, g := range groups {
+			if !c.InGroup(g) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// HasScope allows tokens that carry every one of the scopes.
+func HasScope(scopes ...string) Policy {
+	scopes = slices.Clone(scopes)
+	return func(c *Claims) bool {
+		if c == nil || len(scopes) == 0 {
+			return false
+		}
+		for _, s := range scopes {
+			if !c.HasScope(s) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// ClaimIn allows tokens whose claim name, read exactly as named (write
+// "custom:domain" for a custom attribute), is a non-empty string or an
+// array of strings and, when values are given, equals one of them or
+// (for an array) contains one of them.
+func ClaimIn(name string, values ...string) Policy {
+	values = slices.Clone(values)
+	return func(c *Claims) bool {
+		if c == nil || name == "" {
+			return false
+		}
+		v, ok := jsonscan.Lookup(c.payload, name)
+		if !ok {
+			return false
+		}
+		var got []string
+		switch v.Kind {
+		case jsonscan.String:
+			s, err := v.AsString()
+			if err != nil || s == "" {
+				return false
+			}
+			got = []string{s}
+		case jsonscan.Array:
+			var err error
+			if got, err = v.AppendStrings(nil); err != nil || len(got) == 0 {
+				return false
+			}
+		default:
+			return false
+		}
+		if len(values) == 0 {
+			return true
+		}
+		for _, g := range got {
+			if slices.Contains(values, g) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// AgeAtLeast allows tokens whose birthdate claim shows the user is at
+// least years old today. A missing or yearless birthdate is denied.
+func AgeAtLeast(years int) Policy {
+	return func(c *Claims) bool {
+		age, ok := c.AgeAt(time.Now())
+		return ok && age >= years
+	}
+}
+
+// AllOf allows what every policy allows; with no policies it denies.
+func AllOf(ps ...Policy) Policy {
+	ps = slices.Clone(ps)
+	return func(c *Claims) bool {
+		if len(ps) == 0 {
+			return false
+		}
+		for _, p := range ps {
+			if p == nil || !p(c) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// AnyOf allows what any policy allows; with no policies it denies.
+func AnyOf(ps ...Policy) Policy {
+	ps = slices.Clone(ps)
+	return func(c *Claims) bool {
+		for _, p := range ps {
+			if p != nil && p(c) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// Authorize guards a handler with p. It must run inside Middleware: a
+// request without verified claims is answered 401, one that p refuses 403
+// insufficient_scope, both through the middleware's error handler.
+func Authorize(p Policy) func(http.Handler) http.Handler {
+	return authorize(p, "")
+}
+
+// RequireGroup allows members of any of the groups, like ASP.NET Core's
+// [Authorize(Roles = "a,b")].
+func RequireGroup(groups ...string) func(http.Handler) http.Handler {
+	return authorize(InGroup(groups...), "")
+}
+
+// RequireScope allows tokens with all of the scopes; a refusal names them
+// in the challenge's scope attribute.
+func RequireScope(scopes ...string) func(http.Handler) http.Handler {
+	return authorize(HasScope(scopes...), quotable(strings.Join(scopes, " ")))
+}
+
+// RequireClaim allows tokens whose claim is one of values (see ClaimIn).
+func RequireClaim(name string, values ...string) func(http.Handler) http.Handler {
+	return authorize(ClaimIn(name, values...), "")
+}
+
+func authorize(p Policy, scope string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			a, _ := r.Context().Value(authKey{}).(*auth)
+			var err error
+			switch {
+			case a == nil || a.claims == nil:
+				err = fail(ErrNoToken, "route requires a verified token")
+			case p == nil || !p(a.claims):
+				err = fail(ErrInsufficientScope, "policy refused the token")
+			default:
+				next.ServeHTTP(w, r)
+				return
+			}
+			if a != nil && a.mw != nil {
+				a.mw.reject(w, r, err, scope)
+				return
+			}
+			writeError(w, err, defaultRealm, scope)
+		})
+	}
+}

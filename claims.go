@@ -1,0 +1,341 @@
+package cognitojwt
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+)
+
+// Claims are the verified claims of a Cognito access or ID token.
+//
+// Every Claims value a Verifier returns is the caller's own: changing its
+// fields or slices never affects another request, even when the verified
+// token cache served it.
+type Claims struct {
+	Subject   string   // sub
+	Username  string   // username (access) or cognito:username (ID)
+	ClientID  string   // client_id (access) or aud (ID)
+	Issuer    string   // iss
+	JWTID     string   // jti
+	OriginJTI string   // origin_jti
+	EventID   string   // event_id
+	TokenUse  TokenUse // token_use
+	Groups    []string // cognito:groups
+	Scopes    []string // scope, split on spaces (access tokens)
+	Email     string   // email, when present
+	// EmailVerified is email_verified; Cognito sends a boolean, federated
+	// attribute mappings sometimes the strings "true" / "false".
+	EmailVerified bool
+	Version       int // version (access tokens)
+
+	IssuedAt  time.Time // iat; zero when absent
+	ExpiresAt time.Time // exp
+	NotBefore time.Time // nbf; zero when absent
+	AuthTime  time.Time // auth_time; zero when absent
+
+	// KeyID is the kid of the key that verified the token. It is for logs
+	// on the server side only.
+	KeyID string
+
+	// payload is the token's decoded payload, validated by jsonscan: Get,
+	// Attribute and Decode read it, so nothing they return is shared with
+	// another caller.
+	payload string
+}
+
+// InGroup reports whether the token lists the Cognito group, compared
+// exactly (case and every byte count).
+func (c *Claims) InGroup(name string) bool {
+	return c != nil && slices.Contains(c.Groups, name)
+}
+
+// HasScope reports whether the token's scope claim lists scope exactly.
+func (c *Claims) HasScope(scope string) bool {
+	return c != nil && slices.Contains(c.Scopes, scope)
+}
+
+// Attribute returns a user-pool attribute that is a string claim. A name
+// without the "custom:" prefix is looked up with it first, so
+// Attribute("tenant_id") reads custom:tenant_id; when no such custom
+// attribute exists the plain name is tried (standard attributes such as
+// "email", or string claims added by a pre-token-generation trigger).
+func (c *Claims) Attribute(name string) (string, bool) {
+	if c == nil || name == "" {
+		return "", false
+	}
+	if !strings.HasPrefix(name, "custom:") {
+		if s, ok := c.stringClaim("custom:" + name); ok {
+			return s, true
+		}
+	}
+	return c.stringClaim(name)
+}
+
+func (c *Claims) stringClaim(name string) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	v, ok := jsonscan.Lookup(c.payload, name)
+	if !ok {
+		return "", false
+	}
+	s, err := v.AsString()
+	return s, err == nil
+}
+
+// Get returns any payload claim decoded as encoding/json would decode it
+// into an interface value (string, float64, bool, nil, []any or
+// map[string]any). Each call returns a fresh value.
+func (c *Claims) Get(name string) (any, bool) {
+	if c == nil {
+		return nil, false
+	}
+	v, ok := jsonscan.Lookup(c.payload, name)
+	if !ok {
+		return nil, false
+	}
+	var out any
+	if err := json.Unmarshal([]byte(v.Raw), &out); err != nil {
+		return nil, false
+	}
+	return out, true
+}
+
+// Decode unmarshals the whole payload into v with encoding/json, for claims
+// this type does not name (for example those a pre-token-generation trigger
+// adds).
+func (c *Claims) Decode(v any) error {
+	if c == nil {
+		return errors.New("cognitojwt: Decode on nil Claims")
+	}
+	return json.Unmarshal([]byte(c.payload), v)
+}
+
+// RawPayload returns a copy of the token's decoded JSON payload.
+func (c *Claims) RawPayload() []byte {
+	if c == nil {
+		return nil
+	}
+	return []byte(c.payload)
+}
+
+// clone returns a copy whose slices share nothing with c, in two
+// allocations: the struct, and one array holding groups and scopes.
+func (c *Claims) clone() *Claims {
+	out := new(Claims)
+	*out = *c
+	ng, ns := len(c.Groups), len(c.Scopes)
+	if ng+ns > 0 {
+		buf := make([]string, ng+ns)
+		copy(buf, c.Groups)
+		copy(buf[ng:], c.Scopes)
+		out.Groups = buf[:ng:ng]
+		out.Scopes = buf[ng:]
+		if ng == 0 {
+			out.Groups = c.Groups // nil or empty: nothing to share
+		}
+		if ns == 0 {
+			out.Scopes = c.Scopes
+		}
+	}
+	return out
+}
+
+// NumericDate bounds: past year 9999 a value cannot be a real lifetime and
+// would overflow time arithmetic, so it is malformed.
+const (
+	maxNumericDate = 253402300799
+	minNumericDate = -maxNumericDate
+)
+
+func numericDate(v jsonscan.Value) (time.Time, error) {
+	f, err := v.AsNumber()
+	if err != nil {
+		return time.Time{}, err
+	}
+	if f > maxNumericDate || f < minNumericDate {
+		return time.Time{}, errOutOfRange
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+}
+
+var errOutOfRange = errors.New("numeric date out of range")
+
+// parsePayload fills c from the decoded payload. Claims Cognito defines
+// must have Cognito's JSON types; anything else is ErrMalformedToken.
+func parsePayload(payload string, c *Claims, scratch []jsonscan.Member) error {
+	members, err := jsonscan.ParseObject(payload, scratch)
+	if err != nil {
+		return failf(ErrMalformedToken, "payload: %v", err)
+	}
+	c.payload = payload
+	var hasExp bool
+	var username, cognitoUsername, clientID string
+	var aud jsonscan.Value
+	for _, m := range members {
+		v := m.Value
+		var err error
+		switch m.Name {
+		case "sub":
+			c.Subject, err = v.AsString()
+		case "iss":
+			c.Issuer, err = v.AsString()
+		case "client_id":
+			clientID, err = v.AsString()
+		case "aud":
+			aud = v // its type matters only for ID tokens
+		case "token_use":
+			var s string
+			s, err = v.AsString()
+			c.TokenUse = TokenUse(s)
+		case "username":
+			username, err = v.AsString()
+		case "cognito:username":
+			cognitoUsername, err = v.AsString()
+		case "jti":
+			c.JWTID, err = v.AsString()
+		case "origin_jti":
+			c.OriginJTI, err = v.AsString()
+		case "event_id":
+			c.EventID, err = v.AsString()
+		case "email":
+			c.Email, err = v.AsString()
+		case "email_verified":
+			c.EmailVerified, err = boolish(v)
+		case "version":
+			var f float64
+			if f, err = v.AsNumber(); err == nil {
+				if f != math.Trunc(f) || f < 0 || f > math.MaxInt32 {
+					err = errOutOfRange
+				}
+				c.Version = int(f)
+			}
+		case "scope":
+			var s string
+			if s, err = v.AsString(); err == nil {
+				c.Scopes = splitScopes(s)
+			}
+		case "cognito:groups":
+			n := v.CountElements()
+			c.Groups, err = v.AppendStrings(make([]string, 0, n))
+		case "exp":
+			hasExp = true
+			c.ExpiresAt, err = numericDate(v)
+		case "iat":
+			c.IssuedAt, err = numericDate(v)
+		case "nbf":
+			c.NotBefore, err = numericDate(v)
+		case "auth_time":
+			c.AuthTime, err = numericDate(v)
+		default:
+			continue
+		}
+		if err != nil {
+			return failf(ErrMalformedToken, "claim %q: %v", m.Name, err)
+		}
+	}
+	if !hasExp {
+		return fail(ErrMalformedToken, "claim \"exp\" is required")
+	}
+	switch c.TokenUse {
+	case IDToken:
+		c.Username = cognitoUsername
+		if aud.Kind != jsonscan.Invalid {
+			// Cognito's aud is one string; an array is not its shape.
+			if c.ClientID, err = aud.AsString(); err != nil {
+				return failf(ErrMalformedToken, "claim \"aud\": %v", err)
+			}
+		}
+	default:
+		c.Username, c.ClientID = username, clientID
+	}
+	return nil
+}
+
+func boolish(v jsonscan.Value) (bool, error) {
+	if v.Kind == jsonscan.String {
+		switch v.Raw {
+		case `"true"`:
+			return true, nil
+		case `"false"`:
+			return false, nil
+		}
+	}
+	return v.AsBool()
+}
+
+// splitScopes splits on single spaces only (RFC 6749 §3.3): a tab or a
+// non-breaking space is part of a scope name, never a separator.
+func splitScopes(s string) []string {
+	n := 0
+	for i := 0; i < len(s); {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i < len(s) {
+			n++
+		}
+		for i < len(s) && s[i] != ' ' {
+			i++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for i := 0; i < len(s); {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		start := i
+		for i < len(s) && s[i] != ' ' {
+			i++
+		}
+		if i > start {
+			out = append(out, s[start:i])
+		}
+	}
+	return out
+}
+
+// Birthdate returns the OIDC birthdate claim ("YYYY-MM-DD"). A birthdate
+// with the year withheld ("0000-MM-DD") or of another form is reported
+// absent.
+func (c *Claims) Birthdate() (time.Time, bool) {
+	s, ok := c.stringClaim("birthdate")
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil || t.Year() == 0 {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// AgeAt returns the user's age in whole years at now, from Birthdate. A
+// birthdate after now is reported absent.
+func (c *Claims) AgeAt(now time.Time) (int, bool) {
+	if c == nil {
+		return 0, false
+	}
+	b, ok := c.Birthdate()
+	if !ok {
+		return 0, false
+	}
+	y, m, d := now.Date()
+	age := y - b.Year()
+	if m < b.Month() || (m == b.Month() && d < b.Day()) {
+		age--
+	}
+	if age < 0 {
+		return 0, false
+	}
+	return age, true
+}

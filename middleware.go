@@ -1,0 +1,238 @@
+package cognitojwt
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+)
+
+// TokenSource extracts the raw token from a request. It returns ErrNoToken
+// when the request carries none and an error wrapping ErrInvalidRequest
+// when what it carries is malformed.
+type TokenSource func(r *http.Request) (string, error)
+
+// ErrorHandler writes the response for a rejected request. err wraps one of
+// the package's sentinels.
+type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+
+// Option configures Middleware.
+type Option func(*middleware)
+
+// WithErrorHandler replaces the RFC 6750 error responses.
+func WithErrorHandler(h ErrorHandler) Option {
+	return func(m *middleware) { m.onError = h }
+}
+
+// WithTokenSource reads the token from somewhere other than the
+// Authorization header, for example CookieToken("id_token").
+func WithTokenSource(src TokenSource) Option {
+	return func(m *middleware) { m.source = src }
+}
+
+// WithCredentialsOptional lets requests without a token through with no
+// claims in the context; a token that is present must still be valid.
+// Guard routes that need a caller with Authorize.
+func WithCredentialsOptional() Option {
+	return func(m *middleware) { m.optional = true }
+}
+
+// WithLogger logs every rejection at Info level with its error kind and
+// route. Token bytes and claim values are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(m *middleware) { m.logger = l }
+}
+
+// WithRealm sets the realm of WWW-Authenticate challenges (default "api").
+func WithRealm(realm string) Option {
+	return func(m *middleware) { m.realm = quotable(realm) }
+}
+
+const defaultRealm = "api"
+
+type middleware struct {
+	verifier TokenVerifier
+	source   TokenSource
+	onError  ErrorHandler
+	optional bool
+	logger   *slog.Logger
+	realm    string
+}
+
+// Middleware verifies the request's token with v and puts its claims into
+// the request context for ClaimsFromContext. Rejections are answered the
+// RFC 6750 way (see ErrorStatus).
+func Middleware(v TokenVerifier, opts ...Option) func(http.Handler) http.Handler {
+	m := &middleware{verifier: v, source: BearerToken, realm: defaultRealm}
+	for _, o := range opts {
+		o(m)
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			token, err := m.source(r)
+			if err == nil {
+				var c *Claims
+				if c, err = m.verifier.Verify(r.Context(), token); err == nil {
+					if c == nil {
+						err = fail(ErrMalformedToken, "verifier returned no claims")
+					} else {
+						next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{claims: c, mw: m})))
+						return
+					}
+				}
+			}
+			if m.optional && errors.Is(err, ErrNoToken) {
+				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{mw: m})))
+				return
+			}
+			m.reject(w, r, err, "")
+		})
+	}
+}
+
+func (m *middleware) reject(w http.ResponseWriter, r *http.Request, err error, scope string) {
+	if m.logger != nil {
+		kind := ErrorKind(err)
+		if kind == nil {
+			kind = errors.New("other")
+		}
+		m.logger.LogAttrs(r.Context(), slog.LevelInfo, "cognitojwt: request rejected",
+			slog.String("kind", kind.Error()), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("detail", err.Error()))
+	}
+	if m.onError != nil {
+		m.onError(w, r, err)
+		return
+	}
+	writeError(w, err, m.realm, scope)
+}
+
+type authKey struct{}
+
+// auth is what the middleware stores in the context: the claims, and the
+// middleware itself so that Authorize answers with the same realm, logger
+// and error handler.
+type auth struct {
+	claims *Claims
+	mw     *middleware
+}
+
+// ClaimsFromContext returns the claims Middleware verified for this request.
+func ClaimsFromContext(ctx context.Context) (*Claims, bool) {
+	a, _ := ctx.Value(authKey{}).(*auth)
+	if a == nil || a.claims == nil {
+		return nil, false
+	}
+	return a.claims, true
+}
+
+// ContextWithClaims returns ctx carrying c, as Middleware would: for tests
+// of handlers, and for token sources of the caller's own.
+func ContextWithClaims(ctx context.Context, c *Claims) context.Context {
+	return context.WithValue(ctx, authKey{}, &auth{claims: c})
+}
+
+// BearerToken reads "Authorization: Bearer <token>" (scheme compared
+// case-insensitively). A missing header or another scheme is ErrNoToken; a
+// repeated header, an empty token or one with characters outside RFC 6750's
+// b64token is ErrInvalidRequest.
+func BearerToken(r *http.Request) (string, error) {
+	values := r.Header["Authorization"]
+	switch len(values) {
+	case 0:
+		return "", ErrNoToken
+	case 1:
+	default:
+		return "", errRepeatedHeader
+	}
+	v := strings.Trim(values[0], " \t")
+	if v == "" {
+		return "", errEmptyHeader
+	}
+	scheme, rest, _ := strings.Cut(v, " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		if !isToken68(scheme) {
+			return "", errBadScheme
+		}
+		return "", ErrNoToken
+	}
+	token := strings.TrimLeft(rest, " ")
+	if token == "" {
+		return "", errEmptyBearer
+	}
+	if !isToken68(token) {
+		return "", errBadBearer
+	}
+	return token, nil
+}
+
+var (
+	errRepeatedHeader = fail(ErrInvalidRequest, "more than one Authorization header")
+	errEmptyHeader    = fail(ErrInvalidRequest, "empty Authorization header")
+	errBadScheme      = fail(ErrInvalidRequest, "malformed Authorization scheme")
+	errEmptyBearer    = fail(ErrInvalidRequest, "Bearer scheme without a token")
+	errBadBearer      = fail(ErrInvalidRequest, "bearer token has characters outside b64token")
+)
+
+// isToken68 reports whether s is RFC 6750's b64token (RFC 7235 token68):
+// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+func isToken68(s string) bool {
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if !(isB64URL(c) || c == '.' || c == '~' || c == '+' || c == '/') {
+			break
+		}
+	}
+	if i == 0 {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] != '=' {
+			return false
+		}
+	}
+	return true
+}
+
+// CookieToken reads the token from the named cookie. A missing or empty
+// cookie is ErrNoToken; two cookies of that name are ErrInvalidRequest.
+func CookieToken(name string) TokenSource {
+	return func(r *http.Request) (string, error) {
+		var found []string
+		for _, c := range r.CookiesNamed(name) {
+			found = append(found, c.Value)
+		}
+		switch {
+		case len(found) == 0 || (len(found) == 1 && found[0] == ""):
+			return "", ErrNoToken
+		case len(found) > 1:
+			return "", fail(ErrInvalidRequest, "more than one token cookie")
+		case !isToken68(found[0]):
+			return "", fail(ErrInvalidRequest, "token cookie has characters outside b64token")
+		}
+		return found[0], nil
+	}
+}
+
+// HeaderToken reads a raw token (no scheme) from the named header, such as
+// the access token an Application Load Balancer forwards in
+// "X-Amzn-Oidc-Accesstoken".
+func HeaderToken(name string) TokenSource {
+	key := http.CanonicalHeaderKey(name)
+	return func(r *http.Request) (string, error) {
+		values := r.Header[key]
+		switch {
+		case len(values) == 0 || (len(values) == 1 && values[0] == ""):
+			return "", ErrNoToken
+		case len(values) > 1:
+			return "", fail(ErrInvalidRequest, "token header repeated")
+		}
+		v := strings.Trim(values[0], " \t")
+		if !isToken68(v) {
+			return "", fail(ErrInvalidRequest, "token header has characters outside b64token")
+		}
+		return v, nil
+	}
+}

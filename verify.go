@@ -1,0 +1,477 @@
+// Package cognitojwt verifies Amazon Cognito user-pool tokens (access and
+// ID tokens) locally, and protects net/http handlers with them.
+//
+// A Verifier checks the RS256 signature against the pool's cached JWKS,
+// the issuer, the lifetime, token_use and the app client; Middleware puts
+// the resulting Claims into the request context, and Authorize guards
+// routes with group, scope and claim policies.
+package cognitojwt
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+)
+
+// TokenUse is the token_use claim Cognito puts in every token.
+type TokenUse string
+
+// Token uses.
+const (
+	AccessToken TokenUse = "access"
+	IDToken     TokenUse = "id"
+	// AnyToken accepts access and ID tokens alike; the client check then
+	// follows each token's own token_use. Opt-in only: most APIs should
+	// accept access tokens alone.
+	AnyToken TokenUse = "any"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultMaxTokenSize = 16 << 10
+	DefaultCacheSize    = 10000
+)
+
+// Config configures a Verifier. The zero value of every optional field is a
+// sound default.
+type Config struct {
+	// UserPoolID such as "us-east-1_AbC123" or "us-gov-west-1_AbC123". The
+	// issuer and JWKS URL derive from it. Optional when Issuer is set.
+	UserPoolID string
+	// ClientIDs are the accepted app clients: client_id of access tokens,
+	// aud of ID tokens. Empty is an error unless AllowAnyClient is set.
+	ClientIDs []string
+	// AllowAnyClient skips the app client check. Only for APIs that every
+	// client of the pool may call.
+	AllowAnyClient bool
+	// TokenUse is the kind of token accepted; the zero value is AccessToken.
+	TokenUse TokenUse
+	// Leeway is the clock skew allowed on exp, nbf and iat.
+	Leeway time.Duration
+
+	// Issuer overrides the issuer derived from UserPoolID (local issuers,
+	// emulators). It must be https, or http to a loopback host.
+	Issuer string
+	// AdditionalIssuers are further iss values accepted for this pool's
+	// keys, for example "https://issuer-cognito-idp.{region}.amazonaws.com/{pool}"
+	// that multi-region replicated pools use. Nothing is accepted unless
+	// listed here.
+	AdditionalIssuers []string
+	// JWKSURL overrides Issuer + "/.well-known/jwks.json".
+	JWKSURL string
+	// HTTPClient fetches the JWKS; the default has a timeout. Redirects to
+	// another host or from https to http are refused either way.
+	HTTPClient *http.Client
+
+	// FetchTimeout bounds one JWKS fetch (default 5s).
+	FetchTimeout time.Duration
+	// RefetchCooldown is the least time between two fetches caused by
+	// unknown kids or failures (default 10s). Within it, unknown kids fail
+	// fast while known kids keep working.
+	RefetchCooldown time.Duration
+	// RefreshInterval is the age after which the key set is refreshed in
+	// the background, without blocking requests (default 1h).
+	RefreshInterval time.Duration
+	// MaxJWKSSize caps the JWKS response body in bytes (default 1 MiB).
+	MaxJWKSSize int64
+	// MaxTokenSize caps the token length in bytes (default 16 KiB).
+	MaxTokenSize int
+
+	// CacheSize bounds the verified-token cache in entries (default
+	// 10,000). Negative turns the cache off.
+	CacheSize int
+
+	// Now is the clock (default time.Now); tests inject one.
+	Now func() time.Time
+	// Logger receives JWKS fetch records; nil logs nothing.
+	Logger *slog.Logger
+	// Hooks observe verifications and fetches.
+	Hooks Hooks
+}
+
+// TokenVerifier is what Middleware needs: a Verifier, a MultiVerifier, or
+// anything of the caller's.
+type TokenVerifier interface {
+	Verify(ctx context.Context, token string) (*Claims, error)
+}
+
+// Verifier verifies tokens of one user pool. It is safe for concurrent
+// use and holds no goroutine between calls: there is nothing to close.
+type Verifier struct {
+	issuers   []string
+	clients   []string
+	anyClient bool
+	use       TokenUse
+	leeway    time.Duration
+	maxSize   int
+	now       func() time.Time
+	hooks     Hooks
+	keys      *jwksSource
+	cache     *tokenCache
+}
+
+// poolIDPattern is the user-pool ID shape, GovCloud regions included.
+var poolIDPattern = regexp.MustCompile(`^([a-z]{2}-(?:gov-)?[a-z]+-\d)_[a-zA-Z0-9]+$`)
+
+// New validates cfg and returns a Verifier. It does no network I/O; the
+// JWKS is fetched on first use or by Warm.
+func New(cfg Config) (*Verifier, error) {
+	issuer := cfg.Issuer
+	if issuer == "" {
+		m := poolIDPattern.FindStringSubmatch(cfg.UserPoolID)
+		if m == nil {
+			return nil, fmt.Errorf("%w: UserPoolID %q is not of the form region_id", ErrInvalidConfig, cfg.UserPoolID)
+		}
+		issuer = "https://cognito-idp." + m[1] + ".amazonaws.com/" + cfg.UserPoolID
+	} else if err := checkFetchURL(issuer); err != nil {
+		return nil, fmt.Errorf("%w: Issuer: %v", ErrInvalidConfig, err)
+	}
+	issuer = strings.TrimSuffix(issuer, "/")
+	jwksURL := cfg.JWKSURL
+	if jwksURL == "" {
+		jwksURL = issuer + "/.well-known/jwks.json"
+	}
+	if err := checkFetchURL(jwksURL); err != nil {
+		return nil, fmt.Errorf("%w: JWKSURL: %v", ErrInvalidConfig, err)
+	}
+	for _, iss := range cfg.AdditionalIssuers {
+		if iss == "" {
+			return nil, fmt.Errorf("%w: empty entry in AdditionalIssuers", ErrInvalidConfig)
+		}
+	}
+	if len(cfg.ClientIDs) == 0 && !cfg.AllowAnyClient {
+		return nil, fmt.Errorf("%w: ClientIDs is empty; set AllowAnyClient to accept every app client", ErrInvalidConfig)
+	}
+	if slices.Contains(cfg.ClientIDs, "") {
+		return nil, fmt.Errorf("%w: empty entry in ClientIDs", ErrInvalidConfig)
+	}
+	use := cfg.TokenUse
+	switch use {
+	case "":
+		use = AccessToken
+	case AccessToken, IDToken, AnyToken:
+	default:
+		return nil, fmt.Errorf("%w: TokenUse %q", ErrInvalidConfig, cfg.TokenUse)
+	}
+	if cfg.Leeway < 0 || cfg.FetchTimeout < 0 || cfg.RefetchCooldown < 0 || cfg.RefreshInterval < 0 ||
+		cfg.MaxJWKSSize < 0 || cfg.MaxTokenSize < 0 {
+		return nil, fmt.Errorf("%w: negative duration or size", ErrInvalidConfig)
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	v := &Verifier{
+		issuers:   append([]string{issuer}, cfg.AdditionalIssuers...),
+		clients:   slices.Clone(cfg.ClientIDs),
+		anyClient: cfg.AllowAnyClient,
+		use:       use,
+		leeway:    cfg.Leeway,
+		maxSize:   orDefault(cfg.MaxTokenSize, DefaultMaxTokenSize),
+		now:       now,
+		hooks:     cfg.Hooks,
+	}
+	timeout := orDefault(cfg.FetchTimeout, DefaultFetchTimeout)
+	v.keys = &jwksSource{
+		url:      jwksURL,
+		client:   httpClientFor(cfg.HTTPClient, timeout),
+		timeout:  timeout,
+		cooldown: orDefault(cfg.RefetchCooldown, DefaultRefetchCooldown),
+		refresh:  orDefault(cfg.RefreshInterval, DefaultRefreshInterval),
+		maxSize:  orDefault(cfg.MaxJWKSSize, DefaultMaxJWKSSize),
+		now:      now,
+		logger:   cfg.Logger,
+		hooks:    cfg.Hooks,
+	}
+	if cfg.CacheSize >= 0 {
+		v.cache = newTokenCache(orDefault(cfg.CacheSize, DefaultCacheSize))
+	}
+	return v, nil
+}
+
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// Issuer returns the issuer tokens must carry.
+func (v *Verifier) Issuer() string { return v.issuers[0] }
+
+// Warm fetches the JWKS now and reports whether usable keys arrived: a
+// start-up check, and a way to pay the first fetch before traffic does.
+func (v *Verifier) Warm(ctx context.Context) error { return v.keys.warm(ctx) }
+
+// Verify checks token and returns its claims. Errors wrap exactly one of
+// the package's sentinels.
+func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	if v.hooks.OnVerify == nil {
+		c, _, err := v.verify(ctx, token)
+		return c, err
+	}
+	start := time.Now()
+	c, hit, err := v.verify(ctx, token)
+	v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(start), CacheHit: hit, TokenUse: v.use})
+	return c, err
+}
+
+func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, error) {
+	if token == "" {
+		return nil, false, ErrNoToken
+	}
+	if len(token) > v.maxSize {
+		return nil, false, errTooLarge
+	}
+	var digest [sha256.Size]byte
+	if v.cache != nil {
+		digest = sha256.Sum256(readOnlyBytes(token))
+		if c := v.cache.get(&digest, v.now(), v.keys); c != nil {
+			return c, true, nil
+		}
+	}
+	c, err := v.verifyUncached(ctx, token)
+	if err != nil {
+		return nil, false, err
+	}
+	if v.cache != nil {
+		v.cache.put(&digest, c, c.ExpiresAt.Add(v.leeway), v.keys.cached(c.KeyID), v.now())
+		return c.clone(), false, nil
+	}
+	return c, false, nil
+}
+
+var (
+	errTooLarge  = fail(ErrMalformedToken, "token exceeds the size limit")
+	errShape     = fail(ErrMalformedToken, "not a compact JWS of three base64url segments")
+	errEncoding  = fail(ErrMalformedToken, "segment is not canonical unpadded base64url")
+	errBadSig    = fail(ErrInvalidSignature, "RS256 signature does not verify")
+	errNoKid     = fail(ErrUnknownKey, "header has no kid")
+	errNotRS256  = fail(ErrUnsupportedAlgorithm, "alg is not RS256")
+	errExpired   = fail(ErrExpired, "exp has passed")
+	errNbf       = fail(ErrNotYetValid, "nbf is in the future")
+	errIat       = fail(ErrNotYetValid, "iat is in the future")
+	errIssuer    = fail(ErrWrongIssuer, "iss is not the configured user pool")
+	errTokenUse  = fail(ErrWrongTokenUse, "token_use is not the accepted one")
+	errClient    = fail(ErrWrongClient, "app client is not accepted")
+	errNoIssuer  = fail(ErrWrongIssuer, "iss is missing")
+	errNoClient  = fail(ErrWrongClient, "client_id/aud is missing")
+	errNoUse     = fail(ErrWrongTokenUse, "token_use is missing")
+	b64          = base64.RawURLEncoding.Strict()
+	rejectHeader = map[string]string{
+		// Keys or key locations chosen by the token's author.
+		"jku": "jku", "x5u": "x5u", "jwk": "jwk", "x5c": "x5c",
+		// Extensions, compression, nesting and encryption Cognito never
+		// uses; honouring any of them changes what the signature covers.
+		"crit": "crit", "b64": "b64", "zip": "zip", "cty": "cty", "enc": "enc",
+	}
+)
+
+// split finds the two dots of a compact JWS and checks that every byte is
+// of the base64url alphabet. It stops at the first bad byte, so a token of
+// many dots costs no more than its length.
+func split(token string) (h, p, s string, err error) {
+	first, second := -1, -1
+	for i := 0; i < len(token); i++ {
+		c := token[i]
+		if c == '.' {
+			if first < 0 {
+				first = i
+			} else if second < 0 {
+				second = i
+			} else {
+				return "", "", "", errShape
+			}
+			continue
+		}
+		if !isB64URL(c) {
+			return "", "", "", errEncoding
+		}
+	}
+	if second < 0 || first == 0 || second == first+1 || second == len(token)-1 {
+		return "", "", "", errShape
+	}
+	return token[:first], token[first+1 : second], token[second+1:], nil
+}
+
+func isB64URL(c byte) bool {
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+}
+
+// header holds what Verify reads from the JOSE header.
+type header struct {
+	kid    string
+	hasKid bool
+}
+
+func parseHeader(src string, scratch []jsonscan.Member) (header, error) {
+	members, err := jsonscan.ParseObject(src, scratch)
+	if err != nil {
+		return header{}, failf(ErrMalformedToken, "header: %v", err)
+	}
+	var h header
+	var alg string
+	var hasAlg bool
+	for _, m := range members {
+		switch m.Name {
+		case "alg":
+			if alg, err = m.Value.AsString(); err != nil {
+				return header{}, fail(ErrMalformedToken, "header alg is not a string")
+			}
+			hasAlg = true
+		case "kid":
+			if h.kid, err = m.Value.AsString(); err != nil {
+				return header{}, fail(ErrMalformedToken, "header kid is not a string")
+			}
+			h.hasKid = true
+		case "typ":
+			typ, err := m.Value.AsString()
+			if err != nil || !acceptableTyp(typ) {
+				return header{}, fail(ErrMalformedToken, "header typ is not JWT")
+			}
+		default:
+			if what, bad := rejectHeader[m.Name]; bad {
+				return header{}, failf(ErrMalformedToken, "header parameter %s is not accepted", what)
+			}
+		}
+	}
+	if !hasAlg || alg != "RS256" {
+		return header{}, errNotRS256
+	}
+	if !h.hasKid || h.kid == "" {
+		return header{}, errNoKid
+	}
+	return h, nil
+}
+
+func acceptableTyp(typ string) bool {
+	t := strings.TrimPrefix(strings.ToLower(typ), "application/")
+	return t == "jwt" || t == "at+jwt"
+}
+
+// verifyUncached does the whole check, in the order that keeps untrusted
+// input away from the network: shape, header, payload types and issuer
+// before the key lookup; signature before any claim is believed.
+func (v *Verifier) verifyUncached(ctx context.Context, token string) (*Claims, error) {
+	hSeg, pSeg, sSeg, err := split(token)
+	if err != nil {
+		return nil, err
+	}
+	hLen, pLen, sLen := b64.DecodedLen(len(hSeg)), b64.DecodedLen(len(pSeg)), b64.DecodedLen(len(sSeg))
+	// One allocation holds all three decoded segments; the payload part
+	// stays referenced by the claims, whose strings point into it.
+	buf := make([]byte, pLen+hLen+sLen)
+	n, err := b64.Decode(buf[:pLen], readOnlyBytes(pSeg))
+	if err != nil || n != pLen {
+		return nil, errEncoding
+	}
+	hBuf := buf[pLen : pLen+hLen]
+	if n, err = b64.Decode(hBuf, readOnlyBytes(hSeg)); err != nil || n != hLen {
+		return nil, errEncoding
+	}
+	sig := buf[pLen+hLen:]
+	if n, err = b64.Decode(sig, readOnlyBytes(sSeg)); err != nil || n != sLen {
+		return nil, errEncoding
+	}
+	var scratch [40]jsonscan.Member
+	h, err := parseHeader(unsafe.String(unsafe.SliceData(hBuf), len(hBuf)), scratch[:0])
+	if err != nil {
+		return nil, err
+	}
+	c := new(Claims)
+	// The payload bytes are never written again, so a string over them is
+	// safe and saves a copy.
+	if err := parsePayload(unsafe.String(unsafe.SliceData(buf), pLen), c, scratch[:0]); err != nil {
+		return nil, err
+	}
+	if err := v.checkIssuer(c.Issuer); err != nil {
+		return nil, err
+	}
+	key, err := v.keys.key(ctx, h.kid)
+	if err != nil {
+		return nil, err
+	}
+	signed := token[:len(hSeg)+1+len(pSeg)]
+	digest := sha256.Sum256(readOnlyBytes(signed))
+	if rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig) != nil {
+		return nil, errBadSig
+	}
+	c.KeyID = h.kid
+	if err := v.checkClaims(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (v *Verifier) checkIssuer(iss string) error {
+	if iss == "" {
+		return errNoIssuer
+	}
+	for _, want := range v.issuers {
+		if iss == want {
+			return nil
+		}
+	}
+	return errIssuer
+}
+
+func (v *Verifier) checkClaims(c *Claims) error {
+	now := v.now()
+	if !c.ExpiresAt.After(now.Add(-v.leeway)) {
+		return errExpired
+	}
+	late := now.Add(v.leeway)
+	if !c.NotBefore.IsZero() && c.NotBefore.After(late) {
+		return errNbf
+	}
+	if !c.IssuedAt.IsZero() && c.IssuedAt.After(late) {
+		return errIat
+	}
+	switch {
+	case c.TokenUse == "":
+		return errNoUse
+	case v.use == AnyToken:
+		if c.TokenUse != AccessToken && c.TokenUse != IDToken {
+			return errTokenUse
+		}
+	case c.TokenUse != v.use:
+		return errTokenUse
+	}
+	if v.anyClient {
+		return nil
+	}
+	if c.ClientID == "" {
+		return errNoClient
+	}
+	if !slices.Contains(v.clients, c.ClientID) {
+		return errClient
+	}
+	return nil
+}
+
+// readOnlyBytes views s as bytes without copying, for callees that only
+// read their argument (decoders, hashes). Writing to the result is undefined.
+func readOnlyBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
