@@ -124,26 +124,32 @@ func (c *Claims) RawPayload() []byte {
 	return []byte(c.payload)
 }
 
-// clone returns a copy whose slices share nothing with c, in two
-// allocations: the struct, and one array holding groups and scopes.
+// clone returns a copy whose slices share nothing with c. For the usual
+// handful of groups and scopes it takes one allocation: the struct and the
+// strings' array side by side.
 func (c *Claims) clone() *Claims {
-	out := new(Claims)
-	*out = *c
 	ng, ns := len(c.Groups), len(c.Scopes)
-	if ng+ns > 0 {
-		buf := make([]string, ng+ns)
-		copy(buf, c.Groups)
-		copy(buf[ng:], c.Scopes)
-		out.Groups = buf[:ng:ng]
-		out.Scopes = buf[ng:]
-		if ng == 0 {
-			out.Groups = c.Groups // nil or empty: nothing to share
-		}
-		if ns == 0 {
-			out.Scopes = c.Scopes
-		}
+	var out *Claims
+	var buf []string
+	if ng+ns <= len(claimsBox{}.strs) {
+		box := new(claimsBox)
+		out, buf = &box.claims, box.strs[:ng+ns]
+	} else {
+		out, buf = new(Claims), make([]string, ng+ns)
+	}
+	*out = *c
+	if c.Groups != nil {
+		out.Groups = buf[:copy(buf, c.Groups):ng]
+	}
+	if c.Scopes != nil {
+		out.Scopes = buf[ng : ng+copy(buf[ng:], c.Scopes)]
 	}
 	return out
+}
+
+type claimsBox struct {
+	claims Claims
+	strs   [8]string
 }
 
 // NumericDate bounds: past year 9999 a value cannot be a real lifetime and

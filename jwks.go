@@ -33,8 +33,14 @@ const (
 
 // keySet is an immutable snapshot of a pool's usable signing keys.
 type keySet struct {
-	keys    map[string]*rsa.PublicKey
+	keys    map[string]*publicKey
 	fetched time.Time
+}
+
+// publicKey is a usable key and the kid it is published under.
+type publicKey struct {
+	kid string
+	pub *rsa.PublicKey
 }
 
 // fetchCall is one JWKS fetch that any number of callers may wait on.
@@ -69,7 +75,7 @@ type jwksSource struct {
 
 // cached returns the key for kid if the current set has it, and starts a
 // background refresh when the set is older than the refresh interval.
-func (j *jwksSource) cached(kid string) *rsa.PublicKey {
+func (j *jwksSource) cached(kid string) *publicKey {
 	s := j.set.Load()
 	if s == nil {
 		return nil
@@ -82,26 +88,27 @@ func (j *jwksSource) cached(kid string) *rsa.PublicKey {
 }
 
 // key returns the key for kid, fetching the JWKS when kid is unknown and
-// the cooldown allows.
-func (j *jwksSource) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
+// the cooldown allows. It also returns the key set's own copy of kid, so
+// that callers keep no reference to the token's bytes.
+func (j *jwksSource) key(ctx context.Context, kid string) (string, *rsa.PublicKey, error) {
 	if k := j.cached(kid); k != nil {
-		return k, nil
+		return k.kid, k.pub, nil
 	}
 	call, ok := j.startFetch()
 	if !ok {
-		return nil, j.missing(nil)
+		return "", nil, j.missing(nil)
 	}
 	select {
 	case <-call.done:
 	case <-ctx.Done():
-		return nil, failf(ErrKeysUnavailable, "gave up waiting for the JWKS: %v", ctx.Err())
+		return "", nil, failf(ErrKeysUnavailable, "gave up waiting for the JWKS: %v", ctx.Err())
 	}
 	if s := j.set.Load(); s != nil {
 		if k := s.keys[kid]; k != nil {
-			return k, nil
+			return k.kid, k.pub, nil
 		}
 	}
-	return nil, j.missing(call.err)
+	return "", nil, j.missing(call.err)
 }
 
 func (j *jwksSource) missing(fetchErr error) error {
@@ -244,7 +251,11 @@ func (j *jwksSource) fetch(ctx context.Context) (err error) {
 		return errors.New("JWKS has no usable RS256 signing keys")
 	}
 	nkeys = len(keys)
-	j.set.Store(&keySet{keys: keys, fetched: j.now()})
+	set := &keySet{keys: make(map[string]*publicKey, len(keys)), fetched: j.now()}
+	for kid, pub := range keys {
+		set.keys[kid] = &publicKey{kid: kid, pub: pub}
+	}
+	j.set.Store(set)
 	return nil
 }
 

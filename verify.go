@@ -236,10 +236,10 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, err
 	if len(token) > v.maxSize {
 		return nil, false, errTooLarge
 	}
-	var digest [sha256.Size]byte
+	var key cacheKey
 	if v.cache != nil {
-		digest = sha256.Sum256(readOnlyBytes(token))
-		if c := v.cache.get(&digest, v.now(), v.keys); c != nil {
+		key = v.cache.key(token)
+		if c := v.cache.get(&key, v.now(), v.keys); c != nil {
 			return c, true, nil
 		}
 	}
@@ -248,7 +248,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, err
 		return nil, false, err
 	}
 	if v.cache != nil {
-		v.cache.put(&digest, c, c.ExpiresAt.Add(v.leeway), v.keys.cached(c.KeyID), v.now())
+		v.cache.put(&key, c, c.ExpiresAt.Add(v.leeway), v.keys.cached(c.KeyID), v.now())
 		return c.clone(), false, nil
 	}
 	return c, false, nil
@@ -311,6 +311,20 @@ func isB64URL(c byte) bool {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
 }
 
+// decodeSegment decodes a base64url segment into buf, or onto the heap if
+// it does not fit.
+func decodeSegment(buf []byte, seg string) ([]byte, error) {
+	n := b64.DecodedLen(len(seg))
+	if n > len(buf) {
+		buf = make([]byte, n)
+	}
+	m, err := b64.Decode(buf[:n], readOnlyBytes(seg))
+	if err != nil || m != n {
+		return nil, errEncoding
+	}
+	return buf[:n], nil
+}
+
 // header holds what Verify reads from the JOSE header.
 type header struct {
 	kid    string
@@ -370,21 +384,23 @@ func (v *Verifier) verifyUncached(ctx context.Context, token string) (*Claims, e
 	if err != nil {
 		return nil, err
 	}
-	hLen, pLen, sLen := b64.DecodedLen(len(hSeg)), b64.DecodedLen(len(pSeg)), b64.DecodedLen(len(sSeg))
-	// One allocation holds all three decoded segments; the payload part
-	// stays referenced by the claims, whose strings point into it.
-	buf := make([]byte, pLen+hLen+sLen)
-	n, err := b64.Decode(buf[:pLen], readOnlyBytes(pSeg))
-	if err != nil || n != pLen {
+	// The payload gets its own allocation, which the claims keep: their
+	// strings point into it. The header gets another, garbage once the kid
+	// is looked up, and the signature is decoded onto the stack, so a
+	// cached token holds only its payload.
+	pLen := b64.DecodedLen(len(pSeg))
+	payload := make([]byte, pLen)
+	if n, err := b64.Decode(payload, readOnlyBytes(pSeg)); err != nil || n != pLen {
 		return nil, errEncoding
 	}
-	hBuf := buf[pLen : pLen+hLen]
-	if n, err = b64.Decode(hBuf, readOnlyBytes(hSeg)); err != nil || n != hLen {
-		return nil, errEncoding
+	hBuf, err := decodeSegment(nil, hSeg)
+	if err != nil {
+		return nil, err
 	}
-	sig := buf[pLen+hLen:]
-	if n, err = b64.Decode(sig, readOnlyBytes(sSeg)); err != nil || n != sLen {
-		return nil, errEncoding
+	var sArr [maxRSABits / 8]byte
+	sig, err := decodeSegment(sArr[:], sSeg)
+	if err != nil {
+		return nil, err
 	}
 	var scratch [40]jsonscan.Member
 	h, err := parseHeader(unsafe.String(unsafe.SliceData(hBuf), len(hBuf)), scratch[:0])
@@ -394,13 +410,13 @@ func (v *Verifier) verifyUncached(ctx context.Context, token string) (*Claims, e
 	c := new(Claims)
 	// The payload bytes are never written again, so a string over them is
 	// safe and saves a copy.
-	if err := parsePayload(unsafe.String(unsafe.SliceData(buf), pLen), c, scratch[:0]); err != nil {
+	if err := parsePayload(unsafe.String(unsafe.SliceData(payload), pLen), c, scratch[:0]); err != nil {
 		return nil, err
 	}
 	if err := v.checkIssuer(c.Issuer); err != nil {
 		return nil, err
 	}
-	key, err := v.keys.key(ctx, h.kid)
+	kid, key, err := v.keys.key(ctx, h.kid)
 	if err != nil {
 		return nil, err
 	}
@@ -409,7 +425,7 @@ func (v *Verifier) verifyUncached(ctx context.Context, token string) (*Claims, e
 	if rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig) != nil {
 		return nil, errBadSig
 	}
-	c.KeyID = h.kid
+	c.KeyID = kid
 	if err := v.checkClaims(c); err != nil {
 		return nil, err
 	}
