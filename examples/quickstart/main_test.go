@@ -1,0 +1,11 @@
+package main
+
+import "testing"
+
+// The offline demo checks every answer itself; running it here keeps the
+// README's first command honest.
+func TestDemo(t *testing.T) {
+	if err := demo(); err != nil {
+		t.Fatal(err)
+	}
+}
