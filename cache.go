@@ -94,7 +94,7 @@ func (c *tokenCache) get(k *cacheKey, now time.Time, keys *jwksSource) *Claims {
 		if e == nil || e.key != *k {
 			continue
 		}
-		if !now.Before(e.until) || keys.cached(e.claims.KeyID) != e.pub {
+		if !now.Before(e.until) || keys.cached(e.claims.KeyID, now) != e.pub {
 			slot.CompareAndSwap(e, nil)
 			return nil
 		}

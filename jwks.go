@@ -75,40 +75,40 @@ type jwksSource struct {
 
 // cached returns the key for kid if the current set has it, and starts a
 // background refresh when the set is older than the refresh interval.
-func (j *jwksSource) cached(kid string) *publicKey {
+func (j *jwksSource) cached(kid string, now time.Time) *publicKey {
 	s := j.set.Load()
 	if s == nil {
 		return nil
 	}
 	k := s.keys[kid]
-	if k != nil && j.now().Sub(s.fetched) >= j.refresh {
+	if k != nil && now.Sub(s.fetched) >= j.refresh {
 		j.refreshInBackground()
 	}
 	return k
 }
 
 // key returns the key for kid, fetching the JWKS when kid is unknown and
-// the cooldown allows. It also returns the key set's own copy of kid, so
-// that callers keep no reference to the token's bytes.
-func (j *jwksSource) key(ctx context.Context, kid string) (string, *rsa.PublicKey, error) {
-	if k := j.cached(kid); k != nil {
-		return k.kid, k.pub, nil
+// the cooldown allows. The result carries the key set's own copy of kid,
+// so that callers keep no reference to the token's bytes.
+func (j *jwksSource) key(ctx context.Context, kid string, now time.Time) (*publicKey, error) {
+	if k := j.cached(kid, now); k != nil {
+		return k, nil
 	}
 	call, ok := j.startFetch()
 	if !ok {
-		return "", nil, j.missing(nil)
+		return nil, j.missing(nil)
 	}
 	select {
 	case <-call.done:
 	case <-ctx.Done():
-		return "", nil, failf(ErrKeysUnavailable, "gave up waiting for the JWKS: %v", ctx.Err())
+		return nil, failf(ErrKeysUnavailable, "gave up waiting for the JWKS: %v", ctx.Err())
 	}
 	if s := j.set.Load(); s != nil {
 		if k := s.keys[kid]; k != nil {
-			return k.kid, k.pub, nil
+			return k, nil
 		}
 	}
-	return "", nil, j.missing(call.err)
+	return nil, j.missing(call.err)
 }
 
 func (j *jwksSource) missing(fetchErr error) error {

@@ -236,19 +236,20 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, err
 	if len(token) > v.maxSize {
 		return nil, false, errTooLarge
 	}
+	now := v.now()
 	var key cacheKey
 	if v.cache != nil {
 		key = v.cache.key(token)
-		if c := v.cache.get(&key, v.now(), v.keys); c != nil {
+		if c := v.cache.get(&key, now, v.keys); c != nil {
 			return c, true, nil
 		}
 	}
-	c, err := v.verifyUncached(ctx, token)
+	c, pub, err := v.verifyUncached(ctx, token, now)
 	if err != nil {
 		return nil, false, err
 	}
 	if v.cache != nil {
-		v.cache.put(&key, c, c.ExpiresAt.Add(v.leeway), v.keys.cached(c.KeyID), v.now())
+		v.cache.put(&key, c, c.ExpiresAt.Add(v.leeway), pub, now)
 		return c.clone(), false, nil
 	}
 	return c, false, nil
@@ -379,10 +380,10 @@ func acceptableTyp(typ string) bool {
 // verifyUncached does the whole check, in the order that keeps untrusted
 // input away from the network: shape, header, payload types and issuer
 // before the key lookup; signature before any claim is believed.
-func (v *Verifier) verifyUncached(ctx context.Context, token string) (*Claims, error) {
+func (v *Verifier) verifyUncached(ctx context.Context, token string, now time.Time) (*Claims, *publicKey, error) {
 	hSeg, pSeg, sSeg, err := split(token)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The payload gets its own allocation, which the claims keep: their
 	// strings point into it. The header gets another, garbage once the kid
@@ -391,45 +392,45 @@ func (v *Verifier) verifyUncached(ctx context.Context, token string) (*Claims, e
 	pLen := b64.DecodedLen(len(pSeg))
 	payload := make([]byte, pLen)
 	if n, err := b64.Decode(payload, readOnlyBytes(pSeg)); err != nil || n != pLen {
-		return nil, errEncoding
+		return nil, nil, errEncoding
 	}
 	hBuf, err := decodeSegment(nil, hSeg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var sArr [maxRSABits / 8]byte
 	sig, err := decodeSegment(sArr[:], sSeg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var scratch [40]jsonscan.Member
 	h, err := parseHeader(unsafe.String(unsafe.SliceData(hBuf), len(hBuf)), scratch[:0])
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c := new(Claims)
 	// The payload bytes are never written again, so a string over them is
 	// safe and saves a copy.
 	if err := parsePayload(unsafe.String(unsafe.SliceData(payload), pLen), c, scratch[:0]); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := v.checkIssuer(c.Issuer); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	kid, key, err := v.keys.key(ctx, h.kid)
+	key, err := v.keys.key(ctx, h.kid, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	signed := token[:len(hSeg)+1+len(pSeg)]
 	digest := sha256.Sum256(readOnlyBytes(signed))
-	if rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig) != nil {
-		return nil, errBadSig
+	if rsa.VerifyPKCS1v15(key.pub, crypto.SHA256, digest[:], sig) != nil {
+		return nil, nil, errBadSig
 	}
-	c.KeyID = kid
-	if err := v.checkClaims(c); err != nil {
-		return nil, err
+	c.KeyID = key.kid
+	if err := v.checkClaims(c, now); err != nil {
+		return nil, nil, err
 	}
-	return c, nil
+	return c, key, nil
 }
 
 func (v *Verifier) checkIssuer(iss string) error {
@@ -444,8 +445,7 @@ func (v *Verifier) checkIssuer(iss string) error {
 	return errIssuer
 }
 
-func (v *Verifier) checkClaims(c *Claims) error {
-	now := v.now()
+func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
 	if !c.ExpiresAt.After(now.Add(-v.leeway)) {
 		return errExpired
 	}
