@@ -2,6 +2,7 @@ package cognitojwt_test
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
@@ -178,3 +179,8 @@ func decodeSegment(t *testing.T, token string, i int) map[string]any {
 	require.NoError(t, json.Unmarshal(raw, &m))
 	return m
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// rsaKey1024 is a key below the 2048-bit floor the verifier demands.
+func rsaKey1024() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 1024) }

@@ -87,8 +87,13 @@ func (j *jwksSource) key(ctx context.Context, kid string) (*rsa.PublicKey, error
 	if k := j.cached(kid); k != nil {
 		return k, nil
 	}
-	call, ok := j.startFetch()
+	call, ok := j.startFetch(false)
 	if !ok {
+		// A fetch that ended between the lookup above and startFetch has
+		// stored its set already: look again before failing.
+		if k := j.lookup(kid); k != nil {
+			return k, nil
+		}
 		return nil, j.missing(nil)
 	}
 	select {
@@ -96,12 +101,19 @@ func (j *jwksSource) key(ctx context.Context, kid string) (*rsa.PublicKey, error
 	case <-ctx.Done():
 		return nil, failf(ErrKeysUnavailable, "gave up waiting for the JWKS: %v", ctx.Err())
 	}
-	if s := j.set.Load(); s != nil {
-		if k := s.keys[kid]; k != nil {
-			return k, nil
-		}
+	if k := j.lookup(kid); k != nil {
+		return k, nil
 	}
 	return nil, j.missing(call.err)
+}
+
+// lookup returns the key for kid from the current set, with no side
+// effects.
+func (j *jwksSource) lookup(kid string) *rsa.PublicKey {
+	if s := j.set.Load(); s != nil {
+		return s.keys[kid]
+	}
+	return nil
 }
 
 func (j *jwksSource) missing(fetchErr error) error {
@@ -134,8 +146,9 @@ func (j *jwksSource) retryAfter() time.Duration {
 }
 
 // startFetch joins the fetch under way or starts one, unless the last one
-// began less than a cooldown ago.
-func (j *jwksSource) startFetch() (*fetchCall, bool) {
+// began less than a cooldown ago. A background refresh held back by the
+// cooldown is not reported as one: OnCooldown counts unknown kids only.
+func (j *jwksSource) startFetch(background bool) (*fetchCall, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.inflight != nil {
@@ -143,6 +156,9 @@ func (j *jwksSource) startFetch() (*fetchCall, bool) {
 	}
 	now := j.now()
 	if !j.lastAttempt.IsZero() && now.Sub(j.lastAttempt) < j.cooldown {
+		if background {
+			return nil, false
+		}
 		j.hooks.cooldown()
 		if j.logger != nil {
 			j.logger.Debug("cognitojwt: JWKS refetch suppressed by cooldown", "url", j.url)
@@ -157,7 +173,7 @@ func (j *jwksSource) startFetch() (*fetchCall, bool) {
 }
 
 func (j *jwksSource) refreshInBackground() {
-	j.startFetch()
+	j.startFetch(true)
 }
 
 // run performs the fetch on its own goroutine, detached from any one
