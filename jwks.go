@@ -260,6 +260,16 @@ func (j *jwksSource) fetch(ctx context.Context) (err error) {
 		return errors.New("JWKS has no usable RS256 signing keys")
 	}
 	nkeys = len(keys)
+	// Keep the previous set's pointers for unchanged keys: the token cache
+	// honours an entry only while its key is the very same pointer, so new
+	// pointers would void every cached token on each refresh or refetch.
+	if prev := j.set.Load(); prev != nil {
+		for kid, k := range keys {
+			if old := prev.keys[kid]; old != nil && old.Equal(k) {
+				keys[kid] = old
+			}
+		}
+	}
 	j.set.Store(&keySet{keys: keys, fetched: j.now()})
 	return nil
 }

@@ -91,7 +91,8 @@ type Config struct {
 	MaxTokenSize int
 
 	// CacheSize bounds the verified-token cache in entries (default
-	// 10,000). Negative turns the cache off.
+	// 10,000), rounded up to a multiple of 64, the number of independently
+	// locked shards. Negative turns the cache off.
 	CacheSize int
 
 	// Now is the clock (default time.Now); tests inject one.
