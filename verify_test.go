@@ -462,6 +462,7 @@ func TestVerifyRejectsMalformedTokens(t *testing.T) {
 		{"duplicate nested member", rawToken(hdr, withMember(`"x":{"a":1,"a":2}`)), cognitojwt.ErrMalformedToken},
 		{"duplicate header member", rawToken(`{"alg":"RS256","alg":"RS256","kid":"`+primaryKey().KeyID+`"}`, string(payload)), cognitojwt.ErrMalformedToken},
 		{"nesting over the limit", rawToken(hdr, withMember(`"x":`+nested(32))), cognitojwt.ErrMalformedToken},
+		{"number beyond float64 in an extra claim", rawToken(hdr, withMember(`"x":1e400`)), cognitojwt.ErrMalformedToken},
 		{"trailing data after payload", rawToken(hdr, string(payload)+"{}"), cognitojwt.ErrMalformedToken},
 		{"typ JWS", withHeader("typ", "JOSE"), cognitojwt.ErrMalformedToken},
 		{"typ not a string", withHeader("typ", 1), cognitojwt.ErrMalformedToken},
