@@ -94,8 +94,13 @@ func (j *jwksSource) key(ctx context.Context, kid string, now time.Time) (*publi
 	if k := j.cached(kid, now); k != nil {
 		return k, nil
 	}
-	call, ok := j.startFetch()
+	call, ok := j.startFetch(false)
 	if !ok {
+		// A fetch that ended between the lookup above and startFetch has
+		// stored its set already: look again before failing.
+		if k := j.lookup(kid); k != nil {
+			return k, nil
+		}
 		return nil, j.missing(nil)
 	}
 	select {
@@ -103,12 +108,19 @@ func (j *jwksSource) key(ctx context.Context, kid string, now time.Time) (*publi
 	case <-ctx.Done():
 		return nil, failf(ErrKeysUnavailable, "gave up waiting for the JWKS: %v", ctx.Err())
 	}
-	if s := j.set.Load(); s != nil {
-		if k := s.keys[kid]; k != nil {
-			return k, nil
-		}
+	if k := j.lookup(kid); k != nil {
+		return k, nil
 	}
 	return nil, j.missing(call.err)
+}
+
+// lookup returns the key for kid from the current set, with no side
+// effects.
+func (j *jwksSource) lookup(kid string) *publicKey {
+	if s := j.set.Load(); s != nil {
+		return s.keys[kid]
+	}
+	return nil
 }
 
 func (j *jwksSource) missing(fetchErr error) error {
@@ -141,8 +153,9 @@ func (j *jwksSource) retryAfter() time.Duration {
 }
 
 // startFetch joins the fetch under way or starts one, unless the last one
-// began less than a cooldown ago.
-func (j *jwksSource) startFetch() (*fetchCall, bool) {
+// began less than a cooldown ago. A background refresh held back by the
+// cooldown is not reported as one: OnCooldown counts unknown kids only.
+func (j *jwksSource) startFetch(background bool) (*fetchCall, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.inflight != nil {
@@ -150,6 +163,9 @@ func (j *jwksSource) startFetch() (*fetchCall, bool) {
 	}
 	now := j.now()
 	if !j.lastAttempt.IsZero() && now.Sub(j.lastAttempt) < j.cooldown {
+		if background {
+			return nil, false
+		}
 		j.hooks.cooldown()
 		if j.logger != nil {
 			j.logger.Debug("cognitojwt: JWKS refetch suppressed by cooldown", "url", j.url)
@@ -164,7 +180,7 @@ func (j *jwksSource) startFetch() (*fetchCall, bool) {
 }
 
 func (j *jwksSource) refreshInBackground() {
-	j.startFetch()
+	j.startFetch(true)
 }
 
 // run performs the fetch on its own goroutine, detached from any one
@@ -251,8 +267,18 @@ func (j *jwksSource) fetch(ctx context.Context) (err error) {
 		return errors.New("JWKS has no usable RS256 signing keys")
 	}
 	nkeys = len(keys)
+	// Keep the previous set's entries for unchanged keys: the token cache
+	// honours an entry only while its key is the very same pointer, so new
+	// pointers would void every cached token on each refresh or refetch.
+	prev := j.set.Load()
 	set := &keySet{keys: make(map[string]*publicKey, len(keys)), fetched: j.now()}
 	for kid, pub := range keys {
+		if prev != nil {
+			if old := prev.keys[kid]; old != nil && old.pub.Equal(pub) {
+				set.keys[kid] = old
+				continue
+			}
+		}
 		set.keys[kid] = &publicKey{kid: kid, pub: pub}
 	}
 	j.set.Store(set)

@@ -91,7 +91,7 @@ type Config struct {
 	MaxTokenSize int
 
 	// CacheSize bounds the verified-token cache in entries (default
-	// 10,000). Negative turns the cache off.
+	// 10,000), exactly. Negative turns the cache off.
 	CacheSize int
 
 	// Now is the clock (default time.Now); tests inject one.

@@ -94,6 +94,9 @@ func ParseObject(src string, dst []Member) ([]Member, error) {
 	s.pos++
 	s.depth = 1
 	base := len(dst)
+	// seen replaces the linear duplicate scan once the object grows large,
+	// so a hostile object of thousands of members costs linear time.
+	var seen map[string]struct{}
 	s.skipSpace()
 	if s.peek() == '}' {
 		s.pos++
@@ -104,7 +107,18 @@ func ParseObject(src string, dst []Member) ([]Member, error) {
 			if err != nil {
 				return dst, err
 			}
-			if hasName(dst[base:], name) {
+			if seen == nil && len(dst)-base > 64 {
+				seen = make(map[string]struct{}, 2*(len(dst)-base))
+				for _, m := range dst[base:] {
+					seen[m.Name] = struct{}{}
+				}
+			}
+			if seen != nil {
+				if _, dup := seen[name]; dup {
+					return dst, errDuplicate
+				}
+				seen[name] = struct{}{}
+			} else if hasName(dst[base:], name) {
 				return dst, errDuplicate
 			}
 			s.skipSpace()
@@ -164,16 +178,6 @@ func Lookup(src, name string) (Value, bool) {
 }
 
 func hasName(members []Member, name string) bool {
-	if len(members) > 64 {
-		// Quadratic scans stop paying off; fall back to a set. Reached only
-		// by objects far larger than any real token's.
-		seen := make(map[string]struct{}, len(members))
-		for _, m := range members {
-			seen[m.Name] = struct{}{}
-		}
-		_, dup := seen[name]
-		return dup
-	}
 	for _, m := range members {
 		if m.Name == name {
 			return true
@@ -392,7 +396,9 @@ func (s *scanner) number() error {
 			return errSyntax
 		}
 	}
+	exp := false
 	if c := s.peek(); c == 'e' || c == 'E' {
+		exp = true
 		s.pos++
 		if c := s.peek(); c == '+' || c == '-' {
 			s.pos++
@@ -403,6 +409,14 @@ func (s *scanner) number() error {
 	}
 	if s.pos == start {
 		return errSyntax
+	}
+	// encoding/json refuses a number beyond float64's range, so accepting
+	// one would break the promise that it decodes whatever this package
+	// accepts. Only an exponent or over 308 digits can get there.
+	if exp || s.pos-start > 308 {
+		if _, err := strconv.ParseFloat(s.src[start:s.pos], 64); err != nil {
+			return errSyntax
+		}
 	}
 	return nil
 }

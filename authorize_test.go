@@ -1,0 +1,213 @@
+package cognitojwt_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/cognitotest"
+)
+
+// claimsOf verifies a token minted with opts and returns its claims.
+func claimsOf(t *testing.T, f *fixture, opts ...cognitotest.TokenOption) *cognitojwt.Claims {
+	t.Helper()
+	c, err := f.verify(f.iss.AccessToken(opts...))
+	require.NoError(t, err)
+	return c
+}
+
+const cyrillicAdmin = "\u0430dmin" // "а" is U+0430, not ASCII "a"
+
+func TestPolicies(t *testing.T) {
+	f := newFixture(t, nil)
+	groups := func(g ...string) cognitotest.TokenOption { return cognitotest.WithGroups(g...) }
+	scopes := func(s ...string) cognitotest.TokenOption { return cognitotest.WithScopes(s...) }
+	attr := cognitotest.WithAttribute
+	claim := cognitotest.WithClaim
+	allow := func(*cognitojwt.Claims) bool { return true }
+	deny := func(*cognitojwt.Claims) bool { return false }
+	years := func(n, days int) cognitotest.TokenOption {
+		return claim("birthdate", time.Now().AddDate(-n, 0, days).Format(time.DateOnly))
+	}
+
+	tests := []struct {
+		name   string
+		policy cognitojwt.Policy
+		opts   []cognitotest.TokenOption
+		want   bool
+	}{
+		{"InGroup member", cognitojwt.InGroup("admin"), []cognitotest.TokenOption{groups("users", "admin")}, true},
+		{"InGroup any of several", cognitojwt.InGroup("ops", "admin"), []cognitotest.TokenOption{groups("admin")}, true},
+		{"InGroup no list", cognitojwt.InGroup(), []cognitotest.TokenOption{groups("admin")}, false},
+		{"InGroup empty name", cognitojwt.InGroup(""), []cognitotest.TokenOption{groups("admin")}, false},
+		{"InGroup no groups claim", cognitojwt.InGroup("admin"), nil, false},
+		{"InGroup case differs", cognitojwt.InGroup("admin"), []cognitotest.TokenOption{groups("Admin")}, false},
+		{"InGroup trailing space", cognitojwt.InGroup("admin"), []cognitotest.TokenOption{groups("admin ")}, false},
+		{"InGroup Cyrillic lookalike", cognitojwt.InGroup("admin"), []cognitotest.TokenOption{groups(cyrillicAdmin)}, false},
+		{"InGroup NUL suffix", cognitojwt.InGroup("admin"), []cognitotest.TokenOption{groups("admin\x00")}, false},
+		{"InGroup prefix", cognitojwt.InGroup("admin"), []cognitotest.TokenOption{groups("administrators")}, false},
+		{"InAllGroups all", cognitojwt.InAllGroups("a", "b"), []cognitotest.TokenOption{groups("b", "c", "a")}, true},
+		{"InAllGroups some", cognitojwt.InAllGroups("a", "b"), []cognitotest.TokenOption{groups("a")}, false},
+		{"InAllGroups no list", cognitojwt.InAllGroups(), []cognitotest.TokenOption{groups("a")}, false},
+		{"HasScope present", cognitojwt.HasScope("orders/read"), []cognitotest.TokenOption{scopes("orders/read", "orders/write")}, true},
+		{"HasScope needs all", cognitojwt.HasScope("orders/read", "orders/delete"), []cognitotest.TokenOption{scopes("orders/read", "orders/write")}, false},
+		{"HasScope all present", cognitojwt.HasScope("orders/read", "orders/write"), []cognitotest.TokenOption{scopes("orders/write", "orders/read")}, true},
+		{"HasScope no list", cognitojwt.HasScope(), []cognitotest.TokenOption{scopes("orders/read")}, false},
+		{"HasScope case differs", cognitojwt.HasScope("orders/read"), []cognitotest.TokenOption{scopes("Orders/read")}, false},
+		{"HasScope tab is no separator", cognitojwt.HasScope("orders/read"), []cognitotest.TokenOption{claim("scope", "orders/read\torders/write")}, false},
+		{"HasScope substring", cognitojwt.HasScope("orders"), []cognitotest.TokenOption{scopes("orders/read")}, false},
+		{"ClaimIn custom attribute", cognitojwt.ClaimIn("custom:tenant", "acme", "globex"), []cognitotest.TokenOption{attr("tenant", "globex")}, true},
+		{"ClaimIn needs the exact name", cognitojwt.ClaimIn("tenant", "acme"), []cognitotest.TokenOption{attr("tenant", "acme")}, false},
+		{"ClaimIn case differs", cognitojwt.ClaimIn("custom:tenant", "acme"), []cognitotest.TokenOption{attr("tenant", "ACME")}, false},
+		{"ClaimIn trailing space", cognitojwt.ClaimIn("custom:tenant", "acme"), []cognitotest.TokenOption{attr("tenant", "acme ")}, false},
+		{"ClaimIn Cyrillic lookalike", cognitojwt.ClaimIn("custom:role", "admin"), []cognitotest.TokenOption{attr("role", cyrillicAdmin)}, false},
+		{"ClaimIn NUL suffix", cognitojwt.ClaimIn("custom:role", "admin"), []cognitotest.TokenOption{attr("role", "admin\x00")}, false},
+		{"ClaimIn escaped value matches decoded", cognitojwt.ClaimIn("custom:role", "admin"), []cognitotest.TokenOption{attr("role", "admin")}, true},
+		{"ClaimIn presence only", cognitojwt.ClaimIn("custom:tenant"), []cognitotest.TokenOption{attr("tenant", "acme")}, true},
+		{"ClaimIn presence of empty string", cognitojwt.ClaimIn("custom:tenant"), []cognitotest.TokenOption{attr("tenant", "")}, false},
+		{"ClaimIn empty value listed", cognitojwt.ClaimIn("custom:tenant", ""), []cognitotest.TokenOption{attr("tenant", "")}, false},
+		{"ClaimIn missing claim", cognitojwt.ClaimIn("custom:tenant", "acme"), nil, false},
+		{"ClaimIn no name", cognitojwt.ClaimIn("", "acme"), []cognitotest.TokenOption{claim("", "acme")}, false},
+		{"ClaimIn array contains", cognitojwt.ClaimIn("cognito:groups", "admin"), []cognitotest.TokenOption{groups("users", "admin")}, true},
+		{"ClaimIn empty array", cognitojwt.ClaimIn("cognito:groups"), []cognitotest.TokenOption{claim("cognito:groups", []string{})}, false},
+		{"ClaimIn mixed array", cognitojwt.ClaimIn("roles", "admin"), []cognitotest.TokenOption{claim("roles", []any{"admin", 1})}, false},
+		{"ClaimIn number", cognitojwt.ClaimIn("level", "3"), []cognitotest.TokenOption{claim("level", 3)}, false},
+		{"ClaimIn boolean", cognitojwt.ClaimIn("admin", "true"), []cognitotest.TokenOption{claim("admin", true)}, false},
+		{"ClaimIn object", cognitojwt.ClaimIn("org"), []cognitotest.TokenOption{claim("org", map[string]any{"id": "acme"})}, false},
+		{"AllOf all allow", cognitojwt.AllOf(allow, allow), nil, true},
+		{"AllOf one denies", cognitojwt.AllOf(allow, deny), nil, false},
+		{"AllOf nil policy", cognitojwt.AllOf(allow, nil), nil, false},
+		{"AllOf empty", cognitojwt.AllOf(), nil, false},
+		{"AnyOf one allows", cognitojwt.AnyOf(deny, allow), nil, true},
+		{"AnyOf none allows", cognitojwt.AnyOf(deny, deny), nil, false},
+		{"AnyOf skips nil", cognitojwt.AnyOf(nil, allow), nil, true},
+		{"AnyOf only nil", cognitojwt.AnyOf(nil), nil, false},
+		{"AnyOf empty", cognitojwt.AnyOf(), nil, false},
+		{"composed", cognitojwt.AllOf(cognitojwt.InGroup("admin"), cognitojwt.AnyOf(cognitojwt.HasScope("x"), cognitojwt.ClaimIn("custom:tenant", "acme"))),
+			[]cognitotest.TokenOption{groups("admin"), attr("tenant", "acme")}, true},
+		{"AgeAtLeast old enough", cognitojwt.AgeAtLeast(18), []cognitotest.TokenOption{years(18, -2)}, true},
+		{"AgeAtLeast days short", cognitojwt.AgeAtLeast(18), []cognitotest.TokenOption{years(18, 2)}, false},
+		{"AgeAtLeast no birthdate", cognitojwt.AgeAtLeast(0), nil, false},
+		{"AgeAtLeast yearless birthdate", cognitojwt.AgeAtLeast(0), []cognitotest.TokenOption{claim("birthdate", "0000-01-01")}, false},
+		{"AgeAtLeast future birthdate", cognitojwt.AgeAtLeast(0), []cognitotest.TokenOption{years(0, 2)}, false},
+		{"AgeAtLeast birthdate not a string", cognitojwt.AgeAtLeast(0), []cognitotest.TokenOption{claim("birthdate", 19900101)}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := claimsOf(t, f, tt.opts...)
+			require.Equal(t, tt.want, tt.policy(c))
+		})
+	}
+
+	t.Run("nil claims are denied", func(t *testing.T) {
+		for _, p := range []cognitojwt.Policy{
+			cognitojwt.InGroup("a"), cognitojwt.InAllGroups("a"), cognitojwt.HasScope("a"),
+			cognitojwt.ClaimIn("a"), cognitojwt.AgeAtLeast(0),
+		} {
+			require.False(t, p(nil))
+		}
+	})
+
+	t.Run("policies keep their own copy of the lists", func(t *testing.T) {
+		names := []string{"admin"}
+		p := cognitojwt.InGroup(names...)
+		names[0] = "users"
+		require.True(t, p(claimsOf(t, f, groups("admin"))))
+		require.False(t, p(claimsOf(t, f, groups("users"))))
+	})
+}
+
+func TestAuthorizeThroughMiddleware(t *testing.T) {
+	f := newFixture(t, nil)
+	member := f.iss.AccessToken(cognitotest.WithGroups("admin"), cognitotest.WithScopes("orders/read", "orders/write"),
+		cognitotest.WithAttribute("tenant", "acme"))
+	outsider := f.iss.AccessToken(cognitotest.WithGroups("users"), cognitotest.WithScopes("orders/read"),
+		cognitotest.WithAttribute("tenant", "globex"))
+	tests := []struct {
+		name            string
+		guard           func(http.Handler) http.Handler
+		memberAllowed   bool
+		outsiderAllowed bool
+		scope           string // the challenge's scope attribute, if any
+	}{
+		{"Authorize", cognitojwt.Authorize(cognitojwt.ClaimIn("custom:tenant", "acme")), true, false, ""},
+		{"Authorize nil policy", cognitojwt.Authorize(nil), false, false, ""},
+		{"RequireGroup", cognitojwt.RequireGroup("ops", "admin"), true, false, ""},
+		{"RequireGroup without groups", cognitojwt.RequireGroup(), false, false, ""},
+		{"RequireScope", cognitojwt.RequireScope("orders/write"), true, false, "orders/write"},
+		{"RequireScope names every scope", cognitojwt.RequireScope("orders/write", "admin:all"), false, false, "orders/write admin:all"},
+		{"RequireScope without scopes", cognitojwt.RequireScope(), false, false, ""},
+		{"RequireScope strips what cannot be quoted", cognitojwt.RequireScope(`x"y\z`), false, false, "xyz"},
+		{"RequireClaim", cognitojwt.RequireClaim("custom:tenant", "acme"), true, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			withScope := func(w wantResponse) wantResponse {
+				if tt.scope != "" && w.status != http.StatusOK {
+					w.challenge += `, scope="` + tt.scope + `"`
+				}
+				return w
+			}
+			answer := func(allowed bool) wantResponse {
+				if allowed {
+					return wantOK
+				}
+				return withScope(wantForbidden)
+			}
+			for _, c := range []struct {
+				token string
+				want  wantResponse
+			}{{member, answer(tt.memberAllowed)}, {outsider, answer(tt.outsiderAllowed)}} {
+				var p probe
+				w := serve(cognitojwt.Middleware(f.v)(tt.guard(&p)), bearer(c.token))
+				requireResponse(t, c.want, w)
+				require.Equal(t, c.want.status == http.StatusOK, p.ran)
+			}
+
+			var p probe
+			w := serve(tt.guard(&p), bearer(member))
+			requireResponse(t, withScope(wantNoCredentials), w)
+			require.False(t, p.ran, "without Middleware nothing is verified")
+		})
+	}
+
+	t.Run("realm of the middleware", func(t *testing.T) {
+		var p probe
+		w := serve(cognitojwt.Middleware(f.v, cognitojwt.WithRealm("orders"))(cognitojwt.RequireGroup("ops")(&p)), bearer(member))
+		require.Equal(t, http.StatusForbidden, w.Code)
+		require.Equal(t, `Bearer realm="orders", error="insufficient_scope", error_description="The token does not grant access to this resource."`,
+			w.Header().Get("WWW-Authenticate"))
+	})
+
+	t.Run("claims placed by ContextWithClaims", func(t *testing.T) {
+		c := claimsOf(t, f, cognitotest.WithGroups("admin"))
+		for _, tc := range []struct {
+			group string
+			want  wantResponse
+		}{{"admin", wantOK}, {"ops", wantForbidden}} {
+			var p probe
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r = r.WithContext(cognitojwt.ContextWithClaims(r.Context(), c))
+			w := serve(cognitojwt.RequireGroup(tc.group)(&p), r)
+			requireResponse(t, tc.want, w)
+			require.Equal(t, tc.want.status == http.StatusOK, p.ran)
+			if p.ran {
+				require.Same(t, c, p.claims)
+			}
+		}
+	})
+}
+
+func TestClaimsFromContextWithoutMiddleware(t *testing.T) {
+	c, ok := cognitojwt.ClaimsFromContext(context.Background())
+	require.False(t, ok)
+	require.Nil(t, c)
+	c, ok = cognitojwt.ClaimsFromContext(cognitojwt.ContextWithClaims(context.Background(), nil))
+	require.False(t, ok)
+	require.Nil(t, c)
+}

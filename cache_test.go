@@ -1,0 +1,267 @@
+package cognitojwt_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/cognitotest"
+)
+
+// outcomes records what Hooks.OnVerify reports.
+type outcomes struct {
+	mu  sync.Mutex
+	all []cognitojwt.VerifyOutcome
+}
+
+func (o *outcomes) hook(c *cognitojwt.Config) {
+	c.Hooks.OnVerify = func(v cognitojwt.VerifyOutcome) {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.all = append(o.all, v)
+	}
+}
+
+func (o *outcomes) last(t *testing.T) cognitojwt.VerifyOutcome {
+	t.Helper()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	require.NotEmpty(t, o.all)
+	return o.all[len(o.all)-1]
+}
+
+func TestCacheHit(t *testing.T) {
+	var seen outcomes
+	f := newFixture(t, seen.hook)
+	token := f.iss.AccessToken(cognitotest.WithUsername("alice"))
+
+	first, err := f.verify(token)
+	require.NoError(t, err)
+	require.False(t, seen.last(t).CacheHit)
+	second, err := f.verify(token)
+	require.NoError(t, err)
+	require.True(t, seen.last(t).CacheHit)
+	require.Equal(t, first, second)
+	require.Equal(t, 1, cognitojwt.CachedTokens(f.v))
+
+	_, err = f.verify(f.iss.AccessToken())
+	require.NoError(t, err)
+	require.False(t, seen.last(t).CacheHit, "another token is another entry")
+	require.Equal(t, 2, cognitojwt.CachedTokens(f.v))
+	require.Equal(t, cognitojwt.AccessToken, seen.last(t).TokenUse)
+}
+
+func TestCacheReturnsPrivateCopies(t *testing.T) {
+	f := newFixture(t, nil)
+	token := f.iss.AccessToken(cognitotest.WithGroups("readers", "writers"), cognitotest.WithScopes("a", "b"))
+	wantGroups := []string{"readers", "writers"}
+	wantScopes := []string{"a", "b"}
+
+	first, err := f.verify(token)
+	require.NoError(t, err)
+	first.Groups[0] = "admin"
+	first.Scopes[1] = "everything"
+	first.Username = "mallory"
+	first.RawPayload()[0] = 'X'
+
+	for range 3 {
+		c, err := f.verify(token)
+		require.NoError(t, err)
+		require.Equal(t, wantGroups, c.Groups)
+		require.Equal(t, wantScopes, c.Scopes)
+		require.Equal(t, "alice", c.Username)
+		require.Equal(t, byte('{'), c.RawPayload()[0])
+
+		// Growing one slice must not write into the other.
+		c.Groups = append(c.Groups, "admin")
+		require.Equal(t, wantScopes, c.Scopes)
+		c.Groups[0] = "admin"
+		c.Scopes[0] = "admin"
+	}
+
+	// Under -race, any sharing between concurrent callers' claims shows.
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := f.verify(token)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			c.Groups[0], c.Scopes[0] = "x", "y"
+		}()
+	}
+	wg.Wait()
+}
+
+func TestCacheEntryExpiresAtExp(t *testing.T) {
+	for _, leeway := range []time.Duration{0, 5 * time.Second} {
+		t.Run("leeway "+leeway.String(), func(t *testing.T) {
+			var seen outcomes
+			f := newFixture(t, func(c *cognitojwt.Config) {
+				c.Leeway = leeway
+				seen.hook(c)
+			})
+			token := f.iss.AccessToken(cognitotest.WithLifetime(10 * time.Second))
+			_, err := f.verify(token)
+			require.NoError(t, err)
+
+			f.clk.Advance(10*time.Second + leeway - time.Second)
+			_, err = f.verify(token)
+			require.NoError(t, err)
+			require.True(t, seen.last(t).CacheHit)
+
+			f.clk.Advance(time.Second)
+			_, err = f.verify(token)
+			requireKind(t, cognitojwt.ErrExpired, err)
+			require.False(t, seen.last(t).CacheHit)
+			require.Zero(t, cognitojwt.CachedTokens(f.v), "an expired entry is dropped")
+		})
+	}
+}
+
+func TestCacheIsBounded(t *testing.T) {
+	tests := []struct {
+		size, bound int
+	}{
+		// The bound is exact: one slot per entry.
+		{64, 64},
+		{7, 7},
+		{1, 1},
+	}
+	f := newFixture(t, nil)
+	tokens := make([]string, 3*64)
+	for i := range tokens {
+		tokens[i] = f.iss.AccessToken()
+	}
+	for _, tt := range tests {
+		var seen outcomes
+		v := newVerifier(t, f.iss, f.clk, func(c *cognitojwt.Config) {
+			c.CacheSize = tt.size
+			seen.hook(c)
+		})
+		for _, token := range tokens {
+			_, err := v.Verify(t.Context(), token)
+			require.NoError(t, err)
+			require.LessOrEqual(t, cognitojwt.CachedTokens(v), tt.bound)
+		}
+		require.Positive(t, cognitojwt.CachedTokens(v))
+		_, err := v.Verify(t.Context(), tokens[len(tokens)-1])
+		require.NoError(t, err)
+		require.True(t, seen.last(t).CacheHit, "the newest entry survives eviction")
+	}
+}
+
+func TestCacheDisabled(t *testing.T) {
+	var seen outcomes
+	f := newFixture(t, func(c *cognitojwt.Config) {
+		c.CacheSize = -1
+		seen.hook(c)
+	})
+	token := f.iss.AccessToken(cognitotest.WithGroups("g"))
+	for range 3 {
+		c, err := f.verify(token)
+		require.NoError(t, err)
+		require.False(t, seen.last(t).CacheHit)
+		c.Groups[0] = "changed"
+	}
+	require.Zero(t, cognitojwt.CachedTokens(f.v))
+
+	// Without the cache a withdrawn key stops its tokens just the same.
+	f.iss.SetJWKSHandler(serveBytes(jwksDoc(jwkOf(thirdKey()))))
+	f.clk.Advance(cognitojwt.DefaultRefetchCooldown)
+	_, err := f.verify(f.iss.AccessToken(cognitotest.WithKey(thirdKey())))
+	require.NoError(t, err)
+	_, err = f.verify(token)
+	requireKind(t, cognitojwt.ErrUnknownKey, err)
+}
+
+func TestCacheNeverServesRejectedTokens(t *testing.T) {
+	var seen outcomes
+	f := newFixture(t, seen.hook)
+
+	t.Run("not yet valid, then valid", func(t *testing.T) {
+		token := f.iss.AccessToken(cognitotest.WithClaim("nbf", f.clk.Now().Add(time.Minute).Unix()))
+		_, err := f.verify(token)
+		requireKind(t, cognitojwt.ErrNotYetValid, err)
+		_, err = f.verify(token)
+		requireKind(t, cognitojwt.ErrNotYetValid, err)
+		require.False(t, seen.last(t).CacheHit)
+
+		f.clk.Advance(time.Minute)
+		_, err = f.verify(token)
+		require.NoError(t, err)
+		require.False(t, seen.last(t).CacheHit)
+	})
+
+	t.Run("wrong client", func(t *testing.T) {
+		before := cognitojwt.CachedTokens(f.v)
+		token := f.iss.AccessToken(cognitotest.WithClientID("other"))
+		for range 2 {
+			_, err := f.verify(token)
+			requireKind(t, cognitojwt.ErrWrongClient, err)
+			require.False(t, seen.last(t).CacheHit)
+		}
+		require.Equal(t, before, cognitojwt.CachedTokens(f.v))
+	})
+
+	t.Run("a token cached by one verifier means nothing to another", func(t *testing.T) {
+		token := f.iss.AccessToken()
+		_, err := f.verify(token)
+		require.NoError(t, err)
+		strict := newVerifier(t, f.iss, f.clk, func(c *cognitojwt.Config) { c.ClientIDs = []string{"only-this"} })
+		_, err = strict.Verify(t.Context(), token)
+		requireKind(t, cognitojwt.ErrWrongClient, err)
+	})
+
+	t.Run("tampered copy of a cached token", func(t *testing.T) {
+		token := f.iss.AccessToken()
+		_, err := f.verify(token)
+		require.NoError(t, err)
+		parts := strings.Split(token, ".")
+		forged := parts[0] + "." + parts[1] + "." + strings.Split(f.iss.AccessToken(), ".")[2]
+		_, err = f.verify(forged)
+		requireKind(t, cognitojwt.ErrInvalidSignature, err)
+		require.False(t, seen.last(t).CacheHit)
+	})
+}
+
+// A refetch that brings the same keys back must not cost every cached
+// token a new RSA verification: otherwise anyone can empty the cache once
+// per cooldown by sending unknown kids.
+func TestCacheSurvivesRefetchOfUnchangedKeys(t *testing.T) {
+	var seen outcomes
+	var watch fetchWatch
+	f := newFixture(t, func(c *cognitojwt.Config) {
+		c.RefreshInterval = 30 * time.Minute
+		seen.hook(c)
+		watch = watchFetches(c)
+	})
+	token := f.iss.AccessToken()
+	_, err := f.verify(token)
+	require.NoError(t, err)
+	watch.next(t)
+
+	f.clk.Advance(cognitojwt.DefaultRefetchCooldown)
+	_, err = f.verify(f.iss.AccessToken(cognitotest.WithKey(spareKey())))
+	requireKind(t, cognitojwt.ErrUnknownKey, err)
+	watch.next(t)
+	_, err = f.verify(token)
+	require.NoError(t, err)
+	require.True(t, seen.last(t).CacheHit, "after an unknown-kid refetch")
+
+	f.clk.Advance(30 * time.Minute)
+	_, err = f.verify(token) // starts the background refresh
+	require.NoError(t, err)
+	watch.next(t)
+	_, err = f.verify(token)
+	require.NoError(t, err)
+	require.True(t, seen.last(t).CacheHit, "after a background refresh")
+	require.Equal(t, 3, f.iss.JWKSFetches())
+}

@@ -1,0 +1,233 @@
+package cognitotest_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/cognitotest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func segment(t *testing.T, token string, i int) map[string]any {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	require.Len(t, parts, 3)
+	raw, err := base64.RawURLEncoding.DecodeString(parts[i])
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(raw, &m))
+	return m
+}
+
+func names(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
+
+// The claim sets Cognito issues, from its documentation.
+var (
+	accessClaims  = []string{"sub", "iss", "client_id", "origin_jti", "event_id", "token_use", "scope", "auth_time", "exp", "iat", "jti", "username", "version"}
+	idClaims      = []string{"sub", "iss", "aud", "token_use", "auth_time", "exp", "iat", "jti", "origin_jti", "event_id", "at_hash", "cognito:username", "email", "email_verified"}
+	machineClaims = []string{"sub", "iss", "client_id", "token_use", "scope", "auth_time", "exp", "iat", "jti", "version"}
+)
+
+func TestTokensCarryCognitoClaimSets(t *testing.T) {
+	now := time.Unix(1_750_000_000, 0)
+	iss := cognitotest.NewIssuer(t, cognitotest.WithClock(func() time.Time { return now }))
+
+	t.Run("access token", func(t *testing.T) {
+		token := iss.AccessToken(cognitotest.WithUsername("bob"), cognitotest.WithSubject("sub-1"))
+		h := segment(t, token, 0)
+		require.Equal(t, map[string]any{"alg": "RS256", "kid": iss.CurrentKey().KeyID}, h)
+		c := segment(t, token, 1)
+		require.Equal(t, sorted(accessClaims...), names(c))
+		require.Equal(t, "access", c["token_use"])
+		require.Equal(t, cognitotest.DefaultClientID, c["client_id"])
+		require.Equal(t, "bob", c["username"])
+		require.Equal(t, "sub-1", c["sub"])
+		require.Equal(t, iss.URL(), c["iss"])
+		require.Equal(t, "aws.cognito.signin.user.admin", c["scope"])
+		require.Equal(t, float64(2), c["version"])
+		require.Equal(t, float64(now.Unix()), c["iat"])
+		require.Equal(t, float64(now.Unix()), c["auth_time"])
+		require.Equal(t, float64(now.Add(time.Hour).Unix()), c["exp"])
+		require.NotContains(t, c, "aud", "Cognito access tokens have no aud")
+		require.NotEqual(t, c["jti"], segment(t, iss.AccessToken(), 1)["jti"])
+	})
+
+	t.Run("access token with groups and scopes", func(t *testing.T) {
+		c := segment(t, iss.AccessToken(cognitotest.WithGroups("a", "b"), cognitotest.WithScopes("openid", "orders/read")), 1)
+		require.Equal(t, sorted(append([]string{"cognito:groups"}, accessClaims...)...), names(c))
+		require.Equal(t, []any{"a", "b"}, c["cognito:groups"])
+		require.Equal(t, "openid orders/read", c["scope"])
+	})
+
+	t.Run("ID token", func(t *testing.T) {
+		c := segment(t, iss.IDToken(cognitotest.WithUsername("carol"), cognitotest.WithEmail("c@example.com"),
+			cognitotest.WithClientID("web")), 1)
+		require.Equal(t, sorted(idClaims...), names(c))
+		require.Equal(t, "id", c["token_use"])
+		require.Equal(t, "web", c["aud"])
+		require.Equal(t, "carol", c["cognito:username"])
+		require.Equal(t, "c@example.com", c["email"])
+		require.Equal(t, true, c["email_verified"])
+		require.NotContains(t, c, "client_id")
+		require.NotContains(t, c, "scope")
+	})
+
+	t.Run("ID token with groups and custom attributes", func(t *testing.T) {
+		c := segment(t, iss.IDToken(cognitotest.WithGroups("g"), cognitotest.WithAttribute("tenant", "acme"),
+			cognitotest.WithAttribute("custom:plan", "pro")), 1)
+		require.Equal(t, sorted(append([]string{"cognito:groups", "custom:tenant", "custom:plan"}, idClaims...)...), names(c))
+		require.Equal(t, "acme", c["custom:tenant"])
+		require.Equal(t, "pro", c["custom:plan"])
+	})
+
+	t.Run("machine token", func(t *testing.T) {
+		c := segment(t, iss.MachineToken([]string{"orders/read", "orders/write"}, cognitotest.WithClientID("svc"),
+			cognitotest.WithGroups("ignored")), 1)
+		require.Equal(t, sorted(machineClaims...), names(c))
+		require.Equal(t, "svc", c["client_id"])
+		require.Equal(t, "svc", c["sub"])
+		require.Equal(t, "orders/read orders/write", c["scope"])
+	})
+
+	t.Run("claim options", func(t *testing.T) {
+		exp := now.Add(5 * time.Minute)
+		c := segment(t, iss.AccessToken(cognitotest.WithExpiresAt(exp), cognitotest.WithoutClaim("jti"),
+			cognitotest.WithClaim("version", "x"), cognitotest.WithHeader("typ", "JWT")), 1)
+		require.Equal(t, float64(exp.Unix()), c["exp"])
+		require.NotContains(t, c, "jti")
+		require.Equal(t, "x", c["version"])
+
+		c = segment(t, iss.AccessToken(cognitotest.WithLifetime(-time.Minute)), 1)
+		require.Equal(t, float64(now.Add(-time.Minute).Unix()), c["exp"])
+	})
+}
+
+func TestTokensVerify(t *testing.T) {
+	iss := cognitotest.NewIssuer(t)
+	v, err := cognitojwt.New(iss.Config(cognitotest.DefaultClientID))
+	require.NoError(t, err)
+	for _, token := range []string{iss.AccessToken(), iss.MachineToken([]string{"s"})} {
+		_, err := v.Verify(context.Background(), token)
+		require.NoError(t, err)
+	}
+	cfg := iss.Config(cognitotest.DefaultClientID)
+	cfg.TokenUse = cognitojwt.IDToken
+	idv, err := cognitojwt.New(cfg)
+	require.NoError(t, err)
+	_, err = idv.Verify(context.Background(), iss.IDToken())
+	require.NoError(t, err)
+}
+
+func fetchJWKS(t *testing.T, iss *cognitotest.Issuer) []map[string]any {
+	t.Helper()
+	resp, err := http.Get(iss.JWKSURL())
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	var doc struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	require.NoError(t, json.Unmarshal(body, &doc))
+	return doc.Keys
+}
+
+func kids(keys []map[string]any) []string {
+	var out []string
+	for _, k := range keys {
+		out = append(out, k["kid"].(string))
+	}
+	return out
+}
+
+func TestJWKSReflectsKeyChanges(t *testing.T) {
+	iss := cognitotest.NewIssuer(t)
+	first := iss.CurrentKey()
+	keys := fetchJWKS(t, iss)
+	require.Equal(t, []string{first.KeyID}, kids(keys))
+	require.Equal(t, "RSA", keys[0]["kty"])
+	require.Equal(t, "RS256", keys[0]["alg"])
+	require.Equal(t, "sig", keys[0]["use"])
+	for _, private := range []string{"d", "p", "q", "dp", "dq", "qi"} {
+		require.NotContains(t, keys[0], private)
+	}
+
+	second := iss.RotateKey()
+	require.NotEqual(t, first.KeyID, second.KeyID)
+	require.Same(t, second, iss.CurrentKey())
+	require.Equal(t, []string{first.KeyID, second.KeyID}, kids(fetchJWKS(t, iss)))
+	require.Equal(t, second.KeyID, segment(t, iss.AccessToken(), 0)["kid"])
+
+	iss.RemoveKey(first.KeyID)
+	require.Equal(t, []string{second.KeyID}, kids(fetchJWKS(t, iss)))
+
+	extra, err := cognitotest.NewSigningKey()
+	require.NoError(t, err)
+	iss.AddKey(extra, false)
+	require.Equal(t, []string{second.KeyID, extra.KeyID}, kids(fetchJWKS(t, iss)))
+	require.Same(t, second, iss.CurrentKey())
+	require.Equal(t, 4, iss.JWKSFetches())
+
+	iss.SetJWKSHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	resp, err := http.Get(iss.JWKSURL())
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusTeapot, resp.StatusCode)
+	require.Equal(t, 5, iss.JWKSFetches())
+	iss.SetJWKSHandler(nil)
+	require.Len(t, fetchJWKS(t, iss), 2)
+}
+
+func TestIssuerOptions(t *testing.T) {
+	key, err := cognitotest.NewSigningKey()
+	require.NoError(t, err)
+	iss := cognitotest.NewIssuer(t, cognitotest.WithPoolID("eu-west-1_Custom"), cognitotest.WithSigningKey(*key))
+	require.Equal(t, "eu-west-1_Custom", iss.PoolID())
+	require.True(t, strings.HasPrefix(iss.URL(), "http://127.0.0.1:"))
+	require.True(t, strings.HasSuffix(iss.URL(), "/eu-west-1_Custom"))
+	require.Equal(t, iss.URL()+"/.well-known/jwks.json", iss.JWKSURL())
+	require.Equal(t, key.KeyID, iss.CurrentKey().KeyID)
+
+	resp, err := http.Get(iss.URL() + "/.well-known/openid-configuration")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var disc map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&disc))
+	require.Equal(t, iss.URL(), disc["issuer"])
+	require.Equal(t, iss.JWKSURL(), disc["jwks_uri"])
+
+	cfg := iss.Config("app")
+	require.Equal(t, []string{"app"}, cfg.ClientIDs)
+	require.Equal(t, iss.URL(), cfg.Issuer)
+	require.Equal(t, iss.JWKSURL(), cfg.JWKSURL)
+}

@@ -1,0 +1,500 @@
+package cognitojwt_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/cognitotest"
+)
+
+// probe is a next handler that records whether it ran and with what.
+type probe struct {
+	ran    bool
+	claims *cognitojwt.Claims
+	ok     bool
+}
+
+func (p *probe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.ran = true
+	p.claims, p.ok = cognitojwt.ClaimsFromContext(r.Context())
+	w.WriteHeader(http.StatusOK)
+}
+
+func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func bearer(token string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/orders", nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	return r
+}
+
+// wantResponse is an exact RFC 6750 answer.
+type wantResponse struct {
+	status      int
+	challenge   string // WWW-Authenticate; "" means absent
+	code        string // body "error"
+	description string // body "error_description"
+}
+
+func requireResponse(t *testing.T, want wantResponse, w *httptest.ResponseRecorder) {
+	t.Helper()
+	require.Equal(t, want.status, w.Code, "body %s", w.Body)
+	if want.status == http.StatusOK {
+		return
+	}
+	require.Equal(t, want.challenge, w.Header().Get("WWW-Authenticate"))
+	require.Len(t, w.Header().Values("WWW-Authenticate"), map[bool]int{true: 0, false: 1}[want.challenge == ""])
+	require.Equal(t, "application/json", w.Header().Get("Content-Type"))
+	require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+	var body map[string]string
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body))
+	require.Equal(t, map[string]string{"error": want.code, "error_description": want.description}, body)
+}
+
+func invalidToken(description string) wantResponse {
+	return wantResponse{
+		status:      http.StatusUnauthorized,
+		challenge:   `Bearer realm="api", error="invalid_token", error_description="` + description + `"`,
+		code:        "invalid_token",
+		description: description,
+	}
+}
+
+var (
+	wantOK            = wantResponse{status: http.StatusOK}
+	wantNoCredentials = wantResponse{
+		status:      http.StatusUnauthorized,
+		challenge:   `Bearer realm="api"`,
+		code:        "unauthorized",
+		description: "Authentication is required.",
+	}
+	wantInvalidRequest = wantResponse{
+		status:      http.StatusBadRequest,
+		challenge:   `Bearer realm="api", error="invalid_request", error_description="The Authorization header is malformed."`,
+		code:        "invalid_request",
+		description: "The Authorization header is malformed.",
+	}
+	wantForbidden = wantResponse{
+		status:      http.StatusForbidden,
+		challenge:   `Bearer realm="api", error="insufficient_scope", error_description="The token does not grant access to this resource."`,
+		code:        "insufficient_scope",
+		description: "The token does not grant access to this resource.",
+	}
+)
+
+func TestMiddlewareAnswers(t *testing.T) {
+	f := newFixture(t, nil)
+	iss := f.iss
+	good := iss.AccessToken()
+	expired := iss.AccessToken(cognitotest.WithIssuedAt(f.clk.Now().Add(-2*time.Hour)), cognitotest.WithLifetime(time.Hour))
+	parts := strings.Split(good, ".")
+	withHeaders := func(values ...string) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/orders", nil)
+		for _, v := range values {
+			r.Header.Add("Authorization", v)
+		}
+		return r
+	}
+
+	tests := []struct {
+		name string
+		req  *http.Request
+		want wantResponse
+	}{
+		{"valid token", bearer(good), wantOK},
+		{"scheme in lower case", withHeaders("bearer " + good), wantOK},
+		{"scheme in upper case", withHeaders("BEARER " + good), wantOK},
+		{"scheme in mixed case", withHeaders("BeArEr " + good), wantOK},
+		{"several spaces before the token", withHeaders("Bearer   " + good), wantOK},
+		{"surrounding whitespace", withHeaders(" \tBearer " + good + " \t"), wantOK},
+		{"no Authorization header", withHeaders(), wantNoCredentials},
+		{"Basic scheme", withHeaders("Basic dXNlcjpwYXNz"), wantNoCredentials},
+		{"Digest scheme with parameters", withHeaders(`Digest username="u", realm="r"`), wantNoCredentials},
+		{"two Authorization headers", withHeaders("Bearer "+good, "Bearer "+good), wantInvalidRequest},
+		{"Bearer and Basic headers", withHeaders("Basic dXNlcjpwYXNz", "Bearer "+good), wantInvalidRequest},
+		{"empty header", withHeaders(""), wantInvalidRequest},
+		{"blank header", withHeaders("  "), wantInvalidRequest},
+		{"Bearer without token", withHeaders("Bearer"), wantInvalidRequest},
+		{"Bearer and spaces only", withHeaders("Bearer    "), wantInvalidRequest},
+		{"tab after scheme", withHeaders("Bearer\t" + good), wantInvalidRequest},
+		{"space inside token", withHeaders("Bearer " + parts[0] + " " + parts[1]), wantInvalidRequest},
+		{"quote in token", withHeaders(`Bearer "` + good + `"`), wantInvalidRequest},
+		{"comma in token", withHeaders("Bearer " + good + ",x"), wantInvalidRequest},
+		{"malformed token", bearer(parts[0] + "." + parts[1]), invalidToken("The access token is malformed.")},
+		{"padded token", bearer(good + "=="), invalidToken("The access token is malformed.")},
+		{"unsupported algorithm", bearer(iss.AccessToken(cognitotest.WithHeader("alg", "HS256"))), invalidToken("The token's signing algorithm is not accepted.")},
+		{"unknown key", bearer(iss.AccessToken(cognitotest.WithKey(spareKey()))), invalidToken("The token was signed by an unknown key.")},
+		{"invalid signature", bearer(parts[0] + "." + parts[1] + "." + strings.Split(expired, ".")[2]), invalidToken("The token signature is invalid.")},
+		{"expired", bearer(expired), invalidToken("The access token expired.")},
+		{"not yet valid", bearer(iss.AccessToken(cognitotest.WithClaim("nbf", f.clk.Now().Add(time.Hour).Unix()))), invalidToken("The access token is not yet valid.")},
+		{"wrong issuer", bearer(iss.AccessToken(cognitotest.WithClaim("iss", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_X"))), invalidToken("The token was issued by another issuer.")},
+		{"wrong client", bearer(iss.AccessToken(cognitotest.WithClientID("other"))), invalidToken("The token was issued to another client.")},
+		{"wrong token use", bearer(iss.IDToken()), invalidToken("The token is not of the accepted kind.")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p probe
+			w := serve(cognitojwt.Middleware(f.v)(&p), tt.req)
+			requireResponse(t, tt.want, w)
+			require.Equal(t, tt.want.status == http.StatusOK, p.ran, "next ran")
+			if p.ran {
+				require.True(t, p.ok)
+				require.Equal(t, primaryKey().KeyID, p.claims.KeyID)
+				return
+			}
+			requireNoSecrets(t, w, tt.req.Header.Get("Authorization"), primaryKey().KeyID, spareKey().KeyID)
+		})
+	}
+}
+
+// requireNoSecrets checks that a response repeats none of the request's
+// credentials, token segments or key ids.
+func requireNoSecrets(t *testing.T, w *httptest.ResponseRecorder, authorization string, kids ...string) {
+	t.Helper()
+	var dump strings.Builder
+	_ = w.Header().Write(&dump)
+	dump.Write(w.Body.Bytes())
+	for _, field := range strings.FieldsFunc(authorization, func(r rune) bool { return r == ' ' || r == '.' }) {
+		if len(field) >= 8 {
+			require.NotContains(t, dump.String(), field)
+		}
+	}
+	for _, kid := range kids {
+		require.NotContains(t, dump.String(), kid)
+	}
+}
+
+func TestMiddlewareKeysUnavailable(t *testing.T) {
+	f := newFixture(t, nil)
+	f.iss.SetJWKSHandler(serveStatus(http.StatusBadGateway))
+	h := cognitojwt.Middleware(f.v)
+	token := f.iss.AccessToken()
+	want := wantResponse{
+		status:      http.StatusServiceUnavailable,
+		code:        "temporarily_unavailable",
+		description: "Token signing keys are temporarily unavailable.",
+	}
+
+	var p probe
+	w := serve(h(&p), bearer(token))
+	requireResponse(t, want, w)
+	require.Equal(t, "10", w.Header().Get("Retry-After"))
+	require.False(t, p.ran)
+
+	f.clk.Advance(2500 * time.Millisecond)
+	w = serve(h(&p), bearer(token))
+	requireResponse(t, want, w)
+	require.Equal(t, "8", w.Header().Get("Retry-After"), "7.5s left, rounded up")
+	require.False(t, p.ran)
+	require.Equal(t, 1, f.iss.JWKSFetches())
+}
+
+func TestErrorStatus(t *testing.T) {
+	tests := []struct {
+		err    error
+		status int
+		code   string
+	}{
+		{cognitojwt.ErrNoToken, 401, ""},
+		{cognitojwt.ErrInvalidRequest, 400, "invalid_request"},
+		{cognitojwt.ErrInsufficientScope, 403, "insufficient_scope"},
+		{cognitojwt.ErrKeysUnavailable, 503, "temporarily_unavailable"},
+		{cognitojwt.ErrMalformedToken, 401, "invalid_token"},
+		{cognitojwt.ErrUnsupportedAlgorithm, 401, "invalid_token"},
+		{cognitojwt.ErrUnknownKey, 401, "invalid_token"},
+		{cognitojwt.ErrInvalidSignature, 401, "invalid_token"},
+		{cognitojwt.ErrExpired, 401, "invalid_token"},
+		{cognitojwt.ErrNotYetValid, 401, "invalid_token"},
+		{cognitojwt.ErrWrongIssuer, 401, "invalid_token"},
+		{cognitojwt.ErrWrongClient, 401, "invalid_token"},
+		{cognitojwt.ErrWrongTokenUse, 401, "invalid_token"},
+		{fmt.Errorf("wrapped: %w", cognitojwt.ErrExpired), 401, "invalid_token"},
+		{fmt.Errorf("wrapped: %w", cognitojwt.ErrInsufficientScope), 403, "insufficient_scope"},
+		{errors.New("a verifier of the caller's own failed"), 401, "invalid_token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.err.Error(), func(t *testing.T) {
+			status, code, desc := cognitojwt.ErrorStatus(tt.err)
+			require.Equal(t, tt.status, status)
+			require.Equal(t, tt.code, code)
+			require.NotEmpty(t, desc)
+			require.NotContains(t, desc, `"`)
+			require.NotContains(t, desc, `\`)
+		})
+	}
+	require.Nil(t, cognitojwt.ErrorKind(errors.New("other")))
+	require.Equal(t, cognitojwt.ErrWrongClient, cognitojwt.ErrorKind(fmt.Errorf("x: %w", cognitojwt.ErrWrongClient)))
+}
+
+func TestWriteError(t *testing.T) {
+	w := httptest.NewRecorder()
+	cognitojwt.WriteError(w, cognitojwt.ErrExpired, "my \"orders\\\" realm\n\u00e9")
+	require.Equal(t, http.StatusUnauthorized, w.Code)
+	require.Equal(t, `Bearer realm="my orders realm", error="invalid_token", error_description="The access token expired."`,
+		w.Header().Get("WWW-Authenticate"))
+	require.Equal(t, "nosniff", w.Header().Get("X-Content-Type-Options"))
+
+	w = httptest.NewRecorder()
+	cognitojwt.WriteError(w, cognitojwt.ErrKeysUnavailable, "api")
+	require.Equal(t, http.StatusServiceUnavailable, w.Code)
+	require.Empty(t, w.Header().Get("WWW-Authenticate"))
+	require.Equal(t, "10", w.Header().Get("Retry-After"))
+}
+
+func TestMiddlewareRealm(t *testing.T) {
+	f := newFixture(t, nil)
+	var p probe
+	w := serve(cognitojwt.Middleware(f.v, cognitojwt.WithRealm(`orders "v2"`))(&p), httptest.NewRequest(http.MethodGet, "/", nil))
+	require.Equal(t, http.StatusUnauthorized, w.Code)
+	require.Equal(t, `Bearer realm="orders v2"`, w.Header().Get("WWW-Authenticate"))
+}
+
+func TestMiddlewareCredentialsOptional(t *testing.T) {
+	f := newFixture(t, nil)
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())
+	tests := []struct {
+		name       string
+		req        *http.Request
+		want       wantResponse
+		wantClaims bool
+	}{
+		{"no credentials pass without claims", httptest.NewRequest(http.MethodGet, "/", nil), wantOK, false},
+		{"another scheme passes without claims", func() *http.Request {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header.Set("Authorization", "Basic dXNlcjpwYXNz")
+			return r
+		}(), wantOK, false},
+		{"valid token brings claims", bearer(f.iss.AccessToken()), wantOK, true},
+		{"invalid token is still refused", bearer(f.iss.AccessToken(cognitotest.WithClientID("other"))), invalidToken("The token was issued to another client."), false},
+		{"malformed header is still refused", func() *http.Request {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header.Set("Authorization", "Bearer")
+			return r
+		}(), wantInvalidRequest, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p probe
+			w := serve(h(&p), tt.req)
+			requireResponse(t, tt.want, w)
+			require.Equal(t, tt.want.status == http.StatusOK, p.ran)
+			require.Equal(t, tt.wantClaims, p.ok)
+			require.Equal(t, tt.wantClaims, p.claims != nil)
+		})
+	}
+
+	t.Run("Authorize behind it asks for credentials", func(t *testing.T) {
+		var p probe
+		w := serve(h(cognitojwt.RequireGroup("admin")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
+		requireResponse(t, wantNoCredentials, w)
+		require.False(t, p.ran)
+	})
+}
+
+func TestMiddlewareErrorHandler(t *testing.T) {
+	f := newFixture(t, nil)
+	type call struct {
+		err       error
+		hadClaims bool
+	}
+	var calls []call
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+		_, ok := cognitojwt.ClaimsFromContext(r.Context())
+		calls = append(calls, call{err, ok})
+		if errors.Is(err, cognitojwt.ErrExpired) {
+			w.WriteHeader(http.StatusTeapot)
+			return
+		}
+		cognitojwt.WriteError(w, err, "custom")
+	}))
+
+	var p probe
+	expired := f.iss.AccessToken(cognitotest.WithIssuedAt(f.clk.Now().Add(-2*time.Hour)), cognitotest.WithLifetime(time.Hour))
+	w := serve(h(&p), bearer(expired))
+	require.Equal(t, http.StatusTeapot, w.Code)
+
+	w = serve(h(&p), httptest.NewRequest(http.MethodGet, "/", nil))
+	require.Equal(t, http.StatusUnauthorized, w.Code)
+	require.Equal(t, `Bearer realm="custom"`, w.Header().Get("WWW-Authenticate"))
+
+	w = serve(h(cognitojwt.RequireScope("admin")(&p)), bearer(f.iss.AccessToken()))
+	require.Equal(t, http.StatusForbidden, w.Code)
+	require.Equal(t, `Bearer realm="custom", error="insufficient_scope", error_description="The token does not grant access to this resource."`,
+		w.Header().Get("WWW-Authenticate"))
+
+	require.False(t, p.ran)
+	require.Len(t, calls, 3)
+	requireKind(t, cognitojwt.ErrExpired, calls[0].err)
+	requireKind(t, cognitojwt.ErrNoToken, calls[1].err)
+	requireKind(t, cognitojwt.ErrInsufficientScope, calls[2].err)
+	require.False(t, calls[0].hadClaims)
+	require.False(t, calls[1].hadClaims)
+}
+
+func TestMiddlewareTokenSources(t *testing.T) {
+	f := newFixture(t, nil)
+	token := f.iss.AccessToken()
+	withCookies := func(values ...string) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		for _, v := range values {
+			r.AddCookie(&http.Cookie{Name: "access_token", Value: v})
+		}
+		r.AddCookie(&http.Cookie{Name: "other", Value: "x"})
+		return r
+	}
+	withHeader := func(name string, values ...string) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		for _, v := range values {
+			r.Header.Add(name, v)
+		}
+		return r
+	}
+	cookie := cognitojwt.WithTokenSource(cognitojwt.CookieToken("access_token"))
+	header := cognitojwt.WithTokenSource(cognitojwt.HeaderToken("x-amzn-oidc-accesstoken"))
+
+	tests := []struct {
+		name string
+		opt  cognitojwt.Option
+		req  *http.Request
+		want wantResponse
+	}{
+		{"cookie", cookie, withCookies(token), wantOK},
+		{"no cookie", cookie, withCookies(), wantNoCredentials},
+		{"empty cookie", cookie, withCookies(""), wantNoCredentials},
+		{"two cookies", cookie, withCookies(token, token), wantInvalidRequest},
+		{"cookie outside b64token", cookie, withCookies("a%b"), wantInvalidRequest},
+		{"cookie source ignores Authorization", cookie, bearer(token), wantNoCredentials},
+		{"header", header, withHeader("X-Amzn-Oidc-Accesstoken", token), wantOK},
+		{"header with surrounding spaces", header, withHeader("X-Amzn-Oidc-Accesstoken", " "+token+" "), wantOK},
+		{"no header", header, withHeader("X-Other", token), wantNoCredentials},
+		{"empty header", header, withHeader("X-Amzn-Oidc-Accesstoken", ""), wantNoCredentials},
+		{"repeated header", header, withHeader("X-Amzn-Oidc-Accesstoken", token, token), wantInvalidRequest},
+		{"header with a scheme", header, withHeader("X-Amzn-Oidc-Accesstoken", "Bearer "+token), wantInvalidRequest},
+		{"header source ignores Authorization", header, bearer(token), wantNoCredentials},
+		{"cookie with a bad token", cookie, withCookies(f.iss.AccessToken(cognitotest.WithClientID("x"))), invalidToken("The token was issued to another client.")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p probe
+			w := serve(cognitojwt.Middleware(f.v, tt.opt)(&p), tt.req)
+			requireResponse(t, tt.want, w)
+			require.Equal(t, tt.want.status == http.StatusOK, p.ran)
+		})
+	}
+}
+
+// fakeVerifier is a TokenVerifier of the caller's own.
+type fakeVerifier struct {
+	claims *cognitojwt.Claims
+	err    error
+}
+
+func (v fakeVerifier) Verify(context.Context, string) (*cognitojwt.Claims, error) {
+	return v.claims, v.err
+}
+
+func TestMiddlewareOtherVerifiers(t *testing.T) {
+	tests := []struct {
+		name string
+		v    fakeVerifier
+		want wantResponse
+	}{
+		{"claims", fakeVerifier{claims: &cognitojwt.Claims{Subject: "s"}}, wantOK},
+		{"no claims and no error", fakeVerifier{}, invalidToken("The access token is malformed.")},
+		{"unknown error", fakeVerifier{err: errors.New("secret-token-text")}, invalidToken("The access token is invalid.")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p probe
+			w := serve(cognitojwt.Middleware(tt.v)(&p), bearer("abc.def.ghi"))
+			requireResponse(t, tt.want, w)
+			require.NotContains(t, w.Body.String(), "secret-token-text")
+			require.Equal(t, tt.want.status == http.StatusOK, p.ran)
+		})
+	}
+}
+
+func TestMiddlewareLogsWithoutSecrets(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	f := newFixture(t, func(c *cognitojwt.Config) { c.Logger = logger })
+	iss := f.iss
+	secrets := []string{"user-zx81q", "grp-zx81q", "tenant-zx81q", "client-zx81q", "mail-zx81q@example.com", "sub-zx81q", "scope-zx81q"}
+	personal := []cognitotest.TokenOption{
+		cognitotest.WithUsername(secrets[0]), cognitotest.WithGroups(secrets[1]),
+		cognitotest.WithAttribute("tenant", secrets[2]), cognitotest.WithSubject(secrets[5]),
+		cognitotest.WithScopes(secrets[6]), cognitotest.WithClaim("email", secrets[4]),
+	}
+	with := func(opts ...cognitotest.TokenOption) string {
+		return iss.AccessToken(append(append([]cognitotest.TokenOption(nil), personal...), opts...)...)
+	}
+	tokens := []string{
+		with(),
+		with(cognitotest.WithClientID(secrets[3])),
+		with(cognitotest.WithClaim("token_use", "id")),
+		with(cognitotest.WithIssuedAt(f.clk.Now().Add(-2*time.Hour)), cognitotest.WithLifetime(time.Hour)),
+		with(cognitotest.WithKey(spareKey())),
+		with(cognitotest.WithClaim("iss", "https://"+secrets[3]+".example.com")),
+		with(cognitotest.WithClaim("exp", secrets[0])),
+		with(cognitotest.WithHeader("alg", secrets[0])),
+		with(cognitotest.WithHeader("kid", secrets[0])),
+		with(cognitotest.WithHeader("typ", secrets[0])),
+	}
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithLogger(logger))
+	guarded := h(cognitojwt.RequireScope("admin")(&probe{}))
+	rejected := 0
+	for _, token := range tokens {
+		if w := serve(guarded, bearer(token)); w.Code != http.StatusOK {
+			rejected++
+		}
+	}
+	require.Equal(t, len(tokens), rejected)
+	serve(guarded, httptest.NewRequest(http.MethodGet, "/orders", nil))
+
+	records := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	kinds := map[string]int{}
+	for _, line := range records {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &rec))
+		if rec["msg"] == "cognitojwt: request rejected" {
+			kinds[rec["kind"].(string)]++
+			require.Equal(t, "/orders", rec["path"], "%s", line)
+		}
+	}
+	require.Equal(t, len(tokens)+1, sumValues(kinds), "one record per rejection: %v", kinds)
+	require.Equal(t, 1, kinds[cognitojwt.ErrInsufficientScope.Error()])
+	require.Equal(t, 1, kinds[cognitojwt.ErrNoToken.Error()])
+
+	for _, token := range tokens {
+		for _, seg := range strings.Split(token, ".") {
+			require.NotContains(t, logs.String(), seg)
+		}
+	}
+	for _, s := range append(secrets, primaryKey().KeyID, spareKey().KeyID) {
+		require.NotContains(t, logs.String(), s)
+	}
+}
+
+func sumValues(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
