@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,18 +165,6 @@ func jwksDoc(keys ...map[string]any) []byte {
 		panic(err)
 	}
 	return b
-}
-
-// decodeSegment decodes one base64url segment of a compact JWS.
-func decodeSegment(t *testing.T, token string, i int) map[string]any {
-	t.Helper()
-	parts := strings.Split(token, ".")
-	require.Len(t, parts, 3)
-	raw, err := base64.RawURLEncoding.DecodeString(parts[i])
-	require.NoError(t, err)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(raw, &m))
-	return m
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

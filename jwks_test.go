@@ -2,6 +2,7 @@ package cognitojwt_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -187,6 +188,7 @@ func TestJWKSNoKeysEver(t *testing.T) {
 	var hint interface{ RetryAfter() time.Duration }
 	require.True(t, errors.As(err, &hint))
 	require.Equal(t, cognitojwt.DefaultRefetchCooldown, hint.RetryAfter())
+	require.Contains(t, err.Error(), "HTTP 503", "the cause is kept for logs")
 
 	// Within the cooldown: fail fast, no fetch, a shrinking hint.
 	f.clk.Advance(4 * time.Second)
@@ -374,6 +376,17 @@ func TestJWKSRedirects(t *testing.T) {
 	})
 }
 
+// hugeModulus is an odd 8200-bit number: past the size any real pool
+// uses, and costly to verify with.
+var hugeModulus = func() string {
+	n := make([]byte, 1025)
+	for i := range n {
+		n[i] = 0xa5
+	}
+	n[0], n[len(n)-1] = 0xff, 0x01
+	return base64.RawURLEncoding.EncodeToString(n)
+}()
+
 func TestJWKSKeySelection(t *testing.T) {
 	weak, err := rsaKey1024()
 	require.NoError(t, err)
@@ -414,6 +427,8 @@ func TestJWKSKeySelection(t *testing.T) {
 		{"even exponent", []any{with("e", "AQAA"), backup}, nil, cognitojwt.ErrUnknownKey},
 		{"no modulus", []any{with("n", nil), backup}, nil, cognitojwt.ErrUnknownKey},
 		{"kid not a string", []any{with("kid", 5), backup}, nil, cognitojwt.ErrUnknownKey},
+		{"zero modulus", []any{with("n", "AA"), backup}, nil, cognitojwt.ErrUnknownKey},
+		{"modulus over 8192 bits", []any{with("n", hugeModulus), backup}, nil, cognitojwt.ErrUnknownKey},
 		{"1024-bit key", []any{rsaJWK(weakKey.KeyID, &weak.PublicKey), backup}, weakKey, cognitojwt.ErrUnknownKey},
 		{"kid listed twice with different keys", []any{jwkOf(primaryKey()), rsaJWK(primaryKey().KeyID, &thirdKey().Private.PublicKey), backup}, nil, cognitojwt.ErrUnknownKey},
 		{"kid listed thrice, one different", []any{jwkOf(primaryKey()), rsaJWK(primaryKey().KeyID, &thirdKey().Private.PublicKey), jwkOf(primaryKey()), backup}, nil, cognitojwt.ErrUnknownKey},

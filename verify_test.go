@@ -451,6 +451,8 @@ func TestVerifyRejectsMalformedTokens(t *testing.T) {
 		{"padding", parts[0] + "." + parts[1] + "." + parts[2] + "==", cognitojwt.ErrMalformedToken},
 		{"space inside", parts[0] + " ." + parts[1] + "." + parts[2], cognitojwt.ErrMalformedToken},
 		{"non-canonical trailing bits", parts[0] + "." + parts[1] + "." + flipUnusedBits(parts[2]), cognitojwt.ErrMalformedToken},
+		{"non-canonical header", nonCanonicalHeader(hdr, string(payload)), cognitojwt.ErrMalformedToken},
+		{"non-canonical payload", nonCanonicalPayload(hdr, string(payload)), cognitojwt.ErrMalformedToken},
 		{"impossible segment length", parts[0] + "." + parts[1] + "." + parts[2][:len(parts[2])/4*4+1], cognitojwt.ErrMalformedToken},
 		{"header is an array", rawToken(`["RS256"]`, string(payload)), cognitojwt.ErrMalformedToken},
 		{"payload is a string", rawToken(hdr, `"claims"`), cognitojwt.ErrMalformedToken},
@@ -496,6 +498,25 @@ func TestVerifyRejectsMalformedTokens(t *testing.T) {
 			}
 		})
 	}
+}
+
+// padTo3 pads JSON with trailing spaces so that its length is not a
+// multiple of three and its base64url form has unused bits to flip.
+func padTo3(json string) string {
+	if len(json)%3 == 0 {
+		json += " "
+	}
+	return json
+}
+
+func nonCanonicalHeader(header, payload string) string {
+	p := strings.Split(rawToken(padTo3(header), payload), ".")
+	return flipUnusedBits(p[0]) + "." + p[1] + "." + p[2]
+}
+
+func nonCanonicalPayload(header, payload string) string {
+	p := strings.Split(rawToken(header, padTo3(payload)), ".")
+	return p[0] + "." + flipUnusedBits(p[1]) + "." + p[2]
 }
 
 // flipUnusedBits changes the bits of the last base64url character that
