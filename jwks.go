@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -196,7 +197,7 @@ func (j *jwksSource) run(call *fetchCall) {
 	close(call.done)
 }
 
-// warm fetches now, waiting for the result, unless a usable set is fresh.
+// warm fetches now, joining a fetch under way, and waits for the result.
 func (j *jwksSource) warm(ctx context.Context) error {
 	j.mu.Lock()
 	call := j.inflight
@@ -287,15 +288,42 @@ func (j *jwksSource) fetch(ctx context.Context) (err error) {
 
 // jwkFields are the members of a JWK that decide whether it is usable.
 type jwkFields struct {
-	Kty    string   `json:"kty"`
-	Use    string   `json:"use"`
-	KeyOps []string `json:"key_ops"`
-	Alg    string   `json:"alg"`
-	Kid    string   `json:"kid"`
+	Kty, Use, Alg, Kid string
+	KeyOps             []string // nil when absent
 }
 
-// privateMembers are JWK members that only private or symmetric keys carry.
+// privateMembers are JWK members that only private keys carry. They are
+// matched ignoring case, since some JSON decoders do.
 var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth"}
+
+func isPrivateMember(m jsonscan.Member) bool {
+	return slices.ContainsFunc(privateMembers, func(p string) bool { return strings.EqualFold(p, m.Name) })
+}
+
+// readJWKFields reads the deciding members by their exact names; a
+// case-insensitive decoder could be steered by "KTY" beside "kty".
+func readJWKFields(members []jsonscan.Member) (jwkFields, error) {
+	var f jwkFields
+	for _, m := range members {
+		var err error
+		switch m.Name {
+		case "kty":
+			f.Kty, err = m.Value.AsString()
+		case "use":
+			f.Use, err = m.Value.AsString()
+		case "alg":
+			f.Alg, err = m.Value.AsString()
+		case "kid":
+			f.Kid, err = m.Value.AsString()
+		case "key_ops":
+			f.KeyOps, err = m.Value.AppendStrings([]string{})
+		}
+		if err != nil {
+			return f, fmt.Errorf("member %s: %w", m.Name, err)
+		}
+	}
+	return f, nil
+}
 
 // parseJWKS returns the usable RS256 verification keys of a JWKS by kid.
 // Keys of other types or uses, weak keys and keys whose kid is listed
@@ -330,13 +358,11 @@ func parseJWKS(body []byte) (map[string]*rsa.PublicKey, []string, error) {
 			skipped = append(skipped, fmt.Sprintf("key %d: not an object", i))
 			continue
 		}
-		for _, m := range members {
-			if slices.Contains(privateMembers, m.Name) {
-				return nil, nil, fmt.Errorf("JWKS key %d carries private key material", i)
-			}
+		if slices.ContainsFunc(members, isPrivateMember) {
+			return nil, nil, fmt.Errorf("JWKS key %d carries private key material", i)
 		}
-		var f jwkFields
-		if err := json.Unmarshal(raw, &f); err != nil {
+		f, err := readJWKFields(members)
+		if err != nil {
 			skipped = append(skipped, fmt.Sprintf("key %d: %v", i, err))
 			continue
 		}

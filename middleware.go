@@ -93,13 +93,18 @@ func Middleware(v TokenVerifier, opts ...Option) func(http.Handler) http.Handler
 
 func (m *middleware) reject(w http.ResponseWriter, r *http.Request, err error, scope string) {
 	if m.logger != nil {
-		kind := ErrorKind(err)
-		if kind == nil {
-			kind = errors.New("other")
+		kind := "other"
+		if k := ErrorKind(err); k != nil {
+			kind = k.Error()
 		}
-		m.logger.LogAttrs(r.Context(), slog.LevelInfo, "cognitojwt: request rejected",
-			slog.String("kind", kind.Error()), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.String("detail", err.Error()))
+		attrs := []slog.Attr{slog.String("kind", kind), slog.String("method", r.Method), slog.String("path", r.URL.Path)}
+		// Only this package's errors are known to keep token bytes out of
+		// their text; a caller's verifier or token source might not.
+		var ours *verifyError
+		if errors.As(err, &ours) {
+			attrs = append(attrs, slog.String("detail", ours.detail))
+		}
+		m.logger.LogAttrs(r.Context(), slog.LevelInfo, "cognitojwt: request rejected", attrs...)
 	}
 	if m.onError != nil {
 		m.onError(w, r, err)
