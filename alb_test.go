@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
@@ -564,6 +565,10 @@ func TestALBConcurrentRequestsShareOneFetch(t *testing.T) {
 }
 
 func TestALBGivesUpWithTheCallersContext(t *testing.T) {
+	// Registered first, so it runs after the key server has closed: the
+	// abandoned fetch must not outlive it.
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
 	f := newALBFixture(t, nil)
 	release := make(chan struct{})
 	f.keys.setHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }))
