@@ -202,3 +202,9 @@ func ReplicaIssuerURL(region, poolID string) (string, error) {
 	}
 	return "https://cognito-idp." + region + ".amazonaws.com/" + poolID, nil
 }
+
+var (
+	_ TokenVerifier = (*Verifier)(nil)
+	_ TokenVerifier = (*MultiVerifier)(nil)
+	_ TokenVerifier = (*ALBVerifier)(nil)
+)
