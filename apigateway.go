@@ -1,0 +1,157 @@
+package cognitojwt
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+)
+
+// ClaimsFromAPIGateway rebuilds typed Claims from the claims an API Gateway
+// HTTP API JWT authorizer hands to the integration
+// (requestContext.authorizer.jwt.claims in the payload 2.0 event, a
+// map[string]string in github.com/aws/aws-lambda-go/events).
+//
+// It verifies nothing: the gateway checked the signature, issuer, audience
+// and lifetime before invoking the function. Use it only in functions that
+// sit behind a JWT authorizer; anywhere else the map is whatever the caller
+// sent. It checks only that the map has the shape of a Cognito token's
+// claims, strictly:
+//
+//   - exp, iat, nbf and auth_time are decimal integer strings, version a
+//     non-negative integer, email_verified and phone_number_verified
+//     "true" or "false";
+//   - cognito:groups and cognito:roles are arrays the gateway flattened to
+//     "[admin users]" (Cognito names hold no spaces), or JSON arrays of
+//     strings;
+//   - exp, iss and token_use ("access" or "id") are present.
+//
+// Anything else is ErrMalformedToken (ErrWrongIssuer for a missing iss,
+// ErrWrongTokenUse for a missing or unknown token_use); an empty map, as a
+// route without an authorizer gets, is ErrNoToken. Other claims keep their
+// string values for Get, Attribute and Decode, including arrays the
+// gateway flattened beyond recovery (identities).
+func ClaimsFromAPIGateway(claims map[string]string) (*Claims, error) {
+	if len(claims) == 0 {
+		return nil, fail(ErrNoToken, "no authorizer claims; is the route behind a JWT authorizer?")
+	}
+	rebuilt := make(map[string]any, len(claims))
+	for name, value := range claims {
+		if !utf8.ValidString(name) || !utf8.ValidString(value) {
+			return nil, fail(ErrMalformedToken, "claim is not valid UTF-8")
+		}
+		var v any = value
+		var err error
+		switch name {
+		case "exp", "iat", "nbf", "auth_time":
+			v, err = gatewayNumericDate(value)
+		case "version":
+			v, err = gatewayVersion(value)
+		case "email_verified", "phone_number_verified":
+			switch value {
+			case "true":
+				v = true
+			case "false":
+				v = false
+			default:
+				err = errBadBool
+			}
+		case "cognito:groups", "cognito:roles":
+			v, err = gatewayList(value)
+		}
+		if err != nil {
+			return nil, failf(ErrMalformedToken, "claim %q: %v", name, err)
+		}
+		rebuilt[name] = v
+	}
+	payload, err := json.Marshal(rebuilt)
+	if err != nil {
+		return nil, failf(ErrMalformedToken, "claims: %v", err)
+	}
+	c := new(Claims)
+	// The payload goes through the same parser as a token's, so the Claims
+	// are filled exactly as Verify fills them.
+	if err := parsePayload(string(payload), c, make([]jsonscan.Member, 0, len(rebuilt))); err != nil {
+		return nil, err
+	}
+	switch {
+	case c.Issuer == "":
+		return nil, errNoIssuer
+	case c.TokenUse == "":
+		return nil, errNoUse
+	case c.TokenUse != AccessToken && c.TokenUse != IDToken:
+		return nil, errTokenUse
+	}
+	return c, nil
+}
+
+type gatewayError string
+
+func (e gatewayError) Error() string { return string(e) }
+
+const (
+	errBadBool   gatewayError = "not \"true\" or \"false\""
+	errBadNumber gatewayError = "not a decimal integer"
+	errBadList   gatewayError = "not a flattened array"
+)
+
+// gatewayNumericDate parses the decimal seconds the gateway writes for a
+// NumericDate, within the bounds Verify applies.
+func gatewayNumericDate(s string) (int64, error) {
+	n, err := parseDecimal(s)
+	if err != nil {
+		return 0, err
+	}
+	if n > maxNumericDate || n < minNumericDate {
+		return 0, errOutOfRange
+	}
+	return n, nil
+}
+
+func gatewayVersion(s string) (int64, error) {
+	n, err := parseDecimal(s)
+	if err != nil || n < 0 || n > math.MaxInt32 {
+		return 0, errBadNumber
+	}
+	return n, nil
+}
+
+// parseDecimal accepts an optional minus and ASCII digits only: no plus
+// sign, spaces, underscores, exponents or fractions.
+func parseDecimal(s string) (int64, error) {
+	digits := strings.TrimPrefix(s, "-")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return 0, errBadNumber
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, errBadNumber
+	}
+	return n, nil
+}
+
+// gatewayList reads an array the gateway flattened: "[a b c]" as it
+// renders arrays, or a JSON array of strings.
+func gatewayList(s string) ([]string, error) {
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, errBadList
+	}
+	if jsonscan.Valid(s) {
+		if list, err := (jsonscan.Value{Kind: jsonscan.Array, Raw: s}).AppendStrings([]string{}); err == nil {
+			return list, nil
+		}
+		// Not strings: the flattened form of names such as [1] or [true].
+	}
+	inner := s[1 : len(s)-1]
+	if strings.ContainsAny(inner, "\t\n\r\v\f") {
+		return nil, errBadList
+	}
+	list := splitScopes(inner)
+	if list == nil {
+		list = []string{}
+	}
+	return list, nil
+}

@@ -1,0 +1,319 @@
+package cognitojwt_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/cognitotest"
+)
+
+// multiPools is two fake pools: A accepts access tokens of client "a",
+// B accepts ID tokens of client "b".
+type multiPools struct {
+	a, b *cognitotest.Issuer
+	cfgA cognitojwt.Config
+	cfgB cognitojwt.Config
+	m    *cognitojwt.MultiVerifier
+}
+
+func newMultiPools(t *testing.T) *multiPools {
+	t.Helper()
+	p := &multiPools{
+		a: depIssuer(t, "us-east-1_PoolA", 0),
+		b: depIssuer(t, "eu-west-1_PoolB", 1),
+	}
+	p.cfgA = p.a.Config("a")
+	p.cfgB = p.b.Config("b")
+	p.cfgB.TokenUse = cognitojwt.IDToken
+	var err error
+	p.m, err = cognitojwt.NewMulti(p.cfgA, p.cfgB)
+	require.NoError(t, err)
+	return p
+}
+
+func (p *multiPools) fetches() int { return p.a.JWKSFetches() + p.b.JWKSFetches() }
+
+func TestMultiRoutesEachPoolWithItsOwnRules(t *testing.T) {
+	p := newMultiPools(t)
+	ctx := context.Background()
+
+	c, err := p.m.Verify(ctx, p.a.AccessToken(cognitotest.WithClientID("a"), cognitotest.WithGroups("admin")))
+	require.NoError(t, err)
+	require.Equal(t, p.a.URL(), c.Issuer)
+	require.Equal(t, "a", c.ClientID)
+	require.True(t, c.InGroup("admin"))
+
+	c, err = p.m.Verify(ctx, p.b.IDToken(cognitotest.WithClientID("b"), cognitotest.WithEmail("bob@example.com")))
+	require.NoError(t, err)
+	require.Equal(t, p.b.URL(), c.Issuer)
+	require.Equal(t, cognitojwt.IDToken, c.TokenUse)
+	require.Equal(t, "bob@example.com", c.Email)
+
+	// Each pool keeps its own token use and clients.
+	_, err = p.m.Verify(ctx, p.b.AccessToken(cognitotest.WithClientID("b")))
+	depRequireKind(t, cognitojwt.ErrWrongTokenUse, err)
+	_, err = p.m.Verify(ctx, p.a.AccessToken(cognitotest.WithClientID("b")))
+	depRequireKind(t, cognitojwt.ErrWrongClient, err)
+	_, err = p.m.Verify(ctx, p.b.IDToken(cognitotest.WithClientID("a")))
+	depRequireKind(t, cognitojwt.ErrWrongClient, err)
+
+	require.Equal(t, 1, p.a.JWKSFetches())
+	require.Equal(t, 1, p.b.JWKSFetches())
+}
+
+func TestMultiUnknownIssuerFailsBeforeAnyFetch(t *testing.T) {
+	p := newMultiPools(t)
+	other := depIssuer(t, "us-west-2_Other", 2)
+	ctx := context.Background()
+
+	_, err := p.m.Verify(ctx, other.AccessToken(cognitotest.WithClientID("a")))
+	depRequireKind(t, cognitojwt.ErrWrongIssuer, err)
+
+	// A look-alike of A's issuer (trailing slash, other case) is another issuer.
+	for _, iss := range []string{p.a.URL() + "/", strings.ToUpper(p.a.URL()), p.a.URL() + "x", ""} {
+		tok := p.a.AccessToken(cognitotest.WithClientID("a"), cognitotest.WithClaim("iss", iss))
+		_, err := p.m.Verify(ctx, tok)
+		depRequireKind(t, cognitojwt.ErrWrongIssuer, err)
+	}
+	_, err = p.m.Verify(ctx, p.a.AccessToken(cognitotest.WithClientID("a"), cognitotest.WithoutClaim("iss")))
+	depRequireKind(t, cognitojwt.ErrWrongIssuer, err)
+
+	require.Zero(t, p.fetches(), "a token of no configured pool must not cause a JWKS fetch")
+	require.Zero(t, other.JWKSFetches())
+}
+
+func TestMultiPoolKeysVerifyOnlyThatPool(t *testing.T) {
+	p := newMultiPools(t)
+	ctx := context.Background()
+	keyA, keyB := p.a.CurrentKey(), p.b.CurrentKey()
+
+	// Pool B's key, claiming pool A: A's key set does not hold B's kid.
+	forged := p.a.AccessToken(cognitotest.WithClientID("a"), cognitotest.WithKey(keyB))
+	_, err := p.m.Verify(ctx, forged)
+	depRequireKind(t, cognitojwt.ErrUnknownKey, err)
+
+	// Pool B's key under pool A's kid: the signature does not verify.
+	forged = p.a.AccessToken(cognitotest.WithClientID("a"), cognitotest.WithKey(keyB),
+		cognitotest.WithHeader("kid", keyA.KeyID))
+	_, err = p.m.Verify(ctx, forged)
+	depRequireKind(t, cognitojwt.ErrInvalidSignature, err)
+
+	// A token of pool B, made out for pool A's client, is still B's token
+	// and B does not accept that client.
+	_, err = p.m.Verify(ctx, p.b.IDToken(cognitotest.WithClientID("a")))
+	depRequireKind(t, cognitojwt.ErrWrongClient, err)
+
+	// Pool A's key claiming pool B.
+	forged = p.b.IDToken(cognitotest.WithClientID("b"), cognitotest.WithKey(keyA))
+	_, err = p.m.Verify(ctx, forged)
+	depRequireKind(t, cognitojwt.ErrUnknownKey, err)
+}
+
+func TestMultiTokenOfPoolBPresentedToPoolAOnly(t *testing.T) {
+	a := depIssuer(t, "us-east-1_PoolA", 0)
+	b := depIssuer(t, "eu-west-1_PoolB", 1)
+	onlyA, err := cognitojwt.NewMulti(a.Config(cognitotest.DefaultClientID))
+	require.NoError(t, err)
+	_, err = onlyA.Verify(context.Background(), b.AccessToken())
+	depRequireKind(t, cognitojwt.ErrWrongIssuer, err)
+	require.Zero(t, a.JWKSFetches()+b.JWKSFetches())
+}
+
+// A token that names no pool fails with the kind a single Verifier would
+// report, so swapping New for NewMulti changes no error a client sees.
+func TestMultiRejectsLikeASingleVerifier(t *testing.T) {
+	p := newMultiPools(t)
+	single, err := cognitojwt.New(p.cfgA)
+	require.NoError(t, err)
+	stranger := "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Stranger"
+	claims := func(edit func(map[string]any)) map[string]any {
+		c := p.a.Claims("access", cognitotest.WithClientID("a"))
+		c["iss"] = stranger
+		edit(c)
+		return c
+	}
+	cases := map[string]string{
+		"empty":                "",
+		"garbage":              "not-a-token",
+		"too large":            strings.Repeat("a", cognitojwt.DefaultMaxTokenSize+1),
+		"padded":               p.a.AccessToken() + "=",
+		"alg none, stranger":   p.a.Sign(map[string]any{"alg": "none"}, claims(func(map[string]any) {})),
+		"kid missing":          p.a.Sign(map[string]any{"kid": nil}, claims(func(map[string]any) {})),
+		"jku header":           p.a.Sign(map[string]any{"jku": "https://evil.example/jwks"}, claims(func(map[string]any) {})),
+		"exp as string":        p.a.Sign(nil, claims(func(c map[string]any) { c["exp"] = "never" })),
+		"iss as number":        p.a.Sign(nil, claims(func(c map[string]any) { c["iss"] = 7 })),
+		"iss as array":         p.a.Sign(nil, claims(func(c map[string]any) { c["iss"] = []string{p.a.URL()} })),
+		"iss missing":          p.a.Sign(nil, claims(func(c map[string]any) { delete(c, "iss") })),
+		"iss empty":            p.a.Sign(nil, claims(func(c map[string]any) { c["iss"] = "" })),
+		"stranger":             p.a.Sign(nil, claims(func(map[string]any) {})),
+		"duplicate iss":        string(cognitotest.SignRaw(p.a.CurrentKey().Private, []byte(`{"alg":"RS256","kid":"k"}`), []byte(`{"iss":"`+p.a.URL()+`","iss":"x","exp":1}`))),
+		"payload not object":   cognitotest.SignRaw(p.a.CurrentKey().Private, []byte(`{"alg":"RS256","kid":"k"}`), []byte(`["iss"]`)),
+		"header not object":    cognitotest.SignRaw(p.a.CurrentKey().Private, []byte(`"x"`), []byte(`{"iss":"`+stranger+`","exp":1}`)),
+		"groups wrong type":    p.a.Sign(nil, claims(func(c map[string]any) { c["cognito:groups"] = "admin" })),
+		"exp beyond year 9999": p.a.Sign(nil, claims(func(c map[string]any) { c["exp"] = 1e13 })),
+	}
+	ctx := context.Background()
+	for name, tok := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, want := single.Verify(ctx, tok)
+			require.Error(t, want)
+			_, got := p.m.Verify(ctx, tok)
+			depRequireKind(t, cognitojwt.ErrorKind(want), got)
+		})
+	}
+	require.Zero(t, p.fetches())
+}
+
+func TestMultiAdditionalIssuerOnlyWhenConfigured(t *testing.T) {
+	a := depIssuer(t, "us-east-1_PoolA", 0)
+	updated, err := cognitojwt.UpdatedIssuerURL(a.PoolID())
+	require.NoError(t, err)
+	tok := a.AccessToken(cognitotest.WithClaim("iss", updated))
+	ctx := context.Background()
+
+	plain, err := cognitojwt.NewMulti(a.Config(cognitotest.DefaultClientID))
+	require.NoError(t, err)
+	_, err = plain.Verify(ctx, tok)
+	depRequireKind(t, cognitojwt.ErrWrongIssuer, err)
+	require.Zero(t, a.JWKSFetches())
+
+	cfg := a.Config(cognitotest.DefaultClientID)
+	cfg.AdditionalIssuers = []string{updated}
+	withUpdated, err := cognitojwt.NewMulti(cfg)
+	require.NoError(t, err)
+	c, err := withUpdated.Verify(ctx, tok)
+	require.NoError(t, err)
+	require.Equal(t, updated, c.Issuer)
+	// The original form keeps working with the same keys.
+	_, err = withUpdated.Verify(ctx, a.AccessToken())
+	require.NoError(t, err)
+	require.Equal(t, 1, a.JWKSFetches())
+	v, ok := withUpdated.Pool(updated)
+	require.True(t, ok)
+	require.Equal(t, a.URL(), v.Issuer())
+}
+
+func TestNewMultiRejectsAmbiguousOrEmptyConfigs(t *testing.T) {
+	a := depIssuer(t, "us-east-1_PoolA", 0)
+	b := depIssuer(t, "eu-west-1_PoolB", 1)
+
+	_, err := cognitojwt.NewMulti()
+	depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+
+	// The same pool twice, say for two token uses, would make routing
+	// ambiguous: it must be one Config with TokenUse AnyToken instead.
+	idCfg := a.Config("x")
+	idCfg.TokenUse = cognitojwt.IDToken
+	_, err = cognitojwt.NewMulti(a.Config("x"), idCfg)
+	depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+
+	// An extra issuer of one pool equal to another pool's issuer.
+	cfgB := b.Config("b")
+	cfgB.AdditionalIssuers = []string{a.URL()}
+	_, err = cognitojwt.NewMulti(a.Config("a"), cfgB)
+	depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+
+	// A Config New rejects is rejected, naming its position.
+	bad := b.Config("b")
+	bad.ClientIDs = nil
+	_, err = cognitojwt.NewMulti(a.Config("a"), bad)
+	depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+	require.Contains(t, err.Error(), "config 1")
+
+	// One pool listing its own issuer again is fine.
+	same := a.Config("a")
+	same.AdditionalIssuers = []string{a.URL()}
+	_, err = cognitojwt.NewMulti(same, b.Config("b"))
+	require.NoError(t, err)
+	require.Zero(t, a.JWKSFetches()+b.JWKSFetches(), "NewMulti must not fetch")
+}
+
+func TestMultiWarmFetchesEveryPool(t *testing.T) {
+	p := newMultiPools(t)
+	ctx := context.Background()
+	require.NoError(t, p.m.Warm(ctx))
+	require.Equal(t, 1, p.a.JWKSFetches())
+	require.Equal(t, 1, p.b.JWKSFetches())
+	// Warm keys serve requests without another fetch.
+	_, err := p.m.Verify(ctx, p.a.AccessToken(cognitotest.WithClientID("a")))
+	require.NoError(t, err)
+	require.Equal(t, 1, p.a.JWKSFetches())
+
+	fresh := newMultiPools(t)
+	fresh.b.SetJWKSHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	err = fresh.m.Warm(ctx)
+	depRequireKind(t, cognitojwt.ErrKeysUnavailable, err)
+	require.Contains(t, err.Error(), fresh.b.URL())
+	require.NotContains(t, err.Error(), fresh.a.URL(), "the healthy pool is not reported")
+	// The healthy pool is warm regardless.
+	_, err = fresh.m.Verify(ctx, fresh.a.AccessToken(cognitotest.WithClientID("a")))
+	require.NoError(t, err)
+	require.Equal(t, 1, fresh.a.JWKSFetches())
+}
+
+func TestMultiBehindMiddleware(t *testing.T) {
+	p := newMultiPools(t)
+	other := depIssuer(t, "us-west-2_Other", 2)
+	h := cognitojwt.Middleware(p.m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := cognitojwt.ClaimsFromContext(r.Context())
+		_, _ = w.Write([]byte(c.Issuer))
+	}))
+	call := func(tok string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	w := call(p.a.AccessToken(cognitotest.WithClientID("a")))
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, p.a.URL(), w.Body.String())
+	w = call(p.b.IDToken(cognitotest.WithClientID("b")))
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, p.b.URL(), w.Body.String())
+	w = call(other.AccessToken())
+	require.Equal(t, http.StatusUnauthorized, w.Code)
+	require.Contains(t, w.Header().Get("WWW-Authenticate"), `error="invalid_token"`)
+	require.NotContains(t, w.Body.String(), other.URL())
+}
+
+func TestIssuerURLForms(t *testing.T) {
+	for _, pool := range []string{"us-east-1_AbC123", "us-gov-west-1_AbC123", "eu-central-2_x", "ap-southeast-5_Z9"} {
+		region := pool[:strings.IndexByte(pool, '_')]
+		got, err := cognitojwt.IssuerURL(pool)
+		require.NoError(t, err)
+		require.Equal(t, "https://cognito-idp."+region+".amazonaws.com/"+pool, got)
+		// New derives the same issuer from the pool ID.
+		v, err := cognitojwt.New(cognitojwt.Config{UserPoolID: pool, AllowAnyClient: true})
+		require.NoError(t, err)
+		require.Equal(t, got, v.Issuer())
+
+		got, err = cognitojwt.UpdatedIssuerURL(pool)
+		require.NoError(t, err)
+		require.Equal(t, "https://issuer-cognito-idp."+region+".amazonaws.com/"+pool, got)
+
+		got, err = cognitojwt.ReplicaIssuerURL("us-gov-east-1", pool)
+		require.NoError(t, err)
+		require.Equal(t, "https://cognito-idp.us-gov-east-1.amazonaws.com/"+pool, got)
+	}
+	for _, bad := range []string{"", "us-east-1", "_abc", "us-east-1_", "US-EAST-1_abc", "us-east-1_a/b", "us-east-1_a.evil.com", "us-east-1_ab c", "evil.com/x_abc"} {
+		_, err := cognitojwt.IssuerURL(bad)
+		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+		_, err = cognitojwt.UpdatedIssuerURL(bad)
+		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+		_, err = cognitojwt.ReplicaIssuerURL("us-west-2", bad)
+		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+	}
+	for _, bad := range []string{"", "us-west", "evil.com", "us-west-2.evil.com", "us-west-2/", "US-WEST-2"} {
+		_, err := cognitojwt.ReplicaIssuerURL(bad, "us-east-1_AbC123")
+		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+	}
+}
