@@ -86,8 +86,14 @@ func (m *MultiVerifier) Warm(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Verify checks token with the pool its iss names.
+// Verify checks token with the pool its iss names. A token some pool has
+// verified before is answered from that pool's cache without decoding it.
 func (m *MultiVerifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	for _, v := range m.pools {
+		if c := v.fromCache(token); c != nil {
+			return c, nil
+		}
+	}
 	v, err := m.route(token)
 	if err != nil {
 		return nil, err
@@ -111,7 +117,7 @@ func (m *MultiVerifier) route(token string) (*Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	payload, err := decodeSegment(pSeg)
+	payload, err := decodeSegmentString(pSeg)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +136,7 @@ func (m *MultiVerifier) route(token string) (*Verifier, error) {
 		}
 	}
 	// No pool: report what a single Verifier would, in its order.
-	header, err := decodeSegment(hSeg)
+	header, err := decodeSegmentString(hSeg)
 	if err != nil {
 		return nil, err
 	}
@@ -147,15 +153,14 @@ func (m *MultiVerifier) route(token string) (*Verifier, error) {
 	return nil, errIssuer
 }
 
-// decodeSegment decodes one unpadded base64url segment that split has
-// checked, rejecting non-canonical encodings as Verify does.
-func decodeSegment(seg string) (string, error) {
-	buf := make([]byte, b64.DecodedLen(len(seg)))
-	n, err := b64.Decode(buf, readOnlyBytes(seg))
-	if err != nil || n != len(buf) {
-		return "", errEncoding
+// decodeSegmentString decodes one segment that split has checked, as
+// Verify does, into a string.
+func decodeSegmentString(seg string) (string, error) {
+	buf, err := decodeSegment(nil, seg)
+	if err != nil {
+		return "", err
 	}
-	return unsafe.String(unsafe.SliceData(buf), n), nil
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
 }
 
 // regionPattern is an AWS region name, GovCloud included.
