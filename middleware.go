@@ -38,8 +38,9 @@ func WithCredentialsOptional() Option {
 	return func(m *middleware) { m.optional = true }
 }
 
-// WithLogger logs every rejection at Info level with its error kind and
-// route. Token bytes and claim values are never logged.
+// WithLogger logs every rejection at Info level with its error kind, method,
+// path and, when a ServeMux routed the request, its pattern. Token bytes and
+// claim values are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(m *middleware) { m.logger = l }
 }
@@ -97,9 +98,14 @@ func (m *middleware) reject(w http.ResponseWriter, r *http.Request, err error, s
 		if kind == nil {
 			kind = errors.New("other")
 		}
-		m.logger.LogAttrs(r.Context(), slog.LevelInfo, "cognitojwt: request rejected",
-			slog.String("kind", kind.Error()), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.String("detail", err.Error()))
+		attrs := []slog.Attr{slog.String("kind", kind.Error()), slog.String("method", r.Method), slog.String("path", r.URL.Path)}
+		if r.Pattern != "" {
+			// The ServeMux pattern groups rejections by route where paths
+			// carry IDs.
+			attrs = append(attrs, slog.String("route", r.Pattern))
+		}
+		attrs = append(attrs, slog.String("detail", err.Error()))
+		m.logger.LogAttrs(r.Context(), slog.LevelInfo, "cognitojwt: request rejected", attrs...)
 	}
 	if m.onError != nil {
 		m.onError(w, r, err)
