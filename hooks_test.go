@@ -54,6 +54,18 @@ func (h *hookRecorder) hooks() cognitojwt.Hooks {
 	}
 }
 
+// nextFetch waits for the next reported fetch.
+func (h *hookRecorder) nextFetch(t *testing.T) cognitojwt.JWKSFetch {
+	t.Helper()
+	select {
+	case f := <-h.fetched:
+		return f
+	case <-time.After(10 * time.Second):
+		t.Fatal("no JWKS fetch was reported")
+		return cognitojwt.JWKSFetch{}
+	}
+}
+
 func (h *hookRecorder) snapshot() ([]cognitojwt.VerifyOutcome, []cognitojwt.JWKSFetch, int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -219,18 +231,14 @@ func TestOnJWKSFetchReportsBackgroundRefresh(t *testing.T) {
 
 	_, err := v.Verify(context.Background(), token)
 	require.NoError(t, err)
-	<-rec.fetched
+	rec.nextFetch(t)
 
 	offset.Store(int64(2 * time.Minute))
 	_, err = v.Verify(context.Background(), token)
 	require.NoError(t, err, "a stale set keeps serving while it refreshes")
-	select {
-	case f := <-rec.fetched:
-		assert.NoError(t, f.Err)
-		assert.Equal(t, 1, f.Keys)
-	case <-time.After(10 * time.Second):
-		t.Fatal("no background refresh was reported")
-	}
+	f := rec.nextFetch(t)
+	assert.NoError(t, f.Err)
+	assert.Equal(t, 1, f.Keys)
 }
 
 func TestOnCooldownReportsSuppressedRefetches(t *testing.T) {
@@ -489,4 +497,42 @@ func TestMiddlewareLogsRejectionsWithoutSecrets(t *testing.T) {
 	mux.ServeHTTP(rec, req)
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Len(t, logs.records(t), before)
+}
+
+func TestOnCooldownIgnoresBackgroundRefreshes(t *testing.T) {
+	iss := cognitotest.NewIssuer(t)
+	rec := newHookRecorder()
+	var logs logLines
+	var offset atomic.Int64
+	cfg := iss.Config("app")
+	cfg.RefreshInterval = time.Minute
+	cfg.RefetchCooldown = time.Minute
+	cfg.CacheSize = -1
+	cfg.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	cfg.Hooks = rec.hooks()
+	cfg.Logger = logs.logger()
+	v := hooksVerifier(t, cfg)
+	token := iss.AccessToken(cognitotest.WithClientID("app"))
+	_, err := v.Verify(context.Background(), token)
+	require.NoError(t, err)
+	rec.nextFetch(t)
+
+	// The set goes stale and its refresh fails: the stale keys keep
+	// serving, and requests that find the next refresh held back by the
+	// cooldown carry no unknown kid, so nothing was suppressed for them.
+	iss.SetJWKSHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	offset.Store(int64(2 * time.Minute))
+	_, err = v.Verify(context.Background(), token)
+	require.NoError(t, err)
+	failed := rec.nextFetch(t)
+	require.Error(t, failed.Err)
+	for range 3 {
+		_, err = v.Verify(context.Background(), token)
+		require.NoError(t, err)
+	}
+	_, _, cooldowns := rec.snapshot()
+	assert.Zero(t, cooldowns)
+	assert.Empty(t, logs.find(t, "cognitojwt: JWKS refetch suppressed by cooldown"))
 }

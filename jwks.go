@@ -87,7 +87,7 @@ func (j *jwksSource) key(ctx context.Context, kid string) (*rsa.PublicKey, error
 	if k := j.cached(kid); k != nil {
 		return k, nil
 	}
-	call, ok := j.startFetch()
+	call, ok := j.startFetch(true)
 	if !ok {
 		return nil, j.missing(nil)
 	}
@@ -134,8 +134,9 @@ func (j *jwksSource) retryAfter() time.Duration {
 }
 
 // startFetch joins the fetch under way or starts one, unless the last one
-// began less than a cooldown ago.
-func (j *jwksSource) startFetch() (*fetchCall, bool) {
+// began less than a cooldown ago. Only a fetch for an unknown kid reports
+// the cooldown: a background refresh held back is no suppressed lookup.
+func (j *jwksSource) startFetch(unknownKid bool) (*fetchCall, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.inflight != nil {
@@ -143,9 +144,11 @@ func (j *jwksSource) startFetch() (*fetchCall, bool) {
 	}
 	now := j.now()
 	if !j.lastAttempt.IsZero() && now.Sub(j.lastAttempt) < j.cooldown {
-		j.hooks.cooldown()
-		if j.logger != nil {
-			j.logger.Debug("cognitojwt: JWKS refetch suppressed by cooldown", "url", j.url)
+		if unknownKid {
+			j.hooks.cooldown()
+			if j.logger != nil {
+				j.logger.Debug("cognitojwt: JWKS refetch suppressed by cooldown", "url", j.url)
+			}
 		}
 		return nil, false
 	}
@@ -157,7 +160,7 @@ func (j *jwksSource) startFetch() (*fetchCall, bool) {
 }
 
 func (j *jwksSource) refreshInBackground() {
-	j.startFetch()
+	j.startFetch(false)
 }
 
 // run performs the fetch on its own goroutine, detached from any one
