@@ -133,13 +133,24 @@ func checkLoopbackAddr(addr string) error {
 	if err != nil {
 		return usageErrorf("--addr %q: %v", addr, err)
 	}
-	if strings.EqualFold(host, "localhost") {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if loopbackHost(host) {
 		return nil
 	}
 	return usageErrorf("--addr %q: the dev-issuer listens on loopback only (127.0.0.1, ::1 or localhost), since anyone who reaches it can mint tokens", addr)
+}
+
+// loopbackHost reports whether a Host header names this machine.
+func loopbackHost(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // devServer answers what the issuer does not: POST /mint and a short help
@@ -157,6 +168,12 @@ func (s *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.URL.Path {
 	case "/mint":
+		if !loopbackHost(r.Host) {
+			// A web page whose name was rebound to 127.0.0.1 must not
+			// read minted tokens.
+			writeMintError(w, http.StatusForbidden, "the Host header must name a loopback address")
+			return
+		}
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			writeMintError(w, http.StatusMethodNotAllowed, "use POST")

@@ -636,6 +636,18 @@ func TestDevIssuerRefusesBadMintRequests(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 
+	req, err := http.NewRequest(http.MethodPost, d.base+"/mint", strings.NewReader("username=x"))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Host = "rebound.example:9229"
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.NotContains(t, string(body), "access_token")
+
 	r := cli(t, "", nil, "mint", "--server", d.base, "--machine")
 	assert.Equal(t, 2, r.code, r)
 	assert.Contains(t, r.stderr, "at least one scope")
