@@ -38,8 +38,9 @@ func WithCredentialsOptional() Option {
 	return func(m *middleware) { m.optional = true }
 }
 
-// WithLogger logs every rejection at Info level with its error kind and
-// route. Token bytes and claim values are never logged.
+// WithLogger logs every rejection at Info level with its error kind, method,
+// path and, when a ServeMux routed the request, its pattern. Token bytes and
+// claim values are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(m *middleware) { m.logger = l }
 }
@@ -98,6 +99,11 @@ func (m *middleware) reject(w http.ResponseWriter, r *http.Request, err error, s
 			kind = k.Error()
 		}
 		attrs := []slog.Attr{slog.String("kind", kind), slog.String("method", r.Method), slog.String("path", r.URL.Path)}
+		if r.Pattern != "" {
+			// The ServeMux pattern groups rejections by route where paths
+			// carry IDs.
+			attrs = append(attrs, slog.String("route", r.Pattern))
+		}
 		// Only this package's errors are known to keep token bytes out of
 		// their text; a caller's verifier or token source might not.
 		var ours *verifyError
@@ -146,7 +152,7 @@ func BearerToken(r *http.Request) (string, error) {
 	values := r.Header["Authorization"]
 	switch len(values) {
 	case 0:
-		return "", ErrNoToken
+		return "", errNoAuthorization
 	case 1:
 	default:
 		return "", errRepeatedHeader
@@ -160,7 +166,7 @@ func BearerToken(r *http.Request) (string, error) {
 		if !isToken68(scheme) {
 			return "", errBadScheme
 		}
-		return "", ErrNoToken
+		return "", errOtherScheme
 	}
 	token := strings.TrimLeft(rest, " ")
 	if token == "" {
@@ -173,11 +179,14 @@ func BearerToken(r *http.Request) (string, error) {
 }
 
 var (
-	errRepeatedHeader = fail(ErrInvalidRequest, "more than one Authorization header")
-	errEmptyHeader    = fail(ErrInvalidRequest, "empty Authorization header")
-	errBadScheme      = fail(ErrInvalidRequest, "malformed Authorization scheme")
-	errEmptyBearer    = fail(ErrInvalidRequest, "Bearer scheme without a token")
-	errBadBearer      = fail(ErrInvalidRequest, "bearer token has characters outside b64token")
+	errNoAuthorization = fail(ErrNoToken, "no Authorization header")
+	errOtherScheme     = fail(ErrNoToken, "Authorization scheme is not Bearer")
+	errNoTokenSource   = fail(ErrNoToken, "no token in the configured source")
+	errRepeatedHeader  = fail(ErrInvalidRequest, "more than one Authorization header")
+	errEmptyHeader     = fail(ErrInvalidRequest, "empty Authorization header")
+	errBadScheme       = fail(ErrInvalidRequest, "malformed Authorization scheme")
+	errEmptyBearer     = fail(ErrInvalidRequest, "Bearer scheme without a token")
+	errBadBearer       = fail(ErrInvalidRequest, "bearer token has characters outside b64token")
 )
 
 // isToken68 reports whether s is RFC 6750's b64token (RFC 7235 token68):
@@ -211,7 +220,7 @@ func CookieToken(name string) TokenSource {
 		}
 		switch {
 		case len(found) == 0 || (len(found) == 1 && found[0] == ""):
-			return "", ErrNoToken
+			return "", errNoTokenSource
 		case len(found) > 1:
 			return "", fail(ErrInvalidRequest, "more than one token cookie")
 		case !isToken68(found[0]):
@@ -230,7 +239,7 @@ func HeaderToken(name string) TokenSource {
 		values := r.Header[key]
 		switch {
 		case len(values) == 0 || (len(values) == 1 && values[0] == ""):
-			return "", ErrNoToken
+			return "", errNoTokenSource
 		case len(values) > 1:
 			return "", fail(ErrInvalidRequest, "token header repeated")
 		}

@@ -249,7 +249,7 @@ func (v *Verifier) fromCache(token string) *Claims {
 
 func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, error) {
 	if token == "" {
-		return nil, false, ErrNoToken
+		return nil, false, errEmptyToken
 	}
 	if len(token) > v.maxSize {
 		return nil, false, errTooLarge
@@ -274,23 +274,24 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, err
 }
 
 var (
-	errTooLarge  = fail(ErrMalformedToken, "token exceeds the size limit")
-	errShape     = fail(ErrMalformedToken, "not a compact JWS of three base64url segments")
-	errEncoding  = fail(ErrMalformedToken, "segment is not canonical unpadded base64url")
-	errBadSig    = fail(ErrInvalidSignature, "RS256 signature does not verify")
-	errNoKid     = fail(ErrUnknownKey, "header has no kid")
-	errNotRS256  = fail(ErrUnsupportedAlgorithm, "alg is not RS256")
-	errExpired   = fail(ErrExpired, "exp has passed")
-	errNbf       = fail(ErrNotYetValid, "nbf is in the future")
-	errIat       = fail(ErrNotYetValid, "iat is in the future")
-	errIssuer    = fail(ErrWrongIssuer, "iss is not the configured user pool")
-	errTokenUse  = fail(ErrWrongTokenUse, "token_use is not the accepted one")
-	errClient    = fail(ErrWrongClient, "app client is not accepted")
-	errNoIssuer  = fail(ErrWrongIssuer, "iss is missing")
-	errNoClient  = fail(ErrWrongClient, "client_id/aud is missing")
-	errNoUse     = fail(ErrWrongTokenUse, "token_use is missing")
-	b64          = base64.RawURLEncoding.Strict()
-	rejectHeader = map[string]string{
+	errEmptyToken = fail(ErrNoToken, "empty token")
+	errTooLarge   = fail(ErrMalformedToken, "token exceeds the size limit")
+	errShape      = fail(ErrMalformedToken, "not a compact JWS of three base64url segments")
+	errEncoding   = fail(ErrMalformedToken, "segment is not canonical unpadded base64url")
+	errBadSig     = fail(ErrInvalidSignature, "RS256 signature does not verify")
+	errNoKid      = fail(ErrUnknownKey, "header has no kid")
+	errNotRS256   = fail(ErrUnsupportedAlgorithm, "alg is not RS256")
+	errExpired    = fail(ErrExpired, "exp has passed")
+	errNbf        = fail(ErrNotYetValid, "nbf is in the future")
+	errIat        = fail(ErrNotYetValid, "iat is in the future")
+	errIssuer     = fail(ErrWrongIssuer, "iss is not the configured user pool")
+	errTokenUse   = fail(ErrWrongTokenUse, "token_use is not the accepted one")
+	errClient     = fail(ErrWrongClient, "app client is not accepted")
+	errNoIssuer   = fail(ErrWrongIssuer, "iss is missing")
+	errNoClient   = fail(ErrWrongClient, "client_id/aud is missing")
+	errNoUse      = fail(ErrWrongTokenUse, "token_use is missing")
+	b64           = base64.RawURLEncoding.Strict()
+	rejectHeader  = map[string]string{
 		// Keys or key locations chosen by the token's author.
 		"jku": "jku", "x5u": "x5u", "jwk": "jwk", "x5c": "x5c",
 		// Extensions, compression, nesting and encryption Cognito never

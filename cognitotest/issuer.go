@@ -41,6 +41,9 @@ type Issuer struct {
 	// jwks, when set, replaces the JWKS handler (fault injection).
 	jwks    http.Handler
 	fetches atomic.Int64
+	// extra answers every other path (a development server's own
+	// endpoints).
+	extra http.Handler
 }
 
 // SigningKey is one RSA key of the issuer.
@@ -67,6 +70,11 @@ func WithSigningKey(key SigningKey) IssuerOption {
 		i.current = &k
 	}
 }
+
+// WithHandler serves h for every request the issuer does not answer itself
+// (anything but the JWKS and discovery documents), so a development server
+// can add its own endpoints, a token endpoint say, on the issuer's address.
+func WithHandler(h http.Handler) IssuerOption { return func(i *Issuer) { i.extra = h } }
 
 // NewIssuer starts an Issuer on a loopback port and stops it when the test
 // ends. It fails the test if it cannot start.
@@ -244,6 +252,10 @@ func (i *Issuer) serve(w http.ResponseWriter, r *http.Request) {
 			"response_types_supported":              []string{"code", "token"},
 		})
 	default:
+		if i.extra != nil {
+			i.extra.ServeHTTP(w, r)
+			return
+		}
 		http.NotFound(w, r)
 	}
 }

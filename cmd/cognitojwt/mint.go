@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/cognitojwt/cognitojwt/cognitotest"
+)
+
+const mintHelp = `Mint a token and print it: from a running dev-issuer (POST SERVER/mint),
+or with --offline straight from the dev-issuer's key file, no server needed.
+
+Offline tokens carry the issuer http://ADDR/POOL, so give the --addr and
+--pool the dev-issuer that will serve the key runs with.
+
+Examples:
+  TOKEN=$(cognitojwt mint --username alice --groups admin,editors)
+  cognitojwt mint --token-use id --attr tenant_id=acme --claim department=sales
+  cognitojwt mint --machine --scopes orders/read --client-id batch-job
+  cognitojwt mint --lifetime -5m            # an expired token
+  cognitojwt mint --offline --key-file ./dev-key.json`
+
+func runMint(e *env, args []string) error {
+	fs := newFlagSet(e, "mint", "", mintHelp)
+	server := fs.String("server", "http://"+defaultDevAddr, "base `URL` of the running dev-issuer")
+	offline := fs.Bool("offline", false, "sign with --key-file instead of asking a running dev-issuer")
+	keyFile := fs.String("key-file", defaultKeyFile(), "with --offline: `path` of the dev-issuer's key file")
+	addr := fs.String("addr", defaultDevAddr, "with --offline: the dev-issuer's `host:port`, part of the issuer")
+	pool := fs.String("pool", defaultDevPool, "with --offline: the dev-issuer's pool `ID`, part of the issuer")
+	var groups, scopes listFlag
+	var attrs, claims pairFlag
+	username := fs.String("username", defaultUsername, "`name` of the user (username / cognito:username)")
+	email := fs.String("email", "", "email `address` of ID tokens (default USERNAME@example.com)")
+	fs.Var(&groups, "groups", "cognito:groups `names`, comma-separated or repeated")
+	fs.Var(&scopes, "scopes", "access token `scopes`, comma-separated or repeated\n(default aws.cognito.signin.user.admin)")
+	fs.Var(&attrs, "attr", "custom attribute `NAME=VALUE`, sets custom:NAME (repeatable)")
+	fs.Var(&claims, "claim", "any claim `NAME=VALUE`, VALUE read as JSON if it parses (repeatable)")
+	clientID := fs.String("client-id", cognitotest.DefaultClientID, "app client `ID`: client_id of access tokens, aud of ID tokens")
+	tokenUse := fs.String("token-use", "access", "`kind` of token to print: access or id")
+	lifetime := fs.Duration("lifetime", defaultLifetime, "time until exp, at most 24h; negative mints an expired token")
+	machine := fs.Bool("machine", false, "mint a client-credentials (machine) access token: no user, --scopes required")
+	asJSON := fs.Bool("json", false, "print the whole answer {access_token, id_token, token_type, expires_in, issuer}")
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return usageErrorf("unexpected argument %q", positional[0])
+	}
+	if *tokenUse != "access" && *tokenUse != "id" {
+		return usageErrorf("--token-use %q: want access or id", *tokenUse)
+	}
+	req := mintRequest{
+		Username: *username,
+		Email:    *email,
+		Groups:   groups,
+		Scopes:   scopes,
+		ClientID: *clientID,
+		TokenUse: *tokenUse,
+		Lifetime: lifetime.String(),
+		Machine:  *machine,
+	}
+	if *asJSON && !*machine {
+		req.TokenUse = "" // both, as the answer shows both
+	}
+	for _, a := range attrs {
+		if req.Attributes == nil {
+			req.Attributes = map[string]string{}
+		}
+		req.Attributes[a.name] = a.value
+	}
+	for _, c := range claims {
+		if req.Claims == nil {
+			req.Claims = map[string]any{}
+		}
+		req.Claims[c.name] = claimValue(c.value)
+	}
+
+	var resp *mintResponse
+	if *offline {
+		resp, err = mintOffline(e, *keyFile, *addr, *pool, req)
+	} else {
+		resp, err = mintRemote(*server, req)
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(resp)
+	}
+	token := resp.AccessToken
+	if *tokenUse == "id" {
+		token = resp.IDToken
+	}
+	if token == "" {
+		return envErrorf("the dev-issuer answered without a %s token", *tokenUse)
+	}
+	fmt.Fprintln(e.stdout, token)
+	return nil
+}
+
+func mintOffline(e *env, keyFile, addr, pool string, req mintRequest) (*mintResponse, error) {
+	if err := checkLoopbackAddr(addr); err != nil {
+		return nil, err
+	}
+	if !poolNamePattern.MatchString(pool) {
+		return nil, usageErrorf("--pool %q: use 1 to 55 letters, digits, _ or -", pool)
+	}
+	key, err := loadKey(keyFile, e.stderr)
+	if err != nil {
+		return nil, envErrorf("%v\n  start \"cognitojwt dev-issuer\" once to create the key file, or give --key-file", err)
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "localhost" {
+		// The dev-issuer names itself by the address it listens on.
+		host = "127.0.0.1"
+	}
+	iss := "http://" + net.JoinHostPort(host, port) + "/" + pool
+	// cognitotest mints only from a running issuer; this one lives for the
+	// minting alone, on a port of its own, and the iss claim is the
+	// dev-issuer's.
+	issuer, err := cognitotest.Start("127.0.0.1:0", cognitotest.WithPoolID(pool), cognitotest.WithSigningKey(*key))
+	if err != nil {
+		return nil, envErrorf("%v", err)
+	}
+	defer issuer.Close()
+	resp, err := mintTokens(issuer, iss, req)
+	if isBadRequest(err) {
+		return nil, usageErrorf("%v", err)
+	}
+	return resp, err
+}
+
+func mintRemote(server string, req mintRequest) (*mintResponse, error) {
+	u, err := url.Parse(server)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, usageErrorf("--server %q is not an http(s) URL", server)
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, u.JoinPath("mint").String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, usageErrorf("--server: %v", err)
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	hresp, err := http.DefaultClient.Do(hreq)
+	if err != nil {
+		return nil, envErrorf("cannot reach the dev-issuer at %s: %v\n  start it with \"cognitojwt dev-issuer\", or mint from its key file with --offline", server, err)
+	}
+	defer hresp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(hresp.Body, 1<<20))
+	if err != nil {
+		return nil, envErrorf("reading the dev-issuer's answer: %v", err)
+	}
+	if hresp.StatusCode != http.StatusOK {
+		var problem struct {
+			Description string `json:"error_description"`
+		}
+		if json.Unmarshal(raw, &problem) != nil || problem.Description == "" {
+			return nil, envErrorf("%s answered HTTP %d; is it a cognitojwt dev-issuer?", server, hresp.StatusCode)
+		}
+		if hresp.StatusCode == http.StatusBadRequest {
+			return nil, usageErrorf("%s", problem.Description)
+		}
+		return nil, envErrorf("the dev-issuer answered HTTP %d: %s", hresp.StatusCode, problem.Description)
+	}
+	var resp mintResponse
+	if err := json.Unmarshal(raw, &resp); err != nil {
+		return nil, envErrorf("the dev-issuer's answer is not JSON: %v", err)
+	}
+	return &resp, nil
+}
