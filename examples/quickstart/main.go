@@ -6,7 +6,8 @@
 // any answer differs from what the library promises.
 //
 // With -pool and -client-id it serves the same API against a real user
-// pool instead, on -addr, until interrupted.
+// pool instead, on -addr, until interrupted; with -issuer it serves against
+// a local issuer such as "cognitojwt dev-issuer".
 package main
 
 import (
@@ -31,15 +32,20 @@ import (
 
 func main() {
 	pool := flag.String("pool", "", "Cognito user pool ID (e.g. us-east-1_AbC123); empty runs the offline demo")
-	clientID := flag.String("client-id", "", "app client ID the API accepts (with -pool)")
-	addr := flag.String("addr", "127.0.0.1:8080", "listen address (with -pool)")
+	issuer := flag.String("issuer", "", "issuer URL of a local user pool, e.g. http://127.0.0.1:9229/local_Dev from 'cognitojwt dev-issuer'")
+	clientID := flag.String("client-id", "", "app client ID the API accepts (default local-client with -issuer)")
+	addr := flag.String("addr", "127.0.0.1:8080", "listen address (with -pool or -issuer)")
 	flag.Parse()
 
-	if *pool != "" {
+	if *pool != "" || *issuer != "" {
+		cfg := cognitojwt.Config{UserPoolID: *pool, Issuer: *issuer, ClientIDs: []string{*clientID}}
 		if *clientID == "" {
-			log.Fatal("-client-id is required with -pool")
+			if *issuer == "" {
+				log.Fatal("-client-id is required with -pool")
+			}
+			cfg.ClientIDs = []string{cognitotest.DefaultClientID}
 		}
-		if err := serve(*pool, *clientID, *addr); err != nil {
+		if err := serve(cfg, *addr); err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -84,8 +90,8 @@ func api(v cognitojwt.TokenVerifier) http.Handler {
 	return mux
 }
 
-func serve(pool, clientID, addr string) error {
-	v, err := cognitojwt.New(cognitojwt.Config{UserPoolID: pool, ClientIDs: []string{clientID}})
+func serve(cfg cognitojwt.Config, addr string) error {
+	v, err := cognitojwt.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -101,7 +107,7 @@ func serve(pool, clientID, addr string) error {
 		<-ctx.Done()
 		_ = srv.Shutdown(context.Background())
 	}()
-	log.Printf("serving on http://%s (pool %s)", addr, pool)
+	log.Printf("serving on http://%s (issuer %s)", addr, v.Issuer())
 	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
