@@ -94,6 +94,9 @@ func ParseObject(src string, dst []Member) ([]Member, error) {
 	s.pos++
 	s.depth = 1
 	base := len(dst)
+	// seen takes over duplicate detection once the object outgrows a
+	// linear scan; building it once keeps wide objects linear.
+	var seen map[string]struct{}
 	s.skipSpace()
 	if s.peek() == '}' {
 		s.pos++
@@ -104,7 +107,19 @@ func ParseObject(src string, dst []Member) ([]Member, error) {
 			if err != nil {
 				return dst, err
 			}
-			if hasName(dst[base:], name) {
+			members := dst[base:]
+			if seen == nil && len(members) > 64 {
+				seen = make(map[string]struct{}, 2*len(members))
+				for _, m := range members {
+					seen[m.Name] = struct{}{}
+				}
+			}
+			if seen != nil {
+				if _, dup := seen[name]; dup {
+					return dst, errDuplicate
+				}
+				seen[name] = struct{}{}
+			} else if hasName(members, name) {
 				return dst, errDuplicate
 			}
 			s.skipSpace()
@@ -164,16 +179,6 @@ func Lookup(src, name string) (Value, bool) {
 }
 
 func hasName(members []Member, name string) bool {
-	if len(members) > 64 {
-		// Quadratic scans stop paying off; fall back to a set. Reached only
-		// by objects far larger than any real token's.
-		seen := make(map[string]struct{}, len(members))
-		for _, m := range members {
-			seen[m.Name] = struct{}{}
-		}
-		_, dup := seen[name]
-		return dup
-	}
 	for _, m := range members {
 		if m.Name == name {
 			return true
