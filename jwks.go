@@ -89,6 +89,11 @@ func (j *jwksSource) key(ctx context.Context, kid string) (*rsa.PublicKey, error
 	}
 	call, ok := j.startFetch()
 	if !ok {
+		// A fetch may have finished between the lookup above and
+		// startFetch: its keys count although its cooldown now holds.
+		if s := j.set.Load(); s != nil && s.keys[kid] != nil {
+			return s.keys[kid], nil
+		}
 		return nil, j.missing(nil)
 	}
 	select {
