@@ -551,26 +551,7 @@ func (e *corpusEnv) build(c tokenCase) string {
 	if c.Token != nil {
 		return e.mutate(c, e.expand(*c.Token))
 	}
-	use := c.Use
-	if use == "" {
-		use = "access"
-	}
-	kid := e.iss.CurrentKey().KeyID
-	if c.Sign == "stranger" {
-		kid = e.stranger.KeyID
-	}
-	var header, payload []byte
-	if c.RawHeader != nil {
-		header = []byte(e.expand(*c.RawHeader))
-	} else {
-		header = marshal(e.t, e.patch(map[string]any{"kid": kid, "alg": "RS256"}, c.Header))
-	}
-	claims := e.iss.Claims(use)
-	if c.RawPayload != nil {
-		payload = []byte(e.expand(*c.RawPayload))
-	} else {
-		payload = marshal(e.t, e.patch(claims, c.Claims))
-	}
+	header, payload, claims := e.parts(c)
 	input := b64.EncodeToString(header) + "." + b64.EncodeToString(payload)
 	token := input + "." + b64.EncodeToString(e.sign(c.Sign, input))
 	for _, m := range c.Mutate {
@@ -581,6 +562,31 @@ func (e *corpusEnv) build(c tokenCase) string {
 		}
 	}
 	return e.mutate(c, token)
+}
+
+// parts returns the case's header and payload JSON, and the claim set the
+// payload started from.
+func (e *corpusEnv) parts(c tokenCase) (header, payload []byte, claims map[string]any) {
+	use := c.Use
+	if use == "" {
+		use = "access"
+	}
+	kid := e.iss.CurrentKey().KeyID
+	if c.Sign == "stranger" {
+		kid = e.stranger.KeyID
+	}
+	if c.RawHeader != nil {
+		header = []byte(e.expand(*c.RawHeader))
+	} else {
+		header = marshal(e.t, e.patch(map[string]any{"kid": kid, "alg": "RS256"}, c.Header))
+	}
+	claims = e.iss.Claims(use)
+	if c.RawPayload != nil {
+		payload = []byte(e.expand(*c.RawPayload))
+	} else {
+		payload = marshal(e.t, e.patch(claims, c.Claims))
+	}
+	return header, payload, claims
 }
 
 // sign produces the signature of input as the case asks: RS256 (the pool's
