@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"hash"
 	"math/big"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -55,7 +56,8 @@ var sharedKeys = struct {
 	keys map[string]*cognitotest.SigningKey
 }{keys: map[string]*cognitotest.SigningKey{}}
 
-// sharedKey returns the named test key: "weak" is RSA-1024, every other
+// sharedKey returns the named test key: "pool" is the same RSA-2048 key
+// in every process (see deterministicKey), "weak" is RSA-1024, every other
 // name a fresh RSA-2048 key with a Cognito-like random kid.
 func sharedKey(t testing.TB, name string) *cognitotest.SigningKey {
 	t.Helper()
@@ -68,12 +70,49 @@ func sharedKey(t testing.TB, name string) *cognitotest.SigningKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if name == "weak" {
+	switch name {
+	case "pool":
+		kid := sha256.Sum256([]byte("kid of the local test pool"))
+		k = &cognitotest.SigningKey{KeyID: base64.StdEncoding.EncodeToString(kid[:]), Private: deterministicKey(t, "local test pool")}
+	case "weak":
 		if k.Private, err = rsa.GenerateKey(rand.Reader, 1024); err != nil {
 			t.Fatal(err)
 		}
 	}
 	sharedKeys.keys[name] = k
+	return k
+}
+
+// deterministicKey derives an RSA-2048 key from seed. A fuzzing run builds
+// its seed tokens in one process and verifies them in others; they must
+// share the signing key, and crypto/rsa.GenerateKey cannot be seeded.
+func deterministicKey(t testing.TB, seed string) *rsa.PrivateKey {
+	t.Helper()
+	rng := mrand.NewChaCha8(sha256.Sum256([]byte(seed)))
+	e := big.NewInt(65537)
+	one := big.NewInt(1)
+	prime := func() *big.Int {
+		buf := make([]byte, 128)
+		_, _ = rng.Read(buf)
+		buf[0] |= 0xc0 // the product of two such primes has 2048 bits
+		buf[len(buf)-1] |= 1
+		p := new(big.Int).SetBytes(buf)
+		for !p.ProbablyPrime(20) || new(big.Int).GCD(nil, nil, e, new(big.Int).Sub(p, one)).Cmp(one) != 0 {
+			p.Add(p, big.NewInt(2))
+		}
+		return p
+	}
+	p, q := prime(), prime()
+	phi := new(big.Int).Mul(new(big.Int).Sub(p, one), new(big.Int).Sub(q, one))
+	k := &rsa.PrivateKey{
+		PublicKey: rsa.PublicKey{N: new(big.Int).Mul(p, q), E: 65537},
+		D:         new(big.Int).ModInverse(e, phi),
+		Primes:    []*big.Int{p, q},
+	}
+	k.Precompute()
+	if err := k.Validate(); err != nil || k.N.BitLen() != 2048 {
+		t.Fatalf("derived key: %v (%d bits)", err, k.N.BitLen())
+	}
 	return k
 }
 
@@ -354,9 +393,12 @@ func loadTokenCorpus(t testing.TB) []tokenCase {
 // corpusEnv holds what building hostile tokens needs: the issuer, its
 // clock, keys of strangers and the trap for header URLs.
 type corpusEnv struct {
-	t        testing.TB
-	clock    *steppedClock
-	iss      *cognitotest.Issuer
+	t     testing.TB
+	clock *steppedClock
+	iss   *cognitotest.Issuer
+	// issuer is the iss tokens carry and the verifier expects: the local
+	// issuer's URL, or a fixed one where several processes must agree.
+	issuer   string
 	stranger *cognitotest.SigningKey
 	ecKey    *ecdsa.PrivateKey
 	trap     *trapListener
@@ -374,6 +416,7 @@ func newCorpusEnv(t testing.TB) *corpusEnv {
 		stranger: sharedKey(t, "stranger"),
 		trap:     newTrapListener(t),
 	}
+	env.issuer = env.iss.URL()
 	var err error
 	if env.ecKey, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
 		t.Fatal(err)
@@ -396,6 +439,7 @@ func (e *corpusEnv) verifier(use string, leeway time.Duration) *cognitojwt.Verif
 	e.t.Helper()
 	cfg := e.iss.Config(cognitotest.DefaultClientID)
 	cfg.Now = e.clock.Now
+	cfg.Issuer = e.issuer
 	cfg.Leeway = leeway
 	if use == "id" {
 		cfg.TokenUse = cognitojwt.IDToken
@@ -418,7 +462,7 @@ func (e *corpusEnv) expand(s string) string {
 		host := strings.TrimPrefix(strings.TrimSuffix(e.iss.URL(), "/"+e.iss.PoolID()), "http://")
 		switch p[1] {
 		case "ISS":
-			return e.iss.URL()
+			return e.issuer
 		case "HOST":
 			return host
 		case "PORT":
@@ -439,7 +483,7 @@ func (e *corpusEnv) expand(s string) string {
 		case "TRAP":
 			return e.trap.URL()
 		case "VALID":
-			return e.iss.AccessToken()
+			return e.iss.AccessToken(cognitotest.WithClaim("iss", e.issuer))
 		case "NOW":
 			n, _ := strconv.ParseInt(p[3], 10, 64)
 			if p[2] == "-" {
@@ -581,6 +625,7 @@ func (e *corpusEnv) parts(c tokenCase) (header, payload []byte, claims map[strin
 		header = marshal(e.t, e.patch(map[string]any{"kid": kid, "alg": "RS256"}, c.Header))
 	}
 	claims = e.iss.Claims(use)
+	claims["iss"] = e.issuer
 	if c.RawPayload != nil {
 		payload = []byte(e.expand(*c.RawPayload))
 	} else {
@@ -757,7 +802,7 @@ func (e *corpusEnv) mutate(c tokenCase, token string) string {
 			segs[2] = b64.EncodeToString(bytes.Repeat([]byte{0xa5}, n))
 			token = strings.Join(segs, ".")
 		case "swap_sig":
-			other := strings.Split(e.iss.AccessToken(), ".")
+			other := strings.Split(e.iss.AccessToken(cognitotest.WithClaim("iss", e.issuer)), ".")
 			segs[2] = other[2]
 			token = strings.Join(segs, ".")
 		case "jws_json":
@@ -852,7 +897,7 @@ func runTokenCase(t *testing.T, env *corpusEnv, c tokenCase, token string, leewa
 		// Failures are never cached: the same token fails the same way.
 		_, again := v.Verify(context.Background(), token)
 		assertErrorKind(t, again, want)
-	} else if claims.Issuer != env.iss.URL() {
+	} else if claims.Issuer != env.issuer {
 		t.Fatalf("verified claims carry issuer %q", claims.Issuer)
 	}
 

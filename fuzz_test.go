@@ -34,6 +34,11 @@ var tokenKinds = []error{
 	cognitojwt.ErrWrongTokenUse, cognitojwt.ErrKeysUnavailable,
 }
 
+// fuzzIssuer is the iss of fuzzing tokens. The local issuer's own URL
+// has a port that differs between the processes of a fuzzing run, and the
+// seeds built in one must verify in the others.
+const fuzzIssuer = "https://cognito-idp.us-east-1.amazonaws.com/" + cognitotest.DefaultPoolID
+
 // fuzzEnv is a warmed verifier of a local pool on a clock that never
 // moves, so every unknown kid after the first fetch fails fast.
 type fuzzEnv struct {
@@ -44,6 +49,7 @@ type fuzzEnv struct {
 func newFuzzEnv(f *testing.F) *fuzzEnv {
 	checkGoroutineLeaks(f)
 	e := &fuzzEnv{corpusEnv: newCorpusEnv(f)}
+	e.issuer = fuzzIssuer
 	e.v = e.verifier("access", 0)
 	if err := e.v.Warm(context.Background()); err != nil {
 		f.Fatal(err)
@@ -83,7 +89,7 @@ func (e *fuzzEnv) checkVerifyOutcome(t *testing.T, token string, c *cognitojwt.C
 		}
 		return
 	}
-	if c.Issuer != e.iss.URL() || c.TokenUse != cognitojwt.AccessToken || c.ClientID != cognitotest.DefaultClientID {
+	if c.Issuer != e.issuer || c.TokenUse != cognitojwt.AccessToken || c.ClientID != cognitotest.DefaultClientID {
 		t.Fatalf("accepted iss %q, token_use %q, client %q", c.Issuer, c.TokenUse, c.ClientID)
 	}
 	if !c.ExpiresAt.After(e.clock.Now()) {
@@ -232,7 +238,7 @@ func FuzzMiddleware(f *testing.F) {
 	for _, c := range loadTokenCorpus(f) {
 		f.Add("Bearer "+e.build(c), "")
 	}
-	valid := e.iss.AccessToken()
+	valid := e.iss.AccessToken(cognitotest.WithClaim("iss", e.issuer))
 	for _, v := range []string{"", "Bearer", "Bearer ", "bearer " + valid, "Basic dXNlcjpwYXNz", "Bearer " + valid + " x",
 		"Bearer\t" + valid, "Bearer " + valid + "==", "Bearer  " + valid, "Negotiate", "Bearer =", "Bearer ~+/"} {
 		f.Add(v, "")
@@ -247,6 +253,7 @@ func FuzzMiddleware(f *testing.F) {
 	ln.Close()
 	cfg := e.iss.Config(cognitotest.DefaultClientID)
 	cfg.Now = e.clock.Now
+	cfg.Issuer = e.issuer
 	cfg.JWKSURL = deadURL
 	down, err := cognitojwt.New(cfg)
 	if err != nil {
@@ -287,7 +294,7 @@ func FuzzMiddleware(f *testing.F) {
 				t.Fatalf("status %d, want %d (source %v, verify %v)", res.rec.Code, want, srcErr, verifyErr)
 			}
 			if want == http.StatusNoContent {
-				if !res.reached || res.claims == nil || res.claims.Issuer != e.iss.URL() {
+				if !res.reached || res.claims == nil || res.claims.Issuer != e.issuer {
 					t.Fatal("accepted request reached the handler without claims")
 				}
 				continue
