@@ -509,7 +509,7 @@ func (e *corpusEnv) resolve(v any) any {
 	case string:
 		switch v {
 		case "$JWK":
-			return rsaJWK(e.stranger)
+			return publicJWKOf(e.stranger)
 		case "$X5C":
 			return []any{e.x5c}
 		}
@@ -578,7 +578,7 @@ func (e *corpusEnv) patch(base map[string]any, p map[string]any) map[string]any 
 	return base
 }
 
-func marshal(t testing.TB, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -587,7 +587,7 @@ func marshal(t testing.TB, v any) []byte {
 	return b
 }
 
-var b64 = base64.RawURLEncoding
+var segmentEncoding = base64.RawURLEncoding
 
 // build makes the case's token for this run.
 func (e *corpusEnv) build(c tokenCase) string {
@@ -596,13 +596,13 @@ func (e *corpusEnv) build(c tokenCase) string {
 		return e.mutate(c, e.expand(*c.Token))
 	}
 	header, payload, claims := e.parts(c)
-	input := b64.EncodeToString(header) + "." + b64.EncodeToString(payload)
-	token := input + "." + b64.EncodeToString(e.sign(c.Sign, input))
+	input := segmentEncoding.EncodeToString(header) + "." + segmentEncoding.EncodeToString(payload)
+	token := input + "." + segmentEncoding.EncodeToString(e.sign(c.Sign, input))
 	for _, m := range c.Mutate {
 		if m == "keep_sig_with_edit" {
-			edited := marshal(e.t, e.patch(claims, c.Edit))
+			edited := mustJSON(e.t, e.patch(claims, c.Edit))
 			h, _, _ := strings.Cut(token, ".")
-			token = h + "." + b64.EncodeToString(edited) + token[strings.LastIndex(token, "."):]
+			token = h + "." + segmentEncoding.EncodeToString(edited) + token[strings.LastIndex(token, "."):]
 		}
 	}
 	return e.mutate(c, token)
@@ -622,14 +622,14 @@ func (e *corpusEnv) parts(c tokenCase) (header, payload []byte, claims map[strin
 	if c.RawHeader != nil {
 		header = []byte(e.expand(*c.RawHeader))
 	} else {
-		header = marshal(e.t, e.patch(map[string]any{"kid": kid, "alg": "RS256"}, c.Header))
+		header = mustJSON(e.t, e.patch(map[string]any{"kid": kid, "alg": "RS256"}, c.Header))
 	}
 	claims = e.iss.Claims(use)
 	claims["iss"] = e.issuer
 	if c.RawPayload != nil {
 		payload = []byte(e.expand(*c.RawPayload))
 	} else {
-		payload = marshal(e.t, e.patch(claims, c.Claims))
+		payload = mustJSON(e.t, e.patch(claims, c.Claims))
 	}
 	return header, payload, claims
 }
@@ -708,16 +708,16 @@ func (e *corpusEnv) sign(how, input string) []byte {
 	return nil
 }
 
-// rsaJWK is k's public half as Cognito publishes it.
-func rsaJWK(k *cognitotest.SigningKey) map[string]any {
+// publicJWKOf is k's public half as Cognito publishes it.
+func publicJWKOf(k *cognitotest.SigningKey) map[string]any {
 	pub := &k.Private.PublicKey
 	return map[string]any{
 		"kty": "RSA",
 		"kid": k.KeyID,
 		"alg": "RS256",
 		"use": "sig",
-		"n":   b64.EncodeToString(pub.N.Bytes()),
-		"e":   b64.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+		"n":   segmentEncoding.EncodeToString(pub.N.Bytes()),
+		"e":   segmentEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
 	}
 }
 
@@ -790,31 +790,31 @@ func (e *corpusEnv) mutate(c tokenCase, token string) string {
 			segs[n] = unq + segs[n]
 			token = strings.Join(segs, ".")
 		case "flip_sig_bit":
-			sig, err := b64.DecodeString(segs[2])
+			sig, err := segmentEncoding.DecodeString(segs[2])
 			if err != nil {
 				e.t.Fatal(err)
 			}
 			sig[len(sig)/2] ^= 0x01
-			segs[2] = b64.EncodeToString(sig)
+			segs[2] = segmentEncoding.EncodeToString(sig)
 			token = strings.Join(segs, ".")
 		case "sig_bytes":
 			n, _ := strconv.Atoi(arg)
-			segs[2] = b64.EncodeToString(bytes.Repeat([]byte{0xa5}, n))
+			segs[2] = segmentEncoding.EncodeToString(bytes.Repeat([]byte{0xa5}, n))
 			token = strings.Join(segs, ".")
 		case "swap_sig":
 			other := strings.Split(e.iss.AccessToken(cognitotest.WithClaim("iss", e.issuer)), ".")
 			segs[2] = other[2]
 			token = strings.Join(segs, ".")
 		case "jws_json":
-			token = string(marshal(e.t, map[string]any{
+			token = string(mustJSON(e.t, map[string]any{
 				"payload":    segs[1],
 				"signatures": []any{map[string]any{"protected": segs[0], "signature": segs[2]}},
 			}))
 		case "jws_json_flat":
-			token = string(marshal(e.t, map[string]any{"payload": segs[1], "protected": segs[0], "signature": segs[2]}))
+			token = string(mustJSON(e.t, map[string]any{"payload": segs[1], "protected": segs[0], "signature": segs[2]}))
 		case "jwe":
-			jweHeader := b64.EncodeToString([]byte(`{"alg":"RSA-OAEP","enc":"A256GCM","kid":"` + e.iss.CurrentKey().KeyID + `"}`))
-			token = strings.Join([]string{jweHeader, segs[2], b64.EncodeToString(make([]byte, 12)), segs[1], b64.EncodeToString(make([]byte, 16))}, ".")
+			jweHeader := segmentEncoding.EncodeToString([]byte(`{"alg":"RSA-OAEP","enc":"A256GCM","kid":"` + e.iss.CurrentKey().KeyID + `"}`))
+			token = strings.Join([]string{jweHeader, segs[2], segmentEncoding.EncodeToString(make([]byte, 12)), segs[1], segmentEncoding.EncodeToString(make([]byte, 16))}, ".")
 		default:
 			e.t.Fatalf("unknown mutation %q", m)
 		}
@@ -830,7 +830,7 @@ func (e *corpusEnv) mutate(c tokenCase, token string) string {
 func secretsOf(token string) []string {
 	out := strings.Split(token, ".")
 	if len(out) >= 2 {
-		if h, err := b64.DecodeString(out[0]); err == nil {
+		if h, err := segmentEncoding.DecodeString(out[0]); err == nil {
 			var hdr map[string]any
 			if json.Unmarshal(h, &hdr) == nil {
 				if kid, ok := hdr["kid"].(string); ok {
@@ -838,7 +838,7 @@ func secretsOf(token string) []string {
 				}
 			}
 		}
-		if p, err := b64.DecodeString(out[1]); err == nil {
+		if p, err := segmentEncoding.DecodeString(out[1]); err == nil {
 			var claims map[string]any
 			if json.Unmarshal(p, &claims) == nil {
 				for _, name := range []string{"sub", "jti", "username", "cognito:username", "event_id", "origin_jti"} {
@@ -957,7 +957,7 @@ func (c jwksCase) document(t testing.TB, keys map[string]*cognitotest.SigningKey
 	if c.Body != nil {
 		pairs := []string{}
 		for letter, k := range keys {
-			pairs = append(pairs, "${KID_"+letter+"}", k.KeyID, "${N_"+letter+"}", b64.EncodeToString(k.Private.N.Bytes()))
+			pairs = append(pairs, "${KID_"+letter+"}", k.KeyID, "${N_"+letter+"}", segmentEncoding.EncodeToString(k.Private.N.Bytes()))
 		}
 		return []byte(strings.NewReplacer(pairs...).Replace(*c.Body))
 	}
@@ -969,7 +969,7 @@ func (c jwksCase) document(t testing.TB, keys map[string]*cognitotest.SigningKey
 			out = append(out, spec)
 			continue
 		}
-		jwk := rsaJWK(keys[letter])
+		jwk := publicJWKOf(keys[letter])
 		for name, v := range m {
 			switch {
 			case name == "$key":
@@ -983,11 +983,11 @@ func (c jwksCase) document(t testing.TB, keys map[string]*cognitotest.SigningKey
 		}
 		out = append(out, jwk)
 	}
-	return marshal(t, map[string]any{"keys": out})
+	return mustJSON(t, map[string]any{"keys": out})
 }
 
-// statusFor is the middleware's answer for a Verify outcome.
-var statusFor = map[error]int{
+// middlewareStatusFor is the middleware's answer for a Verify outcome.
+var middlewareStatusFor = map[error]int{
 	nil:                           http.StatusNoContent,
 	cognitojwt.ErrKeysUnavailable: http.StatusServiceUnavailable,
 }
@@ -1035,7 +1035,7 @@ func TestAdversarialKeySets(t *testing.T) {
 				}
 				_, err := v.Verify(context.Background(), tokens[letter])
 				assertErrorKind(t, err, want)
-				status, ok := statusFor[want]
+				status, ok := middlewareStatusFor[want]
 				if !ok {
 					status = http.StatusUnauthorized
 				}
@@ -1054,11 +1054,11 @@ func TestAdversarialKeySets(t *testing.T) {
 
 // ---- limits that need exact sizes or counts --------------------------------
 
-// unsignedToken assembles a token from JSON texts with a signature that
+// unsignedTokenOf assembles a token from JSON texts with a signature that
 // never verifies: enough for every check that runs before the signature.
-func unsignedToken(header, payload string) string {
-	return b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(payload)) + "." +
-		b64.EncodeToString(bytes.Repeat([]byte{0x5a}, 256))
+func unsignedTokenOf(header, payload string) string {
+	return segmentEncoding.EncodeToString([]byte(header)) + "." + segmentEncoding.EncodeToString([]byte(payload)) + "." +
+		segmentEncoding.EncodeToString(bytes.Repeat([]byte{0x5a}, 256))
 }
 
 func newCorpusVerifier(t testing.TB, iss *cognitotest.Issuer, clock *steppedClock, edit func(*cognitojwt.Config)) *cognitojwt.Verifier {
@@ -1087,22 +1087,22 @@ func TestTokenSizeLimitBoundary(t *testing.T) {
 	tokenOfLength := func(n int) string {
 		claims := iss.Claims("access")
 		header := `{"alg":"RS256","kid":"` + key.KeyID + `"}`
-		sigLen := len(b64.EncodeToString(make([]byte, 256)))
+		sigLen := len(segmentEncoding.EncodeToString(make([]byte, 256)))
 		for pad := 0; pad < 4; pad++ {
 			h := header[:1] + strings.Repeat(" ", pad) + header[1:]
 			claims["custom:filler"] = ""
-			base := len(marshal(t, claims))
-			want := n - len(b64.EncodeToString([]byte(h))) - 2 - sigLen
+			base := len(mustJSON(t, claims))
+			want := n - len(segmentEncoding.EncodeToString([]byte(h))) - 2 - sigLen
 			for filler := 0; filler < n; filler++ {
-				if b64.EncodedLen(base+filler) == want {
+				if segmentEncoding.EncodedLen(base+filler) == want {
 					claims["custom:filler"] = strings.Repeat("f", filler)
-					tok := cognitotest.SignRaw(key.Private, []byte(h), marshal(t, claims))
+					tok := cognitotest.SignRaw(key.Private, []byte(h), mustJSON(t, claims))
 					if len(tok) != n {
 						t.Fatalf("built %d bytes, want %d", len(tok), n)
 					}
 					return tok
 				}
-				if b64.EncodedLen(base+filler) > want {
+				if segmentEncoding.EncodedLen(base+filler) > want {
 					break
 				}
 			}
@@ -1169,7 +1169,7 @@ func TestWideJSONCostsLinear(t *testing.T) {
 		}
 		return b.String()
 	}
-	claims := string(marshal(t, iss.Claims("access")))
+	claims := string(mustJSON(t, iss.Claims("access")))
 	for _, where := range []string{"header", "payload"} {
 		token := func(n int) string {
 			h := `{"alg":"RS256","kid":"unknown",` + wide(n) + `"typ":"JWT"}`
@@ -1178,7 +1178,7 @@ func TestWideJSONCostsLinear(t *testing.T) {
 				h = `{"alg":"RS256","kid":"unknown"}`
 				p = "{" + wide(n) + claims[1:]
 			}
-			return unsignedToken(h, p)
+			return unsignedTokenOf(h, p)
 		}
 		// Bytes allocated tell a quadratic scan apart: a set rebuilt per
 		// member costs the square of the member count.

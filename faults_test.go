@@ -110,26 +110,26 @@ func (e *faultEnv) verify(t testing.TB, token string, want error) {
 	assertErrorKind(t, err, want)
 }
 
-// dropConnection closes the connection without an answer, as a host that
+// faultDropConnection closes the connection without an answer, as a host that
 // is down behind a load balancer does.
-var dropConnection = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+var faultDropConnection = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err == nil {
 		conn.Close()
 	}
 })
 
-func answerStatus(code int) http.Handler {
+func faultStatus(code int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) })
 }
 
-func answerBody(body string) http.Handler {
+func faultBody(body string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, body) })
 }
 
 func TestJWKSDownAtStart(t *testing.T) {
 	e := newFaultEnv(t, nil)
-	e.iss.SetJWKSHandler(dropConnection)
+	e.iss.SetJWKSHandler(faultDropConnection)
 
 	_, err := e.v.Verify(context.Background(), e.token)
 	assertErrorKind(t, err, cognitojwt.ErrKeysUnavailable)
@@ -186,14 +186,14 @@ func TestJWKSUnreachableAtStart(t *testing.T) {
 
 func TestJWKSDownAfterFirstFetch(t *testing.T) {
 	faults := map[string]http.Handler{
-		"connection dropped":  dropConnection,
-		"HTTP 500":            answerStatus(http.StatusInternalServerError),
-		"HTTP 404":            answerStatus(http.StatusNotFound),
-		"HTTP 429":            answerStatus(http.StatusTooManyRequests),
-		"not JSON":            answerBody("<html>maintenance</html>"),
-		"empty key set":       answerBody(`{"keys":[]}`),
-		"only unusable keys":  answerBody(`{"keys":[{"kty":"oct","kid":"k","k":"c2VjcmV0"}]}`),
-		"private key members": answerBody(`{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"AQAB","d":"AQAB"}]}`),
+		"connection dropped":  faultDropConnection,
+		"HTTP 500":            faultStatus(http.StatusInternalServerError),
+		"HTTP 404":            faultStatus(http.StatusNotFound),
+		"HTTP 429":            faultStatus(http.StatusTooManyRequests),
+		"not JSON":            faultBody("<html>maintenance</html>"),
+		"empty key set":       faultBody(`{"keys":[]}`),
+		"only unusable keys":  faultBody(`{"keys":[{"kty":"oct","kid":"k","k":"c2VjcmV0"}]}`),
+		"private key members": faultBody(`{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"AQAB","d":"AQAB"}]}`),
 	}
 	for name, fault := range faults {
 		t.Run(name, func(t *testing.T) {
@@ -236,7 +236,7 @@ func TestJWKSFlapping(t *testing.T) {
 		case 0:
 			_, _ = w.Write(e.iss.JWKS())
 		case 1:
-			dropConnection(w, r)
+			faultDropConnection(w, r)
 		default:
 			w.WriteHeader(http.StatusBadGateway)
 		}
@@ -478,11 +478,11 @@ func TestUnknownKidStreamBoundedByCooldown(t *testing.T) {
 	if err := e.v.Warm(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	claims := string(marshal(t, e.iss.Claims("access")))
+	claims := string(mustJSON(t, e.iss.Claims("access")))
 	randomKidToken := func() string {
 		kid := make([]byte, 32)
 		_, _ = rand.Read(kid)
-		return unsignedToken(`{"alg":"RS256","kid":"`+hex.EncodeToString(kid)+`"}`, claims)
+		return unsignedTokenOf(`{"alg":"RS256","kid":"`+hex.EncodeToString(kid)+`"}`, claims)
 	}
 	const seconds, perSecond = 60, 50
 	var wrong atomic.Int64
