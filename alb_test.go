@@ -214,7 +214,7 @@ func albSignature(priv *ecdsa.PrivateKey, signing string) []byte {
 	return sig
 }
 
-func mustJSON(v any) []byte {
+func albJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err)
@@ -231,7 +231,7 @@ func (f *albFixture) token(editHeader, editPayload func(map[string]any)) string 
 	if editPayload != nil {
 		editPayload(p)
 	}
-	return albSign(f.priv, mustJSON(h), mustJSON(p))
+	return albSign(f.priv, albJSON(h), albJSON(p))
 }
 
 func (f *albFixture) verify(tok string) (*cognitojwt.Claims, error) {
@@ -306,14 +306,14 @@ func TestALBRejectsHostileTokens(t *testing.T) {
 	hdr := func(edit func(map[string]any)) string { return f.token(edit, nil) }
 	pl := func(edit func(map[string]any)) string { return f.token(nil, edit) }
 	raw := func(header, payload string) string { return albSign(f.priv, []byte(header), []byte(payload)) }
-	goodPayload := string(mustJSON(f.payload()))
+	goodPayload := string(albJSON(f.payload()))
 	// A header whose JSON length needs padding, to strip or double it.
 	paddedHeader := func() string {
 		h := f.header()
 		for n := 0; ; n++ {
 			h["x"] = strings.Repeat("p", n)
-			if len(mustJSON(h))%3 != 0 {
-				return string(mustJSON(h))
+			if len(albJSON(h))%3 != 0 {
+				return string(albJSON(h))
 			}
 		}
 	}()
@@ -361,7 +361,7 @@ func TestALBRejectsHostileTokens(t *testing.T) {
 		{"newline inside", valid[:10] + "\n" + valid[10:], cognitojwt.ErrMalformedToken, false},
 		{"header not JSON", raw("not json", goodPayload), cognitojwt.ErrMalformedToken, false},
 		{"duplicate header member", raw(`{"alg":"ES256","alg":"ES256","kid":"`+f.kid+`","signer":"`+albARN+`","iss":"`+albIssuer+`","client":"`+albClient+`","exp":9999999999}`, goodPayload), cognitojwt.ErrMalformedToken, false},
-		{"payload not an object", raw(string(mustJSON(f.header())), `["sub"]`), cognitojwt.ErrMalformedToken, false},
+		{"payload not an object", raw(string(albJSON(f.header())), `["sub"]`), cognitojwt.ErrMalformedToken, false},
 		{"alg RS256", hdr(func(h map[string]any) { h["alg"] = "RS256" }), cognitojwt.ErrUnsupportedAlgorithm, false},
 		{"alg none", hdr(func(h map[string]any) { h["alg"] = "none" }), cognitojwt.ErrUnsupportedAlgorithm, false},
 		{"alg es256", hdr(func(h map[string]any) { h["alg"] = "es256" }), cognitojwt.ErrUnsupportedAlgorithm, false},
@@ -402,9 +402,9 @@ func TestALBRejectsHostileTokens(t *testing.T) {
 		{"payload expired", pl(func(p map[string]any) { p["exp"] = f.clk.Now().Add(-time.Second).Unix() }), cognitojwt.ErrExpired, true},
 		{"nbf in the future", pl(func(p map[string]any) { p["nbf"] = f.clk.Now().Add(time.Minute).Unix() }), cognitojwt.ErrNotYetValid, true},
 		{"iat in the future", pl(func(p map[string]any) { p["iat"] = f.clk.Now().Add(time.Minute).Unix() }), cognitojwt.ErrNotYetValid, true},
-		{"other key", albSign(other, mustJSON(f.header()), mustJSON(f.payload())), cognitojwt.ErrInvalidSignature, true},
+		{"other key", albSign(other, albJSON(f.header()), albJSON(f.payload())), cognitojwt.ErrInvalidSignature, true},
 		{"signature over unpadded segments", func() string {
-			h, p := mustJSON(f.header()), mustJSON(f.payload())
+			h, p := albJSON(f.header()), albJSON(f.payload())
 			unpadded := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(p)
 			sig := albSignature(f.priv, unpadded)
 			return base64.URLEncoding.EncodeToString(h) + "." + base64.URLEncoding.EncodeToString(p) + "." + base64.URLEncoding.EncodeToString(sig)
@@ -431,7 +431,7 @@ func TestALBRejectsHostileTokens(t *testing.T) {
 		}), cognitojwt.ErrInvalidSignature, true},
 		{"payload swapped", func() string {
 			segs := strings.Split(valid, ".")
-			segs[1] = base64.URLEncoding.EncodeToString(mustJSON(map[string]any{"sub": "admin", "exp": 9999999999}))
+			segs[1] = base64.URLEncoding.EncodeToString(albJSON(map[string]any{"sub": "admin", "exp": 9999999999}))
 			return strings.Join(segs, ".")
 		}(), cognitojwt.ErrInvalidSignature, true},
 	}
@@ -728,7 +728,7 @@ func TestALBKeyEndpointPerRegion(t *testing.T) {
 			})
 			require.NoError(t, err)
 			h := map[string]any{"alg": "ES256", "kid": kid, "signer": tc.arn, "iss": albIssuer, "client": albClient, "exp": 9999999999}
-			_, err = v.Verify(context.Background(), albSign(newP256(), mustJSON(h), []byte(`{"sub":"x"}`)))
+			_, err = v.Verify(context.Background(), albSign(newP256(), albJSON(h), []byte(`{"sub":"x"}`)))
 			depRequireKind(t, cognitojwt.ErrKeysUnavailable, err)
 			require.Equal(t, []string{tc.want}, rt.urls)
 		})

@@ -300,11 +300,20 @@ func isPrivateMember(m jsonscan.Member) bool {
 	return slices.ContainsFunc(privateMembers, func(p string) bool { return strings.EqualFold(p, m.Name) })
 }
 
-// readJWKFields reads the deciding members by their exact names; a
-// case-insensitive decoder could be steered by "KTY" beside "kty".
+// jwkDecidingMembers decide whether a key is used.
+var jwkDecidingMembers = []string{"kty", "use", "alg", "kid", "key_ops"}
+
+// readJWKFields reads the deciding members by their exact names. A member
+// whose name matches one only ignoring case ("USE") makes the key
+// unusable: decoders disagree on such names, and the key must mean the
+// same to all of them.
 func readJWKFields(members []jsonscan.Member) (jwkFields, error) {
 	var f jwkFields
 	for _, m := range members {
+		if !slices.Contains(jwkDecidingMembers, m.Name) &&
+			slices.ContainsFunc(jwkDecidingMembers, func(d string) bool { return strings.EqualFold(d, m.Name) }) {
+			return f, fmt.Errorf("member %q differs from a JWK member only in case", m.Name)
+		}
 		var err error
 		switch m.Name {
 		case "kty":

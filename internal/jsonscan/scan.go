@@ -1,15 +1,20 @@
 // Package jsonscan validates and indexes JSON objects without building a
 // tree. It is stricter than encoding/json: invalid UTF-8, lone surrogate
 // escapes, duplicate member names at any depth and nesting deeper than
-// MaxDepth are errors. Anything it accepts, encoding/json decodes to the
-// same values, so typed fields read through it and a later
-// json.Unmarshal of the same bytes can never disagree.
+// MaxDepth are errors. Names that differ only in case are duplicates too,
+// because encoding/json matches struct fields case-insensitively (under
+// Unicode simple folding): {"sub":"a","SUB":"b"} would read "a" here and
+// "b" there. Anything it accepts, encoding/json decodes to the same
+// values, so typed fields read through it and a later json.Unmarshal of
+// the same bytes can never disagree.
 package jsonscan
 
 import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -94,8 +99,8 @@ func ParseObject(src string, dst []Member) ([]Member, error) {
 	s.pos++
 	s.depth = 1
 	base := len(dst)
-	// seen replaces the linear duplicate scan once the object grows large,
-	// so a hostile object of thousands of members costs linear time.
+	// seen takes over duplicate detection once the object outgrows a
+	// linear scan; building it once keeps wide objects linear.
 	var seen map[string]struct{}
 	s.skipSpace()
 	if s.peek() == '}' {
@@ -107,18 +112,20 @@ func ParseObject(src string, dst []Member) ([]Member, error) {
 			if err != nil {
 				return dst, err
 			}
-			if seen == nil && len(dst)-base > 64 {
-				seen = make(map[string]struct{}, 2*(len(dst)-base))
-				for _, m := range dst[base:] {
-					seen[m.Name] = struct{}{}
+			members := dst[base:]
+			if seen == nil && len(members) > 64 {
+				seen = make(map[string]struct{}, 2*len(members))
+				for _, m := range members {
+					seen[foldName(m.Name)] = struct{}{}
 				}
 			}
 			if seen != nil {
-				if _, dup := seen[name]; dup {
+				key := foldName(name)
+				if _, dup := seen[key]; dup {
 					return dst, errDuplicate
 				}
-				seen[name] = struct{}{}
-			} else if hasName(dst[base:], name) {
+				seen[key] = struct{}{}
+			} else if hasName(members, name) {
 				return dst, errDuplicate
 			}
 			s.skipSpace()
@@ -179,11 +186,34 @@ func Lookup(src, name string) (Value, bool) {
 
 func hasName(members []Member, name string) bool {
 	for _, m := range members {
-		if m.Name == name {
+		if strings.EqualFold(m.Name, name) {
 			return true
 		}
 	}
 	return false
+}
+
+// foldName maps a member name to a key that exactly the names equal to it
+// under strings.EqualFold share: each rune becomes the smallest rune of
+// its simple-folding orbit, as encoding/json folds field names.
+func foldName(name string) string {
+	i := 0
+	for ; i < len(name); i++ {
+		if c := name[i]; c >= utf8.RuneSelf || ('a' <= c && c <= 'z') {
+			break
+		}
+	}
+	if i == len(name) {
+		return name
+	}
+	out := make([]byte, 0, len(name))
+	for _, r := range name {
+		for next := unicode.SimpleFold(r); next < r; next = unicode.SimpleFold(next) {
+			r = next
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return string(out)
 }
 
 func (s *scanner) peek() byte {
@@ -289,7 +319,7 @@ func (s *scanner) object() error {
 			return s.objectWithSet(open, name)
 		}
 		for _, n := range open {
-			if n == name {
+			if strings.EqualFold(n, name) {
 				return errDuplicate
 			}
 		}
@@ -306,13 +336,14 @@ func (s *scanner) object() error {
 func (s *scanner) objectWithSet(open []string, name string) error {
 	seen := make(map[string]struct{}, 2*len(open))
 	for _, n := range open {
-		seen[n] = struct{}{}
+		seen[foldName(n)] = struct{}{}
 	}
 	for {
-		if _, dup := seen[name]; dup {
+		key := foldName(name)
+		if _, dup := seen[key]; dup {
 			return errDuplicate
 		}
-		seen[name] = struct{}{}
+		seen[key] = struct{}{}
 		done, err := s.memberTail()
 		if err != nil || done {
 			return err
