@@ -1,0 +1,13 @@
+// Package fuzzsmoke runs every fuzz target briefly; .ci/fuzz with a longer
+// duration runs them for real.
+package fuzzsmoke
+
+import (
+	"testing"
+
+	"github.com/cognitojwt/cognitojwt/internal/ci"
+)
+
+func TestEveryFuzzTargetBriefly(t *testing.T) {
+	ci.RunScript(t, "fuzz", "15s")
+}
