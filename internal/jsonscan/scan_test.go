@@ -240,7 +240,7 @@ func checkAccessors(t *testing.T, m jsonscan.Member, want any) {
 	}
 }
 
-func FuzzParseObject(f *testing.F) {
+func FuzzParseObjectAgreesWithEncodingJSON(f *testing.F) {
 	for _, src := range accepted {
 		f.Add(src)
 	}
