@@ -186,9 +186,11 @@ func demo() error {
 		{"Bearer without a token", "/me", "Bearer", 400},
 		{"Basic credentials", "/me", "Basic YWxpY2U6cGFzc3dvcmQ=", 401},
 	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	defer client.CloseIdleConnections()
 	failed := 0
 	for _, tc := range cases {
-		status, why, err := get(base+tc.path, tc.auth)
+		status, why, err := get(client, base+tc.path, tc.auth)
 		if err != nil {
 			return err
 		}
@@ -208,7 +210,7 @@ func demo() error {
 
 // get sends one request and explains the answer: the body of a success,
 // or the RFC 6750 error the middleware gave.
-func get(url, auth string) (int, string, error) {
+func get(client *http.Client, url, auth string) (int, string, error) {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		return 0, "", err
@@ -216,7 +218,7 @@ func get(url, auth string) (int, string, error) {
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, "", err
 	}

@@ -5,8 +5,12 @@ package fuzzsmoke
 import (
 	"testing"
 
+	"go.uber.org/goleak"
+
 	"github.com/cognitojwt/cognitojwt/internal/ci"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestEveryFuzzTargetBriefly(t *testing.T) {
 	ci.RunScript(t, "fuzz", "15s")
