@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs every measurement and writes the tables to RESULTS.md (or $1):
+# Runs every measurement and writes the tables to run-output.md (or $1):
 # the main module's target benchmarks, the peer comparison and the
-# end-to-end load run. Takes about ten minutes on two cores.
+# end-to-end load run. Takes about five minutes on an idle two-core machine.
 set -euo pipefail
 cd "$(dirname "$0")"
-out=${1:-RESULTS.md}
+out=${1:-run-output.md}
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 
