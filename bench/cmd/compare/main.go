@@ -1,0 +1,268 @@
+// Command compare verifies one Cognito access token with cognitojwt, the
+// raw crypto floor and other Go JWT libraries, side by side in one process,
+// and prints a markdown table: ns/op, allocs/op and the ratio to the floor,
+// and how each scales from one core to two.
+//
+//	cd bench && go run ./cmd/compare
+//
+// Each benchmark runs -rounds times, interleaved with the others, and the
+// median is reported, so that a burst of load elsewhere on the machine
+// moves one sample rather than one row.
+package main
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cognitojwt/cognitojwt/bench/internal/fixture"
+	"github.com/cognitojwt/cognitojwt/bench/internal/machine"
+	"github.com/cognitojwt/cognitojwt/bench/peers"
+)
+
+func main() {
+	testing.Init()
+	rounds := flag.Int("rounds", 5, "samples per benchmark; the median is reported")
+	benchtime := flag.Duration("benchtime", time.Second, "target duration of one sample")
+	scaling := flag.Bool("scaling", true, "also measure RunParallel throughput on 1 and 2 cores")
+	flag.Parse()
+	if err := flag.Set("test.benchtime", benchtime.String()); err != nil {
+		log.Fatal(err)
+	}
+	if err := run(os.Stdout, *rounds, *scaling); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// tokenPool is how many distinct tokens each verifier cycles through.
+const tokenPool = 256
+
+func mintPool(p *fixture.Pool, n int, withAud bool) []fixture.Token {
+	out := make([]fixture.Token, n)
+	for i := range out {
+		out[i] = p.Access(12*time.Hour, withAud)
+	}
+	return out
+}
+
+// row is one verifier's benchmark.
+type row struct {
+	name, checks, note string
+	// verify checks the i-th token of the row's pool.
+	verify     func(ctx context.Context, i int) error
+	floorOf    string // which floor row its ratio uses
+	samples    []testing.BenchmarkResult
+	cpu        []float64 // process CPU ns/op of each sample
+	par1, par2 []testing.BenchmarkResult
+}
+
+func run(w io.Writer, rounds int, scaling bool) error {
+	pool, err := fixture.NewPool()
+	if err != nil {
+		return err
+	}
+	jwks, err := pool.Serve()
+	if err != nil {
+		return err
+	}
+	defer jwks.Close()
+	set, err := peers.New(jwks.JWKSURL())
+	if err != nil {
+		return err
+	}
+	defer set.Close()
+
+	// Every verifier walks the same pool of distinct tokens: one token
+	// repeated would let the branch predictor learn its bytes and flatter
+	// every byte-at-a-time parser.
+	toks := mintPool(pool, tokenPool, false)
+	toksAud := mintPool(pool, tokenPool, true)
+	tok := toks[0]
+	pub := pool.Public()
+	if _, err := set.Cognito.Verify(context.Background(), tok.Raw); err != nil {
+		return err
+	}
+
+	rows := []*row{
+		{name: "floor: SHA-256 + rsa.VerifyPKCS1v15", checks: "signature only",
+			verify: func(_ context.Context, i int) error { return toks[i%len(toks)].Floor(pub) }},
+		{name: "floor, token with aud", checks: "signature only", note: "the token the aud-requiring library gets",
+			verify: func(_ context.Context, i int) error { return toksAud[i%len(toksAud)].Floor(pub) }},
+		{name: "cognitojwt (repeated, cache hit)", checks: "as cold, answered by the verified-token cache",
+			note: "one token, seen before", floorOf: "floor: SHA-256 + rsa.VerifyPKCS1v15",
+			verify: func(ctx context.Context, _ int) error {
+				_, err := set.Cognito.Verify(ctx, tok.Raw)
+				return err
+			}},
+	}
+	for _, v := range set.Verifiers {
+		r := &row{name: v.Name, checks: v.Checks, floorOf: "floor: SHA-256 + rsa.VerifyPKCS1v15"}
+		ts := toks
+		if v.NeedsAud {
+			ts = toksAud
+			r.floorOf = "floor, token with aud"
+			r.note = "requires aud, which Cognito access tokens lack: given the same tokens plus aud"
+		}
+		verify := v.Verify
+		r.verify = func(ctx context.Context, i int) error { return verify(ctx, ts[i%len(ts)].Raw) }
+		rows = append(rows, r)
+	}
+	for _, r := range rows {
+		if err := r.verify(context.Background(), 0); err != nil {
+			return fmt.Errorf("%s rejects the benchmark token: %w", r.name, err)
+		}
+	}
+
+	procs := runtime.GOMAXPROCS(0)
+	for i := range rounds {
+		fmt.Fprintf(os.Stderr, "round %d/%d\n", i+1, rounds)
+		for _, r := range rows {
+			res, cpu := measure(r.verify)
+			r.samples = append(r.samples, res)
+			if cpu > 0 {
+				r.cpu = append(r.cpu, cpu)
+			}
+			if scaling {
+				runtime.GOMAXPROCS(1)
+				r.par1 = append(r.par1, testing.Benchmark(parallel(r.verify)))
+				runtime.GOMAXPROCS(2)
+				r.par2 = append(r.par2, testing.Benchmark(parallel(r.verify)))
+				runtime.GOMAXPROCS(procs)
+			}
+		}
+	}
+
+	fmt.Fprintf(w, "%s\n\n", machine.Describe())
+	fmt.Fprintf(w, "Tokens: %d distinct Cognito-shaped access tokens, RS256, %d bytes (kid, iss, client_id, token_use, cognito:groups, scope), "+
+		"every verifier cycling through the same ones. "+
+		"Median of %d samples of %s each, the verifiers taking turns. ns/op is wall time; CPU ns/op is the process's CPU time "+
+		"(garbage collection included), which load from other programs barely moves. x floor divides by the floor row "+
+		"of the same run.\n\n",
+		tokenPool, len(tok.Raw), rounds, flag.Lookup("test.benchtime").Value)
+	fmt.Fprintln(w, "| verifier | ns/op | CPU ns/op | allocs/op | B/op | x floor | x floor (CPU) | 2-core / 1-core throughput | checks |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+	floors, floorsCPU := map[string]float64{}, map[string]float64{}
+	for _, r := range rows {
+		if r.floorOf == "" {
+			floors[r.name] = median(r.samples, nsPerOp)
+			floorsCPU[r.name] = medianOf(r.cpu)
+		}
+	}
+	for _, r := range rows {
+		ns, cpu := median(r.samples, nsPerOp), medianOf(r.cpu)
+		ratio, ratioCPU := "1.00", "1.00"
+		if r.floorOf != "" {
+			ratio = fmt.Sprintf("%.2f", ns/floors[r.floorOf])
+			ratioCPU = fmt.Sprintf("%.2f", cpu/floorsCPU[r.floorOf])
+		}
+		scale := "-"
+		if scaling {
+			scale = fmt.Sprintf("%.2f", median(r.par1, nsPerOp)/median(r.par2, nsPerOp))
+		}
+		name := r.name
+		if r.note != "" {
+			name += " (" + r.note + ")"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %.0f | %.0f | %s | %s | %s | %s |\n", name, commas(ns), commas(cpu),
+			median(r.samples, allocsPerOp), median(r.samples, bytesPerOp), ratio, ratioCPU, scale, r.checks)
+	}
+	return nil
+}
+
+// measure benchmarks verify on one goroutine and returns the result with
+// the process CPU time per op of the run the result reports (0 if the
+// clock is unavailable).
+func measure(verify func(context.Context, int) error) (testing.BenchmarkResult, float64) {
+	var lastN int
+	var lastCPU time.Duration
+	cpuOK := true
+	res := testing.Benchmark(func(b *testing.B) {
+		ctx := context.Background()
+		b.ReportAllocs()
+		c0, ok0 := processCPU()
+		for i := range b.N {
+			if err := verify(ctx, i); err != nil {
+				b.Fatal(err)
+			}
+		}
+		c1, ok1 := processCPU()
+		lastN, lastCPU, cpuOK = b.N, c1-c0, ok0 && ok1
+	})
+	if !cpuOK || res.N == 0 || lastN != res.N {
+		return res, 0
+	}
+	return res, float64(lastCPU.Nanoseconds()) / float64(lastN)
+}
+
+func parallel(verify func(context.Context, int) error) func(*testing.B) {
+	return func(b *testing.B) {
+		b.ReportAllocs()
+		var offset atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			ctx := context.Background()
+			i := int(offset.Add(tokenPool / 2))
+			for pb.Next() {
+				i++
+				if err := verify(ctx, i); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+}
+
+func nsPerOp(r testing.BenchmarkResult) float64 { return float64(r.T.Nanoseconds()) / float64(r.N) }
+func allocsPerOp(r testing.BenchmarkResult) float64 {
+	return float64(r.MemAllocs) / float64(r.N)
+}
+func bytesPerOp(r testing.BenchmarkResult) float64 { return float64(r.MemBytes) / float64(r.N) }
+
+func median(rs []testing.BenchmarkResult, f func(testing.BenchmarkResult) float64) float64 {
+	v := make([]float64, 0, len(rs))
+	for _, r := range rs {
+		if r.N > 0 {
+			v = append(v, f(r))
+		}
+	}
+	return medianOf(v)
+}
+
+func medianOf(v []float64) float64 {
+	v = slices.Clone(v)
+	if len(v) == 0 {
+		return 0
+	}
+	slices.SortFunc(v, cmp.Compare)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+// commas prints whole nanoseconds with thousands separators, or one decimal
+// below a hundred.
+func commas(ns float64) string {
+	if ns < 100 {
+		return fmt.Sprintf("%.1f", ns)
+	}
+	s := fmt.Sprintf("%.0f", ns)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
