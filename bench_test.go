@@ -48,8 +48,8 @@ const (
 	benchIssuer   = "https://cognito-idp.us-east-1.amazonaws.com/" + benchPoolID
 )
 
-// accessClaims mirrors a Cognito access token, members in Cognito's order.
-type accessClaims struct {
+// benchAccessClaims mirrors a Cognito access token, members in Cognito's order.
+type benchAccessClaims struct {
 	Sub       string   `json:"sub"`
 	Groups    []string `json:"cognito:groups"`
 	Iss       string   `json:"iss"`
@@ -127,7 +127,7 @@ func benchTokens(b *testing.B, n int) []benchToken {
 func mintBenchToken(key *cognitotest.SigningKey) benchToken {
 	now := time.Now()
 	header := fmt.Sprintf(`{"kid":%q,"alg":"RS256"}`, key.KeyID)
-	payload, err := json.Marshal(accessClaims{
+	payload, err := json.Marshal(benchAccessClaims{
 		Sub:       uuid(),
 		Groups:    []string{"admin", "editors"},
 		Iss:       benchIssuer,
