@@ -17,7 +17,15 @@ type Policy func(*Claims) bool
 func InGroup(groups ...string) Policy {
 	groups = slices.Clone(groups)
 	return func(c *Claims) bool {
-		return c != nil && slices.ContainsFunc(groups, c.InGroup)
+		if c == nil {
+			return false
+		}
+		for _, g := range groups {
+			if c.InGroup(g) {
+				return true
+			}
+		}
+		return false
 	}
 }
 

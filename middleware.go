@@ -190,14 +190,12 @@ var (
 )
 
 // isToken68 reports whether s is RFC 6750's b64token (RFC 7235 token68):
-// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". It runs on
+// every request over the whole token, hence the table.
 func isToken68(s string) bool {
 	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if !(isB64URL(c) || c == '.' || c == '~' || c == '+' || c == '/') {
-			break
-		}
+	for i < len(s) && token68Chars[s[i]] {
+		i++
 	}
 	if i == 0 {
 		return false
@@ -209,6 +207,14 @@ func isToken68(s string) bool {
 	}
 	return true
 }
+
+var token68Chars = func() (t [256]bool) {
+	for c := range t {
+		b := byte(c)
+		t[c] = isB64URL(b) || b == '.' || b == '~' || b == '+' || b == '/'
+	}
+	return t
+}()
 
 // CookieToken reads the token from the named cookie. A missing or empty
 // cookie is ErrNoToken; two cookies of that name are ErrInvalidRequest.
