@@ -2,6 +2,7 @@ package peers_test
 
 import (
 	"context"
+	"go.uber.org/goleak"
 	"testing"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 
 // The comparison is only fair if every library really verifies: each must
 // accept the benchmark token and refuse what it claims to check.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
 func TestEveryVerifierChecksWhatItClaims(t *testing.T) {
 	pool, err := fixture.NewPool()
 	if err != nil {

@@ -5,6 +5,7 @@ go 1.25.0
 require (
 	github.com/cognitojwt/cognitojwt v0.0.0
 	github.com/go-chi/chi/v5 v5.5.0
+	go.uber.org/goleak v1.3.0
 )
 
 require (

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"go.uber.org/goleak"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestRoutes(t *testing.T) {
 	pool := cognitotest.NewIssuer(t)

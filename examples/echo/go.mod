@@ -5,6 +5,7 @@ go 1.25.0
 require (
 	github.com/cognitojwt/cognitojwt v0.0.0
 	github.com/labstack/echo/v4 v4.16.0
+	go.uber.org/goleak v1.3.0
 )
 
 require (

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"go.uber.org/goleak"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 )
 
 const methodARN = "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/orders/42"
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func newTestAuthorizer(t *testing.T, policy cognitojwt.Policy) (*authorizer, *cognitotest.Issuer) {
 	t.Helper()

@@ -2,7 +2,10 @@ module github.com/cognitojwt/cognitojwt/examples/lambda-authorizer
 
 go 1.25.0
 
-require github.com/cognitojwt/cognitojwt v0.0.0
+require (
+	github.com/cognitojwt/cognitojwt v0.0.0
+	go.uber.org/goleak v1.3.0
+)
 
 require (
 	github.com/aws/aws-lambda-go v1.54.0

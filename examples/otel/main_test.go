@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"go.uber.org/goleak"
 	"net/http"
 	"testing"
 	"time"
@@ -16,6 +17,8 @@ import (
 )
 
 // collected reads every metric the reader holds, by name.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
 func collected(t *testing.T, reader sdkmetric.Reader) map[string]metricdata.Metrics {
 	t.Helper()
 	var rm metricdata.ResourceMetrics

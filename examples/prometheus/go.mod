@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/cognitojwt/cognitojwt v0.0.0
 	github.com/prometheus/client_golang v1.25.0
+	go.uber.org/goleak v1.3.0
 )
 
 require (

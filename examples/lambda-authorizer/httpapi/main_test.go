@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"go.uber.org/goleak"
 	"net/http"
 	"testing"
 
@@ -45,6 +46,8 @@ const event = `{
   },
   "isBase64Encoded": false
 }`
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func decodeEvent(t *testing.T, edit func(map[string]string)) events.APIGatewayV2HTTPRequest {
 	t.Helper()
