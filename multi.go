@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"sync"
-	"unsafe"
 
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 )
@@ -151,16 +150,6 @@ func (m *MultiVerifier) route(token string) (*Verifier, error) {
 		return nil, errNoIssuer
 	}
 	return nil, errIssuer
-}
-
-// decodeSegmentString decodes one segment that split has checked, as
-// Verify does, into a string.
-func decodeSegmentString(seg string) (string, error) {
-	buf, err := decodeSegment(nil, seg)
-	if err != nil {
-		return "", err
-	}
-	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
 }
 
 // regionPattern is an AWS region name, GovCloud included.

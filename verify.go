@@ -239,12 +239,17 @@ func (v *Verifier) fromCache(token string) *Claims {
 	if v.hooks.OnVerify != nil {
 		start = time.Now()
 	}
-	key := v.cache.key(token)
-	c := v.cache.get(&key, v.now(), v.keys)
+	_, c := v.probeCache(token, v.now())
 	if c != nil && v.hooks.OnVerify != nil {
 		v.hooks.OnVerify(VerifyOutcome{Duration: time.Since(start), CacheHit: true, TokenUse: v.use})
 	}
 	return c
+}
+
+// probeCache hashes token and looks it up; the key serves a later put.
+func (v *Verifier) probeCache(token string, now time.Time) (cacheKey, *Claims) {
+	key := v.cache.key(token)
+	return key, v.cache.get(&key, now, v.keys)
 }
 
 func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, error) {
@@ -257,8 +262,8 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, err
 	now := v.now()
 	var key cacheKey
 	if v.cache != nil {
-		key = v.cache.key(token)
-		if c := v.cache.get(&key, now, v.keys); c != nil {
+		var c *Claims
+		if key, c = v.probeCache(token, now); c != nil {
 			return c, true, nil
 		}
 	}
@@ -342,6 +347,17 @@ func decodeSegment(buf []byte, seg string) ([]byte, error) {
 	return buf[:n], nil
 }
 
+// decodeSegmentString decodes a segment into a fresh allocation viewed as
+// a string: the bytes are never written again, so the view is safe and
+// saves a copy, and strings parsed from it point into it.
+func decodeSegmentString(seg string) (string, error) {
+	buf, err := decodeSegment(nil, seg)
+	if err != nil {
+		return "", err
+	}
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
+}
+
 // header holds what Verify reads from the JOSE header.
 type header struct {
 	kid    string
@@ -405,12 +421,11 @@ func (v *Verifier) verifyUncached(ctx context.Context, token string, now time.Ti
 	// strings point into it. The header gets another, garbage once the kid
 	// is looked up, and the signature is decoded onto the stack, so a
 	// cached token holds only its payload.
-	pLen := b64.DecodedLen(len(pSeg))
-	payload := make([]byte, pLen)
-	if n, err := b64.Decode(payload, readOnlyBytes(pSeg)); err != nil || n != pLen {
-		return nil, nil, errEncoding
+	payload, err := decodeSegmentString(pSeg)
+	if err != nil {
+		return nil, nil, err
 	}
-	hBuf, err := decodeSegment(nil, hSeg)
+	header, err := decodeSegmentString(hSeg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -420,14 +435,12 @@ func (v *Verifier) verifyUncached(ctx context.Context, token string, now time.Ti
 		return nil, nil, err
 	}
 	var scratch [40]jsonscan.Member
-	h, err := parseHeader(unsafe.String(unsafe.SliceData(hBuf), len(hBuf)), scratch[:0])
+	h, err := parseHeader(header, scratch[:0])
 	if err != nil {
 		return nil, nil, err
 	}
 	c := new(Claims)
-	// The payload bytes are never written again, so a string over them is
-	// safe and saves a copy.
-	if err := parsePayload(unsafe.String(unsafe.SliceData(payload), pLen), c, scratch[:0]); err != nil {
+	if err := parsePayload(payload, c, scratch[:0]); err != nil {
 		return nil, nil, err
 	}
 	if err := v.checkIssuer(c.Issuer); err != nil {

@@ -102,6 +102,7 @@ func ParseObject(src string, dst []Member) ([]Member, error) {
 	// seen takes over duplicate detection once the object outgrows a
 	// linear scan; building it once keeps wide objects linear.
 	var seen map[string]struct{}
+	folding := false // see sameName
 	s.skipSpace()
 	if s.peek() == '}' {
 		s.pos++
@@ -125,8 +126,13 @@ func ParseObject(src string, dst []Member) ([]Member, error) {
 					return dst, errDuplicate
 				}
 				seen[key] = struct{}{}
-			} else if hasName(members, name) {
-				return dst, errDuplicate
+			} else {
+				folding = folding || !plainName(name)
+				for _, m := range members {
+					if sameName(m.Name, name, folding) {
+						return dst, errDuplicate
+					}
+				}
 			}
 			s.skipSpace()
 			if s.peek() != ':' {
@@ -184,13 +190,26 @@ func Lookup(src, name string) (Value, bool) {
 	return Value{}, false
 }
 
-func hasName(members []Member, name string) bool {
-	for _, m := range members {
-		if strings.EqualFold(m.Name, name) {
-			return true
+// plainName reports a name without upper-case ASCII letters or non-ASCII
+// bytes. Two plain names are equal under case folding only if they are
+// equal, so an object whose names are all plain, as a token's are, needs
+// no folding at all.
+func plainName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			return false
 		}
 	}
-	return false
+	return true
+}
+
+// sameName compares member names as duplicates: by case folding once the
+// object has had any name that is not plain, exactly before that.
+func sameName(a, b string, folding bool) bool {
+	if folding {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
 }
 
 // foldName maps a member name to a key that exactly the names equal to it
@@ -302,6 +321,7 @@ func (s *scanner) object() error {
 	}
 	base := len(s.names)
 	defer func() { s.names = s.names[:base] }()
+	folding := false
 	s.skipSpace()
 	if s.peek() == '}' {
 		s.pos++
@@ -318,8 +338,9 @@ func (s *scanner) object() error {
 		if len(open) > 64 {
 			return s.objectWithSet(open, name)
 		}
+		folding = folding || !plainName(name)
 		for _, n := range open {
-			if strings.EqualFold(n, name) {
+			if sameName(n, name, folding) {
 				return errDuplicate
 			}
 		}
