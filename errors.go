@@ -49,6 +49,9 @@ var (
 	ErrInsufficientScope = errors.New("cognitojwt: insufficient scope")
 	// ErrInvalidConfig: New was given a Config it cannot work with.
 	ErrInvalidConfig = errors.New("cognitojwt: invalid config")
+	// ErrRevoked: the token is genuine but Config.Revocations lists it
+	// (its jti, its refresh-token family, or its subject before a moment).
+	ErrRevoked = errors.New("cognitojwt: token revoked")
 )
 
 // verifyError wraps a sentinel with detail for logs. It is a value type with
@@ -73,7 +76,7 @@ var errorKinds = []error{
 	ErrKeysUnavailable, ErrNoToken, ErrMalformedToken, ErrUnsupportedAlgorithm,
 	ErrUnknownKey, ErrInvalidSignature, ErrExpired, ErrNotYetValid,
 	ErrWrongIssuer, ErrWrongClient, ErrWrongTokenUse, ErrInvalidRequest,
-	ErrInsufficientScope, ErrInvalidConfig,
+	ErrInsufficientScope, ErrInvalidConfig, ErrRevoked,
 }
 
 // ErrorKind returns the sentinel that err wraps, or nil if it wraps none.
@@ -99,6 +102,7 @@ var tokenDescriptions = map[error]string{
 	ErrWrongIssuer:          "The token was issued by another issuer.",
 	ErrWrongClient:          "The token was issued to another client.",
 	ErrWrongTokenUse:        "The token is not of the accepted kind.",
+	ErrRevoked:              "The access token has been revoked.",
 }
 
 // ErrorStatus maps an error from Verify, a TokenSource or a policy to its

@@ -78,7 +78,7 @@ func Middleware(v TokenVerifier, opts ...Option) func(http.Handler) http.Handler
 					if c == nil {
 						err = fail(ErrMalformedToken, "verifier returned no claims")
 					} else {
-						next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{claims: c, mw: m})))
+						next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{claims: c, token: token, mw: m})))
 						return
 					}
 				}
@@ -126,6 +126,7 @@ type authKey struct{}
 // and error handler.
 type auth struct {
 	claims *Claims
+	token  string
 	mw     *middleware
 }
 
@@ -142,6 +143,26 @@ func ClaimsFromContext(ctx context.Context) (*Claims, bool) {
 // of handlers, and for token sources of the caller's own.
 func ContextWithClaims(ctx context.Context, c *Claims) context.Context {
 	return context.WithValue(ctx, authKey{}, &auth{claims: c})
+}
+
+// TokenFromContext returns the raw token whose claims Middleware verified
+// for this request, from whichever TokenSource it came: to call Cognito with
+// the user's own access token (GetUser, UpdateUserAttributes) or to forward
+// it downstream. Check Claims.TokenUse before sending it where only an
+// access token belongs.
+func TokenFromContext(ctx context.Context) (string, bool) {
+	a, _ := ctx.Value(authKey{}).(*auth)
+	if a == nil || a.token == "" {
+		return "", false
+	}
+	return a.token, true
+}
+
+// ContextWithToken returns ctx carrying c and the raw token it was verified
+// from, as Middleware would: for handler tests, and for session middleware
+// (the web package) that verified a token of its own.
+func ContextWithToken(ctx context.Context, c *Claims, token string) context.Context {
+	return context.WithValue(ctx, authKey{}, &auth{claims: c, token: token})
 }
 
 // BearerToken reads "Authorization: Bearer <token>" (scheme compared

@@ -100,6 +100,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Hooks observe verifications and fetches.
 	Hooks Hooks
+	// Revocations, when set, is consulted after the signature (and on
+	// cache hits): a listed token fails with ErrRevoked. nil: none.
+	Revocations RevocationList
 }
 
 // TokenVerifier is what Middleware needs: a Verifier, a MultiVerifier, or
