@@ -312,8 +312,7 @@ func (p *Pool) refreshSecretHashOK(c AppClient, refreshToken, hash string) bool 
 
 // tokenUser checks an access token presented to a user operation and
 // returns its user's name: a genuine, unexpired access token of this pool
-// with scope aws.cognito.signin.user.admin, of a family not revoked, of an
-// existing, enabled user.
+// that is honoured, with scope aws.cognito.signin.user.admin.
 func (p *Pool) tokenUser(ctx context.Context, token string) (string, error) {
 	if token == "" {
 		return "", apiErr(codeInvalidParameter, "Missing required parameter AccessToken")
@@ -325,18 +324,29 @@ func (p *Pool) tokenUser(ctx context.Context, token string) (string, error) {
 		}
 		return "", errTokenInvalid
 	}
+	name, err := p.honoured(claims)
+	if err != nil {
+		return "", err
+	}
+	if !claims.HasScope(scopeAdmin) {
+		return "", errTokenScope
+	}
+	return name, nil
+}
+
+// honoured checks a verified access token against the pool's state: a
+// user's token (not client credentials), of a family not revoked, of an
+// existing, enabled user. It returns the username.
+func (p *Pool) honoured(claims *cognitojwt.Claims) (string, error) {
 	if claims.Username == "" || claims.OriginJTI == "" {
-		return "", errTokenInvalid // client credentials: no user
+		return "", errTokenInvalid
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if f := p.families[claims.OriginJTI]; f == nil || f.Revoked {
-		// A family unknown to the pool was revoked and forgotten, or never
-		// issued here: either way the token is not honoured.
+		// A family unknown to the pool was never issued here (or by a pool
+		// whose state was not kept): either way the token is not honoured.
 		return "", errTokenRevoked
-	}
-	if !claims.HasScope(scopeAdmin) {
-		return "", errTokenScope
 	}
 	u, ok := p.users[fold(claims.Username)]
 	if !ok || u.sub() != claims.Subject {
