@@ -282,17 +282,27 @@ func (p *Pool) clientAuth(r *http.Request) (AppClient, bool) {
 	return c, true
 }
 
-// token is the token endpoint: authorization_code (with PKCE),
-// refresh_token and client_credentials.
-func (p *Pool) token(w http.ResponseWriter, r *http.Request) {
+// formClient reads the form of a token or revocation request, which must
+// have the field required, and authenticates its client; on failure it
+// has answered.
+func (p *Pool) formClient(w http.ResponseWriter, r *http.Request, required string) (AppClient, bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-	if err := r.ParseForm(); err != nil {
+	if err := r.ParseForm(); err != nil || r.PostForm.Get(required) == "" {
 		tokenError(w, r, "invalid_request")
-		return
+		return AppClient{}, false
 	}
 	c, ok := p.clientAuth(r)
 	if !ok {
 		tokenError(w, r, "invalid_client")
+	}
+	return c, ok
+}
+
+// token is the token endpoint: authorization_code (with PKCE),
+// refresh_token and client_credentials.
+func (p *Pool) token(w http.ResponseWriter, r *http.Request) {
+	c, ok := p.formClient(w, r, "grant_type")
+	if !ok {
 		return
 	}
 	var t Tokens
@@ -304,8 +314,6 @@ func (p *Pool) token(w http.ResponseWriter, r *http.Request) {
 		t, code = p.refreshGrant(r, c)
 	case "client_credentials":
 		t, code = p.clientCredentials(r, c)
-	case "":
-		code = "invalid_request"
 	default:
 		code = "unsupported_grant_type"
 	}
@@ -474,14 +482,8 @@ func (p *Pool) userInfo(w http.ResponseWriter, r *http.Request) {
 // revoke is the revocation endpoint: the refresh token's family ends;
 // tokens the pool does not know are answered 200, as RFC 7009 asks.
 func (p *Pool) revoke(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-	if err := r.ParseForm(); err != nil || r.PostForm.Get("token") == "" {
-		tokenError(w, r, "invalid_request")
-		return
-	}
-	c, ok := p.clientAuth(r)
+	c, ok := p.formClient(w, r, "token")
 	if !ok {
-		tokenError(w, r, "invalid_client")
 		return
 	}
 	if err := p.revokeRefreshToken(c.ClientID, r.PostForm.Get("token")); err != nil {
