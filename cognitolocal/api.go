@@ -145,24 +145,31 @@ type epoch float64
 
 func epochOf(t time.Time) epoch { return epoch(float64(t.UnixMilli()) / 1000) }
 
+// userFields are the members UserType shares with AdminGetUser's answer.
+type userFields struct {
+	Username             string `json:"Username"`
+	UserCreateDate       epoch  `json:"UserCreateDate"`
+	UserLastModifiedDate epoch  `json:"UserLastModifiedDate"`
+	Enabled              bool   `json:"Enabled"`
+	UserStatus           string `json:"UserStatus"`
+}
+
 // userType is UserType.
 type userType struct {
-	Username             string      `json:"Username"`
-	Attributes           []attribute `json:"Attributes"`
-	UserCreateDate       epoch       `json:"UserCreateDate"`
-	UserLastModifiedDate epoch       `json:"UserLastModifiedDate"`
-	Enabled              bool        `json:"Enabled"`
-	UserStatus           string      `json:"UserStatus"`
+	userFields
+	Attributes []attribute `json:"Attributes"`
 }
 
 func (u *user) userType() userType {
 	return userType{
-		Username:             u.Username,
-		Attributes:           attributeList(u.Attributes),
-		UserCreateDate:       epochOf(u.Created),
-		UserLastModifiedDate: epochOf(u.LastModified),
-		Enabled:              u.Enabled,
-		UserStatus:           u.Status,
+		userFields: userFields{
+			Username:             u.Username,
+			UserCreateDate:       epochOf(u.Created),
+			UserLastModifiedDate: epochOf(u.LastModified),
+			Enabled:              u.Enabled,
+			UserStatus:           u.Status,
+		},
+		Attributes: attributeList(u.Attributes),
 	}
 }
 
@@ -580,16 +587,15 @@ func (p *Pool) adminSetUserPassword(_ context.Context, in *adminSetUserPasswordI
 
 // adminGetUserOutput is UserType with Attributes named UserAttributes.
 type adminGetUserOutput struct {
-	userType
-	Attributes     []attribute `json:"-"`
+	userFields
 	UserAttributes []attribute `json:"UserAttributes"`
 }
 
 func (p *Pool) adminGetUser(_ context.Context, in *poolUser) (*adminGetUserOutput, error) {
 	var out adminGetUserOutput
 	err := p.withUser(*in, func(u *user) error {
-		out.userType = u.userType()
-		out.UserAttributes = out.userType.Attributes
+		t := u.userType()
+		out.userFields, out.UserAttributes = t.userFields, t.Attributes
 		return nil
 	})
 	if err != nil {
