@@ -284,6 +284,16 @@ func TestGetUserDisabledUserRefused(t *testing.T) {
 	requireAPIError(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken}, codeNotAuthorized, "User is disabled.")
 }
 
+func TestDisableUserRevokesTokens(t *testing.T) {
+	p := newPool(t, Config{})
+	tok := signIn(t, p)
+	require.NoError(t, p.DisableUser("alice"))
+	require.NoError(t, p.EnableUser("alice"))
+	requireAPIError(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken}, codeNotAuthorized, "Access Token has been revoked")
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": tok.RefreshToken}}, codeNotAuthorized, "Refresh Token has been revoked")
+}
+
 func TestUpdateUserAttributesNeedsAdminScope(t *testing.T) {
 	p := newPool(t, Config{})
 	c, _ := p.AppClient(DefaultClientID)
