@@ -326,7 +326,7 @@ func (p *Pool) tokenUser(ctx context.Context, token string) (string, error) {
 	if token == "" {
 		return "", apiErr(codeInvalidParameter, "Missing required parameter AccessToken")
 	}
-	claims, err := p.verifier.Verify(ctx, token)
+	claims, err := p.accessVerifier().Verify(ctx, token)
 	if err != nil {
 		if errors.Is(err, cognitojwt.ErrExpired) {
 			return "", errTokenExpired
