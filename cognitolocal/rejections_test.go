@@ -28,10 +28,6 @@ func TestAPIRejections(t *testing.T) {
 				"SECRET_HASH": secretHash(secretClient.ClientSecret, "alice", secretClient.ClientID)}})
 		return out["AuthenticationResult"].(map[string]any)["RefreshToken"].(string)
 	}()
-	pool := func(in map[string]any) map[string]any {
-		in["UserPoolId"] = "local_Dev"
-		return in
-	}
 	attrs := func(name, value string) []map[string]string {
 		return []map[string]string{{"Name": name, "Value": value}}
 	}
