@@ -445,3 +445,18 @@ func TestLoginDisabledUserShowsMessage(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Contains(t, rec.Body.String(), "User is disabled.")
 }
+
+// Under Referrer-Policy no-referrer a browser posts the form with
+// "Origin: null", which the cross-origin check refuses: the page must
+// keep its origin for its own POST.
+func TestLoginPageKeepsOriginForItsPost(t *testing.T) {
+	p := newPool(t, Config{})
+	rec := serve(p, httptest.NewRequest(http.MethodGet, "/login?"+authorizeParams().Encode(), nil))
+	require.Equal(t, "same-origin", rec.Header().Get("Referrer-Policy"))
+	require.Equal(t, "DENY", rec.Header().Get("X-Frame-Options"))
+	form := url.Values{"username": {"alice"}, "password": {testPassword}}
+	r := httptest.NewRequest(http.MethodPost, "/login?"+authorizeParams().Encode(), strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "http://"+r.Host)
+	codeFrom(t, serve(p, r))
+}
