@@ -260,6 +260,21 @@ func TestUserInfoFollowsScopes(t *testing.T) {
 	require.NotContains(t, info, "name", "no profile scope")
 }
 
+func TestUserInfoOpenIDAloneReadsEveryAttribute(t *testing.T) {
+	p := newPool(t, Config{})
+	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"name": "Alice"}))
+	q := authorizeParams()
+	q.Set("scope", "openid")
+	_, out := exchange(p, codeFrom(t, signInForm(t, p, q, "alice", testPassword)), verifier)
+	rec := userInfo(p, out["access_token"].(string))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var info map[string]any
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &info))
+	require.Equal(t, "Alice", info["name"])
+	require.Equal(t, "alice@example.com", info["email"])
+	require.Equal(t, "acme", info["custom:tenant_id"])
+}
+
 func TestUserInfoNeedsOpenIDScope(t *testing.T) {
 	p := newPool(t, Config{})
 	rec := userInfo(p, signIn(t, p).AccessToken) // InitiateAuth: aws.cognito.signin.user.admin only
