@@ -246,30 +246,37 @@ func userInfo(p *Pool, token string) *httptest.ResponseRecorder {
 	return serve(p, r)
 }
 
-func TestUserInfoFollowsScopes(t *testing.T) {
-	p := newPool(t, Config{})
-	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"name": "Alice"}))
-	_, out := exchange(p, codeFrom(t, signInForm(t, p, authorizeParams(), "alice", testPassword)), verifier)
-	rec := userInfo(p, out["access_token"].(string))
-	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	var info map[string]any
-	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &info))
-	require.Equal(t, "alice@example.com", info["email"])
-	require.Equal(t, "true", info["email_verified"])
-	require.Equal(t, "alice", info["username"])
-	require.NotContains(t, info, "name", "no profile scope")
-}
-
-func TestUserInfoOpenIDAloneReadsEveryAttribute(t *testing.T) {
+// userInfoFor signs alice (name Alice) in through Managed Login with
+// scope and answers userInfo for her access token.
+func userInfoFor(t *testing.T, scope string) map[string]any {
+	t.Helper()
 	p := newPool(t, Config{})
 	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"name": "Alice"}))
 	q := authorizeParams()
-	q.Set("scope", "openid")
+	q.Set("scope", scope)
 	_, out := exchange(p, codeFrom(t, signInForm(t, p, q, "alice", testPassword)), verifier)
 	rec := userInfo(p, out["access_token"].(string))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	var info map[string]any
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &info))
+	return info
+}
+
+func TestUserInfoFollowsScopes(t *testing.T) {
+	info := userInfoFor(t, "openid email aws.cognito.signin.user.admin")
+	require.Equal(t, "alice@example.com", info["email"])
+	require.Equal(t, "true", info["email_verified"])
+	require.Equal(t, "alice", info["username"])
+	require.NotContains(t, info, "name", "no profile scope")
+	require.NotContains(t, info, "custom:tenant_id", "no profile scope")
+	info = userInfoFor(t, "openid profile")
+	require.Equal(t, "Alice", info["name"])
+	require.Equal(t, "acme", info["custom:tenant_id"])
+	require.NotContains(t, info, "email", "no email scope")
+}
+
+func TestUserInfoOpenIDAloneReadsEveryAttribute(t *testing.T) {
+	info := userInfoFor(t, "openid")
 	require.Equal(t, "Alice", info["name"])
 	require.Equal(t, "alice@example.com", info["email"])
 	require.Equal(t, "acme", info["custom:tenant_id"])
