@@ -104,9 +104,21 @@
 //
 // # Go administration
 //
-// The methods CreateUser, CreateGroup, AddUserToGroup, SetUserAttributes,
-// DisableUser, EnableUser, GlobalSignOut, CreateAppClient and SignIn act on
-// the same state with the same rules as the JSON API. One shortcut:
-// CreateUser and SetUserAttributes declare unknown custom attributes as
-// mutable strings, where AdminCreateUser refuses them.
+// CreateUser, SetUserAttributes, SetUserPassword, CreateGroup,
+// AddUserToGroup, RemoveUserFromGroup, DisableUser, EnableUser,
+// GlobalSignOut, AddCustomAttribute, CreateAppClient and SignIn act on the
+// same state with the same rules as the JSON API. One shortcut: CreateUser
+// and SetUserAttributes declare unknown custom attributes as mutable
+// strings, where AdminCreateUser refuses them. SignIn needs no secret
+// hash, even for a confidential client.
+//
+// AddSigningKey and RemoveSigningKey rotate the signing keys. MintTokens
+// issues tokens for any username without a user or a password (quick
+// tokens for tests and a development server), with the same claim sets;
+// attributes go into ID tokens only, and into access tokens only as
+// claims a trigger would add. SaveState and LoadState keep the pool's
+// state across restarts.
+//
+// Verifier returns a cognitojwt.Verifier that trusts the pool and reads
+// its keys in process, whether or not the pool is served.
 package cognitolocal
