@@ -37,6 +37,7 @@ func op[In, Out any](f func(*Pool, context.Context, *In) (*Out, error)) apiOp {
 // apiOps are the operations the pool answers, named as in X-Amz-Target.
 var apiOps = map[string]apiOp{
 	"InitiateAuth":              op((*Pool).initiateAuth),
+	"RespondToAuthChallenge":    op((*Pool).respondToAuthChallenge),
 	"GetUser":                   op((*Pool).getUser),
 	"UpdateUserAttributes":      op((*Pool).updateUserAttributes),
 	"DeleteUserAttributes":      op((*Pool).deleteUserAttributes),

@@ -27,8 +27,20 @@ type authenticationResult struct {
 }
 
 type initiateAuthOutput struct {
+	ChallengeName        string                `json:"ChallengeName,omitempty"`
+	Session              string                `json:"Session,omitempty"`
 	AuthenticationResult *authenticationResult `json:"AuthenticationResult,omitempty"`
 	ChallengeParameters  map[string]string     `json:"ChallengeParameters"`
+}
+
+func authResult(t Tokens) *initiateAuthOutput {
+	return &initiateAuthOutput{
+		AuthenticationResult: &authenticationResult{
+			AccessToken: t.AccessToken, ExpiresIn: t.ExpiresIn, TokenType: "Bearer",
+			RefreshToken: t.RefreshToken, IDToken: t.IDToken,
+		},
+		ChallengeParameters: map[string]string{},
+	}
 }
 
 func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initiateAuthOutput, error) {
@@ -48,6 +60,9 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 			return nil, err
 		}
 		c, snap, err := p.checkPasswordSignIn(in.ClientID, params["USERNAME"], params["PASSWORD"])
+		if errors.Is(err, errPasswordChange) {
+			return p.newPasswordChallenge(c, snap)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -73,13 +88,7 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 	default:
 		return nil, apiErr(codeInvalidParameter, "This user pool supports only USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH.")
 	}
-	return &initiateAuthOutput{
-		AuthenticationResult: &authenticationResult{
-			AccessToken: t.AccessToken, ExpiresIn: t.ExpiresIn, TokenType: "Bearer",
-			RefreshToken: t.RefreshToken, IDToken: t.IDToken,
-		},
-		ChallengeParameters: map[string]string{},
-	}, nil
+	return authResult(t), nil
 }
 
 // refreshSecretHashOK checks a refresh's SECRET_HASH, which clients

@@ -26,7 +26,8 @@
 // families, the signing keys and a pre-token-generation trigger.
 //
 // Operations: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH),
-// GetUser, UpdateUserAttributes, DeleteUserAttributes, GlobalSignOut,
+// RespondToAuthChallenge (NEW_PASSWORD_REQUIRED, the first sign-in of a
+// user created with a temporary password), GetUser, UpdateUserAttributes, DeleteUserAttributes, GlobalSignOut,
 // RevokeToken, SignUp, AdminCreateUser, AdminSetUserPassword,
 // AdminGetUser, AdminUpdateUserAttributes, AdminDeleteUserAttributes,
 // AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser,
@@ -77,8 +78,8 @@
 // accepts for events.CognitoEventUserPoolsPreTokenGenV2_0, so one handler
 // runs in Lambda and here; HTTPTrigger calls one served over HTTP. The
 // event is built as Cognito builds it (version "2" or "3", trigger source
-// TokenGeneration_Authentication, _RefreshTokens, _HostedAuth and, for
-// V3_0 only, _ClientCredentials; userAttributes with sub and
+// TokenGeneration_Authentication, _RefreshTokens, _HostedAuth,
+// _NewPasswordChallenge and, for V3_0 only, _ClientCredentials; userAttributes with sub and
 // cognito:user_status; groupConfiguration; scopes; clientMetadata), and
 // the response is applied with Cognito's rules: claims added or
 // overridden, then suppressed; scopes added, then suppressed;
@@ -93,9 +94,9 @@
 //
 // # Not emulated
 //
-// SRP, custom auth and MFA challenges, RespondToAuthChallenge (a user with
-// a temporary password must get a permanent one from
-// AdminSetUserPassword), email and SMS delivery (no codes are sent;
+// SRP, custom auth and MFA challenges (NEW_PASSWORD_REQUIRED is the only
+// challenge; Managed Login shows no change-password page), email and SMS
+// delivery (no codes are sent;
 // AdminConfirmSignUp confirms), federation and identity providers, hosted
 // UI styling, device tracking, aliases (sign-in with email), user
 // deletion, resource servers (a scope with a slash counts as a

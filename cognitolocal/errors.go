@@ -53,4 +53,8 @@ var (
 	errSubImmutable    = apiErr(codeInvalidParameter, "Cannot modify the non-mutable attribute sub")
 	errUnwritableAttr  = apiErr(codeNotAuthorized, "A client attempted to write unauthorized attribute")
 	errUsernameMissing = apiErr(codeInvalidParameter, "Username must not be empty.")
+	// errPasswordChange stops a sign-in with a temporary password: the JSON
+	// API answers the NEW_PASSWORD_REQUIRED challenge instead.
+	errPasswordChange = apiErr(codeNotAuthorized, "Password change required: answer NEW_PASSWORD_REQUIRED or set a permanent password with AdminSetUserPassword.")
+	errSessionInvalid = apiErr(codeNotAuthorized, "Invalid session for the user, session is expired.")
 )

@@ -76,6 +76,7 @@ type Pool struct {
 	families  map[string]*family          // by origin_jti
 	refresh   map[string]string           // refresh-token digest → origin_jti
 	codes     map[string]*authCode        // authorization-code digest → code
+	sessions  map[string]*authSession     // challenge-session digest → session
 }
 
 type user struct {
@@ -140,6 +141,7 @@ func New(cfg Config) (*Pool, error) {
 		families: map[string]*family{},
 		refresh:  map[string]string{},
 		codes:    map[string]*authCode{},
+		sessions: map[string]*authSession{},
 	}
 	if p.poolID == "" {
 		p.poolID = DefaultPoolID

@@ -138,5 +138,6 @@ func (p *Pool) LoadState(r io.Reader) error {
 		p.refresh = map[string]string{}
 	}
 	p.codes = map[string]*authCode{}
+	p.sessions = map[string]*authSession{}
 	return nil
 }

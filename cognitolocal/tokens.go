@@ -50,6 +50,7 @@ const (
 	sourceRefresh           = "TokenGeneration_RefreshTokens"
 	sourceHostedAuth        = "TokenGeneration_HostedAuth"
 	sourceClientCredentials = "TokenGeneration_ClientCredentials"
+	sourceNewPassword       = "TokenGeneration_NewPasswordChallenge"
 )
 
 // issue builds, runs the trigger on, and signs the tokens of req. It holds
@@ -257,7 +258,8 @@ func (p *Pool) checkCredentials(username, password string) (snapshot, error) {
 	case status == statusUnconfirmed:
 		return snapshot{}, errNotConfirmed
 	case status == statusForceChangePwd:
-		return snapshot{}, apiErr(codeNotAuthorized, "Password change required: set a permanent password with AdminSetUserPassword.")
+		// The snapshot serves the NEW_PASSWORD_REQUIRED challenge.
+		return snap, errPasswordChange
 	}
 	return snap, nil
 }
