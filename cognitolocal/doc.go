@@ -79,8 +79,9 @@
 // runs in Lambda and here; HTTPTrigger calls one served over HTTP. The
 // event is built as Cognito builds it (version "2" or "3", trigger source
 // TokenGeneration_Authentication, _RefreshTokens, _HostedAuth,
-// _NewPasswordChallenge and, for V3_0 only, _ClientCredentials; userAttributes with sub and
-// cognito:user_status; groupConfiguration; scopes; clientMetadata), and
+// _NewPasswordChallenge and, for V3_0 only, _ClientCredentials;
+// userAttributes with sub and cognito:user_status; groupConfiguration;
+// scopes; clientMetadata), and
 // the response is applied with Cognito's rules: claims added or
 // overridden, then suppressed; scopes added, then suppressed;
 // groupsToOverride replacing cognito:groups. A response that touches an
@@ -96,12 +97,11 @@
 //
 // SRP, custom auth and MFA challenges (NEW_PASSWORD_REQUIRED is the only
 // challenge; Managed Login shows no change-password page), email and SMS
-// delivery (no codes are sent;
-// AdminConfirmSignUp confirms), federation and identity providers, hosted
-// UI styling, device tracking, aliases (sign-in with email), user
-// deletion, resource servers (a scope with a slash counts as a
-// resource-server scope), rate limits, and the pool's other
-// configuration operations.
+// delivery (no codes are sent; AdminConfirmSignUp confirms), federation
+// and identity providers, hosted UI styling and sign-in sessions, device
+// tracking, aliases (sign-in with email), user deletion, resource servers
+// (a scope with a slash counts as a resource-server scope), refresh-token
+// rotation, rate limits, and the pool's other configuration operations.
 //
 // # Go administration
 //
