@@ -27,8 +27,9 @@
 //
 // Operations: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH),
 // RespondToAuthChallenge (NEW_PASSWORD_REQUIRED, the first sign-in of a
-// user created with a temporary password), GetUser, UpdateUserAttributes, DeleteUserAttributes, GlobalSignOut,
-// RevokeToken, SignUp, AdminCreateUser, AdminSetUserPassword,
+// user created with a temporary password), GetUser,
+// UpdateUserAttributes, DeleteUserAttributes, GlobalSignOut, RevokeToken,
+// SignUp, AdminCreateUser, AdminSetUserPassword,
 // AdminGetUser, AdminUpdateUserAttributes, AdminDeleteUserAttributes,
 // AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser,
 // AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut,
