@@ -68,6 +68,9 @@ func JWKS(keys ...*SigningKey) ([]byte, error) {
 // only). header members, when given, are added or, if nil, removed: the
 // raw tool for tokens Cognito would never issue.
 func Sign(k *SigningKey, header, claims map[string]any) (string, error) {
+	if k == nil {
+		return "", errors.New("cognitolocal: no signing key")
+	}
 	h := map[string]any{"kid": k.Kid, "alg": "RS256"}
 	for name, v := range header {
 		if v == nil {
@@ -90,6 +93,9 @@ func Sign(k *SigningKey, header, claims map[string]any) (string, error) {
 // SignRaw signs the exact header and payload bytes with RS256, for tokens
 // whose JSON encoding/json would not produce.
 func SignRaw(key *rsa.PrivateKey, header, payload []byte) (string, error) {
+	if key == nil {
+		return "", errors.New("cognitolocal: no signing key")
+	}
 	enc := base64.RawURLEncoding
 	signing := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
 	digest := sha256.Sum256([]byte(signing))

@@ -92,3 +92,18 @@ func TestSigningKeyRotation(t *testing.T) {
 	_, err = v.Verify(context.Background(), old.AccessToken)
 	require.ErrorIs(t, err, cognitojwt.ErrUnknownKey)
 }
+
+func TestSigningWithoutKeyFails(t *testing.T) {
+	_, err := Sign(nil, nil, map[string]any{})
+	require.Error(t, err)
+	_, err = SignRaw(nil, []byte("{}"), []byte("{}"))
+	require.Error(t, err)
+	_, err = JWKS(nil)
+	require.Error(t, err)
+	_, err = JWKS(&SigningKey{Kid: "k"})
+	require.Error(t, err)
+	_, err = New(Config{Key: &SigningKey{Kid: "k"}})
+	require.Error(t, err)
+	p := newPool(t, Config{})
+	require.Error(t, p.AddSigningKey(nil))
+}
