@@ -36,13 +36,15 @@ type clientState struct {
 
 // SaveState writes the pool's users, groups, app clients, custom
 // attributes and refresh-token families as JSON, for LoadState after a
-// restart, so that users stay signed in. Passwords are stored as salted
+// restart, so that users stay signed in; expired refresh tokens are
+// dropped. Passwords are stored as salted
 // PBKDF2 hashes and refresh tokens as SHA-256 digests, but client secrets
 // are in the clear: keep the file private (mode 0600). Signing keys and
 // pending authorization codes are not saved.
 func (p *Pool) SaveState(w io.Writer) error {
 	p.mu.Lock()
-	s := state{Version: stateVersion, PoolID: p.poolID, Refresh: maps.Clone(p.refresh)}
+	now := p.now()
+	s := state{Version: stateVersion, PoolID: p.poolID, Refresh: map[string]string{}}
 	for _, k := range slices.Sorted(maps.Keys(p.users)) {
 		u := *p.users[k]
 		s.Users = append(s.Users, &u)
@@ -57,8 +59,17 @@ func (p *Pool) SaveState(w io.Writer) error {
 	for _, k := range slices.Sorted(maps.Keys(p.schema)) {
 		s.Schema = append(s.Schema, p.schema[k])
 	}
+	// Expired families are left behind: nothing they issued is valid any
+	// more, and the file would otherwise grow with every sign-in.
 	for _, k := range slices.Sorted(maps.Keys(p.families)) {
-		s.Families = append(s.Families, p.families[k])
+		if f := p.families[k]; now.Before(f.Expires) {
+			s.Families = append(s.Families, f)
+		}
+	}
+	for d, origin := range p.refresh {
+		if f := p.families[origin]; f != nil && now.Before(f.Expires) {
+			s.Refresh[d] = origin
+		}
 	}
 	b, err := json.MarshalIndent(s, "", "  ")
 	p.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,6 +53,19 @@ func newPoolEmpty(t *testing.T) *Pool {
 	p, err := New(Config{Key: testKey(t)})
 	require.NoError(t, err)
 	return p
+}
+
+func TestSaveStateDropsExpiredFamilies(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	p := newPool(t, Config{Now: func() time.Time { return now }})
+	old := signIn(t, p)
+	now = now.Add(defaultRefreshValidity)
+	fresh := signIn(t, p)
+	var buf bytes.Buffer
+	require.NoError(t, p.SaveState(&buf))
+	require.NotContains(t, buf.String(), payload(t, old.AccessToken)["origin_jti"])
+	require.Contains(t, buf.String(), payload(t, fresh.AccessToken)["origin_jti"])
+	require.Equal(t, 1, strings.Count(buf.String(), `"originJti"`))
 }
 
 func TestLoadStateRefusesBadDocuments(t *testing.T) {
