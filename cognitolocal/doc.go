@@ -119,7 +119,8 @@
 // tokens for tests and a development server), with the same claim sets;
 // attributes go into ID tokens only, and into access tokens only as
 // claims a trigger would add. SaveState and LoadState keep the pool's
-// state across restarts.
+// state across restarts, and Config.OnChange tells a server when an HTTP
+// request has changed it.
 //
 // Verifier returns a cognitojwt.Verifier that trusts the pool and reads
 // its keys in process, whether or not the pool is served.

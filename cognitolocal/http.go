@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 )
 
@@ -12,6 +13,50 @@ import (
 // hosts: the issuer's JWKS and discovery documents under /{PoolID}, the
 // JSON API at POST /, and Managed Login (/oauth2/*, /login, /logout).
 func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.onChange == nil || !mayChange(r) {
+		p.serve(w, r)
+		return
+	}
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	p.serve(sw, r)
+	if sw.status == http.StatusOK {
+		p.onChange()
+	}
+}
+
+// readOnlyOps are the JSON API operations that change nothing saved.
+var readOnlyOps = []string{
+	targetPrefix + "GetUser", targetPrefix + "AdminGetUser", targetPrefix + "ListUsers",
+	targetPrefix + "AdminListGroupsForUser", targetPrefix + "DescribeUserPoolClient",
+}
+
+// mayChange reports whether r can change the saved state: a JSON API
+// operation that is not a read, or a token or revocation request.
+func mayChange(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	switch r.URL.Path {
+	case "/":
+		return !slices.Contains(readOnlyOps, r.Header.Get("X-Amz-Target"))
+	case "/oauth2/token", "/oauth2/revoke":
+		return true
+	}
+	return false
+}
+
+// statusWriter records the status of an answer.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (p *Pool) serve(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/" + p.poolID + "/.well-known/jwks.json":
 		if !allowMethods(w, r, http.MethodGet, http.MethodHead) {

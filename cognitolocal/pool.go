@@ -47,6 +47,12 @@ type Config struct {
 	// Logger receives a record per JSON API operation (its name and, on
 	// failure, the exception name); nil logs nothing.
 	Logger *slog.Logger
+	// OnChange, when set, runs after every HTTP request that changed what
+	// SaveState writes (a successful JSON API operation other than a read,
+	// a token or revocation answered 200), so that a server can save its
+	// state as it goes. It runs on the request's goroutine, no lock held:
+	// it may call SaveState.
+	OnChange func()
 }
 
 // Trigger has the shape lambda.Start accepts, so one handler runs in
@@ -63,6 +69,7 @@ type Pool struct {
 	trigger  Trigger
 	triggerV string
 	logger   *slog.Logger
+	onChange func()
 
 	mu        sync.Mutex
 	verifier  *cognitojwt.Verifier // checks access tokens presented to the API
@@ -134,6 +141,7 @@ func New(cfg Config) (*Pool, error) {
 		trigger:  cfg.PreTokenGeneration,
 		triggerV: cfg.TriggerVersion,
 		logger:   cfg.Logger,
+		onChange: cfg.OnChange,
 		users:    map[string]*user{},
 		groups:   map[string]*group{},
 		clients:  map[string]*AppClient{},

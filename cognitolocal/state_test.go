@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -104,4 +105,31 @@ func TestConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+func TestOnChangeAfterStateChanges(t *testing.T) {
+	var changes int
+	var saved bytes.Buffer
+	var p *Pool
+	p = newPool(t, Config{OnChange: func() {
+		changes++
+		saved.Reset()
+		require.NoError(t, p.SaveState(&saved))
+	}})
+	tok := signIn(t, p) // Go administration: no call
+	require.Zero(t, changes)
+	call(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken})
+	require.Zero(t, changes, "reads change nothing")
+	requireAPIError(t, p, "AdminGetUser", pool(map[string]any{"Username": "nobody"}), codeUserNotFound, "")
+	requireAPIError(t, p, "AdminDisableUser", pool(map[string]any{"Username": "nobody"}), codeUserNotFound, "")
+	require.Zero(t, changes, "failures change nothing")
+	call(t, p, "AdminUpdateUserAttributes", pool(map[string]any{"Username": "alice",
+		"UserAttributes": []map[string]string{{"Name": "name", "Value": "Alice"}}}))
+	require.Equal(t, 1, changes)
+	require.Contains(t, saved.String(), `"name": "Alice"`)
+	call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}})
+	require.Equal(t, 2, changes, "a sign-in starts a refresh-token family")
+	require.Equal(t, http.StatusOK, revokeForm(p, url.Values{"token": {tok.RefreshToken}, "client_id": {DefaultClientID}}).Code)
+	require.Equal(t, 3, changes)
 }
