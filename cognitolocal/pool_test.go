@@ -292,6 +292,8 @@ func TestDisableUserRevokesTokens(t *testing.T) {
 	p := newPool(t, Config{})
 	tok := signIn(t, p)
 	require.NoError(t, p.DisableUser("alice"))
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": tok.RefreshToken}}, codeNotAuthorized, "User is disabled.")
 	require.NoError(t, p.EnableUser("alice"))
 	requireAPIError(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken}, codeNotAuthorized, "Access Token has been revoked")
 	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,

@@ -299,14 +299,14 @@ func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken string,
 	}
 	p.mu.Unlock()
 	switch {
-	case fam.Revoked:
-		return Tokens{}, errRefreshRevoked
-	case !p.now().Before(fam.Expires):
-		return Tokens{}, errRefreshExpired
 	case u == nil:
 		return Tokens{}, errUserNotFound
 	case !enabled:
 		return Tokens{}, errUserDisabled
+	case fam.Revoked:
+		return Tokens{}, errRefreshRevoked
+	case !p.now().Before(fam.Expires):
+		return Tokens{}, errRefreshExpired
 	}
 	return p.issue(ctx, issueRequest{
 		user: &snap, client: client, fam: fam, source: sourceRefresh,
