@@ -290,7 +290,8 @@ func TestImmutableCustomAttributeCannotChange(t *testing.T) {
 	_, err := f.idp.AdminUpdateUserAttributes(ctx(t), &cip.AdminUpdateUserAttributesInput{
 		UserPoolId: f.poolID(), Username: aws.String("alice"), UserAttributes: attrList("custom:tenant_id", "evil"),
 	})
-	requireAPIError[*types.NotAuthorizedException](t, err)
+	// Cognito: InvalidParameterException "user.NAME: Attribute cannot be updated."
+	requireAPIError[*types.InvalidParameterException](t, err)
 	assert.Equal(t, "acme", attrsOf(f.adminGet(t, "alice").UserAttributes)["custom:tenant_id"])
 }
 

@@ -190,7 +190,8 @@ func TestUpdateUserAttributesImmutableAttribute(t *testing.T) {
 	_, err := f.idp.UpdateUserAttributes(ctx(t), &cip.UpdateUserAttributesInput{
 		AccessToken: res.AccessToken, UserAttributes: attrList("custom:tenant_id", "evil"),
 	})
-	requireAPIError[*types.NotAuthorizedException](t, err)
+	// Cognito: InvalidParameterException "user.NAME: Attribute cannot be updated."
+	requireAPIError[*types.InvalidParameterException](t, err)
 	assert.Equal(t, "acme", attrsOf(f.adminGet(t, "alice").UserAttributes)["custom:tenant_id"])
 }
 
