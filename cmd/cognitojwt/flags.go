@@ -114,3 +114,16 @@ func (p *pairFlag) Set(v string) error {
 	*p = append(*p, pair{strings.TrimSpace(name), value})
 	return nil
 }
+
+// values returns the pairs as claims, each VALUE read by claimValue; nil
+// when there are none.
+func (p pairFlag) values() map[string]any {
+	if len(p) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(p))
+	for _, kv := range p {
+		m[kv.name] = claimValue(kv.value)
+	}
+	return m
+}

@@ -522,7 +522,8 @@ func TestDevIssuerServesAndMints(t *testing.T) {
 	assert.Equal(t, d.jwks, discovery["jwks_uri"])
 
 	status, out := d.post(t, "application/json", `{"username":"frank","groups":["admin","ops"],"scopes":["orders/read"],
-		"attributes":{"tenant_id":"acme"},"claims":{"department":"sales","level":3},"lifetime":"15m"}`)
+		"attributes":{"tenant_id":"acme","given_name":"Frank"},"claims":{"department":"sales"},
+		"trigger_claims":{"level":3},"lifetime":"15m"}`)
 	require.Equal(t, http.StatusOK, status, out)
 	assert.Equal(t, "Bearer", out["token_type"])
 	assert.Equal(t, float64(900), out["expires_in"])
@@ -534,10 +535,12 @@ func TestDevIssuerServesAndMints(t *testing.T) {
 	assert.Equal(t, "frank", claims.Username)
 	assert.Equal(t, []string{"admin", "ops"}, claims.Groups)
 	assert.Equal(t, []string{"orders/read"}, claims.Scopes)
-	tenant, _ := claims.Attribute("tenant_id")
-	assert.Equal(t, "acme", tenant)
 	level, _ := claims.Get("level")
-	assert.Equal(t, float64(3), level)
+	assert.Equal(t, float64(3), level, "a trigger's claim is in the access token")
+	for _, absent := range []string{"custom:tenant_id", "given_name", "department", "email"} {
+		_, ok := claims.Get(absent)
+		assert.False(t, ok, "Cognito's access tokens carry no %s", absent)
+	}
 	assert.WithinDuration(t, time.Now().Add(15*time.Minute), claims.ExpiresAt, time.Minute)
 
 	idClaims, err := verifierFor(t, d.issuer, "", cognitojwt.IDToken).Verify(ctx, out["id_token"].(string))
@@ -545,16 +548,26 @@ func TestDevIssuerServesAndMints(t *testing.T) {
 	assert.Equal(t, "frank", idClaims.Username)
 	assert.Equal(t, "frank@example.com", idClaims.Email)
 	assert.Equal(t, claims.Subject, idClaims.Subject, "one user, one sub")
+	tenant, _ := idClaims.Attribute("tenant_id")
+	assert.Equal(t, "acme", tenant)
+	given, _ := idClaims.Get("given_name")
+	assert.Equal(t, "Frank", given, "standard attributes keep their name")
+	department, _ := idClaims.Get("department")
+	assert.Equal(t, "sales", department)
+	_, ok := idClaims.Get("level")
+	assert.False(t, ok, "a trigger_claim goes into the access token only")
 
 	// Form fields, as curl -d sends them; sub stays the same per user.
 	status, form := d.post(t, "application/x-www-form-urlencoded",
-		"username=frank&groups=admin,ops&attribute=tenant_id%3Dacme&claim=level%3D3&token_use=access")
+		"username=frank&groups=admin,ops&trigger_claim=level%3D3&token_use=access")
 	require.Equal(t, http.StatusOK, status, form)
 	assert.Nil(t, form["id_token"], "token_use=access mints the access token only")
 	formClaims, err := verifierFor(t, d.issuer, "", cognitojwt.AccessToken).Verify(ctx, form["access_token"].(string))
 	require.NoError(t, err)
 	assert.Equal(t, claims.Subject, formClaims.Subject)
 	assert.Equal(t, claims.Groups, formClaims.Groups)
+	formLevel, _ := formClaims.Get("level")
+	assert.Equal(t, float64(3), formLevel)
 	status, grace := d.post(t, "application/x-www-form-urlencoded", "username=grace")
 	require.Equal(t, http.StatusOK, status, grace)
 	graceClaims, err := verifierFor(t, d.issuer, "", cognitojwt.AccessToken).Verify(ctx, grace["access_token"].(string))
@@ -614,6 +627,10 @@ func TestDevIssuerRefusesBadMintRequests(t *testing.T) {
 		{"space in username", "application/json", `{"username":"a b"}`, "username"},
 		{"attribute without value", "application/x-www-form-urlencoded", "attribute=tenant", "NAME=VALUE"},
 		{"bad machine flag", "application/x-www-form-urlencoded", "machine=maybe", "machine"},
+		{"attribute in an access token", "application/json", `{"token_use":"access","attributes":{"tenant_id":"acme"}}`, "trigger_claims"},
+		{"claim in an access token", "application/x-www-form-urlencoded", "token_use=access&claim=x%3D1", "ID tokens only"},
+		{"claim in a machine token", "application/json", `{"machine":true,"scopes":["a"],"claims":{"x":1}}`, "ID tokens only"},
+		{"trigger claim without value", "application/x-www-form-urlencoded", "trigger_claim=level", "NAME=VALUE"},
 		{"huge body", "application/x-www-form-urlencoded", "username=" + strings.Repeat("a", maxMintBody), "larger"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -728,7 +745,7 @@ func TestMintOffline(t *testing.T) {
 	// Minted without the server, for the address it will have.
 	const addr = "localhost:9339"
 	r := cli(t, "", nil, "mint", "--offline", "--key-file", keyFile, "--addr", addr, "--pool", "local_Dev",
-		"--username", "judy", "--groups", "admin", "--attr", "tenant_id=acme", "--claim", `roles=["a","b"]`)
+		"--username", "judy", "--groups", "admin", "--trigger-claim", `roles=["a","b"]`)
 	require.Equal(t, 0, r.code, r)
 	claims, err := verifierFor(t, "http://127.0.0.1:9339/local_Dev", d.jwks, cognitojwt.AccessToken).
 		Verify(context.Background(), strings.TrimSpace(r.stdout))
@@ -738,6 +755,23 @@ func TestMintOffline(t *testing.T) {
 	roles, _ := claims.Get("roles")
 	assert.Equal(t, []any{"a", "b"}, roles)
 
+	r = cli(t, "", nil, "mint", "--offline", "--key-file", keyFile, "--addr", addr, "--token-use", "id",
+		"--username", "judy", "--attr", "tenant_id=acme")
+	require.Equal(t, 0, r.code, r)
+	idClaims, err := verifierFor(t, "http://127.0.0.1:9339/local_Dev", d.jwks, cognitojwt.IDToken).
+		Verify(context.Background(), strings.TrimSpace(r.stdout))
+	require.NoError(t, err)
+	tenant, _ := idClaims.Attribute("tenant_id")
+	assert.Equal(t, "acme", tenant)
+	assert.Equal(t, claims.Subject, idClaims.Subject, "one user, one sub")
+
+	// Cognito puts attributes into ID tokens only: asking for them in an
+	// access token is a mistake the command names.
+	r = cli(t, "", nil, "mint", "--offline", "--key-file", keyFile, "--attr", "tenant_id=acme")
+	assert.Equal(t, 2, r.code, r)
+	assert.Contains(t, r.stderr, "--trigger-claim")
+	assert.Empty(t, r.stdout)
+
 	r = cli(t, "", nil, "mint", "--offline", "--key-file", filepath.Join(t.TempDir(), "missing.json"))
 	assert.Equal(t, 3, r.code, r)
 	assert.Contains(t, r.stderr, "cognitojwt dev-issuer")
@@ -745,6 +779,17 @@ func TestMintOffline(t *testing.T) {
 	r = cli(t, "", nil, "mint", "--offline", "--key-file", keyFile, "--lifetime", "25h")
 	assert.Equal(t, 2, r.code, r)
 	assert.Contains(t, r.stderr, "24h")
+}
+
+// The shipped command must not link the testing package (through a test
+// kit, say): it would register test flags and bloat the binary.
+func TestCommandDoesNotLinkTesting(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	require.NoError(t, err)
+	deps := strings.Fields(string(out))
+	require.Contains(t, deps, "github.com/cognitojwt/cognitojwt/cognitolocal", "the list is the command's dependencies")
+	assert.NotContains(t, deps, "testing")
+	assert.NotContains(t, deps, "github.com/cognitojwt/cognitojwt/cognitotest")
 }
 
 func TestMintUsageAndNetworkErrors(t *testing.T) {
@@ -758,6 +803,7 @@ func TestMintUsageAndNetworkErrors(t *testing.T) {
 		{"not a URL", []string{"--server", "ftp://127.0.0.1"}, 2, "--server"},
 		{"bad lifetime", []string{"--lifetime", "soon"}, 2, "lifetime"},
 		{"bad attribute", []string{"--attr", "tenant"}, 2, "NAME=VALUE"},
+		{"bad trigger claim", []string{"--trigger-claim", "level"}, 2, "NAME=VALUE"},
 		{"bad token use", []string{"--token-use", "refresh"}, 2, "--token-use"},
 		{"argument", []string{"alice"}, 2, "unexpected argument"},
 	} {

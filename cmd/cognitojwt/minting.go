@@ -1,16 +1,19 @@
 package main
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/cognitolocal"
 )
 
 // mintRequest is what the dev-issuer's POST /mint accepts, as JSON or as
@@ -22,10 +25,14 @@ type mintRequest struct {
 	Scopes     []string          `json:"scopes"`
 	Attributes map[string]string `json:"attributes"`
 	Claims     map[string]any    `json:"claims"`
-	ClientID   string            `json:"client_id"`
-	TokenUse   string            `json:"token_use"`
-	Lifetime   string            `json:"lifetime"`
-	Machine    bool              `json:"machine"`
+	// TriggerClaims go into the access token, as a pre-token-generation
+	// trigger's claimsToAddOrOverride would put them: real access tokens
+	// carry no attributes or other claims without one.
+	TriggerClaims map[string]any `json:"trigger_claims"`
+	ClientID      string         `json:"client_id"`
+	TokenUse      string         `json:"token_use"`
+	Lifetime      string         `json:"lifetime"`
+	Machine       bool           `json:"machine"`
 }
 
 // mintResponse follows the shape of Cognito's token endpoint answer.
@@ -54,9 +61,11 @@ func badRequestf(format string, args ...any) error {
 	return &badMintRequest{fmt.Sprintf(format, args...)}
 }
 
-// mintTokens mints what req asks for. iss overrides the issuer's own URL
-// when minting without the server that will serve the key.
-func mintTokens(issuer *cognitotest.Issuer, iss string, req mintRequest) (*mintResponse, error) {
+// mintTokens mints what req asks for with key, for the issuer iss, in the
+// shape Cognito issues: user attributes go to the ID token only, and the
+// access token carries other claims only when req names them as a
+// pre-token-generation trigger's (TriggerClaims).
+func mintTokens(key *cognitolocal.SigningKey, iss, poolID string, req mintRequest) (*mintResponse, error) {
 	lifetime := defaultLifetime
 	if req.Lifetime != "" {
 		d, err := time.ParseDuration(req.Lifetime)
@@ -88,7 +97,7 @@ func mintTokens(issuer *cognitotest.Issuer, iss string, req mintRequest) (*mintR
 	}
 	clientID := req.ClientID
 	if clientID == "" {
-		clientID = cognitotest.DefaultClientID
+		clientID = cognitolocal.DefaultClientID
 	}
 	if err := checkName("client_id", clientID, 128); err != nil {
 		return nil, err
@@ -110,49 +119,120 @@ func mintTokens(issuer *cognitotest.Issuer, iss string, req mintRequest) (*mintR
 			email += "@example.com"
 		}
 	}
-	opts := []cognitotest.TokenOption{
-		cognitotest.WithUsername(username),
-		cognitotest.WithSubject(stableSubject(issuer.PoolID(), username)),
-		cognitotest.WithEmail(email),
-		cognitotest.WithClientID(clientID),
-		cognitotest.WithLifetime(lifetime),
-	}
-	if iss != "" {
-		opts = append(opts, cognitotest.WithClaim("iss", iss))
-	}
-	if len(req.Groups) > 0 {
-		opts = append(opts, cognitotest.WithGroups(req.Groups...))
-	}
-	if len(req.Scopes) > 0 {
-		opts = append(opts, cognitotest.WithScopes(req.Scopes...))
-	}
-	for name, value := range req.Attributes {
+	for name := range req.Attributes {
 		if name == "" || name == "custom:" {
 			return nil, badRequestf("empty attribute name")
 		}
-		opts = append(opts, cognitotest.WithAttribute(name, value))
 	}
-	for name, value := range req.Claims {
-		if name == "" {
-			return nil, badRequestf("empty claim name")
+	for _, claims := range []map[string]any{req.Claims, req.TriggerClaims} {
+		for name := range claims {
+			if name == "" {
+				return nil, badRequestf("empty claim name")
+			}
 		}
-		opts = append(opts, cognitotest.WithClaim(name, value))
 	}
-	resp := &mintResponse{TokenType: "Bearer", ExpiresIn: int64(lifetime / time.Second), Issuer: issuer.URL()}
-	if iss != "" {
-		resp.Issuer = iss
+	if (len(req.Attributes) > 0 || len(req.Claims) > 0) && (req.Machine || req.TokenUse == "access") {
+		// The mistake this catches passes tests and fails in production.
+		return nil, badRequestf("attributes and claims go into ID tokens only, as Cognito puts them; " +
+			"an access token carries extra claims only from a pre-token-generation trigger: use trigger_claims (mint --trigger-claim)")
 	}
+
+	now := time.Now()
+	iat := now.Unix()
+	common := func(use string) map[string]any {
+		return map[string]any{
+			"iss":       iss,
+			"token_use": use,
+			"auth_time": iat,
+			"iat":       iat,
+			"exp":       now.Add(lifetime).Unix(),
+			"jti":       randomUUID(),
+		}
+	}
+	resp := &mintResponse{TokenType: "Bearer", ExpiresIn: int64(lifetime / time.Second), Issuer: iss}
+	scopes := req.Scopes
+	if len(scopes) == 0 {
+		scopes = []string{"aws.cognito.signin.user.admin"}
+	}
+	access := common("access")
+	access["client_id"] = clientID
+	access["scope"] = strings.Join(scopes, " ")
 	if req.Machine {
-		resp.AccessToken = issuer.MachineToken(req.Scopes, opts...)
-		return resp, nil
+		access["sub"] = clientID
+	} else {
+		originJTI, eventID := randomUUID(), randomUUID()
+		sub := stableSubject(poolID, username)
+		access["sub"] = sub
+		access["username"] = username
+		access["origin_jti"] = originJTI
+		access["event_id"] = eventID
+		access["version"] = 2
+		if len(req.Groups) > 0 {
+			access["cognito:groups"] = req.Groups
+		}
+		if req.TokenUse != "access" {
+			id := common("id")
+			id["sub"] = sub
+			id["aud"] = clientID
+			id["cognito:username"] = username
+			id["origin_jti"] = originJTI
+			id["event_id"] = eventID
+			id["email"] = email
+			id["email_verified"] = true
+			if len(req.Groups) > 0 {
+				id["cognito:groups"] = req.Groups
+			}
+			for name, value := range req.Attributes {
+				id[attributeName(name)] = value
+			}
+			maps.Copy(id, req.Claims)
+			var err error
+			if resp.IDToken, err = cognitolocal.Sign(key, nil, id); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if req.TokenUse != "id" {
-		resp.AccessToken = issuer.AccessToken(opts...)
-	}
-	if req.TokenUse != "access" {
-		resp.IDToken = issuer.IDToken(opts...)
+		maps.Copy(access, req.TriggerClaims)
+		var err error
+		if resp.AccessToken, err = cognitolocal.Sign(key, nil, access); err != nil {
+			return nil, err
+		}
 	}
 	return resp, nil
+}
+
+// attributeName is the claim a user attribute appears as: Cognito's
+// standard attributes by their own name, any other as custom:NAME.
+func attributeName(name string) string {
+	if strings.HasPrefix(name, "custom:") || slices.Contains(standardAttributes, name) {
+		return name
+	}
+	return "custom:" + name
+}
+
+// standardAttributes are the user-pool attributes Cognito defines (OIDC's
+// standard claims); every other attribute is custom.
+var standardAttributes = []string{
+	"address", "birthdate", "email", "email_verified", "family_name", "gender", "given_name",
+	"locale", "middle_name", "name", "nickname", "phone_number", "phone_number_verified",
+	"picture", "preferred_username", "profile", "updated_at", "website", "zoneinfo",
+}
+
+// randomUUID returns a version 4 UUID, the shape of Cognito's jti,
+// origin_jti and event_id.
+func randomUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return formatUUID(b[:], 4)
+}
+
+// formatUUID stamps version and the RFC 9562 variant on 16 bytes and
+// formats them.
+func formatUUID(b []byte, version byte) string {
+	b[6] = b[6]&0x0f | version<<4
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 func checkName(what, s string, max int) error {
@@ -171,10 +251,7 @@ func checkName(what, s string, max int) error {
 // restarts, as a real pool's does, shaped like Cognito's UUIDs.
 func stableSubject(pool, username string) string {
 	sum := sha256.Sum256([]byte("cognitojwt dev-issuer\x00" + pool + "\x00" + username))
-	b := sum[:16]
-	b[6] = b[6]&0x0f | 0x80 // version 8: custom, per RFC 9562
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	return formatUUID(sum[:16], 8) // version 8: custom, per RFC 9562
 }
 
 // claimValue reads a --claim or form claim value: JSON when it parses as
