@@ -78,8 +78,12 @@ func (f poolFlags) client() (*poolClient, error) {
 	return &poolClient{endpoint: u.Scheme + "://" + u.Host + "/", poolID: *f.pool}, nil
 }
 
-// oneUsername returns the single USERNAME argument.
-func oneUsername(positional []string) (string, error) {
+// parseUsername parses a subcommand's flags and its one USERNAME argument.
+func parseUsername(fs *flagSet, args []string) (string, error) {
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
 	switch len(positional) {
 	case 0:
 		return "", usageErrorf("missing USERNAME")
@@ -97,11 +101,7 @@ func runUsersAdd(e *env, args []string) error {
 	var attrs pairFlag
 	fs.Var(&groups, "groups", "`groups` to add the user to, comma-separated or repeated; created if missing")
 	fs.Var(&attrs, "attr", "attribute `NAME=VALUE`: a standard attribute, or custom:NAME (repeatable)")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	username, err := oneUsername(positional)
+	username, err := parseUsername(fs, args)
 	if err != nil {
 		return err
 	}
@@ -113,14 +113,12 @@ func runUsersAdd(e *env, args []string) error {
 		return err
 	}
 	c.custom = attrs.customNames()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	var created struct {
 		User struct {
 			Attributes []apiAttribute
 		}
 	}
-	err = c.call(ctx, "AdminCreateUser", map[string]any{
+	err = c.call("AdminCreateUser", map[string]any{
 		"UserPoolId":     c.poolID,
 		"Username":       username,
 		"MessageAction":  "SUPPRESS",
@@ -129,13 +127,13 @@ func runUsersAdd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.call(ctx, "AdminSetUserPassword", map[string]any{
+	if err := c.call("AdminSetUserPassword", map[string]any{
 		"UserPoolId": c.poolID, "Username": username, "Password": *password, "Permanent": true,
 	}, nil); err != nil {
 		return err
 	}
 	for _, g := range groups {
-		if err := c.addToGroup(ctx, username, g); err != nil {
+		if err := c.addToGroup(username, g); err != nil {
 			return err
 		}
 	}
@@ -169,8 +167,6 @@ func runUsersList(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	type listed struct {
 		Username   string            `json:"username"`
 		Sub        string            `json:"sub"`
@@ -198,7 +194,7 @@ func runUsersList(e *env, args []string) error {
 			}
 			PaginationToken string
 		}
-		if err := c.call(ctx, "ListUsers", in, &page); err != nil {
+		if err := c.call("ListUsers", in, &page); err != nil {
 			return err
 		}
 		for _, u := range page.Users {
@@ -207,7 +203,7 @@ func runUsersList(e *env, args []string) error {
 				l.Attributes[a.Name] = a.Value
 			}
 			l.Sub = l.Attributes["sub"]
-			if l.Groups, err = c.groupsOf(ctx, u.Username); err != nil {
+			if l.Groups, err = c.groupsOf(u.Username); err != nil {
 				return err
 			}
 			users = append(users, l)
@@ -248,11 +244,7 @@ func runUsersSet(e *env, args []string) error {
 	disable := fs.Bool("disable", false, "disable the user: sign-in and refresh are refused")
 	enable := fs.Bool("enable", false, "enable the user again")
 	signOut := fs.Bool("sign-out", false, "end every refresh token of the user (AdminUserGlobalSignOut)")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	username, err := oneUsername(positional)
+	username, err := parseUsername(fs, args)
 	if err != nil {
 		return err
 	}
@@ -267,13 +259,11 @@ func runUsersSet(e *env, args []string) error {
 		return err
 	}
 	c.custom = attrs.customNames()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	// One operation per change, in the order a person would make them.
 	call := func(op string, extra map[string]any) error {
 		in := map[string]any{"UserPoolId": c.poolID, "Username": username}
 		maps.Copy(in, extra)
-		return c.call(ctx, op, in, nil)
+		return c.call(op, in, nil)
 	}
 	if len(attrs) > 0 {
 		if err := call("AdminUpdateUserAttributes", map[string]any{"UserAttributes": attrs.apiAttributes()}); err != nil {
@@ -315,11 +305,7 @@ func runUsersGroups(e *env, args []string) error {
 	var add, remove listFlag
 	fs.Var(&add, "add", "add the user to `GROUP`, created if missing (comma-separated or repeated)")
 	fs.Var(&remove, "remove", "remove the user from `GROUP` (comma-separated or repeated)")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	username, err := oneUsername(positional)
+	username, err := parseUsername(fs, args)
 	if err != nil {
 		return err
 	}
@@ -327,19 +313,17 @@ func runUsersGroups(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	for _, g := range add {
-		if err := c.addToGroup(ctx, username, g); err != nil {
+		if err := c.addToGroup(username, g); err != nil {
 			return err
 		}
 	}
 	for _, g := range remove {
-		if err := c.call(ctx, "AdminRemoveUserFromGroup", map[string]any{"UserPoolId": c.poolID, "Username": username, "GroupName": g}, nil); err != nil {
+		if err := c.call("AdminRemoveUserFromGroup", map[string]any{"UserPoolId": c.poolID, "Username": username, "GroupName": g}, nil); err != nil {
 			return err
 		}
 	}
-	groups, err := c.groupsOf(ctx, username)
+	groups, err := c.groupsOf(username)
 	if err != nil {
 		return err
 	}
@@ -401,7 +385,12 @@ func (e *apiRefusal) Error() string { return e.Type + ": " + e.Message }
 // maxAPIAnswer bounds an answer of the pool; a page of 60 users fits.
 const maxAPIAnswer = 4 << 20
 
-func (c *poolClient) call(ctx context.Context, op string, in, out any) error {
+// apiTimeout bounds one call to the local pool.
+const apiTimeout = 10 * time.Second
+
+func (c *poolClient) call(op string, in, out any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), apiTimeout)
+	defer cancel()
 	body, err := json.Marshal(in)
 	if err != nil {
 		return err
@@ -454,25 +443,25 @@ func (c *poolClient) hint(r *apiRefusal) string {
 
 // addToGroup adds username to group, creating the group first when it
 // does not exist: a local pool's groups are made as they are needed.
-func (c *poolClient) addToGroup(ctx context.Context, username, group string) error {
+func (c *poolClient) addToGroup(username, group string) error {
 	in := map[string]any{"UserPoolId": c.poolID, "Username": username, "GroupName": group}
-	err := c.call(ctx, "AdminAddUserToGroup", in, nil)
+	err := c.call("AdminAddUserToGroup", in, nil)
 	var refusal *apiRefusal
 	if !errors.As(err, &refusal) || refusal.Type != "ResourceNotFoundException" || !strings.Contains(refusal.Message, "Group") {
 		return err
 	}
-	if err := c.call(ctx, "CreateGroup", map[string]any{"UserPoolId": c.poolID, "GroupName": group}, nil); err != nil {
+	if err := c.call("CreateGroup", map[string]any{"UserPoolId": c.poolID, "GroupName": group}, nil); err != nil {
 		return err
 	}
-	return c.call(ctx, "AdminAddUserToGroup", in, nil)
+	return c.call("AdminAddUserToGroup", in, nil)
 }
 
 // groupsOf lists the groups of username.
-func (c *poolClient) groupsOf(ctx context.Context, username string) ([]string, error) {
+func (c *poolClient) groupsOf(username string) ([]string, error) {
 	var out struct {
 		Groups []struct{ GroupName string }
 	}
-	if err := c.call(ctx, "AdminListGroupsForUser", map[string]any{"UserPoolId": c.poolID, "Username": username}, &out); err != nil {
+	if err := c.call("AdminListGroupsForUser", map[string]any{"UserPoolId": c.poolID, "Username": username}, &out); err != nil {
 		return nil, err
 	}
 	groups := make([]string, len(out.Groups))
