@@ -145,24 +145,31 @@ type epoch float64
 
 func epochOf(t time.Time) epoch { return epoch(float64(t.UnixMilli()) / 1000) }
 
+// userFields are the members UserType shares with AdminGetUser's answer.
+type userFields struct {
+	Username             string `json:"Username"`
+	UserCreateDate       epoch  `json:"UserCreateDate"`
+	UserLastModifiedDate epoch  `json:"UserLastModifiedDate"`
+	Enabled              bool   `json:"Enabled"`
+	UserStatus           string `json:"UserStatus"`
+}
+
 // userType is UserType.
 type userType struct {
-	Username             string      `json:"Username"`
-	Attributes           []attribute `json:"Attributes"`
-	UserCreateDate       epoch       `json:"UserCreateDate"`
-	UserLastModifiedDate epoch       `json:"UserLastModifiedDate"`
-	Enabled              bool        `json:"Enabled"`
-	UserStatus           string      `json:"UserStatus"`
+	userFields
+	Attributes []attribute `json:"Attributes"`
 }
 
 func (u *user) userType() userType {
 	return userType{
-		Username:             u.Username,
-		Attributes:           attributeList(u.Attributes),
-		UserCreateDate:       epochOf(u.Created),
-		UserLastModifiedDate: epochOf(u.LastModified),
-		Enabled:              u.Enabled,
-		UserStatus:           u.Status,
+		userFields: userFields{
+			Username:             u.Username,
+			UserCreateDate:       epochOf(u.Created),
+			UserLastModifiedDate: epochOf(u.LastModified),
+			Enabled:              u.Enabled,
+			UserStatus:           u.Status,
+		},
+		Attributes: attributeList(u.Attributes),
 	}
 }
 
@@ -312,8 +319,7 @@ func (p *Pool) refreshSecretHashOK(c AppClient, refreshToken, hash string) bool 
 
 // tokenUser checks an access token presented to a user operation and
 // returns its user's name: a genuine, unexpired access token of this pool
-// with scope aws.cognito.signin.user.admin, of a family not revoked, of an
-// existing, enabled user.
+// that is honoured, with scope aws.cognito.signin.user.admin.
 func (p *Pool) tokenUser(ctx context.Context, token string) (string, error) {
 	if token == "" {
 		return "", apiErr(codeInvalidParameter, "Missing required parameter AccessToken")
@@ -325,18 +331,29 @@ func (p *Pool) tokenUser(ctx context.Context, token string) (string, error) {
 		}
 		return "", errTokenInvalid
 	}
+	name, err := p.honoured(claims)
+	if err != nil {
+		return "", err
+	}
+	if !claims.HasScope(scopeAdmin) {
+		return "", errTokenScope
+	}
+	return name, nil
+}
+
+// honoured checks a verified access token against the pool's state: a
+// user's token (not client credentials), of a family not revoked, of an
+// existing, enabled user. It returns the username.
+func (p *Pool) honoured(claims *cognitojwt.Claims) (string, error) {
 	if claims.Username == "" || claims.OriginJTI == "" {
-		return "", errTokenInvalid // client credentials: no user
+		return "", errTokenInvalid
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if f := p.families[claims.OriginJTI]; f == nil || f.Revoked {
-		// A family unknown to the pool was revoked and forgotten, or never
-		// issued here: either way the token is not honoured.
+		// A family unknown to the pool was never issued here (or by a pool
+		// whose state was not kept): either way the token is not honoured.
 		return "", errTokenRevoked
-	}
-	if !claims.HasScope(scopeAdmin) {
-		return "", errTokenScope
 	}
 	u, ok := p.users[fold(claims.Username)]
 	if !ok || u.sub() != claims.Subject {
@@ -570,16 +587,15 @@ func (p *Pool) adminSetUserPassword(_ context.Context, in *adminSetUserPasswordI
 
 // adminGetUserOutput is UserType with Attributes named UserAttributes.
 type adminGetUserOutput struct {
-	userType
-	Attributes     []attribute `json:"-"`
+	userFields
 	UserAttributes []attribute `json:"UserAttributes"`
 }
 
 func (p *Pool) adminGetUser(_ context.Context, in *poolUser) (*adminGetUserOutput, error) {
 	var out adminGetUserOutput
 	err := p.withUser(*in, func(u *user) error {
-		out.userType = u.userType()
-		out.UserAttributes = out.userType.Attributes
+		t := u.userType()
+		out.userFields, out.UserAttributes = t.userFields, t.Attributes
 		return nil
 	})
 	if err != nil {

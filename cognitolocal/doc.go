@@ -54,6 +54,26 @@
 // read. A refresh keeps origin_jti and auth_time. Refresh tokens are
 // opaque random strings; the pool keeps only their digests.
 //
+// # Pre-token-generation triggers
+//
+// Config.PreTokenGeneration is a Go function of the signature lambda.Start
+// accepts for events.CognitoEventUserPoolsPreTokenGenV2_0, so one handler
+// runs in Lambda and here; HTTPTrigger calls one served over HTTP. The
+// event is built as Cognito builds it (version "2" or "3", trigger source
+// TokenGeneration_Authentication, _RefreshTokens, _HostedAuth and, for
+// V3_0 only, _ClientCredentials; userAttributes with sub and
+// cognito:user_status; groupConfiguration; scopes; clientMetadata), and
+// the response is applied with Cognito's rules: claims added or
+// overridden, then suppressed; scopes added, then suppressed;
+// groupsToOverride replacing cognito:groups. A response that touches an
+// unmodifiable claim (acr, amr, aud, at_hash, auth_time, azp,
+// cognito:username, exp, iat, identities, iss, jti, nbf, nonce,
+// origin_jti, sub, token_use) or the scope claim fails the sign-in with
+// InvalidLambdaResponseException; a trigger error fails it with
+// UserLambdaValidationException "PreTokenGeneration failed with error
+// …", and on the token endpoint with invalid_request. The trigger has
+// Cognito's 5-second limit.
+//
 // # Not emulated
 //
 // SRP, custom auth and MFA challenges, RespondToAuthChallenge (a user with

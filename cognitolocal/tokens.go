@@ -205,20 +205,24 @@ func (p *Pool) SignIn(ctx context.Context, clientID, username, password string) 
 }
 
 // checkPasswordSignIn applies InitiateAuth's checks in Cognito's order:
-// client, flow, user and password, confirmation, enabled. An unknown user
-// and a wrong password answer alike, so sign-in reveals no usernames.
+// client, flow, then the credentials.
 func (p *Pool) checkPasswordSignIn(clientID, username, password string) (AppClient, snapshot, error) {
-	p.mu.Lock()
-	c, ok := p.clients[clientID]
+	c, ok := p.AppClient(clientID)
 	if !ok {
-		p.mu.Unlock()
 		return AppClient{}, snapshot{}, errClientNotFound
 	}
-	client := cloneClient(*c)
-	if !client.allowsFlow("ALLOW_USER_PASSWORD_AUTH") && !client.allowsFlow("USER_PASSWORD_AUTH") {
-		p.mu.Unlock()
+	if !c.allowsFlow("ALLOW_USER_PASSWORD_AUTH") && !c.allowsFlow("USER_PASSWORD_AUTH") {
 		return AppClient{}, snapshot{}, apiErr(codeInvalidParameter, "USER_PASSWORD_AUTH flow not enabled for this client")
 	}
+	snap, err := p.checkCredentials(username, password)
+	return c, snap, err
+}
+
+// checkCredentials checks a username and password, then the user's
+// status. An unknown user and a wrong password answer alike, so sign-in
+// reveals no usernames.
+func (p *Pool) checkCredentials(username, password string) (snapshot, error) {
+	p.mu.Lock()
 	u, ok := p.users[fold(username)]
 	var stored string
 	var snap snapshot
@@ -233,17 +237,17 @@ func (p *Pool) checkPasswordSignIn(clientID, username, password string) (AppClie
 	p.mu.Unlock()
 	// The hash runs unlocked: it is the slow part of every sign-in.
 	if !checkPasswordHash(stored, password) || !ok {
-		return AppClient{}, snapshot{}, errBadCredentials
+		return snapshot{}, errBadCredentials
 	}
 	switch {
 	case !enabled:
-		return AppClient{}, snapshot{}, errUserDisabled
+		return snapshot{}, errUserDisabled
 	case status == statusUnconfirmed:
-		return AppClient{}, snapshot{}, errNotConfirmed
+		return snapshot{}, errNotConfirmed
 	case status == statusForceChangePwd:
-		return AppClient{}, snapshot{}, apiErr(codeNotAuthorized, "Password change required: set a permanent password with AdminSetUserPassword.")
+		return snapshot{}, apiErr(codeNotAuthorized, "Password change required: set a permanent password with AdminSetUserPassword.")
 	}
-	return client, snap, nil
+	return snap, nil
 }
 
 // signIn issues the tokens of a new sign-in and starts its family.

@@ -100,7 +100,8 @@ func splitScope(v any) []string {
 // applyTriggerResponse applies a response with Cognito's rules: claims
 // are added or overridden, then suppressed (suppression wins); scopes
 // likewise; groupsToOverride replaces cognito:groups in both tokens. A
-// response touching an unmodifiable claim fails the issue.
+// response touching an unmodifiable claim, or the scope claim (scopes
+// change through scopesToAdd and scopesToSuppress only), fails the issue.
 func applyTriggerResponse(d events.ClaimsAndScopeOverrideDetailsV2_0, access, id map[string]any) error {
 	at, it := d.AccessTokenGeneration, d.IDTokenGeneration
 	changes := len(at.ClaimsToAddOrOverride) + len(at.ClaimsToSuppress) + len(at.ScopesToAdd) +
@@ -111,7 +112,7 @@ func applyTriggerResponse(d events.ClaimsAndScopeOverrideDetailsV2_0, access, id
 	for _, names := range [][]string{slices.Collect(maps.Keys(at.ClaimsToAddOrOverride)), at.ClaimsToSuppress,
 		slices.Collect(maps.Keys(it.ClaimsToAddOrOverride)), it.ClaimsToSuppress} {
 		for _, n := range names {
-			if slices.Contains(unmodifiableClaims, n) || n == "scope" && access != nil {
+			if slices.Contains(unmodifiableClaims, n) || n == "scope" {
 				return apiErr(codeInvalidLambdaResp, "Invalid lambda response: a claim that cannot be modified was changed.")
 			}
 		}
