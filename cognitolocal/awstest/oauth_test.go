@@ -165,7 +165,11 @@ func requireOAuthError(t *testing.T, err error, code string) {
 	var re *oauth2.RetrieveError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, code, re.ErrorCode)
-	assert.Equal(t, http.StatusBadRequest, re.Response.StatusCode, "RFC 6749 §5.2")
+	want := []int{http.StatusBadRequest}
+	if code == "invalid_client" {
+		want = append(want, http.StatusUnauthorized) // RFC 6749 §5.2, after Basic authentication
+	}
+	assert.Contains(t, want, re.Response.StatusCode, "RFC 6749 §5.2")
 }
 
 func TestDiscoveryDocument(t *testing.T) {
@@ -313,17 +317,18 @@ func TestRefreshTokenGrantGarbageToken(t *testing.T) {
 	requireOAuthError(t, err, "invalid_grant")
 }
 
-// confidential registers a confidential client for the code flow and
-// client credentials.
-func (f *fixture) confidential(t *testing.T) cognitolocal.AppClient {
+// confidential registers a confidential client for one OAuth flow: Cognito
+// refuses client_credentials alongside the code flow.
+func (f *fixture) confidential(t *testing.T, flow string) cognitolocal.AppClient {
 	t.Helper()
-	c, err := f.pool.CreateAppClient(cognitolocal.AppClient{
-		ClientName:         "backend",
-		GenerateSecret:     true,
-		AllowedOAuthFlows:  []string{"code", "client_credentials"},
-		AllowedOAuthScopes: []string{"openid", "orders/read", "orders/write"},
-		CallbackURLs:       []string{callback},
-	})
+	c := cognitolocal.AppClient{ClientName: "backend", GenerateSecret: true, AllowedOAuthFlows: []string{flow}}
+	if flow == "code" {
+		c.AllowedOAuthScopes = []string{"openid"}
+		c.CallbackURLs = []string{callback}
+	} else {
+		c.AllowedOAuthScopes = []string{"orders/read", "orders/write"}
+	}
+	c, err := f.pool.CreateAppClient(c)
 	require.NoError(t, err)
 	require.NotEmpty(t, c.ClientID)
 	require.NotEmpty(t, c.ClientSecret)
@@ -333,7 +338,7 @@ func (f *fixture) confidential(t *testing.T) cognitolocal.AppClient {
 func TestConfidentialCodeFlowSecretBasicAndPost(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
 	f.user(t, "alice", password, nil)
-	c := f.confidential(t)
+	c := f.confidential(t, "code")
 	for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInHeader, oauth2.AuthStyleInParams} {
 		conf := f.oauthConfig(c.ClientID, c.ClientSecret, style, "openid")
 		tok := f.codeFlow(t, conf, "alice", password)
@@ -344,7 +349,7 @@ func TestConfidentialCodeFlowSecretBasicAndPost(t *testing.T) {
 func TestConfidentialCodeFlowWrongSecret(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
 	f.user(t, "alice", password, nil)
-	c := f.confidential(t)
+	c := f.confidential(t, "code")
 	conf := f.oauthConfig(c.ClientID, "wrong-secret", oauth2.AuthStyleInHeader, "openid")
 	verifier := oauth2.GenerateVerifier()
 	q := f.authorize(t, conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)), "alice", password)
@@ -354,7 +359,7 @@ func TestConfidentialCodeFlowWrongSecret(t *testing.T) {
 
 func TestClientCredentials(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
-	c := f.confidential(t)
+	c := f.confidential(t, "client_credentials")
 	for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInHeader, oauth2.AuthStyleInParams} {
 		cc := &clientcredentials.Config{
 			ClientID: c.ClientID, ClientSecret: c.ClientSecret, TokenURL: f.pool.Endpoint() + "/oauth2/token",
@@ -375,7 +380,7 @@ func TestClientCredentials(t *testing.T) {
 
 func TestClientCredentialsWrongSecret(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
-	c := f.confidential(t)
+	c := f.confidential(t, "client_credentials")
 	cc := &clientcredentials.Config{ClientID: c.ClientID, ClientSecret: "wrong", TokenURL: f.pool.Endpoint() + "/oauth2/token",
 		Scopes: []string{"orders/read"}, AuthStyle: oauth2.AuthStyleInHeader}
 	_, err := cc.Token(f.oauthCtx(t))
@@ -394,7 +399,7 @@ func TestClientCredentialsPublicClientUnauthorized(t *testing.T) {
 
 func TestClientCredentialsUnknownScope(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
-	c := f.confidential(t)
+	c := f.confidential(t, "client_credentials")
 	cc := &clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret, TokenURL: f.pool.Endpoint() + "/oauth2/token",
 		Scopes: []string{"billing/admin"}, AuthStyle: oauth2.AuthStyleInHeader}
 	_, err := cc.Token(f.oauthCtx(t))

@@ -174,7 +174,7 @@ func TestTriggerV3RunsForClientCredentials(t *testing.T) {
 				return nil
 			}}
 			f := newFixture(t, cognitolocal.Config{PreTokenGeneration: rec.trigger, TriggerVersion: tc.version})
-			c := f.confidential(t)
+			c := f.confidential(t, "client_credentials")
 			cc := &clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret, TokenURL: f.pool.Endpoint() + "/oauth2/token",
 				Scopes: []string{"orders/read"}, AuthStyle: oauth2.AuthStyleInHeader}
 			tok, err := cc.Token(f.oauthCtx(t))

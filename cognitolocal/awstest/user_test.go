@@ -116,7 +116,7 @@ func TestInitiateAuthFlowNotAllowedForClient(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
 	f.user(t, "alice", password, nil)
 	c, err := f.pool.CreateAppClient(cognitolocal.AppClient{ClientName: "code-only", AllowedOAuthFlows: []string{"code"},
-		AllowedOAuthScopes: []string{"openid"}, CallbackURLs: []string{"http://localhost:3000/cb"}})
+		AllowedOAuthScopes: []string{"openid"}, CallbackURLs: []string{callback}})
 	require.NoError(t, err)
 	_, err = f.idp.InitiateAuth(ctx(t), &cip.InitiateAuthInput{
 		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(c.ClientID),
