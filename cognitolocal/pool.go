@@ -226,14 +226,16 @@ func (p *Pool) JWKSURL() string { return p.Issuer() + "/.well-known/jwks.json" }
 func (p *Pool) Endpoint() string { return p.baseURL }
 
 // Verifier returns a Verifier trusting this pool for tokens of clientID
-// and use. It fetches the pool's JWKS over HTTP like any service would,
-// so the pool must be served at BaseURL.
+// and use, on the pool's clock. It reads the pool's JWKS in process, so it
+// works whether or not the pool is served; to exercise the fetch over the
+// network, configure a cognitojwt.Verifier with Issuer() yourself.
 func (p *Pool) Verifier(clientID string, use cognitojwt.TokenUse) (*cognitojwt.Verifier, error) {
 	return cognitojwt.New(cognitojwt.Config{
-		Issuer:    p.Issuer(),
-		ClientIDs: []string{clientID},
-		TokenUse:  use,
-		Now:       p.now,
+		Issuer:     p.Issuer(),
+		ClientIDs:  []string{clientID},
+		TokenUse:   use,
+		Now:        p.now,
+		HTTPClient: &http.Client{Transport: localTransport{p}},
 	})
 }
 

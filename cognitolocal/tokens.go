@@ -55,10 +55,21 @@ const (
 // issue builds, runs the trigger on, and signs the tokens of req. It holds
 // no lock: the trigger may call back into the pool.
 func (p *Pool) issue(ctx context.Context, req issueRequest) (Tokens, error) {
-	now := p.now()
+	access, id := p.claimSets(req, p.now())
+	if err := p.runTrigger(ctx, req, access, id); err != nil {
+		return Tokens{}, err
+	}
+	t, err := p.sign(access, id, req.atHash)
+	t.ExpiresIn = int(req.client.AccessTokenValidity / time.Second)
+	return t, err
+}
+
+// claimSets builds the access token (and, for a user sign-in asking for
+// one, the ID token) of req issued at now.
+func (p *Pool) claimSets(req issueRequest, now time.Time) (access, id map[string]any) {
 	iat := now.Unix()
 	eventID := newUUID()
-	access := map[string]any{
+	access = map[string]any{
 		"iss":       p.Issuer(),
 		"client_id": req.client.ClientID,
 		"event_id":  eventID,
@@ -68,28 +79,30 @@ func (p *Pool) issue(ctx context.Context, req issueRequest) (Tokens, error) {
 		"exp":       now.Add(req.client.AccessTokenValidity).Unix(),
 		"iat":       iat,
 		"jti":       newUUID(),
+		"version":   2,
 	}
-	var id map[string]any
 	if req.user == nil {
 		access["sub"] = req.client.ClientID
 		access["auth_time"] = iat
 		delete(access, "event_id")
-	} else {
-		u := req.user
-		access["sub"] = u.attrs["sub"]
-		access["origin_jti"] = req.fam.OriginJTI
-		access["username"] = u.username
-		access["version"] = 2
-		if len(u.groups) > 0 {
-			access["cognito:groups"] = slices.Clone(u.groups)
-		}
-		if req.idToken {
-			id = p.idClaims(req, eventID, now)
-		}
+		return access, nil
 	}
-	if err := p.runTrigger(ctx, req, access, id); err != nil {
-		return Tokens{}, err
+	u := req.user
+	access["sub"] = u.attrs["sub"]
+	access["origin_jti"] = req.fam.OriginJTI
+	access["username"] = u.username
+	if len(u.groups) > 0 {
+		access["cognito:groups"] = slices.Clone(u.groups)
 	}
+	if req.idToken {
+		id = p.idClaims(req, eventID, now)
+	}
+	return access, id
+}
+
+// sign signs the claim sets with the current key; withAtHash gives the ID
+// token the access token's at_hash.
+func (p *Pool) sign(access, id map[string]any, withAtHash bool) (Tokens, error) {
 	p.mu.Lock()
 	key := p.key
 	p.mu.Unlock()
@@ -99,14 +112,13 @@ func (p *Pool) issue(ctx context.Context, req issueRequest) (Tokens, error) {
 		return Tokens{}, err
 	}
 	if id != nil {
-		if req.atHash {
+		if withAtHash {
 			id["at_hash"] = atHash(out.AccessToken)
 		}
 		if out.IDToken, err = Sign(key, nil, id); err != nil {
 			return Tokens{}, err
 		}
 	}
-	out.ExpiresIn = int(req.client.AccessTokenValidity / time.Second)
 	return out, nil
 }
 

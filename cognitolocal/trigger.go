@@ -148,16 +148,15 @@ func applyTriggerResponse(d events.ClaimsAndScopeOverrideDetailsV2_0, access, id
 	return nil
 }
 
-// applyClaims adds and then suppresses claims. Values must survive a JSON
-// round trip (strings, numbers, booleans, arrays, objects), as a Lambda's
-// response must.
+// applyClaims adds and then suppresses claims. Values must be JSON
+// (strings, numbers, booleans, arrays, objects), as a Lambda's response
+// is.
 func applyClaims(claims map[string]any, add map[string]any, suppress []string) error {
 	for name, v := range add {
-		b, err := json.Marshal(v)
-		if err != nil {
+		if _, err := json.Marshal(v); err != nil {
 			return apiErr(codeInvalidLambdaResp, "Invalid lambda response: a claim value is not JSON.")
 		}
-		claims[name] = json.RawMessage(b)
+		claims[name] = v
 	}
 	for _, name := range suppress {
 		delete(claims, name)
