@@ -120,7 +120,7 @@ func runDevIssuer(e *env, args []string) error {
 			}
 		}
 	}
-	dev := &devServer{pool: p, key: key, log: log.New(e.stderr, "dev-issuer: ", log.LstdFlags)}
+	dev := &devServer{pool: p, log: log.New(e.stderr, "dev-issuer: ", log.LstdFlags)}
 	srv := &http.Server{Handler: dev, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -216,7 +216,6 @@ func loopbackHost(hostport string) bool {
 // /mint and a short help page.
 type devServer struct {
 	pool *cognitolocal.Pool
-	key  *cognitolocal.SigningKey
 	log  *log.Logger
 }
 
@@ -249,7 +248,7 @@ func (s *devServer) mint(w http.ResponseWriter, r *http.Request) {
 	req, err := readMintRequest(r)
 	var resp *mintResponse
 	if err == nil {
-		resp, err = mintTokens(s.key, s.pool.Issuer(), s.pool.PoolID(), req)
+		resp, err = mintTokens(s.pool, req)
 	}
 	if err != nil {
 		status := http.StatusInternalServerError

@@ -127,8 +127,12 @@ func mintOffline(e *env, keyFile, addr, pool string, req mintRequest) (*mintResp
 		// The dev-issuer names itself by the address it listens on.
 		host = "127.0.0.1"
 	}
-	iss := "http://" + net.JoinHostPort(host, port) + "/" + pool
-	resp, err := mintTokens(key, iss, pool, req)
+	// A pool that is never served: its issuer is the dev-issuer's.
+	p, err := cognitolocal.New(cognitolocal.Config{PoolID: pool, BaseURL: "http://" + net.JoinHostPort(host, port), Key: key})
+	if err != nil {
+		return nil, envErrorf("%v", err)
+	}
+	resp, err := mintTokens(p, req)
 	if isBadRequest(err) {
 		return nil, usageErrorf("%v", err)
 	}

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,11 +59,11 @@ func badRequestf(format string, args ...any) error {
 	return &badMintRequest{fmt.Sprintf(format, args...)}
 }
 
-// mintTokens mints what req asks for with key, for the issuer iss, in the
-// shape Cognito issues: user attributes go to the ID token only, and the
-// access token carries other claims only when req names them as a
+// mintTokens mints what req asks for with the pool's key, in the shape
+// Cognito issues: user attributes go to the ID token only, and the access
+// token carries other claims only when req names them as a
 // pre-token-generation trigger's (TriggerClaims).
-func mintTokens(key *cognitolocal.SigningKey, iss, poolID string, req mintRequest) (*mintResponse, error) {
+func mintTokens(pool *cognitolocal.Pool, req mintRequest) (*mintResponse, error) {
 	lifetime := defaultLifetime
 	if req.Lifetime != "" {
 		d, err := time.ParseDuration(req.Lifetime)
@@ -137,67 +135,35 @@ func mintTokens(key *cognitolocal.SigningKey, iss, poolID string, req mintReques
 			"an access token carries extra claims only from a pre-token-generation trigger: use trigger_claims (mint --trigger-claim)")
 	}
 
-	now := time.Now()
-	iat := now.Unix()
-	common := func(use string) map[string]any {
-		return map[string]any{
-			"iss":       iss,
-			"token_use": use,
-			"auth_time": iat,
-			"iat":       iat,
-			"exp":       now.Add(lifetime).Unix(),
-			"jti":       randomUUID(),
-		}
+	attrs := map[string]string{"email": email, "email_verified": "true"}
+	for name, value := range req.Attributes {
+		attrs[attributeName(name)] = value
 	}
-	resp := &mintResponse{TokenType: "Bearer", ExpiresIn: int64(lifetime / time.Second), Issuer: iss}
-	scopes := req.Scopes
-	if len(scopes) == 0 {
-		scopes = []string{"aws.cognito.signin.user.admin"}
-	}
-	access := common("access")
-	access["client_id"] = clientID
-	access["scope"] = strings.Join(scopes, " ")
-	if req.Machine {
-		access["sub"] = clientID
-	} else {
-		originJTI, eventID := randomUUID(), randomUUID()
-		sub := stableSubject(poolID, username)
-		access["sub"] = sub
-		access["username"] = username
-		access["origin_jti"] = originJTI
-		access["event_id"] = eventID
-		access["version"] = 2
-		if len(req.Groups) > 0 {
-			access["cognito:groups"] = req.Groups
+	tokens, err := pool.MintTokens(cognitolocal.Mint{
+		ClientID:          clientID,
+		Username:          username,
+		Subject:           stableSubject(pool.PoolID(), username),
+		Groups:            req.Groups,
+		Scopes:            req.Scopes,
+		Attributes:        attrs,
+		AccessTokenClaims: req.TriggerClaims,
+		IDTokenClaims:     req.Claims,
+		Lifetime:          lifetime,
+		ClientCredentials: req.Machine,
+	})
+	if err != nil {
+		var refused *cognitolocal.Error
+		if errors.As(err, &refused) {
+			return nil, badRequestf("%s", refused.Message)
 		}
-		if req.TokenUse != "access" {
-			id := common("id")
-			id["sub"] = sub
-			id["aud"] = clientID
-			id["cognito:username"] = username
-			id["origin_jti"] = originJTI
-			id["event_id"] = eventID
-			id["email"] = email
-			id["email_verified"] = true
-			if len(req.Groups) > 0 {
-				id["cognito:groups"] = req.Groups
-			}
-			for name, value := range req.Attributes {
-				id[attributeName(name)] = value
-			}
-			maps.Copy(id, req.Claims)
-			var err error
-			if resp.IDToken, err = cognitolocal.Sign(key, nil, id); err != nil {
-				return nil, err
-			}
-		}
+		return nil, err
 	}
+	resp := &mintResponse{TokenType: "Bearer", ExpiresIn: int64(tokens.ExpiresIn), Issuer: pool.Issuer()}
 	if req.TokenUse != "id" {
-		maps.Copy(access, req.TriggerClaims)
-		var err error
-		if resp.AccessToken, err = cognitolocal.Sign(key, nil, access); err != nil {
-			return nil, err
-		}
+		resp.AccessToken = tokens.AccessToken
+	}
+	if req.TokenUse != "access" {
+		resp.IDToken = tokens.IDToken
 	}
 	return resp, nil
 }
@@ -219,22 +185,6 @@ var standardAttributes = []string{
 	"picture", "preferred_username", "profile", "updated_at", "website", "zoneinfo",
 }
 
-// randomUUID returns a version 4 UUID, the shape of Cognito's jti,
-// origin_jti and event_id.
-func randomUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return formatUUID(b[:], 4)
-}
-
-// formatUUID stamps version and the RFC 9562 variant on 16 bytes and
-// formats them.
-func formatUUID(b []byte, version byte) string {
-	b[6] = b[6]&0x0f | version<<4
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
 func checkName(what, s string, max int) error {
 	if s == "" || len(s) > max {
 		return badRequestf("%s must be 1 to %d bytes", what, max)
@@ -251,7 +201,10 @@ func checkName(what, s string, max int) error {
 // restarts, as a real pool's does, shaped like Cognito's UUIDs.
 func stableSubject(pool, username string) string {
 	sum := sha256.Sum256([]byte("cognitojwt dev-issuer\x00" + pool + "\x00" + username))
-	return formatUUID(sum[:16], 8) // version 8: custom, per RFC 9562
+	b := sum[:16]
+	b[6] = b[6]&0x0f | 0x80 // version 8: custom, per RFC 9562
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // claimValue reads a --claim or form claim value: JSON when it parses as
