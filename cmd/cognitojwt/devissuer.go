@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"log/slog"
 	"mime"
@@ -14,8 +15,10 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -66,6 +69,7 @@ func runDevIssuer(e *env, args []string) error {
 	addr := fs.String("addr", defaultDevAddr, "loopback `host:port` to listen on")
 	pool := fs.String("pool", defaultDevPool, "user-pool `ID`: the issuer is http://ADDR/ID")
 	keyFile := fs.String("key-file", defaultKeyFile(), "`path` of the signing key file")
+	stateFile := fs.String("state-file", "", "`path` of the pool's state: users, groups, app clients, custom\nattributes and refresh tokens, saved after every change and loaded on\nstart, so a restart keeps users signed in; \"none\" keeps it in memory\n(default dev-issuer-state-POOL.json next to the key file)")
 	triggerURL := fs.String("pre-token-generation", "", "`URL` of a pre-token-generation trigger served over HTTP: each token\nissue POSTs the event JSON there and reads the answered event")
 	triggerVersion := fs.String("trigger-version", "V2_0", "pre-token-generation event `version`: V2_0, or V3_0 to run for\nclient-credentials tokens too")
 	var custom, immutable listFlag
@@ -110,24 +114,43 @@ func runDevIssuer(e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
+	dev := &devServer{pool: p, log: log.New(e.stderr, "dev-issuer: ", log.LstdFlags)}
+	if *stateFile == "" {
+		*stateFile = filepath.Join(filepath.Dir(*keyFile), "dev-issuer-state-"+*pool+".json")
+	}
+	if *stateFile != "none" {
+		dev.stateFile = *stateFile
+		if err := dev.loadState(); err != nil {
+			return envErrorf("%v", err)
+		}
+	}
 	for _, list := range []struct {
 		names   []string
 		mutable bool
 	}{{custom, true}, {immutable, false}} {
 		for _, name := range list.names {
-			if err := p.AddCustomAttribute(name, list.mutable); err != nil {
+			err := p.AddCustomAttribute(name, list.mutable)
+			var refused *cognitolocal.Error
+			if errors.As(err, &refused) && strings.HasPrefix(refused.Message, "Existing attribute already has name") {
+				// Declared on an earlier run and loaded with the state: it
+				// keeps the mutability it was declared with, as in Cognito.
+				continue
+			}
+			if err != nil {
 				return usageErrorf("declaring custom attribute %q: %v", name, err)
 			}
 		}
 	}
-	dev := &devServer{pool: p, log: log.New(e.stderr, "dev-issuer: ", log.LstdFlags)}
+	if err := dev.saveState(); err != nil {
+		return envErrorf("%v", err)
+	}
 	srv := &http.Server{Handler: dev, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	printDevIssuer(e.stdout, p, *keyFile, key.Kid, created)
+	printDevIssuer(e.stdout, p, *keyFile, key.Kid, created, dev.stateFile)
 	select {
 	case <-ctx.Done():
 	case err := <-served:
@@ -140,10 +163,16 @@ func runDevIssuer(e *env, args []string) error {
 		_ = srv.Close()
 	}
 	<-served
+	if err := dev.saveState(); err != nil {
+		return envErrorf("%v", err)
+	}
 	return nil
 }
 
-func printDevIssuer(w io.Writer, p *cognitolocal.Pool, keyFile, kid string, created bool) {
+func printDevIssuer(w io.Writer, p *cognitolocal.Pool, keyFile, kid string, created bool, stateFile string) {
+	if stateFile == "" {
+		stateFile = "none (in memory)"
+	}
 	base := p.Endpoint()
 	keyState := "loaded"
 	if created {
@@ -166,6 +195,7 @@ administer the pool and mint tokens.
   Mint endpoint  POST %s/mint
   App client     %s
   Key file       %s (%s, kid %s)
+  State file     %s
 
 Point the library at it:
 
@@ -182,7 +212,7 @@ Add a user and sign in, or mint a token:
 
 Press Ctrl+C to stop.
 `, p.PoolID(), p.Issuer(), p.JWKSURL(), p.Issuer(), base, base, base, cognitolocal.DefaultClientID,
-		keyFile, keyState, kid, p.Issuer(), cognitolocal.DefaultClientID, serverFlag, serverFlag, base)
+		keyFile, keyState, kid, stateFile, p.Issuer(), cognitolocal.DefaultClientID, serverFlag, serverFlag, base)
 }
 
 // checkLoopbackAddr refuses addresses other hosts could reach: /mint
@@ -213,10 +243,60 @@ func loopbackHost(hostport string) bool {
 }
 
 // devServer adds to the pool what only a development server has: POST
-// /mint and a short help page.
+// /mint, a short help page and a state file.
 type devServer struct {
 	pool *cognitolocal.Pool
 	log  *log.Logger
+	// stateFile, when set, holds the pool's state across restarts.
+	stateFile string
+	saving    sync.Mutex
+}
+
+// loadState loads the state file, if there is one yet.
+func (s *devServer) loadState() error {
+	f, err := os.Open(s.stateFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("opening the state file: %w", err)
+	}
+	defer f.Close()
+	if err := s.pool.LoadState(f); err != nil {
+		return fmt.Errorf("state file %s: %w (delete it, or give another --state-file, to start afresh)", s.stateFile, err)
+	}
+	return nil
+}
+
+// saveState writes the pool's state to the state file, atomically: a
+// crash leaves the previous state, never half of one. The file holds
+// client secrets and password hashes, hence mode 0600.
+func (s *devServer) saveState() error {
+	if s.stateFile == "" {
+		return nil
+	}
+	s.saving.Lock()
+	defer s.saving.Unlock()
+	dir := filepath.Dir(s.stateFile)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating the state file's directory: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".dev-issuer-state-*")
+	if err != nil {
+		return fmt.Errorf("saving the state: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	err = s.pool.SaveState(tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), s.stateFile)
+	}
+	if err != nil {
+		return fmt.Errorf("saving the state: %w", err)
+	}
+	return nil
 }
 
 func (s *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -240,6 +320,13 @@ func (s *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.pool.Issuer(), s.pool.JWKSURL())
 	default:
 		s.pool.ServeHTTP(w, r)
+		// Every change to the pool comes in a POST (the JSON API, the
+		// sign-in form, the token and revocation endpoints).
+		if r.Method == http.MethodPost {
+			if err := s.saveState(); err != nil {
+				s.log.Print(err)
+			}
+		}
 	}
 }
 

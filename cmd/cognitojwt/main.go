@@ -11,7 +11,7 @@
 //	cognitojwt decode TOKEN|-
 //	cognitojwt verify --pool ID --client-id ID [--token-use access|id|any] TOKEN|-
 //	cognitojwt dev-issuer [--addr 127.0.0.1:9229] [--pool local_Dev]
-//	cognitojwt dev-issuer [--pre-token-generation URL] [--custom-attribute NAME]
+//	cognitojwt dev-issuer [--key-file F] [--state-file F] [--pre-token-generation URL] [--custom-attribute NAME]
 //	cognitojwt mint [--username NAME] [--groups a,b] [--scopes s1,s2] [--trigger-claim k=v]
 //	cognitojwt users add|list|set|groups [USERNAME] [flags]
 //	cognitojwt version
