@@ -204,7 +204,7 @@ Point the library at it:
       ClientIDs: []string{%q},
   }
 
-Add a user and sign in, or mint a token:
+Add a user, or mint a quick token for any username:
 
   cognitojwt users add%s alice --password 'Passw0rd!' --groups admin
   cognitojwt mint%s --username alice --groups admin
