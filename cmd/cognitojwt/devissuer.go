@@ -88,6 +88,9 @@ func runDevIssuer(e *env, args []string) error {
 	if !poolNamePattern.MatchString(*pool) {
 		return usageErrorf("--pool %q: use 1 to 55 letters, digits, _ or -", *pool)
 	}
+	if *triggerVersion != "V2_0" && *triggerVersion != "V3_0" {
+		return usageErrorf("--trigger-version %q: want V2_0 or V3_0", *triggerVersion)
+	}
 	cfg := cognitolocal.Config{PoolID: *pool, Logger: slog.New(slog.NewTextHandler(e.stderr, nil))}
 	if *triggerURL != "" {
 		u, err := url.Parse(*triggerURL)

@@ -1017,3 +1017,41 @@ func TestDevIssuerRefusesACorruptStateFile(t *testing.T) {
 	assert.Contains(t, r.stderr, "another pool")
 	assert.Contains(t, r.stderr, "start afresh")
 }
+
+func TestDevIssuerCallsAnHTTPPreTokenGenerationTrigger(t *testing.T) {
+	trigger := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&ev); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		attrs := ev["request"].(map[string]any)["userAttributes"].(map[string]any)
+		ev["response"] = map[string]any{"claimsAndScopeOverrideDetails": map[string]any{
+			"accessTokenGeneration": map[string]any{"claimsToAddOrOverride": map[string]any{
+				"department": attrs["custom:department"], "source": ev["triggerSource"],
+			}},
+		}}
+		_ = json.NewEncoder(w).Encode(ev)
+	}))
+	defer trigger.Close()
+
+	d := startDevIssuer(t, "--addr", "127.0.0.1:0", "--key-file", filepath.Join(t.TempDir(), "key.json"),
+		"--custom-attribute", "department", "--pre-token-generation", trigger.URL+"/")
+	r := cli(t, "", nil, "users", "add", "ada", "--password", "Passw0rd!", "--attr", "department=engineering", "--server", d.base)
+	require.Equal(t, 0, r.code, r)
+	tokens, refusal := initiateAuth(t, d.base, map[string]string{"USERNAME": "ada", "PASSWORD": "Passw0rd!"})
+	require.Empty(t, refusal)
+	access, err := verifierFor(t, d.issuer, "", cognitojwt.AccessToken).Verify(context.Background(), tokens["AccessToken"].(string))
+	require.NoError(t, err)
+	department, _ := access.Get("department")
+	assert.Equal(t, "engineering", department)
+	source, _ := access.Get("source")
+	assert.Equal(t, "TokenGeneration_Authentication", source)
+
+	r = cli(t, "", nil, "dev-issuer", "--addr", "127.0.0.1:0", "--pre-token-generation", "localhost:9000")
+	assert.Equal(t, 2, r.code, r)
+	assert.Contains(t, r.stderr, "--pre-token-generation")
+	r = cli(t, "", nil, "dev-issuer", "--addr", "127.0.0.1:0", "--pre-token-generation", trigger.URL, "--trigger-version", "V9_0")
+	assert.Equal(t, 2, r.code, r)
+	assert.Contains(t, r.stderr, "V9_0")
+}
