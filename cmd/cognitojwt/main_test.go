@@ -1055,3 +1055,29 @@ func TestDevIssuerCallsAnHTTPPreTokenGenerationTrigger(t *testing.T) {
 	assert.Equal(t, 2, r.code, r)
 	assert.Contains(t, r.stderr, "V9_0")
 }
+
+func TestDevIssuerServesManagedLogin(t *testing.T) {
+	d := startDevIssuer(t, "--addr", "127.0.0.1:0", "--key-file", filepath.Join(t.TempDir(), "key.json"), "--state-file", "none")
+	resp, err := http.Get(d.issuer + "/.well-known/openid-configuration")
+	require.NoError(t, err)
+	var discovery map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&discovery))
+	resp.Body.Close()
+	assert.Equal(t, d.base+"/oauth2/authorize", discovery["authorization_endpoint"])
+	assert.Equal(t, d.base+"/oauth2/token", discovery["token_endpoint"])
+
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	q := "client_id=local-client&response_type=code&scope=openid&redirect_uri=" + "http%3A%2F%2Flocalhost%3A8080%2Fcallback"
+	resp, err = client.Get(d.base + "/oauth2/authorize?" + q)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/login?"), resp.Header.Get("Location"))
+
+	resp, err = http.Get(d.base + "/")
+	require.NoError(t, err)
+	help, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, string(help), "login:    /oauth2/authorize")
+}
