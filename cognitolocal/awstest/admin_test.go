@@ -478,3 +478,22 @@ func TestAdminConfirmSignUpUnknownUser(t *testing.T) {
 	_, err := f.idp.AdminConfirmSignUp(ctx(t), &cip.AdminConfirmSignUpInput{UserPoolId: f.poolID(), Username: aws.String("nobody")})
 	requireAPIError[*types.UserNotFoundException](t, err)
 }
+
+// A real pool answers a temporary password with the NEW_PASSWORD_REQUIRED
+// challenge, which the local pool does not emulate: it refuses the
+// sign-in, never issues tokens, and says what to do instead.
+func TestTemporaryPasswordIssuesNoTokens(t *testing.T) {
+	f := newFixture(t, cognitolocal.Config{})
+	_, err := f.idp.AdminCreateUser(ctx(t), &cip.AdminCreateUserInput{
+		UserPoolId: f.poolID(), Username: aws.String("alice"), TemporaryPassword: aws.String("Temp-Password-1"),
+		MessageAction: types.MessageActionTypeSuppress,
+	})
+	require.NoError(t, err)
+	out, err := f.idp.InitiateAuth(ctx(t), &cip.InitiateAuthInput{
+		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(localClient),
+		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": "Temp-Password-1"},
+	})
+	e := requireAPIError[*types.NotAuthorizedException](t, err)
+	assert.Contains(t, e.ErrorMessage(), "AdminSetUserPassword")
+	assert.Nil(t, out)
+}
