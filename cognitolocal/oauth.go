@@ -435,7 +435,7 @@ func (p *Pool) userInfo(w http.ResponseWriter, r *http.Request) {
 		writeOAuth(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request"})
 		return
 	}
-	claims, err := p.verifier.Verify(r.Context(), token)
+	claims, err := p.accessVerifier().Verify(r.Context(), token)
 	name := ""
 	if err == nil {
 		name, err = p.honoured(claims)
