@@ -1,7 +1,9 @@
 package awstest
 
 import (
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -260,4 +262,44 @@ func TestRevokeTokenRefusesAnAccessToken(t *testing.T) {
 	res := f.signIn(t, localClient, "alice", password)
 	_, err := f.idp.RevokeToken(ctx(t), &cip.RevokeTokenInput{ClientId: aws.String(localClient), Token: res.AccessToken})
 	requireAPIError[*types.UnsupportedTokenTypeException](t, err)
+}
+
+// clock is a settable clock for the pool.
+type clock struct{ now atomic.Int64 }
+
+func newClock() *clock {
+	c := &clock{}
+	c.now.Store(time.Now().UnixNano())
+	return c
+}
+
+func (c *clock) Now() time.Time          { return time.Unix(0, c.now.Load()) }
+func (c *clock) advance(d time.Duration) { c.now.Add(int64(d)) }
+
+func TestGetUserExpiredAccessToken(t *testing.T) {
+	clk := newClock()
+	f := newFixture(t, cognitolocal.Config{Now: clk.Now})
+	f.user(t, "alice", password, nil)
+	res := f.signIn(t, localClient, "alice", password)
+	clk.advance(time.Hour + time.Minute)
+	_, err := f.idp.GetUser(ctx(t), &cip.GetUserInput{AccessToken: res.AccessToken})
+	e := requireAPIError[*types.NotAuthorizedException](t, err)
+	assert.Equal(t, "Access Token has expired", e.ErrorMessage())
+
+	// The refresh token, good for 30 days, gets a fresh one.
+	again, err := f.refresh(t, localClient, aws.ToString(res.RefreshToken))
+	require.NoError(t, err)
+	_, err = f.idp.GetUser(ctx(t), &cip.GetUserInput{AccessToken: again.AccessToken})
+	require.NoError(t, err)
+}
+
+func TestRefreshTokenExpires(t *testing.T) {
+	clk := newClock()
+	f := newFixture(t, cognitolocal.Config{Now: clk.Now})
+	f.user(t, "alice", password, nil)
+	res := f.signIn(t, localClient, "alice", password)
+	clk.advance(30*24*time.Hour + time.Minute)
+	_, err := f.refresh(t, localClient, aws.ToString(res.RefreshToken))
+	e := requireAPIError[*types.NotAuthorizedException](t, err)
+	assert.Equal(t, "Refresh Token has expired", e.ErrorMessage())
 }
