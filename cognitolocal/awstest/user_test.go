@@ -1,6 +1,9 @@
 package awstest
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -302,4 +305,37 @@ func TestRefreshTokenExpires(t *testing.T) {
 	_, err := f.refresh(t, localClient, aws.ToString(res.RefreshToken))
 	e := requireAPIError[*types.NotAuthorizedException](t, err)
 	assert.Equal(t, "Refresh Token has expired", e.ErrorMessage())
+}
+
+// secretHash is Cognito's SECRET_HASH: HMAC-SHA256 keyed with the client
+// secret over username + client ID, in standard base64.
+func secretHash(secret, username, clientID string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(username + clientID))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func TestInitiateAuthConfidentialClientNeedsSecretHash(t *testing.T) {
+	f := newFixture(t, cognitolocal.Config{})
+	f.user(t, "alice", password, nil)
+	out, err := f.idp.CreateUserPoolClient(ctx(t), &cip.CreateUserPoolClientInput{
+		UserPoolId: f.poolID(), ClientName: aws.String("server"), GenerateSecret: true,
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
+	})
+	require.NoError(t, err)
+	id, secret := aws.ToString(out.UserPoolClient.ClientId), aws.ToString(out.UserPoolClient.ClientSecret)
+
+	params := map[string]string{"USERNAME": "alice", "PASSWORD": password}
+	_, err = f.idp.InitiateAuth(ctx(t), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(id), AuthParameters: params})
+	e := requireAPIError[*types.NotAuthorizedException](t, err)
+	assert.Equal(t, "Client is configured for secret but secret was not received", e.ErrorMessage())
+
+	params["SECRET_HASH"] = secretHash("not-the-secret", "alice", id)
+	_, err = f.idp.InitiateAuth(ctx(t), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(id), AuthParameters: params})
+	requireAPIError[*types.NotAuthorizedException](t, err)
+
+	params["SECRET_HASH"] = secretHash(secret, "alice", id)
+	ok, err := f.idp.InitiateAuth(ctx(t), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(id), AuthParameters: params})
+	require.NoError(t, err)
+	assert.Equal(t, id, f.verify(t, id, cognitojwt.AccessToken, aws.ToString(ok.AuthenticationResult.AccessToken)).ClientID)
 }
