@@ -48,7 +48,7 @@ func newFlagSet(e *env, name, synopsis, description string) *flagSet {
 			}
 			fmt.Fprintln(w)
 		})
-		fmt.Fprintf(w, "\nExit codes: 0 success, 1 token rejected or undecodable, 2 usage error,\n3 keys unavailable, network, file or port error.\n")
+		fmt.Fprintf(w, "\nExit codes: 0 success, 1 token rejected or undecodable, or operation refused\nby the pool, 2 usage error, 3 keys unavailable, network, file or port error.\n")
 	}
 	return fs
 }

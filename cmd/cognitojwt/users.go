@@ -36,15 +36,13 @@ name and any other NAME as custom:NAME, which the pool must declare
 (dev-issuer --custom-attribute NAME). Users' tokens carry attributes as
 Cognito puts them: in ID tokens, not in access tokens.`
 
-const usersExit = "\n\nExit codes: 0 success, 1 the pool refused the operation, 2 usage error,\n3 the dev-issuer is unreachable."
-
 func runUsers(e *env, args []string) error {
 	if len(args) == 0 {
 		return usageErrorf("missing subcommand: add, list, set or groups")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help":
-		fmt.Fprintf(e.stdout, "Usage: cognitojwt users add|list|set|groups [flags]\n\n%s%s\n", usersHelp, usersExit)
+		fmt.Fprintf(e.stdout, "Usage: cognitojwt users add|list|set|groups [flags]\n\n%s\n\nExit codes: 0 success, 1 the pool refused the operation, 2 usage error,\n3 the dev-issuer is unreachable.\n", usersHelp)
 		return nil
 	case "add":
 		return runUsersAdd(e, args[1:])
