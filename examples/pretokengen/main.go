@@ -20,7 +20,7 @@
 // For local development, -http serves the same handler over HTTP for the
 // dev-issuer to call:
 //
-//	go run ./examples/pretokengen -http 127.0.0.1:9230
+//	(cd examples/pretokengen && go run . -http 127.0.0.1:9230)
 //	cognitojwt dev-issuer --pre-token-generation http://127.0.0.1:9230/ --custom-attribute department
 package main
 
