@@ -44,8 +44,9 @@
 // cross-origin posts; single-use codes that live five minutes; the token
 // endpoint's authorization_code, refresh_token and client_credentials
 // grants with client_secret_basic or client_secret_post and RFC 6749
-// errors; userInfo for access tokens with scope openid, its claims
-// following the email, phone and profile scopes; revocation (200 for
+// errors; userInfo for access tokens with scope openid (every readable
+// attribute with openid alone, narrowed by the profile, email and phone
+// scopes); revocation (200 for
 // unknown tokens); and /logout to a registered sign-out URL or back to
 // sign-in. There is no sign-in session: every authorization request shows
 // the form. identity_provider and idp_identifier are accepted and

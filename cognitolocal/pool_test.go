@@ -167,6 +167,10 @@ func TestConfidentialClientNeedsSecretHash(t *testing.T) {
 	params["SECRET_HASH"] = secretHash(c.ClientSecret, "alice", c.ClientID)
 	status, out := call(t, p, "InitiateAuth", in)
 	require.Equal(t, http.StatusOK, status, out)
+	refresh := out["AuthenticationResult"].(map[string]any)["RefreshToken"].(string)
+	status, out = call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": c.ClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh, "SECRET_HASH": params["SECRET_HASH"]}})
+	require.Equal(t, http.StatusOK, status, out)
 }
 
 func TestRefreshKeepsOriginJTIAndAuthTime(t *testing.T) {
