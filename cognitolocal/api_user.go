@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/cognitojwt/cognitojwt"
 )
@@ -269,6 +270,10 @@ type revokeTokenInput struct {
 func (p *Pool) revokeToken(_ context.Context, in *revokeTokenInput) (*empty, error) {
 	if in.Token == "" || in.ClientID == "" {
 		return nil, apiErr(codeInvalidParameter, "Missing required parameter Token or ClientId")
+	}
+	if strings.Count(in.Token, ".") == 2 {
+		// A JWT: an access or ID token, which RevokeToken does not take.
+		return nil, apiErr("UnsupportedTokenTypeException", "Unsupported token type.")
 	}
 	c, ok := p.AppClient(in.ClientID)
 	if !ok {
