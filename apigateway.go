@@ -74,7 +74,7 @@ func ClaimsFromAPIGateway(claims map[string]string) (*Claims, error) {
 	c := new(Claims)
 	// The payload goes through the same parser as a token's, so the Claims
 	// are filled exactly as Verify fills them.
-	if err := parsePayload(string(payload), c, make([]jsonscan.Member, 0, len(rebuilt))); err != nil {
+	if err := parsePayload(string(payload), c); err != nil {
 		return nil, err
 	}
 	switch {

@@ -189,17 +189,14 @@ func numericDate(v jsonscan.Value) (time.Time, error) {
 var errOutOfRange = errors.New("numeric date out of range")
 
 // parsePayload fills c from the decoded payload. Claims Cognito defines
-// must have Cognito's JSON types; anything else is ErrMalformedToken.
-func parsePayload(payload string, c *Claims, scratch []jsonscan.Member) error {
-	members, err := jsonscan.ParseObject(payload, scratch)
-	if err != nil {
-		return failf(ErrMalformedToken, "payload: %v", err)
-	}
-	c.payload = payload
+// must have Cognito's JSON types; anything else is ErrMalformedToken. The
+// payload is scanned once, and only the claims read here are kept.
+func parsePayload(payload string, c *Claims) error {
 	var hasExp bool
 	var username, cognitoUsername, clientID string
 	var aud jsonscan.Value
-	for _, m := range members {
+	var claimErr error
+	err := jsonscan.ScanObject(payload, func(m jsonscan.Member) error {
 		v := m.Value
 		var err error
 		switch m.Name {
@@ -256,14 +253,22 @@ func parsePayload(payload string, c *Claims, scratch []jsonscan.Member) error {
 			c.AuthTime, err = numericDate(v)
 		default:
 			if claim, ok := foldsToCognitoClaim(m.Name); ok {
-				return failf(ErrMalformedToken, "a member name folds to claim %q without being it", claim)
+				claimErr = failf(ErrMalformedToken, "a member name folds to claim %q without being it", claim)
 			}
-			continue
+			return claimErr
 		}
 		if err != nil {
-			return failf(ErrMalformedToken, "claim %q: %v", m.Name, err)
+			claimErr = failf(ErrMalformedToken, "claim %q: %v", m.Name, err)
 		}
+		return claimErr
+	})
+	if claimErr != nil {
+		return claimErr
 	}
+	if err != nil {
+		return failf(ErrMalformedToken, "payload: %v", err)
+	}
+	c.payload = payload
 	if !hasExp {
 		return fail(ErrMalformedToken, "claim \"exp\" is required")
 	}

@@ -139,11 +139,11 @@ func (m *MultiVerifier) route(token string) (*Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := parseHeader(header, scratch[:0]); err != nil {
+	if _, err := parseHeader(header); err != nil {
 		return nil, err
 	}
 	var c Claims
-	if err := parsePayload(payload, &c, scratch[:0]); err != nil {
+	if err := parsePayload(payload, &c); err != nil {
 		return nil, err
 	}
 	if c.Issuer == "" {

@@ -367,36 +367,41 @@ type header struct {
 	hasKid bool
 }
 
-func parseHeader(src string, scratch []jsonscan.Member) (header, error) {
-	members, err := jsonscan.ParseObject(src, scratch)
-	if err != nil {
-		return header{}, failf(ErrMalformedToken, "header: %v", err)
-	}
+func parseHeader(src string) (header, error) {
 	var h header
 	var alg string
 	var hasAlg bool
-	for _, m := range members {
+	var memberErr error
+	err := jsonscan.ScanObject(src, func(m jsonscan.Member) error {
+		var err error
 		switch m.Name {
 		case "alg":
 			if alg, err = m.Value.AsString(); err != nil {
-				return header{}, fail(ErrMalformedToken, "header alg is not a string")
+				memberErr = fail(ErrMalformedToken, "header alg is not a string")
 			}
 			hasAlg = true
 		case "kid":
 			if h.kid, err = m.Value.AsString(); err != nil {
-				return header{}, fail(ErrMalformedToken, "header kid is not a string")
+				memberErr = fail(ErrMalformedToken, "header kid is not a string")
 			}
 			h.hasKid = true
 		case "typ":
 			typ, err := m.Value.AsString()
 			if err != nil || !acceptableTyp(typ) {
-				return header{}, fail(ErrMalformedToken, "header typ is not JWT")
+				memberErr = fail(ErrMalformedToken, "header typ is not JWT")
 			}
 		default:
 			if what, bad := rejectHeader[m.Name]; bad {
-				return header{}, failf(ErrMalformedToken, "header parameter %s is not accepted", what)
+				memberErr = failf(ErrMalformedToken, "header parameter %s is not accepted", what)
 			}
 		}
+		return memberErr
+	})
+	if memberErr != nil {
+		return header{}, memberErr
+	}
+	if err != nil {
+		return header{}, failf(ErrMalformedToken, "header: %v", err)
 	}
 	if !hasAlg || alg != "RS256" {
 		return header{}, errNotRS256
@@ -437,13 +442,12 @@ func (v *Verifier) verifyUncached(ctx context.Context, token string, now time.Ti
 	if err != nil {
 		return nil, nil, err
 	}
-	var scratch [40]jsonscan.Member
-	h, err := parseHeader(header, scratch[:0])
+	h, err := parseHeader(header)
 	if err != nil {
 		return nil, nil, err
 	}
 	c := new(Claims)
-	if err := parsePayload(payload, c, scratch[:0]); err != nil {
+	if err := parsePayload(payload, c); err != nil {
 		return nil, nil, err
 	}
 	if err := v.checkIssuer(c.Issuer); err != nil {

@@ -126,6 +126,20 @@ var rejected = []string{
 	manyMembers(200, `,"m199":0`),
 	manyMembers(65, `,"m64":0`),
 	`{"x":` + manyMembers(100, `,"m42":0`) + `}`,
+	// Duplicates across nested objects, sibling objects and the switch
+	// from comparing names to the hash table, in each of its phases.
+	`{"a":1,"x":{"b":1},"a":2}`,
+	`{"a":1,"x":[{"b":1},{"c":1}],"A":2}`,
+	`{"a":1,"x":` + manyMembers(40, "") + `,"a":2}`,
+	`{"x":[` + manyMembers(40, "") + `,` + manyMembers(40, `,"m39":0`) + `]}`,
+	`{"x":[{"a":1},{"b":1,"b":2}]}`,
+	manyMembers(15, `,"m0":0`),
+	manyMembers(16, `,"M0":0`),
+	manyMembers(17, `,"m16":0`),
+	manyMembers(7, `,"A":0,"a":1`),
+	manyMembers(30, `,"ſ":0,"S":1`),
+	manyMembers(30, `,"K":0,"k":1`),
+	manyMembers(30, `,"Å":0,"Å":1`),
 	`{"x":` + nest(32) + `}`,
 	`{"x":` + strings.Repeat(`{"y":`, 40) + `1` + strings.Repeat(`}`, 40) + `}`,
 }
