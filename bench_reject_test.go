@@ -12,6 +12,7 @@ package cognitojwt_test
 import (
 	"context"
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,16 @@ func fillObject(fill int, prefix, suffix string, member func(i int) string) stri
 	return b.String()
 }
 
+// smallObject is an object of n distinct tiny members: the most that are
+// compared one by one (16, or 8 when names need folding), or one more.
+func smallObject(i, n int, alphabet string) string {
+	members := make([]string, n)
+	for k := range members {
+		members[k] = `"` + memberName(k, alphabet) + `":` + strconv.Itoa(i%10)
+	}
+	return "{" + strings.Join(members, ",") + "}"
+}
+
 // repeatTo repeats unit as often as it fits in n bytes.
 func repeatTo(unit string, n int) string { return strings.Repeat(unit, n/len(unit)) }
 
@@ -135,6 +146,15 @@ func hostileShapes() []hostileShape {
 		}),
 		payload("tiny members in many small objects", func(fill int) string {
 			return fillObject(fill, `"x":[`, "]", func(i int) string { return `{"` + memberName(i%8, lowerAlnum) + `":0}` })
+		}),
+		payload("objects of 16 members", func(fill int) string {
+			return fillObject(fill, `"x":[`, "]", func(i int) string { return smallObject(i, 16, lowerAlnum) })
+		}),
+		payload("objects of 8 upper-case members", func(fill int) string {
+			return fillObject(fill, `"x":[`, "]", func(i int) string { return smallObject(i, 8, upperAlnum) })
+		}),
+		payload("objects of 17 members", func(fill int) string {
+			return fillObject(fill, `"x":[`, "]", func(i int) string { return smallObject(i, 17, lowerAlnum) })
 		}),
 		payload("escaped names nested", func(fill int) string {
 			return fillObject(fill, `"x":{`, "}", func(i int) string { return `"\/` + memberName(i, lowerAlnum) + `":0` })

@@ -292,11 +292,27 @@ func foldHash(name string, plain bool) uint64 {
 func (s *scanner) table() *nameTable {
 	t := s.tables[s.depth-1]
 	if t == nil {
-		t = &nameTable{names: make([]tableName, 0, 2*linearNames)}
+		t = new(nameTable)
 		t.slots = t.small[:]
 		s.tables[s.depth-1] = t
 	} else {
 		t.reset()
+	}
+	if t.names == nil {
+		n := 2 * linearNames
+		if s.depth == 1 {
+			// The top-level object is the last thing in the source, and a
+			// member takes at least five bytes ("":0,), so this bounds
+			// its names: the table never grows, and, being the only one
+			// at its depth, this is paid once per scan.
+			n = max(n, (len(s.src)-s.pos)/5+linearNames+1)
+			slots := len(t.small)
+			for slots < 2*n {
+				slots *= 2
+			}
+			t.slots = make([]uint32, slots)
+		}
+		t.names = make([]tableName, 0, n)
 	}
 	return t
 }
