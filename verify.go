@@ -222,12 +222,18 @@ func (v *Verifier) Warm(ctx context.Context) error { return v.keys.warm(ctx) }
 // Verify checks token and returns its claims. Errors wrap exactly one of
 // the package's sentinels.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	return v.verifyObserved(ctx, token, nil)
+}
+
+// verifyObserved is Verify for a token that MultiVerifier may already have
+// parsed (p, or nil).
+func (v *Verifier) verifyObserved(ctx context.Context, token string, p *parsedToken) (*Claims, error) {
 	if v.hooks.OnVerify == nil {
-		c, _, err := v.verify(ctx, token)
+		c, _, err := v.verify(ctx, token, p)
 		return c, err
 	}
 	start := time.Now()
-	c, hit, err := v.verify(ctx, token)
+	c, hit, err := v.verify(ctx, token, p)
 	v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(start), CacheHit: hit, TokenUse: v.use})
 	return c, err
 }
@@ -255,7 +261,7 @@ func (v *Verifier) probeCache(token string, now time.Time) (cacheKey, *Claims) {
 	return key, v.cache.get(&key, now, v.keys)
 }
 
-func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, error) {
+func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken) (*Claims, bool, error) {
 	if token == "" {
 		return nil, false, errEmptyToken
 	}
@@ -270,7 +276,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, err
 			return c, true, nil
 		}
 	}
-	c, pub, err := v.verifyUncached(ctx, token, now)
+	c, pub, err := v.verifyUncached(ctx, token, p, now)
 	if err != nil {
 		return nil, false, err
 	}
@@ -417,49 +423,95 @@ func acceptableTyp(typ string) bool {
 	return t == "jwt" || t == "at+jwt"
 }
 
-// verifyUncached does the whole check, in the order that keeps untrusted
-// input away from the network: shape, header, payload types and issuer
-// before the key lookup; signature before any claim is believed.
-func (v *Verifier) verifyUncached(ctx context.Context, token string, now time.Time) (*Claims, *publicKey, error) {
+// parsedToken is a token read and checked up to the point where the pool
+// matters: shape, encoding, header and claim types. Verifier and
+// MultiVerifier parse a token once, through parseToken, so that both
+// report the same error kind for it, in the same order.
+type parsedToken struct {
+	signed string // header.payload, the signing input
+	kid    string
+	claims *Claims
+	sigLen int
+	// sigArr holds the decoded signature, so that it costs no allocation;
+	// sigLong one too long for any key the verifier accepts.
+	sigArr  [maxRSABits / 8]byte
+	sigLong []byte
+}
+
+func (p *parsedToken) sig() []byte {
+	if p.sigLong != nil {
+		return p.sigLong
+	}
+	return p.sigArr[:p.sigLen]
+}
+
+// parseToken reads token into p: shape, canonical base64url, header,
+// payload and the types of its claims, in that order. Nothing here needs a
+// key or the configuration.
+func parseToken(token string, p *parsedToken) error {
 	hSeg, pSeg, sSeg, err := split(token)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	// The payload gets its own allocation, which the claims keep: their
 	// strings point into it. The header gets another, garbage once the kid
-	// is looked up, and the signature is decoded onto the stack, so a
-	// cached token holds only its payload.
+	// is looked up, and the signature is decoded into p, so a cached token
+	// holds only its payload.
 	payload, err := decodeSegmentString(pSeg)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	header, err := decodeSegmentString(hSeg)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	var sArr [maxRSABits / 8]byte
-	sig, err := decodeSegment(sArr[:], sSeg)
-	if err != nil {
-		return nil, nil, err
+	if b64.DecodedLen(len(sSeg)) > len(p.sigArr) {
+		// Longer than any key the verifier accepts: it fails later, at
+		// the signature check, as it would in any order of checks.
+		if p.sigLong, err = decodeSegment(nil, sSeg); err != nil {
+			return err
+		}
+	} else {
+		sig, err := decodeSegment(p.sigArr[:], sSeg)
+		if err != nil {
+			return err
+		}
+		p.sigLen = len(sig)
 	}
 	h, err := parseHeader(header)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	c := new(Claims)
 	if err := parsePayload(payload, c); err != nil {
-		return nil, nil, err
+		return err
 	}
+	p.signed, p.kid, p.claims = token[:len(hSeg)+1+len(pSeg)], h.kid, c
+	return nil
+}
+
+// verifyUncached does the whole check, in the order that keeps untrusted
+// input away from the network: shape, header, payload types and issuer
+// before the key lookup; signature before any claim is believed. p is the
+// token already parsed, or nil.
+func (v *Verifier) verifyUncached(ctx context.Context, token string, p *parsedToken, now time.Time) (*Claims, *publicKey, error) {
+	if p == nil {
+		var own parsedToken
+		if err := parseToken(token, &own); err != nil {
+			return nil, nil, err
+		}
+		p = &own
+	}
+	c := p.claims
 	if err := v.checkIssuer(c.Issuer); err != nil {
 		return nil, nil, err
 	}
-	key, err := v.keys.key(ctx, h.kid, now)
+	key, err := v.keys.key(ctx, p.kid, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	signed := token[:len(hSeg)+1+len(pSeg)]
-	digest := sha256.Sum256(readOnlyBytes(signed))
-	if rsa.VerifyPKCS1v15(key.pub, crypto.SHA256, digest[:], sig) != nil {
+	digest := sha256.Sum256(readOnlyBytes(p.signed))
+	if rsa.VerifyPKCS1v15(key.pub, crypto.SHA256, digest[:], p.sig()) != nil {
 		return nil, nil, errBadSig
 	}
 	c.KeyID = key.kid
