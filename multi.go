@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sync"
 )
 
@@ -113,51 +112,6 @@ func (m *MultiVerifier) Verify(ctx context.Context, token string) (*Claims, erro
 		return nil, errIssuer
 	}
 	return v.verifyObserved(ctx, token, &p)
-}
-
-// regionPattern is an AWS region name, GovCloud included.
-var regionPattern = regexp.MustCompile(`^[a-z]{2}-(?:gov-)?[a-z]+-\d$`)
-
-// IssuerURL returns the issuer a user pool puts in its tokens in Cognito's
-// original form, https://cognito-idp.{region}.amazonaws.com/{poolID}, the
-// region being the pool ID's (GovCloud regions included). It is what New
-// derives from Config.UserPoolID.
-func IssuerURL(poolID string) (string, error) {
-	m := poolIDPattern.FindStringSubmatch(poolID)
-	if m == nil {
-		return "", fmt.Errorf("%w: user pool ID %q is not of the form region_id", ErrInvalidConfig, poolID)
-	}
-	return "https://cognito-idp." + m[1] + ".amazonaws.com/" + poolID, nil
-}
-
-// UpdatedIssuerURL returns the issuer of a user pool configured with
-// Cognito's "updated" issuer (IssuerConfiguration type UPDATED, the form
-// recommended for multi-Region replicated pools):
-// https://issuer-cognito-idp.{region}.amazonaws.com/{poolID}, where region
-// is the pool's primary region, the one in its ID. Its keys are the pool's
-// keys, so list it in Config.AdditionalIssuers while tokens of both forms
-// are about, or set it as Config.Issuer once all tokens carry it.
-func UpdatedIssuerURL(poolID string) (string, error) {
-	m := poolIDPattern.FindStringSubmatch(poolID)
-	if m == nil {
-		return "", fmt.Errorf("%w: user pool ID %q is not of the form region_id", ErrInvalidConfig, poolID)
-	}
-	return "https://issuer-cognito-idp." + m[1] + ".amazonaws.com/" + poolID, nil
-}
-
-// ReplicaIssuerURL returns the original-form issuer as a replica of the
-// pool in another region writes it, https://cognito-idp.{region}.amazonaws.com/{poolID}:
-// replicated pools left on the original issuer have been seen to issue
-// tokens naming the region that served the sign-in. Accept it only for the
-// regions the pool is actually replicated to.
-func ReplicaIssuerURL(region, poolID string) (string, error) {
-	if !regionPattern.MatchString(region) {
-		return "", fmt.Errorf("%w: %q is not an AWS region name", ErrInvalidConfig, region)
-	}
-	if !poolIDPattern.MatchString(poolID) {
-		return "", fmt.Errorf("%w: user pool ID %q is not of the form region_id", ErrInvalidConfig, poolID)
-	}
-	return "https://cognito-idp." + region + ".amazonaws.com/" + poolID, nil
 }
 
 var (

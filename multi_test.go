@@ -287,39 +287,6 @@ func TestMultiBehindMiddleware(t *testing.T) {
 	require.NotContains(t, w.Body.String(), other.URL())
 }
 
-func TestIssuerURLForms(t *testing.T) {
-	for _, pool := range []string{"us-east-1_AbC123", "us-gov-west-1_AbC123", "eu-central-2_x", "ap-southeast-5_Z9"} {
-		region := pool[:strings.IndexByte(pool, '_')]
-		got, err := cognitojwt.IssuerURL(pool)
-		require.NoError(t, err)
-		require.Equal(t, "https://cognito-idp."+region+".amazonaws.com/"+pool, got)
-		// New derives the same issuer from the pool ID.
-		v, err := cognitojwt.New(cognitojwt.Config{UserPoolID: pool, AllowAnyClient: true})
-		require.NoError(t, err)
-		require.Equal(t, got, v.Issuer())
-
-		got, err = cognitojwt.UpdatedIssuerURL(pool)
-		require.NoError(t, err)
-		require.Equal(t, "https://issuer-cognito-idp."+region+".amazonaws.com/"+pool, got)
-
-		got, err = cognitojwt.ReplicaIssuerURL("us-gov-east-1", pool)
-		require.NoError(t, err)
-		require.Equal(t, "https://cognito-idp.us-gov-east-1.amazonaws.com/"+pool, got)
-	}
-	for _, bad := range []string{"", "us-east-1", "_abc", "us-east-1_", "US-EAST-1_abc", "us-east-1_a/b", "us-east-1_a.evil.com", "us-east-1_ab c", "evil.com/x_abc"} {
-		_, err := cognitojwt.IssuerURL(bad)
-		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
-		_, err = cognitojwt.UpdatedIssuerURL(bad)
-		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
-		_, err = cognitojwt.ReplicaIssuerURL("us-west-2", bad)
-		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
-	}
-	for _, bad := range []string{"", "us-west", "evil.com", "us-west-2.evil.com", "us-west-2/", "US-WEST-2"} {
-		_, err := cognitojwt.ReplicaIssuerURL(bad, "us-east-1_AbC123")
-		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
-	}
-}
-
 // TestMultiReportsWhatAVerifierReports: every token of the adversarial
 // corpus, and each again under an issuer no pool accepts, gets the same
 // error kind from a MultiVerifier as from a Verifier of its pool. The

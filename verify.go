@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -48,8 +47,10 @@ const (
 // Config configures a Verifier. The zero value of every optional field is a
 // sound default.
 type Config struct {
-	// UserPoolID such as "us-east-1_AbC123" or "us-gov-west-1_AbC123". The
-	// issuer and JWKS URL derive from it. Optional when Issuer is set.
+	// UserPoolID such as "us-east-1_AbC123", "us-gov-west-1_AbC123" or
+	// "cn-north-1_AbC123". The issuer and JWKS URL derive from it (see
+	// IssuerURL); pools of the European Sovereign Cloud and the isolated
+	// partitions need Issuer instead. Optional when Issuer is set.
 	UserPoolID string
 	// ClientIDs are the accepted app clients: client_id of access tokens,
 	// aud of ID tokens. Empty is an error unless AllowAnyClient is set.
@@ -126,19 +127,15 @@ type Verifier struct {
 	cache     *tokenCache
 }
 
-// poolIDPattern is the user-pool ID shape, GovCloud regions included.
-var poolIDPattern = regexp.MustCompile(`^([a-z]{2}-(?:gov-)?[a-z]+-\d)_[a-zA-Z0-9]+$`)
-
 // New validates cfg and returns a Verifier. It does no network I/O; the
 // JWKS is fetched on first use or by Warm.
 func New(cfg Config) (*Verifier, error) {
 	issuer := cfg.Issuer
 	if issuer == "" {
-		m := poolIDPattern.FindStringSubmatch(cfg.UserPoolID)
-		if m == nil {
-			return nil, fmt.Errorf("%w: UserPoolID %q is not of the form region_id", ErrInvalidConfig, cfg.UserPoolID)
+		var err error
+		if issuer, err = IssuerURL(cfg.UserPoolID); err != nil {
+			return nil, fmt.Errorf("UserPoolID: %w", err)
 		}
-		issuer = "https://cognito-idp." + m[1] + ".amazonaws.com/" + cfg.UserPoolID
 	} else if err := checkFetchURL(issuer); err != nil {
 		return nil, fmt.Errorf("%w: Issuer: %v", ErrInvalidConfig, err)
 	}
