@@ -375,3 +375,40 @@ func label(src string) string {
 	}
 	return fmt.Sprintf("%q", src)
 }
+
+// TestScanObjectHandsMembersInOrderAndStopsOnError: ScanObject sees the
+// members ParseObject returns, in order, and an error from the callback
+// ends the scan and comes back unchanged.
+func TestScanObjectHandsMembersInOrderAndStopsOnError(t *testing.T) {
+	src := `{"b":"x","\u0061":[1,"y"],"c":{"d":1}}`
+	want, err := jsonscan.ParseObject(src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []jsonscan.Member
+	if err := jsonscan.ScanObject(src, func(m jsonscan.Member) error {
+		got = append(got, m)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("ScanObject saw %v, ParseObject returned %v", got, want)
+	}
+
+	stop := errors.New("stop")
+	var seen []string
+	err = jsonscan.ScanObject(`{"a":1,"b":2,"c":3}`, func(m jsonscan.Member) error {
+		seen = append(seen, m.Name)
+		if m.Name == "b" {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || !reflect.DeepEqual(seen, []string{"a", "b"}) {
+		t.Fatalf("error %v after %v; want the callback's error after a and b", err, seen)
+	}
+	if err := jsonscan.ScanObject(`{"a":1,"a":2}`, func(jsonscan.Member) error { return nil }); err == nil {
+		t.Fatal("duplicate accepted")
+	}
+}
