@@ -134,7 +134,7 @@ func New(cfg Config) (*Verifier, error) {
 	if issuer == "" {
 		var err error
 		if issuer, err = IssuerURL(cfg.UserPoolID); err != nil {
-			return nil, fmt.Errorf("UserPoolID: %w", err)
+			return nil, err
 		}
 	} else if err := checkFetchURL(issuer); err != nil {
 		return nil, fmt.Errorf("%w: Issuer: %v", ErrInvalidConfig, err)
