@@ -741,7 +741,8 @@ func hexRune(h string) rune {
 	return r
 }
 
-// AsString decodes a String value.
+// AsString decodes a String value. Like every accessor, it trusts that v
+// came from this package's scanner, which validated every escape.
 func (v Value) AsString() (string, error) {
 	if v.Kind != String {
 		return "", errType
