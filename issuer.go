@@ -72,18 +72,24 @@ func regionPartition(region string) (partition, bool) {
 
 // poolRegion splits a user pool ID and returns its region and the region's
 // partition. A well-formed ID of a partition whose issuer host is not
-// confirmed is an error that asks for Config.Issuer.
+// confirmed is an error that asks for Config.Issuer. Errors say what is
+// wrong with the quoted ID; callers name what the ID is.
 func poolRegion(poolID string) (string, partition, error) {
 	region, suffix, ok := strings.Cut(poolID, "_")
 	p, known := regionPartition(region)
 	if !ok || !known || !poolSuffixPattern.MatchString(suffix) {
-		return "", partition{}, fmt.Errorf("%w: user pool ID %q is not of the form region_id", ErrInvalidConfig, poolID)
+		return "", partition{}, fmt.Errorf("%q is not of the form region_id", poolID)
 	}
 	if p.dnsSuffix == "" {
-		return "", partition{}, fmt.Errorf("%w: user pool ID %q is in the %s partition (%s), whose Cognito issuer host is not confirmed; set Config.Issuer to the iss of one of the pool's tokens (and Config.JWKSURL if its keys are not at Issuer + \"/.well-known/jwks.json\")",
-			ErrInvalidConfig, poolID, p.title, p.name)
+		return "", partition{}, fmt.Errorf("%q is in the %s partition (%s), whose Cognito issuer host is not confirmed; set Config.Issuer to the iss of one of the pool's tokens (and Config.JWKSURL if its keys are not at Issuer + \"/.well-known/jwks.json\")",
+			poolID, p.title, p.name)
 	}
 	return region, p, nil
+}
+
+// poolIDError reports a user pool ID poolRegion refused.
+func poolIDError(err error) error {
+	return fmt.Errorf("%w: user pool ID %v", ErrInvalidConfig, err)
 }
 
 // IssuerURL returns the issuer a user pool puts in its tokens in Cognito's
@@ -96,9 +102,14 @@ func poolRegion(poolID string) (string, partition, error) {
 func IssuerURL(poolID string) (string, error) {
 	region, p, err := poolRegion(poolID)
 	if err != nil {
-		return "", err
+		return "", poolIDError(err)
 	}
-	return "https://cognito-idp." + region + "." + p.dnsSuffix + "/" + poolID, nil
+	return p.issuer("cognito-idp.", region, poolID), nil
+}
+
+// issuer is the issuer URL of poolID on host {service}{region}.{dnsSuffix}.
+func (p partition) issuer(service, region, poolID string) string {
+	return "https://" + service + region + "." + p.dnsSuffix + "/" + poolID
 }
 
 // UpdatedIssuerURL returns the issuer of a user pool configured with
@@ -111,9 +122,9 @@ func IssuerURL(poolID string) (string, error) {
 func UpdatedIssuerURL(poolID string) (string, error) {
 	region, p, err := poolRegion(poolID)
 	if err != nil {
-		return "", err
+		return "", poolIDError(err)
 	}
-	return "https://issuer-cognito-idp." + region + "." + p.dnsSuffix + "/" + poolID, nil
+	return p.issuer("issuer-cognito-idp.", region, poolID), nil
 }
 
 // ReplicaIssuerURL returns the original-form issuer as a replica of the
@@ -125,7 +136,7 @@ func UpdatedIssuerURL(poolID string) (string, error) {
 func ReplicaIssuerURL(region, poolID string) (string, error) {
 	_, p, err := poolRegion(poolID)
 	if err != nil {
-		return "", err
+		return "", poolIDError(err)
 	}
 	rp, ok := regionPartition(region)
 	if !ok {
@@ -134,5 +145,5 @@ func ReplicaIssuerURL(region, poolID string) (string, error) {
 	if rp.name != p.name {
 		return "", fmt.Errorf("%w: region %q is in the %s partition, user pool %q in %s", ErrInvalidConfig, region, rp.name, poolID, p.name)
 	}
-	return "https://cognito-idp." + region + "." + p.dnsSuffix + "/" + poolID, nil
+	return p.issuer("cognito-idp.", region, poolID), nil
 }

@@ -132,10 +132,11 @@ type Verifier struct {
 func New(cfg Config) (*Verifier, error) {
 	issuer := cfg.Issuer
 	if issuer == "" {
-		var err error
-		if issuer, err = IssuerURL(cfg.UserPoolID); err != nil {
-			return nil, err
+		region, p, err := poolRegion(cfg.UserPoolID)
+		if err != nil {
+			return nil, fmt.Errorf("%w: UserPoolID %v", ErrInvalidConfig, err)
 		}
+		issuer = p.issuer("cognito-idp.", region, cfg.UserPoolID)
 	} else if err := checkFetchURL(issuer); err != nil {
 		return nil, fmt.Errorf("%w: Issuer: %v", ErrInvalidConfig, err)
 	}
