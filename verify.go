@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -48,8 +47,10 @@ const (
 // Config configures a Verifier. The zero value of every optional field is a
 // sound default.
 type Config struct {
-	// UserPoolID such as "us-east-1_AbC123" or "us-gov-west-1_AbC123". The
-	// issuer and JWKS URL derive from it. Optional when Issuer is set.
+	// UserPoolID such as "us-east-1_AbC123", "us-gov-west-1_AbC123" or
+	// "cn-north-1_AbC123". The issuer and JWKS URL derive from it (see
+	// IssuerURL); pools of the European Sovereign Cloud and the isolated
+	// partitions need Issuer instead. Optional when Issuer is set.
 	UserPoolID string
 	// ClientIDs are the accepted app clients: client_id of access tokens,
 	// aud of ID tokens. Empty is an error unless AllowAnyClient is set.
@@ -126,19 +127,16 @@ type Verifier struct {
 	cache     *tokenCache
 }
 
-// poolIDPattern is the user-pool ID shape, GovCloud regions included.
-var poolIDPattern = regexp.MustCompile(`^([a-z]{2}-(?:gov-)?[a-z]+-\d)_[a-zA-Z0-9]+$`)
-
 // New validates cfg and returns a Verifier. It does no network I/O; the
 // JWKS is fetched on first use or by Warm.
 func New(cfg Config) (*Verifier, error) {
 	issuer := cfg.Issuer
 	if issuer == "" {
-		m := poolIDPattern.FindStringSubmatch(cfg.UserPoolID)
-		if m == nil {
-			return nil, fmt.Errorf("%w: UserPoolID %q is not of the form region_id", ErrInvalidConfig, cfg.UserPoolID)
+		region, p, err := poolRegion(cfg.UserPoolID)
+		if err != nil {
+			return nil, fmt.Errorf("%w: UserPoolID %v", ErrInvalidConfig, err)
 		}
-		issuer = "https://cognito-idp." + m[1] + ".amazonaws.com/" + cfg.UserPoolID
+		issuer = p.issuer("cognito-idp.", region, cfg.UserPoolID)
 	} else if err := checkFetchURL(issuer); err != nil {
 		return nil, fmt.Errorf("%w: Issuer: %v", ErrInvalidConfig, err)
 	}
@@ -222,12 +220,18 @@ func (v *Verifier) Warm(ctx context.Context) error { return v.keys.warm(ctx) }
 // Verify checks token and returns its claims. Errors wrap exactly one of
 // the package's sentinels.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	return v.verifyObserved(ctx, token, nil)
+}
+
+// verifyObserved is Verify for a token that MultiVerifier may already have
+// parsed (p, or nil).
+func (v *Verifier) verifyObserved(ctx context.Context, token string, p *parsedToken) (*Claims, error) {
 	if v.hooks.OnVerify == nil {
-		c, _, err := v.verify(ctx, token)
+		c, _, err := v.verify(ctx, token, p)
 		return c, err
 	}
 	start := time.Now()
-	c, hit, err := v.verify(ctx, token)
+	c, hit, err := v.verify(ctx, token, p)
 	v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(start), CacheHit: hit, TokenUse: v.use})
 	return c, err
 }
@@ -255,7 +259,7 @@ func (v *Verifier) probeCache(token string, now time.Time) (cacheKey, *Claims) {
 	return key, v.cache.get(&key, now, v.keys)
 }
 
-func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, error) {
+func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken) (*Claims, bool, error) {
 	if token == "" {
 		return nil, false, errEmptyToken
 	}
@@ -270,7 +274,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, err
 			return c, true, nil
 		}
 	}
-	c, pub, err := v.verifyUncached(ctx, token, now)
+	c, pub, err := v.verifyUncached(ctx, token, p, now)
 	if err != nil {
 		return nil, false, err
 	}
@@ -367,36 +371,41 @@ type header struct {
 	hasKid bool
 }
 
-func parseHeader(src string, scratch []jsonscan.Member) (header, error) {
-	members, err := jsonscan.ParseObject(src, scratch)
-	if err != nil {
-		return header{}, failf(ErrMalformedToken, "header: %v", err)
-	}
+func parseHeader(src string) (header, error) {
 	var h header
 	var alg string
 	var hasAlg bool
-	for _, m := range members {
+	var memberErr error
+	err := jsonscan.ScanObject(src, func(m jsonscan.Member) error {
+		var err error
 		switch m.Name {
 		case "alg":
 			if alg, err = m.Value.AsString(); err != nil {
-				return header{}, fail(ErrMalformedToken, "header alg is not a string")
+				memberErr = fail(ErrMalformedToken, "header alg is not a string")
 			}
 			hasAlg = true
 		case "kid":
 			if h.kid, err = m.Value.AsString(); err != nil {
-				return header{}, fail(ErrMalformedToken, "header kid is not a string")
+				memberErr = fail(ErrMalformedToken, "header kid is not a string")
 			}
 			h.hasKid = true
 		case "typ":
 			typ, err := m.Value.AsString()
 			if err != nil || !acceptableTyp(typ) {
-				return header{}, fail(ErrMalformedToken, "header typ is not JWT")
+				memberErr = fail(ErrMalformedToken, "header typ is not JWT")
 			}
 		default:
 			if what, bad := rejectHeader[m.Name]; bad {
-				return header{}, failf(ErrMalformedToken, "header parameter %s is not accepted", what)
+				memberErr = failf(ErrMalformedToken, "header parameter %s is not accepted", what)
 			}
 		}
+		return memberErr
+	})
+	if memberErr != nil {
+		return header{}, memberErr
+	}
+	if err != nil {
+		return header{}, failf(ErrMalformedToken, "header: %v", err)
 	}
 	if !hasAlg || alg != "RS256" {
 		return header{}, errNotRS256
@@ -412,50 +421,95 @@ func acceptableTyp(typ string) bool {
 	return t == "jwt" || t == "at+jwt"
 }
 
-// verifyUncached does the whole check, in the order that keeps untrusted
-// input away from the network: shape, header, payload types and issuer
-// before the key lookup; signature before any claim is believed.
-func (v *Verifier) verifyUncached(ctx context.Context, token string, now time.Time) (*Claims, *publicKey, error) {
+// parsedToken is a token read and checked up to the point where the pool
+// matters: shape, encoding, header and claim types. Verifier and
+// MultiVerifier parse a token once, through parseToken, so that both
+// report the same error kind for it, in the same order.
+type parsedToken struct {
+	signed string // header.payload, the signing input
+	kid    string
+	claims *Claims
+	sigLen int
+	// sigArr holds the decoded signature, so that it costs no allocation;
+	// sigLong one too long for any key the verifier accepts.
+	sigArr  [maxRSABits / 8]byte
+	sigLong []byte
+}
+
+func (p *parsedToken) sig() []byte {
+	if p.sigLong != nil {
+		return p.sigLong
+	}
+	return p.sigArr[:p.sigLen]
+}
+
+// parseToken reads token into p: shape, canonical base64url, header,
+// payload and the types of its claims, in that order. Nothing here needs a
+// key or the configuration.
+func parseToken(token string, p *parsedToken) error {
 	hSeg, pSeg, sSeg, err := split(token)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	// The payload gets its own allocation, which the claims keep: their
 	// strings point into it. The header gets another, garbage once the kid
-	// is looked up, and the signature is decoded onto the stack, so a
-	// cached token holds only its payload.
+	// is looked up, and the signature is decoded into p, so a cached token
+	// holds only its payload.
 	payload, err := decodeSegmentString(pSeg)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	header, err := decodeSegmentString(hSeg)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	var sArr [maxRSABits / 8]byte
-	sig, err := decodeSegment(sArr[:], sSeg)
-	if err != nil {
-		return nil, nil, err
+	if b64.DecodedLen(len(sSeg)) > len(p.sigArr) {
+		// Longer than any key the verifier accepts: it fails later, at
+		// the signature check, as it would in any order of checks.
+		if p.sigLong, err = decodeSegment(nil, sSeg); err != nil {
+			return err
+		}
+	} else {
+		sig, err := decodeSegment(p.sigArr[:], sSeg)
+		if err != nil {
+			return err
+		}
+		p.sigLen = len(sig)
 	}
-	var scratch [40]jsonscan.Member
-	h, err := parseHeader(header, scratch[:0])
+	h, err := parseHeader(header)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	c := new(Claims)
-	if err := parsePayload(payload, c, scratch[:0]); err != nil {
-		return nil, nil, err
+	if err := parsePayload(payload, c); err != nil {
+		return err
 	}
+	p.signed, p.kid, p.claims = token[:len(hSeg)+1+len(pSeg)], h.kid, c
+	return nil
+}
+
+// verifyUncached does the whole check, in the order that keeps untrusted
+// input away from the network: shape, header, payload types and issuer
+// before the key lookup; signature before any claim is believed. p is the
+// token already parsed, or nil.
+func (v *Verifier) verifyUncached(ctx context.Context, token string, p *parsedToken, now time.Time) (*Claims, *publicKey, error) {
+	if p == nil {
+		var own parsedToken
+		if err := parseToken(token, &own); err != nil {
+			return nil, nil, err
+		}
+		p = &own
+	}
+	c := p.claims
 	if err := v.checkIssuer(c.Issuer); err != nil {
 		return nil, nil, err
 	}
-	key, err := v.keys.key(ctx, h.kid, now)
+	key, err := v.keys.key(ctx, p.kid, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	signed := token[:len(hSeg)+1+len(pSeg)]
-	digest := sha256.Sum256(readOnlyBytes(signed))
-	if rsa.VerifyPKCS1v15(key.pub, crypto.SHA256, digest[:], sig) != nil {
+	digest := sha256.Sum256(readOnlyBytes(p.signed))
+	if rsa.VerifyPKCS1v15(key.pub, crypto.SHA256, digest[:], p.sig()) != nil {
 		return nil, nil, errBadSig
 	}
 	c.KeyID = key.kid
