@@ -22,6 +22,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/cognitojwt/cognitojwt/internal/fetch"
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 )
 
@@ -214,7 +215,7 @@ func NewALB(cfg ALBConfig) (*ALBVerifier, error) {
 			template: tpl,
 			prefix:   prefix,
 			suffix:   suffix,
-			client:   httpClientFor(cfg.HTTPClient, timeout),
+			client:   fetch.Client(cfg.HTTPClient, timeout),
 			timeout:  timeout,
 			cooldown: orDefault(cfg.RefetchCooldown, DefaultRefetchCooldown),
 			capacity: orDefault(cfg.KeyCacheSize, DefaultALBKeyCacheSize),
@@ -249,7 +250,7 @@ func splitKeyURL(tpl string) (prefix, suffix string, err error) {
 			return "", "", fmt.Errorf("%w: KeyURL may only have a plain path after {kid}", ErrInvalidConfig)
 		}
 	}
-	if err := checkFetchURL(prefix + "00000000-0000-0000-0000-000000000000" + suffix); err != nil {
+	if err := fetch.CheckURL(prefix + "00000000-0000-0000-0000-000000000000" + suffix); err != nil {
 		return "", "", fmt.Errorf("%w: KeyURL: %v", ErrInvalidConfig, err)
 	}
 	return prefix, suffix, nil

@@ -38,9 +38,20 @@ var (
 	ErrWrongClient = errors.New("cognitojwt: wrong client")
 	// ErrWrongTokenUse: token_use is missing or not the configured one.
 	ErrWrongTokenUse = errors.New("cognitojwt: wrong token_use")
-	// ErrKeysUnavailable: no signing keys could be obtained from the JWKS
-	// endpoint. The middleware answers 503.
+	// ErrKeysUnavailable: the signing keys the token needs could not be
+	// obtained from the JWKS endpoint: no keys were ever fetched, or the
+	// token's kid is not in the last good set and the fetch that would
+	// have found it failed (or is held back by the cooldown after a
+	// failure). The middleware answers 503 with Retry-After.
 	ErrKeysUnavailable = errors.New("cognitojwt: signing keys unavailable")
+	// ErrCanceled: the caller's context ended before the token could be
+	// verified (the client went away, or a deadline passed) while the keys
+	// were still to be fetched. The error also wraps ctx.Err(), so
+	// errors.Is(err, context.Canceled) or context.DeadlineExceeded holds.
+	// It says nothing about the token or the key endpoint: the middleware
+	// answers 503 without Retry-After, and it is never counted as
+	// ErrKeysUnavailable.
+	ErrCanceled = errors.New("cognitojwt: request canceled")
 	// ErrInvalidRequest: the Authorization header is malformed or repeated.
 	// The middleware answers 400 invalid_request.
 	ErrInvalidRequest = errors.New("cognitojwt: malformed authorization request")
@@ -60,10 +71,18 @@ var (
 type verifyError struct {
 	kind   error
 	detail string
+	// cause is wrapped besides kind when set: ctx.Err() for ErrCanceled.
+	cause error
 }
 
 func (e *verifyError) Error() string { return e.kind.Error() + ": " + e.detail }
-func (e *verifyError) Unwrap() error { return e.kind }
+
+func (e *verifyError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.kind}
+	}
+	return []error{e.kind, e.cause}
+}
 
 func fail(kind error, detail string) error { return &verifyError{kind: kind, detail: detail} }
 
@@ -71,9 +90,15 @@ func failf(kind error, format string, args ...any) error {
 	return &verifyError{kind: kind, detail: fmt.Sprintf(format, args...)}
 }
 
+// canceled is ErrCanceled wrapping the context's error; what says where
+// the caller was when its context ended.
+func canceled(what string, ctxErr error) error {
+	return &verifyError{kind: ErrCanceled, detail: "context ended " + what + ": " + ctxErr.Error(), cause: ctxErr}
+}
+
 // errorKinds lists the sentinels in the order ErrorKind reports them.
 var errorKinds = []error{
-	ErrKeysUnavailable, ErrNoToken, ErrMalformedToken, ErrUnsupportedAlgorithm,
+	ErrCanceled, ErrKeysUnavailable, ErrNoToken, ErrMalformedToken, ErrUnsupportedAlgorithm,
 	ErrUnknownKey, ErrInvalidSignature, ErrExpired, ErrNotYetValid,
 	ErrWrongIssuer, ErrWrongClient, ErrWrongTokenUse, ErrInvalidRequest,
 	ErrInsufficientScope, ErrInvalidConfig, ErrRevoked,
@@ -113,7 +138,8 @@ var tokenDescriptions = map[error]string{
 //	ErrNoToken                      401, no error code
 //	ErrInvalidRequest               400 invalid_request
 //	ErrInsufficientScope            403 insufficient_scope
-//	ErrKeysUnavailable              503 (with Retry-After), no challenge
+//	ErrKeysUnavailable              503 temporarily_unavailable, Retry-After, no challenge
+//	ErrCanceled                     503 temporarily_unavailable, no Retry-After, no challenge
 //	every other kind, and unknown   401 invalid_token
 func ErrorStatus(err error) (status int, code, description string) {
 	switch {
@@ -125,6 +151,11 @@ func ErrorStatus(err error) (status int, code, description string) {
 		return http.StatusForbidden, "insufficient_scope", "The token does not grant access to this resource."
 	case errors.Is(err, ErrKeysUnavailable):
 		return http.StatusServiceUnavailable, "temporarily_unavailable", "Token signing keys are temporarily unavailable."
+	case errors.Is(err, ErrCanceled):
+		// The client has usually gone and reads no answer; when a server
+		// deadline ended the request, 503 is what http.TimeoutHandler
+		// answers too. No Retry-After: nothing is known to recover later.
+		return http.StatusServiceUnavailable, "temporarily_unavailable", "The request ended before the token could be verified."
 	}
 	if d, ok := tokenDescriptions[ErrorKind(err)]; ok {
 		return http.StatusUnauthorized, "invalid_token", d
@@ -142,9 +173,10 @@ func retryAfter(err error) int {
 }
 
 // WriteError writes the RFC 6750 answer for err: status, WWW-Authenticate
-// challenge with realm (except for 503), Retry-After on 503, and a JSON
-// body {"error": …, "error_description": …}. Custom error handlers can call
-// it for the cases they do not treat themselves.
+// challenge with realm (except for 503), Retry-After when the keys are
+// unavailable, and a JSON body {"error": …, "error_description": …}.
+// Custom error handlers can call it for the cases they do not treat
+// themselves.
 func WriteError(w http.ResponseWriter, err error, realm string) {
 	writeError(w, err, quotable(realm), "")
 }
@@ -153,7 +185,9 @@ func writeError(w http.ResponseWriter, err error, realm, scope string) {
 	status, code, desc := ErrorStatus(err)
 	h := w.Header()
 	if status == http.StatusServiceUnavailable {
-		h.Set("Retry-After", strconv.Itoa(retryAfter(err)))
+		if errors.Is(err, ErrKeysUnavailable) {
+			h.Set("Retry-After", strconv.Itoa(retryAfter(err)))
+		}
 	} else {
 		var b strings.Builder
 		b.WriteString(`Bearer realm="`)

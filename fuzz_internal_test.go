@@ -183,7 +183,6 @@ func TestKeyLookupSeesFetchFinishedMeanwhile(t *testing.T) {
 	j := &jwksSource{cooldown: 10 * time.Second, refresh: time.Hour}
 	oldKey, newKey := &publicKey{kid: "old", pub: pub}, &publicKey{kid: "new", pub: pub}
 	j.set.Store(&keySet{keys: map[string]*publicKey{"old": oldKey}, fetched: start.Add(-time.Minute)})
-	j.lastAttempt = start.Add(-time.Minute)
 	finished := false
 	j.now = func() time.Time {
 		if !finished {
@@ -191,7 +190,7 @@ func TestKeyLookupSeesFetchFinishedMeanwhile(t *testing.T) {
 			// the other request's fetch completes right now.
 			finished = true
 			j.set.Store(&keySet{keys: map[string]*publicKey{"old": oldKey, "new": newKey}, fetched: start})
-			j.lastAttempt = start
+			j.holdUntil.Store(start.Add(j.cooldown).UnixNano())
 		}
 		return start
 	}

@@ -15,7 +15,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"slices"
@@ -23,6 +22,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/cognitojwt/cognitojwt/internal/fetch"
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 )
 
@@ -78,9 +78,12 @@ type Config struct {
 
 	// FetchTimeout bounds one JWKS fetch (default 5s).
 	FetchTimeout time.Duration
-	// RefetchCooldown is the least time between two fetches caused by
-	// unknown kids or failures (default 10s). Within it, unknown kids fail
-	// fast while known kids keep working.
+	// RefetchCooldown (default 10s) bounds the fetches unknown kids can
+	// cause. It opens when an unknown kid causes a fetch and when any
+	// fetch fails; a successful first fetch, refresh or Warm opens none.
+	// Within it unknown kids cause no fetch and fail fast (ErrUnknownKey
+	// after a successful fetch, ErrKeysUnavailable after a failed one),
+	// while known kids keep working. See SECURITY.md.
 	RefetchCooldown time.Duration
 	// RefreshInterval is the age after which the key set is refreshed in
 	// the background, without blocking requests (default 1h).
@@ -139,7 +142,7 @@ func New(cfg Config) (*Verifier, error) {
 			return nil, fmt.Errorf("%w: UserPoolID %q is not of the form region_id", ErrInvalidConfig, cfg.UserPoolID)
 		}
 		issuer = "https://cognito-idp." + m[1] + ".amazonaws.com/" + cfg.UserPoolID
-	} else if err := checkFetchURL(issuer); err != nil {
+	} else if err := fetch.CheckURL(issuer); err != nil {
 		return nil, fmt.Errorf("%w: Issuer: %v", ErrInvalidConfig, err)
 	}
 	issuer = strings.TrimSuffix(issuer, "/")
@@ -147,7 +150,7 @@ func New(cfg Config) (*Verifier, error) {
 	if jwksURL == "" {
 		jwksURL = issuer + "/.well-known/jwks.json"
 	}
-	if err := checkFetchURL(jwksURL); err != nil {
+	if err := fetch.CheckURL(jwksURL); err != nil {
 		return nil, fmt.Errorf("%w: JWKSURL: %v", ErrInvalidConfig, err)
 	}
 	for _, iss := range cfg.AdditionalIssuers {
@@ -190,7 +193,7 @@ func New(cfg Config) (*Verifier, error) {
 	timeout := orDefault(cfg.FetchTimeout, DefaultFetchTimeout)
 	v.keys = &jwksSource{
 		url:      jwksURL,
-		client:   httpClientFor(cfg.HTTPClient, timeout),
+		client:   fetch.Client(cfg.HTTPClient, timeout),
 		timeout:  timeout,
 		cooldown: orDefault(cfg.RefetchCooldown, DefaultRefetchCooldown),
 		refresh:  orDefault(cfg.RefreshInterval, DefaultRefreshInterval),
@@ -217,6 +220,9 @@ func (v *Verifier) Issuer() string { return v.issuers[0] }
 
 // Warm fetches the JWKS now and reports whether usable keys arrived: a
 // start-up check, and a way to pay the first fetch before traffic does.
+// Within RefetchCooldown after a fetch it reports that fetch's result
+// without fetching again, so a readiness probe may call it as often as it
+// likes. A ctx that ends first gives ErrCanceled.
 func (v *Verifier) Warm(ctx context.Context) error { return v.keys.warm(ctx) }
 
 // Verify checks token and returns its claims. Errors wrap exactly one of
@@ -514,12 +520,4 @@ func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
 // read their argument (decoders, hashes). Writing to the result is undefined.
 func readOnlyBytes(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
