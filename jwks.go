@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/big"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -70,7 +72,8 @@ type jwksSource struct {
 	now      func() time.Time
 	logger   *slog.Logger
 	hooks    Hooks
-	// static: the key set came with the Config and is never fetched.
+	// static: the key set came with the Config and is never fetched
+	// (Config.DisableFetch).
 	static bool
 
 	set atomic.Pointer[keySet]
@@ -304,22 +307,29 @@ func (j *jwksSource) warm(ctx context.Context) error {
 	return nil
 }
 
-// get fetches the JWKS and stores its usable keys as the current set.
+// get fetches the JWKS and makes its usable keys the current set.
 func (j *jwksSource) get(ctx context.Context) (status, nkeys int, err error) {
 	j.fetches.Add(1)
 	body, status, err := fetch.Get(ctx, j.client, j.url, "application/json", "JWKS", j.maxSize)
 	if err != nil {
 		return status, 0, err
 	}
+	nkeys, err = j.install(body)
+	return status, nkeys, err
+}
+
+// install parses a JWKS document, fetched or supplied with the Config,
+// and makes its usable keys the current set.
+func (j *jwksSource) install(body []byte) (int, error) {
 	keys, skipped, err := parseJWKS(body)
 	if err != nil {
-		return status, 0, err
+		return 0, err
 	}
 	if len(skipped) > 0 && j.logger != nil {
 		j.logger.Warn("cognitojwt: JWKS keys skipped", "url", j.url, "reasons", skipped)
 	}
 	if len(keys) == 0 {
-		return status, 0, errors.New("JWKS has no usable RS256 signing keys")
+		return 0, errors.New("JWKS has no usable RS256 signing keys")
 	}
 	// Keep the previous set's entries for unchanged keys: the token cache
 	// honours an entry only while its key is the very same pointer, so new
@@ -336,7 +346,7 @@ func (j *jwksSource) get(ctx context.Context) (status, nkeys int, err error) {
 		set.keys[kid] = &publicKey{kid: kid, pub: pub}
 	}
 	j.set.Store(set)
-	return status, len(keys), nil
+	return len(keys), nil
 }
 
 // jwkFields are the members of a JWK that decide whether it is usable.
@@ -496,3 +506,49 @@ func (e *keysUnavailableError) Unwrap() error { return ErrKeysUnavailable }
 // RetryAfter is how long the caller should wait before the fetcher will try
 // again.
 func (e *keysUnavailableError) RetryAfter() time.Duration { return e.retryAfter }
+
+// configure installs the key set supplied with cfg, if any, and turns
+// fetching off when cfg asks.
+func (j *jwksSource) configure(cfg Config) error {
+	doc := cfg.JWKS
+	switch {
+	case doc != nil && cfg.JWKSFile != "":
+		return errors.New("set JWKS or JWKSFile, not both")
+	case cfg.JWKSFile != "":
+		var err error
+		if doc, err = readLimited(cfg.JWKSFile, j.maxSize); err != nil {
+			return fmt.Errorf("JWKSFile: %w", err)
+		}
+	case doc == nil:
+		if cfg.DisableFetch {
+			return errors.New("DisableFetch needs the keys in JWKS or JWKSFile")
+		}
+		return nil
+	}
+	if int64(len(doc)) > j.maxSize {
+		return fmt.Errorf("JWKS larger than MaxJWKSSize (%d bytes)", j.maxSize)
+	}
+	if _, err := j.install(doc); err != nil {
+		return fmt.Errorf("JWKS: %w", err)
+	}
+	j.static = cfg.DisableFetch
+	return nil
+}
+
+// readLimited reads a file of at most limit bytes; a bigger one is an
+// error, found without reading it whole.
+func readLimited(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	doc, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(doc)) > limit {
+		return nil, fmt.Errorf("larger than MaxJWKSSize (%d bytes)", limit)
+	}
+	return doc, nil
+}

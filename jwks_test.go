@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -844,5 +846,115 @@ func TestJWKSWarmWithinCooldownDoesNotFetch(t *testing.T) {
 		f.clk.Advance(cognitojwt.DefaultRefetchCooldown)
 		require.NoError(t, f.v.Warm(context.Background()))
 		require.Equal(t, 2, f.iss.JWKSFetches())
+	})
+}
+
+// TestJWKSSuppliedAtConstructionNeedsNoFetch: a key set given in the
+// Config (bytes or file) serves from the first request; it counts as
+// fetched when New ran, so it is refreshed after RefreshInterval and an
+// unknown kid fetches the pool's set.
+func TestJWKSSuppliedAtConstructionNeedsNoFetch(t *testing.T) {
+	clk := newClock()
+	iss := newIssuer(t, clk)
+	file := filepath.Join(t.TempDir(), "jwks.json")
+	require.NoError(t, os.WriteFile(file, iss.JWKS(), 0o600))
+	sources := map[string]func(*cognitojwt.Config){
+		"bytes": func(c *cognitojwt.Config) { c.JWKS = iss.JWKS() },
+		"file":  func(c *cognitojwt.Config) { c.JWKSFile = file },
+	}
+	for name, supply := range sources {
+		t.Run(name, func(t *testing.T) {
+			before := iss.JWKSFetches()
+			var watch fetchWatch
+			v := newVerifier(t, iss, clk, func(c *cognitojwt.Config) {
+				supply(c)
+				c.RefreshInterval = time.Minute
+				watch = watchFetches(c)
+			})
+			_, err := v.Verify(context.Background(), iss.AccessToken())
+			require.NoError(t, err)
+			require.NoError(t, v.Warm(context.Background()), "a fresh supplied set is a fresh fetch")
+			require.Equal(t, before, iss.JWKSFetches(), "no fetch while the supplied keys serve")
+
+			_, err = v.Verify(context.Background(), iss.AccessToken(cognitotest.WithKey(spareKey())))
+			requireKind(t, cognitojwt.ErrUnknownKey, err)
+			require.Equal(t, before+1, iss.JWKSFetches(), "an unknown kid fetches the pool's set")
+			watch.next(t)
+
+			clk.Advance(time.Minute)
+			_, err = v.Verify(context.Background(), iss.AccessToken())
+			require.NoError(t, err)
+			require.NoError(t, watch.next(t).Err, "refreshed after RefreshInterval")
+			require.Equal(t, before+2, iss.JWKSFetches())
+		})
+	}
+}
+
+// TestJWKSDisableFetchNeverFetches: with DisableFetch only the supplied
+// keys serve, whatever the kid, the clock or Warm.
+func TestJWKSDisableFetchNeverFetches(t *testing.T) {
+	f := newFixture(t, nil)
+	v := newVerifier(t, f.iss, f.clk, func(c *cognitojwt.Config) {
+		c.JWKS = f.iss.JWKS()
+		c.DisableFetch = true
+		c.RefreshInterval = time.Minute
+	})
+	token := f.iss.AccessToken(cognitotest.WithLifetime(3 * time.Hour))
+	for range 3 {
+		_, err := v.Verify(context.Background(), token)
+		require.NoError(t, err)
+		_, err = v.Verify(context.Background(), f.iss.AccessToken(cognitotest.WithKey(spareKey())))
+		requireKind(t, cognitojwt.ErrUnknownKey, err)
+		require.NoError(t, v.Warm(context.Background()))
+		f.clk.Advance(time.Hour)
+	}
+	require.Zero(t, f.iss.JWKSFetches())
+}
+
+// TestJWKSSuppliedDocumentValidatedLikeFetched: New checks a supplied key
+// set with the parser and rules of fetched sets; a bad one is
+// ErrInvalidConfig, never a panic.
+func TestJWKSSuppliedDocumentValidatedLikeFetched(t *testing.T) {
+	good := jwksDoc(jwkOf(primaryKey()))
+	private := jwkOf(primaryKey())
+	private["d"] = "AQAB"
+	weak := jwkOf(primaryKey())
+	weak["use"] = "enc"
+	missing := filepath.Join(t.TempDir(), "absent.json")
+	big := filepath.Join(t.TempDir(), "big.json")
+	require.NoError(t, os.WriteFile(big, good, 0o600))
+	cases := []struct {
+		name string
+		edit func(*cognitojwt.Config)
+	}{
+		{"empty", func(c *cognitojwt.Config) { c.JWKS = []byte{} }},
+		{"not JSON", func(c *cognitojwt.Config) { c.JWKS = []byte("<html>") }},
+		{"array document", func(c *cognitojwt.Config) { c.JWKS = []byte("[]") }},
+		{"keys not an array", func(c *cognitojwt.Config) { c.JWKS = []byte(`{"keys":{}}`) }},
+		{"duplicate members", func(c *cognitojwt.Config) { c.JWKS = []byte(`{"keys":[],"keys":[]}`) }},
+		{"no usable key", func(c *cognitojwt.Config) { c.JWKS = jwksDoc(weak) }},
+		{"private key material", func(c *cognitojwt.Config) { c.JWKS = jwksDoc(jwkOf(thirdKey()), private) }},
+		{"over MaxJWKSSize", func(c *cognitojwt.Config) { c.JWKS, c.MaxJWKSSize = good, int64(len(good)-1) }},
+		{"file over MaxJWKSSize", func(c *cognitojwt.Config) { c.JWKSFile, c.MaxJWKSSize = big, int64(len(good)-1) }},
+		{"file missing", func(c *cognitojwt.Config) { c.JWKSFile = missing }},
+		{"bytes and file", func(c *cognitojwt.Config) { c.JWKS, c.JWKSFile = good, big }},
+		{"DisableFetch without keys", func(c *cognitojwt.Config) { c.DisableFetch = true }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := cognitojwt.Config{UserPoolID: "us-east-1_AbC123", ClientIDs: []string{testClient}}
+			tc.edit(&cfg)
+			_, err := cognitojwt.New(cfg)
+			requireKind(t, cognitojwt.ErrInvalidConfig, err)
+		})
+	}
+	t.Run("unusable keys beside a good one are skipped", func(t *testing.T) {
+		f := newFixture(t, nil)
+		v := newVerifier(t, f.iss, f.clk, func(c *cognitojwt.Config) {
+			c.JWKS = jwksDoc(jwkOf(primaryKey()), map[string]any{"kty": "oct", "kid": "k", "k": "c2VjcmV0"})
+			c.DisableFetch = true
+		})
+		_, err := v.Verify(context.Background(), f.iss.AccessToken())
+		require.NoError(t, err)
 	})
 }

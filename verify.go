@@ -88,8 +88,27 @@ type Config struct {
 	// RefreshInterval is the age after which the key set is refreshed in
 	// the background, without blocking requests (default 1h).
 	RefreshInterval time.Duration
-	// MaxJWKSSize caps the JWKS response body in bytes (default 1 MiB).
+	// MaxJWKSSize caps the JWKS response body, and JWKS or JWKSFile, in
+	// bytes (default 1 MiB).
 	MaxJWKSSize int64
+
+	// JWKS is a key set to start with, in the format the pool publishes at
+	// its JWKS URL: bundled with a Lambda function so that a cold start
+	// needs no fetch, or the keys of an air-gapped service. New checks it
+	// with the rules every fetched set meets (a document that fails them,
+	// or has no usable key, is ErrInvalidConfig) and serves its keys at
+	// once. It counts as fetched when New runs: it is refreshed after
+	// RefreshInterval, and an unknown kid fetches the pool's set, as with
+	// any fetched set, unless DisableFetch is set.
+	JWKS []byte
+	// JWKSFile names a file New reads JWKS from. Set one of JWKS and
+	// JWKSFile, not both.
+	JWKSFile string
+	// DisableFetch never fetches keys: only those of JWKS or JWKSFile,
+	// which it requires, are used, unknown kids are ErrUnknownKey and Warm
+	// has nothing to do. The pool's key rotations then need a new
+	// document and a new Verifier.
+	DisableFetch bool
 	// MaxTokenSize caps the token length in bytes (default 16 KiB).
 	MaxTokenSize int
 
@@ -201,6 +220,9 @@ func New(cfg Config) (*Verifier, error) {
 		now:      now,
 		logger:   cfg.Logger,
 		hooks:    cfg.Hooks,
+	}
+	if err := v.keys.configure(cfg); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
 	}
 	if cfg.CacheSize >= 0 {
 		v.cache = newTokenCache(orDefault(cfg.CacheSize, DefaultCacheSize))
