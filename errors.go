@@ -3,12 +3,13 @@ package cognitojwt
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognitojwt/cognitojwt/internal/errs"
 )
 
 // Sentinel errors returned (wrapped) by Verify. Test for them with errors.Is;
@@ -28,14 +29,14 @@ var (
 	// ErrInvalidSignature: the signature does not verify with the key.
 	ErrInvalidSignature = errors.New("cognitojwt: invalid signature")
 	// ErrExpired: exp is at or before now minus the leeway.
-	ErrExpired = errors.New("cognitojwt: token expired")
+	ErrExpired = errs.Expired
 	// ErrNotYetValid: nbf or iat is after now plus the leeway.
-	ErrNotYetValid = errors.New("cognitojwt: token not yet valid")
+	ErrNotYetValid = errs.NotYetValid
 	// ErrWrongIssuer: iss is missing or is not the configured user pool.
 	ErrWrongIssuer = errors.New("cognitojwt: wrong issuer")
 	// ErrWrongClient: client_id (access) or aud (ID) is missing or not an
 	// accepted app client.
-	ErrWrongClient = errors.New("cognitojwt: wrong client")
+	ErrWrongClient = errs.WrongClient
 	// ErrWrongTokenUse: token_use is missing or not the configured one.
 	ErrWrongTokenUse = errors.New("cognitojwt: wrong token_use")
 	// ErrKeysUnavailable: the signing keys the token needs could not be
@@ -43,7 +44,7 @@ var (
 	// token's kid is not in the last good set and the fetch that would
 	// have found it failed (or is held back by the cooldown after a
 	// failure). The middleware answers 503 with Retry-After.
-	ErrKeysUnavailable = errors.New("cognitojwt: signing keys unavailable")
+	ErrKeysUnavailable = errs.KeysUnavailable
 	// ErrCanceled: the caller's context ended before the token could be
 	// verified (the client went away, or a deadline passed) while the keys
 	// were still to be fetched. The error also wraps ctx.Err(), so
@@ -51,7 +52,7 @@ var (
 	// It says nothing about the token or the key endpoint: the middleware
 	// answers 503 without Retry-After, and it is never counted as
 	// ErrKeysUnavailable.
-	ErrCanceled = errors.New("cognitojwt: request canceled")
+	ErrCanceled = errs.Canceled
 	// ErrInvalidRequest: the Authorization header is malformed or repeated.
 	// The middleware answers 400 invalid_request.
 	ErrInvalidRequest = errors.New("cognitojwt: malformed authorization request")
@@ -65,36 +66,12 @@ var (
 	ErrRevoked = errors.New("cognitojwt: token revoked")
 )
 
-// verifyError wraps a sentinel with detail for logs. It is a value type with
-// a constant detail on the hot rejection paths so that failing fast costs
-// no formatting.
-type verifyError struct {
-	kind   error
-	detail string
-	// cause is wrapped besides kind when set: ctx.Err() for ErrCanceled.
-	cause error
-}
+// verifyError wraps a sentinel with detail for logs; see errs.Error.
+type verifyError = errs.Error
 
-func (e *verifyError) Error() string { return e.kind.Error() + ": " + e.detail }
+func fail(kind error, detail string) error { return errs.New(kind, detail) }
 
-func (e *verifyError) Unwrap() []error {
-	if e.cause == nil {
-		return []error{e.kind}
-	}
-	return []error{e.kind, e.cause}
-}
-
-func fail(kind error, detail string) error { return &verifyError{kind: kind, detail: detail} }
-
-func failf(kind error, format string, args ...any) error {
-	return &verifyError{kind: kind, detail: fmt.Sprintf(format, args...)}
-}
-
-// canceled is ErrCanceled wrapping the context's error; what says where
-// the caller was when its context ended.
-func canceled(what string, ctxErr error) error {
-	return &verifyError{kind: ErrCanceled, detail: "context ended " + what + ": " + ctxErr.Error(), cause: ctxErr}
-}
+func failf(kind error, format string, args ...any) error { return errs.Newf(kind, format, args...) }
 
 // errorKinds lists the sentinels in the order ErrorKind reports them.
 var errorKinds = []error{
@@ -165,9 +142,9 @@ func ErrorStatus(err error) (status int, code, description string) {
 
 // retryAfter extracts the fetcher's hint, rounded up to whole seconds.
 func retryAfter(err error) int {
-	var k *keysUnavailableError
-	if errors.As(err, &k) && k.retryAfter > 0 {
-		return int(math.Ceil(k.retryAfter.Seconds()))
+	var k interface{ RetryAfter() time.Duration }
+	if errors.As(err, &k) && k.RetryAfter() > 0 {
+		return int(math.Ceil(k.RetryAfter().Seconds()))
 	}
 	return int(DefaultRefetchCooldown / time.Second)
 }

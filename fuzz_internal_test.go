@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 func FuzzSplit(f *testing.F) {
@@ -44,7 +46,7 @@ func FuzzSplit(f *testing.F) {
 		}
 		segs := strings.Split(token, ".")
 		wellFormed := len(segs) == 3 && !slices.Contains(segs, "") &&
-			!strings.ContainsFunc(strings.Join(segs, ""), func(r rune) bool { return r > 0x7f || !isB64URL(byte(r)) })
+			!strings.ContainsFunc(strings.Join(segs, ""), func(r rune) bool { return r > 0x7f || !rules.IsB64URL(byte(r)) })
 		if err != nil {
 			if !errors.Is(err, ErrMalformedToken) {
 				t.Fatalf("split error %v is not ErrMalformedToken", err)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/cognitojwt/cognitojwt/internal/errs"
 	"github.com/cognitojwt/cognitojwt/internal/fetch"
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 )
@@ -124,7 +125,7 @@ func (j *jwksSource) key(ctx context.Context, kid string, now time.Time) (*publi
 		return nil, errKidNotConfigured
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, canceled("before the JWKS was fetched", err)
+		return nil, errs.ContextEnded("before the JWKS was fetched", err)
 	}
 	reason := fetchUnknownKid
 	if j.set.Load() == nil {
@@ -148,7 +149,7 @@ func (j *jwksSource) key(ctx context.Context, kid string, now time.Time) (*publi
 		if k := j.lookup(kid); k != nil {
 			return k, nil
 		}
-		return nil, canceled("while waiting for the JWKS", ctx.Err())
+		return nil, errs.ContextEnded("while waiting for the JWKS", ctx.Err())
 	}
 	if k := j.lookup(kid); k != nil {
 		return k, nil
@@ -203,7 +204,7 @@ func (j *jwksSource) held() error {
 }
 
 func (j *jwksSource) unavailable(cause error) error {
-	return &keysUnavailableError{err: cause, retryAfter: j.retryAfter()}
+	return &errs.Unavailable{Err: cause, After: j.retryAfter()}
 }
 
 // retryAfter is how long until the cooldown lets another fetch run, at
@@ -275,7 +276,7 @@ func (j *jwksSource) warm(ctx context.Context) error {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
-		return canceled("before the JWKS was fetched", err)
+		return errs.ContextEnded("before the JWKS was fetched", err)
 	}
 	now := j.now()
 	j.mu.Lock()
@@ -299,7 +300,7 @@ func (j *jwksSource) warm(ctx context.Context) error {
 	select {
 	case <-call.Done():
 	case <-ctx.Done():
-		return canceled("while waiting for the JWKS", ctx.Err())
+		return errs.ContextEnded("while waiting for the JWKS", ctx.Err())
 	}
 	if call.Err != nil {
 		return j.unavailable(call.Err)
@@ -491,21 +492,6 @@ func usableKey(f jwkFields, raw []byte) (*rsa.PublicKey, string) {
 	}
 	return &pub, ""
 }
-
-// keysUnavailableError is ErrKeysUnavailable with a hint for Retry-After.
-type keysUnavailableError struct {
-	err        error
-	retryAfter time.Duration
-}
-
-func (e *keysUnavailableError) Error() string {
-	return ErrKeysUnavailable.Error() + ": " + e.err.Error()
-}
-func (e *keysUnavailableError) Unwrap() error { return ErrKeysUnavailable }
-
-// RetryAfter is how long the caller should wait before the fetcher will try
-// again.
-func (e *keysUnavailableError) RetryAfter() time.Duration { return e.retryAfter }
 
 // configure installs the key set supplied with cfg, if any, and turns
 // fetching off when cfg asks.

@@ -200,5 +200,4 @@ func ReplicaIssuerURL(region, poolID string) (string, error) {
 var (
 	_ TokenVerifier = (*Verifier)(nil)
 	_ TokenVerifier = (*MultiVerifier)(nil)
-	_ TokenVerifier = (*ALBVerifier)(nil)
 )

@@ -24,6 +24,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt/internal/fetch"
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 // TokenUse is the token_use claim Cognito puts in every token.
@@ -317,23 +318,11 @@ var (
 	errBadSig     = fail(ErrInvalidSignature, "RS256 signature does not verify")
 	errNoKid      = fail(ErrUnknownKey, "header has no kid")
 	errNotRS256   = fail(ErrUnsupportedAlgorithm, "alg is not RS256")
-	errExpired    = fail(ErrExpired, "exp has passed")
-	errNbf        = fail(ErrNotYetValid, "nbf is in the future")
-	errIat        = fail(ErrNotYetValid, "iat is in the future")
 	errIssuer     = fail(ErrWrongIssuer, "iss is not the configured user pool")
 	errTokenUse   = fail(ErrWrongTokenUse, "token_use is not the accepted one")
-	errClient     = fail(ErrWrongClient, "app client is not accepted")
 	errNoIssuer   = fail(ErrWrongIssuer, "iss is missing")
-	errNoClient   = fail(ErrWrongClient, "client_id/aud is missing")
 	errNoUse      = fail(ErrWrongTokenUse, "token_use is missing")
 	b64           = base64.RawURLEncoding.Strict()
-	rejectHeader  = map[string]string{
-		// Keys or key locations chosen by the token's author.
-		"jku": "jku", "x5u": "x5u", "jwk": "jwk", "x5c": "x5c",
-		// Extensions, compression, nesting and encryption Cognito never
-		// uses; honouring any of them changes what the signature covers.
-		"crit": "crit", "b64": "b64", "zip": "zip", "cty": "cty", "enc": "enc",
-	}
 )
 
 // split finds the two dots of a compact JWS. It checks the shape only:
@@ -358,10 +347,6 @@ func split(token string) (h, p, s string, err error) {
 		return "", "", "", errEncoding
 	}
 	return token[:first], token[first+1 : second], token[second+1:], nil
-}
-
-func isB64URL(c byte) bool {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
 }
 
 // decodeSegment decodes a base64url segment into buf, or onto the heap if
@@ -417,11 +402,11 @@ func parseHeader(src string, scratch []jsonscan.Member) (header, error) {
 			h.hasKid = true
 		case "typ":
 			typ, err := m.Value.AsString()
-			if err != nil || !acceptableTyp(typ) {
+			if err != nil || !rules.AcceptableTyp(typ) {
 				return header{}, fail(ErrMalformedToken, "header typ is not JWT")
 			}
 		default:
-			if what, bad := rejectHeader[m.Name]; bad {
+			if what, bad := rules.RejectedHeader[m.Name]; bad {
 				return header{}, failf(ErrMalformedToken, "header parameter %s is not accepted", what)
 			}
 		}
@@ -433,11 +418,6 @@ func parseHeader(src string, scratch []jsonscan.Member) (header, error) {
 		return header{}, errNoKid
 	}
 	return h, nil
-}
-
-func acceptableTyp(typ string) bool {
-	t := strings.TrimPrefix(strings.ToLower(typ), "application/")
-	return t == "jwt" || t == "at+jwt"
 }
 
 // verifyUncached does the whole check, in the order that keeps untrusted
@@ -505,16 +485,15 @@ func (v *Verifier) checkIssuer(iss string) error {
 	return errIssuer
 }
 
+// checkLifetime applies exp, nbf and iat to claims already verified; a
+// cache hit must pass it as a fresh verification does.
+func (v *Verifier) checkLifetime(c *Claims, now time.Time) error {
+	return rules.Lifetime(c.ExpiresAt, c.NotBefore, c.IssuedAt, now, v.leeway)
+}
+
 func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
-	if !c.ExpiresAt.After(now.Add(-v.leeway)) {
-		return errExpired
-	}
-	late := now.Add(v.leeway)
-	if !c.NotBefore.IsZero() && c.NotBefore.After(late) {
-		return errNbf
-	}
-	if !c.IssuedAt.IsZero() && c.IssuedAt.After(late) {
-		return errIat
+	if err := v.checkLifetime(c, now); err != nil {
+		return err
 	}
 	switch {
 	case c.TokenUse == "":
@@ -526,16 +505,7 @@ func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
 	case c.TokenUse != v.use:
 		return errTokenUse
 	}
-	if v.anyClient {
-		return nil
-	}
-	if c.ClientID == "" {
-		return errNoClient
-	}
-	if !slices.Contains(v.clients, c.ClientID) {
-		return errClient
-	}
-	return nil
+	return rules.Client(c.ClientID, v.clients, v.anyClient)
 }
 
 // readOnlyBytes views s as bytes without copying, for callees that only
