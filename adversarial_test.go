@@ -204,7 +204,7 @@ var allSentinels = []error{
 	cognitojwt.ErrUnknownKey, cognitojwt.ErrInvalidSignature, cognitojwt.ErrExpired,
 	cognitojwt.ErrNotYetValid, cognitojwt.ErrWrongIssuer, cognitojwt.ErrWrongClient,
 	cognitojwt.ErrWrongTokenUse, cognitojwt.ErrKeysUnavailable, cognitojwt.ErrInvalidRequest,
-	cognitojwt.ErrInsufficientScope, cognitojwt.ErrInvalidConfig,
+	cognitojwt.ErrInsufficientScope, cognitojwt.ErrInvalidConfig, cognitojwt.ErrCanceled,
 }
 
 // assertErrorKind checks that err is exactly of kind want: errors.Is holds

@@ -9,7 +9,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cognitojwt/cognitojwt/internal/bridge"
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 // Claims are the verified claims of a Cognito access or ID token.
@@ -167,26 +169,18 @@ type claimsBox struct {
 	strs   [8]string
 }
 
-// NumericDate bounds: past year 9999 a value cannot be a real lifetime and
-// would overflow time arithmetic, so it is malformed.
+// NumericDate bounds and their error, as every NumericDate reader of
+// the module applies them.
 const (
-	maxNumericDate = 253402300799
-	minNumericDate = -maxNumericDate
+	maxNumericDate = rules.MaxNumericDate
+	minNumericDate = rules.MinNumericDate
 )
 
-func numericDate(v jsonscan.Value) (time.Time, error) {
-	f, err := v.AsNumber()
-	if err != nil {
-		return time.Time{}, err
-	}
-	if f > maxNumericDate || f < minNumericDate {
-		return time.Time{}, errOutOfRange
-	}
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
-}
+var errOutOfRange = rules.ErrOutOfRange
 
-var errOutOfRange = errors.New("numeric date out of range")
+func init() {
+	bridge.SetClaimsPayload = func(c any, payload string) { c.(*Claims).payload = payload }
+}
 
 // parsePayload fills c from the decoded payload. Claims Cognito defines
 // must have Cognito's JSON types; anything else is ErrMalformedToken. The
@@ -225,7 +219,7 @@ func parsePayload(payload string, c *Claims) error {
 		case "email":
 			c.Email, err = v.AsString()
 		case "email_verified":
-			c.EmailVerified, err = boolish(v)
+			c.EmailVerified, err = rules.Boolish(v)
 		case "version":
 			var f float64
 			if f, err = v.AsNumber(); err == nil {
@@ -244,13 +238,13 @@ func parsePayload(payload string, c *Claims) error {
 			c.Groups, err = v.AppendStrings(make([]string, 0, n))
 		case "exp":
 			hasExp = true
-			c.ExpiresAt, err = numericDate(v)
+			c.ExpiresAt, err = rules.NumericDate(v)
 		case "iat":
-			c.IssuedAt, err = numericDate(v)
+			c.IssuedAt, err = rules.NumericDate(v)
 		case "nbf":
-			c.NotBefore, err = numericDate(v)
+			c.NotBefore, err = rules.NumericDate(v)
 		case "auth_time":
-			c.AuthTime, err = numericDate(v)
+			c.AuthTime, err = rules.NumericDate(v)
 		default:
 			if claim, ok := foldsToCognitoClaim(m.Name); ok {
 				claimErr = failf(ErrMalformedToken, "a member name folds to claim %q without being it", claim)
@@ -339,18 +333,6 @@ func foldsToCognitoClaim(name string) (string, bool) {
 		return string(buf[:n]), true
 	}
 	return "", false
-}
-
-func boolish(v jsonscan.Value) (bool, error) {
-	if v.Kind == jsonscan.String {
-		switch v.Raw {
-		case `"true"`:
-			return true, nil
-		case `"false"`:
-			return false, nil
-		}
-	}
-	return v.AsBool()
 }
 
 // splitScopes splits on single spaces only (RFC 6749 §3.3): a tab or a

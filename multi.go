@@ -117,5 +117,4 @@ func (m *MultiVerifier) Verify(ctx context.Context, token string) (*Claims, erro
 var (
 	_ TokenVerifier = (*Verifier)(nil)
 	_ TokenVerifier = (*MultiVerifier)(nil)
-	_ TokenVerifier = (*ALBVerifier)(nil)
 )

@@ -15,14 +15,15 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 	"unsafe"
 
+	"github.com/cognitojwt/cognitojwt/internal/fetch"
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 // TokenUse is the token_use claim Cognito puts in every token.
@@ -79,15 +80,37 @@ type Config struct {
 
 	// FetchTimeout bounds one JWKS fetch (default 5s).
 	FetchTimeout time.Duration
-	// RefetchCooldown is the least time between two fetches caused by
-	// unknown kids or failures (default 10s). Within it, unknown kids fail
-	// fast while known kids keep working.
+	// RefetchCooldown (default 10s) bounds the fetches unknown kids can
+	// cause. It opens when an unknown kid causes a fetch and when any
+	// fetch fails; a successful first fetch, refresh or Warm opens none.
+	// Within it unknown kids cause no fetch and fail fast (ErrUnknownKey
+	// after a successful fetch, ErrKeysUnavailable after a failed one),
+	// while known kids keep working. See SECURITY.md.
 	RefetchCooldown time.Duration
 	// RefreshInterval is the age after which the key set is refreshed in
 	// the background, without blocking requests (default 1h).
 	RefreshInterval time.Duration
-	// MaxJWKSSize caps the JWKS response body in bytes (default 1 MiB).
+	// MaxJWKSSize caps the JWKS response body, and JWKS or JWKSFile, in
+	// bytes (default 1 MiB).
 	MaxJWKSSize int64
+
+	// JWKS is a key set to start with, in the format the pool publishes at
+	// its JWKS URL: bundled with a Lambda function so that a cold start
+	// needs no fetch, or the keys of an air-gapped service. New checks it
+	// with the rules every fetched set meets (a document that fails them,
+	// or has no usable key, is ErrInvalidConfig) and serves its keys at
+	// once. It counts as fetched when New runs: it is refreshed after
+	// RefreshInterval, and an unknown kid fetches the pool's set, as with
+	// any fetched set, unless DisableFetch is set.
+	JWKS []byte
+	// JWKSFile names a file New reads JWKS from. Set one of JWKS and
+	// JWKSFile, not both.
+	JWKSFile string
+	// DisableFetch never fetches keys: only those of JWKS or JWKSFile,
+	// which it requires, are used, unknown kids are ErrUnknownKey and Warm
+	// has nothing to do. The pool's key rotations then need a new
+	// document and a new Verifier.
+	DisableFetch bool
 	// MaxTokenSize caps the token length in bytes (default 16 KiB).
 	MaxTokenSize int
 
@@ -137,7 +160,7 @@ func New(cfg Config) (*Verifier, error) {
 			return nil, fmt.Errorf("%w: UserPoolID %v", ErrInvalidConfig, err)
 		}
 		issuer = p.issuer("cognito-idp.", region, cfg.UserPoolID)
-	} else if err := checkFetchURL(issuer); err != nil {
+	} else if err := fetch.CheckURL(issuer); err != nil {
 		return nil, fmt.Errorf("%w: Issuer: %v", ErrInvalidConfig, err)
 	}
 	issuer = strings.TrimSuffix(issuer, "/")
@@ -145,7 +168,7 @@ func New(cfg Config) (*Verifier, error) {
 	if jwksURL == "" {
 		jwksURL = issuer + "/.well-known/jwks.json"
 	}
-	if err := checkFetchURL(jwksURL); err != nil {
+	if err := fetch.CheckURL(jwksURL); err != nil {
 		return nil, fmt.Errorf("%w: JWKSURL: %v", ErrInvalidConfig, err)
 	}
 	for _, iss := range cfg.AdditionalIssuers {
@@ -188,7 +211,7 @@ func New(cfg Config) (*Verifier, error) {
 	timeout := orDefault(cfg.FetchTimeout, DefaultFetchTimeout)
 	v.keys = &jwksSource{
 		url:      jwksURL,
-		client:   httpClientFor(cfg.HTTPClient, timeout),
+		client:   fetch.Client(cfg.HTTPClient, timeout),
 		timeout:  timeout,
 		cooldown: orDefault(cfg.RefetchCooldown, DefaultRefetchCooldown),
 		refresh:  orDefault(cfg.RefreshInterval, DefaultRefreshInterval),
@@ -196,6 +219,9 @@ func New(cfg Config) (*Verifier, error) {
 		now:      now,
 		logger:   cfg.Logger,
 		hooks:    cfg.Hooks,
+	}
+	if err := v.keys.configure(cfg); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
 	}
 	if cfg.CacheSize >= 0 {
 		v.cache = newTokenCache(orDefault(cfg.CacheSize, DefaultCacheSize))
@@ -215,6 +241,9 @@ func (v *Verifier) Issuer() string { return v.issuers[0] }
 
 // Warm fetches the JWKS now and reports whether usable keys arrived: a
 // start-up check, and a way to pay the first fetch before traffic does.
+// Within RefetchCooldown after a fetch it reports that fetch's result
+// without fetching again, so a readiness probe may call it as often as it
+// likes. A ctx that ends first gives ErrCanceled.
 func (v *Verifier) Warm(ctx context.Context) error { return v.keys.warm(ctx) }
 
 // Verify checks token and returns its claims. Errors wrap exactly one of
@@ -293,23 +322,11 @@ var (
 	errBadSig     = fail(ErrInvalidSignature, "RS256 signature does not verify")
 	errNoKid      = fail(ErrUnknownKey, "header has no kid")
 	errNotRS256   = fail(ErrUnsupportedAlgorithm, "alg is not RS256")
-	errExpired    = fail(ErrExpired, "exp has passed")
-	errNbf        = fail(ErrNotYetValid, "nbf is in the future")
-	errIat        = fail(ErrNotYetValid, "iat is in the future")
 	errIssuer     = fail(ErrWrongIssuer, "iss is not the configured user pool")
 	errTokenUse   = fail(ErrWrongTokenUse, "token_use is not the accepted one")
-	errClient     = fail(ErrWrongClient, "app client is not accepted")
 	errNoIssuer   = fail(ErrWrongIssuer, "iss is missing")
-	errNoClient   = fail(ErrWrongClient, "client_id/aud is missing")
 	errNoUse      = fail(ErrWrongTokenUse, "token_use is missing")
 	b64           = base64.RawURLEncoding.Strict()
-	rejectHeader  = map[string]string{
-		// Keys or key locations chosen by the token's author.
-		"jku": "jku", "x5u": "x5u", "jwk": "jwk", "x5c": "x5c",
-		// Extensions, compression, nesting and encryption Cognito never
-		// uses; honouring any of them changes what the signature covers.
-		"crit": "crit", "b64": "b64", "zip": "zip", "cty": "cty", "enc": "enc",
-	}
 )
 
 // split finds the two dots of a compact JWS. It checks the shape only:
@@ -334,10 +351,6 @@ func split(token string) (h, p, s string, err error) {
 		return "", "", "", errEncoding
 	}
 	return token[:first], token[first+1 : second], token[second+1:], nil
-}
-
-func isB64URL(c byte) bool {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
 }
 
 // decodeSegment decodes a base64url segment into buf, or onto the heap if
@@ -391,11 +404,11 @@ func parseHeader(src string) (header, error) {
 			h.hasKid = true
 		case "typ":
 			typ, err := m.Value.AsString()
-			if err != nil || !acceptableTyp(typ) {
+			if err != nil || !rules.AcceptableTyp(typ) {
 				memberErr = fail(ErrMalformedToken, "header typ is not JWT")
 			}
 		default:
-			if what, bad := rejectHeader[m.Name]; bad {
+			if what, bad := rules.RejectedHeader[m.Name]; bad {
 				memberErr = failf(ErrMalformedToken, "header parameter %s is not accepted", what)
 			}
 		}
@@ -414,11 +427,6 @@ func parseHeader(src string) (header, error) {
 		return header{}, errNoKid
 	}
 	return h, nil
-}
-
-func acceptableTyp(typ string) bool {
-	t := strings.TrimPrefix(strings.ToLower(typ), "application/")
-	return t == "jwt" || t == "at+jwt"
 }
 
 // parsedToken is a token read and checked up to the point where the pool
@@ -531,16 +539,15 @@ func (v *Verifier) checkIssuer(iss string) error {
 	return errIssuer
 }
 
+// checkLifetime applies exp, nbf and iat to claims already verified; a
+// cache hit must pass it as a fresh verification does.
+func (v *Verifier) checkLifetime(c *Claims, now time.Time) error {
+	return rules.Lifetime(c.ExpiresAt, c.NotBefore, c.IssuedAt, now, v.leeway)
+}
+
 func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
-	if !c.ExpiresAt.After(now.Add(-v.leeway)) {
-		return errExpired
-	}
-	late := now.Add(v.leeway)
-	if !c.NotBefore.IsZero() && c.NotBefore.After(late) {
-		return errNbf
-	}
-	if !c.IssuedAt.IsZero() && c.IssuedAt.After(late) {
-		return errIat
+	if err := v.checkLifetime(c, now); err != nil {
+		return err
 	}
 	switch {
 	case c.TokenUse == "":
@@ -552,28 +559,11 @@ func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
 	case c.TokenUse != v.use:
 		return errTokenUse
 	}
-	if v.anyClient {
-		return nil
-	}
-	if c.ClientID == "" {
-		return errNoClient
-	}
-	if !slices.Contains(v.clients, c.ClientID) {
-		return errClient
-	}
-	return nil
+	return rules.Client(c.ClientID, v.clients, v.anyClient)
 }
 
 // readOnlyBytes views s as bytes without copying, for callees that only
 // read their argument (decoders, hashes). Writing to the result is undefined.
 func readOnlyBytes(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

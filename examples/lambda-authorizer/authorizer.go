@@ -37,8 +37,13 @@ func (a *authorizer) handle(ctx context.Context, req events.APIGatewayCustomAuth
 	if err != nil {
 		kind := cognitojwt.ErrorKind(err)
 		a.logger.InfoContext(ctx, "token rejected", "kind", kind, "detail", err.Error())
-		if errors.Is(err, cognitojwt.ErrKeysUnavailable) {
+		switch {
+		case errors.Is(err, cognitojwt.ErrKeysUnavailable):
 			return events.APIGatewayCustomAuthorizerResponse{}, errors.New("signing keys unavailable")
+		case errors.Is(err, cognitojwt.ErrCanceled):
+			// The invocation ended while the keys were being fetched: the
+			// token was not judged, and a 401 would sign the user out.
+			return events.APIGatewayCustomAuthorizerResponse{}, errors.New("verification did not finish")
 		}
 		return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
 	}
