@@ -41,8 +41,11 @@ type tokenCache struct {
 type cacheEntry struct {
 	key    cacheKey
 	claims *Claims
-	// until is exp plus leeway: the instant the token stops verifying.
-	until time.Time
+	// from and until bound the instants at which the token verifies: the
+	// later of nbf and iat minus leeway, and exp plus leeway. A hit checks
+	// both, so the clock stepping back, or a token first seen late in its
+	// life, never lets the cache accept what Verify would refuse.
+	from, until time.Time
 	// pub is the key that verified the token. A hit is honoured only while
 	// the pool still publishes that key under that kid, so a key the pool
 	// withdraws stops its tokens at once instead of at their exp.
@@ -98,6 +101,11 @@ func (c *tokenCache) get(k *cacheKey, now time.Time, keys *jwksSource) *Claims {
 			slot.CompareAndSwap(e, nil)
 			return nil
 		}
+		if now.Before(e.from) {
+			// Not yet valid at this reading of the clock, but it will be
+			// again: keep the entry and let Verify report the rule.
+			return nil
+		}
 		return e.claims.clone()
 	}
 	return nil
@@ -106,11 +114,11 @@ func (c *tokenCache) get(k *cacheKey, now time.Time, keys *jwksSource) *Claims {
 // put stores verified claims; the cache keeps claims itself, callers get
 // clones. It takes an empty or expired slot of the window, else evicts
 // the entry that expires first.
-func (c *tokenCache) put(k *cacheKey, claims *Claims, until time.Time, pub *publicKey, now time.Time) {
-	if pub == nil || !now.Before(until) {
+func (c *tokenCache) put(k *cacheKey, claims *Claims, from, until time.Time, pub *publicKey, now time.Time) {
+	if pub == nil || !now.Before(until) || now.Before(from) {
 		return
 	}
-	fresh := &cacheEntry{key: *k, claims: claims, until: until, pub: pub}
+	fresh := &cacheEntry{key: *k, claims: claims, from: from, until: until, pub: pub}
 	n := len(c.slots)
 	start := c.window(k)
 	var victim *atomic.Pointer[cacheEntry]

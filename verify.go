@@ -275,7 +275,8 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, err
 		return nil, false, err
 	}
 	if v.cache != nil {
-		v.cache.put(&key, c, c.ExpiresAt.Add(v.leeway), pub, now)
+		from, until := v.validity(c)
+		v.cache.put(&key, c, from, until, pub, now)
 		return c.clone(), false, nil
 	}
 	return c, false, nil
@@ -475,6 +476,20 @@ func (v *Verifier) checkIssuer(iss string) error {
 		}
 	}
 	return errIssuer
+}
+
+// validity returns the span of instants at which checkClaims accepts c's
+// lifetime: [from, until). The cache stores it so that a hit applies the
+// same time rules as a full verification.
+func (v *Verifier) validity(c *Claims) (from, until time.Time) {
+	from = c.NotBefore
+	if c.IssuedAt.After(from) {
+		from = c.IssuedAt
+	}
+	if !from.IsZero() {
+		from = from.Add(-v.leeway)
+	}
+	return from, c.ExpiresAt.Add(v.leeway)
 }
 
 func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
