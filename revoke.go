@@ -3,6 +3,7 @@ package cognitojwt
 import (
 	"fmt"
 	"hash/maphash"
+	"math"
 	"math/bits"
 	"sync"
 	"sync/atomic"
@@ -53,9 +54,8 @@ const (
 	// DefaultRevocationMaxAge is the longest a Cognito access or ID token
 	// lives: one day.
 	DefaultRevocationMaxAge = 24 * time.Hour
-	// DefaultMaxRevocations bounds a list's entries; at about 180 bytes an
-	// entry (a 36-character jti, the string included), a full list takes
-	// some 180 MB.
+	// DefaultMaxRevocations bounds a list's entries; a full list takes
+	// about 100 MB (see BenchmarkRevocationsMemory).
 	DefaultMaxRevocations = 1_000_000
 )
 
@@ -93,6 +93,12 @@ type RevocationsConfig struct {
 // Lookups take no lock in the common case: a filter of one bit per entry
 // and kind, read with atomic loads, answers "not listed" for almost every
 // token, and only a token whose bits are set is looked up in the maps.
+// The list keeps no strings: an id is kept as two 64-bit hashes under
+// random seeds of its own, so its tables hold no pointers and cost the
+// garbage collector nothing to scan, whatever their size. Two different
+// ids of one kind share both hashes with probability 2^-128; the seeds
+// never leave the process, so nobody can aim for it, and a collision would
+// refuse a token, never admit one.
 type Revocations struct {
 	maxAge     time.Duration
 	maxEntries int
@@ -103,12 +109,9 @@ type Revocations struct {
 	filter  atomic.Pointer[revocationFilter]
 	dropped atomic.Uint64
 
-	mu       sync.RWMutex
-	seeds    [revocationKinds]maphash.Seed
-	seeded   bool
-	jtis     map[string]time.Time // jti → expiry
-	families map[string]time.Time // origin_jti → expiry
-	subjects map[string]subjectCutoff
+	mu     sync.RWMutex
+	hasher *revocationHasher // made by the first write, then fixed
+	sets   [revocationKinds]map[revocationID]revocationEntry
 	// queue holds the entries in the order they were made, so that
 	// expired ones, and under a flood the oldest, leave in O(1) each. An
 	// entry updated later is queued again; its older element is skipped
@@ -120,10 +123,6 @@ type Revocations struct {
 	stale int
 }
 
-type subjectCutoff struct {
-	before, expires time.Time
-}
-
 type revocationKind uint8
 
 const (
@@ -133,11 +132,59 @@ const (
 	revocationKinds
 )
 
+// revocationID is an id's two hashes; the first also places its bit in
+// the filter.
+type revocationID [2]uint64
+
+// revocationEntry holds Unix nanoseconds: when the entry expires and, for
+// a subject, its cut-off.
+type revocationEntry struct {
+	expires, before int64
+}
+
 type queuedRevocation struct {
 	kind    revocationKind
-	value   string
-	expires time.Time
+	id      revocationID
+	expires int64
 }
+
+// revocationHasher holds a list's seeds, two per kind.
+type revocationHasher struct {
+	seeds [revocationKinds][2]maphash.Seed
+}
+
+func newRevocationHasher() *revocationHasher {
+	h := new(revocationHasher)
+	for k := range h.seeds {
+		h.seeds[k] = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+	}
+	return h
+}
+
+func (h *revocationHasher) first(kind revocationKind, value string) uint64 {
+	return maphash.String(h.seeds[kind][0], value)
+}
+
+func (h *revocationHasher) id(kind revocationKind, value string, first uint64) revocationID {
+	return revocationID{first, maphash.String(h.seeds[kind][1], value)}
+}
+
+// nanos is t in Unix nanoseconds, clamped to what an int64 holds (the
+// zero time, an absent iat, is far below).
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(minNanosTime):
+		return math.MinInt64
+	case t.After(maxNanosTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+var (
+	minNanosTime = time.Unix(0, math.MinInt64)
+	maxNanosTime = time.Unix(0, math.MaxInt64)
+)
 
 // NewRevocations returns an empty list with the default configuration.
 func NewRevocations() *Revocations {
@@ -203,22 +250,33 @@ func (r *Revocations) RevocationReason(c *Claims) RevocationReason {
 	if f == nil {
 		return NotRevoked
 	}
-	jti := c.JWTID != "" && f.has(f.index(kindJTI, c.JWTID))
-	family := c.OriginJTI != "" && f.has(f.index(kindFamily, c.OriginJTI))
-	subject := c.Subject != "" && f.has(f.index(kindSubject, c.Subject))
-	if !jti && !family && !subject {
+	var jti, family, subject uint64
+	var inJTI, inFamily, inSubject bool
+	if c.JWTID != "" {
+		jti, inJTI = f.lookup(kindJTI, c.JWTID)
+	}
+	if c.OriginJTI != "" {
+		family, inFamily = f.lookup(kindFamily, c.OriginJTI)
+	}
+	if c.Subject != "" {
+		subject, inSubject = f.lookup(kindSubject, c.Subject)
+	}
+	if !inJTI && !inFamily && !inSubject {
 		return NotRevoked
 	}
+	h := f.hasher
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	if _, ok := r.jtis[c.JWTID]; jti && ok {
+	if _, ok := r.sets[kindJTI][h.id(kindJTI, c.JWTID, jti)]; inJTI && ok {
 		return RevokedToken
 	}
-	if _, ok := r.families[c.OriginJTI]; family && ok {
+	if _, ok := r.sets[kindFamily][h.id(kindFamily, c.OriginJTI, family)]; inFamily && ok {
 		return RevokedFamily
 	}
-	if cut, ok := r.subjects[c.Subject]; subject && ok && c.IssuedAt.Before(cut.before) {
-		return RevokedSubject
+	if inSubject {
+		if e, ok := r.sets[kindSubject][h.id(kindSubject, c.Subject, subject)]; ok && nanos(c.IssuedAt) < e.before {
+			return RevokedSubject
+		}
 	}
 	return NotRevoked
 }
@@ -244,7 +302,9 @@ func (r *Revocations) Dropped() uint64 {
 	return r.dropped.Load()
 }
 
-func (r *Revocations) len() int { return len(r.jtis) + len(r.families) + len(r.subjects) }
+func (r *Revocations) len() int {
+	return len(r.sets[kindJTI]) + len(r.sets[kindFamily]) + len(r.sets[kindSubject])
+}
 
 func (r *Revocations) clock() time.Time {
 	if r != nil && r.now != nil {
@@ -260,32 +320,29 @@ func (r *Revocations) add(kind revocationKind, value string, at, before time.Tim
 	if r == nil || value == "" {
 		return
 	}
-	now := r.clock()
-	expires := at.Add(orDefault(r.maxAge, DefaultRevocationMaxAge))
+	now := nanos(r.clock())
+	expires := nanos(at.Add(orDefault(r.maxAge, DefaultRevocationMaxAge)))
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.init()
+	if r.hasher == nil {
+		r.hasher = newRevocationHasher()
+		for k := range r.sets {
+			r.sets[k] = map[revocationID]revocationEntry{}
+		}
+	}
 	r.sweep(now)
-	if !expires.After(now) {
+	if expires <= now {
 		return // every token it could match has expired already
 	}
-	switch kind {
-	case kindJTI, kindFamily:
-		m := r.jtis
-		if kind == kindFamily {
-			m = r.families
-		}
-		if cur, ok := m[value]; ok && !expires.After(cur) {
-			return
-		}
-		m[value] = expires
-	case kindSubject:
-		if cur, ok := r.subjects[value]; ok && !before.After(cur.before) {
-			return
-		}
-		r.subjects[value] = subjectCutoff{before: before, expires: expires}
+	first := r.hasher.first(kind, value)
+	id := r.hasher.id(kind, value, first)
+	set := r.sets[kind]
+	e := revocationEntry{expires: expires, before: nanos(before)}
+	if cur, ok := set[id]; ok && (kind == kindSubject && e.before <= cur.before || kind != kindSubject && e.expires <= cur.expires) {
+		return
 	}
-	r.queue = append(r.queue, queuedRevocation{kind: kind, value: value, expires: expires})
+	set[id] = e
+	r.queue = append(r.queue, queuedRevocation{kind: kind, id: id, expires: expires})
 	for r.len() > orDefault(r.maxEntries, DefaultMaxRevocations) {
 		if r.pop() {
 			r.dropped.Add(1)
@@ -296,21 +353,8 @@ func (r *Revocations) add(kind revocationKind, value string, at, before time.Tim
 	if f == nil || r.len()*filterBitsPerEntry > len(f.words)*64 || r.stale > r.len() {
 		r.rebuildFilter()
 	} else {
-		f.set(f.index(kind, value))
+		f.set(first)
 	}
-}
-
-func (r *Revocations) init() {
-	if r.seeded {
-		return
-	}
-	for i := range r.seeds {
-		r.seeds[i] = maphash.MakeSeed()
-	}
-	r.jtis = map[string]time.Time{}
-	r.families = map[string]time.Time{}
-	r.subjects = map[string]subjectCutoff{}
-	r.seeded = true
 }
 
 // sweep drops the entries at the head of the queue whose MaxAge has
@@ -318,8 +362,8 @@ func (r *Revocations) init() {
 // of their expiry unless moments were given out of order (RevokeSubject
 // with an older cut-off, RevokeJTIAt): such an entry leaves once those
 // queued before it have, or when the list is full.
-func (r *Revocations) sweep(now time.Time) {
-	for r.head < len(r.queue) && !r.queue[r.head].expires.After(now) {
+func (r *Revocations) sweep(now int64) {
+	for r.head < len(r.queue) && r.queue[r.head].expires <= now {
 		r.pop()
 	}
 }
@@ -330,22 +374,10 @@ func (r *Revocations) pop() bool {
 	q := r.queue[r.head]
 	r.queue[r.head] = queuedRevocation{}
 	r.head++
-	switch q.kind {
-	case kindJTI, kindFamily:
-		m := r.jtis
-		if q.kind == kindFamily {
-			m = r.families
-		}
-		if m[q.value] != q.expires {
-			return false
-		}
-		delete(m, q.value)
-	case kindSubject:
-		if r.subjects[q.value].expires != q.expires {
-			return false
-		}
-		delete(r.subjects, q.value)
+	if !r.current(q) {
+		return false
 	}
+	delete(r.sets[q.kind], q.id)
 	r.stale++
 	if r.len() == 0 {
 		r.filter.Store(nil)
@@ -372,17 +404,8 @@ func (r *Revocations) compact() {
 
 // current reports whether q is the latest queued element of its entry.
 func (r *Revocations) current(q queuedRevocation) bool {
-	switch q.kind {
-	case kindJTI:
-		e, ok := r.jtis[q.value]
-		return ok && e == q.expires
-	case kindFamily:
-		e, ok := r.families[q.value]
-		return ok && e == q.expires
-	default:
-		e, ok := r.subjects[q.value]
-		return ok && e.expires == q.expires
-	}
+	e, ok := r.sets[q.kind][q.id]
+	return ok && e.expires == q.expires
 }
 
 // filterBitsPerEntry sizes the filter: with one bit per entry and kind, a
@@ -401,39 +424,34 @@ func (r *Revocations) rebuildFilter() {
 		return
 	}
 	words := 1 << bits.Len(uint(n*filterBitsPerEntry*2/64))
-	f := &revocationFilter{words: make([]atomic.Uint64, words), mask: uint64(words*64 - 1), seeds: r.seeds}
-	for v := range r.jtis {
-		f.set(f.index(kindJTI, v))
-	}
-	for v := range r.families {
-		f.set(f.index(kindFamily, v))
-	}
-	for v := range r.subjects {
-		f.set(f.index(kindSubject, v))
+	f := &revocationFilter{words: make([]atomic.Uint64, words), mask: uint64(words*64 - 1), hasher: r.hasher}
+	for _, set := range r.sets {
+		for id := range set {
+			f.set(id[0])
+		}
 	}
 	r.filter.Store(f)
 	r.stale = 0
 }
 
-// revocationFilter is a one-hash Bloom filter over the entries, keyed by
-// kind: a clear bit proves the value is not listed.
+// revocationFilter is a one-hash Bloom filter over the entries of every
+// kind: a clear bit proves the id is not listed.
 type revocationFilter struct {
-	words []atomic.Uint64
-	mask  uint64
-	seeds [revocationKinds]maphash.Seed
+	words  []atomic.Uint64
+	mask   uint64
+	hasher *revocationHasher
 }
 
-// index hashes value under the kind's seed, random per list, so that
-// nobody can choose values that all land on one bit.
-func (f *revocationFilter) index(kind revocationKind, value string) uint64 {
-	return maphash.String(f.seeds[kind], value) & f.mask
+// lookup returns the first hash of value for kind, and whether its bit is
+// set.
+func (f *revocationFilter) lookup(kind revocationKind, value string) (first uint64, set bool) {
+	first = f.hasher.first(kind, value)
+	i := first & f.mask
+	return first, f.words[i>>6].Load()&(1<<(i&63)) != 0
 }
 
-func (f *revocationFilter) has(i uint64) bool {
-	return f.words[i>>6].Load()&(1<<(i&63)) != 0
-}
-
-func (f *revocationFilter) set(i uint64) {
+func (f *revocationFilter) set(first uint64) {
+	i := first & f.mask
 	f.words[i>>6].Or(1 << (i & 63))
 }
 
