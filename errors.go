@@ -159,6 +159,13 @@ func WriteError(w http.ResponseWriter, err error, realm string) {
 	writeError(w, err, quotable(realm), "")
 }
 
+// WriteErrorScope is WriteError for a refusal that names, in the
+// challenge's scope attribute (RFC 6750 §3), the scopes the resource
+// needs: for ErrInsufficientScope answers of guards outside this package.
+func WriteErrorScope(w http.ResponseWriter, err error, realm, scope string) {
+	writeError(w, err, quotable(realm), quotable(scope))
+}
+
 func writeError(w http.ResponseWriter, err error, realm, scope string) {
 	status, code, desc := ErrorStatus(err)
 	h := w.Header()
