@@ -256,7 +256,8 @@ func UserFromContext(ctx context.Context) (*User, bool) {
 // to check the scope first and to record a revocation; nil skips both.
 // Errors wrap cognitojwt.ErrRevoked (revoked, signed out, account disabled
 // or deleted), cognitojwt.ErrExpired, ErrMissingScope, ErrThrottled or
-// ErrUnavailable.
+// ErrUnavailable, or are ctx.Err() when ctx ends first (the call goes on
+// for the other callers of the token).
 //
 // A verdict is reused for VerdictTTL, and concurrent checks of one token
 // share one call.
@@ -365,6 +366,12 @@ func (c *Checker) RequireFresh(next http.Handler) http.Handler {
 		}
 		claims, _ := cognitojwt.ClaimsFromContext(r.Context())
 		u, err := c.Check(r.Context(), token, claims)
+		if err != nil && r.Context().Err() != nil {
+			// The client is gone; nobody reads an answer, and a departed
+			// client is no outage to log or to fail open for.
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
 		if err != nil {
 			if c.failOpen && errors.Is(err, ErrUnavailable) {
 				c.log(r, slog.LevelWarn, "online: Cognito unreachable; failing open, request let through unchecked", err)
@@ -447,6 +454,10 @@ func newVerdicts[T any](max int) *verdicts[T] {
 }
 
 func (v *verdicts[T]) get(ctx context.Context, key [32]byte, now time.Time, ttl time.Duration, fetch func(context.Context) (T, error)) (T, error) {
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, err // a caller already gone starts no call
+	}
 	v.mu.Lock()
 	if d, ok := v.done[key]; ok && now.Before(d.expires) {
 		v.mu.Unlock()
@@ -465,8 +476,10 @@ func (v *verdicts[T]) get(ctx context.Context, key [32]byte, now time.Time, ttl 
 	case <-cl.done:
 		return cl.value, cl.err
 	case <-ctx.Done():
+		// The caller went away (or its own deadline passed): that says
+		// nothing about Cognito, so it is not ErrUnavailable.
 		var zero T
-		return zero, fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+		return zero, ctx.Err()
 	}
 }
 
