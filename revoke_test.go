@@ -332,3 +332,36 @@ func TestRevocationsConcurrentUse(t *testing.T) {
 	wg.Wait()
 	require.Equal(t, 2000, list.Len())
 }
+
+// reasonList is a RevocationReasoner of the caller's own giving a fixed
+// reason.
+type reasonList cognitojwt.RevocationReason
+
+func (l reasonList) Revoked(c *cognitojwt.Claims) bool { return l.RevocationReason(c) != cognitojwt.NotRevoked }
+func (l reasonList) RevocationReason(*cognitojwt.Claims) cognitojwt.RevocationReason {
+	return cognitojwt.RevocationReason(l)
+}
+
+// Each reason a list gives maps to ErrRevoked with its description; a
+// reason this package does not know is a plain revocation.
+func TestRevocationReasonsOfAListOfOnesOwn(t *testing.T) {
+	tests := []struct {
+		reason cognitojwt.RevocationReason
+		desc   string
+	}{
+		{cognitojwt.RevokedToken, revokedDescription},
+		{cognitojwt.RevokedFamily, revokedDescription},
+		{cognitojwt.RevokedSubject, staleDescription},
+		{cognitojwt.RevocationReason(200), revokedDescription},
+	}
+	for _, tt := range tests {
+		f := newFixture(t, func(c *cognitojwt.Config) { c.Revocations = reasonList(tt.reason) })
+		_, err := f.verify(f.iss.AccessToken())
+		requireKind(t, cognitojwt.ErrRevoked, err)
+		_, _, desc := cognitojwt.ErrorStatus(err)
+		require.Equal(t, tt.desc, desc, "reason %d", tt.reason)
+	}
+	f := newFixture(t, func(c *cognitojwt.Config) { c.Revocations = reasonList(cognitojwt.NotRevoked) })
+	_, err := f.verify(f.iss.AccessToken())
+	require.NoError(t, err)
+}

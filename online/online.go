@@ -28,7 +28,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/cognitojwt/cognitojwt"
 )
@@ -297,20 +297,22 @@ var (
 )
 
 // classify turns a Cognito error into this package's, recording what it
-// learns: a revoked token's family, a disabled or deleted user.
+// learns: a revoked token's family, a disabled or deleted user. It goes by
+// the error code, since the SDK models only the codes an operation
+// documents, and never keeps Cognito's message, which may name the user.
 func (c *Checker) classify(ctx context.Context, err error, claims *cognitojwt.Claims) error {
-	var notAuthz *types.NotAuthorizedException
-	var notFound *types.UserNotFoundException
-	var tooMany *types.TooManyRequestsException
-	var limit *types.LimitExceededException
-	switch {
-	case errors.As(err, &tooMany), errors.As(err, &limit):
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err) // the network, a timeout
+	}
+	switch api.ErrorCode() {
+	case "TooManyRequestsException", "LimitExceededException", "ThrottlingException":
 		return errThrottled
-	case errors.As(err, &notFound):
+	case "UserNotFoundException":
 		c.recordSubject(ctx, claims)
 		return errUserGone
-	case errors.As(err, &notAuthz):
-		msg := strings.ToLower(notAuthz.ErrorMessage())
+	case "NotAuthorizedException":
+		msg := strings.ToLower(api.ErrorMessage())
 		switch {
 		case strings.Contains(msg, "revoked"):
 			c.recordFamily(ctx, claims)
@@ -325,7 +327,7 @@ func (c *Checker) classify(ctx context.Context, err error, claims *cognitojwt.Cl
 		}
 		return errNotAuthz
 	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	return fmt.Errorf("%w: Cognito answered %s", ErrUnavailable, api.ErrorCode())
 }
 
 // recordFamily revokes every token of the claims' refresh token.

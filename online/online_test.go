@@ -577,3 +577,36 @@ func TestCheckCallerGoneIsNotAnOutage(t *testing.T) {
 	require.NoError(t, <-done)
 	require.Equal(t, int64(1), e.count("GetUser"), "the call outlived its first caller and served the next")
 }
+
+// Each refusal Cognito gives maps to its kind, and what it says about the
+// user is recorded.
+func TestCheckMapsCognitoRefusals(t *testing.T) {
+	tests := []struct {
+		kind, message string
+		want          error
+		recorded      bool
+	}{
+		{"NotAuthorizedException", "Access Token has been revoked", cognitojwt.ErrRevoked, true},
+		{"NotAuthorizedException", "User is disabled.", cognitojwt.ErrRevoked, true},
+		{"UserNotFoundException", "User does not exist.", cognitojwt.ErrRevoked, true},
+		{"NotAuthorizedException", "Access Token has expired", cognitojwt.ErrExpired, false},
+		{"NotAuthorizedException", "Access Token does not have required scopes", online.ErrMissingScope, false},
+		{"NotAuthorizedException", "Something else", cognitojwt.ErrRevoked, false},
+		{"LimitExceededException", "Limit exceeded", online.ErrThrottled, false},
+		{"InternalErrorException", "Internal error", online.ErrUnavailable, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind+" "+tt.message, func(t *testing.T) {
+			e := newEnv(t, nil)
+			tok := e.signIn(t, "alice", nil)
+			claims, err := e.v.Verify(t.Context(), tok.AccessToken)
+			require.NoError(t, err)
+			e.clk.Advance(2 * time.Second)
+			e.answer(t, cognitoError(tt.kind, tt.message))
+			_, err = e.checker.Check(t.Context(), tok.AccessToken, claims)
+			require.ErrorIs(t, err, tt.want)
+			require.NotContains(t, err.Error(), tt.message, "Cognito's text stays out of the error")
+			require.Equal(t, tt.recorded, e.list.Revoked(claims))
+		})
+	}
+}
