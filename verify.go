@@ -320,23 +320,46 @@ var (
 // own can read it without reaching the cache's.
 func (v *Verifier) checkRevoked(c *Claims) error {
 	if v.reasons != nil {
-		switch v.reasons.RevocationReason(c) {
-		case NotRevoked:
-			return nil
-		case RevokedToken:
-			return errRevokedToken
-		case RevokedFamily:
-			return errRevokedFamily
-		case RevokedSubject:
-			return errRevokedSubject
-		default:
-			return errRevokedListed
-		}
+		return revocationError(v.reasons.RevocationReason(c))
 	}
 	if v.revocations != nil && v.revocations.Revoked(c) {
 		return errRevokedListed
 	}
 	return nil
+}
+
+// CheckRevocation asks list about claims that passed every other check
+// and returns the error Verify would return for them: nil when list is
+// nil or does not refuse them, else an error wrapping ErrRevoked whose
+// ErrorStatus description follows the list's reason. It is for verifiers
+// outside this package, so that they answer revocations as Verify does.
+func CheckRevocation(list RevocationList, c *Claims) error {
+	switch l := list.(type) {
+	case nil:
+		return nil
+	case RevocationReasoner:
+		return revocationError(l.RevocationReason(c))
+	default:
+		if l.Revoked(c) {
+			return errRevokedListed
+		}
+		return nil
+	}
+}
+
+func revocationError(reason RevocationReason) error {
+	switch reason {
+	case NotRevoked:
+		return nil
+	case RevokedToken:
+		return errRevokedToken
+	case RevokedFamily:
+		return errRevokedFamily
+	case RevokedSubject:
+		return errRevokedSubject
+	default:
+		return errRevokedListed
+	}
 }
 
 var (
