@@ -55,7 +55,7 @@ const (
 	// lives: one day.
 	DefaultRevocationMaxAge = 24 * time.Hour
 	// DefaultMaxRevocations bounds a list's entries; a full list takes
-	// about 100 MB (see BenchmarkRevocationsMemory).
+	// about 125 MB (see BenchmarkRevocationsMemory).
 	DefaultMaxRevocations = 1_000_000
 )
 
