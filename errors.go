@@ -3,6 +3,7 @@ package cognitojwt
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -92,6 +93,14 @@ func ErrorKind(err error) error {
 	return nil
 }
 
+// errStaleToken refines ErrRevoked for a token issued before its
+// subject's revocation: ErrorKind still reports ErrRevoked, and ErrorStatus
+// tells the client that a new token will do, so that an RFC 6750 client
+// refreshes rather than signs its user out.
+var errStaleToken = fmt.Errorf("%w", ErrRevoked)
+
+const staleTokenDescription = "The access token predates a change to the account; refresh it or sign in again."
+
 // tokenDescriptions are the fixed texts a client sees for each kind of bad
 // token: nothing from the token, the claims or the key set.
 var tokenDescriptions = map[error]string{
@@ -133,6 +142,8 @@ func ErrorStatus(err error) (status int, code, description string) {
 		// deadline ended the request, 503 is what http.TimeoutHandler
 		// answers too. No Retry-After: nothing is known to recover later.
 		return http.StatusServiceUnavailable, "temporarily_unavailable", "The request ended before the token could be verified."
+	case errors.Is(err, errStaleToken):
+		return http.StatusUnauthorized, "invalid_token", staleTokenDescription
 	}
 	if d, ok := tokenDescriptions[ErrorKind(err)]; ok {
 		return http.StatusUnauthorized, "invalid_token", d
@@ -156,6 +167,13 @@ func retryAfter(err error) int {
 // themselves.
 func WriteError(w http.ResponseWriter, err error, realm string) {
 	writeError(w, err, quotable(realm), "")
+}
+
+// WriteErrorScope is WriteError for a refusal that names, in the
+// challenge's scope attribute (RFC 6750 §3), the scopes the resource
+// needs: for ErrInsufficientScope answers of guards outside this package.
+func WriteErrorScope(w http.ResponseWriter, err error, realm, scope string) {
+	writeError(w, err, quotable(realm), quotable(scope))
 }
 
 func writeError(w http.ResponseWriter, err error, realm, scope string) {

@@ -317,7 +317,6 @@ var (
 	errTooLarge   = errs.New(cognitojwt.ErrMalformedToken, "token exceeds the size limit")
 	errNoIssuer   = errs.New(cognitojwt.ErrWrongIssuer, "iss is missing")
 	errIssuer     = errs.New(cognitojwt.ErrWrongIssuer, "iss is not an accepted issuer")
-	errRevoked    = errs.New(cognitojwt.ErrRevoked, "token is revoked")
 	albB64        = base64.URLEncoding.Strict()
 	errALBShape   = errs.New(cognitojwt.ErrMalformedToken, "not a compact JWS of three padded base64url segments")
 	errALBEncode  = errs.New(cognitojwt.ErrMalformedToken, "segment is not canonical padded base64url")
@@ -574,8 +573,8 @@ func (v *Verifier) verify(ctx context.Context, token string) (*cognitojwt.Claims
 	if err := rules.Client(c.ClientID, v.clients, v.anyClient); err != nil {
 		return nil, err
 	}
-	if v.revoked != nil && v.revoked.Revoked(c) {
-		return nil, errRevoked
+	if err := cognitojwt.CheckRevocation(v.revoked, c); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -687,8 +687,15 @@ func TestALBKnownKidTakesNoLock(t *testing.T) {
 // TestALBHonoursRevocations: a token of a subject revoked after it was
 // issued fails with ErrRevoked once every other check passed.
 func TestALBHonoursRevocations(t *testing.T) {
-	list := cognitojwt.NewRevocations()
-	f := newALBFixture(t, func(c *alb.Config) { c.Revocations = list })
+	var list *cognitojwt.Revocations
+	f := newALBFixture(t, func(c *alb.Config) {
+		// The list's clock is the verifier's, so its entries live as long
+		// in the fixture's time as tokens do.
+		var err error
+		list, err = cognitojwt.NewRevocationsWith(cognitojwt.RevocationsConfig{Now: c.Now})
+		require.NoError(t, err)
+		c.Revocations = list
+	})
 	withIat := func(p map[string]any) { p["iat"] = f.clk.Now().Unix() }
 	_, err := f.verify(f.token(nil, withIat))
 	require.NoError(t, err)
