@@ -412,7 +412,7 @@ func (r *Revocations) receive(ctx context.Context) {
 				return
 			case <-time.After(backoff):
 			}
-			backoff = min(backoff*2, time.Second)
+			backoff = min(backoff*2, 500*time.Millisecond)
 			continue
 		}
 		backoff = 50 * time.Millisecond
