@@ -48,7 +48,7 @@ func main() {
 	flag.Parse()
 	// go-redis logs every failed dial; the restart run makes thousands.
 	redis.SetLogger(quietLogger{})
-	if err := run(*addr, *instances, *samples, *rate, *resync, *rounds); err != nil {
+	if err := run(os.Stdout, *addr, *instances, *samples, *rate, *resync, *rounds); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -105,7 +105,7 @@ func (f *fleet) waitAll(c *cognitojwt.Claims, start time.Time, limit time.Durati
 	}
 }
 
-func run(addr string, n, samples, rate int, resync time.Duration, rounds int) error {
+func run(w io.Writer, addr string, n, samples, rate int, resync time.Duration, rounds int) error {
 	ctx := context.Background()
 	var srv *redisserver.Server
 	if addr == "" {
@@ -128,26 +128,26 @@ func run(addr string, n, samples, rate int, resync time.Duration, rounds int) er
 	}
 	defer f.close()
 
-	fmt.Printf("Machine: %s %s/%s, %d CPUs; %s. Load average before: %s. Redis at %s.\n\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadavg(), addr)
-	fmt.Printf("%d instances in one process, each with its own client; resync interval %s.\n\n", n, resync)
+	fmt.Fprintf(w, "Machine: %s %s/%s, %d CPUs; %s. Load average before: %s. Redis at %s.\n\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadavg(), addr)
+	fmt.Fprintf(w, "%d instances in one process, each with its own client; resync interval %s.\n\n", n, resync)
 
-	if err := propagation(ctx, f, samples, rate); err != nil {
+	if err := propagation(ctx, w, f, samples, rate); err != nil {
 		return err
 	}
-	if err := missed(ctx, f, admin, resync, rounds); err != nil {
+	if err := missed(ctx, w, f, admin, resync, rounds); err != nil {
 		return err
 	}
 	if srv != nil {
-		return restart(ctx, f, srv, rounds)
+		return restart(ctx, w, f, srv, rounds)
 	}
-	fmt.Println("restart: skipped (-redis given; the run needs a redis-server it started)")
+	fmt.Fprintln(w, "restart: skipped (-redis given; the run needs a redis-server it started)")
 	return nil
 }
 
 // propagation revokes jtis on instance i mod n at the given rate, each
 // timed from the call until every instance (the writer included) refuses
 // it. Several are in flight at once, as in a fleet under load.
-func propagation(ctx context.Context, f *fleet, samples, rate int) error {
+func propagation(ctx context.Context, w io.Writer, f *fleet, samples, rate int) error {
 	lat := make([]time.Duration, samples)
 	var wg sync.WaitGroup
 	var failed sync.Map
@@ -174,19 +174,19 @@ func propagation(ctx context.Context, f *fleet, samples, rate int) error {
 	lost := 0
 	failed.Range(func(any, any) bool { lost++; return true })
 	slices.Sort(lat)
-	fmt.Println("### Propagation: one instance revokes, every instance refuses")
-	fmt.Println()
-	fmt.Printf("%d revocations at %d/s, each made on one of the instances in turn and timed from the call until all %d refuse the token.\n\n", samples, rate, len(f.lists))
-	fmt.Println("| p50 | p90 | p99 | max | never converged |")
-	fmt.Println("| --- | --- | --- | --- | --- |")
-	fmt.Printf("| %s | %s | %s | %s | %d |\n\n", pct(lat, 50), pct(lat, 90), pct(lat, 99), ms(lat[len(lat)-1]), lost)
+	fmt.Fprintln(w, "### Propagation: one instance revokes, every instance refuses")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%d revocations at %d/s, each made on one of the instances in turn and timed from the call until all %d refuse the token.\n\n", samples, rate, len(f.lists))
+	fmt.Fprintln(w, "| p50 | p90 | p99 | max | never converged |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- |")
+	fmt.Fprintf(w, "| %s | %s | %s | %s | %d |\n\n", pct(lat, 50), pct(lat, 90), pct(lat, 99), ms(lat[len(lat)-1]), lost)
 	return nil
 }
 
 // missed measures the two ways an instance misses messages: an entry that
 // reaches Redis without its message (found by the periodic resync), and a
 // killed subscription (found by the resync on reconnection).
-func missed(ctx context.Context, f *fleet, admin *redis.Client, resync time.Duration, rounds int) error {
+func missed(ctx context.Context, w io.Writer, f *fleet, admin *redis.Client, resync time.Duration, rounds int) error {
 	var lost, killed []time.Duration
 	for r := range rounds {
 		id := fmt.Sprintf("lost-%d-%d", time.Now().UnixNano(), r)
@@ -217,13 +217,13 @@ func missed(ctx context.Context, f *fleet, admin *redis.Client, resync time.Dura
 	}
 	slices.Sort(lost)
 	slices.Sort(killed)
-	fmt.Println("### Missed messages: convergence through resynchronisation")
-	fmt.Println()
-	fmt.Printf("%d rounds each; resync interval %s.\n\n", rounds, resync)
-	fmt.Println("| case | min | median | max | within one interval |")
-	fmt.Println("| --- | --- | --- | --- | --- |")
-	fmt.Printf("| entry in Redis, message lost (periodic resync) | %s | %s | %s | %v |\n", ms(lost[0]), ms(lost[len(lost)/2]), ms(lost[len(lost)-1]), lost[len(lost)-1] <= resync+100*time.Millisecond)
-	fmt.Printf("| %d subscriptions killed with CLIENT KILL, revocation published meanwhile (resync on reconnection) | %s | %s | %s | %v |\n\n", len(f.lists)-1, ms(killed[0]), ms(killed[len(killed)/2]), ms(killed[len(killed)-1]), killed[len(killed)-1] <= resync+100*time.Millisecond)
+	fmt.Fprintln(w, "### Missed messages: convergence through resynchronisation")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%d rounds each; resync interval %s.\n\n", rounds, resync)
+	fmt.Fprintln(w, "| case | min | median | max | within one interval |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- |")
+	fmt.Fprintf(w, "| entry in Redis, message lost (periodic resync) | %s | %s | %s | %v |\n", ms(lost[0]), ms(lost[len(lost)/2]), ms(lost[len(lost)-1]), lost[len(lost)-1] <= resync+100*time.Millisecond)
+	fmt.Fprintf(w, "| %d subscriptions killed with CLIENT KILL, revocation published meanwhile (resync on reconnection) | %s | %s | %s | %v |\n\n", len(f.lists)-1, ms(killed[0]), ms(killed[len(killed)/2]), ms(killed[len(killed)-1]), killed[len(killed)-1] <= resync+100*time.Millisecond)
 	return nil
 }
 
@@ -250,11 +250,11 @@ func killSubscriptions(ctx context.Context, admin *redis.Client, keep string) er
 // restart streams revocations from every instance while the server is
 // killed with SIGKILL and restarted, then checks that every revocation a
 // caller made (acknowledged or queued) is in Redis and in every replica.
-func restart(ctx context.Context, f *fleet, srv *redisserver.Server, rounds int) error {
-	fmt.Println("### Redis killed and restarted (append-only file, fsync always)")
-	fmt.Println()
-	fmt.Println("| round | revocations | acknowledged | queued (ErrQueued) | lost | all instances converged after restart |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- |")
+func restart(ctx context.Context, w io.Writer, f *fleet, srv *redisserver.Server, rounds int) error {
+	fmt.Fprintln(w, "### Redis killed and restarted (append-only file, fsync always)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| round | revocations | acknowledged | queued (ErrQueued) | lost | all instances converged after restart |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- |")
 	for r := range rounds {
 		var (
 			mu           sync.Mutex
@@ -331,9 +331,9 @@ func restart(ctx context.Context, f *fleet, srv *redisserver.Server, rounds int)
 			}
 		}
 		_ = rdb.Close()
-		fmt.Printf("| %d | %d | %d | %d | %d | %s |\n", r+1, len(ids), acked, queue, lost, ms(slowest))
+		fmt.Fprintf(w, "| %d | %d | %d | %d | %d | %s |\n", r+1, len(ids), acked, queue, lost, ms(slowest))
 	}
-	fmt.Println()
+	fmt.Fprintln(w)
 	return nil
 }
 
