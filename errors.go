@@ -90,6 +90,14 @@ func ErrorKind(err error) error {
 	return nil
 }
 
+// errStaleToken refines ErrRevoked for a token issued before its
+// subject's revocation: ErrorKind still reports ErrRevoked, and ErrorStatus
+// tells the client that a new token will do, so that an RFC 6750 client
+// refreshes rather than signs its user out.
+var errStaleToken = fmt.Errorf("%w", ErrRevoked)
+
+const staleTokenDescription = "The access token predates a change to the account; refresh it or sign in again."
+
 // tokenDescriptions are the fixed texts a client sees for each kind of bad
 // token: nothing from the token, the claims or the key set.
 var tokenDescriptions = map[error]string{
@@ -125,6 +133,8 @@ func ErrorStatus(err error) (status int, code, description string) {
 		return http.StatusForbidden, "insufficient_scope", "The token does not grant access to this resource."
 	case errors.Is(err, ErrKeysUnavailable):
 		return http.StatusServiceUnavailable, "temporarily_unavailable", "Token signing keys are temporarily unavailable."
+	case errors.Is(err, errStaleToken):
+		return http.StatusUnauthorized, "invalid_token", staleTokenDescription
 	}
 	if d, ok := tokenDescriptions[ErrorKind(err)]; ok {
 		return http.StatusUnauthorized, "invalid_token", d

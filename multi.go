@@ -89,8 +89,8 @@ func (m *MultiVerifier) Warm(ctx context.Context) error {
 // verified before is answered from that pool's cache without decoding it.
 func (m *MultiVerifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	for _, v := range m.pools {
-		if c := v.fromCache(token); c != nil {
-			return c, nil
+		if c, err := v.fromCache(token); c != nil || err != nil {
+			return c, err
 		}
 	}
 	v, err := m.route(token)

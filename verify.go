@@ -100,8 +100,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Hooks observe verifications and fetches.
 	Hooks Hooks
-	// Revocations, when set, is consulted after the signature (and on
-	// cache hits): a listed token fails with ErrRevoked. nil: none.
+	// Revocations, when set, is consulted after the signature and on every
+	// cache hit: a listed token fails with ErrRevoked. A list that is a
+	// RevocationReasoner (Revocations is) also says why, and a token
+	// refused by subject gets a description telling the client that a
+	// refresh or a new sign-in will fix it. nil: none.
 	Revocations RevocationList
 }
 
@@ -124,6 +127,10 @@ type Verifier struct {
 	hooks     Hooks
 	keys      *jwksSource
 	cache     *tokenCache
+	// revocations is Config.Revocations; reasons is the same list when it
+	// can say why it refuses a token.
+	revocations RevocationList
+	reasons     RevocationReasoner
 }
 
 // poolIDPattern is the user-pool ID shape, GovCloud regions included.
@@ -202,6 +209,8 @@ func New(cfg Config) (*Verifier, error) {
 	if cfg.CacheSize >= 0 {
 		v.cache = newTokenCache(orDefault(cfg.CacheSize, DefaultCacheSize))
 	}
+	v.revocations = cfg.Revocations
+	v.reasons, _ = cfg.Revocations.(RevocationReasoner)
 	return v, nil
 }
 
@@ -232,21 +241,29 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	return c, err
 }
 
-// fromCache answers from the verified-token cache alone, or returns nil,
-// reporting a hit to OnVerify as Verify would.
-func (v *Verifier) fromCache(token string) *Claims {
+// fromCache answers from the verified-token cache alone, revocation list
+// included, or returns nil and no error; it reports a hit to OnVerify as
+// Verify would.
+func (v *Verifier) fromCache(token string) (*Claims, error) {
 	if v.cache == nil || token == "" || len(token) > v.maxSize {
-		return nil
+		return nil, nil
 	}
 	var start time.Time
 	if v.hooks.OnVerify != nil {
 		start = time.Now()
 	}
 	_, c := v.probeCache(token, v.now())
-	if c != nil && v.hooks.OnVerify != nil {
-		v.hooks.OnVerify(VerifyOutcome{Duration: time.Since(start), CacheHit: true, TokenUse: v.use})
+	if c == nil {
+		return nil, nil
 	}
-	return c
+	err := v.checkRevoked(c)
+	if err != nil {
+		c = nil
+	}
+	if v.hooks.OnVerify != nil {
+		v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(start), CacheHit: true, TokenUse: v.use})
+	}
+	return c, err
 }
 
 // probeCache hashes token and looks it up; the key serves a later put.
@@ -267,6 +284,9 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, err
 	if v.cache != nil {
 		var c *Claims
 		if key, c = v.probeCache(token, now); c != nil {
+			if err := v.checkRevoked(c); err != nil {
+				return nil, true, err
+			}
 			return c, true, nil
 		}
 	}
@@ -275,10 +295,48 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, err
 		return nil, false, err
 	}
 	if v.cache != nil {
-		v.cache.put(&key, c, c.ExpiresAt.Add(v.leeway), pub, now)
-		return c.clone(), false, nil
+		// A revoked token is cached too: the list is consulted on every
+		// hit, and a replayed revoked token then costs a hash, not an RSA
+		// verification.
+		from, until := v.validity(c)
+		v.cache.put(&key, c, from, until, pub, now)
+		c = c.clone()
+	}
+	if err := v.checkRevoked(c); err != nil {
+		return nil, false, err
 	}
 	return c, false, nil
+}
+
+var (
+	errRevokedListed  = fail(ErrRevoked, "the revocation list refuses it")
+	errRevokedToken   = fail(ErrRevoked, "its jti is revoked")
+	errRevokedFamily  = fail(ErrRevoked, "its refresh token (origin_jti) is revoked")
+	errRevokedSubject = &verifyError{kind: errStaleToken, detail: "issued before its subject's cut-off"}
+)
+
+// checkRevoked asks Config.Revocations about claims that passed every
+// other check. It gets the caller's copy, so that a list of the caller's
+// own can read it without reaching the cache's.
+func (v *Verifier) checkRevoked(c *Claims) error {
+	if v.reasons != nil {
+		switch v.reasons.RevocationReason(c) {
+		case NotRevoked:
+			return nil
+		case RevokedToken:
+			return errRevokedToken
+		case RevokedFamily:
+			return errRevokedFamily
+		case RevokedSubject:
+			return errRevokedSubject
+		default:
+			return errRevokedListed
+		}
+	}
+	if v.revocations != nil && v.revocations.Revoked(c) {
+		return errRevokedListed
+	}
+	return nil
 }
 
 var (
@@ -475,6 +533,20 @@ func (v *Verifier) checkIssuer(iss string) error {
 		}
 	}
 	return errIssuer
+}
+
+// validity returns the span of instants at which checkClaims accepts c's
+// lifetime: [from, until). The cache stores it so that a hit applies the
+// same time rules as a full verification.
+func (v *Verifier) validity(c *Claims) (from, until time.Time) {
+	from = c.NotBefore
+	if c.IssuedAt.After(from) {
+		from = c.IssuedAt
+	}
+	if !from.IsZero() {
+		from = from.Add(-v.leeway)
+	}
+	return from, c.ExpiresAt.Add(v.leeway)
 }
 
 func (v *Verifier) checkClaims(c *Claims, now time.Time) error {

@@ -82,6 +82,8 @@ func (p *Pool) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, apiErr("SerializationException", "The request body is too large or unreadable."))
 		return
 	}
+	// The SDKs report this header as the RequestID of every answer.
+	w.Header().Set("x-amzn-RequestId", newUUID())
 	out, err := f(p, r.Context(), body)
 	if p.logger != nil {
 		p.logger.LogAttrs(r.Context(), levelFor(err), "cognitolocal: api", slogOp(name), slogErr(err))
@@ -350,17 +352,17 @@ func (p *Pool) honoured(claims *cognitojwt.Claims) (string, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if f := p.families[claims.OriginJTI]; f == nil || f.Revoked {
-		// A family unknown to the pool was never issued here (or by a pool
-		// whose state was not kept): either way the token is not honoured.
-		return "", errTokenRevoked
-	}
 	u, ok := p.users[fold(claims.Username)]
 	if !ok || u.sub() != claims.Subject {
 		return "", errUserNotFound
 	}
 	if !u.Enabled {
 		return "", errUserDisabled
+	}
+	if f := p.families[claims.OriginJTI]; f == nil || f.Revoked {
+		// A family unknown to the pool was never issued here (or by a pool
+		// whose state was not kept): either way the token is not honoured.
+		return "", errTokenRevoked
 	}
 	return u.Username, nil
 }
@@ -442,12 +444,10 @@ func (p *Pool) selfService(ctx context.Context, token string, names []string, f 
 // deleteAttributesLocked removes attributes; sub and immutable custom
 // attributes stay, as Cognito refuses to delete them.
 func (p *Pool) deleteAttributesLocked(u *user, names []string) error {
-	probe := make(map[string]string, len(names))
 	for _, n := range names {
-		probe[n] = ""
-	}
-	if err := p.checkAttributesLocked(probe, u); err != nil {
-		return err
+		if _, err := p.writableLocked(n, u); err != nil {
+			return err
+		}
 	}
 	for _, n := range names {
 		delete(u.Attributes, n)

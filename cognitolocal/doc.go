@@ -36,6 +36,21 @@
 // DescribeUserPoolClient. Errors come as Cognito sends them: HTTP 400,
 // x-amzn-ErrorType and {"__type", "message"}.
 //
+// Managed Login: the authorization-code flow with optional PKCE (S256
+// only), state and nonce, registered redirect URIs only (errors go to the
+// redirect URI once it is known to be registered); a plain HTML sign-in
+// form (fields username and password) that shows Cognito's message on a
+// failure, the same for an unknown user and a wrong password, and refuses
+// cross-origin posts; single-use codes that live five minutes; the token
+// endpoint's authorization_code, refresh_token and client_credentials
+// grants with client_secret_basic or client_secret_post and RFC 6749
+// errors; userInfo for access tokens with scope openid, its claims
+// following the email, phone and profile scopes; revocation (200 for
+// unknown tokens); and /logout to a registered sign-out URL or back to
+// sign-in. There is no sign-in session: every authorization request shows
+// the form. identity_provider and idp_identifier are accepted and
+// ignored.
+//
 // Rules applied as a real pool applies them: Cognito's default password
 // policy; case-insensitive usernames; the same answer for an unknown user
 // and a wrong password; custom attributes must be declared, carry the
@@ -45,7 +60,8 @@
 // flags themselves; user operations need an access token with scope
 // aws.cognito.signin.user.admin; revoking a refresh token or a global
 // sign-out ends the refresh-token family, and the user operations then
-// answer "Access Token has been revoked" for its access tokens.
+// answer "Access Token has been revoked" for its access tokens; disabling
+// a user revokes its tokens too.
 //
 // Tokens: access tokens carry sub, iss, client_id, origin_jti, event_id,
 // token_use, scope, auth_time, exp, iat, jti, username, version and

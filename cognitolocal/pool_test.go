@@ -2,6 +2,7 @@ package cognitolocal
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -283,6 +284,16 @@ func TestGetUserDisabledUserRefused(t *testing.T) {
 	requireAPIError(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken}, codeNotAuthorized, "User is disabled.")
 }
 
+func TestDisableUserRevokesTokens(t *testing.T) {
+	p := newPool(t, Config{})
+	tok := signIn(t, p)
+	require.NoError(t, p.DisableUser("alice"))
+	require.NoError(t, p.EnableUser("alice"))
+	requireAPIError(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken}, codeNotAuthorized, "Access Token has been revoked")
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": tok.RefreshToken}}, codeNotAuthorized, "Refresh Token has been revoked")
+}
+
 func TestUpdateUserAttributesNeedsAdminScope(t *testing.T) {
 	p := newPool(t, Config{})
 	c, _ := p.AppClient(DefaultClientID)
@@ -445,4 +456,17 @@ func TestErrorsNeverEchoSecrets(t *testing.T) {
 			require.NotContains(t, body, secret, op)
 		}
 	}
+}
+
+func TestLoggerRecordsOperationsWithoutSecrets(t *testing.T) {
+	var buf strings.Builder
+	p := newPool(t, Config{Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	callRaw(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": "Secret-pw-9"}})
+	rec := callRaw(t, p, "GetUser", map[string]any{"AccessToken": signIn(t, p).AccessToken})
+	require.NotEmpty(t, rec.Header().Get("x-amzn-RequestId"))
+	require.Contains(t, buf.String(), "operation=InitiateAuth error=NotAuthorizedException")
+	require.Contains(t, buf.String(), "operation=GetUser")
+	require.NotContains(t, buf.String(), "Secret-pw-9")
+	require.NotContains(t, buf.String(), "alice")
 }

@@ -74,7 +74,7 @@ func (p *Pool) triggerEvent(req issueRequest, access map[string]any) events.Cogn
 		ev.Version = "3"
 	}
 	ev.TriggerSource = req.source
-	ev.Region = "local"
+	ev.Region = p.region()
 	ev.UserPoolID = p.poolID
 	ev.CallerContext.AWSSDKVersion = "aws-sdk-unknown-unknown"
 	ev.CallerContext.ClientID = req.client.ClientID
@@ -172,7 +172,11 @@ const maxTriggerResponse = 1 << 20
 // response filled in, from a 2xx answer of at most 1 MiB. The call has
 // Cognito's 5-second limit.
 func HTTPTrigger(url string) Trigger {
-	client := &http.Client{Timeout: triggerTimeout}
+	// No keep-alive: a pool that is closed leaves no idle connection (and
+	// no goroutine) behind, and a local trigger costs little to reach.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	client := &http.Client{Timeout: triggerTimeout, Transport: tr}
 	return func(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
 		body, err := json.Marshal(ev)
 		if err != nil {
@@ -204,4 +208,13 @@ func HTTPTrigger(url string) Trigger {
 		}
 		return out, nil
 	}
+}
+
+// region is the AWS region a pool ID of the form region_suffix names, as
+// triggers see it in the event; "local" for other IDs.
+func (p *Pool) region() string {
+	if r, _, ok := strings.Cut(p.poolID, "_"); ok && strings.Count(r, "-") >= 2 {
+		return r
+	}
+	return "local"
 }
