@@ -183,27 +183,27 @@ func (r *replica) snapshot(cutoff int64) []entry {
 
 func (r *replica) len() int { return int(r.n.Load()) }
 
-// revoked applies the same rules as cognitojwt.Revocations: a listed jti or
+// reason applies the same rules as cognitojwt.Revocations: a listed jti or
 // origin_jti, or a subject whose token was issued before the cut-off.
-func (r *replica) revoked(c *cognitojwt.Claims) bool {
+func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	if r.n.Load() == 0 {
-		return false
+		return cognitojwt.NotRevoked
 	}
 	f := r.filter.Load()
 	if c.JWTID != "" && f.has(kindJTI, c.JWTID) {
 		if _, ok := r.sets[0].Load(c.JWTID); ok {
-			return true
+			return cognitojwt.RevokedToken
 		}
 	}
 	if c.OriginJTI != "" && f.has(kindFamily, c.OriginJTI) {
 		if _, ok := r.sets[1].Load(c.OriginJTI); ok {
-			return true
+			return cognitojwt.RevokedFamily
 		}
 	}
 	if c.Subject != "" && f.has(kindSubject, c.Subject) {
 		if before, ok := r.sets[2].Load(c.Subject); ok && c.IssuedAt.Before(time.UnixMilli(before.(int64))) {
-			return true
+			return cognitojwt.RevokedSubject
 		}
 	}
-	return false
+	return cognitojwt.NotRevoked
 }

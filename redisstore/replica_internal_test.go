@@ -27,12 +27,12 @@ func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
 	}
 	tok := func(origin string) *cognitojwt.Claims { return &cognitojwt.Claims{OriginJTI: origin} }
 	for i := range n {
-		if !r.revoked(tok(fmt.Sprint("f-", i))) {
+		if r.reason(tok(fmt.Sprint("f-", i))) != cognitojwt.RevokedFamily {
 			t.Fatalf("f-%d not refused after the filter grew", i)
 		}
 	}
 	for i := range n {
-		if r.revoked(tok(fmt.Sprint("other-", i))) {
+		if r.reason(tok(fmt.Sprint("other-", i))) != cognitojwt.NotRevoked {
 			t.Fatalf("an unlisted family is refused")
 		}
 	}
@@ -45,7 +45,7 @@ func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
 		t.Error("the filter was not rebuilt after half the entries left")
 	}
 	for i := range n {
-		if got, want := r.revoked(tok(fmt.Sprint("f-", i))), i%2 == 1; got != want {
+		if got, want := r.reason(tok(fmt.Sprint("f-", i))) == cognitojwt.RevokedFamily, i%2 == 1; got != want {
 			t.Fatalf("f-%d after prune: revoked %v, want %v", i, got, want)
 		}
 	}
@@ -60,10 +60,10 @@ func TestReplicaKeepsTheLatestSubjectCutoff(t *testing.T) {
 	if r.add(entry{kind: kindSubject, id: "s", moment: cut.Add(-time.Hour).UnixMilli()}) {
 		t.Error("an earlier cut-off replaced a later one")
 	}
-	if !r.revoked(&cognitojwt.Claims{Subject: "s", IssuedAt: cut.Add(-time.Second)}) {
+	if r.reason(&cognitojwt.Claims{Subject: "s", IssuedAt: cut.Add(-time.Second)}) != cognitojwt.RevokedSubject {
 		t.Error("a token issued before the cut-off is admitted")
 	}
-	if r.revoked(&cognitojwt.Claims{Subject: "s", IssuedAt: cut}) {
+	if r.reason(&cognitojwt.Claims{Subject: "s", IssuedAt: cut}) != cognitojwt.NotRevoked {
 		t.Error("a token issued at the cut-off is refused")
 	}
 	if r.len() != 1 {

@@ -133,7 +133,7 @@ type pendingKey struct {
 	id   string
 }
 
-var _ cognitojwt.RevocationList = (*Revocations)(nil)
+var _ cognitojwt.RevocationReasoner = (*Revocations)(nil)
 
 // NewRevocations subscribes to the list's channel, loads the list from
 // Redis and starts replicating. It returns an error when Redis cannot be
@@ -224,7 +224,14 @@ func (r *Revocations) RevokeSubject(ctx context.Context, sub string, before time
 // Revoked reports whether c matches a revocation the local replica holds.
 // It makes no network call.
 func (r *Revocations) Revoked(c *cognitojwt.Claims) bool {
-	return r.replica.revoked(c)
+	return r.replica.reason(c) != cognitojwt.NotRevoked
+}
+
+// RevocationReason says which revocation the local replica holds for c, so
+// that Verify can tell the client of a token refused by subject that a
+// refresh will fix it. It makes no network call.
+func (r *Revocations) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
+	return r.replica.reason(c)
 }
 
 // Pending returns the number of revocations queued for Redis.
