@@ -23,7 +23,8 @@ var (
 	ErrQueued = errors.New("redisstore: revocation applied locally and queued for retry; redis unreachable")
 	// ErrEmptyID: an empty jti, origin_jti or sub would match nothing.
 	ErrEmptyID = errors.New("redisstore: empty identifier")
-	// ErrClosed: the Revocations was closed.
+	// ErrClosed: the Revocations was closed, or was not made by
+	// NewRevocations.
 	ErrClosed = errors.New("redisstore: closed")
 )
 
@@ -31,8 +32,8 @@ var (
 // callbacks run on the store's own goroutines: keep them short and do not
 // call back into the Revocations from them.
 type Hooks struct {
-	// Connected: the subscription is (re)established. A resynchronisation
-	// follows at once.
+	// Connected: the subscription is established (in NewRevocations) or
+	// re-established. A resynchronisation follows at once.
 	Connected func()
 	// Resynced: the replica was merged with Redis; entries is the number
 	// of live entries in it afterwards.
@@ -190,6 +191,13 @@ func NewRevocations(ctx context.Context, rdb redis.UniversalClient, opts ...Opti
 		return nil, fmt.Errorf("redisstore: initial load: %w", err)
 	}
 
+	if h := o.hooks.Connected; h != nil {
+		h()
+	}
+	if h := o.hooks.Resynced; h != nil {
+		h(r.replica.len())
+	}
+
 	loopCtx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	r.wg.Add(2)
@@ -200,14 +208,14 @@ func NewRevocations(ctx context.Context, rdb redis.UniversalClient, opts ...Opti
 
 // RevokeJTI revokes one token by its jti.
 func (r *Revocations) RevokeJTI(ctx context.Context, jti string) error {
-	return r.revoke(ctx, kindJTI, jti, r.opt.now())
+	return r.revoke(ctx, kindJTI, jti, r.clock())
 }
 
 // RevokeFamily revokes every token issued from one refresh token: the
 // tokens whose origin_jti is originJTI (RevokeToken, sign-out of one
 // device).
 func (r *Revocations) RevokeFamily(ctx context.Context, originJTI string) error {
-	return r.revoke(ctx, kindFamily, originJTI, r.opt.now())
+	return r.revoke(ctx, kindFamily, originJTI, r.clock())
 }
 
 // RevokeSubject revokes every token of the user sub issued before the
@@ -224,13 +232,17 @@ func (r *Revocations) RevokeSubject(ctx context.Context, sub string, before time
 // Revoked reports whether c matches a revocation the local replica holds.
 // It makes no network call.
 func (r *Revocations) Revoked(c *cognitojwt.Claims) bool {
-	return r.replica.reason(c) != cognitojwt.NotRevoked
+	return r.RevocationReason(c) != cognitojwt.NotRevoked
 }
 
 // RevocationReason says which revocation the local replica holds for c, so
 // that Verify can tell the client of a token refused by subject that a
 // refresh will fix it. It makes no network call.
+// A nil *Revocations, or one not made by NewRevocations, is an empty list.
 func (r *Revocations) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
+	if r == nil || r.replica == nil || c == nil {
+		return cognitojwt.NotRevoked
+	}
 	return r.replica.reason(c)
 }
 
@@ -249,6 +261,9 @@ func (r *Revocations) Len() int { return r.replica.len() }
 // queued are not written; Close reports how many as an error. The replica
 // keeps answering Revoked with what it holds.
 func (r *Revocations) Close() error {
+	if r == nil || r.cancel == nil {
+		return ErrClosed
+	}
 	err := ErrClosed
 	r.closeOnce.Do(func() {
 		r.cancel()
@@ -263,6 +278,9 @@ func (r *Revocations) Close() error {
 }
 
 func (r *Revocations) revoke(ctx context.Context, k kind, id string, moment time.Time) error {
+	if r == nil || r.replica == nil {
+		return ErrClosed
+	}
 	if id == "" {
 		return ErrEmptyID
 	}
@@ -287,6 +305,15 @@ func (r *Revocations) revoke(ctx context.Context, k kind, id string, moment time
 		return fmt.Errorf("%w: %w", ErrQueued, err)
 	}
 	return nil
+}
+
+// clock reads the configured clock; a Revocations not made by
+// NewRevocations has none, and revoke refuses it.
+func (r *Revocations) clock() time.Time {
+	if r == nil || r.opt.now == nil {
+		return time.Time{}
+	}
+	return r.opt.now()
 }
 
 // cutoff is the moment at or before which an entry has expired.

@@ -82,6 +82,23 @@ func TestRevokeSubjectOnlyRefusesTokensIssuedBefore(t *testing.T) {
 	}
 }
 
+func TestNilRevocationsIsAnEmptyList(t *testing.T) {
+	var r *redisstore.Revocations
+	if r.Revoked(claims("s", "j", "f", time.Now())) {
+		t.Error("a nil list refuses a token")
+	}
+	zero := &redisstore.Revocations{}
+	if zero.Revoked(claims("s", "j", "f", time.Now())) {
+		t.Error("a zero list refuses a token")
+	}
+	if err := zero.RevokeJTI(context.Background(), "j"); !errors.Is(err, redisstore.ErrClosed) {
+		t.Errorf("RevokeJTI on a zero list: %v, want ErrClosed", err)
+	}
+	if err := zero.Close(); !errors.Is(err, redisstore.ErrClosed) {
+		t.Errorf("Close on a zero list: %v, want ErrClosed", err)
+	}
+}
+
 func TestEmptyIdentifierIsRejected(t *testing.T) {
 	srv := startRedis(t, false)
 	r := newStore(t, newClient(t, srv.Addr(), "a"))
@@ -173,7 +190,7 @@ func TestMissedMessagesConvergeOnReconnect(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	eventually(t, "b resubscribed", func() bool { return connected.Load() >= 1 })
+	eventually(t, "b resubscribed", func() bool { return connected.Load() >= 2 })
 	eventually(t, "b holds every revocation", func() bool {
 		for i := range 200 {
 			if !b.Revoked(claims("s", fmt.Sprint("jti-", i), "f", time.Now())) {
@@ -198,8 +215,8 @@ func TestPeriodicResyncRecoversALostMessage(t *testing.T) {
 	}
 	c := claims("s", "j", "family-lost", time.Now())
 	eventually(t, "the periodic resync found the entry", func() bool { return b.Revoked(c) })
-	if resyncs.Load() == 0 {
-		t.Error("no Resynced hook call")
+	if resyncs.Load() < 2 {
+		t.Errorf("%d Resynced hook calls, want the initial load and at least one periodic resync", resyncs.Load())
 	}
 }
 

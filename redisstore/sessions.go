@@ -11,8 +11,13 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// ErrInvalidTTL: a session must expire; Set needs a positive TTL.
-var ErrInvalidTTL = errors.New("redisstore: session TTL must be positive")
+var (
+	// ErrInvalidTTL: a session must expire; Set needs a positive TTL.
+	ErrInvalidTTL = errors.New("redisstore: session TTL must be positive")
+	// ErrNoClient: the Sessions has no Redis client (NewSessions(nil), or
+	// a zero Sessions).
+	ErrNoClient = errors.New("redisstore: no redis client")
+)
 
 // SessionOption configures NewSessions.
 type SessionOption func(*Sessions)
@@ -51,6 +56,9 @@ func (s *Sessions) key(id string) string {
 // Get returns the session's value; ok is false when there is none (never
 // set, deleted or expired).
 func (s *Sessions) Get(ctx context.Context, id string) (value []byte, ok bool, err error) {
+	if s == nil || s.rdb == nil {
+		return nil, false, ErrNoClient
+	}
 	v, err := s.rdb.Get(ctx, s.key(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, false, nil
@@ -63,6 +71,9 @@ func (s *Sessions) Get(ctx context.Context, id string) (value []byte, ok bool, e
 
 // Set stores value under id for ttl, replacing any previous value.
 func (s *Sessions) Set(ctx context.Context, id string, value []byte, ttl time.Duration) error {
+	if s == nil || s.rdb == nil {
+		return ErrNoClient
+	}
 	if ttl <= 0 {
 		return ErrInvalidTTL
 	}
@@ -74,6 +85,9 @@ func (s *Sessions) Set(ctx context.Context, id string, value []byte, ttl time.Du
 
 // Delete removes the session; deleting a missing one is not an error.
 func (s *Sessions) Delete(ctx context.Context, id string) error {
+	if s == nil || s.rdb == nil {
+		return ErrNoClient
+	}
 	if err := s.rdb.Del(ctx, s.key(id)).Err(); err != nil {
 		return fmt.Errorf("redisstore: session delete: %w", err)
 	}

@@ -94,3 +94,18 @@ func TestSessionErrorsDoNotEchoIDOrValue(t *testing.T) {
 		}
 	}
 }
+
+func TestSessionsWithoutAClientFail(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range map[string]*redisstore.Sessions{"nil client": redisstore.NewSessions(nil), "zero": {}} {
+		if _, _, err := s.Get(ctx, "id"); !errors.Is(err, redisstore.ErrNoClient) {
+			t.Errorf("%s: Get: %v", name, err)
+		}
+		if err := s.Set(ctx, "id", []byte("v"), time.Minute); !errors.Is(err, redisstore.ErrNoClient) {
+			t.Errorf("%s: Set: %v", name, err)
+		}
+		if err := s.Delete(ctx, "id"); !errors.Is(err, redisstore.ErrNoClient) {
+			t.Errorf("%s: Delete: %v", name, err)
+		}
+	}
+}
