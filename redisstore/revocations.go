@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -124,6 +125,7 @@ type Revocations struct {
 	unreachable bool
 
 	resyncNow chan struct{}
+	closed    atomic.Bool
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -259,13 +261,15 @@ func (r *Revocations) Len() int { return r.replica.len() }
 
 // Close stops replication and waits for its goroutines. Revocations still
 // queued are not written; Close reports how many as an error. The replica
-// keeps answering Revoked with what it holds.
+// keeps answering Revoked with what it holds; the revoke methods return
+// ErrClosed.
 func (r *Revocations) Close() error {
 	if r == nil || r.cancel == nil {
 		return ErrClosed
 	}
 	err := ErrClosed
 	r.closeOnce.Do(func() {
+		r.closed.Store(true)
 		r.cancel()
 		_ = r.pubsub.Close()
 		r.wg.Wait()
@@ -278,7 +282,7 @@ func (r *Revocations) Close() error {
 }
 
 func (r *Revocations) revoke(ctx context.Context, k kind, id string, moment time.Time) error {
-	if r == nil || r.replica == nil {
+	if r == nil || r.replica == nil || r.closed.Load() {
 		return ErrClosed
 	}
 	if id == "" {

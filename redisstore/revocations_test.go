@@ -386,6 +386,9 @@ func TestCloseStopsReplicationAndReportsUnwrittenRevocations(t *testing.T) {
 	if !r.Revoked(claims("s", "j", "f", time.Now())) {
 		t.Error("the replica forgot its entries at Close")
 	}
+	if err := r.RevokeFamily(ctx, "f"); !errors.Is(err, redisstore.ErrClosed) {
+		t.Errorf("RevokeFamily after Close: got %v, want ErrClosed", err)
+	}
 }
 
 func TestPersistedRevocationsSurviveACrash(t *testing.T) {
