@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"hash/maphash"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -160,11 +161,49 @@ func (r *replica) prune(cutoff int64) {
 			return true
 		})
 	}
-	// Bits of pruned entries only cost a set lookup each; once they are as
-	// many as the live entries, start afresh so the filter stays sparse.
+	r.compactLocked()
+}
+
+// compactLocked rebuilds the filter once the bits of removed entries are
+// as many as the live entries: stale bits only cost a set lookup each, but
+// they would make the filter ever denser.
+func (r *replica) compactLocked() {
 	if r.stale > 0 && r.stale >= int(r.n.Load()) {
 		r.rebuildLocked(int(r.n.Load()))
 	}
+}
+
+// bound drops the oldest entries of each kind beyond max and returns how
+// many it dropped. Entries sharing the moment at the boundary all stay, so
+// a kind may keep a few more than max.
+func (r *replica) bound(max int) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	dropped := 0
+	for i := range r.sets {
+		set := &r.sets[i]
+		var moments []int64
+		set.Range(func(_, m any) bool {
+			moments = append(moments, m.(int64))
+			return true
+		})
+		if len(moments) <= max {
+			continue
+		}
+		slices.Sort(moments)
+		keep := moments[len(moments)-max]
+		set.Range(func(id, m any) bool {
+			if m.(int64) < keep {
+				set.Delete(id)
+				r.n.Add(-1)
+				r.stale++
+				dropped++
+			}
+			return true
+		})
+	}
+	r.compactLocked()
+	return dropped
 }
 
 // snapshot returns every entry newer than cutoff.

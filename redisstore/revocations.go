@@ -45,6 +45,9 @@ type Hooks struct {
 	// Unreachable: the subscription or a resynchronisation failed; the
 	// replica keeps answering with what it holds.
 	Unreachable func(err error)
+	// Dropped: a resynchronisation dropped the dropped oldest entries of
+	// the replica to keep each kind within WithMaxEntries.
+	Dropped func(dropped int)
 }
 
 // Option configures NewRevocations.
@@ -59,6 +62,7 @@ type options struct {
 	hooks          Hooks
 	now            func() time.Time
 	healthInterval time.Duration
+	maxEntries     int
 }
 
 // WithTTL sets how long an entry lives after its moment (the time of
@@ -81,6 +85,20 @@ func WithRetryInterval(d time.Duration) Option { return func(o *options) { o.ret
 // prefix in a hash tag ({prefix}:jti) so that one write, which touches
 // several keys in one transaction, stays in one Redis Cluster slot.
 func WithPrefix(p string) Option { return func(o *options) { o.prefix = p } }
+
+// DefaultMaxEntries bounds each kind of entry (jti, family, subject) in
+// Redis and in every replica: at about 130 bytes an entry plus its
+// identifier, a full replica takes some 150 MB.
+const DefaultMaxEntries = 300_000
+
+// WithMaxEntries bounds each kind of entry in Redis and in every replica,
+// so that a flood of revocations (a script signing in and out in a loop)
+// cannot exhaust memory. Beyond it the oldest entries of the kind are
+// dropped: Redis trims them at every write, a replica at its next resync,
+// and logs and reports (Hooks.Dropped) how many. Size it for the
+// revocations expected within the TTL, with room to spare: a dropped entry
+// no longer refuses its tokens.
+func WithMaxEntries(n int) Option { return func(o *options) { o.maxEntries = n } }
 
 // WithLogger sets the logger of state changes. Default slog.Default().
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
@@ -154,12 +172,13 @@ func NewRevocations(ctx context.Context, rdb redis.UniversalClient, opts ...Opti
 		logger:         slog.Default(),
 		now:            time.Now,
 		healthInterval: 5 * time.Second,
+		maxEntries:     DefaultMaxEntries,
 	}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.ttl <= 0 || o.resync <= 0 || o.retry <= 0 {
-		return nil, errors.New("redisstore: TTL, resync and retry intervals must be positive")
+	if o.ttl <= 0 || o.resync <= 0 || o.retry <= 0 || o.maxEntries <= 0 {
+		return nil, errors.New("redisstore: TTL, resync and retry intervals and the entry bound must be positive")
 	}
 	if o.logger == nil {
 		o.logger = slog.Default()
@@ -341,6 +360,7 @@ func (r *Revocations) write(ctx context.Context, entries []entry) error {
 		for i, t := range touched {
 			if t {
 				p.ZRemRangeByScore(ctx, r.keys[i], "-inf", cutoff)
+				p.ZRemRangeByRank(ctx, r.keys[i], 0, -int64(r.opt.maxEntries)-1)
 			}
 		}
 		return nil
@@ -357,6 +377,7 @@ func (r *Revocations) resync(ctx context.Context) (int, error) {
 	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, key := range r.keys {
 			p.ZRemRangeByScore(ctx, key, "-inf", cut)
+			p.ZRemRangeByRank(ctx, key, 0, -int64(r.opt.maxEntries)-1)
 			ranges[i] = p.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: key, Start: "(" + cut, Stop: "+inf", ByScore: true})
 		}
 		return nil
@@ -374,6 +395,14 @@ func (r *Revocations) resync(ctx context.Context) (int, error) {
 			e := entry{kind: allKinds[i], id: id, moment: int64(z.Score)}
 			remote[pendingKey{e.kind, e.id}] = e.moment
 			r.replica.add(e)
+		}
+	}
+	// Bound the replica before looking for what Redis lacks: Redis keeps
+	// the same newest entries, so nothing trimmed is written back.
+	if dropped := r.replica.bound(r.opt.maxEntries); dropped > 0 {
+		r.opt.logger.Warn("redisstore: oldest revocations dropped to stay within the entry bound", "dropped", dropped, "max_per_kind", r.opt.maxEntries)
+		if h := r.opt.hooks.Dropped; h != nil {
+			h(dropped)
 		}
 	}
 	var missing []entry

@@ -423,3 +423,38 @@ func TestPersistedRevocationsSurviveACrash(t *testing.T) {
 		}
 	}
 }
+
+func TestFloodOfRevocationsIsBoundedInRedisAndReplicas(t *testing.T) {
+	srv := startRedis(t, false)
+	ctx := context.Background()
+	clk := &clock{t: time.Now()}
+	var dropped atomic.Int64
+	opts := []redisstore.Option{
+		redisstore.WithMaxEntries(50), redisstore.WithClock(clk.now), redisstore.WithResyncInterval(20 * time.Millisecond),
+		redisstore.WithHooks(redisstore.Hooks{Dropped: func(n int) { dropped.Add(int64(n)) }}),
+	}
+	a := newStore(t, newClient(t, srv.Addr(), "a"), opts...)
+	b := newStore(t, newClient(t, srv.Addr(), "b"), opts...)
+	const n = 200
+	for i := range n {
+		clk.add(time.Millisecond) // distinct moments: the order is clear
+		if err := a.RevokeJTI(ctx, fmt.Sprint("jti-", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := newClient(t, srv.Addr(), "admin")
+	if got := admin.ZCard(ctx, "{cognitojwt:revocations}:j").Val(); got != 50 {
+		t.Errorf("Redis holds %d entries, want 50", got)
+	}
+	for name, r := range map[string]*redisstore.Revocations{"a": a, "b": b} {
+		eventually(t, name+" within the bound", func() bool { return r.Len() == 50 })
+		for i := range n {
+			if got, want := r.Revoked(claims("s", fmt.Sprint("jti-", i), "f", clk.now())), i >= n-50; got != want {
+				t.Fatalf("%s: jti-%d revoked %v, want %v (the newest 50 stay)", name, i, got, want)
+			}
+		}
+	}
+	if dropped.Load() < n-50 {
+		t.Errorf("Dropped reported %d, want at least %d", dropped.Load(), n-50)
+	}
+}
