@@ -67,8 +67,9 @@ type options struct {
 
 // WithTTL sets how long an entry lives after its moment (the time of
 // RevokeJTI or RevokeFamily, the before of RevokeSubject). It must be at
-// least the longest lifetime of a token the entry may match: Cognito tokens
-// live at most a day, the default.
+// least the longest lifetime of a token the entry may match, plus the
+// clock skew between instances (each prunes by its own clock): Cognito
+// tokens live at most a day, the default.
 func WithTTL(d time.Duration) Option { return func(o *options) { o.ttl = d } }
 
 // WithResyncInterval sets how often the replica is merged with Redis
@@ -82,7 +83,7 @@ func WithRetryInterval(d time.Duration) Option { return func(o *options) { o.ret
 
 // WithPrefix sets the prefix of the keys and the channel, so several lists
 // can share one Redis. Default "cognitojwt:revocations". The keys wrap the
-// prefix in a hash tag ({prefix}:jti) so that one write, which touches
+// prefix in a hash tag ({prefix}:j, :f and :s) so that one write, which touches
 // several keys in one transaction, stays in one Redis Cluster slot.
 func WithPrefix(p string) Option { return func(o *options) { o.prefix = p } }
 
@@ -182,6 +183,9 @@ func NewRevocations(ctx context.Context, rdb redis.UniversalClient, opts ...Opti
 	}
 	if o.logger == nil {
 		o.logger = slog.Default()
+	}
+	if o.now == nil {
+		o.now = time.Now
 	}
 	r := &Revocations{
 		rdb:       rdb,
