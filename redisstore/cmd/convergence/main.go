@@ -148,31 +148,68 @@ func run(w io.Writer, addr string, n, samples, rate int, resync time.Duration, r
 // timed from the call until every instance (the writer included) refuses
 // it. Several are in flight at once, as in a fleet under load.
 func propagation(ctx context.Context, w io.Writer, f *fleet, samples, rate int) error {
-	lat := make([]time.Duration, samples)
-	var wg sync.WaitGroup
-	var failed sync.Map
+	type flight struct {
+		c       *cognitojwt.Claims
+		start   time.Time
+		pending []*redisstore.Revocations
+	}
+	// One goroutine polls every revocation in flight: a goroutine per
+	// revocation would load the scheduler, and so the figures, as the
+	// flights pile up.
+	started := make(chan *flight, samples)
+	var lat []time.Duration
+	lost := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var inFlight []*flight
+		open := true
+		for open || len(inFlight) > 0 {
+			for drained := false; !drained; {
+				select {
+				case fl, ok := <-started:
+					if !ok {
+						open, drained = false, true
+						break
+					}
+					inFlight = append(inFlight, fl)
+				default:
+					drained = true
+				}
+			}
+			now := time.Now()
+			inFlight = slices.DeleteFunc(inFlight, func(fl *flight) bool {
+				fl.pending = slices.DeleteFunc(fl.pending, func(l *redisstore.Revocations) bool { return l.Revoked(fl.c) })
+				if len(fl.pending) == 0 {
+					lat = append(lat, now.Sub(fl.start))
+					return true
+				}
+				if now.Sub(fl.start) > 30*time.Second {
+					lost++
+					return true
+				}
+				return false
+			})
+			time.Sleep(100 * time.Microsecond)
+		}
+	}()
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	defer tick.Stop()
+	var err error
 	for i := range samples {
 		<-tick.C
 		jti := fmt.Sprintf("prop-%d-%d", time.Now().UnixNano(), i)
 		start := time.Now()
-		if err := f.lists[i%len(f.lists)].RevokeJTI(ctx, jti); err != nil {
-			return err
+		if err = f.lists[i%len(f.lists)].RevokeJTI(ctx, jti); err != nil {
+			break
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d, ok := f.waitAll(&cognitojwt.Claims{JWTID: jti}, start, 30*time.Second)
-			lat[i] = d
-			if !ok {
-				failed.Store(i, true)
-			}
-		}()
+		started <- &flight{c: &cognitojwt.Claims{JWTID: jti}, start: start, pending: slices.Clone(f.lists)}
 	}
-	wg.Wait()
-	lost := 0
-	failed.Range(func(any, any) bool { lost++; return true })
+	close(started)
+	<-done
+	if err != nil {
+		return err
+	}
 	slices.Sort(lat)
 	fmt.Fprintln(w, "### Propagation: one instance revokes, every instance refuses")
 	fmt.Fprintln(w)

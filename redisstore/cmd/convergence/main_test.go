@@ -29,6 +29,16 @@ func TestRunSmall(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
+	// The propagation row ends with the revocations that never reached
+	// every instance: none may.
+	lines := strings.Split(got, "\n")
+	for i, line := range lines {
+		if strings.HasPrefix(line, "| p50 |") && i+2 < len(lines) {
+			if f := strings.Split(lines[i+2], "|"); len(f) < 7 || strings.TrimSpace(f[5]) != "0" {
+				t.Errorf("revocations that never converged: %s", lines[i+2])
+			}
+		}
+	}
 	// The restart row is "| round | revocations | acknowledged | queued |
 	// lost | converged |": lost must be 0.
 	rows := 0
