@@ -88,7 +88,7 @@ func WithRetryInterval(d time.Duration) Option { return func(o *options) { o.ret
 func WithPrefix(p string) Option { return func(o *options) { o.prefix = p } }
 
 // DefaultMaxEntries bounds each kind of entry (jti, family, subject) in
-// Redis and in every replica: at about 130 bytes an entry plus its
+// Redis and in every replica: at about 140 bytes an entry plus its
 // identifier, a full replica takes some 150 MB.
 const DefaultMaxEntries = 300_000
 
