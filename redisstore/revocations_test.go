@@ -1,9 +1,11 @@
 package redisstore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -228,7 +230,9 @@ func TestRedisRestartLosesNothing(t *testing.T) {
 		Unreachable: func(error) { unreachable.Add(1) },
 		Lagging:     func(int, error) { lagging.Add(1) },
 	}
-	opts := []redisstore.Option{redisstore.WithResyncInterval(never), redisstore.WithRetryInterval(50 * time.Millisecond), redisstore.WithHooks(hooks)}
+	logs := &lockedBuffer{}
+	opts := []redisstore.Option{redisstore.WithResyncInterval(never), redisstore.WithRetryInterval(50 * time.Millisecond), redisstore.WithHooks(hooks),
+		redisstore.WithLogger(slog.New(slog.NewTextHandler(logs, nil)))}
 	a := newStore(t, newClient(t, srv.Addr(), "a"), opts...)
 	b := newStore(t, newClient(t, srv.Addr(), "b"), opts...)
 
@@ -287,6 +291,35 @@ func TestRedisRestartLosesNothing(t *testing.T) {
 	if c := newStore(t, newClient(t, srv.Addr(), "c")); !holdsAll(c) {
 		t.Error("a new instance misses revocations after the restart")
 	}
+	// The log told the story without naming what was revoked.
+	eventually(t, "the log reports the recovery", func() bool { return strings.Contains(logs.String(), "reachable again") })
+	out := logs.String()
+	for _, want := range []string{"redis unreachable", "revocation queued", "queued revocations written"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "during-") || strings.Contains(out, "before-") {
+		t.Errorf("the log names a revoked identifier:\n%s", out)
+	}
+}
+
+// lockedBuffer collects log output written from several goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestRedisRestartWithoutPersistenceIsRepairedFromReplicas(t *testing.T) {
