@@ -332,6 +332,8 @@ type refreshed struct {
 type flights struct {
 	mu sync.Mutex
 	m  map[string]*flight
+	// waiting counts callers blocked on another's call, for tests.
+	waiting int
 }
 
 type flight struct {
@@ -342,8 +344,12 @@ type flight struct {
 func (f *flights) do(key string, fn func() refreshed) refreshed {
 	f.mu.Lock()
 	if c, ok := f.m[key]; ok {
+		f.waiting++
 		f.mu.Unlock()
 		<-c.done
+		f.mu.Lock()
+		f.waiting--
+		f.mu.Unlock()
 		return c.res
 	}
 	if f.m == nil {
