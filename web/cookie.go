@@ -11,9 +11,12 @@ import (
 // together (RFC 6265 §6.1). A chunk's value stays at chunkSize so that the
 // name and the attributes fit beside it with room to spare.
 const (
+	// chunkSize is a multiple of four, so that every chunk decodes from
+	// base64 on its own.
 	chunkSize = 3800
 	// maxChunks bounds what a request can make the server read and
-	// concatenate; 8 chunks hold tokens far larger than Cognito issues.
+	// decode; 8 chunks hold tokens far larger than Cognito issues. It stays
+	// below 10 so that a chunk's number is one digit.
 	maxChunks = 8
 )
 
@@ -26,35 +29,62 @@ type cookieJar struct {
 	secure bool
 }
 
-// read returns the cookie's whole value, "" when it is absent or any
-// chunk is missing, and how many cookies the request carried for it.
-func (j cookieJar) read(r *http.Request) (value string, count int) {
-	base := r.CookiesNamed(j.name)
-	if len(base) != 1 || base[0].Value == "" {
+// read returns the cookie's value as its chunks in order (nil when it is
+// absent, planted twice or missing a chunk), and how many cookie names of
+// it the request carried, so that write and clear can delete them all.
+//
+// It scans the Cookie header itself rather than through
+// Request.CookiesNamed, which parses and validates every cookie of the
+// header once per name asked for: with a chunked session that was half of
+// a session-authenticated request's cost. The values need no validation
+// here, the strict base64url decoder and the AEAD check them.
+func (j cookieJar) read(r *http.Request) (parts []string, count int) {
+	var vals [maxChunks]string
+	var seen [maxChunks]uint8
+	for _, line := range r.Header["Cookie"] {
+		for line != "" {
+			var pair string
+			pair, line, _ = strings.Cut(line, ";")
+			name, val, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			if !ok || !strings.HasPrefix(name, j.name) {
+				continue
+			}
+			i := 0
+			if rest := name[len(j.name):]; rest != "" {
+				// Chunks are name-1 … name-7; other names that share the
+				// prefix (name-at, name-rt) are other jars'.
+				if len(rest) != 2 || rest[0] != '-' || rest[1] < '1' || rest[1] >= '0'+maxChunks {
+					continue
+				}
+				i = int(rest[1] - '0')
+			}
+			vals[i] = val
+			if seen[i] < 2 {
+				seen[i]++
+			}
+			count = max(count, i+1)
+		}
+	}
+	if seen[0] != 1 || vals[0] == "" {
 		// Two cookies of one name mean someone planted one (a sibling
 		// subdomain can, without the __Host- prefix): trust neither.
-		return "", len(base)
+		return nil, count
 	}
-	v := base[0].Value
-	head, rest, chunked := strings.Cut(v, ".")
+	head, rest, chunked := strings.Cut(vals[0], ".")
 	if !chunked {
-		return v, 1
+		return vals[:1:1], count
 	}
 	n, err := strconv.Atoi(head)
 	if err != nil || n < 2 || n > maxChunks {
-		return "", 1
+		return nil, count
 	}
-	var b strings.Builder
-	b.Grow(n * chunkSize)
-	b.WriteString(rest)
+	vals[0] = rest
 	for i := 1; i < n; i++ {
-		c := r.CookiesNamed(j.chunkName(i))
-		if len(c) != 1 || c[0].Value == "" {
-			return "", n
+		if seen[i] != 1 || vals[i] == "" {
+			return nil, count
 		}
-		b.WriteString(c[0].Value)
 	}
-	return b.String(), n
+	return vals[:n:n], count
 }
 
 func (j cookieJar) chunkName(i int) string { return j.name + "-" + strconv.Itoa(i) }

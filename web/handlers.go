@@ -103,7 +103,7 @@ func (a *Auth) Callback() http.Handler {
 			return
 		}
 		_, had := a.jar.read(r)
-		if err := a.save(r.Context(), w, s, had, true); err != nil {
+		if err := a.save(r.Context(), w, r, s, had, saveAll); err != nil {
 			a.answer(w, r, http.StatusServiceUnavailable, err)
 			return
 		}
@@ -114,15 +114,15 @@ func (a *Auth) Callback() http.Handler {
 }
 
 func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, string, error) {
-	value, had := a.flowJar.read(r)
+	parts, had := a.flowJar.read(r)
 	if had > 0 {
 		// One flow, one callback: a replayed callback finds no cookie.
 		a.flowJar.clear(w, had)
 	}
-	if value == "" {
+	if parts == nil {
 		return nil, "", because(ErrSignIn, "no sign-in in progress in this browser")
 	}
-	pt, _, err := a.seal.open(purposeFlow, value)
+	pt, _, err := a.seal.open(purposeFlow, parts...)
 	if err != nil {
 		return nil, "", because(ErrSignIn, "sign-in cookie does not open")
 	}
@@ -158,7 +158,7 @@ func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, strin
 	if idToken == "" {
 		return nil, "", because(ErrSignIn, "token endpoint returned no ID token; is openid among the scopes?")
 	}
-	_, ic, err := a.verifyPair(ctx, tok.AccessToken, idToken)
+	ac, ic, err := a.verifyPair(ctx, tok.AccessToken, idToken)
 	if err != nil {
 		if errors.Is(err, cognitojwt.ErrKeysUnavailable) {
 			return nil, "", because(ErrUnavailable, "signing keys unavailable")
@@ -170,12 +170,13 @@ func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, strin
 		return nil, "", because(ErrSignIn, "ID token nonce does not match this browser's sign-in")
 	}
 	return &session{
-		id:      newSessionID(),
-		created: now,
-		seen:    now,
-		access:  tok.AccessToken,
-		idToken: idToken,
-		refresh: tok.RefreshToken,
+		id:        newSessionID(),
+		created:   now,
+		seen:      now,
+		accessExp: ac.ExpiresAt,
+		access:    tok.AccessToken,
+		idToken:   idToken,
+		refresh:   tok.RefreshToken,
 	}, f.next, nil
 }
 
@@ -200,13 +201,14 @@ func (a *Auth) Logout() http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		value, had := a.jar.read(r)
-		if value != "" {
-			if s, _, err := a.load(r.Context(), value); err == nil {
+		parts, had := a.jar.read(r)
+		if parts != nil {
+			if s, _, err := a.load(r.Context(), parts); err == nil {
+				a.loadRefresh(r, s)
 				a.signOut(r, s)
 			}
 		}
-		a.jar.clear(w, had)
+		a.clearCookies(w, r, had)
 		q := url.Values{"client_id": {a.oauth.ClientID}, "logout_uri": {a.logoutURL}}
 		noStore(w)
 		http.Redirect(w, r, a.domain+"/logout?"+q.Encode(), http.StatusSeeOther)
@@ -216,12 +218,8 @@ func (a *Auth) Logout() http.Handler {
 // signOut deletes the stored session and revokes its refresh token. The
 // browser is signed out whatever happens here, so failures are logged only.
 func (a *Auth) signOut(r *http.Request, s *session) {
+	a.deleteStored(r, s)
 	ctx := context.WithoutCancel(r.Context())
-	if a.store != nil {
-		if err := a.store.Delete(ctx, s.id); err != nil {
-			a.log(r, "stored session not deleted", because(ErrUnavailable, "store delete failed"))
-		}
-	}
 	if s.refresh == "" {
 		return
 	}

@@ -19,6 +19,8 @@ const (
 	purposeRef     = "cognitojwt/web session id"
 	purposeStore   = "cognitojwt/web stored session "
 	purposeFlow    = "cognitojwt/web sign-in"
+	purposeRefresh = "cognitojwt/web refresh token "
+	purposeAccess  = "cognitojwt/web access token "
 )
 
 // Require lets only requests with a session through, with the ID token's
@@ -51,13 +53,21 @@ func (a *Auth) wrap(next http.Handler, optional bool) http.Handler {
 
 type stateKey struct{}
 
-// state is one request's session, verified.
+// state is one request's session: the ID token verified, the access token
+// opened and verified on first use, since most pages never use it and it
+// would otherwise cost a third of each request.
 type state struct {
-	idToken      string
+	idToken  string
+	idClaims *cognitojwt.Claims
+	err      error
+
+	auth *Auth
+	req  *http.Request
+	sess *session
+
+	once         sync.Once
 	access       string
-	idClaims     *cognitojwt.Claims
 	accessClaims *cognitojwt.Claims
-	err          error
 }
 
 func stateOf(ctx context.Context) *state {
@@ -85,45 +95,63 @@ func (stateVerifier) Verify(ctx context.Context, _ string) (*cognitojwt.Claims, 
 	return nil, ErrNoSession
 }
 
-// AccessToken returns the session's access token, verified for this
-// request: for GetUser and other calls to Cognito on the user's behalf,
-// or for online checks that take the token from the request.
-func AccessToken(ctx context.Context) (string, bool) {
-	st := stateOf(ctx)
-	if st == nil || st.accessClaims == nil {
-		return "", false
+// accessToken opens and verifies the session's access token, once.
+func (st *state) accessToken() (string, *cognitojwt.Claims) {
+	if st == nil || st.err != nil {
+		return "", nil
 	}
-	return st.access, true
+	st.once.Do(func() {
+		a, s := st.auth, st.sess
+		a.loadAccess(st.req, s)
+		if s.access == "" {
+			a.log(st.req, "access token unavailable", because(ErrNoSession, "access-token cookie missing or not this session's"))
+			return
+		}
+		ac, err := a.accesses.Verify(st.req.Context(), s.access)
+		if err != nil || ac.Subject != st.idClaims.Subject {
+			a.log(st.req, "access token unavailable", because(ErrNoSession, "access token does not verify: "+kindOf(err)))
+			return
+		}
+		st.access, st.accessClaims = s.access, ac
+	})
+	return st.access, st.accessClaims
+}
+
+// AccessToken returns the session's access token, verified: for GetUser
+// and other calls to Cognito on the user's behalf, or for online checks
+// that take the token from the request. It is opened on the first call
+// in a request; false means the request has no session or the token does
+// not verify (revoked, say).
+func AccessToken(ctx context.Context) (string, bool) {
+	t, c := stateOf(ctx).accessToken()
+	return t, c != nil
 }
 
 // AccessClaims returns the claims of the session's access token (scopes,
 // client_id), where ClaimsFromContext returns the ID token's.
 func AccessClaims(ctx context.Context) (*cognitojwt.Claims, bool) {
-	st := stateOf(ctx)
-	if st == nil || st.accessClaims == nil {
-		return nil, false
-	}
-	return st.accessClaims, true
+	_, c := stateOf(ctx).accessToken()
+	return c, c != nil
 }
 
 // resolve reads, checks and if need be refreshes the request's session.
-// A session that cannot continue is ended: its cookie cleared, its stored
+// A session that cannot continue is ended: its cookies cleared, its stored
 // record deleted.
 func (a *Auth) resolve(w http.ResponseWriter, r *http.Request) *state {
 	ctx := r.Context()
-	value, had := a.jar.read(r)
-	if value == "" {
+	parts, had := a.jar.read(r)
+	if parts == nil {
 		if had > 0 {
-			a.jar.clear(w, had)
+			a.clearCookies(w, r, had)
 		}
 		return &state{err: ErrNoSession}
 	}
-	s, stale, err := a.load(ctx, value)
+	s, stale, err := a.load(ctx, parts)
 	if err != nil {
 		if errors.Is(err, ErrUnavailable) {
 			return &state{err: err}
 		}
-		a.jar.clear(w, had)
+		a.clearCookies(w, r, had)
 		a.log(r, "session ended", err)
 		return &state{err: ErrNoSession}
 	}
@@ -134,31 +162,45 @@ func (a *Auth) resolve(w http.ResponseWriter, r *http.Request) *state {
 	case now.Sub(s.seen) >= a.idle:
 		return a.end(w, r, s, had, "idle lifetime reached")
 	}
-	st := &state{idToken: s.idToken, access: s.access}
-	st.accessClaims, st.idClaims, err = a.verifyPair(ctx, s.access, s.idToken)
+	ic, err := a.ids.Verify(ctx, s.idToken)
 	switch {
 	case errors.Is(err, cognitojwt.ErrKeysUnavailable):
 		return &state{err: because(ErrUnavailable, "signing keys unavailable")}
 	case err != nil && !errors.Is(err, cognitojwt.ErrExpired):
 		// Revoked, or signed by a key the pool withdrew: refreshing would
 		// not make this session trustworthy again.
-		return a.end(w, r, s, had, "tokens no longer verify: "+kindOf(err))
+		return a.end(w, r, s, had, "ID token no longer verifies: "+kindOf(err))
 	}
-	dirty := stale
-	if err != nil || (s.refresh != "" && a.due(st, now)) {
+	st := &state{idToken: s.idToken, idClaims: ic, auth: a, req: r, sess: s}
+	what := saveTouched
+	if stale {
+		// Moving the session to the current key moves its other cookies
+		// too, which therefore have to be read first.
+		a.loadAccess(r, s)
+		a.loadRefresh(r, s)
+		what = saveAll
+	}
+	if err != nil || a.due(s, ic, now) {
+		a.loadRefresh(r, s)
 		switch ns, rerr := a.refresh(ctx, s); {
 		case rerr == nil:
-			s, dirty = ns, true
+			// Requests that shared the refresh share ns: each takes a copy
+			// to stamp.
+			cp := *ns
+			s, what = &cp, max(what, saveRefreshed)
+			st = &state{idToken: s.idToken, auth: a, req: r, sess: s}
 			// Each request gets claims of its own, from the cache the
 			// refresh filled.
-			st = &state{idToken: s.idToken, access: s.access}
-			if st.accessClaims, st.idClaims, err = a.verifyPair(ctx, s.access, s.idToken); err != nil {
-				return a.end(w, r, s, had, "refreshed tokens no longer verify: "+kindOf(err))
+			if st.idClaims, err = a.ids.Verify(ctx, s.idToken); err != nil {
+				return a.end(w, r, s, had, "refreshed ID token no longer verifies: "+kindOf(err))
 			}
-		case err == nil && errors.Is(rerr, ErrUnavailable):
-			// The tokens still verify: serve with them and try again on
-			// the next request.
-			a.log(r, "refresh postponed", rerr)
+		case err == nil && (s.refresh == "" || errors.Is(rerr, ErrUnavailable)):
+			// The tokens still verify: serve with them until they expire,
+			// trying again on the next request if there is a refresh
+			// token to try with.
+			if s.refresh != "" {
+				a.log(r, "refresh postponed", rerr)
+			}
 		case errors.Is(rerr, ErrUnavailable):
 			a.log(r, "refresh failed", rerr)
 			return &state{err: rerr}
@@ -166,11 +208,12 @@ func (a *Auth) resolve(w http.ResponseWriter, r *http.Request) *state {
 			return a.end(w, r, s, had, rerr.Error())
 		}
 	}
-	if now.Sub(s.seen) >= a.touch {
-		s.seen, dirty = now, true
+	touched := now.Sub(s.seen) >= a.touch
+	if touched {
+		s.seen = now
 	}
-	if dirty {
-		if err := a.save(ctx, w, s, had, false); err != nil {
+	if what > saveTouched || touched {
+		if err := a.save(ctx, w, r, s, had, what); err != nil {
 			a.log(r, "session not saved", err)
 		}
 	}
@@ -178,13 +221,12 @@ func (a *Auth) resolve(w http.ResponseWriter, r *http.Request) *state {
 }
 
 // due reports whether either token expires within RefreshBefore.
-func (a *Auth) due(st *state, now time.Time) bool {
+func (a *Auth) due(s *session, ic *cognitojwt.Claims, now time.Time) bool {
 	limit := now.Add(a.before)
-	return st.accessClaims.ExpiresAt.Before(limit) || st.idClaims.ExpiresAt.Before(limit)
+	return s.accessExp.Before(limit) || ic.ExpiresAt.Before(limit)
 }
 
-// verifyPair verifies both tokens of a session, from the verifiers'
-// caches on every request but the first after a sign-in or refresh.
+// verifyPair verifies both tokens of a new session (sign-in, refresh).
 func (a *Auth) verifyPair(ctx context.Context, access, id string) (ac, ic *cognitojwt.Claims, err error) {
 	if ac, err = a.accesses.Verify(ctx, access); err != nil {
 		return nil, nil, err
@@ -200,25 +242,42 @@ func (a *Auth) verifyPair(ctx context.Context, access, id string) (ac, ic *cogni
 
 // end deletes the session and answers as if there had been none.
 func (a *Auth) end(w http.ResponseWriter, r *http.Request, s *session, had int, reason string) *state {
-	if a.store != nil {
-		if err := a.store.Delete(context.WithoutCancel(r.Context()), s.id); err != nil {
-			a.log(r, "stored session not deleted", because(ErrUnavailable, "store delete failed"))
-		}
-	}
-	a.jar.clear(w, had)
+	a.deleteStored(r, s)
+	a.clearCookies(w, r, had)
 	a.log(r, "session ended", because(ErrNoSession, reason))
 	return &state{err: ErrNoSession}
 }
 
-// load opens the cookie's value into a session. stale reports that it
-// was sealed with a key other than the first, so that saving it again
-// moves it to the current key.
-func (a *Auth) load(ctx context.Context, value string) (s *session, stale bool, err error) {
+func (a *Auth) deleteStored(r *http.Request, s *session) {
+	if a.store == nil {
+		return
+	}
+	if err := a.store.Delete(context.WithoutCancel(r.Context()), s.id); err != nil {
+		a.log(r, "stored session not deleted", because(ErrUnavailable, "store delete failed"))
+	}
+}
+
+// clearCookies deletes the session cookie (had: the names the request
+// carried) and the access- and refresh-token cookies.
+func (a *Auth) clearCookies(w http.ResponseWriter, r *http.Request, had int) {
+	a.jar.clear(w, had)
+	for _, j := range [...]cookieJar{a.accessJar, a.refreshJar} {
+		if _, n := j.read(r); n > 0 {
+			j.clear(w, n)
+		}
+	}
+}
+
+// load opens the cookie's value into a session. In cookie mode the
+// refresh token stays sealed in its own cookie until loadRefresh needs it.
+// stale reports that something was sealed with a key other than the
+// first, so that saving it again moves it to the current key.
+func (a *Auth) load(ctx context.Context, parts []string) (s *session, stale bool, err error) {
 	purpose := purposeSession
 	if a.store != nil {
 		purpose = purposeRef
 	}
-	pt, idx, err := a.seal.open(purpose, value)
+	pt, idx, err := a.seal.open(purpose, parts...)
 	if err != nil {
 		return nil, false, because(ErrNoSession, "cookie does not open")
 	}
@@ -237,7 +296,7 @@ func (a *Auth) load(ctx context.Context, value string) (s *session, stale bool, 
 	case !ok:
 		return nil, false, because(ErrNoSession, "session not in the store")
 	}
-	pt, sidx, err := a.seal.open(purposeStore+id, string(rec))
+	pt, sidx, err := a.seal.openRaw(purposeStore+id, rec)
 	if err != nil {
 		return nil, false, because(ErrNoSession, "stored session does not open")
 	}
@@ -247,22 +306,77 @@ func (a *Auth) load(ctx context.Context, value string) (s *session, stale bool, 
 	return s, idx > 0 || sidx > 0, nil
 }
 
-// save writes s: into the cookie, or into the store (and, when the cookie
-// is new or was sealed with an old key, the id into the cookie).
-func (a *Auth) save(ctx context.Context, w http.ResponseWriter, s *session, had int, newCookie bool) error {
+// loadAccess and loadRefresh fill in s.access and s.refresh from their
+// cookies (cookie mode), or leave them empty when a cookie is missing or
+// does not belong to s.
+func (a *Auth) loadAccess(r *http.Request, s *session) {
+	if a.store == nil && s.access == "" {
+		s.access = a.openCookie(r, a.accessJar, purposeAccess+s.id)
+	}
+}
+
+func (a *Auth) loadRefresh(r *http.Request, s *session) {
+	if a.store == nil && s.refresh == "" {
+		s.refresh = a.openCookie(r, a.refreshJar, purposeRefresh+s.id)
+	}
+}
+
+func (a *Auth) openCookie(r *http.Request, j cookieJar, purpose string) string {
+	parts, _ := j.read(r)
+	if parts == nil {
+		return ""
+	}
+	pt, _, err := a.seal.open(purpose, parts...)
+	if err != nil {
+		return ""
+	}
+	return string(pt)
+}
+
+// saveWhat says what changed since the session was read.
+type saveWhat int
+
+const (
+	saveTouched   saveWhat = iota // the last-seen time
+	saveRefreshed                 // the tokens
+	saveAll                       // everything: sign-in, or a key rotation
+)
+
+// save writes s. In cookie mode the session cookie (times and ID token)
+// is written every time, the access- and refresh-token cookies only after
+// a refresh or for saveAll: each request opens the first, only the pages
+// that use it the second, only refreshes the third, which keeps what a
+// request decrypts to about a third of the session. In store mode the
+// record is written every time and the id cookie only for saveAll.
+func (a *Auth) save(ctx context.Context, w http.ResponseWriter, r *http.Request, s *session, had int, what saveWhat) error {
 	left := a.absolute - a.now().Sub(s.created)
 	if a.store == nil {
-		a.jar.write(w, a.seal.seal(purposeSession, s.encode()), left, had)
+		main := *s
+		main.access, main.refresh = "", ""
+		a.jar.write(w, a.seal.seal(purposeSession, main.encode()), left, had)
+		if what >= saveRefreshed {
+			a.writeCookie(w, r, a.accessJar, purposeAccess+s.id, s.access, left)
+			a.writeCookie(w, r, a.refreshJar, purposeRefresh+s.id, s.refresh, left)
+		}
 		return nil
 	}
 	ttl := min(a.idle, left)
-	if err := a.store.Set(ctx, s.id, []byte(a.seal.seal(purposeStore+s.id, s.encode())), ttl); err != nil {
+	if err := a.store.Set(ctx, s.id, a.seal.sealRaw(purposeStore+s.id, s.encode()), ttl); err != nil {
 		return because(ErrUnavailable, "store write failed")
 	}
-	if newCookie || had == 0 {
+	if what == saveAll {
 		a.jar.write(w, a.seal.seal(purposeRef, []byte(s.id)), left, had)
 	}
 	return nil
+}
+
+func (a *Auth) writeCookie(w http.ResponseWriter, r *http.Request, j cookieJar, purpose, value string, maxAge time.Duration) {
+	_, n := j.read(r)
+	if value == "" {
+		j.clear(w, n)
+		return
+	}
+	j.write(w, a.seal.seal(purpose, []byte(value)), maxAge, n)
 }
 
 // refresh trades the session's refresh token for new tokens, once per
@@ -285,12 +399,14 @@ func (a *Auth) refresh(ctx context.Context, s *session) (*session, error) {
 		ns := &session{id: s.id, created: s.created, seen: a.now(), refresh: tok.RefreshToken}
 		ns.access = tok.AccessToken
 		ns.idToken, _ = tok.Extra("id_token").(string)
-		if _, _, err := a.verifyPair(ctx, ns.access, ns.idToken); err != nil {
+		ac, _, err := a.verifyPair(ctx, ns.access, ns.idToken)
+		if err != nil {
 			if errors.Is(err, cognitojwt.ErrKeysUnavailable) {
 				return refreshed{err: because(ErrUnavailable, "signing keys unavailable")}
 			}
 			return refreshed{err: because(ErrNoSession, "refreshed tokens do not verify: "+kindOf(err))}
 		}
+		ns.accessExp = ac.ExpiresAt
 		return refreshed{s: ns}
 	})
 	return res.s, res.err

@@ -41,6 +41,9 @@ type testPool struct {
 	badNonce atomic.Bool
 	// hold, when set, delays refresh answers until it is closed.
 	hold chan struct{}
+	// refreshPad lengthens refresh tokens to a real one's size (Cognito's
+	// are encrypted JWTs of about 1.7 KB).
+	refreshPad int
 }
 
 type codeGrant struct {
@@ -133,7 +136,7 @@ func (p *testPool) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f := &family{id: randomID(), user: g.user, groups: g.groups, sub: "sub-" + g.user}
-		rt := "rt-" + randomID()
+		rt := "rt-" + randomID() + strings.Repeat("x", p.refreshPad)
 		p.mu.Lock()
 		p.families[rt] = f
 		p.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // KeySize is the length of a session key: AES-256.
@@ -83,8 +84,13 @@ func newSealer(keys [][]byte) (*sealer, error) {
 
 // seal encrypts plaintext bound to purpose (the cookie or store record it
 // is for, so that one kind of value can never be replayed as another) and
-// returns it base64url-encoded.
+// returns it base64url-encoded, for a cookie.
 func (s *sealer) seal(purpose string, plaintext []byte) string {
+	return base64.RawURLEncoding.EncodeToString(s.sealRaw(purpose, plaintext))
+}
+
+// sealRaw is seal without the encoding, for stores, which take bytes.
+func (s *sealer) sealRaw(purpose string, plaintext []byte) []byte {
 	k := s.keys[0]
 	buf := make([]byte, 1+keyIDSize+12, sealOverhead+len(plaintext))
 	buf[0] = sealVersion
@@ -93,23 +99,41 @@ func (s *sealer) seal(purpose string, plaintext []byte) string {
 	// Random 96-bit nonces are safe for about 2^32 seals per key; rotate
 	// keys well before that.
 	_, _ = rand.Read(nonce)
-	out := k.aead.Seal(buf, nonce, plaintext, []byte(purpose))
-	return base64.RawURLEncoding.EncodeToString(out)
+	return k.aead.Seal(buf, nonce, plaintext, []byte(purpose))
 }
 
-// open reverses seal and reports the index of the key that opened it. Any
-// failure is errUnseal: which check failed is of no use to a client and
-// none of the value is worth logging.
-func (s *sealer) open(purpose, value string) ([]byte, int, error) {
-	n := base64.RawURLEncoding.DecodedLen(len(value))
-	if n < sealOverhead {
+// open reverses seal, given the sealed value whole or as the chunks of a
+// cookie (each but the last a multiple of four characters long, so that
+// each decodes on its own and nothing is concatenated), and reports the
+// index of the key that opened it. Any failure is errUnseal: which check
+// failed is of no use to a client and none of the value is worth logging.
+func (s *sealer) open(purpose string, parts ...string) ([]byte, int, error) {
+	total := 0
+	for i, p := range parts {
+		if i < len(parts)-1 && len(p)%4 != 0 {
+			return nil, 0, errUnseal
+		}
+		total += len(p)
+	}
+	raw := make([]byte, base64.RawURLEncoding.DecodedLen(total))
+	off := 0
+	for _, p := range parts {
+		m, err := b64.Decode(raw[off:], readOnlyBytes(p))
+		if err != nil {
+			return nil, 0, errUnseal
+		}
+		off += m
+	}
+	if off != len(raw) {
 		return nil, 0, errUnseal
 	}
-	raw := make([]byte, n)
-	if m, err := base64.RawURLEncoding.Strict().Decode(raw, []byte(value)); err != nil || m != n {
-		return nil, 0, errUnseal
-	}
-	if raw[0] != sealVersion {
+	return s.openRaw(purpose, raw)
+}
+
+// openRaw reverses sealRaw, decrypting in place: raw is the caller's to
+// give up.
+func (s *sealer) openRaw(purpose string, raw []byte) ([]byte, int, error) {
+	if len(raw) < sealOverhead || raw[0] != sealVersion {
 		return nil, 0, errUnseal
 	}
 	for i, k := range s.keys {
@@ -117,12 +141,20 @@ func (s *sealer) open(purpose, value string) ([]byte, int, error) {
 			continue
 		}
 		nonce := raw[1+keyIDSize : 1+keyIDSize+12]
-		// Decrypt in place: raw is ours and the plaintext is shorter.
-		pt, err := k.aead.Open(raw[sealOverhead-16:sealOverhead-16], nonce, raw[sealOverhead-16:], []byte(purpose))
+		ct := raw[sealOverhead-16:]
+		pt, err := k.aead.Open(ct[:0], nonce, ct, []byte(purpose))
 		if err != nil {
 			return nil, 0, errUnseal
 		}
 		return pt, i, nil
 	}
 	return nil, 0, errUnseal
+}
+
+var b64 = base64.RawURLEncoding.Strict()
+
+// readOnlyBytes views s as bytes without copying, for the decoder, which
+// only reads its input.
+func readOnlyBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }

@@ -89,8 +89,10 @@ type Config struct {
 	// cookie; nil keeps the whole session in the cookie.
 	Store Store
 	// CookieName is the session cookie's name (default "session"); over
-	// https the __Host- prefix is added. The sign-in flow uses
-	// CookieName + "-signin".
+	// https the __Host- prefix is added. The access and refresh tokens
+	// travel in CookieName + "-at" and "-rt", the sign-in flow in
+	// CookieName + "-signin", and the chunks of a long value in
+	// CookieName + "-1" and up.
 	CookieName string
 	// LoginPath is where Login is served (default "/login"): unauthenticated
 	// page requests are redirected there.
@@ -127,27 +129,29 @@ type Config struct {
 // Auth serves sign-in, callback and sign-out, and guards routes with the
 // session. It is safe for concurrent use.
 type Auth struct {
-	oauth     oauth2.Config
-	domain    string
-	logoutURL string
-	idp       string
-	ids       *cognitojwt.Verifier
-	accesses  *cognitojwt.Verifier
-	seal      *sealer
-	store     Store
-	jar       cookieJar
-	flowJar   cookieJar
-	loginPath string
-	before    time.Duration
-	idle      time.Duration
-	absolute  time.Duration
-	touch     time.Duration
-	csrf      *http.CrossOriginProtection
-	errorPage func(w http.ResponseWriter, r *http.Request, status int, message string)
-	client    *http.Client
-	logger    *slog.Logger
-	now       func() time.Time
-	flights   flights
+	oauth      oauth2.Config
+	domain     string
+	logoutURL  string
+	idp        string
+	ids        *cognitojwt.Verifier
+	accesses   *cognitojwt.Verifier
+	seal       *sealer
+	store      Store
+	jar        cookieJar
+	accessJar  cookieJar
+	refreshJar cookieJar
+	flowJar    cookieJar
+	loginPath  string
+	before     time.Duration
+	idle       time.Duration
+	absolute   time.Duration
+	touch      time.Duration
+	csrf       *http.CrossOriginProtection
+	errorPage  func(w http.ResponseWriter, r *http.Request, status int, message string)
+	client     *http.Client
+	logger     *slog.Logger
+	now        func() time.Time
+	flights    flights
 }
 
 // New validates cfg and returns an Auth. It does no network I/O.
@@ -235,14 +239,17 @@ func New(cfg Config) (*Auth, error) {
 		store:     cfg.Store,
 		jar:       cookieJar{name: name, secure: secure},
 		flowJar:   cookieJar{name: name + "-signin", secure: secure},
-		loginPath: cmpOr(cfg.LoginPath, DefaultLoginPath),
-		before:    cmpOr(cfg.RefreshBefore, DefaultRefreshBefore),
-		idle:      cmpOr(cfg.IdleTimeout, DefaultIdleTimeout),
-		absolute:  cmpOr(cfg.AbsoluteTimeout, DefaultAbsoluteTimeout),
-		errorPage: cfg.ErrorPage,
-		client:    cfg.HTTPClient,
-		logger:    cfg.Logger,
-		now:       now,
+		// The access and refresh tokens have cookies of their own: see save.
+		accessJar:  cookieJar{name: name + "-at", secure: secure},
+		refreshJar: cookieJar{name: name + "-rt", secure: secure},
+		loginPath:  cmpOr(cfg.LoginPath, DefaultLoginPath),
+		before:     cmpOr(cfg.RefreshBefore, DefaultRefreshBefore),
+		idle:       cmpOr(cfg.IdleTimeout, DefaultIdleTimeout),
+		absolute:   cmpOr(cfg.AbsoluteTimeout, DefaultAbsoluteTimeout),
+		errorPage:  cfg.ErrorPage,
+		client:     cfg.HTTPClient,
+		logger:     cfg.Logger,
+		now:        now,
 	}
 	if _, ok := localPath(a.loginPath); !ok {
 		return nil, errors.New("web: Config.LoginPath must be a local path")

@@ -44,7 +44,7 @@ func (c *testClock) Advance(d time.Duration) {
 
 // app is a small site guarded by web.Auth, with a browser to visit it.
 type app struct {
-	t      *testing.T
+	t      testing.TB
 	pool   *testPool
 	clock  *testClock
 	auth   *web.Auth
@@ -74,7 +74,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newApp(t *testing.T, tune ...func(*web.Config)) *app {
+func newApp(t testing.TB, tune ...func(*web.Config)) *app {
 	t.Helper()
 	clock := &testClock{t: time.Now().Truncate(time.Second)}
 	secret := ""
@@ -91,7 +91,7 @@ func newApp(t *testing.T, tune ...func(*web.Config)) *app {
 	cfg.ClientID = "web-client"
 	cfg.RedirectURL = a.srv.URL + "/callback"
 	cfg.LogoutURL = a.srv.URL + "/"
-	cfg.Verify = cognitojwt.Config{Issuer: a.pool.URL()}
+	cfg.Verify.Issuer = a.pool.URL()
 	if cfg.Keys == nil {
 		cfg.Keys = [][]byte{web.NewKey()}
 	}
@@ -138,9 +138,12 @@ func account(w http.ResponseWriter, r *http.Request) {
 	}
 	tenant, _ := c.Attribute("tenant_id")
 	at, hasAT := web.AccessToken(r.Context())
-	ac, _ := web.AccessClaims(r.Context())
+	var scopes []string
+	if ac, ok := web.AccessClaims(r.Context()); ok {
+		scopes = ac.Scopes
+	}
 	fmt.Fprintf(w, "user=%s email=%s groups=%v tenant=%s use=%s access=%v scopes=%v",
-		c.Username, c.Email, c.Groups, tenant, c.TokenUse, hasAT && strings.Count(at, ".") == 2, ac.Scopes)
+		c.Username, c.Email, c.Groups, tenant, c.TokenUse, hasAT && strings.Count(at, ".") == 2, scopes)
 }
 
 func (a *app) get(path string, header ...string) *http.Response {
@@ -164,7 +167,7 @@ func (a *app) do(c *http.Client, method, path string, header ...string) *http.Re
 	return resp
 }
 
-func body(t *testing.T, resp *http.Response) string {
+func body(t testing.TB, resp *http.Response) string {
 	t.Helper()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
@@ -709,4 +712,18 @@ func TestMemoryStore(t *testing.T) {
 	require.NoError(t, s.Set(ctx, "y", []byte("v"), time.Minute))
 	require.NoError(t, s.Delete(ctx, "y"))
 	assert.Equal(t, 0, s.Len())
+}
+
+func TestAccessTokenIsOpenedOnlyForItsCookie(t *testing.T) {
+	a := newApp(t)
+	a.signIn("/")
+	assert.Contains(t, body(t, a.get("/account")), "access=true")
+
+	// Another session's access-token cookie does not open in this one.
+	b := newApp(t)
+	b.signIn("/")
+	a.setCookie("session-at", b.cookie("session-at").Value)
+	got := body(t, a.get("/account"))
+	assert.Contains(t, got, "user=alice", "the page is still served from the ID token")
+	assert.Contains(t, got, "access=false")
 }
