@@ -3,6 +3,7 @@ module github.com/cognitojwt/cognitojwt
 go 1.26.0
 
 require (
+	github.com/aws/aws-lambda-go v1.54.0
 	github.com/lestrrat-go/jwx/v3 v3.3.0
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0

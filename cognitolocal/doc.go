@@ -1,0 +1,95 @@
+// Package cognitolocal is a local Amazon Cognito user pool, for tests and
+// development with no AWS account. It issues access, ID and refresh
+// tokens with the claim sets Cognito issues, and serves, on one loopback
+// address, what Cognito spreads over several hosts:
+//
+//   - the issuer BaseURL/PoolID with /.well-known/jwks.json and
+//     /.well-known/openid-configuration;
+//   - the user-pool JSON API at POST BaseURL/ (X-Amz-Target
+//     AWSCognitoIdentityProviderService.<Operation>), shaped as botocore's
+//     cognito-idp model, so the AWS SDK for Go v2 works against it with
+//     BaseEndpoint set to Endpoint(), any region and any static
+//     credentials;
+//   - Managed Login: /oauth2/authorize, /login, /oauth2/token,
+//     /oauth2/userInfo, /oauth2/revoke and /logout.
+//
+// SECURITY: requests are not authenticated. SigV4 signatures are not
+// checked, so whoever reaches the address can administer the pool and
+// sign in as anyone; Start listens on loopback addresses only.
+//
+// # Emulated
+//
+// Users (username, sub, attributes, enabled, password, confirmation
+// status), groups, app clients (public or confidential, allowed flows,
+// OAuth scopes, callback and sign-out URLs, token validities, readable
+// attributes), custom attributes (declared, mutable or not), refresh-token
+// families, the signing keys and a pre-token-generation trigger.
+//
+// Operations: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH),
+// GetUser, UpdateUserAttributes, DeleteUserAttributes, GlobalSignOut,
+// RevokeToken, SignUp, AdminCreateUser, AdminSetUserPassword,
+// AdminGetUser, AdminUpdateUserAttributes, AdminDeleteUserAttributes,
+// AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser,
+// AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut,
+// AdminConfirmSignUp, CreateGroup, ListUsers (filters `name = "value"`
+// and `name ^= "value"`), AddCustomAttributes, CreateUserPoolClient and
+// DescribeUserPoolClient. Errors come as Cognito sends them: HTTP 400,
+// x-amzn-ErrorType and {"__type", "message"}.
+//
+// Rules applied as a real pool applies them: Cognito's default password
+// policy; case-insensitive usernames; the same answer for an unknown user
+// and a wrong password; custom attributes must be declared, carry the
+// custom: prefix, and immutable ones are set only at creation; sub never
+// changes; a changed email (or phone number) is unverified unless the
+// same administrator update verifies it; users cannot write the verified
+// flags themselves; user operations need an access token with scope
+// aws.cognito.signin.user.admin; revoking a refresh token or a global
+// sign-out ends the refresh-token family, and the user operations then
+// answer "Access Token has been revoked" for its access tokens.
+//
+// Tokens: access tokens carry sub, iss, client_id, origin_jti, event_id,
+// token_use, scope, auth_time, exp, iat, jti, username, version and
+// cognito:groups, and no attributes unless the trigger adds them; ID
+// tokens carry aud, cognito:username and the attributes the client may
+// read. A refresh keeps origin_jti and auth_time. Refresh tokens are
+// opaque random strings; the pool keeps only their digests.
+//
+// # Pre-token-generation triggers
+//
+// Config.PreTokenGeneration is a Go function of the signature lambda.Start
+// accepts for events.CognitoEventUserPoolsPreTokenGenV2_0, so one handler
+// runs in Lambda and here; HTTPTrigger calls one served over HTTP. The
+// event is built as Cognito builds it (version "2" or "3", trigger source
+// TokenGeneration_Authentication, _RefreshTokens, _HostedAuth and, for
+// V3_0 only, _ClientCredentials; userAttributes with sub and
+// cognito:user_status; groupConfiguration; scopes; clientMetadata), and
+// the response is applied with Cognito's rules: claims added or
+// overridden, then suppressed; scopes added, then suppressed;
+// groupsToOverride replacing cognito:groups. A response that touches an
+// unmodifiable claim (acr, amr, aud, at_hash, auth_time, azp,
+// cognito:username, exp, iat, identities, iss, jti, nbf, nonce,
+// origin_jti, sub, token_use) or the scope claim fails the sign-in with
+// InvalidLambdaResponseException; a trigger error fails it with
+// UserLambdaValidationException "PreTokenGeneration failed with error
+// …", and on the token endpoint with invalid_request. The trigger has
+// Cognito's 5-second limit.
+//
+// # Not emulated
+//
+// SRP, custom auth and MFA challenges, RespondToAuthChallenge (a user with
+// a temporary password must get a permanent one from
+// AdminSetUserPassword), email and SMS delivery (no codes are sent;
+// AdminConfirmSignUp confirms), federation and identity providers, hosted
+// UI styling, device tracking, aliases (sign-in with email), user
+// deletion, resource servers (a scope with a slash counts as a
+// resource-server scope), rate limits, and the pool's other
+// configuration operations.
+//
+// # Go administration
+//
+// The methods CreateUser, CreateGroup, AddUserToGroup, SetUserAttributes,
+// DisableUser, EnableUser, GlobalSignOut, CreateAppClient and SignIn act on
+// the same state with the same rules as the JSON API. One shortcut:
+// CreateUser and SetUserAttributes declare unknown custom attributes as
+// mutable strings, where AdminCreateUser refuses them.
+package cognitolocal

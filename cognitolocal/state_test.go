@@ -1,0 +1,67 @@
+package cognitolocal
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestStateSurvivesRestart(t *testing.T) {
+	p := newPool(t, Config{})
+	require.NoError(t, p.AddCustomAttribute("plan", false))
+	c, err := p.CreateAppClient(AppClient{GenerateSecret: true, ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH"}})
+	require.NoError(t, err)
+	kept, revoked := signIn(t, p), signIn(t, p)
+	status, _ := call(t, p, "RevokeToken", map[string]any{"Token": revoked.RefreshToken, "ClientId": DefaultClientID})
+	require.Equal(t, http.StatusOK, status)
+	var buf bytes.Buffer
+	require.NoError(t, p.SaveState(&buf))
+	for _, secret := range []string{testPassword, kept.RefreshToken, revoked.RefreshToken} {
+		require.NotContains(t, buf.String(), secret)
+	}
+
+	q := newPoolEmpty(t)
+	require.NoError(t, q.LoadState(&buf))
+	tok, err := q.SignIn(context.Background(), DefaultClientID, "alice", testPassword)
+	require.NoError(t, err)
+	require.Equal(t, []any{"admin"}, payload(t, tok.AccessToken)["cognito:groups"])
+	refresh := func(token string) int {
+		return callRaw(t, q, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+			"AuthParameters": map[string]string{"REFRESH_TOKEN": token}}).Code
+	}
+	require.Equal(t, http.StatusOK, refresh(kept.RefreshToken))
+	require.Equal(t, http.StatusBadRequest, refresh(revoked.RefreshToken))
+	status, _ = call(t, q, "GetUser", map[string]any{"AccessToken": kept.AccessToken})
+	require.Equal(t, http.StatusOK, status, "tokens signed before the restart are honoured with the same key")
+	got, ok := q.AppClient(c.ClientID)
+	require.True(t, ok)
+	require.Equal(t, c.ClientSecret, got.ClientSecret)
+	require.Equal(t, errImmutableAttr, q.SetUserAttributes("alice", map[string]string{"custom:plan": "x"}))
+}
+
+// newPoolEmpty is a pool of the same ID and key with no users.
+func newPoolEmpty(t *testing.T) *Pool {
+	p, err := New(Config{Key: testKey(t)})
+	require.NoError(t, err)
+	return p
+}
+
+func TestLoadStateRefusesBadDocuments(t *testing.T) {
+	for name, doc := range map[string]string{
+		"not json":     "{",
+		"version":      `{"version":2,"poolId":"local_Dev"}`,
+		"other pool":   `{"version":1,"poolId":"us-east-1_X"}`,
+		"user no sub":  `{"version":1,"poolId":"local_Dev","users":[{"username":"x","attributes":{}}]}`,
+		"null user":    `{"version":1,"poolId":"local_Dev","users":[null]}`,
+		"client no id": `{"version":1,"poolId":"local_Dev","clients":[{}]}`,
+		"family":       `{"version":1,"poolId":"local_Dev","refreshTokenFamilies":[{}]}`,
+	} {
+		p := newPool(t, Config{})
+		require.Error(t, p.LoadState(strings.NewReader(doc)), name)
+		signIn(t, p) // unchanged
+	}
+}
