@@ -14,7 +14,7 @@ import (
 func TestClaimsAttribute(t *testing.T) {
 	f := newFixture(t, nil)
 	c := claimsOf(t, f,
-		cognitotest.WithAttribute("tenant_id", "acme"),
+		cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme"),
 		cognitotest.WithClaim("tenant_id", "shadowed"),
 		cognitotest.WithClaim("department", "R&D"),
 		cognitotest.WithClaim("email", "alice@example.com"),

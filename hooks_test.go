@@ -439,7 +439,7 @@ func TestMiddlewareLogsRejectionsWithoutSecrets(t *testing.T) {
 
 	const username, tenant = "mallory-user", "tenant-secret-value"
 	expired := iss.AccessToken(cognitotest.WithClientID("app"), cognitotest.WithUsername(username),
-		cognitotest.WithAttribute("tenant", tenant), cognitotest.WithLifetime(-time.Minute))
+		cognitotest.WithPreTokenGenerationClaim("custom:tenant", tenant), cognitotest.WithLifetime(-time.Minute))
 	member := iss.AccessToken(cognitotest.WithClientID("app"), cognitotest.WithUsername(username),
 		cognitotest.WithGroups("staff"))
 	wrongClient := iss.AccessToken(cognitotest.WithClientID("client-value-secret"), cognitotest.WithUsername(username))

@@ -82,6 +82,8 @@ func (p *Pool) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, apiErr("SerializationException", "The request body is too large or unreadable."))
 		return
 	}
+	// The SDKs report this header as the RequestID of every answer.
+	w.Header().Set("x-amzn-RequestId", newUUID())
 	out, err := f(p, r.Context(), body)
 	if p.logger != nil {
 		p.logger.LogAttrs(r.Context(), levelFor(err), "cognitolocal: api", slogOp(name), slogErr(err))

@@ -44,8 +44,8 @@ type Config struct {
 	// TriggerVersion is "V2_0" (the default when a trigger is set) or
 	// "V3_0".
 	TriggerVersion string
-	// Logger receives a record per JSON API operation and per Managed
-	// Login request; nil logs nothing.
+	// Logger receives a record per JSON API operation (its name and, on
+	// failure, the exception name); nil logs nothing.
 	Logger *slog.Logger
 }
 

@@ -2,6 +2,7 @@ package cognitolocal
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -445,4 +446,17 @@ func TestErrorsNeverEchoSecrets(t *testing.T) {
 			require.NotContains(t, body, secret, op)
 		}
 	}
+}
+
+func TestLoggerRecordsOperationsWithoutSecrets(t *testing.T) {
+	var buf strings.Builder
+	p := newPool(t, Config{Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	callRaw(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": "Secret-pw-9"}})
+	rec := callRaw(t, p, "GetUser", map[string]any{"AccessToken": signIn(t, p).AccessToken})
+	require.NotEmpty(t, rec.Header().Get("x-amzn-RequestId"))
+	require.Contains(t, buf.String(), "operation=InitiateAuth error=NotAuthorizedException")
+	require.Contains(t, buf.String(), "operation=GetUser")
+	require.NotContains(t, buf.String(), "Secret-pw-9")
+	require.NotContains(t, buf.String(), "alice")
 }

@@ -172,7 +172,11 @@ const maxTriggerResponse = 1 << 20
 // response filled in, from a 2xx answer of at most 1 MiB. The call has
 // Cognito's 5-second limit.
 func HTTPTrigger(url string) Trigger {
-	client := &http.Client{Timeout: triggerTimeout}
+	// No keep-alive: a pool that is closed leaves no idle connection (and
+	// no goroutine) behind, and a local trigger costs little to reach.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	client := &http.Client{Timeout: triggerTimeout, Transport: tr}
 	return func(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
 		body, err := json.Marshal(ev)
 		if err != nil {

@@ -534,8 +534,8 @@ func TestDevIssuerServesAndMints(t *testing.T) {
 	assert.Equal(t, "frank", claims.Username)
 	assert.Equal(t, []string{"admin", "ops"}, claims.Groups)
 	assert.Equal(t, []string{"orders/read"}, claims.Scopes)
-	tenant, _ := claims.Attribute("tenant_id")
-	assert.Equal(t, "acme", tenant)
+	_, inAccess := claims.Attribute("tenant_id")
+	assert.False(t, inAccess, "attributes go into ID tokens only, as in Cognito")
 	level, _ := claims.Get("level")
 	assert.Equal(t, float64(3), level)
 	assert.WithinDuration(t, time.Now().Add(15*time.Minute), claims.ExpiresAt, time.Minute)
@@ -544,6 +544,8 @@ func TestDevIssuerServesAndMints(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "frank", idClaims.Username)
 	assert.Equal(t, "frank@example.com", idClaims.Email)
+	tenant, _ := idClaims.Attribute("tenant_id")
+	assert.Equal(t, "acme", tenant)
 	assert.Equal(t, claims.Subject, idClaims.Subject, "one user, one sub")
 
 	// Form fields, as curl -d sends them; sub stays the same per user.

@@ -1,0 +1,90 @@
+package cognitotest_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/cognitolocal"
+	"github.com/cognitojwt/cognitojwt/cognitotest"
+)
+
+func TestNewUserPoolServesAndCloses(t *testing.T) {
+	var url string
+	t.Run("pool", func(t *testing.T) {
+		pool := cognitotest.NewUserPool(t, cognitolocal.Config{PoolID: "local_Test"})
+		url = pool.URL()
+		_, err := pool.CreateUser("alice", "Passw0rd!", map[string]string{"custom:tenant_id": "acme"})
+		require.NoError(t, err)
+		tok, err := pool.SignIn(context.Background(), cognitolocal.DefaultClientID, "alice", "Passw0rd!")
+		require.NoError(t, err)
+		v, err := cognitojwt.New(cognitojwt.Config{Issuer: pool.Issuer(), ClientIDs: []string{cognitolocal.DefaultClientID}})
+		require.NoError(t, err)
+		c, err := v.Verify(context.Background(), tok.AccessToken)
+		require.NoError(t, err, "verified over the network against the served JWKS")
+		require.Equal(t, "alice", c.Username)
+		_, ok := c.Attribute("tenant_id")
+		require.False(t, ok)
+	})
+	_, err := http.Get(url + "/local_Test/.well-known/jwks.json")
+	require.Error(t, err, "closed when the test ended")
+}
+
+func TestClaimsForHandlerTests(t *testing.T) {
+	access := cognitotest.Claims(t, cognitojwt.AccessToken, cognitotest.WithUsername("bob"), cognitotest.WithGroups("admin"),
+		cognitotest.WithAttribute("tenant_id", "acme"), cognitotest.WithPreTokenGenerationClaim("department", "R&D"))
+	require.Equal(t, "bob", access.Username)
+	require.True(t, access.InGroup("admin"))
+	_, ok := access.Attribute("tenant_id")
+	require.False(t, ok, "attributes are in ID tokens only")
+	dept, ok := access.Attribute("department")
+	require.True(t, ok)
+	require.Equal(t, "R&D", dept)
+
+	id := cognitotest.Claims(t, cognitojwt.IDToken, cognitotest.WithAttribute("tenant_id", "acme"))
+	tenant, _ := id.Attribute("tenant_id")
+	require.Equal(t, "acme", tenant)
+	require.Equal(t, "alice@example.com", id.Email)
+
+	// Into a handler, as the middleware would put them.
+	h := cognitojwt.RequireGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := cognitojwt.ClaimsFromContext(r.Context())
+		_, _ = w.Write([]byte(c.Username))
+	}))
+	rec := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	h.ServeHTTP(rec, r.WithContext(cognitojwt.ContextWithClaims(r.Context(), access)))
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "bob", rec.Body.String())
+}
+
+// fatalRecorder records Fatalf instead of ending the test.
+type fatalRecorder struct {
+	testing.TB
+	failed bool
+}
+
+func (f *fatalRecorder) Helper() {}
+func (f *fatalRecorder) Fatalf(string, ...any) {
+	f.failed = true
+	panic(f)
+}
+
+func TestClaimsUnverifiableOptionsFailTheTest(t *testing.T) {
+	for name, opt := range map[string]cognitotest.TokenOption{
+		"expired":         cognitotest.WithLifetime(-1),
+		"protected":       cognitotest.WithPreTokenGenerationClaim("iss", "x"),
+		"wrong token_use": cognitotest.WithClaim("token_use", "id"),
+	} {
+		f := &fatalRecorder{TB: t}
+		func() {
+			defer func() { _ = recover() }()
+			cognitotest.Claims(f, cognitojwt.AccessToken, opt)
+		}()
+		require.True(t, f.failed, name)
+	}
+}
