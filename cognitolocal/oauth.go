@@ -231,7 +231,10 @@ func (p *Pool) showLogin(w http.ResponseWriter, r *http.Request, req authRequest
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: under no-referrer a browser sends
+	// "Origin: null" with the form's POST, which the origin check in login
+	// refuses, so no real browser could sign in.
+	h.Set("Referrer-Policy", "same-origin")
 	_ = loginPage.Execute(w, map[string]string{
 		"Pool": p.poolID, "Client": req.client.ClientName, "Error": msg, "Username": username,
 		"Action": "/login?" + r.URL.RawQuery,
