@@ -245,3 +245,20 @@ func Run(ctx context.Context, args []string, out io.Writer, ready func(appURL st
 	<-done
 	return nil
 }
+
+// Start runs the app in the background with the command's flags and
+// returns its URL once it serves, and a stop function that shuts it down
+// and reports how Run ended: for tests, and for programs that embed it.
+func Start(args []string, out io.Writer) (appURL string, stop func() error, err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	urls := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, args, out, func(u string) { urls <- u }) }()
+	select {
+	case u := <-urls:
+		return u, func() error { cancel(); return <-done }, nil
+	case err := <-done:
+		cancel()
+		return "", nil, err
+	}
+}

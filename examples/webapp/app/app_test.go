@@ -24,22 +24,11 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // start runs the app as the command does, on a free port.
 func start(t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	urls := make(chan string, 1)
-	done := make(chan error, 1)
 	var out bytes.Buffer
-	go func() { done <- app.Run(ctx, []string{"-addr", "127.0.0.1:0"}, &out, func(u string) { urls <- u }) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
-	select {
-	case u := <-urls:
-		return u
-	case err := <-done:
-		t.Fatalf("webapp did not start: %v", err)
-		return ""
-	}
+	base, stop, err := app.Start([]string{"-addr", "127.0.0.1:0"}, &out)
+	require.NoError(t, err, out.String())
+	t.Cleanup(func() { require.NoError(t, stop()) })
+	return base
 }
 
 type browser struct {
