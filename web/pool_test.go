@@ -39,6 +39,10 @@ type testPool struct {
 	fail atomic.Bool
 	// badNonce makes ID tokens carry another nonce.
 	badNonce atomic.Bool
+	// noIDToken leaves the ID token out, as when openid is not granted.
+	noIDToken atomic.Bool
+	// foreignKey signs tokens with a key the pool does not publish.
+	foreignKey atomic.Pointer[cognitotest.SigningKey]
 	// hold, when set, delays refresh answers until it is closed.
 	hold chan struct{}
 	// refreshPad lengthens refresh tokens to a real one's size (Cognito's
@@ -167,6 +171,9 @@ func (p *testPool) issue(w http.ResponseWriter, f *family, nonce, refresh string
 	if len(f.groups) > 0 {
 		common = append(common, cognitotest.WithGroups(f.groups...))
 	}
+	if k := p.foreignKey.Load(); k != nil {
+		common = append(common, cognitotest.WithKey(k))
+	}
 	id := common
 	if nonce != "" {
 		if p.badNonce.Load() {
@@ -182,6 +189,9 @@ func (p *testPool) issue(w http.ResponseWriter, f *family, nonce, refresh string
 	}
 	if refresh != "" {
 		body["refresh_token"] = refresh
+	}
+	if p.noIDToken.Load() {
+		delete(body, "id_token")
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(body)

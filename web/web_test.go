@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/cognitotest"
 	"github.com/cognitojwt/cognitojwt/web"
 )
 
@@ -726,4 +728,109 @@ func TestAccessTokenIsOpenedOnlyForItsCookie(t *testing.T) {
 	got := body(t, a.get("/account"))
 	assert.Contains(t, got, "user=alice", "the page is still served from the ID token")
 	assert.Contains(t, got, "access=false")
+}
+
+func TestCallbackRejectsTamperedSignInCookie(t *testing.T) {
+	a := newApp(t)
+	cb := a.callbackURL()
+	c := a.cookie("session-signin")
+	a.setCookie(c.Name, "AAAA"+c.Value[4:])
+	assert.Equal(t, http.StatusBadRequest, a.get(cb).StatusCode)
+	assert.Equal(t, 0, int(a.pool.tokenCalls.Load()))
+}
+
+func TestCallbackRejectsMissingCode(t *testing.T) {
+	a := newApp(t)
+	cb, _ := url.Parse(a.callbackURL())
+	q := cb.Query()
+	q.Del("code")
+	cb.RawQuery = q.Encode()
+	assert.Equal(t, http.StatusBadRequest, a.get(cb.String()).StatusCode)
+}
+
+func TestCallbackRejectsAnswerWithoutIDToken(t *testing.T) {
+	a := newApp(t)
+	a.pool.noIDToken.Store(true)
+	assert.Equal(t, http.StatusBadRequest, a.get(a.callbackURL()).StatusCode)
+	assert.Nil(t, a.cookie("session"))
+	assert.Contains(t, a.logs.String(), "no ID token")
+}
+
+func TestCallbackRejectsTokensThatDoNotVerify(t *testing.T) {
+	a := newApp(t)
+	k, err := cognitotest.NewSigningKey()
+	require.NoError(t, err)
+	a.pool.foreignKey.Store(k)
+	assert.Equal(t, http.StatusBadRequest, a.get(a.callbackURL()).StatusCode)
+	assert.Nil(t, a.cookie("session"))
+	assert.Contains(t, a.logs.String(), "tokens do not verify")
+}
+
+func TestCallbackAnswers503WhenTokenEndpointIsDown(t *testing.T) {
+	a := newApp(t)
+	cb := a.callbackURL()
+	a.pool.fail.Store(true)
+	resp := a.get(cb)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+	assert.Nil(t, a.cookie("session"))
+}
+
+func TestPlantedDuplicateSessionCookieIsNoSession(t *testing.T) {
+	a := newApp(t)
+	a.signIn("/")
+	c := a.cookie("session")
+	// A second "session" cookie, as a sibling subdomain could plant one
+	// without the __Host- prefix: neither is trusted.
+	req, _ := http.NewRequest(http.MethodGet, a.srv.URL+"/account", nil)
+	req.Header.Set("Cookie", "session="+c.Value+"; session="+c.Value)
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+}
+
+func TestSessionWhoseTokensNoLongerVerifyEnds(t *testing.T) {
+	// The same keys, but the site now accepts another app client: the
+	// session's ID token fails with ErrWrongClient, which no refresh can
+	// mend (a token listed in Verify.Revocations takes the same path).
+	a := newApp(t)
+	a.signIn("/")
+	moved := a.cfg
+	moved.ClientID = "another-client"
+	auth, err := web.New(moved)
+	require.NoError(t, err)
+	a.routes(auth, "/moved")
+	resp := a.get("/moved/account")
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Nil(t, a.cookie("session"))
+	assert.Equal(t, 1, int(a.pool.tokenCalls.Load()), "no refresh is attempted")
+	assert.Contains(t, a.logs.String(), "ID token no longer verifies: cognitojwt: wrong client")
+}
+
+// failingStore fails every call.
+type failingStore struct{ web.MemoryStore }
+
+func (*failingStore) Get(context.Context, string) ([]byte, bool, error) {
+	return nil, false, errors.New("store down")
+}
+
+func TestStoreOutageAnswers503AndKeepsCookie(t *testing.T) {
+	store := &failingStore{}
+	a := newApp(t, func(c *web.Config) { c.Store = store })
+	a.signIn("/")
+	require.NotNil(t, a.cookie("session"))
+	resp := a.get("/account")
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.NotNil(t, a.cookie("session"), "the session is kept for when the store is back")
+	resp = a.get("/account", "Accept", "application/json")
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Contains(t, body(t, resp), "temporarily_unavailable")
+}
+
+func TestLogoutRefusesOtherMethods(t *testing.T) {
+	a := newApp(t)
+	resp := a.do(a.step, http.MethodPut, "/logout", "Origin", a.srv.URL)
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	assert.Equal(t, "GET, HEAD, POST", resp.Header.Get("Allow"))
 }
