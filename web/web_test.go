@@ -748,22 +748,19 @@ func TestCallbackRejectsMissingCode(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, a.get(cb.String()).StatusCode)
 }
 
-func TestCallbackRejectsAnswerWithoutIDToken(t *testing.T) {
-	a := newApp(t)
-	a.pool.noIDToken.Store(true)
-	assert.Equal(t, http.StatusBadRequest, a.get(a.callbackURL()).StatusCode)
-	assert.Nil(t, a.cookie("session"))
-	assert.Contains(t, a.logs.String(), "no ID token")
-}
-
-func TestCallbackRejectsTokensThatDoNotVerify(t *testing.T) {
-	a := newApp(t)
-	k, err := cognitotest.NewSigningKey()
+func TestCallbackRejectsTokenAnswersThatDoNotVerify(t *testing.T) {
+	foreign, err := cognitotest.NewSigningKey()
 	require.NoError(t, err)
-	a.pool.foreignKey.Store(k)
-	assert.Equal(t, http.StatusBadRequest, a.get(a.callbackURL()).StatusCode)
-	assert.Nil(t, a.cookie("session"))
-	assert.Contains(t, a.logs.String(), "tokens do not verify")
+	for log, spoil := range map[string]func(*testPool){
+		"no ID token":          func(p *testPool) { p.noIDToken.Store(true) },
+		"tokens do not verify": func(p *testPool) { p.foreignKey.Store(foreign) },
+	} {
+		a := newApp(t)
+		spoil(a.pool)
+		assert.Equal(t, http.StatusBadRequest, a.get(a.callbackURL()).StatusCode, log)
+		assert.Nil(t, a.cookie("session"), log)
+		assert.Contains(t, a.logs.String(), log)
+	}
 }
 
 func TestCallbackAnswers503WhenTokenEndpointIsDown(t *testing.T) {
