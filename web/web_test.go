@@ -489,9 +489,9 @@ func TestSignOutGetShowsButtonOnly(t *testing.T) {
 }
 
 func TestOpenRedirectAttemptsReturnHome(t *testing.T) {
+	a := newApp(t)
 	for _, next := range []string{"//evil.example", "/\\evil.example", "https://evil.example/", "/\t/evil.example",
 		"javascript:alert(1)", "evil.example", "http:/evil.example", "/\n/evil.example"} {
-		a := newApp(t)
 		resp := a.signIn(next)
 		assert.Equal(t, a.srv.URL+"/", resp.Request.URL.String(), "next=%q", next)
 	}
