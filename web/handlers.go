@@ -23,6 +23,25 @@ import (
 // live 5 minutes; the rest is time for the user to type a password.
 const flowLifetime = 10 * time.Minute
 
+// flowJar names the sign-in cookie after the first characters of its
+// state, so that sign-ins started in two tabs (both sent to sign-in when
+// a session ends) each find their own cookie. The name only picks the
+// cookie; Callback compares the whole state with the one sealed inside.
+func (a *Auth) flowJar(state string) cookieJar {
+	const n = 8
+	if len(state) < n {
+		state = ""
+	} else {
+		state = state[:n]
+	}
+	// state is base64url from Login, or whatever a callback URL carries:
+	// anything that is not a cookie-name character finds no cookie.
+	if !validCookieName(state) {
+		state = ""
+	}
+	return cookieJar{name: a.flowPrefix + state, secure: a.jar.secure}
+}
+
 // flow is what Login leaves in the browser for Callback to check.
 type flow struct {
 	expires  time.Time
@@ -76,8 +95,9 @@ func (a *Auth) Login() http.Handler {
 			verifier: oauth2.GenerateVerifier(),
 			next:     next,
 		}
-		_, had := a.flowJar.read(r)
-		a.flowJar.write(w, a.seal.seal(purposeFlow, f.encode()), flowLifetime, had)
+		jar := a.flowJar(f.state)
+		_, had := jar.read(r)
+		jar.write(w, a.seal.seal(purposeFlow, f.encode()), flowLifetime, had)
 		opts := []oauth2.AuthCodeOption{
 			oauth2.S256ChallengeOption(f.verifier),
 			oauth2.SetAuthURLParam("nonce", f.nonce),
@@ -114,10 +134,12 @@ func (a *Auth) Callback() http.Handler {
 }
 
 func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, string, error) {
-	parts, had := a.flowJar.read(r)
+	q := r.URL.Query()
+	jar := a.flowJar(q.Get("state"))
+	parts, had := jar.read(r)
 	if had > 0 {
 		// One flow, one callback: a replayed callback finds no cookie.
-		a.flowJar.clear(w, had)
+		jar.clear(w, had)
 	}
 	if parts == nil {
 		return nil, "", because(ErrSignIn, "no sign-in in progress in this browser")
@@ -134,7 +156,6 @@ func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, strin
 	if !now.Before(f.expires) {
 		return nil, "", because(ErrSignIn, "sign-in took too long")
 	}
-	q := r.URL.Query()
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(f.state)) != 1 {
 		return nil, "", because(ErrSignIn, "state does not match this browser's sign-in")
 	}

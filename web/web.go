@@ -90,9 +90,9 @@ type Config struct {
 	Store Store
 	// CookieName is the session cookie's name (default "session"); over
 	// https the __Host- prefix is added. The access and refresh tokens
-	// travel in CookieName + "-at" and "-rt", the sign-in flow in
-	// CookieName + "-signin", and the chunks of a long value in
-	// CookieName + "-1" and up.
+	// travel in CookieName + "-at" and "-rt", a sign-in under way in
+	// CookieName + "-signin-" and eight characters of its state, and the
+	// chunks of a long value in CookieName + "-1" and up.
 	CookieName string
 	// LoginPath is where Login is served (default "/login"): unauthenticated
 	// page requests are redirected there.
@@ -140,7 +140,7 @@ type Auth struct {
 	jar        cookieJar
 	accessJar  cookieJar
 	refreshJar cookieJar
-	flowJar    cookieJar
+	flowPrefix string
 	loginPath  string
 	before     time.Duration
 	idle       time.Duration
@@ -230,15 +230,15 @@ func New(cfg Config) (*Auth, error) {
 			RedirectURL: cfg.RedirectURL,
 			Scopes:      slices.Clone(scopes),
 		},
-		domain:    domain,
-		logoutURL: cfg.LogoutURL,
-		idp:       cfg.IdentityProvider,
-		ids:       ids,
-		accesses:  accesses,
-		seal:      seal,
-		store:     cfg.Store,
-		jar:       cookieJar{name: name, secure: secure},
-		flowJar:   cookieJar{name: name + "-signin", secure: secure},
+		domain:     domain,
+		logoutURL:  cfg.LogoutURL,
+		idp:        cfg.IdentityProvider,
+		ids:        ids,
+		accesses:   accesses,
+		seal:       seal,
+		store:      cfg.Store,
+		jar:        cookieJar{name: name, secure: secure},
+		flowPrefix: name + "-signin-",
 		// The access and refresh tokens have cookies of their own: see save.
 		accessJar:  cookieJar{name: name + "-at", secure: secure},
 		refreshJar: cookieJar{name: name + "-rt", secure: secure},

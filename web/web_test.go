@@ -195,6 +195,17 @@ func (a *app) cookie(name string) *http.Cookie {
 	return nil
 }
 
+// flowCookie returns the sign-in cookie Login set, or nil.
+func (a *app) flowCookie() *http.Cookie {
+	u, _ := url.Parse(a.srv.URL)
+	for _, c := range a.jar.Cookies(u) {
+		if strings.HasPrefix(c.Name, "session-signin-") {
+			return c
+		}
+	}
+	return nil
+}
+
 func (a *app) setCookie(name, value string) {
 	u, _ := url.Parse(a.srv.URL)
 	a.jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
@@ -271,7 +282,7 @@ func TestCallbackWithoutSignInCookieIsRefused(t *testing.T) {
 	// browser, finds no sign-in of that browser.
 	a := newApp(t)
 	cb := a.callbackURL()
-	a.setCookie("session-signin", "")
+	a.setCookie(a.flowCookie().Name, "")
 	resp := a.get(cb)
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	assert.Nil(t, a.cookie("session"))
@@ -280,7 +291,7 @@ func TestCallbackWithoutSignInCookieIsRefused(t *testing.T) {
 func TestCallbackRejectsReplayedCode(t *testing.T) {
 	a := newApp(t)
 	cb := a.callbackURL()
-	flowCookie := a.cookie("session-signin")
+	flowCookie := a.flowCookie()
 	require.NotNil(t, flowCookie)
 	resp := a.get(cb)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
@@ -639,7 +650,7 @@ func TestSecureCookieAttributes(t *testing.T) {
 	cookies := rec.Result().Cookies()
 	require.Len(t, cookies, 1)
 	c := cookies[0]
-	assert.Equal(t, "__Host-session-signin", c.Name)
+	assert.True(t, strings.HasPrefix(c.Name, "__Host-session-signin-"), c.Name)
 	assert.True(t, c.Secure)
 	assert.True(t, c.HttpOnly)
 	assert.Equal(t, http.SameSiteLaxMode, c.SameSite)
@@ -733,7 +744,7 @@ func TestAccessTokenIsOpenedOnlyForItsCookie(t *testing.T) {
 func TestCallbackRejectsTamperedSignInCookie(t *testing.T) {
 	a := newApp(t)
 	cb := a.callbackURL()
-	c := a.cookie("session-signin")
+	c := a.flowCookie()
 	a.setCookie(c.Name, "AAAA"+c.Value[4:])
 	assert.Equal(t, http.StatusBadRequest, a.get(cb).StatusCode)
 	assert.Equal(t, 0, int(a.pool.tokenCalls.Load()))
@@ -830,4 +841,13 @@ func TestLogoutRefusesOtherMethods(t *testing.T) {
 	resp := a.do(a.step, http.MethodPut, "/logout", "Origin", a.srv.URL)
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
 	assert.Equal(t, "GET, HEAD, POST", resp.Header.Get("Allow"))
+}
+
+func TestSignInsFromTwoTabsBothComplete(t *testing.T) {
+	a := newApp(t)
+	first := a.callbackURL()
+	second := a.callbackURL()
+	assert.Equal(t, http.StatusSeeOther, a.get(second).StatusCode)
+	assert.Equal(t, http.StatusSeeOther, a.get(first).StatusCode, "the earlier tab's sign-in kept its own cookie")
+	assert.Nil(t, a.flowCookie(), "both sign-in cookies are gone")
 }
