@@ -19,6 +19,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitolocal"
+	"github.com/cognitojwt/cognitojwt/cognitotest"
 	"github.com/cognitojwt/cognitojwt/web"
 )
 
@@ -39,13 +40,12 @@ type localSite struct {
 func newLocalSite(t *testing.T, confidential bool) *localSite {
 	t.Helper()
 	s := &localSite{t: t, clock: &testClock{t: time.Now().Truncate(time.Second)}}
-	pool, err := cognitolocal.Start("127.0.0.1:0", cognitolocal.Config{Now: s.clock.Now})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pool.Close() })
+	pool := cognitotest.NewUserPool(t, cognitolocal.Config{Now: s.clock.Now})
 	s.pool = pool
 	mux := http.NewServeMux()
 	s.srv = httptest.NewServer(mux)
 	t.Cleanup(s.srv.Close)
+	var err error
 	s.client, err = pool.CreateAppClient(cognitolocal.AppClient{
 		ClientName:          "web",
 		GenerateSecret:      confidential,
