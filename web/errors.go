@@ -47,6 +47,15 @@ func (e *reasonErr) Unwrap() error { return e.kind }
 
 func because(kind error, reason string) error { return &reasonErr{kind: kind, reason: reason} }
 
+// reasonOf returns the reason because gave err, or err's text.
+func reasonOf(err error) string {
+	var r *reasonErr
+	if errors.As(err, &r) {
+		return r.reason
+	}
+	return err.Error()
+}
+
 var errCrossOrigin = because(cognitojwt.ErrInsufficientScope, "cross-origin request to a session route")
 
 // messages are the fixed sentences users see, by status.

@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"html"
@@ -72,12 +70,6 @@ func decodeFlow(b []byte) (*flow, error) {
 	return &flow{expires: time.Unix(exp, 0), state: f[0], nonce: f[1], verifier: f[2], next: f[3]}, nil
 }
 
-func randomString() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
 // Login starts sign-in: it remembers a fresh state, nonce and PKCE
 // verifier in a sealed cookie and redirects to Managed Login. The query
 // parameter next is the local path to return to afterwards; anything
@@ -90,8 +82,8 @@ func (a *Auth) Login() http.Handler {
 		}
 		f := &flow{
 			expires:  a.now().Add(flowLifetime),
-			state:    randomString(),
-			nonce:    randomString(),
+			state:    random256(),
+			nonce:    random256(),
 			verifier: oauth2.GenerateVerifier(),
 			next:     next,
 		}
@@ -114,7 +106,8 @@ func (a *Auth) Login() http.Handler {
 // the state against the browser's sign-in cookie, exchanges the code with
 // the PKCE verifier, verifies the ID token (its nonce too) and the access
 // token, starts the session and redirects to the next path Login kept.
-// Any failure answers 400 and starts no session.
+// A failure starts no session and answers 400, or 503 when the token
+// endpoint, the signing keys or the store cannot be reached.
 func (a *Auth) Callback() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, next, err := a.complete(w, r)
@@ -173,7 +166,7 @@ func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, strin
 		if errors.Is(err, ErrUnavailable) {
 			return nil, "", err
 		}
-		return nil, "", because(ErrSignIn, err.(*reasonErr).reason)
+		return nil, "", because(ErrSignIn, reasonOf(err))
 	}
 	idToken, _ := tok.Extra("id_token").(string)
 	if idToken == "" {
@@ -191,7 +184,7 @@ func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, strin
 		return nil, "", because(ErrSignIn, "ID token nonce does not match this browser's sign-in")
 	}
 	return &session{
-		id:        newSessionID(),
+		id:        random256(),
 		created:   now,
 		seen:      now,
 		accessExp: ac.ExpiresAt,

@@ -205,7 +205,7 @@ func (a *Auth) resolve(w http.ResponseWriter, r *http.Request) *state {
 			a.log(r, "refresh failed", rerr)
 			return &state{err: rerr}
 		default:
-			return a.end(w, r, s, had, rerr.Error())
+			return a.end(w, r, s, had, reasonOf(rerr))
 		}
 	}
 	touched := now.Sub(s.seen) >= a.touch

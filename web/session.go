@@ -34,9 +34,9 @@ const sessionVersion = 1
 
 var errSessionFormat = errors.New("web: session record is malformed")
 
-// newSessionID returns 256 random bits, base64url: unguessable, and safe
-// as a cookie value and a store key.
-func newSessionID() string {
+// random256 returns 256 random bits, base64url: unguessable, and safe in
+// cookies, URLs and store keys. Session ids, states and nonces are these.
+func random256() string {
 	var b [32]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return base64.RawURLEncoding.EncodeToString(b[:])
