@@ -68,9 +68,9 @@ type Config struct {
 	// LogoutURL is a sign-out URL registered with the app client: after
 	// Logout, Cognito's /logout sends the browser there.
 	LogoutURL string
-	// Scopes requested at sign-in (default DefaultScopes). Include
-	// "aws.cognito.signin.user.admin" to call GetUser and the like with
-	// the session's access token.
+	// Scopes requested at sign-in (default DefaultScopes); "openid" is
+	// required. Include "aws.cognito.signin.user.admin" to call GetUser and
+	// the like with the session's access token.
 	Scopes []string
 	// IdentityProvider, when set, sends sign-in straight to that federated
 	// provider ("Google", a SAML provider's name) instead of the sign-in page.
@@ -213,6 +213,11 @@ func New(cfg Config) (*Auth, error) {
 	scopes := cfg.Scopes
 	if len(scopes) == 0 {
 		scopes = DefaultScopes
+	}
+	if !slices.Contains(scopes, "openid") {
+		// Without openid the pool issues no ID token, and sessions are
+		// built on it.
+		return nil, errors.New("web: Config.Scopes must include openid")
 	}
 	style := oauth2.AuthStyleInParams // public client: client_id in the form
 	if cfg.ClientSecret != "" {

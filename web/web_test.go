@@ -697,6 +697,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		"remote login path":  func(c *web.Config) { c.LoginPath = "//evil/login" },
 		"negative lifetime":  func(c *web.Config) { c.IdleTimeout = -time.Second },
 		"bad trusted origin": func(c *web.Config) { c.TrustedOrigins = []string{"not a url"} },
+		"no openid scope":    func(c *web.Config) { c.Scopes = []string{"email"} },
 	} {
 		cfg := good
 		f(&cfg)
