@@ -115,7 +115,14 @@ func (a *Auth) Callback() http.Handler {
 			a.answer(w, r, statusOf(err), err)
 			return
 		}
-		_, had := a.jar.read(r)
+		parts, had := a.jar.read(r)
+		if a.store != nil && parts != nil {
+			// Signing in again replaces the session: drop the old record
+			// rather than leave it to its TTL.
+			if old, _, err := a.load(r.Context(), parts); err == nil {
+				a.deleteStored(r, old)
+			}
+		}
 		if err := a.save(r.Context(), w, r, s, had, saveAll); err != nil {
 			a.answer(w, r, http.StatusServiceUnavailable, err)
 			return

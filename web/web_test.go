@@ -597,6 +597,10 @@ func TestServerSideStoreKeepsOnlyAnIDInTheCookie(t *testing.T) {
 	assert.Less(t, len(c.Value), 120, "the cookie holds a sealed id")
 	assert.Equal(t, 1, store.Len())
 	assert.Contains(t, body(t, a.get("/account")), "user=alice")
+	a.signIn("/")
+	assert.Equal(t, 1, store.Len(), "signing in again replaces the record")
+	assert.NotEqual(t, c.Value, a.cookie("session").Value, "with a new id")
+	c = a.cookie("session")
 
 	// Deleting the record ends the session wherever the cookie is.
 	a.do(a.step, http.MethodPost, "/logout", "Origin", a.srv.URL)
