@@ -36,6 +36,22 @@
 // DescribeUserPoolClient. Errors come as Cognito sends them: HTTP 400,
 // x-amzn-ErrorType and {"__type", "message"}.
 //
+// Managed Login: the authorization-code flow with optional PKCE (S256
+// only), state and nonce, registered redirect URIs only (errors go to the
+// redirect URI once it is known to be registered); a plain HTML sign-in
+// form (fields username and password) that shows Cognito's message on a
+// failure, the same for an unknown user and a wrong password, and refuses
+// cross-origin posts; single-use codes that live five minutes; the token
+// endpoint's authorization_code, refresh_token and client_credentials
+// grants with client_secret_basic or client_secret_post and RFC 6749
+// errors; userInfo for access tokens with scope openid (every readable
+// attribute with openid alone, narrowed by the profile, email and phone
+// scopes); revocation (200 for
+// unknown tokens); and /logout to a registered sign-out URL or back to
+// sign-in. There is no sign-in session: every authorization request shows
+// the form. identity_provider and idp_identifier are accepted and
+// ignored.
+//
 // Rules applied as a real pool applies them: Cognito's default password
 // policy; case-insensitive usernames; the same answer for an unknown user
 // and a wrong password; custom attributes must be declared, carry the
@@ -45,7 +61,8 @@
 // flags themselves; user operations need an access token with scope
 // aws.cognito.signin.user.admin; revoking a refresh token or a global
 // sign-out ends the refresh-token family, and the user operations then
-// answer "Access Token has been revoked" for its access tokens.
+// answer "Access Token has been revoked" for its access tokens; disabling
+// a user revokes its tokens too.
 //
 // Tokens: access tokens carry sub, iss, client_id, origin_jti, event_id,
 // token_use, scope, auth_time, exp, iat, jti, username, version and
@@ -87,9 +104,21 @@
 //
 // # Go administration
 //
-// The methods CreateUser, CreateGroup, AddUserToGroup, SetUserAttributes,
-// DisableUser, EnableUser, GlobalSignOut, CreateAppClient and SignIn act on
-// the same state with the same rules as the JSON API. One shortcut:
-// CreateUser and SetUserAttributes declare unknown custom attributes as
-// mutable strings, where AdminCreateUser refuses them.
+// CreateUser, SetUserAttributes, SetUserPassword, CreateGroup,
+// AddUserToGroup, RemoveUserFromGroup, DisableUser, EnableUser,
+// GlobalSignOut, AddCustomAttribute, CreateAppClient and SignIn act on the
+// same state with the same rules as the JSON API. One shortcut: CreateUser
+// and SetUserAttributes declare unknown custom attributes as mutable
+// strings, where AdminCreateUser refuses them. SignIn needs no secret
+// hash, even for a confidential client.
+//
+// AddSigningKey and RemoveSigningKey rotate the signing keys. MintTokens
+// issues tokens for any username without a user or a password (quick
+// tokens for tests and a development server), with the same claim sets;
+// attributes go into ID tokens only, and into access tokens only as
+// claims a trigger would add. SaveState and LoadState keep the pool's
+// state across restarts.
+//
+// Verifier returns a cognitojwt.Verifier that trusts the pool and reads
+// its keys in process, whether or not the pool is served.
 package cognitolocal

@@ -7,9 +7,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"github.com/cognitojwt/cognitojwt"
 )
 
 // SigningKey is one RSA key of the pool. Kid is published in the JWKS and
@@ -94,4 +98,52 @@ func SignRaw(key *rsa.PrivateKey, header, payload []byte) (string, error) {
 		return "", fmt.Errorf("cognitolocal: signing: %w", err)
 	}
 	return signing + "." + enc.EncodeToString(sig), nil
+}
+
+// AddSigningKey publishes k and signs new tokens with it, as Cognito
+// rotates: earlier keys stay published, so the tokens they signed keep
+// verifying until RemoveSigningKey.
+func (p *Pool) AddSigningKey(k *SigningKey) error {
+	if k == nil || k.Private == nil || k.Kid == "" {
+		return errors.New("cognitolocal: a signing key needs a kid and a private key")
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, old := range p.keys {
+		if old.Kid == k.Kid {
+			return errors.New("cognitolocal: a key with this kid is already published")
+		}
+	}
+	return p.publishLocked(append(slices.Clone(p.keys), k), k)
+}
+
+// RemoveSigningKey withdraws the key kid from the JWKS. The key that signs
+// new tokens cannot be removed.
+func (p *Pool) RemoveSigningKey(kid string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.key.Kid == kid {
+		return errors.New("cognitolocal: the current signing key cannot be removed; add another first")
+	}
+	keys := slices.DeleteFunc(slices.Clone(p.keys), func(k *SigningKey) bool { return k.Kid == kid })
+	if len(keys) == len(p.keys) {
+		return errors.New("cognitolocal: no published key has this kid")
+	}
+	return p.publishLocked(keys, p.key)
+}
+
+// publishLocked makes keys the published set and current the signing key.
+// The pool's own verifier starts afresh, so that it knows a new key at
+// once instead of waiting out its refetch cooldown.
+func (p *Pool) publishLocked(keys []*SigningKey, current *SigningKey) error {
+	doc, err := JWKS(keys...)
+	if err != nil {
+		return err
+	}
+	v, err := cognitojwt.New(p.verifierConfig())
+	if err != nil {
+		return fmt.Errorf("cognitolocal: %w", err)
+	}
+	p.keys, p.key, p.jwksBytes, p.verifier = keys, current, doc, v
+	return nil
 }

@@ -231,9 +231,8 @@ func (p *Pool) showLogin(w http.ResponseWriter, r *http.Request, req authRequest
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-	// same-origin, not no-referrer: under no-referrer a browser sends
-	// "Origin: null" with the form's POST, which the origin check in login
-	// refuses, so no real browser could sign in.
+	// same-origin, not no-referrer: under no-referrer browsers send
+	// "Origin: null" with the form's POST, which the origin check refuses.
 	h.Set("Referrer-Policy", "same-origin")
 	_ = loginPage.Execute(w, map[string]string{
 		"Pool": p.poolID, "Client": req.client.ClientName, "Error": msg, "Username": username,
@@ -427,9 +426,10 @@ func (p *Pool) clientCredentials(r *http.Request, c AppClient) (Tokens, string) 
 const invalidTokenChallenge = `Bearer error="invalid_token", error_description="Access token is expired, disabled, or deleted, or the user has globally signed out."`
 
 // userInfo answers the user's attributes for a Bearer access token with
-// scope openid: sub and username always, email and phone claims with
-// their scopes, the rest with profile. Values are strings, as Cognito
-// sends them.
+// scope openid, as Cognito scopes them: sub and username always; with
+// openid alone every attribute the client may read; with profile, email
+// or phone, the attributes of those scopes (custom attributes with
+// profile). Values are strings, as Cognito sends them.
 func (p *Pool) userInfo(w http.ResponseWriter, r *http.Request) {
 	auth := r.Header.Get("Authorization")
 	token, ok := strings.CutPrefix(auth, "Bearer ")
@@ -438,7 +438,7 @@ func (p *Pool) userInfo(w http.ResponseWriter, r *http.Request) {
 		writeOAuth(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request"})
 		return
 	}
-	claims, err := p.verifier.Verify(r.Context(), token)
+	claims, err := p.accessVerifier().Verify(r.Context(), token)
 	name := ""
 	if err == nil {
 		name, err = p.honoured(claims)
@@ -462,24 +462,32 @@ func (p *Pool) userInfo(w http.ResponseWriter, r *http.Request) {
 	c, _ := p.clients[claims.ClientID]
 	p.mu.Unlock()
 	out := map[string]string{"sub": snap.attrs["sub"], "username": snap.username}
+	// openid alone reads every attribute the client may read; profile,
+	// email and phone each narrow the answer to their own attributes.
+	narrowed := claims.HasScope("profile") || claims.HasScope("email") || claims.HasScope("phone")
 	for attr, v := range snap.attrs {
 		if c != nil && !c.canRead(attr) {
 			continue
 		}
-		var scope string
-		switch attr {
-		case "email", "email_verified":
-			scope = "email"
-		case "phone_number", "phone_number_verified":
-			scope = "phone"
-		default:
-			scope = "profile"
-		}
-		if claims.HasScope(scope) {
+		if !narrowed || claims.HasScope(attributeScope(attr)) {
 			out[attr] = v
 		}
 	}
 	writeOAuth(w, http.StatusOK, out)
+}
+
+// attributeScope is the OIDC scope that lets userInfo answer attr:
+// profile covers the profile attributes and custom ones.
+func attributeScope(attr string) string {
+	switch attr {
+	case "email", "email_verified":
+		return "email"
+	case "phone_number", "phone_number_verified":
+		return "phone"
+	case "address":
+		return "address"
+	}
+	return "profile"
 }
 
 // revoke is the revocation endpoint: the refresh token's family ends;

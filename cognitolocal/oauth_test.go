@@ -246,18 +246,40 @@ func userInfo(p *Pool, token string) *httptest.ResponseRecorder {
 	return serve(p, r)
 }
 
-func TestUserInfoFollowsScopes(t *testing.T) {
+// userInfoFor signs alice (name Alice) in through Managed Login with
+// scope and answers userInfo for her access token.
+func userInfoFor(t *testing.T, scope string) map[string]any {
+	t.Helper()
 	p := newPool(t, Config{})
 	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"name": "Alice"}))
-	_, out := exchange(p, codeFrom(t, signInForm(t, p, authorizeParams(), "alice", testPassword)), verifier)
+	q := authorizeParams()
+	q.Set("scope", scope)
+	_, out := exchange(p, codeFrom(t, signInForm(t, p, q, "alice", testPassword)), verifier)
 	rec := userInfo(p, out["access_token"].(string))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	var info map[string]any
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &info))
+	return info
+}
+
+func TestUserInfoFollowsScopes(t *testing.T) {
+	info := userInfoFor(t, "openid email aws.cognito.signin.user.admin")
 	require.Equal(t, "alice@example.com", info["email"])
 	require.Equal(t, "true", info["email_verified"])
 	require.Equal(t, "alice", info["username"])
 	require.NotContains(t, info, "name", "no profile scope")
+	require.NotContains(t, info, "custom:tenant_id", "no profile scope")
+	info = userInfoFor(t, "openid profile")
+	require.Equal(t, "Alice", info["name"])
+	require.Equal(t, "acme", info["custom:tenant_id"])
+	require.NotContains(t, info, "email", "no email scope")
+}
+
+func TestUserInfoOpenIDAloneReadsEveryAttribute(t *testing.T) {
+	info := userInfoFor(t, "openid")
+	require.Equal(t, "Alice", info["name"])
+	require.Equal(t, "alice@example.com", info["email"])
+	require.Equal(t, "acme", info["custom:tenant_id"])
 }
 
 func TestUserInfoNeedsOpenIDScope(t *testing.T) {
@@ -324,4 +346,139 @@ func TestLogout(t *testing.T) {
 	rec = serve(p, httptest.NewRequest(http.MethodGet, "/logout?"+q.Encode(), nil))
 	require.Equal(t, http.StatusFound, rec.Code)
 	require.True(t, strings.HasPrefix(rec.Header().Get("Location"), "/login?"))
+}
+
+func TestAuthorizeUnknownClientNotRedirected(t *testing.T) {
+	p := newPool(t, Config{})
+	q := authorizeParams()
+	q.Set("client_id", "nope")
+	rec := serve(p, httptest.NewRequest(http.MethodGet, "/oauth2/authorize?"+q.Encode(), nil))
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Empty(t, rec.Header().Get("Location"))
+}
+
+func TestAuthorizeClientWithoutCodeFlowRefused(t *testing.T) {
+	p := newPool(t, Config{})
+	c, err := p.CreateAppClient(AppClient{CallbackURLs: []string{callback}})
+	require.NoError(t, err)
+	q := authorizeParams()
+	q.Set("client_id", c.ClientID)
+	rec := serve(p, httptest.NewRequest(http.MethodGet, "/oauth2/authorize?"+q.Encode(), nil))
+	require.Equal(t, http.StatusFound, rec.Code)
+	require.Contains(t, rec.Header().Get("Location"), "error=unauthorized_client")
+}
+
+func TestCodeOfAnotherClientRefused(t *testing.T) {
+	p := newPool(t, Config{})
+	other, err := p.CreateAppClient(AppClient{AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid"}, CallbackURLs: []string{callback}})
+	require.NoError(t, err)
+	code := codeFrom(t, signInForm(t, p, authorizeParams(), "alice", testPassword))
+	_, out := postToken(p, url.Values{"grant_type": {"authorization_code"}, "client_id": {other.ClientID},
+		"code": {code}, "redirect_uri": {callback}, "code_verifier": {verifier}})
+	require.Equal(t, "invalid_grant", out["error"])
+}
+
+func TestTokenConfidentialClientWithoutSecretRefused(t *testing.T) {
+	p := newPool(t, Config{})
+	c, err := p.CreateAppClient(AppClient{GenerateSecret: true, AllowedOAuthFlows: []string{"client_credentials"}, AllowedOAuthScopes: []string{"orders/read"}})
+	require.NoError(t, err)
+	status, out := postToken(p, url.Values{"grant_type": {"client_credentials"}, "client_id": {c.ClientID}})
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Equal(t, "invalid_client", out["error"])
+}
+
+func TestTokenMissingGrantTypeRefused(t *testing.T) {
+	p := newPool(t, Config{})
+	_, out := postToken(p, url.Values{"client_id": {DefaultClientID}})
+	require.Equal(t, "invalid_request", out["error"])
+}
+
+func TestRefreshGrantNeedsRefreshFlow(t *testing.T) {
+	p := newPool(t, Config{})
+	c, err := p.CreateAppClient(AppClient{ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH"}})
+	require.NoError(t, err)
+	_, out := postToken(p, url.Values{"grant_type": {"refresh_token"}, "client_id": {c.ClientID}, "refresh_token": {"x"}})
+	require.Equal(t, "unauthorized_client", out["error"])
+}
+
+func TestRefreshGrantOfAnotherClientRefused(t *testing.T) {
+	p := newPool(t, Config{})
+	c, err := p.CreateAppClient(AppClient{})
+	require.NoError(t, err)
+	_, out := postToken(p, url.Values{"grant_type": {"refresh_token"}, "client_id": {c.ClientID}, "refresh_token": {signIn(t, p).RefreshToken}})
+	require.Equal(t, "invalid_grant", out["error"])
+}
+
+func revokeForm(p *Pool, form url.Values) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, "/oauth2/revoke", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return serve(p, r)
+}
+
+func TestRevokeOtherClientsTokenRefused(t *testing.T) {
+	p := newPool(t, Config{})
+	c, err := p.CreateAppClient(AppClient{})
+	require.NoError(t, err)
+	rec := revokeForm(p, url.Values{"token": {signIn(t, p).RefreshToken}, "client_id": {c.ClientID}})
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "unauthorized_client")
+}
+
+func TestRevokeUnknownClientRefused(t *testing.T) {
+	p := newPool(t, Config{})
+	rec := revokeForm(p, url.Values{"token": {"x"}, "client_id": {"nope"}})
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "invalid_client")
+}
+
+func TestLogoutNeedsRegisteredClientAndTarget(t *testing.T) {
+	p := newPool(t, Config{})
+	for _, q := range []string{"", "client_id=nope&logout_uri=" + url.QueryEscape("http://localhost:8080/"), "client_id=local-client"} {
+		rec := serve(p, httptest.NewRequest(http.MethodGet, "/logout?"+q, nil))
+		require.Equal(t, http.StatusBadRequest, rec.Code, q)
+		require.Empty(t, rec.Header().Get("Location"), q)
+	}
+}
+
+func TestManagedLoginMethodsEnforced(t *testing.T) {
+	p := newPool(t, Config{})
+	for path, method := range map[string]string{"/oauth2/token": http.MethodGet, "/oauth2/authorize": http.MethodPost,
+		"/oauth2/revoke": http.MethodGet, "/logout": http.MethodPost} {
+		rec := serve(p, httptest.NewRequest(method, path, nil))
+		require.Equal(t, http.StatusMethodNotAllowed, rec.Code, path)
+		require.NotEmpty(t, rec.Header().Get("Allow"), path)
+	}
+	require.Equal(t, http.StatusNotFound, serve(p, httptest.NewRequest(http.MethodGet, "/oauth2/other", nil)).Code)
+}
+
+func TestUserInfoDisabledUserRefused(t *testing.T) {
+	p := newPool(t, Config{})
+	_, out := exchange(p, codeFrom(t, signInForm(t, p, authorizeParams(), "alice", testPassword)), verifier)
+	require.NoError(t, p.DisableUser("alice"))
+	rec := userInfo(p, out["access_token"].(string))
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	require.Equal(t, invalidTokenChallenge, rec.Header().Get("WWW-Authenticate"))
+}
+
+func TestLoginDisabledUserShowsMessage(t *testing.T) {
+	p := newPool(t, Config{})
+	require.NoError(t, p.DisableUser("alice"))
+	rec := signInForm(t, p, authorizeParams(), "alice", testPassword)
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Contains(t, rec.Body.String(), "User is disabled.")
+}
+
+// Under Referrer-Policy no-referrer a browser posts the form with
+// "Origin: null", which the cross-origin check refuses: the page must
+// keep its origin for its own POST.
+func TestLoginPageKeepsOriginForItsPost(t *testing.T) {
+	p := newPool(t, Config{})
+	rec := serve(p, httptest.NewRequest(http.MethodGet, "/login?"+authorizeParams().Encode(), nil))
+	require.Equal(t, "same-origin", rec.Header().Get("Referrer-Policy"))
+	require.Equal(t, "DENY", rec.Header().Get("X-Frame-Options"))
+	form := url.Values{"username": {"alice"}, "password": {testPassword}}
+	r := httptest.NewRequest(http.MethodPost, "/login?"+authorizeParams().Encode(), strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "http://"+r.Host)
+	codeFrom(t, serve(p, r))
 }

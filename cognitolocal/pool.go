@@ -57,25 +57,25 @@ type Trigger func(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGe
 // keys and refresh-token families, served over HTTP by ServeHTTP. It is
 // safe for concurrent use.
 type Pool struct {
-	poolID    string
-	baseURL   string
-	now       func() time.Time
-	trigger   Trigger
-	triggerV  string
-	logger    *slog.Logger
+	poolID   string
+	baseURL  string
+	now      func() time.Time
+	trigger  Trigger
+	triggerV string
+	logger   *slog.Logger
+
+	mu        sync.Mutex
 	verifier  *cognitojwt.Verifier // checks access tokens presented to the API
 	jwksBytes []byte
-
-	mu       sync.Mutex
-	keys     []*SigningKey    // published
-	key      *SigningKey      // signs
-	users    map[string]*user // by folded username
-	groups   map[string]*group
-	clients  map[string]*AppClient
-	schema   map[string]*customAttribute // custom attributes by full name
-	families map[string]*family          // by origin_jti
-	refresh  map[string]string           // refresh-token digest → origin_jti
-	codes    map[string]*authCode        // authorization-code digest → code
+	keys      []*SigningKey    // published
+	key       *SigningKey      // signs
+	users     map[string]*user // by folded username
+	groups    map[string]*group
+	clients   map[string]*AppClient
+	schema    map[string]*customAttribute // custom attributes by full name
+	families  map[string]*family          // by origin_jti
+	refresh   map[string]string           // refresh-token digest → origin_jti
+	codes     map[string]*authCode        // authorization-code digest → code
 }
 
 type user struct {
@@ -169,24 +169,11 @@ func New(cfg Config) (*Pool, error) {
 	} else if key.Private == nil || key.Kid == "" {
 		return nil, fmt.Errorf("cognitolocal: Key needs a kid and a private key")
 	}
-	p.keys = []*SigningKey{key}
-	p.key = key
-	jwks, err := JWKS(key)
-	if err != nil {
-		return nil, err
-	}
-	p.jwksBytes = jwks
-	p.verifier, err = cognitojwt.New(cognitojwt.Config{
-		Issuer:         p.Issuer(),
-		AllowAnyClient: true,
-		TokenUse:       cognitojwt.AccessToken,
-		Now:            p.now,
-		// The pool checks tokens against its own key set in process, so the
-		// API works before (and without) a listener.
-		HTTPClient: &http.Client{Transport: localTransport{p}},
-	})
-	if err != nil {
+	if _, err := cognitojwt.New(p.verifierConfig()); err != nil {
 		return nil, fmt.Errorf("cognitolocal: BaseURL: %w", err)
+	}
+	if err := p.publishLocked([]*SigningKey{key}, key); err != nil {
+		return nil, err
 	}
 	if _, err := p.CreateAppClient(defaultClient()); err != nil {
 		return nil, err
@@ -224,6 +211,26 @@ func (p *Pool) JWKSURL() string { return p.Issuer() + "/.well-known/jwks.json" }
 // Endpoint returns BaseURL: the JSON API's endpoint (aws-sdk-go-v2's
 // BaseEndpoint) and the Managed Login domain.
 func (p *Pool) Endpoint() string { return p.baseURL }
+
+// verifierConfig configures the pool's own check of the access tokens
+// presented to it: any client, on the pool's clock, reading the key set in
+// process so that the API works before (and without) a listener.
+func (p *Pool) verifierConfig() cognitojwt.Config {
+	return cognitojwt.Config{
+		Issuer:         p.Issuer(),
+		AllowAnyClient: true,
+		TokenUse:       cognitojwt.AccessToken,
+		Now:            p.now,
+		HTTPClient:     &http.Client{Transport: localTransport{p}},
+	}
+}
+
+// accessVerifier returns the pool's own verifier.
+func (p *Pool) accessVerifier() *cognitojwt.Verifier {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.verifier
+}
 
 // Verifier returns a Verifier trusting this pool for tokens of clientID
 // and use, on the pool's clock. It reads the pool's JWKS in process, so it

@@ -167,6 +167,10 @@ func TestConfidentialClientNeedsSecretHash(t *testing.T) {
 	params["SECRET_HASH"] = secretHash(c.ClientSecret, "alice", c.ClientID)
 	status, out := call(t, p, "InitiateAuth", in)
 	require.Equal(t, http.StatusOK, status, out)
+	refresh := out["AuthenticationResult"].(map[string]any)["RefreshToken"].(string)
+	status, out = call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": c.ClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh, "SECRET_HASH": params["SECRET_HASH"]}})
+	require.Equal(t, http.StatusOK, status, out)
 }
 
 func TestRefreshKeepsOriginJTIAndAuthTime(t *testing.T) {
@@ -282,6 +286,16 @@ func TestGetUserDisabledUserRefused(t *testing.T) {
 	tok := signIn(t, p)
 	require.NoError(t, p.DisableUser("alice"))
 	requireAPIError(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken}, codeNotAuthorized, "User is disabled.")
+}
+
+func TestDisableUserRevokesTokens(t *testing.T) {
+	p := newPool(t, Config{})
+	tok := signIn(t, p)
+	require.NoError(t, p.DisableUser("alice"))
+	require.NoError(t, p.EnableUser("alice"))
+	requireAPIError(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken}, codeNotAuthorized, "Access Token has been revoked")
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": tok.RefreshToken}}, codeNotAuthorized, "Refresh Token has been revoked")
 }
 
 func TestUpdateUserAttributesNeedsAdminScope(t *testing.T) {

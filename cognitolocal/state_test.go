@@ -3,10 +3,14 @@ package cognitolocal
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -64,4 +68,26 @@ func TestLoadStateRefusesBadDocuments(t *testing.T) {
 		require.Error(t, p.LoadState(strings.NewReader(doc)), name)
 		signIn(t, p) // unchanged
 	}
+}
+
+// Sign-ins, updates, user operations and saves at once: the race
+// detector watches the pool's locking.
+func TestConcurrentUse(t *testing.T) {
+	p := newPool(t, Config{})
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := p.SignIn(context.Background(), DefaultClientID, "alice", testPassword)
+			if !assert.NoError(t, err) {
+				return
+			}
+			assert.NoError(t, p.SetUserAttributes("alice", map[string]string{"name": strconv.Itoa(i)}))
+			_, err = p.getUser(context.Background(), &accessTokenInput{AccessToken: tok.AccessToken})
+			assert.NoError(t, err)
+			assert.NoError(t, p.SaveState(io.Discard))
+		}()
+	}
+	wg.Wait()
 }

@@ -74,7 +74,7 @@ func (p *Pool) triggerEvent(req issueRequest, access map[string]any) events.Cogn
 		ev.Version = "3"
 	}
 	ev.TriggerSource = req.source
-	ev.Region = "local"
+	ev.Region = p.region()
 	ev.UserPoolID = p.poolID
 	ev.CallerContext.AWSSDKVersion = "aws-sdk-unknown-unknown"
 	ev.CallerContext.ClientID = req.client.ClientID
@@ -208,4 +208,13 @@ func HTTPTrigger(url string) Trigger {
 		}
 		return out, nil
 	}
+}
+
+// region is the AWS region a pool ID of the form region_suffix names, as
+// triggers see it in the event; "local" for other IDs.
+func (p *Pool) region() string {
+	if r, _, ok := strings.Cut(p.poolID, "_"); ok && strings.Count(r, "-") >= 2 {
+		return r
+	}
+	return "local"
 }

@@ -72,6 +72,7 @@ func TestTriggerAddsClaimsToAccessToken(t *testing.T) {
 	require.Equal(t, "2", ev.Version)
 	require.Equal(t, sourceAuthentication, ev.TriggerSource)
 	require.Equal(t, "local_Dev", ev.UserPoolID)
+	require.Equal(t, "local", ev.Region)
 	require.Equal(t, "alice", ev.UserName)
 	require.Equal(t, DefaultClientID, ev.CallerContext.ClientID)
 	require.Equal(t, "sales", ev.Request.UserAttributes["custom:department"])
@@ -199,6 +200,13 @@ func TestTriggerPanicFailsSignIn(t *testing.T) {
 	var e *Error
 	require.ErrorAs(t, err, &e)
 	require.Equal(t, codeUserLambdaValidate, e.Code)
+}
+
+func TestTriggerEventRegionFromPoolID(t *testing.T) {
+	rc := &recorder{}
+	p := newPool(t, Config{PoolID: "eu-west-1_Abc", PreTokenGeneration: rc.trigger})
+	signIn(t, p)
+	require.Equal(t, "eu-west-1", rc.last(t).Region)
 }
 
 func TestTriggerVersionValidated(t *testing.T) {

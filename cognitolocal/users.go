@@ -91,27 +91,39 @@ func (p *Pool) createUserLocked(username string, attrs map[string]string) (*user
 // written only at creation (u nil).
 func (p *Pool) checkAttributesLocked(attrs map[string]string, u *user) error {
 	for name, v := range attrs {
-		if name == "sub" {
-			return errSubImmutable
+		a, err := p.writableLocked(name, u)
+		if err != nil {
+			return err
 		}
 		if len(v) > 2048 {
 			return apiErr(codeInvalidParameter, "Attribute value must be at most 2048 characters.")
 		}
-		if slices.Contains(standardAttributes, name) {
-			continue
-		}
-		a := p.schema[name]
-		if a == nil {
-			return errUnknownAttr
-		}
-		if u != nil && !a.Mutable {
-			return errImmutableAttr
-		}
-		if a.MaxLen > 0 && len(v) > a.MaxLen || len(v) < a.MinLen {
+		if a != nil && (a.MaxLen > 0 && len(v) > a.MaxLen || len(v) < a.MinLen) {
 			return apiErr(codeInvalidParameter, "Attribute value does not satisfy the length constraint.")
 		}
 	}
 	return nil
+}
+
+// writableLocked checks that attribute name may be written (or deleted):
+// in the schema, not sub, and, for an existing user, not an immutable
+// custom attribute. It returns the custom attribute, nil for a standard
+// one.
+func (p *Pool) writableLocked(name string, u *user) (*customAttribute, error) {
+	if name == "sub" {
+		return nil, errSubImmutable
+	}
+	if slices.Contains(standardAttributes, name) {
+		return nil, nil
+	}
+	a := p.schema[name]
+	if a == nil {
+		return nil, errUnknownAttr
+	}
+	if u != nil && !a.Mutable {
+		return nil, errImmutableAttr
+	}
+	return a, nil
 }
 
 // setAttributesLocked writes attrs after checkAttributesLocked. A new
@@ -207,9 +219,15 @@ func (p *Pool) withGroup(username, group string, f func(*user)) error {
 	return nil
 }
 
-// DisableUser disables username: sign-in and refresh fail, and its access
-// tokens are refused by the user operations.
-func (p *Pool) DisableUser(username string) error { return p.setEnabled(username, false) }
+// DisableUser disables username and, as AdminDisableUser does, revokes
+// its tokens: sign-in and refresh fail, and the user operations refuse
+// its access tokens, even after EnableUser.
+func (p *Pool) DisableUser(username string) error {
+	if err := p.setEnabled(username, false); err != nil {
+		return err
+	}
+	return p.GlobalSignOut(username)
+}
 
 // EnableUser enables username again.
 func (p *Pool) EnableUser(username string) error { return p.setEnabled(username, true) }
