@@ -18,8 +18,9 @@ var (
 	// expired, or ended because refresh failed). It wraps
 	// cognitojwt.ErrNoToken, so Optional lets such requests through.
 	ErrNoSession = sessionErr{cognitojwt.ErrNoToken, "web: no session"}
-	// ErrUnavailable: the token endpoint or the signing keys cannot be
-	// reached and the session's tokens have expired; the session is kept.
+	// ErrUnavailable: the store, the signing keys, or the token endpoint
+	// once the session's tokens have expired, cannot be reached. The
+	// answer is 503 and the session is kept.
 	ErrUnavailable = errors.New("web: sign-in service unavailable")
 	// ErrSignIn: a callback could not complete sign-in (missing or
 	// mismatched state, a code the pool refused, a bad ID token).
