@@ -296,29 +296,53 @@ func (a *Auth) load(ctx context.Context, parts []string) (s *session, stale bool
 	case !ok:
 		return nil, false, because(ErrNoSession, "session not in the store")
 	}
-	pt, sidx, err := a.seal.openRaw(purposeStore+id, rec)
+	// The record holds three sealed parts, like the three cookies: only
+	// the first is opened here.
+	var sealed [3][]byte
+	if splitRecord(rec, sealed[:]) != nil {
+		return nil, false, because(ErrNoSession, "stored session is malformed")
+	}
+	pt, sidx, err := a.seal.openRaw(purposeStore+id, sealed[0])
 	if err != nil {
 		return nil, false, because(ErrNoSession, "stored session does not open")
 	}
 	if s, err = decodeSession(pt); err != nil || s.id != id {
 		return nil, false, because(ErrNoSession, "store holds no session under its id")
 	}
+	s.sealedAccess, s.sealedRefresh = sealed[1], sealed[2]
 	return s, idx > 0 || sidx > 0, nil
 }
 
 // loadAccess and loadRefresh fill in s.access and s.refresh from their
-// cookies (cookie mode), or leave them empty when a cookie is missing or
-// does not belong to s.
+// cookies or from their parts of the stored record, or leave them empty
+// when a cookie is missing or does not belong to s.
+// A stored part is decrypted in place, so it is dropped once tried.
 func (a *Auth) loadAccess(r *http.Request, s *session) {
-	if a.store == nil && s.access == "" {
-		s.access = a.openCookie(r, a.accessJar, purposeAccess+s.id)
+	if s.access == "" {
+		s.access = a.openPart(r, a.accessJar, s.sealedAccess, purposeAccess+s.id)
+		s.sealedAccess = nil
 	}
 }
 
 func (a *Auth) loadRefresh(r *http.Request, s *session) {
-	if a.store == nil && s.refresh == "" {
-		s.refresh = a.openCookie(r, a.refreshJar, purposeRefresh+s.id)
+	if s.refresh == "" {
+		s.refresh = a.openPart(r, a.refreshJar, s.sealedRefresh, purposeRefresh+s.id)
+		s.sealedRefresh = nil
 	}
+}
+
+func (a *Auth) openPart(r *http.Request, j cookieJar, stored []byte, purpose string) string {
+	if a.store != nil {
+		if len(stored) == 0 {
+			return ""
+		}
+		pt, _, err := a.seal.openRaw(purpose, stored)
+		if err != nil {
+			return ""
+		}
+		return string(pt)
+	}
+	return a.openCookie(r, j, purpose)
 }
 
 func (a *Auth) openCookie(r *http.Request, j cookieJar, purpose string) string {
@@ -361,13 +385,29 @@ func (a *Auth) save(ctx context.Context, w http.ResponseWriter, r *http.Request,
 		return nil
 	}
 	ttl := min(a.idle, left)
-	if err := a.store.Set(ctx, s.id, a.seal.sealRaw(purposeStore+s.id, s.encode()), ttl); err != nil {
+	main := *s
+	main.access, main.refresh = "", ""
+	rec := appendRecord(nil,
+		a.seal.sealRaw(purposeStore+s.id, main.encode()),
+		a.sealPart(s, purposeAccess, s.access, s.sealedAccess),
+		a.sealPart(s, purposeRefresh, s.refresh, s.sealedRefresh))
+	if err := a.store.Set(ctx, s.id, rec, ttl); err != nil {
 		return because(ErrUnavailable, "store write failed")
 	}
 	if what == saveAll {
 		a.jar.write(w, a.seal.seal(purposeRef, []byte(s.id)), left, had)
 	}
 	return nil
+}
+
+// sealPart seals a token for the stored record, or keeps the sealed part
+// read with the record when the token was never opened: a touch then
+// costs no encryption of tokens that did not change.
+func (a *Auth) sealPart(s *session, purpose, token string, sealed []byte) []byte {
+	if token == "" {
+		return sealed
+	}
+	return a.seal.sealRaw(purpose+s.id, []byte(token))
 }
 
 func (a *Auth) writeCookie(w http.ResponseWriter, r *http.Request, j cookieJar, purpose, value string, maxAge time.Duration) {

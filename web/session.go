@@ -22,10 +22,14 @@ type session struct {
 	// when to refresh without opening the access token.
 	accessExp time.Time
 	idToken   string
-	// access and refresh are empty in a session read from the session
-	// cookie: they have cookies of their own (see Auth.save).
-	access  string
-	refresh string
+	// access and refresh are empty in a session just read: they have
+	// cookies, or parts of the stored record, of their own (see Auth.save),
+	// opened when needed. In store mode sealedAccess and sealedRefresh are
+	// those parts.
+	access        string
+	refresh       string
+	sealedAccess  []byte
+	sealedRefresh []byte
 }
 
 // sessionVersion leads the encoding so that a later format can be told
@@ -110,6 +114,32 @@ func readFields(b []byte, out []string) error {
 		b = b[l:]
 	}
 	if len(b) != 0 {
+		return errSessionFormat
+	}
+	return nil
+}
+
+// appendRecord writes the sealed parts of a stored session, each prefixed
+// with its length.
+func appendRecord(b []byte, parts ...[]byte) []byte {
+	for _, p := range parts {
+		b = binary.AppendUvarint(b, uint64(len(p)))
+		b = append(b, p...)
+	}
+	return b
+}
+
+// splitRecord fills out with the parts of a record appendRecord wrote,
+// which must hold exactly len(out) of them. The parts alias rec.
+func splitRecord(rec []byte, out [][]byte) error {
+	for i := range out {
+		l, n := binary.Uvarint(rec)
+		if n <= 0 || l > uint64(len(rec)-n) {
+			return errSessionFormat
+		}
+		out[i], rec = rec[n:n+int(l):n+int(l)], rec[n+int(l):]
+	}
+	if len(rec) != 0 {
 		return errSessionFormat
 	}
 	return nil

@@ -821,6 +821,26 @@ func TestSessionWhoseTokensNoLongerVerifyEnds(t *testing.T) {
 	assert.Contains(t, a.logs.String(), "ID token no longer verifies: cognitojwt: wrong client")
 }
 
+// corruptStore damages every value it hands back.
+type corruptStore struct{ web.MemoryStore }
+
+func (s *corruptStore) Get(ctx context.Context, id string) ([]byte, bool, error) {
+	v, ok, err := s.MemoryStore.Get(ctx, id)
+	if len(v) > 0 {
+		v[len(v)/3] ^= 1
+	}
+	return v, ok, err
+}
+
+func TestDamagedStoredSessionEndsSession(t *testing.T) {
+	store := &corruptStore{}
+	a := newApp(t, func(c *web.Config) { c.Store = store })
+	a.signIn("/")
+	resp := a.get("/account")
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Nil(t, a.cookie("session"))
+}
+
 // failingStore fails every call.
 type failingStore struct{ web.MemoryStore }
 
