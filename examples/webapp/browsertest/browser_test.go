@@ -115,6 +115,9 @@ func TestBrowserSignInGuardsAndSignOut(t *testing.T) {
 	// bob: signed in, no admin group, refused /admin.
 	signIn("bob", "Passw0rd!bob")
 	assert.Equal(t, "none", text("dd#groups"))
+	jsCookies, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.cookie"))
+	require.NoError(t, err)
+	assert.Empty(t, jsCookies, "the session cookies are HttpOnly: page scripts cannot read them")
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(base+"/admin"),
 		chromedp.WaitVisible(chromedp.CSS("h1#status"))))
@@ -122,10 +125,11 @@ func TestBrowserSignInGuardsAndSignOut(t *testing.T) {
 	signOut()
 
 	// alice: in the admin group.
+	var shot []byte
 	signIn("alice", "Passw0rd!alice")
 	assert.Equal(t, "admin", text("dd#groups"))
 	assert.Equal(t, "acme", text("dd#tenant"))
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(base+"/admin"),
