@@ -482,7 +482,7 @@ func TestAdminConfirmSignUpUnknownUser(t *testing.T) {
 // A real pool answers a temporary password with the NEW_PASSWORD_REQUIRED
 // challenge, which the local pool does not emulate: it refuses the
 // sign-in, never issues tokens, and says what to do instead.
-func TestTemporaryPasswordIssuesNoTokens(t *testing.T) {
+func TestTemporaryPasswordAsksForANewPassword(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
 	_, err := f.idp.AdminCreateUser(ctx(t), &cip.AdminCreateUserInput{
 		UserPoolId: f.poolID(), Username: aws.String("alice"), TemporaryPassword: aws.String("Temp-Password-1"),
@@ -493,7 +493,26 @@ func TestTemporaryPasswordIssuesNoTokens(t *testing.T) {
 		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(localClient),
 		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": "Temp-Password-1"},
 	})
-	e := requireAPIError[*types.NotAuthorizedException](t, err)
-	assert.Contains(t, e.ErrorMessage(), "AdminSetUserPassword")
-	assert.Nil(t, out)
+	require.NoError(t, err)
+	// A temporary password issues no tokens: Cognito answers the
+	// NEW_PASSWORD_REQUIRED challenge with a session to answer it with.
+	assert.Equal(t, types.ChallengeNameTypeNewPasswordRequired, out.ChallengeName)
+	assert.Nil(t, out.AuthenticationResult)
+	require.NotEmpty(t, aws.ToString(out.Session))
+
+	_, err = f.idp.RespondToAuthChallenge(ctx(t), &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(localClient), ChallengeName: types.ChallengeNameTypeNewPasswordRequired,
+		Session:            aws.String("not-the-session"),
+		ChallengeResponses: map[string]string{"USERNAME": "alice", "NEW_PASSWORD": "New-Password-1"},
+	})
+	requireAPIError[*types.NotAuthorizedException](t, err)
+
+	done, err := f.idp.RespondToAuthChallenge(ctx(t), &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(localClient), ChallengeName: types.ChallengeNameTypeNewPasswordRequired,
+		Session:            out.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "alice", "NEW_PASSWORD": "New-Password-1"},
+	})
+	require.NoError(t, err)
+	require.NotNil(t, done.AuthenticationResult)
+	assert.NotEmpty(t, aws.ToString(done.AuthenticationResult.AccessToken))
 }
