@@ -27,7 +27,7 @@ func (c *Checker) UserInfo(ctx context.Context, accessToken string, claims *cogn
 	if c.domain == "" {
 		return nil, fmt.Errorf("%w: UserInfo needs Config.Domain", cognitojwt.ErrInvalidConfig)
 	}
-	if claims != nil && !claims.HasScope(OpenIDScope) {
+	if claims != nil && claims.TokenUse == cognitojwt.AccessToken && !claims.HasScope(OpenIDScope) {
 		return nil, errMissingOpenIDScope
 	}
 	return c.info.get(ctx, verdictKey(accessToken), c.now(), c.ttl, func(ctx context.Context) (map[string]any, error) {
