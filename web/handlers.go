@@ -231,7 +231,10 @@ func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, strin
 // the browser through Cognito's /logout, which ends the Managed Login
 // session too and returns to LogoutURL. GET answers a page with a sign-out
 // button, so that a link or a prefetch cannot sign anyone out. POSTs from
-// other origins are refused.
+// other origins are refused. With Config.Verify.Revocations set to a list
+// that takes entries, the session's family is listed too: in cookie mode a
+// copy of the cookie taken before sign-out is otherwise honoured until its
+// ID token expires.
 func (a *Auth) Logout() http.Handler {
 	return a.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -269,6 +272,7 @@ func (a *Auth) Logout() http.Handler {
 func (a *Auth) signOut(r *http.Request, s *session) {
 	a.deleteStored(r, s)
 	ctx := context.WithoutCancel(r.Context())
+	a.recordSignOut(ctx, r, s)
 	if s.refresh == "" {
 		return
 	}
@@ -277,6 +281,31 @@ func (a *Auth) signOut(r *http.Request, s *session) {
 		return
 	}
 	a.log(r, "signed out", nil)
+}
+
+// recordSignOut lists the session's refresh-token family in
+// Config.Verify.Revocations when that list takes entries (the in-memory
+// cognitojwt.Revocations, or a shared one such as redisstore's), so that a
+// copy of the session cookie taken before sign-out is refused from now on
+// rather than until its ID token expires.
+func (a *Auth) recordSignOut(ctx context.Context, r *http.Request, s *session) {
+	if a.revoked == nil {
+		return
+	}
+	c, err := a.ids.Verify(ctx, s.idToken)
+	if err != nil || c.OriginJTI == "" {
+		return
+	}
+	switch l := a.revoked.(type) {
+	case interface{ RevokeFamily(string) }:
+		l.RevokeFamily(c.OriginJTI)
+	case interface {
+		RevokeFamily(context.Context, string) error
+	}:
+		if err := l.RevokeFamily(ctx, c.OriginJTI); err != nil {
+			a.log(r, "sign-out not recorded in the revocation list", because(ErrUnavailable, "revocation list write failed"))
+		}
+	}
 }
 
 // revoke calls /oauth2/revoke (RFC 7009), authenticating as the client.

@@ -10,6 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/web"
 )
 
 // returnTo runs a sign-in with next and returns where the callback sends
@@ -159,4 +162,20 @@ func TestSessionCookieErrorsLogNoCookieContents(t *testing.T) {
 	assert.Equal(t, http.StatusFound, a.get("/account").StatusCode)
 	assert.NotContains(t, a.logs.String(), marker)
 	assert.NotContains(t, a.logs.String(), c.Value[:20])
+}
+
+func TestCookieCopiedBeforeSignOutIsRefusedWithARevocationList(t *testing.T) {
+	// In cookie mode the session is the cookie: a copy taken before
+	// sign-out (a shared computer, malware, a proxy log) holds an ID token
+	// that verifies until it expires. Sign-out lists the session's family
+	// in Verify.Revocations, so the copy stops working at once.
+	list := cognitojwt.NewRevocations()
+	a := newApp(t, func(c *web.Config) { c.Verify.Revocations = list })
+	a.signIn("/")
+	u, _ := url.Parse(a.srv.URL)
+	copied := a.jar.Cookies(u)
+	require.Equal(t, http.StatusSeeOther, a.do(a.step, http.MethodPost, "/logout", "Origin", a.srv.URL).StatusCode)
+	a.jar.SetCookies(u, copied)
+	assert.Equal(t, http.StatusFound, a.get("/account").StatusCode, "the copied cookie still signs in")
+	assert.Equal(t, 1, int(a.pool.revokeCalls.Load()))
 }
