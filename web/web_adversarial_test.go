@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -178,4 +179,40 @@ func TestCookieCopiedBeforeSignOutIsRefusedWithARevocationList(t *testing.T) {
 	a.jar.SetCookies(u, copied)
 	assert.Equal(t, http.StatusFound, a.get("/account").StatusCode, "the copied cookie still signs in")
 	assert.Equal(t, 1, int(a.pool.revokeCalls.Load()))
+}
+
+func TestChunkedSessionCookieManglingIsNoSession(t *testing.T) {
+	a := newApp(t)
+	groups := make([]string, 60)
+	for i := range groups {
+		groups[i] = fmt.Sprintf("group-with-a-rather-long-name-%03d", i)
+	}
+	a.pool.signInAs("alice", groups...)
+	a.signIn("/")
+	head, chunk := a.cookie("session"), a.cookie("session-1")
+	require.NotNil(t, chunk)
+	n, rest, ok := strings.Cut(head.Value, ".")
+	require.True(t, ok)
+	send := func(cookie string) int {
+		req := httptest.NewRequest(http.MethodGet, "/account", nil)
+		req.Header.Set("Cookie", cookie)
+		rec := httptest.NewRecorder()
+		a.auth.Require(http.HandlerFunc(account)).ServeHTTP(rec, req)
+		return rec.Code
+	}
+	whole := "session=" + head.Value + "; session-1=" + chunk.Value
+	require.Equal(t, "2", n, "two chunks")
+	require.Equal(t, http.StatusOK, send(whole))
+	for name, cookie := range map[string]string{
+		"duplicated chunk":       whole + "; session-1=" + chunk.Value,
+		"chunk in a second line": whole + "; session-1=" + chunk.Value[:len(chunk.Value)-4],
+		"chunks swapped":         "session=" + n + "." + chunk.Value + "; session-1=" + rest,
+		"count too high":         "session=9." + rest + "; session-1=" + chunk.Value,
+		"count too low":          "session=1." + rest + "; session-1=" + chunk.Value,
+		"count grown":            "session=3." + rest + "; session-1=" + chunk.Value + "; session-2=" + chunk.Value,
+		"head without count":     "session=" + rest + "; session-1=" + chunk.Value,
+		"quoted":                 `session="` + head.Value + `"; session-1=` + chunk.Value,
+	} {
+		assert.Equal(t, http.StatusFound, send(cookie), name)
+	}
 }
