@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -46,4 +47,34 @@ func TestRequireFreshUnderWebSessionChecksTheAccessTokensScope(t *testing.T) {
 	idClaims, err := ids.Verify(t.Context(), tok.IDToken)
 	require.NoError(t, err)
 	require.True(t, e.list.Revoked(idClaims), "the session's user is refused locally from now on")
+}
+
+// UserInfo answers 401 alike for an expired and a revoked token. A token
+// the verifier still accepted within its leeway, but past exp by the time
+// Cognito saw it, is expired: recording its family as revoked would lock
+// the user's refreshed tokens (same origin_jti) out for a day.
+func TestUserInfoUnauthorizedForAnExpiredTokenRecordsNothing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	list := cognitojwt.NewRevocations()
+	now := time.Unix(1_800_000_000, 0)
+	c, err := online.New(online.Config{Region: "us-east-1", Domain: srv.URL, Revocations: online.Local(list),
+		Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	claims := &cognitojwt.Claims{Subject: "sub-1", OriginJTI: "family-1", TokenUse: cognitojwt.AccessToken,
+		Scopes: []string{"openid"}, IssuedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-10 * time.Second)}
+	_, err = c.UserInfo(t.Context(), "expired-token", claims)
+	require.ErrorIs(t, err, cognitojwt.ErrExpired)
+	refreshed := *claims
+	refreshed.IssuedAt, refreshed.ExpiresAt = now, now.Add(time.Hour)
+	require.False(t, list.Revoked(&refreshed), "the refreshed token of the same sign-in is not refused")
+
+	// A token with time left that Cognito refuses is revoked, and recorded.
+	claims.ExpiresAt = now.Add(30 * time.Minute)
+	_, err = c.UserInfo(t.Context(), "revoked-token", claims)
+	require.ErrorIs(t, err, cognitojwt.ErrRevoked)
+	require.True(t, list.Revoked(&refreshed))
 }
