@@ -299,6 +299,7 @@ var (
 	errTokenRevoked = fmt.Errorf("%w: Cognito says the access token was revoked", cognitojwt.ErrRevoked)
 	errUserGone     = fmt.Errorf("%w: Cognito says the user is disabled or deleted", cognitojwt.ErrRevoked)
 	errNotAuthz     = fmt.Errorf("%w: Cognito refused the access token", cognitojwt.ErrRevoked)
+	errUserBlocked  = fmt.Errorf("%w: Cognito says the user must reset the password or confirm the account", cognitojwt.ErrRevoked)
 	errTokenExpired = fmt.Errorf("%w: Cognito says the access token expired", cognitojwt.ErrExpired)
 	errThrottled    = fmt.Errorf("%w", ErrThrottled)
 )
@@ -315,6 +316,11 @@ func (c *Checker) classify(ctx context.Context, err error, claims *cognitojwt.Cl
 	switch api.ErrorCode() {
 	case "TooManyRequestsException", "LimitExceededException", "ThrottlingException":
 		return errThrottled
+	case "PasswordResetRequiredException", "UserNotConfirmedException":
+		// Answers about the user, not outages: FailOpen must not pass
+		// them. Nothing is recorded, as Cognito has revoked nothing; the
+		// next sign-in asks for the reset or the confirmation.
+		return errUserBlocked
 	case "UserNotFoundException":
 		c.recordSubject(ctx, claims)
 		return errUserGone

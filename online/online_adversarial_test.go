@@ -78,3 +78,19 @@ func TestUserInfoUnauthorizedForAnExpiredTokenRecordsNothing(t *testing.T) {
 	require.ErrorIs(t, err, cognitojwt.ErrRevoked)
 	require.True(t, list.Revoked(&refreshed))
 }
+
+// Cognito's refusals of the user (a password reset an administrator
+// forced, say after a compromise, or an unconfirmed account) are answers,
+// not outages: FailOpen must not let the token through.
+func TestRequireFreshUserRefusalsAreNotOutagesEvenWhenFailingOpen(t *testing.T) {
+	e := newEnv(t, func(c *online.Config) { c.FailOpen = true })
+	tok := e.signIn(t, "alice", nil)
+	for _, code := range []string{"PasswordResetRequiredException", "UserNotConfirmedException"} {
+		e.answer(t, cognitoError(code, "refused"))
+		e.clk.Advance(online.DefaultVerdictTTL)
+		var s seen
+		w := request(e.handler(&s), tok.AccessToken)
+		require.Equal(t, http.StatusUnauthorized, w.Code, code)
+		require.Zero(t, s.ran, code)
+	}
+}
