@@ -38,7 +38,8 @@ func WithCredentialsOptional() Option {
 	return func(m *middleware) { m.optional = true }
 }
 
-// WithLogger logs every rejection at Info level with its error kind, method,
+// WithLogger logs every rejection at Info level with its error code (see
+// ErrorCode) as "kind", its method,
 // path and, when a ServeMux routed the request, its pattern. Token bytes and
 // claim values are never logged.
 func WithLogger(l *slog.Logger) Option {
@@ -94,11 +95,7 @@ func Middleware(v TokenVerifier, opts ...Option) func(http.Handler) http.Handler
 
 func (m *middleware) reject(w http.ResponseWriter, r *http.Request, err error, scope string) {
 	if m.logger != nil {
-		kind := "other"
-		if k := ErrorKind(err); k != nil {
-			kind = k.Error()
-		}
-		attrs := []slog.Attr{slog.String("kind", kind), slog.String("method", r.Method), slog.String("path", r.URL.Path)}
+		attrs := []slog.Attr{slog.String("kind", ErrorCode(err)), slog.String("method", r.Method), slog.String("path", r.URL.Path)}
 		if r.Pattern != "" {
 			// The ServeMux pattern groups rejections by route where paths
 			// carry IDs.

@@ -90,13 +90,29 @@ var (
 		code:        "invalid_request",
 		description: "The Authorization header is malformed.",
 	}
-	wantForbidden = wantResponse{
-		status:      http.StatusForbidden,
-		challenge:   `Bearer realm="api", error="insufficient_scope", error_description="The token does not grant access to this resource."`,
-		code:        "insufficient_scope",
-		description: "The token does not grant access to this resource.",
+	wantForbidden     = forbidden(policyRefused)
+	wantNotInGroup    = forbidden("The token's user is not in a group this resource requires.")
+	wantMissingScope  = forbidden("The token lacks a scope this resource requires.")
+	wantMissingClaim  = forbidden("The token lacks a claim value this resource requires.")
+	wantMisconfigured = wantResponse{
+		status:      http.StatusInternalServerError,
+		code:        "server_error",
+		description: "The server is misconfigured.",
 	}
 )
+
+// policyRefused is the description of a 403 from Authorize, whose policy
+// may check anything.
+const policyRefused = "The token does not grant access to this resource."
+
+func forbidden(description string) wantResponse {
+	return wantResponse{
+		status:      http.StatusForbidden,
+		challenge:   `Bearer realm="api", error="insufficient_scope", error_description="` + description + `"`,
+		code:        "insufficient_scope",
+		description: description,
+	}
+}
 
 func TestMiddlewareAnswers(t *testing.T) {
 	f := newFixture(t, nil)
@@ -239,6 +255,32 @@ func TestErrorStatus(t *testing.T) {
 		})
 	}
 	require.Nil(t, cognitojwt.ErrorKind(errors.New("other")))
+}
+
+// The codes are documented and used as metric labels: they never change.
+func TestErrorCode(t *testing.T) {
+	for err, want := range map[error]string{
+		nil:                                              "",
+		errors.New("a caller's own failure"):             "other",
+		cognitojwt.ErrNoToken:                            "no_token",
+		cognitojwt.ErrMalformedToken:                     "malformed_token",
+		cognitojwt.ErrUnsupportedAlgorithm:               "unsupported_algorithm",
+		cognitojwt.ErrUnknownKey:                         "unknown_key",
+		cognitojwt.ErrInvalidSignature:                   "invalid_signature",
+		cognitojwt.ErrExpired:                            "expired",
+		cognitojwt.ErrNotYetValid:                        "not_yet_valid",
+		cognitojwt.ErrWrongIssuer:                        "wrong_issuer",
+		cognitojwt.ErrWrongClient:                        "wrong_client",
+		cognitojwt.ErrWrongTokenUse:                      "wrong_token_use",
+		cognitojwt.ErrKeysUnavailable:                    "keys_unavailable",
+		cognitojwt.ErrInvalidRequest:                     "invalid_request",
+		cognitojwt.ErrInsufficientScope:                  "insufficient_scope",
+		cognitojwt.ErrInvalidConfig:                      "invalid_config",
+		cognitojwt.ErrRevoked:                            "revoked",
+		fmt.Errorf("wrapped: %w", cognitojwt.ErrExpired): "expired",
+	} {
+		require.Equal(t, want, cognitojwt.ErrorCode(err), "%v", err)
+	}
 	require.Equal(t, cognitojwt.ErrWrongClient, cognitojwt.ErrorKind(fmt.Errorf("x: %w", cognitojwt.ErrWrongClient)))
 }
 
@@ -335,7 +377,7 @@ func TestMiddlewareErrorHandler(t *testing.T) {
 
 	w = serve(h(cognitojwt.RequireScope("admin")(&p)), bearer(f.iss.AccessToken()))
 	require.Equal(t, http.StatusForbidden, w.Code)
-	require.Equal(t, `Bearer realm="custom", error="insufficient_scope", error_description="The token does not grant access to this resource."`,
+	require.Equal(t, `Bearer realm="custom", error="insufficient_scope", error_description="The token lacks a scope this resource requires."`,
 		w.Header().Get("WWW-Authenticate"))
 
 	require.False(t, p.ran)
@@ -478,8 +520,8 @@ func TestMiddlewareLogsWithoutSecrets(t *testing.T) {
 		}
 	}
 	require.Equal(t, len(tokens)+1, sumValues(kinds), "one record per rejection: %v", kinds)
-	require.Equal(t, 1, kinds[cognitojwt.ErrInsufficientScope.Error()])
-	require.Equal(t, 1, kinds[cognitojwt.ErrNoToken.Error()])
+	require.Equal(t, 1, kinds["insufficient_scope"])
+	require.Equal(t, 1, kinds["no_token"])
 
 	for _, token := range tokens {
 		for _, seg := range strings.Split(token, ".") {

@@ -110,27 +110,9 @@ func runVerify(e *env, args []string) error {
 	return nil
 }
 
-// kindNames are short names of the error kinds, for --json and messages.
-var kindNames = map[error]string{
-	cognitojwt.ErrNoToken:              "no_token",
-	cognitojwt.ErrMalformedToken:       "malformed_token",
-	cognitojwt.ErrUnsupportedAlgorithm: "unsupported_algorithm",
-	cognitojwt.ErrUnknownKey:           "unknown_key",
-	cognitojwt.ErrInvalidSignature:     "invalid_signature",
-	cognitojwt.ErrExpired:              "expired",
-	cognitojwt.ErrNotYetValid:          "not_yet_valid",
-	cognitojwt.ErrWrongIssuer:          "wrong_issuer",
-	cognitojwt.ErrWrongClient:          "wrong_client",
-	cognitojwt.ErrWrongTokenUse:        "wrong_token_use",
-	cognitojwt.ErrKeysUnavailable:      "keys_unavailable",
-}
-
 func reportRejection(e *env, err error, token string, v *cognitojwt.Verifier, keysURL string, clients []string, quiet, asJSON bool) error {
 	kind := cognitojwt.ErrorKind(err)
-	name := kindNames[kind]
-	if name == "" {
-		name = "rejected"
-	}
+	name := cognitojwt.ErrorCode(err)
 	if asJSON && !quiet {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
