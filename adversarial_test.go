@@ -440,7 +440,7 @@ func (e *corpusEnv) verifier(use string, leeway time.Duration) *cognitojwt.Verif
 	cfg := e.iss.Config(cognitotest.DefaultClientID)
 	cfg.Now = e.clock.Now
 	cfg.Issuer = e.issuer
-	cfg.Leeway = leeway
+	cfg.Leeway = exactLeeway(leeway)
 	if use == "id" {
 		cfg.TokenUse = cognitojwt.IDToken
 	}

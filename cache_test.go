@@ -105,7 +105,7 @@ func TestCacheEntryExpiresAtExp(t *testing.T) {
 		t.Run("leeway "+leeway.String(), func(t *testing.T) {
 			var seen outcomes
 			f := newFixture(t, func(c *cognitojwt.Config) {
-				c.Leeway = leeway
+				c.Leeway = exactLeeway(leeway)
 				seen.hook(c)
 			})
 			token := f.iss.AccessToken(cognitotest.WithLifetime(10 * time.Second))

@@ -106,6 +106,15 @@ func (f *fixture) verify(token string) (*cognitojwt.Claims, error) {
 	return f.v.Verify(context.Background(), token)
 }
 
+// exactLeeway is the Config.Leeway that allows exactly d of skew: an
+// unset Leeway means DefaultLeeway, so zero is asked for as a negative.
+func exactLeeway(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
 // requireKind asserts that err wraps want and no other sentinel.
 func requireKind(t *testing.T, want, err error) {
 	t.Helper()

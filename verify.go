@@ -43,6 +43,15 @@ const (
 const (
 	DefaultMaxTokenSize = 16 << 10
 	DefaultCacheSize    = 10000
+	// DefaultLeeway lets a token stamped by a clock ahead of the server's
+	// pass its iat and nbf checks, and one whose exp just passed on a
+	// clock behind it. Servers and Cognito drift by seconds, and a real
+	// Cognito token can arrive with iat a second or two in the future.
+	// ASP.NET Core allows 5 minutes (TokenValidationParameters
+	// .DefaultClockSkew) and go-oidc 5 minutes on nbf; 30 seconds covers
+	// any synchronised clock while adding at most a tenth to the shortest
+	// access token Cognito issues (5 minutes).
+	DefaultLeeway = 30 * time.Second
 )
 
 // Config configures a Verifier. The zero value of every optional field is a
@@ -59,7 +68,8 @@ type Config struct {
 	AllowAnyClient bool
 	// TokenUse is the kind of token accepted; the zero value is AccessToken.
 	TokenUse TokenUse
-	// Leeway is the clock skew allowed on exp, nbf and iat.
+	// Leeway is the clock skew allowed on exp, nbf and iat (default
+	// DefaultLeeway). Negative demands zero skew.
 	Leeway time.Duration
 
 	// Issuer overrides the issuer derived from UserPoolID (local issuers,
@@ -169,7 +179,7 @@ func New(cfg Config) (*Verifier, error) {
 	default:
 		return nil, fmt.Errorf("%w: TokenUse %q", ErrInvalidConfig, cfg.TokenUse)
 	}
-	if cfg.Leeway < 0 || cfg.FetchTimeout < 0 || cfg.RefetchCooldown < 0 || cfg.RefreshInterval < 0 ||
+	if cfg.FetchTimeout < 0 || cfg.RefetchCooldown < 0 || cfg.RefreshInterval < 0 ||
 		cfg.MaxJWKSSize < 0 || cfg.MaxTokenSize < 0 {
 		return nil, fmt.Errorf("%w: negative duration or size", ErrInvalidConfig)
 	}
@@ -182,7 +192,7 @@ func New(cfg Config) (*Verifier, error) {
 		clients:   slices.Clone(cfg.ClientIDs),
 		anyClient: cfg.AllowAnyClient,
 		use:       use,
-		leeway:    cfg.Leeway,
+		leeway:    max(orDefault(cfg.Leeway, DefaultLeeway), 0),
 		maxSize:   orDefault(cfg.MaxTokenSize, DefaultMaxTokenSize),
 		now:       now,
 		hooks:     cfg.Hooks,

@@ -36,7 +36,7 @@ func runVerify(e *env, args []string) error {
 	tokenUse := fs.String("token-use", "access", "accepted token `kind`: access, id or any")
 	issuer := fs.String("issuer", "", "issuer `URL` tokens must carry, instead of the one derived from --pool\n(https, or http to loopback)")
 	jwksURL := fs.String("jwks-url", "", "JWKS `URL` (default: issuer + /.well-known/jwks.json)")
-	leeway := fs.Duration("leeway", 0, "clock skew allowed on exp, nbf and iat, such as 30s")
+	leeway := fs.Duration("leeway", cognitojwt.DefaultLeeway, "clock skew allowed on exp, nbf and iat; negative allows none")
 	timeout := fs.Duration("timeout", 10*time.Second, "time allowed for fetching the JWKS")
 	asJSON := fs.Bool("json", false, "print one JSON object {verified, token_use, claims} or {verified, error, detail}")
 	var quiet, verbose bool
