@@ -185,6 +185,9 @@ func authorize(guard string, p Policy, refused error, scope string) func(http.Ha
 				// wrong, which no client can fix.
 				misconfigured(w, r, guard)
 				return
+			case a.preflight:
+				next.ServeHTTP(w, r)
+				return
 			case a.claims == nil:
 				err = errNoClaims
 			case p == nil || !p(a.claims):

@@ -307,6 +307,52 @@ func TestMiddlewareRealm(t *testing.T) {
 	require.Equal(t, `Bearer realm="orders v2"`, w.Header().Get("WWW-Authenticate"))
 }
 
+func TestMiddlewareCORSPreflight(t *testing.T) {
+	f := newFixture(t, nil)
+	preflight := func(mutate func(r *http.Request)) *http.Request {
+		r := httptest.NewRequest(http.MethodOptions, "/orders", nil)
+		r.Header.Set("Origin", "https://app.example.com")
+		r.Header.Set("Access-Control-Request-Method", "POST")
+		r.Header.Set("Access-Control-Request-Headers", "authorization")
+		if mutate != nil {
+			mutate(r)
+		}
+		return r
+	}
+	guarded := func(p *probe, opts ...cognitojwt.Option) http.Handler {
+		return cognitojwt.Middleware(f.v, opts...)(cognitojwt.RequireGroup("admin")(p))
+	}
+
+	t.Run("refused without the option", func(t *testing.T) {
+		var p probe
+		requireResponse(t, wantNoCredentials, serve(guarded(&p), preflight(nil)))
+		require.False(t, p.ran)
+	})
+	t.Run("let through, past guards, without claims", func(t *testing.T) {
+		var p probe
+		requireResponse(t, wantOK, serve(guarded(&p, cognitojwt.WithCORSPreflight()), preflight(nil)))
+		require.True(t, p.ran)
+		require.False(t, p.ok)
+	})
+	for name, mutate := range map[string]func(r *http.Request){
+		"OPTIONS without Access-Control-Request-Method": func(r *http.Request) { r.Header.Del("Access-Control-Request-Method") },
+		"OPTIONS without Origin":                        func(r *http.Request) { r.Header.Del("Origin") },
+		"another method with preflight headers":         func(r *http.Request) { r.Method = http.MethodPost },
+	} {
+		t.Run(name+" is verified", func(t *testing.T) {
+			var p probe
+			requireResponse(t, wantNoCredentials, serve(guarded(&p, cognitojwt.WithCORSPreflight()), preflight(mutate)))
+			require.False(t, p.ran)
+		})
+	}
+	t.Run("a preflight carrying a bad token is still let through", func(t *testing.T) {
+		var p probe
+		r := preflight(func(r *http.Request) { r.Header.Set("Authorization", "Bearer not.a.token") })
+		requireResponse(t, wantOK, serve(guarded(&p, cognitojwt.WithCORSPreflight()), r))
+		require.False(t, p.ok)
+	})
+}
+
 func TestMiddlewareCredentialsOptional(t *testing.T) {
 	f := newFixture(t, nil)
 	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())
