@@ -353,6 +353,72 @@ func TestMiddlewareCORSPreflight(t *testing.T) {
 	})
 }
 
+// The handler gets the very token the middleware verified, whichever
+// source read it.
+func TestTokenFromContextWithEveryTokenSource(t *testing.T) {
+	f := newFixture(t, nil)
+	token := f.iss.AccessToken()
+	for _, tc := range []struct {
+		name   string
+		source cognitojwt.TokenSource
+		set    func(r *http.Request)
+	}{
+		{"Bearer", cognitojwt.BearerToken, func(r *http.Request) { r.Header.Set("Authorization", "bearer  "+token) }},
+		{"Cookie", cognitojwt.CookieToken("access_token"), func(r *http.Request) {
+			r.AddCookie(&http.Cookie{Name: "access_token", Value: token})
+		}},
+		{"Header", cognitojwt.HeaderToken("X-Amzn-Oidc-Accesstoken"), func(r *http.Request) {
+			r.Header.Set("X-Amzn-Oidc-Accesstoken", " "+token+"\t")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got string
+			var ok bool
+			h := cognitojwt.Middleware(f.v, cognitojwt.WithTokenSource(tc.source))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got, ok = cognitojwt.TokenFromContext(r.Context())
+			}))
+			r := httptest.NewRequest(http.MethodGet, "/orders", nil)
+			tc.set(r)
+			serve(h, r)
+			require.True(t, ok)
+			require.Equal(t, token, got)
+		})
+	}
+}
+
+func TestTokenFromContextWithoutAVerifiedToken(t *testing.T) {
+	f := newFixture(t, nil)
+	_, ok := cognitojwt.TokenFromContext(context.Background())
+	require.False(t, ok, "no middleware")
+
+	ran := false
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ran = true
+		_, ok = cognitojwt.TokenFromContext(r.Context())
+	}))
+	serve(h, httptest.NewRequest(http.MethodGet, "/orders", nil))
+	require.True(t, ran)
+	require.False(t, ok, "credentials-optional request without a token")
+
+	c := claimsOf(t, f)
+	_, ok = cognitojwt.TokenFromContext(cognitojwt.ContextWithClaims(context.Background(), c))
+	require.False(t, ok, "claims placed without a token")
+}
+
+func TestContextWithToken(t *testing.T) {
+	f := newFixture(t, nil)
+	token := f.iss.AccessToken()
+	c, err := f.verify(token)
+	require.NoError(t, err)
+	ctx := cognitojwt.ContextWithToken(context.Background(), c, token)
+	got, ok := cognitojwt.TokenFromContext(ctx)
+	require.True(t, ok)
+	require.Equal(t, token, got)
+	gotClaims, ok := cognitojwt.ClaimsFromContext(ctx)
+	require.True(t, ok)
+	require.Same(t, c, gotClaims)
+}
+
 func TestMiddlewareCredentialsOptional(t *testing.T) {
 	f := newFixture(t, nil)
 	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())
