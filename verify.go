@@ -12,31 +12,15 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
-)
-
-// TokenUse is the token_use claim Cognito puts in every token.
-type TokenUse string
-
-// Token uses.
-const (
-	AccessToken TokenUse = "access"
-	IDToken     TokenUse = "id"
-	// AnyToken accepts access and ID tokens alike; the client check then
-	// follows each token's own token_use. Opt-in only: most APIs should
-	// accept access tokens alone.
-	AnyToken TokenUse = "any"
 )
 
 // Defaults for Config fields left zero.
@@ -294,8 +278,6 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, err
 var (
 	errEmptyToken = fail(ErrNoToken, "empty token")
 	errTooLarge   = fail(ErrMalformedToken, "token exceeds the size limit")
-	errShape      = fail(ErrMalformedToken, "not a compact JWS of three base64url segments")
-	errEncoding   = fail(ErrMalformedToken, "segment is not canonical unpadded base64url")
 	errBadSig     = fail(ErrInvalidSignature, "RS256 signature does not verify")
 	errNoKid      = fail(ErrUnknownKey, "header has no kid")
 	errNotRS256   = fail(ErrUnsupportedAlgorithm, "alg is not RS256")
@@ -308,7 +290,6 @@ var (
 	errNoIssuer   = fail(ErrWrongIssuer, "iss is missing")
 	errNoClient   = fail(ErrWrongClient, "client_id/aud is missing")
 	errNoUse      = fail(ErrWrongTokenUse, "token_use is missing")
-	b64           = base64.RawURLEncoding.Strict()
 	rejectHeader  = map[string]string{
 		// Keys or key locations chosen by the token's author.
 		"jku": "jku", "x5u": "x5u", "jwk": "jwk", "x5c": "x5c",
@@ -317,59 +298,6 @@ var (
 		"crit": "crit", "b64": "b64", "zip": "zip", "cty": "cty", "enc": "enc",
 	}
 )
-
-// split finds the two dots of a compact JWS. It checks the shape only:
-// every other byte outside the base64url alphabet fails the strict decoder
-// later, except the line breaks that decoder skips, which are refused
-// here. IndexByte keeps this to a vector scan, and a token of many dots
-// costs no more than its length.
-func split(token string) (h, p, s string, err error) {
-	first := strings.IndexByte(token, '.')
-	if first <= 0 {
-		return "", "", "", errShape
-	}
-	second := strings.IndexByte(token[first+1:], '.')
-	if second <= 0 {
-		return "", "", "", errShape
-	}
-	second += first + 1
-	if second == len(token)-1 || strings.IndexByte(token[second+1:], '.') >= 0 {
-		return "", "", "", errShape
-	}
-	if strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
-		return "", "", "", errEncoding
-	}
-	return token[:first], token[first+1 : second], token[second+1:], nil
-}
-
-func isB64URL(c byte) bool {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-}
-
-// decodeSegment decodes a base64url segment into buf, or onto the heap if
-// it does not fit.
-func decodeSegment(buf []byte, seg string) ([]byte, error) {
-	n := b64.DecodedLen(len(seg))
-	if n > len(buf) {
-		buf = make([]byte, n)
-	}
-	m, err := b64.Decode(buf[:n], readOnlyBytes(seg))
-	if err != nil || m != n {
-		return nil, errEncoding
-	}
-	return buf[:n], nil
-}
-
-// decodeSegmentString decodes a segment into a fresh allocation viewed as
-// a string: the bytes are never written again, so the view is safe and
-// saves a copy, and strings parsed from it point into it.
-func decodeSegmentString(seg string) (string, error) {
-	buf, err := decodeSegment(nil, seg)
-	if err != nil {
-		return "", err
-	}
-	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
-}
 
 // header holds what Verify reads from the JOSE header.
 type header struct {
@@ -518,18 +446,4 @@ func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
 		return errClient
 	}
 	return nil
-}
-
-// readOnlyBytes views s as bytes without copying, for callees that only
-// read their argument (decoders, hashes). Writing to the result is undefined.
-func readOnlyBytes(s string) []byte {
-	return unsafe.Slice(unsafe.StringData(s), len(s))
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
