@@ -35,25 +35,6 @@ const (
 	albIssuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AlbPool"
 )
 
-// depClock is a manual clock, so lifetimes and cooldowns are exact and no
-// test sleeps.
-type depClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *depClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *depClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // albKeyServer stands in for the regional ELB public-key endpoint: it
 // serves a PEM public key per kid and counts requests by path.
 type albKeyServer struct {
@@ -122,7 +103,7 @@ func (s *albKeyServer) template() string { return s.srv.URL + "/keys/{kid}" }
 // albFixture is an ALB signing key published on a loopback key server and
 // a verifier configured for it.
 type albFixture struct {
-	clk  *depClock
+	clk  *clock
 	keys *albKeyServer
 	priv *ecdsa.PrivateKey
 	kid  string
@@ -147,7 +128,7 @@ func newP256() *ecdsa.PrivateKey {
 func newALBFixture(t *testing.T, edit func(*cognitojwt.ALBConfig)) *albFixture {
 	t.Helper()
 	f := &albFixture{
-		clk:  &depClock{t: time.Unix(1_750_000_000, 0).UTC()},
+		clk:  &clock{t: time.Unix(1_750_000_000, 0).UTC()},
 		keys: newALBKeyServer(t),
 		priv: newP256(),
 		kid:  newUUIDString(),
@@ -281,7 +262,7 @@ func TestALBLifetimeIsTheEarlierOfHeaderAndPayloadExp(t *testing.T) {
 	require.Equal(t, f.clk.Now().Add(30*time.Second), c.ExpiresAt)
 	f.clk.Advance(30 * time.Second)
 	_, err = f.verify(tok)
-	depRequireKind(t, cognitojwt.ErrExpired, err)
+	requireKind(t, cognitojwt.ErrExpired, err)
 
 	// A payload without exp leaves the header's.
 	tok = f.token(nil, func(p map[string]any) { delete(p, "exp") })
@@ -440,7 +421,7 @@ func TestALBRejectsHostileTokens(t *testing.T) {
 			before := f.keys.total()
 			c, err := f.verify(tc.tok)
 			require.Nil(t, c)
-			depRequireKind(t, tc.want, err)
+			requireKind(t, tc.want, err)
 			if !tc.mayFetch {
 				require.Equal(t, before, f.keys.total(), "rejected before any network")
 			}
@@ -479,7 +460,7 @@ func TestALBUnknownKidFetchPolicy(t *testing.T) {
 	// Before any key was obtained a missing key is an outage (503), with
 	// a retry hint.
 	_, err := f.verify(tokFor(unknown))
-	depRequireKind(t, cognitojwt.ErrKeysUnavailable, err)
+	requireKind(t, cognitojwt.ErrKeysUnavailable, err)
 	status, _, _ := cognitojwt.ErrorStatus(err)
 	require.Equal(t, http.StatusServiceUnavailable, status)
 	require.Equal(t, 1, f.keys.total())
@@ -488,12 +469,12 @@ func TestALBUnknownKidFetchPolicy(t *testing.T) {
 	_, err = f.verify(tokFor(f.kid))
 	require.NoError(t, err)
 	_, err = f.verify(tokFor(newUUIDString()))
-	depRequireKind(t, cognitojwt.ErrUnknownKey, err)
+	requireKind(t, cognitojwt.ErrUnknownKey, err)
 	require.Equal(t, 3, f.keys.total())
 
 	// A kid that failed is not fetched again within the cooldown...
 	_, err = f.verify(tokFor(unknown))
-	depRequireKind(t, cognitojwt.ErrUnknownKey, err)
+	requireKind(t, cognitojwt.ErrUnknownKey, err)
 	require.Equal(t, 3, f.keys.total())
 	// ...and is once the cooldown is over, when it may have been published.
 	f.clk.Advance(cognitojwt.DefaultRefetchCooldown)
@@ -519,11 +500,11 @@ func TestALBUnknownKidsAreRateLimited(t *testing.T) {
 	// The good kid's fetch used one of the burst; three more unknown kids
 	// are fetched, then no more within the window.
 	for range 3 {
-		depRequireKind(t, cognitojwt.ErrUnknownKey, spray())
+		requireKind(t, cognitojwt.ErrUnknownKey, spray())
 	}
 	require.Equal(t, 4, f.keys.total())
 	for range 20 {
-		depRequireKind(t, cognitojwt.ErrUnknownKey, spray())
+		requireKind(t, cognitojwt.ErrUnknownKey, spray())
 	}
 	require.Equal(t, 4, f.keys.total(), "unknown kids beyond the burst must not reach the endpoint")
 	require.EqualValues(t, 20, cooldowns.Load())
@@ -533,7 +514,7 @@ func TestALBUnknownKidsAreRateLimited(t *testing.T) {
 	require.NoError(t, err)
 
 	f.clk.Advance(cognitojwt.DefaultRefetchCooldown)
-	depRequireKind(t, cognitojwt.ErrUnknownKey, spray())
+	requireKind(t, cognitojwt.ErrUnknownKey, spray())
 	require.Equal(t, 5, f.keys.total())
 }
 
@@ -576,7 +557,7 @@ func TestALBGivesUpWithTheCallersContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := f.v.Verify(ctx, f.token(nil, nil))
-	depRequireKind(t, cognitojwt.ErrKeysUnavailable, err)
+	requireKind(t, cognitojwt.ErrKeysUnavailable, err)
 }
 
 func TestALBRejectsUnusableKeyDocuments(t *testing.T) {
@@ -609,7 +590,7 @@ func TestALBRejectsUnusableKeyDocuments(t *testing.T) {
 			f.priv = p256
 			f.keys.publishRaw(f.kid, body)
 			_, err := f.verify(f.token(nil, nil))
-			depRequireKind(t, cognitojwt.ErrKeysUnavailable, err)
+			requireKind(t, cognitojwt.ErrKeysUnavailable, err)
 		})
 	}
 	t.Run("control", func(t *testing.T) {
@@ -644,7 +625,7 @@ func TestALBKeyEndpointFaults(t *testing.T) {
 			})
 			f.keys.setHandler(h)
 			_, err := f.verify(f.token(nil, nil))
-			depRequireKind(t, cognitojwt.ErrKeysUnavailable, err)
+			requireKind(t, cognitojwt.ErrKeysUnavailable, err)
 			require.NotContains(t, err.Error(), f.kid, "error details never carry a kid")
 			mu.Lock()
 			defer mu.Unlock()
@@ -688,7 +669,7 @@ func TestALBHooksSeeEveryVerification(t *testing.T) {
 	_, _ = f.verify("nope")
 	require.Len(t, outcomes, 2)
 	require.NoError(t, outcomes[0])
-	depRequireKind(t, cognitojwt.ErrMalformedToken, outcomes[1])
+	requireKind(t, cognitojwt.ErrMalformedToken, outcomes[1])
 }
 
 // recordingRT answers every request 404 and records its URL, so endpoint
@@ -729,7 +710,7 @@ func TestALBKeyEndpointPerRegion(t *testing.T) {
 			require.NoError(t, err)
 			h := map[string]any{"alg": "ES256", "kid": kid, "signer": tc.arn, "iss": albIssuer, "client": albClient, "exp": 9999999999}
 			_, err = v.Verify(context.Background(), albSign(newP256(), albJSON(h), []byte(`{"sub":"x"}`)))
-			depRequireKind(t, cognitojwt.ErrKeysUnavailable, err)
+			requireKind(t, cognitojwt.ErrKeysUnavailable, err)
 			require.Equal(t, []string{tc.want}, rt.urls)
 		})
 	}
@@ -786,7 +767,7 @@ func TestNewALBRejectsInvalidConfig(t *testing.T) {
 			cfg := base()
 			edit(&cfg)
 			_, err := cognitojwt.NewALB(cfg)
-			depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+			requireKind(t, cognitojwt.ErrInvalidConfig, err)
 		})
 	}
 	for _, ok := range []func(*cognitojwt.ALBConfig){
@@ -823,14 +804,14 @@ func TestALBDataTokenSource(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "eyJ0=.eyJ9.c2ln==", tok)
 	_, err = cognitojwt.ALBDataToken(req())
-	depRequireKind(t, cognitojwt.ErrNoToken, err)
+	requireKind(t, cognitojwt.ErrNoToken, err)
 	_, err = cognitojwt.ALBDataToken(req(""))
-	depRequireKind(t, cognitojwt.ErrNoToken, err)
+	requireKind(t, cognitojwt.ErrNoToken, err)
 	_, err = cognitojwt.ALBDataToken(req("a.b.c", "a.b.c"))
-	depRequireKind(t, cognitojwt.ErrInvalidRequest, err)
+	requireKind(t, cognitojwt.ErrInvalidRequest, err)
 	for _, bad := range []string{"a.b.c d", "a.b.c\"", "a+b.c.d", "Bearer a.b.c"} {
 		_, err = cognitojwt.ALBDataToken(req(bad))
-		depRequireKind(t, cognitojwt.ErrInvalidRequest, err)
+		requireKind(t, cognitojwt.ErrInvalidRequest, err)
 	}
 }
 
@@ -905,7 +886,7 @@ func BenchmarkALBVerify(b *testing.B) {
 		_, _ = w.Write(body)
 	}))
 	defer keys.srv.Close()
-	f := &albFixture{clk: &depClock{t: time.Now()}, priv: newP256(), kid: newUUIDString()}
+	f := &albFixture{clk: &clock{t: time.Now()}, priv: newP256(), kid: newUUIDString()}
 	keys.publish(f.kid, &f.priv.PublicKey)
 	v, err := cognitojwt.NewALB(cognitojwt.ALBConfig{
 		ALBARNs: []string{albARN}, ClientIDs: []string{albClient}, Issuer: albIssuer, KeyURL: keys.template(),

@@ -195,7 +195,7 @@ func TestClaimsFromAPIGatewayFlattenedGroups(t *testing.T) {
 			claims := accessClaims()
 			claims["cognito:groups"] = bad
 			_, err := cognitojwt.ClaimsFromAPIGateway(claims)
-			depRequireKind(t, cognitojwt.ErrMalformedToken, err)
+			requireKind(t, cognitojwt.ErrMalformedToken, err)
 		})
 	}
 }
@@ -239,14 +239,14 @@ func TestClaimsFromAPIGatewayIsStrict(t *testing.T) {
 			tc.edit(claims)
 			c, err := cognitojwt.ClaimsFromAPIGateway(claims)
 			require.Nil(t, c)
-			depRequireKind(t, tc.want, err)
+			requireKind(t, tc.want, err)
 		})
 	}
 
 	_, err := cognitojwt.ClaimsFromAPIGateway(nil)
-	depRequireKind(t, cognitojwt.ErrNoToken, err)
+	requireKind(t, cognitojwt.ErrNoToken, err)
 	_, err = cognitojwt.ClaimsFromAPIGateway(map[string]string{})
-	depRequireKind(t, cognitojwt.ErrNoToken, err)
+	requireKind(t, cognitojwt.ErrNoToken, err)
 
 	// Values that are merely unusual pass through unchanged.
 	claims := accessClaims()

@@ -142,6 +142,6 @@ func newALBFixtureForExample() *albExampleFixture {
 		_, _ = w.Write(body)
 	}))
 	keys.publish(kid, &priv.PublicKey)
-	f := &albFixture{priv: priv, kid: kid, clk: &depClock{t: time.Now()}}
+	f := &albFixture{priv: priv, kid: kid, clk: &clock{t: time.Now()}}
 	return &albExampleFixture{srv: keys.srv, keyURL: keys.template(), token: f.token(nil, nil)}
 }
