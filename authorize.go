@@ -145,7 +145,9 @@ func AnyOf(ps ...Policy) Policy {
 // Authorize guards a handler with p. It must run inside Middleware: a
 // request without verified claims (a credentials-optional route called
 // without a token) is answered 401, one that p refuses 403
-// insufficient_scope, both through the middleware's error handler.
+// insufficient_scope, both through the middleware's error handler. With
+// no Middleware in front, every request is answered 500 and the wiring
+// mistake is logged to slog.Default().
 func Authorize(p Policy) func(http.Handler) http.Handler {
 	return authorize("Authorize", p, errPolicyRefused, "")
 }
