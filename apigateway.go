@@ -5,9 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
-
-	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 )
 
 // ClaimsFromAPIGateway rebuilds typed Claims from the claims an API Gateway
@@ -24,10 +23,21 @@ import (
 //   - exp, iat, nbf and auth_time are decimal integer strings, version a
 //     non-negative integer, email_verified and phone_number_verified
 //     "true" or "false";
-//   - cognito:groups and cognito:roles are arrays the gateway flattened to
-//     "[admin users]" (Cognito names hold no spaces), or JSON arrays of
-//     strings;
+//   - cognito:groups and cognito:roles are arrays in the one form the
+//     gateway renders them: "[admin users]", the elements as they are (no
+//     quotes, no escapes) joined by single spaces, "[]" when empty. A
+//     group literally named "admin" with its quotes reads as `"admin"`,
+//     never as admin;
 //   - exp, iss and token_use ("access" or "id") are present.
+//
+// That form cannot be read back unambiguously for every name: ["a b"] and
+// ["a","b"] both render as "[a b]", and a nested array as a name in
+// brackets. Cognito group names hold no white space (CreateGroup's
+// pattern is [\p{L}\p{M}\p{S}\p{N}\p{P}]+), so an element that is empty
+// or holds white space, a control or format character, "[" or "]" is
+// refused rather than guessed at: a pool whose group names contain
+// brackets must verify the token itself (a Verifier in the function)
+// instead of reading the gateway's claims.
 //
 // Anything else is ErrMalformedToken (ErrWrongIssuer for a missing iss,
 // ErrWrongTokenUse for a missing or unknown token_use); an empty map, as a
@@ -74,7 +84,7 @@ func ClaimsFromAPIGateway(claims map[string]string) (*Claims, error) {
 	c := new(Claims)
 	// The payload goes through the same parser as a token's, so the Claims
 	// are filled exactly as Verify fills them.
-	if err := parsePayload(string(payload), c, make([]jsonscan.Member, 0, len(rebuilt))); err != nil {
+	if err := parsePayload(string(payload), c); err != nil {
 		return nil, err
 	}
 	switch {
@@ -96,6 +106,8 @@ const (
 	errBadBool   gatewayError = "not \"true\" or \"false\""
 	errBadNumber gatewayError = "not a decimal integer"
 	errBadList   gatewayError = "not a flattened array"
+
+	errAmbiguousList gatewayError = "a flattened array element is empty or holds white space, a control character or a bracket"
 )
 
 // gatewayNumericDate parses the decimal seconds the gateway writes for a
@@ -133,25 +145,32 @@ func parseDecimal(s string) (int64, error) {
 	return n, nil
 }
 
-// gatewayList reads an array the gateway flattened: "[a b c]" as it
-// renders arrays, or a JSON array of strings.
+// gatewayList reads an array as the gateway renders it, "[a b c]", and
+// refuses what that form leaves ambiguous (see ClaimsFromAPIGateway).
+// Measured on real HTTP APIs: cognito:groups of ["admin","poweruser"]
+// arrives as "[admin poweruser]" (floci-io/floci#2011, checked against an
+// HTTP API with a Cognito pool; aws-solutions-library-samples
+// guidance-for-claude-code-with-amazon-bedrock#802).
 func gatewayList(s string) ([]string, error) {
 	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
 		return nil, errBadList
 	}
-	if jsonscan.Valid(s) {
-		if list, err := (jsonscan.Value{Kind: jsonscan.Array, Raw: s}).AppendStrings([]string{}); err == nil {
-			return list, nil
-		}
-		// Not strings: the flattened form of names such as [1] or [true].
-	}
 	inner := s[1 : len(s)-1]
-	if strings.ContainsAny(inner, "\t\n\r\v\f") {
-		return nil, errBadList
+	if inner == "" {
+		return []string{}, nil
 	}
-	list := splitScopes(inner)
-	if list == nil {
-		list = []string{}
+	list := strings.Split(inner, " ")
+	for _, e := range list {
+		if e == "" || strings.ContainsAny(e, "[]") || strings.IndexFunc(e, ambiguousRune) >= 0 {
+			return nil, errAmbiguousList
+		}
 	}
 	return list, nil
+}
+
+// ambiguousRune reports white space, separators, and control and format
+// characters: none can be in a Cognito group name, and white space is
+// the gateway's separator.
+func ambiguousRune(r rune) bool {
+	return unicode.IsSpace(r) || unicode.In(r, unicode.Z, unicode.C)
 }

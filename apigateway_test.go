@@ -101,7 +101,7 @@ func TestClaimsFromAPIGatewayRebuildsTypedClaims(t *testing.T) {
 func TestClaimsFromAPIGatewayMatchesVerify(t *testing.T) {
 	iss := depIssuer(t, "us-east-1_Gateway", 0)
 	opts := []cognitotest.TokenOption{
-		cognitotest.WithGroups("admin", "ops-team", "[bracketed]"),
+		cognitotest.WithGroups("admin", "ops-team", `"quoted"`, "a,b", "Ünïcödé"),
 		cognitotest.WithScopes("orders/read", "orders/write"),
 		cognitotest.WithAttribute("tenant_id", "acme"),
 		cognitotest.WithUsername("alice"),
@@ -121,7 +121,7 @@ func TestClaimsFromAPIGatewayMatchesVerify(t *testing.T) {
 			want.KeyID = "" // the gateway does not pass the header on
 			// The typed fields agree; the payloads differ in encoding only.
 			require.Equal(t, typedFields(want), typedFields(got))
-			require.Equal(t, []string{"admin", "ops-team", "[bracketed]"}, got.Groups)
+			require.Equal(t, []string{"admin", "ops-team", `"quoted"`, "a,b", "Ünïcödé"}, got.Groups)
 		})
 	}
 }
@@ -161,21 +161,19 @@ func TestClaimsFromAPIGatewayIDToken(t *testing.T) {
 	require.Equal(t, []any{"arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"}, roles)
 }
 
-func TestClaimsFromAPIGatewayFlattenedGroups(t *testing.T) {
+// TestClaimsFromAPIGatewayReadsOneArrayForm: arrays are read only in the
+// form the gateway renders, "[a b]", element by element as written.
+func TestClaimsFromAPIGatewayReadsOneArrayForm(t *testing.T) {
 	cases := map[string][]string{
 		"[admin]":                {"admin"},
 		"[admin users]":          {"admin", "users"},
 		"[]":                     {},
-		"[admin  users]":         {"admin", "users"},
-		`["admin","users"]`:      {"admin", "users"},
-		`[ "admin" , "ops" ]`:    {"admin", "ops"},
-		`["with space"]`:         {"with space"},
-		"[[x] y]":                {"[x]", "y"},
+		`["admin"]`:              {`"admin"`},
+		`["admin","users"]`:      {`"admin","users"`},
+		`["esc\u0061ped"]`:       {`"esc\u0061ped"`},
 		"[1 2]":                  {"1", "2"},
-		"[1]":                    {"1"},
 		"[a,b c]":                {"a,b", "c"},
 		"[Ünïcödé グループ]":         {"Ünïcödé", "グループ"},
-		`["esc\u0061ped"]`:       {"escaped"},
 		"[us-east-1_Abc_Google]": {"us-east-1_Abc_Google"},
 	}
 	for flat, want := range cases {
@@ -184,16 +182,64 @@ func TestClaimsFromAPIGatewayFlattenedGroups(t *testing.T) {
 			claims["cognito:groups"] = flat
 			c, err := cognitojwt.ClaimsFromAPIGateway(claims)
 			require.NoError(t, err)
-			require.Equal(t, len(want), len(c.Groups))
-			if len(want) > 0 {
-				require.Equal(t, want, c.Groups)
-			}
+			require.Equal(t, want, c.Groups)
 		})
 	}
-	for _, bad := range []string{"", "admin", "admin users", "[admin", "admin]", "]", "[", "[a\tb]", "[a\nb]", "(admin)"} {
-		t.Run("bad "+bad, func(t *testing.T) {
+}
+
+// TestClaimsFromAPIGatewayQuotedGroupIsNotTheBareGroup is the
+// reproduction: a group literally named "admin", quotes included, arrives
+// as ["admin"] and must not grant the group admin.
+func TestClaimsFromAPIGatewayQuotedGroupIsNotTheBareGroup(t *testing.T) {
+	claims := accessClaims()
+	claims["cognito:groups"] = `["admin"]`
+	c, err := cognitojwt.ClaimsFromAPIGateway(claims)
+	require.NoError(t, err)
+	require.False(t, c.InGroup("admin"))
+	require.False(t, cognitojwt.InGroup("admin")(c))
+	require.True(t, c.InGroup(`"admin"`))
+}
+
+// TestClaimsFromAPIGatewayRefusesAmbiguousArrays: an element that is empty
+// or holds white space, a control or format character or a bracket could
+// have come from more than one array, so the claims are refused.
+func TestClaimsFromAPIGatewayRefusesAmbiguousArrays(t *testing.T) {
+	for _, bad := range []string{
+		"[admin  users]", "[ admin]", "[admin ]", "[ ]",
+		"[a\tb]", "[a\nb]", "[a\u00a0b]", "[a\u200bb]", "[a\u0000b]",
+		"[[x] y]", "[[x]]", "[a]b]", "[a[b]",
+	} {
+		for _, claim := range []string{"cognito:groups", "cognito:roles"} {
+			t.Run(claim+" "+bad, func(t *testing.T) {
+				claims := accessClaims()
+				claims[claim] = bad
+				_, err := cognitojwt.ClaimsFromAPIGateway(claims)
+				requireKind(t, cognitojwt.ErrMalformedToken, err)
+			})
+		}
+	}
+}
+
+// TestClaimsFromAPIGatewayRefusesOtherForms: only the bracketed form is
+// an array.
+func TestClaimsFromAPIGatewayRefusesOtherForms(t *testing.T) {
+	for _, bad := range []string{"", "admin", "admin users", "admin,users", "[admin", "admin]", "]", "[", "(admin)"} {
+		t.Run(bad, func(t *testing.T) {
 			claims := accessClaims()
 			claims["cognito:groups"] = bad
+			_, err := cognitojwt.ClaimsFromAPIGateway(claims)
+			requireKind(t, cognitojwt.ErrMalformedToken, err)
+		})
+	}
+}
+
+// TestClaimsFromAPIGatewayRefusesFoldedClaimNames: a name that folds to a
+// Cognito claim is refused here as in Verify.
+func TestClaimsFromAPIGatewayRefusesFoldedClaimNames(t *testing.T) {
+	for _, name := range []string{"SUB", "\u017fub", "Cognito:Groups"} {
+		t.Run(name, func(t *testing.T) {
+			claims := accessClaims()
+			claims[name] = "x"
 			_, err := cognitojwt.ClaimsFromAPIGateway(claims)
 			requireKind(t, cognitojwt.ErrMalformedToken, err)
 		})

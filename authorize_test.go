@@ -30,7 +30,9 @@ func TestPolicies(t *testing.T) {
 	f := newFixture(t, nil)
 	groups := func(g ...string) cognitotest.TokenOption { return cognitotest.WithGroups(g...) }
 	scopes := func(s ...string) cognitotest.TokenOption { return cognitotest.WithScopes(s...) }
-	attr := cognitotest.WithAttribute
+	attr := func(name, value string) cognitotest.TokenOption {
+		return cognitotest.WithPreTokenGenerationClaim("custom:"+name, value)
+	}
 	claim := cognitotest.WithClaim
 	allow := func(*cognitojwt.Claims) bool { return true }
 	deny := func(*cognitojwt.Claims) bool { return false }
@@ -128,9 +130,9 @@ func TestPolicies(t *testing.T) {
 func TestAuthorizeThroughMiddleware(t *testing.T) {
 	f := newFixture(t, nil)
 	member := f.iss.AccessToken(cognitotest.WithGroups("admin"), cognitotest.WithScopes("orders/read", "orders/write"),
-		cognitotest.WithAttribute("tenant", "acme"))
+		cognitotest.WithPreTokenGenerationClaim("custom:tenant", "acme"))
 	outsider := f.iss.AccessToken(cognitotest.WithGroups("users"), cognitotest.WithScopes("orders/read"),
-		cognitotest.WithAttribute("tenant", "globex"))
+		cognitotest.WithPreTokenGenerationClaim("custom:tenant", "globex"))
 	tests := []struct {
 		name            string
 		guard           func(http.Handler) http.Handler

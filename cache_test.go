@@ -26,6 +26,15 @@ func (o *outcomes) hook(c *cognitojwt.Config) {
 	}
 }
 
+// check verifies token with f and asserts the error kind (nil: success)
+// and whether the cache answered.
+func (o *outcomes) check(t *testing.T, f *fixture, token string, want error, hit bool) {
+	t.Helper()
+	_, err := f.verify(token)
+	requireKind(t, want, err)
+	require.Equal(t, hit, o.last(t).CacheHit, "cache hit")
+}
+
 func (o *outcomes) last(t *testing.T) cognitojwt.VerifyOutcome {
 	t.Helper()
 	o.mu.Lock()
@@ -188,16 +197,10 @@ func TestCacheNeverServesRejectedTokens(t *testing.T) {
 
 	t.Run("not yet valid, then valid", func(t *testing.T) {
 		token := f.iss.AccessToken(cognitotest.WithClaim("nbf", f.clk.Now().Add(time.Minute).Unix()))
-		_, err := f.verify(token)
-		requireKind(t, cognitojwt.ErrNotYetValid, err)
-		_, err = f.verify(token)
-		requireKind(t, cognitojwt.ErrNotYetValid, err)
-		require.False(t, seen.last(t).CacheHit)
-
+		seen.check(t, f, token, cognitojwt.ErrNotYetValid, false)
+		seen.check(t, f, token, cognitojwt.ErrNotYetValid, false)
 		f.clk.Advance(time.Minute)
-		_, err = f.verify(token)
-		require.NoError(t, err)
-		require.False(t, seen.last(t).CacheHit)
+		seen.check(t, f, token, nil, false)
 	})
 
 	t.Run("wrong client", func(t *testing.T) {
@@ -264,4 +267,61 @@ func TestCacheSurvivesRefetchOfUnchangedKeys(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, seen.last(t).CacheHit, "after a background refresh")
 	require.Equal(t, 3, f.iss.JWKSFetches())
+}
+
+// A hit applies every time rule Verify applies: exp, nbf and iat, each
+// with the leeway. A token cached while valid is refused from the cache
+// when the clock reads a time at which Verify would refuse it (the clock
+// stepped back), and served again once the clock is back in its span.
+func TestCacheHitAppliesEveryTimeRule(t *testing.T) {
+	for _, leeway := range []time.Duration{0, 5 * time.Second} {
+		tests := []struct {
+			name string
+			opts func(now time.Time) []cognitotest.TokenOption
+		}{
+			{"nbf", func(now time.Time) []cognitotest.TokenOption {
+				return []cognitotest.TokenOption{cognitotest.WithClaim("nbf", now.Add(time.Minute).Unix())}
+			}},
+			{"iat", func(now time.Time) []cognitotest.TokenOption {
+				return []cognitotest.TokenOption{cognitotest.WithIssuedAt(now.Add(time.Minute))}
+			}},
+			{"nbf later than iat", func(now time.Time) []cognitotest.TokenOption {
+				return []cognitotest.TokenOption{
+					cognitotest.WithIssuedAt(now),
+					cognitotest.WithClaim("nbf", now.Add(time.Minute).Unix()),
+				}
+			}},
+			{"iat later than nbf", func(now time.Time) []cognitotest.TokenOption {
+				return []cognitotest.TokenOption{
+					cognitotest.WithClaim("nbf", now.Unix()),
+					cognitotest.WithIssuedAt(now.Add(time.Minute)),
+				}
+			}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name+" leeway "+leeway.String(), func(t *testing.T) {
+				var seen outcomes
+				f := newFixture(t, func(c *cognitojwt.Config) {
+					c.Leeway = exactLeeway(leeway)
+					seen.hook(c)
+				})
+				start := f.clk.Now()
+				token := f.iss.AccessToken(tt.opts(start)...)
+
+				// Valid from start+1m-leeway: verify it two minutes in,
+				// then confirm the hit.
+				f.clk.Advance(2 * time.Minute)
+				seen.check(t, f, token, nil, false)
+				seen.check(t, f, token, nil, true)
+
+				// Back to the last instant Verify refuses it.
+				f.clk.Advance(-time.Minute - leeway - time.Second)
+				seen.check(t, f, token, cognitojwt.ErrNotYetValid, false)
+
+				// The first instant it verifies: the entry is still there.
+				f.clk.Advance(time.Second)
+				seen.check(t, f, token, nil, true)
+			})
+		}
+	}
 }

@@ -7,8 +7,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/cognitojwt/cognitojwt/internal/bridge"
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 // Claims are the verified claims of a Cognito access or ID token.
@@ -16,6 +19,13 @@ import (
 // Every Claims value a Verifier returns is the caller's own: changing its
 // fields or slices never affects another request, even when the verified
 // token cache served it.
+//
+// The typed fields, Get, Attribute and Decode are one view of one
+// validated payload. The payload never holds two member names that are
+// equal under Unicode simple case folding (at any depth), nor a name that
+// folds to a claim Cognito defines without being it ("SUB", "\u017fub",
+// "Cognito:Groups" are ErrMalformedToken): encoding/json matches names that
+// way, so either would let Decode read a member the typed fields ignore.
 type Claims struct {
 	Subject   string   // sub
 	Username  string   // username (access) or cognito:username (ID)
@@ -109,6 +119,13 @@ func (c *Claims) Get(name string) (any, bool) {
 // Decode unmarshals the whole payload into v with encoding/json, for claims
 // this type does not name (for example those a pre-token-generation trigger
 // adds).
+//
+// encoding/json fills a struct field from the member whose name equals the
+// field's under case folding. For every claim Cognito defines that is the
+// member the typed fields read, since Verify refuses other spellings of
+// those names. For claims of your own, tag fields with the exact name the
+// token uses: Get and Attribute match names exactly, and a field tagged
+// "custom:role" would also be filled from a claim "custom:Role".
 func (c *Claims) Decode(v any) error {
 	if c == nil {
 		return errors.New("cognitojwt: Decode on nil Claims")
@@ -152,39 +169,28 @@ type claimsBox struct {
 	strs   [8]string
 }
 
-// NumericDate bounds: past year 9999 a value cannot be a real lifetime and
-// would overflow time arithmetic, so it is malformed.
+// NumericDate bounds and their error, as every NumericDate reader of
+// the module applies them.
 const (
-	maxNumericDate = 253402300799
-	minNumericDate = -maxNumericDate
+	maxNumericDate = rules.MaxNumericDate
+	minNumericDate = rules.MinNumericDate
 )
 
-func numericDate(v jsonscan.Value) (time.Time, error) {
-	f, err := v.AsNumber()
-	if err != nil {
-		return time.Time{}, err
-	}
-	if f > maxNumericDate || f < minNumericDate {
-		return time.Time{}, errOutOfRange
-	}
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+var errOutOfRange = rules.ErrOutOfRange
+
+func init() {
+	bridge.SetClaimsPayload = func(c any, payload string) { c.(*Claims).payload = payload }
 }
 
-var errOutOfRange = errors.New("numeric date out of range")
-
 // parsePayload fills c from the decoded payload. Claims Cognito defines
-// must have Cognito's JSON types; anything else is ErrMalformedToken.
-func parsePayload(payload string, c *Claims, scratch []jsonscan.Member) error {
-	members, err := jsonscan.ParseObject(payload, scratch)
-	if err != nil {
-		return failf(ErrMalformedToken, "payload: %v", err)
-	}
-	c.payload = payload
+// must have Cognito's JSON types; anything else is ErrMalformedToken. The
+// payload is scanned once, and only the claims read here are kept.
+func parsePayload(payload string, c *Claims) error {
 	var hasExp bool
 	var username, cognitoUsername, clientID string
 	var aud jsonscan.Value
-	for _, m := range members {
+	var claimErr error
+	err := jsonscan.ScanObject(payload, func(m jsonscan.Member) error {
 		v := m.Value
 		var err error
 		switch m.Name {
@@ -213,7 +219,7 @@ func parsePayload(payload string, c *Claims, scratch []jsonscan.Member) error {
 		case "email":
 			c.Email, err = v.AsString()
 		case "email_verified":
-			c.EmailVerified, err = boolish(v)
+			c.EmailVerified, err = rules.Boolish(v)
 		case "version":
 			var f float64
 			if f, err = v.AsNumber(); err == nil {
@@ -232,20 +238,31 @@ func parsePayload(payload string, c *Claims, scratch []jsonscan.Member) error {
 			c.Groups, err = v.AppendStrings(make([]string, 0, n))
 		case "exp":
 			hasExp = true
-			c.ExpiresAt, err = numericDate(v)
+			c.ExpiresAt, err = rules.NumericDate(v)
 		case "iat":
-			c.IssuedAt, err = numericDate(v)
+			c.IssuedAt, err = rules.NumericDate(v)
 		case "nbf":
-			c.NotBefore, err = numericDate(v)
+			c.NotBefore, err = rules.NumericDate(v)
 		case "auth_time":
-			c.AuthTime, err = numericDate(v)
+			c.AuthTime, err = rules.NumericDate(v)
 		default:
-			continue
+			if claim, ok := foldsToCognitoClaim(m.Name); ok {
+				claimErr = failf(ErrMalformedToken, "a member name folds to claim %q without being it", claim)
+			}
+			return claimErr
 		}
 		if err != nil {
-			return failf(ErrMalformedToken, "claim %q: %v", m.Name, err)
+			claimErr = failf(ErrMalformedToken, "claim %q: %v", m.Name, err)
 		}
+		return claimErr
+	})
+	if claimErr != nil {
+		return claimErr
 	}
+	if err != nil {
+		return failf(ErrMalformedToken, "payload: %v", err)
+	}
+	c.payload = payload
 	if !hasExp {
 		return fail(ErrMalformedToken, "claim \"exp\" is required")
 	}
@@ -264,16 +281,58 @@ func parsePayload(payload string, c *Claims, scratch []jsonscan.Member) error {
 	return nil
 }
 
-func boolish(v jsonscan.Value) (bool, error) {
-	if v.Kind == jsonscan.String {
-		switch v.Raw {
-		case `"true"`:
-			return true, nil
-		case `"false"`:
-			return false, nil
+// cognitoClaims are the claim names Cognito defines for its tokens, and
+// the ones this package reads. encoding/json matches struct fields by
+// Unicode simple case folding, so a payload naming "SUB" or "\u017fub"
+// would leave Subject empty while Decode into a field tagged "sub" read
+// it; Cognito never writes such spellings, so a payload that carries one
+// is refused rather than read two ways.
+var cognitoClaims = map[string]struct{}{
+	"sub": {}, "iss": {}, "aud": {}, "client_id": {}, "token_use": {}, "scope": {},
+	"username": {}, "cognito:username": {}, "cognito:groups": {}, "cognito:roles": {},
+	"cognito:preferred_role": {}, "jti": {}, "origin_jti": {}, "event_id": {},
+	"version": {}, "exp": {}, "iat": {}, "nbf": {}, "auth_time": {}, "at_hash": {},
+	"email": {}, "email_verified": {}, "phone_number": {}, "phone_number_verified": {},
+	"birthdate": {}, "identities": {}, "acr": {}, "amr": {}, "azp": {}, "nonce": {},
+}
+
+// foldsToCognitoClaim reports a name that is not a Cognito claim name but
+// equals one under simple case folding, and returns that claim name.
+// Every Cognito claim name is lower-case ASCII, and the only non-ASCII
+// runes that fold to ASCII are U+017F (s) and U+212A (k), so folding a
+// candidate needs no tables and no allocation.
+func foldsToCognitoClaim(name string) (string, bool) {
+	var buf [32]byte
+	n, folded := 0, false
+	for i := 0; i < len(name); n++ {
+		if n == len(buf) {
+			return "", false
+		}
+		c := name[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			buf[n], folded = c+'a'-'A', true
+			i++
+		case c < utf8.RuneSelf:
+			buf[n] = c
+			i++
+		case strings.HasPrefix(name[i:], "\u017f"):
+			buf[n], folded = 's', true
+			i += len("\u017f")
+		case strings.HasPrefix(name[i:], "\u212a"):
+			buf[n], folded = 'k', true
+			i += len("\u212a")
+		default:
+			return "", false
 		}
 	}
-	return v.AsBool()
+	if !folded {
+		return "", false
+	}
+	if _, ok := cognitoClaims[string(buf[:n])]; ok {
+		return string(buf[:n]), true
+	}
+	return "", false
 }
 
 // splitScopes splits on single spaces only (RFC 6749 §3.3): a tab or a

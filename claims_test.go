@@ -2,6 +2,7 @@ package cognitojwt_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 func TestClaimsAttribute(t *testing.T) {
 	f := newFixture(t, nil)
 	c := claimsOf(t, f,
-		cognitotest.WithAttribute("tenant_id", "acme"),
+		cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme"),
 		cognitotest.WithClaim("tenant_id", "shadowed"),
 		cognitotest.WithClaim("department", "R&D"),
 		cognitotest.WithClaim("email", "alice@example.com"),
@@ -207,4 +208,111 @@ func TestClaimsBirthdateAndAge(t *testing.T) {
 	var nilClaims *cognitojwt.Claims
 	_, ok := nilClaims.AgeAt(time.Now())
 	require.False(t, ok)
+}
+
+// cognitoClaimNames are the claims Cognito defines; a member name that
+// folds to one of them without being it is refused.
+var cognitoClaimNames = []string{
+	"sub", "iss", "aud", "client_id", "token_use", "scope", "username", "cognito:username",
+	"cognito:groups", "cognito:roles", "cognito:preferred_role", "jti", "origin_jti", "event_id",
+	"version", "exp", "iat", "nbf", "auth_time", "at_hash", "email", "email_verified",
+	"phone_number", "phone_number_verified", "birthdate", "identities", "acr", "amr", "azp", "nonce",
+}
+
+// foldedSpellings returns the spellings of name that encoding/json would
+// match to a field tagged name: all upper case, a capital first letter,
+// and s and k written as U+017F and U+212A.
+func foldedSpellings(name string) []string {
+	out := []string{strings.ToUpper(name), strings.ToUpper(name[:1]) + name[1:]}
+	if strings.Contains(name, "s") {
+		out = append(out, strings.Replace(name, "s", "\u017f", 1))
+	}
+	if strings.Contains(name, "k") {
+		out = append(out, strings.Replace(name, "k", "\u212a", 1))
+	}
+	return out
+}
+
+// signedWith signs the issuer's usual access-token claims with the claim
+// canonical replaced by spelling (or added under it).
+func signedWith(f *fixture, canonical, spelling string) string {
+	claims := f.iss.Claims("access")
+	v, ok := claims[canonical]
+	if !ok {
+		v = "admin"
+	}
+	delete(claims, canonical)
+	claims[spelling] = v
+	return f.iss.Sign(nil, claims)
+}
+
+func TestPayloadNameFoldingToCognitoClaimIsMalformed(t *testing.T) {
+	f := newFixture(t, nil)
+	t.Run("reproductions", func(t *testing.T) {
+		for _, tt := range []struct{ canonical, spelling string }{
+			{"sub", "SUB"}, {"sub", "\u017fub"}, {"username", "USERNAME"},
+			{"scope", "SCOPE"}, {"cognito:groups", "Cognito:Groups"},
+		} {
+			t.Run(tt.spelling, func(t *testing.T) {
+				_, err := f.verify(signedWith(f, tt.canonical, tt.spelling))
+				requireKind(t, cognitojwt.ErrMalformedToken, err)
+				require.NotContains(t, err.Error(), tt.spelling, "the error names the claim, not the token's spelling")
+			})
+		}
+	})
+	t.Run("every Cognito claim", func(t *testing.T) {
+		for _, name := range cognitoClaimNames {
+			for _, spelling := range foldedSpellings(name) {
+				t.Run(spelling, func(t *testing.T) {
+					_, err := f.verify(signedWith(f, name, spelling))
+					requireKind(t, cognitojwt.ErrMalformedToken, err)
+				})
+			}
+		}
+	})
+	t.Run("spelt with escapes", func(t *testing.T) {
+		claims := f.iss.Claims("access", cognitotest.WithoutClaim("sub"))
+		payload, err := json.Marshal(claims)
+		require.NoError(t, err)
+		payload = append(payload[:len(payload)-1], `,"\u0053UB":"admin"}`...)
+		_, err = f.verify(cognitotest.SignRaw(primaryKey().Private, []byte(`{"alg":"RS256","kid":"`+primaryKey().KeyID+`"}`), payload))
+		requireKind(t, cognitojwt.ErrMalformedToken, err)
+	})
+}
+
+// TestClaimReadersShareOneView: a name that folds to no Cognito claim is
+// accepted, and Get, Attribute and Decode read it under its exact name,
+// as the typed fields read theirs.
+func TestClaimReadersShareOneView(t *testing.T) {
+	f := newFixture(t, nil)
+	c := claimsOf(t, f,
+		cognitotest.WithGroups("admin", "ops"),
+		cognitotest.WithScopes("read", "write"),
+		cognitotest.WithClaim("Department", "R&D"),
+		cognitotest.WithClaim("custom:TenantId", "acme"),
+	)
+	got, ok := c.Get("Department")
+	require.True(t, ok)
+	require.Equal(t, "R&D", got)
+	tenant, ok := c.Attribute("TenantId")
+	require.True(t, ok)
+	require.Equal(t, "acme", tenant)
+
+	var d struct {
+		Subject    string   `json:"sub"`
+		Username   string   `json:"username"`
+		Groups     []string `json:"cognito:groups"`
+		Scope      string   `json:"scope"`
+		ClientID   string   `json:"client_id"`
+		Department string   `json:"Department"`
+		Tenant     string   `json:"custom:TenantId"`
+	}
+	require.NoError(t, c.Decode(&d))
+	require.Equal(t, c.Subject, d.Subject)
+	require.Equal(t, c.Username, d.Username)
+	require.Equal(t, c.Groups, d.Groups)
+	require.Equal(t, c.Scopes, strings.Split(d.Scope, " "))
+	require.Equal(t, c.ClientID, d.ClientID)
+	require.Equal(t, "R&D", d.Department)
+	require.Equal(t, "acme", d.Tenant)
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognitojwt/cognitojwt/internal/errs"
 )
 
 // Sentinel errors returned (wrapped) by Verify. Test for them with errors.Is;
@@ -28,19 +30,30 @@ var (
 	// ErrInvalidSignature: the signature does not verify with the key.
 	ErrInvalidSignature = errors.New("cognitojwt: invalid signature")
 	// ErrExpired: exp is at or before now minus the leeway.
-	ErrExpired = errors.New("cognitojwt: token expired")
+	ErrExpired = errs.Expired
 	// ErrNotYetValid: nbf or iat is after now plus the leeway.
-	ErrNotYetValid = errors.New("cognitojwt: token not yet valid")
+	ErrNotYetValid = errs.NotYetValid
 	// ErrWrongIssuer: iss is missing or is not the configured user pool.
 	ErrWrongIssuer = errors.New("cognitojwt: wrong issuer")
 	// ErrWrongClient: client_id (access) or aud (ID) is missing or not an
 	// accepted app client.
-	ErrWrongClient = errors.New("cognitojwt: wrong client")
+	ErrWrongClient = errs.WrongClient
 	// ErrWrongTokenUse: token_use is missing or not the configured one.
 	ErrWrongTokenUse = errors.New("cognitojwt: wrong token_use")
-	// ErrKeysUnavailable: no signing keys could be obtained from the JWKS
-	// endpoint. The middleware answers 503.
-	ErrKeysUnavailable = errors.New("cognitojwt: signing keys unavailable")
+	// ErrKeysUnavailable: the signing keys the token needs could not be
+	// obtained from the JWKS endpoint: no keys were ever fetched, or the
+	// token's kid is not in the last good set and the fetch that would
+	// have found it failed (or is held back by the cooldown after a
+	// failure). The middleware answers 503 with Retry-After.
+	ErrKeysUnavailable = errs.KeysUnavailable
+	// ErrCanceled: the caller's context ended before the token could be
+	// verified (the client went away, or a deadline passed) while the keys
+	// were still to be fetched. The error also wraps ctx.Err(), so
+	// errors.Is(err, context.Canceled) or context.DeadlineExceeded holds.
+	// It says nothing about the token or the key endpoint: the middleware
+	// answers 503 without Retry-After, and it is never counted as
+	// ErrKeysUnavailable.
+	ErrCanceled = errs.Canceled
 	// ErrInvalidRequest: the Authorization header is malformed or repeated.
 	// The middleware answers 400 invalid_request.
 	ErrInvalidRequest = errors.New("cognitojwt: malformed authorization request")
@@ -54,22 +67,12 @@ var (
 	ErrRevoked = errors.New("cognitojwt: token revoked")
 )
 
-// verifyError wraps a sentinel with detail for logs. It is a value type with
-// a constant detail on the hot rejection paths so that failing fast costs
-// no formatting.
-type verifyError struct {
-	kind   error
-	detail string
-}
+// verifyError wraps a sentinel with detail for logs; see errs.Error.
+type verifyError = errs.Error
 
-func (e *verifyError) Error() string { return e.kind.Error() + ": " + e.detail }
-func (e *verifyError) Unwrap() error { return e.kind }
+func fail(kind error, detail string) error { return errs.New(kind, detail) }
 
-func fail(kind error, detail string) error { return &verifyError{kind: kind, detail: detail} }
-
-func failf(kind error, format string, args ...any) error {
-	return &verifyError{kind: kind, detail: fmt.Sprintf(format, args...)}
-}
+func failf(kind error, format string, args ...any) error { return errs.Newf(kind, format, args...) }
 
 // errorKinds lists the sentinels in the order ErrorKind reports them, each
 // with its code. A table rather than a switch so that a sentinel cannot be
@@ -79,6 +82,7 @@ var errorKinds = []struct {
 	err  error
 	code string
 }{
+	{ErrCanceled, "canceled"},
 	{ErrKeysUnavailable, "keys_unavailable"},
 	{ErrNoToken, "no_token"},
 	{ErrMalformedToken, "malformed_token"},
@@ -125,6 +129,14 @@ func ErrorCode(err error) string {
 	return "other"
 }
 
+// errStaleToken refines ErrRevoked for a token issued before its
+// subject's revocation: ErrorKind still reports ErrRevoked, and ErrorStatus
+// tells the client that a new token will do, so that an RFC 6750 client
+// refreshes rather than signs its user out.
+var errStaleToken = fmt.Errorf("%w", ErrRevoked)
+
+const staleTokenDescription = "The access token predates a change to the account; refresh it or sign in again."
+
 // tokenDescriptions are the fixed texts a client sees for each kind of bad
 // token: nothing from the token, the claims or the key set.
 var tokenDescriptions = map[error]string{
@@ -150,7 +162,8 @@ var tokenDescriptions = map[error]string{
 //	ErrInsufficientScope            403 insufficient_scope; the description
 //	                                says whether a group, a scope or a
 //	                                claim value was missing
-//	ErrKeysUnavailable              503 (with Retry-After), no challenge
+//	ErrKeysUnavailable              503 temporarily_unavailable, Retry-After, no challenge
+//	ErrCanceled                     503 temporarily_unavailable, no Retry-After, no challenge
 //	every other kind, and unknown   401 invalid_token
 func ErrorStatus(err error) (status int, code, description string) {
 	switch {
@@ -162,6 +175,13 @@ func ErrorStatus(err error) (status int, code, description string) {
 		return http.StatusForbidden, "insufficient_scope", refusalDescription(err)
 	case errors.Is(err, ErrKeysUnavailable):
 		return http.StatusServiceUnavailable, "temporarily_unavailable", "Token signing keys are temporarily unavailable."
+	case errors.Is(err, ErrCanceled):
+		// The client has usually gone and reads no answer; when a server
+		// deadline ended the request, 503 is what http.TimeoutHandler
+		// answers too. No Retry-After: nothing is known to recover later.
+		return http.StatusServiceUnavailable, "temporarily_unavailable", "The request ended before the token could be verified."
+	case errors.Is(err, errStaleToken):
+		return http.StatusUnauthorized, "invalid_token", staleTokenDescription
 	}
 	if d, ok := tokenDescriptions[ErrorKind(err)]; ok {
 		return http.StatusUnauthorized, "invalid_token", d
@@ -197,26 +217,36 @@ func refusalDescription(err error) string {
 
 // retryAfter extracts the fetcher's hint, rounded up to whole seconds.
 func retryAfter(err error) int {
-	var k *keysUnavailableError
-	if errors.As(err, &k) && k.retryAfter > 0 {
-		return int(math.Ceil(k.retryAfter.Seconds()))
+	var k interface{ RetryAfter() time.Duration }
+	if errors.As(err, &k) && k.RetryAfter() > 0 {
+		return int(math.Ceil(k.RetryAfter().Seconds()))
 	}
 	return int(DefaultRefetchCooldown / time.Second)
 }
 
 // WriteError writes the RFC 6750 answer for err: status, WWW-Authenticate
-// challenge with realm (except for 503), Retry-After on 503, and a JSON
-// body {"error": …, "error_description": …}. Custom error handlers can call
-// it for the cases they do not treat themselves.
+// challenge with realm (except for 503), Retry-After when the keys are
+// unavailable, and a JSON body {"error": …, "error_description": …}.
+// Custom error handlers can call it for the cases they do not treat
+// themselves.
 func WriteError(w http.ResponseWriter, err error, realm string) {
 	writeError(w, err, quotable(realm), "")
+}
+
+// WriteErrorScope is WriteError for a refusal that names, in the
+// challenge's scope attribute (RFC 6750 §3), the scopes the resource
+// needs: for ErrInsufficientScope answers of guards outside this package.
+func WriteErrorScope(w http.ResponseWriter, err error, realm, scope string) {
+	writeError(w, err, quotable(realm), quotable(scope))
 }
 
 func writeError(w http.ResponseWriter, err error, realm, scope string) {
 	status, code, desc := ErrorStatus(err)
 	h := w.Header()
 	if status == http.StatusServiceUnavailable {
-		h.Set("Retry-After", strconv.Itoa(retryAfter(err)))
+		if errors.Is(err, ErrKeysUnavailable) {
+			h.Set("Retry-After", strconv.Itoa(retryAfter(err)))
+		}
 	} else {
 		var b strings.Builder
 		b.WriteString(`Bearer realm="`)

@@ -24,7 +24,7 @@ func TestEverySentinelHasAnErrorCode(t *testing.T) {
 		listed[k.err.Error()] = k.code
 	}
 	for name, msg := range sentinels {
-		if listed[msg] == "" {
+		if msg != "" && listed[msg] == "" {
 			t.Errorf("%s has no entry in errorKinds, so ErrorCode reports it as \"other\"", name)
 		}
 	}
@@ -48,8 +48,9 @@ func TestErrorCodesAreDistinctSnakeCase(t *testing.T) {
 	}
 }
 
-// sentinelMessages parses the package's non-test files for exported
-// variables initialised with errors.New and returns their messages by name.
+// sentinelMessages parses the package's non-test files for exported Err
+// variables and returns their errors.New messages by name ("" for those
+// initialised otherwise).
 func sentinelMessages(t *testing.T) map[string]string {
 	t.Helper()
 	entries, err := os.ReadDir(".")
@@ -78,6 +79,9 @@ func sentinelMessages(t *testing.T) map[string]string {
 					if !id.IsExported() || !strings.HasPrefix(id.Name, "Err") || i >= len(vs.Values) {
 						continue
 					}
+					// A sentinel defined elsewhere (ErrCanceled = errs.Canceled)
+					// counts, with its message unknown here.
+					found[id.Name] = ""
 					call, ok := vs.Values[i].(*ast.CallExpr)
 					if !ok || len(call.Args) != 1 {
 						continue

@@ -265,7 +265,7 @@ func ExampleClaimIn() {
 		log.Fatal(err)
 	}
 	claims, err := v.Verify(context.Background(), pool.AccessToken(cognitotest.WithClientID("my-client"),
-		cognitotest.WithAttribute("tenant_id", "acme")))
+		cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme")))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -348,8 +348,8 @@ func ExampleAuthorize() {
 
 	for _, token := range []string{
 		pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithGroups("admin")),
-		pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithScopes("reports/read"), cognitotest.WithAttribute("tenant_id", "acme")),
-		pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithScopes("reports/read"), cognitotest.WithAttribute("tenant_id", "globex")),
+		pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithScopes("reports/read"), cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme")),
+		pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithScopes("reports/read"), cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "globex")),
 	} {
 		req := httptest.NewRequest("GET", "/reports", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -439,7 +439,7 @@ func ExampleRequireClaim() {
 
 	for _, region := range []string{"eu-central-1", "us-east-1"} {
 		req := httptest.NewRequest("GET", "/eu/data", nil)
-		req.Header.Set("Authorization", "Bearer "+pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithAttribute("region", region)))
+		req.Header.Set("Authorization", "Bearer "+pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithPreTokenGenerationClaim("custom:region", region)))
 		rec := httptest.NewRecorder()
 		handler.ServeHTTP(rec, req)
 		fmt.Println(region, rec.Code)

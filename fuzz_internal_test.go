@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 func FuzzSplit(f *testing.F) {
@@ -44,7 +46,7 @@ func FuzzSplit(f *testing.F) {
 		}
 		segs := strings.Split(token, ".")
 		wellFormed := len(segs) == 3 && !slices.Contains(segs, "") &&
-			!strings.ContainsFunc(strings.Join(segs, ""), func(r rune) bool { return r > 0x7f || !isB64URL(byte(r)) })
+			!strings.ContainsFunc(strings.Join(segs, ""), func(r rune) bool { return r > 0x7f || !rules.IsB64URL(byte(r)) })
 		if err != nil {
 			if !errors.Is(err, ErrMalformedToken) {
 				t.Fatalf("split error %v is not ErrMalformedToken", err)
@@ -183,7 +185,6 @@ func TestKeyLookupSeesFetchFinishedMeanwhile(t *testing.T) {
 	j := &jwksSource{cooldown: 10 * time.Second, refresh: time.Hour}
 	oldKey, newKey := &publicKey{kid: "old", pub: pub}, &publicKey{kid: "new", pub: pub}
 	j.set.Store(&keySet{keys: map[string]*publicKey{"old": oldKey}, fetched: start.Add(-time.Minute)})
-	j.lastAttempt = start.Add(-time.Minute)
 	finished := false
 	j.now = func() time.Time {
 		if !finished {
@@ -191,7 +192,7 @@ func TestKeyLookupSeesFetchFinishedMeanwhile(t *testing.T) {
 			// the other request's fetch completes right now.
 			finished = true
 			j.set.Store(&keySet{keys: map[string]*publicKey{"old": oldKey, "new": newKey}, fetched: start})
-			j.lastAttempt = start
+			j.holdUntil.Store(start.Add(j.cooldown).UnixNano())
 		}
 		return start
 	}

@@ -1,11 +1,13 @@
 module github.com/cognitojwt/cognitojwt
 
-go 1.25.0
+go 1.26.0
 
 require (
+	github.com/aws/aws-lambda-go v1.54.0
 	github.com/lestrrat-go/jwx/v3 v3.3.0
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0
+	golang.org/x/oauth2 v0.38.0
 )
 
 require (

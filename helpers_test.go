@@ -129,6 +129,7 @@ var allSentinels = []error{
 	cognitojwt.ErrNotYetValid, cognitojwt.ErrWrongIssuer, cognitojwt.ErrWrongClient,
 	cognitojwt.ErrWrongTokenUse, cognitojwt.ErrKeysUnavailable, cognitojwt.ErrInvalidRequest,
 	cognitojwt.ErrInsufficientScope, cognitojwt.ErrInvalidConfig, cognitojwt.ErrRevoked,
+	cognitojwt.ErrCanceled,
 }
 
 // requireKind asserts that err wraps want and no other sentinel; want nil

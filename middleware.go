@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 // TokenSource extracts the raw token from a request. It returns ErrNoToken
@@ -128,7 +130,7 @@ func (m *middleware) reject(w http.ResponseWriter, r *http.Request, err error, s
 		// their text; a caller's verifier or token source might not.
 		var ours *verifyError
 		if errors.As(err, &ours) {
-			attrs = append(attrs, slog.String("detail", ours.detail))
+			attrs = append(attrs, slog.String("detail", ours.Detail))
 		}
 		m.logger.LogAttrs(r.Context(), slog.LevelInfo, "cognitojwt: request rejected", attrs...)
 	}
@@ -264,7 +266,7 @@ func isToken68(s string) bool {
 var token68Chars = func() (t [256]uint8) {
 	for c := range t {
 		b := byte(c)
-		if isB64URL(b) || b == '.' || b == '~' || b == '+' || b == '/' {
+		if rules.IsB64URL(b) || b == '.' || b == '~' || b == '+' || b == '/' {
 			t[c] = 1
 		}
 	}

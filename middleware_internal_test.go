@@ -3,6 +3,8 @@ package cognitojwt
 import (
 	"strings"
 	"testing"
+
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 // isToken68 scans eight bytes per step; a bad byte must be found at every
@@ -15,7 +17,7 @@ func TestIsToken68AtEveryOffset(t *testing.T) {
 		}
 		for i := 0; i < len(body); i++ {
 			c := body[i]
-			if !(isB64URL(c) || strings.IndexByte(".~+/", c) >= 0) {
+			if !(rules.IsB64URL(c) || strings.IndexByte(".~+/", c) >= 0) {
 				return false
 			}
 		}

@@ -592,7 +592,7 @@ func TestMiddlewareLogsWithoutSecrets(t *testing.T) {
 	secrets := []string{"user-zx81q", "grp-zx81q", "tenant-zx81q", "client-zx81q", "mail-zx81q@example.com", "sub-zx81q", "scope-zx81q"}
 	personal := []cognitotest.TokenOption{
 		cognitotest.WithUsername(secrets[0]), cognitotest.WithGroups(secrets[1]),
-		cognitotest.WithAttribute("tenant", secrets[2]), cognitotest.WithSubject(secrets[5]),
+		cognitotest.WithPreTokenGenerationClaim("custom:tenant", secrets[2]), cognitotest.WithSubject(secrets[5]),
 		cognitotest.WithScopes(secrets[6]), cognitotest.WithClaim("email", secrets[4]),
 	}
 	with := func(opts ...cognitotest.TokenOption) string {

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sync"
-
-	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 )
 
 // MultiVerifier verifies tokens of several user pools, each with its own
@@ -87,118 +84,37 @@ func (m *MultiVerifier) Warm(ctx context.Context) error {
 
 // Verify checks token with the pool its iss names. A token some pool has
 // verified before is answered from that pool's cache without decoding it.
+// Any other token is parsed once, by the same code and in the same order
+// as a Verifier parses it, and handed parsed to its pool: a token reports
+// the error kind a single Verifier would report for it, whichever pool it
+// names or fails to name.
 func (m *MultiVerifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	for _, v := range m.pools {
-		if c := v.fromCache(token); c != nil {
-			return c, nil
+		if c, err := v.fromCache(token); c != nil || err != nil {
+			return c, err
 		}
 	}
-	v, err := m.route(token)
-	if err != nil {
-		return nil, err
-	}
-	return v.Verify(ctx, token)
-}
-
-// route finds the pool for token. The common case, a well-formed token of
-// a known pool, costs one payload decode and scan; the pool's Verifier
-// repeats every check. Only a token that names no pool is examined further,
-// so that it fails with the same kind a single Verifier would report (a
-// bad header or claim type before a wrong issuer).
-func (m *MultiVerifier) route(token string) (*Verifier, error) {
 	if token == "" {
-		return nil, ErrNoToken
+		return nil, errEmptyToken
 	}
 	if len(token) > m.maxSize {
 		return nil, errTooLarge
 	}
-	hSeg, pSeg, _, err := split(token)
-	if err != nil {
+	var p parsedToken
+	if err := parseToken(token, &p); err != nil {
 		return nil, err
 	}
-	payload, err := decodeSegmentString(pSeg)
-	if err != nil {
-		return nil, err
-	}
-	var scratch [40]jsonscan.Member
-	if members, err := jsonscan.ParseObject(payload, scratch[:0]); err == nil {
-		for _, mem := range members {
-			if mem.Name != "iss" {
-				continue
-			}
-			if iss, err := mem.Value.AsString(); err == nil {
-				if v := m.byIssuer[iss]; v != nil {
-					return v, nil
-				}
-			}
-			break
+	v := m.byIssuer[p.claims.Issuer]
+	if v == nil {
+		if p.claims.Issuer == "" {
+			return nil, errNoIssuer
 		}
+		return nil, errIssuer
 	}
-	// No pool: report what a single Verifier would, in its order.
-	header, err := decodeSegmentString(hSeg)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := parseHeader(header, scratch[:0]); err != nil {
-		return nil, err
-	}
-	var c Claims
-	if err := parsePayload(payload, &c, scratch[:0]); err != nil {
-		return nil, err
-	}
-	if c.Issuer == "" {
-		return nil, errNoIssuer
-	}
-	return nil, errIssuer
-}
-
-// regionPattern is an AWS region name, GovCloud included.
-var regionPattern = regexp.MustCompile(`^[a-z]{2}-(?:gov-)?[a-z]+-\d$`)
-
-// IssuerURL returns the issuer a user pool puts in its tokens in Cognito's
-// original form, https://cognito-idp.{region}.amazonaws.com/{poolID}, the
-// region being the pool ID's (GovCloud regions included). It is what New
-// derives from Config.UserPoolID.
-func IssuerURL(poolID string) (string, error) {
-	m := poolIDPattern.FindStringSubmatch(poolID)
-	if m == nil {
-		return "", fmt.Errorf("%w: user pool ID %q is not of the form region_id", ErrInvalidConfig, poolID)
-	}
-	return "https://cognito-idp." + m[1] + ".amazonaws.com/" + poolID, nil
-}
-
-// UpdatedIssuerURL returns the issuer of a user pool configured with
-// Cognito's "updated" issuer (IssuerConfiguration type UPDATED, the form
-// recommended for multi-Region replicated pools):
-// https://issuer-cognito-idp.{region}.amazonaws.com/{poolID}, where region
-// is the pool's primary region, the one in its ID. Its keys are the pool's
-// keys, so list it in Config.AdditionalIssuers while tokens of both forms
-// are about, or set it as Config.Issuer once all tokens carry it.
-func UpdatedIssuerURL(poolID string) (string, error) {
-	m := poolIDPattern.FindStringSubmatch(poolID)
-	if m == nil {
-		return "", fmt.Errorf("%w: user pool ID %q is not of the form region_id", ErrInvalidConfig, poolID)
-	}
-	return "https://issuer-cognito-idp." + m[1] + ".amazonaws.com/" + poolID, nil
-}
-
-// ReplicaIssuerURL returns the original-form issuer as a replica of the
-// pool in another region writes it, https://cognito-idp.{region}.amazonaws.com/{poolID}:
-// replicated pools left on the original issuer have been seen to issue
-// tokens naming the region that served the sign-in. Accept it only for the
-// regions the pool is actually replicated to.
-func ReplicaIssuerURL(region, poolID string) (string, error) {
-	if !regionPattern.MatchString(region) {
-		return "", fmt.Errorf("%w: %q is not an AWS region name", ErrInvalidConfig, region)
-	}
-	if !poolIDPattern.MatchString(poolID) {
-		return "", fmt.Errorf("%w: user pool ID %q is not of the form region_id", ErrInvalidConfig, poolID)
-	}
-	return "https://cognito-idp." + region + ".amazonaws.com/" + poolID, nil
+	return v.verifyObserved(ctx, token, &p)
 }
 
 var (
 	_ TokenVerifier = (*Verifier)(nil)
 	_ TokenVerifier = (*MultiVerifier)(nil)
-	_ TokenVerifier = (*ALBVerifier)(nil)
 )

@@ -2,6 +2,8 @@ package cognitojwt_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -285,35 +287,123 @@ func TestMultiBehindMiddleware(t *testing.T) {
 	require.NotContains(t, w.Body.String(), other.URL())
 }
 
-func TestIssuerURLForms(t *testing.T) {
-	for _, pool := range []string{"us-east-1_AbC123", "us-gov-west-1_AbC123", "eu-central-2_x", "ap-southeast-5_Z9"} {
-		region := pool[:strings.IndexByte(pool, '_')]
-		got, err := cognitojwt.IssuerURL(pool)
+// TestMultiReportsWhatAVerifierReports: every token of the adversarial
+// corpus, and each again under an issuer no pool accepts, gets the same
+// error kind from a MultiVerifier as from a Verifier of its pool. The
+// token is parsed once, so a defect found while parsing (a non-canonical
+// signature segment, a bad header) wins over the issuer for both.
+func TestMultiReportsWhatAVerifierReports(t *testing.T) {
+	env := newCorpusEnv(t)
+	other := depIssuer(t, "eu-west-1_OtherPool", 1)
+	ctx := context.Background()
+	stranger := "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Stranger"
+	for _, c := range loadTokenCorpus(t) {
+		single := env.verifier(c.Use, 0)
+		cfg := env.iss.Config(cognitotest.DefaultClientID)
+		cfg.Now, cfg.Issuer, cfg.Leeway = env.clock.Now, env.issuer, exactLeeway(0)
+		if c.Use == "id" {
+			cfg.TokenUse = cognitojwt.IDToken
+		}
+		multi, err := cognitojwt.NewMulti(cfg, other.Config("b"))
 		require.NoError(t, err)
-		require.Equal(t, "https://cognito-idp."+region+".amazonaws.com/"+pool, got)
-		// New derives the same issuer from the pool ID.
-		v, err := cognitojwt.New(cognitojwt.Config{UserPoolID: pool, AllowAnyClient: true})
-		require.NoError(t, err)
-		require.Equal(t, got, v.Issuer())
-
-		got, err = cognitojwt.UpdatedIssuerURL(pool)
-		require.NoError(t, err)
-		require.Equal(t, "https://issuer-cognito-idp."+region+".amazonaws.com/"+pool, got)
-
-		got, err = cognitojwt.ReplicaIssuerURL("us-gov-east-1", pool)
-		require.NoError(t, err)
-		require.Equal(t, "https://cognito-idp.us-gov-east-1.amazonaws.com/"+pool, got)
+		token := env.build(c)
+		t.Run(c.Class+"/"+c.Name, func(t *testing.T) {
+			_, want := single.Verify(ctx, token)
+			_, got := multi.Verify(ctx, token)
+			require.Equal(t, cognitojwt.ErrorKind(want), cognitojwt.ErrorKind(got), "Verifier: %v; MultiVerifier: %v", want, got)
+		})
+		if alien, ok := withIssuer(token, stranger); ok {
+			t.Run(c.Class+"/"+c.Name+"/unknown issuer", func(t *testing.T) {
+				_, want := single.Verify(ctx, alien)
+				_, got := multi.Verify(ctx, alien)
+				require.Equal(t, cognitojwt.ErrorKind(want), cognitojwt.ErrorKind(got), "Verifier: %v; MultiVerifier: %v", want, got)
+			})
+		}
 	}
-	for _, bad := range []string{"", "us-east-1", "_abc", "us-east-1_", "US-EAST-1_abc", "us-east-1_a/b", "us-east-1_a.evil.com", "us-east-1_ab c", "evil.com/x_abc"} {
-		_, err := cognitojwt.IssuerURL(bad)
-		requireKind(t, cognitojwt.ErrInvalidConfig, err)
-		_, err = cognitojwt.UpdatedIssuerURL(bad)
-		requireKind(t, cognitojwt.ErrInvalidConfig, err)
-		_, err = cognitojwt.ReplicaIssuerURL("us-west-2", bad)
-		requireKind(t, cognitojwt.ErrInvalidConfig, err)
+}
+
+// TestMultiNonCanonicalSignatureIsMalformedForUnknownIssuers is the
+// reproduction: a token naming no pool whose signature segment is not
+// canonical base64url is malformed, as a Verifier says, not of a wrong
+// issuer.
+func TestMultiNonCanonicalSignatureIsMalformedForUnknownIssuers(t *testing.T) {
+	p := newMultiPools(t)
+	claims := p.a.Claims("access", cognitotest.WithClientID("a"))
+	claims["iss"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Stranger"
+	token := p.a.Sign(nil, claims)
+	dot := strings.LastIndexByte(token, '.')
+	input, sig := token[:dot], token[dot+1:]
+	last := sig[len(sig)-1]
+	stray := strings.IndexByte(b64Alphabet, last) | 1 // 342 characters: the last one carries 4 unused bits
+	single, err := cognitojwt.New(p.cfgA)
+	require.NoError(t, err)
+	for name, bad := range map[string]string{
+		"standard alphabet plus":  input + "." + "+" + sig[1:],
+		"standard alphabet slash": input + "." + "/" + sig[1:],
+		"padding":                 input + "." + sig + "==",
+		"one character":           input + ".A",
+		"stray trailing bits":     input + "." + sig[:len(sig)-1] + string(b64Alphabet[stray]),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := single.Verify(context.Background(), bad)
+			requireKind(t, cognitojwt.ErrMalformedToken, err)
+			_, err = p.m.Verify(context.Background(), bad)
+			requireKind(t, cognitojwt.ErrMalformedToken, err)
+		})
 	}
-	for _, bad := range []string{"", "us-west", "evil.com", "us-west-2.evil.com", "us-west-2/", "US-WEST-2"} {
-		_, err := cognitojwt.ReplicaIssuerURL(bad, "us-east-1_AbC123")
-		requireKind(t, cognitojwt.ErrInvalidConfig, err)
+	require.Zero(t, p.fetches())
+}
+
+const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+// withIssuer returns token with its payload's iss replaced, keeping header
+// and signature, when the payload is a JSON object with a string iss.
+func withIssuer(token, iss string) (string, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return "", false
+	}
+	var payload map[string]any
+	if json.Unmarshal(raw, &payload) != nil {
+		return "", false
+	}
+	if _, ok := payload["iss"].(string); !ok {
+		return "", false
+	}
+	payload["iss"] = iss
+	edited, err := json.Marshal(payload)
+	if err != nil {
+		return "", false
+	}
+	return parts[0] + "." + base64.RawURLEncoding.EncodeToString(edited) + "." + parts[2], true
+}
+
+// TestMultiParsesEachTokenOnce: routing costs no second decode or scan of
+// the payload, so a MultiVerifier allocates what a Verifier of the pool
+// allocates, for a token of the pool and for one of no pool.
+func TestMultiParsesEachTokenOnce(t *testing.T) {
+	p := newMultiPools(t)
+	p.cfgA.CacheSize, p.cfgB.CacheSize = -1, -1
+	m, err := cognitojwt.NewMulti(p.cfgA, p.cfgB)
+	require.NoError(t, err)
+	single, err := cognitojwt.New(p.cfgA)
+	require.NoError(t, err)
+	ctx := context.Background()
+	own := p.a.AccessToken(cognitotest.WithClientID("a"))
+	claims := p.a.Claims("access", cognitotest.WithClientID("a"))
+	claims["iss"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Stranger"
+	for name, tok := range map[string]string{"pool's token": own, "no pool's token": p.a.Sign(nil, claims)} {
+		t.Run(name, func(t *testing.T) {
+			_, want := single.Verify(ctx, tok)
+			_, got := m.Verify(ctx, tok)
+			require.Equal(t, cognitojwt.ErrorKind(want), cognitojwt.ErrorKind(got))
+			a := testing.AllocsPerRun(20, func() { _, _ = single.Verify(ctx, tok) })
+			b := testing.AllocsPerRun(20, func() { _, _ = m.Verify(ctx, tok) })
+			require.Equal(t, a, b, "Verifier %v allocations, MultiVerifier %v", a, b)
+		})
 	}
 }

@@ -39,11 +39,6 @@ func split(token string) (h, p, s string, err error) {
 	return token[:first], token[first+1 : second], token[second+1:], nil
 }
 
-// isB64URL reports whether c is in the base64url alphabet (RFC 4648 §5).
-func isB64URL(c byte) bool {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-}
-
 // decodeSegment decodes a base64url segment into buf, or onto the heap if
 // it does not fit.
 func decodeSegment(buf []byte, seg string) ([]byte, error) {

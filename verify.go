@@ -15,12 +15,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt/internal/fetch"
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 // Defaults for Config fields left zero.
@@ -41,8 +42,10 @@ const (
 // Config configures a Verifier. The zero value of every optional field is a
 // sound default.
 type Config struct {
-	// UserPoolID such as "us-east-1_AbC123" or "us-gov-west-1_AbC123". The
-	// issuer and JWKS URL derive from it. Optional when Issuer is set.
+	// UserPoolID such as "us-east-1_AbC123", "us-gov-west-1_AbC123" or
+	// "cn-north-1_AbC123". The issuer and JWKS URL derive from it (see
+	// IssuerURL); pools of the European Sovereign Cloud and the isolated
+	// partitions need Issuer instead. Optional when Issuer is set.
 	UserPoolID string
 	// ClientIDs are the accepted app clients: client_id of access tokens,
 	// aud of ID tokens. Empty is an error unless AllowAnyClient is set.
@@ -72,15 +75,37 @@ type Config struct {
 
 	// FetchTimeout bounds one JWKS fetch (default 5s).
 	FetchTimeout time.Duration
-	// RefetchCooldown is the least time between two fetches caused by
-	// unknown kids or failures (default 10s). Within it, unknown kids fail
-	// fast while known kids keep working.
+	// RefetchCooldown (default 10s) bounds the fetches unknown kids can
+	// cause. It opens when an unknown kid causes a fetch and when any
+	// fetch fails; a successful first fetch, refresh or Warm opens none.
+	// Within it unknown kids cause no fetch and fail fast (ErrUnknownKey
+	// after a successful fetch, ErrKeysUnavailable after a failed one),
+	// while known kids keep working. See SECURITY.md.
 	RefetchCooldown time.Duration
 	// RefreshInterval is the age after which the key set is refreshed in
 	// the background, without blocking requests (default 1h).
 	RefreshInterval time.Duration
-	// MaxJWKSSize caps the JWKS response body in bytes (default 1 MiB).
+	// MaxJWKSSize caps the JWKS response body, and JWKS or JWKSFile, in
+	// bytes (default 1 MiB).
 	MaxJWKSSize int64
+
+	// JWKS is a key set to start with, in the format the pool publishes at
+	// its JWKS URL: bundled with a Lambda function so that a cold start
+	// needs no fetch, or the keys of an air-gapped service. New checks it
+	// with the rules every fetched set meets (a document that fails them,
+	// or has no usable key, is ErrInvalidConfig) and serves its keys at
+	// once. It counts as fetched when New runs: it is refreshed after
+	// RefreshInterval, and an unknown kid fetches the pool's set, as with
+	// any fetched set, unless DisableFetch is set.
+	JWKS []byte
+	// JWKSFile names a file New reads JWKS from. Set one of JWKS and
+	// JWKSFile, not both.
+	JWKSFile string
+	// DisableFetch never fetches keys: only those of JWKS or JWKSFile,
+	// which it requires, are used, unknown kids are ErrUnknownKey and Warm
+	// has nothing to do. The pool's key rotations then need a new
+	// document and a new Verifier.
+	DisableFetch bool
 	// MaxTokenSize caps the token length in bytes (default 16 KiB).
 	MaxTokenSize int
 
@@ -94,8 +119,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Hooks observe verifications and fetches.
 	Hooks Hooks
-	// Revocations, when set, is consulted after the signature (and on
-	// cache hits): a listed token fails with ErrRevoked. nil: none.
+	// Revocations, when set, is consulted after the signature and on every
+	// cache hit: a listed token fails with ErrRevoked. A list that is a
+	// RevocationReasoner (Revocations is) also says why, and a token
+	// refused by subject gets a description telling the client that a
+	// refresh or a new sign-in will fix it. nil: none.
 	Revocations RevocationList
 }
 
@@ -118,22 +146,23 @@ type Verifier struct {
 	hooks     Hooks
 	keys      *jwksSource
 	cache     *tokenCache
+	// revocations is Config.Revocations; reasons is the same list when it
+	// can say why it refuses a token.
+	revocations RevocationList
+	reasons     RevocationReasoner
 }
-
-// poolIDPattern is the user-pool ID shape, GovCloud regions included.
-var poolIDPattern = regexp.MustCompile(`^([a-z]{2}-(?:gov-)?[a-z]+-\d)_[a-zA-Z0-9]+$`)
 
 // New validates cfg and returns a Verifier. It does no network I/O; the
 // JWKS is fetched on first use or by Warm.
 func New(cfg Config) (*Verifier, error) {
 	issuer := cfg.Issuer
 	if issuer == "" {
-		m := poolIDPattern.FindStringSubmatch(cfg.UserPoolID)
-		if m == nil {
-			return nil, fmt.Errorf("%w: UserPoolID %q is not of the form region_id", ErrInvalidConfig, cfg.UserPoolID)
+		region, p, err := poolRegion(cfg.UserPoolID)
+		if err != nil {
+			return nil, fmt.Errorf("%w: UserPoolID %v", ErrInvalidConfig, err)
 		}
-		issuer = "https://cognito-idp." + m[1] + ".amazonaws.com/" + cfg.UserPoolID
-	} else if err := checkFetchURL(issuer); err != nil {
+		issuer = p.issuer("cognito-idp.", region, cfg.UserPoolID)
+	} else if err := fetch.CheckURL(issuer); err != nil {
 		return nil, fmt.Errorf("%w: Issuer: %v", ErrInvalidConfig, err)
 	}
 	issuer = strings.TrimSuffix(issuer, "/")
@@ -141,7 +170,7 @@ func New(cfg Config) (*Verifier, error) {
 	if jwksURL == "" {
 		jwksURL = issuer + "/.well-known/jwks.json"
 	}
-	if err := checkFetchURL(jwksURL); err != nil {
+	if err := fetch.CheckURL(jwksURL); err != nil {
 		return nil, fmt.Errorf("%w: JWKSURL: %v", ErrInvalidConfig, err)
 	}
 	for _, iss := range cfg.AdditionalIssuers {
@@ -184,7 +213,7 @@ func New(cfg Config) (*Verifier, error) {
 	timeout := orDefault(cfg.FetchTimeout, DefaultFetchTimeout)
 	v.keys = &jwksSource{
 		url:      jwksURL,
-		client:   httpClientFor(cfg.HTTPClient, timeout),
+		client:   fetch.Client(cfg.HTTPClient, timeout),
 		timeout:  timeout,
 		cooldown: orDefault(cfg.RefetchCooldown, DefaultRefetchCooldown),
 		refresh:  orDefault(cfg.RefreshInterval, DefaultRefreshInterval),
@@ -193,9 +222,14 @@ func New(cfg Config) (*Verifier, error) {
 		logger:   cfg.Logger,
 		hooks:    cfg.Hooks,
 	}
+	if err := v.keys.configure(cfg); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+	}
 	if cfg.CacheSize >= 0 {
 		v.cache = newTokenCache(orDefault(cfg.CacheSize, DefaultCacheSize))
 	}
+	v.revocations = cfg.Revocations
+	v.reasons, _ = cfg.Revocations.(RevocationReasoner)
 	return v, nil
 }
 
@@ -211,36 +245,53 @@ func (v *Verifier) Issuer() string { return v.issuers[0] }
 
 // Warm fetches the JWKS now and reports whether usable keys arrived: a
 // start-up check, and a way to pay the first fetch before traffic does.
+// Within RefetchCooldown after a fetch it reports that fetch's result
+// without fetching again, so a readiness probe may call it as often as it
+// likes. A ctx that ends first gives ErrCanceled.
 func (v *Verifier) Warm(ctx context.Context) error { return v.keys.warm(ctx) }
 
 // Verify checks token and returns its claims. Errors wrap exactly one of
 // the package's sentinels.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	return v.verifyObserved(ctx, token, nil)
+}
+
+// verifyObserved is Verify for a token that MultiVerifier may already have
+// parsed (p, or nil).
+func (v *Verifier) verifyObserved(ctx context.Context, token string, p *parsedToken) (*Claims, error) {
 	if v.hooks.OnVerify == nil {
-		c, _, err := v.verify(ctx, token)
+		c, _, err := v.verify(ctx, token, p)
 		return c, err
 	}
 	start := time.Now()
-	c, hit, err := v.verify(ctx, token)
+	c, hit, err := v.verify(ctx, token, p)
 	v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(start), CacheHit: hit, TokenUse: v.use})
 	return c, err
 }
 
-// fromCache answers from the verified-token cache alone, or returns nil,
-// reporting a hit to OnVerify as Verify would.
-func (v *Verifier) fromCache(token string) *Claims {
+// fromCache answers from the verified-token cache alone, revocation list
+// included, or returns nil and no error; it reports a hit to OnVerify as
+// Verify would.
+func (v *Verifier) fromCache(token string) (*Claims, error) {
 	if v.cache == nil || token == "" || len(token) > v.maxSize {
-		return nil
+		return nil, nil
 	}
 	var start time.Time
 	if v.hooks.OnVerify != nil {
 		start = time.Now()
 	}
 	_, c := v.probeCache(token, v.now())
-	if c != nil && v.hooks.OnVerify != nil {
-		v.hooks.OnVerify(VerifyOutcome{Duration: time.Since(start), CacheHit: true, TokenUse: v.use})
+	if c == nil {
+		return nil, nil
 	}
-	return c
+	err := v.checkRevoked(c)
+	if err != nil {
+		c = nil
+	}
+	if v.hooks.OnVerify != nil {
+		v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(start), CacheHit: true, TokenUse: v.use})
+	}
+	return c, err
 }
 
 // probeCache hashes token and looks it up; the key serves a later put.
@@ -249,7 +300,7 @@ func (v *Verifier) probeCache(token string, now time.Time) (cacheKey, *Claims) {
 	return key, v.cache.get(&key, now, v.keys)
 }
 
-func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, error) {
+func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken) (*Claims, bool, error) {
 	if token == "" {
 		return nil, false, errEmptyToken
 	}
@@ -261,18 +312,82 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, bool, err
 	if v.cache != nil {
 		var c *Claims
 		if key, c = v.probeCache(token, now); c != nil {
+			if err := v.checkRevoked(c); err != nil {
+				return nil, true, err
+			}
 			return c, true, nil
 		}
 	}
-	c, pub, err := v.verifyUncached(ctx, token, now)
+	c, pub, err := v.verifyUncached(ctx, token, p, now)
 	if err != nil {
 		return nil, false, err
 	}
 	if v.cache != nil {
-		v.cache.put(&key, c, c.ExpiresAt.Add(v.leeway), pub, now)
-		return c.clone(), false, nil
+		// A revoked token is cached too: the list is consulted on every
+		// hit, and a replayed revoked token then costs a hash, not an RSA
+		// verification.
+		from, until := v.validity(c)
+		v.cache.put(&key, c, from, until, pub, now)
+		c = c.clone()
+	}
+	if err := v.checkRevoked(c); err != nil {
+		return nil, false, err
 	}
 	return c, false, nil
+}
+
+var (
+	errRevokedListed  = fail(ErrRevoked, "the revocation list refuses it")
+	errRevokedToken   = fail(ErrRevoked, "its jti is revoked")
+	errRevokedFamily  = fail(ErrRevoked, "its refresh token (origin_jti) is revoked")
+	errRevokedSubject = &verifyError{Kind: errStaleToken, Detail: "issued before its subject's cut-off"}
+)
+
+// checkRevoked asks Config.Revocations about claims that passed every
+// other check. It gets the caller's copy, so that a list of the caller's
+// own can read it without reaching the cache's.
+func (v *Verifier) checkRevoked(c *Claims) error {
+	if v.reasons != nil {
+		return revocationError(v.reasons.RevocationReason(c))
+	}
+	if v.revocations != nil && v.revocations.Revoked(c) {
+		return errRevokedListed
+	}
+	return nil
+}
+
+// CheckRevocation asks list about claims that passed every other check
+// and returns the error Verify would return for them: nil when list is
+// nil or does not refuse them, else an error wrapping ErrRevoked whose
+// ErrorStatus description follows the list's reason. It is for verifiers
+// outside this package, so that they answer revocations as Verify does.
+func CheckRevocation(list RevocationList, c *Claims) error {
+	switch l := list.(type) {
+	case nil:
+		return nil
+	case RevocationReasoner:
+		return revocationError(l.RevocationReason(c))
+	default:
+		if l.Revoked(c) {
+			return errRevokedListed
+		}
+		return nil
+	}
+}
+
+func revocationError(reason RevocationReason) error {
+	switch reason {
+	case NotRevoked:
+		return nil
+	case RevokedToken:
+		return errRevokedToken
+	case RevokedFamily:
+		return errRevokedFamily
+	case RevokedSubject:
+		return errRevokedSubject
+	default:
+		return errRevokedListed
+	}
 }
 
 var (
@@ -281,22 +396,10 @@ var (
 	errBadSig     = fail(ErrInvalidSignature, "RS256 signature does not verify")
 	errNoKid      = fail(ErrUnknownKey, "header has no kid")
 	errNotRS256   = fail(ErrUnsupportedAlgorithm, "alg is not RS256")
-	errExpired    = fail(ErrExpired, "exp has passed")
-	errNbf        = fail(ErrNotYetValid, "nbf is in the future")
-	errIat        = fail(ErrNotYetValid, "iat is in the future")
 	errIssuer     = fail(ErrWrongIssuer, "iss is not the configured user pool")
 	errTokenUse   = fail(ErrWrongTokenUse, "token_use is not the accepted one")
-	errClient     = fail(ErrWrongClient, "app client is not accepted")
 	errNoIssuer   = fail(ErrWrongIssuer, "iss is missing")
-	errNoClient   = fail(ErrWrongClient, "client_id/aud is missing")
 	errNoUse      = fail(ErrWrongTokenUse, "token_use is missing")
-	rejectHeader  = map[string]string{
-		// Keys or key locations chosen by the token's author.
-		"jku": "jku", "x5u": "x5u", "jwk": "jwk", "x5c": "x5c",
-		// Extensions, compression, nesting and encryption Cognito never
-		// uses; honouring any of them changes what the signature covers.
-		"crit": "crit", "b64": "b64", "zip": "zip", "cty": "cty", "enc": "enc",
-	}
 )
 
 // header holds what Verify reads from the JOSE header.
@@ -305,36 +408,41 @@ type header struct {
 	hasKid bool
 }
 
-func parseHeader(src string, scratch []jsonscan.Member) (header, error) {
-	members, err := jsonscan.ParseObject(src, scratch)
-	if err != nil {
-		return header{}, failf(ErrMalformedToken, "header: %v", err)
-	}
+func parseHeader(src string) (header, error) {
 	var h header
 	var alg string
 	var hasAlg bool
-	for _, m := range members {
+	var memberErr error
+	err := jsonscan.ScanObject(src, func(m jsonscan.Member) error {
+		var err error
 		switch m.Name {
 		case "alg":
 			if alg, err = m.Value.AsString(); err != nil {
-				return header{}, fail(ErrMalformedToken, "header alg is not a string")
+				memberErr = fail(ErrMalformedToken, "header alg is not a string")
 			}
 			hasAlg = true
 		case "kid":
 			if h.kid, err = m.Value.AsString(); err != nil {
-				return header{}, fail(ErrMalformedToken, "header kid is not a string")
+				memberErr = fail(ErrMalformedToken, "header kid is not a string")
 			}
 			h.hasKid = true
 		case "typ":
 			typ, err := m.Value.AsString()
-			if err != nil || !acceptableTyp(typ) {
-				return header{}, fail(ErrMalformedToken, "header typ is not JWT")
+			if err != nil || !rules.AcceptableTyp(typ) {
+				memberErr = fail(ErrMalformedToken, "header typ is not JWT")
 			}
 		default:
-			if what, bad := rejectHeader[m.Name]; bad {
-				return header{}, failf(ErrMalformedToken, "header parameter %s is not accepted", what)
+			if what, bad := rules.RejectedHeader[m.Name]; bad {
+				memberErr = failf(ErrMalformedToken, "header parameter %s is not accepted", what)
 			}
 		}
+		return memberErr
+	})
+	if memberErr != nil {
+		return header{}, memberErr
+	}
+	if err != nil {
+		return header{}, failf(ErrMalformedToken, "header: %v", err)
 	}
 	if !hasAlg || alg != "RS256" {
 		return header{}, errNotRS256
@@ -345,55 +453,95 @@ func parseHeader(src string, scratch []jsonscan.Member) (header, error) {
 	return h, nil
 }
 
-func acceptableTyp(typ string) bool {
-	t := strings.TrimPrefix(strings.ToLower(typ), "application/")
-	return t == "jwt" || t == "at+jwt"
+// parsedToken is a token read and checked up to the point where the pool
+// matters: shape, encoding, header and claim types. Verifier and
+// MultiVerifier parse a token once, through parseToken, so that both
+// report the same error kind for it, in the same order.
+type parsedToken struct {
+	signed string // header.payload, the signing input
+	kid    string
+	claims *Claims
+	sigLen int
+	// sigArr holds the decoded signature, so that it costs no allocation;
+	// sigLong one too long for any key the verifier accepts.
+	sigArr  [maxRSABits / 8]byte
+	sigLong []byte
+}
+
+func (p *parsedToken) sig() []byte {
+	if p.sigLong != nil {
+		return p.sigLong
+	}
+	return p.sigArr[:p.sigLen]
+}
+
+// parseToken reads token into p: shape, canonical base64url, header,
+// payload and the types of its claims, in that order. Nothing here needs a
+// key or the configuration.
+func parseToken(token string, p *parsedToken) error {
+	hSeg, pSeg, sSeg, err := split(token)
+	if err != nil {
+		return err
+	}
+	// The payload gets its own allocation, which the claims keep: their
+	// strings point into it. The header gets another, garbage once the kid
+	// is looked up, and the signature is decoded into p, so a cached token
+	// holds only its payload.
+	payload, err := decodeSegmentString(pSeg)
+	if err != nil {
+		return err
+	}
+	header, err := decodeSegmentString(hSeg)
+	if err != nil {
+		return err
+	}
+	if b64.DecodedLen(len(sSeg)) > len(p.sigArr) {
+		// Longer than any key the verifier accepts: it fails later, at
+		// the signature check, as it would in any order of checks.
+		if p.sigLong, err = decodeSegment(nil, sSeg); err != nil {
+			return err
+		}
+	} else {
+		sig, err := decodeSegment(p.sigArr[:], sSeg)
+		if err != nil {
+			return err
+		}
+		p.sigLen = len(sig)
+	}
+	h, err := parseHeader(header)
+	if err != nil {
+		return err
+	}
+	c := new(Claims)
+	if err := parsePayload(payload, c); err != nil {
+		return err
+	}
+	p.signed, p.kid, p.claims = token[:len(hSeg)+1+len(pSeg)], h.kid, c
+	return nil
 }
 
 // verifyUncached does the whole check, in the order that keeps untrusted
 // input away from the network: shape, header, payload types and issuer
-// before the key lookup; signature before any claim is believed.
-func (v *Verifier) verifyUncached(ctx context.Context, token string, now time.Time) (*Claims, *publicKey, error) {
-	hSeg, pSeg, sSeg, err := split(token)
-	if err != nil {
-		return nil, nil, err
+// before the key lookup; signature before any claim is believed. p is the
+// token already parsed, or nil.
+func (v *Verifier) verifyUncached(ctx context.Context, token string, p *parsedToken, now time.Time) (*Claims, *publicKey, error) {
+	if p == nil {
+		var own parsedToken
+		if err := parseToken(token, &own); err != nil {
+			return nil, nil, err
+		}
+		p = &own
 	}
-	// The payload gets its own allocation, which the claims keep: their
-	// strings point into it. The header gets another, garbage once the kid
-	// is looked up, and the signature is decoded onto the stack, so a
-	// cached token holds only its payload.
-	payload, err := decodeSegmentString(pSeg)
-	if err != nil {
-		return nil, nil, err
-	}
-	header, err := decodeSegmentString(hSeg)
-	if err != nil {
-		return nil, nil, err
-	}
-	var sArr [maxRSABits / 8]byte
-	sig, err := decodeSegment(sArr[:], sSeg)
-	if err != nil {
-		return nil, nil, err
-	}
-	var scratch [40]jsonscan.Member
-	h, err := parseHeader(header, scratch[:0])
-	if err != nil {
-		return nil, nil, err
-	}
-	c := new(Claims)
-	if err := parsePayload(payload, c, scratch[:0]); err != nil {
-		return nil, nil, err
-	}
+	c := p.claims
 	if err := v.checkIssuer(c.Issuer); err != nil {
 		return nil, nil, err
 	}
-	key, err := v.keys.key(ctx, h.kid, now)
+	key, err := v.keys.key(ctx, p.kid, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	signed := token[:len(hSeg)+1+len(pSeg)]
-	digest := sha256.Sum256(readOnlyBytes(signed))
-	if rsa.VerifyPKCS1v15(key.pub, crypto.SHA256, digest[:], sig) != nil {
+	digest := sha256.Sum256(readOnlyBytes(p.signed))
+	if rsa.VerifyPKCS1v15(key.pub, crypto.SHA256, digest[:], p.sig()) != nil {
 		return nil, nil, errBadSig
 	}
 	c.KeyID = key.kid
@@ -415,16 +563,29 @@ func (v *Verifier) checkIssuer(iss string) error {
 	return errIssuer
 }
 
+// checkLifetime applies exp, nbf and iat to claims already verified; a
+// cache hit must pass it as a fresh verification does.
+func (v *Verifier) checkLifetime(c *Claims, now time.Time) error {
+	return rules.Lifetime(c.ExpiresAt, c.NotBefore, c.IssuedAt, now, v.leeway)
+}
+
+// validity returns the span of instants at which checkClaims accepts c's
+// lifetime: [from, until). The cache stores it so that a hit applies the
+// same time rules as a full verification.
+func (v *Verifier) validity(c *Claims) (from, until time.Time) {
+	from = c.NotBefore
+	if c.IssuedAt.After(from) {
+		from = c.IssuedAt
+	}
+	if !from.IsZero() {
+		from = from.Add(-v.leeway)
+	}
+	return from, c.ExpiresAt.Add(v.leeway)
+}
+
 func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
-	if !c.ExpiresAt.After(now.Add(-v.leeway)) {
-		return errExpired
-	}
-	late := now.Add(v.leeway)
-	if !c.NotBefore.IsZero() && c.NotBefore.After(late) {
-		return errNbf
-	}
-	if !c.IssuedAt.IsZero() && c.IssuedAt.After(late) {
-		return errIat
+	if err := v.checkLifetime(c, now); err != nil {
+		return err
 	}
 	switch {
 	case c.TokenUse == "":
@@ -436,14 +597,5 @@ func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
 	case c.TokenUse != v.use:
 		return errTokenUse
 	}
-	if v.anyClient {
-		return nil
-	}
-	if c.ClientID == "" {
-		return errNoClient
-	}
-	if !slices.Contains(v.clients, c.ClientID) {
-		return errClient
-	}
-	return nil
+	return rules.Client(c.ClientID, v.clients, v.anyClient)
 }

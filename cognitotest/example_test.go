@@ -92,18 +92,48 @@ func ExampleIssuer_IDToken() {
 		cognitotest.WithClientID("my-client"),
 		cognitotest.WithUsername("bob"),
 		cognitotest.WithEmail("bob@example.com"),
-		cognitotest.WithAttribute("tenant_id", "acme"),     // custom:tenant_id
-		cognitotest.WithClaim("department", "engineering"), // as a pre-token-generation trigger adds
+		cognitotest.WithAttribute("tenant_id", "acme"), // custom:tenant_id, in ID tokens only
 	)
 	claims, err := v.Verify(context.Background(), token)
 	if err != nil {
 		log.Fatal(err)
 	}
 	tenant, _ := claims.Attribute("tenant_id")
-	department, _ := claims.Get("department")
-	fmt.Println(claims.TokenUse, claims.Username, claims.Email, tenant, department)
+	fmt.Println(claims.TokenUse, claims.Username, claims.Email, tenant)
 	// Output:
-	// id bob bob@example.com acme engineering
+	// id bob bob@example.com acme
+}
+
+// Cognito's access tokens carry no attributes: a pre-token-generation
+// trigger adds the ones an API needs, and the test kit says so.
+func ExampleWithPreTokenGenerationClaim() {
+	pool, err := cognitotest.Start("127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	v, err := cognitojwt.New(pool.Config(cognitotest.DefaultClientID))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	plain, err := v.Verify(context.Background(), pool.AccessToken(cognitotest.WithAttribute("tenant_id", "acme")))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, ok := plain.Attribute("tenant_id")
+	fmt.Println("attribute in a plain access token:", ok)
+
+	token := pool.AccessToken(cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme"))
+	claims, err := v.Verify(context.Background(), token)
+	if err != nil {
+		log.Fatal(err)
+	}
+	tenant, _ := claims.Attribute("tenant_id")
+	fmt.Println("added by the trigger:", tenant)
+	// Output:
+	// attribute in a plain access token: false
+	// added by the trigger: acme
 }
 
 func ExampleIssuer_MachineToken() {

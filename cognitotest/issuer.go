@@ -1,15 +1,19 @@
-// Package cognitotest runs a local stand-in for a Cognito user pool: a
-// loopback JWKS server and a minter of access and ID tokens with the claim
-// sets Cognito issues. Tests, examples and local development use it to
-// exercise cognitojwt with no AWS account.
+// Package cognitotest is the test kit: testing.TB wrappers over
+// cognitolocal, the local Cognito user pool. NewUserPool starts a whole
+// pool (JSON API, Managed Login, triggers) for a test; NewIssuer starts a
+// lighter issuer that serves a JWKS and mints access and ID tokens with
+// the claim sets Cognito issues, for any username, without users; Claims
+// builds verified Claims for handler tests.
+//
+// Minted tokens carry what Cognito would put there: user attributes
+// (WithEmail, WithAttribute) go into ID tokens only, and a claim reaches
+// an access token only through WithPreTokenGenerationClaim, as a
+// pre-token-generation trigger puts it there. WithClaim stays the raw
+// tool for tokens Cognito would never issue.
 package cognitotest
 
 import (
-	"crypto"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -20,9 +24,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v3/jwk"
-
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/cognitolocal"
 )
 
 // DefaultPoolID is the user-pool ID an Issuer uses unless told otherwise.
@@ -34,6 +37,8 @@ type Issuer struct {
 	poolID string
 	now    func() time.Time
 	server *httptest.Server
+	// pool builds the claim sets, as the local user pool issues them.
+	pool *cognitolocal.Pool
 
 	mu      sync.Mutex
 	keys    []*SigningKey // published, in order
@@ -107,6 +112,13 @@ func Start(addr string, opts ...IssuerOption) (*Issuer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
+	i.pool, err = cognitolocal.New(cognitolocal.Config{
+		PoolID: i.poolID, BaseURL: "http://" + ln.Addr().String(), Key: i.current.local(), Now: i.now,
+	})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
 	i.server = httptest.NewUnstartedServer(http.HandlerFunc(i.serve))
 	i.server.Listener.Close()
 	i.server.Listener = ln
@@ -117,20 +129,18 @@ func Start(addr string, opts ...IssuerOption) (*Issuer, error) {
 // Close stops the server.
 func (i *Issuer) Close() { i.server.Close() }
 
-// NewSigningKey generates an RSA-2048 key with a random kid.
+// NewSigningKey generates an RSA-2048 key with a random kid, as
+// cognitolocal.NewSigningKey does.
 func NewSigningKey() (*SigningKey, error) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	k, err := cognitolocal.NewSigningKey()
 	if err != nil {
 		return nil, err
 	}
-	return &SigningKey{KeyID: randomKid(), Private: priv}, nil
+	return &SigningKey{KeyID: k.Kid, Private: k.Private}, nil
 }
 
-// randomKid mimics Cognito's kids: base64 of 32 random bytes.
-func randomKid() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.StdEncoding.EncodeToString(b)
+func (k *SigningKey) local() *cognitolocal.SigningKey {
+	return &cognitolocal.SigningKey{Kid: k.KeyID, Private: k.Private}
 }
 
 // PoolID returns the user-pool ID.
@@ -209,20 +219,12 @@ func (i *Issuer) SetJWKSHandler(h http.Handler) {
 // JWKS returns the key set document the issuer publishes.
 func (i *Issuer) JWKS() []byte {
 	i.mu.Lock()
-	keys := append([]*SigningKey(nil), i.keys...)
-	i.mu.Unlock()
-	set := jwk.NewSet()
-	for _, k := range keys {
-		pub, err := jwk.Import(k.Private.Public())
-		if err != nil {
-			panic("cognitotest: " + err.Error())
-		}
-		_ = pub.Set(jwk.KeyIDKey, k.KeyID)
-		_ = pub.Set(jwk.AlgorithmKey, "RS256")
-		_ = pub.Set(jwk.KeyUsageKey, "sig")
-		_ = set.AddKey(pub)
+	keys := make([]*cognitolocal.SigningKey, len(i.keys))
+	for n, k := range i.keys {
+		keys[n] = k.local()
 	}
-	b, err := json.Marshal(set)
+	i.mu.Unlock()
+	b, err := cognitolocal.JWKS(keys...)
 	if err != nil {
 		panic("cognitotest: " + err.Error())
 	}
@@ -269,35 +271,20 @@ func (i *Issuer) Sign(header, claims map[string]any) string {
 
 // SignWith is Sign with a chosen key, which need not be published.
 func (i *Issuer) SignWith(k *SigningKey, header, claims map[string]any) string {
-	h := map[string]any{"kid": k.KeyID, "alg": "RS256"}
-	for name, v := range header {
-		if v == nil {
-			delete(h, name)
-		} else {
-			h[name] = v
-		}
-	}
-	hb, err := json.Marshal(h)
+	token, err := cognitolocal.Sign(k.local(), header, claims)
 	if err != nil {
-		panic("cognitotest: header: " + err.Error())
+		panic("cognitotest: " + err.Error())
 	}
-	pb, err := json.Marshal(claims)
-	if err != nil {
-		panic("cognitotest: claims: " + err.Error())
-	}
-	return SignRaw(k.Private, hb, pb)
+	return token
 }
 
 // SignRaw signs the exact header and payload bytes with RS256, for tokens
 // whose JSON encoding/json would not produce (duplicate members, odd
 // spacing).
 func SignRaw(key *rsa.PrivateKey, header, payload []byte) string {
-	enc := base64.RawURLEncoding
-	signing := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
-	digest := sha256.Sum256([]byte(signing))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, digest[:])
+	token, err := cognitolocal.SignRaw(key, header, payload)
 	if err != nil {
-		panic("cognitotest: signing: " + err.Error())
+		panic("cognitotest: " + err.Error())
 	}
-	return signing + "." + enc.EncodeToString(sig)
+	return token
 }

@@ -50,7 +50,7 @@ func sorted(s ...string) []string {
 // The claim sets Cognito issues, from its documentation.
 var (
 	accessClaims  = []string{"sub", "iss", "client_id", "origin_jti", "event_id", "token_use", "scope", "auth_time", "exp", "iat", "jti", "username", "version"}
-	idClaims      = []string{"sub", "iss", "aud", "token_use", "auth_time", "exp", "iat", "jti", "origin_jti", "event_id", "at_hash", "cognito:username", "email", "email_verified"}
+	idClaims      = []string{"sub", "iss", "aud", "token_use", "auth_time", "exp", "iat", "jti", "origin_jti", "event_id", "cognito:username", "email", "email_verified"}
 	machineClaims = []string{"sub", "iss", "client_id", "token_use", "scope", "auth_time", "exp", "iat", "jti", "version"}
 )
 
@@ -104,6 +104,26 @@ func TestTokensCarryCognitoClaimSets(t *testing.T) {
 		require.Equal(t, sorted(append([]string{"cognito:groups", "custom:tenant", "custom:plan"}, idClaims...)...), names(c))
 		require.Equal(t, "acme", c["custom:tenant"])
 		require.Equal(t, "pro", c["custom:plan"])
+	})
+
+	t.Run("attributes stay out of access tokens", func(t *testing.T) {
+		c := segment(t, iss.AccessToken(cognitotest.WithAttribute("tenant", "acme"), cognitotest.WithEmail("e@example.com")), 1)
+		require.Equal(t, sorted(accessClaims...), names(c))
+	})
+
+	t.Run("access token with trigger claims", func(t *testing.T) {
+		c := segment(t, iss.AccessToken(cognitotest.WithPreTokenGenerationClaim("custom:tenant", "acme"),
+			cognitotest.WithPreTokenGenerationClaim("roles", []string{"a", "b"})), 1)
+		require.Equal(t, "acme", c["custom:tenant"])
+		require.Equal(t, []any{"a", "b"}, c["roles"])
+		id := segment(t, iss.IDToken(cognitotest.WithPreTokenGenerationClaim("roles", "x")), 1)
+		require.NotContains(t, id, "roles", "the option names the access token")
+	})
+
+	t.Run("trigger cannot change protected claims", func(t *testing.T) {
+		require.PanicsWithError(t, "cognitotest: WithPreTokenGenerationClaim: cognitolocal: InvalidLambdaResponseException: Invalid lambda response: a claim that cannot be modified was changed.", func() {
+			iss.AccessToken(cognitotest.WithPreTokenGenerationClaim("sub", "x"))
+		})
 	})
 
 	t.Run("machine token", func(t *testing.T) {

@@ -1,33 +1,35 @@
 package cognitotest
 
 import (
-	"crypto/rand"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/cognitojwt/cognitojwt/cognitolocal"
 )
 
 // TokenOption shapes a minted token.
 type TokenOption func(*tokenSpec)
 
 type tokenSpec struct {
-	clientID  string
-	subject   string
-	username  string
-	email     string
-	groups    []string
-	scopes    []string
-	lifetime  time.Duration
-	expiresAt time.Time
-	issuedAt  time.Time
-	claims    map[string]any
-	header    map[string]any
-	key       *SigningKey
+	clientID   string
+	subject    string
+	username   string
+	groups     []string
+	scopes     []string
+	lifetime   time.Duration
+	expiresAt  time.Time
+	issuedAt   time.Time
+	attributes map[string]string // ID token only
+	trigger    map[string]any    // access token, as a trigger adds them
+	claims     map[string]any    // raw, either token
+	header     map[string]any
+	key        *SigningKey
 }
 
 // DefaultClientID is the app client tokens are minted for unless told
-// otherwise.
-const DefaultClientID = "local-client"
+// otherwise: the local user pool's default client.
+const DefaultClientID = cognitolocal.DefaultClientID
 
 // WithClientID sets client_id (access) or aud (ID).
 func WithClientID(id string) TokenOption { return func(s *tokenSpec) { s.clientID = id } }
@@ -38,8 +40,11 @@ func WithSubject(sub string) TokenOption { return func(s *tokenSpec) { s.subject
 // WithUsername sets username (access) or cognito:username (ID).
 func WithUsername(name string) TokenOption { return func(s *tokenSpec) { s.username = name } }
 
-// WithEmail sets email on ID tokens.
-func WithEmail(email string) TokenOption { return func(s *tokenSpec) { s.email = email } }
+// WithEmail sets the user's email (default alice@example.com, verified),
+// which Cognito puts in ID tokens only.
+func WithEmail(email string) TokenOption {
+	return func(s *tokenSpec) { s.attributes["email"] = email }
+}
 
 // WithGroups sets cognito:groups.
 func WithGroups(groups ...string) TokenOption {
@@ -52,16 +57,29 @@ func WithScopes(scopes ...string) TokenOption {
 }
 
 // WithAttribute sets a user-pool custom attribute: WithAttribute("tenant_id",
-// "acme") sets custom:tenant_id. Cognito sends custom attributes as strings.
+// "acme") sets custom:tenant_id. As in Cognito, attributes go into ID
+// tokens only, as strings; to find one in an access token, add it as a
+// trigger would with WithPreTokenGenerationClaim.
 func WithAttribute(name, value string) TokenOption {
 	if !strings.HasPrefix(name, "custom:") {
 		name = "custom:" + name
 	}
-	return WithClaim(name, value)
+	return func(s *tokenSpec) { s.attributes[name] = value }
 }
 
-// WithClaim sets any claim to any JSON value, as a pre-token-generation
-// trigger can; it overrides the standard ones too.
+// WithPreTokenGenerationClaim adds a claim of any JSON value to the access
+// token, as a pre-token-generation trigger (V2_0) adds it: the only way a
+// real access token carries attributes, email, or claims of your own. A
+// claim Cognito does not let a trigger change (iss, sub, exp, token_use,
+// …) is a mistake in the test: minting panics, naming the rule.
+func WithPreTokenGenerationClaim(name string, value any) TokenOption {
+	return func(s *tokenSpec) { s.trigger[name] = value }
+}
+
+// WithClaim sets any claim of whichever token is minted to any JSON
+// value, standard ones included, with no rule applied: the raw tool for
+// tokens Cognito would not issue. For claims a trigger adds to access
+// tokens, prefer WithPreTokenGenerationClaim.
 func WithClaim(name string, value any) TokenOption {
 	return func(s *tokenSpec) { s.claims[name] = value }
 }
@@ -92,70 +110,68 @@ func WithHeader(name string, value any) TokenOption {
 // published: a key of another pool, say).
 func WithKey(k *SigningKey) TokenOption { return func(s *tokenSpec) { s.key = k } }
 
-func (i *Issuer) spec(opts []TokenOption) *tokenSpec {
+func newSpec(now func() time.Time, opts []TokenOption) *tokenSpec {
 	s := &tokenSpec{
-		clientID: DefaultClientID,
-		subject:  newUUID(),
-		username: "alice",
-		email:    "alice@example.com",
-		lifetime: time.Hour,
-		claims:   map[string]any{},
-		header:   map[string]any{},
+		clientID:   DefaultClientID,
+		username:   "alice",
+		lifetime:   time.Hour,
+		attributes: map[string]string{"email": "alice@example.com", "email_verified": "true"},
+		trigger:    map[string]any{},
+		claims:     map[string]any{},
+		header:     map[string]any{},
 	}
 	for _, o := range opts {
 		o(s)
 	}
 	if s.issuedAt.IsZero() {
-		s.issuedAt = i.now()
+		s.issuedAt = now()
 	}
 	if s.expiresAt.IsZero() {
 		s.expiresAt = s.issuedAt.Add(s.lifetime)
 	}
+	return s
+}
+
+func (i *Issuer) spec(opts []TokenOption) *tokenSpec {
+	s := newSpec(i.now, opts)
 	if s.key == nil {
 		s.key = i.CurrentKey()
 	}
 	return s
 }
 
-// Claims returns the claim set an access or ID token would carry, before
-// signing: for tests that start from a real claim set and break it.
-func (i *Issuer) Claims(use string, opts ...TokenOption) map[string]any {
-	return i.claims(use, i.spec(opts))
+// mustMint is mint for the Issuer's methods, which have no test to fail:
+// a claim no trigger may change is a mistake in the test's code.
+func mustMint(pool *cognitolocal.Pool, use string, s *tokenSpec) map[string]any {
+	c, err := mint(pool, use, s)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
-func (i *Issuer) claims(use string, s *tokenSpec) map[string]any {
-	iat := s.issuedAt.Unix()
-	c := map[string]any{
-		"sub":        s.subject,
-		"iss":        i.URL(),
-		"token_use":  use,
-		"auth_time":  iat,
-		"iat":        iat,
-		"exp":        s.expiresAt.Unix(),
-		"jti":        newUUID(),
-		"origin_jti": newUUID(),
-		"event_id":   newUUID(),
+// mint builds the claim set of an access ("access"), ID ("id") or
+// client-credentials ("machine") token of pool as s describes it.
+func mint(pool *cognitolocal.Pool, use string, s *tokenSpec) (map[string]any, error) {
+	access, id, err := pool.MintClaims(cognitolocal.Mint{
+		ClientID:          s.clientID,
+		Username:          s.username,
+		Subject:           s.subject,
+		Groups:            s.groups,
+		Scopes:            s.scopes,
+		Attributes:        s.attributes,
+		AccessTokenClaims: s.trigger,
+		IssuedAt:          s.issuedAt,
+		ClientCredentials: use == "machine",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cognitotest: WithPreTokenGenerationClaim: %w", err)
 	}
-	if len(s.groups) > 0 {
-		c["cognito:groups"] = s.groups
+	c := access
+	if use == "id" {
+		c = id
 	}
-	switch use {
-	case "id":
-		c["aud"] = s.clientID
-		c["cognito:username"] = s.username
-		c["email"] = s.email
-		c["email_verified"] = true
-		c["at_hash"] = "local-at-hash"
-	default:
-		c["client_id"] = s.clientID
-		c["username"] = s.username
-		c["version"] = 2
-		scope := "aws.cognito.signin.user.admin"
-		if s.scopes != nil {
-			scope = strings.Join(s.scopes, " ")
-		}
-		c["scope"] = scope
-	}
+	c["exp"] = s.expiresAt.Unix()
 	for name, v := range s.claims {
 		if _, gone := v.(deleted); gone {
 			delete(c, name)
@@ -163,42 +179,35 @@ func (i *Issuer) claims(use string, s *tokenSpec) map[string]any {
 			c[name] = v
 		}
 	}
-	return c
+	return c, nil
+}
+
+// Claims returns the claim set an access or ID token would carry, before
+// signing: for tests that start from a real claim set and break it.
+func (i *Issuer) Claims(use string, opts ...TokenOption) map[string]any {
+	return mustMint(i.pool, use, i.spec(opts))
 }
 
 // AccessToken mints a signed access token with Cognito's claim set:
 // sub, iss, client_id, origin_jti, event_id, token_use, scope, auth_time,
-// exp, iat, jti, username, version and, if set, cognito:groups.
+// exp, iat, jti, username, version and, if set, cognito:groups. No
+// attributes: see WithPreTokenGenerationClaim.
 func (i *Issuer) AccessToken(opts ...TokenOption) string {
 	s := i.spec(opts)
-	return i.SignWith(s.key, s.header, i.claims("access", s))
+	return i.SignWith(s.key, s.header, mustMint(i.pool, "access", s))
 }
 
 // IDToken mints a signed ID token with Cognito's claim set: sub, iss, aud,
-// token_use, auth_time, exp, iat, jti, origin_jti, event_id, at_hash,
+// token_use, auth_time, exp, iat, jti, origin_jti, event_id,
 // cognito:username, email, email_verified, and any custom attributes.
 func (i *Issuer) IDToken(opts ...TokenOption) string {
 	s := i.spec(opts)
-	return i.SignWith(s.key, s.header, i.claims("id", s))
+	return i.SignWith(s.key, s.header, mustMint(i.pool, "id", s))
 }
 
 // MachineToken mints a client-credentials access token: client_id and
 // resource-server scopes, no username and no groups.
 func (i *Issuer) MachineToken(scopes []string, opts ...TokenOption) string {
 	s := i.spec(append([]TokenOption{WithScopes(scopes...)}, opts...))
-	c := i.claims("access", s)
-	delete(c, "username")
-	delete(c, "cognito:groups")
-	delete(c, "origin_jti")
-	delete(c, "event_id")
-	c["sub"] = s.clientID
-	return i.SignWith(s.key, s.header, c)
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	return i.SignWith(s.key, s.header, mustMint(i.pool, "machine", s))
 }

@@ -48,7 +48,7 @@ func newFlagSet(e *env, name, synopsis, description string) *flagSet {
 			}
 			fmt.Fprintln(w)
 		})
-		fmt.Fprintf(w, "\nExit codes: 0 success, 1 token rejected or undecodable, 2 usage error,\n3 keys unavailable, network, file or port error.\n")
+		fmt.Fprintf(w, "\nExit codes: 0 success, 1 token rejected or undecodable, or operation refused\nby the pool, 2 usage error, 3 keys unavailable, network, file or port error.\n")
 	}
 	return fs
 }
@@ -113,4 +113,17 @@ func (p *pairFlag) Set(v string) error {
 	}
 	*p = append(*p, pair{strings.TrimSpace(name), value})
 	return nil
+}
+
+// values returns the pairs as claims, each VALUE read by claimValue; nil
+// when there are none.
+func (p pairFlag) values() map[string]any {
+	if len(p) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(p))
+	for _, kv := range p {
+		m[kv.name] = claimValue(kv.value)
+	}
+	return m
 }

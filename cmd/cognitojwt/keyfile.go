@@ -12,7 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/cognitolocal"
 )
 
 // keyFileName is the dev-issuer's key file under the user's configuration
@@ -41,12 +41,12 @@ func defaultKeyFile() string {
 
 // loadOrCreateKey reads the key file, or creates it with a fresh key
 // (mode 0600, in a directory of mode 0700) when it does not exist.
-func loadOrCreateKey(path string, warn io.Writer) (key *cognitotest.SigningKey, created bool, err error) {
+func loadOrCreateKey(path string, warn io.Writer) (key *cognitolocal.SigningKey, created bool, err error) {
 	key, err = loadKey(path, warn)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return key, false, err
 	}
-	key, err = cognitotest.NewSigningKey()
+	key, err = cognitolocal.NewSigningKey()
 	if err != nil {
 		return nil, false, fmt.Errorf("generating a key: %w", err)
 	}
@@ -55,7 +55,7 @@ func loadOrCreateKey(path string, warn io.Writer) (key *cognitotest.SigningKey, 
 		return nil, false, err
 	}
 	body, err := json.MarshalIndent(storedKey{
-		KeyID:      key.KeyID,
+		KeyID:      key.Kid,
 		PrivateKey: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
 		Comment:    "signing key of cognitojwt dev-issuer; for local development only",
 	}, "", "  ")
@@ -88,7 +88,7 @@ func loadOrCreateKey(path string, warn io.Writer) (key *cognitotest.SigningKey, 
 	return key, true, nil
 }
 
-func loadKey(path string, warn io.Writer) (*cognitotest.SigningKey, error) {
+func loadKey(path string, warn io.Writer) (*cognitolocal.SigningKey, error) {
 	body, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -112,5 +112,5 @@ func loadKey(path string, warn io.Writer) (*cognitotest.SigningKey, error) {
 	if !ok || priv.N.BitLen() < 2048 {
 		return nil, fmt.Errorf("key file %s does not hold an RSA key of at least 2048 bits", path)
 	}
-	return &cognitotest.SigningKey{KeyID: stored.KeyID, Private: priv}, nil
+	return &cognitolocal.SigningKey{Kid: stored.KeyID, Private: priv}, nil
 }

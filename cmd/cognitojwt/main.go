@@ -11,7 +11,9 @@
 //	cognitojwt decode TOKEN|-
 //	cognitojwt verify --pool ID --client-id ID [--token-use access|id|any] TOKEN|-
 //	cognitojwt dev-issuer [--addr 127.0.0.1:9229] [--pool local_Dev]
-//	cognitojwt mint [--username NAME] [--groups a,b] [--scopes s1,s2] [--attr k=v]
+//	cognitojwt dev-issuer [--key-file F] [--state-file F] [--pre-token-generation URL] [--custom-attribute NAME]
+//	cognitojwt mint [--username NAME] [--groups a,b] [--scopes s1,s2] [--trigger-claim k=v]
+//	cognitojwt users add|list|set|groups [USERNAME] [flags]
 //	cognitojwt version
 //
 // Run "cognitojwt COMMAND --help" for each command's flags.
@@ -19,7 +21,8 @@
 // Exit codes:
 //
 //	0  success
-//	1  the token was rejected (verify) or cannot be decoded (decode)
+//	1  the token was rejected (verify), cannot be decoded (decode), or the
+//	   pool refused the operation (users)
 //	2  usage error: unknown command or flag, missing argument, bad value
 //	3  environment error: signing keys unavailable, network, files, ports
 package main
@@ -84,6 +87,7 @@ func init() {
 		{"verify", "verify a token against a user pool's keys", runVerify},
 		{"dev-issuer", "serve a local Cognito stand-in that mints tokens", runDevIssuer},
 		{"mint", "mint a token from a running dev-issuer or its key file", runMint},
+		{"users", "add, list and change the users of a running dev-issuer", runUsers},
 		{"version", "print the version", runVersion},
 		{"help", "show help for a command", runHelp},
 	}
@@ -101,7 +105,8 @@ Run "cognitojwt COMMAND --help" for a command's flags.
 
 Exit codes:
   0  success
-  1  the token was rejected (verify) or cannot be decoded (decode)
+  1  the token was rejected (verify), cannot be decoded (decode), or the
+     pool refused the operation (users)
   2  usage error
   3  signing keys unavailable, network, file or port error
 `

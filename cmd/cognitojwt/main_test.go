@@ -88,7 +88,7 @@ func (r result) String() string {
 }
 
 func TestHelpForEveryCommand(t *testing.T) {
-	for _, name := range []string{"decode", "verify", "dev-issuer", "mint", "version"} {
+	for _, name := range []string{"decode", "verify", "dev-issuer", "mint", "users", "version"} {
 		t.Run(name, func(t *testing.T) {
 			for _, args := range [][]string{{name, "--help"}, {name, "-h"}, {"help", name}} {
 				r := cli(t, "", nil, args...)
@@ -102,7 +102,7 @@ func TestHelpForEveryCommand(t *testing.T) {
 
 	r := cli(t, "", nil, "--help")
 	require.Equal(t, 0, r.code, r)
-	for _, name := range []string{"decode", "verify", "dev-issuer", "mint"} {
+	for _, name := range []string{"decode", "verify", "dev-issuer", "mint", "users"} {
 		assert.Contains(t, r.stdout, "\n  "+name+" ", "command list")
 	}
 
@@ -522,7 +522,8 @@ func TestDevIssuerServesAndMints(t *testing.T) {
 	assert.Equal(t, d.jwks, discovery["jwks_uri"])
 
 	status, out := d.post(t, "application/json", `{"username":"frank","groups":["admin","ops"],"scopes":["orders/read"],
-		"attributes":{"tenant_id":"acme"},"claims":{"department":"sales","level":3},"lifetime":"15m"}`)
+		"attributes":{"tenant_id":"acme","given_name":"Frank"},"claims":{"department":"sales"},
+		"trigger_claims":{"level":3},"lifetime":"15m"}`)
 	require.Equal(t, http.StatusOK, status, out)
 	assert.Equal(t, "Bearer", out["token_type"])
 	assert.Equal(t, float64(900), out["expires_in"])
@@ -534,10 +535,12 @@ func TestDevIssuerServesAndMints(t *testing.T) {
 	assert.Equal(t, "frank", claims.Username)
 	assert.Equal(t, []string{"admin", "ops"}, claims.Groups)
 	assert.Equal(t, []string{"orders/read"}, claims.Scopes)
-	tenant, _ := claims.Attribute("tenant_id")
-	assert.Equal(t, "acme", tenant)
 	level, _ := claims.Get("level")
-	assert.Equal(t, float64(3), level)
+	assert.Equal(t, float64(3), level, "a trigger's claim is in the access token")
+	for _, absent := range []string{"custom:tenant_id", "given_name", "department", "email"} {
+		_, ok := claims.Get(absent)
+		assert.False(t, ok, "Cognito's access tokens carry no %s", absent)
+	}
 	assert.WithinDuration(t, time.Now().Add(15*time.Minute), claims.ExpiresAt, time.Minute)
 
 	idClaims, err := verifierFor(t, d.issuer, "", cognitojwt.IDToken).Verify(ctx, out["id_token"].(string))
@@ -545,16 +548,26 @@ func TestDevIssuerServesAndMints(t *testing.T) {
 	assert.Equal(t, "frank", idClaims.Username)
 	assert.Equal(t, "frank@example.com", idClaims.Email)
 	assert.Equal(t, claims.Subject, idClaims.Subject, "one user, one sub")
+	tenant, _ := idClaims.Attribute("tenant_id")
+	assert.Equal(t, "acme", tenant)
+	given, _ := idClaims.Get("given_name")
+	assert.Equal(t, "Frank", given, "standard attributes keep their name")
+	department, _ := idClaims.Get("department")
+	assert.Equal(t, "sales", department)
+	_, ok := idClaims.Get("level")
+	assert.False(t, ok, "a trigger_claim goes into the access token only")
 
 	// Form fields, as curl -d sends them; sub stays the same per user.
 	status, form := d.post(t, "application/x-www-form-urlencoded",
-		"username=frank&groups=admin,ops&attribute=tenant_id%3Dacme&claim=level%3D3&token_use=access")
+		"username=frank&groups=admin,ops&trigger_claim=level%3D3&token_use=access")
 	require.Equal(t, http.StatusOK, status, form)
 	assert.Nil(t, form["id_token"], "token_use=access mints the access token only")
 	formClaims, err := verifierFor(t, d.issuer, "", cognitojwt.AccessToken).Verify(ctx, form["access_token"].(string))
 	require.NoError(t, err)
 	assert.Equal(t, claims.Subject, formClaims.Subject)
 	assert.Equal(t, claims.Groups, formClaims.Groups)
+	formLevel, _ := formClaims.Get("level")
+	assert.Equal(t, float64(3), formLevel)
 	status, grace := d.post(t, "application/x-www-form-urlencoded", "username=grace")
 	require.Equal(t, http.StatusOK, status, grace)
 	graceClaims, err := verifierFor(t, d.issuer, "", cognitojwt.AccessToken).Verify(ctx, grace["access_token"].(string))
@@ -614,6 +627,10 @@ func TestDevIssuerRefusesBadMintRequests(t *testing.T) {
 		{"space in username", "application/json", `{"username":"a b"}`, "username"},
 		{"attribute without value", "application/x-www-form-urlencoded", "attribute=tenant", "NAME=VALUE"},
 		{"bad machine flag", "application/x-www-form-urlencoded", "machine=maybe", "machine"},
+		{"attribute in an access token", "application/json", `{"token_use":"access","attributes":{"tenant_id":"acme"}}`, "trigger_claims"},
+		{"claim in an access token", "application/x-www-form-urlencoded", "token_use=access&claim=x%3D1", "ID tokens only"},
+		{"claim in a machine token", "application/json", `{"machine":true,"scopes":["a"],"claims":{"x":1}}`, "ID tokens only"},
+		{"trigger claim without value", "application/x-www-form-urlencoded", "trigger_claim=level", "NAME=VALUE"},
 		{"huge body", "application/x-www-form-urlencoded", "username=" + strings.Repeat("a", maxMintBody), "larger"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -728,7 +745,7 @@ func TestMintOffline(t *testing.T) {
 	// Minted without the server, for the address it will have.
 	const addr = "localhost:9339"
 	r := cli(t, "", nil, "mint", "--offline", "--key-file", keyFile, "--addr", addr, "--pool", "local_Dev",
-		"--username", "judy", "--groups", "admin", "--attr", "tenant_id=acme", "--claim", `roles=["a","b"]`)
+		"--username", "judy", "--groups", "admin", "--trigger-claim", `roles=["a","b"]`)
 	require.Equal(t, 0, r.code, r)
 	claims, err := verifierFor(t, "http://127.0.0.1:9339/local_Dev", d.jwks, cognitojwt.AccessToken).
 		Verify(context.Background(), strings.TrimSpace(r.stdout))
@@ -738,6 +755,23 @@ func TestMintOffline(t *testing.T) {
 	roles, _ := claims.Get("roles")
 	assert.Equal(t, []any{"a", "b"}, roles)
 
+	r = cli(t, "", nil, "mint", "--offline", "--key-file", keyFile, "--addr", addr, "--token-use", "id",
+		"--username", "judy", "--attr", "tenant_id=acme")
+	require.Equal(t, 0, r.code, r)
+	idClaims, err := verifierFor(t, "http://127.0.0.1:9339/local_Dev", d.jwks, cognitojwt.IDToken).
+		Verify(context.Background(), strings.TrimSpace(r.stdout))
+	require.NoError(t, err)
+	tenant, _ := idClaims.Attribute("tenant_id")
+	assert.Equal(t, "acme", tenant)
+	assert.Equal(t, claims.Subject, idClaims.Subject, "one user, one sub")
+
+	// Cognito puts attributes into ID tokens only: asking for them in an
+	// access token is a mistake the command names.
+	r = cli(t, "", nil, "mint", "--offline", "--key-file", keyFile, "--attr", "tenant_id=acme")
+	assert.Equal(t, 2, r.code, r)
+	assert.Contains(t, r.stderr, "--trigger-claim")
+	assert.Empty(t, r.stdout)
+
 	r = cli(t, "", nil, "mint", "--offline", "--key-file", filepath.Join(t.TempDir(), "missing.json"))
 	assert.Equal(t, 3, r.code, r)
 	assert.Contains(t, r.stderr, "cognitojwt dev-issuer")
@@ -745,6 +779,17 @@ func TestMintOffline(t *testing.T) {
 	r = cli(t, "", nil, "mint", "--offline", "--key-file", keyFile, "--lifetime", "25h")
 	assert.Equal(t, 2, r.code, r)
 	assert.Contains(t, r.stderr, "24h")
+}
+
+// The shipped command must not link the testing package (through a test
+// kit, say): it would register test flags and bloat the binary.
+func TestCommandDoesNotLinkTesting(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	require.NoError(t, err)
+	deps := strings.Fields(string(out))
+	require.Contains(t, deps, "github.com/cognitojwt/cognitojwt/cognitolocal", "the list is the command's dependencies")
+	assert.NotContains(t, deps, "testing")
+	assert.NotContains(t, deps, "github.com/cognitojwt/cognitojwt/cognitotest")
 }
 
 func TestMintUsageAndNetworkErrors(t *testing.T) {
@@ -758,6 +803,7 @@ func TestMintUsageAndNetworkErrors(t *testing.T) {
 		{"not a URL", []string{"--server", "ftp://127.0.0.1"}, 2, "--server"},
 		{"bad lifetime", []string{"--lifetime", "soon"}, 2, "lifetime"},
 		{"bad attribute", []string{"--attr", "tenant"}, 2, "NAME=VALUE"},
+		{"bad trigger claim", []string{"--trigger-claim", "level"}, 2, "NAME=VALUE"},
 		{"bad token use", []string{"--token-use", "refresh"}, 2, "--token-use"},
 		{"argument", []string{"alice"}, 2, "unexpected argument"},
 	} {
@@ -768,4 +814,270 @@ func TestMintUsageAndNetworkErrors(t *testing.T) {
 			assert.Empty(t, r.stdout)
 		})
 	}
+}
+
+// initiateAuth signs a user in through the dev-issuer's JSON API, as an
+// app would with the AWS SDK, and returns the answer or the refusal's
+// __type.
+func initiateAuth(t *testing.T, base string, params map[string]string) (tokens map[string]any, refusal string) {
+	t.Helper()
+	flow := "USER_PASSWORD_AUTH"
+	if _, ok := params["REFRESH_TOKEN"]; ok {
+		flow = "REFRESH_TOKEN_AUTH"
+	}
+	body, err := json.Marshal(map[string]any{"AuthFlow": flow, "ClientId": cognitotest.DefaultClientID, "AuthParameters": params})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, base+"/", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	if resp.StatusCode != http.StatusOK {
+		return nil, out["__type"].(string)
+	}
+	return out["AuthenticationResult"].(map[string]any), ""
+}
+
+func TestUsersManageARunningPool(t *testing.T) {
+	d := startDevIssuer(t, "--addr", "127.0.0.1:0", "--key-file", filepath.Join(t.TempDir(), "key.json"),
+		"--custom-attribute", "tenant_id")
+	users := func(args ...string) result {
+		return cli(t, "", nil, append(append([]string{"users"}, args...), "--server", d.base)...)
+	}
+	r := users("add", "alice", "--password", "Passw0rd!", "--groups", "admin", "--attr", "tenant_id=acme", "--attr", "email=alice@example.com")
+	require.Equal(t, 0, r.code, r)
+	assert.Contains(t, r.stdout, "added alice (sub ")
+	assert.Contains(t, r.stdout, "to admin")
+
+	tokens, refusal := initiateAuth(t, d.base, map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"})
+	require.Empty(t, refusal)
+	ctx := context.Background()
+	access, err := verifierFor(t, d.issuer, "", cognitojwt.AccessToken).Verify(ctx, tokens["AccessToken"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"admin"}, access.Groups)
+	_, ok := access.Attribute("tenant_id")
+	assert.False(t, ok, "attributes stay out of access tokens")
+	id, err := verifierFor(t, d.issuer, "", cognitojwt.IDToken).Verify(ctx, tokens["IdToken"].(string))
+	require.NoError(t, err)
+	tenant, _ := id.Attribute("tenant_id")
+	assert.Equal(t, "acme", tenant)
+	assert.Equal(t, "alice@example.com", id.Email)
+
+	r = users("add", "bob", "--password", "Passw0rd!")
+	require.Equal(t, 0, r.code, r)
+	r = users("list")
+	require.Equal(t, 0, r.code, r)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.Len(t, lines, 3, r.stdout)
+	assert.Equal(t, []string{"USERNAME", "STATUS", "ENABLED", "EMAIL", "GROUPS", "SUB"}, strings.Fields(lines[0]))
+	assert.Equal(t, []string{"alice", "CONFIRMED", "true", "alice@example.com", "admin"}, strings.Fields(lines[1])[:5])
+	assert.Equal(t, []string{"bob", "CONFIRMED", "true", "-", "-"}, strings.Fields(lines[2])[:5])
+	assert.Equal(t, access.Subject, strings.Fields(lines[1])[5])
+
+	r = users("list", "--json", "--filter", `username ^= "al"`)
+	require.Equal(t, 0, r.code, r)
+	var listed []struct {
+		Username   string
+		Sub        string
+		Enabled    bool
+		Attributes map[string]string
+		Groups     []string
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &listed), r)
+	require.Len(t, listed, 1)
+	assert.Equal(t, "alice", listed[0].Username)
+	assert.Equal(t, "acme", listed[0].Attributes["custom:tenant_id"])
+	assert.Equal(t, []string{"admin"}, listed[0].Groups)
+
+	r = users("groups", "alice", "--add", "editors,PremiumUsers", "--remove", "admin")
+	require.Equal(t, 0, r.code, r)
+	assert.ElementsMatch(t, []string{"editors", "PremiumUsers"}, strings.Fields(r.stdout))
+
+	r = users("set", "alice", "--attr", "tenant_id=globex", "--attr", "given_name=Alice", "--delete-attr", "email", "--password", "N3w-password")
+	require.Equal(t, 0, r.code, r)
+	_, refusal = initiateAuth(t, d.base, map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"})
+	assert.Equal(t, "NotAuthorizedException", refusal, "the old password is gone")
+	fresh, refusal := initiateAuth(t, d.base, map[string]string{"USERNAME": "alice", "PASSWORD": "N3w-password"})
+	require.Empty(t, refusal)
+	id, err = verifierFor(t, d.issuer, "", cognitojwt.IDToken).Verify(ctx, fresh["IdToken"].(string))
+	require.NoError(t, err)
+	tenant, _ = id.Attribute("tenant_id")
+	assert.Equal(t, "globex", tenant)
+	given, _ := id.Get("given_name")
+	assert.Equal(t, "Alice", given)
+	assert.Empty(t, id.Email)
+	assert.ElementsMatch(t, []string{"editors", "PremiumUsers"}, id.Groups)
+
+	r = users("set", "alice", "--sign-out")
+	require.Equal(t, 0, r.code, r)
+	_, refusal = initiateAuth(t, d.base, map[string]string{"REFRESH_TOKEN": fresh["RefreshToken"].(string)})
+	assert.Equal(t, "NotAuthorizedException", refusal, "signed out everywhere")
+
+	r = users("set", "alice", "--disable")
+	require.Equal(t, 0, r.code, r)
+	_, refusal = initiateAuth(t, d.base, map[string]string{"USERNAME": "alice", "PASSWORD": "N3w-password"})
+	assert.Equal(t, "NotAuthorizedException", refusal, "a disabled user cannot sign in")
+	r = users("list", "--json", "--filter", `username = "alice"`)
+	require.Equal(t, 0, r.code, r)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &listed), r)
+	assert.False(t, listed[0].Enabled)
+	r = users("set", "alice", "--enable")
+	require.Equal(t, 0, r.code, r)
+	_, refusal = initiateAuth(t, d.base, map[string]string{"USERNAME": "alice", "PASSWORD": "N3w-password"})
+	assert.Empty(t, refusal)
+}
+
+func TestUsersRefusalsAndUsageErrors(t *testing.T) {
+	d := startDevIssuer(t, "--addr", "127.0.0.1:0", "--key-file", filepath.Join(t.TempDir(), "key.json"))
+	r := cli(t, "", nil, "users", "add", "carol", "--password", "Passw0rd!", "--server", d.base)
+	require.Equal(t, 0, r.code, r)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no subcommand", nil, 2, "missing subcommand"},
+		{"unknown subcommand", []string{"remove", "carol"}, 2, `unknown subcommand "remove"`},
+		{"no username", []string{"add", "--password", "x"}, 2, "missing USERNAME"},
+		{"two usernames", []string{"groups", "a", "b"}, 2, `unexpected argument "b"`},
+		{"no password", []string{"add", "dave"}, 2, "--password is required"},
+		{"nothing to set", []string{"set", "carol"}, 2, "nothing to change"},
+		{"enable and disable", []string{"set", "carol", "--enable", "--disable"}, 2, "exclude"},
+		{"existing user", []string{"add", "carol", "--password", "Passw0rd!"}, 1, "UsernameExistsException"},
+		{"unknown user", []string{"set", "nobody", "--disable"}, 1, "UserNotFoundException"},
+		{"undeclared custom attribute", []string{"add", "erin", "--password", "Passw0rd!", "--attr", "tenant_id=acme"}, 1, "--custom-attribute tenant_id"},
+		{"other pool", []string{"list", "--pool", "local_Other"}, 1, "--pool"},
+		{"bad server", []string{"list", "--server", "ftp://x"}, 2, "--server"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"users"}, tc.args...)
+			if len(tc.args) > 0 && !strings.Contains(strings.Join(tc.args, " "), "--server") {
+				args = append(args, "--server", d.base)
+			}
+			r := cli(t, "", nil, args...)
+			assert.Equal(t, tc.code, r.code, r)
+			assert.Contains(t, r.stderr, tc.want, r)
+			assert.NotContains(t, r.stderr, "Passw0rd!", "passwords are never echoed")
+		})
+	}
+	r = cli(t, "", nil, "users", "list", "--server", closedURL(t))
+	assert.Equal(t, 3, r.code, r)
+	assert.Contains(t, r.stderr, "cannot reach the dev-issuer")
+}
+
+func TestDevIssuerStateKeepsUsersSignedInAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "key.json")
+	args := []string{"--addr", "127.0.0.1:0", "--key-file", keyFile, "--custom-attribute", "tenant_id"}
+	first := startDevIssuer(t, args...)
+	stateFile := filepath.Join(dir, "dev-issuer-state-local_Dev.json")
+	assert.Contains(t, first.stdout.String(), "State file     "+stateFile)
+	r := cli(t, "", nil, "users", "add", "alice", "--password", "Passw0rd!", "--groups", "admin", "--attr", "tenant_id=acme", "--server", first.base)
+	require.Equal(t, 0, r.code, r)
+	tokens, refusal := initiateAuth(t, first.base, map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"})
+	require.Empty(t, refusal)
+	require.Equal(t, 0, first.stop(t))
+
+	info, err := os.Stat(stateFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "the state holds password hashes and client secrets")
+	raw, err := os.ReadFile(stateFile)
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), "Passw0rd!")
+	assert.NotContains(t, string(raw), tokens["RefreshToken"].(string))
+
+	// The same flags again: the declared attribute is not declared twice.
+	second := startDevIssuer(t, args...)
+	refreshed, refusal := initiateAuth(t, second.base, map[string]string{"REFRESH_TOKEN": tokens["RefreshToken"].(string)})
+	require.Empty(t, refusal, "the refresh token outlives the restart")
+	id, err := verifierFor(t, second.issuer, "", cognitojwt.IDToken).Verify(context.Background(), refreshed["IdToken"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, "alice", id.Username)
+	assert.Equal(t, []string{"admin"}, id.Groups)
+	tenant, _ := id.Attribute("tenant_id")
+	assert.Equal(t, "acme", tenant)
+
+	fresh := startDevIssuer(t, "--addr", "127.0.0.1:0", "--key-file", keyFile, "--state-file", "none")
+	assert.Contains(t, fresh.stdout.String(), "State file     none")
+	_, refusal = initiateAuth(t, fresh.base, map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"})
+	assert.NotEmpty(t, refusal, "--state-file none starts empty")
+}
+
+func TestDevIssuerRefusesACorruptStateFile(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.json")
+	require.NoError(t, os.WriteFile(state, []byte(`{"version":1,"poolId":"other"}`), 0o600))
+	r := cli(t, "", nil, "dev-issuer", "--addr", "127.0.0.1:0", "--key-file", filepath.Join(dir, "key.json"), "--state-file", state)
+	assert.Equal(t, 3, r.code, r)
+	assert.Contains(t, r.stderr, "another pool")
+	assert.Contains(t, r.stderr, "start afresh")
+}
+
+func TestDevIssuerCallsAnHTTPPreTokenGenerationTrigger(t *testing.T) {
+	trigger := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&ev); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		attrs := ev["request"].(map[string]any)["userAttributes"].(map[string]any)
+		ev["response"] = map[string]any{"claimsAndScopeOverrideDetails": map[string]any{
+			"accessTokenGeneration": map[string]any{"claimsToAddOrOverride": map[string]any{
+				"department": attrs["custom:department"], "source": ev["triggerSource"],
+			}},
+		}}
+		_ = json.NewEncoder(w).Encode(ev)
+	}))
+	defer trigger.Close()
+
+	d := startDevIssuer(t, "--addr", "127.0.0.1:0", "--key-file", filepath.Join(t.TempDir(), "key.json"),
+		"--custom-attribute", "department", "--pre-token-generation", trigger.URL+"/")
+	r := cli(t, "", nil, "users", "add", "ada", "--password", "Passw0rd!", "--attr", "department=engineering", "--server", d.base)
+	require.Equal(t, 0, r.code, r)
+	tokens, refusal := initiateAuth(t, d.base, map[string]string{"USERNAME": "ada", "PASSWORD": "Passw0rd!"})
+	require.Empty(t, refusal)
+	access, err := verifierFor(t, d.issuer, "", cognitojwt.AccessToken).Verify(context.Background(), tokens["AccessToken"].(string))
+	require.NoError(t, err)
+	department, _ := access.Get("department")
+	assert.Equal(t, "engineering", department)
+	source, _ := access.Get("source")
+	assert.Equal(t, "TokenGeneration_Authentication", source)
+
+	r = cli(t, "", nil, "dev-issuer", "--addr", "127.0.0.1:0", "--pre-token-generation", "localhost:9000")
+	assert.Equal(t, 2, r.code, r)
+	assert.Contains(t, r.stderr, "--pre-token-generation")
+	r = cli(t, "", nil, "dev-issuer", "--addr", "127.0.0.1:0", "--pre-token-generation", trigger.URL, "--trigger-version", "V9_0")
+	assert.Equal(t, 2, r.code, r)
+	assert.Contains(t, r.stderr, "V9_0")
+}
+
+func TestDevIssuerServesManagedLogin(t *testing.T) {
+	d := startDevIssuer(t, "--addr", "127.0.0.1:0", "--key-file", filepath.Join(t.TempDir(), "key.json"), "--state-file", "none")
+	resp, err := http.Get(d.issuer + "/.well-known/openid-configuration")
+	require.NoError(t, err)
+	var discovery map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&discovery))
+	resp.Body.Close()
+	assert.Equal(t, d.base+"/oauth2/authorize", discovery["authorization_endpoint"])
+	assert.Equal(t, d.base+"/oauth2/token", discovery["token_endpoint"])
+
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	q := "client_id=local-client&response_type=code&scope=openid&redirect_uri=" + "http%3A%2F%2Flocalhost%3A8080%2Fcallback"
+	resp, err = client.Get(d.base + "/oauth2/authorize?" + q)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/login?"), resp.Header.Get("Location"))
+
+	resp, err = http.Get(d.base + "/")
+	require.NoError(t, err)
+	help, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, string(help), "login:    /oauth2/authorize")
 }

@@ -11,7 +11,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/cognitolocal"
 )
 
 const mintHelp = `Mint a token and print it: from a running dev-issuer (POST SERVER/mint),
@@ -20,9 +20,15 @@ or with --offline straight from the dev-issuer's key file, no server needed.
 Offline tokens carry the issuer http://ADDR/POOL, so give the --addr and
 --pool the dev-issuer that will serve the key runs with.
 
+Tokens carry what Cognito puts in them: user attributes (--attr) and other
+claims (--claim) go into the ID token only. A real access token carries
+such claims only when a pre-token-generation trigger adds them; say so with
+--trigger-claim.
+
 Examples:
   TOKEN=$(cognitojwt mint --username alice --groups admin,editors)
-  cognitojwt mint --token-use id --attr tenant_id=acme --claim department=sales
+  cognitojwt mint --token-use id --attr tenant_id=acme --claim given_name=Alice
+  cognitojwt mint --trigger-claim department=sales --trigger-claim birthdate=1990-04-01
   cognitojwt mint --machine --scopes orders/read --client-id batch-job
   cognitojwt mint --lifetime -5m            # an expired token
   cognitojwt mint --offline --key-file ./dev-key.json`
@@ -35,14 +41,15 @@ func runMint(e *env, args []string) error {
 	addr := fs.String("addr", defaultDevAddr, "with --offline: the dev-issuer's `host:port`, part of the issuer")
 	pool := fs.String("pool", defaultDevPool, "with --offline: the dev-issuer's pool `ID`, part of the issuer")
 	var groups, scopes listFlag
-	var attrs, claims pairFlag
+	var attrs, claims, triggerClaims pairFlag
 	username := fs.String("username", defaultUsername, "`name` of the user (username / cognito:username)")
 	email := fs.String("email", "", "email `address` of ID tokens (default USERNAME@example.com)")
 	fs.Var(&groups, "groups", "cognito:groups `names`, comma-separated or repeated")
 	fs.Var(&scopes, "scopes", "access token `scopes`, comma-separated or repeated\n(default aws.cognito.signin.user.admin)")
-	fs.Var(&attrs, "attr", "custom attribute `NAME=VALUE`, sets custom:NAME (repeatable)")
-	fs.Var(&claims, "claim", "any claim `NAME=VALUE`, VALUE read as JSON if it parses (repeatable)")
-	clientID := fs.String("client-id", cognitotest.DefaultClientID, "app client `ID`: client_id of access tokens, aud of ID tokens")
+	fs.Var(&attrs, "attr", "user attribute `NAME=VALUE` of the ID token: custom:NAME unless NAME is\na standard attribute such as given_name (repeatable)")
+	fs.Var(&claims, "claim", "any claim `NAME=VALUE` of the ID token, VALUE read as JSON if it parses\n(repeatable)")
+	fs.Var(&triggerClaims, "trigger-claim", "claim `NAME=VALUE` a pre-token-generation trigger adds to the access\ntoken (claimsToAddOrOverride), VALUE read as JSON if it parses (repeatable)")
+	clientID := fs.String("client-id", cognitolocal.DefaultClientID, "app client `ID`: client_id of access tokens, aud of ID tokens")
 	tokenUse := fs.String("token-use", "access", "`kind` of token to print: access or id")
 	lifetime := fs.Duration("lifetime", defaultLifetime, "time until exp, at most 24h; negative mints an expired token")
 	machine := fs.Bool("machine", false, "mint a client-credentials (machine) access token: no user, --scopes required")
@@ -76,12 +83,8 @@ func runMint(e *env, args []string) error {
 		}
 		req.Attributes[a.name] = a.value
 	}
-	for _, c := range claims {
-		if req.Claims == nil {
-			req.Claims = map[string]any{}
-		}
-		req.Claims[c.name] = claimValue(c.value)
-	}
+	req.Claims = claims.values()
+	req.TriggerClaims = triggerClaims.values()
 
 	var resp *mintResponse
 	if *offline {
@@ -124,16 +127,12 @@ func mintOffline(e *env, keyFile, addr, pool string, req mintRequest) (*mintResp
 		// The dev-issuer names itself by the address it listens on.
 		host = "127.0.0.1"
 	}
-	iss := "http://" + net.JoinHostPort(host, port) + "/" + pool
-	// cognitotest mints only from a running issuer; this one lives for the
-	// minting alone, on a port of its own, and the iss claim is the
-	// dev-issuer's.
-	issuer, err := cognitotest.Start("127.0.0.1:0", cognitotest.WithPoolID(pool), cognitotest.WithSigningKey(*key))
+	// A pool that is never served: its issuer is the dev-issuer's.
+	p, err := cognitolocal.New(cognitolocal.Config{PoolID: pool, BaseURL: "http://" + net.JoinHostPort(host, port), Key: key})
 	if err != nil {
 		return nil, envErrorf("%v", err)
 	}
-	defer issuer.Close()
-	resp, err := mintTokens(issuer, iss, req)
+	resp, err := mintTokens(p, req)
 	if isBadRequest(err) {
 		return nil, usageErrorf("%v", err)
 	}

@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/cognitolocal"
 )
 
 // mintRequest is what the dev-issuer's POST /mint accepts, as JSON or as
@@ -22,10 +23,14 @@ type mintRequest struct {
 	Scopes     []string          `json:"scopes"`
 	Attributes map[string]string `json:"attributes"`
 	Claims     map[string]any    `json:"claims"`
-	ClientID   string            `json:"client_id"`
-	TokenUse   string            `json:"token_use"`
-	Lifetime   string            `json:"lifetime"`
-	Machine    bool              `json:"machine"`
+	// TriggerClaims go into the access token, as a pre-token-generation
+	// trigger's claimsToAddOrOverride would put them: real access tokens
+	// carry no attributes or other claims without one.
+	TriggerClaims map[string]any `json:"trigger_claims"`
+	ClientID      string         `json:"client_id"`
+	TokenUse      string         `json:"token_use"`
+	Lifetime      string         `json:"lifetime"`
+	Machine       bool           `json:"machine"`
 }
 
 // mintResponse follows the shape of Cognito's token endpoint answer.
@@ -54,9 +59,11 @@ func badRequestf(format string, args ...any) error {
 	return &badMintRequest{fmt.Sprintf(format, args...)}
 }
 
-// mintTokens mints what req asks for. iss overrides the issuer's own URL
-// when minting without the server that will serve the key.
-func mintTokens(issuer *cognitotest.Issuer, iss string, req mintRequest) (*mintResponse, error) {
+// mintTokens mints what req asks for with the pool's key, in the shape
+// Cognito issues: user attributes go to the ID token only, and the access
+// token carries other claims only when req names them as a
+// pre-token-generation trigger's (TriggerClaims).
+func mintTokens(pool *cognitolocal.Pool, req mintRequest) (*mintResponse, error) {
 	lifetime := defaultLifetime
 	if req.Lifetime != "" {
 		d, err := time.ParseDuration(req.Lifetime)
@@ -88,7 +95,7 @@ func mintTokens(issuer *cognitotest.Issuer, iss string, req mintRequest) (*mintR
 	}
 	clientID := req.ClientID
 	if clientID == "" {
-		clientID = cognitotest.DefaultClientID
+		clientID = cognitolocal.DefaultClientID
 	}
 	if err := checkName("client_id", clientID, 128); err != nil {
 		return nil, err
@@ -110,49 +117,72 @@ func mintTokens(issuer *cognitotest.Issuer, iss string, req mintRequest) (*mintR
 			email += "@example.com"
 		}
 	}
-	opts := []cognitotest.TokenOption{
-		cognitotest.WithUsername(username),
-		cognitotest.WithSubject(stableSubject(issuer.PoolID(), username)),
-		cognitotest.WithEmail(email),
-		cognitotest.WithClientID(clientID),
-		cognitotest.WithLifetime(lifetime),
-	}
-	if iss != "" {
-		opts = append(opts, cognitotest.WithClaim("iss", iss))
-	}
-	if len(req.Groups) > 0 {
-		opts = append(opts, cognitotest.WithGroups(req.Groups...))
-	}
-	if len(req.Scopes) > 0 {
-		opts = append(opts, cognitotest.WithScopes(req.Scopes...))
-	}
-	for name, value := range req.Attributes {
+	for name := range req.Attributes {
 		if name == "" || name == "custom:" {
 			return nil, badRequestf("empty attribute name")
 		}
-		opts = append(opts, cognitotest.WithAttribute(name, value))
 	}
-	for name, value := range req.Claims {
-		if name == "" {
-			return nil, badRequestf("empty claim name")
+	for _, claims := range []map[string]any{req.Claims, req.TriggerClaims} {
+		for name := range claims {
+			if name == "" {
+				return nil, badRequestf("empty claim name")
+			}
 		}
-		opts = append(opts, cognitotest.WithClaim(name, value))
 	}
-	resp := &mintResponse{TokenType: "Bearer", ExpiresIn: int64(lifetime / time.Second), Issuer: issuer.URL()}
-	if iss != "" {
-		resp.Issuer = iss
+	if (len(req.Attributes) > 0 || len(req.Claims) > 0) && (req.Machine || req.TokenUse == "access") {
+		// The mistake this catches passes tests and fails in production.
+		return nil, badRequestf("attributes and claims go into ID tokens only, as Cognito puts them; " +
+			"an access token carries extra claims only from a pre-token-generation trigger: use trigger_claims (mint --trigger-claim)")
 	}
-	if req.Machine {
-		resp.AccessToken = issuer.MachineToken(req.Scopes, opts...)
-		return resp, nil
+
+	attrs := map[string]string{"email": email, "email_verified": "true"}
+	for name, value := range req.Attributes {
+		attrs[attributeName(name)] = value
 	}
+	tokens, err := pool.MintTokens(cognitolocal.Mint{
+		ClientID:          clientID,
+		Username:          username,
+		Subject:           stableSubject(pool.PoolID(), username),
+		Groups:            req.Groups,
+		Scopes:            req.Scopes,
+		Attributes:        attrs,
+		AccessTokenClaims: req.TriggerClaims,
+		IDTokenClaims:     req.Claims,
+		Lifetime:          lifetime,
+		ClientCredentials: req.Machine,
+	})
+	if err != nil {
+		var refused *cognitolocal.Error
+		if errors.As(err, &refused) {
+			return nil, badRequestf("%s", refused.Message)
+		}
+		return nil, err
+	}
+	resp := &mintResponse{TokenType: "Bearer", ExpiresIn: int64(tokens.ExpiresIn), Issuer: pool.Issuer()}
 	if req.TokenUse != "id" {
-		resp.AccessToken = issuer.AccessToken(opts...)
+		resp.AccessToken = tokens.AccessToken
 	}
 	if req.TokenUse != "access" {
-		resp.IDToken = issuer.IDToken(opts...)
+		resp.IDToken = tokens.IDToken
 	}
 	return resp, nil
+}
+
+// attributeName is the claim a user attribute appears as: Cognito's
+// standard attributes by their own name, any other as custom:NAME.
+func attributeName(name string) string {
+	if strings.HasPrefix(name, "custom:") || slices.Contains(standardAttributes, name) {
+		return name
+	}
+	return "custom:" + name
+}
+
+// standardAttributes are the user-pool attributes Cognito defines (OIDC's
+// standard claims); every other attribute is custom.
+var standardAttributes = []string{
+	"address", "birthdate", "email", "email_verified", "family_name", "gender", "given_name",
+	"locale", "middle_name", "name", "nickname", "phone_number", "phone_number_verified",
+	"picture", "preferred_username", "profile", "updated_at", "website", "zoneinfo",
 }
 
 func checkName(what, s string, max int) error {

@@ -3,7 +3,7 @@
 // tokens with every request:
 //
 //   - x-amzn-oidc-data, its own ES256-signed token of the user's claims,
-//     checked here by cognitojwt.ALBVerifier (pages under /);
+//     checked here by alb.Verifier (pages under /);
 //   - x-amzn-oidc-accesstoken, the user's Cognito access token, checked by
 //     the ordinary cognitojwt.Verifier (routes under /api/, where scopes
 //     matter).
@@ -44,6 +44,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/alb"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
 
@@ -59,7 +60,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	identity, err := cognitojwt.NewALB(albCfg)
+	identity, err := alb.New(albCfg)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -75,13 +76,13 @@ func main() {
 
 	mux := http.NewServeMux()
 	// Pages: who the load balancer says the user is.
-	mux.Handle("GET /", cognitojwt.Middleware(identity, cognitojwt.WithTokenSource(cognitojwt.ALBDataToken))(
+	mux.Handle("GET /", cognitojwt.Middleware(identity, cognitojwt.WithTokenSource(alb.DataToken))(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, _ := cognitojwt.ClaimsFromContext(r.Context())
 			fmt.Fprintf(w, "Hello %s (%s), signed in through %s\n", c.Username, c.Email, c.ClientID)
 		})))
 	// API: the Cognito access token, with scopes and groups.
-	mux.Handle("GET /api/profile", cognitojwt.Middleware(access, cognitojwt.WithTokenSource(cognitojwt.ALBAccessToken))(
+	mux.Handle("GET /api/profile", cognitojwt.Middleware(access, cognitojwt.WithTokenSource(alb.AccessToken))(
 		cognitojwt.RequireScope("openid")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, _ := cognitojwt.ClaimsFromContext(r.Context())
 			w.Header().Set("Content-Type", "application/json")
@@ -92,16 +93,16 @@ func main() {
 	log.Fatal(srv.ListenAndServe())
 }
 
-func configFromEnv() (cognitojwt.ALBConfig, cognitojwt.Config, error) {
+func configFromEnv() (alb.Config, cognitojwt.Config, error) {
 	arn, pool, client := os.Getenv("ALB_ARN"), os.Getenv("COGNITO_USER_POOL_ID"), os.Getenv("COGNITO_CLIENT_ID")
 	if arn == "" || pool == "" || client == "" {
-		return cognitojwt.ALBConfig{}, cognitojwt.Config{}, errors.New("set ALB_ARN, COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID, or run with -demo")
+		return alb.Config{}, cognitojwt.Config{}, errors.New("set ALB_ARN, COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID, or run with -demo")
 	}
 	issuer, err := cognitojwt.IssuerURL(pool)
 	if err != nil {
-		return cognitojwt.ALBConfig{}, cognitojwt.Config{}, err
+		return alb.Config{}, cognitojwt.Config{}, err
 	}
-	albCfg := cognitojwt.ALBConfig{
+	albCfg := alb.Config{
 		ALBARNs:   []string{arn},
 		ClientIDs: []string{client},
 		Issuer:    issuer,
@@ -113,25 +114,25 @@ func configFromEnv() (cognitojwt.ALBConfig, cognitojwt.Config, error) {
 // startDemo plays the load balancer: a P-256 key served as PEM by kid on a
 // loopback port, and a fake user pool for the access token. It prints the
 // headers the load balancer would add.
-func startDemo(addr string) (cognitojwt.ALBConfig, cognitojwt.Config, error) {
+func startDemo(addr string) (alb.Config, cognitojwt.Config, error) {
 	const arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/demo/50dc6c495c0c9188"
 	const client = "demo-client"
 	pool, err := cognitotest.Start("127.0.0.1:0", cognitotest.WithPoolID("us-east-1_AlbDemo"))
 	if err != nil {
-		return cognitojwt.ALBConfig{}, cognitojwt.Config{}, err
+		return alb.Config{}, cognitojwt.Config{}, err
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return cognitojwt.ALBConfig{}, cognitojwt.Config{}, err
+		return alb.Config{}, cognitojwt.Config{}, err
 	}
 	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	if err != nil {
-		return cognitojwt.ALBConfig{}, cognitojwt.Config{}, err
+		return alb.Config{}, cognitojwt.Config{}, err
 	}
 	kid := "6db77464-4ac6-4968-9ec9-a6c669649ba1"
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return cognitojwt.ALBConfig{}, cognitojwt.Config{}, err
+		return alb.Config{}, cognitojwt.Config{}, err
 	}
 	go func() {
 		_ = http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -156,7 +157,7 @@ func startDemo(addr string) (cognitojwt.ALBConfig, cognitojwt.Config, error) {
 	digest := sha256.Sum256([]byte(signing))
 	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
 	if err != nil {
-		return cognitojwt.ALBConfig{}, cognitojwt.Config{}, err
+		return alb.Config{}, cognitojwt.Config{}, err
 	}
 	sig := make([]byte, 64)
 	r.FillBytes(sig[:32])
@@ -171,7 +172,7 @@ func startDemo(addr string) (cognitojwt.ALBConfig, cognitojwt.Config, error) {
 		data[strings.LastIndexByte(data, '.'):]
 	fmt.Printf("  # claims changed after signing (401)\n  curl -i -H 'x-amzn-oidc-data: %s' http://%s/\n\n", tampered, addr)
 
-	albCfg := cognitojwt.ALBConfig{
+	albCfg := alb.Config{
 		ALBARNs:   []string{arn},
 		ClientIDs: []string{client},
 		Issuer:    pool.URL(),

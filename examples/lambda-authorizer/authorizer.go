@@ -36,8 +36,13 @@ func (a *authorizer) handle(ctx context.Context, req events.APIGatewayCustomAuth
 	claims, err := a.verifier.Verify(ctx, token)
 	if err != nil {
 		a.logger.InfoContext(ctx, "token rejected", "kind", cognitojwt.ErrorCode(err), "detail", err.Error())
-		if errors.Is(err, cognitojwt.ErrKeysUnavailable) {
+		switch {
+		case errors.Is(err, cognitojwt.ErrKeysUnavailable):
 			return events.APIGatewayCustomAuthorizerResponse{}, errors.New("signing keys unavailable")
+		case errors.Is(err, cognitojwt.ErrCanceled):
+			// The invocation ended while the keys were being fetched: the
+			// token was not judged, and a 401 would sign the user out.
+			return events.APIGatewayCustomAuthorizerResponse{}, errors.New("verification did not finish")
 		}
 		return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
 	}

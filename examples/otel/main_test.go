@@ -79,6 +79,8 @@ func TestHooksRecordMetrics(t *testing.T) {
 	for _, token := range []string{
 		good, good,
 		pool.AccessToken(cognitotest.WithLifetime(-time.Minute)),
+		// The first unknown kid refetches, the second meets the cooldown.
+		pool.AccessToken(cognitotest.WithKey(stranger)),
 		pool.AccessToken(cognitotest.WithKey(stranger)),
 	} {
 		_, _ = v.Verify(context.Background(), token)
@@ -90,14 +92,14 @@ func TestHooksRecordMetrics(t *testing.T) {
 		outcome, cache string
 		want           int64
 	}{
-		{"ok", "miss", 1}, {"ok", "hit", 1}, {"expired", "miss", 1}, {"unknown_key", "miss", 1},
+		{"ok", "miss", 1}, {"ok", "hit", 1}, {"expired", "miss", 1}, {"unknown_key", "miss", 2},
 	} {
 		if n := sumFor(t, verifications, attribute.String("outcome", tc.outcome), attribute.String("cache", tc.cache)); n != tc.want {
 			t.Errorf("verifications{%s,%s} = %d, want %d", tc.outcome, tc.cache, n, tc.want)
 		}
 	}
-	if n := sumFor(t, got["cognitojwt.jwks.fetches"], attribute.String("result", "ok"), attribute.Int("http.response.status_code", 200)); n != 1 {
-		t.Errorf("fetches{ok,200} = %d, want 1", n)
+	if n := sumFor(t, got["cognitojwt.jwks.fetches"], attribute.String("result", "ok"), attribute.Int("http.response.status_code", 200)); n != 2 {
+		t.Errorf("fetches{ok,200} = %d, want 2", n)
 	}
 	if n := sumFor(t, got["cognitojwt.jwks.refetch_suppressed"]); n != 1 {
 		t.Errorf("refetch_suppressed = %d, want 1", n)
@@ -114,8 +116,8 @@ func TestHooksRecordMetrics(t *testing.T) {
 	for _, dp := range latency.DataPoints {
 		count += dp.Count
 	}
-	if count != 4 {
-		t.Errorf("verification.duration counted %d verifications, want 4", count)
+	if count != 5 {
+		t.Errorf("verification.duration counted %d verifications, want 5", count)
 	}
 }
 

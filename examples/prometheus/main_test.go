@@ -42,6 +42,8 @@ func TestHooksFeedMetrics(t *testing.T) {
 	for _, token := range []string{
 		good, good, good,
 		pool.AccessToken(cognitotest.WithLifetime(-time.Minute)),
+		// The first unknown kid refetches, the second meets the cooldown.
+		pool.AccessToken(cognitotest.WithKey(stranger)),
 		pool.AccessToken(cognitotest.WithKey(stranger)),
 		pool.AccessToken(cognitotest.WithClientID("other")),
 	} {
@@ -55,15 +57,15 @@ func TestHooksFeedMetrics(t *testing.T) {
 		{"ok", "miss", 1},
 		{"ok", "hit", 2},
 		{"expired", "miss", 1},
-		{"unknown_key", "miss", 1},
+		{"unknown_key", "miss", 2},
 		{"wrong_client", "miss", 1},
 	} {
 		if got := testutil.ToFloat64(m.verifications.WithLabelValues(tc.outcome, tc.cache)); got != tc.want {
 			t.Errorf("verifications{outcome=%q,cache=%q} = %v, want %v", tc.outcome, tc.cache, got, tc.want)
 		}
 	}
-	if got := testutil.ToFloat64(m.fetches.WithLabelValues("ok", "200")); got != 1 {
-		t.Errorf("fetches{ok,200} = %v, want 1", got)
+	if got := testutil.ToFloat64(m.fetches.WithLabelValues("ok", "200")); got != 2 {
+		t.Errorf("fetches{ok,200} = %v, want 2", got)
 	}
 	if got := testutil.ToFloat64(m.keys); got != 1 {
 		t.Errorf("keys = %v, want 1", got)

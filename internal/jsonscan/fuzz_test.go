@@ -177,7 +177,10 @@ func FuzzParseObject(f *testing.F) {
 		`{"x":` + strings.Repeat("[", 31) + strings.Repeat("]", 31) + `}`,
 		`{"x":` + strings.Repeat("[", 32) + strings.Repeat("]", 32) + `}`,
 		`{"x":"\u0000\b\f\n\r\t\"\\\/"}`, `{"x":01}`, `{"x":1.}`, `{"x":.5}`, `{"x":-}`, `{"x":NaN}`,
-		`{"a":[1,"2",{"b":null}],"c":{"d":[true,false]}}`, `{"a":1,}`, `{"a" 1}`, `{"a":1}x`, `{"a":1}{}`,
+		`{"a":[1,"2",{"b":null}],"c":{"d":[true,false]}}`,
+		// Wide enough for the hash table, with names it must fold.
+		`{"a":0,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"h":0,"i":0,"j":0,"l":0,"m":0,"n":0,"o":0,"p":0,"q":0,"r":0,"\u017f":0,"K":1}`,
+		`{"x":[{"a":0,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"h":0,"i":0,"\u212a":0},{"a":0,"A":1}],"s":"\/\n\u00e9\ud83d\ude00"}`, `{"a":1,}`, `{"a" 1}`, `{"a":1}x`, `{"a":1}{}`,
 	} {
 		f.Add(seed)
 	}

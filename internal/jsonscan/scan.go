@@ -10,8 +10,8 @@
 package jsonscan
 
 import (
-	"encoding/json"
 	"errors"
+	"hash/maphash"
 	"strconv"
 	"strings"
 	"unicode"
@@ -83,84 +83,63 @@ type scanner struct {
 	src   string
 	pos   int
 	depth int
-	// names holds the decoded member names of every object still open, so
-	// duplicates are found without allocating per object.
-	names []string
+	// names holds the decoded member names of every nested object still
+	// open that has not outgrown linearNames, so duplicates are found
+	// without allocating per object; topNames holds the top-level
+	// object's, so that a token, whose objects are seldom nested, needs no
+	// allocation for them.
+	names    []string
+	topNames [linearNames]string
+	topN     int
+	// tables find duplicates in objects past linearNames members, one per
+	// depth, reused by sibling objects.
+	tables [MaxDepth]*nameTable
+	// arena holds the member names that had escapes, decoded: one
+	// allocation per scan however many there are.
+	arena strings.Builder
 }
+
+// linearNames is how many names an object may have before duplicates are
+// looked up in a hash table rather than by comparing with every earlier
+// name. A token's payload has about 15 members, so it needs no table;
+// past 16, comparing costs more than hashing, and an input of many small
+// objects could make the comparisons cost the square of its size.
+// Comparing under case folding costs more, so an object with a name that
+// needs folding switches earlier.
+const (
+	linearNames        = 16
+	linearFoldingNames = 8
+)
 
 // ParseObject validates src as exactly one JSON object, optionally
 // surrounded by whitespace, and appends its members to dst in order.
 func ParseObject(src string, dst []Member) ([]Member, error) {
+	err := ScanObject(src, func(m Member) error {
+		dst = append(dst, m)
+		return nil
+	})
+	return dst, err
+}
+
+// ScanObject validates src as ParseObject does and calls fn with each
+// member of the object, in order, as it is read: a caller that keeps only
+// a few members needs no slice of them all. An error from fn ends the
+// scan and is returned as it is; members after the one fn refused are
+// neither read nor validated.
+func ScanObject(src string, fn func(Member) error) error {
 	s := scanner{src: src}
 	s.skipSpace()
-	if s.pos >= len(s.src) || s.src[s.pos] != '{' {
-		return dst, errNotObject
+	if s.peek() != '{' {
+		return errNotObject
 	}
-	s.pos++
-	s.depth = 1
-	base := len(dst)
-	// seen takes over duplicate detection once the object outgrows a
-	// linear scan; building it once keeps wide objects linear.
-	var seen map[string]struct{}
-	folding := false // see sameName
-	s.skipSpace()
-	if s.peek() == '}' {
-		s.pos++
-	} else {
-		for {
-			s.skipSpace()
-			name, err := s.name()
-			if err != nil {
-				return dst, err
-			}
-			members := dst[base:]
-			if seen == nil && len(members) > 64 {
-				seen = make(map[string]struct{}, 2*len(members))
-				for _, m := range members {
-					seen[foldName(m.Name)] = struct{}{}
-				}
-			}
-			if seen != nil {
-				key := foldName(name)
-				if _, dup := seen[key]; dup {
-					return dst, errDuplicate
-				}
-				seen[key] = struct{}{}
-			} else {
-				folding = folding || !plainName(name)
-				for _, m := range members {
-					if sameName(m.Name, name, folding) {
-						return dst, errDuplicate
-					}
-				}
-			}
-			s.skipSpace()
-			if s.peek() != ':' {
-				return dst, errSyntax
-			}
-			s.pos++
-			s.skipSpace()
-			v, err := s.value()
-			if err != nil {
-				return dst, err
-			}
-			dst = append(dst, Member{Name: name, Value: v})
-			s.skipSpace()
-			c := s.peek()
-			s.pos++
-			if c == '}' {
-				break
-			}
-			if c != ',' {
-				return dst, errSyntax
-			}
-		}
+	if err := s.object(fn); err != nil {
+		return err
 	}
 	s.skipSpace()
 	if s.pos != len(s.src) {
-		return dst, errSyntax
+		return errSyntax
 	}
-	return dst, nil
+	return nil
 }
 
 // Valid reports whether src is a single JSON value that this package
@@ -175,8 +154,8 @@ func Valid(src string) bool {
 	return s.pos == len(s.src)
 }
 
-// Lookup returns the member called name in an object that ParseObject
-// accepted.
+// Lookup returns the member called name, compared exactly, in an object
+// that ParseObject accepted.
 func Lookup(src, name string) (Value, bool) {
 	members, err := ParseObject(src, make([]Member, 0, 32))
 	if err != nil {
@@ -212,27 +191,130 @@ func sameName(a, b string, folding bool) bool {
 	return a == b
 }
 
-// foldName maps a member name to a key that exactly the names equal to it
-// under strings.EqualFold share: each rune becomes the smallest rune of
-// its simple-folding orbit, as encoding/json folds field names.
-func foldName(name string) string {
-	i := 0
-	for ; i < len(name); i++ {
-		if c := name[i]; c >= utf8.RuneSelf || ('a' <= c && c <= 'z') {
-			break
+// nameSeed keys the hash of member names, so that no input can be built
+// to make them collide.
+var nameSeed = maphash.MakeSeed()
+
+// nameTable is an open-addressing set of member names under Unicode
+// simple case folding.
+type nameTable struct {
+	slots []uint32 // 1 + index into names; 0 is free
+	names []tableName
+	small [4 * linearNames]uint32
+}
+
+type tableName struct {
+	name string
+	hash uint64
+}
+
+// reset empties the table for a sibling object, giving back to the
+// collector what a wide one made it grow.
+func (t *nameTable) reset() {
+	if len(t.slots) > len(t.small) {
+		t.slots = t.small[:]
+	}
+	clear(t.slots)
+	t.names = t.names[:0]
+}
+
+// add inserts name and reports whether it was new.
+func (t *nameTable) add(name string) bool {
+	if 2*(len(t.names)+1) > len(t.slots) {
+		t.grow()
+	}
+	plain := plainName(name)
+	h := foldHash(name, plain)
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		j := t.slots[i]
+		if j == 0 {
+			t.names = append(t.names, tableName{name, h})
+			t.slots[i] = uint32(len(t.names))
+			return true
+		}
+		if e := t.names[j-1]; e.hash == h && sameName(e.name, name, !plain || !plainName(e.name)) {
+			return false
 		}
 	}
-	if i == len(name) {
-		return name
-	}
-	out := make([]byte, 0, len(name))
-	for _, r := range name {
-		for next := unicode.SimpleFold(r); next < r; next = unicode.SimpleFold(next) {
-			r = next
+}
+
+func (t *nameTable) grow() {
+	t.slots = make([]uint32, 2*len(t.slots))
+	mask := uint64(len(t.slots) - 1)
+	for k, e := range t.names {
+		i := e.hash & mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
 		}
-		out = utf8.AppendRune(out, r)
+		t.slots[i] = uint32(k + 1)
 	}
-	return string(out)
+}
+
+// foldHash hashes name so that exactly the names strings.EqualFold finds
+// equal, as encoding/json folds field names, are likely to hash alike:
+// each rune is replaced by one representative of its simple-folding orbit
+// (the lower-case letter for orbits with an ASCII letter, such as k, K and
+// U+212A; the smallest rune otherwise). A plain name is its own
+// representative.
+func foldHash(name string, plain bool) uint64 {
+	if plain {
+		return maphash.String(nameSeed, name)
+	}
+	var buf [128]byte
+	out := buf[:0]
+	for i := 0; i < len(name); {
+		c := name[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			out = append(out, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(name[i:])
+		i += size
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		if 'A' <= m && m <= 'Z' {
+			m += 'a' - 'A'
+		}
+		out = utf8.AppendRune(out, m)
+	}
+	return maphash.Bytes(nameSeed, out)
+}
+
+// table returns the reset duplicate table for an object at the current
+// depth.
+func (s *scanner) table() *nameTable {
+	t := s.tables[s.depth-1]
+	if t == nil {
+		t = new(nameTable)
+		t.slots = t.small[:]
+		s.tables[s.depth-1] = t
+	} else {
+		t.reset()
+	}
+	if t.names == nil {
+		n := 2 * linearNames
+		if s.depth == 1 {
+			// The top-level object is the last thing in the source, and a
+			// member takes at least five bytes ("":0,), so this bounds
+			// its names: the table never grows, and, being the only one
+			// at its depth, this is paid once per scan.
+			n = max(n, (len(s.src)-s.pos)/5+linearNames+1)
+			slots := len(t.small)
+			for slots < 2*n {
+				slots *= 2
+			}
+			t.slots = make([]uint32, slots)
+		}
+		t.names = make([]tableName, 0, n)
+	}
+	return t
 }
 
 func (s *scanner) peek() byte {
@@ -263,7 +345,7 @@ func (s *scanner) value() (Value, error) {
 		}
 		kind = String
 	case c == '{':
-		if err := s.object(); err != nil {
+		if err := s.object(nil); err != nil {
 			return Value{}, err
 		}
 		kind = Object
@@ -315,12 +397,17 @@ func (s *scanner) enter() error {
 	return nil
 }
 
-func (s *scanner) object() error {
+// object reads an object starting at its brace, calling fn, when not nil,
+// with every member (the top-level object's).
+func (s *scanner) object(fn func(Member) error) error {
 	if err := s.enter(); err != nil {
 		return err
 	}
 	base := len(s.names)
-	defer func() { s.names = s.names[:base] }()
+	if s.depth == 1 {
+		s.topN = 0 // CountElements meets sibling objects at depth 1
+	}
+	var table *nameTable
 	folding := false
 	s.skipSpace()
 	if s.peek() == '}' {
@@ -328,76 +415,77 @@ func (s *scanner) object() error {
 		s.depth--
 		return nil
 	}
-	for {
+	for n := 0; ; n++ {
 		s.skipSpace()
 		name, err := s.name()
 		if err != nil {
 			return err
 		}
-		open := s.names[base:]
-		if len(open) > 64 {
-			return s.objectWithSet(open, name)
-		}
 		folding = folding || !plainName(name)
-		for _, n := range open {
-			if sameName(n, name, folding) {
+		switch {
+		case table != nil:
+			if !table.add(name) {
+				return errDuplicate
+			}
+		case n < linearNames && (!folding || n < linearFoldingNames):
+			for _, earlier := range s.open(base) {
+				if sameName(earlier, name, folding) {
+					return errDuplicate
+				}
+			}
+			if s.depth == 1 {
+				s.topNames[s.topN] = name
+				s.topN++
+			} else {
+				s.names = append(s.names, name)
+			}
+		default:
+			table = s.table()
+			for _, earlier := range s.open(base) {
+				table.add(earlier)
+			}
+			s.names = s.names[:base]
+			if !table.add(name) {
 				return errDuplicate
 			}
 		}
-		s.names = append(s.names, name)
-		done, err := s.memberTail()
-		if err != nil || done {
+		s.skipSpace()
+		if s.peek() != ':' {
+			return errSyntax
+		}
+		s.pos++
+		s.skipSpace()
+		v, err := s.value()
+		if err != nil {
 			return err
 		}
-	}
-}
-
-// objectWithSet finishes an object with too many members for a linear
-// duplicate scan.
-func (s *scanner) objectWithSet(open []string, name string) error {
-	seen := make(map[string]struct{}, 2*len(open))
-	for _, n := range open {
-		seen[foldName(n)] = struct{}{}
-	}
-	for {
-		key := foldName(name)
-		if _, dup := seen[key]; dup {
-			return errDuplicate
-		}
-		seen[key] = struct{}{}
-		done, err := s.memberTail()
-		if err != nil || done {
-			return err
+		if fn != nil {
+			if err := fn(Member{Name: name, Value: v}); err != nil {
+				return err
+			}
 		}
 		s.skipSpace()
-		if name, err = s.name(); err != nil {
-			return err
+		c := s.peek()
+		s.pos++
+		switch c {
+		case '}':
+			s.depth--
+			s.names = s.names[:base]
+			return nil
+		case ',':
+		default:
+			return errSyntax
 		}
 	}
 }
 
-// memberTail reads ": value" and the following "," or "}".
-func (s *scanner) memberTail() (done bool, err error) {
-	s.skipSpace()
-	if s.peek() != ':' {
-		return false, errSyntax
+// open returns the names read so far of the object at the current depth,
+// whose first name is at base in s.names when it is nested.
+func (s *scanner) open(base int) []string {
+	if s.depth == 1 {
+		return s.topNames[:s.topN]
 	}
-	s.pos++
-	s.skipSpace()
-	if _, err := s.value(); err != nil {
-		return false, err
-	}
-	s.skipSpace()
-	c := s.peek()
-	s.pos++
-	switch c {
-	case '}':
-		s.depth--
-		return true, nil
-	case ',':
-		return false, nil
-	}
-	return false, errSyntax
+	return s.names[base:]
 }
 
 func (s *scanner) array() error {
@@ -481,7 +569,8 @@ func (s *scanner) digits() int {
 	return s.pos - start
 }
 
-// name reads a member name and returns it decoded.
+// name reads a member name and returns it decoded. A name with escapes is
+// decoded into the scanner's arena.
 func (s *scanner) name() (string, error) {
 	if s.peek() != '"' {
 		return "", errSyntax
@@ -490,7 +579,21 @@ func (s *scanner) name() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return decodeValidString(raw)
+	body := raw[1 : len(raw)-1]
+	if strings.IndexByte(body, '\\') < 0 {
+		return body, nil
+	}
+	if s.arena.Cap() == 0 {
+		// Decoding only shortens, so what is left of the source bounds
+		// every name still to come.
+		s.arena.Grow(len(s.src) - s.pos + len(body))
+	}
+	start := s.arena.Len()
+	var buf [256]byte
+	s.arena.Write(unescape(buf[:0], body))
+	// Bytes written to a strings.Builder are never changed, so this view
+	// stays valid whatever is written later.
+	return s.arena.String()[start:], nil
 }
 
 // str validates a string starting at the opening quote and returns its raw
@@ -573,26 +676,78 @@ func (s *scanner) hex4() (rune, bool) {
 // decodeValidString decodes the raw text of a string this package accepted.
 // Strings without escapes, nearly all of them in a token, are returned as
 // substrings of the source with no copy.
-func decodeValidString(raw string) (string, error) {
+func decodeValidString(raw string) string {
 	body := raw[1 : len(raw)-1]
-	for i := 0; i < len(body); i++ {
-		if body[i] == '\\' {
-			var out string
-			if err := json.Unmarshal([]byte(raw), &out); err != nil {
-				return "", errSyntax
-			}
-			return out, nil
-		}
+	if strings.IndexByte(body, '\\') < 0 {
+		return body
 	}
-	return body, nil
+	return string(unescape(make([]byte, 0, len(body)), body))
 }
 
-// AsString decodes a String value.
+// unescape appends the decoded form of body, the inside of a string this
+// package validated, to dst: every escape is known to be well formed and
+// every \u surrogate to be half of a pair.
+func unescape(dst []byte, body string) []byte {
+	for i := 0; i < len(body); {
+		j := strings.IndexByte(body[i:], '\\')
+		if j < 0 {
+			return append(dst, body[i:]...)
+		}
+		dst = append(dst, body[i:i+j]...)
+		i += j + 1
+		c := body[i]
+		i++
+		switch c {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := hexRune(body[i : i+4])
+			i += 4
+			if utf16.IsSurrogate(r) {
+				r = utf16.DecodeRune(r, hexRune(body[i+2:i+6]))
+				i += 6
+			}
+			dst = utf8.AppendRune(dst, r)
+		default: // '"', '\\', '/'
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// hexRune decodes four hex digits the scanner already validated.
+func hexRune(h string) rune {
+	var r rune
+	for i := range 4 {
+		c := rune(h[i])
+		switch {
+		case c <= '9':
+			c -= '0'
+		case c >= 'a':
+			c -= 'a' - 10
+		default:
+			c -= 'A' - 10
+		}
+		r = r<<4 | c
+	}
+	return r
+}
+
+// AsString decodes a String value. Like every accessor, it trusts that v
+// came from this package's scanner, which validated every escape.
 func (v Value) AsString() (string, error) {
 	if v.Kind != String {
 		return "", errType
 	}
-	return decodeValidString(v.Raw)
+	return decodeValidString(v.Raw), nil
 }
 
 // AsNumber decodes a Number value. Numbers too large for a float64 are an
@@ -636,11 +791,7 @@ func (v Value) AppendStrings(dst []string) ([]string, error) {
 		if err != nil {
 			return dst, err
 		}
-		str, err := decodeValidString(raw)
-		if err != nil {
-			return dst, err
-		}
-		dst = append(dst, str)
+		dst = append(dst, decodeValidString(raw))
 		s.skipSpace()
 		c := s.peek()
 		s.pos++

@@ -126,6 +126,20 @@ var rejected = []string{
 	manyMembers(200, `,"m199":0`),
 	manyMembers(65, `,"m64":0`),
 	`{"x":` + manyMembers(100, `,"m42":0`) + `}`,
+	// Duplicates across nested objects, sibling objects and the switch
+	// from comparing names to the hash table, in each of its phases.
+	`{"a":1,"x":{"b":1},"a":2}`,
+	`{"a":1,"x":[{"b":1},{"c":1}],"A":2}`,
+	`{"a":1,"x":` + manyMembers(40, "") + `,"a":2}`,
+	`{"x":[` + manyMembers(40, "") + `,` + manyMembers(40, `,"m39":0`) + `]}`,
+	`{"x":[{"a":1},{"b":1,"b":2}]}`,
+	manyMembers(15, `,"m0":0`),
+	manyMembers(16, `,"M0":0`),
+	manyMembers(17, `,"m16":0`),
+	manyMembers(7, `,"A":0,"a":1`),
+	manyMembers(30, `,"ſ":0,"S":1`),
+	manyMembers(30, `,"K":0,"k":1`),
+	manyMembers(30, `,"Å":0,"Å":1`),
 	`{"x":` + nest(32) + `}`,
 	`{"x":` + strings.Repeat(`{"y":`, 40) + `1` + strings.Repeat(`}`, 40) + `}`,
 }
@@ -360,4 +374,41 @@ func label(src string) string {
 		src = src[:40] + "…"
 	}
 	return fmt.Sprintf("%q", src)
+}
+
+// TestScanObjectHandsMembersInOrderAndStopsOnError: ScanObject sees the
+// members ParseObject returns, in order, and an error from the callback
+// ends the scan and comes back unchanged.
+func TestScanObjectHandsMembersInOrderAndStopsOnError(t *testing.T) {
+	src := `{"b":"x","\u0061":[1,"y"],"c":{"d":1}}`
+	want, err := jsonscan.ParseObject(src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []jsonscan.Member
+	if err := jsonscan.ScanObject(src, func(m jsonscan.Member) error {
+		got = append(got, m)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("ScanObject saw %v, ParseObject returned %v", got, want)
+	}
+
+	stop := errors.New("stop")
+	var seen []string
+	err = jsonscan.ScanObject(`{"a":1,"b":2,"c":3}`, func(m jsonscan.Member) error {
+		seen = append(seen, m.Name)
+		if m.Name == "b" {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || !reflect.DeepEqual(seen, []string{"a", "b"}) {
+		t.Fatalf("error %v after %v; want the callback's error after a and b", err, seen)
+	}
+	if err := jsonscan.ScanObject(`{"a":1,"a":2}`, func(jsonscan.Member) error { return nil }); err == nil {
+		t.Fatal("duplicate accepted")
+	}
 }

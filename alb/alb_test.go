@@ -1,4 +1,4 @@
-package cognitojwt_test
+package alb_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,6 +26,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/alb"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
 
@@ -34,6 +36,39 @@ const (
 	albClient = "alb-client"
 	albIssuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AlbPool"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// requireKind asserts that err wraps want and no other sentinel.
+func requireKind(t *testing.T, want, err error) {
+	t.Helper()
+	if want == nil {
+		require.NoError(t, err)
+		return
+	}
+	require.Error(t, err)
+	require.Truef(t, errors.Is(err, want), "error %q does not wrap %q", err, want)
+	require.Equal(t, want, cognitojwt.ErrorKind(err), "error %q", err)
+}
+
+// depClock is a manual clock, so lifetimes and cooldowns are exact and no
+// test sleeps.
+type depClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *depClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *depClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
 
 // albKeyServer stands in for the regional ELB public-key endpoint: it
 // serves a PEM public key per kid and counts requests by path.
@@ -103,12 +138,12 @@ func (s *albKeyServer) template() string { return s.srv.URL + "/keys/{kid}" }
 // albFixture is an ALB signing key published on a loopback key server and
 // a verifier configured for it.
 type albFixture struct {
-	clk  *clock
+	clk  *depClock
 	keys *albKeyServer
 	priv *ecdsa.PrivateKey
 	kid  string
-	cfg  cognitojwt.ALBConfig
-	v    *cognitojwt.ALBVerifier
+	cfg  alb.Config
+	v    *alb.Verifier
 }
 
 func newUUIDString() string {
@@ -125,16 +160,16 @@ func newP256() *ecdsa.PrivateKey {
 	return k
 }
 
-func newALBFixture(t *testing.T, edit func(*cognitojwt.ALBConfig)) *albFixture {
+func newALBFixture(t *testing.T, edit func(*alb.Config)) *albFixture {
 	t.Helper()
 	f := &albFixture{
-		clk:  &clock{t: time.Unix(1_750_000_000, 0).UTC()},
+		clk:  &depClock{t: time.Unix(1_750_000_000, 0).UTC()},
 		keys: newALBKeyServer(t),
 		priv: newP256(),
 		kid:  newUUIDString(),
 	}
 	f.keys.publish(f.kid, &f.priv.PublicKey)
-	f.cfg = cognitojwt.ALBConfig{
+	f.cfg = alb.Config{
 		ALBARNs:   []string{albARN},
 		ClientIDs: []string{albClient},
 		Issuer:    albIssuer,
@@ -145,7 +180,7 @@ func newALBFixture(t *testing.T, edit func(*cognitojwt.ALBConfig)) *albFixture {
 		edit(&f.cfg)
 	}
 	var err error
-	f.v, err = cognitojwt.NewALB(f.cfg)
+	f.v, err = alb.New(f.cfg)
 	require.NoError(t, err)
 	return f
 }
@@ -435,7 +470,7 @@ func TestALBRejectsHostileTokens(t *testing.T) {
 
 func TestALBAcceptsAnyConfiguredSignerClientAndIssuer(t *testing.T) {
 	updated := "https://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_AlbPool"
-	f := newALBFixture(t, func(c *cognitojwt.ALBConfig) {
+	f := newALBFixture(t, func(c *alb.Config) {
 		c.ALBARNs = append(c.ALBARNs, albOther)
 		c.ClientIDs = append(c.ClientIDs, "second")
 		c.AdditionalIssuers = []string{updated}
@@ -447,7 +482,7 @@ func TestALBAcceptsAnyConfiguredSignerClientAndIssuer(t *testing.T) {
 	require.Equal(t, "second", c.ClientID)
 	require.Equal(t, updated, c.Issuer)
 
-	anyClient := newALBFixture(t, func(c *cognitojwt.ALBConfig) { c.ClientIDs, c.AllowAnyClient = nil, true })
+	anyClient := newALBFixture(t, func(c *alb.Config) { c.ClientIDs, c.AllowAnyClient = nil, true })
 	_, err = anyClient.verify(anyClient.token(func(h map[string]any) { h["client"] = "whatever" }, nil))
 	require.NoError(t, err)
 }
@@ -486,7 +521,7 @@ func TestALBUnknownKidFetchPolicy(t *testing.T) {
 
 func TestALBUnknownKidsAreRateLimited(t *testing.T) {
 	var cooldowns atomic.Int32
-	f := newALBFixture(t, func(c *cognitojwt.ALBConfig) {
+	f := newALBFixture(t, func(c *alb.Config) {
 		c.Hooks.OnCooldown = func() { cooldowns.Add(1) }
 	})
 	_, err := f.verify(f.token(nil, nil))
@@ -545,19 +580,130 @@ func TestALBConcurrentRequestsShareOneFetch(t *testing.T) {
 	require.Equal(t, 1, f.keys.total())
 }
 
-func TestALBGivesUpWithTheCallersContext(t *testing.T) {
+// TestALBCanceledCallerStartsNoFetch: a caller whose context has ended
+// gets ErrCanceled wrapping the context's error and starts no fetch; one
+// whose context ends while it waits leaves the fetch to the others, who
+// get the key.
+func TestALBCanceledCallerStartsNoFetch(t *testing.T) {
 	// Registered first, so it runs after the key server has closed: the
 	// abandoned fetch must not outlive it.
 	ignore := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
 	f := newALBFixture(t, nil)
-	release := make(chan struct{})
-	f.keys.setHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }))
-	defer close(release)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := f.v.Verify(ctx, f.token(nil, nil))
+	requireKind(t, cognitojwt.ErrCanceled, err)
+	require.ErrorIs(t, err, context.Canceled)
+	require.Zero(t, f.keys.total(), "an ended context starts no fetch")
+
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	der, err := x509.MarshalPKIXPublicKey(&f.priv.PublicKey)
+	require.NoError(t, err)
+	f.keys.setHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		once.Do(func() { close(arrived) })
+		<-release
+		_, _ = w.Write(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	}))
+	waiting, stop := context.WithCancel(context.Background())
+	impatient := make(chan error, 1)
+	go func() { _, err := f.v.Verify(waiting, f.token(nil, nil)); impatient <- err }()
+	<-arrived
+	patient := make(chan error, 1)
+	go func() { _, err := f.verify(f.token(nil, nil)); patient <- err }()
+	stop()
+	err = <-impatient
+	requireKind(t, cognitojwt.ErrCanceled, err)
+	require.ErrorIs(t, err, context.Canceled)
+	close(release)
+	require.NoError(t, <-patient)
+	require.Equal(t, 1, f.keys.total())
+}
+
+// TestALBUnknownKidDuringOutageIsUnavailable: once keys were obtained, a
+// kid whose fetch failed otherwise than "no such key", or that the rate
+// limit holds back after such a failure, is ErrKeysUnavailable with a
+// Retry-After hint; a kid the endpoint does not have is ErrUnknownKey.
+func TestALBUnknownKidDuringOutageIsUnavailable(t *testing.T) {
+	f := newALBFixture(t, nil)
+	_, err := f.verify(f.token(nil, nil))
+	require.NoError(t, err)
+	withKid := func(kid string) string { return f.token(func(h map[string]any) { h["kid"] = kid }, nil) }
+
+	f.keys.setHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	var hint interface{ RetryAfter() time.Duration }
+	rotated := newUUIDString()
+	_, err = f.verify(withKid(rotated))
 	requireKind(t, cognitojwt.ErrKeysUnavailable, err)
+	require.True(t, errors.As(err, &hint))
+	require.Equal(t, cognitojwt.DefaultRefetchCooldown, hint.RetryAfter())
+	require.NotContains(t, err.Error(), rotated)
+
+	// The same kid within its cooldown, and other kids once the burst is
+	// spent, are outages too.
+	_, err = f.verify(withKid(rotated))
+	requireKind(t, cognitojwt.ErrKeysUnavailable, err)
+	for range 5 {
+		_, err = f.verify(withKid(newUUIDString()))
+		requireKind(t, cognitojwt.ErrKeysUnavailable, err)
+	}
+	require.Contains(t, err.Error(), "rate-limited after a failed one")
+
+	// The endpoint is back: the rotated key is served, a kid it does not
+	// have is unknown.
+	f.keys.setHandler(nil)
+	f.keys.publish(rotated, &f.priv.PublicKey)
+	f.clk.Advance(cognitojwt.DefaultRefetchCooldown)
+	_, err = f.verify(withKid(rotated))
+	require.NoError(t, err)
+	_, err = f.verify(withKid(newUUIDString()))
+	requireKind(t, cognitojwt.ErrUnknownKey, err)
+}
+
+// TestALBKnownKidTakesNoLock: a kid whose key is cached is verified
+// without the lock that fetches take.
+func TestALBKnownKidTakesNoLock(t *testing.T) {
+	f := newALBFixture(t, nil)
+	tok := f.token(nil, nil)
+	_, err := f.verify(tok)
+	require.NoError(t, err)
+	unlock := alb.LockKeySource(f.v)
+	var unlockOnce sync.Once
+	defer unlockOnce.Do(unlock)
+	done := make(chan error, 1)
+	go func() { _, err := f.verify(tok); done <- err }()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("a known kid waited for the key source's lock")
+	}
+	unlockOnce.Do(unlock)
+}
+
+// TestALBHonoursRevocations: a token of a subject revoked after it was
+// issued fails with ErrRevoked once every other check passed.
+func TestALBHonoursRevocations(t *testing.T) {
+	var list *cognitojwt.Revocations
+	f := newALBFixture(t, func(c *alb.Config) {
+		// The list's clock is the verifier's, so its entries live as long
+		// in the fixture's time as tokens do.
+		var err error
+		list, err = cognitojwt.NewRevocationsWith(cognitojwt.RevocationsConfig{Now: c.Now})
+		require.NoError(t, err)
+		c.Revocations = list
+	})
+	withIat := func(p map[string]any) { p["iat"] = f.clk.Now().Unix() }
+	_, err := f.verify(f.token(nil, withIat))
+	require.NoError(t, err)
+	list.RevokeSubject(f.payload()["sub"].(string), f.clk.Now().Add(time.Second))
+	_, err = f.verify(f.token(nil, withIat))
+	requireKind(t, cognitojwt.ErrRevoked, err)
+	_, err = f.verify(f.token(nil, func(p map[string]any) { p["sub"] = "someone-else"; withIat(p) }))
+	require.NoError(t, err)
 }
 
 func TestALBRejectsUnusableKeyDocuments(t *testing.T) {
@@ -620,7 +766,7 @@ func TestALBKeyEndpointFaults(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var fetches []cognitojwt.JWKSFetch
 			var mu sync.Mutex
-			f := newALBFixture(t, func(c *cognitojwt.ALBConfig) {
+			f := newALBFixture(t, func(c *alb.Config) {
 				c.Hooks.OnJWKSFetch = func(j cognitojwt.JWKSFetch) { mu.Lock(); fetches = append(fetches, j); mu.Unlock() }
 			})
 			f.keys.setHandler(h)
@@ -637,7 +783,7 @@ func TestALBKeyEndpointFaults(t *testing.T) {
 }
 
 func TestALBKeyCacheIsBounded(t *testing.T) {
-	f := newALBFixture(t, func(c *cognitojwt.ALBConfig) { c.KeyCacheSize = 2 })
+	f := newALBFixture(t, func(c *alb.Config) { c.KeyCacheSize = 2 })
 	kids := []string{f.kid, newUUIDString(), newUUIDString()}
 	for _, kid := range kids[1:] {
 		f.keys.publish(kid, &f.priv.PublicKey)
@@ -662,7 +808,7 @@ func TestALBKeyCacheIsBounded(t *testing.T) {
 
 func TestALBHooksSeeEveryVerification(t *testing.T) {
 	var outcomes []error
-	f := newALBFixture(t, func(c *cognitojwt.ALBConfig) {
+	f := newALBFixture(t, func(c *alb.Config) {
 		c.Hooks.OnVerify = func(o cognitojwt.VerifyOutcome) { outcomes = append(outcomes, o.Err) }
 	})
 	_, _ = f.verify(f.token(nil, nil))
@@ -703,7 +849,7 @@ func TestALBKeyEndpointPerRegion(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.want, func(t *testing.T) {
 			rt := &recordingRT{}
-			v, err := cognitojwt.NewALB(cognitojwt.ALBConfig{
+			v, err := alb.New(alb.Config{
 				ALBARNs: []string{tc.arn}, Region: tc.region, ClientIDs: []string{albClient}, Issuer: albIssuer,
 				HTTPClient: &http.Client{Transport: rt},
 			})
@@ -717,77 +863,77 @@ func TestALBKeyEndpointPerRegion(t *testing.T) {
 }
 
 func TestNewALBRejectsInvalidConfig(t *testing.T) {
-	base := func() cognitojwt.ALBConfig {
-		return cognitojwt.ALBConfig{ALBARNs: []string{albARN}, ClientIDs: []string{albClient}, Issuer: albIssuer}
+	base := func() alb.Config {
+		return alb.Config{ALBARNs: []string{albARN}, ClientIDs: []string{albClient}, Issuer: albIssuer}
 	}
 	east2 := "arn:aws:elasticloadbalancing:us-east-2:123456789012:loadbalancer/app/web/1"
-	cases := map[string]func(*cognitojwt.ALBConfig){
-		"no ARNs":    func(c *cognitojwt.ALBConfig) { c.ALBARNs = nil },
-		"not an ARN": func(c *cognitojwt.ALBConfig) { c.ALBARNs = []string{"web"} },
-		"classic ELB ARN": func(c *cognitojwt.ALBConfig) {
+	cases := map[string]func(*alb.Config){
+		"no ARNs":    func(c *alb.Config) { c.ALBARNs = nil },
+		"not an ARN": func(c *alb.Config) { c.ALBARNs = []string{"web"} },
+		"classic ELB ARN": func(c *alb.Config) {
 			c.ALBARNs = []string{"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/web"}
 		},
-		"NLB ARN": func(c *cognitojwt.ALBConfig) {
+		"NLB ARN": func(c *alb.Config) {
 			c.ALBARNs = []string{"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/web/1"}
 		},
-		"bad region in ARN": func(c *cognitojwt.ALBConfig) {
+		"bad region in ARN": func(c *alb.Config) {
 			c.ALBARNs = []string{"arn:aws:elasticloadbalancing:evil.com:123456789012:loadbalancer/app/web/1"}
 		},
-		"bad account": func(c *cognitojwt.ALBConfig) {
+		"bad account": func(c *alb.Config) {
 			c.ALBARNs = []string{"arn:aws:elasticloadbalancing:us-east-1:1234:loadbalancer/app/web/1"}
 		},
-		"two regions":     func(c *cognitojwt.ALBConfig) { c.ALBARNs = append(c.ALBARNs, east2) },
-		"region mismatch": func(c *cognitojwt.ALBConfig) { c.Region = "us-east-2" },
-		"bad region":      func(c *cognitojwt.ALBConfig) { c.Region = "evil.example/x" },
-		"China without KeyURL": func(c *cognitojwt.ALBConfig) {
+		"two regions":     func(c *alb.Config) { c.ALBARNs = append(c.ALBARNs, east2) },
+		"region mismatch": func(c *alb.Config) { c.Region = "us-east-2" },
+		"bad region":      func(c *alb.Config) { c.Region = "evil.example/x" },
+		"China without KeyURL": func(c *alb.Config) {
 			c.ALBARNs = []string{"arn:aws-cn:elasticloadbalancing:cn-north-1:123456789012:loadbalancer/app/web/1"}
 		},
-		"no issuer":          func(c *cognitojwt.ALBConfig) { c.Issuer = "" },
-		"empty extra issuer": func(c *cognitojwt.ALBConfig) { c.AdditionalIssuers = []string{""} },
-		"no clients":         func(c *cognitojwt.ALBConfig) { c.ClientIDs = nil },
-		"empty client":       func(c *cognitojwt.ALBConfig) { c.ClientIDs = []string{""} },
-		"negative leeway":    func(c *cognitojwt.ALBConfig) { c.Leeway = -time.Second },
-		"negative cache":     func(c *cognitojwt.ALBConfig) { c.KeyCacheSize = -1 },
-		"KeyURL without kid": func(c *cognitojwt.ALBConfig) { c.KeyURL = "https://keys.example/" },
-		"KeyURL two kids":    func(c *cognitojwt.ALBConfig) { c.KeyURL = "https://keys.example/{kid}/{kid}" },
-		"KeyURL kid in host": func(c *cognitojwt.ALBConfig) { c.KeyURL = "https://{kid}.keys.example/" },
-		"KeyURL kid after host": func(c *cognitojwt.ALBConfig) {
+		"no issuer":          func(c *alb.Config) { c.Issuer = "" },
+		"empty extra issuer": func(c *alb.Config) { c.AdditionalIssuers = []string{""} },
+		"no clients":         func(c *alb.Config) { c.ClientIDs = nil },
+		"empty client":       func(c *alb.Config) { c.ClientIDs = []string{""} },
+		"negative leeway":    func(c *alb.Config) { c.Leeway = -time.Second },
+		"negative cache":     func(c *alb.Config) { c.KeyCacheSize = -1 },
+		"KeyURL without kid": func(c *alb.Config) { c.KeyURL = "https://keys.example/" },
+		"KeyURL two kids":    func(c *alb.Config) { c.KeyURL = "https://keys.example/{kid}/{kid}" },
+		"KeyURL kid in host": func(c *alb.Config) { c.KeyURL = "https://{kid}.keys.example/" },
+		"KeyURL kid after host": func(c *alb.Config) {
 			c.KeyURL = "https://keys.example{kid}"
 		},
-		"KeyURL kid in query":   func(c *cognitojwt.ALBConfig) { c.KeyURL = "https://keys.example/?k={kid}" },
-		"KeyURL kid mid-name":   func(c *cognitojwt.ALBConfig) { c.KeyURL = "https://keys.example/key-{kid}" },
-		"KeyURL query after":    func(c *cognitojwt.ALBConfig) { c.KeyURL = "https://keys.example/{kid}?x=1" },
-		"KeyURL userinfo":       func(c *cognitojwt.ALBConfig) { c.KeyURL = "https://user:pw@keys.example/{kid}" },
-		"KeyURL plain http":     func(c *cognitojwt.ALBConfig) { c.KeyURL = "http://keys.example/{kid}" },
-		"KeyURL other scheme":   func(c *cognitojwt.ALBConfig) { c.KeyURL = "file:///etc/{kid}" },
-		"KeyURL not a template": func(c *cognitojwt.ALBConfig) { c.KeyURL = "{kid}" },
+		"KeyURL kid in query":   func(c *alb.Config) { c.KeyURL = "https://keys.example/?k={kid}" },
+		"KeyURL kid mid-name":   func(c *alb.Config) { c.KeyURL = "https://keys.example/key-{kid}" },
+		"KeyURL query after":    func(c *alb.Config) { c.KeyURL = "https://keys.example/{kid}?x=1" },
+		"KeyURL userinfo":       func(c *alb.Config) { c.KeyURL = "https://user:pw@keys.example/{kid}" },
+		"KeyURL plain http":     func(c *alb.Config) { c.KeyURL = "http://keys.example/{kid}" },
+		"KeyURL other scheme":   func(c *alb.Config) { c.KeyURL = "file:///etc/{kid}" },
+		"KeyURL not a template": func(c *alb.Config) { c.KeyURL = "{kid}" },
 	}
 	for name, edit := range cases {
 		t.Run(name, func(t *testing.T) {
 			cfg := base()
 			edit(&cfg)
-			_, err := cognitojwt.NewALB(cfg)
+			_, err := alb.New(cfg)
 			requireKind(t, cognitojwt.ErrInvalidConfig, err)
 		})
 	}
-	for _, ok := range []func(*cognitojwt.ALBConfig){
-		func(c *cognitojwt.ALBConfig) {},
-		func(c *cognitojwt.ALBConfig) { c.Region = "us-east-1" },
-		func(c *cognitojwt.ALBConfig) {
+	for _, ok := range []func(*alb.Config){
+		func(c *alb.Config) {},
+		func(c *alb.Config) { c.Region = "us-east-1" },
+		func(c *alb.Config) {
 			c.ALBARNs = append(c.ALBARNs, east2)
 			c.Region = ""
 			c.KeyURL = "https://keys.example/{kid}"
 		},
-		func(c *cognitojwt.ALBConfig) { c.KeyURL = "https://keys.example/prefix/{kid}.pem" },
-		func(c *cognitojwt.ALBConfig) { c.KeyURL = "http://127.0.0.1:8080/{kid}" },
-		func(c *cognitojwt.ALBConfig) {
+		func(c *alb.Config) { c.KeyURL = "https://keys.example/prefix/{kid}.pem" },
+		func(c *alb.Config) { c.KeyURL = "http://127.0.0.1:8080/{kid}" },
+		func(c *alb.Config) {
 			c.ALBARNs = []string{"arn:aws-cn:elasticloadbalancing:cn-north-1:123456789012:loadbalancer/app/web/1"}
 			c.KeyURL = "https://keys.example.cn/{kid}"
 		},
 	} {
 		cfg := base()
 		ok(&cfg)
-		_, err := cognitojwt.NewALB(cfg)
+		_, err := alb.New(cfg)
 		require.NoError(t, err)
 	}
 }
@@ -800,24 +946,24 @@ func TestALBDataTokenSource(t *testing.T) {
 		}
 		return r
 	}
-	tok, err := cognitojwt.ALBDataToken(req(" eyJ0=.eyJ9.c2ln== "))
+	tok, err := alb.DataToken(req(" eyJ0=.eyJ9.c2ln== "))
 	require.NoError(t, err)
 	require.Equal(t, "eyJ0=.eyJ9.c2ln==", tok)
-	_, err = cognitojwt.ALBDataToken(req())
+	_, err = alb.DataToken(req())
 	requireKind(t, cognitojwt.ErrNoToken, err)
-	_, err = cognitojwt.ALBDataToken(req(""))
+	_, err = alb.DataToken(req(""))
 	requireKind(t, cognitojwt.ErrNoToken, err)
-	_, err = cognitojwt.ALBDataToken(req("a.b.c", "a.b.c"))
+	_, err = alb.DataToken(req("a.b.c", "a.b.c"))
 	requireKind(t, cognitojwt.ErrInvalidRequest, err)
 	for _, bad := range []string{"a.b.c d", "a.b.c\"", "a+b.c.d", "Bearer a.b.c"} {
-		_, err = cognitojwt.ALBDataToken(req(bad))
+		_, err = alb.DataToken(req(bad))
 		requireKind(t, cognitojwt.ErrInvalidRequest, err)
 	}
 }
 
 func TestALBMiddlewareTakesIdentityFromTheDataHeader(t *testing.T) {
 	f := newALBFixture(t, nil)
-	h := cognitojwt.Middleware(f.v, cognitojwt.WithTokenSource(cognitojwt.ALBDataToken))(
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithTokenSource(alb.DataToken))(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, ok := cognitojwt.ClaimsFromContext(r.Context())
 			require.True(t, ok)
@@ -849,10 +995,10 @@ func TestALBMiddlewareTakesIdentityFromTheDataHeader(t *testing.T) {
 // The ALB also forwards the user's Cognito access token; it is an ordinary
 // access token for the main Verifier.
 func TestALBAccessTokenWithTheMainVerifier(t *testing.T) {
-	iss := depIssuer(t, "us-east-1_AlbPool", 0)
+	iss := cognitotest.NewIssuer(t, cognitotest.WithPoolID("us-east-1_AlbPool"))
 	v, err := cognitojwt.New(iss.Config(cognitotest.DefaultClientID))
 	require.NoError(t, err)
-	h := cognitojwt.Middleware(v, cognitojwt.WithTokenSource(cognitojwt.ALBAccessToken))(
+	h := cognitojwt.Middleware(v, cognitojwt.WithTokenSource(alb.AccessToken))(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, _ := cognitojwt.ClaimsFromContext(r.Context())
 			_, _ = w.Write([]byte(c.Username))
@@ -886,9 +1032,9 @@ func BenchmarkALBVerify(b *testing.B) {
 		_, _ = w.Write(body)
 	}))
 	defer keys.srv.Close()
-	f := &albFixture{clk: &clock{t: time.Now()}, priv: newP256(), kid: newUUIDString()}
+	f := &albFixture{clk: &depClock{t: time.Now()}, priv: newP256(), kid: newUUIDString()}
 	keys.publish(f.kid, &f.priv.PublicKey)
-	v, err := cognitojwt.NewALB(cognitojwt.ALBConfig{
+	v, err := alb.New(alb.Config{
 		ALBARNs: []string{albARN}, ClientIDs: []string{albClient}, Issuer: albIssuer, KeyURL: keys.template(),
 	})
 	if err != nil {

@@ -1,0 +1,132 @@
+package cognitojwt
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// cacheSim drives a tokenCache with synthetic keys, as Verify would (a
+// lookup, then an insertion on a miss), to measure what the eviction
+// policy keeps. The keys stand in for GMAC outputs, which are uniformly
+// random, so the policy sees what real traffic would show it.
+type cacheSim struct {
+	c    *tokenCache
+	keys *jwksSource
+	pub  *publicKey
+	now  time.Time
+	rng  *rand.Rand
+}
+
+func newCacheSim(size int) *cacheSim {
+	pub := &publicKey{kid: "k"}
+	now := time.Unix(1_750_000_000, 0)
+	keys := &jwksSource{refresh: time.Hour}
+	keys.set.Store(&keySet{keys: map[string]*publicKey{"k": pub}, fetched: now})
+	return &cacheSim{
+		c:    newTokenCache(size),
+		keys: keys,
+		pub:  pub,
+		now:  now,
+		rng:  rand.New(rand.NewPCG(1, 2)),
+	}
+}
+
+// token returns the key of the i-th distinct token of population p.
+func (s *cacheSim) token(p, i uint64) cacheKey {
+	r := rand.New(rand.NewPCG(p, i))
+	var k cacheKey
+	for j := range 2 {
+		v := r.Uint64()
+		for b := range 8 {
+			k[8*j+b] = byte(v >> (8 * b))
+		}
+	}
+	return k
+}
+
+// request looks k up and caches it on a miss; it reports a hit. A hot
+// token is one a client has used for a while, so it expires before the
+// tokens that arrive fresh: an eviction by expiry takes the hot ones.
+func (s *cacheSim) request(k cacheKey, hot bool) bool {
+	if s.c.get(&k, s.now, s.keys) != nil {
+		return true
+	}
+	life := time.Hour
+	if hot {
+		life = 30 * time.Minute
+	}
+	claims := &Claims{KeyID: "k", ExpiresAt: s.now.Add(life)}
+	s.c.put(&k, claims, time.Time{}, claims.ExpiresAt, s.pub, s.now)
+	return false
+}
+
+// Populations of synthetic tokens.
+const (
+	popFill = iota + 1
+	popHot
+	popOneShot
+	popUniform
+	popScan
+)
+
+// fill brings the cache to capacity with tokens nobody presents again.
+func (s *cacheSim) fill() {
+	for i := range uint64(2 * len(s.c.slots)) {
+		s.request(s.token(popFill, i), false)
+	}
+}
+
+// hotAndOneShot presents n requests, alternately one of hot tokens chosen
+// at random and a token never seen before, and returns the hit rate of
+// the hot requests.
+func (s *cacheSim) hotAndOneShot(hot, n int, oneShot *uint64) float64 {
+	hits := 0
+	for range n {
+		s.request(s.token(popOneShot, *oneShot), false)
+		*oneShot++
+		if s.request(s.token(popHot, uint64(s.rng.IntN(hot))), true) {
+			hits++
+		}
+	}
+	return float64(hits) / float64(n)
+}
+
+// The eviction policy keeps what clients keep presenting: with the cache
+// full and 1,000 hot tokens mixed 1:1 with one-shot tokens, at least 90%
+// of the hot requests are hits.
+func TestCacheEvictionKeepsHotTokensAmongOneShots(t *testing.T) {
+	s := newCacheSim(DefaultCacheSize)
+	s.fill()
+	var oneShot uint64
+	s.hotAndOneShot(1000, 10_000, &oneShot) // the hot set settles in
+	rate := s.hotAndOneShot(1000, 20_000, &oneShot)
+	t.Logf("hot hit rate %.3f", rate)
+	if rate < 0.9 {
+		t.Fatalf("hot hit rate %.3f, want at least 0.9", rate)
+	}
+	if n := s.c.len(); n > DefaultCacheSize {
+		t.Fatalf("cache holds %d entries, bound %d", n, DefaultCacheSize)
+	}
+}
+
+// A token seen once, then again while the cache is full of tokens
+// presented over and over, does not push one of them out: second chance
+// takes an entry nobody used since the hand last passed.
+func TestCacheEvictionTakesUnusedEntryFirst(t *testing.T) {
+	s := newCacheSim(cacheWindow)
+	for i := range uint64(cacheWindow - 1) {
+		s.request(s.token(popHot, i), true)
+		if !s.request(s.token(popHot, i), true) {
+			t.Fatalf("token %d missed right after it was cached", i)
+		}
+	}
+	for i := range uint64(100) {
+		s.request(s.token(popOneShot, i), false)
+		for j := range uint64(cacheWindow - 1) {
+			if !s.request(s.token(popHot, j), true) {
+				t.Fatalf("hot token %d evicted by one-shot token %d", j, i)
+			}
+		}
+	}
+}

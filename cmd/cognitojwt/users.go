@@ -1,0 +1,470 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+const usersHelp = `Manage the users of a running dev-issuer from the shell, through the
+user-pool JSON API it serves (the AdminCreateUser, AdminSetUserPassword,
+ListUsers, AdminUpdateUserAttributes, AdminAddUserToGroup… operations).
+A real user pool is managed the same way with the AWS CLI
+("aws cognito-idp admin-create-user …"), which also works against the
+dev-issuer with --endpoint-url http://127.0.0.1:9229.
+
+  cognitojwt users add USERNAME --password P [--groups a,b] [--attr NAME=VALUE]…
+      creates a confirmed user with a permanent password; groups that do not
+      exist yet are created
+  cognitojwt users list [--filter 'email ^= "a"'] [--json]
+  cognitojwt users set USERNAME [--attr NAME=VALUE]… [--delete-attr NAME]…
+      [--password P] [--disable | --enable] [--sign-out]
+  cognitojwt users groups USERNAME [--add GROUP]… [--remove GROUP]…
+      changes and then prints the user's groups
+
+--attr sets a standard attribute (email, given_name, birthdate…) by its
+name and any other NAME as custom:NAME, which the pool must declare
+(dev-issuer --custom-attribute NAME). Users' tokens carry attributes as
+Cognito puts them: in ID tokens, not in access tokens.`
+
+func runUsers(e *env, args []string) error {
+	if len(args) == 0 {
+		return usageErrorf("missing subcommand: add, list, set or groups")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		fmt.Fprintf(e.stdout, "Usage: cognitojwt users add|list|set|groups [flags]\n\n%s\n\nExit codes: 0 success, 1 the pool refused the operation, 2 usage error,\n3 the dev-issuer is unreachable.\n", usersHelp)
+		return nil
+	case "add":
+		return runUsersAdd(e, args[1:])
+	case "list":
+		return runUsersList(e, args[1:])
+	case "set":
+		return runUsersSet(e, args[1:])
+	case "groups":
+		return runUsersGroups(e, args[1:])
+	}
+	return usageErrorf("unknown subcommand %q: want add, list, set or groups", args[0])
+}
+
+// poolFlags are the flags every users subcommand shares: where the pool is.
+type poolFlags struct {
+	server, pool *string
+}
+
+func addPoolFlags(fs *flagSet) poolFlags {
+	return poolFlags{
+		server: fs.String("server", "http://"+defaultDevAddr, "base `URL` of the running dev-issuer"),
+		pool:   fs.String("pool", defaultDevPool, "user-pool `ID` the dev-issuer serves"),
+	}
+}
+
+func (f poolFlags) client() (*poolClient, error) {
+	u, err := url.Parse(*f.server)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return nil, usageErrorf("--server %q is not the base URL of a dev-issuer, such as http://127.0.0.1:9229", *f.server)
+	}
+	return &poolClient{endpoint: u.Scheme + "://" + u.Host + "/", poolID: *f.pool}, nil
+}
+
+// parseUsername parses a subcommand's flags and its one USERNAME argument.
+func parseUsername(fs *flagSet, args []string) (string, error) {
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
+	switch len(positional) {
+	case 0:
+		return "", usageErrorf("missing USERNAME")
+	case 1:
+		return positional[0], nil
+	}
+	return "", usageErrorf("unexpected argument %q", positional[1])
+}
+
+func runUsersAdd(e *env, args []string) error {
+	fs := newFlagSet(e, "users add", "USERNAME", "Create a confirmed user with a permanent password.\n\n"+usersHelp)
+	pf := addPoolFlags(fs)
+	password := fs.String("password", "", "the user's permanent `password`")
+	var groups listFlag
+	var attrs pairFlag
+	fs.Var(&groups, "groups", "`groups` to add the user to, comma-separated or repeated; created if missing")
+	fs.Var(&attrs, "attr", "attribute `NAME=VALUE`: a standard attribute, or custom:NAME (repeatable)")
+	username, err := parseUsername(fs, args)
+	if err != nil {
+		return err
+	}
+	if *password == "" {
+		return usageErrorf("--password is required")
+	}
+	c, err := pf.client()
+	if err != nil {
+		return err
+	}
+	c.custom = attrs.customNames()
+	var created struct {
+		User struct {
+			Attributes []apiAttribute
+		}
+	}
+	err = c.call("AdminCreateUser", map[string]any{
+		"UserPoolId":     c.poolID,
+		"Username":       username,
+		"MessageAction":  "SUPPRESS",
+		"UserAttributes": attrs.apiAttributes(),
+	}, &created)
+	if err != nil {
+		return err
+	}
+	if err := c.call("AdminSetUserPassword", map[string]any{
+		"UserPoolId": c.poolID, "Username": username, "Password": *password, "Permanent": true,
+	}, nil); err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if err := c.addToGroup(username, g); err != nil {
+			return err
+		}
+	}
+	var sub string
+	for _, a := range created.User.Attributes {
+		if a.Name == "sub" {
+			sub = a.Value
+		}
+	}
+	fmt.Fprintf(e.stdout, "added %s (sub %s)", username, sub)
+	if len(groups) > 0 {
+		fmt.Fprintf(e.stdout, " to %s", strings.Join(groups, ", "))
+	}
+	fmt.Fprintln(e.stdout)
+	return nil
+}
+
+func runUsersList(e *env, args []string) error {
+	fs := newFlagSet(e, "users list", "", "List the pool's users with their status and groups.\n\n"+usersHelp)
+	pf := addPoolFlags(fs)
+	filter := fs.String("filter", "", "ListUsers `filter`: NAME = \"VALUE\" or NAME ^= \"PREFIX\"")
+	asJSON := fs.Bool("json", false, "print [{username, sub, status, enabled, attributes, groups}]")
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return usageErrorf("unexpected argument %q", positional[0])
+	}
+	c, err := pf.client()
+	if err != nil {
+		return err
+	}
+	type listed struct {
+		Username   string            `json:"username"`
+		Sub        string            `json:"sub"`
+		Status     string            `json:"status"`
+		Enabled    bool              `json:"enabled"`
+		Attributes map[string]string `json:"attributes"`
+		Groups     []string          `json:"groups"`
+	}
+	users := []listed{}
+	token := ""
+	for {
+		in := map[string]any{"UserPoolId": c.poolID}
+		if *filter != "" {
+			in["Filter"] = *filter
+		}
+		if token != "" {
+			in["PaginationToken"] = token
+		}
+		var page struct {
+			Users []struct {
+				Username   string
+				UserStatus string
+				Enabled    bool
+				Attributes []apiAttribute
+			}
+			PaginationToken string
+		}
+		if err := c.call("ListUsers", in, &page); err != nil {
+			return err
+		}
+		for _, u := range page.Users {
+			l := listed{Username: u.Username, Status: u.UserStatus, Enabled: u.Enabled, Attributes: map[string]string{}}
+			for _, a := range u.Attributes {
+				l.Attributes[a.Name] = a.Value
+			}
+			l.Sub = l.Attributes["sub"]
+			if l.Groups, err = c.groupsOf(u.Username); err != nil {
+				return err
+			}
+			users = append(users, l)
+		}
+		if token = page.PaginationToken; token == "" {
+			break
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(users)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "USERNAME\tSTATUS\tENABLED\tEMAIL\tGROUPS\tSUB")
+	for _, u := range users {
+		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t%s\t%s\n", u.Username, u.Status, u.Enabled,
+			dash(u.Attributes["email"]), dash(strings.Join(u.Groups, ",")), u.Sub)
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func runUsersSet(e *env, args []string) error {
+	fs := newFlagSet(e, "users set", "USERNAME", "Change a user's attributes, password or status.\n\n"+usersHelp)
+	pf := addPoolFlags(fs)
+	var attrs pairFlag
+	var deleted listFlag
+	fs.Var(&attrs, "attr", "set attribute `NAME=VALUE` (repeatable)")
+	fs.Var(&deleted, "delete-attr", "delete attribute `NAME` (repeatable)")
+	password := fs.String("password", "", "set a new permanent `password`")
+	disable := fs.Bool("disable", false, "disable the user: sign-in and refresh are refused")
+	enable := fs.Bool("enable", false, "enable the user again")
+	signOut := fs.Bool("sign-out", false, "end every refresh token of the user (AdminUserGlobalSignOut)")
+	username, err := parseUsername(fs, args)
+	if err != nil {
+		return err
+	}
+	if *disable && *enable {
+		return usageErrorf("--disable and --enable exclude each other")
+	}
+	if len(attrs) == 0 && len(deleted) == 0 && *password == "" && !*disable && !*enable && !*signOut {
+		return usageErrorf("nothing to change: give --attr, --delete-attr, --password, --disable, --enable or --sign-out")
+	}
+	c, err := pf.client()
+	if err != nil {
+		return err
+	}
+	c.custom = attrs.customNames()
+	// One operation per change, in the order a person would make them.
+	call := func(op string, extra map[string]any) error {
+		in := map[string]any{"UserPoolId": c.poolID, "Username": username}
+		maps.Copy(in, extra)
+		return c.call(op, in, nil)
+	}
+	if len(attrs) > 0 {
+		if err := call("AdminUpdateUserAttributes", map[string]any{"UserAttributes": attrs.apiAttributes()}); err != nil {
+			return err
+		}
+	}
+	if len(deleted) > 0 {
+		names := make([]string, len(deleted))
+		for i, n := range deleted {
+			names[i] = attributeName(n)
+		}
+		if err := call("AdminDeleteUserAttributes", map[string]any{"UserAttributeNames": names}); err != nil {
+			return err
+		}
+	}
+	if *password != "" {
+		if err := call("AdminSetUserPassword", map[string]any{"Password": *password, "Permanent": true}); err != nil {
+			return err
+		}
+	}
+	for _, step := range []struct {
+		on bool
+		op string
+	}{{*disable, "AdminDisableUser"}, {*enable, "AdminEnableUser"}, {*signOut, "AdminUserGlobalSignOut"}} {
+		if !step.on {
+			continue
+		}
+		if err := call(step.op, nil); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "updated %s\n", username)
+	return nil
+}
+
+func runUsersGroups(e *env, args []string) error {
+	fs := newFlagSet(e, "users groups", "USERNAME", "Change and print a user's groups.\n\n"+usersHelp)
+	pf := addPoolFlags(fs)
+	var add, remove listFlag
+	fs.Var(&add, "add", "add the user to `GROUP`, created if missing (comma-separated or repeated)")
+	fs.Var(&remove, "remove", "remove the user from `GROUP` (comma-separated or repeated)")
+	username, err := parseUsername(fs, args)
+	if err != nil {
+		return err
+	}
+	c, err := pf.client()
+	if err != nil {
+		return err
+	}
+	for _, g := range add {
+		if err := c.addToGroup(username, g); err != nil {
+			return err
+		}
+	}
+	for _, g := range remove {
+		if err := c.call("AdminRemoveUserFromGroup", map[string]any{"UserPoolId": c.poolID, "Username": username, "GroupName": g}, nil); err != nil {
+			return err
+		}
+	}
+	groups, err := c.groupsOf(username)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		fmt.Fprintln(e.stdout, g)
+	}
+	return nil
+}
+
+// apiAttribute is the JSON API's AttributeType.
+type apiAttribute struct {
+	Name  string
+	Value string
+}
+
+// customNames lists the custom attributes among the pairs, without the
+// custom: prefix, as dev-issuer --custom-attribute takes them.
+func (p pairFlag) customNames() []string {
+	var names []string
+	for _, kv := range p {
+		if name := attributeName(kv.name); strings.HasPrefix(name, "custom:") {
+			names = append(names, strings.TrimPrefix(name, "custom:"))
+		}
+	}
+	return names
+}
+
+// apiAttributes turns --attr pairs into the JSON API's attribute list,
+// naming custom attributes as Cognito does.
+func (p pairFlag) apiAttributes() []apiAttribute {
+	out := make([]apiAttribute, len(p))
+	for i, kv := range p {
+		out[i] = apiAttribute{Name: attributeName(kv.name), Value: kv.value}
+	}
+	return out
+}
+
+// poolClient speaks the few administration operations of the user-pool
+// JSON API that the users command needs, to the dev-issuer on loopback.
+// It signs nothing: the local pool checks no SigV4 signatures, and a real
+// pool is managed with the AWS CLI or SDK instead.
+type poolClient struct {
+	endpoint string
+	poolID   string
+	// custom names the custom attributes a request sets, for the hint
+	// when the pool has not declared them.
+	custom []string
+}
+
+// apiRefusal is an error the pool answered, as Cognito's __type and
+// message.
+type apiRefusal struct {
+	Type    string `json:"__type"`
+	Message string `json:"message"`
+}
+
+func (e *apiRefusal) Error() string { return e.Type + ": " + e.Message }
+
+// maxAPIAnswer bounds an answer of the pool; a page of 60 users fits.
+const maxAPIAnswer = 4 << 20
+
+// apiTimeout bounds one call to the local pool.
+const apiTimeout = 10 * time.Second
+
+func (c *poolClient) call(op string, in, out any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), apiTimeout)
+	defer cancel()
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return usageErrorf("--server: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return envErrorf("cannot reach the dev-issuer at %s: %v\n  start it with \"cognitojwt dev-issuer\"", strings.TrimSuffix(c.endpoint, "/"), err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAPIAnswer))
+	if err != nil {
+		return envErrorf("reading the dev-issuer's answer: %v", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var refusal apiRefusal
+		if json.Unmarshal(raw, &refusal) != nil || refusal.Type == "" {
+			return envErrorf("%s answered HTTP %d to %s; is it a cognitojwt dev-issuer?", strings.TrimSuffix(c.endpoint, "/"), resp.StatusCode, op)
+		}
+		return rejectedErrorf("%s: %w%s", op, &refusal, c.hint(&refusal))
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return envErrorf("the dev-issuer's answer to %s is not JSON: %v", op, err)
+	}
+	return nil
+}
+
+// hint says how to fix the refusals a newcomer meets first.
+func (c *poolClient) hint(r *apiRefusal) string {
+	switch {
+	case r.Type == "ResourceNotFoundException" && strings.Contains(r.Message, "pool"):
+		return fmt.Sprintf("\n  the dev-issuer serves another pool than %q: give its ID with --pool", c.poolID)
+	case r.Type == "InvalidParameterException" && strings.Contains(r.Message, "schema"):
+		names := "NAME"
+		if len(c.custom) > 0 {
+			names = strings.Join(c.custom, ",")
+		}
+		return "\n  declare custom attributes when starting the pool: cognitojwt dev-issuer --custom-attribute " + names
+	}
+	return ""
+}
+
+// addToGroup adds username to group, creating the group first when it
+// does not exist: a local pool's groups are made as they are needed.
+func (c *poolClient) addToGroup(username, group string) error {
+	in := map[string]any{"UserPoolId": c.poolID, "Username": username, "GroupName": group}
+	err := c.call("AdminAddUserToGroup", in, nil)
+	var refusal *apiRefusal
+	if !errors.As(err, &refusal) || refusal.Type != "ResourceNotFoundException" || !strings.Contains(refusal.Message, "Group") {
+		return err
+	}
+	if err := c.call("CreateGroup", map[string]any{"UserPoolId": c.poolID, "GroupName": group}, nil); err != nil {
+		return err
+	}
+	return c.call("AdminAddUserToGroup", in, nil)
+}
+
+// groupsOf lists the groups of username.
+func (c *poolClient) groupsOf(username string) ([]string, error) {
+	var out struct {
+		Groups []struct{ GroupName string }
+	}
+	if err := c.call("AdminListGroupsForUser", map[string]any{"UserPoolId": c.poolID, "Username": username}, &out); err != nil {
+		return nil, err
+	}
+	groups := make([]string, len(out.Groups))
+	for i, g := range out.Groups {
+		groups[i] = g.GroupName
+	}
+	return groups, nil
+}

@@ -1,0 +1,220 @@
+package cognitolocal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// targetPrefix starts the X-Amz-Target of every user-pool operation.
+const targetPrefix = "AWSCognitoIdentityProviderService."
+
+// maxAPIBody bounds a JSON API request body.
+const maxAPIBody = 1 << 20
+
+// apiOp runs one operation on a JSON request body.
+type apiOp func(p *Pool, ctx context.Context, body []byte) (any, error)
+
+// op adapts a typed operation: the body decodes into In (unknown members
+// ignored, as the SDKs send members this pool does not model) and the
+// result encodes as the answer.
+func op[In, Out any](f func(*Pool, context.Context, *In) (*Out, error)) apiOp {
+	return func(p *Pool, ctx context.Context, body []byte) (any, error) {
+		var in In
+		if err := json.Unmarshal(body, &in); err != nil {
+			return nil, apiErr("SerializationException", "The request body is not valid JSON for this operation.")
+		}
+		return f(p, ctx, &in)
+	}
+}
+
+// apiOps are the operations the pool answers, named as in X-Amz-Target.
+var apiOps = map[string]apiOp{
+	"InitiateAuth":              op((*Pool).initiateAuth),
+	"RespondToAuthChallenge":    op((*Pool).respondToAuthChallenge),
+	"GetUser":                   op((*Pool).getUser),
+	"UpdateUserAttributes":      op((*Pool).updateUserAttributes),
+	"DeleteUserAttributes":      op((*Pool).deleteUserAttributes),
+	"GlobalSignOut":             op((*Pool).globalSignOut),
+	"RevokeToken":               op((*Pool).revokeToken),
+	"SignUp":                    op((*Pool).signUp),
+	"AdminCreateUser":           op((*Pool).adminCreateUser),
+	"AdminSetUserPassword":      op((*Pool).adminSetUserPassword),
+	"AdminGetUser":              op((*Pool).adminGetUser),
+	"AdminUpdateUserAttributes": op((*Pool).adminUpdateUserAttributes),
+	"AdminDeleteUserAttributes": op((*Pool).adminDeleteUserAttributes),
+	"AdminAddUserToGroup":       userGroupOp((*Pool).AddUserToGroup),
+	"AdminRemoveUserFromGroup":  userGroupOp((*Pool).RemoveUserFromGroup),
+	"AdminListGroupsForUser":    op((*Pool).adminListGroupsForUser),
+	"AdminDisableUser":          userOp((*Pool).DisableUser),
+	"AdminEnableUser":           userOp((*Pool).EnableUser),
+	"AdminUserGlobalSignOut":    userOp((*Pool).GlobalSignOut),
+	"AdminConfirmSignUp":        op((*Pool).adminConfirmSignUp),
+	"CreateGroup":               op((*Pool).createGroupOp),
+	"ListUsers":                 op((*Pool).listUsers),
+	"AddCustomAttributes":       op((*Pool).addCustomAttributes),
+	"CreateUserPoolClient":      op((*Pool).createUserPoolClient),
+	"DescribeUserPoolClient":    op((*Pool).describeUserPoolClient),
+}
+
+// serveAPI answers the JSON API. Requests are not SigV4-checked: any
+// credentials work, which is what a local pool wants and a real one never
+// does.
+func (p *Pool) serveAPI(w http.ResponseWriter, r *http.Request) {
+	target := r.Header.Get("X-Amz-Target")
+	name, ok := strings.CutPrefix(target, targetPrefix)
+	f := apiOps[name]
+	if !ok || f == nil {
+		writeAPIError(w, apiErr("UnknownOperationException", "The operation is not supported by this user pool."))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAPIBody))
+	if err != nil {
+		writeAPIError(w, apiErr("SerializationException", "The request body is too large or unreadable."))
+		return
+	}
+	// The SDKs report this header as the RequestID of every answer.
+	w.Header().Set("x-amzn-RequestId", newUUID())
+	out, err := f(p, r.Context(), body)
+	if p.logger != nil {
+		p.logger.LogAttrs(r.Context(), levelFor(err), "cognitolocal: api", slogOp(name), slogErr(err))
+	}
+	if err != nil {
+		writeAPIError(w, err)
+		return
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		writeAPIError(w, apiErr("InternalErrorException", "The answer could not be encoded."))
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	_, _ = w.Write(b)
+}
+
+// writeAPIError answers as Cognito does: 400 (500 for internal errors),
+// x-amzn-ErrorType and a JSON body with __type and message, which the AWS
+// SDKs map to their typed errors.
+func writeAPIError(w http.ResponseWriter, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = apiErr("InternalErrorException", "Internal error.")
+	}
+	status := http.StatusBadRequest
+	if e.Code == "InternalErrorException" {
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("x-amzn-ErrorType", e.Code)
+	w.WriteHeader(status)
+	b, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
+	_, _ = w.Write(b)
+}
+
+// attribute is AttributeType.
+type attribute struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value"`
+}
+
+func attributeMap(in []attribute) map[string]string {
+	m := make(map[string]string, len(in))
+	for _, a := range in {
+		m[a.Name] = a.Value
+	}
+	return m
+}
+
+func attributeList(m map[string]string) []attribute {
+	out := make([]attribute, 0, len(m))
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, attribute{Name: name, Value: m[name]})
+	}
+	return out
+}
+
+// epoch is a timestamp as awsJson1_1 sends it: seconds since the epoch.
+type epoch float64
+
+func epochOf(t time.Time) epoch { return epoch(float64(t.UnixMilli()) / 1000) }
+
+// userFields are the members UserType shares with AdminGetUser's answer.
+type userFields struct {
+	Username             string `json:"Username"`
+	UserCreateDate       epoch  `json:"UserCreateDate"`
+	UserLastModifiedDate epoch  `json:"UserLastModifiedDate"`
+	Enabled              bool   `json:"Enabled"`
+	UserStatus           string `json:"UserStatus"`
+}
+
+// userType is UserType.
+type userType struct {
+	userFields
+	Attributes []attribute `json:"Attributes"`
+}
+
+func (u *user) userType() userType {
+	return userType{
+		userFields: userFields{
+			Username:             u.Username,
+			UserCreateDate:       epochOf(u.Created),
+			UserLastModifiedDate: epochOf(u.LastModified),
+			Enabled:              u.Enabled,
+			UserStatus:           u.Status,
+		},
+		Attributes: attributeList(u.Attributes),
+	}
+}
+
+// groupType is GroupType.
+type groupType struct {
+	GroupName        string `json:"GroupName"`
+	UserPoolID       string `json:"UserPoolId"`
+	Description      string `json:"Description,omitempty"`
+	RoleArn          string `json:"RoleArn,omitempty"`
+	Precedence       *int64 `json:"Precedence,omitempty"`
+	LastModifiedDate epoch  `json:"LastModifiedDate"`
+	CreationDate     epoch  `json:"CreationDate"`
+}
+
+func (p *Pool) groupType(g group) groupType {
+	return groupType{
+		GroupName: g.Name, UserPoolID: p.poolID, Description: g.Description, RoleArn: g.RoleArn,
+		Precedence: g.Precedence, LastModifiedDate: epochOf(g.LastModified), CreationDate: epochOf(g.Created),
+	}
+}
+
+type empty struct{}
+
+// poolUser names a user of a pool, the input of most Admin operations.
+type poolUser struct {
+	UserPoolID string `json:"UserPoolId"`
+	Username   string `json:"Username"`
+}
+
+func (p *Pool) checkPool(id string) error {
+	if id != p.poolID {
+		return errPoolNotFound
+	}
+	return nil
+}
+
+// withUser runs f on the named user under the lock.
+func (p *Pool) withUser(in poolUser, f func(*user) error) error {
+	if err := p.checkPool(in.UserPoolID); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, err := p.userLocked(in.Username)
+	if err != nil {
+		return err
+	}
+	return f(u)
+}

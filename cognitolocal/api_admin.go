@@ -1,0 +1,296 @@
+package cognitolocal
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The Admin operations on users and groups.
+
+type adminCreateUserInput struct {
+	UserPoolID        string      `json:"UserPoolId"`
+	Username          string      `json:"Username"`
+	UserAttributes    []attribute `json:"UserAttributes"`
+	TemporaryPassword string      `json:"TemporaryPassword"`
+	MessageAction     string      `json:"MessageAction"`
+}
+
+type userOutput struct {
+	User userType `json:"User"`
+}
+
+func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*userOutput, error) {
+	if err := p.checkPool(in.UserPoolID); err != nil {
+		return nil, err
+	}
+	pw := in.TemporaryPassword
+	if pw == "" {
+		pw = "Tmp-" + randomToken(12) + "a1A!"
+	}
+	if err := checkPassword(pw); err != nil {
+		return nil, err
+	}
+	h := hashPassword(pw)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if in.MessageAction == "RESEND" {
+		u, err := p.userLocked(in.Username)
+		if err != nil {
+			return nil, err
+		}
+		return &userOutput{User: u.userType()}, nil
+	}
+	u, err := p.createUserLocked(in.Username, attributeMap(in.UserAttributes))
+	if err != nil {
+		return nil, err
+	}
+	u.Password = h
+	u.Status = statusForceChangePwd
+	return &userOutput{User: u.userType()}, nil
+}
+
+type adminSetUserPasswordInput struct {
+	poolUser
+	Password  string `json:"Password"`
+	Permanent bool   `json:"Permanent"`
+}
+
+func (p *Pool) adminSetUserPassword(_ context.Context, in *adminSetUserPasswordInput) (*empty, error) {
+	if err := p.checkPool(in.UserPoolID); err != nil {
+		return nil, err
+	}
+	return &empty{}, p.SetUserPassword(in.Username, in.Password, in.Permanent)
+}
+
+// adminGetUserOutput is UserType with Attributes named UserAttributes.
+type adminGetUserOutput struct {
+	userFields
+	UserAttributes []attribute `json:"UserAttributes"`
+}
+
+func (p *Pool) adminGetUser(_ context.Context, in *poolUser) (*adminGetUserOutput, error) {
+	var out adminGetUserOutput
+	err := p.withUser(*in, func(u *user) error {
+		t := u.userType()
+		out.userFields, out.UserAttributes = t.userFields, t.Attributes
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+type adminUpdateUserAttributesInput struct {
+	poolUser
+	UserAttributes []attribute `json:"UserAttributes"`
+}
+
+func (p *Pool) adminUpdateUserAttributes(_ context.Context, in *adminUpdateUserAttributesInput) (*empty, error) {
+	return &empty{}, p.withUser(in.poolUser, func(u *user) error {
+		return p.setAttributesLocked(u, attributeMap(in.UserAttributes))
+	})
+}
+
+type adminDeleteUserAttributesInput struct {
+	poolUser
+	UserAttributeNames []string `json:"UserAttributeNames"`
+}
+
+func (p *Pool) adminDeleteUserAttributes(_ context.Context, in *adminDeleteUserAttributesInput) (*empty, error) {
+	return &empty{}, p.withUser(in.poolUser, func(u *user) error {
+		return p.deleteAttributesLocked(u, in.UserAttributeNames)
+	})
+}
+
+type userGroupInput struct {
+	poolUser
+	GroupName string `json:"GroupName"`
+}
+
+// userOp is an Admin operation that is a Go administration method of a
+// username.
+func userOp(f func(p *Pool, username string) error) apiOp {
+	return op(func(p *Pool, _ context.Context, in *poolUser) (*empty, error) {
+		if err := p.checkPool(in.UserPoolID); err != nil {
+			return nil, err
+		}
+		return &empty{}, f(p, in.Username)
+	})
+}
+
+// userGroupOp is an Admin operation that is a Go administration method of
+// a username and a group.
+func userGroupOp(f func(p *Pool, username, group string) error) apiOp {
+	return op(func(p *Pool, _ context.Context, in *userGroupInput) (*empty, error) {
+		if err := p.checkPool(in.UserPoolID); err != nil {
+			return nil, err
+		}
+		return &empty{}, f(p, in.Username, in.GroupName)
+	})
+}
+
+type groupsOutput struct {
+	Groups []groupType `json:"Groups"`
+}
+
+func (p *Pool) adminListGroupsForUser(_ context.Context, in *poolUser) (*groupsOutput, error) {
+	out := &groupsOutput{Groups: []groupType{}}
+	return out, p.withUser(*in, func(u *user) error {
+		for _, name := range u.Groups {
+			if g := p.groups[name]; g != nil {
+				out.Groups = append(out.Groups, p.groupType(*g))
+			}
+		}
+		return nil
+	})
+}
+
+func (p *Pool) adminConfirmSignUp(_ context.Context, in *poolUser) (*empty, error) {
+	return &empty{}, p.withUser(*in, func(u *user) error {
+		if u.Status != statusUnconfirmed {
+			return apiErr(codeNotAuthorized, "User cannot be confirmed. Current status is "+u.Status)
+		}
+		u.Status = statusConfirmed
+		u.LastModified = p.now()
+		return nil
+	})
+}
+
+type createGroupInput struct {
+	GroupName   string `json:"GroupName"`
+	UserPoolID  string `json:"UserPoolId"`
+	Description string `json:"Description"`
+	RoleArn     string `json:"RoleArn"`
+	Precedence  *int64 `json:"Precedence"`
+}
+
+type groupOutput struct {
+	Group groupType `json:"Group"`
+}
+
+func (p *Pool) createGroupOp(_ context.Context, in *createGroupInput) (*groupOutput, error) {
+	if err := p.checkPool(in.UserPoolID); err != nil {
+		return nil, err
+	}
+	g, err := p.createGroup(group{Name: in.GroupName, Description: in.Description, RoleArn: in.RoleArn, Precedence: in.Precedence})
+	if err != nil {
+		return nil, err
+	}
+	return &groupOutput{Group: p.groupType(g)}, nil
+}
+
+type listUsersInput struct {
+	UserPoolID      string   `json:"UserPoolId"`
+	AttributesToGet []string `json:"AttributesToGet"`
+	Limit           int      `json:"Limit"`
+	PaginationToken string   `json:"PaginationToken"`
+	Filter          string   `json:"Filter"`
+}
+
+type listUsersOutput struct {
+	Users           []userType `json:"Users"`
+	PaginationToken string     `json:"PaginationToken,omitempty"`
+}
+
+// listUsers lists users sorted by username, filtered and paged as Cognito
+// does (at most 60 a page; the pagination token is an offset here).
+func (p *Pool) listUsers(_ context.Context, in *listUsersInput) (*listUsersOutput, error) {
+	if err := p.checkPool(in.UserPoolID); err != nil {
+		return nil, err
+	}
+	match, err := parseFilter(in.Filter)
+	if err != nil {
+		return nil, err
+	}
+	limit := in.Limit
+	if limit == 0 {
+		limit = 60
+	}
+	if limit < 0 || limit > 60 {
+		return nil, apiErr(codeInvalidParameter, "Limit must be between 1 and 60.")
+	}
+	start := 0
+	if in.PaginationToken != "" {
+		if start, err = strconv.Atoi(in.PaginationToken); err != nil || start < 0 {
+			return nil, apiErr(codeInvalidParameter, "Invalid pagination token.")
+		}
+	}
+	p.mu.Lock()
+	var all []userType
+	for _, u := range p.users {
+		if match(u) {
+			all = append(all, u.userType())
+		}
+	}
+	p.mu.Unlock()
+	sort.Slice(all, func(i, j int) bool { return all[i].Username < all[j].Username })
+	out := &listUsersOutput{Users: []userType{}}
+	if start < len(all) {
+		end := min(start+limit, len(all))
+		out.Users = all[start:end]
+		if end < len(all) {
+			out.PaginationToken = strconv.Itoa(end)
+		}
+	}
+	if in.AttributesToGet != nil {
+		for i := range out.Users {
+			out.Users[i].Attributes = slices.DeleteFunc(out.Users[i].Attributes, func(a attribute) bool {
+				return !slices.Contains(in.AttributesToGet, a.Name)
+			})
+		}
+	}
+	return out, nil
+}
+
+// filterAttributes are the names ListUsers can filter on.
+var filterAttributes = []string{
+	"username", "email", "phone_number", "name", "given_name", "family_name",
+	"preferred_username", "cognito:user_status", "status", "sub",
+}
+
+// parseFilter parses ListUsers' filter: `name = "value"` (exact) or
+// `name ^= "value"` (prefix); empty matches every user.
+func parseFilter(f string) (func(*user) bool, error) {
+	if strings.TrimSpace(f) == "" {
+		return func(*user) bool { return true }, nil
+	}
+	bad := apiErr(codeInvalidParameter, "Error while parsing filter.")
+	name, rest, ok := strings.Cut(f, "=")
+	if !ok {
+		return nil, bad
+	}
+	prefix := strings.HasSuffix(name, "^")
+	name = strings.TrimSpace(strings.TrimSuffix(name, "^"))
+	rest = strings.TrimSpace(rest)
+	value, err := strconv.Unquote(rest)
+	if err != nil || !strings.HasPrefix(rest, `"`) {
+		return nil, bad
+	}
+	if !slices.Contains(filterAttributes, name) {
+		return nil, apiErr(codeInvalidParameter, "Invalid search attribute.")
+	}
+	return func(u *user) bool {
+		var v string
+		switch name {
+		case "username":
+			v = u.Username
+		case "cognito:user_status":
+			v = u.Status
+		case "status":
+			v = "Disabled"
+			if u.Enabled {
+				v = "Enabled"
+			}
+		default:
+			v = u.Attributes[name]
+		}
+		if prefix {
+			return strings.HasPrefix(v, value)
+		}
+		return v == value
+	}, nil
+}

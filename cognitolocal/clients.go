@@ -1,0 +1,180 @@
+package cognitolocal
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"slices"
+	"strings"
+	"time"
+)
+
+// AppClient is a user-pool app client.
+type AppClient struct {
+	ClientID, ClientSecret, ClientName string
+	// GenerateSecret makes a confidential client; CreateAppClient fills in
+	// ClientSecret.
+	GenerateSecret bool
+	// ExplicitAuthFlows such as "ALLOW_USER_PASSWORD_AUTH" and
+	// "ALLOW_REFRESH_TOKEN_AUTH". Empty gets Cognito's default,
+	// ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_SRP_AUTH and ALLOW_CUSTOM_AUTH,
+	// which does not include USER_PASSWORD_AUTH.
+	ExplicitAuthFlows []string
+	// AllowedOAuthFlows: "code", "client_credentials".
+	AllowedOAuthFlows []string
+	// AllowedOAuthScopes: "openid", "email", "profile", "phone",
+	// "aws.cognito.signin.user.admin", and resource-server scopes such as
+	// "orders/read" (any scope with a slash counts as one).
+	AllowedOAuthScopes       []string
+	CallbackURLs, LogoutURLs []string
+	// ReadAttributes limits the attributes ID tokens carry; nil: all.
+	ReadAttributes []string
+	// Token lifetimes; zero: 1h, 1h and 30 days.
+	AccessTokenValidity, IDTokenValidity, RefreshTokenValidity time.Duration
+
+	created, modified time.Time
+}
+
+// Default token lifetimes, Cognito's defaults.
+const (
+	defaultAccessValidity  = time.Hour
+	defaultIDValidity      = time.Hour
+	defaultRefreshValidity = 30 * 24 * time.Hour
+)
+
+var defaultAuthFlows = []string{"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"}
+
+// validAuthFlows are the ExplicitAuthFlows values botocore's model lists.
+var validAuthFlows = []string{
+	"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH",
+	"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_PASSWORD_AUTH",
+	"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH",
+}
+
+// CreateAppClient registers c. ClientID (and, for GenerateSecret,
+// ClientSecret) is generated when empty; zero validities get Cognito's
+// defaults. It returns the client as stored.
+func (p *Pool) CreateAppClient(c AppClient) (AppClient, error) {
+	c = cloneClient(c)
+	if c.ClientID == "" {
+		c.ClientID = randomClientID()
+	}
+	if c.ClientName == "" {
+		c.ClientName = c.ClientID
+	}
+	if c.GenerateSecret && c.ClientSecret == "" {
+		c.ClientSecret = randomToken(38)
+	}
+	c.GenerateSecret = c.ClientSecret != ""
+	if len(c.ExplicitAuthFlows) == 0 {
+		c.ExplicitAuthFlows = slices.Clone(defaultAuthFlows)
+	}
+	for _, f := range c.ExplicitAuthFlows {
+		if !slices.Contains(validAuthFlows, f) {
+			return AppClient{}, apiErr(codeInvalidParameter, "Invalid value in ExplicitAuthFlows.")
+		}
+	}
+	for _, f := range c.AllowedOAuthFlows {
+		if f != "code" && f != "client_credentials" && f != "implicit" {
+			return AppClient{}, apiErr(codeInvalidParameter, "Invalid value in AllowedOAuthFlows.")
+		}
+	}
+	if slices.Contains(c.AllowedOAuthFlows, "client_credentials") {
+		if !c.GenerateSecret {
+			return AppClient{}, apiErr(codeInvalidParameter, "client_credentials flow can not be selected if client does not have a client secret.")
+		}
+		if slices.Contains(c.AllowedOAuthFlows, "code") || slices.Contains(c.AllowedOAuthFlows, "implicit") {
+			return AppClient{}, apiErr(codeInvalidParameter, "client_credentials flow can not be selected along with code flow or implicit flow.")
+		}
+	}
+	if c.AccessTokenValidity < 0 || c.IDTokenValidity < 0 || c.RefreshTokenValidity < 0 {
+		return AppClient{}, apiErr(codeInvalidParameter, "Token validity must be positive.")
+	}
+	if c.AccessTokenValidity == 0 {
+		c.AccessTokenValidity = defaultAccessValidity
+	}
+	if c.IDTokenValidity == 0 {
+		c.IDTokenValidity = defaultIDValidity
+	}
+	if c.RefreshTokenValidity == 0 {
+		c.RefreshTokenValidity = defaultRefreshValidity
+	}
+	now := p.now()
+	c.created, c.modified = now, now
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, dup := p.clients[c.ClientID]; dup {
+		return AppClient{}, apiErr(codeInvalidParameter, "An app client with this ClientId already exists.")
+	}
+	stored := c
+	p.clients[c.ClientID] = &stored
+	return cloneClient(c), nil
+}
+
+// AppClient returns the app client clientID.
+func (p *Pool) AppClient(clientID string) (AppClient, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.clients[clientID]
+	if !ok {
+		return AppClient{}, false
+	}
+	return cloneClient(*c), true
+}
+
+func cloneClient(c AppClient) AppClient {
+	c.ExplicitAuthFlows = slices.Clone(c.ExplicitAuthFlows)
+	c.AllowedOAuthFlows = slices.Clone(c.AllowedOAuthFlows)
+	c.AllowedOAuthScopes = slices.Clone(c.AllowedOAuthScopes)
+	c.CallbackURLs = slices.Clone(c.CallbackURLs)
+	c.LogoutURLs = slices.Clone(c.LogoutURLs)
+	c.ReadAttributes = slices.Clone(c.ReadAttributes)
+	return c
+}
+
+// randomClientID mimics Cognito's 26-character lowercase client IDs.
+func randomClientID() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	raw := []byte(randomToken(26))
+	out := make([]byte, 26)
+	for i := range out {
+		out[i] = alphabet[int(raw[i])%len(alphabet)]
+	}
+	return string(out)
+}
+
+func (c *AppClient) allowsFlow(flow string) bool { return slices.Contains(c.ExplicitAuthFlows, flow) }
+
+// canRead reports whether ID tokens of the client carry attribute name.
+func (c *AppClient) canRead(name string) bool {
+	return c.ReadAttributes == nil || slices.Contains(c.ReadAttributes, name)
+}
+
+// checkSecretHash checks the SECRET_HASH a confidential client sends with
+// InitiateAuth and SignUp: base64(HMAC-SHA256(secret, username+clientID)).
+func (c *AppClient) checkSecretHash(username, hash string) error {
+	if c.ClientSecret == "" {
+		return nil
+	}
+	if hash == "" {
+		return errSecretMissing
+	}
+	mac := hmac.New(sha256.New, []byte(c.ClientSecret))
+	mac.Write([]byte(username + c.ClientID))
+	want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	if subtle.ConstantTimeCompare([]byte(want), []byte(hash)) != 1 {
+		return errSecretMismatch
+	}
+	return nil
+}
+
+// checkSecret compares a client secret sent as such (token endpoint,
+// RevokeToken) in constant time.
+func (c *AppClient) checkSecret(secret string) bool {
+	return c.ClientSecret == "" || subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(secret)) == 1
+}
+
+// isResourceScope reports whether scope belongs to a resource server
+// ("identifier/name"), the only scopes client credentials can get.
+func isResourceScope(scope string) bool { return strings.Contains(scope, "/") }

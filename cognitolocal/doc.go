@@ -1,0 +1,127 @@
+// Package cognitolocal is a local Amazon Cognito user pool, for tests and
+// development with no AWS account. It issues access, ID and refresh
+// tokens with the claim sets Cognito issues, and serves, on one loopback
+// address, what Cognito spreads over several hosts:
+//
+//   - the issuer BaseURL/PoolID with /.well-known/jwks.json and
+//     /.well-known/openid-configuration;
+//   - the user-pool JSON API at POST BaseURL/ (X-Amz-Target
+//     AWSCognitoIdentityProviderService.<Operation>), shaped as botocore's
+//     cognito-idp model, so the AWS SDK for Go v2 works against it with
+//     BaseEndpoint set to Endpoint(), any region and any static
+//     credentials;
+//   - Managed Login: /oauth2/authorize, /login, /oauth2/token,
+//     /oauth2/userInfo, /oauth2/revoke and /logout.
+//
+// SECURITY: requests are not authenticated. SigV4 signatures are not
+// checked, so whoever reaches the address can administer the pool and
+// sign in as anyone; Start listens on loopback addresses only.
+//
+// # Emulated
+//
+// Users (username, sub, attributes, enabled, password, confirmation
+// status), groups, app clients (public or confidential, allowed flows,
+// OAuth scopes, callback and sign-out URLs, token validities, readable
+// attributes), custom attributes (declared, mutable or not), refresh-token
+// families, the signing keys and a pre-token-generation trigger.
+//
+// Operations: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH),
+// RespondToAuthChallenge (NEW_PASSWORD_REQUIRED, the first sign-in of a
+// user created with a temporary password), GetUser,
+// UpdateUserAttributes, DeleteUserAttributes, GlobalSignOut, RevokeToken,
+// SignUp, AdminCreateUser, AdminSetUserPassword,
+// AdminGetUser, AdminUpdateUserAttributes, AdminDeleteUserAttributes,
+// AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser,
+// AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut,
+// AdminConfirmSignUp, CreateGroup, ListUsers (filters `name = "value"`
+// and `name ^= "value"`), AddCustomAttributes, CreateUserPoolClient and
+// DescribeUserPoolClient. Errors come as Cognito sends them: HTTP 400,
+// x-amzn-ErrorType and {"__type", "message"}.
+//
+// Managed Login: the authorization-code flow with optional PKCE (S256
+// only), state and nonce, registered redirect URIs only (errors go to the
+// redirect URI once it is known to be registered); a plain HTML sign-in
+// form (fields username and password) that shows Cognito's message on a
+// failure, the same for an unknown user and a wrong password, and refuses
+// cross-origin posts; single-use codes that live five minutes; the token
+// endpoint's authorization_code, refresh_token and client_credentials
+// grants with client_secret_basic or client_secret_post and RFC 6749
+// errors; userInfo for access tokens with scope openid (every readable
+// attribute with openid alone, narrowed by the profile, email and phone
+// scopes); revocation (200 for
+// unknown tokens); and /logout to a registered sign-out URL or back to
+// sign-in. There is no sign-in session: every authorization request shows
+// the form. identity_provider and idp_identifier are accepted and
+// ignored.
+//
+// Rules applied as a real pool applies them: Cognito's default password
+// policy; case-insensitive usernames; the same answer for an unknown user
+// and a wrong password; custom attributes must be declared, carry the
+// custom: prefix, and immutable ones are set only at creation; sub never
+// changes; a changed email (or phone number) is unverified unless the
+// same administrator update verifies it; users cannot write the verified
+// flags themselves; user operations need an access token with scope
+// aws.cognito.signin.user.admin; revoking a refresh token or a global
+// sign-out ends the refresh-token family, and the user operations then
+// answer "Access Token has been revoked" for its access tokens; disabling
+// a user revokes its tokens too.
+//
+// Tokens: access tokens carry sub, iss, client_id, origin_jti, event_id,
+// token_use, scope, auth_time, exp, iat, jti, username, version and
+// cognito:groups, and no attributes unless the trigger adds them; ID
+// tokens carry aud, cognito:username and the attributes the client may
+// read. A refresh keeps origin_jti and auth_time. Refresh tokens are
+// opaque random strings; the pool keeps only their digests.
+//
+// # Pre-token-generation triggers
+//
+// Config.PreTokenGeneration is a Go function of the signature lambda.Start
+// accepts for events.CognitoEventUserPoolsPreTokenGenV2_0, so one handler
+// runs in Lambda and here; HTTPTrigger calls one served over HTTP. The
+// event is built as Cognito builds it (version "2" or "3", trigger source
+// TokenGeneration_Authentication, _RefreshTokens, _HostedAuth,
+// _NewPasswordChallenge and, for V3_0 only, _ClientCredentials;
+// userAttributes with sub and cognito:user_status; groupConfiguration;
+// scopes; clientMetadata), and
+// the response is applied with Cognito's rules: claims added or
+// overridden, then suppressed; scopes added, then suppressed;
+// groupsToOverride replacing cognito:groups. A response that touches an
+// unmodifiable claim (acr, amr, aud, at_hash, auth_time, azp,
+// cognito:username, exp, iat, identities, iss, jti, nbf, nonce,
+// origin_jti, sub, token_use) or the scope claim fails the sign-in with
+// InvalidLambdaResponseException; a trigger error fails it with
+// UserLambdaValidationException "PreTokenGeneration failed with error
+// …", and on the token endpoint with invalid_request. The trigger has
+// Cognito's 5-second limit.
+//
+// # Not emulated
+//
+// SRP, custom auth and MFA challenges (NEW_PASSWORD_REQUIRED is the only
+// challenge; Managed Login shows no change-password page), email and SMS
+// delivery (no codes are sent; AdminConfirmSignUp confirms), federation
+// and identity providers, hosted UI styling and sign-in sessions, device
+// tracking, aliases (sign-in with email), user deletion, resource servers
+// (a scope with a slash counts as a resource-server scope), refresh-token
+// rotation, rate limits, and the pool's other configuration operations.
+//
+// # Go administration
+//
+// CreateUser, SetUserAttributes, SetUserPassword, CreateGroup,
+// AddUserToGroup, RemoveUserFromGroup, DisableUser, EnableUser,
+// GlobalSignOut, AddCustomAttribute, CreateAppClient and SignIn act on the
+// same state with the same rules as the JSON API. One shortcut: CreateUser
+// and SetUserAttributes declare unknown custom attributes as mutable
+// strings, where AdminCreateUser refuses them. SignIn needs no secret
+// hash, even for a confidential client.
+//
+// AddSigningKey and RemoveSigningKey rotate the signing keys. MintTokens
+// issues tokens for any username without a user or a password (quick
+// tokens for tests and a development server), with the same claim sets;
+// attributes go into ID tokens only, and into access tokens only as
+// claims a trigger would add. SaveState and LoadState keep the pool's
+// state across restarts, and Config.OnChange tells a server when an HTTP
+// request has changed it.
+//
+// Verifier returns a cognitojwt.Verifier that trusts the pool and reads
+// its keys in process, whether or not the pool is served.
+package cognitolocal

@@ -1,0 +1,82 @@
+package cognitolocal_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/cognitolocal"
+)
+
+// A pool on a free loopback port: create a user, sign in, verify the
+// access token as a service would.
+func ExampleStart() {
+	pool, err := cognitolocal.Start("127.0.0.1:0", cognitolocal.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.CreateUser("alice", "Passw0rd!", map[string]string{"email": "alice@example.com"}); err != nil {
+		log.Fatal(err)
+	}
+	if err := pool.CreateGroup("admin"); err != nil {
+		log.Fatal(err)
+	}
+	if err := pool.AddUserToGroup("alice", "admin"); err != nil {
+		log.Fatal(err)
+	}
+	tokens, err := pool.SignIn(context.Background(), cognitolocal.DefaultClientID, "alice", "Passw0rd!")
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, err := cognitojwt.New(cognitojwt.Config{Issuer: pool.Issuer(), ClientIDs: []string{cognitolocal.DefaultClientID}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	claims, err := v.Verify(context.Background(), tokens.AccessToken)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, hasEmail := claims.Attribute("email")
+	fmt.Println(claims.Username, claims.Groups, claims.Scopes, hasEmail)
+	// Output:
+	// alice [admin] [aws.cognito.signin.user.admin] false
+}
+
+// The same pre-token-generation handler runs in Lambda (lambda.Start) and
+// in the local pool: here it copies custom:department into the access
+// token.
+func ExampleConfig_preTokenGeneration() {
+	department := func(_ context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
+		ev.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration.ClaimsToAddOrOverride = map[string]any{
+			"department": ev.Request.UserAttributes["custom:department"],
+		}
+		return ev, nil
+	}
+	pool, err := cognitolocal.New(cognitolocal.Config{PreTokenGeneration: department})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := pool.CreateUser("bob", "Passw0rd!", map[string]string{"custom:department": "sales"}); err != nil {
+		log.Fatal(err)
+	}
+	tokens, err := pool.SignIn(context.Background(), cognitolocal.DefaultClientID, "bob", "Passw0rd!")
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, err := pool.Verifier(cognitolocal.DefaultClientID, cognitojwt.AccessToken)
+	if err != nil {
+		log.Fatal(err)
+	}
+	claims, err := v.Verify(context.Background(), tokens.AccessToken)
+	if err != nil {
+		log.Fatal(err)
+	}
+	dept, _ := claims.Attribute("department")
+	fmt.Println(dept)
+	// Output:
+	// sales
+}

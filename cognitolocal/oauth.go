@@ -1,0 +1,532 @@
+package cognitolocal
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// codeLifetime is how long an authorization code is good for: Cognito's
+// five minutes.
+const codeLifetime = 5 * time.Minute
+
+// maxFormBody bounds the form bodies of Managed Login.
+const maxFormBody = 64 << 10
+
+// authCode is an issued authorization code, single use.
+type authCode struct {
+	ClientID    string    `json:"clientId"`
+	RedirectURI string    `json:"redirectUri"`
+	Username    string    `json:"username"`
+	Scopes      []string  `json:"scopes"`
+	Nonce       string    `json:"nonce,omitempty"`
+	Challenge   string    `json:"challenge,omitempty"`
+	Expires     time.Time `json:"expires"`
+}
+
+// managedLogin routes the Managed Login paths to their methods and
+// handlers.
+var managedLogin = map[string]struct {
+	methods []string
+	handle  func(*Pool, http.ResponseWriter, *http.Request)
+}{
+	"/oauth2/authorize": {[]string{http.MethodGet}, (*Pool).authorize},
+	"/login":            {[]string{http.MethodGet, http.MethodPost}, (*Pool).login},
+	"/oauth2/token":     {[]string{http.MethodPost}, (*Pool).token},
+	"/oauth2/userInfo":  {[]string{http.MethodGet, http.MethodPost}, (*Pool).userInfo},
+	"/oauth2/revoke":    {[]string{http.MethodPost}, (*Pool).revoke},
+	"/logout":           {[]string{http.MethodGet}, (*Pool).logout},
+}
+
+func (p *Pool) serveManagedLogin(w http.ResponseWriter, r *http.Request) {
+	route, ok := managedLogin[r.URL.Path]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if allowMethods(w, r, route.methods...) {
+		route.handle(p, w, r)
+	}
+}
+
+// authRequest is a validated authorization request.
+type authRequest struct {
+	client      AppClient
+	redirectURI string
+	state       string
+	scopes      []string
+	nonce       string
+	challenge   string
+}
+
+// oauthError is an error of an authorization request, sent to the
+// redirect URI once that is known to be registered.
+type oauthError struct{ code, description string }
+
+// parseAuthRequest validates an authorization request. A non-nil error
+// page means the request cannot be redirected (unknown client or
+// unregistered redirect URI): it is answered on the spot, never sent to
+// an address the client did not register.
+func (p *Pool) parseAuthRequest(q url.Values) (req authRequest, page string, oerr *oauthError) {
+	c, ok := p.AppClient(q.Get("client_id"))
+	if !ok {
+		return req, "invalid_request: unknown client_id", nil
+	}
+	req.client = c
+	req.redirectURI = q.Get("redirect_uri")
+	if req.redirectURI == "" || !slices.Contains(c.CallbackURLs, req.redirectURI) {
+		return req, "redirect_mismatch: redirect_uri is not a registered callback URL of the client", nil
+	}
+	req.state = q.Get("state")
+	req.nonce = q.Get("nonce")
+	switch q.Get("response_type") {
+	case "code":
+	case "token":
+		return req, "", &oauthError{"unauthorized_client", "this pool supports the code flow only"}
+	default:
+		return req, "", &oauthError{"unsupported_response_type", "response_type must be code"}
+	}
+	if !slices.Contains(c.AllowedOAuthFlows, "code") {
+		return req, "", &oauthError{"unauthorized_client", "the client does not allow the code flow"}
+	}
+	req.scopes = strings.Fields(q.Get("scope"))
+	if len(req.scopes) == 0 {
+		req.scopes = slices.DeleteFunc(slices.Clone(c.AllowedOAuthScopes), isResourceScope)
+	}
+	for _, s := range req.scopes {
+		if !slices.Contains(c.AllowedOAuthScopes, s) {
+			return req, "", &oauthError{"invalid_scope", "a requested scope is not allowed for the client"}
+		}
+	}
+	req.challenge = q.Get("code_challenge")
+	method := q.Get("code_challenge_method")
+	switch {
+	case req.challenge == "" && method == "":
+	case method != "S256":
+		return req, "", &oauthError{"invalid_request", "code_challenge_method must be S256"}
+	case len(req.challenge) < 43 || len(req.challenge) > 128:
+		return req, "", &oauthError{"invalid_request", "code_challenge must be 43 to 128 characters"}
+	}
+	return req, "", nil
+}
+
+// redirectError sends an authorization error to the registered redirect
+// URI, with the request's state.
+func redirectError(w http.ResponseWriter, r *http.Request, req authRequest, e *oauthError) {
+	v := url.Values{"error": {e.code}, "error_description": {e.description}}
+	if req.state != "" {
+		v.Set("state", req.state)
+	}
+	http.Redirect(w, r, withQuery(req.redirectURI, v), http.StatusFound)
+}
+
+func withQuery(uri string, v url.Values) string {
+	sep := "?"
+	if strings.Contains(uri, "?") {
+		sep = "&"
+	}
+	return uri + sep + v.Encode()
+}
+
+// authorize validates the request and sends the browser to the sign-in
+// page with the same parameters, as Cognito's domain does.
+func (p *Pool) authorize(w http.ResponseWriter, r *http.Request) {
+	req, page, oerr := p.parseAuthRequest(r.URL.Query())
+	switch {
+	case page != "":
+		http.Error(w, page, http.StatusBadRequest)
+	case oerr != nil:
+		redirectError(w, r, req, oerr)
+	default:
+		http.Redirect(w, r, "/login?"+r.URL.RawQuery, http.StatusFound)
+	}
+}
+
+var loginPage = template.Must(template.New("login").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in</title>
+<style>body{font-family:sans-serif;max-width:22rem;margin:4rem auto}label,input,button{display:block;width:100%;margin:.4rem 0}.error{color:#b00}</style>
+</head>
+<body>
+<h1>Sign in</h1>
+<p>Local user pool {{.Pool}}, app client {{.Client}}</p>
+{{if .Error}}<p class="error" role="alert" id="loginErrorMessage">{{.Error}}</p>{{end}}
+<form method="post" action="{{.Action}}">
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" required value="{{.Username}}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit" name="signInSubmitButton">Sign in</button>
+</form>
+</body>
+</html>
+`))
+
+// login shows the sign-in form (GET) or checks it (POST). On success the
+// browser goes to the redirect URI with a code and the state; a failure
+// shows the form again with Cognito's message, the same for an unknown
+// user and a wrong password.
+func (p *Pool) login(w http.ResponseWriter, r *http.Request) {
+	req, page, oerr := p.parseAuthRequest(r.URL.Query())
+	switch {
+	case page != "":
+		http.Error(w, page, http.StatusBadRequest)
+		return
+	case oerr != nil:
+		redirectError(w, r, req, oerr)
+		return
+	}
+	if r.Method == http.MethodGet {
+		p.showLogin(w, r, req, "", "")
+		return
+	}
+	// A browser's cross-site POST carries a foreign Origin: refuse it, so
+	// no other site can sign a visitor in to an account of its choosing.
+	if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
+		http.Error(w, "cross-origin sign-in refused", http.StatusForbidden)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "invalid_request: unreadable form", http.StatusBadRequest)
+		return
+	}
+	username := r.PostForm.Get("username")
+	snap, err := p.checkCredentials(username, r.PostForm.Get("password"))
+	if err != nil {
+		var e *Error
+		msg := "Something went wrong."
+		if errors.As(err, &e) {
+			msg = e.Message
+		}
+		p.showLogin(w, r, req, username, msg)
+		return
+	}
+	code := randomToken(32)
+	p.mu.Lock()
+	p.codes[digest(code)] = &authCode{
+		ClientID: req.client.ClientID, RedirectURI: req.redirectURI, Username: snap.username,
+		Scopes: req.scopes, Nonce: req.nonce, Challenge: req.challenge, Expires: p.now().Add(codeLifetime),
+	}
+	p.mu.Unlock()
+	v := url.Values{"code": {code}}
+	if req.state != "" {
+		v.Set("state", req.state)
+	}
+	http.Redirect(w, r, withQuery(req.redirectURI, v), http.StatusFound)
+}
+
+func (p *Pool) showLogin(w http.ResponseWriter, r *http.Request, req authRequest, username, msg string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	// same-origin, not no-referrer: under no-referrer browsers send
+	// "Origin: null" with the form's POST, which the origin check refuses.
+	h.Set("Referrer-Policy", "same-origin")
+	_ = loginPage.Execute(w, map[string]string{
+		"Pool": p.poolID, "Client": req.client.ClientName, "Error": msg, "Username": username,
+		"Action": "/login?" + r.URL.RawQuery,
+	})
+}
+
+// writeOAuth answers a token-endpoint request with JSON that no cache
+// keeps.
+func writeOAuth(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// tokenError answers with an RFC 6749 error; invalid_client after Basic
+// authentication is 401 with a challenge.
+func tokenError(w http.ResponseWriter, r *http.Request, code string) {
+	status := http.StatusBadRequest
+	if code == "invalid_client" && r.Header.Get("Authorization") != "" {
+		w.Header().Set("WWW-Authenticate", `Basic realm="oauth2"`)
+		status = http.StatusUnauthorized
+	}
+	writeOAuth(w, status, map[string]string{"error": code})
+}
+
+// clientAuth authenticates the client of a token or revocation request:
+// client_secret_basic (the header's parts are form-encoded, RFC 6749
+// §2.3.1) or client_secret_post; a public client sends its client_id
+// alone.
+func (p *Pool) clientAuth(r *http.Request) (AppClient, bool) {
+	id, secret, basic := r.BasicAuth()
+	if basic {
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(id)
+		secret, err2 = url.QueryUnescape(secret)
+		if err1 != nil || err2 != nil {
+			return AppClient{}, false
+		}
+	} else {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	c, ok := p.AppClient(id)
+	if !ok || c.ClientSecret != "" && secret == "" || !c.checkSecret(secret) {
+		return AppClient{}, false
+	}
+	return c, true
+}
+
+// formClient reads the form of a token or revocation request, which must
+// have the field required, and authenticates its client; on failure it
+// has answered.
+func (p *Pool) formClient(w http.ResponseWriter, r *http.Request, required string) (AppClient, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil || r.PostForm.Get(required) == "" {
+		tokenError(w, r, "invalid_request")
+		return AppClient{}, false
+	}
+	c, ok := p.clientAuth(r)
+	if !ok {
+		tokenError(w, r, "invalid_client")
+	}
+	return c, ok
+}
+
+// token is the token endpoint: authorization_code (with PKCE),
+// refresh_token and client_credentials.
+func (p *Pool) token(w http.ResponseWriter, r *http.Request) {
+	c, ok := p.formClient(w, r, "grant_type")
+	if !ok {
+		return
+	}
+	var t Tokens
+	var code string
+	switch r.PostForm.Get("grant_type") {
+	case "authorization_code":
+		t, code = p.exchangeCode(r, c)
+	case "refresh_token":
+		t, code = p.refreshGrant(r, c)
+	case "client_credentials":
+		t, code = p.clientCredentials(r, c)
+	default:
+		code = "unsupported_grant_type"
+	}
+	if code != "" {
+		tokenError(w, r, code)
+		return
+	}
+	out := map[string]any{"access_token": t.AccessToken, "expires_in": t.ExpiresIn, "token_type": "Bearer"}
+	if t.IDToken != "" {
+		out["id_token"] = t.IDToken
+	}
+	if t.RefreshToken != "" {
+		out["refresh_token"] = t.RefreshToken
+	}
+	writeOAuth(w, http.StatusOK, out)
+}
+
+// exchangeCode redeems an authorization code: once, within five minutes,
+// by the client it was issued to, with the same redirect_uri and, when the
+// request had a code_challenge, the matching code_verifier.
+func (p *Pool) exchangeCode(r *http.Request, c AppClient) (Tokens, string) {
+	form := r.PostForm
+	p.mu.Lock()
+	key := digest(form.Get("code"))
+	ac := p.codes[key]
+	delete(p.codes, key) // single use, even when the exchange fails
+	p.mu.Unlock()
+	if ac == nil || ac.ClientID != c.ClientID || ac.RedirectURI != form.Get("redirect_uri") || !p.now().Before(ac.Expires) {
+		return Tokens{}, "invalid_grant"
+	}
+	if ac.Challenge != "" {
+		sum := sha256.Sum256([]byte(form.Get("code_verifier")))
+		got := base64.RawURLEncoding.EncodeToString(sum[:])
+		if subtle.ConstantTimeCompare([]byte(got), []byte(ac.Challenge)) != 1 {
+			return Tokens{}, "invalid_grant"
+		}
+	}
+	p.mu.Lock()
+	u := p.users[fold(ac.Username)]
+	var snap snapshot
+	ok := u != nil && u.Enabled
+	if ok {
+		snap = u.snapshot()
+	}
+	p.mu.Unlock()
+	if !ok {
+		return Tokens{}, "invalid_grant"
+	}
+	fam := p.newFamily(snap.username, c, ac.Scopes, true)
+	t, err := p.issue(r.Context(), issueRequest{
+		user: &snap, client: c, fam: fam, source: sourceHostedAuth, nonce: ac.Nonce,
+		idToken: slices.Contains(ac.Scopes, "openid"), atHash: true,
+	})
+	if err != nil {
+		return Tokens{}, triggerFailure(err)
+	}
+	t.RefreshToken = p.startFamily(fam)
+	return t, ""
+}
+
+// triggerFailure is the OAuth error of a failed issue: the trigger's
+// failure is the server's, not the client's.
+func triggerFailure(error) string { return "invalid_request" }
+
+func (p *Pool) refreshGrant(r *http.Request, c AppClient) (Tokens, string) {
+	if !c.allowsFlow("ALLOW_REFRESH_TOKEN_AUTH") {
+		return Tokens{}, "unauthorized_client"
+	}
+	t, err := p.refreshTokens(r.Context(), c.ClientID, r.PostForm.Get("refresh_token"), nil)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Code == codeNotAuthorized || errors.As(err, &e) && e.Code == codeUserNotFound {
+			return Tokens{}, "invalid_grant"
+		}
+		return Tokens{}, triggerFailure(err)
+	}
+	return t, ""
+}
+
+// clientCredentials issues a machine-to-machine access token: a
+// confidential client allowed the flow, resource-server scopes only.
+func (p *Pool) clientCredentials(r *http.Request, c AppClient) (Tokens, string) {
+	if c.ClientSecret == "" || !slices.Contains(c.AllowedOAuthFlows, "client_credentials") {
+		return Tokens{}, "unauthorized_client"
+	}
+	allowed := slices.DeleteFunc(slices.Clone(c.AllowedOAuthScopes), func(s string) bool { return !isResourceScope(s) })
+	scopes := strings.Fields(r.PostForm.Get("scope"))
+	if len(scopes) == 0 {
+		scopes = allowed
+	}
+	for _, s := range scopes {
+		if !slices.Contains(allowed, s) {
+			return Tokens{}, "invalid_scope"
+		}
+	}
+	if len(scopes) == 0 {
+		return Tokens{}, "invalid_scope"
+	}
+	t, err := p.issue(r.Context(), issueRequest{client: c, fam: family{Scopes: scopes}, source: sourceClientCredentials})
+	if err != nil {
+		return Tokens{}, triggerFailure(err)
+	}
+	return t, ""
+}
+
+// invalidTokenChallenge is Cognito's answer to a token the userInfo
+// endpoint will not honour.
+const invalidTokenChallenge = `Bearer error="invalid_token", error_description="Access token is expired, disabled, or deleted, or the user has globally signed out."`
+
+// userInfo answers the user's attributes for a Bearer access token with
+// scope openid, as Cognito scopes them: sub and username always; with
+// openid alone every attribute the client may read; with profile, email
+// or phone, the attributes of those scopes (custom attributes with
+// profile). Values are strings, as Cognito sends them.
+func (p *Pool) userInfo(w http.ResponseWriter, r *http.Request) {
+	auth := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || token == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer`)
+		writeOAuth(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request"})
+		return
+	}
+	claims, err := p.accessVerifier().Verify(r.Context(), token)
+	name := ""
+	if err == nil {
+		name, err = p.honoured(claims)
+	}
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", invalidTokenChallenge)
+		writeOAuth(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "Access token is expired, disabled, or deleted, or the user has globally signed out."})
+		return
+	}
+	if !claims.HasScope("openid") {
+		w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope"`)
+		writeOAuth(w, http.StatusForbidden, map[string]string{"error": "insufficient_scope"})
+		return
+	}
+	p.mu.Lock()
+	u := p.users[fold(name)]
+	var snap snapshot
+	if u != nil {
+		snap = u.snapshot()
+	}
+	c, _ := p.clients[claims.ClientID]
+	p.mu.Unlock()
+	out := map[string]string{"sub": snap.attrs["sub"], "username": snap.username}
+	// openid alone reads every attribute the client may read; profile,
+	// email and phone each narrow the answer to their own attributes.
+	narrowed := claims.HasScope("profile") || claims.HasScope("email") || claims.HasScope("phone")
+	for attr, v := range snap.attrs {
+		if c != nil && !c.canRead(attr) {
+			continue
+		}
+		if !narrowed || claims.HasScope(attributeScope(attr)) {
+			out[attr] = v
+		}
+	}
+	writeOAuth(w, http.StatusOK, out)
+}
+
+// attributeScope is the OIDC scope that lets userInfo answer attr:
+// profile covers the profile attributes and custom ones.
+func attributeScope(attr string) string {
+	switch attr {
+	case "email", "email_verified":
+		return "email"
+	case "phone_number", "phone_number_verified":
+		return "phone"
+	case "address":
+		return "address"
+	}
+	return "profile"
+}
+
+// revoke is the revocation endpoint: the refresh token's family ends;
+// tokens the pool does not know are answered 200, as RFC 7009 asks.
+func (p *Pool) revoke(w http.ResponseWriter, r *http.Request) {
+	c, ok := p.formClient(w, r, "token")
+	if !ok {
+		return
+	}
+	if err := p.revokeRefreshToken(c.ClientID, r.PostForm.Get("token")); err != nil {
+		tokenError(w, r, "unauthorized_client")
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+}
+
+// logout sends the browser to a registered sign-out URL (client_id and
+// logout_uri), or back to the sign-in page (client_id, redirect_uri and
+// response_type, as for /oauth2/authorize). The pool keeps no sign-in
+// session, so there is nothing else to end.
+func (p *Pool) logout(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	c, ok := p.AppClient(q.Get("client_id"))
+	if !ok {
+		http.Error(w, "invalid_request: unknown client_id", http.StatusBadRequest)
+		return
+	}
+	if lu := q.Get("logout_uri"); lu != "" {
+		if !slices.Contains(c.LogoutURLs, lu) {
+			http.Error(w, "invalid_request: logout_uri is not a registered sign-out URL of the client", http.StatusBadRequest)
+			return
+		}
+		http.Redirect(w, r, lu, http.StatusFound)
+		return
+	}
+	if q.Get("redirect_uri") != "" && q.Get("response_type") != "" {
+		p.authorize(w, r)
+		return
+	}
+	http.Error(w, "invalid_request: logout needs logout_uri, or redirect_uri and response_type", http.StatusBadRequest)
+}

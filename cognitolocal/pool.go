@@ -1,0 +1,291 @@
+package cognitolocal
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/cognitojwt/cognitojwt"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultPoolID  = "local_Dev"
+	DefaultBaseURL = "http://127.0.0.1:9229"
+	// DefaultClientID is the public app client New creates.
+	DefaultClientID = "local-client"
+)
+
+// Config configures a Pool. The zero value is a working pool "local_Dev".
+type Config struct {
+	// PoolID is the user-pool ID (default "local_Dev"); it need not have
+	// AWS's region_suffix shape.
+	PoolID string
+	// BaseURL is where the pool is served, such as "http://127.0.0.1:9229"
+	// (the default); Start fills it in. The issuer is BaseURL + "/" + PoolID.
+	BaseURL string
+	// Key signs tokens; nil generates a fresh RSA-2048 key.
+	Key *SigningKey
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// PreTokenGeneration runs for every token issue (sign-in, refresh, code
+	// exchange; with TriggerVersion "V3_0" also client credentials).
+	PreTokenGeneration Trigger
+	// TriggerVersion is "V2_0" (the default when a trigger is set) or
+	// "V3_0".
+	TriggerVersion string
+	// Logger receives a record per JSON API operation (its name and, on
+	// failure, the exception name); nil logs nothing.
+	Logger *slog.Logger
+	// OnChange, when set, runs after every HTTP request that changed what
+	// SaveState writes (a successful JSON API operation other than a read,
+	// a token or revocation answered 200), so that a server can save its
+	// state as it goes. It runs on the request's goroutine, no lock held:
+	// it may call SaveState.
+	OnChange func()
+}
+
+// Trigger has the shape lambda.Start accepts, so one handler runs in
+// Lambda and locally.
+type Trigger func(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error)
+
+// Pool is a local Cognito user pool: users, groups, app clients, signing
+// keys and refresh-token families, served over HTTP by ServeHTTP. It is
+// safe for concurrent use.
+type Pool struct {
+	poolID   string
+	baseURL  string
+	now      func() time.Time
+	trigger  Trigger
+	triggerV string
+	logger   *slog.Logger
+	onChange func()
+
+	mu        sync.Mutex
+	verifier  *cognitojwt.Verifier // checks access tokens presented to the API
+	jwksBytes []byte
+	keys      []*SigningKey    // published
+	key       *SigningKey      // signs
+	users     map[string]*user // by folded username
+	groups    map[string]*group
+	clients   map[string]*AppClient
+	schema    map[string]*customAttribute // custom attributes by full name
+	families  map[string]*family          // by origin_jti
+	refresh   map[string]string           // refresh-token digest → origin_jti
+	codes     map[string]*authCode        // authorization-code digest → code
+	sessions  map[string]*authSession     // challenge-session digest → session
+}
+
+type user struct {
+	Username     string            `json:"username"`
+	Attributes   map[string]string `json:"attributes"` // sub included
+	Enabled      bool              `json:"enabled"`
+	Status       string            `json:"status"`
+	Password     string            `json:"password"` // hashPassword's encoding
+	Groups       []string          `json:"groups,omitempty"`
+	Created      time.Time         `json:"created"`
+	LastModified time.Time         `json:"lastModified"`
+}
+
+func (u *user) sub() string { return u.Attributes["sub"] }
+
+type group struct {
+	Name         string    `json:"name"`
+	Description  string    `json:"description,omitempty"`
+	Precedence   *int64    `json:"precedence,omitempty"`
+	RoleArn      string    `json:"roleArn,omitempty"`
+	Created      time.Time `json:"created"`
+	LastModified time.Time `json:"lastModified"`
+}
+
+// family is the sign-in a refresh token stands for: every access and ID
+// token issued from it shares its origin_jti, so revoking it ends them all.
+type family struct {
+	OriginJTI string    `json:"originJti"`
+	Username  string    `json:"username"`
+	ClientID  string    `json:"clientId"`
+	Scopes    []string  `json:"scopes"`
+	AuthTime  time.Time `json:"authTime"`
+	Expires   time.Time `json:"expires"`
+	Revoked   bool      `json:"revoked,omitempty"`
+	// Hosted marks a Managed Login sign-in: refreshes of it keep the
+	// code flow's scopes and at_hash.
+	Hosted bool `json:"hosted,omitempty"`
+}
+
+type customAttribute struct {
+	Name     string `json:"name"` // with the custom: prefix
+	DataType string `json:"dataType"`
+	Mutable  bool   `json:"mutable"`
+	MinLen   int    `json:"minLength,omitempty"`
+	MaxLen   int    `json:"maxLength,omitempty"`
+}
+
+// New returns a pool with the default app client "local-client". It does
+// no I/O.
+func New(cfg Config) (*Pool, error) {
+	p := &Pool{
+		poolID:   cfg.PoolID,
+		baseURL:  strings.TrimSuffix(cfg.BaseURL, "/"),
+		now:      cfg.Now,
+		trigger:  cfg.PreTokenGeneration,
+		triggerV: cfg.TriggerVersion,
+		logger:   cfg.Logger,
+		onChange: cfg.OnChange,
+		users:    map[string]*user{},
+		groups:   map[string]*group{},
+		clients:  map[string]*AppClient{},
+		schema:   map[string]*customAttribute{},
+		families: map[string]*family{},
+		refresh:  map[string]string{},
+		codes:    map[string]*authCode{},
+		sessions: map[string]*authSession{},
+	}
+	if p.poolID == "" {
+		p.poolID = DefaultPoolID
+	}
+	if !poolIDPattern.MatchString(p.poolID) {
+		return nil, fmt.Errorf("cognitolocal: PoolID: use 1 to 55 letters, digits, _ or -")
+	}
+	if p.baseURL == "" {
+		p.baseURL = DefaultBaseURL
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	switch p.triggerV {
+	case "":
+		p.triggerV = triggerV2
+	case triggerV2, triggerV3:
+	default:
+		return nil, fmt.Errorf("cognitolocal: TriggerVersion must be %q or %q", triggerV2, triggerV3)
+	}
+	key := cfg.Key
+	if key == nil {
+		var err error
+		if key, err = NewSigningKey(); err != nil {
+			return nil, err
+		}
+	} else if key.Private == nil || key.Kid == "" {
+		return nil, fmt.Errorf("cognitolocal: Key needs a kid and a private key")
+	}
+	if _, err := cognitojwt.New(p.verifierConfig()); err != nil {
+		return nil, fmt.Errorf("cognitolocal: BaseURL: %w", err)
+	}
+	if err := p.publishLocked([]*SigningKey{key}, key); err != nil {
+		return nil, err
+	}
+	if _, err := p.CreateAppClient(defaultClient()); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+var poolIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,55}$`)
+
+func defaultClient() AppClient {
+	return AppClient{
+		ClientID:           DefaultClientID,
+		ClientName:         DefaultClientID,
+		ExplicitAuthFlows:  []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+		AllowedOAuthFlows:  []string{"code"},
+		AllowedOAuthScopes: []string{"openid", "email", "profile", scopeAdmin},
+		CallbackURLs:       []string{"http://localhost:8080/callback", "http://127.0.0.1:8080/callback"},
+		LogoutURLs:         []string{"http://localhost:8080/", "http://127.0.0.1:8080/"},
+	}
+}
+
+// scopeAdmin is the scope that lets an access token call the user
+// operations (GetUser, UpdateUserAttributes, …).
+const scopeAdmin = "aws.cognito.signin.user.admin"
+
+// PoolID returns the user-pool ID.
+func (p *Pool) PoolID() string { return p.poolID }
+
+// Issuer returns the iss of every token: BaseURL + "/" + PoolID.
+func (p *Pool) Issuer() string { return p.baseURL + "/" + p.poolID }
+
+// JWKSURL returns the address of the pool's key set.
+func (p *Pool) JWKSURL() string { return p.Issuer() + "/.well-known/jwks.json" }
+
+// Endpoint returns BaseURL: the JSON API's endpoint (aws-sdk-go-v2's
+// BaseEndpoint) and the Managed Login domain.
+func (p *Pool) Endpoint() string { return p.baseURL }
+
+// verifierConfig configures the pool's own check of the access tokens
+// presented to it: any client, on the pool's clock, reading the key set in
+// process so that the API works before (and without) a listener.
+func (p *Pool) verifierConfig() cognitojwt.Config {
+	return cognitojwt.Config{
+		Issuer:         p.Issuer(),
+		AllowAnyClient: true,
+		TokenUse:       cognitojwt.AccessToken,
+		Now:            p.now,
+		HTTPClient:     &http.Client{Transport: localTransport{p}},
+	}
+}
+
+// accessVerifier returns the pool's own verifier.
+func (p *Pool) accessVerifier() *cognitojwt.Verifier {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.verifier
+}
+
+// Verifier returns a Verifier trusting this pool for tokens of clientID
+// and use, on the pool's clock. It reads the pool's JWKS in process, so it
+// works whether or not the pool is served; to exercise the fetch over the
+// network, configure a cognitojwt.Verifier with Issuer() yourself.
+func (p *Pool) Verifier(clientID string, use cognitojwt.TokenUse) (*cognitojwt.Verifier, error) {
+	return cognitojwt.New(cognitojwt.Config{
+		Issuer:     p.Issuer(),
+		ClientIDs:  []string{clientID},
+		TokenUse:   use,
+		Now:        p.now,
+		HTTPClient: &http.Client{Transport: localTransport{p}},
+	})
+}
+
+// SigningKeys returns the published keys; the last one signs new tokens.
+func (p *Pool) SigningKeys() []*SigningKey {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.keys)
+}
+
+// JWKS returns the key set document the pool publishes.
+func (p *Pool) JWKS() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.jwksBytes)
+}
+
+// fold is the key of a username: user pools created today are case
+// insensitive, so "Alice" and "alice" are one user.
+func fold(username string) string { return strings.ToLower(username) }
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// randomToken returns n random bytes, base64url: codes, refresh tokens,
+// client IDs and secrets.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

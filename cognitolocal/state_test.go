@@ -1,0 +1,135 @@
+package cognitolocal
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestStateSurvivesRestart(t *testing.T) {
+	p := newPool(t, Config{})
+	require.NoError(t, p.AddCustomAttribute("plan", false))
+	c, err := p.CreateAppClient(AppClient{GenerateSecret: true, ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH"}})
+	require.NoError(t, err)
+	kept, revoked := signIn(t, p), signIn(t, p)
+	status, _ := call(t, p, "RevokeToken", map[string]any{"Token": revoked.RefreshToken, "ClientId": DefaultClientID})
+	require.Equal(t, http.StatusOK, status)
+	var buf bytes.Buffer
+	require.NoError(t, p.SaveState(&buf))
+	for _, secret := range []string{testPassword, kept.RefreshToken, revoked.RefreshToken} {
+		require.NotContains(t, buf.String(), secret)
+	}
+
+	q := newPoolEmpty(t)
+	require.NoError(t, q.LoadState(&buf))
+	tok, err := q.SignIn(context.Background(), DefaultClientID, "alice", testPassword)
+	require.NoError(t, err)
+	require.Equal(t, []any{"admin"}, payload(t, tok.AccessToken)["cognito:groups"])
+	refresh := func(token string) int {
+		return callRaw(t, q, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+			"AuthParameters": map[string]string{"REFRESH_TOKEN": token}}).Code
+	}
+	require.Equal(t, http.StatusOK, refresh(kept.RefreshToken))
+	require.Equal(t, http.StatusBadRequest, refresh(revoked.RefreshToken))
+	status, _ = call(t, q, "GetUser", map[string]any{"AccessToken": kept.AccessToken})
+	require.Equal(t, http.StatusOK, status, "tokens signed before the restart are honoured with the same key")
+	got, ok := q.AppClient(c.ClientID)
+	require.True(t, ok)
+	require.Equal(t, c.ClientSecret, got.ClientSecret)
+	require.Equal(t, errImmutableAttr, q.SetUserAttributes("alice", map[string]string{"custom:plan": "x"}))
+}
+
+// newPoolEmpty is a pool of the same ID and key with no users.
+func newPoolEmpty(t *testing.T) *Pool {
+	p, err := New(Config{Key: testKey(t)})
+	require.NoError(t, err)
+	return p
+}
+
+func TestSaveStateDropsExpiredFamilies(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	p := newPool(t, Config{Now: func() time.Time { return now }})
+	old := signIn(t, p)
+	now = now.Add(defaultRefreshValidity)
+	fresh := signIn(t, p)
+	var buf bytes.Buffer
+	require.NoError(t, p.SaveState(&buf))
+	require.NotContains(t, buf.String(), payload(t, old.AccessToken)["origin_jti"])
+	require.Contains(t, buf.String(), payload(t, fresh.AccessToken)["origin_jti"])
+	require.Equal(t, 1, strings.Count(buf.String(), `"originJti"`))
+}
+
+func TestLoadStateRefusesBadDocuments(t *testing.T) {
+	for name, doc := range map[string]string{
+		"not json":     "{",
+		"version":      `{"version":2,"poolId":"local_Dev"}`,
+		"other pool":   `{"version":1,"poolId":"us-east-1_X"}`,
+		"user no sub":  `{"version":1,"poolId":"local_Dev","users":[{"username":"x","attributes":{}}]}`,
+		"null user":    `{"version":1,"poolId":"local_Dev","users":[null]}`,
+		"client no id": `{"version":1,"poolId":"local_Dev","clients":[{}]}`,
+		"family":       `{"version":1,"poolId":"local_Dev","refreshTokenFamilies":[{}]}`,
+	} {
+		p := newPool(t, Config{})
+		require.Error(t, p.LoadState(strings.NewReader(doc)), name)
+		signIn(t, p) // unchanged
+	}
+}
+
+// Sign-ins, updates, user operations and saves at once: the race
+// detector watches the pool's locking.
+func TestConcurrentUse(t *testing.T) {
+	p := newPool(t, Config{})
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := p.SignIn(context.Background(), DefaultClientID, "alice", testPassword)
+			if !assert.NoError(t, err) {
+				return
+			}
+			assert.NoError(t, p.SetUserAttributes("alice", map[string]string{"name": strconv.Itoa(i)}))
+			_, err = p.getUser(context.Background(), &accessTokenInput{AccessToken: tok.AccessToken})
+			assert.NoError(t, err)
+			assert.NoError(t, p.SaveState(io.Discard))
+		}()
+	}
+	wg.Wait()
+}
+
+func TestOnChangeAfterStateChanges(t *testing.T) {
+	var changes int
+	var saved bytes.Buffer
+	var p *Pool
+	p = newPool(t, Config{OnChange: func() {
+		changes++
+		saved.Reset()
+		require.NoError(t, p.SaveState(&saved))
+	}})
+	tok := signIn(t, p) // Go administration: no call
+	require.Zero(t, changes)
+	call(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken})
+	require.Zero(t, changes, "reads change nothing")
+	requireAPIError(t, p, "AdminGetUser", pool(map[string]any{"Username": "nobody"}), codeUserNotFound, "")
+	requireAPIError(t, p, "AdminDisableUser", pool(map[string]any{"Username": "nobody"}), codeUserNotFound, "")
+	require.Zero(t, changes, "failures change nothing")
+	call(t, p, "AdminUpdateUserAttributes", pool(map[string]any{"Username": "alice",
+		"UserAttributes": []map[string]string{{"Name": "name", "Value": "Alice"}}}))
+	require.Equal(t, 1, changes)
+	require.Contains(t, saved.String(), `"name": "Alice"`)
+	call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}})
+	require.Equal(t, 2, changes, "a sign-in starts a refresh-token family")
+	require.Equal(t, http.StatusOK, revokeForm(p, url.Values{"token": {tok.RefreshToken}, "client_id": {DefaultClientID}}).Code)
+	require.Equal(t, 3, changes)
+}

@@ -1,0 +1,331 @@
+package cognitolocal
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Tokens are what a sign-in or refresh answers. RefreshToken is empty on a
+// refresh: Cognito keeps the refresh token it was given.
+type Tokens struct {
+	AccessToken, IDToken, RefreshToken string
+	// ExpiresIn is the access token's lifetime in seconds.
+	ExpiresIn int
+}
+
+// snapshot is what a token says about its user, read under the lock so
+// that the trigger and the signing run without it.
+type snapshot struct {
+	username string
+	attrs    map[string]string
+	groups   []string
+}
+
+func (u *user) snapshot() snapshot {
+	return snapshot{username: u.Username, attrs: maps.Clone(u.Attributes), groups: slices.Clone(u.Groups)}
+}
+
+// issueRequest is one token issue: a sign-in, a refresh, a code exchange
+// or client credentials (user nil).
+type issueRequest struct {
+	user     *snapshot
+	client   AppClient
+	fam      family // origin_jti, auth_time, scopes; empty for client credentials
+	source   string // trigger source
+	nonce    string
+	idToken  bool // an ID token is issued too
+	atHash   bool // the ID token carries at_hash (token endpoint)
+	metadata map[string]string
+}
+
+// Trigger sources, as Cognito names them in the event.
+const (
+	sourceAuthentication    = "TokenGeneration_Authentication"
+	sourceRefresh           = "TokenGeneration_RefreshTokens"
+	sourceHostedAuth        = "TokenGeneration_HostedAuth"
+	sourceClientCredentials = "TokenGeneration_ClientCredentials"
+	sourceNewPassword       = "TokenGeneration_NewPasswordChallenge"
+)
+
+// issue builds, runs the trigger on, and signs the tokens of req. It holds
+// no lock: the trigger may call back into the pool.
+func (p *Pool) issue(ctx context.Context, req issueRequest) (Tokens, error) {
+	access, id := p.claimSets(req, p.now())
+	if err := p.runTrigger(ctx, req, access, id); err != nil {
+		return Tokens{}, err
+	}
+	t, err := p.sign(access, id, req.atHash)
+	t.ExpiresIn = int(req.client.AccessTokenValidity / time.Second)
+	return t, err
+}
+
+// claimSets builds the access token (and, for a user sign-in asking for
+// one, the ID token) of req issued at now.
+func (p *Pool) claimSets(req issueRequest, now time.Time) (access, id map[string]any) {
+	iat := now.Unix()
+	eventID := newUUID()
+	access = map[string]any{
+		"iss":       p.Issuer(),
+		"client_id": req.client.ClientID,
+		"event_id":  eventID,
+		"token_use": "access",
+		"scope":     strings.Join(req.fam.Scopes, " "),
+		"auth_time": req.fam.AuthTime.Unix(),
+		"exp":       now.Add(req.client.AccessTokenValidity).Unix(),
+		"iat":       iat,
+		"jti":       newUUID(),
+		"version":   2,
+	}
+	if req.user == nil {
+		access["sub"] = req.client.ClientID
+		access["auth_time"] = iat
+		delete(access, "event_id")
+		return access, nil
+	}
+	u := req.user
+	access["sub"] = u.attrs["sub"]
+	access["origin_jti"] = req.fam.OriginJTI
+	access["username"] = u.username
+	if len(u.groups) > 0 {
+		access["cognito:groups"] = slices.Clone(u.groups)
+	}
+	if req.idToken {
+		id = p.idClaims(req, eventID, now)
+	}
+	return access, id
+}
+
+// sign signs the claim sets with the current key; withAtHash gives the ID
+// token the access token's at_hash.
+func (p *Pool) sign(access, id map[string]any, withAtHash bool) (Tokens, error) {
+	p.mu.Lock()
+	key := p.key
+	p.mu.Unlock()
+	var out Tokens
+	var err error
+	if out.AccessToken, err = Sign(key, nil, access); err != nil {
+		return Tokens{}, err
+	}
+	if id != nil {
+		if withAtHash {
+			id["at_hash"] = atHash(out.AccessToken)
+		}
+		if out.IDToken, err = Sign(key, nil, id); err != nil {
+			return Tokens{}, err
+		}
+	}
+	return out, nil
+}
+
+// idClaims is the ID token of a user sign-in: the attributes the client
+// may read, typed as Cognito types them.
+func (p *Pool) idClaims(req issueRequest, eventID string, now time.Time) map[string]any {
+	u := req.user
+	id := map[string]any{
+		"iss":              p.Issuer(),
+		"aud":              req.client.ClientID,
+		"cognito:username": u.username,
+		"origin_jti":       req.fam.OriginJTI,
+		"event_id":         eventID,
+		"token_use":        "id",
+		"auth_time":        req.fam.AuthTime.Unix(),
+		"exp":              now.Add(req.client.IDTokenValidity).Unix(),
+		"iat":              now.Unix(),
+		"jti":              newUUID(),
+	}
+	if len(u.groups) > 0 {
+		id["cognito:groups"] = slices.Clone(u.groups)
+	}
+	for name, v := range u.attrs {
+		if name == "sub" || req.client.canRead(name) {
+			id[name] = attributeClaim(name, v)
+		}
+	}
+	if req.nonce != "" {
+		id["nonce"] = req.nonce
+	}
+	return id
+}
+
+// attributeClaim types an attribute as ID tokens carry it: the verified
+// flags as booleans, updated_at as a number, everything else (custom
+// attributes included) as a string.
+func attributeClaim(name, v string) any {
+	switch name {
+	case "email_verified", "phone_number_verified":
+		return v == "true"
+	case "updated_at":
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+	}
+	return v
+}
+
+// atHash is the OIDC at_hash of an RS256 access token: the left half of
+// its SHA-256, base64url.
+func atHash(accessToken string) string {
+	sum := sha256.Sum256([]byte(accessToken))
+	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
+}
+
+// startFamily registers the refresh-token family of a new sign-in and
+// returns its refresh token. Only a digest is kept, so saved state holds
+// no usable token.
+func (p *Pool) startFamily(f family) string {
+	token := randomToken(96)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.families[f.OriginJTI] = &f
+	p.refresh[digest(token)] = f.OriginJTI
+	return token
+}
+
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func (p *Pool) newFamily(username string, c AppClient, scopes []string, hosted bool) family {
+	now := p.now()
+	return family{
+		OriginJTI: newUUID(),
+		Username:  username,
+		ClientID:  c.ClientID,
+		Scopes:    scopes,
+		AuthTime:  now,
+		Expires:   now.Add(c.RefreshTokenValidity),
+		Hosted:    hosted,
+	}
+}
+
+// SignIn signs username in as InitiateAuth with USER_PASSWORD_AUTH does
+// (the trigger runs with source TokenGeneration_Authentication), for a
+// public client or, with the client's secret known to the pool, a
+// confidential one.
+func (p *Pool) SignIn(ctx context.Context, clientID, username, password string) (Tokens, error) {
+	c, snap, err := p.checkPasswordSignIn(clientID, username, password)
+	if err != nil {
+		return Tokens{}, err
+	}
+	return p.signIn(ctx, c, snap, []string{scopeAdmin}, sourceAuthentication, nil)
+}
+
+// checkPasswordSignIn applies InitiateAuth's checks in Cognito's order:
+// client, flow, then the credentials.
+func (p *Pool) checkPasswordSignIn(clientID, username, password string) (AppClient, snapshot, error) {
+	c, ok := p.AppClient(clientID)
+	if !ok {
+		return AppClient{}, snapshot{}, errClientNotFound
+	}
+	if !c.allowsFlow("ALLOW_USER_PASSWORD_AUTH") && !c.allowsFlow("USER_PASSWORD_AUTH") {
+		return AppClient{}, snapshot{}, apiErr(codeInvalidParameter, "USER_PASSWORD_AUTH flow not enabled for this client")
+	}
+	snap, err := p.checkCredentials(username, password)
+	return c, snap, err
+}
+
+// checkCredentials checks a username and password, then the user's
+// status. An unknown user and a wrong password answer alike, so sign-in
+// reveals no usernames.
+func (p *Pool) checkCredentials(username, password string) (snapshot, error) {
+	p.mu.Lock()
+	u, ok := p.users[fold(username)]
+	var stored string
+	var snap snapshot
+	var status string
+	var enabled bool
+	if ok {
+		stored, snap, status, enabled = u.Password, u.snapshot(), u.Status, u.Enabled
+	} else {
+		// An unknown user costs a hash too, so timing reveals no usernames.
+		stored = decoyHash()
+	}
+	p.mu.Unlock()
+	// The hash runs unlocked: it is the slow part of every sign-in.
+	if !checkPasswordHash(stored, password) || !ok {
+		return snapshot{}, errBadCredentials
+	}
+	switch {
+	case !enabled:
+		return snapshot{}, errUserDisabled
+	case status == statusUnconfirmed:
+		return snapshot{}, errNotConfirmed
+	case status == statusForceChangePwd:
+		// The snapshot serves the NEW_PASSWORD_REQUIRED challenge.
+		return snap, errPasswordChange
+	}
+	return snap, nil
+}
+
+// signIn issues the tokens of a new sign-in and starts its family.
+func (p *Pool) signIn(ctx context.Context, c AppClient, snap snapshot, scopes []string, source string, metadata map[string]string) (Tokens, error) {
+	fam := p.newFamily(snap.username, c, scopes, source == sourceHostedAuth)
+	t, err := p.issue(ctx, issueRequest{user: &snap, client: c, fam: fam, source: source, idToken: true, metadata: metadata})
+	if err != nil {
+		return Tokens{}, err
+	}
+	t.RefreshToken = p.startFamily(fam)
+	return t, nil
+}
+
+// refreshTokens issues new access and ID tokens for a refresh token of
+// clientID: same origin_jti and auth_time, current attributes and groups.
+func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken string, metadata map[string]string) (Tokens, error) {
+	p.mu.Lock()
+	c, ok := p.clients[clientID]
+	if !ok {
+		p.mu.Unlock()
+		return Tokens{}, errClientNotFound
+	}
+	client := cloneClient(*c)
+	f := p.families[p.refresh[digest(refreshToken)]]
+	if f == nil || f.ClientID != clientID {
+		p.mu.Unlock()
+		return Tokens{}, errRefreshInvalid
+	}
+	fam := *f
+	u := p.users[fold(fam.Username)]
+	var snap snapshot
+	var enabled bool
+	if u != nil {
+		snap, enabled = u.snapshot(), u.Enabled
+	}
+	p.mu.Unlock()
+	switch {
+	case u == nil:
+		return Tokens{}, errUserNotFound
+	case !enabled:
+		return Tokens{}, errUserDisabled
+	case fam.Revoked:
+		return Tokens{}, errRefreshRevoked
+	case !p.now().Before(fam.Expires):
+		return Tokens{}, errRefreshExpired
+	}
+	return p.issue(ctx, issueRequest{
+		user: &snap, client: client, fam: fam, source: sourceRefresh,
+		idToken: !fam.Hosted || slices.Contains(fam.Scopes, "openid"), atHash: fam.Hosted, metadata: metadata,
+	})
+}
+
+// revokeRefreshToken ends the family of a refresh token issued to
+// clientID. Unknown tokens are ignored, as RFC 7009 asks.
+func (p *Pool) revokeRefreshToken(clientID, token string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := p.families[p.refresh[digest(token)]]
+	if f == nil {
+		return nil
+	}
+	if f.ClientID != clientID {
+		return apiErr("UnauthorizedException", "The refresh token was not issued to this client.")
+	}
+	f.Revoked = true
+	return nil
+}

@@ -1,0 +1,220 @@
+package cognitolocal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Trigger versions.
+const (
+	triggerV2 = "V2_0"
+	triggerV3 = "V3_0"
+)
+
+// triggerTimeout is Cognito's fixed limit on a Lambda trigger.
+const triggerTimeout = 5 * time.Second
+
+// maxClaimChanges is Cognito's limit on claims and scopes one response
+// may add, override or suppress.
+const maxClaimChanges = 5000
+
+// unmodifiableClaims are the claims a pre-token-generation response may
+// not add, override or suppress.
+var unmodifiableClaims = []string{
+	"acr", "amr", "aud", "at_hash", "auth_time", "azp", "cognito:username", "exp", "iat",
+	"identities", "iss", "jti", "nbf", "nonce", "origin_jti", "sub", "token_use",
+}
+
+// runTrigger builds the event of req as Cognito builds it, calls the
+// trigger and applies its response to the claim sets (id is nil when no
+// ID token is issued). V2_0 does not run for client credentials.
+func (p *Pool) runTrigger(ctx context.Context, req issueRequest, access, id map[string]any) error {
+	if p.trigger == nil || (req.user == nil && p.triggerV != triggerV3) {
+		return nil
+	}
+	ev := p.triggerEvent(req, access)
+	ctx, cancel := context.WithTimeout(ctx, triggerTimeout)
+	defer cancel()
+	out, err := p.callTrigger(ctx, ev)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return apiErr(codeUnexpectedLambda, "PreTokenGeneration invocation failed due to timeout.")
+		}
+		return apiErr(codeUserLambdaValidate, "PreTokenGeneration failed with error "+err.Error()+".")
+	}
+	return applyTriggerResponse(out.Response.ClaimsAndScopeOverrideDetails, access, id)
+}
+
+// callTrigger runs the trigger, turning a panic into an error as Lambda
+// turns a crash into a failed invocation.
+func (p *Pool) callTrigger(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (out events.CognitoEventUserPoolsPreTokenGenV2_0, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("trigger panicked")
+		}
+	}()
+	return p.trigger(ctx, ev)
+}
+
+func (p *Pool) triggerEvent(req issueRequest, access map[string]any) events.CognitoEventUserPoolsPreTokenGenV2_0 {
+	var ev events.CognitoEventUserPoolsPreTokenGenV2_0
+	ev.Version = "2"
+	if p.triggerV == triggerV3 {
+		ev.Version = "3"
+	}
+	ev.TriggerSource = req.source
+	ev.Region = p.region()
+	ev.UserPoolID = p.poolID
+	ev.CallerContext.AWSSDKVersion = "aws-sdk-unknown-unknown"
+	ev.CallerContext.ClientID = req.client.ClientID
+	ev.Request.ClientMetadata = maps.Clone(req.metadata)
+	ev.Request.Scopes = splitScope(access["scope"])
+	ev.Request.UserAttributes = map[string]string{}
+	ev.Request.GroupConfiguration.GroupsToOverride = []string{}
+	ev.Request.GroupConfiguration.IAMRolesToOverride = []string{}
+	if req.user != nil {
+		ev.UserName = req.user.username
+		maps.Copy(ev.Request.UserAttributes, req.user.attrs)
+		ev.Request.UserAttributes["cognito:user_status"] = statusConfirmed
+		ev.Request.GroupConfiguration.GroupsToOverride = slices.Clone(req.user.groups)
+	}
+	return ev
+}
+
+func splitScope(v any) []string {
+	s, _ := v.(string)
+	return append([]string{}, strings.Fields(s)...)
+}
+
+// applyTriggerResponse applies a response with Cognito's rules: claims
+// are added or overridden, then suppressed (suppression wins); scopes
+// likewise; groupsToOverride replaces cognito:groups in both tokens. A
+// response touching an unmodifiable claim, or the scope claim (scopes
+// change through scopesToAdd and scopesToSuppress only), fails the issue.
+func applyTriggerResponse(d events.ClaimsAndScopeOverrideDetailsV2_0, access, id map[string]any) error {
+	at, it := d.AccessTokenGeneration, d.IDTokenGeneration
+	changes := len(at.ClaimsToAddOrOverride) + len(at.ClaimsToSuppress) + len(at.ScopesToAdd) +
+		len(at.ScopesToSuppress) + len(it.ClaimsToAddOrOverride) + len(it.ClaimsToSuppress)
+	if changes > maxClaimChanges {
+		return apiErr(codeInvalidLambdaResp, "Invalid lambda response: too many claims and scopes changed.")
+	}
+	for _, names := range [][]string{slices.Collect(maps.Keys(at.ClaimsToAddOrOverride)), at.ClaimsToSuppress,
+		slices.Collect(maps.Keys(it.ClaimsToAddOrOverride)), it.ClaimsToSuppress} {
+		for _, n := range names {
+			if slices.Contains(unmodifiableClaims, n) || n == "scope" {
+				return apiErr(codeInvalidLambdaResp, "Invalid lambda response: a claim that cannot be modified was changed.")
+			}
+		}
+	}
+	if err := applyClaims(access, at.ClaimsToAddOrOverride, at.ClaimsToSuppress); err != nil {
+		return err
+	}
+	if id != nil {
+		if err := applyClaims(id, it.ClaimsToAddOrOverride, it.ClaimsToSuppress); err != nil {
+			return err
+		}
+	}
+	scopes := splitScope(access["scope"])
+	for _, s := range at.ScopesToAdd {
+		if s != "" && !slices.Contains(scopes, s) {
+			scopes = append(scopes, s)
+		}
+	}
+	scopes = slices.DeleteFunc(scopes, func(s string) bool { return slices.Contains(at.ScopesToSuppress, s) })
+	access["scope"] = strings.Join(scopes, " ")
+	if g := d.GroupOverrideDetails.GroupsToOverride; g != nil {
+		for _, claims := range []map[string]any{access, id} {
+			if claims == nil {
+				continue
+			}
+			if len(g) == 0 {
+				delete(claims, "cognito:groups")
+			} else {
+				claims["cognito:groups"] = slices.Clone(g)
+			}
+		}
+	}
+	return nil
+}
+
+// applyClaims adds and then suppresses claims. Values must be JSON
+// (strings, numbers, booleans, arrays, objects), as a Lambda's response
+// is.
+func applyClaims(claims map[string]any, add map[string]any, suppress []string) error {
+	for name, v := range add {
+		if _, err := json.Marshal(v); err != nil {
+			return apiErr(codeInvalidLambdaResp, "Invalid lambda response: a claim value is not JSON.")
+		}
+		claims[name] = v
+	}
+	for _, name := range suppress {
+		delete(claims, name)
+	}
+	return nil
+}
+
+// maxTriggerResponse bounds the response an HTTPTrigger reads.
+const maxTriggerResponse = 1 << 20
+
+// HTTPTrigger returns a Trigger that POSTs the event as JSON to url (a
+// trigger running as a local HTTP endpoint) and reads the event back,
+// response filled in, from a 2xx answer of at most 1 MiB. The call has
+// Cognito's 5-second limit.
+func HTTPTrigger(url string) Trigger {
+	// No keep-alive: a pool that is closed leaves no idle connection (and
+	// no goroutine) behind, and a local trigger costs little to reach.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	client := &http.Client{Timeout: triggerTimeout, Transport: tr}
+	return func(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
+		body, err := json.Marshal(ev)
+		if err != nil {
+			return ev, err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		if err != nil {
+			return ev, fmt.Errorf("trigger URL: %w", err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return ev, fmt.Errorf("calling the trigger endpoint: %w", err)
+		}
+		defer resp.Body.Close()
+		data, err := io.ReadAll(io.LimitReader(resp.Body, maxTriggerResponse+1))
+		if err != nil {
+			return ev, fmt.Errorf("reading the trigger response: %w", err)
+		}
+		if resp.StatusCode/100 != 2 {
+			return ev, fmt.Errorf("trigger endpoint answered status %d", resp.StatusCode)
+		}
+		if len(data) > maxTriggerResponse {
+			return ev, fmt.Errorf("trigger response exceeds %d bytes", maxTriggerResponse)
+		}
+		var out events.CognitoEventUserPoolsPreTokenGenV2_0
+		if err := json.Unmarshal(data, &out); err != nil {
+			return ev, fmt.Errorf("trigger response is not an event: %w", err)
+		}
+		return out, nil
+	}
+}
+
+// region is the AWS region a pool ID of the form region_suffix names, as
+// triggers see it in the event; "local" for other IDs.
+func (p *Pool) region() string {
+	if r, _, ok := strings.Cut(p.poolID, "_"); ok && strings.Count(r, "-") >= 2 {
+		return r
+	}
+	return "local"
+}

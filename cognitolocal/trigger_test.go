@@ -1,0 +1,246 @@
+package cognitolocal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/stretchr/testify/require"
+)
+
+type event = events.CognitoEventUserPoolsPreTokenGenV2_0
+
+// recorder is a trigger that records its events and answers with respond.
+type recorder struct {
+	mu      sync.Mutex
+	events  []event
+	respond func(*event) error
+}
+
+func (rc *recorder) trigger(_ context.Context, ev event) (event, error) {
+	rc.mu.Lock()
+	rc.events = append(rc.events, ev)
+	rc.mu.Unlock()
+	if rc.respond == nil {
+		return ev, nil
+	}
+	err := rc.respond(&ev)
+	return ev, err
+}
+
+func (rc *recorder) last(t *testing.T) event {
+	t.Helper()
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	require.NotEmpty(t, rc.events)
+	return rc.events[len(rc.events)-1]
+}
+
+// department is the trigger of the seed story: birthdate and the
+// department attribute go into the access token.
+func department(ev *event) error {
+	ev.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration.ClaimsToAddOrOverride = map[string]any{
+		"birthdate":  ev.Request.UserAttributes["birthdate"],
+		"department": ev.Request.UserAttributes["custom:department"],
+		"level":      3,
+	}
+	return nil
+}
+
+func TestTriggerAddsClaimsToAccessToken(t *testing.T) {
+	rc := &recorder{respond: department}
+	p := newPool(t, Config{PreTokenGeneration: rc.trigger})
+	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"birthdate": "1990-04-01", "custom:department": "sales"}))
+	_, err := p.SignIn(context.Background(), DefaultClientID, "alice", testPassword)
+	require.NoError(t, err)
+	status, out := call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}, "ClientMetadata": map[string]string{"k": "v"}})
+	require.Equal(t, http.StatusOK, status)
+	access := payload(t, out["AuthenticationResult"].(map[string]any)["AccessToken"].(string))
+	require.Equal(t, "1990-04-01", access["birthdate"])
+	require.Equal(t, "sales", access["department"])
+	require.EqualValues(t, 3, access["level"])
+
+	ev := rc.last(t)
+	require.Equal(t, "2", ev.Version)
+	require.Equal(t, sourceAuthentication, ev.TriggerSource)
+	require.Equal(t, "local_Dev", ev.UserPoolID)
+	require.Equal(t, "local", ev.Region)
+	require.Equal(t, "alice", ev.UserName)
+	require.Equal(t, DefaultClientID, ev.CallerContext.ClientID)
+	require.Equal(t, "sales", ev.Request.UserAttributes["custom:department"])
+	require.Equal(t, "CONFIRMED", ev.Request.UserAttributes["cognito:user_status"])
+	require.NotEmpty(t, ev.Request.UserAttributes["sub"])
+	require.Equal(t, []string{"admin"}, ev.Request.GroupConfiguration.GroupsToOverride)
+	require.Equal(t, []string{scopeAdmin}, ev.Request.Scopes)
+	require.Equal(t, map[string]string{"k": "v"}, ev.Request.ClientMetadata)
+}
+
+func TestTriggerSources(t *testing.T) {
+	rc := &recorder{}
+	p := newPool(t, Config{PreTokenGeneration: rc.trigger, TriggerVersion: "V3_0"})
+	tok := signIn(t, p)
+	require.Equal(t, sourceAuthentication, rc.last(t).TriggerSource)
+	require.Equal(t, "3", rc.last(t).Version)
+	status, _ := call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": tok.RefreshToken}})
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, sourceRefresh, rc.last(t).TriggerSource)
+	status, _ = exchange(p, codeFrom(t, signInForm(t, p, authorizeParams(), "alice", testPassword)), verifier)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, sourceHostedAuth, rc.last(t).TriggerSource)
+	require.Equal(t, []string{"openid", "email", scopeAdmin}, rc.last(t).Request.Scopes)
+
+	c, err := p.CreateAppClient(AppClient{GenerateSecret: true, AllowedOAuthFlows: []string{"client_credentials"}, AllowedOAuthScopes: []string{"orders/read"}})
+	require.NoError(t, err)
+	status, _ = postToken(p, url.Values{"grant_type": {"client_credentials"}}, c.ClientID, c.ClientSecret)
+	require.Equal(t, http.StatusOK, status)
+	ev := rc.last(t)
+	require.Equal(t, sourceClientCredentials, ev.TriggerSource)
+	require.Empty(t, ev.UserName)
+	require.Equal(t, []string{"orders/read"}, ev.Request.Scopes)
+}
+
+func TestTriggerV2SkipsClientCredentials(t *testing.T) {
+	rc := &recorder{}
+	p := newPool(t, Config{PreTokenGeneration: rc.trigger})
+	c, err := p.CreateAppClient(AppClient{GenerateSecret: true, AllowedOAuthFlows: []string{"client_credentials"}, AllowedOAuthScopes: []string{"orders/read"}})
+	require.NoError(t, err)
+	status, _ := postToken(p, url.Values{"grant_type": {"client_credentials"}}, c.ClientID, c.ClientSecret)
+	require.Equal(t, http.StatusOK, status)
+	require.Empty(t, rc.events)
+}
+
+func TestTriggerSuppressesClaimsAndScopes(t *testing.T) {
+	rc := &recorder{respond: func(ev *event) error {
+		d := &ev.Response.ClaimsAndScopeOverrideDetails
+		d.AccessTokenGeneration.ClaimsToAddOrOverride = map[string]any{"tier": "gold", "gone": "x"}
+		d.AccessTokenGeneration.ClaimsToSuppress = []string{"gone", "username"}
+		d.AccessTokenGeneration.ScopesToAdd = []string{"orders/read", "drop/me"}
+		d.AccessTokenGeneration.ScopesToSuppress = []string{"drop/me"}
+		d.IDTokenGeneration.ClaimsToAddOrOverride = map[string]any{"custom:tenant_id": "override", "tags": []string{"a", "b"}}
+		d.IDTokenGeneration.ClaimsToSuppress = []string{"email"}
+		return nil
+	}}
+	p := newPool(t, Config{PreTokenGeneration: rc.trigger})
+	tok := signIn(t, p)
+	access, id := payload(t, tok.AccessToken), payload(t, tok.IDToken)
+	require.Equal(t, "gold", access["tier"])
+	require.NotContains(t, access, "gone", "suppression wins over addition")
+	require.NotContains(t, access, "username")
+	require.Equal(t, scopeAdmin+" orders/read", access["scope"])
+	require.Equal(t, "override", id["custom:tenant_id"])
+	require.Equal(t, []any{"a", "b"}, id["tags"])
+	require.NotContains(t, id, "email")
+}
+
+func TestTriggerGroupOverride(t *testing.T) {
+	rc := &recorder{respond: func(ev *event) error {
+		ev.Response.ClaimsAndScopeOverrideDetails.GroupOverrideDetails.GroupsToOverride = []string{"viewers"}
+		return nil
+	}}
+	p := newPool(t, Config{PreTokenGeneration: rc.trigger})
+	tok := signIn(t, p)
+	require.Equal(t, []any{"viewers"}, payload(t, tok.AccessToken)["cognito:groups"])
+	require.Equal(t, []any{"viewers"}, payload(t, tok.IDToken)["cognito:groups"])
+}
+
+func TestTriggerUnmodifiableClaimRefused(t *testing.T) {
+	for _, claim := range unmodifiableClaims {
+		for _, suppress := range []bool{false, true} {
+			rc := &recorder{respond: func(ev *event) error {
+				g := &ev.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration
+				if suppress {
+					g.ClaimsToSuppress = []string{claim}
+				} else {
+					g.ClaimsToAddOrOverride = map[string]any{claim: "x"}
+				}
+				return nil
+			}}
+			p := newPool(t, Config{PreTokenGeneration: rc.trigger})
+			_, err := p.SignIn(context.Background(), DefaultClientID, "alice", testPassword)
+			var e *Error
+			require.ErrorAs(t, err, &e, claim)
+			require.Equal(t, codeInvalidLambdaResp, e.Code, claim)
+		}
+	}
+}
+
+func TestTriggerErrorFailsSignIn(t *testing.T) {
+	rc := &recorder{respond: func(*event) error { return errors.New("department service down") }}
+	p := newPool(t, Config{PreTokenGeneration: rc.trigger})
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}},
+		codeUserLambdaValidate, "PreTokenGeneration failed with error department service down.")
+	// No family was started: the failed sign-in left no refresh token.
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	require.Empty(t, p.families)
+}
+
+func TestTriggerErrorFailsCodeExchange(t *testing.T) {
+	rc := &recorder{respond: func(*event) error { return errors.New("no") }}
+	p := newPool(t, Config{PreTokenGeneration: rc.trigger})
+	status, out := exchange(p, codeFrom(t, signInForm(t, p, authorizeParams(), "alice", testPassword)), verifier)
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Equal(t, "invalid_request", out["error"])
+}
+
+func TestTriggerPanicFailsSignIn(t *testing.T) {
+	rc := &recorder{respond: func(*event) error { panic("boom") }}
+	p := newPool(t, Config{PreTokenGeneration: rc.trigger})
+	_, err := p.SignIn(context.Background(), DefaultClientID, "alice", testPassword)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, codeUserLambdaValidate, e.Code)
+}
+
+func TestTriggerEventRegionFromPoolID(t *testing.T) {
+	rc := &recorder{}
+	p := newPool(t, Config{PoolID: "eu-west-1_Abc", PreTokenGeneration: rc.trigger})
+	signIn(t, p)
+	require.Equal(t, "eu-west-1", rc.last(t).Region)
+}
+
+func TestTriggerVersionValidated(t *testing.T) {
+	_, err := New(Config{TriggerVersion: "V1_0", Key: testKey(t)})
+	require.ErrorContains(t, err, "TriggerVersion")
+}
+
+func TestHTTPTrigger(t *testing.T) {
+	var got event
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		require.Equal(t, http.MethodPost, r.Method)
+		require.NoError(t, json.NewDecoder(r.Body).Decode(&got))
+		_ = department(&got)
+		_ = json.NewEncoder(w).Encode(got)
+	}))
+	defer srv.Close()
+	p := newPool(t, Config{PreTokenGeneration: HTTPTrigger(srv.URL)})
+	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"custom:department": "ops"}))
+	tok := signIn(t, p)
+	require.Equal(t, "ops", payload(t, tok.AccessToken)["department"])
+	require.Equal(t, sourceAuthentication, got.TriggerSource)
+}
+
+func TestHTTPTriggerFailures(t *testing.T) {
+	for name, h := range map[string]http.HandlerFunc{
+		"status":   func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "no", http.StatusInternalServerError) },
+		"not json": func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>")) },
+		"too big": func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write([]byte(`{"version":"` + strings.Repeat("x", maxTriggerResponse) + `"}`))
+		},
+	} {
+		srv := httptest.NewServer(h)
+		_, err := HTTPTrigger(srv.URL)(context.Background(), event{})
+		require.Error(t, err, name)
+		srv.Close()
+	}
+}

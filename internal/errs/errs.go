@@ -1,0 +1,72 @@
+// Package errs holds the error type every verifier of the module returns,
+// and the sentinels that rules below the root package decide. The root
+// package exports the sentinels under their public names.
+package errs
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinels decided by the shared rules and key sources; see the root
+// package's ErrKeysUnavailable, ErrCanceled, ErrExpired, ErrNotYetValid
+// and ErrWrongClient.
+var (
+	KeysUnavailable = errors.New("cognitojwt: signing keys unavailable")
+	Canceled        = errors.New("cognitojwt: request canceled")
+	Expired         = errors.New("cognitojwt: token expired")
+	NotYetValid     = errors.New("cognitojwt: token not yet valid")
+	WrongClient     = errors.New("cognitojwt: wrong client")
+)
+
+// Error wraps a sentinel with detail for logs. Only this module builds
+// one, so its detail is known to hold no token bytes, claim values or key
+// ids and may be logged. Errors of constant detail are built once, so
+// that failing fast costs no formatting.
+type Error struct {
+	Kind   error
+	Detail string
+	// Cause is wrapped besides Kind when set: ctx.Err() for ErrCanceled.
+	Cause error
+}
+
+func (e *Error) Error() string { return e.Kind.Error() + ": " + e.Detail }
+
+// Unwrap returns Kind, and Cause when there is one.
+func (e *Error) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Cause}
+}
+
+// New returns an Error of kind with a constant detail.
+func New(kind error, detail string) error { return &Error{Kind: kind, Detail: detail} }
+
+// Newf returns an Error of kind with a formatted detail.
+func Newf(kind error, format string, args ...any) error {
+	return &Error{Kind: kind, Detail: fmt.Sprintf(format, args...)}
+}
+
+// ContextEnded is Canceled wrapping the context's error; where says where
+// the caller was when its context ended.
+func ContextEnded(where string, ctxErr error) error {
+	return &Error{Kind: Canceled, Detail: "context ended " + where + ": " + ctxErr.Error(), Cause: ctxErr}
+}
+
+// Unavailable is KeysUnavailable with its cause and a hint for
+// Retry-After.
+type Unavailable struct {
+	Err   error
+	After time.Duration
+}
+
+func (e *Unavailable) Error() string { return KeysUnavailable.Error() + ": " + e.Err.Error() }
+
+// Unwrap returns KeysUnavailable.
+func (e *Unavailable) Unwrap() error { return KeysUnavailable }
+
+// RetryAfter is how long the caller should wait before the key source
+// will try again.
+func (e *Unavailable) RetryAfter() time.Duration { return e.After }

@@ -1,0 +1,149 @@
+package cognitojwt
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// A user pool ID is its region, an underscore and a suffix of letters and
+// digits ("us-east-1_AbC123"); the issuer and JWKS hosts are
+// cognito-idp.{region}.{DNS suffix of the region's partition}.
+//
+// The partitions, their region patterns and DNS suffixes are AWS's
+// endpoint data (partitions.json in botocore and the SDKs' endpoint
+// rules): aws amazonaws.com, aws-us-gov amazonaws.com, aws-cn
+// amazonaws.com.cn, aws-eusc amazonaws.eu, aws-iso c2s.ic.gov, aws-iso-b
+// sc2s.sgov.gov, aws-iso-e cloud.adc-e.uk, aws-iso-f csp.hci.ic.gov. The
+// Cognito user-pools endpoint of every partition is
+// cognito-idp.{region}.{DNS suffix} (aws-sdk-go-v2
+// service/cognitoidentityprovider/internal/endpoints), and a pool's
+// issuer is served from that host: in China that gives
+// https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_….
+//
+// Where the issuer host of a partition is not confirmed, deriving one
+// could only fail later on every token, so New refuses the pool ID and
+// asks for Config.Issuer instead. That is the case of the AWS European
+// Sovereign Cloud (eusc-de-east-1): its endpoint host is
+// cognito-idp.eusc-de-east-1.amazonaws.eu, but aws-jwt-verify, which
+// accepts eusc- pool IDs since 5.2 (awslabs/aws-jwt-verify#276), derives
+// an amazonaws.com issuer for them, so the two sources disagree; and of
+// the isolated partitions, whose Cognito issuers nobody publishes.
+
+// partition is an AWS partition as far as issuers go.
+type partition struct {
+	name    string
+	pattern *regexp.Regexp // region names of the partition
+	// dnsSuffix is the hosts' DNS suffix when the issuer is confirmed to
+	// follow cognito-idp.{region}.{dnsSuffix}; empty otherwise.
+	dnsSuffix string
+	// title names the partition in errors.
+	title string
+}
+
+// partitions are tried in order; the patterns do not overlap.
+var partitions = []partition{
+	{"aws", regexp.MustCompile(`^(?:us|eu|ap|sa|ca|me|af|il|mx)-[a-z0-9]+-\d+$`), "amazonaws.com", "AWS"},
+	{"aws-us-gov", regexp.MustCompile(`^us-gov-[a-z0-9]+-\d+$`), "amazonaws.com", "AWS GovCloud (US)"},
+	{"aws-cn", regexp.MustCompile(`^cn-[a-z0-9]+-\d+$`), "amazonaws.com.cn", "AWS China"},
+	{"aws-eusc", regexp.MustCompile(`^eusc-de-[a-z0-9]+-\d+$`), "", "AWS European Sovereign Cloud"},
+	{"aws-iso", regexp.MustCompile(`^us-iso-[a-z0-9]+-\d+$`), "", "AWS ISO"},
+	{"aws-iso-b", regexp.MustCompile(`^us-isob-[a-z0-9]+-\d+$`), "", "AWS ISOB"},
+	{"aws-iso-e", regexp.MustCompile(`^eu-isoe-[a-z0-9]+-\d+$`), "", "AWS ISOE"},
+	{"aws-iso-f", regexp.MustCompile(`^us-isof-[a-z0-9]+-\d+$`), "", "AWS ISOF"},
+}
+
+// poolSuffixPattern is what follows the region and the underscore.
+var poolSuffixPattern = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
+
+// regionPattern is an AWS region name of the aws and aws-us-gov
+// partitions, as ALB ARNs name them.
+var regionPattern = regexp.MustCompile(`^[a-z]{2}-(?:gov-)?[a-z]+-\d$`)
+
+// regionPartition returns the partition of an AWS region name.
+func regionPartition(region string) (partition, bool) {
+	for _, p := range partitions {
+		if p.pattern.MatchString(region) {
+			return p, true
+		}
+	}
+	return partition{}, false
+}
+
+// poolRegion splits a user pool ID and returns its region and the region's
+// partition. A well-formed ID of a partition whose issuer host is not
+// confirmed is an error that asks for Config.Issuer. Errors say what is
+// wrong with the quoted ID; callers name what the ID is.
+func poolRegion(poolID string) (string, partition, error) {
+	region, suffix, ok := strings.Cut(poolID, "_")
+	p, known := regionPartition(region)
+	if !ok || !known || !poolSuffixPattern.MatchString(suffix) {
+		return "", partition{}, fmt.Errorf("%q is not of the form region_id", poolID)
+	}
+	if p.dnsSuffix == "" {
+		return "", partition{}, fmt.Errorf("%q is in the %s partition (%s), whose Cognito issuer host is not confirmed; set Config.Issuer to the iss of one of the pool's tokens (and Config.JWKSURL if its keys are not at Issuer + \"/.well-known/jwks.json\")",
+			poolID, p.title, p.name)
+	}
+	return region, p, nil
+}
+
+// poolIDError reports a user pool ID poolRegion refused.
+func poolIDError(err error) error {
+	return fmt.Errorf("%w: user pool ID %v", ErrInvalidConfig, err)
+}
+
+// IssuerURL returns the issuer a user pool puts in its tokens in Cognito's
+// original form, https://cognito-idp.{region}.{suffix}/{poolID}: the
+// region is the pool ID's, and the suffix that of the region's partition
+// (amazonaws.com, amazonaws.com.cn in China). It is what New derives from
+// Config.UserPoolID, and it fails as New does for pools of a partition
+// whose issuer host is not confirmed (the European Sovereign Cloud, the
+// isolated partitions): set Config.Issuer for those.
+func IssuerURL(poolID string) (string, error) {
+	region, p, err := poolRegion(poolID)
+	if err != nil {
+		return "", poolIDError(err)
+	}
+	return p.issuer("cognito-idp.", region, poolID), nil
+}
+
+// issuer is the issuer URL of poolID on host {service}{region}.{dnsSuffix}.
+func (p partition) issuer(service, region, poolID string) string {
+	return "https://" + service + region + "." + p.dnsSuffix + "/" + poolID
+}
+
+// UpdatedIssuerURL returns the issuer of a user pool configured with
+// Cognito's "updated" issuer (IssuerConfiguration type UPDATED, the form
+// recommended for multi-Region replicated pools):
+// https://issuer-cognito-idp.{region}.{suffix}/{poolID}, where region is
+// the pool's primary region, the one in its ID. Its keys are the pool's
+// keys, so list it in Config.AdditionalIssuers while tokens of both forms
+// are about, or set it as Config.Issuer once all tokens carry it.
+func UpdatedIssuerURL(poolID string) (string, error) {
+	region, p, err := poolRegion(poolID)
+	if err != nil {
+		return "", poolIDError(err)
+	}
+	return p.issuer("issuer-cognito-idp.", region, poolID), nil
+}
+
+// ReplicaIssuerURL returns the original-form issuer as a replica of the
+// pool in another region writes it, https://cognito-idp.{region}.{suffix}/{poolID}:
+// replicated pools left on the original issuer have been seen to issue
+// tokens naming the region that served the sign-in. Accept it only for the
+// regions the pool is actually replicated to. Replicas stay in the pool's
+// partition, so a region of another partition is an error.
+func ReplicaIssuerURL(region, poolID string) (string, error) {
+	_, p, err := poolRegion(poolID)
+	if err != nil {
+		return "", poolIDError(err)
+	}
+	rp, ok := regionPartition(region)
+	if !ok {
+		return "", fmt.Errorf("%w: %q is not an AWS region name", ErrInvalidConfig, region)
+	}
+	if rp.name != p.name {
+		return "", fmt.Errorf("%w: region %q is in the %s partition, user pool %q in %s", ErrInvalidConfig, region, rp.name, poolID, p.name)
+	}
+	return p.issuer("cognito-idp.", region, poolID), nil
+}

@@ -1,0 +1,248 @@
+package redisstore
+
+import (
+	"hash/maphash"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cognitojwt/cognitojwt"
+)
+
+// kind is what a revocation entry matches.
+type kind byte
+
+const (
+	kindJTI     kind = 'j' // one token's jti
+	kindFamily  kind = 'f' // origin_jti: every token of one refresh token
+	kindSubject kind = 's' // sub: every token issued before the entry's moment
+	kinds            = 3
+)
+
+func (k kind) index() int {
+	switch k {
+	case kindJTI:
+		return 0
+	case kindFamily:
+		return 1
+	default:
+		return 2
+	}
+}
+
+var allKinds = [kinds]kind{kindJTI, kindFamily, kindSubject}
+
+// entry is one revocation. moment is when it was made (jti, family) or the
+// subject's cut-off; in every case no token it matches can be valid after
+// moment + the store's TTL, so that is when it expires.
+type entry struct {
+	kind   kind
+	id     string
+	moment int64 // Unix milliseconds
+}
+
+// replica is the local copy that Revoked reads. Entries only ever merge in
+// (keeping the later moment) and leave by expiry: a revocation is never
+// taken back, so applying pub/sub messages, resynchronisations and local
+// writes in any order converges to the same set.
+//
+// Reads take no lock. A filter of 16 bits per entry, read with atomic
+// loads, answers "not listed" for almost every token without touching the
+// sets; only a token whose bit is set is looked up in them. The sets are
+// sync.Maps, whose lookups take no lock either, so a flood of revocations
+// (writers serialise on mu) never stalls the requests being verified.
+type replica struct {
+	n      atomic.Int64 // entries held; lets an empty replica answer with one load
+	filter atomic.Pointer[filter]
+	sets   [kinds]sync.Map // id -> moment (int64, Unix milliseconds)
+
+	mu    sync.Mutex // serialises writers: add, prune and filter rebuilds
+	stale int        // bits set for entries pruned since the last rebuild
+}
+
+// filter is a one-hash Bloom filter over (kind, id), with a seed per kind.
+// Its bits are only ever set while it is current; a rebuild replaces it
+// whole.
+type filter struct {
+	seeds [kinds]maphash.Seed
+	mask  uint64
+	bits  []atomic.Uint64
+}
+
+// bitsPerEntry keeps false positives near 1/16 at capacity: most tokens
+// then cost three hashes and three loads.
+const bitsPerEntry = 16
+
+func newFilter(entries int) *filter {
+	size := uint64(1024)
+	for size < uint64(entries)*bitsPerEntry {
+		size *= 2
+	}
+	f := &filter{mask: size - 1, bits: make([]atomic.Uint64, size/64)}
+	for i := range f.seeds {
+		f.seeds[i] = maphash.MakeSeed()
+	}
+	return f
+}
+
+func (f *filter) bit(k kind, id string) (word int, mask uint64) {
+	b := maphash.String(f.seeds[k.index()], id) & f.mask
+	return int(b / 64), 1 << (b % 64)
+}
+
+func (f *filter) set(k kind, id string) {
+	w, m := f.bit(k, id)
+	f.bits[w].Or(m)
+}
+
+func (f *filter) has(k kind, id string) bool {
+	w, m := f.bit(k, id)
+	return f.bits[w].Load()&m != 0
+}
+
+func newReplica() *replica {
+	r := &replica{}
+	r.filter.Store(newFilter(0))
+	return r
+}
+
+// add merges e and reports whether it changed anything.
+func (r *replica) add(e entry) bool {
+	set := &r.sets[e.kind.index()]
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cur, loaded := set.Load(e.id)
+	if loaded && cur.(int64) >= e.moment {
+		return false
+	}
+	// The bit goes in before the entry, so a reader that finds the entry
+	// in the set was not turned away by the filter a moment earlier.
+	f := r.filter.Load()
+	if !loaded && uint64(r.n.Load()+1)*bitsPerEntry > f.mask+1 {
+		f = r.rebuildLocked(int(r.n.Load()) + 1)
+	}
+	f.set(e.kind, e.id)
+	set.Store(e.id, e.moment)
+	if !loaded {
+		r.n.Add(1)
+	}
+	return true
+}
+
+// rebuildLocked replaces the filter with one sized for entries (doubled,
+// so growth costs amortised O(1) per add) holding the current entries.
+func (r *replica) rebuildLocked(entries int) *filter {
+	f := newFilter(2 * entries)
+	for i := range r.sets {
+		r.sets[i].Range(func(id, _ any) bool {
+			f.set(allKinds[i], id.(string))
+			return true
+		})
+	}
+	r.filter.Store(f)
+	r.stale = 0
+	return f
+}
+
+// prune drops the entries whose moment is at or before cutoff: every token
+// they match has expired.
+func (r *replica) prune(cutoff int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range r.sets {
+		set := &r.sets[i]
+		set.Range(func(id, m any) bool {
+			if m.(int64) <= cutoff {
+				set.Delete(id)
+				r.n.Add(-1)
+				r.stale++
+			}
+			return true
+		})
+	}
+	r.compactLocked()
+}
+
+// compactLocked rebuilds the filter once the bits of removed entries are
+// as many as the live entries: stale bits only cost a set lookup each, but
+// they would make the filter ever denser.
+func (r *replica) compactLocked() {
+	if r.stale > 0 && r.stale >= int(r.n.Load()) {
+		r.rebuildLocked(int(r.n.Load()))
+	}
+}
+
+// bound drops the oldest entries of each kind beyond max and returns how
+// many it dropped. Entries sharing the moment at the boundary all stay, so
+// a kind may keep a few more than max.
+func (r *replica) bound(max int) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	dropped := 0
+	for i := range r.sets {
+		set := &r.sets[i]
+		var moments []int64
+		set.Range(func(_, m any) bool {
+			moments = append(moments, m.(int64))
+			return true
+		})
+		if len(moments) <= max {
+			continue
+		}
+		slices.Sort(moments)
+		keep := moments[len(moments)-max]
+		set.Range(func(id, m any) bool {
+			if m.(int64) < keep {
+				set.Delete(id)
+				r.n.Add(-1)
+				r.stale++
+				dropped++
+			}
+			return true
+		})
+	}
+	r.compactLocked()
+	return dropped
+}
+
+// snapshot returns every entry newer than cutoff.
+func (r *replica) snapshot(cutoff int64) []entry {
+	out := make([]entry, 0, r.n.Load())
+	for i := range r.sets {
+		r.sets[i].Range(func(id, m any) bool {
+			if m.(int64) > cutoff {
+				out = append(out, entry{kind: allKinds[i], id: id.(string), moment: m.(int64)})
+			}
+			return true
+		})
+	}
+	return out
+}
+
+func (r *replica) len() int { return int(r.n.Load()) }
+
+// reason applies the same rules as cognitojwt.Revocations: a listed jti or
+// origin_jti, or a subject whose token was issued before the cut-off.
+func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
+	if r.n.Load() == 0 {
+		return cognitojwt.NotRevoked
+	}
+	f := r.filter.Load()
+	if c.JWTID != "" && f.has(kindJTI, c.JWTID) {
+		if _, ok := r.sets[0].Load(c.JWTID); ok {
+			return cognitojwt.RevokedToken
+		}
+	}
+	if c.OriginJTI != "" && f.has(kindFamily, c.OriginJTI) {
+		if _, ok := r.sets[1].Load(c.OriginJTI); ok {
+			return cognitojwt.RevokedFamily
+		}
+	}
+	if c.Subject != "" && f.has(kindSubject, c.Subject) {
+		if before, ok := r.sets[2].Load(c.Subject); ok && c.IssuedAt.Before(time.UnixMilli(before.(int64))) {
+			return cognitojwt.RevokedSubject
+		}
+	}
+	return cognitojwt.NotRevoked
+}

@@ -1,0 +1,84 @@
+package redisstore
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cognitojwt/cognitojwt"
+)
+
+func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
+	r := newReplica()
+	const n = 20_000
+	for i := range n {
+		// Old entries have even moments below n, young ones n and above.
+		moment := int64(i)
+		if i%2 == 1 {
+			moment = n + int64(i)
+		}
+		r.add(entry{kind: kindFamily, id: fmt.Sprint("f-", i), moment: moment})
+	}
+	if got := r.len(); got != n {
+		t.Fatalf("len %d, want %d", got, n)
+	}
+	if size := r.filter.Load().mask + 1; size < n*bitsPerEntry {
+		t.Errorf("filter of %d bits for %d entries", size, n)
+	}
+	tok := func(origin string) *cognitojwt.Claims { return &cognitojwt.Claims{OriginJTI: origin} }
+	for i := range n {
+		if r.reason(tok(fmt.Sprint("f-", i))) != cognitojwt.RevokedFamily {
+			t.Fatalf("f-%d not refused after the filter grew", i)
+		}
+	}
+	for i := range n {
+		if r.reason(tok(fmt.Sprint("other-", i))) != cognitojwt.NotRevoked {
+			t.Fatalf("an unlisted family is refused")
+		}
+	}
+	before := r.filter.Load()
+	r.prune(n - 1)
+	if got := r.len(); got != n/2 {
+		t.Fatalf("after prune len %d, want %d", got, n/2)
+	}
+	if r.filter.Load() == before {
+		t.Error("the filter was not rebuilt after half the entries left")
+	}
+	for i := range n {
+		if got, want := r.reason(tok(fmt.Sprint("f-", i))) == cognitojwt.RevokedFamily, i%2 == 1; got != want {
+			t.Fatalf("f-%d after prune: revoked %v, want %v", i, got, want)
+		}
+	}
+}
+
+func TestReplicaKeepsTheLatestSubjectCutoff(t *testing.T) {
+	r := newReplica()
+	cut := time.Unix(1_700_000_000, 0)
+	if !r.add(entry{kind: kindSubject, id: "s", moment: cut.UnixMilli()}) {
+		t.Fatal("first add reported no change")
+	}
+	if r.add(entry{kind: kindSubject, id: "s", moment: cut.Add(-time.Hour).UnixMilli()}) {
+		t.Error("an earlier cut-off replaced a later one")
+	}
+	if r.reason(&cognitojwt.Claims{Subject: "s", IssuedAt: cut.Add(-time.Second)}) != cognitojwt.RevokedSubject {
+		t.Error("a token issued before the cut-off is admitted")
+	}
+	if r.reason(&cognitojwt.Claims{Subject: "s", IssuedAt: cut}) != cognitojwt.NotRevoked {
+		t.Error("a token issued at the cut-off is refused")
+	}
+	if r.len() != 1 {
+		t.Errorf("len %d, want 1", r.len())
+	}
+}
+
+func TestDecodeRejectsMalformedMessages(t *testing.T) {
+	for _, msg := range []string{"", "j", "j12", "x123 id", "j123", "j123 ", "jabc id", "j 123 id"} {
+		if _, ok := decode(msg); ok {
+			t.Errorf("decode(%q) accepted", msg)
+		}
+	}
+	e := entry{kind: kindSubject, id: "id with spaces", moment: 42}
+	if got, ok := decode(encode(e)); !ok || got != e {
+		t.Errorf("round trip: %+v %v", got, ok)
+	}
+}

@@ -1,0 +1,36 @@
+package web_test
+
+import (
+	"fmt"
+	"log"
+	"net/http"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/web"
+)
+
+func ExampleNew() {
+	auth, err := web.New(web.Config{
+		Domain:      "https://auth.example.com",
+		ClientID:    "1example23456789",
+		RedirectURL: "https://app.example.com/callback",
+		LogoutURL:   "https://app.example.com/",
+		Verify:      cognitojwt.Config{UserPoolID: "eu-west-1_AbC123"},
+		Keys:        [][]byte{web.NewKey()}, // in production: the same keys on every instance, from a secret store
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	account := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := cognitojwt.ClaimsFromContext(r.Context()) // the ID token's claims
+		fmt.Fprintln(w, "hello", c.Username)
+	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /login", auth.Login())
+	mux.Handle("GET /callback", auth.Callback())
+	mux.Handle("/logout", auth.Logout())
+	mux.Handle("GET /account", auth.Require(account))
+	mux.Handle("GET /admin", auth.Require(cognitojwt.RequireGroup("admin")(account)))
+	fmt.Println("ready")
+	// Output: ready
+}

@@ -1,0 +1,11 @@
+package web
+
+// LocalPath exposes the return-to rule to the external tests.
+var LocalPath = localPath
+
+// RefreshWaiters reports how many requests wait for another's refresh.
+func RefreshWaiters(a *Auth) int {
+	a.flights.mu.Lock()
+	defer a.flights.mu.Unlock()
+	return a.flights.waiting
+}
