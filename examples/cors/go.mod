@@ -1,6 +1,6 @@
 module github.com/cognitojwt/cognitojwt/examples/cors
 
-go 1.25.0
+go 1.26.0
 
 require (
 	github.com/cognitojwt/cognitojwt v0.0.0
@@ -9,6 +9,7 @@ require (
 )
 
 require (
+	github.com/aws/aws-lambda-go v1.54.0 // indirect
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect
 	github.com/goccy/go-json v0.10.6 // indirect
 	github.com/lestrrat-go/blackmagic v1.0.4 // indirect
