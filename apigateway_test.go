@@ -214,7 +214,7 @@ func TestClaimsFromAPIGatewayRefusesAmbiguousArrays(t *testing.T) {
 				claims := accessClaims()
 				claims[claim] = bad
 				_, err := cognitojwt.ClaimsFromAPIGateway(claims)
-				depRequireKind(t, cognitojwt.ErrMalformedToken, err)
+				requireKind(t, cognitojwt.ErrMalformedToken, err)
 			})
 		}
 	}
@@ -228,7 +228,7 @@ func TestClaimsFromAPIGatewayRefusesOtherForms(t *testing.T) {
 			claims := accessClaims()
 			claims["cognito:groups"] = bad
 			_, err := cognitojwt.ClaimsFromAPIGateway(claims)
-			depRequireKind(t, cognitojwt.ErrMalformedToken, err)
+			requireKind(t, cognitojwt.ErrMalformedToken, err)
 		})
 	}
 }
@@ -241,7 +241,7 @@ func TestClaimsFromAPIGatewayRefusesFoldedClaimNames(t *testing.T) {
 			claims := accessClaims()
 			claims[name] = "x"
 			_, err := cognitojwt.ClaimsFromAPIGateway(claims)
-			depRequireKind(t, cognitojwt.ErrMalformedToken, err)
+			requireKind(t, cognitojwt.ErrMalformedToken, err)
 		})
 	}
 }
@@ -285,14 +285,14 @@ func TestClaimsFromAPIGatewayIsStrict(t *testing.T) {
 			tc.edit(claims)
 			c, err := cognitojwt.ClaimsFromAPIGateway(claims)
 			require.Nil(t, c)
-			depRequireKind(t, tc.want, err)
+			requireKind(t, tc.want, err)
 		})
 	}
 
 	_, err := cognitojwt.ClaimsFromAPIGateway(nil)
-	depRequireKind(t, cognitojwt.ErrNoToken, err)
+	requireKind(t, cognitojwt.ErrNoToken, err)
 	_, err = cognitojwt.ClaimsFromAPIGateway(map[string]string{})
-	depRequireKind(t, cognitojwt.ErrNoToken, err)
+	requireKind(t, cognitojwt.ErrNoToken, err)
 
 	// Values that are merely unusual pass through unchanged.
 	claims := accessClaims()

@@ -1,6 +1,7 @@
 package cognitojwt
 
 import (
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -142,48 +143,76 @@ func AnyOf(ps ...Policy) Policy {
 }
 
 // Authorize guards a handler with p. It must run inside Middleware: a
-// request without verified claims is answered 401, one that p refuses 403
-// insufficient_scope, both through the middleware's error handler.
+// request without verified claims (a credentials-optional route called
+// without a token) is answered 401, one that p refuses 403
+// insufficient_scope, both through the middleware's error handler. With
+// no Middleware in front, every request is answered 500 and the wiring
+// mistake is logged to slog.Default().
 func Authorize(p Policy) func(http.Handler) http.Handler {
-	return authorize(p, "")
+	return authorize("Authorize", p, errPolicyRefused, "")
 }
 
 // RequireGroup allows members of any of the groups, like ASP.NET Core's
-// [Authorize(Roles = "a,b")].
+// [Authorize(Roles = "a,b")]. A refusal's description says a group was
+// missing, without naming any.
 func RequireGroup(groups ...string) func(http.Handler) http.Handler {
-	return authorize(InGroup(groups...), "")
+	return authorize("RequireGroup", InGroup(groups...), errNotInGroup, "")
 }
 
 // RequireScope allows tokens with all of the scopes; a refusal names them
-// in the challenge's scope attribute.
+// in the challenge's scope attribute, as RFC 6750 §3 provides.
 func RequireScope(scopes ...string) func(http.Handler) http.Handler {
-	return authorize(HasScope(scopes...), quotable(strings.Join(scopes, " ")))
+	return authorize("RequireScope", HasScope(scopes...), errMissingScope, quotable(strings.Join(scopes, " ")))
 }
 
-// RequireClaim allows tokens whose claim is one of values (see ClaimIn).
+// RequireClaim allows tokens whose claim is one of values (see ClaimIn). A
+// refusal's description says a claim value was missing, without naming
+// the claim or the values.
 func RequireClaim(name string, values ...string) func(http.Handler) http.Handler {
-	return authorize(ClaimIn(name, values...), "")
+	return authorize("RequireClaim", ClaimIn(name, values...), errMissingClaim, "")
 }
 
-func authorize(p Policy, scope string) func(http.Handler) http.Handler {
+var errNoClaims = fail(ErrNoToken, "route requires a verified token")
+
+// authorize builds a guard named guard (for the wiring-mistake log) that
+// answers refused when p denies.
+func authorize(guard string, p Policy, refused error, scope string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			a, _ := r.Context().Value(authKey{}).(*auth)
 			var err error
 			switch {
-			case a == nil || a.claims == nil:
-				err = fail(ErrNoToken, "route requires a verified token")
+			case a == nil:
+				// No Middleware ran before the guard: the route was wired
+				// wrong, which no client can fix.
+				misconfigured(w, r, guard)
+				return
+			case a.preflight:
+				next.ServeHTTP(w, r)
+				return
+			case a.claims == nil:
+				err = errNoClaims
 			case p == nil || !p(a.claims):
-				err = fail(ErrInsufficientScope, "policy refused the token")
+				err = refused
 			default:
 				next.ServeHTTP(w, r)
 				return
 			}
-			if a != nil && a.mw != nil {
+			if a.mw != nil {
 				a.mw.reject(w, r, err, scope)
 				return
 			}
 			writeError(w, err, defaultRealm, scope)
 		})
 	}
+}
+
+// misconfigured answers 500 for a guard that runs without Middleware in
+// front of it, and logs the mistake to slog's default logger, the one
+// place a guard without a middleware can log.
+func misconfigured(w http.ResponseWriter, r *http.Request, guard string) {
+	slog.Default().LogAttrs(r.Context(), slog.LevelError,
+		"cognitojwt: "+guard+" ran without cognitojwt.Middleware in front of it; wrap the route (or its mux) with Middleware",
+		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", r.Pattern))
+	writeBody(w, http.StatusInternalServerError, "server_error", "The server is misconfigured.")
 }

@@ -1,9 +1,12 @@
 package cognitojwt_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,16 +139,17 @@ func TestAuthorizeThroughMiddleware(t *testing.T) {
 		memberAllowed   bool
 		outsiderAllowed bool
 		scope           string // the challenge's scope attribute, if any
+		refusal         wantResponse
 	}{
-		{"Authorize", cognitojwt.Authorize(cognitojwt.ClaimIn("custom:tenant", "acme")), true, false, ""},
-		{"Authorize nil policy", cognitojwt.Authorize(nil), false, false, ""},
-		{"RequireGroup", cognitojwt.RequireGroup("ops", "admin"), true, false, ""},
-		{"RequireGroup without groups", cognitojwt.RequireGroup(), false, false, ""},
-		{"RequireScope", cognitojwt.RequireScope("orders/write"), true, false, "orders/write"},
-		{"RequireScope names every scope", cognitojwt.RequireScope("orders/write", "admin:all"), false, false, "orders/write admin:all"},
-		{"RequireScope without scopes", cognitojwt.RequireScope(), false, false, ""},
-		{"RequireScope strips what cannot be quoted", cognitojwt.RequireScope(`x"y\z`), false, false, "xyz"},
-		{"RequireClaim", cognitojwt.RequireClaim("custom:tenant", "acme"), true, false, ""},
+		{"Authorize", cognitojwt.Authorize(cognitojwt.ClaimIn("custom:tenant", "acme")), true, false, "", wantForbidden},
+		{"Authorize nil policy", cognitojwt.Authorize(nil), false, false, "", wantForbidden},
+		{"RequireGroup", cognitojwt.RequireGroup("ops", "admin"), true, false, "", wantNotInGroup},
+		{"RequireGroup without groups", cognitojwt.RequireGroup(), false, false, "", wantNotInGroup},
+		{"RequireScope", cognitojwt.RequireScope("orders/write"), true, false, "orders/write", wantMissingScope},
+		{"RequireScope names every scope", cognitojwt.RequireScope("orders/write", "admin:all"), false, false, "orders/write admin:all", wantMissingScope},
+		{"RequireScope without scopes", cognitojwt.RequireScope(), false, false, "", wantMissingScope},
+		{"RequireScope strips what cannot be quoted", cognitojwt.RequireScope(`x"y\z`), false, false, "xyz", wantMissingScope},
+		{"RequireClaim", cognitojwt.RequireClaim("custom:tenant", "acme"), true, false, "", wantMissingClaim},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,7 +163,7 @@ func TestAuthorizeThroughMiddleware(t *testing.T) {
 				if allowed {
 					return wantOK
 				}
-				return withScope(wantForbidden)
+				return withScope(tt.refusal)
 			}
 			for _, c := range []struct {
 				token string
@@ -172,9 +176,10 @@ func TestAuthorizeThroughMiddleware(t *testing.T) {
 			}
 
 			var p probe
-			w := serve(tt.guard(&p), bearer(member))
+			w := serve(cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())(tt.guard(&p)),
+				httptest.NewRequest(http.MethodGet, "/orders", nil))
 			requireResponse(t, withScope(wantNoCredentials), w)
-			require.False(t, p.ran, "without Middleware nothing is verified")
+			require.False(t, p.ran, "a guard needs claims even where credentials are optional")
 		})
 	}
 
@@ -182,7 +187,7 @@ func TestAuthorizeThroughMiddleware(t *testing.T) {
 		var p probe
 		w := serve(cognitojwt.Middleware(f.v, cognitojwt.WithRealm("orders"))(cognitojwt.RequireGroup("ops")(&p)), bearer(member))
 		require.Equal(t, http.StatusForbidden, w.Code)
-		require.Equal(t, `Bearer realm="orders", error="insufficient_scope", error_description="The token does not grant access to this resource."`,
+		require.Equal(t, `Bearer realm="orders", error="insufficient_scope", error_description="The token's user is not in a group this resource requires."`,
 			w.Header().Get("WWW-Authenticate"))
 	})
 
@@ -191,7 +196,7 @@ func TestAuthorizeThroughMiddleware(t *testing.T) {
 		for _, tc := range []struct {
 			group string
 			want  wantResponse
-		}{{"admin", wantOK}, {"ops", wantForbidden}} {
+		}{{"admin", wantOK}, {"ops", wantNotInGroup}} {
 			var p probe
 			r := httptest.NewRequest(http.MethodGet, "/", nil)
 			r = r.WithContext(cognitojwt.ContextWithClaims(r.Context(), c))
@@ -203,6 +208,38 @@ func TestAuthorizeThroughMiddleware(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A guard without Middleware in front of it is a wiring mistake no client
+// can fix: 500, and a log record that names the guard and the remedy.
+func TestGuardWithoutMiddlewareIsAServerError(t *testing.T) {
+	f := newFixture(t, nil)
+	token := f.iss.AccessToken(cognitotest.WithGroups("admin"), cognitotest.WithScopes("orders/read"))
+	var logs bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+
+	for _, tc := range []struct {
+		guard string
+		wrap  func(http.Handler) http.Handler
+	}{
+		{"Authorize", cognitojwt.Authorize(cognitojwt.InGroup("admin"))},
+		{"RequireGroup", cognitojwt.RequireGroup("admin")},
+		{"RequireScope", cognitojwt.RequireScope("orders/read")},
+		{"RequireClaim", cognitojwt.RequireClaim("token_use", "access")},
+	} {
+		t.Run(tc.guard, func(t *testing.T) {
+			logs.Reset()
+			var p probe
+			w := serve(tc.wrap(&p), bearer(token))
+			requireResponse(t, wantMisconfigured, w)
+			require.False(t, p.ran)
+			require.Contains(t, logs.String(), "level=ERROR")
+			require.Contains(t, logs.String(), tc.guard+" ran without cognitojwt.Middleware")
+			require.NotContains(t, logs.String(), strings.Split(token, ".")[1])
+		})
+	}
 }
 
 func TestClaimsFromContextWithoutMiddleware(t *testing.T) {

@@ -114,7 +114,7 @@ func TestCacheEntryExpiresAtExp(t *testing.T) {
 		t.Run("leeway "+leeway.String(), func(t *testing.T) {
 			var seen outcomes
 			f := newFixture(t, func(c *cognitojwt.Config) {
-				c.Leeway = leeway
+				c.Leeway = exactLeeway(leeway)
 				seen.hook(c)
 			})
 			token := f.iss.AccessToken(cognitotest.WithLifetime(10 * time.Second))
@@ -302,7 +302,7 @@ func TestCacheHitAppliesEveryTimeRule(t *testing.T) {
 			t.Run(tt.name+" leeway "+leeway.String(), func(t *testing.T) {
 				var seen outcomes
 				f := newFixture(t, func(c *cognitojwt.Config) {
-					c.Leeway = leeway
+					c.Leeway = exactLeeway(leeway)
 					seen.hook(c)
 				})
 				start := f.clk.Now()

@@ -49,7 +49,6 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 		}},
 		{"relative jwks url", func(c *cognitojwt.Config) { c.JWKSURL = "jwks.json" }},
 		{"empty additional issuer", func(c *cognitojwt.Config) { c.AdditionalIssuers = []string{""} }},
-		{"negative leeway", func(c *cognitojwt.Config) { c.Leeway = -time.Second }},
 		{"negative fetch timeout", func(c *cognitojwt.Config) { c.FetchTimeout = -time.Second }},
 		{"negative refetch cooldown", func(c *cognitojwt.Config) { c.RefetchCooldown = -time.Second }},
 		{"negative refresh interval", func(c *cognitojwt.Config) { c.RefreshInterval = -time.Second }},

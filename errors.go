@@ -74,23 +74,59 @@ func fail(kind error, detail string) error { return errs.New(kind, detail) }
 
 func failf(kind error, format string, args ...any) error { return errs.Newf(kind, format, args...) }
 
-// errorKinds lists the sentinels in the order ErrorKind reports them.
-var errorKinds = []error{
-	ErrCanceled, ErrKeysUnavailable, ErrNoToken, ErrMalformedToken, ErrUnsupportedAlgorithm,
-	ErrUnknownKey, ErrInvalidSignature, ErrExpired, ErrNotYetValid,
-	ErrWrongIssuer, ErrWrongClient, ErrWrongTokenUse, ErrInvalidRequest,
-	ErrInsufficientScope, ErrInvalidConfig, ErrRevoked,
+// errorKinds lists the sentinels in the order ErrorKind reports them, each
+// with its code. A table rather than a switch so that a sentinel cannot be
+// added without one: a test checks every Err variable of the package is
+// listed.
+var errorKinds = []struct {
+	err  error
+	code string
+}{
+	{ErrCanceled, "canceled"},
+	{ErrKeysUnavailable, "keys_unavailable"},
+	{ErrNoToken, "no_token"},
+	{ErrMalformedToken, "malformed_token"},
+	{ErrUnsupportedAlgorithm, "unsupported_algorithm"},
+	{ErrUnknownKey, "unknown_key"},
+	{ErrInvalidSignature, "invalid_signature"},
+	{ErrExpired, "expired"},
+	{ErrNotYetValid, "not_yet_valid"},
+	{ErrWrongIssuer, "wrong_issuer"},
+	{ErrWrongClient, "wrong_client"},
+	{ErrWrongTokenUse, "wrong_token_use"},
+	{ErrInvalidRequest, "invalid_request"},
+	{ErrInsufficientScope, "insufficient_scope"},
+	{ErrInvalidConfig, "invalid_config"},
+	{ErrRevoked, "revoked"},
 }
 
 // ErrorKind returns the sentinel that err wraps, or nil if it wraps none.
-// It is the value to log or count instead of err's text.
+// Compare it with errors.Is; for a log field or metric label use
+// ErrorCode.
 func ErrorKind(err error) error {
 	for _, k := range errorKinds {
-		if errors.Is(err, k) {
-			return k
+		if errors.Is(err, k.err) {
+			return k.err
 		}
 	}
 	return nil
+}
+
+// ErrorCode returns a short, stable code for the kind of err, to use as a
+// log field or metric label: "expired", "wrong_client", "no_token" and so
+// on, one per sentinel (the README lists them). It is "" for nil and
+// "other" for an error that wraps none of the sentinels. Codes never
+// change once released; a new sentinel brings a new code.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	for _, k := range errorKinds {
+		if errors.Is(err, k.err) {
+			return k.code
+		}
+	}
+	return "other"
 }
 
 // errStaleToken refines ErrRevoked for a token issued before its
@@ -123,7 +159,9 @@ var tokenDescriptions = map[error]string{
 //
 //	ErrNoToken                      401, no error code
 //	ErrInvalidRequest               400 invalid_request
-//	ErrInsufficientScope            403 insufficient_scope
+//	ErrInsufficientScope            403 insufficient_scope; the description
+//	                                says whether a group, a scope or a
+//	                                claim value was missing
 //	ErrKeysUnavailable              503 temporarily_unavailable, Retry-After, no challenge
 //	ErrCanceled                     503 temporarily_unavailable, no Retry-After, no challenge
 //	every other kind, and unknown   401 invalid_token
@@ -134,7 +172,7 @@ func ErrorStatus(err error) (status int, code, description string) {
 	case errors.Is(err, ErrInvalidRequest):
 		return http.StatusBadRequest, "invalid_request", "The Authorization header is malformed."
 	case errors.Is(err, ErrInsufficientScope):
-		return http.StatusForbidden, "insufficient_scope", "The token does not grant access to this resource."
+		return http.StatusForbidden, "insufficient_scope", refusalDescription(err)
 	case errors.Is(err, ErrKeysUnavailable):
 		return http.StatusServiceUnavailable, "temporarily_unavailable", "Token signing keys are temporarily unavailable."
 	case errors.Is(err, ErrCanceled):
@@ -149,6 +187,32 @@ func ErrorStatus(err error) (status int, code, description string) {
 		return http.StatusUnauthorized, "invalid_token", d
 	}
 	return http.StatusUnauthorized, "invalid_token", "The access token is invalid."
+}
+
+// Refusals of the guards, each naming what was missing by kind only: the
+// client learns whether to ask for another group, scope or claim, never
+// which values the route wants or the token holds.
+var (
+	errPolicyRefused = fail(ErrInsufficientScope, "policy refused the token")
+	errNotInGroup    = fail(ErrInsufficientScope, "user is in none of the required groups")
+	errMissingScope  = fail(ErrInsufficientScope, "token lacks a required scope")
+	errMissingClaim  = fail(ErrInsufficientScope, "token lacks a required claim value")
+
+	refusalDescriptions = map[error]string{
+		errNotInGroup:   "The token's user is not in a group this resource requires.",
+		errMissingScope: "The token lacks a scope this resource requires.",
+		errMissingClaim: "The token lacks a claim value this resource requires.",
+	}
+)
+
+func refusalDescription(err error) string {
+	var e *verifyError
+	if errors.As(err, &e) {
+		if d, ok := refusalDescriptions[e]; ok {
+			return d
+		}
+	}
+	return "The token does not grant access to this resource."
 }
 
 // retryAfter extracts the fetcher's hint, rounded up to whole seconds.
@@ -205,6 +269,13 @@ func writeError(w http.ResponseWriter, err error, realm, scope string) {
 	if code == "" {
 		code = "unauthorized"
 	}
+	writeBody(w, status, code, desc)
+}
+
+// writeBody writes the JSON error body every answer of the package has,
+// with headers that keep it out of caches and content sniffing.
+func writeBody(w http.ResponseWriter, status int, code, desc string) {
+	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")

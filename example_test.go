@@ -170,7 +170,7 @@ func ExampleWithLogger() {
 	req.Header.Set("Authorization", "Bearer "+pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithLifetime(-time.Hour)))
 	mux.ServeHTTP(httptest.NewRecorder(), req)
 	// Output:
-	// level=INFO msg="cognitojwt: request rejected" kind="cognitojwt: token expired" method=GET path=/orders/42 route="GET /orders/{id}" detail="exp has passed"
+	// level=INFO msg="cognitojwt: request rejected" kind=expired method=GET path=/orders/42 route="GET /orders/{id}" detail="exp has passed"
 }
 
 func ExampleHooks() {
@@ -417,7 +417,7 @@ func ExampleRequireScope() {
 	fmt.Println(rec.Header().Get("WWW-Authenticate"))
 	// Output:
 	// 403
-	// Bearer realm="api", error="insufficient_scope", error_description="The token does not grant access to this resource.", scope="orders/write"
+	// Bearer realm="api", error="insufficient_scope", error_description="The token lacks a scope this resource requires.", scope="orders/write"
 }
 
 func ExampleRequireClaim() {

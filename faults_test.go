@@ -58,7 +58,7 @@ func (w *fetchWatcher) next(t testing.TB) cognitojwt.JWKSFetch {
 // faultEnv is an issuer whose JWKS endpoint a test breaks at will, and a
 // verifier of its tokens on a stepped clock.
 type faultEnv struct {
-	clock   *steppedClock
+	clock   *clock
 	iss     *cognitotest.Issuer
 	v       *cognitojwt.Verifier
 	watch   *fetchWatcher
@@ -70,7 +70,7 @@ type faultEnv struct {
 func newFaultEnv(t *testing.T, edit func(*cognitojwt.Config)) *faultEnv {
 	t.Helper()
 	checkGoroutineLeaks(t)
-	e := &faultEnv{clock: newSteppedClock(), watch: newFetchWatcher(), release: make(chan struct{})}
+	e := &faultEnv{clock: newClock(), watch: newFetchWatcher(), release: make(chan struct{})}
 	e.iss = cognitotest.NewIssuer(t, cognitotest.WithClock(e.clock.Now), cognitotest.WithSigningKey(*sharedKey(t, "pool")))
 	// Registered after the issuer, so it runs before the server's Close
 	// waits for handlers that block on release.
@@ -107,7 +107,7 @@ func (e *faultEnv) blocking() http.Handler {
 func (e *faultEnv) verify(t testing.TB, token string, want error) {
 	t.Helper()
 	_, err := e.v.Verify(context.Background(), token)
-	assertErrorKind(t, err, want)
+	requireKind(t, want, err)
 }
 
 // faultDropConnection closes the connection without an answer, as a host that
@@ -132,7 +132,7 @@ func TestJWKSDownAtStart(t *testing.T) {
 	e.iss.SetJWKSHandler(faultDropConnection)
 
 	_, err := e.v.Verify(context.Background(), e.token)
-	assertErrorKind(t, err, cognitojwt.ErrKeysUnavailable)
+	requireKind(t, cognitojwt.ErrKeysUnavailable, err)
 	var hint interface{ RetryAfter() time.Duration }
 	if !errors.As(err, &hint) || hint.RetryAfter() < time.Second || hint.RetryAfter() > cognitojwt.DefaultRefetchCooldown {
 		t.Fatalf("error %v carries no Retry-After hint within the cooldown", err)
@@ -173,7 +173,7 @@ func TestJWKSUnreachableAtStart(t *testing.T) {
 	}
 	closedURL := "http://" + ln.Addr().String() + "/jwks.json"
 	ln.Close()
-	clock := newSteppedClock()
+	clock := newClock()
 	iss := cognitotest.NewIssuer(t, cognitotest.WithClock(clock.Now), cognitotest.WithSigningKey(*sharedKey(t, "pool")))
 	v := newCorpusVerifier(t, iss, clock, func(c *cognitojwt.Config) { c.JWKSURL = closedURL })
 	token := iss.AccessToken()
@@ -288,7 +288,7 @@ func TestJWKSSlowEndpoint(t *testing.T) {
 		e.iss.SetJWKSHandler(e.blocking())
 		start := time.Now()
 		_, err := e.v.Verify(context.Background(), e.token)
-		assertErrorKind(t, err, cognitojwt.ErrKeysUnavailable)
+		requireKind(t, cognitojwt.ErrKeysUnavailable, err)
 		// The handler is still blocked: the request gave up on its own.
 		if elapsed := time.Since(start); elapsed > livenessLimit/2 {
 			t.Fatalf("Verify waited %v for a fetch with a 150ms timeout", elapsed)
@@ -319,7 +319,7 @@ func TestJWKSSlowEndpoint(t *testing.T) {
 			}
 		}))
 		_, err := e.v.Verify(context.Background(), e.token)
-		assertErrorKind(t, err, cognitojwt.ErrKeysUnavailable)
+		requireKind(t, cognitojwt.ErrKeysUnavailable, err)
 		e.watch.next(t)
 		assertRejection(t, serveProtected(e.v, []string{"Bearer " + e.token}, nil), http.StatusServiceUnavailable, secretsOf(e.token))
 	})
@@ -329,7 +329,7 @@ func TestJWKSSlowEndpoint(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		_, err := e.v.Verify(ctx, e.token)
-		assertErrorKind(t, err, cognitojwt.ErrCanceled)
+		requireKind(t, cognitojwt.ErrCanceled, err)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("%v does not wrap the context's error", err)
 		}
@@ -655,9 +655,9 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 			c.edit(&cfg)
 			_, err := cognitojwt.New(cfg)
 			if c.ok {
-				assertErrorKind(t, err, nil)
+				requireKind(t, nil, err)
 			} else {
-				assertErrorKind(t, err, cognitojwt.ErrInvalidConfig)
+				requireKind(t, cognitojwt.ErrInvalidConfig, err)
 			}
 		})
 	}

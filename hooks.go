@@ -18,7 +18,7 @@ type Hooks struct {
 
 // VerifyOutcome describes one Verify call.
 type VerifyOutcome struct {
-	// Err is nil on success; otherwise use ErrorKind(Err) as a label.
+	// Err is nil on success; otherwise use ErrorCode(Err) as a label.
 	Err error
 	// Duration is the time Verify took.
 	Duration time.Duration

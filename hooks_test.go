@@ -477,7 +477,7 @@ func TestMiddlewareLogsRejectionsWithoutSecrets(t *testing.T) {
 			require.Len(t, rejected, before+1, logs.text())
 			last := rejected[len(rejected)-1]
 			assert.Equal(t, "INFO", last["level"])
-			assert.Equal(t, tc.kind.Error(), last["kind"])
+			assert.Equal(t, cognitojwt.ErrorCode(tc.kind), last["kind"])
 			assert.Equal(t, http.MethodGet, last["method"])
 			assert.Equal(t, tc.path, last["path"])
 			assert.Equal(t, tc.route, last["route"])

@@ -48,11 +48,11 @@ func TestUnconfirmedPartitionsAskForIssuer(t *testing.T) {
 	} {
 		t.Run(pool, func(t *testing.T) {
 			_, err := cognitojwt.New(cognitojwt.Config{UserPoolID: pool, AllowAnyClient: true})
-			depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+			requireKind(t, cognitojwt.ErrInvalidConfig, err)
 			require.Contains(t, err.Error(), "set Config.Issuer")
 			for _, derive := range []func(string) (string, error){cognitojwt.IssuerURL, cognitojwt.UpdatedIssuerURL} {
 				_, err := derive(pool)
-				depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+				requireKind(t, cognitojwt.ErrInvalidConfig, err)
 			}
 
 			region := pool[:strings.IndexByte(pool, '_')]
@@ -81,7 +81,7 @@ func TestReplicaIssuerStaysInThePoolsPartition(t *testing.T) {
 		"eusc-de-east-1": "eu-central-1_AbC123",
 	} {
 		_, err := cognitojwt.ReplicaIssuerURL(region, pool)
-		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+		requireKind(t, cognitojwt.ErrInvalidConfig, err)
 	}
 }
 
@@ -91,16 +91,16 @@ func TestMalformedPoolIDsAndRegions(t *testing.T) {
 		"us-east-1_ab c", "evil.com/x_abc", "us-east-1_a_b", "xx-east-1_abc", "us-east_abc", "cn-north-1.evil.com_abc",
 	} {
 		_, err := cognitojwt.IssuerURL(bad)
-		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+		requireKind(t, cognitojwt.ErrInvalidConfig, err)
 		_, err = cognitojwt.UpdatedIssuerURL(bad)
-		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+		requireKind(t, cognitojwt.ErrInvalidConfig, err)
 		_, err = cognitojwt.ReplicaIssuerURL("us-west-2", bad)
-		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+		requireKind(t, cognitojwt.ErrInvalidConfig, err)
 		_, err = cognitojwt.New(cognitojwt.Config{UserPoolID: bad, AllowAnyClient: true})
-		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+		requireKind(t, cognitojwt.ErrInvalidConfig, err)
 	}
 	for _, bad := range []string{"", "us-west", "evil.com", "us-west-2.evil.com", "us-west-2/", "US-WEST-2"} {
 		_, err := cognitojwt.ReplicaIssuerURL(bad, "us-east-1_AbC123")
-		depRequireKind(t, cognitojwt.ErrInvalidConfig, err)
+		requireKind(t, cognitojwt.ErrInvalidConfig, err)
 	}
 }

@@ -40,11 +40,23 @@ func WithCredentialsOptional() Option {
 	return func(m *middleware) { m.optional = true }
 }
 
-// WithLogger logs every rejection at Info level with its error kind, method,
+// WithLogger logs every rejection at Info level with its error code (see
+// ErrorCode) as "kind", its method,
 // path and, when a ServeMux routed the request, its pattern. Token bytes and
 // claim values are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(m *middleware) { m.logger = l }
+}
+
+// WithCORSPreflight lets CORS preflight requests (OPTIONS with Origin and
+// Access-Control-Request-Method) through unverified and without claims:
+// browsers never send credentials with a preflight, so without this option
+// the middleware answers it 401 and the browser reports a CORS failure.
+// It is needed only where the CORS handler runs after Middleware; placed
+// in front of it, the CORS handler answers preflights itself (see the
+// README's "Where the middleware goes").
+func WithCORSPreflight() Option {
+	return func(m *middleware) { m.preflight = true }
 }
 
 // WithRealm sets the realm of WWW-Authenticate challenges (default "api").
@@ -55,12 +67,13 @@ func WithRealm(realm string) Option {
 const defaultRealm = "api"
 
 type middleware struct {
-	verifier TokenVerifier
-	source   TokenSource
-	onError  ErrorHandler
-	optional bool
-	logger   *slog.Logger
-	realm    string
+	verifier  TokenVerifier
+	source    TokenSource
+	onError   ErrorHandler
+	optional  bool
+	preflight bool
+	logger    *slog.Logger
+	realm     string
 }
 
 // Middleware verifies the request's token with v and puts its claims into
@@ -73,6 +86,10 @@ func Middleware(v TokenVerifier, opts ...Option) func(http.Handler) http.Handler
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if m.preflight && isPreflight(r) {
+				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{mw: m, preflight: true})))
+				return
+			}
 			token, err := m.source(r)
 			if err == nil {
 				var c *Claims
@@ -94,13 +111,16 @@ func Middleware(v TokenVerifier, opts ...Option) func(http.Handler) http.Handler
 	}
 }
 
+// isPreflight reports whether r is a CORS preflight as the Fetch standard
+// defines it: OPTIONS with Origin and Access-Control-Request-Method.
+func isPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.Header.Get("Origin") != "" &&
+		r.Header.Get("Access-Control-Request-Method") != ""
+}
+
 func (m *middleware) reject(w http.ResponseWriter, r *http.Request, err error, scope string) {
 	if m.logger != nil {
-		kind := "other"
-		if k := ErrorKind(err); k != nil {
-			kind = k.Error()
-		}
-		attrs := []slog.Attr{slog.String("kind", kind), slog.String("method", r.Method), slog.String("path", r.URL.Path)}
+		attrs := []slog.Attr{slog.String("kind", ErrorCode(err)), slog.String("method", r.Method), slog.String("path", r.URL.Path)}
 		if r.Pattern != "" {
 			// The ServeMux pattern groups rejections by route where paths
 			// carry IDs.
@@ -130,6 +150,9 @@ type auth struct {
 	claims *Claims
 	token  string
 	mw     *middleware
+	// preflight marks a CORS preflight let through by WithCORSPreflight,
+	// which guards let through too.
+	preflight bool
 }
 
 // ClaimsFromContext returns the claims Middleware verified for this request.

@@ -90,13 +90,29 @@ var (
 		code:        "invalid_request",
 		description: "The Authorization header is malformed.",
 	}
-	wantForbidden = wantResponse{
-		status:      http.StatusForbidden,
-		challenge:   `Bearer realm="api", error="insufficient_scope", error_description="The token does not grant access to this resource."`,
-		code:        "insufficient_scope",
-		description: "The token does not grant access to this resource.",
+	wantForbidden     = forbidden(policyRefused)
+	wantNotInGroup    = forbidden("The token's user is not in a group this resource requires.")
+	wantMissingScope  = forbidden("The token lacks a scope this resource requires.")
+	wantMissingClaim  = forbidden("The token lacks a claim value this resource requires.")
+	wantMisconfigured = wantResponse{
+		status:      http.StatusInternalServerError,
+		code:        "server_error",
+		description: "The server is misconfigured.",
 	}
 )
+
+// policyRefused is the description of a 403 from Authorize, whose policy
+// may check anything.
+const policyRefused = "The token does not grant access to this resource."
+
+func forbidden(description string) wantResponse {
+	return wantResponse{
+		status:      http.StatusForbidden,
+		challenge:   `Bearer realm="api", error="insufficient_scope", error_description="` + description + `"`,
+		code:        "insufficient_scope",
+		description: description,
+	}
+}
 
 func TestMiddlewareAnswers(t *testing.T) {
 	f := newFixture(t, nil)
@@ -239,6 +255,32 @@ func TestErrorStatus(t *testing.T) {
 		})
 	}
 	require.Nil(t, cognitojwt.ErrorKind(errors.New("other")))
+}
+
+// The codes are documented and used as metric labels: they never change.
+func TestErrorCode(t *testing.T) {
+	for err, want := range map[error]string{
+		nil:                                              "",
+		errors.New("a caller's own failure"):             "other",
+		cognitojwt.ErrNoToken:                            "no_token",
+		cognitojwt.ErrMalformedToken:                     "malformed_token",
+		cognitojwt.ErrUnsupportedAlgorithm:               "unsupported_algorithm",
+		cognitojwt.ErrUnknownKey:                         "unknown_key",
+		cognitojwt.ErrInvalidSignature:                   "invalid_signature",
+		cognitojwt.ErrExpired:                            "expired",
+		cognitojwt.ErrNotYetValid:                        "not_yet_valid",
+		cognitojwt.ErrWrongIssuer:                        "wrong_issuer",
+		cognitojwt.ErrWrongClient:                        "wrong_client",
+		cognitojwt.ErrWrongTokenUse:                      "wrong_token_use",
+		cognitojwt.ErrKeysUnavailable:                    "keys_unavailable",
+		cognitojwt.ErrInvalidRequest:                     "invalid_request",
+		cognitojwt.ErrInsufficientScope:                  "insufficient_scope",
+		cognitojwt.ErrInvalidConfig:                      "invalid_config",
+		cognitojwt.ErrRevoked:                            "revoked",
+		fmt.Errorf("wrapped: %w", cognitojwt.ErrExpired): "expired",
+	} {
+		require.Equal(t, want, cognitojwt.ErrorCode(err), "%v", err)
+	}
 	require.Equal(t, cognitojwt.ErrWrongClient, cognitojwt.ErrorKind(fmt.Errorf("x: %w", cognitojwt.ErrWrongClient)))
 }
 
@@ -263,6 +305,118 @@ func TestMiddlewareRealm(t *testing.T) {
 	w := serve(cognitojwt.Middleware(f.v, cognitojwt.WithRealm(`orders "v2"`))(&p), httptest.NewRequest(http.MethodGet, "/", nil))
 	require.Equal(t, http.StatusUnauthorized, w.Code)
 	require.Equal(t, `Bearer realm="orders v2"`, w.Header().Get("WWW-Authenticate"))
+}
+
+func TestMiddlewareCORSPreflight(t *testing.T) {
+	f := newFixture(t, nil)
+	preflight := func(mutate func(r *http.Request)) *http.Request {
+		r := httptest.NewRequest(http.MethodOptions, "/orders", nil)
+		r.Header.Set("Origin", "https://app.example.com")
+		r.Header.Set("Access-Control-Request-Method", "POST")
+		r.Header.Set("Access-Control-Request-Headers", "authorization")
+		if mutate != nil {
+			mutate(r)
+		}
+		return r
+	}
+	guarded := func(p *probe, opts ...cognitojwt.Option) http.Handler {
+		return cognitojwt.Middleware(f.v, opts...)(cognitojwt.RequireGroup("admin")(p))
+	}
+
+	t.Run("refused without the option", func(t *testing.T) {
+		var p probe
+		requireResponse(t, wantNoCredentials, serve(guarded(&p), preflight(nil)))
+		require.False(t, p.ran)
+	})
+	t.Run("let through, past guards, without claims", func(t *testing.T) {
+		var p probe
+		requireResponse(t, wantOK, serve(guarded(&p, cognitojwt.WithCORSPreflight()), preflight(nil)))
+		require.True(t, p.ran)
+		require.False(t, p.ok)
+	})
+	for name, mutate := range map[string]func(r *http.Request){
+		"OPTIONS without Access-Control-Request-Method": func(r *http.Request) { r.Header.Del("Access-Control-Request-Method") },
+		"OPTIONS without Origin":                        func(r *http.Request) { r.Header.Del("Origin") },
+		"another method with preflight headers":         func(r *http.Request) { r.Method = http.MethodPost },
+	} {
+		t.Run(name+" is verified", func(t *testing.T) {
+			var p probe
+			requireResponse(t, wantNoCredentials, serve(guarded(&p, cognitojwt.WithCORSPreflight()), preflight(mutate)))
+			require.False(t, p.ran)
+		})
+	}
+	t.Run("a preflight carrying a bad token is still let through", func(t *testing.T) {
+		var p probe
+		r := preflight(func(r *http.Request) { r.Header.Set("Authorization", "Bearer not.a.token") })
+		requireResponse(t, wantOK, serve(guarded(&p, cognitojwt.WithCORSPreflight()), r))
+		require.False(t, p.ok)
+	})
+}
+
+// The handler gets the very token the middleware verified, whichever
+// source read it.
+func TestTokenFromContextWithEveryTokenSource(t *testing.T) {
+	f := newFixture(t, nil)
+	token := f.iss.AccessToken()
+	for _, tc := range []struct {
+		name   string
+		source cognitojwt.TokenSource
+		set    func(r *http.Request)
+	}{
+		{"Bearer", cognitojwt.BearerToken, func(r *http.Request) { r.Header.Set("Authorization", "bearer  "+token) }},
+		{"Cookie", cognitojwt.CookieToken("access_token"), func(r *http.Request) {
+			r.AddCookie(&http.Cookie{Name: "access_token", Value: token})
+		}},
+		{"Header", cognitojwt.HeaderToken("X-Amzn-Oidc-Accesstoken"), func(r *http.Request) {
+			r.Header.Set("X-Amzn-Oidc-Accesstoken", " "+token+"\t")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got string
+			var ok bool
+			h := cognitojwt.Middleware(f.v, cognitojwt.WithTokenSource(tc.source))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got, ok = cognitojwt.TokenFromContext(r.Context())
+			}))
+			r := httptest.NewRequest(http.MethodGet, "/orders", nil)
+			tc.set(r)
+			serve(h, r)
+			require.True(t, ok)
+			require.Equal(t, token, got)
+		})
+	}
+}
+
+func TestTokenFromContextWithoutAVerifiedToken(t *testing.T) {
+	f := newFixture(t, nil)
+	_, ok := cognitojwt.TokenFromContext(context.Background())
+	require.False(t, ok, "no middleware")
+
+	ran := false
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ran = true
+		_, ok = cognitojwt.TokenFromContext(r.Context())
+	}))
+	serve(h, httptest.NewRequest(http.MethodGet, "/orders", nil))
+	require.True(t, ran)
+	require.False(t, ok, "credentials-optional request without a token")
+
+	c := claimsOf(t, f)
+	_, ok = cognitojwt.TokenFromContext(cognitojwt.ContextWithClaims(context.Background(), c))
+	require.False(t, ok, "claims placed without a token")
+}
+
+func TestContextWithToken(t *testing.T) {
+	f := newFixture(t, nil)
+	token := f.iss.AccessToken()
+	c, err := f.verify(token)
+	require.NoError(t, err)
+	ctx := cognitojwt.ContextWithToken(context.Background(), c, token)
+	got, ok := cognitojwt.TokenFromContext(ctx)
+	require.True(t, ok)
+	require.Equal(t, token, got)
+	gotClaims, ok := cognitojwt.ClaimsFromContext(ctx)
+	require.True(t, ok)
+	require.Same(t, c, gotClaims)
 }
 
 func TestMiddlewareCredentialsOptional(t *testing.T) {
@@ -335,7 +489,7 @@ func TestMiddlewareErrorHandler(t *testing.T) {
 
 	w = serve(h(cognitojwt.RequireScope("admin")(&p)), bearer(f.iss.AccessToken()))
 	require.Equal(t, http.StatusForbidden, w.Code)
-	require.Equal(t, `Bearer realm="custom", error="insufficient_scope", error_description="The token does not grant access to this resource."`,
+	require.Equal(t, `Bearer realm="custom", error="insufficient_scope", error_description="The token lacks a scope this resource requires."`,
 		w.Header().Get("WWW-Authenticate"))
 
 	require.False(t, p.ran)
@@ -478,8 +632,8 @@ func TestMiddlewareLogsWithoutSecrets(t *testing.T) {
 		}
 	}
 	require.Equal(t, len(tokens)+1, sumValues(kinds), "one record per rejection: %v", kinds)
-	require.Equal(t, 1, kinds[cognitojwt.ErrInsufficientScope.Error()])
-	require.Equal(t, 1, kinds[cognitojwt.ErrNoToken.Error()])
+	require.Equal(t, 1, kinds["insufficient_scope"])
+	require.Equal(t, 1, kinds["no_token"])
 
 	for _, token := range tokens {
 		for _, seg := range strings.Split(token, ".") {

@@ -12,37 +12,31 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/cognitojwt/cognitojwt/internal/fetch"
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
-// TokenUse is the token_use claim Cognito puts in every token.
-type TokenUse string
-
-// Token uses.
-const (
-	AccessToken TokenUse = "access"
-	IDToken     TokenUse = "id"
-	// AnyToken accepts access and ID tokens alike; the client check then
-	// follows each token's own token_use. Opt-in only: most APIs should
-	// accept access tokens alone.
-	AnyToken TokenUse = "any"
-)
-
 // Defaults for Config fields left zero.
 const (
 	DefaultMaxTokenSize = 16 << 10
 	DefaultCacheSize    = 10000
+	// DefaultLeeway lets a token stamped by a clock ahead of the server's
+	// pass its iat and nbf checks, and one whose exp just passed on a
+	// clock behind it. Servers and Cognito drift by seconds, and a real
+	// Cognito token can arrive with iat a second or two in the future.
+	// ASP.NET Core allows 5 minutes (TokenValidationParameters
+	// .DefaultClockSkew) and go-oidc 5 minutes on nbf; 30 seconds covers
+	// any synchronised clock while adding at most a tenth to the shortest
+	// access token Cognito issues (5 minutes).
+	DefaultLeeway = 30 * time.Second
 )
 
 // Config configures a Verifier. The zero value of every optional field is a
@@ -61,7 +55,8 @@ type Config struct {
 	AllowAnyClient bool
 	// TokenUse is the kind of token accepted; the zero value is AccessToken.
 	TokenUse TokenUse
-	// Leeway is the clock skew allowed on exp, nbf and iat.
+	// Leeway is the clock skew allowed on exp, nbf and iat (default
+	// DefaultLeeway). Negative demands zero skew.
 	Leeway time.Duration
 
 	// Issuer overrides the issuer derived from UserPoolID (local issuers,
@@ -197,7 +192,7 @@ func New(cfg Config) (*Verifier, error) {
 	default:
 		return nil, fmt.Errorf("%w: TokenUse %q", ErrInvalidConfig, cfg.TokenUse)
 	}
-	if cfg.Leeway < 0 || cfg.FetchTimeout < 0 || cfg.RefetchCooldown < 0 || cfg.RefreshInterval < 0 ||
+	if cfg.FetchTimeout < 0 || cfg.RefetchCooldown < 0 || cfg.RefreshInterval < 0 ||
 		cfg.MaxJWKSSize < 0 || cfg.MaxTokenSize < 0 {
 		return nil, fmt.Errorf("%w: negative duration or size", ErrInvalidConfig)
 	}
@@ -210,7 +205,7 @@ func New(cfg Config) (*Verifier, error) {
 		clients:   slices.Clone(cfg.ClientIDs),
 		anyClient: cfg.AllowAnyClient,
 		use:       use,
-		leeway:    cfg.Leeway,
+		leeway:    max(orDefault(cfg.Leeway, DefaultLeeway), 0),
 		maxSize:   orDefault(cfg.MaxTokenSize, DefaultMaxTokenSize),
 		now:       now,
 		hooks:     cfg.Hooks,
@@ -398,8 +393,6 @@ func revocationError(reason RevocationReason) error {
 var (
 	errEmptyToken = fail(ErrNoToken, "empty token")
 	errTooLarge   = fail(ErrMalformedToken, "token exceeds the size limit")
-	errShape      = fail(ErrMalformedToken, "not a compact JWS of three base64url segments")
-	errEncoding   = fail(ErrMalformedToken, "segment is not canonical unpadded base64url")
 	errBadSig     = fail(ErrInvalidSignature, "RS256 signature does not verify")
 	errNoKid      = fail(ErrUnknownKey, "header has no kid")
 	errNotRS256   = fail(ErrUnsupportedAlgorithm, "alg is not RS256")
@@ -407,57 +400,7 @@ var (
 	errTokenUse   = fail(ErrWrongTokenUse, "token_use is not the accepted one")
 	errNoIssuer   = fail(ErrWrongIssuer, "iss is missing")
 	errNoUse      = fail(ErrWrongTokenUse, "token_use is missing")
-	b64           = base64.RawURLEncoding.Strict()
 )
-
-// split finds the two dots of a compact JWS. It checks the shape only:
-// every other byte outside the base64url alphabet fails the strict decoder
-// later, except the line breaks that decoder skips, which are refused
-// here. IndexByte keeps this to a vector scan, and a token of many dots
-// costs no more than its length.
-func split(token string) (h, p, s string, err error) {
-	first := strings.IndexByte(token, '.')
-	if first <= 0 {
-		return "", "", "", errShape
-	}
-	second := strings.IndexByte(token[first+1:], '.')
-	if second <= 0 {
-		return "", "", "", errShape
-	}
-	second += first + 1
-	if second == len(token)-1 || strings.IndexByte(token[second+1:], '.') >= 0 {
-		return "", "", "", errShape
-	}
-	if strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
-		return "", "", "", errEncoding
-	}
-	return token[:first], token[first+1 : second], token[second+1:], nil
-}
-
-// decodeSegment decodes a base64url segment into buf, or onto the heap if
-// it does not fit.
-func decodeSegment(buf []byte, seg string) ([]byte, error) {
-	n := b64.DecodedLen(len(seg))
-	if n > len(buf) {
-		buf = make([]byte, n)
-	}
-	m, err := b64.Decode(buf[:n], readOnlyBytes(seg))
-	if err != nil || m != n {
-		return nil, errEncoding
-	}
-	return buf[:n], nil
-}
-
-// decodeSegmentString decodes a segment into a fresh allocation viewed as
-// a string: the bytes are never written again, so the view is safe and
-// saves a copy, and strings parsed from it point into it.
-func decodeSegmentString(seg string) (string, error) {
-	buf, err := decodeSegment(nil, seg)
-	if err != nil {
-		return "", err
-	}
-	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
-}
 
 // header holds what Verify reads from the JOSE header.
 type header struct {
@@ -655,10 +598,4 @@ func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
 		return errTokenUse
 	}
 	return rules.Client(c.ClientID, v.clients, v.anyClient)
-}
-
-// readOnlyBytes views s as bytes without copying, for callees that only
-// read their argument (decoders, hashes). Writing to the result is undefined.
-func readOnlyBytes(s string) []byte {
-	return unsafe.Slice(unsafe.StringData(s), len(s))
 }

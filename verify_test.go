@@ -165,10 +165,48 @@ func TestVerifyClient(t *testing.T) {
 	}
 }
 
+// A real Cognito token can reach a server whose clock is behind
+// Cognito's, stamped with iat a few seconds in the future: the default
+// configuration accepts it.
+func TestDefaultLeewayAcceptsIatAFewSecondsAhead(t *testing.T) {
+	f := newFixture(t, nil)
+	now := f.clk.Now()
+	lw := int64(cognitojwt.DefaultLeeway / time.Second)
+	for _, tc := range []struct {
+		name string
+		opt  cognitotest.TokenOption
+		want error
+	}{
+		{"iat 2s ahead", cognitotest.WithIssuedAt(now.Add(2 * time.Second)), nil},
+		{"iat at the default leeway", cognitotest.WithClaim("iat", now.Unix()+lw), nil},
+		{"iat past the default leeway", cognitotest.WithClaim("iat", now.Unix()+lw+1), cognitojwt.ErrNotYetValid},
+		{"exp 2s behind", cognitotest.WithClaim("exp", now.Unix()-2), nil},
+		{"exp at the default leeway behind", cognitotest.WithClaim("exp", now.Unix()-lw), cognitojwt.ErrExpired},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.verify(f.iss.AccessToken(cognitotest.WithIssuedAt(now.Add(-time.Hour+time.Minute)), tc.opt))
+			requireKind(t, tc.want, err)
+		})
+	}
+}
+
+// A negative Leeway is how a deployment with a trusted clock demands that
+// no skew be allowed.
+func TestNegativeLeewayAllowsNoSkew(t *testing.T) {
+	f := newFixture(t, func(c *cognitojwt.Config) { c.Leeway = -time.Second })
+	now := f.clk.Now()
+	_, err := f.verify(f.iss.AccessToken(cognitotest.WithIssuedAt(now.Add(time.Second))))
+	requireKind(t, cognitojwt.ErrNotYetValid, err)
+	_, err = f.verify(f.iss.AccessToken(cognitotest.WithIssuedAt(now.Add(-time.Hour)), cognitotest.WithLifetime(time.Hour)))
+	requireKind(t, cognitojwt.ErrExpired, err)
+	_, err = f.verify(f.iss.AccessToken(cognitotest.WithIssuedAt(now)))
+	requireKind(t, nil, err)
+}
+
 func TestVerifyLifetimeBoundaries(t *testing.T) {
 	for _, leeway := range []time.Duration{0, 30 * time.Second} {
 		t.Run("leeway "+leeway.String(), func(t *testing.T) {
-			f := newFixture(t, func(c *cognitojwt.Config) { c.Leeway = leeway })
+			f := newFixture(t, func(c *cognitojwt.Config) { c.Leeway = exactLeeway(leeway) })
 			now := f.clk.Now().Unix()
 			lw := int64(leeway / time.Second)
 			past := cognitotest.WithIssuedAt(f.clk.Now().Add(-2 * time.Hour))

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -78,7 +79,7 @@ func (f *fatalRecorder) Fatalf(string, ...any) {
 
 func TestClaimsUnverifiableOptionsFailTheTest(t *testing.T) {
 	for name, opt := range map[string]cognitotest.TokenOption{
-		"expired":         cognitotest.WithLifetime(-1),
+		"expired":         cognitotest.WithLifetime(-time.Hour),
 		"protected":       cognitotest.WithPreTokenGenerationClaim("iss", "x"),
 		"wrong token_use": cognitotest.WithClaim("token_use", "id"),
 	} {

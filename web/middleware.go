@@ -466,13 +466,9 @@ func tokenEndpointError(err error, what string) error {
 	return because(ErrUnavailable, what+": token endpoint unreachable or failing")
 }
 
-// kindOf names the cognitojwt sentinel err wraps, for logs.
-func kindOf(err error) string {
-	if k := cognitojwt.ErrorKind(err); k != nil {
-		return k.Error()
-	}
-	return "other"
-}
+// kindOf names the cognitojwt sentinel err wraps, for logs: its stable
+// code, as the core middleware logs it.
+func kindOf(err error) string { return cognitojwt.ErrorCode(err) }
 
 func oauthContext(ctx context.Context, c *http.Client) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, c)

@@ -818,7 +818,7 @@ func TestSessionWhoseTokensNoLongerVerifyEnds(t *testing.T) {
 	assert.Equal(t, http.StatusFound, resp.StatusCode)
 	assert.Nil(t, a.cookie("session"))
 	assert.Equal(t, 1, int(a.pool.tokenCalls.Load()), "no refresh is attempted")
-	assert.Contains(t, a.logs.String(), "ID token no longer verifies: cognitojwt: wrong client")
+	assert.Contains(t, a.logs.String(), "ID token no longer verifies: wrong_client")
 }
 
 // corruptStore damages every value it hands back.

@@ -36,7 +36,7 @@ func runVerify(e *env, args []string) error {
 	tokenUse := fs.String("token-use", "access", "accepted token `kind`: access, id or any")
 	issuer := fs.String("issuer", "", "issuer `URL` tokens must carry, instead of the one derived from --pool\n(https, or http to loopback)")
 	jwksURL := fs.String("jwks-url", "", "JWKS `URL` (default: issuer + /.well-known/jwks.json)")
-	leeway := fs.Duration("leeway", 0, "clock skew allowed on exp, nbf and iat, such as 30s")
+	leeway := fs.Duration("leeway", cognitojwt.DefaultLeeway, "clock skew allowed on exp, nbf and iat; negative allows none")
 	timeout := fs.Duration("timeout", 10*time.Second, "time allowed for fetching the JWKS")
 	asJSON := fs.Bool("json", false, "print one JSON object {verified, token_use, claims} or {verified, error, detail}")
 	var quiet, verbose bool
@@ -110,27 +110,9 @@ func runVerify(e *env, args []string) error {
 	return nil
 }
 
-// kindNames are short names of the error kinds, for --json and messages.
-var kindNames = map[error]string{
-	cognitojwt.ErrNoToken:              "no_token",
-	cognitojwt.ErrMalformedToken:       "malformed_token",
-	cognitojwt.ErrUnsupportedAlgorithm: "unsupported_algorithm",
-	cognitojwt.ErrUnknownKey:           "unknown_key",
-	cognitojwt.ErrInvalidSignature:     "invalid_signature",
-	cognitojwt.ErrExpired:              "expired",
-	cognitojwt.ErrNotYetValid:          "not_yet_valid",
-	cognitojwt.ErrWrongIssuer:          "wrong_issuer",
-	cognitojwt.ErrWrongClient:          "wrong_client",
-	cognitojwt.ErrWrongTokenUse:        "wrong_token_use",
-	cognitojwt.ErrKeysUnavailable:      "keys_unavailable",
-}
-
 func reportRejection(e *env, err error, token string, v *cognitojwt.Verifier, keysURL string, clients []string, quiet, asJSON bool) error {
 	kind := cognitojwt.ErrorKind(err)
-	name := kindNames[kind]
-	if name == "" {
-		name = "rejected"
-	}
+	name := cognitojwt.ErrorCode(err)
 	if asJSON && !quiet {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")

@@ -35,8 +35,7 @@ func (a *authorizer) handle(ctx context.Context, req events.APIGatewayCustomAuth
 	}
 	claims, err := a.verifier.Verify(ctx, token)
 	if err != nil {
-		kind := cognitojwt.ErrorKind(err)
-		a.logger.InfoContext(ctx, "token rejected", "kind", kind, "detail", err.Error())
+		a.logger.InfoContext(ctx, "token rejected", "kind", cognitojwt.ErrorCode(err), "detail", err.Error())
 		switch {
 		case errors.Is(err, cognitojwt.ErrKeysUnavailable):
 			return events.APIGatewayCustomAuthorizerResponse{}, errors.New("signing keys unavailable")

@@ -50,29 +50,30 @@ func main() {
 		}
 		return
 	}
-	if err := demo(); err != nil {
+	if err := demo(os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
 // api is the protected service: the part of this file a real service has.
+// The middleware goes on each protected route, inside the mux, so that
+// unknown paths still answer 404 and wrong methods 405.
 func api(v cognitojwt.TokenVerifier) http.Handler {
+	protect := cognitojwt.Middleware(v)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /public", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "anyone may read this")
 	})
-
-	protected := http.NewServeMux()
-	protected.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /me", protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := cognitojwt.ClaimsFromContext(r.Context())
 		fmt.Fprintf(w, "hello %s, groups %v\n", c.Username, c.Groups)
-	})
-	protected.Handle("GET /admin", cognitojwt.RequireGroup("admin")(http.HandlerFunc(
-		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "admin console") })))
-	protected.Handle("GET /orders", cognitojwt.RequireScope("orders/read")(http.HandlerFunc(
-		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "your orders") })))
-	protected.HandleFunc("GET /tenant", func(w http.ResponseWriter, r *http.Request) {
+	})))
+	mux.Handle("GET /admin", protect(cognitojwt.RequireGroup("admin")(http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "admin console") }))))
+	mux.Handle("GET /orders", protect(cognitojwt.RequireScope("orders/read")(http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "your orders") }))))
+	mux.Handle("GET /tenant", protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// In-handler check: the tenant comes from the custom:tenant_id
 		// attribute, never from the request.
 		c, _ := cognitojwt.ClaimsFromContext(r.Context())
@@ -82,11 +83,9 @@ func api(v cognitojwt.TokenVerifier) http.Handler {
 			return
 		}
 		fmt.Fprintf(w, "data of tenant %s\n", tenant)
-	})
-	protected.Handle("GET /drinks", cognitojwt.Authorize(cognitojwt.AgeAtLeast(18))(http.HandlerFunc(
-		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "drinks menu") })))
-
-	mux.Handle("/", cognitojwt.Middleware(v)(protected))
+	})))
+	mux.Handle("GET /drinks", protect(cognitojwt.Authorize(cognitojwt.AgeAtLeast(18))(http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "drinks menu") }))))
 	return mux
 }
 
@@ -114,7 +113,8 @@ func serve(cfg cognitojwt.Config, addr string) error {
 	return nil
 }
 
-func demo() error {
+// demo runs the offline demo, writing its report to out.
+func demo(out io.Writer) error {
 	issuer, err := cognitotest.Start("127.0.0.1:0")
 	if err != nil {
 		return err
@@ -138,7 +138,7 @@ func demo() error {
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
-	fmt.Printf("local user pool at %s\nAPI at %s\n\n", issuer.URL(), base)
+	fmt.Fprintf(out, "A local user pool and the API run on loopback ports until this demo ends.\n\n")
 
 	// Claims a pre-token-generation trigger would add to access tokens.
 	alice := issuer.AccessToken(
@@ -185,6 +185,7 @@ func demo() error {
 		{"not a JWT", "/me", "Bearer hello", 401},
 		{"Bearer without a token", "/me", "Bearer", 400},
 		{"Basic credentials", "/me", "Basic YWxpY2U6cGFzc3dvcmQ=", 401},
+		{"unknown path stays 404", "/nothing", "", 404},
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
 	defer client.CloseIdleConnections()
@@ -199,14 +200,22 @@ func demo() error {
 			mark = "FAIL"
 			failed++
 		}
-		fmt.Printf("%s %-44s GET %-8s -> %d %s\n", mark, tc.what, tc.path, status, why)
+		fmt.Fprintf(out, "%s %-44s GET %-8s -> %d %s\n", mark, tc.what, tc.path, status, why)
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d answers were not as expected", failed, len(cases))
 	}
-	fmt.Printf("\nall %d answers as expected\n", len(cases))
+	fmt.Fprintf(out, "\nall %d answers as expected\n\n", len(cases))
+	fmt.Fprint(out, nextSteps)
 	return nil
 }
+
+// nextSteps ends the demo: where its code is, how to keep a server up to
+// try requests by hand, and where the documentation is.
+const nextSteps = `The code: examples/quickstart/main.go (the API is func api).
+Try it by hand: go run ./cmd/cognitojwt dev-issuer in one terminal, go run ./examples/quickstart -issuer http://127.0.0.1:9229/local_Dev in another, then curl it with a token from go run ./cmd/cognitojwt mint (README: "A two-terminal workflow").
+Docs: README.md, docs/*.md and go doc github.com/cognitojwt/cognitojwt.
+`
 
 // get sends one request and explains the answer: the body of a success,
 // or the RFC 6750 error the middleware gave.
