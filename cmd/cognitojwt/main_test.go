@@ -944,7 +944,7 @@ func TestUsersRefusalsAndUsageErrors(t *testing.T) {
 		{"no subcommand", nil, 2, "missing subcommand"},
 		{"unknown subcommand", []string{"remove", "carol"}, 2, `unknown subcommand "remove"`},
 		{"no username", []string{"add", "--password", "x"}, 2, "missing USERNAME"},
-		{"two usernames", []string{"groups", "a", "b"}, 2, `unexpected argument "b"`},
+		{"two usernames", []string{"groups", "a", "b"}, 2, "expected one USERNAME argument, got 2"},
 		{"no password", []string{"add", "dave"}, 2, "--password is required"},
 		{"nothing to set", []string{"set", "carol"}, 2, "nothing to change"},
 		{"enable and disable", []string{"set", "carol", "--enable", "--disable"}, 2, "exclude"},

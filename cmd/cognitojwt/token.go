@@ -19,18 +19,10 @@ const maxTokenInput = 1 << 20
 // from standard input when it is "-". Surrounding white space and a
 // "Bearer " prefix, as copied from an Authorization header, are dropped.
 func parseToken(e *env, fs *flagSet, args []string) (string, error) {
-	positional, err := parseArgs(fs, args)
+	raw, err := parseOneArg(fs, args, "TOKEN", " (or - to read it from standard input)")
 	if err != nil {
 		return "", err
 	}
-	switch len(positional) {
-	case 0:
-		return "", usageErrorf("missing TOKEN (or - to read it from standard input)")
-	case 1:
-	default:
-		return "", usageErrorf("expected one TOKEN argument, got %d", len(positional))
-	}
-	raw := positional[0]
 	if raw == "-" {
 		b, err := io.ReadAll(io.LimitReader(e.stdin, maxTokenInput+1))
 		if err != nil {
