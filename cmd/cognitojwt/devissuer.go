@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt/cognitolocal"
+	"github.com/cognitojwt/cognitojwt/internal/fetch"
 )
 
 const (
@@ -237,12 +238,7 @@ func loopbackHost(hostport string) bool {
 	if err != nil {
 		host = hostport
 	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return fetch.IsLoopback(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
 }
 
 // devServer adds to the pool what only a development server has: POST
