@@ -684,13 +684,8 @@ func (s *keySource) key(ctx context.Context, kid string) (*ecdsa.PublicKey, erro
 		go s.run(kid, call)
 	}
 	s.mu.Unlock()
-	select {
-	case <-call.Done():
-	case <-ctx.Done():
-		if k := s.lookup(kid); k != nil {
-			return k, nil
-		}
-		return nil, errs.ContextEnded("while waiting for the public key", ctx.Err())
+	if k, err := fetch.Wait(ctx, call, func() *ecdsa.PublicKey { return s.lookup(kid) }, "the public key"); k != nil || err != nil {
+		return k, err
 	}
 	if call.Err != nil {
 		return nil, s.missing(call.Err, s.cooldown)
