@@ -112,10 +112,29 @@ func (p *Pool) parseAuthRequest(q url.Values) (req authRequest, page string, oer
 	case req.challenge == "" && method == "":
 	case method != "S256":
 		return req, "", &oauthError{"invalid_request", "code_challenge_method must be S256"}
-	case len(req.challenge) < 43 || len(req.challenge) > 128:
-		return req, "", &oauthError{"invalid_request", "code_challenge must be 43 to 128 characters"}
+	case !pkceValue(req.challenge):
+		return req, "", &oauthError{"invalid_request", "code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~"}
 	}
 	return req, "", nil
+}
+
+// pkceValue reports whether s has the form RFC 7636 gives both the
+// code_verifier and the code_challenge: 43 to 128 unreserved characters.
+// A padded or standard-base64 challenge, or a verifier outside it, is a
+// client bug that a real pool refuses too, so it is refused here rather
+// than left to pass locally and fail in production.
+func pkceValue(s string) bool {
+	if len(s) < 43 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // redirectError sends an authorization error to the registered redirect
@@ -271,7 +290,10 @@ func (p *Pool) clientAuth(r *http.Request) (AppClient, bool) {
 		var err1, err2 error
 		id, err1 = url.QueryUnescape(id)
 		secret, err2 = url.QueryUnescape(secret)
-		if err1 != nil || err2 != nil {
+		// One authentication method per request (RFC 6749 §2.3): a form
+		// client_id naming another client than the header is refused
+		// rather than one of the two silently winning.
+		if form := r.PostForm.Get("client_id"); err1 != nil || err2 != nil || form != "" && form != id {
 			return AppClient{}, false
 		}
 	} else {
@@ -347,6 +369,9 @@ func (p *Pool) exchangeCode(r *http.Request, c AppClient) (Tokens, string) {
 		return Tokens{}, "invalid_grant"
 	}
 	if ac.Challenge != "" {
+		if !pkceValue(form.Get("code_verifier")) {
+			return Tokens{}, "invalid_grant"
+		}
 		sum := sha256.Sum256([]byte(form.Get("code_verifier")))
 		got := base64.RawURLEncoding.EncodeToString(sum[:])
 		if subtle.ConstantTimeCompare([]byte(got), []byte(ac.Challenge)) != 1 {

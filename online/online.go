@@ -252,8 +252,10 @@ func UserFromContext(ctx context.Context) (*User, bool) {
 }
 
 // Check asks Cognito whether accessToken is still good and returns the
-// user's current attributes. claims are the token's verified claims, used
-// to check the scope first and to record a revocation; nil skips both.
+// user's current attributes. claims are the token's verified claims, or
+// the ID token's of the same sign-in (a web session's); an access token's
+// are checked for the scope first, and either serve to record a
+// revocation; nil skips both.
 // Errors wrap cognitojwt.ErrRevoked (revoked, signed out, account disabled
 // or deleted), cognitojwt.ErrExpired, ErrMissingScope, ErrThrottled or
 // ErrUnavailable, or are ctx.Err() when ctx ends first (the call goes on
@@ -262,7 +264,12 @@ func UserFromContext(ctx context.Context) (*User, bool) {
 // A verdict is reused for VerdictTTL, and concurrent checks of one token
 // share one call.
 func (c *Checker) Check(ctx context.Context, accessToken string, claims *cognitojwt.Claims) (*User, error) {
-	if claims != nil && !claims.HasScope(AdminScope) {
+	// Only an access token's claims say what the token may do: a web
+	// session supplies its ID token's, which carry no scopes but name the
+	// same user and sign-in, so they still serve to record a revocation.
+	// Without them, Cognito's own refusal of a token lacking the scope is
+	// ErrMissingScope all the same.
+	if claims != nil && claims.TokenUse == cognitojwt.AccessToken && !claims.HasScope(AdminScope) {
 		return nil, errMissingAdminScope
 	}
 	return c.users.get(ctx, verdictKey(accessToken), c.now(), c.ttl, func(ctx context.Context) (*User, error) {
@@ -292,6 +299,7 @@ var (
 	errTokenRevoked = fmt.Errorf("%w: Cognito says the access token was revoked", cognitojwt.ErrRevoked)
 	errUserGone     = fmt.Errorf("%w: Cognito says the user is disabled or deleted", cognitojwt.ErrRevoked)
 	errNotAuthz     = fmt.Errorf("%w: Cognito refused the access token", cognitojwt.ErrRevoked)
+	errUserBlocked  = fmt.Errorf("%w: Cognito says the user must reset the password or confirm the account", cognitojwt.ErrRevoked)
 	errTokenExpired = fmt.Errorf("%w: Cognito says the access token expired", cognitojwt.ErrExpired)
 	errThrottled    = fmt.Errorf("%w", ErrThrottled)
 )
@@ -308,6 +316,11 @@ func (c *Checker) classify(ctx context.Context, err error, claims *cognitojwt.Cl
 	switch api.ErrorCode() {
 	case "TooManyRequestsException", "LimitExceededException", "ThrottlingException":
 		return errThrottled
+	case "PasswordResetRequiredException", "UserNotConfirmedException":
+		// Answers about the user, not outages: FailOpen must not pass
+		// them. Nothing is recorded, as Cognito has revoked nothing; the
+		// next sign-in asks for the reset or the confirmation.
+		return errUserBlocked
 	case "UserNotFoundException":
 		c.recordSubject(ctx, claims)
 		return errUserGone

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/cognitojwt/cognitojwt"
 )
@@ -14,6 +15,11 @@ import (
 // maxUserInfo caps the userInfo body; Cognito's answers are a few hundred
 // bytes.
 const maxUserInfo = 64 << 10
+
+// expirySkew is how close to its exp a token refused by UserInfo is taken
+// to have expired rather than been revoked: Cognito's clock and this
+// one's may differ by about this much.
+const expirySkew = time.Minute
 
 // OpenIDScope is the scope /oauth2/userInfo requires.
 const OpenIDScope = "openid"
@@ -27,7 +33,7 @@ func (c *Checker) UserInfo(ctx context.Context, accessToken string, claims *cogn
 	if c.domain == "" {
 		return nil, fmt.Errorf("%w: UserInfo needs Config.Domain", cognitojwt.ErrInvalidConfig)
 	}
-	if claims != nil && !claims.HasScope(OpenIDScope) {
+	if claims != nil && claims.TokenUse == cognitojwt.AccessToken && !claims.HasScope(OpenIDScope) {
 		return nil, errMissingOpenIDScope
 	}
 	return c.info.get(ctx, verdictKey(accessToken), c.now(), c.ttl, func(ctx context.Context) (map[string]any, error) {
@@ -56,10 +62,15 @@ func (c *Checker) fetchUserInfo(ctx context.Context, token string, claims *cogni
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return nil, errThrottled
-	case resp.StatusCode == http.StatusUnauthorized:
+	case resp.StatusCode == http.StatusUnauthorized && claims != nil && !c.now().Add(expirySkew).Before(claims.ExpiresAt):
 		// "Access token is expired, disabled, or deleted, or the user has
-		// globally signed out": which one, it does not say, and the
-		// token's own exp was checked locally.
+		// globally signed out": which one, it does not say. Near or past
+		// exp (a verifier's Leeway lets such tokens through), expiry is
+		// the likely cause, and recording the family would refuse the
+		// user's refreshed tokens too, for a day; a revoked family fails
+		// its next refresh at Cognito anyway.
+		return nil, errTokenExpired
+	case resp.StatusCode == http.StatusUnauthorized:
 		c.recordFamily(ctx, claims)
 		return nil, errTokenRevoked
 	case resp.StatusCode == http.StatusForbidden:

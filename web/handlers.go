@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"errors"
-	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -87,6 +86,7 @@ func (a *Auth) Login() http.Handler {
 			verifier: oauth2.GenerateVerifier(),
 			next:     next,
 		}
+		a.dropFlows(w, r)
 		jar := a.flowJar(f.state)
 		_, had := jar.read(r)
 		jar.write(w, a.seal.seal(purposeFlow, f.encode()), flowLifetime, had)
@@ -100,6 +100,31 @@ func (a *Auth) Login() http.Handler {
 		noStore(w)
 		http.Redirect(w, r, a.oauth.AuthCodeURL(f.state, opts...), http.StatusFound)
 	})
+}
+
+// maxFlows bounds the sign-in cookies a browser holds at once. Each
+// Login leaves one for its tab; a page that sends the browser to Login
+// over and over would otherwise grow every request's Cookie header until
+// proxies in front of the site refuse it (nginx's default is 8 KB), for
+// the ten minutes the cookies live.
+const maxFlows = 4
+
+// dropFlows deletes the request's sign-in cookies once it carries
+// maxFlows of them. Which is oldest cannot be told, so all go: a tab whose
+// sign-in was still under way answers "sign-in failed" and is tried again.
+func (a *Auth) dropFlows(w http.ResponseWriter, r *http.Request) {
+	var names []string
+	for _, c := range r.Cookies() {
+		if strings.HasPrefix(c.Name, a.flowPrefix) {
+			names = append(names, c.Name)
+		}
+	}
+	if len(names) < maxFlows {
+		return
+	}
+	for _, name := range names {
+		http.SetCookie(w, a.jar.cookie(name, "", -1))
+	}
 }
 
 // Callback completes sign-in at the registered redirect URL: it checks
@@ -206,15 +231,21 @@ func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, strin
 // the browser through Cognito's /logout, which ends the Managed Login
 // session too and returns to LogoutURL. GET answers a page with a sign-out
 // button, so that a link or a prefetch cannot sign anyone out. POSTs from
-// other origins are refused.
+// other origins are refused. With Config.Verify.Revocations set to a list
+// that takes entries, the session's family is listed too: in cookie mode a
+// copy of the cookie taken before sign-out is otherwise honoured until its
+// ID token expires.
 func (a *Auth) Logout() http.Handler {
 	return a.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead:
 			noStore(w)
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = io.WriteString(w, `<!doctype html><title>Sign out</title><form method="post" action="`+
-				html.EscapeString(r.URL.Path)+`"><button type="submit">Sign out</button></form>`+"\n")
+			// No action: the form posts back to this very page. Echoing
+			// the path would let "/prefix//evil.example", stripped of its
+			// prefix by a router, aim the form at another host.
+			_, _ = io.WriteString(w, `<!doctype html><title>Sign out</title><form method="post">`+
+				`<button type="submit">Sign out</button></form>`+"\n")
 			return
 		case http.MethodPost:
 		default:
@@ -241,6 +272,7 @@ func (a *Auth) Logout() http.Handler {
 func (a *Auth) signOut(r *http.Request, s *session) {
 	a.deleteStored(r, s)
 	ctx := context.WithoutCancel(r.Context())
+	a.recordSignOut(ctx, r, s)
 	if s.refresh == "" {
 		return
 	}
@@ -249,6 +281,31 @@ func (a *Auth) signOut(r *http.Request, s *session) {
 		return
 	}
 	a.log(r, "signed out", nil)
+}
+
+// recordSignOut lists the session's refresh-token family in
+// Config.Verify.Revocations when that list takes entries (the in-memory
+// cognitojwt.Revocations, or a shared one such as redisstore's), so that a
+// copy of the session cookie taken before sign-out is refused from now on
+// rather than until its ID token expires.
+func (a *Auth) recordSignOut(ctx context.Context, r *http.Request, s *session) {
+	if a.revoked == nil {
+		return
+	}
+	c, err := a.ids.Verify(ctx, s.idToken)
+	if err != nil || c.OriginJTI == "" {
+		return
+	}
+	switch l := a.revoked.(type) {
+	case interface{ RevokeFamily(string) }:
+		l.RevokeFamily(c.OriginJTI)
+	case interface {
+		RevokeFamily(context.Context, string) error
+	}:
+		if err := l.RevokeFamily(ctx, c.OriginJTI); err != nil {
+			a.log(r, "sign-out not recorded in the revocation list", because(ErrUnavailable, "revocation list write failed"))
+		}
+	}
 }
 
 // revoke calls /oauth2/revoke (RFC 7009), authenticating as the client.

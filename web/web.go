@@ -135,6 +135,7 @@ type Auth struct {
 	idp        string
 	ids        *cognitojwt.Verifier
 	accesses   *cognitojwt.Verifier
+	revoked    cognitojwt.RevocationList
 	seal       *sealer
 	store      Store
 	jar        cookieJar
@@ -240,6 +241,7 @@ func New(cfg Config) (*Auth, error) {
 		idp:        cfg.IdentityProvider,
 		ids:        ids,
 		accesses:   accesses,
+		revoked:    cfg.Verify.Revocations,
 		seal:       seal,
 		store:      cfg.Store,
 		jar:        cookieJar{name: name, secure: secure},
