@@ -1081,3 +1081,22 @@ func TestDevIssuerServesManagedLogin(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(help), "login:    /oauth2/authorize")
 }
+
+// TestMintHostMustBeLoopback: /mint answers only requests whose Host
+// header names this machine, in any of the spellings a browser sends.
+func TestMintHostMustBeLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"127.0.0.1:9229":       true,
+		"[::1]:9229":           true,
+		"localhost:9229":       true,
+		"LOCALHOST":            true,
+		"127.0.0.2":            true,
+		"rebound.example:9229": false,
+		"0.0.0.0:9229":         false,
+		"[::]:9229":            false,
+		"10.0.0.1:9229":        false,
+		"":                     false,
+	} {
+		assert.Equal(t, want, loopbackHost(host), host)
+	}
+}
