@@ -76,12 +76,8 @@ func runDevIssuer(e *env, args []string) error {
 	var custom, immutable listFlag
 	fs.Var(&custom, "custom-attribute", "declare custom attribute `NAME` (custom:NAME), mutable; comma-separated\nor repeated")
 	fs.Var(&immutable, "immutable-attribute", "declare custom attribute `NAME`, settable only when a user is created")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(positional) > 0 {
-		return usageErrorf("unexpected argument %q", positional[0])
 	}
 	if err := checkLoopbackAddr(*addr); err != nil {
 		return err

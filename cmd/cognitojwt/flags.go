@@ -78,6 +78,18 @@ func parseArgs(fs *flagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseNoArgs parses the flags of a command that takes no argument.
+func parseNoArgs(fs *flagSet, args []string) error {
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return usageErrorf("unexpected argument %q", positional[0])
+	}
+	return nil
+}
+
 // parseOneArg parses the flags and returns the one argument they leave,
 // named name in usage errors; hint follows "missing NAME". More arguments
 // are refused by count, never quoted: a stray one may be a token.

@@ -952,6 +952,7 @@ func TestUsersRefusalsAndUsageErrors(t *testing.T) {
 		{"unknown user", []string{"set", "nobody", "--disable"}, 1, "UserNotFoundException"},
 		{"undeclared custom attribute", []string{"add", "erin", "--password", "Passw0rd!", "--attr", "tenant_id=acme"}, 1, "--custom-attribute tenant_id"},
 		{"other pool", []string{"list", "--pool", "local_Other"}, 1, "--pool"},
+		{"list with an argument", []string{"list", "alice"}, 2, `unexpected argument "alice"`},
 		{"bad server", []string{"list", "--server", "ftp://x"}, 2, "--server"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

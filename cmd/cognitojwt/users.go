@@ -139,12 +139,8 @@ func runUsersList(e *env, args []string) error {
 	pf := addPoolFlags(fs)
 	filter := fs.String("filter", "", "ListUsers `filter`: NAME = \"VALUE\" or NAME ^= \"PREFIX\"")
 	asJSON := fs.Bool("json", false, "print [{username, sub, status, enabled, attributes, groups}]")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(positional) > 0 {
-		return usageErrorf("unexpected argument %q", positional[0])
 	}
 	c, err := pf.client()
 	if err != nil {
