@@ -180,6 +180,7 @@ var errOutOfRange = rules.ErrOutOfRange
 
 func init() {
 	bridge.SetClaimsPayload = func(c any, payload string) { c.(*Claims).payload = payload }
+	bridge.ReadClaim = func(c any, m jsonscan.Member) error { return readSharedClaim(c.(*Claims), m) }
 }
 
 // parsePayload fills c from the decoded payload. Claims Cognito defines
@@ -194,10 +195,6 @@ func parsePayload(payload string, c *Claims) error {
 		v := m.Value
 		var err error
 		switch m.Name {
-		case "sub":
-			c.Subject, err = v.AsString()
-		case "iss":
-			c.Issuer, err = v.AsString()
 		case "client_id":
 			clientID, err = v.AsString()
 		case "aud":
@@ -216,10 +213,6 @@ func parsePayload(payload string, c *Claims) error {
 			c.OriginJTI, err = v.AsString()
 		case "event_id":
 			c.EventID, err = v.AsString()
-		case "email":
-			c.Email, err = v.AsString()
-		case "email_verified":
-			c.EmailVerified, err = rules.Boolish(v)
 		case "version":
 			var f float64
 			if f, err = v.AsNumber(); err == nil {
@@ -233,22 +226,11 @@ func parsePayload(payload string, c *Claims) error {
 			if s, err = v.AsString(); err == nil {
 				c.Scopes = splitScopes(s)
 			}
-		case "cognito:groups":
-			n := v.CountElements()
-			c.Groups, err = v.AppendStrings(make([]string, 0, n))
 		case "exp":
 			hasExp = true
 			c.ExpiresAt, err = rules.NumericDate(v)
-		case "iat":
-			c.IssuedAt, err = rules.NumericDate(v)
-		case "nbf":
-			c.NotBefore, err = rules.NumericDate(v)
-		case "auth_time":
-			c.AuthTime, err = rules.NumericDate(v)
 		default:
-			if claim, ok := foldsToCognitoClaim(m.Name); ok {
-				claimErr = failf(ErrMalformedToken, "a member name folds to claim %q without being it", claim)
-			}
+			claimErr = readSharedClaim(c, m)
 			return claimErr
 		}
 		if err != nil {
@@ -277,6 +259,44 @@ func parsePayload(payload string, c *Claims) error {
 		}
 	default:
 		c.Username, c.ClientID = username, clientID
+	}
+	return nil
+}
+
+// readSharedClaim reads into c a claim that Cognito's tokens and the
+// load balancer's user-claims token carry alike, requiring Cognito's JSON
+// type. Both verifiers read these through it, so that the two token
+// formats can never disagree on what a claim means or on which member
+// names they refuse. A name it does not read is left for Get, Attribute
+// and Decode, unless it folds to a Cognito claim name without being it.
+func readSharedClaim(c *Claims, m jsonscan.Member) error {
+	v := m.Value
+	var err error
+	switch m.Name {
+	case "sub":
+		c.Subject, err = v.AsString()
+	case "iss":
+		c.Issuer, err = v.AsString()
+	case "email":
+		c.Email, err = v.AsString()
+	case "email_verified":
+		c.EmailVerified, err = rules.Boolish(v)
+	case "cognito:groups":
+		c.Groups, err = v.AppendStrings(make([]string, 0, v.CountElements()))
+	case "iat":
+		c.IssuedAt, err = rules.NumericDate(v)
+	case "nbf":
+		c.NotBefore, err = rules.NumericDate(v)
+	case "auth_time":
+		c.AuthTime, err = rules.NumericDate(v)
+	default:
+		if claim, ok := foldsToCognitoClaim(m.Name); ok {
+			return failf(ErrMalformedToken, "a member name folds to claim %q without being it", claim)
+		}
+		return nil
+	}
+	if err != nil {
+		return failf(ErrMalformedToken, "claim %q: %v", m.Name, err)
 	}
 	return nil
 }

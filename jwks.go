@@ -143,13 +143,8 @@ func (j *jwksSource) key(ctx context.Context, kid string, now time.Time) (*publi
 		return nil, j.held()
 	}
 	j.mu.Unlock()
-	select {
-	case <-call.Done():
-	case <-ctx.Done():
-		if k := j.lookup(kid); k != nil {
-			return k, nil
-		}
-		return nil, errs.ContextEnded("while waiting for the JWKS", ctx.Err())
+	if k, err := fetch.Wait(ctx, call, func() *publicKey { return j.lookup(kid) }, "the JWKS"); k != nil || err != nil {
+		return k, err
 	}
 	if k := j.lookup(kid); k != nil {
 		return k, nil

@@ -455,7 +455,10 @@ func isUUID(s string) bool {
 }
 
 // parseALBPayload fills c from the user-info claims. Claims with a meaning
-// to this package must have their usual JSON types.
+// to this package must have their usual JSON types. The claims a Cognito
+// token carries too are read by the root package's reader, which also
+// refuses member names that fold to a Cognito claim name, so the two
+// verifiers fill Claims alike.
 func parseALBPayload(payload string, c *cognitojwt.Claims, scratch []jsonscan.Member) (payloadExp time.Time, err error) {
 	members, err := jsonscan.ParseObject(payload, scratch)
 	if err != nil {
@@ -466,29 +469,16 @@ func parseALBPayload(payload string, c *cognitojwt.Claims, scratch []jsonscan.Me
 		v := m.Value
 		var err error
 		switch m.Name {
-		case "sub":
-			c.Subject, err = v.AsString()
 		case "username":
 			c.Username, err = v.AsString()
-		case "email":
-			c.Email, err = v.AsString()
-		case "email_verified":
-			c.EmailVerified, err = rules.Boolish(v)
 		case "phone_number_verified":
 			_, err = rules.Boolish(v)
-		case "iss":
-			c.Issuer, err = v.AsString()
-		case "cognito:groups":
-			c.Groups, err = v.AppendStrings(make([]string, 0, v.CountElements()))
 		case "exp":
 			payloadExp, err = rules.NumericDate(v)
-		case "iat":
-			c.IssuedAt, err = rules.NumericDate(v)
-		case "nbf":
-			c.NotBefore, err = rules.NumericDate(v)
-		case "auth_time":
-			c.AuthTime, err = rules.NumericDate(v)
 		default:
+			if err := bridge.ReadClaim(c, m); err != nil {
+				return time.Time{}, err
+			}
 			continue
 		}
 		if err != nil {
@@ -694,13 +684,8 @@ func (s *keySource) key(ctx context.Context, kid string) (*ecdsa.PublicKey, erro
 		go s.run(kid, call)
 	}
 	s.mu.Unlock()
-	select {
-	case <-call.Done():
-	case <-ctx.Done():
-		if k := s.lookup(kid); k != nil {
-			return k, nil
-		}
-		return nil, errs.ContextEnded("while waiting for the public key", ctx.Err())
+	if k, err := fetch.Wait(ctx, call, func() *ecdsa.PublicKey { return s.lookup(kid) }, "the public key"); k != nil || err != nil {
+		return k, err
 	}
 	if call.Err != nil {
 		return nil, s.missing(call.Err, s.cooldown)

@@ -306,6 +306,43 @@ func TestALBLifetimeIsTheEarlierOfHeaderAndPayloadExp(t *testing.T) {
 	require.Equal(t, f.clk.Now().Add(2*time.Minute), c.ExpiresAt)
 }
 
+// TestALBPayloadNameFoldingToCognitoClaimIsMalformed: the payload is read
+// by the same claim reader as a Cognito token's, so a member name that
+// equals a Cognito claim name only under case folding is refused here too;
+// otherwise Decode would read it where the typed fields read nothing.
+func TestALBPayloadNameFoldingToCognitoClaimIsMalformed(t *testing.T) {
+	f := newALBFixture(t, nil)
+	for _, tt := range []struct{ canonical, spelling string }{
+		{"sub", "SUB"}, {"sub", "\u017fub"}, {"email", "Email"}, {"username", "USERNAME"},
+		{"cognito:groups", "Cognito:Groups"}, {"exp", "EXP"}, {"iss", "Iss"},
+		{"phone_number_verified", "Phone_Number_Verified"}, {"token_use", "TOKEN_USE"},
+	} {
+		t.Run(tt.spelling, func(t *testing.T) {
+			before := f.keys.total()
+			tok := f.token(nil, func(p map[string]any) {
+				v, ok := p[tt.canonical]
+				if !ok {
+					v = "admin"
+				}
+				delete(p, tt.canonical)
+				p[tt.spelling] = v
+			})
+			c, err := f.verify(tok)
+			require.Nil(t, c)
+			requireKind(t, cognitojwt.ErrMalformedToken, err)
+			require.NotContains(t, err.Error(), tt.spelling, "the error names the claim, not the token's spelling")
+			require.Equal(t, before, f.keys.total(), "rejected before any network")
+		})
+	}
+
+	// A name that folds to no Cognito claim is an ordinary claim.
+	c, err := f.verify(f.token(nil, func(p map[string]any) { p["Department"] = "R&D" }))
+	require.NoError(t, err)
+	got, ok := c.Get("Department")
+	require.True(t, ok)
+	require.Equal(t, "R&D", got)
+}
+
 // padSegments rewrites every segment of tok with fn.
 func mapSegments(tok string, fn func(i int, seg string) string) string {
 	segs := strings.Split(tok, ".")

@@ -210,11 +210,5 @@ func (p *Pool) withUser(in poolUser, f func(*user) error) error {
 	if err := p.checkPool(in.UserPoolID); err != nil {
 		return err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.userLocked(in.Username)
-	if err != nil {
-		return err
-	}
-	return f(u)
+	return p.onUser(in.Username, f)
 }

@@ -178,13 +178,12 @@ func (p *Pool) getUser(ctx context.Context, in *accessTokenInput) (*getUserOutpu
 	if err != nil {
 		return nil, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.userLocked(name)
-	if err != nil {
-		return nil, err
-	}
-	return &getUserOutput{Username: u.Username, UserAttributes: attributeList(u.Attributes)}, nil
+	var out *getUserOutput
+	err = p.onUser(name, func(u *user) error {
+		out = &getUserOutput{Username: u.Username, UserAttributes: attributeList(u.Attributes)}
+		return nil
+	})
+	return out, err
 }
 
 // clientWritable reports whether a user may write attribute name with
@@ -229,13 +228,7 @@ func (p *Pool) selfService(ctx context.Context, token string, names []string, f 
 			return errUnwritableAttr
 		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.userLocked(name)
-	if err != nil {
-		return err
-	}
-	return f(u)
+	return p.onUser(name, f)
 }
 
 // deleteAttributesLocked removes attributes; sub and immutable custom

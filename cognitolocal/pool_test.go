@@ -83,6 +83,12 @@ func TestStartRefusesNonLoopbackAddress(t *testing.T) {
 	require.ErrorContains(t, err, "loopback")
 }
 
+func TestStartAcceptsLocalhostInAnyCase(t *testing.T) {
+	s, err := Start("LocalHost:0", Config{})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+}
+
 func TestDiscoveryListsEndpoints(t *testing.T) {
 	p := newPool(t, Config{BaseURL: "http://127.0.0.1:9"})
 	rec := httptest.NewRecorder()

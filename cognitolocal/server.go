@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/cognitojwt/cognitojwt/internal/fetch"
 )
 
 // Server is a Pool served on a loopback address.
@@ -25,7 +27,7 @@ func Start(addr string, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cognitolocal: address: %w", err)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if !fetch.IsLoopback(host) {
 		return nil, errors.New("cognitolocal: the pool listens on loopback addresses only: anyone who reaches it can sign in as any user")
 	}
 	ln, err := net.Listen("tcp", addr)

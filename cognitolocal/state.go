@@ -111,12 +111,9 @@ func (p *Pool) LoadState(r io.Reader) error {
 		}
 		users[fold(u.Username)] = u
 	}
-	groups := map[string]*group{}
-	for _, g := range s.Groups {
-		if g == nil || g.Name == "" {
-			return errors.New("cognitolocal: state has a group without a name")
-		}
-		groups[g.Name] = g
+	groups, err := indexState(s.Groups, func(g *group) string { return g.Name }, "a group without a name")
+	if err != nil {
+		return err
 	}
 	clients := map[string]*AppClient{}
 	for _, cs := range s.Clients {
@@ -127,19 +124,13 @@ func (p *Pool) LoadState(r io.Reader) error {
 		c.created, c.modified = cs.Created, cs.Modified
 		clients[c.ClientID] = &c
 	}
-	schema := map[string]*customAttribute{}
-	for _, a := range s.Schema {
-		if a == nil || a.Name == "" {
-			return errors.New("cognitolocal: state has a custom attribute without a name")
-		}
-		schema[a.Name] = a
+	schema, err := indexState(s.Schema, func(a *customAttribute) string { return a.Name }, "a custom attribute without a name")
+	if err != nil {
+		return err
 	}
-	families := map[string]*family{}
-	for _, f := range s.Families {
-		if f == nil || f.OriginJTI == "" {
-			return errors.New("cognitolocal: state has a refresh-token family without an origin_jti")
-		}
-		families[f.OriginJTI] = f
+	families, err := indexState(s.Families, func(f *family) string { return f.OriginJTI }, "a refresh-token family without an origin_jti")
+	if err != nil {
+		return err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -151,4 +142,18 @@ func (p *Pool) LoadState(r io.Reader) error {
 	p.codes = map[string]*authCode{}
 	p.sessions = map[string]*authSession{}
 	return nil
+}
+
+// indexState keys a loaded state's records by key. A null record or an
+// empty key makes the whole state invalid: what names the record kind
+// for the error, as "a group without a name".
+func indexState[T any](records []*T, key func(*T) string, what string) (map[string]*T, error) {
+	index := make(map[string]*T, len(records))
+	for _, r := range records {
+		if r == nil || key(r) == "" {
+			return nil, errors.New("cognitolocal: state has " + what)
+		}
+		index[key(r)] = r
+	}
+	return index, nil
 }

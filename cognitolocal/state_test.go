@@ -78,6 +78,11 @@ func TestLoadStateRefusesBadDocuments(t *testing.T) {
 		"null user":    `{"version":1,"poolId":"local_Dev","users":[null]}`,
 		"client no id": `{"version":1,"poolId":"local_Dev","clients":[{}]}`,
 		"family":       `{"version":1,"poolId":"local_Dev","refreshTokenFamilies":[{}]}`,
+		"null family":  `{"version":1,"poolId":"local_Dev","refreshTokenFamilies":[null]}`,
+		"group":        `{"version":1,"poolId":"local_Dev","groups":[{"description":"x"}]}`,
+		"null group":   `{"version":1,"poolId":"local_Dev","groups":[null]}`,
+		"attribute":    `{"version":1,"poolId":"local_Dev","customAttributes":[{"dataType":"String"}]}`,
+		"null attr":    `{"version":1,"poolId":"local_Dev","customAttributes":[null]}`,
 	} {
 		p := newPool(t, Config{})
 		require.Error(t, p.LoadState(strings.NewReader(doc)), name)

@@ -152,18 +152,25 @@ func (p *Pool) userLocked(username string) (*user, error) {
 	return u, nil
 }
 
-// SetUserAttributes sets attributes of username as AdminUpdateUserAttributes
-// does (custom attributes not yet declared are declared as mutable
-// strings, as in CreateUser). Tokens issued afterwards carry them.
-func (p *Pool) SetUserAttributes(username string, attrs map[string]string) error {
+// onUser runs f on username's record under the lock.
+func (p *Pool) onUser(username string, f func(*user) error) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	u, err := p.userLocked(username)
 	if err != nil {
 		return err
 	}
-	p.declareLocked(attrs)
-	return p.setAttributesLocked(u, attrs)
+	return f(u)
+}
+
+// SetUserAttributes sets attributes of username as AdminUpdateUserAttributes
+// does (custom attributes not yet declared are declared as mutable
+// strings, as in CreateUser). Tokens issued afterwards carry them.
+func (p *Pool) SetUserAttributes(username string, attrs map[string]string) error {
+	return p.onUser(username, func(u *user) error {
+		p.declareLocked(attrs)
+		return p.setAttributesLocked(u, attrs)
+	})
 }
 
 // CreateGroup creates a group.
@@ -206,17 +213,13 @@ func (p *Pool) RemoveUserFromGroup(username, group string) error {
 
 // withGroup runs f under the lock once user and group are known to exist.
 func (p *Pool) withGroup(username, group string, f func(*user)) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.userLocked(username)
-	if err != nil {
-		return err
-	}
-	if p.groups[group] == nil {
-		return errGroupNotFound
-	}
-	f(u)
-	return nil
+	return p.onUser(username, func(u *user) error {
+		if p.groups[group] == nil {
+			return errGroupNotFound
+		}
+		f(u)
+		return nil
+	})
 }
 
 // DisableUser disables username and, as AdminDisableUser does, revokes
@@ -233,15 +236,11 @@ func (p *Pool) DisableUser(username string) error {
 func (p *Pool) EnableUser(username string) error { return p.setEnabled(username, true) }
 
 func (p *Pool) setEnabled(username string, enabled bool) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.userLocked(username)
-	if err != nil {
-		return err
-	}
-	u.Enabled = enabled
-	u.LastModified = p.now()
-	return nil
+	return p.onUser(username, func(u *user) error {
+		u.Enabled = enabled
+		u.LastModified = p.now()
+		return nil
+	})
 }
 
 // SetUserPassword sets username's password as AdminSetUserPassword does:
@@ -252,37 +251,29 @@ func (p *Pool) SetUserPassword(username, password string, permanent bool) error 
 		return err
 	}
 	h := hashPassword(password)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.userLocked(username)
-	if err != nil {
-		return err
-	}
-	u.Password = h
-	if permanent {
-		u.Status = statusConfirmed
-	} else {
-		u.Status = statusForceChangePwd
-	}
-	u.LastModified = p.now()
-	return nil
+	return p.onUser(username, func(u *user) error {
+		u.Password = h
+		if permanent {
+			u.Status = statusConfirmed
+		} else {
+			u.Status = statusForceChangePwd
+		}
+		u.LastModified = p.now()
+		return nil
+	})
 }
 
 // GlobalSignOut ends every refresh-token family of username: refreshes
 // fail and the user operations refuse the families' access tokens.
 func (p *Pool) GlobalSignOut(username string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.userLocked(username)
-	if err != nil {
-		return err
-	}
-	for _, f := range p.families {
-		if fold(f.Username) == fold(u.Username) {
-			f.Revoked = true
+	return p.onUser(username, func(u *user) error {
+		for _, f := range p.families {
+			if fold(f.Username) == fold(u.Username) {
+				f.Revoked = true
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // checkPassword applies Cognito's default password policy: at least 8

@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -31,6 +30,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/fetch"
 )
 
 // Defaults for Config fields left zero.
@@ -292,7 +292,9 @@ func cmpOr[T comparable](v, def T) T {
 }
 
 // checkURL accepts https URLs, and http ones to loopback hosts: tokens and
-// cookies must not cross a network in the clear.
+// cookies must not cross a network in the clear. The scheme rule is the
+// one the verifiers apply to their key URLs; the errors name the field,
+// not the URL.
 func checkURL(field, raw string) error {
 	if raw == "" {
 		return fmt.Errorf("web: Config.%s is required", field)
@@ -301,23 +303,10 @@ func checkURL(field, raw string) error {
 	if err != nil || u.Host == "" || u.User != nil {
 		return fmt.Errorf("web: Config.%s is not an absolute URL", field)
 	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if isLoopback(u.Hostname()) {
-			return nil
-		}
+	if fetch.CheckURL(raw) != nil {
+		return fmt.Errorf("web: Config.%s must be https, or http to a loopback host", field)
 	}
-	return fmt.Errorf("web: Config.%s must be https, or http to a loopback host", field)
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return nil
 }
 
 func validCookieName(name string) bool {

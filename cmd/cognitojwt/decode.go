@@ -15,11 +15,7 @@ input; a leading "Bearer " is ignored.`
 func runDecode(e *env, args []string) error {
 	fs := newFlagSet(e, "decode", "TOKEN|-", decodeHelp)
 	asJSON := fs.Bool("json", false, "print one JSON object {verified, header, claims, times, warnings}")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	token, err := readToken(e, positional)
+	token, err := parseToken(e, fs, args)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt/cognitolocal"
+	"github.com/cognitojwt/cognitojwt/internal/fetch"
 )
 
 const (
@@ -75,12 +76,8 @@ func runDevIssuer(e *env, args []string) error {
 	var custom, immutable listFlag
 	fs.Var(&custom, "custom-attribute", "declare custom attribute `NAME` (custom:NAME), mutable; comma-separated\nor repeated")
 	fs.Var(&immutable, "immutable-attribute", "declare custom attribute `NAME`, settable only when a user is created")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(positional) > 0 {
-		return usageErrorf("unexpected argument %q", positional[0])
 	}
 	if err := checkLoopbackAddr(*addr); err != nil {
 		return err
@@ -237,12 +234,7 @@ func loopbackHost(hostport string) bool {
 	if err != nil {
 		host = hostport
 	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return fetch.IsLoopback(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
 }
 
 // devServer adds to the pool what only a development server has: POST

@@ -78,6 +78,35 @@ func parseArgs(fs *flagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseNoArgs parses the flags of a command that takes no argument.
+func parseNoArgs(fs *flagSet, args []string) error {
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return usageErrorf("unexpected argument %q", positional[0])
+	}
+	return nil
+}
+
+// parseOneArg parses the flags and returns the one argument they leave,
+// named name in usage errors; hint follows "missing NAME". More arguments
+// are refused by count, never quoted: a stray one may be a token.
+func parseOneArg(fs *flagSet, args []string, name, hint string) (string, error) {
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
+	switch len(positional) {
+	case 0:
+		return "", usageErrorf("missing %s%s", name, hint)
+	case 1:
+		return positional[0], nil
+	}
+	return "", usageErrorf("expected one %s argument, got %d", name, len(positional))
+}
+
 // listFlag collects a flag given several times and/or as a comma-separated
 // list.
 type listFlag []string

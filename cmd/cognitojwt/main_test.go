@@ -944,7 +944,7 @@ func TestUsersRefusalsAndUsageErrors(t *testing.T) {
 		{"no subcommand", nil, 2, "missing subcommand"},
 		{"unknown subcommand", []string{"remove", "carol"}, 2, `unknown subcommand "remove"`},
 		{"no username", []string{"add", "--password", "x"}, 2, "missing USERNAME"},
-		{"two usernames", []string{"groups", "a", "b"}, 2, `unexpected argument "b"`},
+		{"two usernames", []string{"groups", "a", "b"}, 2, "expected one USERNAME argument, got 2"},
 		{"no password", []string{"add", "dave"}, 2, "--password is required"},
 		{"nothing to set", []string{"set", "carol"}, 2, "nothing to change"},
 		{"enable and disable", []string{"set", "carol", "--enable", "--disable"}, 2, "exclude"},
@@ -952,6 +952,7 @@ func TestUsersRefusalsAndUsageErrors(t *testing.T) {
 		{"unknown user", []string{"set", "nobody", "--disable"}, 1, "UserNotFoundException"},
 		{"undeclared custom attribute", []string{"add", "erin", "--password", "Passw0rd!", "--attr", "tenant_id=acme"}, 1, "--custom-attribute tenant_id"},
 		{"other pool", []string{"list", "--pool", "local_Other"}, 1, "--pool"},
+		{"list with an argument", []string{"list", "alice"}, 2, `unexpected argument "alice"`},
 		{"bad server", []string{"list", "--server", "ftp://x"}, 2, "--server"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1080,4 +1081,23 @@ func TestDevIssuerServesManagedLogin(t *testing.T) {
 	resp.Body.Close()
 	require.NoError(t, err)
 	assert.Contains(t, string(help), "login:    /oauth2/authorize")
+}
+
+// TestMintHostMustBeLoopback: /mint answers only requests whose Host
+// header names this machine, in any of the spellings a browser sends.
+func TestMintHostMustBeLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"127.0.0.1:9229":       true,
+		"[::1]:9229":           true,
+		"localhost:9229":       true,
+		"LOCALHOST":            true,
+		"127.0.0.2":            true,
+		"rebound.example:9229": false,
+		"0.0.0.0:9229":         false,
+		"[::]:9229":            false,
+		"10.0.0.1:9229":        false,
+		"":                     false,
+	} {
+		assert.Equal(t, want, loopbackHost(host), host)
+	}
 }

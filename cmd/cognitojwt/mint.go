@@ -54,12 +54,8 @@ func runMint(e *env, args []string) error {
 	lifetime := fs.Duration("lifetime", defaultLifetime, "time until exp, at most 24h; negative mints an expired token")
 	machine := fs.Bool("machine", false, "mint a client-credentials (machine) access token: no user, --scopes required")
 	asJSON := fs.Bool("json", false, "print the whole answer {access_token, id_token, token_type, expires_in, issuer}")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(positional) > 0 {
-		return usageErrorf("unexpected argument %q", positional[0])
 	}
 	if *tokenUse != "access" && *tokenUse != "id" {
 		return usageErrorf("--token-use %q: want access or id", *tokenUse)
@@ -87,6 +83,7 @@ func runMint(e *env, args []string) error {
 	req.TriggerClaims = triggerClaims.values()
 
 	var resp *mintResponse
+	var err error
 	if *offline {
 		resp, err = mintOffline(e, *keyFile, *addr, *pool, req)
 	} else {

@@ -15,18 +15,14 @@ import (
 // few KiB, and the verifier rejects anything over 16 KiB anyway.
 const maxTokenInput = 1 << 20
 
-// readToken returns the single TOKEN argument, read from standard input
-// when it is "-". Surrounding white space and a "Bearer " prefix, as
-// copied from an Authorization header, are dropped.
-func readToken(e *env, positional []string) (string, error) {
-	switch len(positional) {
-	case 0:
-		return "", usageErrorf("missing TOKEN (or - to read it from standard input)")
-	case 1:
-	default:
-		return "", usageErrorf("expected one TOKEN argument, got %d", len(positional))
+// parseToken parses the flags and returns the single TOKEN argument, read
+// from standard input when it is "-". Surrounding white space and a
+// "Bearer " prefix, as copied from an Authorization header, are dropped.
+func parseToken(e *env, fs *flagSet, args []string) (string, error) {
+	raw, err := parseOneArg(fs, args, "TOKEN", " (or - to read it from standard input)")
+	if err != nil {
+		return "", err
 	}
-	raw := positional[0]
 	if raw == "-" {
 		b, err := io.ReadAll(io.LimitReader(e.stdin, maxTokenInput+1))
 		if err != nil {

@@ -76,21 +76,6 @@ func (f poolFlags) client() (*poolClient, error) {
 	return &poolClient{endpoint: u.Scheme + "://" + u.Host + "/", poolID: *f.pool}, nil
 }
 
-// parseUsername parses a subcommand's flags and its one USERNAME argument.
-func parseUsername(fs *flagSet, args []string) (string, error) {
-	positional, err := parseArgs(fs, args)
-	if err != nil {
-		return "", err
-	}
-	switch len(positional) {
-	case 0:
-		return "", usageErrorf("missing USERNAME")
-	case 1:
-		return positional[0], nil
-	}
-	return "", usageErrorf("unexpected argument %q", positional[1])
-}
-
 func runUsersAdd(e *env, args []string) error {
 	fs := newFlagSet(e, "users add", "USERNAME", "Create a confirmed user with a permanent password.\n\n"+usersHelp)
 	pf := addPoolFlags(fs)
@@ -99,7 +84,7 @@ func runUsersAdd(e *env, args []string) error {
 	var attrs pairFlag
 	fs.Var(&groups, "groups", "`groups` to add the user to, comma-separated or repeated; created if missing")
 	fs.Var(&attrs, "attr", "attribute `NAME=VALUE`: a standard attribute, or custom:NAME (repeatable)")
-	username, err := parseUsername(fs, args)
+	username, err := parseOneArg(fs, args, "USERNAME", "")
 	if err != nil {
 		return err
 	}
@@ -154,12 +139,8 @@ func runUsersList(e *env, args []string) error {
 	pf := addPoolFlags(fs)
 	filter := fs.String("filter", "", "ListUsers `filter`: NAME = \"VALUE\" or NAME ^= \"PREFIX\"")
 	asJSON := fs.Bool("json", false, "print [{username, sub, status, enabled, attributes, groups}]")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(positional) > 0 {
-		return usageErrorf("unexpected argument %q", positional[0])
 	}
 	c, err := pf.client()
 	if err != nil {
@@ -242,7 +223,7 @@ func runUsersSet(e *env, args []string) error {
 	disable := fs.Bool("disable", false, "disable the user: sign-in and refresh are refused")
 	enable := fs.Bool("enable", false, "enable the user again")
 	signOut := fs.Bool("sign-out", false, "end every refresh token of the user (AdminUserGlobalSignOut)")
-	username, err := parseUsername(fs, args)
+	username, err := parseOneArg(fs, args, "USERNAME", "")
 	if err != nil {
 		return err
 	}
@@ -303,7 +284,7 @@ func runUsersGroups(e *env, args []string) error {
 	var add, remove listFlag
 	fs.Var(&add, "add", "add the user to `GROUP`, created if missing (comma-separated or repeated)")
 	fs.Var(&remove, "remove", "remove the user from `GROUP` (comma-separated or repeated)")
-	username, err := parseUsername(fs, args)
+	username, err := parseOneArg(fs, args, "USERNAME", "")
 	if err != nil {
 		return err
 	}

@@ -44,11 +44,7 @@ func runVerify(e *env, args []string) error {
 	fs.BoolVar(&quiet, "q", false, "short for --quiet")
 	fs.BoolVar(&verbose, "verbose", false, "log the JWKS fetch to standard error")
 	fs.BoolVar(&verbose, "v", false, "short for --verbose")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	token, err := readToken(e, positional)
+	token, err := parseToken(e, fs, args)
 	if err != nil {
 		return err
 	}

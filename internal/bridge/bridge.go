@@ -5,6 +5,14 @@
 // module can import this package.
 package bridge
 
+import "github.com/cognitojwt/cognitojwt/internal/jsonscan"
+
 // SetClaimsPayload stores the validated payload a *cognitojwt.Claims
 // reads its other claims from. c must be a *cognitojwt.Claims.
 var SetClaimsPayload func(c any, payload string)
+
+// ReadClaim reads one payload member into a *cognitojwt.Claims as the root
+// verifier reads the claims both token formats share, and refuses a member
+// name that folds to a Cognito claim name without being it; the error
+// wraps ErrMalformedToken. c must be a *cognitojwt.Claims.
+var ReadClaim func(c any, m jsonscan.Member) error
