@@ -541,21 +541,27 @@ func verifyAtOnce(f *fixture, token string, n int) []error {
 func TestJWKSCooldownCountsOnlyFromUnknownKidFetches(t *testing.T) {
 	cases := []struct {
 		name  string
-		prime func(t *testing.T, f *fixture, watch fetchWatch)
+		prime func(t *testing.T, f *fixture, watch fetchWatch) (reported int)
 	}{
-		{"after Warm", func(t *testing.T, f *fixture, _ fetchWatch) {
+		{"after Warm", func(t *testing.T, f *fixture, _ fetchWatch) int {
 			require.NoError(t, f.v.Warm(context.Background()))
+			return 0
 		}},
-		{"after the first request's fetch", func(t *testing.T, f *fixture, _ fetchWatch) {
+		{"after the first request's fetch", func(t *testing.T, f *fixture, _ fetchWatch) int {
 			_, err := f.verify(f.iss.AccessToken())
 			require.NoError(t, err)
+			return 0
 		}},
-		{"after a background refresh", func(t *testing.T, f *fixture, watch fetchWatch) {
+		{"after a background refresh", func(t *testing.T, f *fixture, watch fetchWatch) int {
 			require.NoError(t, f.v.Warm(context.Background()))
 			watch.next(t)
 			f.clk.Advance(time.Minute)
 			_, err := f.verify(f.iss.AccessToken())
 			require.NoError(t, err)
+			// Wait for the refresh itself, so that it cannot land among
+			// the requests below.
+			watch.next(t)
+			return 2
 		}},
 	}
 	for _, tc := range cases {
@@ -565,10 +571,10 @@ func TestJWKSCooldownCountsOnlyFromUnknownKidFetches(t *testing.T) {
 				c.RefreshInterval = time.Minute
 				watch = watchFetches(c)
 			})
-			tc.prime(t, f, watch)
-			// The priming fetch is over once reported: fetches are
+			reported := tc.prime(t, f, watch)
+			// The priming fetches are over once reported: fetches are
 			// reported after the key source's state reflects them.
-			for range f.iss.JWKSFetches() {
+			for ; reported < f.iss.JWKSFetches(); reported++ {
 				watch.next(t)
 			}
 			before := f.iss.JWKSFetches()
