@@ -1,6 +1,6 @@
 module github.com/cognitojwt/cognitojwt/bench
 
-go 1.25.0
+go 1.26.0
 
 replace github.com/cognitojwt/cognitojwt => ..
 
@@ -29,7 +29,7 @@ require (
 	github.com/segmentio/asm v1.2.1 // indirect
 	github.com/valyala/fastjson v1.6.10 // indirect
 	golang.org/x/crypto v0.55.0 // indirect
-	golang.org/x/oauth2 v0.36.0 // indirect
+	golang.org/x/oauth2 v0.38.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 )

@@ -1,6 +1,6 @@
 module github.com/cognitojwt/cognitojwt/examples/echo
 
-go 1.25.0
+go 1.26.0
 
 require (
 	github.com/cognitojwt/cognitojwt v0.0.0
