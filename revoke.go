@@ -264,14 +264,21 @@ func (r *Revocations) RevocationReason(c *Claims) RevocationReason {
 	if !inJTI && !inFamily && !inSubject {
 		return NotRevoked
 	}
+	// Only the kinds whose bit is set are hashed again and looked up: a
+	// user revoked by subject is refreshed and then asks here on every
+	// request until the entry expires, so that path is kept short.
 	h := f.hasher
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	if _, ok := r.sets[kindJTI][h.id(kindJTI, c.JWTID, jti)]; inJTI && ok {
-		return RevokedToken
+	if inJTI {
+		if _, ok := r.sets[kindJTI][h.id(kindJTI, c.JWTID, jti)]; ok {
+			return RevokedToken
+		}
 	}
-	if _, ok := r.sets[kindFamily][h.id(kindFamily, c.OriginJTI, family)]; inFamily && ok {
-		return RevokedFamily
+	if inFamily {
+		if _, ok := r.sets[kindFamily][h.id(kindFamily, c.OriginJTI, family)]; ok {
+			return RevokedFamily
+		}
 	}
 	if inSubject {
 		if e, ok := r.sets[kindSubject][h.id(kindSubject, c.Subject, subject)]; ok && nanos(c.IssuedAt) < e.before {
