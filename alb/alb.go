@@ -79,7 +79,9 @@ type Config struct {
 	// https, or http to a loopback host.
 	KeyURL string
 
-	// Leeway is the clock skew allowed on exp, nbf and iat.
+	// Leeway is the clock skew allowed on exp, nbf and iat (default
+	// cognitojwt.DefaultLeeway, as for the core verifier). Negative
+	// demands zero skew.
 	Leeway time.Duration
 	// MaxTokenSize caps the token length in bytes (default 16 KiB).
 	MaxTokenSize int
@@ -215,7 +217,7 @@ func New(cfg Config) (*Verifier, error) {
 	if slices.Contains(cfg.ClientIDs, "") {
 		return nil, fmt.Errorf("%w: empty entry in ClientIDs", cognitojwt.ErrInvalidConfig)
 	}
-	if cfg.Leeway < 0 || cfg.MaxTokenSize < 0 || cfg.KeyCacheSize < 0 || cfg.FetchTimeout < 0 || cfg.RefetchCooldown < 0 {
+	if cfg.MaxTokenSize < 0 || cfg.KeyCacheSize < 0 || cfg.FetchTimeout < 0 || cfg.RefetchCooldown < 0 {
 		return nil, fmt.Errorf("%w: negative duration or size", cognitojwt.ErrInvalidConfig)
 	}
 	now := cfg.Now
@@ -228,7 +230,7 @@ func New(cfg Config) (*Verifier, error) {
 		clients:   slices.Clone(cfg.ClientIDs),
 		anyClient: cfg.AllowAnyClient,
 		issuers:   append([]string{cfg.Issuer}, cfg.AdditionalIssuers...),
-		leeway:    cfg.Leeway,
+		leeway:    leeway(cfg.Leeway),
 		maxSize:   cmp.Or(cfg.MaxTokenSize, cognitojwt.DefaultMaxTokenSize),
 		now:       now,
 		hooks:     cfg.Hooks,
@@ -801,4 +803,17 @@ func parseALBKey(body []byte) (*ecdsa.PublicKey, error) {
 		return nil, errors.New("ALB public key is not a P-256 key")
 	}
 	return ec, nil
+}
+
+// leeway applies Config.Leeway's default: the core verifier's, so that a
+// token stamped seconds ahead by the load balancer's clock passes here as
+// it does there.
+func leeway(d time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return cognitojwt.DefaultLeeway
+	case d < 0:
+		return 0
+	}
+	return d
 }

@@ -175,6 +175,9 @@ func newALBFixture(t *testing.T, edit func(*alb.Config)) *albFixture {
 		Issuer:    albIssuer,
 		KeyURL:    f.keys.template(),
 		Now:       f.clk.Now,
+		// The fixture's tokens sit on the second boundaries of the rules;
+		// TestALBDefaultLeeway covers the default.
+		Leeway: -1,
 	}
 	if edit != nil {
 		edit(&f.cfg)
@@ -721,6 +724,22 @@ func TestALBKnownKidTakesNoLock(t *testing.T) {
 	unlockOnce.Do(unlock)
 }
 
+// TestALBDefaultLeeway: by default a token whose iat is a few seconds
+// ahead of the server's clock passes, as with the core verifier; a
+// negative Leeway demands zero skew.
+func TestALBDefaultLeeway(t *testing.T) {
+	ahead := func(f *albFixture) func(map[string]any) {
+		return func(p map[string]any) { p["iat"] = f.clk.Now().Add(5 * time.Second).Unix() }
+	}
+	f := newALBFixture(t, func(c *alb.Config) { c.Leeway = 0 })
+	_, err := f.verify(f.token(nil, ahead(f)))
+	require.NoError(t, err)
+
+	strict := newALBFixture(t, func(c *alb.Config) { c.Leeway = -1 })
+	_, err = strict.verify(strict.token(nil, ahead(strict)))
+	requireKind(t, cognitojwt.ErrNotYetValid, err)
+}
+
 // TestALBHonoursRevocations: a token of a subject revoked after it was
 // issued fails with ErrRevoked once every other check passed.
 func TestALBHonoursRevocations(t *testing.T) {
@@ -929,7 +948,6 @@ func TestNewALBRejectsInvalidConfig(t *testing.T) {
 		"empty extra issuer": func(c *alb.Config) { c.AdditionalIssuers = []string{""} },
 		"no clients":         func(c *alb.Config) { c.ClientIDs = nil },
 		"empty client":       func(c *alb.Config) { c.ClientIDs = []string{""} },
-		"negative leeway":    func(c *alb.Config) { c.Leeway = -time.Second },
 		"negative cache":     func(c *alb.Config) { c.KeyCacheSize = -1 },
 		"KeyURL without kid": func(c *alb.Config) { c.KeyURL = "https://keys.example/" },
 		"KeyURL two kids":    func(c *alb.Config) { c.KeyURL = "https://keys.example/{kid}/{kid}" },
