@@ -148,6 +148,16 @@ func (e *env) signIn(t *testing.T, username string, attrs map[string]string) cog
 	return tok
 }
 
+// signInVerified signs a new user in and returns the tokens with the
+// access token's verified claims.
+func (e *env) signInVerified(t *testing.T, username string) (cognitolocal.Tokens, *cognitojwt.Claims) {
+	t.Helper()
+	tok := e.signIn(t, username, nil)
+	claims, err := e.v.Verify(t.Context(), tok.AccessToken)
+	require.NoError(t, err)
+	return tok, claims
+}
+
 // seen is what the guarded handler saw.
 type seen struct {
 	mu   sync.Mutex
@@ -223,9 +233,7 @@ func TestRequireFreshRefusesRevokedTokenAndRecordsFamily(t *testing.T) {
 // so far is recorded.
 func TestRequireFreshRefusesDisabledUserAndRecordsSubject(t *testing.T) {
 	e := newEnv(t, nil)
-	tok := e.signIn(t, "alice", nil)
-	claims, err := e.v.Verify(t.Context(), tok.AccessToken)
-	require.NoError(t, err)
+	tok, claims := e.signInVerified(t, "alice")
 	require.NoError(t, e.pool.DisableUser("alice"))
 	e.clk.Advance(2 * time.Second) // the cut-off is the checker's now
 
@@ -417,13 +425,11 @@ func TestNewRejectsBadConfig(t *testing.T) {
 // subject: the token already issued is refused locally at once.
 func TestGlobalSignOutSignsOutAndRecordsSubject(t *testing.T) {
 	e := newEnv(t, nil)
-	tok := e.signIn(t, "alice", nil)
-	claims, err := e.v.Verify(t.Context(), tok.AccessToken)
-	require.NoError(t, err)
+	tok, claims := e.signInVerified(t, "alice")
 
 	e.clk.Advance(time.Second)
 	require.NoError(t, e.checker.GlobalSignOut(t.Context(), tok.AccessToken, claims))
-	_, err = e.v.Verify(t.Context(), tok.AccessToken)
+	_, err := e.v.Verify(t.Context(), tok.AccessToken)
 	require.ErrorIs(t, err, cognitojwt.ErrRevoked)
 	_, err = e.checker.Check(t.Context(), tok.AccessToken, nil)
 	require.ErrorIs(t, err, cognitojwt.ErrRevoked, "Cognito refuses it too")
@@ -432,33 +438,27 @@ func TestGlobalSignOutSignsOutAndRecordsSubject(t *testing.T) {
 // RevokeToken ends one refresh token at Cognito and records its family.
 func TestRevokeTokenRevokesFamily(t *testing.T) {
 	e := newEnv(t, nil)
-	tok := e.signIn(t, "alice", nil)
-	claims, err := e.v.Verify(t.Context(), tok.AccessToken)
-	require.NoError(t, err)
+	tok, claims := e.signInVerified(t, "alice")
 	require.NoError(t, e.checker.RevokeToken(t.Context(), tok.RefreshToken, client, "", claims))
 	require.True(t, e.list.Revoked(claims))
-	_, err = e.checker.Check(t.Context(), tok.AccessToken, nil)
+	_, err := e.checker.Check(t.Context(), tok.AccessToken, nil)
 	require.ErrorIs(t, err, cognitojwt.ErrRevoked)
 }
 
 func TestAdminSignOutRecordsSubject(t *testing.T) {
 	e := newEnv(t, nil)
-	tok := e.signIn(t, "alice", nil)
-	claims, err := e.v.Verify(t.Context(), tok.AccessToken)
-	require.NoError(t, err)
+	tok, claims := e.signInVerified(t, "alice")
 	e.clk.Advance(time.Second)
 	require.NoError(t, e.checker.AdminSignOut(t.Context(), "alice", claims.Subject))
 	require.True(t, e.list.Revoked(claims))
-	_, err = e.checker.Check(t.Context(), tok.AccessToken, nil)
+	_, err := e.checker.Check(t.Context(), tok.AccessToken, nil)
 	require.ErrorIs(t, err, cognitojwt.ErrRevoked)
 }
 
 func TestUserInfoNeedsOpenIDScope(t *testing.T) {
 	e := newEnv(t, nil)
-	tok := e.signIn(t, "alice", nil)
-	claims, err := e.v.Verify(t.Context(), tok.AccessToken)
-	require.NoError(t, err)
-	_, err = e.checker.UserInfo(context.Background(), tok.AccessToken, claims)
+	tok, claims := e.signInVerified(t, "alice")
+	_, err := e.checker.UserInfo(context.Background(), tok.AccessToken, claims)
 	require.ErrorIs(t, err, online.ErrMissingScope)
 	require.Contains(t, err.Error(), online.OpenIDScope)
 	require.Zero(t, e.count("/oauth2/userInfo"))
