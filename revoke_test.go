@@ -367,4 +367,3 @@ func TestRevocationReasonsOfAListOfOnesOwn(t *testing.T) {
 	_, err := f.verify(f.iss.AccessToken())
 	require.NoError(t, err)
 }
-
