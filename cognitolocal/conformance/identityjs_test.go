@@ -23,6 +23,7 @@ func TestIdentityJS(t *testing.T) {
 	requireNodeModules(t)
 	runScriptCases(t, node, "js/identityjs.mjs", []scriptCase{
 		{name: "user_password_auth", after: verifiedAccessToken},
+		{name: "refresh_then_global_sign_out"},
 		{name: "sign_up_unconfirmed"},
 		{name: "new_password_required_user_password_auth"},
 		{name: "new_password_required", heldOut: "USER_SRP_AUTH (identity-js's default sign-in)"},

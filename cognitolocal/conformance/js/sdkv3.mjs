@@ -8,6 +8,9 @@ import {
   AdminConfirmSignUpCommand,
   AdminDeleteUserCommand,
   ChangePasswordCommand,
+  CreateResourceServerCommand,
+  GetUserAttributeVerificationCodeCommand,
+  VerifyUserAttributeCommand,
   ConfirmSignUpCommand,
   CreateUserPoolCommand,
   DeleteUserCommand,
@@ -286,5 +289,47 @@ await run({
     await rejects(c.send(new AdminGetUserCommand({ UserPoolId: pool.id, Username: byAdmin })), 'UserNotFoundException');
     await assert.rejects(c.send(passwordAuth(pool.clientId, byAdmin)));
     await rejects(c.send(new AdminDeleteUserCommand({ UserPoolId: pool.id, Username: byAdmin })), 'UserNotFoundException');
+  },
+
+  // API_GetUserAttributeVerificationCode sends a code for the attribute
+  // and answers CodeDeliveryDetails; API_VerifyUserAttribute with a wrong
+  // code answers CodeMismatchException (Errors) and with the code marks the
+  // attribute verified (email_verified "true", developer guide, "Working
+  // with user attributes").
+  async verify_email_attribute() {
+    const c = idp();
+    const username = unique('vea');
+    await confirmedUser(username, { email: `${username}@example.com` });
+    const token = (await c.send(passwordAuth(pool.clientId, username))).AuthenticationResult.AccessToken;
+    const sent = await c.send(new GetUserAttributeVerificationCodeCommand({ AccessToken: token, AttributeName: 'email' }));
+    assert.equal(sent.CodeDeliveryDetails.DeliveryMedium, 'EMAIL');
+    assert.equal(sent.CodeDeliveryDetails.AttributeName, 'email');
+    const code = await latestCode(username);
+    await rejects(c.send(new VerifyUserAttributeCommand({
+      AccessToken: token, AttributeName: 'email', Code: code === '000000' ? '111111' : '000000',
+    })), 'CodeMismatchException');
+    await c.send(new VerifyUserAttributeCommand({ AccessToken: token, AttributeName: 'email', Code: code }));
+    const me = await c.send(new GetUserCommand({ AccessToken: token }));
+    assert.equal(Object.fromEntries(me.UserAttributes.map((a) => [a.Name, a.Value])).email_verified, 'true');
+  },
+
+  // API_CreateResourceServer defines custom scopes; an app client may then
+  // allow "IDENTIFIER/SCOPE" (API_CreateUserPoolClient, AllowedOAuthScopes),
+  // and a scope no resource server defines is refused with
+  // ScopeDoesNotExistException (API_CreateUserPoolClient, Errors).
+  async resource_server_scopes() {
+    const c = idp();
+    await c.send(new CreateResourceServerCommand({
+      UserPoolId: pool.id, Identifier: 'orders', Name: 'Orders',
+      Scopes: [{ ScopeName: 'read', ScopeDescription: 'Read orders' }],
+    }));
+    const base = {
+      UserPoolId: pool.id, ClientName: 'm2m', GenerateSecret: true,
+      AllowedOAuthFlows: ['client_credentials'], AllowedOAuthFlowsUserPoolClient: true,
+    };
+    const ok = await c.send(new CreateUserPoolClientCommand({ ...base, AllowedOAuthScopes: ['orders/read'] }));
+    assert.deepEqual(ok.UserPoolClient.AllowedOAuthScopes, ['orders/read']);
+    await rejects(c.send(new CreateUserPoolClientCommand({ ...base, AllowedOAuthScopes: ['orders/write'] })),
+      'ScopeDoesNotExistException');
   },
 });

@@ -208,6 +208,43 @@ def group_roles_in_id_token():
     assert again.get("cognito:preferred_role") == staff_role, again
 
 
+def admin_invitation():
+    """API_AdminCreateUser: without TemporaryPassword "Amazon Cognito
+    generates one for you" and sends it in the invitation, by the
+    DesiredDeliveryMediums (here EMAIL); MessageAction SUPPRESS sends
+    nothing; RESEND sends the invitation again "with a new temporary
+    password". Developer guide, "Creating user accounts as administrator":
+    the invited user signs in with the temporary password and must set a
+    new one (NEW_PASSWORD_REQUIRED, API_InitiateAuth)."""
+    c = idp()
+    quiet = unique("qui")
+    c.admin_create_user(UserPoolId=POOL_ID, Username=quiet, MessageAction="SUPPRESS",
+                        UserAttributes=[{"Name": "email", "Value": f"{quiet}@example.com"}])
+    assert outbox(quiet) == [], "SUPPRESS sent a message"
+
+    username = unique("inv")
+    email = f"{username}@example.com"
+    c.admin_create_user(UserPoolId=POOL_ID, Username=username, DesiredDeliveryMediums=["EMAIL"],
+                        UserAttributes=[{"Name": "email", "Value": email}])
+    sent = outbox(username)
+    assert len(sent) == 1 and sent[0]["deliveryMedium"] == "EMAIL" and sent[0]["destination"] == email, sent
+    temporary = sent[0]["code"]
+    assert temporary and temporary in sent[0]["message"], sent[0]
+    challenge = password_auth(c, username, temporary)
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED" and challenge["Session"], challenge
+
+    c.admin_create_user(UserPoolId=POOL_ID, Username=username, MessageAction="RESEND",
+                        DesiredDeliveryMediums=["EMAIL"])
+    resent = outbox(username)
+    assert len(resent) == 2 and resent[-1]["code"] != temporary, resent
+    challenge = password_auth(c, username, resent[-1]["code"])
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED", challenge
+    done = c.respond_to_auth_challenge(ClientId=CLIENT_ID, ChallengeName="NEW_PASSWORD_REQUIRED",
+                                       Session=challenge["Session"],
+                                       ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": "Chosen-Pass-6"})
+    assert done["AuthenticationResult"]["AccessToken"]
+
+
 def admin_reset_user_password():
     """API_AdminResetUserPassword: the user's password stops working and
     "Amazon Cognito responds with a PasswordResetRequiredException error"
@@ -405,6 +442,7 @@ run(
         "groups_in_tokens": groups_in_tokens,
         "group_roles_in_id_token": group_roles_in_id_token,
         "forgot_password": forgot_password,
+        "admin_invitation": admin_invitation,
         "admin_reset_user_password": admin_reset_user_password,
         "user_pool_lifecycle": user_pool_lifecycle,
         "list_paging": list_paging,
