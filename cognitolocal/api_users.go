@@ -78,6 +78,7 @@ func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*us
 	}
 	u.Password = h
 	u.Status = statusForceChangePwd
+	u.TemporarySince = p.now()
 	return &userOutput{User: u.userType()}, nil
 }
 
