@@ -122,6 +122,11 @@ var apiOps = map[string]apiOp{
 	"CreateGroup":               op((*Pool).createGroupOp),
 	"ListUsers":                 op((*Pool).listUsers),
 	"AddCustomAttributes":       op((*Pool).addCustomAttributes),
+	"CreateUserPool":            serviceOp((*Service).createUserPool),
+	"DescribeUserPool":          op((*Pool).describeUserPool),
+	"ListUserPools":             serviceOp((*Service).listUserPools),
+	"UpdateUserPool":            op((*Pool).updateUserPool),
+	"DeleteUserPool":            serviceOp((*Service).deleteUserPool),
 	"CreateUserPoolClient":      op((*Pool).createUserPoolClient),
 	"DescribeUserPoolClient":    op((*Pool).describeUserPoolClient),
 }

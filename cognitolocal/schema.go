@@ -79,8 +79,10 @@ func (p *Pool) checkAttributesLocked(attrs map[string]string, u *user) error {
 	return nil
 }
 
-// checkRequiredLocked checks that a new user's attributes hold every
-// attribute the schema makes required.
+// checkRequiredLocked checks that the attributes of a user signing up hold
+// every attribute the schema makes required. SignUp applies it;
+// AdminCreateUser does not, as the developer guide's "User pool
+// attributes" page says administrators may create users without them.
 func (p *Pool) checkRequiredLocked(attrs map[string]string) error {
 	for _, name := range p.conf().Required {
 		if attrs[name] == "" {

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -206,6 +205,3 @@ func newPoolID(region string) string {
 	}
 	return region + "_" + string(b[:])
 }
-
-// errNoPool answers a request when the service has no pool left.
-var errNoPool = errors.New("cognitolocal: the service has no pool")

@@ -68,9 +68,6 @@ func (p *Pool) createUserLocked(username string, attrs map[string]string) (*user
 	if err := p.checkAttributesLocked(attrs, nil); err != nil {
 		return nil, err
 	}
-	if err := p.checkRequiredLocked(attrs); err != nil {
-		return nil, err
-	}
 	now := p.now()
 	u := &user{
 		Username:     username,
