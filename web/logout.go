@@ -118,4 +118,3 @@ func (a *Auth) revoke(ctx context.Context, token string) error {
 	}
 	return nil
 }
-

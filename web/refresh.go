@@ -38,10 +38,10 @@ const (
 )
 
 var (
-	errNoRefreshToken  = because(ErrNoSession, "tokens expired and there is no refresh token")
-	errEndedMeanwhile  = because(ErrNoSession, "session ended while it was being refreshed")
+	errNoRefreshToken   = because(ErrNoSession, "tokens expired and there is no refresh token")
+	errEndedMeanwhile   = because(ErrNoSession, "session ended while it was being refreshed")
 	errRefreshElsewhere = because(ErrUnavailable, "another instance is refreshing the session")
-	errBusyRecord      = because(ErrUnavailable, "stored session kept changing during refresh")
+	errBusyRecord       = because(ErrUnavailable, "stored session kept changing during refresh")
 )
 
 // refreshed is the outcome of one refresh.
