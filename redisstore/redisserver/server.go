@@ -95,6 +95,24 @@ func (s *Server) Dir() string { return s.cfg.Dir }
 // directory so Restart can bring it back on the same data and port.
 func (s *Server) Kill() error { return s.stop(syscall.SIGKILL) }
 
+// Pause stops the process with SIGSTOP: connections stay open and nothing
+// answers, as with a Redis stalled by a fork, a full disk or a lost
+// network. Resume ends the stall.
+func (s *Server) Pause() error { return s.signal(syscall.SIGSTOP) }
+
+// Resume continues a paused process with SIGCONT.
+func (s *Server) Resume() error { return s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig syscall.Signal) error {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd == nil {
+		return errors.New("redisserver: not running")
+	}
+	return cmd.Process.Signal(sig)
+}
+
 // Restart starts the process again on the same port and data directory
 // after Kill or Stop.
 func (s *Server) Restart() error {
