@@ -14,13 +14,17 @@ import {
   signOut,
   signUp,
 } from 'aws-amplify/auth';
-import { CreateUserPoolClientCommand, SetUserPoolMfaConfigCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  SetUserPoolMfaConfigCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { PASSWORD, confirmedUser, idp, latestCode, pool, run, unique } from './common.mjs';
 import { freshCode } from './totp.mjs';
 
-function configure(clientId) {
+function configure(clientId, userPoolId = pool.id) {
   Amplify.configure({
-    Auth: { Cognito: { userPoolId: pool.id, userPoolClientId: clientId, userPoolEndpoint: pool.endpoint } },
+    Auth: { Cognito: { userPoolId, userPoolClientId: clientId, userPoolEndpoint: pool.endpoint } },
   });
 }
 
@@ -49,13 +53,15 @@ await run({
     return { accessToken: token, clientId: pool.clientId, username };
   },
 
-  // An app's first steps, with MFA required (API_SetUserPoolMfaConfig, ON,
-  // software token): signUp (API_SignUp) leaves the user to confirm with
-  // the code sent to their email (CodeDeliveryDetails); confirmSignUp with
-  // it (API_ConfirmSignUp) confirms; the first signIn, SRP by default
-  // (developer guide, "Authentication flows"), answers MFA_SETUP since the
-  // user has no MFA factor yet (developer guide, "Adding MFA to a user
-  // pool"; API_InitiateAuth, ChallengeName), so Amplify asks for TOTP set-up
+  // An app's first steps, on a pool that verifies email
+  // (API_CreateUserPool, AutoVerifiedAttributes) and requires MFA
+  // (API_SetUserPoolMfaConfig, ON, software token): signUp (API_SignUp)
+  // leaves the user to confirm with the code sent to their email
+  // (CodeDeliveryDetails); confirmSignUp with it (API_ConfirmSignUp)
+  // confirms; the first signIn, SRP by default (developer guide,
+  // "Authentication flows"), answers MFA_SETUP since the user has no MFA
+  // factor yet (developer guide, "Adding MFA to a user pool";
+  // API_InitiateAuth, ChallengeName), so Amplify sets up TOTP
   // (AssociateSoftwareToken); confirmSignIn with a code of the secret
   // (VerifySoftwareToken, then RespondToAuthChallenge MFA_SETUP) ends signed
   // in. After signOut, the next signIn answers SOFTWARE_TOKEN_MFA and
@@ -63,12 +69,15 @@ await run({
   // software token MFA"); fetchAuthSession returns the tokens.
   async sign_up_confirm_srp_totp() {
     const c = idp();
+    const poolId = (await c.send(new CreateUserPoolCommand({
+      PoolName: 'amplify-app', AutoVerifiedAttributes: ['email'],
+    }))).UserPool.Id;
     await c.send(new SetUserPoolMfaConfigCommand({
-      UserPoolId: pool.id, MfaConfiguration: 'ON', SoftwareTokenMfaConfiguration: { Enabled: true },
+      UserPoolId: poolId, MfaConfiguration: 'ON', SoftwareTokenMfaConfiguration: { Enabled: true },
     }));
-    const client = await c.send(new CreateUserPoolClientCommand({ UserPoolId: pool.id, ClientName: 'amplify' }));
+    const client = await c.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'amplify' }));
     const clientId = client.UserPoolClient.ClientId;
-    configure(clientId);
+    configure(clientId, poolId);
 
     const username = unique('amp');
     const email = `${username}@example.com`;
@@ -76,7 +85,7 @@ await run({
     assert.equal(up.isSignUpComplete, false);
     assert.equal(up.nextStep.signUpStep, 'CONFIRM_SIGN_UP');
     assert.equal(up.nextStep.codeDeliveryDetails.deliveryMedium, 'EMAIL');
-    const confirmed = await confirmSignUp({ username, confirmationCode: await latestCode(username) });
+    const confirmed = await confirmSignUp({ username, confirmationCode: await latestCode(username, undefined, poolId) });
     assert.equal(confirmed.isSignUpComplete, true);
 
     const first = await signIn({ username, password: PASSWORD });
@@ -95,6 +104,6 @@ await run({
     const done = await confirmSignIn({ challengeResponse: await freshCode(secret, used) });
     assert.equal(done.isSignedIn, true);
     const token = await accessToken();
-    return { accessToken: token, clientId, username };
+    return { accessToken: token, clientId, username, poolId };
   },
 });
