@@ -34,6 +34,7 @@ func TestBoto3(t *testing.T) {
 					requireAccessToken(t, iss, str(t, m, "clientId"), str(t, m, "accessToken"), str(t, r, "username"))
 				}
 			}},
+		{name: "user_auth_password_srp", heldOut: "USER_AUTH with PREFERRED_CHALLENGE PASSWORD_SRP"},
 		{name: "admin_initiate_auth", heldOut: "AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH)"},
 	})
 }

@@ -21,6 +21,7 @@ func TestJSSDKv3(t *testing.T) {
 		{name: "delete_user", heldOut: "DeleteUser and AdminDeleteUser"},
 		{name: "verify_email_attribute", heldOut: "GetUserAttributeVerificationCode and VerifyUserAttribute with codes in the outbox"},
 		{name: "resource_server_scopes", heldOut: "CreateResourceServer and ScopeDoesNotExistException for undefined custom scopes"},
+		{name: "user_auth_select_challenge", heldOut: "USER_AUTH with SELECT_CHALLENGE and PREFERRED_CHALLENGE PASSWORD"},
 		{name: "token_revocation_disabled", heldOut: "EnableTokenRevocation false (RevokeToken answering UnsupportedOperationException)"},
 	})
 }

@@ -53,6 +53,45 @@ await run({
     return { accessToken: token, clientId: pool.clientId, username };
   },
 
+  // signIn's default flow is SRP, USER_SRP_AUTH answered with
+  // PASSWORD_VERIFIER (developer guide, "Authentication flows";
+  // API_InitiateAuth; API_RespondToAuthChallenge); a client created through
+  // the API without ExplicitAuthFlows allows it (API_CreateUserPoolClient).
+  // A wrong password is refused with NotAuthorizedException
+  // (API_RespondToAuthChallenge, Errors). Choice-based sign-in, USER_AUTH
+  // with the preferred challenge PASSWORD_SRP, signs in on a client that
+  // allows ALLOW_USER_AUTH (API_InitiateAuth, AuthParameters
+  // PREFERRED_CHALLENGE).
+  async srp_and_user_auth_sign_in() {
+    const c = idp();
+    const srpClient = (await c.send(new CreateUserPoolClientCommand({ UserPoolId: pool.id, ClientName: 'spa' })))
+      .UserPoolClient.ClientId;
+    const username = unique('sam');
+    await confirmedUser(username);
+    configure(srpClient);
+    let refused;
+    try {
+      await signIn({ username, password: 'Wrong-Password-1' });
+    } catch (e) {
+      refused = e;
+    }
+    assert.equal(refused?.name, 'NotAuthorizedException', `wrong password: ${refused}`);
+    const out = await signIn({ username, password: PASSWORD });
+    assert.equal(out.nextStep.signInStep, 'DONE');
+    await signOut();
+
+    const choiceClient = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.id, ClientName: 'choices', ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient.ClientId;
+    configure(choiceClient);
+    const choice = await signIn({
+      username, password: PASSWORD, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'PASSWORD_SRP' },
+    });
+    assert.equal(choice.nextStep.signInStep, 'DONE');
+    const token = await accessToken();
+    return { accessToken: token, clientId: choiceClient, username };
+  },
+
   // An app's first steps, on a pool that verifies email
   // (API_CreateUserPool, AutoVerifiedAttributes) and requires MFA
   // (API_SetUserPoolMfaConfig, ON, software token): signUp (API_SignUp)

@@ -15,6 +15,7 @@ import {
   CreateUserPoolCommand,
   DeleteUserCommand,
   ResendConfirmationCodeCommand,
+  RespondToAuthChallengeCommand,
   AdminGetUserCommand,
   CreateUserPoolClientCommand,
   DescribeUserPoolClientCommand,
@@ -331,5 +332,49 @@ await run({
     assert.deepEqual(ok.UserPoolClient.AllowedOAuthScopes, ['orders/read']);
     await rejects(c.send(new CreateUserPoolClientCommand({ ...base, AllowedOAuthScopes: ['orders/write'] })),
       'ScopeDoesNotExistException');
+  },
+
+  // Choice-based sign-in, USER_AUTH (API_InitiateAuth: without
+  // PREFERRED_CHALLENGE "Amazon Cognito responds with the
+  // AvailableChallenges parameter"), on a client that allows only
+  // ALLOW_USER_AUTH, which covers password and SRP sign-in
+  // (API_CreateUserPoolClient, ExplicitAuthFlows). The pool's default first
+  // factor is the password (API_SignInPolicyType,
+  // AllowedFirstAuthFactors), offered as PASSWORD and PASSWORD_SRP.
+  // SELECT_CHALLENGE is answered with ANSWER PASSWORD and the password
+  // (API_RespondToAuthChallenge, SELECT_CHALLENGE); PREFERRED_CHALLENGE
+  // PASSWORD signs in at once, and with a wrong password answers
+  // NotAuthorizedException. USER_PASSWORD_AUTH is not allowed on that
+  // client, so it is refused (the error is not named in the
+  // documentation).
+  async user_auth_select_challenge() {
+    const c = idp();
+    const clientId = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.id, ClientName: 'choices', ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient.ClientId;
+    const username = unique('cho');
+    await confirmedUser(username);
+    const select = await c.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_AUTH', ClientId: clientId, AuthParameters: { USERNAME: username },
+    }));
+    assert.equal(select.ChallengeName, 'SELECT_CHALLENGE');
+    assert.ok(select.Session);
+    assert.ok(select.AvailableChallenges.includes('PASSWORD'), select.AvailableChallenges);
+    assert.ok(select.AvailableChallenges.includes('PASSWORD_SRP'), select.AvailableChallenges);
+    const chosen = await c.send(new RespondToAuthChallengeCommand({
+      ClientId: clientId, ChallengeName: 'SELECT_CHALLENGE', Session: select.Session,
+      ChallengeResponses: { USERNAME: username, ANSWER: 'PASSWORD', PASSWORD },
+    }));
+    assert.ok(chosen.AuthenticationResult.AccessToken);
+    const direct = await c.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_AUTH', ClientId: clientId,
+      AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD },
+    }));
+    assert.ok(direct.AuthenticationResult.AccessToken);
+    await rejects(c.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_AUTH', ClientId: clientId,
+      AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD: 'Wrong-Password-1' },
+    })), 'NotAuthorizedException');
+    await assert.rejects(c.send(passwordAuth(clientId, username)), (e) => e.name !== 'UserNotFoundException');
   },
 });

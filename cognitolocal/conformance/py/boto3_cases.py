@@ -404,6 +404,38 @@ def srp_password_verifier():
     return results
 
 
+def user_auth_password_srp():
+    """Choice-based sign-in, USER_AUTH, with PREFERRED_CHALLENGE
+    PASSWORD_SRP and SRP_A (API_InitiateAuth, AuthParameters) answers
+    PASSWORD_VERIFIER, answered with SRP computed here, on a client that
+    allows only ALLOW_USER_AUTH: it "covers username-password, secure remote
+    password (SRP)" and "users can complete an SRP challenge through
+    USER_AUTH without the flow USER_SRP_AUTH being active"
+    (API_CreateUserPoolClient, ExplicitAuthFlows). USER_SRP_AUTH itself is
+    then not allowed, so it is refused (the error is not named in the
+    documentation). The SELECT_CHALLENGE half is js/sdkv3.mjs's: this
+    botocore predates USER_AUTH and drops AvailableChallenges."""
+    c = idp()
+    client = c.create_user_pool_client(
+        UserPoolId=POOL_ID, ClientName="choices", ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    )["UserPoolClient"]
+    client_id = client["ClientId"]
+    username = unique("cho")
+    confirmed_user(c, username)
+    session = srp.Client()
+    verifier = c.initiate_auth(AuthFlow="USER_AUTH", ClientId=client_id, AuthParameters={
+        "USERNAME": username, "PREFERRED_CHALLENGE": "PASSWORD_SRP", "SRP_A": session.srp_a})
+    assert verifier["ChallengeName"] == "PASSWORD_VERIFIER", verifier
+    kwargs = {"ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER",
+              "ChallengeResponses": session.answer(POOL_ID, verifier["ChallengeParameters"], PASSWORD)}
+    if verifier.get("Session"):
+        kwargs["Session"] = verifier["Session"]
+    assert c.respond_to_auth_challenge(**kwargs)["AuthenticationResult"]["AccessToken"]
+    code, message = error_code(c.initiate_auth, AuthFlow="USER_SRP_AUTH", ClientId=client_id,
+                               AuthParameters={"USERNAME": username, "SRP_A": srp.Client().srp_a})
+    assert code != "UserNotFoundException", message
+
+
 def admin_initiate_auth():
     """API_AdminInitiateAuth with ADMIN_USER_PASSWORD_AUTH on a client that
     allows ALLOW_ADMIN_USER_PASSWORD_AUTH answers tokens; a wrong password
@@ -448,5 +480,6 @@ run(
         "list_paging": list_paging,
         "srp_password_verifier": srp_password_verifier,
         "admin_initiate_auth": admin_initiate_auth,
+        "user_auth_password_srp": user_auth_password_srp,
     }
 )
