@@ -61,6 +61,24 @@ var apiOps = map[string]apiOp{
 	"AddCustomAttributes":       op((*Pool).addCustomAttributes),
 	"CreateUserPoolClient":      op((*Pool).createUserPoolClient),
 	"DescribeUserPoolClient":    op((*Pool).describeUserPoolClient),
+
+	"AdminDeleteUser":                  op((*Pool).adminDeleteUser),
+	"DeleteUser":                       op((*Pool).deleteUser),
+	"ChangePassword":                   op((*Pool).changePassword),
+	"ForgotPassword":                   op((*Pool).forgotPassword),
+	"ConfirmForgotPassword":            op((*Pool).confirmForgotPassword),
+	"AdminResetUserPassword":           op((*Pool).adminResetUserPassword),
+	"ConfirmSignUp":                    op((*Pool).confirmSignUp),
+	"ResendConfirmationCode":           op((*Pool).resendConfirmationCode),
+	"GetUserAttributeVerificationCode": op((*Pool).getUserAttributeVerificationCode),
+	"VerifyUserAttribute":              op((*Pool).verifyUserAttribute),
+	"AdminInitiateAuth":                op((*Pool).adminInitiateAuth),
+	"AdminRespondToAuthChallenge":      op((*Pool).adminRespondToAuthChallenge),
+	"CreateResourceServer":             op((*Pool).createResourceServer),
+	"DescribeResourceServer":           op((*Pool).describeResourceServer),
+	"ListResourceServers":              op((*Pool).listResourceServers),
+	"UpdateResourceServer":             op((*Pool).updateResourceServer),
+	"DeleteResourceServer":             op((*Pool).deleteResourceServer),
 }
 
 // serveAPI answers the JSON API. Requests are not SigV4-checked: any

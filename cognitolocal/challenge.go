@@ -100,7 +100,7 @@ func (p *Pool) respondToAuthChallenge(ctx context.Context, in *respondToAuthChal
 	var snap snapshot
 	if err == nil {
 		u.Password, u.Status = h, statusConfirmed
-		snap = u.snapshot()
+		snap = p.snapshotLocked(u)
 	}
 	p.mu.Unlock()
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -24,14 +23,24 @@ type AppClient struct {
 	// AllowedOAuthFlows: "code", "client_credentials".
 	AllowedOAuthFlows []string
 	// AllowedOAuthScopes: "openid", "email", "profile", "phone",
-	// "aws.cognito.signin.user.admin", and resource-server scopes such as
-	// "orders/read" (any scope with a slash counts as one).
+	// "aws.cognito.signin.user.admin", and scopes of the pool's resource
+	// servers such as "orders/read" (CreateResourceServer first: an
+	// undefined scope is ScopeDoesNotExistException).
 	AllowedOAuthScopes       []string
 	CallbackURLs, LogoutURLs []string
 	// ReadAttributes limits the attributes ID tokens carry; nil: all.
 	ReadAttributes []string
 	// Token lifetimes; zero: 1h, 1h and 30 days.
 	AccessTokenValidity, IDTokenValidity, RefreshTokenValidity time.Duration
+	// PreventUserExistenceErrors is "LEGACY" (the API's default, also
+	// taken for empty): operations name an unknown user with
+	// UserNotFoundException; or "ENABLED": they answer as for a wrong
+	// password or code, so that usernames cannot be probed. The default
+	// client of New has ENABLED, as clients created in the console do.
+	PreventUserExistenceErrors string
+	// TokenRevocationDisabled is EnableTokenRevocation false: RevokeToken
+	// answers UnsupportedOperationException.
+	TokenRevocationDisabled bool
 
 	created, modified time.Time
 }
@@ -70,6 +79,13 @@ func (p *Pool) CreateAppClient(c AppClient) (AppClient, error) {
 	if len(c.ExplicitAuthFlows) == 0 {
 		c.ExplicitAuthFlows = slices.Clone(defaultAuthFlows)
 	}
+	switch c.PreventUserExistenceErrors {
+	case "":
+		c.PreventUserExistenceErrors = existenceLegacy
+	case existenceLegacy, existenceEnabled:
+	default:
+		return AppClient{}, apiErr(codeInvalidParameter, "PreventUserExistenceErrors must be LEGACY or ENABLED.")
+	}
 	for _, f := range c.ExplicitAuthFlows {
 		if !slices.Contains(validAuthFlows, f) {
 			return AppClient{}, apiErr(codeInvalidParameter, "Invalid value in ExplicitAuthFlows.")
@@ -104,6 +120,9 @@ func (p *Pool) CreateAppClient(c AppClient) (AppClient, error) {
 	c.created, c.modified = now, now
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err := p.checkScopesLocked(c.AllowedOAuthScopes); err != nil {
+		return AppClient{}, err
+	}
 	if _, dup := p.clients[c.ClientID]; dup {
 		return AppClient{}, apiErr(codeInvalidParameter, "An app client with this ClientId already exists.")
 	}
@@ -146,6 +165,27 @@ func randomClientID() string {
 
 func (c *AppClient) allowsFlow(flow string) bool { return slices.Contains(c.ExplicitAuthFlows, flow) }
 
+// Values of PreventUserExistenceErrors.
+const (
+	existenceLegacy  = "LEGACY"
+	existenceEnabled = "ENABLED"
+)
+
+// hidesUsers reports whether the client prevents user existence errors.
+func (c *AppClient) hidesUsers() bool { return c.PreventUserExistenceErrors == existenceEnabled }
+
+// unknownUser is the answer for an unknown user: UserNotFoundException
+// for a LEGACY client, hidden (the answer to a wrong password or code)
+// for an ENABLED one.
+// "Managing user existence error responses":
+// https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html
+func (c *AppClient) unknownUser(hidden error) error {
+	if c.hidesUsers() {
+		return hidden
+	}
+	return errUserNotFound
+}
+
 // canRead reports whether ID tokens of the client carry attribute name.
 func (c *AppClient) canRead(name string) bool {
 	return c.ReadAttributes == nil || slices.Contains(c.ReadAttributes, name)
@@ -176,5 +216,7 @@ func (c *AppClient) checkSecret(secret string) bool {
 }
 
 // isResourceScope reports whether scope belongs to a resource server
-// ("identifier/name"), the only scopes client credentials can get.
-func isResourceScope(scope string) bool { return strings.Contains(scope, "/") }
+// ("identifier/name"), the only scopes client credentials can get: every
+// scope that is not a standard one, since CreateAppClient allows no
+// other.
+func isResourceScope(scope string) bool { return !slices.Contains(standardScopes, scope) }

@@ -28,6 +28,7 @@ func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 var readOnlyOps = []string{
 	targetPrefix + "GetUser", targetPrefix + "AdminGetUser", targetPrefix + "ListUsers",
 	targetPrefix + "AdminListGroupsForUser", targetPrefix + "DescribeUserPoolClient",
+	targetPrefix + "DescribeResourceServer", targetPrefix + "ListResourceServers",
 }
 
 // mayChange reports whether r can change the saved state: a JSON API
@@ -70,6 +71,8 @@ func (p *Pool) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(p.discovery())
+	case OutboxPath:
+		p.serveOutbox(w, r)
 	case "/":
 		if r.Method == http.MethodPost && r.Header.Get("X-Amz-Target") != "" {
 			p.serveAPI(w, r)

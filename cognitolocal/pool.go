@@ -84,6 +84,9 @@ type Pool struct {
 	refresh   map[string]string           // refresh-token digest → origin_jti
 	codes     map[string]*authCode        // authorization-code digest → code
 	sessions  map[string]*authSession     // challenge-session digest → session
+	outbox    []Message                   // what the pool would have sent, oldest first
+	// resourceServers by identifier.
+	resourceServers map[string]*ResourceServer
 }
 
 type user struct {
@@ -95,6 +98,13 @@ type user struct {
 	Groups       []string          `json:"groups,omitempty"`
 	Created      time.Time         `json:"created"`
 	LastModified time.Time         `json:"lastModified"`
+	// Codes are the verification codes sent and not yet used, by purpose.
+	Codes map[string]*pendingCode `json:"codes,omitempty"`
+	// Attempts count requests toward the per-user hourly limits, by
+	// operation.
+	Attempts map[string]*attemptWindow `json:"attempts,omitempty"`
+	// TemporaryExpires ends a temporary password (FORCE_CHANGE_PASSWORD).
+	TemporaryExpires time.Time `json:"temporaryExpires,omitzero"`
 }
 
 func (u *user) sub() string { return u.Attributes["sub"] }
@@ -150,6 +160,8 @@ func New(cfg Config) (*Pool, error) {
 		refresh:  map[string]string{},
 		codes:    map[string]*authCode{},
 		sessions: map[string]*authSession{},
+
+		resourceServers: map[string]*ResourceServer{},
 	}
 	if p.poolID == "" {
 		p.poolID = DefaultPoolID
@@ -202,6 +214,8 @@ func defaultClient() AppClient {
 		AllowedOAuthScopes: []string{"openid", "email", "profile", scopeAdmin},
 		CallbackURLs:       []string{"http://localhost:8080/callback", "http://127.0.0.1:8080/callback"},
 		LogoutURLs:         []string{"http://localhost:8080/", "http://127.0.0.1:8080/"},
+		// As a client made in the console: sign-in reveals no usernames.
+		PreventUserExistenceErrors: existenceEnabled,
 	}
 }
 

@@ -26,6 +26,10 @@ type state struct {
 	Families []*family          `json:"refreshTokenFamilies"`
 	// Refresh maps refresh-token digests to families.
 	Refresh map[string]string `json:"refreshTokens"`
+	// Outbox holds the messages the pool would have sent, oldest first.
+	Outbox []Message `json:"outbox,omitempty"`
+	// ResourceServers and their scopes.
+	ResourceServers []*ResourceServer `json:"resourceServers,omitempty"`
 }
 
 type clientState struct {
@@ -70,6 +74,10 @@ func (p *Pool) SaveState(w io.Writer) error {
 		if f := p.families[origin]; f != nil && now.Before(f.Expires) {
 			s.Refresh[d] = origin
 		}
+	}
+	s.Outbox = slices.Clone(p.outbox)
+	for _, k := range slices.Sorted(maps.Keys(p.resourceServers)) {
+		s.ResourceServers = append(s.ResourceServers, p.resourceServers[k])
 	}
 	b, err := json.MarshalIndent(s, "", "  ")
 	p.mu.Unlock()
@@ -128,6 +136,10 @@ func (p *Pool) LoadState(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	servers, err := indexState(s.ResourceServers, func(rs *ResourceServer) string { return rs.Identifier }, "a resource server without an identifier")
+	if err != nil {
+		return err
+	}
 	families, err := indexState(s.Families, func(f *family) string { return f.OriginJTI }, "a refresh-token family without an origin_jti")
 	if err != nil {
 		return err
@@ -141,6 +153,11 @@ func (p *Pool) LoadState(r io.Reader) error {
 	}
 	p.codes = map[string]*authCode{}
 	p.sessions = map[string]*authSession{}
+	p.resourceServers = servers
+	p.outbox = slices.Clone(s.Outbox)
+	if n := len(p.outbox) - maxOutbox; n > 0 {
+		p.outbox = slices.Delete(p.outbox, 0, n)
+	}
 	return nil
 }
 

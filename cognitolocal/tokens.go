@@ -25,6 +25,9 @@ type snapshot struct {
 	username string
 	attrs    map[string]string
 	groups   []string
+	// roles and preferredRole are the groups' IAM roles (roles.go).
+	roles         []string
+	preferredRole string
 }
 
 func (u *user) snapshot() snapshot {
@@ -142,6 +145,12 @@ func (p *Pool) idClaims(req issueRequest, eventID string, now time.Time) map[str
 	if len(u.groups) > 0 {
 		id["cognito:groups"] = slices.Clone(u.groups)
 	}
+	if len(u.roles) > 0 {
+		id["cognito:roles"] = slices.Clone(u.roles)
+	}
+	if u.preferredRole != "" {
+		id["cognito:preferred_role"] = u.preferredRole
+	}
 	for name, v := range u.attrs {
 		if name == "sub" || req.client.canRead(name) {
 			id[name] = attributeClaim(name, v)
@@ -242,7 +251,7 @@ func (p *Pool) checkCredentials(username, password string) (snapshot, error) {
 	var status string
 	var enabled bool
 	if ok {
-		stored, snap, status, enabled = u.Password, u.snapshot(), u.Status, u.Enabled
+		stored, snap, status, enabled = u.Password, p.snapshotLocked(u), u.Status, u.Enabled
 	} else {
 		// An unknown user costs a hash too, so timing reveals no usernames.
 		stored = decoyHash()
@@ -295,7 +304,7 @@ func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken string,
 	var snap snapshot
 	var enabled bool
 	if u != nil {
-		snap, enabled = u.snapshot(), u.Enabled
+		snap, enabled = p.snapshotLocked(u), u.Enabled
 	}
 	p.mu.Unlock()
 	switch {

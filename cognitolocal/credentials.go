@@ -1,0 +1,54 @@
+package cognitolocal
+
+// checkCredentialsFor checks a username and password for a sign-in
+// through client c, then the user's state, in Cognito's order:
+//   - an unknown user is UserNotFoundException for a LEGACY client and
+//     "Incorrect username or password." for one that prevents user
+//     existence errors ("Managing user existence error responses",
+//     https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html);
+//     it costs a hash either way, so timing reveals no usernames;
+//   - an UNCONFIRMED user is UserNotConfirmedException;
+//   - a wrong password is NotAuthorizedException;
+//   - then a disabled user, RESET_REQUIRED (PasswordResetRequiredException, API reference of
+//     AdminResetUserPassword), an expired temporary password, and a
+//     temporary password (errPasswordChange with the snapshot that serves
+//     the NEW_PASSWORD_REQUIRED challenge).
+func (p *Pool) checkCredentialsFor(c AppClient, username, password string) (snapshot, error) {
+	p.mu.Lock()
+	u, ok := p.users[fold(username)]
+	var stored, status string
+	var snap snapshot
+	var enabled, tempExpired bool
+	if ok {
+		stored, snap, status, enabled = u.Password, p.snapshotLocked(u), u.Status, u.Enabled
+		tempExpired = !u.TemporaryExpires.IsZero() && !p.now().Before(u.TemporaryExpires)
+	} else {
+		stored = decoyHash()
+	}
+	p.mu.Unlock()
+	// The hash runs unlocked: it is the slow part of every sign-in.
+	match := checkPasswordHash(stored, password)
+	switch {
+	case !ok:
+		return snapshot{}, c.unknownUser(errBadCredentials)
+	case status == statusUnconfirmed:
+		// Before the password: Cognito answers UserNotConfirmedException
+		// even to a wrong one (observed, amazon-cognito-identity-js#288).
+		return snapshot{}, errNotConfirmed
+	case !match:
+		return snapshot{}, errBadCredentials
+	case !enabled:
+		return snapshot{}, errUserDisabled
+	case status == statusResetRequired:
+		return snapshot{}, errPasswordReset
+	case status == statusForceChangePwd && tempExpired:
+		return snapshot{}, errTemporaryExpired
+	case status == statusForceChangePwd:
+		return snap, errPasswordChange
+	}
+	return snap, nil
+}
+
+// errTemporaryExpired refuses a temporary password older than the pool's
+// TemporaryPasswordValidityDays (observed text of Cognito's answer).
+var errTemporaryExpired = apiErr(codeNotAuthorized, "Temporary password has expired and must be reset by an administrator.")

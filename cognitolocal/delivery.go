@@ -1,0 +1,85 @@
+package cognitolocal
+
+import (
+	"slices"
+	"time"
+)
+
+// Where codes go. Cognito picks the destination from the pool's
+// settings: AutoVerifiedAttributes for sign-up codes,
+// AccountRecoverySetting for password resets.
+
+// autoVerifiedLocked returns the attributes the pool verifies at
+// sign-up. The local pool verifies email, as pools created in the
+// console do; the API's own default is none.
+func (p *Pool) autoVerifiedLocked() []string { return []string{"email"} }
+
+// recoveryOrderLocked returns the recovery mechanisms in priority order,
+// as AccountRecoverySetting names them. With no setting, Cognito tries a
+// verified phone number first (API reference, AccountRecoverySettingType).
+func (p *Pool) recoveryOrderLocked() []string {
+	return []string{"verified_phone_number", "verified_email"}
+}
+
+// temporaryValidityLocked is how long a temporary password works:
+// PasswordPolicy.TemporaryPasswordValidityDays, 7 days by default.
+func (p *Pool) temporaryValidityLocked() time.Duration { return 7 * 24 * time.Hour }
+
+// temporaryPasswordLengthLocked is the length of generated temporary
+// passwords: at least the policy's minimum.
+func (p *Pool) temporaryPasswordLengthLocked() int { return 12 }
+
+// signUpDestinationLocked returns where u's sign-up code goes: the phone
+// number when the pool verifies both and the user has one (Cognito
+// prefers SMS then), else the email address; ok is false when the pool
+// verifies nothing the user has, and then no code is sent.
+func (p *Pool) signUpDestinationLocked(u *user) (destination, bool) {
+	auto := p.autoVerifiedLocked()
+	if d := phoneOf(u); slices.Contains(auto, "phone_number") && d.address != "" {
+		return d, true
+	}
+	if d := emailOf(u); slices.Contains(auto, "email") && d.address != "" {
+		return d, true
+	}
+	return destination{}, false
+}
+
+// recoveryDestinationLocked returns where u's password-reset code goes:
+// the first verified attribute in the pool's recovery order; ok is false
+// when the user has none.
+func (p *Pool) recoveryDestinationLocked(u *user) (destination, bool) {
+	for _, m := range p.recoveryOrderLocked() {
+		switch m {
+		case "verified_phone_number":
+			if d := phoneOf(u); d.address != "" && u.Attributes["phone_number_verified"] == "true" {
+				return d, true
+			}
+		case "verified_email":
+			if d := emailOf(u); d.address != "" && u.Attributes["email_verified"] == "true" {
+				return d, true
+			}
+		}
+	}
+	return destination{}, false
+}
+
+// attributeDestination returns the destination of a verifiable
+// attribute of u; ok is false for other attributes.
+func attributeDestination(u *user, name string) (destination, bool) {
+	switch name {
+	case "email":
+		return emailOf(u), true
+	case "phone_number":
+		return phoneOf(u), true
+	}
+	return destination{}, false
+}
+
+// Default message texts, as a pool without custom messages sends them.
+// The code (or temporary password) follows; a local pool never sends
+// them, so only their shape matters.
+func verificationText(code string) string { return "Your verification code is " + code + "." }
+
+func invitationText(username, password string) string {
+	return "Your username is " + username + " and temporary password is " + password + "."
+}
