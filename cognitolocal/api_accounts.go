@@ -23,11 +23,11 @@ func (p *Pool) DeleteUser(username string) error {
 // deleteUserLocked removes u and revokes its refresh-token families.
 func (p *Pool) deleteUserLocked(u *user) {
 	for _, f := range p.families {
-		if fold(f.Username) == fold(u.Username) {
+		if p.sameUser(f.Username, u.Username) {
 			f.Revoked = true
 		}
 	}
-	delete(p.users, fold(u.Username))
+	delete(p.users, p.userKey(u.Username))
 }
 
 // adminDeleteUser deletes a user. API reference, AdminDeleteUser:

@@ -96,7 +96,7 @@ func (p *Pool) confirmForgotPassword(_ context.Context, in *confirmForgotPasswor
 	}
 	// The policy is checked first, so that a weak password does not
 	// spend the code.
-	if err := checkPassword(in.Password); err != nil {
+	if err := p.checkPassword(in.Password); err != nil {
 		return nil, err
 	}
 	h := hashPassword(in.Password)
@@ -156,7 +156,7 @@ func (p *Pool) changePassword(ctx context.Context, in *changePasswordInput) (*em
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPassword(in.ProposedPassword); err != nil {
+	if err := p.checkPassword(in.ProposedPassword); err != nil {
 		return nil, err
 	}
 	var stored string

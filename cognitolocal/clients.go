@@ -69,52 +69,11 @@ func (p *Pool) CreateAppClient(c AppClient) (AppClient, error) {
 	if c.ClientID == "" {
 		c.ClientID = randomClientID()
 	}
-	if c.ClientName == "" {
-		c.ClientName = c.ClientID
-	}
 	if c.GenerateSecret && c.ClientSecret == "" {
 		c.ClientSecret = randomToken(38)
 	}
-	c.GenerateSecret = c.ClientSecret != ""
-	if len(c.ExplicitAuthFlows) == 0 {
-		c.ExplicitAuthFlows = slices.Clone(defaultAuthFlows)
-	}
-	switch c.PreventUserExistenceErrors {
-	case "":
-		c.PreventUserExistenceErrors = existenceLegacy
-	case existenceLegacy, existenceEnabled:
-	default:
-		return AppClient{}, apiErr(codeInvalidParameter, "PreventUserExistenceErrors must be LEGACY or ENABLED.")
-	}
-	for _, f := range c.ExplicitAuthFlows {
-		if !slices.Contains(validAuthFlows, f) {
-			return AppClient{}, apiErr(codeInvalidParameter, "Invalid value in ExplicitAuthFlows.")
-		}
-	}
-	for _, f := range c.AllowedOAuthFlows {
-		if f != "code" && f != "client_credentials" && f != "implicit" {
-			return AppClient{}, apiErr(codeInvalidParameter, "Invalid value in AllowedOAuthFlows.")
-		}
-	}
-	if slices.Contains(c.AllowedOAuthFlows, "client_credentials") {
-		if !c.GenerateSecret {
-			return AppClient{}, apiErr(codeInvalidParameter, "client_credentials flow can not be selected if client does not have a client secret.")
-		}
-		if slices.Contains(c.AllowedOAuthFlows, "code") || slices.Contains(c.AllowedOAuthFlows, "implicit") {
-			return AppClient{}, apiErr(codeInvalidParameter, "client_credentials flow can not be selected along with code flow or implicit flow.")
-		}
-	}
-	if c.AccessTokenValidity < 0 || c.IDTokenValidity < 0 || c.RefreshTokenValidity < 0 {
-		return AppClient{}, apiErr(codeInvalidParameter, "Token validity must be positive.")
-	}
-	if c.AccessTokenValidity == 0 {
-		c.AccessTokenValidity = defaultAccessValidity
-	}
-	if c.IDTokenValidity == 0 {
-		c.IDTokenValidity = defaultIDValidity
-	}
-	if c.RefreshTokenValidity == 0 {
-		c.RefreshTokenValidity = defaultRefreshValidity
+	if err := c.normalize(); err != nil {
+		return AppClient{}, err
 	}
 	now := p.now()
 	c.created, c.modified = now, now
@@ -129,6 +88,91 @@ func (p *Pool) CreateAppClient(c AppClient) (AppClient, error) {
 	stored := c
 	p.clients[c.ClientID] = &stored
 	return cloneClient(c), nil
+}
+
+// UpdateAppClient replaces the settings of the client c.ClientID with
+// those of c, as UpdateUserPoolClient does: settings left zero get their
+// defaults. The client's secret and creation date stay; GenerateSecret
+// and ClientSecret of c are ignored.
+func (p *Pool) UpdateAppClient(c AppClient) (AppClient, error) {
+	c = cloneClient(c)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	old := p.clients[c.ClientID]
+	if old == nil {
+		return AppClient{}, errClientNotFound
+	}
+	c.ClientSecret, c.created, c.modified = old.ClientSecret, old.created, p.now()
+	if err := c.normalize(); err != nil {
+		return AppClient{}, err
+	}
+	if err := p.checkScopesLocked(c.AllowedOAuthScopes); err != nil {
+		return AppClient{}, err
+	}
+	p.clients[c.ClientID] = &c
+	return cloneClient(c), nil
+}
+
+// DeleteAppClient removes an app client: its refresh tokens stop
+// working, and sign-ins through it fail.
+func (p *Pool) DeleteAppClient(clientID string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.clients[clientID] == nil {
+		return errClientNotFound
+	}
+	delete(p.clients, clientID)
+	return nil
+}
+
+// normalize fills in the defaults of a client's settings and checks
+// them, as CreateUserPoolClient does.
+func (c *AppClient) normalize() error {
+	if c.ClientName == "" {
+		c.ClientName = c.ClientID
+	}
+	c.GenerateSecret = c.ClientSecret != ""
+	if len(c.ExplicitAuthFlows) == 0 {
+		c.ExplicitAuthFlows = slices.Clone(defaultAuthFlows)
+	}
+	switch c.PreventUserExistenceErrors {
+	case "":
+		c.PreventUserExistenceErrors = existenceLegacy
+	case existenceLegacy, existenceEnabled:
+	default:
+		return apiErr(codeInvalidParameter, "PreventUserExistenceErrors must be LEGACY or ENABLED.")
+	}
+	for _, f := range c.ExplicitAuthFlows {
+		if !slices.Contains(validAuthFlows, f) {
+			return apiErr(codeInvalidParameter, "Invalid value in ExplicitAuthFlows.")
+		}
+	}
+	for _, f := range c.AllowedOAuthFlows {
+		if f != "code" && f != "client_credentials" && f != "implicit" {
+			return apiErr(codeInvalidParameter, "Invalid value in AllowedOAuthFlows.")
+		}
+	}
+	if slices.Contains(c.AllowedOAuthFlows, "client_credentials") {
+		if !c.GenerateSecret {
+			return apiErr(codeInvalidParameter, "client_credentials flow can not be selected if client does not have a client secret.")
+		}
+		if slices.Contains(c.AllowedOAuthFlows, "code") || slices.Contains(c.AllowedOAuthFlows, "implicit") {
+			return apiErr(codeInvalidParameter, "client_credentials flow can not be selected along with code flow or implicit flow.")
+		}
+	}
+	if c.AccessTokenValidity < 0 || c.IDTokenValidity < 0 || c.RefreshTokenValidity < 0 {
+		return apiErr(codeInvalidParameter, "Token validity must be positive.")
+	}
+	if c.AccessTokenValidity == 0 {
+		c.AccessTokenValidity = defaultAccessValidity
+	}
+	if c.IDTokenValidity == 0 {
+		c.IDTokenValidity = defaultIDValidity
+	}
+	if c.RefreshTokenValidity == 0 {
+		c.RefreshTokenValidity = defaultRefreshValidity
+	}
+	return nil
 }
 
 // AppClient returns the app client clientID.

@@ -15,7 +15,8 @@ package cognitolocal
 //     the NEW_PASSWORD_REQUIRED challenge).
 func (p *Pool) checkCredentialsFor(c AppClient, username, password string) (snapshot, error) {
 	p.mu.Lock()
-	u, ok := p.users[fold(username)]
+	u := p.userNamed(username)
+	ok := u != nil
 	var stored, status string
 	var snap snapshot
 	var enabled, tempExpired bool

@@ -83,3 +83,30 @@ func verificationText(code string) string { return "Your verification code is " 
 func invitationText(username, password string) string {
 	return "Your username is " + username + " and temporary password is " + password + "."
 }
+
+// inviteLocked sends u's invitation with its temporary password to the
+// desired media (default SMS, API reference of AdminCreateUser) the user
+// has an address for. The docs do not say what happens when the user
+// has none of them: the pool then uses the email address, else the
+// phone number, and sends nothing to a user with neither.
+func (p *Pool) inviteLocked(u *user, desired []string, password string) {
+	if len(desired) == 0 {
+		desired = []string{MediumSMS}
+	}
+	var sent bool
+	for _, d := range []destination{emailOf(u), phoneOf(u)} {
+		if d.address != "" && slices.Contains(desired, d.medium) {
+			p.deliverLocked(u, MessageAdminCreateUser, d, password, invitationText(u.Username, password))
+			sent = true
+		}
+	}
+	if sent {
+		return
+	}
+	for _, d := range []destination{emailOf(u), phoneOf(u)} {
+		if d.address != "" {
+			p.deliverLocked(u, MessageAdminCreateUser, d, password, invitationText(u.Username, password))
+			return
+		}
+	}
+}

@@ -29,6 +29,8 @@ var readOnlyOps = []string{
 	targetPrefix + "GetUser", targetPrefix + "AdminGetUser", targetPrefix + "ListUsers",
 	targetPrefix + "AdminListGroupsForUser", targetPrefix + "DescribeUserPoolClient",
 	targetPrefix + "DescribeResourceServer", targetPrefix + "ListResourceServers",
+	targetPrefix + "ListUserPoolClients", targetPrefix + "ListGroups", targetPrefix + "GetGroup",
+	targetPrefix + "ListUsersInGroup",
 }
 
 // mayChange reports whether r can change the saved state: a JSON API

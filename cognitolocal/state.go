@@ -114,10 +114,10 @@ func (p *Pool) LoadState(r io.Reader) error {
 	}
 	users := map[string]*user{}
 	for _, u := range s.Users {
-		if u == nil || u.Username == "" || u.Attributes["sub"] == "" || users[fold(u.Username)] != nil {
+		if u == nil || u.Username == "" || u.Attributes["sub"] == "" || users[p.userKey(u.Username)] != nil {
 			return errors.New("cognitolocal: state has a user without a username or sub, or twice")
 		}
-		users[fold(u.Username)] = u
+		users[p.userKey(u.Username)] = u
 	}
 	groups, err := indexState(s.Groups, func(g *group) string { return g.Name }, "a group without a name")
 	if err != nil {
@@ -129,6 +129,11 @@ func (p *Pool) LoadState(r io.Reader) error {
 			return errors.New("cognitolocal: state has an app client without an ID")
 		}
 		c := cloneClient(cs.AppClient)
+		if c.PreventUserExistenceErrors == "" {
+			// Written before the setting was kept, when every client
+			// answered unknown users as wrong passwords.
+			c.PreventUserExistenceErrors = existenceEnabled
+		}
 		c.created, c.modified = cs.Created, cs.Modified
 		clients[c.ClientID] = &c
 	}

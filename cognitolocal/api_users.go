@@ -1,0 +1,413 @@
+package cognitolocal
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The JSON API operations on users: the Admin ones and those a user calls with their access token.
+
+// userFields are the members UserType shares with AdminGetUser's answer.
+type userFields struct {
+	Username             string `json:"Username"`
+	UserCreateDate       epoch  `json:"UserCreateDate"`
+	UserLastModifiedDate epoch  `json:"UserLastModifiedDate"`
+	Enabled              bool   `json:"Enabled"`
+	UserStatus           string `json:"UserStatus"`
+}
+
+// userType is UserType.
+type userType struct {
+	userFields
+	Attributes []attribute `json:"Attributes"`
+}
+
+func (u *user) userType() userType {
+	return userType{
+		userFields: userFields{
+			Username:             u.Username,
+			UserCreateDate:       epochOf(u.Created),
+			UserLastModifiedDate: epochOf(u.LastModified),
+			Enabled:              u.Enabled,
+			UserStatus:           u.Status,
+		},
+		Attributes: attributeList(u.Attributes),
+	}
+}
+
+type adminCreateUserInput struct {
+	UserPoolID             string      `json:"UserPoolId"`
+	Username               string      `json:"Username"`
+	UserAttributes         []attribute `json:"UserAttributes"`
+	TemporaryPassword      string      `json:"TemporaryPassword"`
+	MessageAction          string      `json:"MessageAction"`
+	DesiredDeliveryMediums []string    `json:"DesiredDeliveryMediums"`
+}
+
+type userOutput struct {
+	User userType `json:"User"`
+}
+
+// adminCreateUser creates a FORCE_CHANGE_PASSWORD user with a temporary
+// password (generated when not given) and sends the invitation, unless
+// MessageAction is SUPPRESS; RESEND sends an existing user a new one.
+// API reference, AdminCreateUser:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html
+func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*userOutput, error) {
+	if err := p.checkPool(in.UserPoolID); err != nil {
+		return nil, err
+	}
+	switch in.MessageAction {
+	case "", "SUPPRESS", "RESEND":
+	default:
+		return nil, apiErr(codeInvalidParameter, "MessageAction must be RESEND or SUPPRESS.")
+	}
+	for _, m := range in.DesiredDeliveryMediums {
+		if m != MediumEmail && m != MediumSMS {
+			return nil, apiErr(codeInvalidParameter, "DesiredDeliveryMediums must be EMAIL or SMS.")
+		}
+	}
+	pw := in.TemporaryPassword
+	if pw == "" {
+		p.mu.Lock()
+		pw = temporaryPassword(p.temporaryPasswordLengthLocked())
+		p.mu.Unlock()
+	}
+	if err := p.checkPassword(pw); err != nil {
+		return nil, err
+	}
+	h := hashPassword(pw)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var u *user
+	var err error
+	if in.MessageAction == "RESEND" {
+		if u, err = p.userLocked(in.Username); err != nil {
+			return nil, err
+		}
+		if u.Status != statusForceChangePwd {
+			return nil, apiErr("UnsupportedUserStateException", "Resend not possible: the user's status is not FORCE_CHANGE_PASSWORD.")
+		}
+	} else if u, err = p.createUserLocked(in.Username, attributeMap(in.UserAttributes)); err != nil {
+		return nil, err
+	}
+	u.Password = h
+	u.Status = statusForceChangePwd
+	u.TemporaryExpires = p.now().Add(p.temporaryValidityLocked())
+	u.LastModified = p.now()
+	if in.MessageAction != "SUPPRESS" {
+		p.inviteLocked(u, in.DesiredDeliveryMediums, pw)
+	}
+	return &userOutput{User: u.userType()}, nil
+}
+
+type adminSetUserPasswordInput struct {
+	poolUser
+	Password  string `json:"Password"`
+	Permanent bool   `json:"Permanent"`
+}
+
+func (p *Pool) adminSetUserPassword(_ context.Context, in *adminSetUserPasswordInput) (*empty, error) {
+	if err := p.checkPool(in.UserPoolID); err != nil {
+		return nil, err
+	}
+	return &empty{}, p.SetUserPassword(in.Username, in.Password, in.Permanent)
+}
+
+// adminGetUserOutput is UserType with Attributes named UserAttributes.
+type adminGetUserOutput struct {
+	userFields
+	UserAttributes []attribute `json:"UserAttributes"`
+}
+
+func (p *Pool) adminGetUser(_ context.Context, in *poolUser) (*adminGetUserOutput, error) {
+	var out adminGetUserOutput
+	err := p.withUser(*in, func(u *user) error {
+		t := u.userType()
+		out.userFields, out.UserAttributes = t.userFields, t.Attributes
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+type adminUpdateUserAttributesInput struct {
+	poolUser
+	UserAttributes []attribute `json:"UserAttributes"`
+}
+
+func (p *Pool) adminUpdateUserAttributes(_ context.Context, in *adminUpdateUserAttributesInput) (*empty, error) {
+	return &empty{}, p.withUser(in.poolUser, func(u *user) error {
+		return p.setAttributesLocked(u, attributeMap(in.UserAttributes))
+	})
+}
+
+type adminDeleteUserAttributesInput struct {
+	poolUser
+	UserAttributeNames []string `json:"UserAttributeNames"`
+}
+
+func (p *Pool) adminDeleteUserAttributes(_ context.Context, in *adminDeleteUserAttributesInput) (*empty, error) {
+	return &empty{}, p.withUser(in.poolUser, func(u *user) error {
+		return p.deleteAttributesLocked(u, in.UserAttributeNames)
+	})
+}
+
+// userOp is an Admin operation that is a Go administration method of a
+// username.
+func userOp(f func(p *Pool, username string) error) apiOp {
+	return op(func(p *Pool, _ context.Context, in *poolUser) (*empty, error) {
+		if err := p.checkPool(in.UserPoolID); err != nil {
+			return nil, err
+		}
+		return &empty{}, f(p, in.Username)
+	})
+}
+
+func (p *Pool) adminConfirmSignUp(_ context.Context, in *poolUser) (*empty, error) {
+	return &empty{}, p.withUser(*in, func(u *user) error {
+		if u.Status != statusUnconfirmed {
+			return apiErr(codeNotAuthorized, "User cannot be confirmed. Current status is "+u.Status)
+		}
+		u.Status = statusConfirmed
+		u.LastModified = p.now()
+		return nil
+	})
+}
+
+type listUsersInput struct {
+	UserPoolID      string   `json:"UserPoolId"`
+	AttributesToGet []string `json:"AttributesToGet"`
+	Limit           int      `json:"Limit"`
+	PaginationToken string   `json:"PaginationToken"`
+	Filter          string   `json:"Filter"`
+}
+
+type listUsersOutput struct {
+	Users           []userType `json:"Users"`
+	PaginationToken string     `json:"PaginationToken,omitempty"`
+}
+
+// listUsers lists users sorted by username, filtered and paged as Cognito
+// does (at most 60 a page; the pagination token is an offset here).
+func (p *Pool) listUsers(_ context.Context, in *listUsersInput) (*listUsersOutput, error) {
+	if err := p.checkPool(in.UserPoolID); err != nil {
+		return nil, err
+	}
+	match, err := parseFilter(in.Filter)
+	if err != nil {
+		return nil, err
+	}
+	limit := in.Limit
+	if limit == 0 {
+		limit = 60
+	}
+	if limit < 0 || limit > 60 {
+		return nil, apiErr(codeInvalidParameter, "Limit must be between 1 and 60.")
+	}
+	start := 0
+	if in.PaginationToken != "" {
+		if start, err = strconv.Atoi(in.PaginationToken); err != nil || start < 0 {
+			return nil, apiErr(codeInvalidParameter, "Invalid pagination token.")
+		}
+	}
+	p.mu.Lock()
+	var all []userType
+	for _, u := range p.users {
+		if match(u) {
+			all = append(all, u.userType())
+		}
+	}
+	p.mu.Unlock()
+	sort.Slice(all, func(i, j int) bool { return all[i].Username < all[j].Username })
+	out := &listUsersOutput{Users: []userType{}}
+	if start < len(all) {
+		end := min(start+limit, len(all))
+		out.Users = all[start:end]
+		if end < len(all) {
+			out.PaginationToken = strconv.Itoa(end)
+		}
+	}
+	if in.AttributesToGet != nil {
+		for i := range out.Users {
+			out.Users[i].Attributes = slices.DeleteFunc(out.Users[i].Attributes, func(a attribute) bool {
+				return !slices.Contains(in.AttributesToGet, a.Name)
+			})
+		}
+	}
+	return out, nil
+}
+
+// filterAttributes are the names ListUsers can filter on.
+var filterAttributes = []string{
+	"username", "email", "phone_number", "name", "given_name", "family_name",
+	"preferred_username", "cognito:user_status", "status", "sub",
+}
+
+// parseFilter parses ListUsers' filter: `name = "value"` (exact) or
+// `name ^= "value"` (prefix); empty matches every user.
+func parseFilter(f string) (func(*user) bool, error) {
+	if strings.TrimSpace(f) == "" {
+		return func(*user) bool { return true }, nil
+	}
+	bad := apiErr(codeInvalidParameter, "Error while parsing filter.")
+	name, rest, ok := strings.Cut(f, "=")
+	if !ok {
+		return nil, bad
+	}
+	prefix := strings.HasSuffix(name, "^")
+	name = strings.TrimSpace(strings.TrimSuffix(name, "^"))
+	rest = strings.TrimSpace(rest)
+	value, err := strconv.Unquote(rest)
+	if err != nil || !strings.HasPrefix(rest, `"`) {
+		return nil, bad
+	}
+	if !slices.Contains(filterAttributes, name) {
+		return nil, apiErr(codeInvalidParameter, "Invalid search attribute.")
+	}
+	return func(u *user) bool {
+		var v string
+		switch name {
+		case "username":
+			v = u.Username
+		case "cognito:user_status":
+			v = u.Status
+		case "status":
+			v = "Disabled"
+			if u.Enabled {
+				v = "Enabled"
+			}
+		default:
+			v = u.Attributes[name]
+		}
+		if prefix {
+			return strings.HasPrefix(v, value)
+		}
+		return v == value
+	}, nil
+}
+
+type accessTokenInput struct {
+	AccessToken string `json:"AccessToken"`
+}
+
+type getUserOutput struct {
+	Username       string      `json:"Username"`
+	UserAttributes []attribute `json:"UserAttributes"`
+}
+
+func (p *Pool) getUser(ctx context.Context, in *accessTokenInput) (*getUserOutput, error) {
+	name, err := p.tokenUser(ctx, in.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	var out *getUserOutput
+	err = p.onUser(name, func(u *user) error {
+		out = &getUserOutput{Username: u.Username, UserAttributes: attributeList(u.Attributes)}
+		return nil
+	})
+	return out, err
+}
+
+// clientWritable reports whether a user may write attribute name with
+// their own access token: the verified flags are for administrators.
+func clientWritable(name string) bool {
+	return name != "email_verified" && name != "phone_number_verified"
+}
+
+type updateUserAttributesInput struct {
+	UserAttributes []attribute       `json:"UserAttributes"`
+	AccessToken    string            `json:"AccessToken"`
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+}
+
+func (p *Pool) updateUserAttributes(ctx context.Context, in *updateUserAttributesInput) (*empty, error) {
+	attrs := attributeMap(in.UserAttributes)
+	return &empty{}, p.selfService(ctx, in.AccessToken, slices.Collect(maps.Keys(attrs)), func(u *user) error {
+		return p.setAttributesLocked(u, attrs)
+	})
+}
+
+type deleteUserAttributesInput struct {
+	UserAttributeNames []string `json:"UserAttributeNames"`
+	AccessToken        string   `json:"AccessToken"`
+}
+
+func (p *Pool) deleteUserAttributes(ctx context.Context, in *deleteUserAttributesInput) (*empty, error) {
+	return &empty{}, p.selfService(ctx, in.AccessToken, in.UserAttributeNames, func(u *user) error {
+		return p.deleteAttributesLocked(u, in.UserAttributeNames)
+	})
+}
+
+// selfService runs f under the lock on the user of an access token, once
+// the token is honoured and the user may write every attribute named.
+func (p *Pool) selfService(ctx context.Context, token string, names []string, f func(*user) error) error {
+	name, err := p.tokenUser(ctx, token)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if !clientWritable(n) {
+			return errUnwritableAttr
+		}
+	}
+	return p.onUser(name, f)
+}
+
+type signUpInput struct {
+	ClientID       string      `json:"ClientId"`
+	SecretHash     string      `json:"SecretHash"`
+	Username       string      `json:"Username"`
+	Password       string      `json:"Password"`
+	UserAttributes []attribute `json:"UserAttributes"`
+}
+
+type signUpOutput struct {
+	UserConfirmed       bool                 `json:"UserConfirmed"`
+	UserSub             string               `json:"UserSub"`
+	CodeDeliveryDetails *codeDeliveryDetails `json:"CodeDeliveryDetails,omitempty"`
+}
+
+// signUp creates an unconfirmed user; no code is sent (AdminConfirmSignUp
+// confirms it).
+func (p *Pool) signUp(_ context.Context, in *signUpInput) (*signUpOutput, error) {
+	c, ok := p.AppClient(in.ClientID)
+	if !ok {
+		return nil, errClientNotFound
+	}
+	if err := c.checkSecretHash(in.Username, in.SecretHash); err != nil {
+		return nil, err
+	}
+	if err := p.checkPassword(in.Password); err != nil {
+		return nil, err
+	}
+	attrs := attributeMap(in.UserAttributes)
+	for n := range attrs {
+		if !clientWritable(n) {
+			return nil, errUnwritableAttr
+		}
+	}
+	h := hashPassword(in.Password)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, err := p.createUserLocked(in.Username, attrs)
+	if err != nil {
+		return nil, err
+	}
+	u.Password = h
+	u.Status = statusUnconfirmed
+	out := &signUpOutput{UserConfirmed: false, UserSub: u.sub()}
+	// The code goes to an attribute the pool verifies automatically; with
+	// none, no code is sent and an administrator confirms the user
+	// (AdminConfirmSignUp). API reference, SignUp.
+	if d, ok := p.signUpDestinationLocked(u); ok {
+		out.CodeDeliveryDetails = p.sendCodeLocked(u, purposeSignUp, signUpCodeValidity, MessageSignUp, d)
+	}
+	return out, nil
+}
