@@ -20,6 +20,8 @@ func TestBoto3(t *testing.T) {
 		}},
 		{name: "list_users_and_admin_get_user"},
 		{name: "disabled_user"},
+		{name: "groups_in_tokens"},
+		{name: "group_roles_in_id_token", heldOut: "cognito:roles and cognito:preferred_role in ID tokens"},
 		{name: "forgot_password", heldOut: "ForgotPassword, ConfirmForgotPassword and the outbox"},
 		{name: "srp_password_verifier", heldOut: "USER_SRP_AUTH with the PASSWORD_VERIFIER challenge",
 			after: func(t *testing.T, iss *issuer, r map[string]any) {

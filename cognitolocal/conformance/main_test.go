@@ -167,11 +167,16 @@ func (iss *issuer) env() []string {
 // to stdout and stderr, and its error.
 func (iss *issuer) run(t *testing.T, stdin string, name string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	return runWithEnv(t, iss.env(), stdin, name, args...)
+}
+
+// runWithEnv runs a program with exactly the environment env.
+func runWithEnv(t *testing.T, env []string, stdin string, name string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = iss.env()
-	cmd.Dir = "."
+	cmd.Env = env
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

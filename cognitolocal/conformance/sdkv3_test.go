@@ -16,5 +16,7 @@ func TestJSSDKv3(t *testing.T) {
 		{name: "client_defaults"},
 		{name: "refresh_then_revoke"},
 		{name: "update_user_attributes"},
+		{name: "user_existence_errors", heldOut: "PreventUserExistenceErrors (LEGACY by default for API-created clients, answering UserNotFoundException)"},
+		{name: "token_revocation_disabled", heldOut: "EnableTokenRevocation false (RevokeToken answering UnsupportedOperationException)"},
 	})
 }

@@ -159,4 +159,52 @@ await run({
       AccessToken: token, UserAttributes: [{ Name: 'custom:undeclared', Value: 'x' }],
     })), 'InvalidParameterException');
   },
+
+  // Developer guide, "Managing user existence error responses": a client
+  // created with the API has PreventUserExistenceErrors LEGACY by default,
+  // and then a sign-in with a username the pool lacks answers
+  // UserNotFoundException; with ENABLED it answers NotAuthorizedException,
+  // as a wrong password does. DescribeUserPoolClient reports the setting
+  // (API_UserPoolClientType, PreventUserExistenceErrors).
+  async user_existence_errors() {
+    const c = idp();
+    const flows = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
+    const legacy = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.id, ClientName: 'legacy', ExplicitAuthFlows: flows,
+    }))).UserPoolClient;
+    const enabled = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.id, ClientName: 'enabled', ExplicitAuthFlows: flows, PreventUserExistenceErrors: 'ENABLED',
+    }))).UserPoolClient;
+    const described = await c.send(new DescribeUserPoolClientCommand({ UserPoolId: pool.id, ClientId: legacy.ClientId }));
+    assert.equal(described.UserPoolClient.PreventUserExistenceErrors, 'LEGACY');
+    const nobody = unique('nobody');
+    await rejects(c.send(passwordAuth(legacy.ClientId, nobody)), 'UserNotFoundException');
+    await rejects(c.send(passwordAuth(enabled.ClientId, nobody)), 'NotAuthorizedException');
+    const username = unique('kim');
+    await confirmedUser(username);
+    await rejects(c.send(passwordAuth(enabled.ClientId, username, 'Wrong-Password-1')), 'NotAuthorizedException');
+  },
+
+  // API_CreateUserPoolClient, EnableTokenRevocation false: RevokeToken on
+  // that client's refresh token answers UnsupportedOperationException
+  // (API_RevokeToken, Errors: "the operation isn't enabled for the user
+  // pool client"); the refresh token keeps working.
+  async token_revocation_disabled() {
+    const c = idp();
+    const client = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.id, ClientName: 'no-revocation', EnableTokenRevocation: false,
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient;
+    assert.equal(client.EnableTokenRevocation, false);
+    const username = unique('rex');
+    await confirmedUser(username);
+    const tokens = (await c.send(passwordAuth(client.ClientId, username))).AuthenticationResult;
+    await rejects(c.send(new RevokeTokenCommand({ ClientId: client.ClientId, Token: tokens.RefreshToken })),
+      'UnsupportedOperationException');
+    const refreshed = await c.send(new InitiateAuthCommand({
+      AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: client.ClientId,
+      AuthParameters: { REFRESH_TOKEN: tokens.RefreshToken },
+    }));
+    assert.ok(refreshed.AuthenticationResult.AccessToken);
+  },
 });

@@ -5,6 +5,8 @@ https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_
 developer-guide pages by title, under
 https://docs.aws.amazon.com/cognito/latest/developerguide/."""
 
+import base64
+import json
 import os
 import sys
 
@@ -150,6 +152,61 @@ def forgot_password():
     assert entry["deliveryMedium"] == "EMAIL" and entry["destination"] == email, entry
 
 
+def _claims(token):
+    """A token's payload, decoded without verification (the Go side
+    verifies the tokens it checks)."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def groups_in_tokens():
+    """Developer guide, "Understanding the access token" and "Understanding
+    the identity (ID) token": cognito:groups lists the user's groups.
+    API_CreateGroup answers GroupExistsException for a name taken (Errors).
+    API_AdminListGroupsForUser lists the user's groups;
+    API_AdminRemoveUserFromGroup takes the user out, and the next sign-in's
+    tokens no longer name the group."""
+    c = idp()
+    c.create_group(UserPoolId=POOL_ID, GroupName="admins", Precedence=1)
+    c.create_group(UserPoolId=POOL_ID, GroupName="staff", Precedence=5)
+    expect_error("GroupExistsException", c.create_group, UserPoolId=POOL_ID, GroupName="staff")
+    username = unique("gia")
+    confirmed_user(c, username)
+    for group in ("staff", "admins"):
+        c.admin_add_user_to_group(UserPoolId=POOL_ID, Username=username, GroupName=group)
+    listed = c.admin_list_groups_for_user(UserPoolId=POOL_ID, Username=username)["Groups"]
+    assert sorted(g["GroupName"] for g in listed) == ["admins", "staff"], listed
+    tokens = password_auth(c, username)["AuthenticationResult"]
+    access, id_token = _claims(tokens["AccessToken"]), _claims(tokens["IdToken"])
+    assert sorted(access["cognito:groups"]) == ["admins", "staff"], access
+    assert sorted(id_token["cognito:groups"]) == ["admins", "staff"], id_token
+    c.admin_remove_user_from_group(UserPoolId=POOL_ID, Username=username, GroupName="admins")
+    again = _claims(password_auth(c, username)["AuthenticationResult"]["AccessToken"])
+    assert again["cognito:groups"] == ["staff"], again
+
+
+def group_roles_in_id_token():
+    """API_CreateGroup, Precedence: "If a user belongs to two or more groups,
+    it is the group with the lowest precedence value whose role ARN is given
+    in the user's tokens for the cognito:roles and cognito:preferred_role
+    claims"; after leaving that group, the next group's role is preferred."""
+    c = idp()
+    admins_role = "arn:aws:iam::123456789012:role/Admins"
+    staff_role = "arn:aws:iam::123456789012:role/Staff"
+    c.create_group(UserPoolId=POOL_ID, GroupName="admins", Precedence=1, RoleArn=admins_role)
+    c.create_group(UserPoolId=POOL_ID, GroupName="staff", Precedence=5, RoleArn=staff_role)
+    username = unique("roa")
+    confirmed_user(c, username)
+    for group in ("staff", "admins"):
+        c.admin_add_user_to_group(UserPoolId=POOL_ID, Username=username, GroupName=group)
+    id_token = _claims(password_auth(c, username)["AuthenticationResult"]["IdToken"])
+    assert id_token.get("cognito:preferred_role") == admins_role, id_token
+    assert admins_role in id_token.get("cognito:roles", []), id_token
+    c.admin_remove_user_from_group(UserPoolId=POOL_ID, Username=username, GroupName="admins")
+    again = _claims(password_auth(c, username)["AuthenticationResult"]["IdToken"])
+    assert again.get("cognito:preferred_role") == staff_role, again
+
+
 def _srp_client(c, generate_secret):
     return c.create_user_pool_client(
         UserPoolId=POOL_ID,
@@ -244,6 +301,8 @@ run(
         "secret_hash_client": secret_hash_client,
         "list_users_and_admin_get_user": list_users_and_admin_get_user,
         "disabled_user": disabled_user,
+        "groups_in_tokens": groups_in_tokens,
+        "group_roles_in_id_token": group_roles_in_id_token,
         "forgot_password": forgot_password,
         "srp_password_verifier": srp_password_verifier,
         "admin_initiate_auth": admin_initiate_auth,
