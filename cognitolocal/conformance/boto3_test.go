@@ -35,6 +35,7 @@ func TestBoto3(t *testing.T) {
 				}
 			}},
 		{name: "user_auth_password_srp", heldOut: "USER_AUTH with PREFERRED_CHALLENGE PASSWORD_SRP"},
+		{name: "srp_refusals", heldOut: "USER_SRP_AUTH with the PASSWORD_VERIFIER challenge"},
 		{name: "admin_initiate_auth", heldOut: "AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH)"},
 	})
 }

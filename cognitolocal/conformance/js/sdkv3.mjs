@@ -377,4 +377,56 @@ await run({
     })), 'NotAuthorizedException');
     await assert.rejects(c.send(passwordAuth(clientId, username)), (e) => e.name !== 'UserNotFoundException');
   },
+
+  // Tokens as the developer guide describes them, from a client created
+  // with the API's default token validities (API_CreateUserPoolClient,
+  // AccessTokenValidity: "If you don't specify otherwise in the
+  // configuration of your app client, your access tokens are valid for one
+  // hour"; IdTokenValidity likewise), and from one whose AccessTokenValidity
+  // is 10 with TokenValidityUnits minutes (API_TokenValidityUnitsType). The
+  // access token ("Understanding the access token")
+  // carries sub, client_id, token_use "access", username, the scope
+  // aws.cognito.signin.user.admin that API sign-in grants, and auth_time,
+  // iat, exp, jti, origin_jti; the ID token ("Understanding the identity
+  // (ID) token") carries aud (the client), token_use "id",
+  // cognito:username, the user's attributes and email_verified.
+  async token_claims() {
+    const c = idp();
+    const clientId = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.id, ClientName: 'claims', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient.ClientId;
+    const username = unique('tia');
+    const email = `${username}@example.com`;
+    await confirmedUser(username, { email, email_verified: 'true', given_name: 'Tia' });
+    const r = (await c.send(passwordAuth(clientId, username))).AuthenticationResult;
+    assert.equal(r.ExpiresIn, 3600);
+    const access = jwtPayload(r.AccessToken);
+    assert.equal(access.token_use, 'access');
+    assert.equal(access.client_id, clientId);
+    assert.equal(access.username, username);
+    assert.ok(access.scope.split(' ').includes('aws.cognito.signin.user.admin'), access.scope);
+    assert.equal(access.exp - access.iat, 3600);
+    for (const claim of ['sub', 'iss', 'auth_time', 'jti', 'origin_jti']) assert.ok(access[claim], `access token lacks ${claim}`);
+    assert.equal(access.iss, pool.issuer);
+    const id = jwtPayload(r.IdToken);
+    assert.equal(id.token_use, 'id');
+    assert.equal(id.aud, clientId);
+    assert.equal(id['cognito:username'], username);
+    assert.equal(id.sub, access.sub);
+    assert.equal(id.email, email);
+    assert.equal(id.email_verified, true);
+    assert.equal(id.given_name, 'Tia');
+    assert.equal(id.exp - id.iat, 3600);
+
+    const shortClient = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.id, ClientName: 'short', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      AccessTokenValidity: 10, TokenValidityUnits: { AccessToken: 'minutes' },
+    }))).UserPoolClient;
+    assert.equal(shortClient.AccessTokenValidity, 10);
+    assert.equal(shortClient.TokenValidityUnits.AccessToken, 'minutes');
+    const short = (await c.send(passwordAuth(shortClient.ClientId, username))).AuthenticationResult;
+    assert.equal(short.ExpiresIn, 600);
+    const shortAccess = jwtPayload(short.AccessToken);
+    assert.equal(shortAccess.exp - shortAccess.iat, 600);
+  },
 });

@@ -436,6 +436,25 @@ def user_auth_password_srp():
     assert code != "UserNotFoundException", message
 
 
+def srp_refusals():
+    """SRP-6a's own rules (RFC 5054, section 2.5.4: "The host MUST abort the
+    authentication attempt if A % N is zero"), and a sign-in's proof is
+    good once: answering the same PASSWORD_VERIFIER again, with the same
+    SECRET_BLOCK and signature, must not sign in a second time (an
+    eavesdropper's replay). Cognito's documentation names no error for
+    either, so any refusal passes."""
+    c = idp()
+    client = _srp_client(c, False)
+    username = unique("rep")
+    confirmed_user(c, username)
+    for bad_a in (srp.N, 0, 2 * srp.N):
+        error_code(c.initiate_auth, AuthFlow="USER_SRP_AUTH", ClientId=client["ClientId"],
+                   AuthParameters={"USERNAME": username, "SRP_A": format(bad_a, "x")})
+    respond = _srp_sign_in(c, client, username, PASSWORD)
+    assert respond()["AuthenticationResult"]["AccessToken"]
+    error_code(respond)
+
+
 def admin_initiate_auth():
     """API_AdminInitiateAuth with ADMIN_USER_PASSWORD_AUTH on a client that
     allows ALLOW_ADMIN_USER_PASSWORD_AUTH answers tokens; a wrong password
@@ -479,6 +498,7 @@ run(
         "user_pool_lifecycle": user_pool_lifecycle,
         "list_paging": list_paging,
         "srp_password_verifier": srp_password_verifier,
+        "srp_refusals": srp_refusals,
         "admin_initiate_auth": admin_initiate_auth,
         "user_auth_password_srp": user_auth_password_srp,
     }
