@@ -112,7 +112,7 @@ func (p *Pool) confirmForgotPassword(_ context.Context, in *confirmForgotPasswor
 		return nil, err
 	}
 	u.Password = h
-	u.TemporaryExpires = time.Time{}
+	u.TemporarySince = time.Time{}
 	if u.Status == statusResetRequired || u.Status == statusForceChangePwd {
 		u.Status = statusConfirmed
 	}

@@ -73,9 +73,7 @@ func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*us
 	}
 	pw := in.TemporaryPassword
 	if pw == "" {
-		p.mu.Lock()
-		pw = temporaryPassword(p.temporaryPasswordLengthLocked())
-		p.mu.Unlock()
+		pw = temporaryPassword(p.temporaryPasswordLength())
 	}
 	if err := p.checkPassword(pw); err != nil {
 		return nil, err
@@ -97,7 +95,7 @@ func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*us
 	}
 	u.Password = h
 	u.Status = statusForceChangePwd
-	u.TemporaryExpires = p.now().Add(p.temporaryValidityLocked())
+	u.TemporarySince = p.now()
 	u.LastModified = p.now()
 	if in.MessageAction != "SUPPRESS" {
 		p.inviteLocked(u, in.DesiredDeliveryMediums, pw)
@@ -384,6 +382,9 @@ func (p *Pool) signUp(_ context.Context, in *signUpInput) (*signUpOutput, error)
 	if err := c.checkSecretHash(in.Username, in.SecretHash); err != nil {
 		return nil, err
 	}
+	if !p.AllowsSignUp() {
+		return nil, errSignUpNotPermitted
+	}
 	if err := p.checkPassword(in.Password); err != nil {
 		return nil, err
 	}
@@ -396,6 +397,13 @@ func (p *Pool) signUp(_ context.Context, in *signUpInput) (*signUpOutput, error)
 	h := hashPassword(in.Password)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	required := maps.Clone(attrs)
+	if a, _ := p.usernameAttribute(in.Username); a != "" {
+		required[a] = in.Username // an email address given as the username is the email
+	}
+	if err := p.checkRequiredLocked(required); err != nil {
+		return nil, err
+	}
 	u, err := p.createUserLocked(in.Username, attrs)
 	if err != nil {
 		return nil, err

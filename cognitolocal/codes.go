@@ -194,3 +194,29 @@ func randIntn(n int) int {
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
 	return int(binary.BigEndian.Uint64(b[:]) % uint64(n))
 }
+
+// cloneCodes and cloneAttempts copy a user's codes and counters, so that
+// a saved copy is not changed under the encoder.
+func cloneCodes(m map[string]*pendingCode) map[string]*pendingCode {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]*pendingCode, len(m))
+	for k, v := range m {
+		c := *v
+		out[k] = &c
+	}
+	return out
+}
+
+func cloneAttempts(m map[string]*attemptWindow) map[string]*attemptWindow {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]*attemptWindow, len(m))
+	for k, v := range m {
+		w := *v
+		out[k] = &w
+	}
+	return out
+}

@@ -20,6 +20,14 @@ func clockPool(t *testing.T) (*Pool, *time.Time) {
 	return p, &now
 }
 
+// autoVerify sets the pool's AutoVerifiedAttributes, as UpdateUserPool
+// would.
+func autoVerify(p *Pool, attrs ...string) {
+	s := *p.conf()
+	s.AutoVerifiedAttributes = attrs
+	p.settings.Store(&s)
+}
+
 func forgot(t *testing.T, p *Pool, username string) string {
 	t.Helper()
 	status, out := call(t, p, "ForgotPassword", map[string]any{"ClientId": DefaultClientID, "Username": username})
@@ -56,6 +64,7 @@ func TestForgotPasswordCodeExpiresAfterAnHour(t *testing.T) {
 // Quotas in Amazon Cognito: a sign-up code is valid for 24 hours.
 func TestSignUpCodeLivesADay(t *testing.T) {
 	p, now := clockPool(t)
+	autoVerify(p, "email")
 	status, out := call(t, p, "SignUp", map[string]any{"ClientId": DefaultClientID, "Username": "bob", "Password": testPassword,
 		"UserAttributes": []map[string]string{{"Name": "email", "Value": "bob@example.com"}}})
 	require.Equal(t, http.StatusOK, status, out)
@@ -155,7 +164,39 @@ func TestTemporaryPasswordsSatisfyThePolicy(t *testing.T) {
 	for range 300 {
 		pw := temporaryPassword(8)
 		require.Len(t, pw, 12)
-		require.NoError(t, checkPassword(pw), pw)
+		require.NoError(t, checkPasswordPolicy(DefaultPasswordPolicy(), pw), pw)
 	}
 	assert.Len(t, temporaryPassword(20), 20)
+}
+
+// API reference, SignUp: with no AutoVerifiedAttributes (the API's
+// default), no code is sent and an administrator confirms the user.
+func TestSignUpWithoutAutoVerificationSendsNoCode(t *testing.T) {
+	p, _ := clockPool(t)
+	status, out := call(t, p, "SignUp", map[string]any{"ClientId": DefaultClientID, "Username": "bob", "Password": testPassword,
+		"UserAttributes": []map[string]string{{"Name": "email", "Value": "bob@example.com"}}})
+	require.Equal(t, http.StatusOK, status, out)
+	assert.NotContains(t, out, "CodeDeliveryDetails")
+	assert.Empty(t, p.Messages(MessageFilter{}))
+	requireAPIError(t, p, "ResendConfirmationCode", map[string]any{"ClientId": DefaultClientID, "Username": "bob"}, codeInvalidParameter,
+		"Cannot resend codes. Auto verification not turned on.")
+}
+
+// "Verifying contact information at sign-up": a pool that verifies both
+// sends the code by SMS when the user has a phone number.
+func TestSignUpCodePrefersThePhone(t *testing.T) {
+	p, _ := clockPool(t)
+	autoVerify(p, "email", "phone_number")
+	status, out := call(t, p, "SignUp", map[string]any{"ClientId": DefaultClientID, "Username": "bob", "Password": testPassword,
+		"UserAttributes": []map[string]string{{"Name": "email", "Value": "bob@example.com"}, {"Name": "phone_number", "Value": "+12065550123"}}})
+	require.Equal(t, http.StatusOK, status, out)
+	assert.Equal(t, map[string]any{"Destination": "+*******0123", "DeliveryMedium": "SMS", "AttributeName": "phone_number"}, out["CodeDeliveryDetails"])
+	code, _ := p.LastCode("bob", MessageSignUp)
+	status, out = call(t, p, "ConfirmSignUp", map[string]any{"ClientId": DefaultClientID, "Username": "bob", "ConfirmationCode": code})
+	require.Equal(t, http.StatusOK, status, out)
+	p.mu.Lock()
+	attrs := p.userNamed("bob").Attributes
+	assert.Equal(t, "true", attrs["phone_number_verified"])
+	assert.NotEqual(t, "true", attrs["email_verified"], "only the attribute the code went to is verified")
+	p.mu.Unlock()
 }

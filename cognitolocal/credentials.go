@@ -22,7 +22,7 @@ func (p *Pool) checkCredentialsFor(c AppClient, username, password string) (snap
 	var enabled, tempExpired bool
 	if ok {
 		stored, snap, status, enabled = u.Password, p.snapshotLocked(u), u.Status, u.Enabled
-		tempExpired = !u.TemporaryExpires.IsZero() && !p.now().Before(u.TemporaryExpires)
+		tempExpired = p.temporaryPasswordExpired(u.TemporarySince)
 	} else {
 		stored = decoyHash()
 	}
@@ -49,7 +49,3 @@ func (p *Pool) checkCredentialsFor(c AppClient, username, password string) (snap
 	}
 	return snap, nil
 }
-
-// errTemporaryExpired refuses a temporary password older than the pool's
-// TemporaryPasswordValidityDays (observed text of Cognito's answer).
-var errTemporaryExpired = apiErr(codeNotAuthorized, "Temporary password has expired and must be reset by an administrator.")

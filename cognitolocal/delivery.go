@@ -1,44 +1,33 @@
 package cognitolocal
 
-import (
-	"slices"
-	"time"
-)
+import "slices"
 
 // Where codes go. Cognito picks the destination from the pool's
 // settings: AutoVerifiedAttributes for sign-up codes,
 // AccountRecoverySetting for password resets.
 
-// autoVerifiedLocked returns the attributes the pool verifies at
-// sign-up. The local pool verifies email, as pools created in the
-// console do; the API's own default is none.
-func (p *Pool) autoVerifiedLocked() []string { return []string{"email"} }
-
 // recoveryOrderLocked returns the recovery mechanisms in priority order,
-// as AccountRecoverySetting names them. With no setting, Cognito tries a
-// verified phone number first (API reference, AccountRecoverySettingType).
+// as AccountRecoverySetting names them. The pool does not keep that
+// setting: it uses Cognito's order without one, a verified phone number
+// first (API reference, AccountRecoverySettingType).
 func (p *Pool) recoveryOrderLocked() []string {
 	return []string{"verified_phone_number", "verified_email"}
 }
 
-// temporaryValidityLocked is how long a temporary password works:
-// PasswordPolicy.TemporaryPasswordValidityDays, 7 days by default.
-func (p *Pool) temporaryValidityLocked() time.Duration { return 7 * 24 * time.Hour }
+// temporaryPasswordLength is the length of generated temporary
+// passwords: 12, or the policy's minimum when longer.
+func (p *Pool) temporaryPasswordLength() int { return max(12, p.conf().PasswordPolicy.MinimumLength) }
 
-// temporaryPasswordLengthLocked is the length of generated temporary
-// passwords: at least the policy's minimum.
-func (p *Pool) temporaryPasswordLengthLocked() int { return 12 }
-
-// signUpDestinationLocked returns where u's sign-up code goes: the phone
-// number when the pool verifies both and the user has one (Cognito
-// prefers SMS then), else the email address; ok is false when the pool
-// verifies nothing the user has, and then no code is sent.
+// signUpDestinationLocked returns where u's sign-up code goes, by the
+// pool's AutoVerifiedAttributes: the phone number when the pool verifies
+// both and the user has one (Cognito prefers SMS then), else the email
+// address; ok is false when the pool verifies nothing the user has, and
+// then no code is sent.
 func (p *Pool) signUpDestinationLocked(u *user) (destination, bool) {
-	auto := p.autoVerifiedLocked()
-	if d := phoneOf(u); slices.Contains(auto, "phone_number") && d.address != "" {
+	if d := phoneOf(u); p.AutoVerifies("phone_number") && d.address != "" {
 		return d, true
 	}
-	if d := emailOf(u); slices.Contains(auto, "email") && d.address != "" {
+	if d := emailOf(u); p.AutoVerifies("email") && d.address != "" {
 		return d, true
 	}
 	return destination{}, false

@@ -180,11 +180,12 @@ func firstRune(s string) string {
 // optional filters ?pool=ID&username=NAME&kind=KIND.
 const OutboxPath = "/local/outbox"
 
-// serveOutbox answers GET /local/outbox: the messages as a JSON array,
+// serveOutbox answers GET /local/outbox: the messages of every pool of
+// the service (or of the pool ?pool= names) as a JSON array, each pool's
 // oldest first. Only requests whose Host names a loopback address are
 // answered, so that a web page whose name was rebound to 127.0.0.1
 // cannot read the codes and temporary passwords.
-func (p *Pool) serveOutbox(w http.ResponseWriter, r *http.Request) {
+func (s *Service) serveOutbox(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
 		return
 	}
@@ -193,9 +194,12 @@ func (p *Pool) serveOutbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	f := MessageFilter{Username: q.Get("username"), Kind: MessageKind(q.Get("kind"))}
 	msgs := []Message{}
-	if pool := q.Get("pool"); pool == "" || pool == p.poolID {
-		msgs = p.Messages(MessageFilter{Username: q.Get("username"), Kind: MessageKind(q.Get("kind"))})
+	for _, p := range s.Pools() {
+		if pool := q.Get("pool"); pool == "" || pool == p.poolID {
+			msgs = append(msgs, p.Messages(f)...)
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

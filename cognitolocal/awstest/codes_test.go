@@ -27,6 +27,15 @@ func (f *fixture) code(t *testing.T, username string, kind cognitolocal.MessageK
 	return c
 }
 
+// autoVerifyEmail makes the pool send sign-up codes to email addresses,
+// as AutoVerifiedAttributes does (the API's default is none).
+func (f *fixture) autoVerifyEmail(t *testing.T) {
+	t.Helper()
+	_, err := f.idp.UpdateUserPool(ctx(t), &cip.UpdateUserPoolInput{UserPoolId: f.poolID(),
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}})
+	require.NoError(t, err)
+}
+
 func (f *fixture) signUp(t *testing.T, username, email string) *cip.SignUpOutput {
 	t.Helper()
 	out, err := f.idp.SignUp(ctx(t), &cip.SignUpInput{
@@ -43,6 +52,7 @@ func (f *fixture) signUp(t *testing.T, username, email string) *cip.SignUpOutput
 // attribute it went to.
 func TestSignUpSendsACodeThatConfirmSignUpTakes(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
+	f.autoVerifyEmail(t)
 	out := f.signUp(t, "dave", "dave@example.com")
 	require.NotNil(t, out.CodeDeliveryDetails)
 	assert.Equal(t, types.DeliveryMediumTypeEmail, out.CodeDeliveryDetails.DeliveryMedium)
@@ -72,6 +82,7 @@ func TestSignUpSendsACodeThatConfirmSignUpTakes(t *testing.T) {
 
 func TestConfirmSignUpWrongCode(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
+	f.autoVerifyEmail(t)
 	f.signUp(t, "dave", "dave@example.com")
 	code := f.code(t, "dave", cognitolocal.MessageSignUp)
 	wrong := "000000"
@@ -89,6 +100,7 @@ func TestConfirmSignUpWrongCode(t *testing.T) {
 // longer confirms.
 func TestResendConfirmationCode(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
+	f.autoVerifyEmail(t)
 	f.signUp(t, "dave", "dave@example.com")
 	first := f.code(t, "dave", cognitolocal.MessageSignUp)
 	out, err := f.idp.ResendConfirmationCode(ctx(t), &cip.ResendConfirmationCodeInput{ClientId: aws.String(localClient), Username: aws.String("dave")})
@@ -108,6 +120,7 @@ func TestResendConfirmationCode(t *testing.T) {
 // Quotas in Amazon Cognito: ResendConfirmationCode, 5 per user per hour.
 func TestResendConfirmationCodeIsLimited(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
+	f.autoVerifyEmail(t)
 	f.signUp(t, "dave", "dave@example.com")
 	for range 5 {
 		_, err := f.idp.ResendConfirmationCode(ctx(t), &cip.ResendConfirmationCodeInput{ClientId: aws.String(localClient), Username: aws.String("dave")})
