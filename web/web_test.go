@@ -142,7 +142,7 @@ func account(w http.ResponseWriter, r *http.Request) {
 	at, hasAT := web.AccessToken(r.Context())
 	var scopes []string
 	if ac, ok := web.AccessClaims(r.Context()); ok {
-		scopes = ac.Scopes
+		scopes = ac.Scopes.Slice()
 	}
 	fmt.Fprintf(w, "user=%s email=%s groups=%v tenant=%s use=%s access=%v scopes=%v",
 		c.Username, c.Email, c.Groups, tenant, c.TokenUse, hasAT && strings.Count(at, ".") == 2, scopes)
