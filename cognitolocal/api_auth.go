@@ -3,14 +3,12 @@ package cognitolocal
 import (
 	"context"
 	"errors"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/cognitojwt/cognitojwt"
 )
 
-// The operations of a user signing in and managing their own account.
+// The JSON API operations of sign-in and sign-out: auth flows, challenges, token revocation.
 
 type initiateAuthInput struct {
 	AuthFlow       string            `json:"AuthFlow"`
@@ -100,7 +98,7 @@ func (p *Pool) refreshSecretHashOK(c AppClient, refreshToken, hash string) bool 
 	var names []string
 	if f != nil {
 		names = append(names, f.Username)
-		if u := p.users[fold(f.Username)]; u != nil {
+		if u := p.userNamed(f.Username); u != nil {
 			names = append(names, u.sub())
 		}
 	}
@@ -149,8 +147,8 @@ func (p *Pool) honoured(claims *cognitojwt.Claims) (string, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	u, ok := p.users[fold(claims.Username)]
-	if !ok || u.sub() != claims.Subject {
+	u := p.userNamed(claims.Username)
+	if u == nil || u.sub() != claims.Subject {
 		return "", errUserNotFound
 	}
 	if !u.Enabled {
@@ -162,88 +160,6 @@ func (p *Pool) honoured(claims *cognitojwt.Claims) (string, error) {
 		return "", errTokenRevoked
 	}
 	return u.Username, nil
-}
-
-type accessTokenInput struct {
-	AccessToken string `json:"AccessToken"`
-}
-
-type getUserOutput struct {
-	Username       string      `json:"Username"`
-	UserAttributes []attribute `json:"UserAttributes"`
-}
-
-func (p *Pool) getUser(ctx context.Context, in *accessTokenInput) (*getUserOutput, error) {
-	name, err := p.tokenUser(ctx, in.AccessToken)
-	if err != nil {
-		return nil, err
-	}
-	var out *getUserOutput
-	err = p.onUser(name, func(u *user) error {
-		out = &getUserOutput{Username: u.Username, UserAttributes: attributeList(u.Attributes)}
-		return nil
-	})
-	return out, err
-}
-
-// clientWritable reports whether a user may write attribute name with
-// their own access token: the verified flags are for administrators.
-func clientWritable(name string) bool {
-	return name != "email_verified" && name != "phone_number_verified"
-}
-
-type updateUserAttributesInput struct {
-	UserAttributes []attribute       `json:"UserAttributes"`
-	AccessToken    string            `json:"AccessToken"`
-	ClientMetadata map[string]string `json:"ClientMetadata"`
-}
-
-func (p *Pool) updateUserAttributes(ctx context.Context, in *updateUserAttributesInput) (*empty, error) {
-	attrs := attributeMap(in.UserAttributes)
-	return &empty{}, p.selfService(ctx, in.AccessToken, slices.Collect(maps.Keys(attrs)), func(u *user) error {
-		return p.setAttributesLocked(u, attrs)
-	})
-}
-
-type deleteUserAttributesInput struct {
-	UserAttributeNames []string `json:"UserAttributeNames"`
-	AccessToken        string   `json:"AccessToken"`
-}
-
-func (p *Pool) deleteUserAttributes(ctx context.Context, in *deleteUserAttributesInput) (*empty, error) {
-	return &empty{}, p.selfService(ctx, in.AccessToken, in.UserAttributeNames, func(u *user) error {
-		return p.deleteAttributesLocked(u, in.UserAttributeNames)
-	})
-}
-
-// selfService runs f under the lock on the user of an access token, once
-// the token is honoured and the user may write every attribute named.
-func (p *Pool) selfService(ctx context.Context, token string, names []string, f func(*user) error) error {
-	name, err := p.tokenUser(ctx, token)
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		if !clientWritable(n) {
-			return errUnwritableAttr
-		}
-	}
-	return p.onUser(name, f)
-}
-
-// deleteAttributesLocked removes attributes; sub and immutable custom
-// attributes stay, as Cognito refuses to delete them.
-func (p *Pool) deleteAttributesLocked(u *user, names []string) error {
-	for _, n := range names {
-		if _, err := p.writableLocked(n, u); err != nil {
-			return err
-		}
-	}
-	for _, n := range names {
-		delete(u.Attributes, n)
-	}
-	u.LastModified = p.now()
-	return nil
 }
 
 func (p *Pool) globalSignOut(ctx context.Context, in *accessTokenInput) (*empty, error) {
@@ -278,46 +194,74 @@ func (p *Pool) revokeToken(_ context.Context, in *revokeTokenInput) (*empty, err
 	return &empty{}, p.revokeRefreshToken(in.ClientID, in.Token)
 }
 
-type signUpInput struct {
-	ClientID       string      `json:"ClientId"`
-	SecretHash     string      `json:"SecretHash"`
-	Username       string      `json:"Username"`
-	Password       string      `json:"Password"`
-	UserAttributes []attribute `json:"UserAttributes"`
+type respondToAuthChallengeInput struct {
+	ClientID           string            `json:"ClientId"`
+	ChallengeName      string            `json:"ChallengeName"`
+	Session            string            `json:"Session"`
+	ChallengeResponses map[string]string `json:"ChallengeResponses"`
+	ClientMetadata     map[string]string `json:"ClientMetadata"`
 }
 
-type signUpOutput struct {
-	UserConfirmed bool   `json:"UserConfirmed"`
-	UserSub       string `json:"UserSub"`
-}
-
-// signUp creates an unconfirmed user; no code is sent (AdminConfirmSignUp
-// confirms it).
-func (p *Pool) signUp(_ context.Context, in *signUpInput) (*signUpOutput, error) {
+// respondToAuthChallenge answers NEW_PASSWORD_REQUIRED: the session once,
+// within three minutes, by its client and user; the new password follows
+// the policy; "userAttributes.NAME" responses set attributes. The user is
+// then confirmed and signed in.
+func (p *Pool) respondToAuthChallenge(ctx context.Context, in *respondToAuthChallengeInput) (*initiateAuthOutput, error) {
 	c, ok := p.AppClient(in.ClientID)
 	if !ok {
 		return nil, errClientNotFound
 	}
-	if err := c.checkSecretHash(in.Username, in.SecretHash); err != nil {
+	if in.ChallengeName != "NEW_PASSWORD_REQUIRED" {
+		return nil, apiErr(codeInvalidParameter, "This user pool answers only NEW_PASSWORD_REQUIRED challenges.")
+	}
+	r := in.ChallengeResponses
+	if r["USERNAME"] == "" || r["NEW_PASSWORD"] == "" {
+		return nil, apiErr(codeInvalidParameter, "Missing required parameter USERNAME or NEW_PASSWORD")
+	}
+	if err := c.checkSecretHash(r["USERNAME"], r["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
-	if err := checkPassword(in.Password); err != nil {
+	p.mu.Lock()
+	key := digest(in.Session)
+	s := p.sessions[key]
+	delete(p.sessions, key) // single use, even when the answer fails
+	p.mu.Unlock()
+	if s == nil || s.clientID != c.ClientID || !p.sameUser(s.username, r["USERNAME"]) || !p.now().Before(s.expires) {
+		return nil, errSessionInvalid
+	}
+	if err := p.checkPassword(r["NEW_PASSWORD"]); err != nil {
 		return nil, err
 	}
-	attrs := attributeMap(in.UserAttributes)
-	for n := range attrs {
-		if !clientWritable(n) {
-			return nil, errUnwritableAttr
+	attrs := map[string]string{}
+	for k, v := range r {
+		if name, ok := strings.CutPrefix(k, "userAttributes."); ok {
+			if !clientWritable(name) {
+				return nil, errUnwritableAttr
+			}
+			attrs[name] = v
 		}
 	}
-	h := hashPassword(in.Password)
+	h := hashPassword(r["NEW_PASSWORD"])
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.createUserLocked(in.Username, attrs)
+	u, err := p.userLocked(s.username)
+	if err == nil && (!u.Enabled || u.Status != statusForceChangePwd) {
+		err = errSessionInvalid
+	}
+	if err == nil {
+		err = p.setAttributesLocked(u, attrs)
+	}
+	var snap snapshot
+	if err == nil {
+		u.Password, u.Status = h, statusConfirmed
+		snap = u.snapshot()
+	}
+	p.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	u.Password = h
-	u.Status = statusUnconfirmed
-	return &signUpOutput{UserConfirmed: false, UserSub: u.sub()}, nil
+	t, err := p.signIn(ctx, c, snap, []string{scopeAdmin}, sourceNewPassword, in.ClientMetadata)
+	if err != nil {
+		return nil, err
+	}
+	return authResult(t), nil
 }

@@ -1,0 +1,20 @@
+package conformance
+
+import (
+	"testing"
+)
+
+// TestJSSDKv3 drives the pool with the AWS SDK for JavaScript v3
+// (js/sdkv3.mjs; each case cites the documentation it checks).
+func TestJSSDKv3(t *testing.T) {
+	t.Parallel()
+	node := requireClient(t, "node")
+	requireNodeModules(t)
+	runScriptCases(t, node, "js/sdkv3.mjs", []scriptCase{
+		{name: "sign_up_admin_confirm_sign_in"},
+		{name: "sign_up_refusals"},
+		{name: "client_defaults"},
+		{name: "refresh_then_revoke"},
+		{name: "update_user_attributes"},
+	})
+}
