@@ -489,7 +489,7 @@ func (a sessionAuth) Authenticate(w http.ResponseWriter, r *http.Request) (cogni
 
 func ExampleMiddlewareFor() {
 	auth := sessionAuth{sessions: map[string]*cognitojwt.Claims{
-		"s1": {Subject: "u1", Username: "alice", Groups: []string{"admin"}},
+		"s1": {Subject: "u1", Username: "alice", Groups: cognitojwt.NamesOf("admin")},
 	}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
