@@ -87,7 +87,7 @@ func TestAWSCLI(t *testing.T) {
 	// NEW_PASSWORD and that Session signs the user in
 	// (API_RespondToAuthChallenge, NEW_PASSWORD_REQUIRED), and the user is
 	// then CONFIRMED (API_UserType, UserStatus).
-	t.Run("admin_create_user_new_password_required", func(t *testing.T) {
+	runCase(t, "aws", "admin_create_user_new_password_required", "", func(t *testing.T) {
 		iss := startIssuer(t)
 		created := iss.awsOK(t, "admin-create-user", "--user-pool-id", iss.PoolID, "--username", "ada",
 			"--temporary-password", "Temp-Password-1", "--message-action", "SUPPRESS",
@@ -132,7 +132,7 @@ func TestAWSCLI(t *testing.T) {
 	// NotAuthorizedException (API_InitiateAuth, Errors). AdminGetUser of a
 	// user the pool lacks answers UserNotFoundException (API_AdminGetUser,
 	// Errors).
-	t.Run("admin_set_user_password_sign_in", func(t *testing.T) {
+	runCase(t, "aws", "admin_set_user_password_sign_in", "", func(t *testing.T) {
 		iss := startIssuer(t)
 		iss.awsOK(t, "admin-create-user", "--user-pool-id", iss.PoolID, "--username", "bob",
 			"--temporary-password", "Temp-Password-1", "--message-action", "SUPPRESS")
@@ -159,7 +159,7 @@ func TestAWSCLI(t *testing.T) {
 	// API_CreateUserPoolClient with --generate-secret answers the client's
 	// ID and secret and the flows asked for; DescribeUserPoolClient answers
 	// the same (API_DescribeUserPoolClient).
-	t.Run("create_user_pool_client", func(t *testing.T) {
+	runCase(t, "aws", "create_user_pool_client", "", func(t *testing.T) {
 		iss := startIssuer(t)
 		created := iss.awsOK(t, "create-user-pool-client", "--user-pool-id", iss.PoolID, "--client-name", "backend",
 			"--generate-secret", "--explicit-auth-flows", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")

@@ -28,7 +28,8 @@ const (
 )
 
 // binary is the cognitojwt command built from this checkout's
-// ./cmd/cognitojwt, so the cases run the dev-issuer under test.
+// ./cmd/cognitojwt, so the cases run the dev-issuer under test; or the one
+// CONFORMANCE_COGNITOJWT names, to check a build from elsewhere.
 var binary string
 
 func TestMain(m *testing.M) {
@@ -37,14 +38,17 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "cognitojwt")
-	build := exec.Command("go", "build", "-o", binary, "./cmd/cognitojwt")
-	build.Dir = filepath.Join("..", "..")
-	build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building cognitojwt: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
+	binary = os.Getenv("CONFORMANCE_COGNITOJWT")
+	if binary == "" {
+		binary = filepath.Join(dir, "cognitojwt")
+		build := exec.Command("go", "build", "-o", binary, "./cmd/cognitojwt")
+		build.Dir = filepath.Join("..", "..")
+		build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
+		if out, err := build.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building cognitojwt: %v\n%s", err, out)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	if code == 0 {
@@ -167,11 +171,16 @@ func (iss *issuer) env() []string {
 // to stdout and stderr, and its error.
 func (iss *issuer) run(t *testing.T, stdin string, name string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	return runWithEnv(t, iss.env(), stdin, name, args...)
+}
+
+// runWithEnv runs a program with exactly the environment env.
+func runWithEnv(t *testing.T, env []string, stdin string, name string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = iss.env()
-	cmd.Dir = "."
+	cmd.Env = env
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -24,6 +24,18 @@ type scriptCase struct {
 	after func(t *testing.T, iss *issuer, result map[string]any)
 }
 
+// runCase runs f as the subtest name, unless heldOut names a behaviour the
+// pool lacks: then the case is logged loudly as held out and not run
+// (CONFORMANCE_HELD_OUT=1 runs it anyway).
+func runCase(t *testing.T, label, name, heldOut string, f func(t *testing.T)) {
+	t.Helper()
+	if heldOut != "" && os.Getenv("CONFORMANCE_HELD_OUT") == "" {
+		t.Logf("########## HELD OUT %s: the local pool lacks %s ##########", label, heldOut)
+		return
+	}
+	t.Run(name, f)
+}
+
 // runScriptCases runs each case as `INTERPRETER SCRIPT CASE`. The table
 // must name exactly the cases the script defines (`SCRIPT --list`), so
 // that no case of a script goes unrun unnoticed.
@@ -49,13 +61,8 @@ func runScriptCases(t *testing.T, interpreter, script string, cases []scriptCase
 	if !slices.Equal(defined, named) {
 		t.Fatalf("%s defines the cases %v but the table names %v", script, defined, named)
 	}
-	runHeldOut := os.Getenv("CONFORMANCE_HELD_OUT") != ""
 	for _, c := range cases {
-		if c.heldOut != "" && !runHeldOut {
-			t.Logf("########## HELD OUT %s %s: the local pool lacks %s ##########", script, c.name, c.heldOut)
-			continue
-		}
-		t.Run(c.name, func(t *testing.T) {
+		runCase(t, script+" "+c.name, c.name, c.heldOut, func(t *testing.T) {
 			iss := startIssuer(t, c.issuerArgs...)
 			stdout, stderr, err := iss.run(t, "", interpreter, script, c.name)
 			if err != nil {
