@@ -84,6 +84,7 @@ type Pool struct {
 	refresh   map[string]string           // refresh-token digest → origin_jti
 	codes     map[string]*authCode        // authorization-code digest → code
 	sessions  map[string]*authSession     // challenge-session digest → session
+	auth      *authState                  // SRP exchanges, MFA configuration
 }
 
 type user struct {
@@ -92,6 +93,10 @@ type user struct {
 	Enabled      bool              `json:"enabled"`
 	Status       string            `json:"status"`
 	Password     string            `json:"password"` // hashPassword's encoding
+	// SRP is the password's SRP verifier; nil for a password set before
+	// the pool kept verifiers, until the password is next presented.
+	SRP *srpVerifier `json:"srp,omitempty"`
+	MFA *userMFA     `json:"mfa,omitempty"`
 	Groups       []string          `json:"groups,omitempty"`
 	Created      time.Time         `json:"created"`
 	LastModified time.Time         `json:"lastModified"`
@@ -150,6 +155,7 @@ func New(cfg Config) (*Pool, error) {
 		refresh:  map[string]string{},
 		codes:    map[string]*authCode{},
 		sessions: map[string]*authSession{},
+		auth:     newAuthState(),
 	}
 	if p.poolID == "" {
 		p.poolID = DefaultPoolID

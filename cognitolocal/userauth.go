@@ -1,0 +1,220 @@
+package cognitolocal
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"slices"
+)
+
+// Choice-based sign-in, USER_AUTH: the client names a first factor
+// (PREFERRED_CHALLENGE) or the pool offers the ones the user can use
+// (SELECT_CHALLENGE): PASSWORD, PASSWORD_SRP, or EMAIL_OTP, a one-time
+// code by email.
+
+// First factors of choice-based sign-in, as SignInPolicy and the
+// challenges name them.
+const (
+	firstPassword = "PASSWORD"
+	firstSRP      = "PASSWORD_SRP"
+	firstEmailOTP = "EMAIL_OTP"
+)
+
+// signInCodeDigits is the length of a one-time sign-in code by email:
+// Cognito sends eight digits for the first factor, six for MFA.
+const signInCodeDigits = 8
+
+// SetFirstAuthFactors sets the factors choice-based sign-in (USER_AUTH)
+// offers, as SignInPolicy.AllowedFirstAuthFactors: "PASSWORD" (which
+// brings PASSWORD_SRP along, and which Cognito requires) and
+// "EMAIL_OTP". The default is PASSWORD alone.
+func (p *Pool) SetFirstAuthFactors(factors []string) error {
+	if !slices.Contains(factors, firstPassword) {
+		return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors must include PASSWORD.")
+	}
+	for _, f := range factors {
+		if f != firstPassword && f != firstEmailOTP {
+			return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors may hold PASSWORD and EMAIL_OTP.")
+		}
+	}
+	p.mu.Lock()
+	p.auth.firstFactors = slices.Clone(factors)
+	p.mu.Unlock()
+	return nil
+}
+
+// FirstAuthFactors returns the factors choice-based sign-in offers.
+func (p *Pool) FirstAuthFactors() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.auth.firstFactors)
+}
+
+// availableFirstFactorsLocked are the first factors username can use: a
+// password (as such or by SRP) when the pool allows passwords, a code by
+// email when the pool allows it and the user has an address. A username
+// the pool does not know is offered what a user with an email address
+// would be, so the answer reveals nothing.
+func (p *Pool) availableFirstFactorsLocked(username string) []string {
+	allowed := p.auth.firstFactors
+	var out []string
+	if slices.Contains(allowed, firstPassword) {
+		out = append(out, firstPassword, firstSRP)
+	}
+	u := p.users[fold(username)]
+	if slices.Contains(allowed, firstEmailOTP) && (u == nil || u.Attributes["email"] != "") {
+		out = append(out, firstEmailOTP)
+	}
+	return out
+}
+
+// initiateUserAuth starts USER_AUTH: the preferred factor when the user
+// can use it, else SELECT_CHALLENGE with the factors available.
+func (p *Pool) initiateUserAuth(c AppClient, params map[string]string) (stepResult, error) {
+	if !c.allowsFlow("ALLOW_USER_AUTH") {
+		return stepResult{}, apiErr(codeInvalidParameter, "USER_AUTH flow not enabled for this client")
+	}
+	username := params["USERNAME"]
+	if username == "" {
+		return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter USERNAME")
+	}
+	if err := c.checkSecretHash(username, params["SECRET_HASH"]); err != nil {
+		return stepResult{}, err
+	}
+	p.mu.Lock()
+	available := p.availableFirstFactorsLocked(username)
+	canonical := username
+	if u := p.users[fold(username)]; u != nil {
+		canonical = u.Username
+	}
+	p.mu.Unlock()
+	if pref := params["PREFERRED_CHALLENGE"]; pref != "" && slices.Contains(available, pref) {
+		return p.firstFactor(c, username, pref, params)
+	}
+	session := p.newSession(c, canonical, authSession{challenge: "SELECT_CHALLENGE", typed: username, choices: available})
+	return stepResult{out: &initiateAuthOutput{
+		ChallengeName: "SELECT_CHALLENGE", Session: session,
+		ChallengeParameters: map[string]string{"USERNAME": canonical},
+		AvailableChallenges: available,
+	}}, nil
+}
+
+// answerSelectChallenge runs the factor a SELECT_CHALLENGE answer chose,
+// with the password or SRP_A it brings.
+func (p *Pool) answerSelectChallenge(c AppClient, token string, s authSession, r map[string]string, _ signInStep) (stepResult, error) {
+	if !slices.Contains(s.choices, r["ANSWER"]) {
+		return stepResult{}, apiErr(codeInvalidParameter, "ANSWER must be one of the AvailableChallenges.")
+	}
+	p.endSession(token)
+	return p.firstFactor(c, s.typed, r["ANSWER"], r)
+}
+
+// firstFactor runs a first factor of choice-based sign-in.
+func (p *Pool) firstFactor(c AppClient, username, factor string, params map[string]string) (stepResult, error) {
+	st := signInStep{typed: username, source: sourceAuthentication}
+	switch factor {
+	case firstPassword:
+		if params["PASSWORD"] == "" {
+			return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter PASSWORD")
+		}
+		return p.passwordFactor(c, username, params["PASSWORD"], st)
+	case firstSRP:
+		if params["SRP_A"] == "" {
+			return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter SRP_A")
+		}
+		out, err := p.startSRP(c, username, params["SRP_A"], true)
+		return stepResult{out: out}, err
+	case firstEmailOTP:
+		return p.emailOTPFactor(c, username, st)
+	}
+	return stepResult{}, apiErr(codeInvalidParameter, "Unknown first factor.")
+}
+
+// passwordFactor checks a password and goes on: a new password, MFA,
+// tokens.
+func (p *Pool) passwordFactor(c AppClient, username, password string, st signInStep) (stepResult, error) {
+	snap, err := p.checkCredentials(username, password)
+	if err == errPasswordChange {
+		out, err := p.newPasswordChallenge(c, snap, st)
+		return stepResult{out: out}, err
+	}
+	if err != nil {
+		return stepResult{}, err
+	}
+	return p.secondFactor(c, snap.username, st)
+}
+
+// emailOTPFactor sends an eight-digit code to the user's email address
+// and answers EMAIL_OTP. An unknown username gets the same answer, with
+// no message sent and no code that works.
+func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (stepResult, error) {
+	p.mu.Lock()
+	u := p.users[fold(username)]
+	var enabled bool
+	var status, canonical string
+	if u != nil {
+		enabled, status, canonical = u.Enabled, u.Status, u.Username
+	}
+	p.mu.Unlock()
+	s := authSession{challenge: factorEmail, typed: username, source: st.source, firstFactor: true}
+	params := map[string]string{"CODE_DELIVERY_DELIVERY_MEDIUM": MediumEmail}
+	switch {
+	case u == nil:
+		s.code = digest(randomToken(16))
+		canonical = username
+		params["CODE_DELIVERY_DESTINATION"] = mask(destination{medium: MediumEmail, address: username + "@example.com"})
+	case !enabled:
+		return stepResult{}, errUserDisabled
+	case status == statusUnconfirmed:
+		return stepResult{}, errNotConfirmed
+	default:
+		code, _, dest, err := p.sendSignInCode(canonical, factorEmail, signInCodeDigits)
+		if err != nil {
+			return stepResult{}, err
+		}
+		s.code = digest(code)
+		params["CODE_DELIVERY_DESTINATION"] = dest
+	}
+	params["USERNAME"] = canonical
+	return stepResult{out: &initiateAuthOutput{ChallengeName: factorEmail, Session: p.newSession(c, canonical, s), ChallengeParameters: params}}, nil
+}
+
+// sendSignInCode sends a sign-in code of digits digits for factor
+// (SMS_MFA to the phone number, EMAIL_OTP to the email address) to the
+// outbox and returns it with the medium and the masked destination.
+func (p *Pool) sendSignInCode(username, factor string, digits int) (code, medium, dest string, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, err := p.userLocked(username)
+	if err != nil {
+		return "", "", "", err
+	}
+	d := emailOf(u)
+	if factor == factorSMS {
+		d = phoneOf(u)
+	}
+	if d.address == "" {
+		return "", "", "", apiErr(codeInvalidParameter, "The user has no "+d.attribute+" to send a code to.")
+	}
+	code = fmt.Sprintf("%0*d", digits, randIntn(pow10(digits)))
+	text := "Your sign-in code is " + code + "."
+	if cfg := p.auth.mfa; factor == factorSMS && cfg.SMSMessage != "" {
+		text = replaceCode(cfg.SMSMessage, code)
+	} else if factor == factorEmail && cfg.EmailMessage != "" && digits == 6 {
+		text = replaceCode(cfg.EmailMessage, code)
+	}
+	details := p.deliverLocked(u, MessageAuthentication, d, code, text)
+	return code, details.DeliveryMedium, details.Destination, nil
+}
+
+func pow10(n int) int {
+	out := 1
+	for range n {
+		out *= 10
+	}
+	return out
+}
+
+// codeMatches compares a code with the digest of the one sent.
+func codeMatches(sentDigest, code string) bool {
+	return sentDigest != "" && subtle.ConstantTimeCompare([]byte(sentDigest), []byte(digest(code))) == 1
+}
