@@ -61,6 +61,12 @@ var apiOps = map[string]apiOp{
 	"AddCustomAttributes":       op((*Pool).addCustomAttributes),
 	"CreateUserPoolClient":      op((*Pool).createUserPoolClient),
 	"DescribeUserPoolClient":    op((*Pool).describeUserPoolClient),
+	"SetUserPoolMfaConfig":      op((*Pool).setUserPoolMfaConfig),
+	"GetUserPoolMfaConfig":      op((*Pool).getUserPoolMfaConfig),
+	"AssociateSoftwareToken":    op((*Pool).associateSoftwareToken),
+	"VerifySoftwareToken":       op((*Pool).verifySoftwareToken),
+	"SetUserMFAPreference":      op((*Pool).setUserMFAPreference),
+	"AdminSetUserMFAPreference": op((*Pool).adminSetUserMFAPreference),
 }
 
 // serveAPI answers the JSON API. Requests are not SigV4-checked: any
@@ -143,52 +149,6 @@ func attributeList(m map[string]string) []attribute {
 type epoch float64
 
 func epochOf(t time.Time) epoch { return epoch(float64(t.UnixMilli()) / 1000) }
-
-// userFields are the members UserType shares with AdminGetUser's answer.
-type userFields struct {
-	Username             string `json:"Username"`
-	UserCreateDate       epoch  `json:"UserCreateDate"`
-	UserLastModifiedDate epoch  `json:"UserLastModifiedDate"`
-	Enabled              bool   `json:"Enabled"`
-	UserStatus           string `json:"UserStatus"`
-}
-
-// userType is UserType.
-type userType struct {
-	userFields
-	Attributes []attribute `json:"Attributes"`
-}
-
-func (u *user) userType() userType {
-	return userType{
-		userFields: userFields{
-			Username:             u.Username,
-			UserCreateDate:       epochOf(u.Created),
-			UserLastModifiedDate: epochOf(u.LastModified),
-			Enabled:              u.Enabled,
-			UserStatus:           u.Status,
-		},
-		Attributes: attributeList(u.Attributes),
-	}
-}
-
-// groupType is GroupType.
-type groupType struct {
-	GroupName        string `json:"GroupName"`
-	UserPoolID       string `json:"UserPoolId"`
-	Description      string `json:"Description,omitempty"`
-	RoleArn          string `json:"RoleArn,omitempty"`
-	Precedence       *int64 `json:"Precedence,omitempty"`
-	LastModifiedDate epoch  `json:"LastModifiedDate"`
-	CreationDate     epoch  `json:"CreationDate"`
-}
-
-func (p *Pool) groupType(g group) groupType {
-	return groupType{
-		GroupName: g.Name, UserPoolID: p.poolID, Description: g.Description, RoleArn: g.RoleArn,
-		Precedence: g.Precedence, LastModifiedDate: epochOf(g.LastModified), CreationDate: epochOf(g.Created),
-	}
-}
 
 type empty struct{}
 

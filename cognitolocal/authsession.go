@@ -46,6 +46,8 @@ type authSession struct {
 	// code of it.
 	setupSecret   string
 	setupVerified bool
+	setupStep     int64  // the time step of the code that verified it
+	setupDevice   string // FriendlyDeviceName
 	// choices are the challenges a SELECT_CHALLENGE or SELECT_MFA_TYPE
 	// session offered.
 	choices []string
@@ -95,6 +97,9 @@ func (p *Pool) newSession(c AppClient, username string, s authSession) string {
 var (
 	errSessionUsed = apiErr(codeNotAuthorized, "Invalid session for the user, session can only be used once.")
 	errSessionGone = apiErr(codeNotAuthorized, "Invalid session for the user.")
+	// errChallengeMismatch answers a ChallengeName other than the one the
+	// session was issued for.
+	errChallengeMismatch = apiErr(codeInvalidParameter, "The ChallengeName does not match the challenge of the session.")
 )
 
 // openSession returns a copy of the live session token for c answering
@@ -115,7 +120,7 @@ func (p *Pool) openSession(token string, c AppClient, challenge, username string
 	case !p.now().Before(s.expires):
 		return authSession{}, errSessionInvalid
 	case s.challenge != challenge:
-		return authSession{}, errSessionGone
+		return authSession{}, errChallengeMismatch
 	case username != "" && fold(username) != fold(s.username) && fold(username) != fold(s.typed) && !p.isSubOfLocked(username, s.username):
 		return authSession{}, errSessionGone
 	}

@@ -215,7 +215,7 @@ func (p *Pool) answerNewPassword(c AppClient, token string, s authSession, r map
 	if r["NEW_PASSWORD"] == "" {
 		return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter NEW_PASSWORD")
 	}
-	if err := checkPassword(r["NEW_PASSWORD"]); err != nil {
+	if err := p.checkPassword(r["NEW_PASSWORD"]); err != nil {
 		return stepResult{}, err
 	}
 	attrs := map[string]string{}
@@ -227,7 +227,7 @@ func (p *Pool) answerNewPassword(c AppClient, token string, s authSession, r map
 			attrs[name] = v
 		}
 	}
-	h, ver := p.credentials(s.username, r["NEW_PASSWORD"])
+	h := hashPassword(r["NEW_PASSWORD"])
 	p.mu.Lock()
 	u, err := p.userLocked(s.username)
 	if err == nil && (!u.Enabled || u.Status != statusForceChangePwd) {
@@ -237,7 +237,8 @@ func (p *Pool) answerNewPassword(c AppClient, token string, s authSession, r map
 		err = p.setAttributesLocked(u, attrs)
 	}
 	if err == nil {
-		u.Password, u.SRP, u.Status = h, ver, statusConfirmed
+		p.setPasswordLocked(u, h, r["NEW_PASSWORD"])
+		u.Status = statusConfirmed
 	}
 	p.mu.Unlock()
 	if err != nil {
@@ -290,6 +291,7 @@ func (p *Pool) answerMFASetup(token string, s authSession, st signInStep) (stepR
 	if err == nil {
 		m := mfaOf(u)
 		m.TOTPSecret, m.PendingSecret, m.TOTP = s.setupSecret, "", true
+		m.TOTPDevice, m.TOTPLastStep = s.setupDevice, s.setupStep
 		if m.Preferred == "" {
 			m.Preferred = factorTOTP
 		}

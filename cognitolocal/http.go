@@ -28,6 +28,7 @@ func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 var readOnlyOps = []string{
 	targetPrefix + "GetUser", targetPrefix + "AdminGetUser", targetPrefix + "ListUsers",
 	targetPrefix + "AdminListGroupsForUser", targetPrefix + "DescribeUserPoolClient",
+	targetPrefix + "GetUserPoolMfaConfig",
 }
 
 // mayChange reports whether r can change the saved state: a JSON API

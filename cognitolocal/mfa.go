@@ -242,6 +242,9 @@ var (
 	errMFACode        = apiErr("CodeMismatchException", "Invalid code received for user")
 	errTOTPReused     = apiErr("ExpiredCodeException", "Your software token has already been used once.")
 	errNoTOTP         = apiErr(codeInvalidParameter, "User has not verified software token mfa")
+	// errMFARequired stops SignIn, which returns tokens only, when the
+	// sign-in needs an MFA step: the JSON API answers the challenge.
+	errMFARequired = apiErr(codeNotAuthorized, "MFA is required for this sign-in: answer the challenge through InitiateAuth and RespondToAuthChallenge.")
 )
 
 // checkTOTPLocked checks a sign-in code against u's verified secret and

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -169,96 +168,6 @@ func (p *Pool) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-var loginPage = template.Must(template.New("login").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in</title>
-<style>body{font-family:sans-serif;max-width:22rem;margin:4rem auto}label,input,button{display:block;width:100%;margin:.4rem 0}.error{color:#b00}</style>
-</head>
-<body>
-<h1>Sign in</h1>
-<p>Local user pool {{.Pool}}, app client {{.Client}}</p>
-{{if .Error}}<p class="error" role="alert" id="loginErrorMessage">{{.Error}}</p>{{end}}
-<form method="post" action="{{.Action}}">
-<label for="username">Username</label>
-<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" required value="{{.Username}}">
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit" name="signInSubmitButton">Sign in</button>
-</form>
-</body>
-</html>
-`))
-
-// login shows the sign-in form (GET) or checks it (POST). On success the
-// browser goes to the redirect URI with a code and the state; a failure
-// shows the form again with Cognito's message, the same for an unknown
-// user and a wrong password.
-func (p *Pool) login(w http.ResponseWriter, r *http.Request) {
-	req, page, oerr := p.parseAuthRequest(r.URL.Query())
-	switch {
-	case page != "":
-		http.Error(w, page, http.StatusBadRequest)
-		return
-	case oerr != nil:
-		redirectError(w, r, req, oerr)
-		return
-	}
-	if r.Method == http.MethodGet {
-		p.showLogin(w, r, req, "", "")
-		return
-	}
-	// A browser's cross-site POST carries a foreign Origin: refuse it, so
-	// no other site can sign a visitor in to an account of its choosing.
-	if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
-		http.Error(w, "cross-origin sign-in refused", http.StatusForbidden)
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "invalid_request: unreadable form", http.StatusBadRequest)
-		return
-	}
-	username := r.PostForm.Get("username")
-	snap, err := p.checkCredentials(username, r.PostForm.Get("password"))
-	if err != nil {
-		var e *Error
-		msg := "Something went wrong."
-		if errors.As(err, &e) {
-			msg = e.Message
-		}
-		p.showLogin(w, r, req, username, msg)
-		return
-	}
-	code := randomToken(32)
-	p.mu.Lock()
-	p.codes[digest(code)] = &authCode{
-		ClientID: req.client.ClientID, RedirectURI: req.redirectURI, Username: snap.username,
-		Scopes: req.scopes, Nonce: req.nonce, Challenge: req.challenge, Expires: p.now().Add(codeLifetime),
-	}
-	p.mu.Unlock()
-	v := url.Values{"code": {code}}
-	if req.state != "" {
-		v.Set("state", req.state)
-	}
-	http.Redirect(w, r, withQuery(req.redirectURI, v), http.StatusFound)
-}
-
-func (p *Pool) showLogin(w http.ResponseWriter, r *http.Request, req authRequest, username, msg string) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-	// same-origin, not no-referrer: under no-referrer browsers send
-	// "Origin: null" with the form's POST, which the origin check refuses.
-	h.Set("Referrer-Policy", "same-origin")
-	_ = loginPage.Execute(w, map[string]string{
-		"Pool": p.poolID, "Client": req.client.ClientName, "Error": msg, "Username": username,
-		"Action": "/login?" + r.URL.RawQuery,
-	})
-}
-
 // writeOAuth answers a token-endpoint request with JSON that no cache
 // keeps.
 func writeOAuth(w http.ResponseWriter, status int, v any) {
@@ -379,7 +288,7 @@ func (p *Pool) exchangeCode(r *http.Request, c AppClient) (Tokens, string) {
 		}
 	}
 	p.mu.Lock()
-	u := p.users[fold(ac.Username)]
+	u := p.userNamed(ac.Username)
 	var snap snapshot
 	ok := u != nil && u.Enabled
 	if ok {
@@ -479,7 +388,7 @@ func (p *Pool) userInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.mu.Lock()
-	u := p.users[fold(name)]
+	u := p.userNamed(name)
 	var snap snapshot
 	if u != nil {
 		snap = u.snapshot()

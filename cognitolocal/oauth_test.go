@@ -178,32 +178,6 @@ func TestAuthorizeErrorsGoToTheRedirectURI(t *testing.T) {
 	}
 }
 
-func TestLoginWrongPasswordShowsFormAgain(t *testing.T) {
-	p := newPool(t, Config{})
-	for _, user := range []string{"alice", "nobody"} {
-		rec := signInForm(t, p, authorizeParams(), user, "Wrong-pass1")
-		require.Equal(t, http.StatusOK, rec.Code)
-		require.Contains(t, rec.Body.String(), "Incorrect username or password.")
-		require.Contains(t, rec.Body.String(), `name="password"`)
-		require.NotContains(t, rec.Body.String(), "Wrong-pass1")
-	}
-}
-
-func TestLoginEscapesInput(t *testing.T) {
-	p := newPool(t, Config{})
-	rec := signInForm(t, p, authorizeParams(), `<script>x</script>`, "Wrong-pass1")
-	require.NotContains(t, rec.Body.String(), "<script>x")
-}
-
-func TestLoginCrossOriginPostRefused(t *testing.T) {
-	p := newPool(t, Config{})
-	form := url.Values{"username": {"alice"}, "password": {testPassword}}
-	r := httptest.NewRequest(http.MethodPost, "/login?"+authorizeParams().Encode(), strings.NewReader(form.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r.Header.Set("Origin", "http://evil.example")
-	require.Equal(t, http.StatusForbidden, serve(p, r).Code)
-}
-
 func TestTokenRefreshGrant(t *testing.T) {
 	p := newPool(t, Config{})
 	_, out := exchange(p, codeFrom(t, signInForm(t, p, authorizeParams(), "alice", testPassword)), verifier)
@@ -458,27 +432,4 @@ func TestUserInfoDisabledUserRefused(t *testing.T) {
 	rec := userInfo(p, out["access_token"].(string))
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
 	require.Equal(t, invalidTokenChallenge, rec.Header().Get("WWW-Authenticate"))
-}
-
-func TestLoginDisabledUserShowsMessage(t *testing.T) {
-	p := newPool(t, Config{})
-	require.NoError(t, p.DisableUser("alice"))
-	rec := signInForm(t, p, authorizeParams(), "alice", testPassword)
-	require.Equal(t, http.StatusOK, rec.Code)
-	require.Contains(t, rec.Body.String(), "User is disabled.")
-}
-
-// Under Referrer-Policy no-referrer a browser posts the form with
-// "Origin: null", which the cross-origin check refuses: the page must
-// keep its origin for its own POST.
-func TestLoginPageKeepsOriginForItsPost(t *testing.T) {
-	p := newPool(t, Config{})
-	rec := serve(p, httptest.NewRequest(http.MethodGet, "/login?"+authorizeParams().Encode(), nil))
-	require.Equal(t, "same-origin", rec.Header().Get("Referrer-Policy"))
-	require.Equal(t, "DENY", rec.Header().Get("X-Frame-Options"))
-	form := url.Values{"username": {"alice"}, "password": {testPassword}}
-	r := httptest.NewRequest(http.MethodPost, "/login?"+authorizeParams().Encode(), strings.NewReader(form.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r.Header.Set("Origin", "http://"+r.Host)
-	codeFrom(t, serve(p, r))
 }

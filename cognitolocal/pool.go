@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/cognitojwt/cognitojwt"
 )
 
@@ -87,55 +86,6 @@ type Pool struct {
 	auth      *authState                  // SRP exchanges, MFA configuration
 }
 
-type user struct {
-	Username     string            `json:"username"`
-	Attributes   map[string]string `json:"attributes"` // sub included
-	Enabled      bool              `json:"enabled"`
-	Status       string            `json:"status"`
-	Password     string            `json:"password"` // hashPassword's encoding
-	// SRP is the password's SRP verifier; nil for a password set before
-	// the pool kept verifiers, until the password is next presented.
-	SRP *srpVerifier `json:"srp,omitempty"`
-	MFA *userMFA     `json:"mfa,omitempty"`
-	Groups       []string          `json:"groups,omitempty"`
-	Created      time.Time         `json:"created"`
-	LastModified time.Time         `json:"lastModified"`
-}
-
-func (u *user) sub() string { return u.Attributes["sub"] }
-
-type group struct {
-	Name         string    `json:"name"`
-	Description  string    `json:"description,omitempty"`
-	Precedence   *int64    `json:"precedence,omitempty"`
-	RoleArn      string    `json:"roleArn,omitempty"`
-	Created      time.Time `json:"created"`
-	LastModified time.Time `json:"lastModified"`
-}
-
-// family is the sign-in a refresh token stands for: every access and ID
-// token issued from it shares its origin_jti, so revoking it ends them all.
-type family struct {
-	OriginJTI string    `json:"originJti"`
-	Username  string    `json:"username"`
-	ClientID  string    `json:"clientId"`
-	Scopes    []string  `json:"scopes"`
-	AuthTime  time.Time `json:"authTime"`
-	Expires   time.Time `json:"expires"`
-	Revoked   bool      `json:"revoked,omitempty"`
-	// Hosted marks a Managed Login sign-in: refreshes of it keep the
-	// code flow's scopes and at_hash.
-	Hosted bool `json:"hosted,omitempty"`
-}
-
-type customAttribute struct {
-	Name     string `json:"name"` // with the custom: prefix
-	DataType string `json:"dataType"`
-	Mutable  bool   `json:"mutable"`
-	MinLen   int    `json:"minLength,omitempty"`
-	MaxLen   int    `json:"maxLength,omitempty"`
-}
-
 // New returns a pool with the default app client "local-client". It does
 // no I/O.
 func New(cfg Config) (*Pool, error) {
@@ -203,7 +153,7 @@ func defaultClient() AppClient {
 	return AppClient{
 		ClientID:           DefaultClientID,
 		ClientName:         DefaultClientID,
-		ExplicitAuthFlows:  []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+		ExplicitAuthFlows:  []string{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
 		AllowedOAuthFlows:  []string{"code"},
 		AllowedOAuthScopes: []string{"openid", "email", "profile", scopeAdmin},
 		CallbackURLs:       []string{"http://localhost:8080/callback", "http://127.0.0.1:8080/callback"},
@@ -275,10 +225,6 @@ func (p *Pool) JWKS() []byte {
 	defer p.mu.Unlock()
 	return slices.Clone(p.jwksBytes)
 }
-
-// fold is the key of a username: user pools created today are case
-// insensitive, so "Alice" and "alice" are one user.
-func fold(username string) string { return strings.ToLower(username) }
 
 func newUUID() string {
 	var b [16]byte

@@ -3,6 +3,7 @@ package cognitolocal
 import (
 	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -102,7 +103,7 @@ func (p *Pool) startSRP(c AppClient, username, srpA string, userAuth bool) (*ini
 // decoyUserID is the USER_ID_FOR_SRP of an unknown username: stable and
 // shaped like the UUIDs pools with email sign-in use.
 func decoyUserID(key []byte, username string) string {
-	mac := hmac.New(sha256New, key)
+	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte("id:" + fold(username)))
 	b := mac.Sum(nil)[:16]
 	b[6] = b[6]&0x0f | 0x40
@@ -221,4 +222,38 @@ func smallNumber(s string, lo, hi int) (int, bool) {
 	}
 	n, err := strconv.Atoi(s)
 	return n, err == nil && n >= lo && n <= hi
+}
+
+// setPasswordLocked stores a new password of u: the PBKDF2 hash (made
+// beforehand, outside the lock: it is the slow part) that the password
+// flows check, and the SRP verifier, which needs the canonical username.
+// Every operation that sets a password goes through it.
+func (p *Pool) setPasswordLocked(u *user, hash, password string) {
+	u.Password = hash
+	u.SRP = newSRPVerifier(srpPoolName(p.poolID), u.Username, password)
+}
+
+// backfillSRP gives a user whose password predates SRP a verifier, once
+// the password has been checked in plain: a saved state from before
+// keeps only one-way hashes, from which no verifier can be derived, so
+// each such user gains SRP at their next password sign-in.
+func (p *Pool) backfillSRP(username, password string) {
+	p.mu.Lock()
+	u := p.userNamed(username)
+	need := u != nil && u.SRP == nil
+	var canonical, stored string
+	if need {
+		canonical, stored = u.Username, u.Password
+	}
+	p.mu.Unlock()
+	if !need {
+		return
+	}
+	ver := newSRPVerifier(srpPoolName(p.poolID), canonical, password)
+	p.mu.Lock()
+	// Only if the password is still the one checked.
+	if u := p.userNamed(username); u != nil && u.SRP == nil && u.Password == stored {
+		u.SRP = ver
+	}
+	p.mu.Unlock()
 }

@@ -106,10 +106,10 @@ func (p *Pool) LoadState(r io.Reader) error {
 	}
 	users := map[string]*user{}
 	for _, u := range s.Users {
-		if u == nil || u.Username == "" || u.Attributes["sub"] == "" || users[fold(u.Username)] != nil {
+		if u == nil || u.Username == "" || u.Attributes["sub"] == "" || users[p.userKey(u.Username)] != nil {
 			return errors.New("cognitolocal: state has a user without a username or sub, or twice")
 		}
-		users[fold(u.Username)] = u
+		users[p.userKey(u.Username)] = u
 	}
 	groups, err := indexState(s.Groups, func(g *group) string { return g.Name }, "a group without a name")
 	if err != nil {

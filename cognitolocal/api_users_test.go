@@ -4,9 +4,109 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
+
+func TestGetUserAnswersAttributes(t *testing.T) {
+	p := newPool(t, Config{})
+	status, out := call(t, p, "GetUser", map[string]any{"AccessToken": signIn(t, p).AccessToken})
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "alice", out["Username"])
+	require.Contains(t, out["UserAttributes"], map[string]any{"Name": "custom:tenant_id", "Value": "acme"})
+}
+
+func TestGetUserExpiredToken(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	p := newPool(t, Config{Now: func() time.Time { return now }})
+	tok := signIn(t, p)
+	now = now.Add(2 * time.Hour)
+	requireAPIError(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken}, codeNotAuthorized, "Access Token has expired")
+}
+
+func TestGetUserForgedTokenRefused(t *testing.T) {
+	p := newPool(t, Config{})
+	otherKey, err := NewSigningKey()
+	require.NoError(t, err)
+	other := newPool(t, Config{Key: otherKey})
+	requireAPIError(t, p, "GetUser", map[string]any{"AccessToken": signIn(t, other).AccessToken}, codeNotAuthorized, "Invalid Access Token")
+	requireAPIError(t, p, "GetUser", map[string]any{"AccessToken": "not-a-token"}, codeNotAuthorized, "Invalid Access Token")
+}
+
+func TestGetUserDisabledUserRefused(t *testing.T) {
+	p := newPool(t, Config{})
+	tok := signIn(t, p)
+	require.NoError(t, p.DisableUser("alice"))
+	requireAPIError(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken}, codeNotAuthorized, "User is disabled.")
+}
+
+func TestUpdateUserAttributesNeedsAdminScope(t *testing.T) {
+	p := newPool(t, Config{})
+	c, _ := p.AppClient(DefaultClientID)
+	p.mu.Lock()
+	snap := p.users["alice"].snapshot()
+	p.mu.Unlock()
+	narrow, err := p.signIn(context.Background(), c, snap, []string{"openid", "email"}, sourceHostedAuth, nil)
+	require.NoError(t, err)
+	in := map[string]any{"AccessToken": narrow.AccessToken, "UserAttributes": []map[string]string{{"Name": "name", "Value": "Alice"}}}
+	requireAPIError(t, p, "UpdateUserAttributes", in, codeNotAuthorized, "Access Token does not have required scopes")
+	in["AccessToken"] = signIn(t, p).AccessToken
+	status, _ := call(t, p, "UpdateUserAttributes", in)
+	require.Equal(t, http.StatusOK, status)
+	_, out := call(t, p, "GetUser", map[string]any{"AccessToken": in["AccessToken"]})
+	require.Contains(t, out["UserAttributes"], map[string]any{"Name": "name", "Value": "Alice"})
+}
+
+func TestUpdateUserAttributesCannotVerifyEmail(t *testing.T) {
+	p := newPool(t, Config{})
+	in := map[string]any{"AccessToken": signIn(t, p).AccessToken,
+		"UserAttributes": []map[string]string{{"Name": "email_verified", "Value": "true"}}}
+	requireAPIError(t, p, "UpdateUserAttributes", in, codeNotAuthorized, errUnwritableAttr.Message)
+}
+
+func TestAdminCreateUserForcesPasswordChange(t *testing.T) {
+	p := newPool(t, Config{})
+	status, out := call(t, p, "AdminCreateUser", map[string]any{"UserPoolId": "local_Dev", "Username": "dave",
+		"TemporaryPassword": "Temp-pass1", "UserAttributes": []map[string]string{{"Name": "email", "Value": "d@example.com"}}})
+	require.Equal(t, http.StatusOK, status)
+	u := out["User"].(map[string]any)
+	require.Equal(t, "FORCE_CHANGE_PASSWORD", u["UserStatus"])
+	require.Equal(t, true, u["Enabled"])
+	_, err := p.SignIn(context.Background(), DefaultClientID, "dave", "Temp-pass1")
+	require.ErrorContains(t, err, "Password change required")
+	status, _ = call(t, p, "AdminSetUserPassword", map[string]any{"UserPoolId": "local_Dev", "Username": "dave", "Password": "Perm-pass1", "Permanent": true})
+	require.Equal(t, http.StatusOK, status)
+	_, out = call(t, p, "AdminGetUser", map[string]any{"UserPoolId": "local_Dev", "Username": "dave"})
+	require.Equal(t, "CONFIRMED", out["UserStatus"])
+	_, err = p.SignIn(context.Background(), DefaultClientID, "dave", "Perm-pass1")
+	require.NoError(t, err)
+}
+
+func TestAdminCreateUserExistingRefused(t *testing.T) {
+	p := newPool(t, Config{})
+	requireAPIError(t, p, "AdminCreateUser", map[string]any{"UserPoolId": "local_Dev", "Username": "Alice"}, codeUsernameExists, "")
+}
+
+func TestAdminOperationsUnknownUser(t *testing.T) {
+	p := newPool(t, Config{})
+	for _, op := range []string{"AdminGetUser", "AdminDisableUser", "AdminEnableUser", "AdminUserGlobalSignOut", "AdminListGroupsForUser", "AdminConfirmSignUp"} {
+		requireAPIError(t, p, op, map[string]any{"UserPoolId": "local_Dev", "Username": "nobody"}, codeUserNotFound, "User does not exist.")
+	}
+}
+
+func TestAdminOperationsWrongPool(t *testing.T) {
+	p := newPool(t, Config{})
+	requireAPIError(t, p, "AdminGetUser", map[string]any{"UserPoolId": "us-east-1_Other", "Username": "alice"}, codeResourceNotFound, "")
+}
+
+func TestAdminUserGlobalSignOut(t *testing.T) {
+	p := newPool(t, Config{})
+	tok := signIn(t, p)
+	status, _ := call(t, p, "AdminUserGlobalSignOut", map[string]any{"UserPoolId": "local_Dev", "Username": "alice"})
+	require.Equal(t, http.StatusOK, status)
+	requireAPIError(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken}, codeNotAuthorized, "Access Token has been revoked")
+}
 
 func pool(in map[string]any) map[string]any {
 	in["UserPoolId"] = "local_Dev"
@@ -117,51 +217,4 @@ func TestListUsersPages(t *testing.T) {
 	_, out = call(t, p, "ListUsers", pool(map[string]any{"Limit": 1, "PaginationToken": out["PaginationToken"]}))
 	require.Equal(t, "bob", out["Users"].([]any)[0].(map[string]any)["Username"])
 	require.NotContains(t, out, "PaginationToken")
-}
-
-func TestCreateAndDescribeUserPoolClient(t *testing.T) {
-	p := newPool(t, Config{})
-	status, out := call(t, p, "CreateUserPoolClient", pool(map[string]any{
-		"ClientName": "web", "GenerateSecret": true, "ExplicitAuthFlows": []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
-		"AllowedOAuthFlows": []string{"code"}, "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthScopes": []string{"openid"},
-		"CallbackURLs": []string{"http://localhost:3000/cb"}, "AccessTokenValidity": 15,
-		"TokenValidityUnits": map[string]string{"AccessToken": "minutes"},
-	}))
-	require.Equal(t, http.StatusOK, status, out)
-	c := out["UserPoolClient"].(map[string]any)
-	require.Len(t, c["ClientId"], 26)
-	require.NotEmpty(t, c["ClientSecret"])
-	require.EqualValues(t, 15, c["AccessTokenValidity"])
-	_, out = call(t, p, "DescribeUserPoolClient", pool(map[string]any{"ClientId": c["ClientId"]}))
-	require.Equal(t, "web", out["UserPoolClient"].(map[string]any)["ClientName"])
-	got, ok := p.AppClient(c["ClientId"].(string))
-	require.True(t, ok)
-	tok, err := p.SignIn(context.Background(), got.ClientID, "alice", testPassword)
-	require.NoError(t, err)
-	require.Equal(t, 900, tok.ExpiresIn)
-	requireAPIError(t, p, "DescribeUserPoolClient", pool(map[string]any{"ClientId": "nope"}), codeResourceNotFound, "")
-}
-
-func TestCreateUserPoolClientRules(t *testing.T) {
-	p := newPool(t, Config{})
-	requireAPIError(t, p, "CreateUserPoolClient", pool(map[string]any{"ClientName": "m2m",
-		"AllowedOAuthFlows": []string{"client_credentials"}, "AllowedOAuthFlowsUserPoolClient": true}), codeInvalidParameter, "")
-	requireAPIError(t, p, "CreateUserPoolClient", pool(map[string]any{"ClientName": "x",
-		"AllowedOAuthFlows": []string{"code"}}), codeInvalidParameter, "")
-	requireAPIError(t, p, "CreateUserPoolClient", pool(map[string]any{"ClientName": "x",
-		"ExplicitAuthFlows": []string{"ALLOW_EVERYTHING"}}), codeInvalidParameter, "")
-}
-
-func TestAddCustomAttributesRules(t *testing.T) {
-	p := newPool(t, Config{})
-	status, _ := call(t, p, "AddCustomAttributes", pool(map[string]any{"CustomAttributes": []map[string]any{{"Name": "dept", "AttributeDataType": "String"}}}))
-	require.Equal(t, http.StatusOK, status)
-	requireAPIError(t, p, "AddCustomAttributes", pool(map[string]any{"CustomAttributes": []map[string]any{{"Name": "dept"}}}), codeInvalidParameter, "")
-	requireAPIError(t, p, "AddCustomAttributes", pool(map[string]any{"CustomAttributes": []map[string]any{{"Name": "x", "AttributeDataType": "Blob"}}}), codeInvalidParameter, "")
-	status, _ = call(t, p, "AdminUpdateUserAttributes", pool(map[string]any{"Username": "alice",
-		"UserAttributes": []map[string]string{{"Name": "custom:dept", "Value": "ops"}}}))
-	require.Equal(t, http.StatusOK, status)
-	require.Equal(t, "ops", payload(t, signIn(t, p).IDToken)["custom:dept"])
-	require.NoError(t, p.AddCustomAttribute("frozen", false))
-	require.Equal(t, errImmutableAttr, p.SetUserAttributes("alice", map[string]string{"custom:frozen": "x"}))
 }

@@ -3,14 +3,12 @@ package cognitolocal
 import (
 	"context"
 	"errors"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/cognitojwt/cognitojwt"
 )
 
-// The operations of a user signing in and managing their own account.
+// The JSON API operations of sign-in and sign-out: auth flows, challenges, token revocation.
 
 type initiateAuthInput struct {
 	AuthFlow       string            `json:"AuthFlow"`
@@ -32,6 +30,8 @@ type initiateAuthOutput struct {
 	Session              string                `json:"Session,omitempty"`
 	AuthenticationResult *authenticationResult `json:"AuthenticationResult,omitempty"`
 	ChallengeParameters  map[string]string     `json:"ChallengeParameters"`
+	// AvailableChallenges are the first factors SELECT_CHALLENGE offers.
+	AvailableChallenges []string `json:"AvailableChallenges,omitempty"`
 }
 
 func authResult(t Tokens) *initiateAuthOutput {
@@ -60,17 +60,26 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 		if err := c.checkSecretHash(params["USERNAME"], params["SECRET_HASH"]); err != nil {
 			return nil, err
 		}
-		c, snap, err := p.checkPasswordSignIn(in.ClientID, params["USERNAME"], params["PASSWORD"])
-		if errors.Is(err, errPasswordChange) {
-			return p.newPasswordChallenge(c, snap)
+		if !c.allowsFlow("ALLOW_USER_PASSWORD_AUTH") && !c.allowsFlow("USER_PASSWORD_AUTH") {
+			return nil, apiErr(codeInvalidParameter, "USER_PASSWORD_AUTH flow not enabled for this client")
 		}
-		if err != nil {
+		st := signInStep{typed: params["USERNAME"], source: sourceAuthentication}
+		res, err := p.passwordFactor(c, params["USERNAME"], params["PASSWORD"], st)
+		return p.apiStep(ctx, c, res, err, in.ClientMetadata)
+	case "USER_SRP_AUTH":
+		if !c.allowsFlow("ALLOW_USER_SRP_AUTH") {
+			return nil, apiErr(codeInvalidParameter, "USER_SRP_AUTH is not enabled for the client.")
+		}
+		if params["USERNAME"] == "" || params["SRP_A"] == "" {
+			return nil, apiErr(codeInvalidParameter, "Missing required parameter USERNAME or SRP_A")
+		}
+		if err := c.checkSecretHash(params["USERNAME"], params["SECRET_HASH"]); err != nil {
 			return nil, err
 		}
-		t, err = p.signIn(ctx, c, snap, []string{scopeAdmin}, sourceAuthentication, in.ClientMetadata)
-		if err != nil {
-			return nil, err
-		}
+		return p.startSRP(c, params["USERNAME"], params["SRP_A"], false)
+	case "USER_AUTH":
+		res, err := p.initiateUserAuth(c, params)
+		return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		if !c.allowsFlow("ALLOW_REFRESH_TOKEN_AUTH") {
 			return nil, apiErr(codeInvalidParameter, "REFRESH_TOKEN_AUTH flow not enabled for this client")
@@ -87,7 +96,7 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 	case "":
 		return nil, apiErr(codeInvalidParameter, "Missing required parameter AuthFlow")
 	default:
-		return nil, apiErr(codeInvalidParameter, "This user pool supports only USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH.")
+		return nil, apiErr(codeInvalidParameter, "This user pool supports USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH and REFRESH_TOKEN_AUTH.")
 	}
 	return authResult(t), nil
 }
@@ -100,7 +109,7 @@ func (p *Pool) refreshSecretHashOK(c AppClient, refreshToken, hash string) bool 
 	var names []string
 	if f != nil {
 		names = append(names, f.Username)
-		if u := p.users[fold(f.Username)]; u != nil {
+		if u := p.userNamed(f.Username); u != nil {
 			names = append(names, u.sub())
 		}
 	}
@@ -149,8 +158,8 @@ func (p *Pool) honoured(claims *cognitojwt.Claims) (string, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	u, ok := p.users[fold(claims.Username)]
-	if !ok || u.sub() != claims.Subject {
+	u := p.userNamed(claims.Username)
+	if u == nil || u.sub() != claims.Subject {
 		return "", errUserNotFound
 	}
 	if !u.Enabled {
@@ -162,88 +171,6 @@ func (p *Pool) honoured(claims *cognitojwt.Claims) (string, error) {
 		return "", errTokenRevoked
 	}
 	return u.Username, nil
-}
-
-type accessTokenInput struct {
-	AccessToken string `json:"AccessToken"`
-}
-
-type getUserOutput struct {
-	Username       string      `json:"Username"`
-	UserAttributes []attribute `json:"UserAttributes"`
-}
-
-func (p *Pool) getUser(ctx context.Context, in *accessTokenInput) (*getUserOutput, error) {
-	name, err := p.tokenUser(ctx, in.AccessToken)
-	if err != nil {
-		return nil, err
-	}
-	var out *getUserOutput
-	err = p.onUser(name, func(u *user) error {
-		out = &getUserOutput{Username: u.Username, UserAttributes: attributeList(u.Attributes)}
-		return nil
-	})
-	return out, err
-}
-
-// clientWritable reports whether a user may write attribute name with
-// their own access token: the verified flags are for administrators.
-func clientWritable(name string) bool {
-	return name != "email_verified" && name != "phone_number_verified"
-}
-
-type updateUserAttributesInput struct {
-	UserAttributes []attribute       `json:"UserAttributes"`
-	AccessToken    string            `json:"AccessToken"`
-	ClientMetadata map[string]string `json:"ClientMetadata"`
-}
-
-func (p *Pool) updateUserAttributes(ctx context.Context, in *updateUserAttributesInput) (*empty, error) {
-	attrs := attributeMap(in.UserAttributes)
-	return &empty{}, p.selfService(ctx, in.AccessToken, slices.Collect(maps.Keys(attrs)), func(u *user) error {
-		return p.setAttributesLocked(u, attrs)
-	})
-}
-
-type deleteUserAttributesInput struct {
-	UserAttributeNames []string `json:"UserAttributeNames"`
-	AccessToken        string   `json:"AccessToken"`
-}
-
-func (p *Pool) deleteUserAttributes(ctx context.Context, in *deleteUserAttributesInput) (*empty, error) {
-	return &empty{}, p.selfService(ctx, in.AccessToken, in.UserAttributeNames, func(u *user) error {
-		return p.deleteAttributesLocked(u, in.UserAttributeNames)
-	})
-}
-
-// selfService runs f under the lock on the user of an access token, once
-// the token is honoured and the user may write every attribute named.
-func (p *Pool) selfService(ctx context.Context, token string, names []string, f func(*user) error) error {
-	name, err := p.tokenUser(ctx, token)
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		if !clientWritable(n) {
-			return errUnwritableAttr
-		}
-	}
-	return p.onUser(name, f)
-}
-
-// deleteAttributesLocked removes attributes; sub and immutable custom
-// attributes stay, as Cognito refuses to delete them.
-func (p *Pool) deleteAttributesLocked(u *user, names []string) error {
-	for _, n := range names {
-		if _, err := p.writableLocked(n, u); err != nil {
-			return err
-		}
-	}
-	for _, n := range names {
-		delete(u.Attributes, n)
-	}
-	u.LastModified = p.now()
-	return nil
 }
 
 func (p *Pool) globalSignOut(ctx context.Context, in *accessTokenInput) (*empty, error) {
@@ -278,46 +205,23 @@ func (p *Pool) revokeToken(_ context.Context, in *revokeTokenInput) (*empty, err
 	return &empty{}, p.revokeRefreshToken(in.ClientID, in.Token)
 }
 
-type signUpInput struct {
-	ClientID       string      `json:"ClientId"`
-	SecretHash     string      `json:"SecretHash"`
-	Username       string      `json:"Username"`
-	Password       string      `json:"Password"`
-	UserAttributes []attribute `json:"UserAttributes"`
+type respondToAuthChallengeInput struct {
+	ClientID           string            `json:"ClientId"`
+	ChallengeName      string            `json:"ChallengeName"`
+	Session            string            `json:"Session"`
+	ChallengeResponses map[string]string `json:"ChallengeResponses"`
+	ClientMetadata     map[string]string `json:"ClientMetadata"`
 }
 
-type signUpOutput struct {
-	UserConfirmed bool   `json:"UserConfirmed"`
-	UserSub       string `json:"UserSub"`
-}
-
-// signUp creates an unconfirmed user; no code is sent (AdminConfirmSignUp
-// confirms it).
-func (p *Pool) signUp(_ context.Context, in *signUpInput) (*signUpOutput, error) {
+// respondToAuthChallenge answers the challenges of InitiateAuth:
+// PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, the MFA challenges and
+// SELECT_CHALLENGE. A session is answered once, within the client's
+// AuthSessionValidity, by its client and user.
+func (p *Pool) respondToAuthChallenge(ctx context.Context, in *respondToAuthChallengeInput) (*initiateAuthOutput, error) {
 	c, ok := p.AppClient(in.ClientID)
 	if !ok {
 		return nil, errClientNotFound
 	}
-	if err := c.checkSecretHash(in.Username, in.SecretHash); err != nil {
-		return nil, err
-	}
-	if err := checkPassword(in.Password); err != nil {
-		return nil, err
-	}
-	attrs := attributeMap(in.UserAttributes)
-	for n := range attrs {
-		if !clientWritable(n) {
-			return nil, errUnwritableAttr
-		}
-	}
-	h := hashPassword(in.Password)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.createUserLocked(in.Username, attrs)
-	if err != nil {
-		return nil, err
-	}
-	u.Password = h
-	u.Status = statusUnconfirmed
-	return &signUpOutput{UserConfirmed: false, UserSub: u.sub()}, nil
+	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses})
+	return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 }

@@ -2,13 +2,42 @@ package cognitolocal
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 )
 
-// The Admin operations on users and groups.
+// The JSON API operations on users: the Admin ones and those a user calls with their access token.
+
+// userFields are the members UserType shares with AdminGetUser's answer.
+type userFields struct {
+	Username             string `json:"Username"`
+	UserCreateDate       epoch  `json:"UserCreateDate"`
+	UserLastModifiedDate epoch  `json:"UserLastModifiedDate"`
+	Enabled              bool   `json:"Enabled"`
+	UserStatus           string `json:"UserStatus"`
+}
+
+// userType is UserType.
+type userType struct {
+	userFields
+	Attributes []attribute `json:"Attributes"`
+}
+
+func (u *user) userType() userType {
+	return userType{
+		userFields: userFields{
+			Username:             u.Username,
+			UserCreateDate:       epochOf(u.Created),
+			UserLastModifiedDate: epochOf(u.LastModified),
+			Enabled:              u.Enabled,
+			UserStatus:           u.Status,
+		},
+		Attributes: attributeList(u.Attributes),
+	}
+}
 
 type adminCreateUserInput struct {
 	UserPoolID        string      `json:"UserPoolId"`
@@ -30,7 +59,7 @@ func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*us
 	if pw == "" {
 		pw = "Tmp-" + randomToken(12) + "a1A!"
 	}
-	if err := checkPassword(pw); err != nil {
+	if err := p.checkPassword(pw); err != nil {
 		return nil, err
 	}
 	h := hashPassword(pw)
@@ -47,7 +76,7 @@ func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*us
 	if err != nil {
 		return nil, err
 	}
-	u.Password = h
+	p.setPasswordLocked(u, h, pw)
 	u.Status = statusForceChangePwd
 	return &userOutput{User: u.userType()}, nil
 }
@@ -69,6 +98,7 @@ func (p *Pool) adminSetUserPassword(_ context.Context, in *adminSetUserPasswordI
 type adminGetUserOutput struct {
 	userFields
 	UserAttributes []attribute `json:"UserAttributes"`
+	userMFAFields
 }
 
 func (p *Pool) adminGetUser(_ context.Context, in *poolUser) (*adminGetUserOutput, error) {
@@ -76,6 +106,7 @@ func (p *Pool) adminGetUser(_ context.Context, in *poolUser) (*adminGetUserOutpu
 	err := p.withUser(*in, func(u *user) error {
 		t := u.userType()
 		out.userFields, out.UserAttributes = t.userFields, t.Attributes
+		out.userMFAFields = userMFASettings(u)
 		return nil
 	})
 	if err != nil {
@@ -106,11 +137,6 @@ func (p *Pool) adminDeleteUserAttributes(_ context.Context, in *adminDeleteUserA
 	})
 }
 
-type userGroupInput struct {
-	poolUser
-	GroupName string `json:"GroupName"`
-}
-
 // userOp is an Admin operation that is a Go administration method of a
 // username.
 func userOp(f func(p *Pool, username string) error) apiOp {
@@ -119,33 +145,6 @@ func userOp(f func(p *Pool, username string) error) apiOp {
 			return nil, err
 		}
 		return &empty{}, f(p, in.Username)
-	})
-}
-
-// userGroupOp is an Admin operation that is a Go administration method of
-// a username and a group.
-func userGroupOp(f func(p *Pool, username, group string) error) apiOp {
-	return op(func(p *Pool, _ context.Context, in *userGroupInput) (*empty, error) {
-		if err := p.checkPool(in.UserPoolID); err != nil {
-			return nil, err
-		}
-		return &empty{}, f(p, in.Username, in.GroupName)
-	})
-}
-
-type groupsOutput struct {
-	Groups []groupType `json:"Groups"`
-}
-
-func (p *Pool) adminListGroupsForUser(_ context.Context, in *poolUser) (*groupsOutput, error) {
-	out := &groupsOutput{Groups: []groupType{}}
-	return out, p.withUser(*in, func(u *user) error {
-		for _, name := range u.Groups {
-			if g := p.groups[name]; g != nil {
-				out.Groups = append(out.Groups, p.groupType(*g))
-			}
-		}
-		return nil
 	})
 }
 
@@ -158,29 +157,6 @@ func (p *Pool) adminConfirmSignUp(_ context.Context, in *poolUser) (*empty, erro
 		u.LastModified = p.now()
 		return nil
 	})
-}
-
-type createGroupInput struct {
-	GroupName   string `json:"GroupName"`
-	UserPoolID  string `json:"UserPoolId"`
-	Description string `json:"Description"`
-	RoleArn     string `json:"RoleArn"`
-	Precedence  *int64 `json:"Precedence"`
-}
-
-type groupOutput struct {
-	Group groupType `json:"Group"`
-}
-
-func (p *Pool) createGroupOp(_ context.Context, in *createGroupInput) (*groupOutput, error) {
-	if err := p.checkPool(in.UserPoolID); err != nil {
-		return nil, err
-	}
-	g, err := p.createGroup(group{Name: in.GroupName, Description: in.Description, RoleArn: in.RoleArn, Precedence: in.Precedence})
-	if err != nil {
-		return nil, err
-	}
-	return &groupOutput{Group: p.groupType(g)}, nil
 }
 
 type listUsersInput struct {
@@ -293,4 +269,116 @@ func parseFilter(f string) (func(*user) bool, error) {
 		}
 		return v == value
 	}, nil
+}
+
+type accessTokenInput struct {
+	AccessToken string `json:"AccessToken"`
+}
+
+type getUserOutput struct {
+	Username       string      `json:"Username"`
+	UserAttributes []attribute `json:"UserAttributes"`
+	userMFAFields
+}
+
+func (p *Pool) getUser(ctx context.Context, in *accessTokenInput) (*getUserOutput, error) {
+	name, err := p.tokenUser(ctx, in.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	var out *getUserOutput
+	err = p.onUser(name, func(u *user) error {
+		out = &getUserOutput{Username: u.Username, UserAttributes: attributeList(u.Attributes), userMFAFields: userMFASettings(u)}
+		return nil
+	})
+	return out, err
+}
+
+// clientWritable reports whether a user may write attribute name with
+// their own access token: the verified flags are for administrators.
+func clientWritable(name string) bool {
+	return name != "email_verified" && name != "phone_number_verified"
+}
+
+type updateUserAttributesInput struct {
+	UserAttributes []attribute       `json:"UserAttributes"`
+	AccessToken    string            `json:"AccessToken"`
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+}
+
+func (p *Pool) updateUserAttributes(ctx context.Context, in *updateUserAttributesInput) (*empty, error) {
+	attrs := attributeMap(in.UserAttributes)
+	return &empty{}, p.selfService(ctx, in.AccessToken, slices.Collect(maps.Keys(attrs)), func(u *user) error {
+		return p.setAttributesLocked(u, attrs)
+	})
+}
+
+type deleteUserAttributesInput struct {
+	UserAttributeNames []string `json:"UserAttributeNames"`
+	AccessToken        string   `json:"AccessToken"`
+}
+
+func (p *Pool) deleteUserAttributes(ctx context.Context, in *deleteUserAttributesInput) (*empty, error) {
+	return &empty{}, p.selfService(ctx, in.AccessToken, in.UserAttributeNames, func(u *user) error {
+		return p.deleteAttributesLocked(u, in.UserAttributeNames)
+	})
+}
+
+// selfService runs f under the lock on the user of an access token, once
+// the token is honoured and the user may write every attribute named.
+func (p *Pool) selfService(ctx context.Context, token string, names []string, f func(*user) error) error {
+	name, err := p.tokenUser(ctx, token)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if !clientWritable(n) {
+			return errUnwritableAttr
+		}
+	}
+	return p.onUser(name, f)
+}
+
+type signUpInput struct {
+	ClientID       string      `json:"ClientId"`
+	SecretHash     string      `json:"SecretHash"`
+	Username       string      `json:"Username"`
+	Password       string      `json:"Password"`
+	UserAttributes []attribute `json:"UserAttributes"`
+}
+
+type signUpOutput struct {
+	UserConfirmed bool   `json:"UserConfirmed"`
+	UserSub       string `json:"UserSub"`
+}
+
+// signUp creates an unconfirmed user; no code is sent (AdminConfirmSignUp
+// confirms it).
+func (p *Pool) signUp(_ context.Context, in *signUpInput) (*signUpOutput, error) {
+	c, ok := p.AppClient(in.ClientID)
+	if !ok {
+		return nil, errClientNotFound
+	}
+	if err := c.checkSecretHash(in.Username, in.SecretHash); err != nil {
+		return nil, err
+	}
+	if err := p.checkPassword(in.Password); err != nil {
+		return nil, err
+	}
+	attrs := attributeMap(in.UserAttributes)
+	for n := range attrs {
+		if !clientWritable(n) {
+			return nil, errUnwritableAttr
+		}
+	}
+	h := hashPassword(in.Password)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, err := p.createUserLocked(in.Username, attrs)
+	if err != nil {
+		return nil, err
+	}
+	p.setPasswordLocked(u, h, in.Password)
+	u.Status = statusUnconfirmed
+	return &signUpOutput{UserConfirmed: false, UserSub: u.sub()}, nil
 }

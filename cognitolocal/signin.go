@@ -1,0 +1,126 @@
+package cognitolocal
+
+import (
+	"context"
+	"slices"
+)
+
+// Sign-in: credentials, refresh, and the challenges a sign-in may answer.
+
+// SignIn signs username in as InitiateAuth with USER_PASSWORD_AUTH does
+// (the trigger runs with source TokenGeneration_Authentication), for a
+// public client or, with the client's secret known to the pool, a
+// confidential one.
+func (p *Pool) SignIn(ctx context.Context, clientID, username, password string) (Tokens, error) {
+	c, snap, err := p.checkPasswordSignIn(clientID, username, password)
+	if err != nil {
+		return Tokens{}, err
+	}
+	res, err := p.secondFactor(c, snap.username, signInStep{typed: username, source: sourceAuthentication})
+	if err != nil {
+		return Tokens{}, err
+	}
+	if res.out != nil {
+		return Tokens{}, errMFARequired
+	}
+	return p.signIn(ctx, c, res.user, []string{scopeAdmin}, sourceAuthentication, nil)
+}
+
+// checkPasswordSignIn applies InitiateAuth's checks in Cognito's order:
+// client, flow, then the credentials.
+func (p *Pool) checkPasswordSignIn(clientID, username, password string) (AppClient, snapshot, error) {
+	c, ok := p.AppClient(clientID)
+	if !ok {
+		return AppClient{}, snapshot{}, errClientNotFound
+	}
+	if !c.allowsFlow("ALLOW_USER_PASSWORD_AUTH") && !c.allowsFlow("USER_PASSWORD_AUTH") {
+		return AppClient{}, snapshot{}, apiErr(codeInvalidParameter, "USER_PASSWORD_AUTH flow not enabled for this client")
+	}
+	snap, err := p.checkCredentials(username, password)
+	return c, snap, err
+}
+
+// checkCredentials checks a username and password, then the user's
+// status. An unknown user and a wrong password answer alike, so sign-in
+// reveals no usernames.
+func (p *Pool) checkCredentials(username, password string) (snapshot, error) {
+	p.mu.Lock()
+	u := p.userNamed(username)
+	ok := u != nil
+	var stored string
+	var snap snapshot
+	var status string
+	var enabled bool
+	if ok {
+		stored, snap, status, enabled = u.Password, u.snapshot(), u.Status, u.Enabled
+	} else {
+		// An unknown user costs a hash too, so timing reveals no usernames.
+		stored = decoyHash()
+	}
+	p.mu.Unlock()
+	// The hash runs unlocked: it is the slow part of every sign-in.
+	if !checkPasswordHash(stored, password) || !ok {
+		return snapshot{}, errBadCredentials
+	}
+	p.backfillSRP(snap.username, password)
+	switch {
+	case !enabled:
+		return snapshot{}, errUserDisabled
+	case status == statusUnconfirmed:
+		return snapshot{}, errNotConfirmed
+	case status == statusForceChangePwd:
+		// The snapshot serves the NEW_PASSWORD_REQUIRED challenge.
+		return snap, errPasswordChange
+	}
+	return snap, nil
+}
+
+// signIn issues the tokens of a new sign-in and starts its family.
+func (p *Pool) signIn(ctx context.Context, c AppClient, snap snapshot, scopes []string, source string, metadata map[string]string) (Tokens, error) {
+	fam := p.newFamily(snap.username, c, scopes, source == sourceHostedAuth)
+	t, err := p.issue(ctx, issueRequest{user: &snap, client: c, fam: fam, source: source, idToken: true, metadata: metadata})
+	if err != nil {
+		return Tokens{}, err
+	}
+	t.RefreshToken = p.startFamily(fam)
+	return t, nil
+}
+
+// refreshTokens issues new access and ID tokens for a refresh token of
+// clientID: same origin_jti and auth_time, current attributes and groups.
+func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken string, metadata map[string]string) (Tokens, error) {
+	p.mu.Lock()
+	c, ok := p.clients[clientID]
+	if !ok {
+		p.mu.Unlock()
+		return Tokens{}, errClientNotFound
+	}
+	client := cloneClient(*c)
+	f := p.families[p.refresh[digest(refreshToken)]]
+	if f == nil || f.ClientID != clientID {
+		p.mu.Unlock()
+		return Tokens{}, errRefreshInvalid
+	}
+	fam := *f
+	u := p.userNamed(fam.Username)
+	var snap snapshot
+	var enabled bool
+	if u != nil {
+		snap, enabled = u.snapshot(), u.Enabled
+	}
+	p.mu.Unlock()
+	switch {
+	case u == nil:
+		return Tokens{}, errUserNotFound
+	case !enabled:
+		return Tokens{}, errUserDisabled
+	case fam.Revoked:
+		return Tokens{}, errRefreshRevoked
+	case !p.now().Before(fam.Expires):
+		return Tokens{}, errRefreshExpired
+	}
+	return p.issue(ctx, issueRequest{
+		user: &snap, client: client, fam: fam, source: sourceRefresh,
+		idToken: !fam.Hosted || slices.Contains(fam.Scopes, "openid"), atHash: fam.Hosted, metadata: metadata,
+	})
+}
