@@ -28,11 +28,8 @@ type authSession struct {
 	// the answers' USERNAME and SECRET_HASH may use too.
 	typed string
 	// code is the digest of the code sent for SMS_MFA or EMAIL_OTP.
-	code string
-	// firstFactor marks an EMAIL_OTP that is the sign-in's first factor
-	// (choice-based sign-in) rather than a second one.
-	firstFactor bool
-	attempts    int
+	code     string
+	attempts int
 	// used marks an answered session, kept until it expires so that a
 	// replay gets "can only be used once".
 	used bool

@@ -2,7 +2,6 @@ package cognitolocal
 
 import (
 	"crypto/subtle"
-	"encoding/base32"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -65,6 +64,9 @@ func (p *Pool) SetMFAConfig(cfg MFAConfig) error {
 	}
 	if cfg.Mode != MFAOff && cfg.Mode != MFAOn && cfg.Mode != MFAOptional {
 		return apiErr(codeInvalidParameter, "MfaConfiguration must be OFF, ON or OPTIONAL.")
+	}
+	if cfg.SMS || cfg.Email {
+		return errNoDelivery
 	}
 	if cfg.Mode != MFAOff && !cfg.SoftwareToken && !cfg.SMS && !cfg.Email {
 		return apiErr(codeInvalidParameter, "Invalid MFA configuration given, can't turn off all MFAs with OPTIONAL or ON MFA configuration")
@@ -209,16 +211,6 @@ func newTOTPSecret(issuer, account string) (string, error) {
 	return key.Secret(), nil
 }
 
-// totpKey is the otpauth key of a secret, for authenticator apps: its
-// URL and QR code.
-func totpKey(issuer, account, secret string) (*otp.Key, error) {
-	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(secret))
-	if err != nil {
-		return nil, err
-	}
-	return totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: account, Secret: raw})
-}
-
 // totpStep returns the time step whose code is code, checking the
 // current step and one either side; ok is false for no match.
 func totpStep(secret, code string, now time.Time) (int64, bool) {
@@ -264,6 +256,3 @@ func (p *Pool) checkTOTPLocked(u *user, code string) error {
 	m.TOTPLastStep = step
 	return nil
 }
-
-// replaceCode puts code in a message template's {####}.
-func replaceCode(template, code string) string { return strings.ReplaceAll(template, "{####}", code) }

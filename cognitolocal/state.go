@@ -26,6 +26,10 @@ type state struct {
 	Families []*family          `json:"refreshTokenFamilies"`
 	// Refresh maps refresh-token digests to families.
 	Refresh map[string]string `json:"refreshTokens"`
+	// MFA and FirstAuthFactors are absent from states saved before the
+	// pool had them: MFA off, password sign-in only.
+	MFA              *mfaConfig `json:"mfaConfig,omitempty"`
+	FirstAuthFactors []string   `json:"firstAuthFactors,omitempty"`
 }
 
 type clientState struct {
@@ -44,7 +48,8 @@ type clientState struct {
 func (p *Pool) SaveState(w io.Writer) error {
 	p.mu.Lock()
 	now := p.now()
-	s := state{Version: stateVersion, PoolID: p.poolID, Refresh: map[string]string{}}
+	mfa := p.auth.mfa
+	s := state{Version: stateVersion, PoolID: p.poolID, Refresh: map[string]string{}, MFA: &mfa, FirstAuthFactors: slices.Clone(p.auth.firstFactors)}
 	for _, k := range slices.Sorted(maps.Keys(p.users)) {
 		u := *p.users[k]
 		s.Users = append(s.Users, &u)
@@ -141,6 +146,15 @@ func (p *Pool) LoadState(r io.Reader) error {
 	}
 	p.codes = map[string]*authCode{}
 	p.sessions = map[string]*authSession{}
+	auth := newAuthState()
+	auth.decoyKey = p.auth.decoyKey // unknown names keep their decoy salts
+	if s.MFA != nil {
+		auth.mfa = *s.MFA
+	}
+	if len(s.FirstAuthFactors) > 0 {
+		auth.firstFactors = slices.Clone(s.FirstAuthFactors)
+	}
+	p.auth = auth
 	return nil
 }
 

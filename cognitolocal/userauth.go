@@ -2,7 +2,6 @@ package cognitolocal
 
 import (
 	"crypto/subtle"
-	"fmt"
 	"slices"
 )
 
@@ -19,10 +18,6 @@ const (
 	firstEmailOTP = "EMAIL_OTP"
 )
 
-// signInCodeDigits is the length of a one-time sign-in code by email:
-// Cognito sends eight digits for the first factor, six for MFA.
-const signInCodeDigits = 8
-
 // SetFirstAuthFactors sets the factors choice-based sign-in (USER_AUTH)
 // offers, as SignInPolicy.AllowedFirstAuthFactors: "PASSWORD" (which
 // brings PASSWORD_SRP along, and which Cognito requires) and
@@ -32,6 +27,9 @@ func (p *Pool) SetFirstAuthFactors(factors []string) error {
 		return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors must include PASSWORD.")
 	}
 	for _, f := range factors {
+		if f == firstEmailOTP {
+			return errNoDelivery
+		}
 		if f != firstPassword && f != firstEmailOTP {
 			return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors may hold PASSWORD and EMAIL_OTP.")
 		}
@@ -141,77 +139,6 @@ func (p *Pool) passwordFactor(c AppClient, username, password string, st signInS
 		return stepResult{}, err
 	}
 	return p.secondFactor(c, snap.username, st)
-}
-
-// emailOTPFactor sends an eight-digit code to the user's email address
-// and answers EMAIL_OTP. An unknown username gets the same answer, with
-// no message sent and no code that works.
-func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (stepResult, error) {
-	p.mu.Lock()
-	u := p.users[fold(username)]
-	var enabled bool
-	var status, canonical string
-	if u != nil {
-		enabled, status, canonical = u.Enabled, u.Status, u.Username
-	}
-	p.mu.Unlock()
-	s := authSession{challenge: factorEmail, typed: username, source: st.source, firstFactor: true}
-	params := map[string]string{"CODE_DELIVERY_DELIVERY_MEDIUM": MediumEmail}
-	switch {
-	case u == nil:
-		s.code = digest(randomToken(16))
-		canonical = username
-		params["CODE_DELIVERY_DESTINATION"] = mask(destination{medium: MediumEmail, address: username + "@example.com"})
-	case !enabled:
-		return stepResult{}, errUserDisabled
-	case status == statusUnconfirmed:
-		return stepResult{}, errNotConfirmed
-	default:
-		code, _, dest, err := p.sendSignInCode(canonical, factorEmail, signInCodeDigits)
-		if err != nil {
-			return stepResult{}, err
-		}
-		s.code = digest(code)
-		params["CODE_DELIVERY_DESTINATION"] = dest
-	}
-	params["USERNAME"] = canonical
-	return stepResult{out: &initiateAuthOutput{ChallengeName: factorEmail, Session: p.newSession(c, canonical, s), ChallengeParameters: params}}, nil
-}
-
-// sendSignInCode sends a sign-in code of digits digits for factor
-// (SMS_MFA to the phone number, EMAIL_OTP to the email address) to the
-// outbox and returns it with the medium and the masked destination.
-func (p *Pool) sendSignInCode(username, factor string, digits int) (code, medium, dest string, err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.userLocked(username)
-	if err != nil {
-		return "", "", "", err
-	}
-	d := emailOf(u)
-	if factor == factorSMS {
-		d = phoneOf(u)
-	}
-	if d.address == "" {
-		return "", "", "", apiErr(codeInvalidParameter, "The user has no "+d.attribute+" to send a code to.")
-	}
-	code = fmt.Sprintf("%0*d", digits, randIntn(pow10(digits)))
-	text := "Your sign-in code is " + code + "."
-	if cfg := p.auth.mfa; factor == factorSMS && cfg.SMSMessage != "" {
-		text = replaceCode(cfg.SMSMessage, code)
-	} else if factor == factorEmail && cfg.EmailMessage != "" && digits == 6 {
-		text = replaceCode(cfg.EmailMessage, code)
-	}
-	details := p.deliverLocked(u, MessageAuthentication, d, code, text)
-	return code, details.DeliveryMedium, details.Destination, nil
-}
-
-func pow10(n int) int {
-	out := 1
-	for range n {
-		out *= 10
-	}
-	return out
 }
 
 // codeMatches compares a code with the digest of the one sent.
