@@ -170,7 +170,7 @@ var errNoClaims = fail(ErrNoToken, "route requires a verified token")
 func authorize(guard string, p Policy, refused error, scope string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			a, _ := r.Context().Value(authKey{}).(*auth)
+			a := authOf(r.Context())
 			var err error
 			switch {
 			case a == nil:
@@ -181,9 +181,9 @@ func authorize(guard string, p Policy, refused error, scope string) func(http.Ha
 			case a.preflight:
 				next.ServeHTTP(w, r)
 				return
-			case a.claims == nil:
+			case a.Claims == nil:
 				err = errNoClaims
-			case p == nil || !p(a.claims):
+			case p == nil || !p(a.Claims):
 				err = refused
 			default:
 				next.ServeHTTP(w, r)
@@ -202,8 +202,13 @@ func authorize(guard string, p Policy, refused error, scope string) func(http.Ha
 // front of it, and logs the mistake to slog's default logger, the one
 // place a guard without a middleware can log.
 func misconfigured(w http.ResponseWriter, r *http.Request, guard string) {
-	slog.Default().LogAttrs(r.Context(), slog.LevelError,
-		"cognitojwt: "+guard+" ran without cognitojwt.Middleware in front of it; wrap the route (or its mux) with Middleware",
+	miswired(w, r, guard+" ran without cognitojwt.Middleware in front of it; wrap the route (or its mux) with Middleware")
+}
+
+// miswired answers 500 for a wiring mistake no client can fix, and logs
+// what to change.
+func miswired(w http.ResponseWriter, r *http.Request, mistake string) {
+	slog.Default().LogAttrs(r.Context(), slog.LevelError, "cognitojwt: "+mistake,
 		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", r.Pattern))
 	writeBody(w, http.StatusInternalServerError, "server_error", "The server is misconfigured.")
 }

@@ -467,3 +467,48 @@ func ExampleContextWithClaims() {
 	// Output:
 	// orders of carol
 }
+
+// sessionAuth is an Authenticator over a session cookie: here a fixed
+// table stands in for a session store.
+type sessionAuth struct{ sessions map[string]*cognitojwt.Claims }
+
+func (a sessionAuth) Authenticate(w http.ResponseWriter, r *http.Request) (cognitojwt.Authentication, error) {
+	c, err := r.Cookie("session")
+	if err != nil {
+		// No credentials at all: WithCredentialsOptional would let the
+		// request through.
+		return cognitojwt.Authentication{}, cognitojwt.ErrNoToken
+	}
+	claims, ok := a.sessions[c.Value]
+	if !ok {
+		// An unknown or ended session.
+		return cognitojwt.Authentication{}, cognitojwt.ErrExpired
+	}
+	return cognitojwt.Authentication{Claims: claims}, nil
+}
+
+func ExampleMiddlewareFor() {
+	auth := sessionAuth{sessions: map[string]*cognitojwt.Claims{
+		"s1": {Subject: "u1", Username: "alice", Groups: []string{"admin"}},
+	}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
+		claims, _ := cognitojwt.ClaimsFromContext(r.Context())
+		fmt.Fprintf(w, "hello %s", claims.Username)
+	})
+	// The guards and error answers are the same as behind Middleware.
+	handler := cognitojwt.MiddlewareFor(auth)(cognitojwt.RequireGroup("admin")(mux))
+
+	req := httptest.NewRequest("GET", "/admin", nil)
+	req.AddCookie(&http.Cookie{Name: "session", Value: "s1"})
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, req)
+	fmt.Println(rec.Code, rec.Body.String())
+
+	rec = httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest("GET", "/admin", nil))
+	fmt.Println(rec.Code)
+	// Output:
+	// 200 hello alice
+	// 401
+}

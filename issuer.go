@@ -56,10 +56,6 @@ var partitions = []partition{
 // poolSuffixPattern is what follows the region and the underscore.
 var poolSuffixPattern = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
 
-// regionPattern is an AWS region name of the aws and aws-us-gov
-// partitions, as ALB ARNs name them.
-var regionPattern = regexp.MustCompile(`^[a-z]{2}-(?:gov-)?[a-z]+-\d$`)
-
 // regionPartition returns the partition of an AWS region name.
 func regionPartition(region string) (partition, bool) {
 	for _, p := range partitions {

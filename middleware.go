@@ -19,7 +19,7 @@ type TokenSource func(r *http.Request) (string, error)
 // the package's sentinels.
 type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
-// Option configures Middleware.
+// Option configures Middleware and MiddlewareFor.
 type Option func(*middleware)
 
 // WithErrorHandler replaces the RFC 6750 error responses.
@@ -28,7 +28,10 @@ func WithErrorHandler(h ErrorHandler) Option {
 }
 
 // WithTokenSource reads the token from somewhere other than the
-// Authorization header, for example CookieToken("id_token").
+// Authorization header, for example CookieToken("id_token"). It applies
+// to Middleware's default authenticator; an Authenticator given to
+// MiddlewareFor reads the request itself, and the option has no effect
+// there.
 func WithTokenSource(src TokenSource) Option {
 	return func(m *middleware) { m.source = src }
 }
@@ -67,7 +70,7 @@ func WithRealm(realm string) Option {
 const defaultRealm = "api"
 
 type middleware struct {
-	verifier  TokenVerifier
+	authn     Authenticator
 	source    TokenSource
 	onError   ErrorHandler
 	optional  bool
@@ -80,36 +83,51 @@ type middleware struct {
 // the request context for ClaimsFromContext. Rejections are answered the
 // RFC 6750 way (see ErrorStatus).
 func Middleware(v TokenVerifier, opts ...Option) func(http.Handler) http.Handler {
-	m := &middleware{verifier: v, source: BearerToken, realm: defaultRealm}
+	m := newMiddleware(opts)
+	if v != nil {
+		m.authn = bearer{src: m.source, v: v}
+	}
+	return m.handler
+}
+
+func newMiddleware(opts []Option) *middleware {
+	m := &middleware{source: BearerToken, realm: defaultRealm}
 	for _, o := range opts {
 		o(m)
 	}
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if m.preflight && isPreflight(r) {
-				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{mw: m, preflight: true})))
-				return
-			}
-			token, err := m.source(r)
-			if err == nil {
-				var c *Claims
-				if c, err = m.verifier.Verify(r.Context(), token); err == nil {
-					if c == nil {
-						err = fail(ErrMalformedToken, "verifier returned no claims")
-					} else {
-						next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{claims: c, token: token, mw: m})))
-						return
-					}
-				}
-			}
-			if m.optional && errors.Is(err, ErrNoToken) {
-				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{mw: m})))
-				return
-			}
-			m.reject(w, r, err, "")
-		})
-	}
+	return m
 }
+
+func (m *middleware) handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m.preflight && isPreflight(r) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{mw: m, preflight: true})))
+			return
+		}
+		if m.authn == nil {
+			miswired(w, r, "Middleware was given a nil TokenVerifier, or MiddlewareFor a nil Authenticator")
+			return
+		}
+		id, err := m.authn.Authenticate(w, r)
+		if err == nil {
+			if id.Claims == nil {
+				err = errNoClaimsReturned
+			} else {
+				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{Authentication: id, mw: m})))
+				return
+			}
+		}
+		if m.optional && errors.Is(err, ErrNoToken) {
+			// The authenticator's state travels on without claims: a
+			// page that greets signed-in users still reaches it.
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{Authentication: Authentication{State: id.State}, mw: m})))
+			return
+		}
+		m.reject(w, r, err, "")
+	})
+}
+
+var errNoClaimsReturned = fail(ErrMalformedToken, "authenticator returned no claims")
 
 // isPreflight reports whether r is a CORS preflight as the Fetch standard
 // defines it: OPTIONS with Origin and Access-Control-Request-Method.
@@ -143,51 +161,55 @@ func (m *middleware) reject(w http.ResponseWriter, r *http.Request, err error, s
 
 type authKey struct{}
 
-// auth is what the middleware stores in the context: the claims, and the
-// middleware itself so that Authorize answers with the same realm, logger
-// and error handler.
+// auth is what the middleware stores in the context: what the
+// authenticator proved, and the middleware itself so that guards answer
+// with the same realm, logger and error handler.
 type auth struct {
-	claims *Claims
-	token  string
-	mw     *middleware
+	Authentication
+	mw *middleware
 	// preflight marks a CORS preflight let through by WithCORSPreflight,
 	// which guards let through too.
 	preflight bool
 }
 
-// ClaimsFromContext returns the claims Middleware verified for this request.
-func ClaimsFromContext(ctx context.Context) (*Claims, bool) {
+func authOf(ctx context.Context) *auth {
 	a, _ := ctx.Value(authKey{}).(*auth)
-	if a == nil || a.claims == nil {
+	return a
+}
+
+// ClaimsFromContext returns the claims Middleware (or MiddlewareFor's
+// authenticator) verified for this request.
+func ClaimsFromContext(ctx context.Context) (*Claims, bool) {
+	a := authOf(ctx)
+	if a == nil || a.Claims == nil {
 		return nil, false
 	}
-	return a.claims, true
+	return a.Claims, true
 }
 
 // ContextWithClaims returns ctx carrying c, as Middleware would: for tests
 // of handlers, and for token sources of the caller's own.
 func ContextWithClaims(ctx context.Context, c *Claims) context.Context {
-	return context.WithValue(ctx, authKey{}, &auth{claims: c})
+	return context.WithValue(ctx, authKey{}, &auth{Authentication: Authentication{Claims: c}})
 }
 
 // TokenFromContext returns the raw token whose claims Middleware verified
-// for this request, from whichever TokenSource it came: to call Cognito with
-// the user's own access token (GetUser, UpdateUserAttributes) or to forward
-// it downstream. Check Claims.TokenUse before sending it where only an
-// access token belongs.
+// for this request, from whichever TokenSource or Authenticator it came: to
+// call Cognito with the user's own access token (GetUser,
+// UpdateUserAttributes) or to forward it downstream. Check Claims.TokenUse
+// before sending it where only an access token belongs.
 func TokenFromContext(ctx context.Context) (string, bool) {
-	a, _ := ctx.Value(authKey{}).(*auth)
-	if a == nil || a.token == "" {
+	a := authOf(ctx)
+	if a == nil || a.Token == "" {
 		return "", false
 	}
-	return a.token, true
+	return a.Token, true
 }
 
 // ContextWithToken returns ctx carrying c and the raw token it was verified
-// from, as Middleware would: for handler tests, and for session middleware
-// (the web package) that verified a token of its own.
+// from, as Middleware would: for handler tests.
 func ContextWithToken(ctx context.Context, c *Claims, token string) context.Context {
-	return context.WithValue(ctx, authKey{}, &auth{claims: c, token: token})
+	return context.WithValue(ctx, authKey{}, &auth{Authentication: Authentication{Claims: c, Token: token}})
 }
 
 // BearerToken reads "Authorization: Bearer <token>" (scheme compared

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,8 +30,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/smithy-go"
+	"golang.org/x/time/rate"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/fetch"
 )
 
 // AdminScope is the scope GetUser, GlobalSignOut and the other operations
@@ -39,19 +42,23 @@ const AdminScope = "aws.cognito.signin.user.admin"
 
 // Defaults for Config fields left zero.
 const (
-	DefaultVerdictTTL   = 5 * time.Second
-	DefaultTimeout      = 3 * time.Second
-	DefaultRetryAfter   = time.Second
-	DefaultMaxVerdicts  = 10_000
-	defaultRealm        = "api"
-	throttledRetryAfter = time.Second
+	DefaultVerdictTTL  = 5 * time.Second
+	DefaultTimeout     = 3 * time.Second
+	DefaultRetryAfter  = time.Second
+	DefaultMaxVerdicts = 10_000
+	// DefaultGetUserRate is Cognito's default GetUser quota (category
+	// UserRead): 120 requests per second per account and region.
+	DefaultGetUserRate  rate.Limit = 120
+	defaultRealm                   = "api"
+	throttledRetryAfter            = time.Second
 )
 
 // Errors besides cognitojwt's sentinels. RequireFresh answers both 503 with
 // Retry-After.
 var (
 	// ErrThrottled: Cognito refused the call for its rate limits (GetUser:
-	// 120 per second per account and region, 10 per second per user).
+	// 120 per second per account and region, 10 per second per user), or
+	// Config.GetUserLimiter had no room for it and Cognito was not called.
 	ErrThrottled = errors.New("online: Cognito throttled the check")
 	// ErrUnavailable: Cognito could not be reached in time, or failed.
 	ErrUnavailable = errors.New("online: Cognito unreachable")
@@ -111,10 +118,24 @@ type Config struct {
 	// UserPoolID is needed by AdminSignOut only.
 	UserPoolID string
 	// Domain is the Managed Login domain, such as
-	// "https://auth.example.com", for UserInfo. Optional.
+	// "https://auth.example.com", for UserInfo. Optional. It receives
+	// access tokens, so it must be an https origin, or plain http to a
+	// loopback host (a local user pool).
 	Domain string
 	// HTTPClient fetches UserInfo (default: one with Timeout).
 	HTTPClient *http.Client
+
+	// GetUserLimiter keeps the GetUser calls of Check and RequireFresh
+	// under Cognito's quota, which is per account and region, not per
+	// process: a check that finds no room fails at once with ErrThrottled
+	// (RequireFresh: 503 with Retry-After: 1), without calling Cognito,
+	// exactly as when Cognito throttles it. nil: a limiter of this
+	// Checker's own at DefaultGetUserRate with a burst of one second's
+	// worth. Give every Checker of the process the same limiter, and a
+	// fleet of N instances rate.Limit(quota/N) each, so that together
+	// they stay under the account's quota (raise it if AWS raised yours).
+	// rate.Inf turns the limit off.
+	GetUserLimiter *rate.Limiter
 
 	// Revocations, when set, records what the checks find (a revoked
 	// token's family, a disabled or deleted user) and what the sign-out
@@ -166,6 +187,7 @@ type Checker struct {
 	realm      string
 	logger     *slog.Logger
 	now        func() time.Time
+	limiter    *rate.Limiter
 
 	users *verdicts[*User]
 	info  *verdicts[map[string]any]
@@ -191,9 +213,8 @@ func New(cfg Config) (*Checker, error) {
 		}
 		api = cip.New(opts)
 	}
-	if cfg.Domain != "" && !strings.HasPrefix(cfg.Domain, "https://") && !strings.HasPrefix(cfg.Domain, "http://127.0.0.1") &&
-		!strings.HasPrefix(cfg.Domain, "http://localhost") {
-		return nil, fmt.Errorf("%w: Domain must be https (or http to loopback)", cognitojwt.ErrInvalidConfig)
+	if err := checkDomain(cfg.Domain); err != nil {
+		return nil, err
 	}
 	c := &Checker{
 		api:        api,
@@ -209,6 +230,10 @@ func New(cfg Config) (*Checker, error) {
 		realm:      cfg.Realm,
 		logger:     cfg.Logger,
 		now:        cfg.Now,
+		limiter:    cfg.GetUserLimiter,
+	}
+	if c.limiter == nil {
+		c.limiter = rate.NewLimiter(DefaultGetUserRate, int(DefaultGetUserRate))
 	}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: c.timeout}
@@ -226,6 +251,25 @@ func New(cfg Config) (*Checker, error) {
 	c.users = newVerdicts[*User](size)
 	c.info = newVerdicts[map[string]any](size)
 	return c, nil
+}
+
+// checkDomain allows an https origin, or plain http to a loopback host
+// (a local user pool), judged on the parsed URL: the host a string prefix
+// sees is not the host a request goes to (http://127.0.0.1.evil.example,
+// http://127.0.0.1@evil.example). UserInfo sends access tokens there, so a
+// user part, a path, a query or a fragment is refused too.
+func checkDomain(domain string) error {
+	if domain == "" {
+		return nil
+	}
+	if err := fetch.CheckURL(domain); err != nil {
+		return fmt.Errorf("%w: Domain must be https, or http to a loopback host", cognitojwt.ErrInvalidConfig)
+	}
+	u, _ := url.Parse(domain) // CheckURL parsed it
+	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" {
+		return fmt.Errorf("%w: Domain must be an origin (scheme and host, no user, path, query or fragment)", cognitojwt.ErrInvalidConfig)
+	}
+	return nil
 }
 
 func orDefault[T int | time.Duration](v, def T) T {
@@ -280,6 +324,9 @@ func (c *Checker) Check(ctx context.Context, accessToken string, claims *cognito
 var errMissingAdminScope = fmt.Errorf("%w %s", ErrMissingScope, AdminScope)
 
 func (c *Checker) getUser(ctx context.Context, token string, claims *cognitojwt.Claims) (*User, error) {
+	if !c.limiter.Allow() {
+		return nil, errOverQuota
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	out, err := c.api.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(token)})
@@ -302,6 +349,7 @@ var (
 	errUserBlocked  = fmt.Errorf("%w: Cognito says the user must reset the password or confirm the account", cognitojwt.ErrRevoked)
 	errTokenExpired = fmt.Errorf("%w: Cognito says the access token expired", cognitojwt.ErrExpired)
 	errThrottled    = fmt.Errorf("%w", ErrThrottled)
+	errOverQuota    = fmt.Errorf("%w: GetUser calls are over the configured rate", ErrThrottled)
 )
 
 // classify turns a Cognito error into this package's, recording what it

@@ -1,0 +1,87 @@
+package cognitojwt
+
+import (
+	"context"
+	"net/http"
+)
+
+// Authenticator is the seam between the middleware and whatever proves
+// who is calling: it turns one request into an Authentication, or an
+// error wrapping one of the package's sentinels. Middleware(v) uses the
+// default one, a TokenSource (BearerToken unless WithTokenSource says
+// otherwise) followed by v.Verify; MiddlewareFor takes any other, such as
+// the web package's session cookies, and gives it the same options,
+// guards, error answers and context readers.
+//
+// Authenticate may write headers to w (a session that was refreshed sets
+// its new cookies) but must not write a body or a status: the middleware
+// answers refusals itself. It returns an error wrapping ErrNoToken when
+// the request carries no credentials at all, which WithCredentialsOptional
+// lets through without claims; any other error is answered through the
+// error handler. Authenticate is called once per request, concurrently.
+type Authenticator interface {
+	Authenticate(w http.ResponseWriter, r *http.Request) (Authentication, error)
+}
+
+// Authentication is what an Authenticator proved about one request. The
+// middleware puts it into the request context as a single value, which
+// ClaimsFromContext, TokenFromContext and AuthenticationFromContext read
+// back and guards decide on.
+type Authentication struct {
+	// Claims are the verified claims; an Authentication without them is
+	// refused as ErrMalformedToken.
+	Claims *Claims
+	// Token is the raw token Claims were verified from, for
+	// TokenFromContext; empty when there is none to hand on.
+	Token string
+	// State is the authenticator's own per-request value, carried in the
+	// same context value so that an authenticator needs no second one:
+	// the web package keeps the request's session there and reads it
+	// back with AuthenticationFromContext. The middleware never looks
+	// inside it.
+	State any
+}
+
+// bearer is the default Authenticator: a token from src, verified by v.
+type bearer struct {
+	src TokenSource
+	v   TokenVerifier
+}
+
+func (b bearer) Authenticate(_ http.ResponseWriter, r *http.Request) (Authentication, error) {
+	token, err := b.src(r)
+	if err != nil {
+		return Authentication{}, err
+	}
+	c, err := b.v.Verify(r.Context(), token)
+	if err != nil {
+		return Authentication{}, err
+	}
+	return Authentication{Claims: c, Token: token}, nil
+}
+
+// MiddlewareFor is Middleware with another way of proving who is calling:
+// a asserts each request, and what it returns is put into the request
+// context for ClaimsFromContext, TokenFromContext and the guards, which
+// answer through the same error handler, realm and logger. The web
+// package builds its session middleware on it.
+func MiddlewareFor(a Authenticator, opts ...Option) func(http.Handler) http.Handler {
+	m := newMiddleware(opts)
+	if a != nil {
+		m.authn = a
+	}
+	return m.handler
+}
+
+// AuthenticationFromContext returns what the request's authenticator
+// proved, State included: an Authenticator given to MiddlewareFor reads
+// its own per-request state back with it. Requests let through without
+// credentials (WithCredentialsOptional) report true with nil Claims and
+// whatever State the authenticator returned with its ErrNoToken.
+func AuthenticationFromContext(ctx context.Context) (Authentication, bool) {
+	a := authOf(ctx)
+	if a == nil || a.preflight {
+		return Authentication{}, false
+	}
+	return a.Authentication, true
+}

@@ -1,0 +1,19 @@
+package conformance
+
+import (
+	"testing"
+)
+
+// TestAmplify drives the pool with Amplify JS v6 in Node
+// (js/amplify.mjs; each case cites the documentation it checks); the
+// access token each case ends with must verify with a cognitojwt.Verifier.
+func TestAmplify(t *testing.T) {
+	t.Parallel()
+	node := requireClient(t, "node")
+	requireNodeModules(t)
+	runScriptCases(t, node, "js/amplify.mjs", []scriptCase{
+		{name: "user_password_auth", after: verifiedAccessToken},
+		{name: "sign_up_confirm_srp_totp", after: verifiedAccessToken,
+			heldOut: "ConfirmSignUp with the code from the outbox, USER_SRP_AUTH, SetUserPoolMfaConfig, the MFA_SETUP and SOFTWARE_TOKEN_MFA challenges"},
+	})
+}

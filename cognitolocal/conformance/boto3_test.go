@@ -1,0 +1,35 @@
+package conformance
+
+import (
+	"os/exec"
+	"testing"
+)
+
+// TestBoto3 drives the pool with boto3 (py/boto3_cases.py; each case
+// cites the documentation it checks).
+func TestBoto3(t *testing.T) {
+	t.Parallel()
+	py := requireClient(t, python3)
+	if out, err := exec.Command(py, "-c", "import boto3, cryptography.hazmat.primitives.kdf.hkdf").CombinedOutput(); err != nil {
+		t.Skipf("########## boto3 or cryptography NOT INSTALLED (%v: %s); run .ci/run conformance to install them. BOTO3 WAS NOT TESTED. ##########", err, out)
+	}
+	runScriptCases(t, py, "py/boto3_cases.py", []scriptCase{
+		{name: "global_sign_out"},
+		{name: "secret_hash_client", after: func(t *testing.T, iss *issuer, r map[string]any) {
+			requireAccessToken(t, iss, str(t, r, "clientId"), str(t, r, "accessToken"), str(t, r, "username"))
+		}},
+		{name: "list_users_and_admin_get_user"},
+		{name: "disabled_user"},
+		{name: "groups_in_tokens"},
+		{name: "group_roles_in_id_token", heldOut: "cognito:roles and cognito:preferred_role in ID tokens"},
+		{name: "forgot_password", heldOut: "ForgotPassword, ConfirmForgotPassword and the outbox"},
+		{name: "srp_password_verifier", heldOut: "USER_SRP_AUTH with the PASSWORD_VERIFIER challenge",
+			after: func(t *testing.T, iss *issuer, r map[string]any) {
+				for _, kind := range []string{"public", "secret"} {
+					m, _ := r[kind].(map[string]any)
+					requireAccessToken(t, iss, str(t, m, "clientId"), str(t, m, "accessToken"), str(t, r, "username"))
+				}
+			}},
+		{name: "admin_initiate_auth", heldOut: "AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH)"},
+	})
+}

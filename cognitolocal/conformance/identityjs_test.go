@@ -1,0 +1,29 @@
+package conformance
+
+import (
+	"testing"
+)
+
+// verifiedAccessToken checks, in Go, the access token a script reported.
+func verifiedAccessToken(t *testing.T, iss *issuer, r map[string]any) {
+	t.Helper()
+	requireAccessToken(t, iss, str(t, r, "clientId"), str(t, r, "accessToken"), str(t, r, "username"))
+}
+
+// TestIdentityJS drives the pool with amazon-cognito-identity-js
+// (js/identityjs.mjs; each case cites the documentation it checks).
+func TestIdentityJS(t *testing.T) {
+	t.Parallel()
+	node := requireClient(t, "node")
+	requireNodeModules(t)
+	runScriptCases(t, node, "js/identityjs.mjs", []scriptCase{
+		{name: "user_password_auth", after: verifiedAccessToken},
+		{name: "sign_up_unconfirmed"},
+		{name: "new_password_required_user_password_auth"},
+		{name: "new_password_required", heldOut: "USER_SRP_AUTH (identity-js's default sign-in)"},
+		{name: "default_srp_sign_in", heldOut: "USER_SRP_AUTH (identity-js's default sign-in)", after: verifiedAccessToken},
+		{name: "totp_mfa", heldOut: "USER_SRP_AUTH, SetUserPoolMfaConfig, AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference and the SOFTWARE_TOKEN_MFA challenge", after: verifiedAccessToken},
+		{name: "change_password", heldOut: "ChangePassword"},
+		{name: "reset_password", heldOut: "ForgotPassword, ConfirmForgotPassword and the outbox"},
+	})
+}

@@ -1,0 +1,237 @@
+// Cases driven by amazon-cognito-identity-js, the library under most
+// React/Vue/Angular front ends of Cognito, run in Node. Its default
+// sign-in is SRP (USER_SRP_AUTH). API reference pages are cited as
+// API_<Operation>, for
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_<Operation>.html;
+// developer-guide pages by title, under
+// https://docs.aws.amazon.com/cognito/latest/developerguide/.
+import assert from 'node:assert/strict';
+import identity from 'amazon-cognito-identity-js';
+import {
+  CreateUserPoolClientCommand,
+  SetUserPoolMfaConfigCommand,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { PASSWORD, confirmedUser, idp, latestCode, pool, rejects, run, unique } from './common.mjs';
+import { freshCode } from './totp.mjs';
+
+const { AuthenticationDetails, CognitoUser, CognitoUserAttribute, CognitoUserPool } = identity;
+
+// userPool is identity-js's pool object, pointed at the local endpoint.
+function userPool(clientId = pool.clientId) {
+  return new CognitoUserPool({ UserPoolId: pool.id, ClientId: clientId, endpoint: pool.endpoint });
+}
+
+// srpClient creates an app client with the flows Cognito gives a client
+// created through the API without ExplicitAuthFlows (USER_SRP_AUTH among
+// them; API_CreateUserPoolClient, ExplicitAuthFlows).
+async function srpClient(generateSecret = false) {
+  const out = await idp().send(new CreateUserPoolClientCommand({
+    UserPoolId: pool.id, ClientName: 'web', GenerateSecret: generateSecret,
+  }));
+  return out.UserPoolClient.ClientId;
+}
+
+// signIn runs authenticateUser and resolves with the callback that ended
+// it: { kind: 'success', session } | { kind: 'newPassword', … } |
+// { kind: 'totp' } | ...; a failure rejects.
+function signIn(user, password, flow) {
+  if (flow) user.setAuthenticationFlowType(flow);
+  return new Promise((resolve, reject) => {
+    user.authenticateUser(new AuthenticationDetails({ Username: user.getUsername(), Password: password }), {
+      onSuccess: (session) => resolve({ kind: 'success', session }),
+      onFailure: reject,
+      newPasswordRequired: (userAttributes, requiredAttributes) =>
+        resolve({ kind: 'newPassword', userAttributes, requiredAttributes }),
+      totpRequired: (challengeName, params) => resolve({ kind: 'totp', challengeName, params }),
+      mfaRequired: (challengeName, params) => resolve({ kind: 'mfa', challengeName, params }),
+      mfaSetup: (challengeName, params) => resolve({ kind: 'mfaSetup', challengeName, params }),
+      selectMFAType: (challengeName, params) => resolve({ kind: 'selectMFAType', challengeName, params }),
+    });
+  });
+}
+
+// callbacks adapts a method taking { onSuccess, onFailure, … } to a promise.
+function callbacks(f, extra = {}) {
+  return new Promise((resolve, reject) => f({ onSuccess: resolve, onFailure: reject, ...extra }));
+}
+
+function nodeCallback(f) {
+  return new Promise((resolve, reject) => f((err, data) => (err ? reject(err) : resolve(data))));
+}
+
+async function signedIn(clientId, username, password = PASSWORD, flow) {
+  const user = new CognitoUser({ Username: username, Pool: userPool(clientId) });
+  const r = await signIn(user, password, flow);
+  assert.equal(r.kind, 'success', `sign-in ended with ${r.kind}`);
+  assert.ok(r.session.isValid());
+  return { user, session: r.session };
+}
+
+// newPasswordRequired: developer guide, "Creating user accounts as
+// administrator": a user created by an administrator signs in with the
+// temporary password and must choose a new one (the NEW_PASSWORD_REQUIRED
+// challenge, API_RespondToAuthChallenge); after it the user is CONFIRMED
+// (API_UserType) and the new password signs in.
+async function newPasswordRequired(flow) {
+  const c = idp();
+  const clientId = flow ? pool.clientId : await srpClient();
+  const username = unique('nia');
+  await c.send(new AdminCreateUserCommand({
+    UserPoolId: pool.id, Username: username, MessageAction: 'SUPPRESS',
+    TemporaryPassword: 'Temp-Password-1',
+    UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }],
+  }));
+  const user = new CognitoUser({ Username: username, Pool: userPool(clientId) });
+  const r = await signIn(user, 'Temp-Password-1', flow);
+  assert.equal(r.kind, 'newPassword');
+  assert.equal(r.userAttributes.email, `${username}@example.com`);
+  const session = await callbacks((cb) => user.completeNewPasswordChallenge('Brand-New-Pass-2', {}, cb));
+  assert.ok(session.isValid());
+  const got = await c.send(new AdminGetUserCommand({ UserPoolId: pool.id, Username: username }));
+  assert.equal(got.UserStatus, 'CONFIRMED');
+  await signedIn(clientId, username, 'Brand-New-Pass-2', flow);
+}
+
+await run({
+  // With authenticationFlowType USER_PASSWORD_AUTH (API_InitiateAuth), the
+  // user signs in, and getUserAttributes (GetUser, API_GetUser) returns the
+  // user's attributes; the access token is the user's (developer guide,
+  // "Understanding the access token": username, token_use "access").
+  async user_password_auth() {
+    const username = unique('uma');
+    await confirmedUser(username, { email: `${username}@example.com` });
+    const { user, session } = await signedIn(pool.clientId, username, PASSWORD, 'USER_PASSWORD_AUTH');
+    const attrs = await nodeCallback((cb) => user.getUserAttributes(cb));
+    const m = Object.fromEntries(attrs.map((a) => [a.getName(), a.getValue()]));
+    assert.equal(m.email, `${username}@example.com`);
+    const access = session.getAccessToken();
+    assert.equal(access.decodePayload().username, username);
+    assert.equal(access.decodePayload().token_use, 'access');
+    return { accessToken: access.getJwtToken(), clientId: pool.clientId, username };
+  },
+
+  // CognitoUserPool.signUp (API_SignUp) answers userConfirmed false and
+  // the user's sub; the unconfirmed user cannot sign in:
+  // UserNotConfirmedException (API_InitiateAuth, Errors).
+  async sign_up_unconfirmed() {
+    const username = unique('sue');
+    const result = await nodeCallback((cb) => userPool().signUp(username, PASSWORD,
+      [new CognitoUserAttribute({ Name: 'email', Value: `${username}@example.com` })], [], cb));
+    assert.equal(result.userConfirmed, false);
+    assert.ok(result.userSub);
+    const user = new CognitoUser({ Username: username, Pool: userPool() });
+    await rejects(signIn(user, PASSWORD, 'USER_PASSWORD_AUTH'), 'UserNotConfirmedException');
+  },
+
+  async new_password_required_user_password_auth() {
+    await newPasswordRequired('USER_PASSWORD_AUTH');
+  },
+
+  // The same with identity-js's default flow, SRP.
+  async new_password_required() {
+    await newPasswordRequired(undefined);
+  },
+
+  // The default sign-in, USER_SRP_AUTH answered with PASSWORD_VERIFIER
+  // (developer guide, "Authentication flows"; API_InitiateAuth;
+  // API_RespondToAuthChallenge), on a client without a secret: the right
+  // password signs in; a wrong one is refused with NotAuthorizedException
+  // (API_RespondToAuthChallenge, Errors) "Incorrect username or password."
+  // (developer guide, "Managing user existence error responses").
+  // identity-js cannot send SECRET_HASH; against a client with a secret
+  // the sign-in must be refused, since SECRET_HASH is "required if the app
+  // client is configured with a client secret" (API_InitiateAuth,
+  // AuthParameters; the documentation names no error, so any refusal
+  // passes).
+  async default_srp_sign_in() {
+    const username = unique('sri');
+    await confirmedUser(username);
+    const publicClient = await srpClient(false);
+    const { session } = await signedIn(publicClient, username);
+    const wrong = new CognitoUser({ Username: username, Pool: userPool(publicClient) });
+    await rejects(signIn(wrong, 'Wrong-Password-1'), 'NotAuthorizedException', /Incorrect username or password/);
+
+    const secretClient = await srpClient(true);
+    let refused;
+    try {
+      await signIn(new CognitoUser({ Username: username, Pool: userPool(secretClient) }), PASSWORD);
+    } catch (e) {
+      refused = e;
+    }
+    assert.ok(refused, 'a client with a secret signed in without SECRET_HASH');
+    return { accessToken: session.getAccessToken().getJwtToken(), clientId: publicClient, username };
+  },
+
+  // TOTP MFA (developer guide, "TOTP software token MFA"): with software
+  // token MFA enabled on the pool (API_SetUserPoolMfaConfig, OPTIONAL),
+  // a signed-in user associates a token (API_AssociateSoftwareToken),
+  // verifies it with a code (API_VerifySoftwareToken) and prefers it
+  // (API_SetUserMFAPreference); the next sign-in answers the
+  // SOFTWARE_TOKEN_MFA challenge, a wrong code is refused with
+  // CodeMismatchException (API_RespondToAuthChallenge, Errors), and a fresh
+  // code signs in.
+  async totp_mfa() {
+    await idp().send(new SetUserPoolMfaConfigCommand({
+      UserPoolId: pool.id, MfaConfiguration: 'OPTIONAL',
+      SoftwareTokenMfaConfiguration: { Enabled: true },
+    }));
+    const clientId = await srpClient();
+    const username = unique('tom');
+    await confirmedUser(username);
+    const { user } = await signedIn(clientId, username);
+    const secret = await new Promise((resolve, reject) =>
+      user.associateSoftwareToken({ associateSecretCode: resolve, onFailure: reject }));
+    assert.match(secret, /^[A-Z2-7]{16,}=*$/, 'the secret is base32');
+    const used = [];
+    await callbacks((cb) => user.verifySoftwareToken(null, 'laptop', cb)).then(
+      () => assert.fail('VerifySoftwareToken accepted no code'), () => {});
+    await callbacks(async (cb) => user.verifySoftwareToken(await freshCode(secret, used), 'laptop', cb));
+    await nodeCallback((cb) => user.setUserMfaPreference(null, { PreferredMfa: true, Enabled: true }, cb));
+
+    const again = new CognitoUser({ Username: username, Pool: userPool(clientId) });
+    const challenged = await signIn(again, PASSWORD);
+    assert.equal(challenged.kind, 'totp');
+    assert.equal(challenged.challengeName, 'SOFTWARE_TOKEN_MFA');
+    const wrong = (await freshCode(secret, [])) === '000000' ? '111111' : '000000';
+    await rejects(callbacks((cb) => again.sendMFACode(wrong, cb, 'SOFTWARE_TOKEN_MFA')), 'CodeMismatchException');
+
+    const third = new CognitoUser({ Username: username, Pool: userPool(clientId) });
+    assert.equal((await signIn(third, PASSWORD)).kind, 'totp');
+    const session = await callbacks(async (cb) => third.sendMFACode(await freshCode(secret, used), cb, 'SOFTWARE_TOKEN_MFA'));
+    assert.ok(session.isValid());
+    return { accessToken: session.getAccessToken().getJwtToken(), clientId, username };
+  },
+
+  // ChangePassword (API_ChangePassword) with the old password sets the new
+  // one: the new one signs in and the old one no longer does. A wrong
+  // previous password is refused with NotAuthorizedException (Errors).
+  async change_password() {
+    const username = unique('cha');
+    await confirmedUser(username);
+    const { user } = await signedIn(pool.clientId, username, PASSWORD, 'USER_PASSWORD_AUTH');
+    await rejects(nodeCallback((cb) => user.changePassword('Wrong-Password-1', 'Changed-Pass-3', cb)),
+      'NotAuthorizedException');
+    assert.equal(await nodeCallback((cb) => user.changePassword(PASSWORD, 'Changed-Pass-3', cb)), 'SUCCESS');
+    await signedIn(pool.clientId, username, 'Changed-Pass-3', 'USER_PASSWORD_AUTH');
+    const old = new CognitoUser({ Username: username, Pool: userPool() });
+    await rejects(signIn(old, PASSWORD, 'USER_PASSWORD_AUTH'), 'NotAuthorizedException');
+  },
+
+  // forgotPassword (API_ForgotPassword) sends a code to the verified email;
+  // confirmPassword with it (API_ConfirmForgotPassword) sets the new
+  // password, which then signs in.
+  async reset_password() {
+    const username = unique('rea');
+    await confirmedUser(username, { email: `${username}@example.com`, email_verified: 'true' });
+    const user = new CognitoUser({ Username: username, Pool: userPool() });
+    const details = await new Promise((resolve, reject) => user.forgotPassword({
+      onSuccess: resolve, onFailure: reject, inputVerificationCode: resolve,
+    }));
+    assert.equal(details.CodeDeliveryDetails.DeliveryMedium, 'EMAIL');
+    const code = await latestCode(username);
+    assert.equal(await callbacks((cb) => user.confirmPassword(code, 'Reset-Pass-4', cb)), 'SUCCESS');
+    await signedIn(pool.clientId, username, 'Reset-Pass-4', 'USER_PASSWORD_AUTH');
+  },
+});

@@ -1,0 +1,310 @@
+"""Cases driven by boto3, as a Python back end or script uses it.
+
+API reference pages are cited as API_<Operation>, for
+https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_<Operation>.html;
+developer-guide pages by title, under
+https://docs.aws.amazon.com/cognito/latest/developerguide/."""
+
+import base64
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import srp  # noqa: E402
+from common import (  # noqa: E402
+    CLIENT_ID,
+    PASSWORD,
+    POOL_ID,
+    confirmed_user,
+    error_code,
+    expect_error,
+    idp,
+    latest_code,
+    outbox,
+    password_auth,
+    run,
+    secret_hash,
+    unique,
+)
+
+
+def global_sign_out():
+    """API_GlobalSignOut: after it, Cognito "returns an Access Token has been
+    revoked error" to a user-pools API request authorized with the user's
+    access token, and "no longer accepts a signed-out user's refresh tokens
+    in refresh requests"."""
+    c = idp()
+    username = unique("gus")
+    confirmed_user(c, username)
+    tokens = password_auth(c, username)["AuthenticationResult"]
+    assert c.get_user(AccessToken=tokens["AccessToken"])["Username"] == username
+    c.global_sign_out(AccessToken=tokens["AccessToken"])
+    message = expect_error("NotAuthorizedException", c.get_user, AccessToken=tokens["AccessToken"])
+    assert "Access Token has been revoked" in message, message
+    expect_error(
+        "NotAuthorizedException",
+        c.initiate_auth,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        ClientId=CLIENT_ID,
+        AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+    )
+
+
+def secret_hash_client():
+    """API_CreateUserPoolClient with GenerateSecret answers a ClientSecret.
+    API_InitiateAuth, AuthParameters: SECRET_HASH is "required if the app
+    client is configured with a client secret"; the documentation does not
+    name the error of a missing or wrong one, so any refusal passes (not a
+    UserNotFound, the user exists). With SECRET_HASH computed as the
+    developer guide's "Computing secret hash values" says, the user signs
+    in."""
+    c = idp()
+    client = c.create_user_pool_client(
+        UserPoolId=POOL_ID,
+        ClientName="confidential",
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+    client_id, client_secret = client["ClientId"], client["ClientSecret"]
+    assert client_secret
+    described = c.describe_user_pool_client(UserPoolId=POOL_ID, ClientId=client_id)["UserPoolClient"]
+    assert described["ClientSecret"] == client_secret
+    assert sorted(described["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH"]
+
+    username = unique("sam")
+    confirmed_user(c, username)
+    code, message = error_code(password_auth, c, username, client_id=client_id)
+    assert code != "UserNotFoundException", message
+    wrong = secret_hash(username, client_id, "not-the-secret")
+    code, message = error_code(password_auth, c, username, client_id=client_id, extra={"SECRET_HASH": wrong})
+    assert code != "UserNotFoundException", message
+    good = secret_hash(username, client_id, client_secret)
+    tokens = password_auth(c, username, client_id=client_id, extra={"SECRET_HASH": good})["AuthenticationResult"]
+    assert tokens["AccessToken"] and tokens["RefreshToken"]
+    return {"accessToken": tokens["AccessToken"], "clientId": client_id, "username": username}
+
+
+def list_users_and_admin_get_user():
+    """API_ListUsers: Filter "email = \\"…\\"" matches the attribute exactly and
+    "^=" by prefix. API_AdminGetUser answers UserNotFoundException for a
+    user the pool does not have (Errors)."""
+    c = idp()
+    a, b = unique("lia"), unique("lib")
+    confirmed_user(c, a, {"email": f"{a}@example.com"})
+    confirmed_user(c, b, {"email": f"{b}@example.org"})
+    exact = c.list_users(UserPoolId=POOL_ID, Filter=f'email = "{a}@example.com"')["Users"]
+    assert [u["Username"] for u in exact] == [a], exact
+    prefix = c.list_users(UserPoolId=POOL_ID, Filter=f'username ^= "{b[:6]}"')["Users"]
+    assert b in [u["Username"] for u in prefix], prefix
+    got = c.admin_get_user(UserPoolId=POOL_ID, Username=a)
+    assert got["UserStatus"] == "CONFIRMED" and got["Enabled"] is True
+    expect_error("UserNotFoundException", c.admin_get_user, UserPoolId=POOL_ID, Username=unique("nobody"))
+
+
+def disabled_user():
+    """API_AdminDisableUser: "A deactivated user can't sign in, but still
+    appears in the responses to ListUsers"; the documentation does not name
+    the sign-in error, so any refusal passes. API_AdminEnableUser lets the
+    user sign in again."""
+    c = idp()
+    username = unique("dee")
+    confirmed_user(c, username)
+    c.admin_disable_user(UserPoolId=POOL_ID, Username=username)
+    assert c.admin_get_user(UserPoolId=POOL_ID, Username=username)["Enabled"] is False
+    error_code(password_auth, c, username)
+    listed = c.list_users(UserPoolId=POOL_ID, Filter=f'username = "{username}"')["Users"]
+    assert [u["Username"] for u in listed] == [username]
+    c.admin_enable_user(UserPoolId=POOL_ID, Username=username)
+    assert password_auth(c, username)["AuthenticationResult"]["AccessToken"]
+
+
+def forgot_password():
+    """API_ForgotPassword sends a confirmation code to the user's verified
+    email and answers CodeDeliveryDetails (DeliveryMedium EMAIL,
+    AttributeName email, a masked Destination). API_ConfirmForgotPassword
+    with a wrong code answers CodeMismatchException (Errors); with the code
+    it sets the new password: the old one no longer signs in, the new one
+    does."""
+    c = idp()
+    username = unique("fox")
+    email = f"{username}@example.com"
+    confirmed_user(c, username, {"email": email, "email_verified": "true"})
+    details = c.forgot_password(ClientId=CLIENT_ID, Username=username)["CodeDeliveryDetails"]
+    assert details["DeliveryMedium"] == "EMAIL", details
+    assert details["AttributeName"] == "email", details
+    assert details["Destination"] != email and "*" in details["Destination"], details
+    code = latest_code(username)
+    wrong = "000000" if code != "000000" else "111111"
+    expect_error(
+        "CodeMismatchException",
+        c.confirm_forgot_password,
+        ClientId=CLIENT_ID,
+        Username=username,
+        ConfirmationCode=wrong,
+        Password="New-Password-7",
+    )
+    c.confirm_forgot_password(ClientId=CLIENT_ID, Username=username, ConfirmationCode=code, Password="New-Password-7")
+    error_code(password_auth, c, username, PASSWORD)
+    assert password_auth(c, username, "New-Password-7")["AuthenticationResult"]["AccessToken"]
+    entry = outbox(username)[-1]
+    assert entry["deliveryMedium"] == "EMAIL" and entry["destination"] == email, entry
+
+
+def _claims(token):
+    """A token's payload, decoded without verification (the Go side
+    verifies the tokens it checks)."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def groups_in_tokens():
+    """Developer guide, "Understanding the access token" and "Understanding
+    the identity (ID) token": cognito:groups lists the user's groups.
+    API_CreateGroup answers GroupExistsException for a name taken (Errors).
+    API_AdminListGroupsForUser lists the user's groups;
+    API_AdminRemoveUserFromGroup takes the user out, and the next sign-in's
+    tokens no longer name the group."""
+    c = idp()
+    c.create_group(UserPoolId=POOL_ID, GroupName="admins", Precedence=1)
+    c.create_group(UserPoolId=POOL_ID, GroupName="staff", Precedence=5)
+    expect_error("GroupExistsException", c.create_group, UserPoolId=POOL_ID, GroupName="staff")
+    username = unique("gia")
+    confirmed_user(c, username)
+    for group in ("staff", "admins"):
+        c.admin_add_user_to_group(UserPoolId=POOL_ID, Username=username, GroupName=group)
+    listed = c.admin_list_groups_for_user(UserPoolId=POOL_ID, Username=username)["Groups"]
+    assert sorted(g["GroupName"] for g in listed) == ["admins", "staff"], listed
+    tokens = password_auth(c, username)["AuthenticationResult"]
+    access, id_token = _claims(tokens["AccessToken"]), _claims(tokens["IdToken"])
+    assert sorted(access["cognito:groups"]) == ["admins", "staff"], access
+    assert sorted(id_token["cognito:groups"]) == ["admins", "staff"], id_token
+    c.admin_remove_user_from_group(UserPoolId=POOL_ID, Username=username, GroupName="admins")
+    again = _claims(password_auth(c, username)["AuthenticationResult"]["AccessToken"])
+    assert again["cognito:groups"] == ["staff"], again
+
+
+def group_roles_in_id_token():
+    """API_CreateGroup, Precedence: "If a user belongs to two or more groups,
+    it is the group with the lowest precedence value whose role ARN is given
+    in the user's tokens for the cognito:roles and cognito:preferred_role
+    claims"; after leaving that group, the next group's role is preferred."""
+    c = idp()
+    admins_role = "arn:aws:iam::123456789012:role/Admins"
+    staff_role = "arn:aws:iam::123456789012:role/Staff"
+    c.create_group(UserPoolId=POOL_ID, GroupName="admins", Precedence=1, RoleArn=admins_role)
+    c.create_group(UserPoolId=POOL_ID, GroupName="staff", Precedence=5, RoleArn=staff_role)
+    username = unique("roa")
+    confirmed_user(c, username)
+    for group in ("staff", "admins"):
+        c.admin_add_user_to_group(UserPoolId=POOL_ID, Username=username, GroupName=group)
+    id_token = _claims(password_auth(c, username)["AuthenticationResult"]["IdToken"])
+    assert id_token.get("cognito:preferred_role") == admins_role, id_token
+    assert admins_role in id_token.get("cognito:roles", []), id_token
+    c.admin_remove_user_from_group(UserPoolId=POOL_ID, Username=username, GroupName="admins")
+    again = _claims(password_auth(c, username)["AuthenticationResult"]["IdToken"])
+    assert again.get("cognito:preferred_role") == staff_role, again
+
+
+def _srp_client(c, generate_secret):
+    return c.create_user_pool_client(
+        UserPoolId=POOL_ID,
+        ClientName="srp",
+        GenerateSecret=generate_secret,
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+
+
+def _srp_sign_in(c, client, username, password):
+    """USER_SRP_AUTH answered with PASSWORD_VERIFIER (developer guide,
+    "Authentication flows": SRP; API_InitiateAuth; API_RespondToAuthChallenge,
+    ChallengeResponses PASSWORD_VERIFIER: PASSWORD_CLAIM_SIGNATURE,
+    PASSWORD_CLAIM_SECRET_BLOCK, TIMESTAMP, USERNAME, SECRET_HASH when the
+    client has a secret)."""
+    session = srp.Client()
+    params = {"USERNAME": username, "SRP_A": session.srp_a}
+    secret = client.get("ClientSecret")
+    if secret:
+        params["SECRET_HASH"] = secret_hash(username, client["ClientId"], secret)
+    challenge = c.initiate_auth(AuthFlow="USER_SRP_AUTH", ClientId=client["ClientId"], AuthParameters=params)
+    assert challenge["ChallengeName"] == "PASSWORD_VERIFIER", challenge
+    cp = challenge["ChallengeParameters"]
+    for name in ("SALT", "SRP_B", "SECRET_BLOCK", "USER_ID_FOR_SRP"):
+        assert cp.get(name), f"PASSWORD_VERIFIER lacks {name}: {cp}"
+    answer = session.answer(POOL_ID, cp, password)
+    if secret:
+        answer["SECRET_HASH"] = secret_hash(cp["USER_ID_FOR_SRP"], client["ClientId"], secret)
+    kwargs = {"ClientId": client["ClientId"], "ChallengeName": "PASSWORD_VERIFIER", "ChallengeResponses": answer}
+    if challenge.get("Session"):
+        kwargs["Session"] = challenge["Session"]
+    return lambda: c.respond_to_auth_challenge(**kwargs)
+
+
+def srp_password_verifier():
+    """SRP computed here from the protocol signs in with the right password,
+    on a public client and on one with a secret; the wrong password is
+    refused with NotAuthorizedException (API_RespondToAuthChallenge,
+    Errors; developer guide, "Managing user existence error responses":
+    "Incorrect username or password")."""
+    c = idp()
+    username = unique("sri")
+    confirmed_user(c, username)
+    results = {}
+    for generate_secret in (False, True):
+        client = _srp_client(c, generate_secret)
+        out = _srp_sign_in(c, client, username, PASSWORD)()
+        tokens = out["AuthenticationResult"]
+        assert tokens["AccessToken"] and tokens["IdToken"] and tokens["RefreshToken"]
+        results["secret" if generate_secret else "public"] = {
+            "accessToken": tokens["AccessToken"],
+            "clientId": client["ClientId"],
+        }
+        message = expect_error("NotAuthorizedException", _srp_sign_in(c, client, username, "Wrong-Password-1"))
+        assert "Incorrect username or password" in message, message
+    results["username"] = username
+    return results
+
+
+def admin_initiate_auth():
+    """API_AdminInitiateAuth with ADMIN_USER_PASSWORD_AUTH on a client that
+    allows ALLOW_ADMIN_USER_PASSWORD_AUTH answers tokens; a wrong password
+    answers NotAuthorizedException (Errors)."""
+    c = idp()
+    client = c.create_user_pool_client(
+        UserPoolId=POOL_ID,
+        ClientName="backend",
+        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+    username = unique("ada")
+    confirmed_user(c, username)
+    out = c.admin_initiate_auth(
+        UserPoolId=POOL_ID,
+        ClientId=client["ClientId"],
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+    )
+    assert out["AuthenticationResult"]["AccessToken"]
+    expect_error(
+        "NotAuthorizedException",
+        c.admin_initiate_auth,
+        UserPoolId=POOL_ID,
+        ClientId=client["ClientId"],
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": "Wrong-Password-1"},
+    )
+
+
+run(
+    {
+        "global_sign_out": global_sign_out,
+        "secret_hash_client": secret_hash_client,
+        "list_users_and_admin_get_user": list_users_and_admin_get_user,
+        "disabled_user": disabled_user,
+        "groups_in_tokens": groups_in_tokens,
+        "group_roles_in_id_token": group_roles_in_id_token,
+        "forgot_password": forgot_password,
+        "srp_password_verifier": srp_password_verifier,
+        "admin_initiate_auth": admin_initiate_auth,
+    }
+)

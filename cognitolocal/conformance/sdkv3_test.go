@@ -1,0 +1,22 @@
+package conformance
+
+import (
+	"testing"
+)
+
+// TestJSSDKv3 drives the pool with the AWS SDK for JavaScript v3
+// (js/sdkv3.mjs; each case cites the documentation it checks).
+func TestJSSDKv3(t *testing.T) {
+	t.Parallel()
+	node := requireClient(t, "node")
+	requireNodeModules(t)
+	runScriptCases(t, node, "js/sdkv3.mjs", []scriptCase{
+		{name: "sign_up_admin_confirm_sign_in"},
+		{name: "sign_up_refusals"},
+		{name: "client_defaults"},
+		{name: "refresh_then_revoke"},
+		{name: "update_user_attributes"},
+		{name: "user_existence_errors", heldOut: "PreventUserExistenceErrors (LEGACY by default for API-created clients, answering UserNotFoundException)"},
+		{name: "token_revocation_disabled", heldOut: "EnableTokenRevocation false (RevokeToken answering UnsupportedOperationException)"},
+	})
+}
