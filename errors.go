@@ -3,7 +3,6 @@ package cognitojwt
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -64,7 +63,7 @@ var (
 	ErrInvalidConfig = errors.New("cognitojwt: invalid config")
 	// ErrRevoked: the token is genuine but Config.Revocations lists it
 	// (its jti, its refresh-token family, or its subject before a moment).
-	ErrRevoked = errors.New("cognitojwt: token revoked")
+	ErrRevoked = errs.Revoked
 )
 
 // verifyError wraps a sentinel with detail for logs; see errs.Error.
@@ -133,7 +132,7 @@ func ErrorCode(err error) string {
 // subject's revocation: ErrorKind still reports ErrRevoked, and ErrorStatus
 // tells the client that a new token will do, so that an RFC 6750 client
 // refreshes rather than signs its user out.
-var errStaleToken = fmt.Errorf("%w", ErrRevoked)
+var errStaleToken = errs.StaleToken
 
 const staleTokenDescription = "The access token predates a change to the account; refresh it or sign in again."
 

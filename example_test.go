@@ -512,3 +512,17 @@ func ExampleMiddlewareFor() {
 	// 200 hello alice
 	// 401
 }
+
+func ExampleClaimsFromUserInfo() {
+	// A UserInfo answer the handler fetched over TLS from the pool's
+	// /oauth2/userInfo with the user's access token.
+	info := `{"sub":"9f1c0b5e","username":"alice","email":"alice@example.com","email_verified":"true","custom:tenant_id":"acme"}`
+	c, err := cognitojwt.ClaimsFromUserInfo(info)
+	if err != nil {
+		log.Fatal(err)
+	}
+	tenant, _ := c.Attribute("tenant_id")
+	fmt.Println(c.Username, c.EmailVerified, tenant)
+	// Output:
+	// alice true acme
+}

@@ -367,17 +367,3 @@ func TestRevocationReasonsOfAListOfOnesOwn(t *testing.T) {
 	_, err := f.verify(f.iss.AccessToken())
 	require.NoError(t, err)
 }
-
-// CheckRevocation answers as Verify does, for verifiers outside the
-// package.
-func TestCheckRevocationAnswersAsVerify(t *testing.T) {
-	c := &cognitojwt.Claims{Subject: "sub-7f3a", JWTID: "jti-7f3a", OriginJTI: "family-7f3a", IssuedAt: time.Now().Truncate(time.Second)}
-	require.NoError(t, cognitojwt.CheckRevocation(nil, c))
-	list := cognitojwt.NewRevocations()
-	require.NoError(t, cognitojwt.CheckRevocation(list, c))
-	list.RevokeSubject("sub-7f3a", c.IssuedAt.Add(time.Second))
-	err := cognitojwt.CheckRevocation(list, c)
-	requireRevoked(t, err, staleDescription, c)
-	err = cognitojwt.CheckRevocation(revokeAll{}, c)
-	requireRevoked(t, err, revokedDescription, c)
-}

@@ -146,10 +146,9 @@ type Verifier struct {
 	hooks     Hooks
 	keys      *jwksSource
 	cache     *tokenCache
-	// revocations is Config.Revocations; reasons is the same list when it
-	// can say why it refuses a token.
-	revocations RevocationList
-	reasons     RevocationReasoner
+	// revocations asks Config.Revocations, for its reason when it can
+	// give one.
+	revocations rules.Revocation[*Claims, RevocationReason]
 }
 
 // New validates cfg and returns a Verifier. It does no network I/O; the
@@ -228,8 +227,7 @@ func New(cfg Config) (*Verifier, error) {
 	if cfg.CacheSize >= 0 {
 		v.cache = newTokenCache(orDefault(cfg.CacheSize, DefaultCacheSize))
 	}
-	v.revocations = cfg.Revocations
-	v.reasons, _ = cfg.Revocations.(RevocationReasoner)
+	v.revocations = rules.NewRevocation[*Claims, RevocationReason](cfg.Revocations)
 	return v, nil
 }
 
@@ -336,59 +334,10 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken) (*C
 	return c, false, nil
 }
 
-var (
-	errRevokedListed  = fail(ErrRevoked, "the revocation list refuses it")
-	errRevokedToken   = fail(ErrRevoked, "its jti is revoked")
-	errRevokedFamily  = fail(ErrRevoked, "its refresh token (origin_jti) is revoked")
-	errRevokedSubject = &verifyError{Kind: errStaleToken, Detail: "issued before its subject's cut-off"}
-)
-
 // checkRevoked asks Config.Revocations about claims that passed every
 // other check. It gets the caller's copy, so that a list of the caller's
 // own can read it without reaching the cache's.
-func (v *Verifier) checkRevoked(c *Claims) error {
-	if v.reasons != nil {
-		return revocationError(v.reasons.RevocationReason(c))
-	}
-	if v.revocations != nil && v.revocations.Revoked(c) {
-		return errRevokedListed
-	}
-	return nil
-}
-
-// CheckRevocation asks list about claims that passed every other check
-// and returns the error Verify would return for them: nil when list is
-// nil or does not refuse them, else an error wrapping ErrRevoked whose
-// ErrorStatus description follows the list's reason. It is for verifiers
-// outside this package, so that they answer revocations as Verify does.
-func CheckRevocation(list RevocationList, c *Claims) error {
-	switch l := list.(type) {
-	case nil:
-		return nil
-	case RevocationReasoner:
-		return revocationError(l.RevocationReason(c))
-	default:
-		if l.Revoked(c) {
-			return errRevokedListed
-		}
-		return nil
-	}
-}
-
-func revocationError(reason RevocationReason) error {
-	switch reason {
-	case NotRevoked:
-		return nil
-	case RevokedToken:
-		return errRevokedToken
-	case RevokedFamily:
-		return errRevokedFamily
-	case RevokedSubject:
-		return errRevokedSubject
-	default:
-		return errRevokedListed
-	}
-}
+func (v *Verifier) checkRevoked(c *Claims) error { return v.revocations.Check(c) }
 
 var (
 	errEmptyToken = fail(ErrNoToken, "empty token")

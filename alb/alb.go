@@ -33,7 +33,6 @@ import (
 	"unsafe"
 
 	"github.com/cognitojwt/cognitojwt"
-	"github.com/cognitojwt/cognitojwt/internal/bridge"
 	"github.com/cognitojwt/cognitojwt/internal/errs"
 	"github.com/cognitojwt/cognitojwt/internal/fetch"
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
@@ -139,7 +138,7 @@ type Verifier struct {
 	maxSize   int
 	now       func() time.Time
 	hooks     cognitojwt.Hooks
-	revoked   cognitojwt.RevocationList
+	revoked   rules.Revocation[*cognitojwt.Claims, cognitojwt.RevocationReason]
 	keys      *keySource
 }
 
@@ -234,7 +233,7 @@ func New(cfg Config) (*Verifier, error) {
 		maxSize:   cmp.Or(cfg.MaxTokenSize, cognitojwt.DefaultMaxTokenSize),
 		now:       now,
 		hooks:     cfg.Hooks,
-		revoked:   cfg.Revocations,
+		revoked:   rules.NewRevocation[*cognitojwt.Claims, cognitojwt.RevocationReason](cfg.Revocations),
 		keys: &keySource{
 			template: tpl,
 			prefix:   prefix,
@@ -456,40 +455,6 @@ func isUUID(s string) bool {
 	return true
 }
 
-// parseALBPayload fills c from the user-info claims. Claims with a meaning
-// to this package must have their usual JSON types. The claims a Cognito
-// token carries too are read by the root package's reader, which also
-// refuses member names that fold to a Cognito claim name, so the two
-// verifiers fill Claims alike.
-func parseALBPayload(payload string, c *cognitojwt.Claims, scratch []jsonscan.Member) (payloadExp time.Time, err error) {
-	members, err := jsonscan.ParseObject(payload, scratch)
-	if err != nil {
-		return time.Time{}, errs.Newf(cognitojwt.ErrMalformedToken, "payload: %v", err)
-	}
-	bridge.SetClaimsPayload(c, payload)
-	for _, m := range members {
-		v := m.Value
-		var err error
-		switch m.Name {
-		case "username":
-			c.Username, err = v.AsString()
-		case "phone_number_verified":
-			_, err = rules.Boolish(v)
-		case "exp":
-			payloadExp, err = rules.NumericDate(v)
-		default:
-			if err := bridge.ReadClaim(c, m); err != nil {
-				return time.Time{}, err
-			}
-			continue
-		}
-		if err != nil {
-			return time.Time{}, errs.Newf(cognitojwt.ErrMalformedToken, "claim %q: %v", m.Name, err)
-		}
-	}
-	return payloadExp, nil
-}
-
 // Verify checks an x-amzn-oidc-data token and returns its claims. Errors
 // wrap exactly one of cognitojwt's sentinels.
 func (v *Verifier) Verify(ctx context.Context, token string) (*cognitojwt.Claims, error) {
@@ -530,11 +495,13 @@ func (v *Verifier) verify(ctx context.Context, token string) (*cognitojwt.Claims
 	if err != nil {
 		return nil, err
 	}
-	c := new(cognitojwt.Claims)
-	payloadExp, err := parseALBPayload(unsafe.String(unsafe.SliceData(pBuf), len(pBuf)), c, scratch[:0])
+	// The user-info claims are read as the root verifier reads the claims
+	// a Cognito token carries too, so the two formats fill Claims alike.
+	c, err := cognitojwt.ClaimsFromUserInfo(unsafe.String(unsafe.SliceData(pBuf), len(pBuf)))
 	if err != nil {
 		return nil, err
 	}
+	payloadExp := c.ExpiresAt
 	switch {
 	case h.signer == "":
 		return nil, errNoSigner
@@ -565,7 +532,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*cognitojwt.Claims
 	if err := rules.Client(c.ClientID, v.clients, v.anyClient); err != nil {
 		return nil, err
 	}
-	if err := cognitojwt.CheckRevocation(v.revoked, c); err != nil {
+	if err := v.revoked.Check(c); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -18,19 +18,82 @@ const targetPrefix = "AWSCognitoIdentityProviderService."
 // maxAPIBody bounds a JSON API request body.
 const maxAPIBody = 1 << 20
 
-// apiOp runs one operation on a JSON request body.
-type apiOp func(p *Pool, ctx context.Context, body []byte) (any, error)
+// apiCall is one JSON API request: its body and what routes it.
+type apiCall struct {
+	svc  *Service
+	r    *http.Request
+	body []byte
+}
 
-// op adapts a typed operation: the body decodes into In (unknown members
-// ignored, as the SDKs send members this pool does not model) and the
-// result encodes as the answer.
+// apiOp runs one operation of a JSON API request.
+type apiOp func(ctx context.Context, c *apiCall) (any, error)
+
+// decode reads the body into in (unknown members ignored, as the SDKs
+// send members this pool does not model).
+func (c *apiCall) decode(in any) error {
+	if err := json.Unmarshal(c.body, in); err != nil {
+		return apiErr("SerializationException", "The request body is not valid JSON for this operation.")
+	}
+	return nil
+}
+
+// pool finds the pool a request is for: by its UserPoolId, else its
+// ClientId, else the issuer of its AccessToken. A request naming none, or
+// an unknown client or token, goes to the oldest pool, which answers it
+// as a single pool would.
+func (c *apiCall) pool() (*Pool, error) {
+	var route struct {
+		UserPoolID  string `json:"UserPoolId"`
+		ClientID    string `json:"ClientId"`
+		AccessToken string `json:"AccessToken"`
+	}
+	_ = json.Unmarshal(c.body, &route) // a member of another type routes nowhere
+	var p *Pool
+	switch {
+	case route.UserPoolID != "":
+		if p, _ = c.svc.Pool(route.UserPoolID); p == nil {
+			return nil, errPoolNotFound
+		}
+		return p, nil
+	case route.ClientID != "":
+		p = c.svc.poolOfClient(route.ClientID)
+	case route.AccessToken != "":
+		p = c.svc.poolOfToken(route.AccessToken)
+	}
+	if p == nil {
+		p = c.svc.first()
+	}
+	if p == nil {
+		return nil, errPoolNotFound
+	}
+	return p, nil
+}
+
+// op adapts an operation on one pool: the body decodes into In, the
+// request is routed to its pool, and the result encodes as the answer.
 func op[In, Out any](f func(*Pool, context.Context, *In) (*Out, error)) apiOp {
-	return func(p *Pool, ctx context.Context, body []byte) (any, error) {
+	return func(ctx context.Context, c *apiCall) (any, error) {
 		var in In
-		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, apiErr("SerializationException", "The request body is not valid JSON for this operation.")
+		if err := c.decode(&in); err != nil {
+			return nil, err
+		}
+		p, err := c.pool()
+		if err != nil {
+			return nil, err
 		}
 		return f(p, ctx, &in)
+	}
+}
+
+// serviceOp adapts an operation on the service itself: creating and
+// listing pools.
+func serviceOp[In, Out any](f func(*Service, *apiCall, *In) (*Out, error)) apiOp {
+	return func(_ context.Context, c *apiCall) (any, error) {
+		var in In
+		if err := c.decode(&in); err != nil {
+			return nil, err
+		}
+		return f(c.svc, c, &in)
 	}
 }
 
@@ -59,6 +122,11 @@ var apiOps = map[string]apiOp{
 	"CreateGroup":               op((*Pool).createGroupOp),
 	"ListUsers":                 op((*Pool).listUsers),
 	"AddCustomAttributes":       op((*Pool).addCustomAttributes),
+	"CreateUserPool":            serviceOp((*Service).createUserPool),
+	"DescribeUserPool":          op((*Pool).describeUserPool),
+	"ListUserPools":             serviceOp((*Service).listUserPools),
+	"UpdateUserPool":            op((*Pool).updateUserPool),
+	"DeleteUserPool":            serviceOp((*Service).deleteUserPool),
 	"CreateUserPoolClient":      op((*Pool).createUserPoolClient),
 	"DescribeUserPoolClient":    op((*Pool).describeUserPoolClient),
 	"SetUserPoolMfaConfig":      op((*Pool).setUserPoolMfaConfig),
@@ -72,7 +140,7 @@ var apiOps = map[string]apiOp{
 // serveAPI answers the JSON API. Requests are not SigV4-checked: any
 // credentials work, which is what a local pool wants and a real one never
 // does.
-func (p *Pool) serveAPI(w http.ResponseWriter, r *http.Request) {
+func (s *Service) serveAPI(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	name, ok := strings.CutPrefix(target, targetPrefix)
 	f := apiOps[name]
@@ -87,9 +155,9 @@ func (p *Pool) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	// The SDKs report this header as the RequestID of every answer.
 	w.Header().Set("x-amzn-RequestId", newUUID())
-	out, err := f(p, r.Context(), body)
-	if p.logger != nil {
-		p.logger.LogAttrs(r.Context(), levelFor(err), "cognitolocal: api", slogOp(name), slogErr(err))
+	out, err := f(r.Context(), &apiCall{svc: s, r: r, body: body})
+	if s.logger != nil {
+		s.logger.LogAttrs(r.Context(), levelFor(err), "cognitolocal: api", slogOp(name), slogErr(err))
 	}
 	if err != nil {
 		writeAPIError(w, err)

@@ -45,9 +45,7 @@ func (p *Pool) setUserPoolMfaConfig(_ context.Context, in *setUserPoolMfaConfigI
 	}
 	cfg := MFAConfig{Mode: in.MfaConfiguration}
 	if cfg.Mode == "" {
-		p.mu.Lock()
-		cfg.Mode = p.auth.mfa.Mode
-		p.mu.Unlock()
+		cfg.Mode = p.MFAConfig().Mode
 	}
 	if s := in.SmsMfaConfiguration; s != nil {
 		cfg.SMS, cfg.SMSMessage = true, s.SmsAuthenticationMessage

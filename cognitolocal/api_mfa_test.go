@@ -23,7 +23,7 @@ func newMFAPool(t *testing.T, cfg MFAConfig) (*Pool, *mfaClock) {
 	return p, clock
 }
 
-func passwordAuth(t *testing.T, p *Pool, username, password string) (int, map[string]any) {
+func passwordSignIn(t *testing.T, p *Pool, username, password string) (int, map[string]any) {
 	t.Helper()
 	return call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
 		"AuthParameters": map[string]string{"USERNAME": username, "PASSWORD": password}})
@@ -128,7 +128,7 @@ func TestGetUserReportsMFASettings(t *testing.T) {
 	require.Equal(t, []any{factorTOTP}, out["UserMFASettingList"])
 	require.Equal(t, factorTOTP, out["PreferredMfaSetting"])
 
-	status, res := passwordAuth(t, p, "alice", testPassword)
+	status, res := passwordSignIn(t, p, "alice", testPassword)
 	require.Equal(t, http.StatusOK, status)
 	status, res = call(t, p, "RespondToAuthChallenge", answer(factorTOTP, res["Session"], map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": clock.code(t, p.totpSecretOf(t, "alice"))}))
 	require.Equal(t, http.StatusOK, status, res)
@@ -165,7 +165,7 @@ func TestSoftwareTokenMFAChallenge(t *testing.T) {
 	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOptional, SoftwareToken: true}))
 	secret := setUpTOTP(t, p, clock)
 
-	status, out := passwordAuth(t, p, "alice", testPassword)
+	status, out := passwordSignIn(t, p, "alice", testPassword)
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, factorTOTP, out["ChallengeName"])
 	require.NotContains(t, out, "AuthenticationResult")
@@ -191,7 +191,7 @@ func TestSoftwareTokenMFAChallenge(t *testing.T) {
 		codeNotAuthorized, "Invalid session for the user, session can only be used once.")
 
 	// The same code signs in only once.
-	_, out = passwordAuth(t, p, "alice", testPassword)
+	_, out = passwordSignIn(t, p, "alice", testPassword)
 	requireAPIError(t, p, "RespondToAuthChallenge", answer(factorTOTP, out["Session"], map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": code}),
 		"ExpiredCodeException", "Your software token has already been used once.")
 }
@@ -199,7 +199,7 @@ func TestSoftwareTokenMFAChallenge(t *testing.T) {
 func TestMFASessionExpires(t *testing.T) {
 	p, clock := newMFAPool(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true})
 	secret := setUpTOTP(t, p, clock)
-	_, out := passwordAuth(t, p, "alice", testPassword)
+	_, out := passwordSignIn(t, p, "alice", testPassword)
 	clock.now = clock.now.Add(sessionLifetime)
 	requireAPIError(t, p, "RespondToAuthChallenge", answer(factorTOTP, out["Session"], map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": clock.code(t, secret)}),
 		codeNotAuthorized, "Invalid session for the user, session is expired.")
@@ -222,7 +222,7 @@ func TestMFASessionLifetimeIsTheClients(t *testing.T) {
 func TestMFASessionEndsAfterThreeWrongCodes(t *testing.T) {
 	p, clock := newMFAPool(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true})
 	secret := setUpTOTP(t, p, clock)
-	_, out := passwordAuth(t, p, "alice", testPassword)
+	_, out := passwordSignIn(t, p, "alice", testPassword)
 	right := clock.code(t, secret)
 	wrong := "000000"
 	if right == wrong {
@@ -238,21 +238,21 @@ func TestMFAOffIgnoresFactors(t *testing.T) {
 	p, clock := newMFAPool(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true})
 	setUpTOTP(t, p, clock)
 	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOff}))
-	status, out := passwordAuth(t, p, "alice", testPassword)
+	status, out := passwordSignIn(t, p, "alice", testPassword)
 	require.Equal(t, http.StatusOK, status, out)
 	require.Contains(t, out, "AuthenticationResult")
 }
 
 func TestOptionalMFAWithoutFactorsSignsIn(t *testing.T) {
 	p, _ := newMFAPool(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true})
-	status, out := passwordAuth(t, p, "alice", testPassword)
+	status, out := passwordSignIn(t, p, "alice", testPassword)
 	require.Equal(t, http.StatusOK, status, out)
 	require.Contains(t, out, "AuthenticationResult")
 }
 
 func TestRequiredMFASetUpDuringSignIn(t *testing.T) {
 	p, clock := newMFAPool(t, MFAConfig{Mode: MFAOn, SoftwareToken: true})
-	status, out := passwordAuth(t, p, "alice", testPassword)
+	status, out := passwordSignIn(t, p, "alice", testPassword)
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, "MFA_SETUP", out["ChallengeName"])
 	require.Equal(t, `["SOFTWARE_TOKEN_MFA"]`, out["ChallengeParameters"].(map[string]any)["MFAS_CAN_SETUP"])
@@ -277,7 +277,7 @@ func TestRequiredMFASetUpDuringSignIn(t *testing.T) {
 
 	// From now on the sign-in asks for a code.
 	clock.now = clock.now.Add(time.Minute)
-	_, out = passwordAuth(t, p, "alice", testPassword)
+	_, out = passwordSignIn(t, p, "alice", testPassword)
 	require.Equal(t, factorTOTP, out["ChallengeName"])
 	require.Equal(t, "laptop", out["ChallengeParameters"].(map[string]any)["FRIENDLY_DEVICE_NAME"])
 	status, res = call(t, p, "RespondToAuthChallenge", answer(factorTOTP, out["Session"], map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": clock.code(t, secret)}))
@@ -286,7 +286,7 @@ func TestRequiredMFASetUpDuringSignIn(t *testing.T) {
 
 func TestMFASetupSessionRefusals(t *testing.T) {
 	p, clock := newMFAPool(t, MFAConfig{Mode: MFAOn, SoftwareToken: true})
-	_, out := passwordAuth(t, p, "alice", testPassword)
+	_, out := passwordSignIn(t, p, "alice", testPassword)
 	requireAPIError(t, p, "VerifySoftwareToken", map[string]any{"Session": out["Session"], "UserCode": "123456"}, codeInvalidParameter, "")
 	requireAPIError(t, p, "AssociateSoftwareToken", map[string]any{"Session": "no-such-session-of-twenty-chars"}, codeNotAuthorized, "")
 	_, assoc := call(t, p, "AssociateSoftwareToken", map[string]any{"Session": out["Session"]})
@@ -320,9 +320,29 @@ func TestSRPThenSoftwareTokenMFA(t *testing.T) {
 func TestNewPasswordThenMFASetup(t *testing.T) {
 	p, _ := newMFAPool(t, MFAConfig{Mode: MFAOn, SoftwareToken: true})
 	require.NoError(t, p.SetUserPassword("alice", "Temp-pass1", false))
-	_, out := passwordAuth(t, p, "alice", "Temp-pass1")
+	_, out := passwordSignIn(t, p, "alice", "Temp-pass1")
 	require.Equal(t, "NEW_PASSWORD_REQUIRED", out["ChallengeName"])
 	status, res := call(t, p, "RespondToAuthChallenge", respond(out["Session"], map[string]string{"USERNAME": "alice", "NEW_PASSWORD": "Perm-pass2"}))
 	require.Equal(t, http.StatusOK, status, res)
 	require.Equal(t, "MFA_SETUP", res["ChallengeName"])
+}
+
+func TestUpdateUserPoolKeepsMFAFactorsAndReadsSignInPolicy(t *testing.T) {
+	p, _ := newMFAPool(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true})
+	status, out := call(t, p, "UpdateUserPool", pool(map[string]any{"MfaConfiguration": "ON"}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, MFAConfig{Mode: MFAOn, SoftwareToken: true}, p.MFAConfig())
+	// Omitted, MfaConfiguration returns to OFF; the factors stay.
+	status, _ = call(t, p, "UpdateUserPool", pool(map[string]any{}))
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, MFAConfig{Mode: MFAOff, SoftwareToken: true}, p.MFAConfig())
+
+	_, out = call(t, p, "DescribeUserPool", pool(map[string]any{}))
+	policies := out["UserPool"].(map[string]any)["Policies"].(map[string]any)
+	require.Equal(t, []any{"PASSWORD"}, policies["SignInPolicy"].(map[string]any)["AllowedFirstAuthFactors"])
+	requireAPIError(t, p, "UpdateUserPool", pool(map[string]any{"Policies": map[string]any{"SignInPolicy": map[string]any{"AllowedFirstAuthFactors": []string{"WEB_AUTHN"}}}}),
+		codeInvalidParameter, "")
+	status, out = call(t, p, "UpdateUserPool", pool(map[string]any{"Policies": map[string]any{"SignInPolicy": map[string]any{"AllowedFirstAuthFactors": []string{"PASSWORD"}}}}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, []string{"PASSWORD"}, p.FirstAuthFactors())
 }

@@ -78,6 +78,7 @@ func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*us
 	}
 	p.setPasswordLocked(u, h, pw)
 	u.Status = statusForceChangePwd
+	u.TemporarySince = p.now()
 	return &userOutput{User: u.userType()}, nil
 }
 
@@ -362,6 +363,9 @@ func (p *Pool) signUp(_ context.Context, in *signUpInput) (*signUpOutput, error)
 	if err := c.checkSecretHash(in.Username, in.SecretHash); err != nil {
 		return nil, err
 	}
+	if !p.AllowsSignUp() {
+		return nil, errSignUpNotPermitted
+	}
 	if err := p.checkPassword(in.Password); err != nil {
 		return nil, err
 	}
@@ -374,6 +378,13 @@ func (p *Pool) signUp(_ context.Context, in *signUpInput) (*signUpOutput, error)
 	h := hashPassword(in.Password)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	required := maps.Clone(attrs)
+	if a, _ := p.usernameAttribute(in.Username); a != "" {
+		required[a] = in.Username // an email address given as the username is the email
+	}
+	if err := p.checkRequiredLocked(required); err != nil {
+		return nil, err
+	}
 	u, err := p.createUserLocked(in.Username, attrs)
 	if err != nil {
 		return nil, err

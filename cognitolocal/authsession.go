@@ -58,17 +58,12 @@ type authState struct {
 	decoyKey []byte
 	// srp holds PASSWORD_VERIFIER exchanges by SECRET_BLOCK digest.
 	srp map[string]*srpExchange
-	// mfa is the pool's MFA configuration.
-	mfa mfaConfig
-	// firstFactors are the choice-based sign-in factors the pool
-	// allows (SignInPolicy.AllowedFirstAuthFactors).
-	firstFactors []string
 }
 
 func newAuthState() *authState {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	return &authState{decoyKey: key, srp: map[string]*srpExchange{}, firstFactors: []string{"PASSWORD"}}
+	return &authState{decoyKey: key, srp: map[string]*srpExchange{}}
 }
 
 // sessionLifetime is how long c's challenge sessions live.
@@ -118,7 +113,7 @@ func (p *Pool) openSession(token string, c AppClient, challenge, username string
 		return authSession{}, errSessionInvalid
 	case s.challenge != challenge:
 		return authSession{}, errChallengeMismatch
-	case username != "" && fold(username) != fold(s.username) && fold(username) != fold(s.typed) && !p.isSubOfLocked(username, s.username):
+	case username != "" && !p.sameUser(username, s.username) && !p.sameUser(username, s.typed) && !p.isSubOfLocked(username, s.username):
 		return authSession{}, errSessionGone
 	}
 	cp := *s
@@ -129,7 +124,7 @@ func (p *Pool) openSession(token string, c AppClient, challenge, username string
 // isSubOfLocked reports whether name is the sub of user username: the
 // clients of pools with email sign-in answer with it.
 func (p *Pool) isSubOfLocked(name, username string) bool {
-	u := p.users[fold(username)]
+	u := p.userNamed(username)
 	return u != nil && u.sub() == name
 }
 

@@ -82,7 +82,7 @@ func (p *Pool) beginChallenge(c AppClient, username, challenge string, factors [
 	case factorTOTP:
 		p.mu.Lock()
 		device := ""
-		if u := p.users[fold(username)]; u != nil && u.MFA != nil {
+		if u := p.userNamed(username); u != nil && u.MFA != nil {
 			device = u.MFA.TOTPDevice
 		}
 		p.mu.Unlock()

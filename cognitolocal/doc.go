@@ -57,8 +57,32 @@
 // the form. identity_provider and idp_identifier are accepted and
 // ignored.
 //
-// Rules applied as a real pool applies them: Cognito's default password
-// policy; case-insensitive usernames; the same answer for an unknown user
+// # Pools
+//
+// One Service (Pool.Service) serves any number of pools on one address,
+// each its own issuer BaseURL/PoolID with its own keys, JWKS and discovery
+// document. The JSON API finds a request's pool by its UserPoolId, else
+// its ClientId, else the issuer of its AccessToken; Managed Login by the
+// client_id. CreateUserPool gives Cognito-shaped IDs (REGION_ and 9
+// letters and digits, the region of the request's SigV4 signing scope,
+// us-east-1 for unsigned requests); DescribeUserPool, ListUserPools,
+// UpdateUserPool (omitted settings return to their defaults; alias and
+// username attributes, the schema and case sensitivity are fixed) and
+// DeleteUserPool (refused under DeletionProtection ACTIVE) answer as
+// Cognito documents. The settings that change behaviour are honoured:
+// UsernameAttributes (an email address or phone number is the sign-in
+// name; the stored username is the sub), AliasAttributes (verified email
+// and phone number, and preferred_username, sign in), case sensitivity
+// (the API's default: sensitive; pools made by New are not), the password
+// policy with its temporary-password validity, required and immutable
+// standard attributes, custom String and Number attributes with their
+// bounds, AllowAdminCreateUserOnly, MfaConfiguration (kept) and a
+// pre-token-generation Lambda ARN, which Service.SetLambda maps to a local
+// Trigger. Members the pool does not model are kept and answered back.
+//
+// Rules applied as a real pool applies them: the pool's password
+// policy (Cognito's default unless set); case-insensitive usernames in
+// pools made by New; the same answer for an unknown user
 // and a wrong password; custom attributes must be declared, carry the
 // custom: prefix, and immutable ones are set only at creation; sub never
 // changes; a changed email (or phone number) is unverified unless the
@@ -134,7 +158,7 @@
 // and email MFA, email and SMS
 // delivery (no codes are sent; AdminConfirmSignUp confirms), federation
 // and identity providers, hosted UI styling and sign-in sessions, device
-// tracking, aliases (sign-in with email), user deletion, resource servers
+// tracking, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token
 // rotation, rate limits, and the pool's other configuration operations.
 //
@@ -153,8 +177,9 @@
 // tokens for tests and a development server), with the same claim sets;
 // attributes go into ID tokens only, and into access tokens only as
 // claims a trigger would add. SaveState and LoadState keep the pool's
-// state across restarts, and Config.OnChange tells a server when an HTTP
-// request has changed it.
+// state across restarts (Service.SaveState and LoadState keep every
+// pool's); Service.SetSave saves each change before its answer is sent,
+// and Config.OnChange tells a server when an HTTP request has changed it.
 //
 // Verifier returns a cognitojwt.Verifier that trusts the pool and reads
 // its keys in process, whether or not the pool is served.

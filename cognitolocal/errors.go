@@ -55,6 +55,8 @@ var (
 	errUsernameMissing = apiErr(codeInvalidParameter, "Username must not be empty.")
 	// errPasswordChange stops a sign-in with a temporary password: the JSON
 	// API answers the NEW_PASSWORD_REQUIRED challenge instead.
-	errPasswordChange = apiErr(codeNotAuthorized, "Password change required: answer NEW_PASSWORD_REQUIRED or set a permanent password with AdminSetUserPassword.")
-	errSessionInvalid = apiErr(codeNotAuthorized, "Invalid session for the user, session is expired.")
+	errPasswordChange     = apiErr(codeNotAuthorized, "Password change required: answer NEW_PASSWORD_REQUIRED or set a permanent password with AdminSetUserPassword.")
+	errSignUpNotPermitted = apiErr(codeNotAuthorized, "SignUp is not permitted for this user pool")
+	errTemporaryExpired   = apiErr(codeNotAuthorized, "Temporary password has expired and must be reset by an administrator.")
+	errSessionInvalid     = apiErr(codeNotAuthorized, "Invalid session for the user, session is expired.")
 )

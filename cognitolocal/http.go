@@ -1,33 +1,73 @@
 package cognitolocal
 
 import (
+	"bytes"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 )
 
-// ServeHTTP serves everything on one address, as Cognito splits it across
-// hosts: the issuer's JWKS and discovery documents under /{PoolID}, the
-// JSON API at POST /, and Managed Login (/oauth2/*, /login, /logout).
-func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if p.onChange == nil || !mayChange(r) {
-		p.serve(w, r)
+// ServeHTTP serves the pool's Service: this pool and any created beside
+// it, on one address, as Cognito splits it across hosts: each issuer's
+// JWKS and discovery documents under /{PoolID}, the JSON API at POST /,
+// and Managed Login (/oauth2/*, /login, /logout).
+func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.svc.ServeHTTP(w, r) }
+
+// ServeHTTP serves every pool of the service on one address: each issuer's
+// JWKS and discovery documents under /{PoolID}, the JSON API at POST /,
+// and Managed Login (/oauth2/*, /login, /logout). An answer that follows a
+// change is held until the change is saved (see SetSave).
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	save := s.saveHook()
+	if (s.onChange == nil && save == nil) || !mayChange(r) {
+		s.serve(w, r)
 		return
 	}
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	p.serve(sw, r)
-	if sw.status == http.StatusOK {
-		p.onChange()
+	bw := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
+	s.serve(bw, r)
+	if bw.status == http.StatusOK {
+		if s.onChange != nil {
+			s.onChange()
+		}
+		if save != nil {
+			if err := save(); err != nil {
+				if s.logger != nil {
+					s.logger.LogAttrs(r.Context(), slog.LevelError, "cognitolocal: the change could not be saved", slog.String("error", err.Error()))
+				}
+				http.Error(w, "the change was made but could not be saved", http.StatusInternalServerError)
+				return
+			}
+		}
 	}
+	bw.flush(w)
+}
+
+// bufferedWriter holds an answer until the change it reports is saved.
+type bufferedWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedWriter) Header() http.Header         { return b.header }
+func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferedWriter) WriteHeader(code int)        { b.status = code }
+
+func (b *bufferedWriter) flush(w http.ResponseWriter) {
+	maps.Copy(w.Header(), b.header)
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.body.Bytes())
 }
 
 // readOnlyOps are the JSON API operations that change nothing saved.
 var readOnlyOps = []string{
 	targetPrefix + "GetUser", targetPrefix + "AdminGetUser", targetPrefix + "ListUsers",
 	targetPrefix + "AdminListGroupsForUser", targetPrefix + "DescribeUserPoolClient",
+	targetPrefix + "DescribeUserPool", targetPrefix + "ListUserPools",
 	targetPrefix + "GetUserPoolMfaConfig",
 }
 
@@ -46,40 +86,40 @@ func mayChange(r *http.Request) bool {
 	return false
 }
 
-// statusWriter records the status of an answer.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
+// wellKnown are the documents each issuer publishes under its path.
+var wellKnown = []string{".well-known/jwks.json", ".well-known/openid-configuration"}
 
-func (s *statusWriter) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (p *Pool) serve(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/" + p.poolID + "/.well-known/jwks.json":
-		if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
+func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
+	if id, doc, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); ok && slices.Contains(wellKnown, doc) {
+		p, ok := s.Pool(id)
+		if !ok {
+			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(p.JWKS())
-	case "/" + p.poolID + "/.well-known/openid-configuration":
-		if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(p.discovery())
-	case "/":
+		p.serveWellKnown(w, r, doc)
+		return
+	}
+	if r.URL.Path == "/" {
 		if r.Method == http.MethodPost && r.Header.Get("X-Amz-Target") != "" {
-			p.serveAPI(w, r)
+			s.serveAPI(w, r)
 			return
 		}
 		http.NotFound(w, r)
-	default:
-		p.serveManagedLogin(w, r)
+		return
 	}
+	s.serveManagedLogin(w, r)
+}
+
+func (p *Pool) serveWellKnown(w http.ResponseWriter, r *http.Request, doc string) {
+	if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if doc == wellKnown[0] {
+		_, _ = w.Write(p.JWKS())
+		return
+	}
+	_ = json.NewEncoder(w).Encode(p.discovery())
 }
 
 // allowMethods answers 405 unless r uses one of methods.

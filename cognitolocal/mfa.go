@@ -45,16 +45,6 @@ type MFAConfig struct {
 	EmailMessage, EmailSubject string
 }
 
-// mfaConfig is the stored form of MFAConfig, as it is saved.
-type mfaConfig struct {
-	Mode          string `json:"mode,omitempty"`
-	SoftwareToken bool   `json:"softwareToken,omitempty"`
-	SMS           bool   `json:"sms,omitempty"`
-	Email         bool   `json:"email,omitempty"`
-	SMSMessage    string `json:"smsMessage,omitempty"`
-	EmailMessage  string `json:"emailMessage,omitempty"`
-	EmailSubject  string `json:"emailSubject,omitempty"`
-}
 
 // SetMFAConfig sets the pool's MFA configuration, as SetUserPoolMfaConfig
 // does.
@@ -77,16 +67,24 @@ func (p *Pool) SetMFAConfig(cfg MFAConfig) error {
 		}
 	}
 	p.mu.Lock()
-	p.auth.mfa = mfaConfig(cfg)
-	p.mu.Unlock()
+	defer p.mu.Unlock()
+	s := *p.conf()
+	s.MfaConfiguration, s.SoftwareTokenMFA = cfg.Mode, cfg.SoftwareToken
+	s.SMSMFA, s.SMSMFAMessage = cfg.SMS, cfg.SMSMessage
+	s.EmailMFA, s.EmailMFAMessage, s.EmailMFASubject = cfg.Email, cfg.EmailMessage, cfg.EmailSubject
+	s.Modified = p.now()
+	p.settings.Store(&s)
 	return nil
 }
 
 // MFAConfig returns the pool's MFA configuration.
 func (p *Pool) MFAConfig() MFAConfig {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	cfg := MFAConfig(p.auth.mfa)
+	s := p.conf()
+	cfg := MFAConfig{
+		Mode: s.MfaConfiguration, SoftwareToken: s.SoftwareTokenMFA,
+		SMS: s.SMSMFA, SMSMessage: s.SMSMFAMessage,
+		Email: s.EmailMFA, EmailMessage: s.EmailMFAMessage, EmailSubject: s.EmailMFASubject,
+	}
 	if cfg.Mode == "" {
 		cfg.Mode = MFAOff
 	}
@@ -125,7 +123,7 @@ func mfaOf(u *user) *userMFA {
 // counts when MFA is required even if the user never turned it on, as
 // Cognito lets no one turn TOTP off then.
 func (p *Pool) enabledFactorsLocked(u *user) []string {
-	cfg, m := p.auth.mfa, u.MFA
+	cfg, m := p.MFAConfig(), u.MFA
 	if m == nil {
 		return nil
 	}
@@ -146,7 +144,7 @@ func (p *Pool) enabledFactorsLocked(u *user) []string {
 // setupFactorsLocked are the factors MFA_SETUP offers: those the pool
 // enables. Only SOFTWARE_TOKEN_MFA can be set up inside the challenge.
 func (p *Pool) setupFactorsLocked() []string {
-	cfg := p.auth.mfa
+	cfg := p.MFAConfig()
 	var out []string
 	if cfg.SMS {
 		out = append(out, factorSMS)
@@ -164,8 +162,8 @@ func (p *Pool) setupFactorsLocked() []string {
 // MFA_SETUP, SELECT_MFA_TYPE or a factor's challenge, with the factors
 // offered.
 func (p *Pool) mfaStepLocked(u *user) (string, []string) {
-	mode := p.auth.mfa.Mode
-	if mode == "" || mode == MFAOff {
+	mode := p.MFAConfig().Mode
+	if mode == MFAOff {
 		// Factors set up while MFA was on no longer apply.
 		return "", nil
 	}

@@ -8,7 +8,9 @@ import (
 	"encoding/base64"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Password policy and storage.
@@ -17,12 +19,15 @@ import (
 
 // checkPassword applies the pool's password policy to a password being
 // set: every operation that sets one calls it before changing anything.
-func (p *Pool) checkPassword(pw string) error { return checkPassword(pw) }
+// The messages are Cognito's.
+func (p *Pool) checkPassword(pw string) error {
+	return checkPasswordPolicy(p.conf().PasswordPolicy, pw)
+}
 
-// checkPassword applies Cognito's default password policy: at least 8
-// characters with a lowercase and an uppercase letter, a digit and a
-// symbol.
-func checkPassword(pw string) error {
+// passwordSymbols are the characters Cognito counts as symbols.
+const passwordSymbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
+
+func checkPasswordPolicy(pol PasswordPolicy, pw string) error {
 	var lower, upper, digit, symbol bool
 	for _, r := range pw {
 		switch {
@@ -32,25 +37,42 @@ func checkPassword(pw string) error {
 			upper = true
 		case unicode.IsDigit(r):
 			digit = true
-		case strings.ContainsRune("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ", r):
+		case strings.ContainsRune(passwordSymbols, r):
 			symbol = true
 		}
 	}
+	const refused = "Password did not conform with policy: "
 	switch {
-	case len(pw) < 8:
-		return apiErr(codeInvalidPassword, "Password did not conform with policy: Password not long enough")
+	case utf8.RuneCountInString(pw) < max(pol.MinimumLength, 1):
+		return apiErr(codeInvalidPassword, refused+"Password not long enough")
 	case len(pw) > 256:
-		return apiErr(codeInvalidPassword, "Password did not conform with policy: Password too long")
-	case !lower:
-		return apiErr(codeInvalidPassword, "Password did not conform with policy: Password must have lowercase characters")
-	case !upper:
-		return apiErr(codeInvalidPassword, "Password did not conform with policy: Password must have uppercase characters")
-	case !digit:
-		return apiErr(codeInvalidPassword, "Password did not conform with policy: Password must have numeric characters")
-	case !symbol:
-		return apiErr(codeInvalidPassword, "Password did not conform with policy: Password must have symbol characters")
+		return apiErr(codeInvalidPassword, refused+"Password too long")
+	case pol.RequireLowercase && !lower:
+		return apiErr(codeInvalidPassword, refused+"Password must have lowercase characters")
+	case pol.RequireUppercase && !upper:
+		return apiErr(codeInvalidPassword, refused+"Password must have uppercase characters")
+	case pol.RequireNumbers && !digit:
+		return apiErr(codeInvalidPassword, refused+"Password must have numeric characters")
+	case pol.RequireSymbols && !symbol:
+		return apiErr(codeInvalidPassword, refused+"Password must have symbol characters")
 	}
 	return nil
+}
+
+// GeneratePassword returns a random password that satisfies the pool's
+// policy, as Cognito generates the temporary password of AdminCreateUser
+// when none is given.
+func (p *Pool) GeneratePassword() string {
+	n := max(p.conf().PasswordPolicy.MinimumLength, 12)
+	// Every class once, then random letters and digits.
+	return "aA1!" + randomToken(n)[:n-4]
+}
+
+// temporaryPasswordExpired reports whether a temporary password set at
+// set has outlived the policy's TemporaryPasswordValidityDays.
+func (p *Pool) temporaryPasswordExpired(set time.Time) bool {
+	days := p.conf().PasswordPolicy.TemporaryPasswordValidityDays
+	return !set.IsZero() && days > 0 && !p.now().Before(set.Add(time.Duration(days)*24*time.Hour))
 }
 
 // Passwords are kept as PBKDF2-HMAC-SHA256 with a random salt, so a saved

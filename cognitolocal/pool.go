@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -62,6 +63,7 @@ type Trigger func(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGe
 // keys and refresh-token families, served over HTTP by ServeHTTP. It is
 // safe for concurrent use.
 type Pool struct {
+	svc      *Service
 	poolID   string
 	baseURL  string
 	now      func() time.Time
@@ -71,6 +73,7 @@ type Pool struct {
 	onChange func()
 
 	mu        sync.Mutex
+	settings  atomic.Pointer[poolSettings]
 	verifier  *cognitojwt.Verifier // checks access tokens presented to the API
 	jwksBytes []byte
 	keys      []*SigningKey    // published
@@ -86,17 +89,48 @@ type Pool struct {
 	auth      *authState                  // SRP exchanges, MFA configuration
 }
 
-// New returns a pool with the default app client "local-client". It does
-// no I/O.
+// New returns a pool with the default app client "local-client", served
+// by a new Service of its own (see Pool.Service). It does no I/O.
 func New(cfg Config) (*Pool, error) {
-	p := &Pool{
-		poolID:   cfg.PoolID,
+	svc := &Service{
 		baseURL:  strings.TrimSuffix(cfg.BaseURL, "/"),
 		now:      cfg.Now,
-		trigger:  cfg.PreTokenGeneration,
-		triggerV: cfg.TriggerVersion,
 		logger:   cfg.Logger,
 		onChange: cfg.OnChange,
+	}
+	if svc.baseURL == "" {
+		svc.baseURL = DefaultBaseURL
+	}
+	if svc.now == nil {
+		svc.now = time.Now
+	}
+	if cfg.PoolID == "" {
+		cfg.PoolID = DefaultPoolID
+	}
+	p, err := makePool(svc, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.CreateAppClient(defaultClient()); err != nil {
+		return nil, err
+	}
+	if err := svc.add(p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// makePool returns a pool of svc with no app client, not yet registered.
+func makePool(svc *Service, cfg Config) (*Pool, error) {
+	p := &Pool{
+		svc:      svc,
+		poolID:   cfg.PoolID,
+		baseURL:  svc.baseURL,
+		now:      svc.now,
+		trigger:  cfg.PreTokenGeneration,
+		triggerV: cfg.TriggerVersion,
+		logger:   svc.logger,
+		onChange: svc.onChange,
 		users:    map[string]*user{},
 		groups:   map[string]*group{},
 		clients:  map[string]*AppClient{},
@@ -107,17 +141,13 @@ func New(cfg Config) (*Pool, error) {
 		sessions: map[string]*authSession{},
 		auth:     newAuthState(),
 	}
-	if p.poolID == "" {
-		p.poolID = DefaultPoolID
-	}
+	settings := defaultSettings()
+	settings.Name = p.poolID
+	now := p.now()
+	settings.Created, settings.Modified = now, now
+	p.settings.Store(&settings)
 	if !poolIDPattern.MatchString(p.poolID) {
 		return nil, fmt.Errorf("cognitolocal: PoolID: use 1 to 55 letters, digits, _ or -")
-	}
-	if p.baseURL == "" {
-		p.baseURL = DefaultBaseURL
-	}
-	if p.now == nil {
-		p.now = time.Now
 	}
 	switch p.triggerV {
 	case "":
@@ -139,9 +169,6 @@ func New(cfg Config) (*Pool, error) {
 		return nil, fmt.Errorf("cognitolocal: BaseURL: %w", err)
 	}
 	if err := p.publishLocked([]*SigningKey{key}, key); err != nil {
-		return nil, err
-	}
-	if _, err := p.CreateAppClient(defaultClient()); err != nil {
 		return nil, err
 	}
 	return p, nil

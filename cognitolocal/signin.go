@@ -3,6 +3,7 @@ package cognitolocal
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // Sign-in: credentials, refresh, and the challenges a sign-in may answer.
@@ -51,8 +52,9 @@ func (p *Pool) checkCredentials(username, password string) (snapshot, error) {
 	var snap snapshot
 	var status string
 	var enabled bool
+	var temporarySince time.Time
 	if ok {
-		stored, snap, status, enabled = u.Password, u.snapshot(), u.Status, u.Enabled
+		stored, snap, status, enabled, temporarySince = u.Password, u.snapshot(), u.Status, u.Enabled, u.TemporarySince
 	} else {
 		// An unknown user costs a hash too, so timing reveals no usernames.
 		stored = decoyHash()
@@ -68,6 +70,8 @@ func (p *Pool) checkCredentials(username, password string) (snapshot, error) {
 		return snapshot{}, errUserDisabled
 	case status == statusUnconfirmed:
 		return snapshot{}, errNotConfirmed
+	case status == statusForceChangePwd && p.temporaryPasswordExpired(temporarySince):
+		return snapshot{}, errTemporaryExpired
 	case status == statusForceChangePwd:
 		// The snapshot serves the NEW_PASSWORD_REQUIRED challenge.
 		return snap, errPasswordChange

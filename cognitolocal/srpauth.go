@@ -55,7 +55,7 @@ func (p *Pool) startSRP(c AppClient, username, srpA string, userAuth bool) (*ini
 	}
 	poolName := srpPoolName(p.poolID)
 	p.mu.Lock()
-	u := p.users[fold(username)]
+	u := p.userNamed(username)
 	var ver *srpVerifier
 	var canonical string
 	if u != nil {
@@ -147,7 +147,7 @@ func (p *Pool) verifySRP(c AppClient, r map[string]string) (*srpExchange, error)
 			return nil, err
 		}
 	}
-	if fold(r["USERNAME"]) != fold(ex.userID) && fold(r["USERNAME"]) != fold(ex.typed) {
+	if !p.sameUser(r["USERNAME"], ex.userID) && !p.sameUser(r["USERNAME"], ex.typed) {
 		return nil, errBadCredentials
 	}
 	if d := p.now().Sub(ts); d > srpClockSkew || d < -srpClockSkew {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math/big"
+	"os"
 	"net/http"
 	"strings"
 	"testing"
@@ -266,31 +267,39 @@ func TestSRPUnconfirmedAndDisabledUsers(t *testing.T) {
 	require.Equal(t, errUserDisabled.Message, out["message"])
 }
 
-// A state saved before the pool kept SRP verifiers: alice has a password
-// hash and no verifier.
+// A state saved before the pool kept SRP verifiers (testdata/state-v1.json,
+// written by the previous release): alice has a password hash and no
+// verifier.
 func TestSRPForUsersFromOlderState(t *testing.T) {
-	p := newPool(t, Config{})
-	var buf bytes.Buffer
-	require.NoError(t, p.SaveState(&buf))
-	old := stripSRP(t, buf.Bytes())
-	q := newPoolEmpty(t)
-	require.NoError(t, q.LoadState(bytes.NewReader(old)))
+	doc, err := os.ReadFile("testdata/state-v1.json")
+	require.NoError(t, err)
+	require.NotContains(t, string(doc), `"srp"`)
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	q, err := New(Config{Key: testKey(t), Now: clock})
+	require.NoError(t, err)
+	require.NoError(t, q.LoadState(bytes.NewReader(doc)))
+	// That release's default client had no SRP: add one that has.
+	app, err := q.CreateAppClient(AppClient{ClientID: "srpclient", ExplicitAuthFlows: []string{"ALLOW_USER_SRP_AUTH"}})
+	require.NoError(t, err)
 
 	c := newSRPTestClient(t, q.PoolID())
-	requireAPIError(t, q, "InitiateAuth", map[string]any{"AuthFlow": "USER_SRP_AUTH", "ClientId": DefaultClientID,
+	requireAPIError(t, q, "InitiateAuth", map[string]any{"AuthFlow": "USER_SRP_AUTH", "ClientId": app.ClientID,
 		"AuthParameters": map[string]string{"USERNAME": "alice", "SRP_A": c.srpA()}}, codeNotAuthorized, errSRPUnavailable.Message)
 	// A wrong password derives nothing.
-	_, err := q.SignIn(context.Background(), DefaultClientID, "alice", "Wrong-pass1")
+	_, err = q.SignIn(context.Background(), DefaultClientID, "alice", "Wrong-pass1")
 	require.Error(t, err)
-	requireAPIError(t, q, "InitiateAuth", map[string]any{"AuthFlow": "USER_SRP_AUTH", "ClientId": DefaultClientID,
+	requireAPIError(t, q, "InitiateAuth", map[string]any{"AuthFlow": "USER_SRP_AUTH", "ClientId": app.ClientID,
 		"AuthParameters": map[string]string{"USERNAME": "alice", "SRP_A": c.srpA()}}, codeNotAuthorized, errSRPUnavailable.Message)
 	// One password sign-in, and SRP works from then on, across a save.
 	_, err = q.SignIn(context.Background(), DefaultClientID, "alice", testPassword)
 	require.NoError(t, err)
-	buf.Reset()
+	var buf bytes.Buffer
 	require.NoError(t, q.SaveState(&buf))
-	r := newPoolEmpty(t)
+	r, err := New(Config{Key: testKey(t), Now: clock})
+	require.NoError(t, err)
 	require.NoError(t, r.LoadState(&buf))
-	status, out := srpSignIn(t, r, "alice", testPassword)
-	require.Equal(t, http.StatusOK, status, out)
+	out := srpInitiate(t, r, app.ClientID, "alice", c, nil)
+	status, res := call(t, r, "RespondToAuthChallenge", verifierAnswer(app.ClientID, c.claim(t, out["ChallengeParameters"].(map[string]any), testPassword, now)))
+	require.Equal(t, http.StatusOK, status, res)
 }

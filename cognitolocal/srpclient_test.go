@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"math/big"
 	"strings"
 	"testing"
@@ -121,18 +120,4 @@ func srpTestTimestamp(t time.Time) string {
 	}
 	return days[t.Weekday()] + " " + months[t.Month()-1] + " " + big.NewInt(int64(t.Day())).String() + " " +
 		pad(t.Hour()) + ":" + pad(t.Minute()) + ":" + pad(t.Second()) + " UTC " + big.NewInt(int64(t.Year())).String()
-}
-
-// stripSRP removes the SRP verifiers from a saved state, as a state
-// saved before the pool kept them reads.
-func stripSRP(t *testing.T, state []byte) []byte {
-	t.Helper()
-	var doc map[string]any
-	require.NoError(t, json.Unmarshal(state, &doc))
-	for _, u := range doc["users"].([]any) {
-		delete(u.(map[string]any), "srp")
-	}
-	out, err := json.Marshal(doc)
-	require.NoError(t, err)
-	return out
 }

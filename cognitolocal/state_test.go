@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,7 +73,14 @@ func TestSaveStateDropsExpiredFamilies(t *testing.T) {
 func TestLoadStateRefusesBadDocuments(t *testing.T) {
 	for name, doc := range map[string]string{
 		"not json":     "{",
-		"version":      `{"version":2,"poolId":"local_Dev"}`,
+		"version":      `{"version":3,"poolId":"local_Dev"}`,
+		"no version":   `{"poolId":"local_Dev"}`,
+		"v2 no pool":   `{"version":2,"pools":[]}`,
+		"v2 other":     `{"version":2,"pools":[{"poolId":"us-east-1_X"}]}`,
+		"v2 bad key":   `{"version":2,"pools":[{"poolId":"local_Dev","signingKeys":[{"kid":"k","pkcs8":"AAAA"}]}]}`,
+		"v2 settings":  `{"version":2,"pools":[{"poolId":"local_Dev","settings":{"name":"x"}}]}`,
+		"v2 user":      `{"version":2,"pools":[{"poolId":"local_Dev","users":[{"username":"x","attributes":{}}]}]}`,
+		"v2 twice":     `{"version":2,"pools":[{"poolId":"local_Dev","users":[{"username":"x","attributes":{"sub":"1"}},{"username":"X","attributes":{"sub":"2"}}]}]}`,
 		"other pool":   `{"version":1,"poolId":"us-east-1_X"}`,
 		"user no sub":  `{"version":1,"poolId":"local_Dev","users":[{"username":"x","attributes":{}}]}`,
 		"null user":    `{"version":1,"poolId":"local_Dev","users":[null]}`,
@@ -148,8 +156,77 @@ func TestStateKeepsMFAAndSignInSettings(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, q.LoadState(&buf))
 	require.Equal(t, p.MFAConfig(), q.MFAConfig())
-	_, out := passwordAuth(t, q, "alice", testPassword)
+	_, out := passwordSignIn(t, q, "alice", testPassword)
 	require.Equal(t, factorTOTP, out["ChallengeName"])
 	status, res := call(t, q, "RespondToAuthChallenge", answer(factorTOTP, out["Session"], map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": clock.code(t, secret)}))
 	require.Equal(t, http.StatusOK, status, res)
+}
+
+// A state file written before pools could be created (format 1, saved by
+// the previous release into testdata/state-v1.json) loads unchanged:
+// users sign in with their passwords, groups, custom attributes and
+// clients are back, and the refresh token it holds still refreshes.
+func TestStateFormat1Loads(t *testing.T) {
+	doc, err := os.ReadFile("testdata/state-v1.json")
+	require.NoError(t, err)
+	refreshToken, err := os.ReadFile("testdata/state-v1.refresh-token")
+	require.NoError(t, err)
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) // the day after it was saved
+	for name, load := range map[string]func(*Pool) error{
+		"pool":    func(p *Pool) error { return p.LoadState(bytes.NewReader(doc)) },
+		"service": func(p *Pool) error { return p.Service().LoadState(bytes.NewReader(doc)) },
+	} {
+		p, err := New(Config{Key: testKey(t), Now: func() time.Time { return now }})
+		require.NoError(t, err)
+		require.NoError(t, load(p), name)
+		tok, err := p.SignIn(context.Background(), DefaultClientID, "alice", testPassword)
+		require.NoError(t, err, name)
+		require.Equal(t, []any{"admin"}, payload(t, tok.AccessToken)["cognito:groups"])
+		require.Equal(t, "acme", payload(t, tok.IDToken)["custom:tenant"])
+		_, err = p.SignIn(context.Background(), DefaultClientID, "bob", testPassword)
+		require.NoError(t, err, "usernames stay case insensitive")
+		require.Equal(t, errImmutableAttr, p.SetUserAttributes("alice", map[string]string{"custom:tenant": "x"}))
+		c, ok := p.AppClient("confidential0000000000000a")
+		require.True(t, ok)
+		require.Equal(t, "s3cret-s3cret-s3cret-s3cret", c.ClientSecret)
+		status, out := call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+			"AuthParameters": map[string]string{"REFRESH_TOKEN": strings.TrimSpace(string(refreshToken))}})
+		require.Equal(t, http.StatusOK, status, out)
+		require.Len(t, p.Service().Pools(), 1)
+	}
+}
+
+// Every pool of a service is saved with its settings and keys: a pool
+// created over the API comes back after a restart with its ID, settings,
+// users and signing key, so the tokens it issued still verify.
+func TestServiceStateKeepsEveryPool(t *testing.T) {
+	a := newPool(t, Config{})
+	b, client := apiPool(t, a, map[string]any{"UsernameAttributes": []string{"email"},
+		"Policies": map[string]any{"PasswordPolicy": map[string]any{"MinimumLength": 10}}})
+	_, err := b.CreateUser("olga@example.com", "longenough", nil)
+	require.NoError(t, err)
+	status, out := call(t, a, "InitiateAuth", passwordAuth(client, "olga@example.com", "longenough"))
+	require.Equal(t, http.StatusOK, status, out)
+	access := out["AuthenticationResult"].(map[string]any)["AccessToken"].(string)
+	var buf bytes.Buffer
+	require.NoError(t, a.Service().SaveState(&buf))
+	require.Contains(t, buf.String(), `"version": 2`)
+
+	restarted, err := New(Config{Key: testKey(t)})
+	require.NoError(t, err)
+	require.NoError(t, restarted.Service().LoadState(&buf))
+	b2, ok := restarted.Service().Pool(b.PoolID())
+	require.True(t, ok)
+	require.Equal(t, b.SigningKeys()[0].Kid, b2.SigningKeys()[0].Kid)
+	status, out = call(t, restarted, "GetUser", map[string]any{"AccessToken": access})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, 10, b2.conf().PasswordPolicy.MinimumLength)
+	require.Equal(t, []string{"email"}, b2.conf().UsernameAttributes)
+	_, err = b2.CreateUser("pat@example.com", "short", nil)
+	require.Equal(t, codeInvalidPassword, err.(*Error).Code)
+	_, ok = restarted.Service().Pool(DefaultPoolID)
+	require.True(t, ok)
+	// A refused document leaves the service as it was.
+	require.Error(t, restarted.Service().LoadState(strings.NewReader(`{"version":2,"pools":[{"poolId":"eu-west-1_New000000"}]}`)))
+	require.Len(t, restarted.Service().Pools(), 2)
 }

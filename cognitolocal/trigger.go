@@ -40,13 +40,17 @@ var unmodifiableClaims = []string{
 // trigger and applies its response to the claim sets (id is nil when no
 // ID token is issued). V2_0 does not run for client credentials.
 func (p *Pool) runTrigger(ctx context.Context, req issueRequest, access, id map[string]any) error {
-	if p.trigger == nil || (req.user == nil && p.triggerV != triggerV3) {
+	t, version, err := p.preTokenTrigger()
+	if err != nil {
+		return err
+	}
+	if t == nil || (req.user == nil && version != triggerV3) {
 		return nil
 	}
-	ev := p.triggerEvent(req, access)
+	ev := p.triggerEvent(req, access, version)
 	ctx, cancel := context.WithTimeout(ctx, triggerTimeout)
 	defer cancel()
-	out, err := p.callTrigger(ctx, ev)
+	out, err := callTrigger(ctx, t, ev)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return apiErr(codeUnexpectedLambda, "PreTokenGeneration invocation failed due to timeout.")
@@ -58,19 +62,42 @@ func (p *Pool) runTrigger(ctx context.Context, req issueRequest, access, id map[
 
 // callTrigger runs the trigger, turning a panic into an error as Lambda
 // turns a crash into a failed invocation.
-func (p *Pool) callTrigger(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (out events.CognitoEventUserPoolsPreTokenGenV2_0, err error) {
+func callTrigger(ctx context.Context, t Trigger, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (out events.CognitoEventUserPoolsPreTokenGenV2_0, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("trigger panicked")
 		}
 	}()
-	return p.trigger(ctx, ev)
+	return t(ctx, ev)
 }
 
-func (p *Pool) triggerEvent(req issueRequest, access map[string]any) events.CognitoEventUserPoolsPreTokenGenV2_0 {
+// preTokenTrigger returns the pool's pre-token-generation trigger and its
+// version: Config.PreTokenGeneration, else the local trigger the Service
+// maps the ARN of the pool's LambdaConfig to. A V1_0 function runs with
+// the V2_0 event. An ARN mapped to nothing fails every token issue, as an
+// unreachable function would.
+func (p *Pool) preTokenTrigger() (Trigger, string, error) {
+	if p.trigger != nil {
+		return p.trigger, p.triggerV, nil
+	}
+	s := p.conf()
+	if s.PreTokenLambdaARN == "" {
+		return nil, "", nil
+	}
+	t := p.svc.lambda(s.PreTokenLambdaARN)
+	if t == nil {
+		return nil, "", apiErr(codeUnexpectedLambda, "PreTokenGeneration invocation failed: no local trigger is mapped to the pool's Lambda ARN (dev-issuer --lambda ARN=URL, or Service.SetLambda).")
+	}
+	if s.PreTokenLambdaVersion == triggerV3 {
+		return t, triggerV3, nil
+	}
+	return t, triggerV2, nil
+}
+
+func (p *Pool) triggerEvent(req issueRequest, access map[string]any, version string) events.CognitoEventUserPoolsPreTokenGenV2_0 {
 	var ev events.CognitoEventUserPoolsPreTokenGenV2_0
 	ev.Version = "2"
-	if p.triggerV == triggerV3 {
+	if version == triggerV3 {
 		ev.Version = "3"
 	}
 	ev.TriggerSource = req.source

@@ -23,6 +23,20 @@ const (
 // brings PASSWORD_SRP along, and which Cognito requires) and
 // "EMAIL_OTP". The default is PASSWORD alone.
 func (p *Pool) SetFirstAuthFactors(factors []string) error {
+	if err := checkFirstAuthFactors(factors); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := *p.conf()
+	s.FirstAuthFactors, s.Modified = slices.Clone(factors), p.now()
+	p.settings.Store(&s)
+	return nil
+}
+
+// checkFirstAuthFactors checks AllowedFirstAuthFactors: PASSWORD, and
+// the factors the pool can run.
+func checkFirstAuthFactors(factors []string) error {
 	if !slices.Contains(factors, firstPassword) {
 		return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors must include PASSWORD.")
 	}
@@ -34,17 +48,15 @@ func (p *Pool) SetFirstAuthFactors(factors []string) error {
 			return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors may hold PASSWORD and EMAIL_OTP.")
 		}
 	}
-	p.mu.Lock()
-	p.auth.firstFactors = slices.Clone(factors)
-	p.mu.Unlock()
 	return nil
 }
 
 // FirstAuthFactors returns the factors choice-based sign-in offers.
 func (p *Pool) FirstAuthFactors() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return slices.Clone(p.auth.firstFactors)
+	if f := p.conf().FirstAuthFactors; len(f) > 0 {
+		return slices.Clone(f)
+	}
+	return []string{firstPassword}
 }
 
 // availableFirstFactorsLocked are the first factors username can use: a
@@ -53,12 +65,12 @@ func (p *Pool) FirstAuthFactors() []string {
 // the pool does not know is offered what a user with an email address
 // would be, so the answer reveals nothing.
 func (p *Pool) availableFirstFactorsLocked(username string) []string {
-	allowed := p.auth.firstFactors
+	allowed := p.FirstAuthFactors()
 	var out []string
 	if slices.Contains(allowed, firstPassword) {
 		out = append(out, firstPassword, firstSRP)
 	}
-	u := p.users[fold(username)]
+	u := p.userNamed(username)
 	if slices.Contains(allowed, firstEmailOTP) && (u == nil || u.Attributes["email"] != "") {
 		out = append(out, firstEmailOTP)
 	}
@@ -81,7 +93,7 @@ func (p *Pool) initiateUserAuth(c AppClient, params map[string]string) (stepResu
 	p.mu.Lock()
 	available := p.availableFirstFactorsLocked(username)
 	canonical := username
-	if u := p.users[fold(username)]; u != nil {
+	if u := p.userNamed(username); u != nil {
 		canonical = u.Username
 	}
 	p.mu.Unlock()

@@ -37,7 +37,9 @@ func (p *Pool) CreateUser(username, password string, attrs map[string]string) (s
 	return u.sub(), nil
 }
 
-// createUserLocked adds an enabled user with no password yet.
+// createUserLocked adds an enabled user with no password yet, applying
+// the pool's username settings and schema. In a pool whose usernames are
+// email addresses or phone numbers, the user's username is its sub.
 func (p *Pool) createUserLocked(username string, attrs map[string]string) (*user, error) {
 	if username == "" {
 		return nil, errUsernameMissing
@@ -45,8 +47,23 @@ func (p *Pool) createUserLocked(username string, attrs map[string]string) (*user
 	if len(username) > 128 || strings.ContainsFunc(username, unicode.IsSpace) {
 		return nil, apiErr(codeInvalidParameter, "Username should be at most 128 characters, without whitespace.")
 	}
+	attr, err := p.usernameAttribute(username)
+	if err != nil {
+		return nil, err
+	}
 	if p.userNamed(username) != nil {
 		return nil, errUserExists
+	}
+	sub := newUUID()
+	if attr != "" {
+		// An email address or phone number given as the username is that
+		// attribute; the username kept is the sub.
+		attrs = maps.Clone(attrs)
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		attrs[attr] = username
+		username = sub
 	}
 	if err := p.checkAttributesLocked(attrs, nil); err != nil {
 		return nil, err
@@ -54,7 +71,7 @@ func (p *Pool) createUserLocked(username string, attrs map[string]string) (*user
 	now := p.now()
 	u := &user{
 		Username:     username,
-		Attributes:   map[string]string{"sub": newUUID()},
+		Attributes:   map[string]string{"sub": sub},
 		Enabled:      true,
 		Created:      now,
 		LastModified: now,
@@ -98,12 +115,20 @@ func (p *Pool) userLocked(username string) (*user, error) {
 // request or a saved record gives goes through it, so that the pool's
 // username settings apply everywhere.
 func (p *Pool) userNamed(name string) *user {
-	return p.users[p.userKey(name)]
+	if u := p.users[p.userKey(name)]; u != nil {
+		return u
+	}
+	return p.resolveAliasLocked(name)
 }
 
-// userKey is the key of a username in the user map: user pools created
-// today are case insensitive, so "Alice" and "alice" are one user.
-func (p *Pool) userKey(username string) string { return fold(username) }
+// userKey is the key of a username in the user map: unless the pool is
+// case sensitive, "Alice" and "alice" are one user.
+func (p *Pool) userKey(username string) string {
+	if p.conf().CaseSensitive {
+		return username
+	}
+	return fold(username)
+}
 
 // sameUser reports whether two usernames name the same user.
 func (p *Pool) sameUser(a, b string) bool { return p.userKey(a) == p.userKey(b) }
@@ -164,6 +189,7 @@ func (p *Pool) SetUserPassword(username, password string, permanent bool) error 
 			u.Status = statusConfirmed
 		} else {
 			u.Status = statusForceChangePwd
+			u.TemporarySince = p.now()
 		}
 		u.LastModified = p.now()
 		return nil
@@ -196,6 +222,9 @@ type user struct {
 	Groups       []string     `json:"groups,omitempty"`
 	Created      time.Time    `json:"created"`
 	LastModified time.Time    `json:"lastModified"`
+	// TemporarySince is when a temporary password was set, which lives
+	// the policy's TemporaryPasswordValidityDays.
+	TemporarySince time.Time `json:"temporaryPasswordSet,omitzero"`
 }
 
 func (u *user) sub() string { return u.Attributes["sub"] }
@@ -219,7 +248,7 @@ func (u *user) snapshot() snapshot {
 // attributes stay, as Cognito refuses to delete them.
 func (p *Pool) deleteAttributesLocked(u *user, names []string) error {
 	for _, n := range names {
-		if _, err := p.writableLocked(n, u); err != nil {
+		if err := p.deletableLocked(n, u); err != nil {
 			return err
 		}
 	}

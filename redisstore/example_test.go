@@ -10,6 +10,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/redisstore"
+	"github.com/cognitojwt/cognitojwt/web"
 )
 
 // One list per instance, every instance on the same Redis: the verifier
@@ -46,16 +47,24 @@ func ExampleNewRevocations() {
 	}
 }
 
-// Sessions shared by every instance, for the web sign-in.
+// Sessions shared by every instance, for the web sign-in: the web package
+// seals each session before the store sees it, and bounds every call with
+// Config.StoreTimeout.
 func ExampleNewSessions() {
-	ctx := context.Background()
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
 	defer rdb.Close()
 
-	sessions := redisstore.NewSessions(rdb, redisstore.WithSessionPrefix("myapp:session:"))
-	if err := sessions.Set(ctx, "session-id-from-cookie", []byte(`{"sub":"…"}`), 8*time.Hour); err != nil {
+	auth, err := web.New(web.Config{
+		Domain:      "https://auth.example.com",
+		ClientID:    "1example23456789",
+		RedirectURL: "https://app.example.com/callback",
+		LogoutURL:   "https://app.example.com/",
+		Verify:      cognitojwt.Config{UserPoolID: "eu-west-1_AbC123"},
+		Keys:        [][]byte{web.NewKey()}, // the same keys on every instance
+		Store:       redisstore.NewSessions(rdb, redisstore.WithSessionPrefix("myapp:session:")),
+	})
+	if err != nil {
 		log.Fatal(err)
 	}
-	value, ok, err := sessions.Get(ctx, "session-id-from-cookie")
-	_, _, _ = value, ok, err
+	_ = auth
 }

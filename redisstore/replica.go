@@ -1,8 +1,8 @@
 package redisstore
 
 import (
+	"container/heap"
 	"hash/maphash"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,7 +39,33 @@ var allKinds = [kinds]kind{kindJTI, kindFamily, kindSubject}
 type entry struct {
 	kind   kind
 	id     string
-	moment int64 // Unix milliseconds
+	moment int64 // Unix nanoseconds: a subject's cut-off keeps full precision
+}
+
+// rank is the order in which entries expire and are dropped beyond the
+// bound: Redis's order (the sorted sets' millisecond score, then the
+// member's bytes), so that a replica and Redis drop the same entries.
+func (e entry) less(o entry) bool {
+	if a, b := e.moment/1e6, o.moment/1e6; a != b {
+		return a < b
+	}
+	return e.id < o.id
+}
+
+// queue orders one kind's entries by rank. It may hold stale items (an
+// entry whose moment moved on, or that left): they are skipped when
+// popped, and the queue is rebuilt when they outnumber the live ones.
+type queue []entry
+
+func (q queue) Len() int           { return len(q) }
+func (q queue) Less(i, j int) bool { return q[i].less(q[j]) }
+func (q queue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *queue) Push(x any)        { *q = append(*q, x.(entry)) }
+func (q *queue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
 }
 
 // replica is the local copy that Revoked reads. Entries only ever merge in
@@ -52,13 +78,20 @@ type entry struct {
 // sets; only a token whose bit is set is looked up in them. The sets are
 // sync.Maps, whose lookups take no lock either, so a flood of revocations
 // (writers serialise on mu) never stalls the requests being verified.
+//
+// Each kind also keeps its entries in expiry order (a heap), so that
+// pruning and bounding cost what they remove, not the size of the list:
+// at a million entries, a resynchronisation that finds nothing new must
+// not walk them all.
 type replica struct {
 	n      atomic.Int64 // entries held; lets an empty replica answer with one load
 	filter atomic.Pointer[filter]
-	sets   [kinds]sync.Map // id -> moment (int64, Unix milliseconds)
+	sets   [kinds]sync.Map // id -> moment (int64, Unix nanoseconds)
 
-	mu    sync.Mutex // serialises writers: add, prune and filter rebuilds
-	stale int        // bits set for entries pruned since the last rebuild
+	mu     sync.Mutex // serialises writers: add, prune and filter rebuilds
+	stale  int        // bits set for entries pruned since the last rebuild
+	counts [kinds]int
+	queues [kinds]queue
 }
 
 // filter is a one-hash Bloom filter over (kind, id), with a seed per kind.
@@ -124,10 +157,52 @@ func (r *replica) add(e entry) bool {
 	}
 	f.set(e.kind, e.id)
 	set.Store(e.id, e.moment)
+	i := e.kind.index()
 	if !loaded {
 		r.n.Add(1)
+		r.counts[i]++
+	}
+	heap.Push(&r.queues[i], e)
+	if len(r.queues[i]) > 2*r.counts[i]+1024 {
+		r.requeueLocked(i)
 	}
 	return true
+}
+
+// requeueLocked rebuilds kind i's queue from its set, without the stale
+// items.
+func (r *replica) requeueLocked(i int) {
+	q := make(queue, 0, r.counts[i])
+	r.sets[i].Range(func(id, m any) bool {
+		q = append(q, entry{kind: allKinds[i], id: id.(string), moment: m.(int64)})
+		return true
+	})
+	heap.Init(&q)
+	r.queues[i] = q
+}
+
+// popLocked removes kind i's lowest-ranked live entry when keep says so,
+// and reports whether it removed one.
+func (r *replica) popLocked(i int, keep func(entry) bool) bool {
+	q := &r.queues[i]
+	for q.Len() > 0 {
+		e := (*q)[0]
+		cur, ok := r.sets[i].Load(e.id)
+		if !ok || cur.(int64) != e.moment {
+			heap.Pop(q) // stale
+			continue
+		}
+		if keep(e) {
+			return false
+		}
+		heap.Pop(q)
+		r.sets[i].Delete(e.id)
+		r.n.Add(-1)
+		r.counts[i]--
+		r.stale++
+		return true
+	}
+	return false
 }
 
 // rebuildLocked replaces the filter with one sized for entries (doubled,
@@ -145,23 +220,20 @@ func (r *replica) rebuildLocked(entries int) *filter {
 	return f
 }
 
-// prune drops the entries whose moment is at or before cutoff: every token
-// they match has expired.
-func (r *replica) prune(cutoff int64) {
+// prune drops the entries whose moment is at or before cutoff, to the
+// millisecond as Redis does: every token they match has expired. It costs
+// what it drops, and returns how many.
+func (r *replica) prune(cutoff int64) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	n := 0
 	for i := range r.sets {
-		set := &r.sets[i]
-		set.Range(func(id, m any) bool {
-			if m.(int64) <= cutoff {
-				set.Delete(id)
-				r.n.Add(-1)
-				r.stale++
-			}
-			return true
-		})
+		for r.popLocked(i, func(e entry) bool { return e.moment/1e6 > cutoff/1e6 }) {
+			n++
+		}
 	}
 	r.compactLocked()
+	return n
 }
 
 // compactLocked rebuilds the filter once the bits of removed entries are
@@ -173,34 +245,16 @@ func (r *replica) compactLocked() {
 	}
 }
 
-// bound drops the oldest entries of each kind beyond max and returns how
-// many it dropped. Entries sharing the moment at the boundary all stay, so
-// a kind may keep a few more than max.
+// bound drops the lowest-ranked entries of each kind beyond max, as Redis
+// does, and returns how many it dropped. It costs what it drops.
 func (r *replica) bound(max int) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	dropped := 0
 	for i := range r.sets {
-		set := &r.sets[i]
-		var moments []int64
-		set.Range(func(_, m any) bool {
-			moments = append(moments, m.(int64))
-			return true
-		})
-		if len(moments) <= max {
-			continue
+		for r.counts[i] > max && r.popLocked(i, func(entry) bool { return false }) {
+			dropped++
 		}
-		slices.Sort(moments)
-		keep := moments[len(moments)-max]
-		set.Range(func(id, m any) bool {
-			if m.(int64) < keep {
-				set.Delete(id)
-				r.n.Add(-1)
-				r.stale++
-				dropped++
-			}
-			return true
-		})
 	}
 	r.compactLocked()
 	return dropped
@@ -222,6 +276,26 @@ func (r *replica) snapshot(cutoff int64) []entry {
 
 func (r *replica) len() int { return int(r.n.Load()) }
 
+// refusedByCutoff is the subject rule: a token is refused when it was
+// issued in a second before the cut-off's, iat < floor(before). iat has
+// whole seconds, so a token of the cut-off's own second cannot be told
+// from one issued just after it: it is admitted, so that the refresh a
+// client makes right after RevokeSubject(sub, time.Now()) gets a token
+// that passes instead of a refusal that asks it to refresh again.
+func refusedByCutoff(iat time.Time, before int64) bool {
+	return iat.Unix() < floorSecond(before)
+}
+
+// floorSecond is the Unix second of a nanosecond moment, rounded down
+// for moments before 1970 too.
+func floorSecond(ns int64) int64 {
+	s := ns / 1e9
+	if ns < 0 && ns%1e9 != 0 {
+		s--
+	}
+	return s
+}
+
 // reason applies the same rules as cognitojwt.Revocations: a listed jti or
 // origin_jti, or a subject whose token was issued before the cut-off.
 func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
@@ -240,7 +314,7 @@ func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 		}
 	}
 	if c.Subject != "" && f.has(kindSubject, c.Subject) {
-		if before, ok := r.sets[2].Load(c.Subject); ok && c.IssuedAt.Before(time.UnixMilli(before.(int64))) {
+		if before, ok := r.sets[2].Load(c.Subject); ok && refusedByCutoff(c.IssuedAt, before.(int64)) {
 			return cognitojwt.RevokedSubject
 		}
 	}

@@ -13,9 +13,9 @@ func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
 	const n = 20_000
 	for i := range n {
 		// Old entries have even moments below n, young ones n and above.
-		moment := int64(i)
+		moment := int64(i) * 1e6
 		if i%2 == 1 {
-			moment = n + int64(i)
+			moment = (n + int64(i)) * 1e6
 		}
 		r.add(entry{kind: kindFamily, id: fmt.Sprint("f-", i), moment: moment})
 	}
@@ -37,7 +37,7 @@ func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
 		}
 	}
 	before := r.filter.Load()
-	r.prune(n - 1)
+	r.prune((n - 1) * 1e6)
 	if got := r.len(); got != n/2 {
 		t.Fatalf("after prune len %d, want %d", got, n/2)
 	}
@@ -54,10 +54,10 @@ func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
 func TestReplicaKeepsTheLatestSubjectCutoff(t *testing.T) {
 	r := newReplica()
 	cut := time.Unix(1_700_000_000, 0)
-	if !r.add(entry{kind: kindSubject, id: "s", moment: cut.UnixMilli()}) {
+	if !r.add(entry{kind: kindSubject, id: "s", moment: cut.UnixNano()}) {
 		t.Fatal("first add reported no change")
 	}
-	if r.add(entry{kind: kindSubject, id: "s", moment: cut.Add(-time.Hour).UnixMilli()}) {
+	if r.add(entry{kind: kindSubject, id: "s", moment: cut.Add(-time.Hour).UnixNano()}) {
 		t.Error("an earlier cut-off replaced a later one")
 	}
 	if r.reason(&cognitojwt.Claims{Subject: "s", IssuedAt: cut.Add(-time.Second)}) != cognitojwt.RevokedSubject {

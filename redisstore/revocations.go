@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +25,11 @@ var (
 	// ErrClosed: the Revocations was closed, or was not made by
 	// NewRevocations.
 	ErrClosed = errors.New("redisstore: closed")
+	// ErrStalled: Redis did not answer within the store's timeout
+	// (WithTimeout). Hooks.Unreachable receives it, and ErrQueued wraps it
+	// (or the caller's context error) for a write that did not finish in
+	// time.
+	ErrStalled = errors.New("redisstore: redis did not answer in time")
 )
 
 // Hooks report the state of the replication. Every field is optional. The
@@ -36,15 +39,23 @@ type Hooks struct {
 	// Connected: the subscription is established (in NewRevocations) or
 	// re-established. A resynchronisation follows at once.
 	Connected func()
-	// Resynced: the replica was merged with Redis; entries is the number
-	// of live entries in it afterwards.
+	// Resynced: the replica read what changed in Redis (every resync
+	// interval) or the whole list (at start, after a restore, a failover
+	// or a gap); entries is the number of live entries in it afterwards.
 	Resynced func(entries int)
 	// Lagging: Redis is behind this instance: pending revocations are
 	// queued because a write failed (err).
 	Lagging func(pending int, err error)
-	// Unreachable: the subscription or a resynchronisation failed; the
-	// replica keeps answering with what it holds.
+	// Unreachable: the subscription or a resynchronisation failed, or
+	// Redis did not answer a resynchronisation within the timeout
+	// (ErrStalled); the replica keeps answering with what it holds. It
+	// fires once per outage, on every instance.
 	Unreachable func(err error)
+	// Restored: Redis had lost the list (restarted empty) and this
+	// instance, the one that took the restore lease, wrote back the
+	// entries entries Redis lacked. The other instances then read the
+	// list back instead of writing it too.
+	Restored func(entries int)
 	// Dropped: a resynchronisation dropped the dropped oldest entries of
 	// the replica to keep each kind within WithMaxEntries.
 	Dropped func(dropped int)
@@ -57,6 +68,9 @@ type options struct {
 	ttl            time.Duration
 	resync         time.Duration
 	retry          time.Duration
+	timeout        time.Duration
+	leaseTTL       time.Duration
+	logSize        int
 	prefix         string
 	logger         *slog.Logger
 	hooks          Hooks
@@ -72,19 +86,43 @@ type options struct {
 // tokens live at most a day, the default.
 func WithTTL(d time.Duration) Option { return func(o *options) { o.ttl = d } }
 
-// WithResyncInterval sets how often the replica is merged with Redis
+// WithResyncInterval sets how often the replica asks Redis what changed
 // besides every (re)connection; a missed pub/sub message is honoured
-// within this interval. Default 30 seconds.
+// within this interval, and a stalled Redis is reported within it plus the
+// timeout. Each instance keeps the version of the list it has read, and
+// Redis a log of the latest changes: a resynchronisation that finds
+// nothing new is one small transaction whatever the size of the list, and
+// one that finds changes reads only them. The whole list is read only
+// when needed: at start, when Redis lost it or went back to an older
+// state (a failover), or when more changed than the log holds. Default 1
+// second.
 func WithResyncInterval(d time.Duration) Option { return func(o *options) { o.resync = d } }
+
+// DefaultTimeout bounds a revocation's write, and a resynchronisation
+// before the store reports Redis as stalled, when the caller's context
+// has no deadline.
+const DefaultTimeout = time.Second
+
+// WithTimeout sets how long a revoke method waits for Redis when its
+// context has no deadline (a context with a deadline bounds it instead),
+// and how long a resynchronisation may go unanswered before the store
+// reports Redis as stalled (Hooks.Unreachable with ErrStalled). The bound
+// holds whatever the client's own timeouts and retries: a write still
+// under way then is left to finish in the background, and the revocation
+// is queued as for an unreachable Redis. Default DefaultTimeout.
+func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
 // WithRetryInterval sets how often queued writes are retried while Redis is
 // unreachable. Default 1 second.
 func WithRetryInterval(d time.Duration) Option { return func(o *options) { o.retry = d } }
 
 // WithPrefix sets the prefix of the keys and the channel, so several lists
-// can share one Redis. Default "cognitojwt:revocations". The keys wrap the
-// prefix in a hash tag ({prefix}:j, :f and :s) so that one write, which touches
-// several keys in one transaction, stays in one Redis Cluster slot.
+// can share one Redis. Default "cognitojwt:revocations". The keys and the
+// channel wrap the prefix in a hash tag ({prefix}:j, {prefix}:events, …)
+// so that one write, which touches several keys in one script, stays in
+// one Redis Cluster slot, and so that each instance's subscription is on
+// the node that holds the list: when that node restarts, every instance
+// notices at once.
 func WithPrefix(p string) Option { return func(o *options) { o.prefix = p } }
 
 // DefaultMaxEntries bounds each kind of entry (jti, family, subject) in
@@ -115,15 +153,20 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // uses the same Redis and prefix.
 //
 // Writes go to Redis (one sorted set per kind, scored by the entry's moment,
-// trimmed of expired entries on every write) and are published on a
-// channel in the same transaction. Each instance keeps a local replica that
-// Revoked reads without any network round trip. The replica is updated from
-// the channel, and merged with Redis on every (re)connection and every
-// resync interval, so a missed message, a restarted instance or a failover
-// converges within one interval. A resynchronisation also writes back the
-// entries Redis lacks (a restart without persistence, a failover to a
-// replica that missed the last writes), so what any instance knows is not
-// lost.
+// trimmed of expired entries on every write), are logged under a new
+// version of the list and published on a channel, in one script. Each
+// instance keeps a local replica that Revoked reads without any network
+// round trip. The replica is updated from the channel, and reads what
+// changed since its version on every (re)connection and every resync
+// interval, so a missed message, a restarted instance or a failover
+// converges within one interval.
+//
+// When Redis loses the list (a restart without persistence, a failover to
+// a replica that missed the last writes), the entries Redis lacks are
+// written back from the replicas, so what any instance knows is not lost.
+// After an empty restart one instance, holding a lease, restores the list
+// and the others read it back: the list is written once, not once per
+// instance.
 //
 // While Redis is unreachable the replica keeps answering with what it holds;
 // a revocation made meanwhile takes effect on this instance at once, is
@@ -134,7 +177,7 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 type Revocations struct {
 	rdb     redis.UniversalClient
 	opt     options
-	keys    [kinds]string
+	keys    [nKeys]string
 	channel string
 	replica *replica
 	pubsub  *redis.PubSub
@@ -142,6 +185,10 @@ type Revocations struct {
 	mu          sync.Mutex
 	pending     map[pendingKey]int64
 	unreachable bool
+
+	// pos is where the replica stands in Redis's history; only the
+	// goroutine that resynchronises reads and moves it.
+	pos position
 
 	resyncNow chan struct{}
 	closed    atomic.Bool
@@ -159,16 +206,21 @@ var _ cognitojwt.RevocationReasoner = (*Revocations)(nil)
 
 // NewRevocations subscribes to the list's channel, loads the list from
 // Redis and starts replicating. It returns an error when Redis cannot be
-// reached within ctx, so an instance does not start admitting tokens with a
-// replica it knows to be empty. Close stops it.
+// reached within ctx (or another instance is still restoring the list
+// into a Redis that lost it when ctx ends), so an instance does not start
+// admitting tokens with a replica it knows to be incomplete. Close stops
+// it.
 func NewRevocations(ctx context.Context, rdb redis.UniversalClient, opts ...Option) (*Revocations, error) {
 	if rdb == nil {
 		return nil, errors.New("redisstore: nil redis client")
 	}
 	o := options{
 		ttl:            24 * time.Hour,
-		resync:         30 * time.Second,
+		resync:         time.Second,
 		retry:          time.Second,
+		timeout:        DefaultTimeout,
+		leaseTTL:       10 * time.Second,
+		logSize:        10_000,
 		prefix:         "cognitojwt:revocations",
 		logger:         slog.Default(),
 		now:            time.Now,
@@ -178,8 +230,8 @@ func NewRevocations(ctx context.Context, rdb redis.UniversalClient, opts ...Opti
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.ttl <= 0 || o.resync <= 0 || o.retry <= 0 || o.maxEntries <= 0 {
-		return nil, errors.New("redisstore: TTL, resync and retry intervals and the entry bound must be positive")
+	if o.ttl <= 0 || o.resync <= 0 || o.retry <= 0 || o.timeout <= 0 || o.maxEntries <= 0 {
+		return nil, errors.New("redisstore: TTL, resync and retry intervals, timeout and the entry bound must be positive")
 	}
 	if o.logger == nil {
 		o.logger = slog.Default()
@@ -190,13 +242,13 @@ func NewRevocations(ctx context.Context, rdb redis.UniversalClient, opts ...Opti
 	r := &Revocations{
 		rdb:       rdb,
 		opt:       o,
-		channel:   o.prefix + ":events",
+		channel:   "{" + o.prefix + "}:events",
 		replica:   newReplica(),
 		pending:   map[pendingKey]int64{},
 		resyncNow: make(chan struct{}, 1),
 	}
-	for i, k := range allKinds {
-		r.keys[i] = "{" + o.prefix + "}:" + string(k)
+	for i, name := range [nKeys]string{"j", "f", "s", "sn", "log", "v", "epoch", "restore"} {
+		r.keys[i] = "{" + o.prefix + "}:" + name
 	}
 
 	// Subscribe before loading, so that a revocation made between the two
@@ -209,7 +261,7 @@ func NewRevocations(ctx context.Context, rdb redis.UniversalClient, opts ...Opti
 		}
 	}
 	if err == nil {
-		_, err = r.resync(ctx)
+		err = r.load(ctx)
 	}
 	if err != nil {
 		_ = r.pubsub.Close()
@@ -247,9 +299,15 @@ func (r *Revocations) RevokeFamily(ctx context.Context, originJTI string) error 
 // moment before (attributes or groups changed, global sign-out, account
 // disabled). A later call with an earlier before does not shorten it.
 //
-// Tokens carry their issue time in whole seconds: a token issued in the
-// same second as before, but after it, counts as issued before and is
-// refused too; the client's next refresh a second later is admitted.
+// The cut-off keeps full precision, in Redis and on every instance, but
+// tokens carry their issue time (iat) in whole seconds, so the rule is at
+// the second: a token is refused when iat < before truncated to the
+// second. A token issued in before's own second is admitted, so that the
+// refresh a client makes right after RevokeSubject(ctx, sub, time.Now())
+// passes; the price is that a token issued in that second just before
+// before passes too. To close that second for refresh tokens as well,
+// sign the user out at Cognito (GlobalSignOut) before recording the
+// cut-off.
 func (r *Revocations) RevokeSubject(ctx context.Context, sub string, before time.Time) error {
 	return r.revoke(ctx, kindSubject, sub, before)
 }
@@ -311,13 +369,18 @@ func (r *Revocations) revoke(ctx context.Context, k kind, id string, moment time
 	if id == "" {
 		return ErrEmptyID
 	}
-	e := entry{kind: k, id: id, moment: moment.UnixMilli()}
+	e := entry{kind: k, id: id, moment: moment.UnixNano()}
+	if k != kindSubject {
+		// Only the expiry of a jti or family entry depends on its moment,
+		// and Redis keeps it to the millisecond.
+		e.moment = moment.UnixMilli() * 1e6
+	}
 	if e.moment <= r.cutoff() {
 		// Every token it could match has expired already.
 		return nil
 	}
 	r.replica.add(e)
-	if err := r.write(ctx, []entry{e}); err != nil {
+	if err := r.bounded(ctx, func(ctx context.Context) error { return r.write(ctx, []entry{e}, true) }); err != nil {
 		r.mu.Lock()
 		pk := pendingKey{k, id}
 		if cur, ok := r.pending[pk]; !ok || e.moment > cur {
@@ -334,6 +397,34 @@ func (r *Revocations) revoke(ctx context.Context, k kind, id string, moment time
 	return nil
 }
 
+// bounded runs fn and returns by ctx's deadline, or after the store's
+// timeout when ctx has none, whatever the client's own timeouts and
+// retries (by default go-redis lets a stalled server hold a call for its
+// read timeout, per retry, regardless of the context). fn goes on in the
+// background when the bound passes; its result is then dropped, and the
+// caller queues what it was writing.
+func (r *Revocations) bounded(ctx context.Context, fn func(context.Context) error) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.opt.timeout)
+		defer cancel()
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- fn(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("%w: %w", ErrStalled, ctx.Err())
+		}
+		return ctx.Err()
+	}
+}
+
 // clock reads the configured clock; a Revocations not made by
 // NewRevocations has none, and revoke refuses it.
 func (r *Revocations) clock() time.Time {
@@ -343,265 +434,7 @@ func (r *Revocations) clock() time.Time {
 	return r.opt.now()
 }
 
-// cutoff is the moment at or before which an entry has expired.
+// cutoff is the moment (Unix ns) at or before which an entry has expired.
 func (r *Revocations) cutoff() int64 {
-	return r.opt.now().Add(-r.opt.ttl).UnixMilli()
-}
-
-// write adds entries to Redis, trims the expired ones and publishes the new
-// ones, in one transaction: a subscriber never hears of an entry that a
-// resynchronisation would not find.
-func (r *Revocations) write(ctx context.Context, entries []entry) error {
-	cutoff := strconv.FormatInt(r.cutoff(), 10)
-	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		var touched [kinds]bool
-		for _, e := range entries {
-			i := e.kind.index()
-			touched[i] = true
-			p.ZAddArgs(ctx, r.keys[i], redis.ZAddArgs{GT: true, Members: []redis.Z{{Score: float64(e.moment), Member: e.id}}})
-			p.Publish(ctx, r.channel, encode(e))
-		}
-		for i, t := range touched {
-			if t {
-				p.ZRemRangeByScore(ctx, r.keys[i], "-inf", cutoff)
-				p.ZRemRangeByRank(ctx, r.keys[i], 0, -int64(r.opt.maxEntries)-1)
-			}
-		}
-		return nil
-	})
-	return err
-}
-
-// resync trims Redis, merges its live entries into the replica, writes back
-// the live entries Redis lacks, and prunes the replica.
-func (r *Revocations) resync(ctx context.Context) (int, error) {
-	cutoff := r.cutoff()
-	cut := strconv.FormatInt(cutoff, 10)
-	var ranges [kinds]*redis.ZSliceCmd
-	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, key := range r.keys {
-			p.ZRemRangeByScore(ctx, key, "-inf", cut)
-			p.ZRemRangeByRank(ctx, key, 0, -int64(r.opt.maxEntries)-1)
-			ranges[i] = p.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: key, Start: "(" + cut, Stop: "+inf", ByScore: true})
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	remote := make(map[pendingKey]int64)
-	for i, cmd := range ranges {
-		for _, z := range cmd.Val() {
-			id, ok := z.Member.(string)
-			if !ok {
-				continue
-			}
-			e := entry{kind: allKinds[i], id: id, moment: int64(z.Score)}
-			remote[pendingKey{e.kind, e.id}] = e.moment
-			r.replica.add(e)
-		}
-	}
-	// Bound the replica before looking for what Redis lacks: Redis keeps
-	// the same newest entries, so nothing trimmed is written back.
-	if dropped := r.replica.bound(r.opt.maxEntries); dropped > 0 {
-		r.opt.logger.Warn("redisstore: oldest revocations dropped to stay within the entry bound", "dropped", dropped, "max_per_kind", r.opt.maxEntries)
-		if h := r.opt.hooks.Dropped; h != nil {
-			h(dropped)
-		}
-	}
-	var missing []entry
-	for _, e := range r.replica.snapshot(cutoff) {
-		if m, ok := remote[pendingKey{e.kind, e.id}]; !ok || m < e.moment {
-			missing = append(missing, e)
-		}
-	}
-	if len(missing) > 0 {
-		if err := r.write(ctx, missing); err != nil {
-			return 0, err
-		}
-		r.opt.logger.Info("redisstore: wrote back revocations redis had lost", "entries", len(missing))
-	}
-	r.replica.prune(cutoff)
-	return r.replica.len(), nil
-}
-
-// flush retries the queued writes. What expired while queued is dropped.
-func (r *Revocations) flush(ctx context.Context) error {
-	cutoff := r.cutoff()
-	r.mu.Lock()
-	entries := make([]entry, 0, len(r.pending))
-	for pk, m := range r.pending {
-		if m <= cutoff {
-			delete(r.pending, pk)
-			continue
-		}
-		entries = append(entries, entry{kind: pk.kind, id: pk.id, moment: m})
-	}
-	r.mu.Unlock()
-	if len(entries) == 0 {
-		return nil
-	}
-	if err := r.write(ctx, entries); err != nil {
-		return err
-	}
-	r.mu.Lock()
-	for _, e := range entries {
-		pk := pendingKey{e.kind, e.id}
-		// A newer revocation of the same id may have been queued meanwhile.
-		if r.pending[pk] == e.moment {
-			delete(r.pending, pk)
-		}
-	}
-	r.mu.Unlock()
-	r.opt.logger.Info("redisstore: queued revocations written", "entries", len(entries))
-	return nil
-}
-
-// receive applies the channel's messages. A (re)subscription triggers a
-// resynchronisation, because messages published while the connection was
-// down are lost.
-func (r *Revocations) receive(ctx context.Context) {
-	defer r.wg.Done()
-	backoff := 50 * time.Millisecond
-	for {
-		msg, err := r.pubsub.ReceiveTimeout(ctx, r.opt.healthInterval)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			var ne interface{ Timeout() bool }
-			if errors.As(err, &ne) && ne.Timeout() {
-				// Quiet channel: make sure the connection is still alive, as
-				// a half-open one would never deliver again. A failed ping
-				// shows up as an error on the next receive.
-				_ = r.pubsub.Ping(ctx)
-				continue
-			}
-			r.setUnreachable(err)
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(backoff):
-			}
-			backoff = min(backoff*2, 500*time.Millisecond)
-			continue
-		}
-		backoff = 50 * time.Millisecond
-		switch m := msg.(type) {
-		case *redis.Subscription:
-			if m.Kind == "subscribe" {
-				r.opt.logger.Info("redisstore: subscribed", "channel", r.channel)
-				if h := r.opt.hooks.Connected; h != nil {
-					h()
-				}
-				select {
-				case r.resyncNow <- struct{}{}:
-				default:
-				}
-			}
-		case *redis.Message:
-			if e, ok := decode(m.Payload); ok && e.moment > r.cutoff() {
-				r.replica.add(e)
-			}
-		}
-	}
-}
-
-// maintain resynchronises on (re)connection and every resync interval, and
-// retries queued writes.
-func (r *Revocations) maintain(ctx context.Context) {
-	defer r.wg.Done()
-	resync := time.NewTicker(r.opt.resync)
-	defer resync.Stop()
-	retry := time.NewTicker(r.opt.retry)
-	defer retry.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-retry.C:
-			if err := r.flush(ctx); err != nil && ctx.Err() == nil {
-				if h := r.opt.hooks.Lagging; h != nil {
-					h(r.Pending(), err)
-				}
-			}
-			continue
-		case <-r.resyncNow:
-		case <-resync.C:
-		}
-		err := r.flush(ctx)
-		var n int
-		if err == nil {
-			n, err = r.resync(ctx)
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			r.setUnreachable(err)
-			continue
-		}
-		r.setReachable()
-		r.opt.logger.Debug("redisstore: resynchronised", "entries", n)
-		if h := r.opt.hooks.Resynced; h != nil {
-			h(n)
-		}
-	}
-}
-
-// setUnreachable reports the first failure after a success, so a long
-// outage logs once rather than at every retry.
-func (r *Revocations) setUnreachable(err error) {
-	r.mu.Lock()
-	first := !r.unreachable
-	r.unreachable = true
-	r.mu.Unlock()
-	if !first {
-		return
-	}
-	r.opt.logger.Warn("redisstore: redis unreachable; serving the local replica", "err", err)
-	if h := r.opt.hooks.Unreachable; h != nil {
-		h(err)
-	}
-}
-
-func (r *Revocations) setReachable() {
-	r.mu.Lock()
-	was := r.unreachable
-	r.unreachable = false
-	r.mu.Unlock()
-	if was {
-		r.opt.logger.Info("redisstore: redis reachable again; replica resynchronised")
-	}
-}
-
-// encode writes an entry as "<kind><moment> <id>"; the id goes last so it
-// may contain any byte.
-func encode(e entry) string {
-	var b strings.Builder
-	b.Grow(len(e.id) + 16)
-	b.WriteByte(byte(e.kind))
-	b.WriteString(strconv.FormatInt(e.moment, 10))
-	b.WriteByte(' ')
-	b.WriteString(e.id)
-	return b.String()
-}
-
-func decode(s string) (entry, bool) {
-	if len(s) < 4 {
-		return entry{}, false
-	}
-	k := kind(s[0])
-	if k != kindJTI && k != kindFamily && k != kindSubject {
-		return entry{}, false
-	}
-	sp := strings.IndexByte(s, ' ')
-	if sp < 2 || sp == len(s)-1 {
-		return entry{}, false
-	}
-	m, err := strconv.ParseInt(s[1:sp], 10, 64)
-	if err != nil {
-		return entry{}, false
-	}
-	return entry{kind: k, id: s[sp+1:], moment: m}, true
+	return r.opt.now().Add(-r.opt.ttl).UnixNano()
 }

@@ -203,25 +203,6 @@ func TestMissedMessagesConvergeOnReconnect(t *testing.T) {
 	})
 }
 
-func TestPeriodicResyncRecoversALostMessage(t *testing.T) {
-	srv := startRedis(t, false)
-	ctx := context.Background()
-	var resyncs atomic.Int32
-	b := newStore(t, newClient(t, srv.Addr(), "b"), redisstore.WithResyncInterval(100*time.Millisecond),
-		redisstore.WithHooks(redisstore.Hooks{Resynced: func(int) { resyncs.Add(1) }}))
-	// An entry that reaches Redis without its message, as when a message is
-	// lost in flight.
-	admin := newClient(t, srv.Addr(), "admin")
-	if err := admin.ZAdd(ctx, "{cognitojwt:revocations}:f", redis.Z{Score: float64(time.Now().UnixMilli()), Member: "family-lost"}).Err(); err != nil {
-		t.Fatal(err)
-	}
-	c := claims("s", "j", "family-lost", time.Now())
-	eventually(t, "the periodic resync found the entry", func() bool { return b.Revoked(c) })
-	if resyncs.Load() < 2 {
-		t.Errorf("%d Resynced hook calls, want the initial load and at least one periodic resync", resyncs.Load())
-	}
-}
-
 func TestRedisRestartLosesNothing(t *testing.T) {
 	srv := startRedis(t, true)
 	ctx := context.Background()

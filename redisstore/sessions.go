@@ -27,8 +27,17 @@ type SessionOption func(*Sessions)
 func WithSessionPrefix(p string) SessionOption { return func(s *Sessions) { s.prefix = p } }
 
 // Sessions stores web sessions in Redis, so that every instance behind a
-// load balancer sees the same sign-ins. Values are opaque bytes; each key
-// expires with its session.
+// load balancer sees the same sign-ins: a web.Store. Values are opaque
+// bytes, sealed by the web package before they arrive; each key expires
+// with its session.
+//
+// Every call returns once its context is done, whatever the client's
+// options: go-redis waits out its own ReadTimeout (3 s by default, and
+// again for each retry) on a Redis that stopped answering unless the
+// client was made with ContextTimeoutEnabled, so the command is left to
+// finish on its own and the call answers the context's error. The web
+// package gives each call a deadline (web.Config.StoreTimeout, 1 s by
+// default); a call without one is bounded by the client's timeouts alone.
 //
 // A session id is a bearer credential, so keys hold its SHA-256 rather than
 // the id itself: whoever can list the keys (a shared Redis, a backup, a
@@ -48,6 +57,30 @@ func NewSessions(rdb redis.UniversalClient, opts ...SessionOption) *Sessions {
 	return s
 }
 
+// swapScript replaces a value only if it is still the one the caller read.
+var swapScript = redis.NewScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+	return redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3])
+end
+return false`)
+
+// bounded runs call and returns its error, or ctx's once ctx is done first.
+// The command then finishes in the background within the client's own
+// timeouts.
+func bounded(ctx context.Context, call func(context.Context) error) error {
+	if ctx.Done() == nil {
+		return call(ctx)
+	}
+	done := make(chan error, 1)
+	go func() { done <- call(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func (s *Sessions) key(id string) string {
 	sum := sha256.Sum256([]byte(id))
 	return s.prefix + hex.EncodeToString(sum[:])
@@ -59,7 +92,11 @@ func (s *Sessions) Get(ctx context.Context, id string) (value []byte, ok bool, e
 	if s == nil || s.rdb == nil {
 		return nil, false, ErrNoClient
 	}
-	v, err := s.rdb.Get(ctx, s.key(id)).Bytes()
+	var v []byte
+	err = bounded(ctx, func(ctx context.Context) (err error) {
+		v, err = s.rdb.Get(ctx, s.key(id)).Bytes()
+		return err
+	})
 	if errors.Is(err, redis.Nil) {
 		return nil, false, nil
 	}
@@ -77,10 +114,36 @@ func (s *Sessions) Set(ctx context.Context, id string, value []byte, ttl time.Du
 	if ttl <= 0 {
 		return ErrInvalidTTL
 	}
-	if err := s.rdb.Set(ctx, s.key(id), value, ttl).Err(); err != nil {
+	err := bounded(ctx, func(ctx context.Context) error { return s.rdb.Set(ctx, s.key(id), value, ttl).Err() })
+	if err != nil {
 		return fmt.Errorf("redisstore: session set: %w", err)
 	}
 	return nil
+}
+
+// Swap stores value under id for ttl only if the value there is still
+// old, atomically (a Lua script), and reports whether it did: the web
+// package's write-backs never bring back a session signed out meanwhile.
+func (s *Sessions) Swap(ctx context.Context, id string, old, value []byte, ttl time.Duration) (bool, error) {
+	if s == nil || s.rdb == nil {
+		return false, ErrNoClient
+	}
+	if ttl <= 0 {
+		return false, ErrInvalidTTL
+	}
+	var swapped bool
+	err := bounded(ctx, func(ctx context.Context) error {
+		err := swapScript.Run(ctx, s.rdb, []string{s.key(id)}, old, value, ttl.Milliseconds()).Err()
+		swapped = err == nil
+		if errors.Is(err, redis.Nil) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("redisstore: session swap: %w", err)
+	}
+	return swapped, nil
 }
 
 // Delete removes the session; deleting a missing one is not an error.
@@ -88,7 +151,7 @@ func (s *Sessions) Delete(ctx context.Context, id string) error {
 	if s == nil || s.rdb == nil {
 		return ErrNoClient
 	}
-	if err := s.rdb.Del(ctx, s.key(id)).Err(); err != nil {
+	if err := bounded(ctx, func(ctx context.Context) error { return s.rdb.Del(ctx, s.key(id)).Err() }); err != nil {
 		return fmt.Errorf("redisstore: session delete: %w", err)
 	}
 	return nil

@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/cognitojwt/cognitojwt/redisstore"
+	"github.com/cognitojwt/cognitojwt/web"
 )
 
 func TestSessionsRoundTrip(t *testing.T) {
@@ -106,6 +109,73 @@ func TestSessionsWithoutAClientFail(t *testing.T) {
 		}
 		if err := s.Delete(ctx, "id"); !errors.Is(err, redisstore.ErrNoClient) {
 			t.Errorf("%s: Delete: %v", name, err)
+		}
+	}
+}
+
+// The web package's Store, implemented.
+var _ web.Store = (*redisstore.Sessions)(nil)
+
+func TestSessionsSwapOnlyWhatTheCallerRead(t *testing.T) {
+	srv := startRedis(t, false)
+	ctx := context.Background()
+	s := redisstore.NewSessions(newClient(t, srv.Addr(), "a"))
+	if err := s.Set(ctx, "id", []byte("v1"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.Swap(ctx, "id", []byte("v1"), []byte("v2"), time.Minute); !ok || err != nil {
+		t.Fatalf("swap of the value read: %v %v", ok, err)
+	}
+	if ok, err := s.Swap(ctx, "id", []byte("v1"), []byte("v3"), time.Minute); ok || err != nil {
+		t.Fatalf("swap of a value changed meanwhile: %v %v", ok, err)
+	}
+	if got, _, _ := s.Get(ctx, "id"); string(got) != "v2" {
+		t.Fatalf("after a refused swap: %q", got)
+	}
+	if err := s.Delete(ctx, "id"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.Swap(ctx, "id", []byte("v2"), []byte("v4"), time.Minute); ok || err != nil {
+		t.Fatalf("swap of a deleted session: %v %v", ok, err)
+	}
+	if _, ok, _ := s.Get(ctx, "id"); ok {
+		t.Fatal("a write-back brought a deleted session back")
+	}
+	if _, err := s.Swap(ctx, "id", nil, []byte("v"), 0); !errors.Is(err, redisstore.ErrInvalidTTL) {
+		t.Errorf("zero TTL: %v", err)
+	}
+}
+
+func TestSessionCallsEndWithTheirContextWhenRedisStalls(t *testing.T) {
+	srv := startRedis(t, false)
+	// go-redis's default options: a 3 s read timeout and three retries,
+	// which alone would hold each call for about 12 s.
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), DisableIdentity: true})
+	t.Cleanup(func() { _ = rdb.Close() })
+	s := redisstore.NewSessions(rdb)
+	ctx := context.Background()
+	if err := s.Set(ctx, "id", []byte("v"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Resume() })
+	calls := map[string]func(context.Context) error{
+		"get": func(ctx context.Context) error { _, _, err := s.Get(ctx, "id"); return err },
+		"set": func(ctx context.Context) error { return s.Set(ctx, "id", []byte("v"), time.Minute) },
+		"swap": func(ctx context.Context) error {
+			_, err := s.Swap(ctx, "id", []byte("v"), []byte("w"), time.Minute)
+			return err
+		},
+		"delete": func(ctx context.Context) error { return s.Delete(ctx, "id") },
+	}
+	for name, call := range calls {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		err := call(ctx)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s during a stall: %v, want the context's deadline", name, err)
 		}
 	}
 }

@@ -1,8 +1,11 @@
 package redisstore_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -77,4 +80,89 @@ func TestVerifyRefusesOnEveryInstance(t *testing.T) {
 	if other := mint("user-3"); func() error { _, err := vb.Verify(ctx, other); return err }() != nil {
 		t.Error("an unrelated token is refused")
 	}
+}
+
+// The subject rule is at the second, as iat is: RevokeSubject(sub,
+// time.Now()) refuses every token from an earlier second, and the token
+// of the refresh the client makes right after it passes, also when the
+// refresh lands in the same second as the cut-off. Each round revokes
+// and refreshes at once, with no sleep.
+func TestSubjectCutoffAdmitsTheRefreshRightAfterAndRefusesEarlierSeconds(t *testing.T) {
+	srv := startRedis(t, false)
+	pool, err := cognitolocal.Start("127.0.0.1:0", cognitolocal.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	ctx := context.Background()
+	sub, err := pool.CreateUser("alice", "Passw0rd!local", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signedIn, err := pool.SignIn(ctx, cognitolocal.DefaultClientID, "alice", "Passw0rd!local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newStore(t, newClient(t, srv.Addr(), "a"), redisstore.WithResyncInterval(never))
+	b := newStore(t, newClient(t, srv.Addr(), "b"), redisstore.WithResyncInterval(never))
+	verifier := func(revs *redisstore.Revocations) *cognitojwt.Verifier {
+		v, err := cognitojwt.New(cognitojwt.Config{Issuer: pool.Issuer(), ClientIDs: []string{cognitolocal.DefaultClientID},
+			TokenUse: cognitojwt.AccessToken, Revocations: revs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	va, vb := verifier(a), verifier(b)
+	for round := range 100 {
+		earlier, err := pool.MintTokens(cognitolocal.Mint{Username: "alice", Subject: sub, IssuedAt: time.Now().Add(-time.Second)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.RevokeSubject(ctx, sub, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		fresh := refresh(t, pool.Endpoint(), signedIn.RefreshToken)
+		if _, err := va.Verify(ctx, fresh); err != nil {
+			t.Fatalf("round %d: the token of the refresh right after the cut-off is refused: %v", round, err)
+		}
+		if _, err := va.Verify(ctx, earlier.AccessToken); !errors.Is(err, cognitojwt.ErrRevoked) {
+			t.Fatalf("round %d: a token from the second before the cut-off: %v, want ErrRevoked", round, err)
+		}
+		eventually(t, "b refuses the earlier token", func() bool {
+			_, err := vb.Verify(ctx, earlier.AccessToken)
+			return errors.Is(err, cognitojwt.ErrRevoked)
+		})
+		if _, err := vb.Verify(ctx, fresh); err != nil {
+			t.Fatalf("round %d: instance b refuses the refreshed token: %v", round, err)
+		}
+	}
+}
+
+// refresh redeems a refresh token at the local pool's InitiateAuth, as a
+// client does, and returns the new access token.
+func refresh(t *testing.T, endpoint, refreshToken string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{
+		"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": cognitolocal.DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refreshToken},
+	})
+	req, err := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		AuthenticationResult struct{ AccessToken string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK || out.AuthenticationResult.AccessToken == "" {
+		t.Fatalf("refresh: HTTP %d, %v", resp.StatusCode, err)
+	}
+	return out.AuthenticationResult.AccessToken
 }

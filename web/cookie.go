@@ -29,62 +29,89 @@ type cookieJar struct {
 	secure bool
 }
 
-// read returns the cookie's value as its chunks in order (nil when it is
-// absent, planted twice or missing a chunk), and how many cookie names of
-// it the request carried, so that write and clear can delete them all.
+// jarValue is what one request carries of a cookieJar's cookie.
+type jarValue struct {
+	vals [maxChunks]string
+	seen [maxChunks]uint8
+	// count is how many cookie names of the jar the request carried, so
+	// that write and clear can delete them all.
+	count int
+}
+
+// scanCookies reads the cookies of every jar from the request's Cookie
+// header in one pass: out[i] receives jars[i]'s.
 //
-// It scans the Cookie header itself rather than through
-// Request.CookiesNamed, which parses and validates every cookie of the
-// header once per name asked for: with a chunked session that was half of
-// a session-authenticated request's cost. The values need no validation
+// It scans the header itself rather than through Request.CookiesNamed,
+// which parses and validates every cookie of the header once per name
+// asked for: with a chunked session that was half of a
+// session-authenticated request's cost. The values need no validation
 // here, the strict base64url decoder and the AEAD check them.
-func (j cookieJar) read(r *http.Request) (parts []string, count int) {
-	var vals [maxChunks]string
-	var seen [maxChunks]uint8
+func scanCookies(r *http.Request, jars []cookieJar, out []jarValue) {
 	for _, line := range r.Header["Cookie"] {
 		for line != "" {
 			var pair string
 			pair, line, _ = strings.Cut(line, ";")
 			name, val, ok := strings.Cut(strings.TrimSpace(pair), "=")
-			if !ok || !strings.HasPrefix(name, j.name) {
+			if !ok {
 				continue
 			}
-			i := 0
-			if rest := name[len(j.name):]; rest != "" {
-				// Chunks are name-1 … name-7; other names that share the
-				// prefix (name-at, name-rt) are other jars'.
-				if len(rest) != 2 || rest[0] != '-' || rest[1] < '1' || rest[1] >= '0'+maxChunks {
+			for k, j := range jars {
+				if !strings.HasPrefix(name, j.name) {
 					continue
 				}
-				i = int(rest[1] - '0')
+				i := 0
+				if rest := name[len(j.name):]; rest != "" {
+					// Chunks are name-1 … name-7; other names that share
+					// the prefix (name-rt) are other jars'.
+					if len(rest) != 2 || rest[0] != '-' || rest[1] < '1' || rest[1] >= '0'+maxChunks {
+						continue
+					}
+					i = int(rest[1] - '0')
+				}
+				v := &out[k]
+				v.vals[i] = val
+				if v.seen[i] < 2 {
+					v.seen[i]++
+				}
+				v.count = max(v.count, i+1)
 			}
-			vals[i] = val
-			if seen[i] < 2 {
-				seen[i]++
-			}
-			count = max(count, i+1)
 		}
 	}
-	if seen[0] != 1 || vals[0] == "" {
+}
+
+// parts returns the cookie's value as its chunks in order, or nil when it
+// is absent, planted twice or missing a chunk. The slice views v, whose
+// first value it strips of the chunk count: call it once.
+func (v *jarValue) parts() []string {
+	if v.seen[0] != 1 || v.vals[0] == "" {
 		// Two cookies of one name mean someone planted one (a sibling
 		// subdomain can, without the __Host- prefix): trust neither.
-		return nil, count
+		return nil
 	}
-	head, rest, chunked := strings.Cut(vals[0], ".")
+	head, rest, chunked := strings.Cut(v.vals[0], ".")
 	if !chunked {
-		return vals[:1:1], count
+		return v.vals[:1:1]
 	}
 	n, err := strconv.Atoi(head)
 	if err != nil || n < 2 || n > maxChunks {
-		return nil, count
+		return nil
 	}
-	vals[0] = rest
 	for i := 1; i < n; i++ {
-		if seen[i] != 1 || vals[i] == "" {
-			return nil, count
+		if v.seen[i] != 1 || v.vals[i] == "" {
+			return nil
 		}
 	}
-	return vals[:n:n], count
+	v.vals[0] = rest
+	return v.vals[:n:n]
+}
+
+// read returns the cookie's value as its chunks in order (nil when it is
+// absent, planted twice or missing a chunk), and how many cookie names of
+// it the request carried.
+func (j cookieJar) read(r *http.Request) (parts []string, count int) {
+	var v [1]jarValue
+	scanCookies(r, []cookieJar{j}, v[:])
+	return v[0].parts(), v[0].count
 }
 
 func (j cookieJar) chunkName(i int) string { return j.name + "-" + strconv.Itoa(i) }

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,13 +124,6 @@ func (a *Auth) answer(w http.ResponseWriter, r *http.Request, status int, err er
 }
 
 func noStore(w http.ResponseWriter) { w.Header().Set("Cache-Control", "no-store") }
-
-func defaultErrorPage(w http.ResponseWriter, _ *http.Request, status int, message string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte("<!doctype html><title>" + http.StatusText(status) + "</title><p>" + html.EscapeString(message) + "</p>\n"))
-}
 
 // isPageRequest tells a browser navigation from an API call: fetch and
 // XHR send Sec-Fetch-Mode other than "navigate", and API clients ask for

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,15 @@ type testPool struct {
 	revokeCalls atomic.Int64
 	// fail makes the token endpoint answer 500.
 	fail atomic.Bool
+	// refreshAnswer, when set, is the status and error code the token
+	// endpoint answers refresh grants with ("429 slow_down").
+	refreshAnswer atomic.Pointer[[2]string]
+	// noRevoke answers /oauth2/revoke as a client without token
+	// revocation enabled: the refresh token stays good.
+	noRevoke atomic.Bool
+	// accessLifetime, when set, is the access tokens' lifetime, and
+	// lifetime the ID tokens'.
+	accessLifetime time.Duration
 	// badNonce makes ID tokens carry another nonce.
 	badNonce atomic.Bool
 	// noIDToken leaves the ID token out, as when openid is not granted.
@@ -149,6 +159,11 @@ func (p *testPool) token(w http.ResponseWriter, r *http.Request) {
 		if p.hold != nil {
 			<-p.hold
 		}
+		if ans := p.refreshAnswer.Load(); ans != nil {
+			status, _ := strconv.Atoi(ans[0])
+			tokenError(w, status, ans[1])
+			return
+		}
 		p.mu.Lock()
 		f, ok := p.families[r.PostForm.Get("refresh_token")]
 		p.mu.Unlock()
@@ -181,8 +196,12 @@ func (p *testPool) issue(w http.ResponseWriter, f *family, nonce, refresh string
 		}
 		id = append(id[:len(id):len(id)], cognitotest.WithClaim("nonce", nonce))
 	}
+	access := append(common[:len(common):len(common)], cognitotest.WithScopes("openid", "email", "profile"))
+	if p.accessLifetime > 0 {
+		access = append(access, cognitotest.WithLifetime(p.accessLifetime))
+	}
 	body := map[string]any{
-		"access_token": p.AccessToken(append(common[:len(common):len(common)], cognitotest.WithScopes("openid", "email", "profile"))...),
+		"access_token": p.AccessToken(access...),
 		"id_token":     p.IDToken(append(id, cognitotest.WithAttribute("tenant_id", "acme"))...),
 		"token_type":   "Bearer",
 		"expires_in":   int(p.lifetime / time.Second),
@@ -200,6 +219,10 @@ func (p *testPool) issue(w http.ResponseWriter, f *family, nonce, refresh string
 func (p *testPool) revoke(w http.ResponseWriter, r *http.Request) {
 	p.revokeCalls.Add(1)
 	_ = r.ParseForm()
+	if p.noRevoke.Load() {
+		tokenError(w, http.StatusBadRequest, "unsupported_token_type")
+		return
+	}
 	if !p.clientOK(r) {
 		tokenError(w, http.StatusBadRequest, "invalid_client")
 		return

@@ -127,12 +127,14 @@ func (s *sealer) open(purpose string, parts ...string) ([]byte, int, error) {
 	if off != len(raw) {
 		return nil, 0, errUnseal
 	}
-	return s.openRaw(purpose, raw)
+	return s.openRaw(purpose, raw, true)
 }
 
-// openRaw reverses sealRaw, decrypting in place: raw is the caller's to
-// give up.
-func (s *sealer) openRaw(purpose string, raw []byte) ([]byte, int, error) {
+// openRaw reverses sealRaw. It decrypts in place when raw is the caller's
+// to give up (inPlace), into a fresh buffer otherwise: a value a Store
+// handed back may be the store's own, which must go on holding sealed
+// bytes only.
+func (s *sealer) openRaw(purpose string, raw []byte, inPlace bool) ([]byte, int, error) {
 	if len(raw) < sealOverhead || raw[0] != sealVersion {
 		return nil, 0, errUnseal
 	}
@@ -142,7 +144,11 @@ func (s *sealer) openRaw(purpose string, raw []byte) ([]byte, int, error) {
 		}
 		nonce := raw[1+keyIDSize : 1+keyIDSize+12]
 		ct := raw[sealOverhead-16:]
-		pt, err := k.aead.Open(ct[:0], nonce, ct, []byte(purpose))
+		var dst []byte
+		if inPlace {
+			dst = ct[:0]
+		}
+		pt, err := k.aead.Open(dst, nonce, ct, []byte(purpose))
 		if err != nil {
 			return nil, 0, errUnseal
 		}

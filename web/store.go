@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"sync"
 	"time"
@@ -8,12 +9,25 @@ import (
 
 // Store keeps sessions on the server, for Config.Store: the cookie then
 // holds only a random session id. Values are sealed with Config.Keys
-// before they reach the store, so a store's dump reveals no tokens.
-// Implementations must be safe for concurrent use; a missing or expired id
-// is ok == false with a nil error.
+// before they reach the store and opened into buffers of their own after
+// they leave it, so a store never sees a token and may hand back its own
+// buffers, which are never written.
+//
+// Implementations must be safe for concurrent use and return once ctx is
+// done: Auth bounds every call with Config.StoreTimeout and answers 503
+// when it runs out. A missing or expired id is ok == false with a nil
+// error.
 type Store interface {
 	Get(ctx context.Context, id string) (value []byte, ok bool, err error)
+	// Set stores value under id for ttl, replacing any value: a new
+	// sign-in.
 	Set(ctx context.Context, id string, value []byte, ttl time.Duration) error
+	// Swap stores value under id for ttl only if the value there is still
+	// old, byte for byte, and reports whether it did. Every write after
+	// sign-in is a Swap, so that the write-back of a request already
+	// under way never brings back a session that sign-out deleted, nor
+	// overwrites what another request (a refresh) wrote meanwhile.
+	Swap(ctx context.Context, id string, old, value []byte, ttl time.Duration) (swapped bool, err error)
 	Delete(ctx context.Context, id string) error
 }
 
@@ -84,6 +98,24 @@ func (m *MemoryStore) Set(_ context.Context, id string, value []byte, ttl time.D
 		}
 	}
 	return nil
+}
+
+// Swap replaces the value under id with a copy of value for ttl if it is
+// still old.
+func (m *MemoryStore) Swap(_ context.Context, id string, old, value []byte, ttl time.Duration) (bool, error) {
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[id]
+	if !ok || !now.Before(e.until) || !bytes.Equal(e.value, old) {
+		return false, nil
+	}
+	if ttl <= 0 {
+		delete(m.entries, id)
+		return true, nil
+	}
+	m.entries[id] = memoryEntry{value: append([]byte(nil), value...), until: now.Add(ttl)}
+	return true, nil
 }
 
 // Delete removes id; deleting a missing id is not an error.

@@ -18,6 +18,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -77,8 +78,11 @@ type Config struct {
 	IdentityProvider string
 
 	// Verify names the user pool: UserPoolID or Issuer, and any other
-	// cognitojwt.Config setting (Leeway, Revocations, Hooks). New sets
-	// ClientIDs to ClientID and TokenUse, once per token kind.
+	// cognitojwt.Config setting (Leeway, Revocations, Hooks). The session's
+	// tokens come from ClientID's token endpoint, so New checks them for
+	// that client and each for its kind: leave ClientIDs, AllowAnyClient
+	// and TokenUse unset (ClientIDs may name ClientID alone); New refuses
+	// anything else rather than override it.
 	Verify cognitojwt.Config
 
 	// Keys seal cookies and stored sessions with AES-256-GCM; each is
@@ -88,6 +92,10 @@ type Config struct {
 	// Store keeps sessions on the server and only a random id in the
 	// cookie; nil keeps the whole session in the cookie.
 	Store Store
+	// StoreTimeout bounds each call to Store (default DefaultStoreTimeout):
+	// a store that does not answer within it fails the request with 503
+	// and Retry-After instead of holding it.
+	StoreTimeout time.Duration
 	// CookieName is the session cookie's name (default "session"); over
 	// https the __Host- prefix is added. The access and refresh tokens
 	// travel in CookieName + "-at" and "-rt", a sign-in under way in
@@ -113,8 +121,13 @@ type Config struct {
 	// ErrorPage renders the HTML answer to a page request that fails:
 	// status is 400 (sign-in failed), 403 (a guard refused, or a
 	// cross-origin request), or 503; message is a fixed sentence fit to
-	// show. nil renders a minimal page.
+	// show. nil renders a plain page of its own.
 	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, message string)
+	// SignOutPage renders the page GET on Logout answers, in the app's
+	// own templates: it says what signing out does and holds a form that
+	// posts back to the same URL (<form method="post">, no action). nil
+	// renders a plain page of its own.
+	SignOutPage http.HandlerFunc
 
 	// HTTPClient calls the token and revocation endpoints (default: a
 	// client with a DefaultHTTPTimeout timeout).
@@ -129,18 +142,18 @@ type Config struct {
 // Auth serves sign-in, callback and sign-out, and guards routes with the
 // session. It is safe for concurrent use.
 type Auth struct {
-	oauth      oauth2.Config
-	domain     string
-	logoutURL  string
-	idp        string
-	ids        *cognitojwt.Verifier
-	accesses   *cognitojwt.Verifier
-	revoked    cognitojwt.RevocationList
-	seal       *sealer
-	store      Store
-	jar        cookieJar
-	accessJar  cookieJar
-	refreshJar cookieJar
+	oauth     oauth2.Config
+	domain    string
+	logoutURL string
+	idp       string
+	ids       *cognitojwt.Verifier
+	accesses  *cognitojwt.Verifier
+	revoked   cognitojwt.RevocationList
+	seal      *sealer
+	codec     codec
+	// jars are the session's cookies, indexed by jarSession and the
+	// like; flowPrefix starts the names of sign-in cookies.
+	jars       [jarCount]cookieJar
 	flowPrefix string
 	loginPath  string
 	before     time.Duration
@@ -149,6 +162,7 @@ type Auth struct {
 	touch      time.Duration
 	csrf       *http.CrossOriginProtection
 	errorPage  func(w http.ResponseWriter, r *http.Request, status int, message string)
+	signOut    http.HandlerFunc
 	client     *http.Client
 	logger     *slog.Logger
 	now        func() time.Time
@@ -158,59 +172,88 @@ type Auth struct {
 // New validates cfg and returns an Auth. It does no network I/O.
 func New(cfg Config) (*Auth, error) {
 	domain := strings.TrimSuffix(cfg.Domain, "/")
-	if err := checkURL("Domain", domain); err != nil {
-		return nil, err
+	for _, u := range [...][2]string{{"Domain", domain}, {"RedirectURL", cfg.RedirectURL}, {"LogoutURL", cfg.LogoutURL}} {
+		if err := checkURL(u[0], u[1]); err != nil {
+			return nil, err
+		}
 	}
-	if err := checkURL("RedirectURL", cfg.RedirectURL); err != nil {
-		return nil, err
-	}
-	if err := checkURL("LogoutURL", cfg.LogoutURL); err != nil {
-		return nil, err
-	}
-	if cfg.ClientID == "" {
+	switch {
+	case cfg.ClientID == "":
 		return nil, errors.New("web: Config.ClientID is required")
-	}
-	if cfg.RefreshBefore < 0 || cfg.IdleTimeout < 0 || cfg.AbsoluteTimeout < 0 {
+	case cfg.RefreshBefore < 0 || cfg.IdleTimeout < 0 || cfg.AbsoluteTimeout < 0 || cfg.StoreTimeout < 0:
 		return nil, errors.New("web: negative duration in Config")
 	}
 	seal, err := newSealer(cfg.Keys)
 	if err != nil {
 		return nil, err
 	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
+	a := &Auth{
+		domain:    domain,
+		logoutURL: cfg.LogoutURL,
+		idp:       cfg.IdentityProvider,
+		revoked:   cfg.Verify.Revocations,
+		seal:      seal,
+		loginPath: cmp.Or(cfg.LoginPath, DefaultLoginPath),
+		before:    cmp.Or(cfg.RefreshBefore, DefaultRefreshBefore),
+		idle:      cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout),
+		absolute:  cmp.Or(cfg.AbsoluteTimeout, DefaultAbsoluteTimeout),
+		errorPage: cfg.ErrorPage,
+		signOut:   cfg.SignOutPage,
+		client:    cmp.Or(cfg.HTTPClient, &http.Client{Timeout: DefaultHTTPTimeout}),
+		logger:    cfg.Logger,
+		now:       cfg.Now,
 	}
-	vcfg := cfg.Verify
-	if vcfg.Now == nil {
-		vcfg.Now = now
+	if a.errorPage == nil {
+		a.errorPage = defaultErrorPage
 	}
-	vcfg.ClientIDs, vcfg.AllowAnyClient = []string{cfg.ClientID}, false
-	vcfg.TokenUse = cognitojwt.IDToken
-	ids, err := cognitojwt.New(vcfg)
-	if err != nil {
-		return nil, fmt.Errorf("web: Config.Verify: %w", err)
+	if a.signOut == nil {
+		a.signOut = defaultSignOutPage
 	}
-	vcfg.TokenUse = cognitojwt.AccessToken
-	accesses, err := cognitojwt.New(vcfg)
-	if err != nil {
-		return nil, fmt.Errorf("web: Config.Verify: %w", err)
+	if a.now == nil {
+		a.now = time.Now
 	}
+	// The last-seen time is written back at most every tenth of the idle
+	// lifetime: a session then ends between 90% and 100% of IdleTimeout
+	// after its last request, and most requests write nothing.
+	a.touch = a.idle / 10
+	if _, ok := localPath(a.loginPath); !ok {
+		return nil, errors.New("web: Config.LoginPath must be a local path")
+	}
+	steps := []func(*Auth, Config) error{(*Auth).setVerifiers, (*Auth).setOAuth, (*Auth).setCookies, (*Auth).setCSRF}
+	for _, step := range steps {
+		if err := step(a, cfg); err != nil {
+			return nil, err
+		}
+	}
+	a.codec = cookieCodec{a}
+	if cfg.Store != nil {
+		a.codec = storeCodec{a: a, store: cfg.Store, timeout: cmp.Or(cfg.StoreTimeout, DefaultStoreTimeout)}
+	}
+	return a, nil
+}
 
-	redirect, _ := url.Parse(cfg.RedirectURL)
-	secure := redirect.Scheme == "https"
-	name := cfg.CookieName
-	if name == "" {
-		name = DefaultCookieName
+// setVerifiers makes the verifiers of the session's ID and access
+// tokens, both for ClientID alone.
+func (a *Auth) setVerifiers(cfg Config) error {
+	v := cfg.Verify
+	if v.AllowAnyClient || v.TokenUse != "" || len(v.ClientIDs) > 1 || len(v.ClientIDs) == 1 && v.ClientIDs[0] != cfg.ClientID {
+		return errors.New("web: Config.Verify.ClientIDs, AllowAnyClient and TokenUse are set by New from ClientID; leave them unset")
 	}
-	if secure && !strings.HasPrefix(name, "__Host-") {
-		// __Host- makes the browser refuse the cookie unless it is Secure,
-		// has Path=/ and no Domain: no sibling subdomain can plant one.
-		name = "__Host-" + name
+	if v.Now == nil {
+		v.Now = a.now
 	}
-	if !validCookieName(name) {
-		return nil, errors.New("web: Config.CookieName is not a valid cookie name")
+	v.ClientIDs = []string{cfg.ClientID}
+	var err error
+	for use, dst := range map[cognitojwt.TokenUse]**cognitojwt.Verifier{cognitojwt.IDToken: &a.ids, cognitojwt.AccessToken: &a.accesses} {
+		v.TokenUse = use
+		if *dst, err = cognitojwt.New(v); err != nil {
+			return fmt.Errorf("web: Config.Verify: %w", err)
+		}
 	}
+	return nil
+}
+
+func (a *Auth) setOAuth(cfg Config) error {
 	scopes := cfg.Scopes
 	if len(scopes) == 0 {
 		scopes = DefaultScopes
@@ -218,77 +261,58 @@ func New(cfg Config) (*Auth, error) {
 	if !slices.Contains(scopes, "openid") {
 		// Without openid the pool issues no ID token, and sessions are
 		// built on it.
-		return nil, errors.New("web: Config.Scopes must include openid")
+		return errors.New("web: Config.Scopes must include openid")
 	}
 	style := oauth2.AuthStyleInParams // public client: client_id in the form
 	if cfg.ClientSecret != "" {
 		style = oauth2.AuthStyleInHeader
 	}
-	a := &Auth{
-		oauth: oauth2.Config{
-			ClientID:     cfg.ClientID,
-			ClientSecret: cfg.ClientSecret,
-			Endpoint: oauth2.Endpoint{
-				AuthURL:   domain + "/oauth2/authorize",
-				TokenURL:  domain + "/oauth2/token",
-				AuthStyle: style,
-			},
-			RedirectURL: cfg.RedirectURL,
-			Scopes:      slices.Clone(scopes),
+	a.oauth = oauth2.Config{
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   a.domain + "/oauth2/authorize",
+			TokenURL:  a.domain + "/oauth2/token",
+			AuthStyle: style,
 		},
-		domain:     domain,
-		logoutURL:  cfg.LogoutURL,
-		idp:        cfg.IdentityProvider,
-		ids:        ids,
-		accesses:   accesses,
-		revoked:    cfg.Verify.Revocations,
-		seal:       seal,
-		store:      cfg.Store,
-		jar:        cookieJar{name: name, secure: secure},
-		flowPrefix: name + "-signin-",
-		// The access and refresh tokens have cookies of their own: see save.
-		accessJar:  cookieJar{name: name + "-at", secure: secure},
-		refreshJar: cookieJar{name: name + "-rt", secure: secure},
-		loginPath:  cmpOr(cfg.LoginPath, DefaultLoginPath),
-		before:     cmpOr(cfg.RefreshBefore, DefaultRefreshBefore),
-		idle:       cmpOr(cfg.IdleTimeout, DefaultIdleTimeout),
-		absolute:   cmpOr(cfg.AbsoluteTimeout, DefaultAbsoluteTimeout),
-		errorPage:  cfg.ErrorPage,
-		client:     cfg.HTTPClient,
-		logger:     cfg.Logger,
-		now:        now,
+		RedirectURL: cfg.RedirectURL,
+		Scopes:      slices.Clone(scopes),
 	}
-	if _, ok := localPath(a.loginPath); !ok {
-		return nil, errors.New("web: Config.LoginPath must be a local path")
+	return nil
+}
+
+func (a *Auth) setCookies(cfg Config) error {
+	redirect, _ := url.Parse(cfg.RedirectURL)
+	secure := redirect.Scheme == "https"
+	name := cmp.Or(cfg.CookieName, DefaultCookieName)
+	if secure && !strings.HasPrefix(name, "__Host-") {
+		// __Host- makes the browser refuse the cookie unless it is Secure,
+		// has Path=/ and no Domain: no sibling subdomain can plant one.
+		name = "__Host-" + name
 	}
-	// The last-seen time is written back at most every tenth of the idle
-	// lifetime: a session then ends between 90% and 100% of IdleTimeout
-	// after its last request, and most requests write no cookie at all.
-	a.touch = a.idle / 10
-	if a.client == nil {
-		a.client = &http.Client{Timeout: DefaultHTTPTimeout}
+	if !validCookieName(name) {
+		return errors.New("web: Config.CookieName is not a valid cookie name")
 	}
-	if a.errorPage == nil {
-		a.errorPage = defaultErrorPage
+	a.jars = [jarCount]cookieJar{
+		jarSession:   {name: name, secure: secure},
+		jarRefresh:   {name: name + "-rt", secure: secure},
+		jarOldAccess: {name: name + "-at", secure: secure},
 	}
+	a.flowPrefix = name + "-signin-"
+	return nil
+}
+
+func (a *Auth) setCSRF(cfg Config) error {
 	a.csrf = http.NewCrossOriginProtection()
 	for _, o := range cfg.TrustedOrigins {
 		if err := a.csrf.AddTrustedOrigin(o); err != nil {
-			return nil, fmt.Errorf("web: Config.TrustedOrigins: %w", err)
+			return fmt.Errorf("web: Config.TrustedOrigins: %w", err)
 		}
 	}
 	a.csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.answer(w, r, http.StatusForbidden, errCrossOrigin)
 	}))
-	return a, nil
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
+	return nil
 }
 
 // checkURL accepts https URLs, and http ones to loopback hosts: tokens and

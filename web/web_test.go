@@ -141,11 +141,12 @@ func account(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := c.Attribute("tenant_id")
 	at, hasAT := web.AccessToken(r.Context())
 	var scopes []string
+	var subject string
 	if ac, ok := web.AccessClaims(r.Context()); ok {
-		scopes = ac.Scopes
+		scopes, subject = ac.Scopes, ac.Subject
 	}
-	fmt.Fprintf(w, "user=%s email=%s groups=%v tenant=%s use=%s access=%v scopes=%v",
-		c.Username, c.Email, c.Groups, tenant, c.TokenUse, hasAT && strings.Count(at, ".") == 2, scopes)
+	fmt.Fprintf(w, "user=%s email=%s groups=%v tenant=%s use=%s access=%v scopes=%v subject=%s",
+		c.Username, c.Email, c.Groups, tenant, c.TokenUse, hasAT && strings.Count(at, ".") == 2, scopes, subject)
 }
 
 func (a *app) get(path string, header ...string) *http.Response {
@@ -467,6 +468,9 @@ func TestUnreachableTokenEndpointKeepsSession(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "expired and no refresh: 503")
 	assert.NotNil(t, a.cookie("session"), "the session is kept")
 	a.pool.fail.Store(false)
+	// The outage is remembered for as long as Retry-After says, so that a
+	// failing endpoint is not called by every request.
+	a.clock.Advance(5 * time.Second)
 	assert.Equal(t, http.StatusOK, a.get("/account").StatusCode)
 }
 
@@ -688,26 +692,52 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	_, err := web.New(good)
 	require.NoError(t, err)
 	for name, f := range map[string]func(*web.Config){
-		"no domain":          func(c *web.Config) { c.Domain = "" },
-		"http domain":        func(c *web.Config) { c.Domain = "http://auth.example" },
-		"no client":          func(c *web.Config) { c.ClientID = "" },
-		"http redirect":      func(c *web.Config) { c.RedirectURL = "http://app.example/callback" },
-		"no logout url":      func(c *web.Config) { c.LogoutURL = "" },
-		"no keys":            func(c *web.Config) { c.Keys = nil },
-		"short key":          func(c *web.Config) { c.Keys = [][]byte{make([]byte, 16)} },
-		"repeated key":       func(c *web.Config) { k := web.NewKey(); c.Keys = [][]byte{k, k} },
-		"no pool":            func(c *web.Config) { c.Verify = cognitojwt.Config{} },
-		"bad cookie name":    func(c *web.Config) { c.CookieName = "a b" },
-		"remote login path":  func(c *web.Config) { c.LoginPath = "//evil/login" },
-		"negative lifetime":  func(c *web.Config) { c.IdleTimeout = -time.Second },
-		"bad trusted origin": func(c *web.Config) { c.TrustedOrigins = []string{"not a url"} },
-		"no openid scope":    func(c *web.Config) { c.Scopes = []string{"email"} },
+		"no domain":              func(c *web.Config) { c.Domain = "" },
+		"http domain":            func(c *web.Config) { c.Domain = "http://auth.example" },
+		"no client":              func(c *web.Config) { c.ClientID = "" },
+		"http redirect":          func(c *web.Config) { c.RedirectURL = "http://app.example/callback" },
+		"no logout url":          func(c *web.Config) { c.LogoutURL = "" },
+		"no keys":                func(c *web.Config) { c.Keys = nil },
+		"short key":              func(c *web.Config) { c.Keys = [][]byte{make([]byte, 16)} },
+		"repeated key":           func(c *web.Config) { k := web.NewKey(); c.Keys = [][]byte{k, k} },
+		"no pool":                func(c *web.Config) { c.Verify = cognitojwt.Config{} },
+		"bad cookie name":        func(c *web.Config) { c.CookieName = "a b" },
+		"remote login path":      func(c *web.Config) { c.LoginPath = "//evil/login" },
+		"negative lifetime":      func(c *web.Config) { c.IdleTimeout = -time.Second },
+		"bad trusted origin":     func(c *web.Config) { c.TrustedOrigins = []string{"not a url"} },
+		"no openid scope":        func(c *web.Config) { c.Scopes = []string{"email"} },
+		"negative store timeout": func(c *web.Config) { c.StoreTimeout = -time.Second },
 	} {
 		cfg := good
 		f(&cfg)
 		_, err := web.New(cfg)
 		assert.Error(t, err, name)
 	}
+}
+
+func TestNewRefusesVerifySettingsItWouldOverride(t *testing.T) {
+	good := web.Config{
+		Domain: "https://auth.example", ClientID: "c", RedirectURL: "https://app.example/callback",
+		LogoutURL: "https://app.example/", Verify: cognitojwt.Config{UserPoolID: "eu-west-1_Abc"},
+		Keys: [][]byte{web.NewKey()},
+	}
+	for name, f := range map[string]func(*cognitojwt.Config){
+		"another client":    func(v *cognitojwt.Config) { v.ClientIDs = []string{"another"} },
+		"a second client":   func(v *cognitojwt.Config) { v.ClientIDs = []string{"c", "another"} },
+		"any client":        func(v *cognitojwt.Config) { v.AllowAnyClient = true },
+		"one kind of token": func(v *cognitojwt.Config) { v.TokenUse = cognitojwt.AccessToken },
+	} {
+		cfg := good
+		f(&cfg.Verify)
+		_, err := web.New(cfg)
+		if assert.Error(t, err, name) {
+			assert.Contains(t, err.Error(), "leave them unset", name)
+		}
+	}
+	cfg := good
+	cfg.Verify.ClientIDs = []string{"c"}
+	_, err := web.New(cfg)
+	assert.NoError(t, err, "ClientIDs naming ClientID alone is honoured")
 }
 
 func TestMemoryStore(t *testing.T) {
@@ -732,18 +762,20 @@ func TestMemoryStore(t *testing.T) {
 	assert.Equal(t, 0, s.Len())
 }
 
-func TestAccessTokenIsOpenedOnlyForItsCookie(t *testing.T) {
+func TestAccessTokenIsTheSessionsOwn(t *testing.T) {
 	a := newApp(t)
 	a.signIn("/")
-	assert.Contains(t, body(t, a.get("/account")), "access=true")
+	assert.Contains(t, body(t, a.get("/account")), "access=true scopes=[openid email profile] subject=sub-alice")
 
-	// Another session's access-token cookie does not open in this one.
+	// The cookie of another session holds that session whole: it serves
+	// that session, never a mix of the two.
 	b := newApp(t)
+	b.pool.signInAs("bob")
 	b.signIn("/")
-	a.setCookie("session-at", b.cookie("session-at").Value)
+	a.setCookie("session", b.cookie("session").Value)
 	got := body(t, a.get("/account"))
-	assert.Contains(t, got, "user=alice", "the page is still served from the ID token")
-	assert.Contains(t, got, "access=false")
+	assert.NotContains(t, got, "user=alice")
+	assert.NotContains(t, got, "sub-alice")
 }
 
 func TestCallbackRejectsTamperedSignInCookie(t *testing.T) {

@@ -23,6 +23,10 @@ func TestBoto3(t *testing.T) {
 		{name: "groups_in_tokens"},
 		{name: "group_roles_in_id_token", heldOut: "cognito:roles and cognito:preferred_role in ID tokens"},
 		{name: "forgot_password", heldOut: "ForgotPassword, ConfirmForgotPassword and the outbox"},
+		{name: "admin_invitation", heldOut: "AdminCreateUser invitations (generated temporary password, SUPPRESS, RESEND) in the outbox"},
+		{name: "admin_reset_user_password", heldOut: "AdminResetUserPassword (RESET_REQUIRED, PasswordResetRequiredException) and ConfirmForgotPassword"},
+		{name: "user_pool_lifecycle", heldOut: "CreateUserPool, DescribeUserPool, UpdateUserPool, ListUserPools and DeleteUserPool with DeletionProtection"},
+		{name: "list_paging", heldOut: "ListGroups and paging of ListUsers"},
 		{name: "srp_password_verifier", heldOut: "USER_SRP_AUTH with the PASSWORD_VERIFIER challenge",
 			after: func(t *testing.T, iss *issuer, r map[string]any) {
 				for _, kind := range []string{"public", "secret"} {
@@ -30,6 +34,8 @@ func TestBoto3(t *testing.T) {
 					requireAccessToken(t, iss, str(t, m, "clientId"), str(t, m, "accessToken"), str(t, r, "username"))
 				}
 			}},
+		{name: "user_auth_password_srp", heldOut: "USER_AUTH with PREFERRED_CHALLENGE PASSWORD_SRP"},
+		{name: "srp_refusals", heldOut: "USER_SRP_AUTH with the PASSWORD_VERIFIER challenge"},
 		{name: "admin_initiate_auth", heldOut: "AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH)"},
 	})
 }

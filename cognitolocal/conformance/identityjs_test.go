@@ -4,9 +4,14 @@ import (
 	"testing"
 )
 
-// verifiedAccessToken checks, in Go, the access token a script reported.
+// verifiedAccessToken checks, in Go, the access token a script reported;
+// a token of a pool the script created (RESULT member poolId) is checked
+// against that pool's issuer, http://ADDR/POOL.
 func verifiedAccessToken(t *testing.T, iss *issuer, r map[string]any) {
 	t.Helper()
+	if _, ok := r["poolId"]; ok {
+		iss = &issuer{Issuer: iss.Endpoint + "/" + str(t, r, "poolId")}
+	}
 	requireAccessToken(t, iss, str(t, r, "clientId"), str(t, r, "accessToken"), str(t, r, "username"))
 }
 
@@ -18,6 +23,7 @@ func TestIdentityJS(t *testing.T) {
 	requireNodeModules(t)
 	runScriptCases(t, node, "js/identityjs.mjs", []scriptCase{
 		{name: "user_password_auth", after: verifiedAccessToken},
+		{name: "refresh_then_global_sign_out"},
 		{name: "sign_up_unconfirmed"},
 		{name: "new_password_required_user_password_auth"},
 		{name: "new_password_required", heldOut: "USER_SRP_AUTH (identity-js's default sign-in)"},

@@ -52,10 +52,11 @@ func main() {
 }
 
 // clock is the story's clock, shared by the pool, the verifiers and the
-// revocation lists. Tokens carry their issue time in whole seconds, so a
-// token refreshed in the same second as a RevokeSubject cut-off counts as
-// issued before it; the story moves the clock on one second before the
-// refresh rather than sleeping.
+// revocation lists. Tokens carry their issue time in whole seconds and a
+// RevokeSubject cut-off refuses the tokens of earlier seconds only, so the
+// story moves the clock on one second between the sign-in and the upgrade
+// (a user does not upgrade in the second they sign in) rather than
+// sleeping; the refresh right after the upgrade passes in its second.
 type clock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -217,7 +218,8 @@ func run(ctx context.Context, redisAddr string, out io.Writer) error {
 		return err
 	}
 
-	// The upgrade, on api-1.
+	// The upgrade, on api-1, a second after the sign-in.
+	clk.Advance(time.Second)
 	body, status, _, err := fleet[0].call(ctx, http.MethodPost, "/upgrade", oldToken)
 	if err != nil {
 		return err
@@ -247,9 +249,8 @@ func run(ctx context.Context, redisAddr string, out io.Writer) error {
 		}
 	}
 
-	// The client refreshes, as the refusal asks; a second later by the
-	// story's clock, so the new token's iat is after the cut-off.
-	clk.Advance(time.Second)
+	// The client refreshes at once, as the refusal asks: the new token is
+	// of the cut-off's own second, which the cut-off admits.
 	refreshed, err := idp.InitiateAuth(ctx, &cip.InitiateAuthInput{
 		AuthFlow:       types.AuthFlowTypeRefreshTokenAuth,
 		ClientId:       aws.String(cognitolocal.DefaultClientID),

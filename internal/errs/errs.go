@@ -18,7 +18,40 @@ var (
 	Expired         = errors.New("cognitojwt: token expired")
 	NotYetValid     = errors.New("cognitojwt: token not yet valid")
 	WrongClient     = errors.New("cognitojwt: wrong client")
+	Revoked         = errors.New("cognitojwt: token revoked")
 )
+
+// StaleToken refines Revoked for a token issued before its subject's
+// revocation: the root package's ErrorKind still reports ErrRevoked, and
+// ErrorStatus tells the client that a new token will do, so that an RFC
+// 6750 client refreshes rather than signs its user out.
+var StaleToken = fmt.Errorf("%w", Revoked)
+
+// The refusals of a revocation list, one per reason.
+var (
+	RevokedListed  = New(Revoked, "the revocation list refuses it")
+	RevokedToken   = New(Revoked, "its jti is revoked")
+	RevokedFamily  = New(Revoked, "its refresh token (origin_jti) is revoked")
+	RevokedSubject = New(StaleToken, "issued before its subject's cut-off")
+)
+
+// Revocation returns the refusal for reason, numbered as the root
+// package's RevocationReason: nil for NotRevoked (0), and the plain
+// listed refusal for a reason it does not know.
+func Revocation(reason uint8) error {
+	switch reason {
+	case 0:
+		return nil
+	case 1:
+		return RevokedToken
+	case 2:
+		return RevokedFamily
+	case 3:
+		return RevokedSubject
+	default:
+		return RevokedListed
+	}
+}
 
 // Error wraps a sentinel with detail for logs. Only this module builds
 // one, so its detail is known to hold no token bytes, claim values or key

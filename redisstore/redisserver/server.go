@@ -95,6 +95,34 @@ func (s *Server) Dir() string { return s.cfg.Dir }
 // directory so Restart can bring it back on the same data and port.
 func (s *Server) Kill() error { return s.stop(syscall.SIGKILL) }
 
+// Pause stops the process with SIGSTOP: its connections stay open and
+// nothing answers, as with a server stalled by a long command, swapping or
+// a frozen virtual machine. Resume ends it.
+func (s *Server) Pause() error { return s.signal(syscall.SIGSTOP) }
+
+// Resume continues a process stopped by Pause with SIGCONT.
+func (s *Server) Resume() error { return s.signal(syscall.SIGCONT) }
+
+// Pid is the process id of the running server, or 0.
+func (s *Server) Pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
+func (s *Server) signal(sig syscall.Signal) error {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd == nil {
+		return errors.New("redisserver: not running")
+	}
+	return cmd.Process.Signal(sig)
+}
+
 // Restart starts the process again on the same port and data directory
 // after Kill or Stop.
 func (s *Server) Restart() error {
@@ -198,6 +226,8 @@ func (s *Server) stop(sig syscall.Signal) error {
 	if cmd == nil {
 		return nil
 	}
+	// A paused server would not act on SIGTERM until continued.
+	_ = cmd.Process.Signal(syscall.SIGCONT)
 	if err := cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return err
 	}

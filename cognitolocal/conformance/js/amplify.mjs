@@ -14,13 +14,17 @@ import {
   signOut,
   signUp,
 } from 'aws-amplify/auth';
-import { CreateUserPoolClientCommand, SetUserPoolMfaConfigCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  SetUserPoolMfaConfigCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { PASSWORD, confirmedUser, idp, latestCode, pool, run, unique } from './common.mjs';
 import { freshCode } from './totp.mjs';
 
-function configure(clientId) {
+function configure(clientId, userPoolId = pool.id) {
   Amplify.configure({
-    Auth: { Cognito: { userPoolId: pool.id, userPoolClientId: clientId, userPoolEndpoint: pool.endpoint } },
+    Auth: { Cognito: { userPoolId, userPoolClientId: clientId, userPoolEndpoint: pool.endpoint } },
   });
 }
 
@@ -49,13 +53,54 @@ await run({
     return { accessToken: token, clientId: pool.clientId, username };
   },
 
-  // An app's first steps, with MFA required (API_SetUserPoolMfaConfig, ON,
-  // software token): signUp (API_SignUp) leaves the user to confirm with
-  // the code sent to their email (CodeDeliveryDetails); confirmSignUp with
-  // it (API_ConfirmSignUp) confirms; the first signIn, SRP by default
-  // (developer guide, "Authentication flows"), answers MFA_SETUP since the
-  // user has no MFA factor yet (developer guide, "Adding MFA to a user
-  // pool"; API_InitiateAuth, ChallengeName), so Amplify asks for TOTP set-up
+  // signIn's default flow is SRP, USER_SRP_AUTH answered with
+  // PASSWORD_VERIFIER (developer guide, "Authentication flows";
+  // API_InitiateAuth; API_RespondToAuthChallenge); a client created through
+  // the API without ExplicitAuthFlows allows it (API_CreateUserPoolClient).
+  // A wrong password is refused with NotAuthorizedException
+  // (API_RespondToAuthChallenge, Errors). Choice-based sign-in, USER_AUTH
+  // with the preferred challenge PASSWORD_SRP, signs in on a client that
+  // allows ALLOW_USER_AUTH (API_InitiateAuth, AuthParameters
+  // PREFERRED_CHALLENGE).
+  async srp_and_user_auth_sign_in() {
+    const c = idp();
+    const srpClient = (await c.send(new CreateUserPoolClientCommand({ UserPoolId: pool.id, ClientName: 'spa' })))
+      .UserPoolClient.ClientId;
+    const username = unique('sam');
+    await confirmedUser(username);
+    configure(srpClient);
+    let refused;
+    try {
+      await signIn({ username, password: 'Wrong-Password-1' });
+    } catch (e) {
+      refused = e;
+    }
+    assert.equal(refused?.name, 'NotAuthorizedException', `wrong password: ${refused}`);
+    const out = await signIn({ username, password: PASSWORD });
+    assert.equal(out.nextStep.signInStep, 'DONE');
+    await signOut();
+
+    const choiceClient = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.id, ClientName: 'choices', ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient.ClientId;
+    configure(choiceClient);
+    const choice = await signIn({
+      username, password: PASSWORD, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'PASSWORD_SRP' },
+    });
+    assert.equal(choice.nextStep.signInStep, 'DONE');
+    const token = await accessToken();
+    return { accessToken: token, clientId: choiceClient, username };
+  },
+
+  // An app's first steps, on a pool that verifies email
+  // (API_CreateUserPool, AutoVerifiedAttributes) and requires MFA
+  // (API_SetUserPoolMfaConfig, ON, software token): signUp (API_SignUp)
+  // leaves the user to confirm with the code sent to their email
+  // (CodeDeliveryDetails); confirmSignUp with it (API_ConfirmSignUp)
+  // confirms; the first signIn, SRP by default (developer guide,
+  // "Authentication flows"), answers MFA_SETUP since the user has no MFA
+  // factor yet (developer guide, "Adding MFA to a user pool";
+  // API_InitiateAuth, ChallengeName), so Amplify sets up TOTP
   // (AssociateSoftwareToken); confirmSignIn with a code of the secret
   // (VerifySoftwareToken, then RespondToAuthChallenge MFA_SETUP) ends signed
   // in. After signOut, the next signIn answers SOFTWARE_TOKEN_MFA and
@@ -63,12 +108,15 @@ await run({
   // software token MFA"); fetchAuthSession returns the tokens.
   async sign_up_confirm_srp_totp() {
     const c = idp();
+    const poolId = (await c.send(new CreateUserPoolCommand({
+      PoolName: 'amplify-app', AutoVerifiedAttributes: ['email'],
+    }))).UserPool.Id;
     await c.send(new SetUserPoolMfaConfigCommand({
-      UserPoolId: pool.id, MfaConfiguration: 'ON', SoftwareTokenMfaConfiguration: { Enabled: true },
+      UserPoolId: poolId, MfaConfiguration: 'ON', SoftwareTokenMfaConfiguration: { Enabled: true },
     }));
-    const client = await c.send(new CreateUserPoolClientCommand({ UserPoolId: pool.id, ClientName: 'amplify' }));
+    const client = await c.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'amplify' }));
     const clientId = client.UserPoolClient.ClientId;
-    configure(clientId);
+    configure(clientId, poolId);
 
     const username = unique('amp');
     const email = `${username}@example.com`;
@@ -76,7 +124,7 @@ await run({
     assert.equal(up.isSignUpComplete, false);
     assert.equal(up.nextStep.signUpStep, 'CONFIRM_SIGN_UP');
     assert.equal(up.nextStep.codeDeliveryDetails.deliveryMedium, 'EMAIL');
-    const confirmed = await confirmSignUp({ username, confirmationCode: await latestCode(username) });
+    const confirmed = await confirmSignUp({ username, confirmationCode: await latestCode(username, undefined, poolId) });
     assert.equal(confirmed.isSignUpComplete, true);
 
     const first = await signIn({ username, password: PASSWORD });
@@ -95,6 +143,6 @@ await run({
     const done = await confirmSignIn({ challengeResponse: await freshCode(secret, used) });
     assert.equal(done.isSignedIn, true);
     const token = await accessToken();
-    return { accessToken: token, clientId, username };
+    return { accessToken: token, clientId, username, poolId };
   },
 });

@@ -73,8 +73,8 @@ export async function confirmedUser(username, attributes = {}, password = PASSWO
 
 // outbox lists what the pool would have sent to username
 // (GET /local/outbox?pool=…&username=…), oldest first.
-export async function outbox(username) {
-  const q = new URLSearchParams({ pool: pool.id, username });
+export async function outbox(username, poolId = pool.id) {
+  const q = new URLSearchParams({ pool: poolId, username });
   const res = await fetch(`${pool.outbox}?${q}`);
   assert.equal(res.status, 200, `GET /local/outbox: ${res.status}`);
   const body = await res.json();
@@ -82,8 +82,8 @@ export async function outbox(username) {
 }
 
 // latestCode is the code of the newest outbox message of the given kind.
-export async function latestCode(username, kind) {
-  const list = (await outbox(username)).filter((m) => kind === undefined || m.kind === kind);
+export async function latestCode(username, kind, poolId = pool.id) {
+  const list = (await outbox(username, poolId)).filter((m) => kind === undefined || m.kind === kind);
   assert.ok(list.length > 0, `no ${kind ?? ''} message in the outbox for ${username}`);
   const code = list[list.length - 1].code;
   assert.match(code, /^\d{6}$/, 'codes are six digits');

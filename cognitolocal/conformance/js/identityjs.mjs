@@ -112,6 +112,21 @@ await run({
     return { accessToken: access.getJwtToken(), clientId: pool.clientId, username };
   },
 
+  // refreshSession (REFRESH_TOKEN_AUTH, API_InitiateAuth) answers a new
+  // session for the same user; globalSignOut (API_GlobalSignOut: Cognito
+  // "no longer accepts a signed-out user's refresh tokens in refresh
+  // requests") makes the next refresh fail with NotAuthorizedException.
+  async refresh_then_global_sign_out() {
+    const username = unique('ray');
+    await confirmedUser(username);
+    const { user, session } = await signedIn(pool.clientId, username, PASSWORD, 'USER_PASSWORD_AUTH');
+    const refreshed = await nodeCallback((cb) => user.refreshSession(session.getRefreshToken(), cb));
+    assert.ok(refreshed.isValid());
+    assert.equal(refreshed.getAccessToken().decodePayload().username, username);
+    await callbacks((cb) => user.globalSignOut(cb));
+    await rejects(nodeCallback((cb) => user.refreshSession(session.getRefreshToken(), cb)), 'NotAuthorizedException');
+  },
+
   // CognitoUserPool.signUp (API_SignUp) answers userConfirmed false and
   // the user's sub; the unconfirmed user cannot sign in:
   // UserNotConfirmedException (API_InitiateAuth, Errors).

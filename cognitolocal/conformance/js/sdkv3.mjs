@@ -6,6 +6,16 @@
 import assert from 'node:assert/strict';
 import {
   AdminConfirmSignUpCommand,
+  AdminDeleteUserCommand,
+  ChangePasswordCommand,
+  CreateResourceServerCommand,
+  GetUserAttributeVerificationCodeCommand,
+  VerifyUserAttributeCommand,
+  ConfirmSignUpCommand,
+  CreateUserPoolCommand,
+  DeleteUserCommand,
+  ResendConfirmationCodeCommand,
+  RespondToAuthChallengeCommand,
   AdminGetUserCommand,
   CreateUserPoolClientCommand,
   DescribeUserPoolClientCommand,
@@ -15,7 +25,7 @@ import {
   SignUpCommand,
   UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { PASSWORD, confirmedUser, idp, jwtPayload, pool, rejects, run, unique } from './common.mjs';
+import { PASSWORD, confirmedUser, idp, jwtPayload, latestCode, pool, rejects, run, unique } from './common.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -206,5 +216,217 @@ await run({
       AuthParameters: { REFRESH_TOKEN: tokens.RefreshToken },
     }));
     assert.ok(refreshed.AuthenticationResult.AccessToken);
+  },
+
+  // The sign-up an app's first screen runs, on a pool that verifies email
+  // (API_CreateUserPool, AutoVerifiedAttributes; the ID has the form of
+  // UserPoolId's pattern [\w-]+_[0-9a-zA-Z]+): SignUp answers
+  // CodeDeliveryDetails for the email, with the address masked
+  // (API_SignUp; API_CodeDeliveryDetailsType); ConfirmSignUp with a wrong
+  // code answers CodeMismatchException (API_ConfirmSignUp, Errors);
+  // ResendConfirmationCode sends another (API_ResendConfirmationCode);
+  // ConfirmSignUp with it confirms the user and verifies the email
+  // (developer guide, "Signing up and confirming user accounts"). The
+  // user signs in, and ChangePassword (API_ChangePassword) refuses a
+  // wrong previous password with NotAuthorizedException and then sets the
+  // new one: the old password no longer signs in, the new one does.
+  async sign_up_confirm_change_password() {
+    const c = idp();
+    const created = await c.send(new CreateUserPoolCommand({ PoolName: 'app', AutoVerifiedAttributes: ['email'] }));
+    const poolId = created.UserPool.Id;
+    assert.match(poolId, /^[\w-]+_[0-9a-zA-Z]+$/);
+    const client = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: poolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient.ClientId;
+    const username = unique('sia');
+    const email = `${username}@example.com`;
+    const up = await c.send(new SignUpCommand({
+      ClientId: client, Username: username, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }],
+    }));
+    assert.equal(up.UserConfirmed, false);
+    assert.equal(up.CodeDeliveryDetails.DeliveryMedium, 'EMAIL');
+    assert.equal(up.CodeDeliveryDetails.AttributeName, 'email');
+    assert.notEqual(up.CodeDeliveryDetails.Destination, email, 'the destination is masked');
+    const first = await latestCode(username, undefined, poolId);
+    await rejects(c.send(new ConfirmSignUpCommand({
+      ClientId: client, Username: username, ConfirmationCode: first === '000000' ? '111111' : '000000',
+    })), 'CodeMismatchException');
+    const resent = await c.send(new ResendConfirmationCodeCommand({ ClientId: client, Username: username }));
+    assert.equal(resent.CodeDeliveryDetails.DeliveryMedium, 'EMAIL');
+    await c.send(new ConfirmSignUpCommand({
+      ClientId: client, Username: username, ConfirmationCode: await latestCode(username, undefined, poolId),
+    }));
+    const user = await c.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: username }));
+    assert.equal(user.UserStatus, 'CONFIRMED');
+    assert.equal(Object.fromEntries(user.UserAttributes.map((a) => [a.Name, a.Value])).email_verified, 'true');
+
+    const token = (await c.send(passwordAuth(client, username))).AuthenticationResult.AccessToken;
+    await rejects(c.send(new ChangePasswordCommand({
+      AccessToken: token, PreviousPassword: 'Wrong-Password-1', ProposedPassword: 'Changed-Pass-3',
+    })), 'NotAuthorizedException');
+    await c.send(new ChangePasswordCommand({
+      AccessToken: token, PreviousPassword: PASSWORD, ProposedPassword: 'Changed-Pass-3',
+    }));
+    await rejects(c.send(passwordAuth(client, username)), 'NotAuthorizedException');
+    assert.ok((await c.send(passwordAuth(client, username, 'Changed-Pass-3'))).AuthenticationResult.AccessToken);
+  },
+
+  // DeleteUser: "A deleted user profile can no longer be used to sign in
+  // and can't be restored" (API_DeleteUser); AdminDeleteUser likewise
+  // (API_AdminDeleteUser). AdminGetUser then answers UserNotFoundException
+  // (API_AdminGetUser, Errors).
+  async delete_user() {
+    const c = idp();
+    const self = unique('del');
+    await confirmedUser(self);
+    const token = (await c.send(passwordAuth(pool.clientId, self))).AuthenticationResult.AccessToken;
+    await c.send(new DeleteUserCommand({ AccessToken: token }));
+    await rejects(c.send(new AdminGetUserCommand({ UserPoolId: pool.id, Username: self })), 'UserNotFoundException');
+    await assert.rejects(c.send(passwordAuth(pool.clientId, self)));
+
+    const byAdmin = unique('adm');
+    await confirmedUser(byAdmin);
+    await c.send(new AdminDeleteUserCommand({ UserPoolId: pool.id, Username: byAdmin }));
+    await rejects(c.send(new AdminGetUserCommand({ UserPoolId: pool.id, Username: byAdmin })), 'UserNotFoundException');
+    await assert.rejects(c.send(passwordAuth(pool.clientId, byAdmin)));
+    await rejects(c.send(new AdminDeleteUserCommand({ UserPoolId: pool.id, Username: byAdmin })), 'UserNotFoundException');
+  },
+
+  // API_GetUserAttributeVerificationCode sends a code for the attribute
+  // and answers CodeDeliveryDetails; API_VerifyUserAttribute with a wrong
+  // code answers CodeMismatchException (Errors) and with the code marks the
+  // attribute verified (email_verified "true", developer guide, "Working
+  // with user attributes").
+  async verify_email_attribute() {
+    const c = idp();
+    const username = unique('vea');
+    await confirmedUser(username, { email: `${username}@example.com` });
+    const token = (await c.send(passwordAuth(pool.clientId, username))).AuthenticationResult.AccessToken;
+    const sent = await c.send(new GetUserAttributeVerificationCodeCommand({ AccessToken: token, AttributeName: 'email' }));
+    assert.equal(sent.CodeDeliveryDetails.DeliveryMedium, 'EMAIL');
+    assert.equal(sent.CodeDeliveryDetails.AttributeName, 'email');
+    const code = await latestCode(username);
+    await rejects(c.send(new VerifyUserAttributeCommand({
+      AccessToken: token, AttributeName: 'email', Code: code === '000000' ? '111111' : '000000',
+    })), 'CodeMismatchException');
+    await c.send(new VerifyUserAttributeCommand({ AccessToken: token, AttributeName: 'email', Code: code }));
+    const me = await c.send(new GetUserCommand({ AccessToken: token }));
+    assert.equal(Object.fromEntries(me.UserAttributes.map((a) => [a.Name, a.Value])).email_verified, 'true');
+  },
+
+  // API_CreateResourceServer defines custom scopes; an app client may then
+  // allow "IDENTIFIER/SCOPE" (API_CreateUserPoolClient, AllowedOAuthScopes),
+  // and a scope no resource server defines is refused with
+  // ScopeDoesNotExistException (API_CreateUserPoolClient, Errors).
+  async resource_server_scopes() {
+    const c = idp();
+    await c.send(new CreateResourceServerCommand({
+      UserPoolId: pool.id, Identifier: 'orders', Name: 'Orders',
+      Scopes: [{ ScopeName: 'read', ScopeDescription: 'Read orders' }],
+    }));
+    const base = {
+      UserPoolId: pool.id, ClientName: 'm2m', GenerateSecret: true,
+      AllowedOAuthFlows: ['client_credentials'], AllowedOAuthFlowsUserPoolClient: true,
+    };
+    const ok = await c.send(new CreateUserPoolClientCommand({ ...base, AllowedOAuthScopes: ['orders/read'] }));
+    assert.deepEqual(ok.UserPoolClient.AllowedOAuthScopes, ['orders/read']);
+    await rejects(c.send(new CreateUserPoolClientCommand({ ...base, AllowedOAuthScopes: ['orders/write'] })),
+      'ScopeDoesNotExistException');
+  },
+
+  // Choice-based sign-in, USER_AUTH (API_InitiateAuth: without
+  // PREFERRED_CHALLENGE "Amazon Cognito responds with the
+  // AvailableChallenges parameter"), on a client that allows only
+  // ALLOW_USER_AUTH, which covers password and SRP sign-in
+  // (API_CreateUserPoolClient, ExplicitAuthFlows). The pool's default first
+  // factor is the password (API_SignInPolicyType,
+  // AllowedFirstAuthFactors), offered as PASSWORD and PASSWORD_SRP.
+  // SELECT_CHALLENGE is answered with ANSWER PASSWORD and the password
+  // (API_RespondToAuthChallenge, SELECT_CHALLENGE); PREFERRED_CHALLENGE
+  // PASSWORD signs in at once, and with a wrong password answers
+  // NotAuthorizedException. USER_PASSWORD_AUTH is not allowed on that
+  // client, so it is refused (the error is not named in the
+  // documentation).
+  async user_auth_select_challenge() {
+    const c = idp();
+    const clientId = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.id, ClientName: 'choices', ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient.ClientId;
+    const username = unique('cho');
+    await confirmedUser(username);
+    const select = await c.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_AUTH', ClientId: clientId, AuthParameters: { USERNAME: username },
+    }));
+    assert.equal(select.ChallengeName, 'SELECT_CHALLENGE');
+    assert.ok(select.Session);
+    assert.ok(select.AvailableChallenges.includes('PASSWORD'), select.AvailableChallenges);
+    assert.ok(select.AvailableChallenges.includes('PASSWORD_SRP'), select.AvailableChallenges);
+    const chosen = await c.send(new RespondToAuthChallengeCommand({
+      ClientId: clientId, ChallengeName: 'SELECT_CHALLENGE', Session: select.Session,
+      ChallengeResponses: { USERNAME: username, ANSWER: 'PASSWORD', PASSWORD },
+    }));
+    assert.ok(chosen.AuthenticationResult.AccessToken);
+    const direct = await c.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_AUTH', ClientId: clientId,
+      AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD },
+    }));
+    assert.ok(direct.AuthenticationResult.AccessToken);
+    await rejects(c.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_AUTH', ClientId: clientId,
+      AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD: 'Wrong-Password-1' },
+    })), 'NotAuthorizedException');
+    await assert.rejects(c.send(passwordAuth(clientId, username)), (e) => e.name !== 'UserNotFoundException');
+  },
+
+  // Tokens as the developer guide describes them, from a client created
+  // with the API's default token validities (API_CreateUserPoolClient,
+  // AccessTokenValidity: "If you don't specify otherwise in the
+  // configuration of your app client, your access tokens are valid for one
+  // hour"; IdTokenValidity likewise), and from one whose AccessTokenValidity
+  // is 10 with TokenValidityUnits minutes (API_TokenValidityUnitsType). The
+  // access token ("Understanding the access token")
+  // carries sub, client_id, token_use "access", username, the scope
+  // aws.cognito.signin.user.admin that API sign-in grants, and auth_time,
+  // iat, exp, jti, origin_jti; the ID token ("Understanding the identity
+  // (ID) token") carries aud (the client), token_use "id",
+  // cognito:username, the user's attributes and email_verified.
+  async token_claims() {
+    const c = idp();
+    const clientId = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.id, ClientName: 'claims', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient.ClientId;
+    const username = unique('tia');
+    const email = `${username}@example.com`;
+    await confirmedUser(username, { email, email_verified: 'true', given_name: 'Tia' });
+    const r = (await c.send(passwordAuth(clientId, username))).AuthenticationResult;
+    assert.equal(r.ExpiresIn, 3600);
+    const access = jwtPayload(r.AccessToken);
+    assert.equal(access.token_use, 'access');
+    assert.equal(access.client_id, clientId);
+    assert.equal(access.username, username);
+    assert.ok(access.scope.split(' ').includes('aws.cognito.signin.user.admin'), access.scope);
+    assert.equal(access.exp - access.iat, 3600);
+    for (const claim of ['sub', 'iss', 'auth_time', 'jti', 'origin_jti']) assert.ok(access[claim], `access token lacks ${claim}`);
+    assert.equal(access.iss, pool.issuer);
+    const id = jwtPayload(r.IdToken);
+    assert.equal(id.token_use, 'id');
+    assert.equal(id.aud, clientId);
+    assert.equal(id['cognito:username'], username);
+    assert.equal(id.sub, access.sub);
+    assert.equal(id.email, email);
+    assert.equal(id.email_verified, true);
+    assert.equal(id.given_name, 'Tia');
+    assert.equal(id.exp - id.iat, 3600);
+
+    const shortClient = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.id, ClientName: 'short', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      AccessTokenValidity: 10, TokenValidityUnits: { AccessToken: 'minutes' },
+    }))).UserPoolClient;
+    assert.equal(shortClient.AccessTokenValidity, 10);
+    assert.equal(shortClient.TokenValidityUnits.AccessToken, 'minutes');
+    const short = (await c.send(passwordAuth(shortClient.ClientId, username))).AuthenticationResult;
+    assert.equal(short.ExpiresIn, 600);
+    const shortAccess = jwtPayload(short.AccessToken);
+    assert.equal(shortAccess.exp - shortAccess.iat, 600);
   },
 });

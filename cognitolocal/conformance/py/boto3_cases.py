@@ -8,6 +8,7 @@ https://docs.aws.amazon.com/cognito/latest/developerguide/."""
 import base64
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -207,6 +208,143 @@ def group_roles_in_id_token():
     assert again.get("cognito:preferred_role") == staff_role, again
 
 
+def admin_invitation():
+    """API_AdminCreateUser: without TemporaryPassword "Amazon Cognito
+    generates one for you" and sends it in the invitation, by the
+    DesiredDeliveryMediums (here EMAIL); MessageAction SUPPRESS sends
+    nothing; RESEND sends the invitation again "with a new temporary
+    password". Developer guide, "Creating user accounts as administrator":
+    the invited user signs in with the temporary password and must set a
+    new one (NEW_PASSWORD_REQUIRED, API_InitiateAuth)."""
+    c = idp()
+    quiet = unique("qui")
+    c.admin_create_user(UserPoolId=POOL_ID, Username=quiet, MessageAction="SUPPRESS",
+                        UserAttributes=[{"Name": "email", "Value": f"{quiet}@example.com"}])
+    assert outbox(quiet) == [], "SUPPRESS sent a message"
+
+    username = unique("inv")
+    email = f"{username}@example.com"
+    c.admin_create_user(UserPoolId=POOL_ID, Username=username, DesiredDeliveryMediums=["EMAIL"],
+                        UserAttributes=[{"Name": "email", "Value": email}])
+    sent = outbox(username)
+    assert len(sent) == 1 and sent[0]["deliveryMedium"] == "EMAIL" and sent[0]["destination"] == email, sent
+    temporary = sent[0]["code"]
+    assert temporary and temporary in sent[0]["message"], sent[0]
+    challenge = password_auth(c, username, temporary)
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED" and challenge["Session"], challenge
+
+    c.admin_create_user(UserPoolId=POOL_ID, Username=username, MessageAction="RESEND",
+                        DesiredDeliveryMediums=["EMAIL"])
+    resent = outbox(username)
+    assert len(resent) == 2 and resent[-1]["code"] != temporary, resent
+    challenge = password_auth(c, username, resent[-1]["code"])
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED", challenge
+    done = c.respond_to_auth_challenge(ClientId=CLIENT_ID, ChallengeName="NEW_PASSWORD_REQUIRED",
+                                       Session=challenge["Session"],
+                                       ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": "Chosen-Pass-6"})
+    assert done["AuthenticationResult"]["AccessToken"]
+
+
+def admin_reset_user_password():
+    """API_AdminResetUserPassword: the user's password stops working and
+    "Amazon Cognito responds with a PasswordResetRequiredException error"
+    to a sign-in; the status is RESET_REQUIRED (API_UserType, UserStatus:
+    "the user must request a code and reset their password before they can
+    sign in"). The code it sends confirms a new password
+    (API_ConfirmForgotPassword), after which the user signs in."""
+    c = idp()
+    username = unique("rob")
+    confirmed_user(c, username, {"email": f"{username}@example.com", "email_verified": "true"})
+    c.admin_reset_user_password(UserPoolId=POOL_ID, Username=username)
+    assert c.admin_get_user(UserPoolId=POOL_ID, Username=username)["UserStatus"] == "RESET_REQUIRED"
+    expect_error("PasswordResetRequiredException", password_auth, c, username)
+    code = latest_code(username)
+    c.confirm_forgot_password(ClientId=CLIENT_ID, Username=username, ConfirmationCode=code, Password="After-Reset-5")
+    assert c.admin_get_user(UserPoolId=POOL_ID, Username=username)["UserStatus"] == "CONFIRMED"
+    assert password_auth(c, username, "After-Reset-5")["AuthenticationResult"]["AccessToken"]
+
+
+def user_pool_lifecycle():
+    """API_CreateUserPool answers the pool, whose Id has UserPoolId's
+    pattern [\\w-]+_[0-9a-zA-Z]+; API_DescribeUserPool answers it by ID with
+    its name and settings; API_UpdateUserPool changes them;
+    API_ListUserPools (MaxResults required, 1 to 60) pages with NextToken
+    until every pool is listed once. A pool with DeletionProtection ACTIVE
+    cannot be deleted (API_CreateUserPool, DeletionProtection: "Before you
+    can delete a user pool that you have protected against deletion, you
+    must deactivate this feature"; the error is not named, so any refusal
+    passes); once INACTIVE, DeleteUserPool deletes it and DescribeUserPool
+    answers ResourceNotFoundException (API_DescribeUserPool, Errors)."""
+    c = idp()
+    created = [
+        c.create_user_pool(PoolName=f"pool-{i}", AutoVerifiedAttributes=["email"])["UserPool"] for i in range(3)
+    ]
+    for p in created:
+        assert re.fullmatch(r"[\w-]+_[0-9a-zA-Z]+", p["Id"]), p["Id"]
+    ids = {p["Id"] for p in created}
+    assert len(ids) == 3
+    described = c.describe_user_pool(UserPoolId=created[0]["Id"])["UserPool"]
+    assert described["Name"] == "pool-0" and described["AutoVerifiedAttributes"] == ["email"], described
+
+    seen, token = [], None
+    while True:
+        kwargs = {"MaxResults": 2}
+        if token:
+            kwargs["NextToken"] = token
+        page = c.list_user_pools(**kwargs)
+        assert len(page["UserPools"]) <= 2, page
+        seen += [p["Id"] for p in page["UserPools"]]
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert len(seen) == len(set(seen)), f"a pool was listed twice: {seen}"
+    assert ids <= set(seen), seen
+
+    protected = created[1]["Id"]
+    c.update_user_pool(UserPoolId=protected, DeletionProtection="ACTIVE", AutoVerifiedAttributes=["email"])
+    assert c.describe_user_pool(UserPoolId=protected)["UserPool"]["DeletionProtection"] == "ACTIVE"
+    error_code(c.delete_user_pool, UserPoolId=protected)
+    assert c.describe_user_pool(UserPoolId=protected)["UserPool"]["Id"] == protected
+    c.update_user_pool(UserPoolId=protected, DeletionProtection="INACTIVE")
+    c.delete_user_pool(UserPoolId=protected)
+    expect_error("ResourceNotFoundException", c.describe_user_pool, UserPoolId=protected)
+
+
+def list_paging():
+    """API_ListUsers: Limit (at most 60) and PaginationToken walk every user
+    once; API_ListGroups likewise with Limit and NextToken."""
+    c = idp()
+    names = {unique("pag") for _ in range(5)}
+    for n in names:
+        confirmed_user(c, n)
+    for i in range(3):
+        c.create_group(UserPoolId=POOL_ID, GroupName=f"g{i}")
+    seen, token = [], None
+    while True:
+        kwargs = {"UserPoolId": POOL_ID, "Limit": 2}
+        if token:
+            kwargs["PaginationToken"] = token
+        page = c.list_users(**kwargs)
+        assert len(page["Users"]) <= 2, page
+        seen += [u["Username"] for u in page["Users"]]
+        token = page.get("PaginationToken")
+        if not token:
+            break
+    assert len(seen) == len(set(seen)) and names <= set(seen), seen
+    groups, token = [], None
+    while True:
+        kwargs = {"UserPoolId": POOL_ID, "Limit": 2}
+        if token:
+            kwargs["NextToken"] = token
+        page = c.list_groups(**kwargs)
+        assert len(page["Groups"]) <= 2, page
+        groups += [g["GroupName"] for g in page["Groups"]]
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert sorted(groups) == ["g0", "g1", "g2"], groups
+
+
 def _srp_client(c, generate_secret):
     return c.create_user_pool_client(
         UserPoolId=POOL_ID,
@@ -266,6 +404,57 @@ def srp_password_verifier():
     return results
 
 
+def user_auth_password_srp():
+    """Choice-based sign-in, USER_AUTH, with PREFERRED_CHALLENGE
+    PASSWORD_SRP and SRP_A (API_InitiateAuth, AuthParameters) answers
+    PASSWORD_VERIFIER, answered with SRP computed here, on a client that
+    allows only ALLOW_USER_AUTH: it "covers username-password, secure remote
+    password (SRP)" and "users can complete an SRP challenge through
+    USER_AUTH without the flow USER_SRP_AUTH being active"
+    (API_CreateUserPoolClient, ExplicitAuthFlows). USER_SRP_AUTH itself is
+    then not allowed, so it is refused (the error is not named in the
+    documentation). The SELECT_CHALLENGE half is js/sdkv3.mjs's: this
+    botocore predates USER_AUTH and drops AvailableChallenges."""
+    c = idp()
+    client = c.create_user_pool_client(
+        UserPoolId=POOL_ID, ClientName="choices", ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    )["UserPoolClient"]
+    client_id = client["ClientId"]
+    username = unique("cho")
+    confirmed_user(c, username)
+    session = srp.Client()
+    verifier = c.initiate_auth(AuthFlow="USER_AUTH", ClientId=client_id, AuthParameters={
+        "USERNAME": username, "PREFERRED_CHALLENGE": "PASSWORD_SRP", "SRP_A": session.srp_a})
+    assert verifier["ChallengeName"] == "PASSWORD_VERIFIER", verifier
+    kwargs = {"ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER",
+              "ChallengeResponses": session.answer(POOL_ID, verifier["ChallengeParameters"], PASSWORD)}
+    if verifier.get("Session"):
+        kwargs["Session"] = verifier["Session"]
+    assert c.respond_to_auth_challenge(**kwargs)["AuthenticationResult"]["AccessToken"]
+    code, message = error_code(c.initiate_auth, AuthFlow="USER_SRP_AUTH", ClientId=client_id,
+                               AuthParameters={"USERNAME": username, "SRP_A": srp.Client().srp_a})
+    assert code != "UserNotFoundException", message
+
+
+def srp_refusals():
+    """SRP-6a's own rules (RFC 5054, section 2.5.4: "The host MUST abort the
+    authentication attempt if A % N is zero"), and a sign-in's proof is
+    good once: answering the same PASSWORD_VERIFIER again, with the same
+    SECRET_BLOCK and signature, must not sign in a second time (an
+    eavesdropper's replay). Cognito's documentation names no error for
+    either, so any refusal passes."""
+    c = idp()
+    client = _srp_client(c, False)
+    username = unique("rep")
+    confirmed_user(c, username)
+    for bad_a in (srp.N, 0, 2 * srp.N):
+        error_code(c.initiate_auth, AuthFlow="USER_SRP_AUTH", ClientId=client["ClientId"],
+                   AuthParameters={"USERNAME": username, "SRP_A": format(bad_a, "x")})
+    respond = _srp_sign_in(c, client, username, PASSWORD)
+    assert respond()["AuthenticationResult"]["AccessToken"]
+    error_code(respond)
+
+
 def admin_initiate_auth():
     """API_AdminInitiateAuth with ADMIN_USER_PASSWORD_AUTH on a client that
     allows ALLOW_ADMIN_USER_PASSWORD_AUTH answers tokens; a wrong password
@@ -304,7 +493,13 @@ run(
         "groups_in_tokens": groups_in_tokens,
         "group_roles_in_id_token": group_roles_in_id_token,
         "forgot_password": forgot_password,
+        "admin_invitation": admin_invitation,
+        "admin_reset_user_password": admin_reset_user_password,
+        "user_pool_lifecycle": user_pool_lifecycle,
+        "list_paging": list_paging,
         "srp_password_verifier": srp_password_verifier,
+        "srp_refusals": srp_refusals,
         "admin_initiate_auth": admin_initiate_auth,
+        "user_auth_password_srp": user_auth_password_srp,
     }
 )

@@ -55,6 +55,13 @@ func ErrorPage(w http.ResponseWriter, r *http.Request, status int, message strin
 	render(w, "error", page{Title: http.StatusText(status), Claims: c, Status: status, Message: message})
 }
 
+// SignOutPage asks to confirm a sign-out (web.Config.SignOutPage), for a
+// GET of /logout: a link or a typed URL. Its form posts back to /logout.
+func SignOutPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	render(w, "signout", page{Title: "Sign out"})
+}
+
 type page struct {
 	Title   string
 	Claims  *cognitojwt.Claims
@@ -87,7 +94,8 @@ func render(w http.ResponseWriter, name string, p page) {
 
 var pages = template.Must(template.New("").Parse(`
 {{define "top"}}<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} · webapp</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Title}} · webapp</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}
 nav{display:flex;gap:1rem;align-items:center;border-bottom:1px solid #ddd;padding-bottom:.5rem;margin-bottom:1rem}
@@ -115,6 +123,11 @@ dt{font-weight:600}dd{margin:0 0 .5rem 0}
 
 {{define "admin"}}{{template "top" .}}<h1 id="admin">Admin</h1>
 <p>Only members of the admin group see this page.</p>{{template "bottom" .}}{{end}}
+
+{{define "signout"}}{{template "top" .}}<h1>Sign out</h1>
+<p>Signing out ends your session here and at the sign-in page, on this device.</p>
+<form method="post"><button id="confirm-signout" type="submit">Sign out</button> <a href="/">Stay signed in</a></form>
+{{template "bottom" .}}{{end}}
 
 {{define "error"}}{{template "top" .}}<h1 id="status">{{.Status}} {{.Title}}</h1>
 <p id="message">{{.Message}}</p>{{template "bottom" .}}{{end}}
@@ -200,9 +213,10 @@ func Run(ctx context.Context, args []string, out io.Writer, ready func(appURL st
 		LogoutURL:   appURL + "/",
 		// A fresh key per run: sessions end when the app stops. A real
 		// deployment loads its keys from a secret store.
-		Keys:      [][]byte{web.NewKey()},
-		ErrorPage: ErrorPage,
-		Logger:    logger,
+		Keys:        [][]byte{web.NewKey()},
+		ErrorPage:   ErrorPage,
+		SignOutPage: SignOutPage,
+		Logger:      logger,
 	}
 	if *issuer == "" {
 		pool, client, err := LocalPool(appURL, logger)

@@ -98,6 +98,11 @@ func TestWebappAsBobThenAlice(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, page, `<h1 id="admin">Admin</h1>`)
 
+	resp, page = a.get("/logout")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, page, `<button id="confirm-signout" type="submit">Sign out</button>`, "the app's own sign-out page")
+	assert.Contains(t, page, `<a href="/account">Account</a>`, "in the app's layout")
+
 	req, _ := http.NewRequest(http.MethodPost, base+"/logout", nil)
 	req.Header.Set("Origin", base)
 	resp, page = a.do(req)

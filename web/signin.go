@@ -1,11 +1,9 @@
 package web
 
 import (
-	"context"
 	"crypto/subtle"
 	"encoding/binary"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,7 +34,7 @@ func (a *Auth) flowJar(state string) cookieJar {
 	if !validCookieName(state) {
 		state = ""
 	}
-	return cookieJar{name: a.flowPrefix + state, secure: a.jar.secure}
+	return cookieJar{name: a.flowPrefix + state, secure: a.jars[jarSession].secure}
 }
 
 // flow is what Login leaves in the browser for Callback to check.
@@ -123,7 +121,7 @@ func (a *Auth) dropFlows(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, name := range names {
-		http.SetCookie(w, a.jar.cookie(name, "", -1))
+		http.SetCookie(w, a.jars[jarSession].cookie(name, "", -1))
 	}
 }
 
@@ -140,15 +138,19 @@ func (a *Auth) Callback() http.Handler {
 			a.answer(w, r, statusOf(err), err)
 			return
 		}
-		parts, had := a.jar.read(r)
-		if a.store != nil && parts != nil {
-			// Signing in again replaces the session: drop the old record
-			// rather than leave it to its TTL.
-			if old, _, err := a.load(r.Context(), parts); err == nil {
-				a.deleteStored(r, old)
+		var c cookieSet
+		a.cookies(r, &c)
+		if c.session() != nil {
+			// Signing in again replaces the session, which ends as at
+			// sign-out: otherwise copies of its cookies, which refresh
+			// themselves, would outlive the user's sign-out.
+			var old session
+			if _, err := a.codec.load(r.Context(), &c, &old); err == nil {
+				a.codec.openRefresh(&c, &old)
+				a.retire(r, &old, "replaced by a new sign-in")
 			}
 		}
-		if err := a.save(r.Context(), w, r, s, had, saveAll); err != nil {
+		if err := a.codec.write(r.Context(), w, &c, s, saveAll); err != nil {
 			a.answer(w, r, http.StatusServiceUnavailable, err)
 			return
 		}
@@ -194,7 +196,7 @@ func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, strin
 	ctx := oauthContext(r.Context(), a.client)
 	tok, err := a.oauth.Exchange(ctx, code, oauth2.VerifierOption(f.verifier))
 	if err != nil {
-		err = tokenEndpointError(err, "code exchange")
+		err = tokenEndpointError(err, "code exchange", codeRefused)
 		if errors.Is(err, ErrUnavailable) {
 			return nil, "", err
 		}
@@ -220,119 +222,12 @@ func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, strin
 		created:   now,
 		seen:      now,
 		accessExp: ac.ExpiresAt,
+		idExp:     ic.ExpiresAt,
+		family:    ic.OriginJTI,
 		access:    tok.AccessToken,
 		idToken:   idToken,
 		refresh:   tok.RefreshToken,
 	}, f.next, nil
-}
-
-// Logout signs out on POST: it ends the session, revokes its refresh token
-// (and with it every token issued from it) at /oauth2/revoke, and sends
-// the browser through Cognito's /logout, which ends the Managed Login
-// session too and returns to LogoutURL. GET answers a page with a sign-out
-// button, so that a link or a prefetch cannot sign anyone out. POSTs from
-// other origins are refused. With Config.Verify.Revocations set to a list
-// that takes entries, the session's family is listed too: in cookie mode a
-// copy of the cookie taken before sign-out is otherwise honoured until its
-// ID token expires.
-func (a *Auth) Logout() http.Handler {
-	return a.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodGet, http.MethodHead:
-			noStore(w)
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			// No action: the form posts back to this very page. Echoing
-			// the path would let "/prefix//evil.example", stripped of its
-			// prefix by a router, aim the form at another host.
-			_, _ = io.WriteString(w, `<!doctype html><title>Sign out</title><form method="post">`+
-				`<button type="submit">Sign out</button></form>`+"\n")
-			return
-		case http.MethodPost:
-		default:
-			w.Header().Set("Allow", "GET, HEAD, POST")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		parts, had := a.jar.read(r)
-		if parts != nil {
-			if s, _, err := a.load(r.Context(), parts); err == nil {
-				a.loadRefresh(r, s)
-				a.signOut(r, s)
-			}
-		}
-		a.clearCookies(w, r, had)
-		q := url.Values{"client_id": {a.oauth.ClientID}, "logout_uri": {a.logoutURL}}
-		noStore(w)
-		http.Redirect(w, r, a.domain+"/logout?"+q.Encode(), http.StatusSeeOther)
-	}))
-}
-
-// signOut deletes the stored session and revokes its refresh token. The
-// browser is signed out whatever happens here, so failures are logged only.
-func (a *Auth) signOut(r *http.Request, s *session) {
-	a.deleteStored(r, s)
-	ctx := context.WithoutCancel(r.Context())
-	a.recordSignOut(ctx, r, s)
-	if s.refresh == "" {
-		return
-	}
-	if err := a.revoke(ctx, s.refresh); err != nil {
-		a.log(r, "refresh token not revoked", err)
-		return
-	}
-	a.log(r, "signed out", nil)
-}
-
-// recordSignOut lists the session's refresh-token family in
-// Config.Verify.Revocations when that list takes entries (the in-memory
-// cognitojwt.Revocations, or a shared one such as redisstore's), so that a
-// copy of the session cookie taken before sign-out is refused from now on
-// rather than until its ID token expires.
-func (a *Auth) recordSignOut(ctx context.Context, r *http.Request, s *session) {
-	if a.revoked == nil {
-		return
-	}
-	c, err := a.ids.Verify(ctx, s.idToken)
-	if err != nil || c.OriginJTI == "" {
-		return
-	}
-	switch l := a.revoked.(type) {
-	case interface{ RevokeFamily(string) }:
-		l.RevokeFamily(c.OriginJTI)
-	case interface {
-		RevokeFamily(context.Context, string) error
-	}:
-		if err := l.RevokeFamily(ctx, c.OriginJTI); err != nil {
-			a.log(r, "sign-out not recorded in the revocation list", because(ErrUnavailable, "revocation list write failed"))
-		}
-	}
-}
-
-// revoke calls /oauth2/revoke (RFC 7009), authenticating as the client.
-func (a *Auth) revoke(ctx context.Context, token string) error {
-	form := url.Values{"token": {token}}
-	if a.oauth.ClientSecret == "" {
-		form.Set("client_id", a.oauth.ClientID)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.domain+"/oauth2/revoke", strings.NewReader(form.Encode()))
-	if err != nil {
-		return because(ErrUnavailable, "revocation request not built")
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if a.oauth.ClientSecret != "" {
-		// RFC 6749 §2.3.1: form-encode, then Basic.
-		req.SetBasicAuth(url.QueryEscape(a.oauth.ClientID), url.QueryEscape(a.oauth.ClientSecret))
-	}
-	resp, err := a.client.Do(req)
-	if err != nil {
-		return because(ErrUnavailable, "revocation endpoint unreachable")
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return because(ErrUnavailable, "revocation endpoint answered "+resp.Status)
-	}
-	return nil
 }
 
 // localPath accepts a return-to target only if it is a path on this site:

@@ -1,0 +1,50 @@
+package rules_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/rules"
+)
+
+const (
+	revokedDescription = "The access token has been revoked."
+	staleDescription   = "The access token predates a change to the account; refresh it or sign in again."
+)
+
+// revokeAll is a RevocationList of the caller's own that gives no reason.
+type revokeAll struct{}
+
+func (revokeAll) Revoked(*cognitojwt.Claims) bool { return true }
+
+// Revocation answers as Verify does, for the verifiers outside the root
+// package (alb): the list's reason picks the description, and no
+// identifier reaches the error.
+func TestRevocationAnswersAsVerify(t *testing.T) {
+	check := func(list cognitojwt.RevocationList, c *cognitojwt.Claims) error {
+		return rules.NewRevocation[*cognitojwt.Claims, cognitojwt.RevocationReason](list).Check(c)
+	}
+	requireRevoked := func(err error, description string, c *cognitojwt.Claims) {
+		t.Helper()
+		require.ErrorIs(t, err, cognitojwt.ErrRevoked)
+		require.Equal(t, cognitojwt.ErrRevoked, cognitojwt.ErrorKind(err))
+		status, code, desc := cognitojwt.ErrorStatus(err)
+		require.Equal(t, http.StatusUnauthorized, status)
+		require.Equal(t, "invalid_token", code)
+		require.Equal(t, description, desc)
+		for _, id := range []string{c.JWTID, c.OriginJTI, c.Subject} {
+			require.NotContains(t, err.Error(), id)
+		}
+	}
+	c := &cognitojwt.Claims{Subject: "sub-7f3a", JWTID: "jti-7f3a", OriginJTI: "family-7f3a", IssuedAt: time.Now().Truncate(time.Second)}
+	require.NoError(t, check(nil, c))
+	list := cognitojwt.NewRevocations()
+	require.NoError(t, check(list, c))
+	list.RevokeSubject("sub-7f3a", c.IssuedAt.Add(time.Second))
+	requireRevoked(check(list, c), staleDescription, c)
+	requireRevoked(check(revokeAll{}, c), revokedDescription, c)
+}

@@ -1,0 +1,81 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/web"
+)
+
+func (a *app) signOut() {
+	a.t.Helper()
+	resp := a.do(a.step, http.MethodPost, "/logout", "Origin", a.srv.URL)
+	require.Equal(a.t, http.StatusSeeOther, resp.StatusCode)
+}
+
+func TestSignOutWithAnExpiredIDTokenStillListsTheFamily(t *testing.T) {
+	// The app client has token revocation off, so the refresh token
+	// outlives sign-out at the pool: only the revocation list stops a copy
+	// of the cookies, which would otherwise refresh itself and live on.
+	list := cognitojwt.NewRevocations()
+	a := newApp(t, func(c *web.Config) { c.Verify.Revocations = list })
+	a.pool.lifetime = 10 * time.Minute
+	a.pool.noRevoke.Store(true)
+	a.signIn("/")
+	u, _ := url.Parse(a.srv.URL)
+	copied := a.jar.Cookies(u)
+	a.clock.Advance(11 * time.Minute) // the ID token has expired
+	a.signOut()
+
+	a.jar.SetCookies(u, copied)
+	resp := a.get("/account")
+	assert.Equal(t, http.StatusFound, resp.StatusCode, "the copy is signed out too")
+	assert.Nil(t, a.cookie("session"))
+	assert.Contains(t, a.logs.String(), "refreshed tokens do not verify: revoked")
+}
+
+func TestSignOutPageSaysWhatHappensAndFitsAPhone(t *testing.T) {
+	a := newApp(t)
+	resp := a.get("/logout")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+	page := body(t, resp)
+	assert.Contains(t, page, `<meta name="viewport" content="width=device-width, initial-scale=1">`)
+	assert.Contains(t, page, "<title>Sign out</title>")
+	assert.Contains(t, page, "Signing out ends your session on this site and with the sign-in service")
+	assert.Contains(t, page, `<form method="post"><button type="submit">Sign out</button>`)
+	assert.Contains(t, page, `<a href="/">Stay signed in</a>`)
+}
+
+func TestSignOutPageIsTheAppsWhenItGivesOne(t *testing.T) {
+	a := newApp(t, func(c *web.Config) {
+		c.SignOutPage = func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(`<main class="app">Leaving so soon? <form method="post"><button>Sign out</button></form></main>`))
+		}
+	})
+	a.signIn("/")
+	resp := a.get("/logout")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+	assert.Contains(t, body(t, resp), `<main class="app">Leaving so soon?`)
+	assert.NotNil(t, a.cookie("session"), "showing the page signs no one out")
+	assert.Zero(t, a.pool.revokeCalls.Load())
+}
+
+func TestErrorPageFitsAPhone(t *testing.T) {
+	a := newApp(t)
+	a.pool.signInAs("bob")
+	a.signIn("/")
+	resp := a.get("/admin")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	page := body(t, resp)
+	assert.Contains(t, page, `<meta name="viewport"`)
+	assert.Contains(t, page, "You do not have access to this page.")
+}

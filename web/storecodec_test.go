@@ -1,0 +1,176 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitojwt/cognitojwt/web"
+)
+
+// sharingStore hands back its own buffers, as a locked map or most caches
+// do, and lets a test look at what it holds.
+type sharingStore struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (s *sharingStore) Get(_ context.Context, id string) ([]byte, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[id]
+	return v, ok, nil
+}
+
+func (s *sharingStore) Set(_ context.Context, id string, v []byte, _ time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string][]byte{}
+	}
+	s.m[id] = v
+	return nil
+}
+
+func (s *sharingStore) Swap(_ context.Context, id string, old, v []byte, _ time.Duration) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.m[id]; !ok || !bytes.Equal(cur, old) {
+		return false, nil
+	}
+	s.m[id] = v
+	return true, nil
+}
+
+func (s *sharingStore) Delete(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, id)
+	return nil
+}
+
+func TestStoreNeverSeesATokenEvenWhenItSharesItsBuffers(t *testing.T) {
+	store := &sharingStore{}
+	a := newApp(t, func(c *web.Config) { c.Store = store })
+	a.pool.lifetime = 10 * time.Minute
+	a.signIn("/")
+	for range 3 {
+		assert.Contains(t, body(t, a.get("/account")), "user=alice")
+	}
+	a.clock.Advance(9 * time.Minute) // a refresh opens the refresh token too
+	assert.Contains(t, body(t, a.get("/account")), "access=true")
+	assert.Contains(t, body(t, a.get("/account")), "user=alice", "the record still opens")
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	require.Len(t, store.m, 1)
+	for _, v := range store.m {
+		assert.NotContains(t, string(v), "eyJ", "no token in clear in the store")
+		assert.NotContains(t, string(v), "rt-", "no refresh token in clear in the store")
+	}
+}
+
+// gatedStore holds writes back while gate is set, until it is closed.
+type gatedStore struct {
+	web.MemoryStore
+	mu      sync.Mutex
+	gate    chan struct{}
+	arrived chan struct{}
+}
+
+func (s *gatedStore) wait() {
+	s.mu.Lock()
+	gate, arrived := s.gate, s.arrived
+	s.mu.Unlock()
+	if gate != nil {
+		close(arrived)
+		<-gate
+	}
+}
+
+func (s *gatedStore) Set(ctx context.Context, id string, v []byte, ttl time.Duration) error {
+	s.wait()
+	return s.MemoryStore.Set(ctx, id, v, ttl)
+}
+
+func (s *gatedStore) Swap(ctx context.Context, id string, old, v []byte, ttl time.Duration) (bool, error) {
+	s.wait()
+	return s.MemoryStore.Swap(ctx, id, old, v, ttl)
+}
+
+func TestSignOutWinsOverARequestUnderWay(t *testing.T) {
+	store := &gatedStore{}
+	a := newApp(t, func(c *web.Config) { c.Store = store })
+	store.Now = a.clock.Now
+	a.signIn("/")
+	cookie := a.cookie("session").Value
+	a.clock.Advance(10 * time.Minute) // the request writes the last-seen time back
+
+	store.mu.Lock()
+	store.gate, store.arrived = make(chan struct{}), make(chan struct{})
+	store.mu.Unlock()
+	done := make(chan int)
+	go func() {
+		req, _ := http.NewRequest(http.MethodGet, a.srv.URL+"/account", nil)
+		req.AddCookie(&http.Cookie{Name: "session", Value: cookie})
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		status := 0
+		if err == nil {
+			_ = resp.Body.Close()
+			status = resp.StatusCode
+		}
+		done <- status
+	}()
+	<-store.arrived // read the session, about to write it back
+	store.mu.Lock()
+	gate := store.gate
+	store.gate = nil
+	store.mu.Unlock()
+	a.signOut()
+	require.Zero(t, store.Len())
+	close(gate)
+	assert.Equal(t, http.StatusOK, <-done, "the request under way is served")
+
+	assert.Zero(t, store.Len(), "its write-back did not bring the session back")
+	a.setCookie("session", cookie)
+	assert.Equal(t, http.StatusFound, a.get("/account").StatusCode)
+}
+
+// stalledStore never answers: each call waits for its context to end, as
+// a client of a Redis that stopped answering does when it honours the
+// context's deadline.
+type stalledStore struct {
+	web.MemoryStore
+	stalled     chan struct{} // closed to stall
+	hadDeadline chan bool
+}
+
+func (s *stalledStore) Get(ctx context.Context, id string) ([]byte, bool, error) {
+	select {
+	case <-s.stalled:
+	default:
+		return s.MemoryStore.Get(ctx, id)
+	}
+	_, ok := ctx.Deadline()
+	s.hadDeadline <- ok
+	<-ctx.Done()
+	return nil, false, ctx.Err()
+}
+
+func TestStalledStoreFailsPagesFastWith503(t *testing.T) {
+	store := &stalledStore{stalled: make(chan struct{}), hadDeadline: make(chan bool, 1)}
+	a := newApp(t, func(c *web.Config) { c.Store = store; c.StoreTimeout = 20 * time.Millisecond })
+	a.signIn("/")
+	close(store.stalled)
+	resp := a.get("/account")
+	assert.True(t, <-store.hadDeadline, "every store call is bounded by StoreTimeout")
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Equal(t, "5", resp.Header.Get("Retry-After"))
+	assert.NotNil(t, a.cookie("session"), "the session is kept for when the store answers again")
+	assert.Contains(t, a.logs.String(), "store read did not finish within StoreTimeout")
+}
