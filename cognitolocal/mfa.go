@@ -45,7 +45,6 @@ type MFAConfig struct {
 	EmailMessage, EmailSubject string
 }
 
-
 // SetMFAConfig sets the pool's MFA configuration, as SetUserPoolMfaConfig
 // does.
 func (p *Pool) SetMFAConfig(cfg MFAConfig) error {

@@ -53,8 +53,8 @@ type poolSettings struct {
 	EmailMFASubject  string `json:"emailMfaSubject,omitempty"`
 	// FirstAuthFactors are SignInPolicy.AllowedFirstAuthFactors of
 	// choice-based sign-in; empty means PASSWORD alone.
-	FirstAuthFactors []string `json:"firstAuthFactors,omitempty"`
-	DeletionProtection     bool           `json:"deletionProtection,omitempty"`
+	FirstAuthFactors   []string `json:"firstAuthFactors,omitempty"`
+	DeletionProtection bool     `json:"deletionProtection,omitempty"`
 	// PreTokenLambdaARN and PreTokenLambdaVersion are
 	// LambdaConfig.PreTokenGenerationConfig; the Service maps the ARN to a
 	// local trigger.
