@@ -202,6 +202,11 @@ func (p *Pool) revokeToken(_ context.Context, in *revokeTokenInput) (*empty, err
 	if !c.checkSecret(in.ClientSecret) {
 		return nil, apiErr("UnauthorizedException", "Client secret is missing or wrong.")
 	}
+	// API reference, RevokeToken: a client whose EnableTokenRevocation
+	// is false cannot revoke.
+	if c.TokenRevocationDisabled {
+		return nil, apiErr(codeUnsupportedOp, "Token revocation is not enabled for this app client.")
+	}
 	return &empty{}, p.revokeRefreshToken(in.ClientID, in.Token)
 }
 
@@ -218,10 +223,16 @@ type respondToAuthChallengeInput struct {
 // SELECT_CHALLENGE. A session is answered once, within the client's
 // AuthSessionValidity, by its client and user.
 func (p *Pool) respondToAuthChallenge(ctx context.Context, in *respondToAuthChallengeInput) (*initiateAuthOutput, error) {
+	return p.respond(ctx, in, false)
+}
+
+// respond answers a challenge of InitiateAuth or, admin, of
+// AdminInitiateAuth: a session answers only the operation that began it.
+func (p *Pool) respond(ctx context.Context, in *respondToAuthChallengeInput, admin bool) (*initiateAuthOutput, error) {
 	c, ok := p.AppClient(in.ClientID)
 	if !ok {
 		return nil, errClientNotFound
 	}
-	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses})
+	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin})
 	return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 }

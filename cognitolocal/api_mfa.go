@@ -278,6 +278,14 @@ func (p *Pool) adminSetUserMFAPreference(_ context.Context, in *adminSetUserMFAP
 // sends to: a verified TOTP secret, a phone number, an email address.
 func (p *Pool) setMFAPreferenceLocked(u *user, in mfaPreferenceMembers) error {
 	m := *mfaOf(u)
+	cfg := p.MFAConfig()
+	smsMissing, emailMissing := "User does not have a phone number to receive SMS MFA codes.", "User does not have an email address to receive MFA codes."
+	if !cfg.SMS {
+		smsMissing = "SMS MFA is not enabled for the user pool."
+	}
+	if !cfg.Email {
+		emailMissing = "Email MFA is not enabled for the user pool."
+	}
 	for _, f := range []struct {
 		name     string
 		settings *mfaSettingsType
@@ -286,8 +294,8 @@ func (p *Pool) setMFAPreferenceLocked(u *user, in mfaPreferenceMembers) error {
 		missing  string
 	}{
 		{factorTOTP, in.SoftwareTokenMfaSettings, &m.TOTP, m.TOTPSecret != "", "User has not verified software token mfa"},
-		{factorSMS, in.SMSMfaSettings, &m.SMS, u.Attributes["phone_number"] != "", "User does not have a phone number to receive SMS MFA codes."},
-		{factorEmail, in.EmailMfaSettings, &m.Email, u.Attributes["email"] != "", "User does not have an email address to receive MFA codes."},
+		{factorSMS, in.SMSMfaSettings, &m.SMS, cfg.SMS && u.Attributes["phone_number"] != "", smsMissing},
+		{factorEmail, in.EmailMfaSettings, &m.Email, cfg.Email && u.Attributes["email"] != "", emailMissing},
 	} {
 		if f.settings == nil {
 			continue

@@ -67,13 +67,15 @@ func TestUserPoolMfaConfigRoundTrip(t *testing.T) {
 	require.Equal(t, MFAOff, out["MfaConfiguration"])
 
 	status, out = call(t, p, "SetUserPoolMfaConfig", pool(map[string]any{"MfaConfiguration": "OPTIONAL",
-		"SoftwareTokenMfaConfiguration": map[string]bool{"Enabled": true}}))
+		"SoftwareTokenMfaConfiguration": map[string]bool{"Enabled": true},
+		"EmailMfaConfiguration":         map[string]string{"Message": "Code {####}", "Subject": "Sign-in"}}))
 	require.Equal(t, http.StatusOK, status, out)
 	_, out = call(t, p, "GetUserPoolMfaConfig", pool(map[string]any{}))
 	require.Equal(t, "OPTIONAL", out["MfaConfiguration"])
 	require.Equal(t, true, out["SoftwareTokenMfaConfiguration"].(map[string]any)["Enabled"])
+	require.Equal(t, "Sign-in", out["EmailMfaConfiguration"].(map[string]any)["Subject"])
 	require.NotContains(t, out, "SmsMfaConfiguration")
-	require.Equal(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true}, p.MFAConfig())
+	require.Equal(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true, Email: true, EmailMessage: "Code {####}", EmailSubject: "Sign-in"}, p.MFAConfig())
 }
 
 func TestUserPoolMfaConfigRefusals(t *testing.T) {

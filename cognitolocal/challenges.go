@@ -40,13 +40,18 @@ func (p *Pool) afterFirstFactor(c AppClient, username string, st signInStep) (st
 		p.mu.Unlock()
 		return stepResult{}, errBadCredentials
 	}
-	enabled, status, snap := u.Enabled, u.Status, u.snapshot()
+	enabled, status, snap := u.Enabled, u.Status, p.snapshotLocked(u)
+	tempExpired := p.temporaryPasswordExpired(u.TemporarySince)
 	p.mu.Unlock()
 	switch {
 	case !enabled:
 		return stepResult{}, errUserDisabled
 	case status == statusUnconfirmed:
 		return stepResult{}, errNotConfirmed
+	case status == statusResetRequired:
+		return stepResult{}, errPasswordReset
+	case status == statusForceChangePwd && tempExpired:
+		return stepResult{}, errTemporaryExpired
 	case status == statusForceChangePwd:
 		out, err := p.newPasswordChallenge(c, snap, st)
 		return stepResult{out: out}, err
@@ -64,7 +69,7 @@ func (p *Pool) secondFactor(c AppClient, username string, st signInStep) (stepRe
 		return stepResult{}, errBadCredentials
 	}
 	challenge, factors := p.mfaStepLocked(u)
-	snap := u.snapshot()
+	snap := p.snapshotLocked(u)
 	p.mu.Unlock()
 	if challenge == "" {
 		return stepResult{user: snap, source: st.source}, nil
@@ -316,7 +321,7 @@ func (p *Pool) signedIn(username string, st signInStep) (stepResult, error) {
 	if !u.Enabled {
 		return stepResult{}, errUserDisabled
 	}
-	return stepResult{user: u.snapshot(), source: st.source}, nil
+	return stepResult{user: p.snapshotLocked(u), source: st.source}, nil
 }
 
 // apiStep turns a step into the API's answer: the challenge, or the

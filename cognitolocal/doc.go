@@ -27,8 +27,8 @@
 //
 // Operations: InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH,
 // REFRESH_TOKEN_AUTH), RespondToAuthChallenge (PASSWORD_VERIFIER,
-// NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP,
-// SELECT_CHALLENGE), SetUserPoolMfaConfig, GetUserPoolMfaConfig,
+// NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP,
+// SELECT_MFA_TYPE, MFA_SETUP, SELECT_CHALLENGE), SetUserPoolMfaConfig, GetUserPoolMfaConfig,
 // AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
 // AdminSetUserMFAPreference, GetUser,
 // UpdateUserAttributes, DeleteUserAttributes, GlobalSignOut, RevokeToken,
@@ -118,14 +118,17 @@
 // USER_SRP_AUTH answers NotAuthorizedException saying so.
 //
 // USER_AUTH (the client needs ALLOW_USER_AUTH) takes
-// PREFERRED_CHALLENGE PASSWORD or PASSWORD_SRP, or answers
-// SELECT_CHALLENGE with AvailableChallenges.
+// PREFERRED_CHALLENGE PASSWORD, PASSWORD_SRP or EMAIL_OTP (an
+// eight-digit code to the outbox, when the pool's SignInPolicy or
+// SetFirstAuthFactors allows it), or answers SELECT_CHALLENGE with the
+// AvailableChallenges.
 //
 // MFA (SetUserPoolMfaConfig, SetMFAConfig): OFF, ON or OPTIONAL with
 // TOTP (RFC 6238: SHA-1, six digits, 30 s, one step of drift, each code
-// once). After the first factor (password, SRP, or a new password) the
-// sign-in answers SOFTWARE_TOKEN_MFA for a user with TOTP turned on,
-// SELECT_MFA_TYPE when several factors are on and none preferred, and,
+// once), SMS and email codes (six digits, to the outbox). After the
+// first factor (password, SRP, or a new password; admin sign-in too) the
+// sign-in answers the challenge of the user's factor (SOFTWARE_TOKEN_MFA,
+// SMS_MFA, EMAIL_OTP; the preferred one first), SELECT_MFA_TYPE when several factors are on and none preferred, and,
 // when MFA is ON and the user has none, MFA_SETUP, answered after
 // AssociateSoftwareToken and VerifySoftwareToken with its Session.
 // Challenge sessions live the client's AuthSessionValidity (three
@@ -154,11 +157,10 @@
 //
 // # Not emulated
 //
-// Custom auth challenges, device tracking (DEVICE_KEY is ignored), SMS
-// and email MFA, email and SMS
-// delivery (no codes are sent; AdminConfirmSignUp confirms), federation
-// and identity providers, hosted UI styling and sign-in sessions, device
-// tracking, user deletion, resource servers
+// Custom auth challenges, device tracking (DEVICE_KEY is ignored), MFA
+// set-up of SMS or email inside MFA_SETUP (TOTP only there), real email
+// and SMS delivery (messages go to the outbox), federation and identity
+// providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token
 // rotation, rate limits, and the pool's other configuration operations.
 //

@@ -68,6 +68,9 @@ var readOnlyOps = []string{
 	targetPrefix + "GetUser", targetPrefix + "AdminGetUser", targetPrefix + "ListUsers",
 	targetPrefix + "AdminListGroupsForUser", targetPrefix + "DescribeUserPoolClient",
 	targetPrefix + "DescribeUserPool", targetPrefix + "ListUserPools",
+	targetPrefix + "DescribeResourceServer", targetPrefix + "ListResourceServers",
+	targetPrefix + "ListUserPoolClients", targetPrefix + "ListGroups", targetPrefix + "GetGroup",
+	targetPrefix + "ListUsersInGroup",
 	targetPrefix + "GetUserPoolMfaConfig",
 }
 
@@ -97,6 +100,10 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.serveWellKnown(w, r, doc)
+		return
+	}
+	if r.URL.Path == OutboxPath {
+		s.serveOutbox(w, r)
 		return
 	}
 	if r.URL.Path == "/" {

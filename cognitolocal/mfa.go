@@ -54,9 +54,6 @@ func (p *Pool) SetMFAConfig(cfg MFAConfig) error {
 	if cfg.Mode != MFAOff && cfg.Mode != MFAOn && cfg.Mode != MFAOptional {
 		return apiErr(codeInvalidParameter, "MfaConfiguration must be OFF, ON or OPTIONAL.")
 	}
-	if cfg.SMS || cfg.Email {
-		return errNoDelivery
-	}
 	if cfg.Mode != MFAOff && !cfg.SoftwareToken && !cfg.SMS && !cfg.Email {
 		return apiErr(codeInvalidParameter, "Invalid MFA configuration given, can't turn off all MFAs with OPTIONAL or ON MFA configuration")
 	}

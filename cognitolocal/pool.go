@@ -87,6 +87,9 @@ type Pool struct {
 	codes     map[string]*authCode        // authorization-code digest → code
 	sessions  map[string]*authSession     // challenge-session digest → session
 	auth      *authState                  // SRP exchanges, MFA configuration
+	outbox    []Message                   // what the pool would have sent, oldest first
+	// resourceServers by identifier.
+	resourceServers map[string]*ResourceServer
 }
 
 // New returns a pool with the default app client "local-client", served
@@ -123,23 +126,24 @@ func New(cfg Config) (*Pool, error) {
 // makePool returns a pool of svc with no app client, not yet registered.
 func makePool(svc *Service, cfg Config) (*Pool, error) {
 	p := &Pool{
-		svc:      svc,
-		poolID:   cfg.PoolID,
-		baseURL:  svc.baseURL,
-		now:      svc.now,
-		trigger:  cfg.PreTokenGeneration,
-		triggerV: cfg.TriggerVersion,
-		logger:   svc.logger,
-		onChange: svc.onChange,
-		users:    map[string]*user{},
-		groups:   map[string]*group{},
-		clients:  map[string]*AppClient{},
-		schema:   map[string]*customAttribute{},
-		families: map[string]*family{},
-		refresh:  map[string]string{},
-		codes:    map[string]*authCode{},
-		sessions: map[string]*authSession{},
-		auth:     newAuthState(),
+		svc:             svc,
+		poolID:          cfg.PoolID,
+		baseURL:         svc.baseURL,
+		now:             svc.now,
+		trigger:         cfg.PreTokenGeneration,
+		triggerV:        cfg.TriggerVersion,
+		logger:          svc.logger,
+		onChange:        svc.onChange,
+		users:           map[string]*user{},
+		groups:          map[string]*group{},
+		clients:         map[string]*AppClient{},
+		schema:          map[string]*customAttribute{},
+		families:        map[string]*family{},
+		refresh:         map[string]string{},
+		codes:           map[string]*authCode{},
+		sessions:        map[string]*authSession{},
+		auth:            newAuthState(),
+		resourceServers: map[string]*ResourceServer{},
 	}
 	settings := defaultSettings()
 	settings.Name = p.poolID
@@ -185,6 +189,8 @@ func defaultClient() AppClient {
 		AllowedOAuthScopes: []string{"openid", "email", "profile", scopeAdmin},
 		CallbackURLs:       []string{"http://localhost:8080/callback", "http://127.0.0.1:8080/callback"},
 		LogoutURLs:         []string{"http://localhost:8080/", "http://127.0.0.1:8080/"},
+		// As a client made in the console: sign-in reveals no usernames.
+		PreventUserExistenceErrors: existenceEnabled,
 	}
 }
 

@@ -67,6 +67,8 @@ func (p *Pool) startSRP(c AppClient, username, srpA string, userAuth bool) (*ini
 	switch {
 	case u != nil && ver == nil:
 		return nil, errSRPUnavailable
+	case u == nil && !c.hidesUsers():
+		return nil, errUserNotFound
 	case u == nil:
 		ver = decoySRPVerifier(decoyKey, poolName, username)
 		userID = decoyUserID(decoyKey, username)

@@ -45,6 +45,10 @@ type poolState struct {
 	Families []*family          `json:"refreshTokenFamilies,omitempty"`
 	// Refresh maps refresh-token digests to families.
 	Refresh map[string]string `json:"refreshTokens,omitempty"`
+	// Outbox holds the messages the pool would have sent, oldest first.
+	Outbox []Message `json:"outbox,omitempty"`
+	// ResourceServers and their scopes.
+	ResourceServers []*ResourceServer `json:"resourceServers,omitempty"`
 }
 
 // savedKey is a signing key: its kid and its PKCS #8 private key.
@@ -120,6 +124,7 @@ func (p *Pool) poolState() (poolState, error) {
 			m := *u.MFA // changed in place at each TOTP sign-in
 			u.MFA = &m
 		}
+		u.Codes, u.Attempts = cloneCodes(u.Codes), cloneAttempts(u.Attempts)
 		s.Users = append(s.Users, &u)
 	}
 	for _, k := range slices.Sorted(maps.Keys(p.groups)) {
@@ -146,6 +151,11 @@ func (p *Pool) poolState() (poolState, error) {
 		if f := p.families[origin]; f != nil && now.Before(f.Expires) {
 			s.Refresh[d] = origin
 		}
+	}
+	s.Outbox = slices.Clone(p.outbox)
+	for _, k := range slices.Sorted(maps.Keys(p.resourceServers)) {
+		rs := cloneResourceServer(*p.resourceServers[k])
+		s.ResourceServers = append(s.ResourceServers, &rs)
 	}
 	return s, nil
 }
@@ -259,6 +269,8 @@ type loadedPool struct {
 	schema   map[string]*customAttribute
 	families map[string]*family
 	refresh  map[string]string
+	outbox   []Message
+	servers  map[string]*ResourceServer
 }
 
 // decode checks a saved pool and indexes its records. A format 1 pool
@@ -295,6 +307,11 @@ func (ps poolState) decode() (*loadedPool, error) {
 		}
 		c := cloneClient(cs.AppClient)
 		c.created, c.modified = cs.Created, cs.Modified
+		if c.PreventUserExistenceErrors == "" {
+			// Written before the setting was kept, when every client
+			// answered unknown users as wrong passwords.
+			c.PreventUserExistenceErrors = existenceEnabled
+		}
 		ld.clients[c.ClientID] = &c
 	}
 	if ld.schema, err = indexState(ps.Schema, func(a *customAttribute) string { return a.Name }, "a custom attribute without a name"); err != nil {
@@ -302,6 +319,13 @@ func (ps poolState) decode() (*loadedPool, error) {
 	}
 	if ld.families, err = indexState(ps.Families, func(f *family) string { return f.OriginJTI }, "a refresh-token family without an origin_jti"); err != nil {
 		return nil, err
+	}
+	if ld.servers, err = indexState(ps.ResourceServers, func(rs *ResourceServer) string { return rs.Identifier }, "a resource server without an identifier"); err != nil {
+		return nil, err
+	}
+	ld.outbox = slices.Clone(ps.Outbox)
+	if n := len(ld.outbox) - maxOutbox; n > 0 {
+		ld.outbox = slices.Delete(ld.outbox, 0, n)
 	}
 	ld.refresh = maps.Clone(ps.Refresh)
 	if ld.refresh == nil {
@@ -335,6 +359,7 @@ func (p *Pool) install(ld *loadedPool) {
 	auth := newAuthState()
 	auth.decoyKey = p.auth.decoyKey // unknown names keep their decoy salts
 	p.auth = auth
+	p.outbox, p.resourceServers = ld.outbox, ld.servers
 }
 
 // indexState keys a loaded state's records by key. A null record or an

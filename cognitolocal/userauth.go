@@ -41,9 +41,6 @@ func checkFirstAuthFactors(factors []string) error {
 		return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors must include PASSWORD.")
 	}
 	for _, f := range factors {
-		if f == firstEmailOTP {
-			return errNoDelivery
-		}
 		if f != firstPassword && f != firstEmailOTP {
 			return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors may hold PASSWORD and EMAIL_OTP.")
 		}
@@ -93,10 +90,14 @@ func (p *Pool) initiateUserAuth(c AppClient, params map[string]string) (stepResu
 	p.mu.Lock()
 	available := p.availableFirstFactorsLocked(username)
 	canonical := username
-	if u := p.userNamed(username); u != nil {
+	u := p.userNamed(username)
+	if u != nil {
 		canonical = u.Username
 	}
 	p.mu.Unlock()
+	if u == nil && !c.hidesUsers() {
+		return stepResult{}, errUserNotFound
+	}
 	if pref := params["PREFERRED_CHALLENGE"]; pref != "" && slices.Contains(available, pref) {
 		return p.firstFactor(c, username, pref, params)
 	}
@@ -142,7 +143,7 @@ func (p *Pool) firstFactor(c AppClient, username, factor string, params map[stri
 // passwordFactor checks a password and goes on: a new password, MFA,
 // tokens.
 func (p *Pool) passwordFactor(c AppClient, username, password string, st signInStep) (stepResult, error) {
-	snap, err := p.checkCredentials(username, password)
+	snap, err := p.checkCredentialsFor(c, username, password)
 	if err == errPasswordChange {
 		out, err := p.newPasswordChallenge(c, snap, st)
 		return stepResult{out: out}, err

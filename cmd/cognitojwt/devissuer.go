@@ -311,7 +311,7 @@ func (s *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mint(w, r)
 	case r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "cognitojwt dev-issuer\n\nissuer:   %s\njwks:     %s\napi:      POST / (X-Amz-Target: AWSCognitoIdentityProviderService.*)\nlogin:    /oauth2/authorize\nmint:     POST /mint (username, groups, scopes, attributes, claims, trigger_claims, client_id, token_use, lifetime, machine)\n",
+		fmt.Fprintf(w, "cognitojwt dev-issuer\n\nissuer:   %s\njwks:     %s\napi:      POST / (X-Amz-Target: AWSCognitoIdentityProviderService.*)\nlogin:    /oauth2/authorize\noutbox:   GET /local/outbox (the codes and invitations the pool would have sent)\nmint:     POST /mint (username, groups, scopes, attributes, claims, trigger_claims, client_id, token_use, lifetime, machine)\n",
 			s.pool.Issuer(), s.pool.JWKSURL())
 	default:
 		s.pool.ServeHTTP(w, r)
