@@ -310,15 +310,13 @@ def user_pool_lifecycle():
     expect_error("ResourceNotFoundException", c.describe_user_pool, UserPoolId=protected)
 
 
-def list_paging():
+def list_users_paging():
     """API_ListUsers: Limit (at most 60) and PaginationToken walk every user
-    once; API_ListGroups likewise with Limit and NextToken."""
+    once, the last page without a PaginationToken."""
     c = idp()
     names = {unique("pag") for _ in range(5)}
     for n in names:
         confirmed_user(c, n)
-    for i in range(3):
-        c.create_group(UserPoolId=POOL_ID, GroupName=f"g{i}")
     seen, token = [], None
     while True:
         kwargs = {"UserPoolId": POOL_ID, "Limit": 2}
@@ -331,6 +329,14 @@ def list_paging():
         if not token:
             break
     assert len(seen) == len(set(seen)) and names <= set(seen), seen
+
+
+def list_groups_paging():
+    """API_ListGroups: Limit (at most 60) and NextToken walk every group
+    once, the last page without a NextToken."""
+    c = idp()
+    for i in range(3):
+        c.create_group(UserPoolId=POOL_ID, GroupName=f"g{i}")
     groups, token = [], None
     while True:
         kwargs = {"UserPoolId": POOL_ID, "Limit": 2}
@@ -496,7 +502,8 @@ run(
         "admin_invitation": admin_invitation,
         "admin_reset_user_password": admin_reset_user_password,
         "user_pool_lifecycle": user_pool_lifecycle,
-        "list_paging": list_paging,
+        "list_users_paging": list_users_paging,
+        "list_groups_paging": list_groups_paging,
         "srp_password_verifier": srp_password_verifier,
         "srp_refusals": srp_refusals,
         "admin_initiate_auth": admin_initiate_auth,
