@@ -15,8 +15,8 @@ import (
 func TestDeprecatedNamesDecideAsTheirSuccessors(t *testing.T) {
 	claims := []*cognitojwt.Claims{
 		nil,
-		{Groups: []string{"staff"}, Scopes: []string{"a"}},
-		{Groups: []string{"staff", "admin"}, Scopes: []string{"a", "b"}},
+		{Groups: cognitojwt.NamesOf("staff"), Scopes: cognitojwt.NamesOf("a")},
+		{Groups: cognitojwt.NamesOf("staff", "admin"), Scopes: cognitojwt.NamesOf("a", "b")},
 	}
 	for _, c := range claims {
 		require.Equal(t, cognitojwt.InAnyGroup("admin", "ops")(c), cognitojwt.InGroup("admin", "ops")(c))
