@@ -83,20 +83,38 @@ func (p *Pool) createUserLocked(username string, attrs map[string]string) (*user
 	return u, nil
 }
 
-// setAttributesLocked writes attrs after checkAttributesLocked. A new
-// email (or phone number) is unverified unless the same update verifies
-// it, as Cognito resets email_verified on change.
+// setAttributesLocked writes attrs after checkAttributesLocked; an
+// empty value deletes the attribute. A new email (or phone number) is
+// unverified unless the same update verifies it, as Cognito resets
+// email_verified on change.
 func (p *Pool) setAttributesLocked(u *user, attrs map[string]string) error {
 	if err := p.checkAttributesLocked(attrs, u); err != nil {
 		return err
 	}
 	for _, pair := range [][2]string{{"email", "email_verified"}, {"phone_number", "phone_number_verified"}} {
 		v, changed := attrs[pair[0]]
-		if _, set := attrs[pair[1]]; changed && !set && v != u.Attributes[pair[0]] {
+		if !changed || v == u.Attributes[pair[0]] {
+			continue
+		}
+		// A code sent to the old address verifies nothing any more.
+		delete(u.Codes, purposeAttribute+pair[0])
+		if _, set := attrs[pair[1]]; !set {
 			u.Attributes[pair[1]] = "false"
+			if v == "" {
+				delete(u.Attributes, pair[1])
+			}
 		}
 	}
-	maps.Copy(u.Attributes, attrs)
+	for name, v := range attrs {
+		// "To delete an attribute, set its value to an empty string"
+		// (API reference, UpdateUserAttributes and
+		// AdminUpdateUserAttributes, UserAttributes).
+		if v == "" {
+			delete(u.Attributes, name)
+		} else {
+			u.Attributes[name] = v
+		}
+	}
 	u.LastModified = p.now()
 	return nil
 }
