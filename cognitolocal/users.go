@@ -219,11 +219,7 @@ func (p *Pool) SetUserPassword(username, password string, permanent bool) error 
 // fail and the user operations refuse the families' access tokens.
 func (p *Pool) GlobalSignOut(username string) error {
 	return p.onUser(username, func(u *user) error {
-		for _, f := range p.families {
-			if p.sameUser(f.Username, u.Username) {
-				f.Revoked = true
-			}
-		}
+		p.signOutLocked(u)
 		return nil
 	})
 }
@@ -240,6 +236,9 @@ type user struct {
 	// TemporarySince is when a temporary password was set, which lives
 	// the policy's TemporaryPasswordValidityDays.
 	TemporarySince time.Time `json:"temporaryPasswordSet,omitzero"`
+	// SignOuts counts global sign-outs (and disables): a sign-in that
+	// began before the last one gets no tokens.
+	SignOuts int `json:"signOuts,omitempty"`
 	// Codes are the verification codes sent and not yet used, by purpose.
 	Codes map[string]*pendingCode `json:"codes,omitempty"`
 	// Attempts count requests toward the per-user hourly limits, by
@@ -261,10 +260,23 @@ type snapshot struct {
 	// roles and preferredRole are the groups' IAM roles (roles.go).
 	roles         []string
 	preferredRole string
+	// signOuts is the user's count when the snapshot was read.
+	signOuts int
 }
 
 func (u *user) snapshot() snapshot {
-	return snapshot{username: u.Username, attrs: maps.Clone(u.Attributes), groups: slices.Clone(u.Groups)}
+	return snapshot{username: u.Username, attrs: maps.Clone(u.Attributes), groups: slices.Clone(u.Groups), signOuts: u.SignOuts}
+}
+
+// signOutLocked revokes every refresh-token family of u and ends the
+// sign-ins under way (startFamily).
+func (p *Pool) signOutLocked(u *user) {
+	for _, f := range p.families {
+		if p.sameUser(f.Username, u.Username) {
+			f.Revoked = true
+		}
+	}
+	u.SignOuts++
 }
 
 // deleteAttributesLocked removes attributes; sub and immutable custom
