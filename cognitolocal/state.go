@@ -231,7 +231,7 @@ func (s *Service) LoadState(r io.Reader) error {
 		p, ok := s.Pool(ps.PoolID)
 		if !ok {
 			if len(ld.keys) == 0 {
-				return errors.New("cognitolocal: state has a pool without signing keys")
+				return errors.New("cognitolocal: state holds a pool this service does not have, without its signing keys: it belongs to another pool ID")
 			}
 			if p, err = makePool(s, Config{PoolID: ps.PoolID, Key: ld.signer}); err != nil {
 				return fmt.Errorf("cognitolocal: state: %w", err)
