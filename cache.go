@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cognitojwt/cognitojwt/internal/view"
 )
 
 // cacheKey is a 128-bit keyed hash of a whole token.
@@ -88,7 +90,7 @@ var zeroNonce [12]byte
 // its output never leaves the process, and equal tokens must hash equal.
 func (c *tokenCache) key(token string) cacheKey {
 	buf := c.scratch.Get().(*cacheKey)
-	tag := c.gmac.Seal(buf[:0], zeroNonce[:], nil, readOnlyBytes(token))
+	tag := c.gmac.Seal(buf[:0], zeroNonce[:], nil, view.Bytes(token))
 	var k cacheKey
 	copy(k[:], tag)
 	c.scratch.Put(buf)

@@ -1,6 +1,7 @@
 package cognitojwt
 
 import (
+	"cmp"
 	"fmt"
 	"hash/maphash"
 	"math"
@@ -328,7 +329,7 @@ func (r *Revocations) add(kind revocationKind, value string, at, before time.Tim
 		return
 	}
 	now := nanos(r.clock())
-	expires := nanos(at.Add(orDefault(r.maxAge, DefaultRevocationMaxAge)))
+	expires := nanos(at.Add(cmp.Or(r.maxAge, DefaultRevocationMaxAge)))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.hasher == nil {
@@ -350,7 +351,7 @@ func (r *Revocations) add(kind revocationKind, value string, at, before time.Tim
 	}
 	set[id] = e
 	r.queue = append(r.queue, queuedRevocation{kind: kind, id: id, expires: expires})
-	for r.len() > orDefault(r.maxEntries, DefaultMaxRevocations) {
+	for r.len() > cmp.Or(r.maxEntries, DefaultMaxRevocations) {
 		if r.pop() {
 			r.dropped.Add(1)
 		}

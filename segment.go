@@ -3,7 +3,8 @@ package cognitojwt
 import (
 	"encoding/base64"
 	"strings"
-	"unsafe"
+
+	"github.com/cognitojwt/cognitojwt/internal/view"
 )
 
 // The three base64url segments of a compact JWS: finding them and
@@ -46,7 +47,7 @@ func decodeSegment(buf []byte, seg string) ([]byte, error) {
 	if n > len(buf) {
 		buf = make([]byte, n)
 	}
-	m, err := b64.Decode(buf[:n], readOnlyBytes(seg))
+	m, err := b64.Decode(buf[:n], view.Bytes(seg))
 	if err != nil || m != n {
 		return nil, errEncoding
 	}
@@ -61,5 +62,5 @@ func decodeSegmentString(seg string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
+	return view.String(buf), nil
 }

@@ -17,6 +17,7 @@ func TestJSSDKv3(t *testing.T) {
 		{name: "refresh_then_revoke"},
 		{name: "update_user_attributes"},
 		{name: "token_claims"},
+		{name: "pool_settings"},
 		{name: "user_existence_errors", heldOut: "PreventUserExistenceErrors (LEGACY by default for API-created clients, answering UserNotFoundException)"},
 		{name: "sign_up_confirm_change_password", heldOut: "CreateUserPool, ConfirmSignUp and ResendConfirmationCode with codes in the outbox, and ChangePassword"},
 		{name: "delete_user", heldOut: "DeleteUser and AdminDeleteUser"},

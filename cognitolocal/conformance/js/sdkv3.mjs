@@ -429,4 +429,57 @@ await run({
     const shortAccess = jwtPayload(short.AccessToken);
     assert.equal(shortAccess.exp - shortAccess.iat, 600);
   },
+
+  // Settings of a pool created through the API that change behaviour:
+  // UsernameAttributes email lets users sign up and sign in with their
+  // email address as the username (API_CreateUserPool, UsernameAttributes:
+  // "whether a user can use an email address or phone number as a username
+  // when they sign up"), so a username that is no email address is
+  // refused; a password shorter than PasswordPolicy.MinimumLength is
+  // refused with InvalidPasswordException (API_PasswordPolicyType;
+  // API_SignUp, Errors); a custom Number attribute takes only numbers
+  // within its NumberAttributeConstraints (API_SchemaAttributeType;
+  // API_NumberAttributeConstraintsType). AllowAdminCreateUserOnly: "Set to
+  // True if only the administrator is allowed to create user profiles"
+  // (API_AdminCreateUserConfigType), so SignUp is refused. The
+  // documentation names none of these errors but the password's, so any
+  // refusal passes for them.
+  async pool_settings() {
+    const c = idp();
+    const poolId = (await c.send(new CreateUserPoolCommand({
+      PoolName: 'email-users',
+      UsernameAttributes: ['email'],
+      Policies: { PasswordPolicy: { MinimumLength: 12, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: false } },
+      Schema: [{ Name: 'tier', AttributeDataType: 'Number', Mutable: true, NumberAttributeConstraints: { MinValue: '1', MaxValue: '5' } }],
+    }))).UserPool.Id;
+    const clientId = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: poolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient.ClientId;
+    const email = `${unique('eva')}@example.com`;
+    const signUp = (Username, Password, tier) => c.send(new SignUpCommand({
+      ClientId: clientId, Username, Password,
+      UserAttributes: [{ Name: 'email', Value: Username }, ...(tier ? [{ Name: 'custom:tier', Value: tier }] : [])],
+    }));
+    await rejects(signUp(email, 'Short1Pass'), 'InvalidPasswordException');
+    await assert.rejects(signUp(unique('plain'), 'Long-Enough-Pass1'), 'a username that is no email address');
+    await assert.rejects(signUp(email, 'Long-Enough-Pass1', 'not-a-number'), 'custom:tier "not-a-number"');
+    await assert.rejects(signUp(email, 'Long-Enough-Pass1', '9'), 'custom:tier 9 is above MaxValue 5');
+    const up = await signUp(email, 'Long-Enough-Pass1', '3');
+    assert.equal(up.UserConfirmed, false);
+    await c.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: email }));
+    const auth = await c.send(passwordAuth(clientId, email, 'Long-Enough-Pass1'));
+    const me = await c.send(new GetUserCommand({ AccessToken: auth.AuthenticationResult.AccessToken }));
+    const attrs = Object.fromEntries(me.UserAttributes.map((a) => [a.Name, a.Value]));
+    assert.equal(attrs.email, email);
+    assert.equal(attrs['custom:tier'], '3');
+    assert.equal(attrs.sub, up.UserSub);
+
+    const closed = (await c.send(new CreateUserPoolCommand({
+      PoolName: 'invite-only', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    }))).UserPool.Id;
+    const closedClient = (await c.send(new CreateUserPoolClientCommand({ UserPoolId: closed, ClientName: 'app' })))
+      .UserPoolClient.ClientId;
+    await assert.rejects(c.send(new SignUpCommand({ ClientId: closedClient, Username: unique('no'), Password: PASSWORD })),
+      'SignUp in a pool that allows only administrators to create users');
+  },
 });
