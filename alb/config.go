@@ -2,7 +2,6 @@ package alb
 
 import (
 	"cmp"
-	"crypto/ecdsa"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -166,6 +165,7 @@ func New(cfg Config) (*Verifier, error) {
 		now = time.Now
 	}
 	timeout := cmp.Or(cfg.FetchTimeout, cognitojwt.DefaultFetchTimeout)
+	cooldown := cmp.Or(cfg.RefetchCooldown, cognitojwt.DefaultRefetchCooldown)
 	v := &Verifier{
 		arns:      slices.Clone(cfg.ALBARNs),
 		clients:   slices.Clone(cfg.ClientIDs),
@@ -182,13 +182,12 @@ func New(cfg Config) (*Verifier, error) {
 			suffix:   suffix,
 			client:   fetch.Client(cfg.HTTPClient, timeout),
 			timeout:  timeout,
-			cooldown: cmp.Or(cfg.RefetchCooldown, cognitojwt.DefaultRefetchCooldown),
+			cooldown: cooldown,
 			capacity: cmp.Or(cfg.KeyCacheSize, DefaultKeyCacheSize),
 			now:      now,
 			logger:   cfg.Logger,
 			hooks:    cfg.Hooks,
-			failures: map[string]failure{},
-			inflight: map[string]*fetch.Call[*ecdsa.PublicKey]{},
+			flights:  fetch.Group[string, keyFetch]{Cooldown: cooldown, MaxHeld: maxFailures, Now: now},
 		},
 	}
 	return v, nil

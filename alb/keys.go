@@ -48,22 +48,19 @@ type keySource struct {
 	// most capacity entries is cheap to copy, and readers need no lock.
 	keys atomic.Pointer[map[string]*cachedKey]
 
-	mu       sync.Mutex
-	failures map[string]failure
-	inflight map[string]*fetch.Call[*ecdsa.PublicKey]
-	recent   [fetchBurst]time.Time // start times of the latest fetches
-	next     int                   // oldest entry of recent
-	lastErr  error                 // of the last fetch, nil after a success or a "no such key"
+	// flights shares one fetch per kid and holds a kid whose fetch
+	// failed for the cooldown.
+	flights fetch.Group[string, keyFetch]
+
+	mu      sync.Mutex
+	recent  [fetchBurst]time.Time // start times of the latest fetches
+	next    int                   // oldest entry of recent
+	lastErr error                 // of the last fetch, nil after a success or a "no such key"
 }
 
 type cachedKey struct {
 	pub   *ecdsa.PublicKey
 	added time.Time
-}
-
-type failure struct {
-	until time.Time
-	err   error
 }
 
 // errNoSuchKey marks a fetch the endpoint answered with "no such key".
@@ -85,53 +82,63 @@ func (s *keySource) key(ctx context.Context, kid string) (*ecdsa.PublicKey, erro
 	if err := ctx.Err(); err != nil {
 		return nil, errs.ContextEnded("before the public key was fetched", err)
 	}
-	s.mu.Lock()
-	now := s.now()
-	if f, ok := s.failures[kid]; ok {
-		if now.Before(f.until) {
-			s.mu.Unlock()
-			return nil, s.missing(f.err, f.until.Sub(now))
-		}
-		delete(s.failures, kid)
-	}
-	call := s.inflight[kid]
-	if call == nil {
-		if k := s.lookup(kid); k != nil {
+	var stored *ecdsa.PublicKey
+	var limited *rateLimited
+	call, err := s.flights.Do(kid, func() error {
+		if stored = s.lookup(kid); stored != nil {
 			// Stored by a fetch that ended since the lookup above.
-			s.mu.Unlock()
-			return k, nil
+			return errStored
 		}
-		oldest := s.recent[s.next]
-		if !oldest.IsZero() && now.Sub(oldest) < s.cooldown {
-			cause := s.lastErr
-			s.mu.Unlock()
-			if s.hooks.OnCooldown != nil {
-				s.hooks.OnCooldown()
-			}
-			if s.logger != nil {
-				s.logger.Debug("cognitojwt: ALB key fetch suppressed by cooldown", "url", s.template)
-			}
-			retry := s.cooldown - now.Sub(oldest)
-			if cause == nil {
-				return nil, s.missing(errRateLimited, retry)
-			}
-			return nil, s.missing(fmt.Errorf("key fetches rate-limited after a failed one: %w", cause), retry)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		now := s.now()
+		if oldest := s.recent[s.next]; !oldest.IsZero() && now.Sub(oldest) < s.cooldown {
+			limited = &rateLimited{cause: s.lastErr, retry: s.cooldown - now.Sub(oldest)}
+			return limited
 		}
 		s.recent[s.next] = now
 		s.next = (s.next + 1) % fetchBurst
-		call = fetch.NewCall[*ecdsa.PublicKey]()
-		s.inflight[kid] = call
-		go s.run(kid, call)
+		return nil
+	}, func() (keyFetch, error) { return s.fetchKey(kid) }, s.report)
+	var held *fetch.Held
+	switch {
+	case stored != nil:
+		return stored, nil
+	case limited != nil:
+		if s.hooks.OnCooldown != nil {
+			s.hooks.OnCooldown()
+		}
+		if s.logger != nil {
+			s.logger.Debug("cognitojwt: ALB key fetch suppressed by cooldown", "url", s.template)
+		}
+		if limited.cause == nil {
+			return nil, s.missing(errRateLimited, limited.retry)
+		}
+		return nil, s.missing(fmt.Errorf("key fetches rate-limited after a failed one: %w", limited.cause), limited.retry)
+	case errors.As(err, &held):
+		return nil, s.missing(held.Err, held.Until.Sub(s.now()))
+	case err != nil:
+		return nil, err
 	}
-	s.mu.Unlock()
 	if k, err := fetch.Wait(ctx, call, func() *ecdsa.PublicKey { return s.lookup(kid) }, "the public key"); k != nil || err != nil {
 		return k, err
 	}
 	if call.Err != nil {
 		return nil, s.missing(call.Err, s.cooldown)
 	}
-	return call.Val, nil
+	return call.Val.key, nil
 }
+
+// rateLimited is a fetch the burst limit held back: cause is the last
+// fetch's failure, if it failed.
+type rateLimited struct {
+	cause error
+	retry time.Duration
+}
+
+func (*rateLimited) Error() string { return "key fetches rate-limited" }
+
+var errStored = errors.New("key stored meanwhile")
 
 var errRateLimited = errors.New("key fetches rate-limited")
 
@@ -147,29 +154,19 @@ func (s *keySource) missing(cause error, retry time.Duration) error {
 	return &errs.Unavailable{Err: cause, After: max(retry, time.Second)}
 }
 
-// run fetches on its own goroutine, detached from any one caller's
-// context, so a caller that gives up does not fail the others. The fetch
-// is reported once the source's state reflects it.
-func (s *keySource) run(kid string, call *fetch.Call[*ecdsa.PublicKey]) {
+// fetchKey runs as the kid's shared fetch, detached from any one
+// caller's context (see fetch.Group), and stores what it got before the
+// fetch is reported, so that what a hook observes is what the next
+// request sees.
+func (s *keySource) fetchKey(kid string) (keyFetch, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	start := time.Now()
 	key, status, err := s.get(ctx, kid)
 	elapsed := time.Since(start)
 	s.mu.Lock()
-	delete(s.inflight, kid)
-	now := s.now()
 	if err == nil {
-		s.store(kid, &cachedKey{pub: key, added: now})
-	} else {
-		if len(s.failures) >= maxFailures {
-			for k, f := range s.failures {
-				if !now.Before(f.until) || len(s.failures) >= maxFailures {
-					delete(s.failures, k)
-				}
-			}
-		}
-		s.failures[kid] = failure{until: now.Add(s.cooldown), err: err}
+		s.store(kid, &cachedKey{pub: key, added: s.now()})
 	}
 	if errors.Is(err, errNoSuchKey) {
 		s.lastErr = nil
@@ -177,16 +174,26 @@ func (s *keySource) run(kid string, call *fetch.Call[*ecdsa.PublicKey]) {
 		s.lastErr = err
 	}
 	s.mu.Unlock()
+	return keyFetch{key: key, status: status, elapsed: elapsed}, err
+}
+
+// keyFetch is one fetch's outcome, for the waiters and for report.
+type keyFetch struct {
+	key     *ecdsa.PublicKey
+	status  int
+	elapsed time.Duration
+}
+
+// report tells the hooks and the log about a finished fetch.
+func (s *keySource) report(f keyFetch, err error) {
 	n := 0
 	if err == nil {
 		n = 1
 	}
 	if s.hooks.OnJWKSFetch != nil {
-		s.hooks.OnJWKSFetch(cognitojwt.JWKSFetch{URL: s.template, Status: status, Keys: n, Duration: elapsed, Err: err})
+		s.hooks.OnJWKSFetch(cognitojwt.JWKSFetch{URL: s.template, Status: f.status, Keys: n, Duration: f.elapsed, Err: err})
 	}
-	fetch.Log(s.logger, "ALB public key", s.template, status, elapsed, err)
-	call.Val, call.Err = key, err
-	call.Finish()
+	fetch.Log(s.logger, "ALB public key", s.template, f.status, f.elapsed, err)
 }
 
 // store adds a key, s.mu held, evicting the oldest when the cache is full.

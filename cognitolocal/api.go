@@ -129,6 +129,27 @@ var apiOps = map[string]apiOp{
 	"DeleteUserPool":            serviceOp((*Service).deleteUserPool),
 	"CreateUserPoolClient":      op((*Pool).createUserPoolClient),
 	"DescribeUserPoolClient":    op((*Pool).describeUserPoolClient),
+
+	"AdminDeleteUser":                  op((*Pool).adminDeleteUser),
+	"DeleteUser":                       op((*Pool).deleteUser),
+	"ChangePassword":                   op((*Pool).changePassword),
+	"ForgotPassword":                   op((*Pool).forgotPassword),
+	"ConfirmForgotPassword":            op((*Pool).confirmForgotPassword),
+	"AdminResetUserPassword":           op((*Pool).adminResetUserPassword),
+	"ConfirmSignUp":                    op((*Pool).confirmSignUp),
+	"ResendConfirmationCode":           op((*Pool).resendConfirmationCode),
+	"GetUserAttributeVerificationCode": op((*Pool).getUserAttributeVerificationCode),
+	"VerifyUserAttribute":              op((*Pool).verifyUserAttribute),
+	"AdminInitiateAuth":                op((*Pool).adminInitiateAuth),
+	"AdminRespondToAuthChallenge":      op((*Pool).adminRespondToAuthChallenge),
+	"CreateResourceServer":             op((*Pool).createResourceServer),
+	"DescribeResourceServer":           op((*Pool).describeResourceServer),
+	"ListResourceServers":              op((*Pool).listResourceServers),
+	"UpdateResourceServer":             op((*Pool).updateResourceServer),
+	"DeleteResourceServer":             op((*Pool).deleteResourceServer),
+	"UpdateUserPoolClient":             op((*Pool).updateUserPoolClient),
+	"ListUserPoolClients":              op((*Pool).listUserPoolClients),
+	"DeleteUserPoolClient":             op((*Pool).deleteUserPoolClient),
 }
 
 // serveAPI answers the JSON API. Requests are not SigV4-checked: any

@@ -191,6 +191,11 @@ func (p *Pool) revokeToken(_ context.Context, in *revokeTokenInput) (*empty, err
 	if !c.checkSecret(in.ClientSecret) {
 		return nil, apiErr("UnauthorizedException", "Client secret is missing or wrong.")
 	}
+	// API reference, RevokeToken: a client whose EnableTokenRevocation
+	// is false cannot revoke.
+	if c.TokenRevocationDisabled {
+		return nil, apiErr(codeUnsupportedOp, "Token revocation is not enabled for this app client.")
+	}
 	return &empty{}, p.revokeRefreshToken(in.ClientID, in.Token)
 }
 
@@ -253,7 +258,7 @@ func (p *Pool) respondToAuthChallenge(ctx context.Context, in *respondToAuthChal
 	var snap snapshot
 	if err == nil {
 		u.Password, u.Status = h, statusConfirmed
-		snap = u.snapshot()
+		snap = p.snapshotLocked(u)
 	}
 	p.mu.Unlock()
 	if err != nil {

@@ -40,24 +40,40 @@ func (u *user) userType() userType {
 }
 
 type adminCreateUserInput struct {
-	UserPoolID        string      `json:"UserPoolId"`
-	Username          string      `json:"Username"`
-	UserAttributes    []attribute `json:"UserAttributes"`
-	TemporaryPassword string      `json:"TemporaryPassword"`
-	MessageAction     string      `json:"MessageAction"`
+	UserPoolID             string      `json:"UserPoolId"`
+	Username               string      `json:"Username"`
+	UserAttributes         []attribute `json:"UserAttributes"`
+	TemporaryPassword      string      `json:"TemporaryPassword"`
+	MessageAction          string      `json:"MessageAction"`
+	DesiredDeliveryMediums []string    `json:"DesiredDeliveryMediums"`
 }
 
 type userOutput struct {
 	User userType `json:"User"`
 }
 
+// adminCreateUser creates a FORCE_CHANGE_PASSWORD user with a temporary
+// password (generated when not given) and sends the invitation, unless
+// MessageAction is SUPPRESS; RESEND sends an existing user a new one.
+// API reference, AdminCreateUser:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html
 func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*userOutput, error) {
 	if err := p.checkPool(in.UserPoolID); err != nil {
 		return nil, err
 	}
+	switch in.MessageAction {
+	case "", "SUPPRESS", "RESEND":
+	default:
+		return nil, apiErr(codeInvalidParameter, "MessageAction must be RESEND or SUPPRESS.")
+	}
+	for _, m := range in.DesiredDeliveryMediums {
+		if m != MediumEmail && m != MediumSMS {
+			return nil, apiErr(codeInvalidParameter, "DesiredDeliveryMediums must be EMAIL or SMS.")
+		}
+	}
 	pw := in.TemporaryPassword
 	if pw == "" {
-		pw = "Tmp-" + randomToken(12) + "a1A!"
+		pw = temporaryPassword(p.temporaryPasswordLength())
 	}
 	if err := p.checkPassword(pw); err != nil {
 		return nil, err
@@ -65,20 +81,25 @@ func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*us
 	h := hashPassword(pw)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	var u *user
+	var err error
 	if in.MessageAction == "RESEND" {
-		u, err := p.userLocked(in.Username)
-		if err != nil {
+		if u, err = p.userLocked(in.Username); err != nil {
 			return nil, err
 		}
-		return &userOutput{User: u.userType()}, nil
-	}
-	u, err := p.createUserLocked(in.Username, attributeMap(in.UserAttributes))
-	if err != nil {
+		if u.Status != statusForceChangePwd {
+			return nil, apiErr("UnsupportedUserStateException", "Resend not possible: the user's status is not FORCE_CHANGE_PASSWORD.")
+		}
+	} else if u, err = p.createUserLocked(in.Username, attributeMap(in.UserAttributes)); err != nil {
 		return nil, err
 	}
 	u.Password = h
 	u.Status = statusForceChangePwd
 	u.TemporarySince = p.now()
+	u.LastModified = p.now()
+	if in.MessageAction != "SUPPRESS" {
+		p.inviteLocked(u, in.DesiredDeliveryMediums, pw)
+	}
 	return &userOutput{User: u.userType()}, nil
 }
 
@@ -346,8 +367,9 @@ type signUpInput struct {
 }
 
 type signUpOutput struct {
-	UserConfirmed bool   `json:"UserConfirmed"`
-	UserSub       string `json:"UserSub"`
+	UserConfirmed       bool                 `json:"UserConfirmed"`
+	UserSub             string               `json:"UserSub"`
+	CodeDeliveryDetails *codeDeliveryDetails `json:"CodeDeliveryDetails,omitempty"`
 }
 
 // signUp creates an unconfirmed user; no code is sent (AdminConfirmSignUp
@@ -388,5 +410,12 @@ func (p *Pool) signUp(_ context.Context, in *signUpInput) (*signUpOutput, error)
 	}
 	u.Password = h
 	u.Status = statusUnconfirmed
-	return &signUpOutput{UserConfirmed: false, UserSub: u.sub()}, nil
+	out := &signUpOutput{UserConfirmed: false, UserSub: u.sub()}
+	// The code goes to an attribute the pool verifies automatically; with
+	// none, no code is sent and an administrator confirms the user
+	// (AdminConfirmSignUp). API reference, SignUp.
+	if d, ok := p.signUpDestinationLocked(u); ok {
+		out.CodeDeliveryDetails = p.sendCodeLocked(u, purposeSignUp, signUpCodeValidity, MessageSignUp, d)
+	}
+	return out, nil
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -24,14 +23,24 @@ type AppClient struct {
 	// AllowedOAuthFlows: "code", "client_credentials".
 	AllowedOAuthFlows []string
 	// AllowedOAuthScopes: "openid", "email", "profile", "phone",
-	// "aws.cognito.signin.user.admin", and resource-server scopes such as
-	// "orders/read" (any scope with a slash counts as one).
+	// "aws.cognito.signin.user.admin", and scopes of the pool's resource
+	// servers such as "orders/read" (CreateResourceServer first: an
+	// undefined scope is ScopeDoesNotExistException).
 	AllowedOAuthScopes       []string
 	CallbackURLs, LogoutURLs []string
 	// ReadAttributes limits the attributes ID tokens carry; nil: all.
 	ReadAttributes []string
 	// Token lifetimes; zero: 1h, 1h and 30 days.
 	AccessTokenValidity, IDTokenValidity, RefreshTokenValidity time.Duration
+	// PreventUserExistenceErrors is "LEGACY" (the API's default, also
+	// taken for empty): operations name an unknown user with
+	// UserNotFoundException; or "ENABLED": they answer as for a wrong
+	// password or code, so that usernames cannot be probed. The default
+	// client of New has ENABLED, as clients created in the console do.
+	PreventUserExistenceErrors string
+	// TokenRevocationDisabled is EnableTokenRevocation false: RevokeToken
+	// answers UnsupportedOperationException.
+	TokenRevocationDisabled bool
 
 	created, modified time.Time
 }
@@ -60,36 +69,99 @@ func (p *Pool) CreateAppClient(c AppClient) (AppClient, error) {
 	if c.ClientID == "" {
 		c.ClientID = randomClientID()
 	}
-	if c.ClientName == "" {
-		c.ClientName = c.ClientID
-	}
 	if c.GenerateSecret && c.ClientSecret == "" {
 		c.ClientSecret = randomToken(38)
+	}
+	if err := c.normalize(); err != nil {
+		return AppClient{}, err
+	}
+	now := p.now()
+	c.created, c.modified = now, now
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.checkScopesLocked(c.AllowedOAuthScopes); err != nil {
+		return AppClient{}, err
+	}
+	if _, dup := p.clients[c.ClientID]; dup {
+		return AppClient{}, apiErr(codeInvalidParameter, "An app client with this ClientId already exists.")
+	}
+	stored := c
+	p.clients[c.ClientID] = &stored
+	return cloneClient(c), nil
+}
+
+// UpdateAppClient replaces the settings of the client c.ClientID with
+// those of c, as UpdateUserPoolClient does: settings left zero get their
+// defaults. The client's secret and creation date stay; GenerateSecret
+// and ClientSecret of c are ignored.
+func (p *Pool) UpdateAppClient(c AppClient) (AppClient, error) {
+	c = cloneClient(c)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	old := p.clients[c.ClientID]
+	if old == nil {
+		return AppClient{}, errClientNotFound
+	}
+	c.ClientSecret, c.created, c.modified = old.ClientSecret, old.created, p.now()
+	if err := c.normalize(); err != nil {
+		return AppClient{}, err
+	}
+	if err := p.checkScopesLocked(c.AllowedOAuthScopes); err != nil {
+		return AppClient{}, err
+	}
+	p.clients[c.ClientID] = &c
+	return cloneClient(c), nil
+}
+
+// DeleteAppClient removes an app client: its refresh tokens stop
+// working, and sign-ins through it fail.
+func (p *Pool) DeleteAppClient(clientID string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.clients[clientID] == nil {
+		return errClientNotFound
+	}
+	delete(p.clients, clientID)
+	return nil
+}
+
+// normalize fills in the defaults of a client's settings and checks
+// them, as CreateUserPoolClient does.
+func (c *AppClient) normalize() error {
+	if c.ClientName == "" {
+		c.ClientName = c.ClientID
 	}
 	c.GenerateSecret = c.ClientSecret != ""
 	if len(c.ExplicitAuthFlows) == 0 {
 		c.ExplicitAuthFlows = slices.Clone(defaultAuthFlows)
 	}
+	switch c.PreventUserExistenceErrors {
+	case "":
+		c.PreventUserExistenceErrors = existenceLegacy
+	case existenceLegacy, existenceEnabled:
+	default:
+		return apiErr(codeInvalidParameter, "PreventUserExistenceErrors must be LEGACY or ENABLED.")
+	}
 	for _, f := range c.ExplicitAuthFlows {
 		if !slices.Contains(validAuthFlows, f) {
-			return AppClient{}, apiErr(codeInvalidParameter, "Invalid value in ExplicitAuthFlows.")
+			return apiErr(codeInvalidParameter, "Invalid value in ExplicitAuthFlows.")
 		}
 	}
 	for _, f := range c.AllowedOAuthFlows {
 		if f != "code" && f != "client_credentials" && f != "implicit" {
-			return AppClient{}, apiErr(codeInvalidParameter, "Invalid value in AllowedOAuthFlows.")
+			return apiErr(codeInvalidParameter, "Invalid value in AllowedOAuthFlows.")
 		}
 	}
 	if slices.Contains(c.AllowedOAuthFlows, "client_credentials") {
 		if !c.GenerateSecret {
-			return AppClient{}, apiErr(codeInvalidParameter, "client_credentials flow can not be selected if client does not have a client secret.")
+			return apiErr(codeInvalidParameter, "client_credentials flow can not be selected if client does not have a client secret.")
 		}
 		if slices.Contains(c.AllowedOAuthFlows, "code") || slices.Contains(c.AllowedOAuthFlows, "implicit") {
-			return AppClient{}, apiErr(codeInvalidParameter, "client_credentials flow can not be selected along with code flow or implicit flow.")
+			return apiErr(codeInvalidParameter, "client_credentials flow can not be selected along with code flow or implicit flow.")
 		}
 	}
 	if c.AccessTokenValidity < 0 || c.IDTokenValidity < 0 || c.RefreshTokenValidity < 0 {
-		return AppClient{}, apiErr(codeInvalidParameter, "Token validity must be positive.")
+		return apiErr(codeInvalidParameter, "Token validity must be positive.")
 	}
 	if c.AccessTokenValidity == 0 {
 		c.AccessTokenValidity = defaultAccessValidity
@@ -100,16 +172,7 @@ func (p *Pool) CreateAppClient(c AppClient) (AppClient, error) {
 	if c.RefreshTokenValidity == 0 {
 		c.RefreshTokenValidity = defaultRefreshValidity
 	}
-	now := p.now()
-	c.created, c.modified = now, now
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if _, dup := p.clients[c.ClientID]; dup {
-		return AppClient{}, apiErr(codeInvalidParameter, "An app client with this ClientId already exists.")
-	}
-	stored := c
-	p.clients[c.ClientID] = &stored
-	return cloneClient(c), nil
+	return nil
 }
 
 // AppClient returns the app client clientID.
@@ -146,6 +209,27 @@ func randomClientID() string {
 
 func (c *AppClient) allowsFlow(flow string) bool { return slices.Contains(c.ExplicitAuthFlows, flow) }
 
+// Values of PreventUserExistenceErrors.
+const (
+	existenceLegacy  = "LEGACY"
+	existenceEnabled = "ENABLED"
+)
+
+// hidesUsers reports whether the client prevents user existence errors.
+func (c *AppClient) hidesUsers() bool { return c.PreventUserExistenceErrors == existenceEnabled }
+
+// unknownUser is the answer for an unknown user: UserNotFoundException
+// for a LEGACY client, hidden (the answer to a wrong password or code)
+// for an ENABLED one.
+// "Managing user existence error responses":
+// https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html
+func (c *AppClient) unknownUser(hidden error) error {
+	if c.hidesUsers() {
+		return hidden
+	}
+	return errUserNotFound
+}
+
 // canRead reports whether ID tokens of the client carry attribute name.
 func (c *AppClient) canRead(name string) bool {
 	return c.ReadAttributes == nil || slices.Contains(c.ReadAttributes, name)
@@ -176,5 +260,7 @@ func (c *AppClient) checkSecret(secret string) bool {
 }
 
 // isResourceScope reports whether scope belongs to a resource server
-// ("identifier/name"), the only scopes client credentials can get.
-func isResourceScope(scope string) bool { return strings.Contains(scope, "/") }
+// ("identifier/name"), the only scopes client credentials can get: every
+// scope that is not a standard one, since CreateAppClient allows no
+// other.
+func isResourceScope(scope string) bool { return !slices.Contains(standardScopes, scope) }

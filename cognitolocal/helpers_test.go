@@ -22,7 +22,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 const testPassword = "Passw0rd!"
 
 // newPool returns a pool with user alice (email, custom:tenant_id, group
-// admin).
+// admin) and resource server "orders" (scopes read and write).
 func newPool(t *testing.T, cfg Config) *Pool {
 	t.Helper()
 	if cfg.Key == nil {
@@ -38,6 +38,9 @@ func newPool(t *testing.T, cfg Config) *Pool {
 	require.NoError(t, err)
 	require.NoError(t, p.CreateGroup("admin"))
 	require.NoError(t, p.AddUserToGroup("alice", "admin"))
+	require.NoError(t, p.CreateResourceServer(ResourceServer{Identifier: "orders", Name: "Orders", Scopes: []ResourceServerScope{
+		{Name: "read", Description: "Read orders"}, {Name: "write", Description: "Write orders"},
+	}}))
 	return p
 }
 

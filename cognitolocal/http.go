@@ -68,6 +68,9 @@ var readOnlyOps = []string{
 	targetPrefix + "GetUser", targetPrefix + "AdminGetUser", targetPrefix + "ListUsers",
 	targetPrefix + "AdminListGroupsForUser", targetPrefix + "DescribeUserPoolClient",
 	targetPrefix + "DescribeUserPool", targetPrefix + "ListUserPools",
+	targetPrefix + "DescribeResourceServer", targetPrefix + "ListResourceServers",
+	targetPrefix + "ListUserPoolClients", targetPrefix + "ListGroups", targetPrefix + "GetGroup",
+	targetPrefix + "ListUsersInGroup",
 }
 
 // mayChange reports whether r can change the saved state: a JSON API
@@ -96,6 +99,10 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.serveWellKnown(w, r, doc)
+		return
+	}
+	if r.URL.Path == OutboxPath {
+		s.serveOutbox(w, r)
 		return
 	}
 	if r.URL.Path == "/" {

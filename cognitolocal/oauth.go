@@ -334,7 +334,7 @@ func (p *Pool) exchangeCode(r *http.Request, c AppClient) (Tokens, string) {
 	var snap snapshot
 	ok := u != nil && u.Enabled
 	if ok {
-		snap = u.snapshot()
+		snap = p.snapshotLocked(u)
 	}
 	p.mu.Unlock()
 	if !ok {
@@ -433,7 +433,7 @@ func (p *Pool) userInfo(w http.ResponseWriter, r *http.Request) {
 	u := p.userNamed(name)
 	var snap snapshot
 	if u != nil {
-		snap = u.snapshot()
+		snap = p.snapshotLocked(u)
 	}
 	c, _ := p.clients[claims.ClientID]
 	p.mu.Unlock()

@@ -48,7 +48,7 @@ func (p *Pool) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := r.PostForm.Get("username")
-	snap, err := p.checkCredentials(username, r.PostForm.Get("password"))
+	snap, err := p.checkCredentialsFor(req.client, username, r.PostForm.Get("password"))
 	if err != nil {
 		var e *Error
 		msg := "Something went wrong."

@@ -86,6 +86,9 @@ type Pool struct {
 	refresh   map[string]string           // refresh-token digest → origin_jti
 	codes     map[string]*authCode        // authorization-code digest → code
 	sessions  map[string]*authSession     // challenge-session digest → session
+	outbox    []Message                   // what the pool would have sent, oldest first
+	// resourceServers by identifier.
+	resourceServers map[string]*ResourceServer
 }
 
 // New returns a pool with the default app client "local-client", served
@@ -138,6 +141,8 @@ func makePool(svc *Service, cfg Config) (*Pool, error) {
 		refresh:  map[string]string{},
 		codes:    map[string]*authCode{},
 		sessions: map[string]*authSession{},
+
+		resourceServers: map[string]*ResourceServer{},
 	}
 	settings := defaultSettings()
 	settings.Name = p.poolID
@@ -183,6 +188,8 @@ func defaultClient() AppClient {
 		AllowedOAuthScopes: []string{"openid", "email", "profile", scopeAdmin},
 		CallbackURLs:       []string{"http://localhost:8080/callback", "http://127.0.0.1:8080/callback"},
 		LogoutURLs:         []string{"http://localhost:8080/", "http://127.0.0.1:8080/"},
+		// As a client made in the console: sign-in reveals no usernames.
+		PreventUserExistenceErrors: existenceEnabled,
 	}
 }
 

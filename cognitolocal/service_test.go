@@ -88,9 +88,11 @@ func TestAPIRoutesByPoolClientAndToken(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	requireAPIError(t, a, "AdminGetUser", map[string]any{"UserPoolId": b.PoolID(), "Username": "alice"}, codeUserNotFound, "")
 	requireAPIError(t, a, "AdminGetUser", map[string]any{"UserPoolId": "us-east-1_nothere00", "Username": "alice"}, codeResourceNotFound, "")
-	// A client of one pool does not sign in users of another.
+	// A client of one pool does not sign in users of another: to a client
+	// made through the API (PreventUserExistenceErrors LEGACY) the user
+	// does not exist.
 	requireAPIError(t, a, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": bClient,
-		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}}, codeNotAuthorized, "")
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}}, codeUserNotFound, "User does not exist.")
 }
 
 func TestManagedLoginRoutesByClientID(t *testing.T) {

@@ -70,7 +70,8 @@ func TestAliasAttributesNeedVerification(t *testing.T) {
 	p, client := apiPool(t, root, map[string]any{"AliasAttributes": []string{"email", "preferred_username"}})
 	_, err := p.CreateUser("dave", testPassword, map[string]string{"email": "dave@example.com", "preferred_username": "dj"})
 	require.NoError(t, err)
-	requireAPIError(t, root, "InitiateAuth", passwordAuth(client, "dave@example.com", testPassword), codeNotAuthorized, "Incorrect username or password.")
+	// An unverified alias names no one; the API-made client is LEGACY.
+	requireAPIError(t, root, "InitiateAuth", passwordAuth(client, "dave@example.com", testPassword), codeUserNotFound, "User does not exist.")
 	require.NoError(t, p.SetUserAttributes("dave", map[string]string{"email_verified": "true"}))
 	status, out := call(t, root, "InitiateAuth", passwordAuth(client, "dave@example.com", testPassword))
 	require.Equal(t, http.StatusOK, status, out)
@@ -89,7 +90,7 @@ func TestUsernameCaseSensitivity(t *testing.T) {
 	require.NoError(t, err)
 	_, err = sensitive.CreateUser("frank", testPassword, nil)
 	require.NoError(t, err, "another user")
-	requireAPIError(t, root, "InitiateAuth", passwordAuth(client, "FRANK", testPassword), codeNotAuthorized, "")
+	requireAPIError(t, root, "InitiateAuth", passwordAuth(client, "FRANK", testPassword), codeUserNotFound, "")
 	insensitive, client := apiPool(t, root, map[string]any{"UsernameConfiguration": map[string]any{"CaseSensitive": false}})
 	_, err = insensitive.CreateUser("Frank", testPassword, nil)
 	require.NoError(t, err)

@@ -32,45 +32,8 @@ func (p *Pool) checkPasswordSignIn(clientID, username, password string) (AppClie
 	if !c.allowsFlow("ALLOW_USER_PASSWORD_AUTH") && !c.allowsFlow("USER_PASSWORD_AUTH") {
 		return AppClient{}, snapshot{}, apiErr(codeInvalidParameter, "USER_PASSWORD_AUTH flow not enabled for this client")
 	}
-	snap, err := p.checkCredentials(username, password)
+	snap, err := p.checkCredentialsFor(c, username, password)
 	return c, snap, err
-}
-
-// checkCredentials checks a username and password, then the user's
-// status. An unknown user and a wrong password answer alike, so sign-in
-// reveals no usernames.
-func (p *Pool) checkCredentials(username, password string) (snapshot, error) {
-	p.mu.Lock()
-	u := p.userNamed(username)
-	ok := u != nil
-	var stored string
-	var snap snapshot
-	var status string
-	var enabled bool
-	var temporarySince time.Time
-	if ok {
-		stored, snap, status, enabled, temporarySince = u.Password, u.snapshot(), u.Status, u.Enabled, u.TemporarySince
-	} else {
-		// An unknown user costs a hash too, so timing reveals no usernames.
-		stored = decoyHash()
-	}
-	p.mu.Unlock()
-	// The hash runs unlocked: it is the slow part of every sign-in.
-	if !checkPasswordHash(stored, password) || !ok {
-		return snapshot{}, errBadCredentials
-	}
-	switch {
-	case !enabled:
-		return snapshot{}, errUserDisabled
-	case status == statusUnconfirmed:
-		return snapshot{}, errNotConfirmed
-	case status == statusForceChangePwd && p.temporaryPasswordExpired(temporarySince):
-		return snapshot{}, errTemporaryExpired
-	case status == statusForceChangePwd:
-		// The snapshot serves the NEW_PASSWORD_REQUIRED challenge.
-		return snap, errPasswordChange
-	}
-	return snap, nil
 }
 
 // signIn issues the tokens of a new sign-in and starts its family.
@@ -104,7 +67,7 @@ func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken string,
 	var snap snapshot
 	var enabled bool
 	if u != nil {
-		snap, enabled = u.snapshot(), u.Enabled
+		snap, enabled = p.snapshotLocked(u), u.Enabled
 	}
 	p.mu.Unlock()
 	switch {

@@ -45,6 +45,10 @@ type poolState struct {
 	Families []*family          `json:"refreshTokenFamilies,omitempty"`
 	// Refresh maps refresh-token digests to families.
 	Refresh map[string]string `json:"refreshTokens,omitempty"`
+	// Outbox holds the messages the pool would have sent, oldest first.
+	Outbox []Message `json:"outbox,omitempty"`
+	// ResourceServers and their scopes.
+	ResourceServers []*ResourceServer `json:"resourceServers,omitempty"`
 }
 
 // savedKey is a signing key: its kid and its PKCS #8 private key.
@@ -116,6 +120,7 @@ func (p *Pool) poolState() (poolState, error) {
 	for _, k := range slices.Sorted(maps.Keys(p.users)) {
 		u := *p.users[k]
 		u.Attributes, u.Groups = maps.Clone(u.Attributes), slices.Clone(u.Groups)
+		u.Codes, u.Attempts = cloneCodes(u.Codes), cloneAttempts(u.Attempts)
 		s.Users = append(s.Users, &u)
 	}
 	for _, k := range slices.Sorted(maps.Keys(p.groups)) {
@@ -142,6 +147,11 @@ func (p *Pool) poolState() (poolState, error) {
 		if f := p.families[origin]; f != nil && now.Before(f.Expires) {
 			s.Refresh[d] = origin
 		}
+	}
+	s.Outbox = slices.Clone(p.outbox)
+	for _, k := range slices.Sorted(maps.Keys(p.resourceServers)) {
+		rs := cloneResourceServer(*p.resourceServers[k])
+		s.ResourceServers = append(s.ResourceServers, &rs)
 	}
 	return s, nil
 }
@@ -221,7 +231,7 @@ func (s *Service) LoadState(r io.Reader) error {
 		p, ok := s.Pool(ps.PoolID)
 		if !ok {
 			if len(ld.keys) == 0 {
-				return errors.New("cognitolocal: state has a pool without signing keys")
+				return errors.New("cognitolocal: state holds a pool this service does not have, without its signing keys: it belongs to another pool ID")
 			}
 			if p, err = makePool(s, Config{PoolID: ps.PoolID, Key: ld.signer}); err != nil {
 				return fmt.Errorf("cognitolocal: state: %w", err)
@@ -255,6 +265,8 @@ type loadedPool struct {
 	schema   map[string]*customAttribute
 	families map[string]*family
 	refresh  map[string]string
+	outbox   []Message
+	servers  map[string]*ResourceServer
 }
 
 // decode checks a saved pool and indexes its records. A format 1 pool
@@ -291,6 +303,11 @@ func (ps poolState) decode() (*loadedPool, error) {
 		}
 		c := cloneClient(cs.AppClient)
 		c.created, c.modified = cs.Created, cs.Modified
+		if c.PreventUserExistenceErrors == "" {
+			// Written before the setting was kept, when every client
+			// answered unknown users as wrong passwords.
+			c.PreventUserExistenceErrors = existenceEnabled
+		}
 		ld.clients[c.ClientID] = &c
 	}
 	if ld.schema, err = indexState(ps.Schema, func(a *customAttribute) string { return a.Name }, "a custom attribute without a name"); err != nil {
@@ -298,6 +315,13 @@ func (ps poolState) decode() (*loadedPool, error) {
 	}
 	if ld.families, err = indexState(ps.Families, func(f *family) string { return f.OriginJTI }, "a refresh-token family without an origin_jti"); err != nil {
 		return nil, err
+	}
+	if ld.servers, err = indexState(ps.ResourceServers, func(rs *ResourceServer) string { return rs.Identifier }, "a resource server without an identifier"); err != nil {
+		return nil, err
+	}
+	ld.outbox = slices.Clone(ps.Outbox)
+	if n := len(ld.outbox) - maxOutbox; n > 0 {
+		ld.outbox = slices.Delete(ld.outbox, 0, n)
 	}
 	ld.refresh = maps.Clone(ps.Refresh)
 	if ld.refresh == nil {
@@ -328,6 +352,7 @@ func (p *Pool) install(ld *loadedPool) {
 	p.users, p.groups, p.clients, p.schema, p.families, p.refresh = ld.users, ld.groups, ld.clients, ld.schema, ld.families, ld.refresh
 	p.codes = map[string]*authCode{}
 	p.sessions = map[string]*authSession{}
+	p.outbox, p.resourceServers = ld.outbox, ld.servers
 }
 
 // indexState keys a loaded state's records by key. A null record or an

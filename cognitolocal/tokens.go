@@ -129,6 +129,12 @@ func (p *Pool) idClaims(req issueRequest, eventID string, now time.Time) map[str
 	if len(u.groups) > 0 {
 		id["cognito:groups"] = slices.Clone(u.groups)
 	}
+	if len(u.roles) > 0 {
+		id["cognito:roles"] = slices.Clone(u.roles)
+	}
+	if u.preferredRole != "" {
+		id["cognito:preferred_role"] = u.preferredRole
+	}
 	for name, v := range u.attrs {
 		if name == "sub" || req.client.canRead(name) {
 			id[name] = attributeClaim(name, v)

@@ -115,6 +115,13 @@ func (p *Pool) triggerEvent(req issueRequest, access map[string]any, version str
 		maps.Copy(ev.Request.UserAttributes, req.user.attrs)
 		ev.Request.UserAttributes["cognito:user_status"] = statusConfirmed
 		ev.Request.GroupConfiguration.GroupsToOverride = slices.Clone(req.user.groups)
+		if len(req.user.roles) > 0 {
+			ev.Request.GroupConfiguration.IAMRolesToOverride = slices.Clone(req.user.roles)
+		}
+		if req.user.preferredRole != "" {
+			pr := req.user.preferredRole
+			ev.Request.GroupConfiguration.PreferredRole = &pr
+		}
 	}
 	return ev
 }
@@ -170,6 +177,21 @@ func applyTriggerResponse(d events.ClaimsAndScopeOverrideDetailsV2_0, access, id
 			} else {
 				claims["cognito:groups"] = slices.Clone(g)
 			}
+		}
+	}
+	// Roles are ID-token claims only, as Cognito issues them.
+	if r := d.GroupOverrideDetails.IAMRolesToOverride; r != nil && id != nil {
+		if len(r) == 0 {
+			delete(id, "cognito:roles")
+		} else {
+			id["cognito:roles"] = slices.Clone(r)
+		}
+	}
+	if pr := d.GroupOverrideDetails.PreferredRole; pr != nil && id != nil {
+		if *pr == "" {
+			delete(id, "cognito:preferred_role")
+		} else {
+			id["cognito:preferred_role"] = *pr
 		}
 	}
 	return nil

@@ -185,6 +185,7 @@ func (p *Pool) SetUserPassword(username, password string, permanent bool) error 
 	h := hashPassword(password)
 	return p.onUser(username, func(u *user) error {
 		u.Password = h
+		u.TemporarySince = time.Time{}
 		if permanent {
 			u.Status = statusConfirmed
 		} else {
@@ -221,6 +222,11 @@ type user struct {
 	// TemporarySince is when a temporary password was set, which lives
 	// the policy's TemporaryPasswordValidityDays.
 	TemporarySince time.Time `json:"temporaryPasswordSet,omitzero"`
+	// Codes are the verification codes sent and not yet used, by purpose.
+	Codes map[string]*pendingCode `json:"codes,omitempty"`
+	// Attempts count requests toward the per-user hourly limits, by
+	// operation.
+	Attempts map[string]*attemptWindow `json:"attempts,omitempty"`
 }
 
 func (u *user) sub() string { return u.Attributes["sub"] }
@@ -234,6 +240,9 @@ type snapshot struct {
 	username string
 	attrs    map[string]string
 	groups   []string
+	// roles and preferredRole are the groups' IAM roles (roles.go).
+	roles         []string
+	preferredRole string
 }
 
 func (u *user) snapshot() snapshot {

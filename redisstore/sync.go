@@ -276,6 +276,7 @@ func (r *Revocations) maintain(ctx context.Context) {
 		running <-chan error     // the resynchronisation under way
 		stalled <-chan time.Time // fires when it has taken too long
 		again   bool             // one more was asked for meanwhile
+		failed  bool             // the last one failed: retry at the retry interval
 	)
 	start := func() {
 		if running != nil {
@@ -299,7 +300,7 @@ func (r *Revocations) maintain(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-retry.C:
-			if running == nil && r.Pending() > 0 {
+			if running == nil && (failed || r.Pending() > 0) {
 				start()
 			}
 		case <-r.resyncNow:
@@ -311,12 +312,13 @@ func (r *Revocations) maintain(ctx context.Context) {
 			r.setUnreachable(ErrStalled)
 		case err := <-running:
 			running, stalled = nil, nil
+			failed = err != nil
 			switch {
 			case ctx.Err() != nil:
 				return
 			case errors.Is(err, errRestoring):
-				// Another instance is restoring the list: look again soon.
-				again = true
+				// Another instance is restoring the list: look again at the
+				// retry interval, or at once when it says it is done.
 			case err != nil:
 				if r.Pending() > 0 {
 					if h := r.opt.hooks.Lagging; h != nil {
@@ -330,13 +332,9 @@ func (r *Revocations) maintain(ctx context.Context) {
 					h(r.replica.len())
 				}
 			}
-			if again {
+			if again && !failed {
 				again = false
-				if errors.Is(err, errRestoring) {
-					time.AfterFunc(r.opt.retry, r.resyncSoon)
-				} else {
-					start()
-				}
+				start()
 			}
 		}
 	}

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,7 +16,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -42,7 +39,21 @@ tokens for any username with no user behind them.
 The signing key is kept in --key-file (created on first start, mode 0600),
 so tokens minted before a restart still verify after it. The server listens
 on loopback only and checks no AWS signatures: anyone who can reach it can
-administer the pool and mint tokens.
+administer the pool and mint tokens. Everything but the JWKS and discovery
+documents answers only requests whose Host names a loopback address, so a
+web page whose DNS name was rebound to 127.0.0.1 cannot use it. Each
+Managed Login request is logged on stderr, one line each.
+
+More pools can be created beside the default one with CreateUserPool
+("aws cognito-idp create-user-pool"): each has its own issuer
+http://ADDR/POOL_ID, keys and JWKS. Every change to any pool is written to
+the state file before its answer is sent, so a crash loses nothing a
+client was told had happened.
+
+With --tls everything is served over https, with a certificate from a local
+certificate authority created on first use and kept beside the key file
+(dev-issuer-ca.pem); trust that file in clients (NODE_EXTRA_CA_CERTS,
+SSL_CERT_FILE, AWS_CA_BUNDLE). The issuer becomes https://ADDR/POOL_ID.
 
 The pool starts with the public app client "local-client" (USER_PASSWORD_AUTH,
 REFRESH_TOKEN_AUTH and the code flow, callbacks http://localhost:8080/callback
@@ -73,6 +84,9 @@ func runDevIssuer(e *env, args []string) error {
 	stateFile := fs.String("state-file", "", "`path` of the pool's state: users, groups, app clients, custom\nattributes and refresh tokens, saved after every change and loaded on\nstart, so a restart keeps users signed in; \"none\" keeps it in memory\n(default dev-issuer-state-POOL.json next to the key file)")
 	triggerURL := fs.String("pre-token-generation", "", "`URL` of a pre-token-generation trigger served over HTTP: each token\nissue POSTs the event JSON there and reads the answered event")
 	triggerVersion := fs.String("trigger-version", "V2_0", "pre-token-generation event `version`: V2_0, or V3_0 to run for\nclient-credentials tokens too")
+	useTLS := fs.Bool("tls", false, "serve https with a certificate from a local CA kept beside the key file")
+	var lambdas pairFlag
+	fs.Var(&lambdas, "lambda", "`ARN=URL`: run the trigger served at URL when a pool's LambdaConfig names\nthe Lambda ARN (repeatable)")
 	var custom, immutable listFlag
 	fs.Var(&custom, "custom-attribute", "declare custom attribute `NAME` (custom:NAME), mutable; comma-separated\nor repeated")
 	fs.Var(&immutable, "immutable-attribute", "declare custom attribute `NAME`, settable only when a user is created")
@@ -97,6 +111,12 @@ func runDevIssuer(e *env, args []string) error {
 		cfg.PreTokenGeneration = cognitolocal.HTTPTrigger(*triggerURL)
 		cfg.TriggerVersion = *triggerVersion
 	}
+	for _, l := range lambdas {
+		u, err := url.Parse(l.value)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !strings.HasPrefix(l.name, "arn:") {
+			return usageErrorf("--lambda %q: want ARN=URL, such as arn:aws:lambda:us-east-1:000000000000:function:claims=http://127.0.0.1:3001/", l.name+"="+l.value)
+		}
+	}
 	key, created, err := loadOrCreateKey(*keyFile, e.stderr)
 	if err != nil {
 		return envErrorf("%v", err)
@@ -110,11 +130,32 @@ func runDevIssuer(e *env, args []string) error {
 	// The pool names itself by the address it listens on, the port chosen
 	// included.
 	cfg.BaseURL = "http://" + ln.Addr().String()
+	var ca *localCA
+	if *useTLS {
+		var caCreated bool
+		if ca, caCreated, err = loadOrCreateCA(*keyFile); err != nil {
+			return envErrorf("%v", err)
+		}
+		host, _, _ := net.SplitHostPort(ln.Addr().String())
+		cert, err := ca.serverCert(host)
+		if err != nil {
+			return envErrorf("issuing the server certificate: %v", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		cfg.BaseURL = "https://" + ln.Addr().String()
+		if caCreated {
+			fmt.Fprintf(e.stderr, "dev-issuer: created the local certificate authority %s\n", ca.pemPath)
+		}
+	}
 	p, err := cognitolocal.New(cfg)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	dev := &devServer{pool: p, log: log.New(e.stderr, "dev-issuer: ", log.LstdFlags)}
+	svc := p.Service()
+	for _, l := range lambdas {
+		svc.SetLambda(l.name, cognitolocal.HTTPTrigger(l.value))
+	}
+	dev := &devServer{svc: svc, pool: p, log: log.New(e.stderr, "dev-issuer: ", log.LstdFlags)}
 	if *stateFile == "" {
 		*stateFile = filepath.Join(filepath.Dir(*keyFile), "dev-issuer-state-"+*pool+".json")
 	}
@@ -144,6 +185,7 @@ func runDevIssuer(e *env, args []string) error {
 	if err := dev.saveState(); err != nil {
 		return envErrorf("%v", err)
 	}
+	svc.SetSave(dev.saveState)
 	srv := &http.Server{Handler: dev, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -151,6 +193,9 @@ func runDevIssuer(e *env, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	printDevIssuer(e.stdout, p, *keyFile, key.Kid, created, dev.stateFile)
+	if ca != nil {
+		printTrust(e.stdout, ca.pemPath)
+	}
 	select {
 	case <-ctx.Done():
 	case err := <-served:
@@ -180,6 +225,8 @@ func printDevIssuer(w io.Writer, p *cognitolocal.Pool, keyFile, kid string, crea
 	}
 	serverFlag := ""
 	if base != "http://"+defaultDevAddr {
+		// With --tls the shell commands trust the local CA through
+		// SSL_CERT_FILE, printed below.
 		serverFlag = " --server " + base
 	}
 	fmt.Fprintf(w, `cognitojwt dev-issuer: a local Cognito user pool.
@@ -215,6 +262,20 @@ Press Ctrl+C to stop.
 		keyFile, keyState, kid, stateFile, p.Issuer(), cognitolocal.DefaultClientID, serverFlag, serverFlag, base)
 }
 
+// printTrust says how to make clients trust the local CA.
+func printTrust(w io.Writer, caFile string) {
+	fmt.Fprintf(w, `
+Served over https with a certificate from the local CA %[1]s.
+Trust it in your clients:
+
+  NODE_EXTRA_CA_CERTS=%[1]s node app.js            # Node.js (aws-jwt-verify, the JS SDK)
+  SSL_CERT_FILE=%[1]s go run .                      # Go on Linux, OpenSSL tools, Python's ssl
+  AWS_CA_BUNDLE=%[1]s aws cognito-idp list-user-pools --max-results 10 --endpoint-url ...
+  REQUESTS_CA_BUNDLE=%[1]s python3 app.py           # Python requests
+  curl --cacert %[1]s ...
+`, caFile)
+}
+
 // checkLoopbackAddr refuses addresses other hosts could reach: /mint
 // hands out valid tokens to whoever asks.
 func checkLoopbackAddr(addr string) error {
@@ -235,200 +296,4 @@ func loopbackHost(hostport string) bool {
 		host = hostport
 	}
 	return fetch.IsLoopback(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
-}
-
-// devServer adds to the pool what only a development server has: POST
-// /mint, a short help page and a state file.
-type devServer struct {
-	pool *cognitolocal.Pool
-	log  *log.Logger
-	// stateFile, when set, holds the pool's state across restarts.
-	stateFile string
-	saving    sync.Mutex
-}
-
-// loadState loads the state file, if there is one yet.
-func (s *devServer) loadState() error {
-	f, err := os.Open(s.stateFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("opening the state file: %w", err)
-	}
-	defer f.Close()
-	if err := s.pool.LoadState(f); err != nil {
-		return fmt.Errorf("state file %s: %w (delete it, or give another --state-file, to start afresh)", s.stateFile, err)
-	}
-	return nil
-}
-
-// saveState writes the pool's state to the state file, atomically: a
-// crash leaves the previous state, never half of one. The file holds
-// client secrets and password hashes, hence mode 0600.
-func (s *devServer) saveState() error {
-	if s.stateFile == "" {
-		return nil
-	}
-	s.saving.Lock()
-	defer s.saving.Unlock()
-	dir := filepath.Dir(s.stateFile)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("creating the state file's directory: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".dev-issuer-state-*")
-	if err != nil {
-		return fmt.Errorf("saving the state: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	err = s.pool.SaveState(tmp)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), s.stateFile)
-	}
-	if err != nil {
-		return fmt.Errorf("saving the state: %w", err)
-	}
-	return nil
-}
-
-func (s *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case r.URL.Path == "/mint":
-		if !loopbackHost(r.Host) {
-			// A web page whose name was rebound to 127.0.0.1 must not
-			// read minted tokens.
-			writeMintError(w, http.StatusForbidden, "the Host header must name a loopback address")
-			return
-		}
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			writeMintError(w, http.StatusMethodNotAllowed, "use POST")
-			return
-		}
-		s.mint(w, r)
-	case r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "cognitojwt dev-issuer\n\nissuer:   %s\njwks:     %s\napi:      POST / (X-Amz-Target: AWSCognitoIdentityProviderService.*)\nlogin:    /oauth2/authorize\nmint:     POST /mint (username, groups, scopes, attributes, claims, trigger_claims, client_id, token_use, lifetime, machine)\n",
-			s.pool.Issuer(), s.pool.JWKSURL())
-	default:
-		s.pool.ServeHTTP(w, r)
-		// Every change to the pool comes in a POST (the JSON API, the
-		// sign-in form, the token and revocation endpoints).
-		if r.Method == http.MethodPost {
-			if err := s.saveState(); err != nil {
-				s.log.Print(err)
-			}
-		}
-	}
-}
-
-func (s *devServer) mint(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxMintBody)
-	req, err := readMintRequest(r)
-	var resp *mintResponse
-	if err == nil {
-		resp, err = mintTokens(s.pool, req)
-	}
-	if err != nil {
-		status := http.StatusInternalServerError
-		if isBadRequest(err) {
-			status = http.StatusBadRequest
-		}
-		writeMintError(w, status, err.Error())
-		return
-	}
-	kinds := []string{}
-	if resp.AccessToken != "" {
-		kinds = append(kinds, "access")
-	}
-	if resp.IDToken != "" {
-		kinds = append(kinds, "id")
-	}
-	who := req.Username
-	if req.Machine {
-		who = "machine client"
-	} else if who == "" {
-		who = defaultUsername
-	}
-	s.log.Printf("minted %s token for %s, groups %v, scopes %v, lifetime %ds",
-		strings.Join(kinds, "+"), who, req.Groups, req.Scopes, resp.ExpiresIn)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(resp)
-}
-
-func writeMintError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_request", "error_description": msg})
-}
-
-// readMintRequest reads a JSON body strictly (unknown fields are refused,
-// to catch typos) or form fields of the same names.
-func readMintRequest(r *http.Request) (mintRequest, error) {
-	var req mintRequest
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct == "application/json" {
-		dec := json.NewDecoder(r.Body)
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return req, badRequestf("JSON body: %v", err)
-		}
-		if dec.More() {
-			return req, badRequestf("JSON body holds more than one value")
-		}
-		return req, nil
-	}
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return req, badRequestf("body larger than %d bytes", maxMintBody)
-		}
-		return req, badRequestf("form: %v", err)
-	}
-	for name := range r.Form {
-		switch name {
-		case "username", "email", "groups", "scopes", "attribute", "claim", "trigger_claim", "client_id", "token_use", "lifetime", "machine":
-		default:
-			return req, badRequestf("unknown field %q", name)
-		}
-	}
-	req.Username = r.Form.Get("username")
-	req.Email = r.Form.Get("email")
-	req.ClientID = r.Form.Get("client_id")
-	req.TokenUse = r.Form.Get("token_use")
-	req.Lifetime = r.Form.Get("lifetime")
-	req.Groups = splitList(r.Form["groups"])
-	req.Scopes = splitList(r.Form["scopes"])
-	var err error
-	if req.Machine, err = parseBool("machine", r.Form.Get("machine")); err != nil {
-		return req, err
-	}
-	for _, kv := range r.Form["attribute"] {
-		name, value, ok := strings.Cut(kv, "=")
-		if !ok {
-			return req, badRequestf("attribute %q is not NAME=VALUE", kv)
-		}
-		if req.Attributes == nil {
-			req.Attributes = map[string]string{}
-		}
-		req.Attributes[name] = value
-	}
-	var claims, triggerClaims pairFlag
-	for _, field := range []struct {
-		name string
-		into *pairFlag
-	}{{"claim", &claims}, {"trigger_claim", &triggerClaims}} {
-		for _, kv := range r.Form[field.name] {
-			if err := field.into.Set(kv); err != nil {
-				return req, badRequestf("%s %q is not NAME=VALUE", field.name, kv)
-			}
-		}
-	}
-	req.Claims = claims.values()
-	req.TriggerClaims = triggerClaims.values()
-	return req, nil
 }

@@ -13,7 +13,7 @@
 //	cognitojwt dev-issuer [--addr 127.0.0.1:9229] [--pool local_Dev]
 //	cognitojwt dev-issuer [--key-file F] [--state-file F] [--pre-token-generation URL] [--custom-attribute NAME]
 //	cognitojwt mint [--username NAME] [--groups a,b] [--scopes s1,s2] [--trigger-claim k=v]
-//	cognitojwt users add|list|set|groups [USERNAME] [flags]
+//	cognitojwt users add|list|set|groups|outbox [USERNAME] [flags]
 //	cognitojwt version
 //
 // Run "cognitojwt COMMAND --help" for each command's flags.

@@ -30,6 +30,8 @@ dev-issuer with --endpoint-url http://127.0.0.1:9229.
       [--password P] [--disable | --enable] [--sign-out]
   cognitojwt users groups USERNAME [--add GROUP]… [--remove GROUP]…
       changes and then prints the user's groups
+  cognitojwt users outbox [--username U] [--kind K] [--last | --json]
+      prints the messages the pool would have sent (codes, invitations)
 
 --attr sets a standard attribute (email, given_name, birthdate…) by its
 name and any other NAME as custom:NAME, which the pool must declare
@@ -38,11 +40,11 @@ Cognito puts them: in ID tokens, not in access tokens.`
 
 func runUsers(e *env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("missing subcommand: add, list, set or groups")
+		return usageErrorf("missing subcommand: add, list, set, groups or outbox")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help":
-		fmt.Fprintf(e.stdout, "Usage: cognitojwt users add|list|set|groups [flags]\n\n%s\n\nExit codes: 0 success, 1 the pool refused the operation, 2 usage error,\n3 the dev-issuer is unreachable.\n", usersHelp)
+		fmt.Fprintf(e.stdout, "Usage: cognitojwt users add|list|set|groups|outbox [flags]\n\n%s\n\nExit codes: 0 success, 1 the pool refused the operation, 2 usage error,\n3 the dev-issuer is unreachable.\n", usersHelp)
 		return nil
 	case "add":
 		return runUsersAdd(e, args[1:])
@@ -52,8 +54,10 @@ func runUsers(e *env, args []string) error {
 		return runUsersSet(e, args[1:])
 	case "groups":
 		return runUsersGroups(e, args[1:])
+	case "outbox":
+		return runUsersOutbox(e, args[1:])
 	}
-	return usageErrorf("unknown subcommand %q: want add, list, set or groups", args[0])
+	return usageErrorf("unknown subcommand %q: want add, list, set, groups or outbox", args[0])
 }
 
 // poolFlags are the flags every users subcommand shares: where the pool is.

@@ -326,6 +326,12 @@ func (f *fixture) confidential(t *testing.T, flow string) cognitolocal.AppClient
 		c.AllowedOAuthScopes = []string{"openid"}
 		c.CallbackURLs = []string{callback}
 	} else {
+		// The scopes must be a resource server's (ScopeDoesNotExistException
+		// otherwise).
+		if _, ok := f.pool.ResourceServer("orders"); !ok {
+			require.NoError(t, f.pool.CreateResourceServer(cognitolocal.ResourceServer{Identifier: "orders", Name: "Orders",
+				Scopes: []cognitolocal.ResourceServerScope{{Name: "read", Description: "Read"}, {Name: "write", Description: "Write"}}}))
+		}
 		c.AllowedOAuthScopes = []string{"orders/read", "orders/write"}
 	}
 	c, err := f.pool.CreateAppClient(c)

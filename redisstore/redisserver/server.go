@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -33,6 +34,13 @@ type Config struct {
 	// AppendOnly turns on the append-only file with an fsync per write, so
 	// nothing the server acknowledged is lost when it is killed.
 	AppendOnly bool
+	// Args are further arguments: "--cluster-enabled", "yes" for a Cluster
+	// node, "--replicaof", "127.0.0.1 PORT" for a replica.
+	Args []string
+	// Sentinel runs a Sentinel (redis-server --sentinel) instead of a data
+	// server, with these lines of configuration ("sentinel monitor …").
+	// Sentinel rewrites its configuration file, which lives in Dir.
+	Sentinel []string
 }
 
 // Server is one running redis-server process.
@@ -156,13 +164,25 @@ func (s *Server) start() error {
 		"--dir", s.cfg.Dir,
 		"--logfile", filepath.Join(s.cfg.Dir, "redis.log"),
 		"--daemonize", "no",
-		"--save", "",
 	}
-	if s.cfg.AppendOnly {
-		args = append(args, "--appendonly", "yes", "--appendfsync", "always")
+	if s.cfg.Sentinel != nil {
+		conf := filepath.Join(s.cfg.Dir, "sentinel.conf")
+		if _, err := os.Stat(conf); errors.Is(err, os.ErrNotExist) {
+			text := strings.Join(s.cfg.Sentinel, "\n") + "\n"
+			if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+				return fmt.Errorf("redisserver: sentinel configuration: %w", err)
+			}
+		}
+		args = append([]string{conf, "--sentinel"}, args...)
 	} else {
-		args = append(args, "--appendonly", "no")
+		args = append(args, "--save", "")
+		if s.cfg.AppendOnly {
+			args = append(args, "--appendonly", "yes", "--appendfsync", "always")
+		} else {
+			args = append(args, "--appendonly", "no")
+		}
 	}
+	args = append(args, s.cfg.Args...)
 	cmd := exec.Command(bin, args...)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("redisserver: start: %w", err)

@@ -1,0 +1,84 @@
+package cognitolocal
+
+import (
+	"context"
+	"errors"
+)
+
+// The server-side sign-in operations: AdminInitiateAuth and
+// AdminRespondToAuthChallenge, authorised by IAM credentials (which the
+// local pool does not check) rather than by the client alone.
+
+type adminInitiateAuthInput struct {
+	UserPoolID     string            `json:"UserPoolId"`
+	ClientID       string            `json:"ClientId"`
+	AuthFlow       string            `json:"AuthFlow"`
+	AuthParameters map[string]string `json:"AuthParameters"`
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+}
+
+// adminInitiateAuth signs a user in with a password
+// (ADMIN_USER_PASSWORD_AUTH, or its older name ADMIN_NO_SRP_AUTH) or
+// refreshes tokens (REFRESH_TOKEN_AUTH). API reference,
+// AdminInitiateAuth:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminInitiateAuth.html
+func (p *Pool) adminInitiateAuth(ctx context.Context, in *adminInitiateAuthInput) (*initiateAuthOutput, error) {
+	if err := p.checkPool(in.UserPoolID); err != nil {
+		return nil, err
+	}
+	c, ok := p.AppClient(in.ClientID)
+	if !ok {
+		return nil, errClientNotFound
+	}
+	params := in.AuthParameters
+	switch in.AuthFlow {
+	case "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
+		// The client must allow the flow: ALLOW_ADMIN_USER_PASSWORD_AUTH,
+		// or the legacy ADMIN_NO_SRP_AUTH (API reference,
+		// CreateUserPoolClient, ExplicitAuthFlows).
+		if !c.allowsFlow("ALLOW_ADMIN_USER_PASSWORD_AUTH") && !c.allowsFlow("ADMIN_NO_SRP_AUTH") {
+			return nil, apiErr(codeInvalidParameter, "Auth flow not enabled for this client")
+		}
+		if params["USERNAME"] == "" || params["PASSWORD"] == "" {
+			return nil, apiErr(codeInvalidParameter, "Missing required parameter USERNAME or PASSWORD")
+		}
+		if err := c.checkSecretHash(params["USERNAME"], params["SECRET_HASH"]); err != nil {
+			return nil, err
+		}
+		snap, err := p.checkCredentialsFor(c, params["USERNAME"], params["PASSWORD"])
+		if errors.Is(err, errPasswordChange) {
+			return p.newPasswordChallenge(c, snap)
+		}
+		if err != nil {
+			return nil, err
+		}
+		t, err := p.signIn(ctx, c, snap, []string{scopeAdmin}, sourceAuthentication, in.ClientMetadata)
+		if err != nil {
+			return nil, err
+		}
+		return authResult(t), nil
+	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
+		return p.initiateAuth(ctx, &initiateAuthInput{
+			AuthFlow: in.AuthFlow, AuthParameters: params, ClientMetadata: in.ClientMetadata, ClientID: in.ClientID,
+		})
+	case "":
+		return nil, apiErr(codeInvalidParameter, "Missing required parameter AuthFlow")
+	}
+	return nil, apiErr(codeInvalidParameter, "This user pool supports AdminInitiateAuth with ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH and REFRESH_TOKEN_AUTH.")
+}
+
+type adminRespondToAuthChallengeInput struct {
+	UserPoolID string `json:"UserPoolId"`
+	respondToAuthChallengeInput
+}
+
+// adminRespondToAuthChallenge answers a challenge of AdminInitiateAuth
+// as RespondToAuthChallenge does. API reference,
+// AdminRespondToAuthChallenge:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminRespondToAuthChallenge.html
+func (p *Pool) adminRespondToAuthChallenge(ctx context.Context, in *adminRespondToAuthChallengeInput) (*initiateAuthOutput, error) {
+	if err := p.checkPool(in.UserPoolID); err != nil {
+		return nil, err
+	}
+	return p.respondToAuthChallenge(ctx, &in.respondToAuthChallengeInput)
+}

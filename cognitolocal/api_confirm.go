@@ -1,0 +1,179 @@
+package cognitolocal
+
+import "context"
+
+// The operations that confirm a sign-up or verify an attribute with a
+// code from the outbox.
+
+type confirmSignUpInput struct {
+	ClientID         string `json:"ClientId"`
+	SecretHash       string `json:"SecretHash"`
+	Username         string `json:"Username"`
+	ConfirmationCode string `json:"ConfirmationCode"`
+}
+
+// confirmSignUp confirms an UNCONFIRMED user with the code SignUp (or
+// ResendConfirmationCode) sent, and verifies the attribute it went to.
+// API reference, ConfirmSignUp:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ConfirmSignUp.html
+func (p *Pool) confirmSignUp(_ context.Context, in *confirmSignUpInput) (*empty, error) {
+	if in.Username == "" || in.ConfirmationCode == "" {
+		return nil, apiErr(codeInvalidParameter, "Missing required parameter Username or ConfirmationCode")
+	}
+	c, err := p.publicClient(in.ClientID, in.Username, in.SecretHash)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, err := p.userLocked(in.Username)
+	if err != nil {
+		// "Managing user existence error responses": with the setting
+		// ENABLED, ConfirmSignUp answers as for a wrong code.
+		return nil, c.unknownUser(errCodeMismatch)
+	}
+	if u.Status != statusUnconfirmed {
+		return nil, apiErr(codeNotAuthorized, "User cannot be confirmed. Current status is "+u.Status)
+	}
+	pc, err := p.useCodeLocked(u, purposeSignUp, in.ConfirmationCode, "ConfirmSignUp", limitConfirmSign)
+	if err != nil {
+		return nil, err
+	}
+	u.Status = statusConfirmed
+	if pc.Attribute != "" {
+		u.Attributes[pc.Attribute+"_verified"] = "true"
+	}
+	u.LastModified = p.now()
+	return &empty{}, nil
+}
+
+type resendConfirmationCodeInput struct {
+	ClientID   string `json:"ClientId"`
+	SecretHash string `json:"SecretHash"`
+	Username   string `json:"Username"`
+}
+
+type codeDeliveryOutput struct {
+	CodeDeliveryDetails *codeDeliveryDetails `json:"CodeDeliveryDetails,omitempty"`
+}
+
+// resendConfirmationCode sends a new sign-up code; the previous one
+// stops working. API reference, ResendConfirmationCode:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ResendConfirmationCode.html
+func (p *Pool) resendConfirmationCode(_ context.Context, in *resendConfirmationCodeInput) (*codeDeliveryOutput, error) {
+	if in.Username == "" {
+		return nil, errUsernameMissing
+	}
+	c, err := p.publicClient(in.ClientID, in.Username, in.SecretHash)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, err := p.userLocked(in.Username)
+	if err != nil {
+		if c.hidesUsers() {
+			return &codeDeliveryOutput{CodeDeliveryDetails: simulatedDelivery()}, nil
+		}
+		return nil, err
+	}
+	if u.Status != statusUnconfirmed {
+		return nil, apiErr(codeInvalidParameter, "User is already confirmed.")
+	}
+	d, ok := p.signUpDestinationLocked(u)
+	if !ok {
+		return nil, apiErr(codeInvalidParameter, "Cannot resend codes. Auto verification not turned on.")
+	}
+	if err := p.limitSendLocked(u, "ResendConfirmationCode", limitResend); err != nil {
+		return nil, err
+	}
+	return &codeDeliveryOutput{CodeDeliveryDetails: p.sendCodeLocked(u, purposeSignUp, signUpCodeValidity, MessageResendCode, d)}, nil
+}
+
+type attributeCodeInput struct {
+	AccessToken   string `json:"AccessToken"`
+	AttributeName string `json:"AttributeName"`
+}
+
+// getUserAttributeVerificationCode sends a code that verifies the
+// caller's email address or phone number. API reference,
+// GetUserAttributeVerificationCode:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_GetUserAttributeVerificationCode.html
+func (p *Pool) getUserAttributeVerificationCode(ctx context.Context, in *attributeCodeInput) (*codeDeliveryOutput, error) {
+	name, err := p.tokenUser(ctx, in.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	var out codeDeliveryOutput
+	err = p.onUser(name, func(u *user) error {
+		d, ok := attributeDestination(u, in.AttributeName)
+		if !ok {
+			return apiErr(codeInvalidParameter, "Only email and phone_number can be verified.")
+		}
+		if d.address == "" {
+			return apiErr(codeInvalidParameter, "The user has no value for the attribute to verify.")
+		}
+		if err := p.limitSendLocked(u, "GetUserAttributeVerificationCode", limitSendAttrCode); err != nil {
+			return err
+		}
+		out.CodeDeliveryDetails = p.sendCodeLocked(u, purposeAttribute+d.attribute, attributeCodeValidity, MessageVerifyUserAttribute, d)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+type verifyUserAttributeInput struct {
+	AccessToken   string `json:"AccessToken"`
+	AttributeName string `json:"AttributeName"`
+	Code          string `json:"Code"`
+}
+
+// verifyUserAttribute marks the caller's email address or phone number
+// verified with the code sent for it. API reference, VerifyUserAttribute:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_VerifyUserAttribute.html
+func (p *Pool) verifyUserAttribute(ctx context.Context, in *verifyUserAttributeInput) (*empty, error) {
+	if in.Code == "" {
+		return nil, apiErr(codeInvalidParameter, "Missing required parameter Code")
+	}
+	name, err := p.tokenUser(ctx, in.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	return &empty{}, p.onUser(name, func(u *user) error {
+		d, ok := attributeDestination(u, in.AttributeName)
+		if !ok {
+			return apiErr(codeInvalidParameter, "Only email and phone_number can be verified.")
+		}
+		if _, err := p.useCodeLocked(u, purposeAttribute+d.attribute, in.Code, "VerifyUserAttribute", limitVerifyAttr); err != nil {
+			return err
+		}
+		u.Attributes[d.attribute+"_verified"] = "true"
+		u.LastModified = p.now()
+		return nil
+	})
+}
+
+// simulatedDelivery is what the operations that send a code answer for
+// an unknown user when the client prevents user existence errors: a
+// plausible delivery, so that the answer reveals nothing.
+// "Managing user existence error responses":
+// https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html
+func simulatedDelivery() *codeDeliveryDetails {
+	return &codeDeliveryDetails{Destination: mask(destination{medium: MediumEmail, address: "u@e"}), DeliveryMedium: MediumEmail, AttributeName: "email"}
+}
+
+// publicClient finds the app client of an unauthenticated operation and
+// checks the SECRET_HASH a confidential client must send.
+func (p *Pool) publicClient(clientID, username, secretHash string) (AppClient, error) {
+	c, ok := p.AppClient(clientID)
+	if !ok {
+		return AppClient{}, errClientNotFound
+	}
+	if err := c.checkSecretHash(username, secretHash); err != nil {
+		return AppClient{}, err
+	}
+	return c, nil
+}

@@ -1,0 +1,188 @@
+package cognitolocal
+
+import (
+	"context"
+	"time"
+)
+
+// The password operations: forgotten, reset by an administrator, changed
+// by the user. None of them ends the user's refresh tokens: Cognito
+// documents RevokeToken, GlobalSignOut and AdminUserGlobalSignOut as the
+// ways to do that ("Ending user sessions with token revocation",
+// https://docs.aws.amazon.com/cognito/latest/developerguide/token-revocation.html),
+// and the API reference of ChangePassword, ConfirmForgotPassword and
+// AdminResetUserPassword says nothing of tokens.
+
+// statusResetRequired is the status AdminResetUserPassword leaves: the
+// password no longer signs in until ConfirmForgotPassword.
+const statusResetRequired = "RESET_REQUIRED"
+
+var (
+	errPasswordReset = apiErr("PasswordResetRequiredException", "Password reset required for the user")
+	errNoRecovery    = apiErr(codeInvalidParameter, "Cannot reset password for the user as there is no registered/verified email or phone_number")
+)
+
+type forgotPasswordInput struct {
+	ClientID   string `json:"ClientId"`
+	SecretHash string `json:"SecretHash"`
+	Username   string `json:"Username"`
+}
+
+// forgotPassword sends a password-reset code to the user's verified
+// phone number or email address. API reference, ForgotPassword:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ForgotPassword.html
+func (p *Pool) forgotPassword(_ context.Context, in *forgotPasswordInput) (*codeDeliveryOutput, error) {
+	if in.Username == "" {
+		return nil, errUsernameMissing
+	}
+	c, err := p.publicClient(in.ClientID, in.Username, in.SecretHash)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, err := p.userLocked(in.Username)
+	if err != nil {
+		if c.hidesUsers() {
+			return &codeDeliveryOutput{CodeDeliveryDetails: simulatedDelivery()}, nil
+		}
+		return nil, apiErr(codeUserNotFound, "Username/client id combination not found.")
+	}
+	if !u.Enabled {
+		return nil, errUserDisabled
+	}
+	if u.Status == statusForceChangePwd {
+		return nil, apiErr(codeNotAuthorized, "User password cannot be reset in the current state.")
+	}
+	out, err := p.sendResetCodeLocked(u, "ForgotPassword", limitForgot)
+	if err != nil {
+		return nil, err
+	}
+	return &codeDeliveryOutput{CodeDeliveryDetails: out}, nil
+}
+
+// sendResetCodeLocked sends a password-reset code to u's first verified
+// recovery destination, counting the request toward op's limit.
+func (p *Pool) sendResetCodeLocked(u *user, op string, limit int) (*codeDeliveryDetails, error) {
+	d, ok := p.recoveryDestinationLocked(u)
+	if !ok {
+		return nil, errNoRecovery
+	}
+	if err := p.limitSendLocked(u, op, limit); err != nil {
+		return nil, err
+	}
+	return p.sendCodeLocked(u, purposeForgot, forgotCodeValidity, MessageForgotPassword, d), nil
+}
+
+type confirmForgotPasswordInput struct {
+	ClientID         string `json:"ClientId"`
+	SecretHash       string `json:"SecretHash"`
+	Username         string `json:"Username"`
+	ConfirmationCode string `json:"ConfirmationCode"`
+	Password         string `json:"Password"`
+}
+
+// confirmForgotPassword sets a new password with the code ForgotPassword
+// or AdminResetUserPassword sent; the user is CONFIRMED afterwards. API
+// reference, ConfirmForgotPassword:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ConfirmForgotPassword.html
+func (p *Pool) confirmForgotPassword(_ context.Context, in *confirmForgotPasswordInput) (*empty, error) {
+	if in.Username == "" || in.ConfirmationCode == "" || in.Password == "" {
+		return nil, apiErr(codeInvalidParameter, "Missing required parameter Username, ConfirmationCode or Password")
+	}
+	c, err := p.publicClient(in.ClientID, in.Username, in.SecretHash)
+	if err != nil {
+		return nil, err
+	}
+	// The policy is checked first, so that a weak password does not
+	// spend the code.
+	if err := p.checkPassword(in.Password); err != nil {
+		return nil, err
+	}
+	h := hashPassword(in.Password)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, err := p.userLocked(in.Username)
+	if err != nil {
+		// With ENABLED, an unknown user answers as a user who asked for
+		// no code ("Managing user existence error responses").
+		return nil, c.unknownUser(errCodeExpired)
+	}
+	if _, err := p.useCodeLocked(u, purposeForgot, in.ConfirmationCode, "ConfirmForgotPassword", limitConfirmForgt); err != nil {
+		return nil, err
+	}
+	u.Password = h
+	u.TemporarySince = time.Time{}
+	if u.Status == statusResetRequired || u.Status == statusForceChangePwd {
+		u.Status = statusConfirmed
+	}
+	u.LastModified = p.now()
+	return &empty{}, nil
+}
+
+// adminResetUserPassword makes the user's password unusable (status
+// RESET_REQUIRED; sign-in answers PasswordResetRequiredException) and
+// sends a reset code as ForgotPassword does. API reference,
+// AdminResetUserPassword:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminResetUserPassword.html
+func (p *Pool) adminResetUserPassword(_ context.Context, in *poolUser) (*empty, error) {
+	return &empty{}, p.withUser(*in, func(u *user) error {
+		if _, err := p.sendResetCodeLocked(u, "AdminResetUserPassword", limitForgot); err != nil {
+			return err
+		}
+		u.Status = statusResetRequired
+		u.LastModified = p.now()
+		return nil
+	})
+}
+
+type changePasswordInput struct {
+	AccessToken      string `json:"AccessToken"`
+	PreviousPassword string `json:"PreviousPassword"`
+	ProposedPassword string `json:"ProposedPassword"`
+}
+
+// changePassword changes the caller's password, given the current one.
+// The API reference lists LimitExceededException without a number; the
+// pool refuses after 5 wrong previous passwords in an hour, the limit of
+// the other password operations.
+// API reference, ChangePassword:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ChangePassword.html
+func (p *Pool) changePassword(ctx context.Context, in *changePasswordInput) (*empty, error) {
+	if in.PreviousPassword == "" || in.ProposedPassword == "" {
+		return nil, apiErr(codeInvalidParameter, "Missing required parameter PreviousPassword or ProposedPassword")
+	}
+	name, err := p.tokenUser(ctx, in.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkPassword(in.ProposedPassword); err != nil {
+		return nil, err
+	}
+	var stored string
+	if err := p.onUser(name, func(u *user) error {
+		if p.overLimitLocked(u, "ChangePassword", limitForgot) {
+			return errLimitCode
+		}
+		stored = u.Password
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	// The hashes run unlocked, as at sign-in.
+	ok := checkPasswordHash(stored, in.PreviousPassword)
+	h := hashPassword(in.ProposedPassword)
+	return &empty{}, p.onUser(name, func(u *user) error {
+		if !ok {
+			p.countLocked(u, "ChangePassword")
+			return errBadCredentials
+		}
+		if u.Password != stored {
+			// Changed meanwhile: the previous password checked is stale.
+			return errBadCredentials
+		}
+		u.Password = h
+		u.LastModified = p.now()
+		return nil
+	})
+}

@@ -1,0 +1,180 @@
+package jsonscan
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// name reads a member name and returns it decoded. A name with escapes is
+// decoded into the scanner's arena.
+func (s *scanner) name() (string, error) {
+	if s.peek() != '"' {
+		return "", errSyntax
+	}
+	raw, err := s.str()
+	if err != nil {
+		return "", err
+	}
+	body := raw[1 : len(raw)-1]
+	if strings.IndexByte(body, '\\') < 0 {
+		return body, nil
+	}
+	if s.arena.Cap() == 0 {
+		// Decoding only shortens, so what is left of the source bounds
+		// every name still to come.
+		s.arena.Grow(len(s.src) - s.pos + len(body))
+	}
+	start := s.arena.Len()
+	var buf [256]byte
+	s.arena.Write(unescape(buf[:0], body))
+	// Bytes written to a strings.Builder are never changed, so this view
+	// stays valid whatever is written later.
+	return s.arena.String()[start:], nil
+}
+
+// str validates a string starting at the opening quote and returns its raw
+// text, quotes included.
+func (s *scanner) str() (string, error) {
+	start := s.pos
+	s.pos++
+	for s.pos < len(s.src) {
+		c := s.src[s.pos]
+		switch {
+		case c == '"':
+			s.pos++
+			return s.src[start:s.pos], nil
+		case c == '\\':
+			if err := s.escape(); err != nil {
+				return "", err
+			}
+		case c < 0x20:
+			return "", errSyntax
+		case c < utf8.RuneSelf:
+			s.pos++
+		default:
+			r, size := utf8.DecodeRuneInString(s.src[s.pos:])
+			if r == utf8.RuneError && size <= 1 {
+				return "", errUTF8
+			}
+			s.pos += size
+		}
+	}
+	return "", errSyntax
+}
+
+func (s *scanner) escape() error {
+	s.pos++ // the backslash
+	switch s.peek() {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		s.pos++
+		return nil
+	case 'u':
+	default:
+		return errSyntax
+	}
+	r, ok := s.hex4()
+	if !ok {
+		return errSyntax
+	}
+	switch {
+	case utf16.IsSurrogate(r):
+		// Only a high surrogate followed by an escaped low one is a
+		// character; encoding/json would quietly turn anything else into
+		// U+FFFD, so two different tokens could decode alike.
+		if r >= 0xDC00 || len(s.src)-s.pos < 2 || s.src[s.pos] != '\\' || s.src[s.pos+1] != 'u' {
+			return errUTF8
+		}
+		s.pos++
+		lo, ok := s.hex4()
+		if !ok {
+			return errSyntax
+		}
+		if utf16.DecodeRune(r, lo) == utf8.RuneError {
+			return errUTF8
+		}
+	}
+	return nil
+}
+
+// hex4 reads "uXXXX" at s.pos.
+func (s *scanner) hex4() (rune, bool) {
+	if len(s.src)-s.pos < 5 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s.src[s.pos+1:s.pos+5], 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	s.pos += 5
+	return rune(n), true
+}
+
+// decodeValidString decodes the raw text of a string this package accepted.
+// Strings without escapes, nearly all of them in a token, are returned as
+// substrings of the source with no copy.
+func decodeValidString(raw string) string {
+	body := raw[1 : len(raw)-1]
+	if strings.IndexByte(body, '\\') < 0 {
+		return body
+	}
+	return string(unescape(make([]byte, 0, len(body)), body))
+}
+
+// unescape appends the decoded form of body, the inside of a string this
+// package validated, to dst: every escape is known to be well formed and
+// every \u surrogate to be half of a pair.
+func unescape(dst []byte, body string) []byte {
+	for i := 0; i < len(body); {
+		j := strings.IndexByte(body[i:], '\\')
+		if j < 0 {
+			return append(dst, body[i:]...)
+		}
+		dst = append(dst, body[i:i+j]...)
+		i += j + 1
+		c := body[i]
+		i++
+		switch c {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := hexRune(body[i : i+4])
+			i += 4
+			if utf16.IsSurrogate(r) {
+				r = utf16.DecodeRune(r, hexRune(body[i+2:i+6]))
+				i += 6
+			}
+			dst = utf8.AppendRune(dst, r)
+		default: // '"', '\\', '/'
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// hexRune decodes four hex digits the scanner already validated.
+func hexRune(h string) rune {
+	var r rune
+	for i := range 4 {
+		c := rune(h[i])
+		switch {
+		case c <= '9':
+			c -= '0'
+		case c >= 'a':
+			c -= 'a' - 10
+		default:
+			c -= 'A' - 10
+		}
+		r = r<<4 | c
+	}
+	return r
+}

@@ -1,0 +1,92 @@
+package jsonscan
+
+import "strconv"
+
+// AsString decodes a String value. Like every accessor, it trusts that v
+// came from this package's scanner, which validated every escape.
+func (v Value) AsString() (string, error) {
+	if v.Kind != String {
+		return "", errType
+	}
+	return decodeValidString(v.Raw), nil
+}
+
+// AsNumber decodes a Number value. Numbers too large for a float64 are an
+// error rather than an infinity.
+func (v Value) AsNumber() (float64, error) {
+	if v.Kind != Number {
+		return 0, errType
+	}
+	f, err := strconv.ParseFloat(v.Raw, 64)
+	if err != nil {
+		return 0, errSyntax
+	}
+	return f, nil
+}
+
+// AsBool decodes a Bool value.
+func (v Value) AsBool() (bool, error) {
+	if v.Kind != Bool {
+		return false, errType
+	}
+	return v.Raw == "true", nil
+}
+
+// AppendStrings appends the elements of an Array of strings to dst. Any
+// element that is not a string is ErrType.
+func (v Value) AppendStrings(dst []string) ([]string, error) {
+	if v.Kind != Array {
+		return dst, errType
+	}
+	s := scanner{src: v.Raw, pos: 1}
+	s.skipSpace()
+	if s.peek() == ']' {
+		return dst, nil
+	}
+	for {
+		s.skipSpace()
+		if s.peek() != '"' {
+			return dst, errType
+		}
+		raw, err := s.str()
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, decodeValidString(raw))
+		s.skipSpace()
+		c := s.peek()
+		s.pos++
+		if c == ']' {
+			return dst, nil
+		}
+		if c != ',' {
+			return dst, errSyntax
+		}
+	}
+}
+
+// CountElements returns the number of elements of an Array value.
+func (v Value) CountElements() int {
+	if v.Kind != Array {
+		return 0
+	}
+	s := scanner{src: v.Raw, pos: 1}
+	s.skipSpace()
+	if s.peek() == ']' {
+		return 0
+	}
+	n := 0
+	for {
+		s.skipSpace()
+		if _, err := s.value(); err != nil {
+			return n
+		}
+		n++
+		s.skipSpace()
+		c := s.peek()
+		s.pos++
+		if c != ',' {
+			return n
+		}
+	}
+}
