@@ -68,8 +68,8 @@ func TestClaimsFromAPIGatewayRebuildsTypedClaims(t *testing.T) {
 	require.Equal(t, "alice", c.Username)
 	require.Equal(t, "1example23456789", c.ClientID)
 	require.Equal(t, cognitojwt.AccessToken, c.TokenUse)
-	require.Equal(t, []string{"admin", "users"}, c.Groups)
-	require.Equal(t, []string{"openid", "orders/read"}, c.Scopes)
+	require.Equal(t, []string{"admin", "users"}, c.Groups.Slice())
+	require.Equal(t, []string{"openid", "orders/read"}, c.Scopes.Slice())
 	require.Equal(t, 2, c.Version)
 	require.Equal(t, time.Unix(1750003600, 0).UTC(), c.ExpiresAt)
 	require.Equal(t, time.Unix(1750000000, 0).UTC(), c.IssuedAt)
@@ -121,7 +121,7 @@ func TestClaimsFromAPIGatewayMatchesVerify(t *testing.T) {
 			want.KeyID = "" // the gateway does not pass the header on
 			// The typed fields agree; the payloads differ in encoding only.
 			require.Equal(t, typedFields(want), typedFields(got))
-			require.Equal(t, []string{"admin", "ops-team", `"quoted"`, "a,b", "Ünïcödé"}, got.Groups)
+			require.Equal(t, []string{"admin", "ops-team", `"quoted"`, "a,b", "Ünïcödé"}, got.Groups.Slice())
 		})
 	}
 }
@@ -182,7 +182,7 @@ func TestClaimsFromAPIGatewayReadsOneArrayForm(t *testing.T) {
 			claims["cognito:groups"] = flat
 			c, err := cognitojwt.ClaimsFromAPIGateway(claims)
 			require.NoError(t, err)
-			require.Equal(t, want, c.Groups)
+			require.Equal(t, want, c.Groups.Slice())
 		})
 	}
 }

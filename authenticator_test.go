@@ -58,7 +58,7 @@ func TestMiddlewareForPutsOneAuthenticationInTheContext(t *testing.T) {
 }
 
 func TestMiddlewareForGuardsAnswerThroughItsOptions(t *testing.T) {
-	c := &cognitojwt.Claims{Subject: "s", Groups: []string{"staff"}}
+	c := &cognitojwt.Claims{Subject: "s", Groups: cognitojwt.NamesOf("staff")}
 	authn := authFunc(func(http.ResponseWriter, *http.Request) (cognitojwt.Authentication, error) {
 		return cognitojwt.Authentication{Claims: c}, nil
 	})

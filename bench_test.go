@@ -478,7 +478,7 @@ func (w *discardWriter) WriteHeader(int)             {}
 // the middleware's job.
 func BenchmarkMiddlewareOverhead(b *testing.B) {
 	tok := benchTokens(b, 1)[0].raw
-	claims := &cognitojwt.Claims{Subject: "s", TokenUse: cognitojwt.AccessToken, Groups: []string{"admin", "editors"}}
+	claims := &cognitojwt.Claims{Subject: "s", TokenUse: cognitojwt.AccessToken, Groups: cognitojwt.NamesOf("admin", "editors")}
 	var served int
 	h := cognitojwt.Middleware(fixedVerifier{claims})(
 		cognitojwt.RequireGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served++ })))

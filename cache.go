@@ -1,39 +1,35 @@
 package cognitojwt
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"encoding/binary"
-	"sync"
+	"hash/maphash"
+	"math"
+	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/cognitojwt/cognitojwt/internal/view"
 )
 
-// cacheKey is a 128-bit keyed hash of a whole token.
-type cacheKey [16]byte
-
-// cacheWindow is how many neighbouring slots a key may occupy.
-const cacheWindow = 8
-
-// tokenCache remembers tokens that passed verification, keyed by a hash of
-// the whole token, so a token seen again costs a hash and a lookup instead
-// of an RSA verification. It never holds the token itself, and it only
-// ever holds tokens that passed every check.
+// tokenCache remembers tokens that passed verification, so a token seen
+// again costs a hash, a comparison and a lookup instead of an RSA
+// verification. It only ever holds tokens that passed every check.
 //
-// The hash is GMAC (AES-GCM with no plaintext) under a random key made for
-// each cache: a keyed universal hash, so two different tokens share a key
-// with probability at most (token length / 16 + 1) / 2^128, and nobody who
-// lacks the key, which never leaves the process, can aim for a collision.
-// SHA-256 would serve as well but costs 0.7 µs for a 1 KiB token, most of
-// the time a cache hit may take; GMAC costs a quarter of that.
+// An entry is found by a 64-bit maphash of the token under a seed made
+// for each cache, and accepted only when the token it holds equals the
+// token presented, byte for byte: the hash only places entries, so a
+// token's author who found a collision would only share a window, never
+// an entry. maphash of a 1 KiB token costs a few tens of nanoseconds and
+// the comparison about as much; the keyed GMAC this cache once used cost
+// 200-400 ns, most of a hit. The price is memory: each entry keeps the
+// token (about 1 KiB for Cognito's) beside its claims.
 //
 // The table is a fixed array of slots, one per entry it may hold, so its
-// bound is exact. Readers only load atomic pointers, so concurrent hits on
-// one token never contend; writers swap pointers with compare-and-swap and
-// a lost race merely skips caching a token.
+// bound is exact. Readers only load atomic pointers and write nothing, so
+// concurrent hits never contend; writers swap pointers with
+// compare-and-swap and a lost race merely skips caching a token.
+//
+// A hit hands out a shallow copy of the cached Claims: the struct is the
+// caller's, and everything it points to (strings, Names, the payload) is
+// never written after verification, so no handler can change what the
+// next request with the same token reads.
 //
 // Eviction is second chance (CLOCK) within a key's window: a hit marks its
 // entry used, and an insertion into a full window takes the first entry
@@ -46,78 +42,67 @@ const cacheWindow = 8
 // hit one atomic load, and a store only the first time after a clear, so
 // concurrent hits on one token still share the cache line read-only.
 type tokenCache struct {
-	gmac    cipher.AEAD
-	scratch sync.Pool // *cacheKey, since Seal's output escapes
-	slots   []atomic.Pointer[cacheEntry]
+	seed  maphash.Seed
+	slots []atomic.Pointer[cacheEntry]
 }
 
+// cacheWindow is how many neighbouring slots a key may occupy.
+const cacheWindow = 8
+
 type cacheEntry struct {
-	key    cacheKey
+	hash   uint64
+	token  string
 	claims *Claims
-	// from and until bound the instants at which the token verifies: the
-	// later of nbf and iat minus leeway, and exp plus leeway. A hit checks
-	// both, so the clock stepping back, or a token first seen late in its
-	// life, never lets the cache accept what Verify would refuse.
-	from, until time.Time
+	// from and until bound the instants, in Unix nanoseconds, at which the
+	// token verifies: the later of nbf and iat minus leeway, and exp plus
+	// leeway. A hit checks both, so the clock stepping back, or a token
+	// first seen late in its life, never lets the cache accept what Verify
+	// would refuse.
+	from, until int64
 	// pub is the key that verified the token. A hit is honoured only while
 	// the pool still publishes that key under that kid, so a key the pool
-	// withdraws stops its tokens at once instead of at their exp.
+	// withdraws stops its tokens at once instead of at their exp. set is
+	// the last key set seen to publish it: while the set is unchanged, a
+	// hit compares one pointer instead of looking the kid up.
 	pub *publicKey
+	set atomic.Pointer[keySet]
 	// used is set by a hit and cleared when an insertion passes over the
 	// entry: the reference bit of second-chance eviction.
 	used atomic.Bool
 }
 
 func newTokenCache(size int) *tokenCache {
-	var secret [16]byte
-	_, _ = rand.Read(secret[:]) // crypto/rand.Read never fails
-	block, err := aes.NewCipher(secret[:])
-	if err != nil {
-		panic("cognitojwt: AES: " + err.Error())
-	}
-	gmac, err := cipher.NewGCM(block)
-	if err != nil {
-		panic("cognitojwt: GCM: " + err.Error())
-	}
-	c := &tokenCache{gmac: gmac, slots: make([]atomic.Pointer[cacheEntry], size)}
-	c.scratch.New = func() any { return new(cacheKey) }
-	return c
+	return &tokenCache{seed: maphash.MakeSeed(), slots: make([]atomic.Pointer[cacheEntry], size)}
 }
 
-var zeroNonce [12]byte
-
-// key hashes token. The nonce is fixed on purpose: GMAC serves as a hash,
-// its output never leaves the process, and equal tokens must hash equal.
-func (c *tokenCache) key(token string) cacheKey {
-	buf := c.scratch.Get().(*cacheKey)
-	tag := c.gmac.Seal(buf[:0], zeroNonce[:], nil, view.Bytes(token))
-	var k cacheKey
-	copy(k[:], tag)
-	c.scratch.Put(buf)
-	return k
+// hash places token in the table.
+func (c *tokenCache) hash(token string) uint64 {
+	return maphash.String(c.seed, token)
 }
 
-// window returns the first slot of k's window; the key is uniformly
+// window returns the first slot of h's window; the hash is uniformly
 // random, so its low bits spread entries evenly.
-func (c *tokenCache) window(k *cacheKey) int {
-	return int(binary.LittleEndian.Uint64(k[:8]) % uint64(len(c.slots)))
+func (c *tokenCache) window(h uint64) int {
+	return int(h % uint64(len(c.slots)))
 }
 
-// get returns a private copy of the cached claims, or nil.
-func (c *tokenCache) get(k *cacheKey, now time.Time, keys *jwksSource) *Claims {
+// get returns a shallow copy of the claims cached for token, whose hash is
+// h, or nil.
+func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource) *Claims {
 	n := len(c.slots)
-	start := c.window(k)
+	start := c.window(h)
 	for i := 0; i < cacheWindow && i < n; i++ {
 		slot := &c.slots[(start+i)%n]
 		e := slot.Load()
-		if e == nil || e.key != *k {
+		if e == nil || e.hash != h || e.token != token {
 			continue
 		}
-		if !now.Before(e.until) || keys.cached(e.claims.KeyID, now) != e.pub {
+		t := now.UnixNano()
+		if t >= e.until || !keys.stillServes(e.pub, &e.set, now) {
 			slot.CompareAndSwap(e, nil)
 			return nil
 		}
-		if now.Before(e.from) {
+		if t < e.from {
 			// Not yet valid at this reading of the clock, but it will be
 			// again: keep the entry and let Verify report the rule.
 			return nil
@@ -125,28 +110,31 @@ func (c *tokenCache) get(k *cacheKey, now time.Time, keys *jwksSource) *Claims {
 		if !e.used.Load() {
 			e.used.Store(true)
 		}
-		return e.claims.clone()
+		return e.claims.copy()
 	}
 	return nil
 }
 
-// put stores verified claims; the cache keeps claims itself, callers get
-// clones. It takes an empty or expired slot of the window, else the first
+// put stores the verified token and its claims, which nobody may change
+// afterwards: callers get shallow copies. It takes an empty or expired slot of the window, else the first
 // entry, from a starting point the key picks, that has not been used since
 // the hand last passed it, clearing the used marks on its way. When every
 // entry of the window was used, the one that expires first goes.
-func (c *tokenCache) put(k *cacheKey, claims *Claims, from, until time.Time, pub *publicKey, now time.Time) {
-	if pub == nil || !now.Before(until) || now.Before(from) {
+func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until time.Time, pub *publicKey, now time.Time) {
+	t := now.UnixNano()
+	fresh := &cacheEntry{hash: h, claims: claims, from: unixNanos(from), until: unixNanos(until), pub: pub}
+	if pub == nil || t >= fresh.until || t < fresh.from {
 		return
 	}
-	fresh := &cacheEntry{key: *k, claims: claims, from: from, until: until, pub: pub}
+	// The caller's string may share memory with a buffer of its own.
+	fresh.token = strings.Clone(token)
 	n := len(c.slots)
-	start := c.window(k)
+	start := c.window(h)
 	width := min(cacheWindow, n)
 	for i := range width {
 		slot := &c.slots[(start+i)%n]
 		e := slot.Load()
-		if e == nil || e.key == *k || !now.Before(e.until) {
+		if e == nil || e.hash == h && e.token == token || t >= e.until {
 			if slot.CompareAndSwap(e, fresh) {
 				return
 			}
@@ -155,7 +143,7 @@ func (c *tokenCache) put(k *cacheKey, claims *Claims, from, until time.Time, pub
 	// The hand starts at a place the key chooses (its bits are uniformly
 	// random and independent of the window's), so no slot of a window is
 	// always the first to lose its mark.
-	hand := int(k[8]) % width
+	hand := int(h>>32) % width
 	var oldest *atomic.Pointer[cacheEntry]
 	var oldestEntry *cacheEntry
 	for i := range width {
@@ -168,7 +156,7 @@ func (c *tokenCache) put(k *cacheKey, claims *Claims, from, until time.Time, pub
 			continue
 		}
 		e.used.Store(false)
-		if oldestEntry == nil || e.until.Before(oldestEntry.until) {
+		if oldestEntry == nil || e.until < oldestEntry.until {
 			oldest, oldestEntry = slot, e
 		}
 	}
@@ -187,3 +175,20 @@ func (c *tokenCache) len() int {
 	}
 	return n
 }
+
+// unixNanos is t in Unix nanoseconds, clamped to what an int64 holds: the
+// zero time (no nbf or iat) is far below.
+func unixNanos(t time.Time) int64 {
+	switch {
+	case t.Before(minUnixNanos):
+		return math.MinInt64
+	case t.After(maxUnixNanos):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+var (
+	minUnixNanos = time.Unix(0, math.MinInt64)
+	maxUnixNanos = time.Unix(0, math.MaxInt64)
+)

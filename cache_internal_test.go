@@ -1,6 +1,7 @@
 package cognitojwt
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -8,8 +9,8 @@ import (
 
 // cacheSim drives a tokenCache with synthetic keys, as Verify would (a
 // lookup, then an insertion on a miss), to measure what the eviction
-// policy keeps. The keys stand in for GMAC outputs, which are uniformly
-// random, so the policy sees what real traffic would show it.
+// policy keeps. The hashes stand in for maphash outputs, which are
+// uniformly random, so the policy sees what real traffic would show it.
 type cacheSim struct {
 	c    *tokenCache
 	keys *jwksSource
@@ -32,24 +33,22 @@ func newCacheSim(size int) *cacheSim {
 	}
 }
 
-// token returns the key of the i-th distinct token of population p.
-func (s *cacheSim) token(p, i uint64) cacheKey {
-	r := rand.New(rand.NewPCG(p, i))
-	var k cacheKey
-	for j := range 2 {
-		v := r.Uint64()
-		for b := range 8 {
-			k[8*j+b] = byte(v >> (8 * b))
-		}
-	}
-	return k
+// simToken is a synthetic token: its bytes and its hash.
+type simToken struct {
+	hash uint64
+	raw  string
+}
+
+// token returns the i-th distinct token of population p.
+func (s *cacheSim) token(p, i uint64) simToken {
+	return simToken{hash: rand.New(rand.NewPCG(p, i)).Uint64(), raw: fmt.Sprint(p, ".", i)}
 }
 
 // request looks k up and caches it on a miss; it reports a hit. A hot
 // token is one a client has used for a while, so it expires before the
 // tokens that arrive fresh: an eviction by expiry takes the hot ones.
-func (s *cacheSim) request(k cacheKey, hot bool) bool {
-	if s.c.get(&k, s.now, s.keys) != nil {
+func (s *cacheSim) request(k simToken, hot bool) bool {
+	if s.c.get(k.hash, k.raw, s.now, s.keys) != nil {
 		return true
 	}
 	life := time.Hour
@@ -57,7 +56,7 @@ func (s *cacheSim) request(k cacheKey, hot bool) bool {
 		life = 30 * time.Minute
 	}
 	claims := &Claims{KeyID: "k", ExpiresAt: s.now.Add(life)}
-	s.c.put(&k, claims, time.Time{}, claims.ExpiresAt, s.pub, s.now)
+	s.c.put(k.hash, k.raw, claims, time.Time{}, claims.ExpiresAt, s.pub, s.now)
 	return false
 }
 

@@ -1,6 +1,8 @@
 package cognitojwt_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -64,35 +66,56 @@ func TestCacheHit(t *testing.T) {
 	require.Equal(t, cognitojwt.AccessToken, seen.last(t).TokenUse)
 }
 
+// A handler that changes every part of the claims it can reach changes
+// nothing for the next request with the same token: the struct is its
+// own, and what it points to cannot be written.
 func TestCacheReturnsPrivateCopies(t *testing.T) {
-	f := newFixture(t, nil)
+	var seen outcomes
+	f := newFixture(t, seen.hook)
 	token := f.iss.AccessToken(cognitotest.WithGroups("readers", "writers"), cognitotest.WithScopes("a", "b"))
-	wantGroups := []string{"readers", "writers"}
-	wantScopes := []string{"a", "b"}
-
-	first, err := f.verify(token)
+	want, err := f.verify(token)
 	require.NoError(t, err)
-	first.Groups[0] = "admin"
-	first.Scopes[1] = "everything"
-	first.Username = "mallory"
-	first.RawPayload()[0] = 'X'
+	wantPayload, wantUser, wantSub := string(want.RawPayload()), want.Username, want.Subject
 
-	for range 3 {
-		c, err := f.verify(token)
-		require.NoError(t, err)
-		require.Equal(t, wantGroups, c.Groups)
-		require.Equal(t, wantScopes, c.Scopes)
-		require.Equal(t, "alice", c.Username)
-		require.Equal(t, byte('{'), c.RawPayload()[0])
-
-		// Growing one slice must not write into the other.
-		c.Groups = append(c.Groups, "admin")
-		require.Equal(t, wantScopes, c.Scopes)
-		c.Groups[0] = "admin"
-		c.Scopes[0] = "admin"
+	scribble := func(c *cognitojwt.Claims) {
+		groups := c.Groups.Slice()
+		groups[0] = "admin"
+		scopes := c.Scopes.Slice()
+		scopes[1] = "everything"
+		c.RawPayload()[0] = 'X'
+		*c = cognitojwt.Claims{Username: "mallory", Subject: "root", Groups: cognitojwt.NamesOf("admin"), Scopes: cognitojwt.NamesOf(groups...)}
+	}
+	requireUnchanged := func(c *cognitojwt.Claims) {
+		t.Helper()
+		require.Equal(t, []string{"readers", "writers"}, c.Groups.Slice())
+		require.Equal(t, []string{"a", "b"}, c.Scopes.Slice())
+		require.Equal(t, wantUser, c.Username)
+		require.Equal(t, wantSub, c.Subject)
+		require.Equal(t, wantPayload, string(c.RawPayload()))
+		require.True(t, c.InGroup("readers"))
+		require.False(t, c.InGroup("admin"))
 	}
 
-	// Under -race, any sharing between concurrent callers' claims shows.
+	// One request after another through Middleware, each handler
+	// scribbling over what it received.
+	requests := 0
+	h := cognitojwt.Middleware(f.v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, ok := cognitojwt.ClaimsFromContext(r.Context())
+		require.True(t, ok)
+		requireUnchanged(c)
+		scribble(c)
+		requests++
+	}))
+	for range 3 {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+token)
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		require.True(t, seen.last(t).CacheHit)
+	}
+	require.Equal(t, 3, requests)
+	scribble(want)
+
+	// Under -race, any write to memory concurrent callers share shows.
 	var wg sync.WaitGroup
 	for range 16 {
 		wg.Add(1)
@@ -103,10 +126,13 @@ func TestCacheReturnsPrivateCopies(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			c.Groups[0], c.Scopes[0] = "x", "y"
+			scribble(c)
 		}()
 	}
 	wg.Wait()
+	c, err := f.verify(token)
+	require.NoError(t, err)
+	requireUnchanged(c)
 }
 
 func TestCacheEntryExpiresAtExp(t *testing.T) {
@@ -178,7 +204,7 @@ func TestCacheDisabled(t *testing.T) {
 		c, err := f.verify(token)
 		require.NoError(t, err)
 		require.False(t, seen.last(t).CacheHit)
-		c.Groups[0] = "changed"
+		c.Groups = cognitojwt.NamesOf("changed")
 	}
 	require.Zero(t, cognitojwt.CachedTokens(f.v))
 

@@ -3,7 +3,6 @@ package cognitojwt
 import (
 	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -12,9 +11,13 @@ import (
 
 // Claims are the verified claims of a Cognito access or ID token.
 //
-// Every Claims value a Verifier returns is the caller's own: changing its
-// fields or slices never affects another request, even when the verified
-// token cache served it.
+// Every Claims value a Verifier returns is the caller's own struct:
+// changing a field never affects another request, even when the verified
+// token cache served it. What the struct points to is shared by every
+// request that presents the same token and cannot be changed: strings,
+// the Groups and Scopes lists (read-only Names), and the payload that Get,
+// Attribute and Decode read. That is what lets a cache hit cost one small
+// allocation instead of a deep copy.
 //
 // The typed fields, Get, Attribute and Decode are one view of one
 // validated payload. The payload never holds two member names that are
@@ -31,8 +34,8 @@ type Claims struct {
 	OriginJTI string   // origin_jti
 	EventID   string   // event_id
 	TokenUse  TokenUse // token_use
-	Groups    []string // cognito:groups
-	Scopes    []string // scope, split on spaces (access tokens)
+	Groups    Names    // cognito:groups
+	Scopes    Names    // scope, split on spaces (access tokens)
 	Email     string   // email, when present
 	// EmailVerified is email_verified; Cognito sends a boolean, federated
 	// attribute mappings sometimes the strings "true" / "false".
@@ -57,12 +60,12 @@ type Claims struct {
 // InGroup reports whether the token lists the Cognito group, compared
 // exactly (case and every byte count).
 func (c *Claims) InGroup(name string) bool {
-	return c != nil && slices.Contains(c.Groups, name)
+	return c != nil && c.Groups.Contains(name)
 }
 
 // HasScope reports whether the token's scope claim lists scope exactly.
 func (c *Claims) HasScope(scope string) bool {
-	return c != nil && slices.Contains(c.Scopes, scope)
+	return c != nil && c.Scopes.Contains(scope)
 }
 
 // Attribute returns a user-pool attribute that is a string claim. A name
@@ -137,32 +140,12 @@ func (c *Claims) RawPayload() []byte {
 	return []byte(c.payload)
 }
 
-// clone returns a copy whose slices share nothing with c. For the usual
-// handful of groups and scopes it takes one allocation: the struct and the
-// strings' array side by side.
-func (c *Claims) clone() *Claims {
-	ng, ns := len(c.Groups), len(c.Scopes)
-	var out *Claims
-	var buf []string
-	if ng+ns <= len(claimsBox{}.strs) {
-		box := new(claimsBox)
-		out, buf = &box.claims, box.strs[:ng+ns]
-	} else {
-		out, buf = new(Claims), make([]string, ng+ns)
-	}
+// copy returns a shallow copy: a new struct sharing everything it points
+// to, all of which is immutable.
+func (c *Claims) copy() *Claims {
+	out := new(Claims)
 	*out = *c
-	if c.Groups != nil {
-		out.Groups = buf[:copy(buf, c.Groups):ng]
-	}
-	if c.Scopes != nil {
-		out.Scopes = buf[ng : ng+copy(buf[ng:], c.Scopes)]
-	}
 	return out
-}
-
-type claimsBox struct {
-	claims Claims
-	strs   [8]string
 }
 
 // Birthdate returns the OIDC birthdate claim ("YYYY-MM-DD"). A birthdate

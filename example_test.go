@@ -227,9 +227,9 @@ func ExampleErrorStatus() {
 
 func ExampleInGroup() {
 	staff := cognitojwt.InGroup("admin", "support")
-	fmt.Println(staff(&cognitojwt.Claims{Groups: []string{"support"}}))
-	fmt.Println(staff(&cognitojwt.Claims{Groups: []string{"customers"}}))
-	fmt.Println(cognitojwt.InGroup()(&cognitojwt.Claims{Groups: []string{"admin"}})) // no groups, no one
+	fmt.Println(staff(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("support")}))
+	fmt.Println(staff(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("customers")}))
+	fmt.Println(cognitojwt.InGroup()(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("admin")})) // no groups, no one
 	// Output:
 	// true
 	// false
@@ -238,8 +238,8 @@ func ExampleInGroup() {
 
 func ExampleInAllGroups() {
 	both := cognitojwt.InAllGroups("finance", "approvers")
-	fmt.Println(both(&cognitojwt.Claims{Groups: []string{"approvers", "finance"}}))
-	fmt.Println(both(&cognitojwt.Claims{Groups: []string{"finance"}}))
+	fmt.Println(both(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("approvers", "finance")}))
+	fmt.Println(both(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("finance")}))
 	// Output:
 	// true
 	// false
@@ -247,8 +247,8 @@ func ExampleInAllGroups() {
 
 func ExampleHasScope() {
 	canWrite := cognitojwt.HasScope("orders/read", "orders/write")
-	fmt.Println(canWrite(&cognitojwt.Claims{Scopes: []string{"orders/read", "orders/write"}}))
-	fmt.Println(canWrite(&cognitojwt.Claims{Scopes: []string{"orders/read"}}))
+	fmt.Println(canWrite(&cognitojwt.Claims{Scopes: cognitojwt.NamesOf("orders/read", "orders/write")}))
+	fmt.Println(canWrite(&cognitojwt.Claims{Scopes: cognitojwt.NamesOf("orders/read")}))
 	// Output:
 	// true
 	// false
@@ -306,8 +306,8 @@ func ExampleAgeAtLeast() {
 
 func ExampleAllOf() {
 	editor := cognitojwt.AllOf(cognitojwt.InGroup("editors"), cognitojwt.HasScope("articles/write"))
-	fmt.Println(editor(&cognitojwt.Claims{Groups: []string{"editors"}, Scopes: []string{"articles/write"}}))
-	fmt.Println(editor(&cognitojwt.Claims{Groups: []string{"editors"}}))
+	fmt.Println(editor(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("editors"), Scopes: cognitojwt.NamesOf("articles/write")}))
+	fmt.Println(editor(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("editors")}))
 	// Output:
 	// true
 	// false
@@ -315,8 +315,8 @@ func ExampleAllOf() {
 
 func ExampleAnyOf() {
 	reader := cognitojwt.AnyOf(cognitojwt.InGroup("admin"), cognitojwt.HasScope("reports/read"))
-	fmt.Println(reader(&cognitojwt.Claims{Groups: []string{"admin"}}))
-	fmt.Println(reader(&cognitojwt.Claims{Scopes: []string{"reports/read"}}))
+	fmt.Println(reader(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("admin")}))
+	fmt.Println(reader(&cognitojwt.Claims{Scopes: cognitojwt.NamesOf("reports/read")}))
 	fmt.Println(reader(&cognitojwt.Claims{}))
 	// Output:
 	// true
@@ -489,7 +489,7 @@ func (a sessionAuth) Authenticate(w http.ResponseWriter, r *http.Request) (cogni
 
 func ExampleMiddlewareFor() {
 	auth := sessionAuth{sessions: map[string]*cognitojwt.Claims{
-		"s1": {Subject: "u1", Username: "alice", Groups: []string{"admin"}},
+		"s1": {Subject: "u1", Username: "alice", Groups: cognitojwt.NamesOf("admin")},
 	}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {

@@ -102,6 +102,25 @@ func (j *jwksSource) cached(kid string, now time.Time) *publicKey {
 	return k
 }
 
+// stillServes reports whether the current set still publishes pub under
+// its kid, as cached would, for a cache hit: seen is the set the caller
+// last found publishing pub, so that while the set is unchanged the answer
+// costs a pointer comparison (and the refresh check) rather than a lookup.
+func (j *jwksSource) stillServes(pub *publicKey, seen *atomic.Pointer[keySet], now time.Time) bool {
+	s := j.set.Load()
+	if s == nil || s != seen.Load() {
+		if j.cached(pub.kid, now) != pub {
+			return false
+		}
+		seen.Store(s)
+		return true
+	}
+	if now.Sub(s.fetched) >= j.refresh {
+		j.cached(pub.kid, now) // starts the background refresh
+	}
+	return true
+}
+
 // key returns the key for kid, fetching the JWKS when kid is unknown and
 // the cooldown allows. The result carries the key set's own copy of kid,
 // so that callers keep no reference to the token's bytes.

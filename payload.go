@@ -59,7 +59,7 @@ func parsePayload(payload string, c *Claims) error {
 		case "scope":
 			var s string
 			if s, err = v.AsString(); err == nil {
-				c.Scopes = splitScopes(s)
+				c.Scopes = Names{list: splitScopes(s)}
 			}
 		case "exp":
 			hasExp = true
@@ -117,7 +117,9 @@ func readSharedClaim(c *Claims, m jsonscan.Member) error {
 	case "email_verified":
 		c.EmailVerified, err = rules.Boolish(v)
 	case "cognito:groups":
-		c.Groups, err = v.AppendStrings(make([]string, 0, v.CountElements()))
+		var groups []string
+		groups, err = v.AppendStrings(make([]string, 0, v.CountElements()))
+		c.Groups = Names{list: groups}
 	case "iat":
 		c.IssuedAt, err = rules.NumericDate(v)
 	case "nbf":

@@ -18,7 +18,7 @@ func TestClaimsFromUserInfoReadsWhatTokensShare(t *testing.T) {
 	require.Equal(t, "alice", c.Username)
 	require.Equal(t, "a@example.com", c.Email)
 	require.True(t, c.EmailVerified)
-	require.Equal(t, []string{"admin"}, c.Groups)
+	require.Equal(t, []string{"admin"}, c.Groups.Slice())
 	require.Equal(t, "https://issuer.example", c.Issuer)
 	require.True(t, time.Unix(1750000000, 0).Equal(c.ExpiresAt))
 	require.True(t, time.Unix(1749990000, 0).Equal(c.IssuedAt))

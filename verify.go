@@ -89,10 +89,10 @@ func (v *Verifier) fromCache(token string) (*Claims, error) {
 	return c, err
 }
 
-// probeCache hashes token and looks it up; the key serves a later put.
-func (v *Verifier) probeCache(token string, now time.Time) (cacheKey, *Claims) {
-	key := v.cache.key(token)
-	return key, v.cache.get(&key, now, v.keys)
+// probeCache hashes token and looks it up; the hash serves a later put.
+func (v *Verifier) probeCache(token string, now time.Time) (uint64, *Claims) {
+	h := v.cache.hash(token)
+	return h, v.cache.get(h, token, now, v.keys)
 }
 
 func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken) (*Claims, bool, error) {
@@ -103,10 +103,10 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken) (*C
 		return nil, false, errTooLarge
 	}
 	now := v.now()
-	var key cacheKey
+	var hash uint64
 	if v.cache != nil {
 		var c *Claims
-		if key, c = v.probeCache(token, now); c != nil {
+		if hash, c = v.probeCache(token, now); c != nil {
 			if err := v.checkRevoked(c); err != nil {
 				return nil, true, err
 			}
@@ -122,8 +122,8 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken) (*C
 		// hit, and a replayed revoked token then costs a hash, not an RSA
 		// verification.
 		from, until := v.validity(c)
-		v.cache.put(&key, c, from, until, pub, now)
-		c = c.clone()
+		v.cache.put(hash, token, c, from, until, pub, now)
+		c = c.copy()
 	}
 	if err := v.checkRevoked(c); err != nil {
 		return nil, false, err

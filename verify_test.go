@@ -325,8 +325,8 @@ func TestVerifyTypedClaims(t *testing.T) {
 		require.Equal(t, "alice", c.Username)
 		require.Equal(t, testClient, c.ClientID)
 		require.Equal(t, cognitojwt.AccessToken, c.TokenUse)
-		require.Equal(t, []string{"admin", "Admin", "ops team"}, c.Groups)
-		require.Equal(t, []string{"orders/read", "orders/write", "openid"}, c.Scopes)
+		require.Equal(t, []string{"admin", "Admin", "ops team"}, c.Groups.Slice())
+		require.Equal(t, []string{"orders/read", "orders/write", "openid"}, c.Scopes.Slice())
 		require.Equal(t, "jti-1", c.JWTID)
 		require.Equal(t, "origin-1", c.OriginJTI)
 		require.Equal(t, "event-1", c.EventID)
@@ -344,7 +344,7 @@ func TestVerifyTypedClaims(t *testing.T) {
 		require.True(t, c.IssuedAt.IsZero())
 		require.True(t, c.AuthTime.IsZero())
 		require.True(t, c.NotBefore.IsZero())
-		require.Nil(t, c.Groups)
+		require.Zero(t, c.Groups.Len())
 	})
 
 	t.Run("ID token", func(t *testing.T) {
@@ -361,8 +361,8 @@ func TestVerifyTypedClaims(t *testing.T) {
 		require.Equal(t, testClient, c.ClientID)
 		require.Equal(t, "carol@example.com", c.Email)
 		require.True(t, c.EmailVerified)
-		require.Equal(t, []string{"readers"}, c.Groups)
-		require.Nil(t, c.Scopes)
+		require.Equal(t, []string{"readers"}, c.Groups.Slice())
+		require.Zero(t, c.Scopes.Len())
 		require.Equal(t, cognitojwt.IDToken, c.TokenUse)
 	})
 
@@ -387,7 +387,7 @@ func TestVerifyTypedClaims(t *testing.T) {
 			c, err := f.verify(f.iss.AccessToken(cognitotest.WithClaim("scope", tt.scope)))
 			requireKind(t, tt.err, err)
 			if tt.err == nil {
-				require.Equal(t, tt.want, c.Scopes)
+				require.Equal(t, tt.want, c.Scopes.Slice())
 			}
 		})
 	}

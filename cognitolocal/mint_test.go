@@ -30,7 +30,7 @@ func TestMintPutsAttributesInIDTokenOnly(t *testing.T) {
 	require.NoError(t, err)
 	c, err := v.Verify(context.Background(), tok.AccessToken)
 	require.NoError(t, err)
-	require.Equal(t, []string{"ops"}, c.Groups)
+	require.Equal(t, []string{"ops"}, c.Groups.Slice())
 }
 
 func TestMintAccessTokenClaimsAsTrigger(t *testing.T) {

@@ -65,7 +65,7 @@ func TestUserInfoUnauthorizedForAnExpiredTokenRecordsNothing(t *testing.T) {
 		Now: func() time.Time { return now }})
 	require.NoError(t, err)
 	claims := &cognitojwt.Claims{Subject: "sub-1", OriginJTI: "family-1", TokenUse: cognitojwt.AccessToken,
-		Scopes: []string{"openid"}, IssuedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-10 * time.Second)}
+		Scopes: cognitojwt.NamesOf("openid"), IssuedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-10 * time.Second)}
 	_, err = c.UserInfo(t.Context(), "expired-token", claims)
 	require.ErrorIs(t, err, cognitojwt.ErrExpired)
 	refreshed := *claims

@@ -140,7 +140,7 @@ func account(w http.ResponseWriter, r *http.Request) {
 	var scopes []string
 	var subject string
 	if ac, ok := web.AccessClaims(r.Context()); ok {
-		scopes, subject = ac.Scopes, ac.Subject
+		scopes, subject = ac.Scopes.Slice(), ac.Subject
 	}
 	fmt.Fprintf(w, "user=%s email=%s groups=%v tenant=%s use=%s access=%v scopes=%v subject=%s",
 		c.Username, c.Email, c.Groups, tenant, c.TokenUse, hasAT && strings.Count(at, ".") == 2, scopes, subject)

@@ -533,8 +533,8 @@ func TestDevIssuerServesAndMints(t *testing.T) {
 	claims, err := verifierFor(t, d.issuer, "", cognitojwt.AccessToken).Verify(ctx, out["access_token"].(string))
 	require.NoError(t, err)
 	assert.Equal(t, "frank", claims.Username)
-	assert.Equal(t, []string{"admin", "ops"}, claims.Groups)
-	assert.Equal(t, []string{"orders/read"}, claims.Scopes)
+	assert.Equal(t, []string{"admin", "ops"}, claims.Groups.Slice())
+	assert.Equal(t, []string{"orders/read"}, claims.Scopes.Slice())
 	level, _ := claims.Get("level")
 	assert.Equal(t, float64(3), level, "a trigger's claim is in the access token")
 	for _, absent := range []string{"custom:tenant_id", "given_name", "department", "email"} {
@@ -751,7 +751,7 @@ func TestMintOffline(t *testing.T) {
 		Verify(context.Background(), strings.TrimSpace(r.stdout))
 	require.NoError(t, err)
 	assert.Equal(t, "judy", claims.Username)
-	assert.Equal(t, []string{"admin"}, claims.Groups)
+	assert.Equal(t, []string{"admin"}, claims.Groups.Slice())
 	roles, _ := claims.Get("roles")
 	assert.Equal(t, []any{"a", "b"}, roles)
 
@@ -858,7 +858,7 @@ func TestUsersManageARunningPool(t *testing.T) {
 	ctx := context.Background()
 	access, err := verifierFor(t, d.issuer, "", cognitojwt.AccessToken).Verify(ctx, tokens["AccessToken"].(string))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"admin"}, access.Groups)
+	assert.Equal(t, []string{"admin"}, access.Groups.Slice())
 	_, ok := access.Attribute("tenant_id")
 	assert.False(t, ok, "attributes stay out of access tokens")
 	id, err := verifierFor(t, d.issuer, "", cognitojwt.IDToken).Verify(ctx, tokens["IdToken"].(string))
@@ -910,7 +910,7 @@ func TestUsersManageARunningPool(t *testing.T) {
 	given, _ := id.Get("given_name")
 	assert.Equal(t, "Alice", given)
 	assert.Empty(t, id.Email)
-	assert.ElementsMatch(t, []string{"editors", "PremiumUsers"}, id.Groups)
+	assert.ElementsMatch(t, []string{"editors", "PremiumUsers"}, id.Groups.Slice())
 
 	r = users("set", "alice", "--sign-out")
 	require.Equal(t, 0, r.code, r)
@@ -999,7 +999,7 @@ func TestDevIssuerStateKeepsUsersSignedInAcrossRestarts(t *testing.T) {
 	id, err := verifierFor(t, second.issuer, "", cognitojwt.IDToken).Verify(context.Background(), refreshed["IdToken"].(string))
 	require.NoError(t, err)
 	assert.Equal(t, "alice", id.Username)
-	assert.Equal(t, []string{"admin"}, id.Groups)
+	assert.Equal(t, []string{"admin"}, id.Groups.Slice())
 	tenant, _ := id.Attribute("tenant_id")
 	assert.Equal(t, "acme", tenant)
 

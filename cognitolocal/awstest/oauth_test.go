@@ -216,7 +216,7 @@ func TestAuthorizationCodeWithPKCE(t *testing.T) {
 
 	access := f.verify(t, localClient, cognitojwt.AccessToken, tok.AccessToken)
 	assert.Equal(t, sub, access.Subject)
-	assert.ElementsMatch(t, []string{"openid", "email"}, access.Scopes, "the scopes asked for, no more")
+	assert.ElementsMatch(t, []string{"openid", "email"}, access.Scopes.Slice(), "the scopes asked for, no more")
 
 	idToken, _ := tok.Extra("id_token").(string)
 	id := f.verify(t, localClient, cognitojwt.IDToken, idToken)
@@ -376,7 +376,7 @@ func TestClientCredentials(t *testing.T) {
 		assert.Empty(t, tok.RefreshToken, "client credentials have no refresh token")
 		assert.Nil(t, tok.Extra("id_token"), "nor an ID token")
 		access := f.verify(t, c.ClientID, cognitojwt.AccessToken, tok.AccessToken)
-		assert.Equal(t, []string{"orders/read"}, access.Scopes)
+		assert.Equal(t, []string{"orders/read"}, access.Scopes.Slice())
 		assert.Equal(t, c.ClientID, access.ClientID)
 		assert.Equal(t, c.ClientID, access.Subject, "a machine token's subject is the client")
 		assert.Empty(t, access.Username)

@@ -113,9 +113,9 @@ func TestTriggerChangesTokensByCognitosRules(t *testing.T) {
 	assert.Equal(t, "sales", ac["department"])
 	assert.EqualValues(t, 3, ac["level"], "claims keep their JSON type")
 	assert.Equal(t, []any{"a", "b"}, ac["roles"])
-	assert.Contains(t, access.Scopes, "orders/read")
-	assert.NotContains(t, access.Scopes, "aws.cognito.signin.user.admin")
-	assert.Equal(t, []string{"vip"}, access.Groups)
+	assert.Contains(t, access.Scopes.Slice(), "orders/read")
+	assert.NotContains(t, access.Scopes.Slice(), "aws.cognito.signin.user.admin")
+	assert.Equal(t, []string{"vip"}, access.Groups.Slice())
 
 	ic := claimsOf(t, f.verify(t, localClient, cognitojwt.IDToken, aws.ToString(res.IdToken)))
 	assert.NotContains(t, ic, "email")

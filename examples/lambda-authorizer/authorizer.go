@@ -67,8 +67,8 @@ func (a *authorizer) handle(ctx context.Context, req events.APIGatewayCustomAuth
 			"username":  claims.Username,
 			"client_id": claims.ClientID,
 			"token_use": string(claims.TokenUse),
-			"scope":     strings.Join(claims.Scopes, " "),
-			"groups":    strings.Join(claims.Groups, " "),
+			"scope":     strings.Join(claims.Scopes.Slice(), " "),
+			"groups":    strings.Join(claims.Groups.Slice(), " "),
 			"exp":       claims.ExpiresAt.Unix(),
 		},
 	}, nil

@@ -117,7 +117,7 @@ dt{font-weight:600}dd{margin:0 0 .5rem 0}
 <dl>
 <dt>Username</dt><dd id="username">{{.Claims.Username}}</dd>
 <dt>Email</dt><dd id="email">{{.Claims.Email}}</dd>
-<dt>Groups</dt><dd id="groups">{{range $i, $g := .Claims.Groups}}{{if $i}}, {{end}}{{$g}}{{else}}none{{end}}</dd>
+<dt>Groups</dt><dd id="groups">{{range $i, $g := .Claims.Groups.All}}{{if $i}}, {{end}}{{$g}}{{else}}none{{end}}</dd>
 <dt>Tenant (custom:tenant_id)</dt><dd id="tenant">{{.Tenant}}</dd>
 </dl>{{template "bottom" .}}{{end}}
 
