@@ -22,6 +22,7 @@ func TestBoto3(t *testing.T) {
 		{name: "disabled_user"},
 		{name: "groups_in_tokens"},
 		{name: "group_roles_in_id_token"},
+		{name: "blank_attribute_deletes", heldOut: "AdminUpdateUserAttributes deleting an attribute submitted with a blank value (it stores the empty string)"},
 		{name: "forgot_password"},
 		{name: "admin_invitation"},
 		{name: "admin_reset_user_password"},

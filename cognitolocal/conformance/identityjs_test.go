@@ -10,7 +10,7 @@ import (
 func verifiedAccessToken(t *testing.T, iss *issuer, r map[string]any) {
 	t.Helper()
 	if _, ok := r["poolId"]; ok {
-		iss = &issuer{Issuer: iss.Endpoint + "/" + str(t, r, "poolId")}
+		iss = &issuer{Issuer: iss.Endpoint + "/" + str(t, r, "poolId"), caFile: iss.caFile}
 	}
 	requireAccessToken(t, iss, str(t, r, "clientId"), str(t, r, "accessToken"), str(t, r, "username"))
 }

@@ -18,6 +18,7 @@ func TestJSSDKv3(t *testing.T) {
 		{name: "update_user_attributes"},
 		{name: "token_claims"},
 		{name: "pool_settings"},
+		{name: "update_resets_omitted_settings"},
 		{name: "user_existence_errors"},
 		{name: "sign_up_confirm_change_password"},
 		{name: "delete_user"},

@@ -121,6 +121,20 @@ def disabled_user():
     assert password_auth(c, username)["AuthenticationResult"]["AccessToken"]
 
 
+def blank_attribute_deletes():
+    """API_AdminUpdateUserAttributes: "To delete an attribute from your
+    user, submit the attribute in your API request with a blank value";
+    the other attributes stay (API_AdminGetUser)."""
+    c = idp()
+    username = unique("bla")
+    confirmed_user(c, username, {"given_name": "Bla", "family_name": "Nk"})
+    c.admin_update_user_attributes(UserPoolId=POOL_ID, Username=username,
+                                   UserAttributes=[{"Name": "given_name", "Value": ""}])
+    attrs = {a["Name"]: a["Value"] for a in c.admin_get_user(UserPoolId=POOL_ID, Username=username)["UserAttributes"]}
+    assert "given_name" not in attrs, attrs
+    assert attrs["family_name"] == "Nk", attrs
+
+
 def forgot_password():
     """API_ForgotPassword sends a confirmation code to the user's verified
     email and answers CodeDeliveryDetails (DeliveryMedium EMAIL,
@@ -498,6 +512,7 @@ run(
         "disabled_user": disabled_user,
         "groups_in_tokens": groups_in_tokens,
         "group_roles_in_id_token": group_roles_in_id_token,
+        "blank_attribute_deletes": blank_attribute_deletes,
         "forgot_password": forgot_password,
         "admin_invitation": admin_invitation,
         "admin_reset_user_password": admin_reset_user_password,
