@@ -155,6 +155,11 @@ var apiOps = map[string]apiOp{
 	"UpdateUserPoolClient":             op((*Pool).updateUserPoolClient),
 	"ListUserPoolClients":              op((*Pool).listUserPoolClients),
 	"DeleteUserPoolClient":             op((*Pool).deleteUserPoolClient),
+	"ListGroups":                       op((*Pool).listGroups),
+	"GetGroup":                         op((*Pool).getGroup),
+	"UpdateGroup":                      op((*Pool).updateGroupOp),
+	"DeleteGroup":                      op((*Pool).deleteGroup),
+	"ListUsersInGroup":                 op((*Pool).listUsersInGroup),
 }
 
 // serveAPI answers the JSON API. Requests are not SigV4-checked: any
