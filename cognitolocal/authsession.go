@@ -36,8 +36,9 @@ type authSession struct {
 	// source is the trigger source of the tokens the sign-in ends with.
 	source string
 	// admin marks a session of AdminInitiateAuth, answered by
-	// AdminRespondToAuthChallenge.
-	admin bool
+	// AdminRespondToAuthChallenge; hosted one of Managed Login, answered
+	// by its pages.
+	admin, hosted bool
 	// setupSecret is the TOTP secret AssociateSoftwareToken gave an
 	// MFA_SETUP session; setupVerified that VerifySoftwareToken took a
 	// code of it.
@@ -166,4 +167,19 @@ func (p *Pool) pruneLocked() {
 	now := p.now()
 	maps.DeleteFunc(p.sessions, func(_ string, s *authSession) bool { return !now.Before(s.expires) })
 	maps.DeleteFunc(p.auth.srp, func(_ string, e *srpExchange) bool { return !now.Before(e.expires) })
+}
+
+// poolOfSession returns the pool holding a challenge session, nil when
+// none does.
+func (s *Service) poolOfSession(token string) *Pool {
+	key := digest(token)
+	for _, p := range s.Pools() {
+		p.mu.Lock()
+		_, ok := p.sessions[key]
+		p.mu.Unlock()
+		if ok {
+			return p
+		}
+	}
+	return nil
 }
