@@ -169,17 +169,3 @@ func (p *Pool) pruneLocked() {
 	maps.DeleteFunc(p.auth.srp, func(_ string, e *srpExchange) bool { return !now.Before(e.expires) })
 }
 
-// poolOfSession returns the pool holding a challenge session, nil when
-// none does.
-func (s *Service) poolOfSession(token string) *Pool {
-	key := digest(token)
-	for _, p := range s.Pools() {
-		p.mu.Lock()
-		_, ok := p.sessions[key]
-		p.mu.Unlock()
-		if ok {
-			return p
-		}
-	}
-	return nil
-}

@@ -1,8 +1,8 @@
 package cognitolocal
 
 import (
-	"encoding/base32"
 	"crypto/subtle"
+	"encoding/base32"
 	"encoding/json"
 	"slices"
 	"strings"

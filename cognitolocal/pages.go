@@ -225,12 +225,13 @@ func (p *Pool) showLogin(w http.ResponseWriter, req authRequest, q url.Values, u
 
 // finishSignIn ends a Managed Login sign-in: a single-use code for the
 // client, sent to the redirect URI with the state.
-func (p *Pool) finishSignIn(w http.ResponseWriter, r *http.Request, req authRequest, username string) {
+func (p *Pool) finishSignIn(w http.ResponseWriter, r *http.Request, req authRequest, snap snapshot) {
 	code := randomToken(32)
 	p.mu.Lock()
 	p.codes[digest(code)] = &authCode{
-		ClientID: req.client.ClientID, RedirectURI: req.redirectURI, Username: username,
+		ClientID: req.client.ClientID, RedirectURI: req.redirectURI, Username: snap.username,
 		Scopes: req.scopes, Nonce: req.nonce, Challenge: req.challenge, Expires: p.now().Add(codeLifetime),
+		SignOuts: snap.signOuts,
 	}
 	p.mu.Unlock()
 	v := url.Values{"code": {code}}

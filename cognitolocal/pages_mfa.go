@@ -1,8 +1,8 @@
 package cognitolocal
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"html/template"
@@ -21,7 +21,7 @@ import (
 // the redirect URI with a code.
 func (p *Pool) showStep(w http.ResponseWriter, r *http.Request, req authRequest, q url.Values, res stepResult) {
 	if res.out == nil {
-		p.finishSignIn(w, r, req, res.user.username)
+		p.finishSignIn(w, r, req, res.user)
 		return
 	}
 	out := res.out
