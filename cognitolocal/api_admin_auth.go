@@ -1,9 +1,6 @@
 package cognitolocal
 
-import (
-	"context"
-	"errors"
-)
+import "context"
 
 // The server-side sign-in operations: AdminInitiateAuth and
 // AdminRespondToAuthChallenge, authorised by IAM credentials (which the
@@ -45,18 +42,9 @@ func (p *Pool) adminInitiateAuth(ctx context.Context, in *adminInitiateAuthInput
 		if err := c.checkSecretHash(params["USERNAME"], params["SECRET_HASH"]); err != nil {
 			return nil, err
 		}
-		snap, err := p.checkCredentialsFor(c, params["USERNAME"], params["PASSWORD"])
-		if errors.Is(err, errPasswordChange) {
-			return p.newPasswordChallenge(c, snap)
-		}
-		if err != nil {
-			return nil, err
-		}
-		t, err := p.signIn(ctx, c, snap, []string{scopeAdmin}, sourceAuthentication, in.ClientMetadata)
-		if err != nil {
-			return nil, err
-		}
-		return authResult(t), nil
+		st := signInStep{typed: params["USERNAME"], source: sourceAuthentication, admin: true}
+		res, err := p.passwordFactor(c, params["USERNAME"], params["PASSWORD"], st)
+		return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		return p.initiateAuth(ctx, &initiateAuthInput{
 			AuthFlow: in.AuthFlow, AuthParameters: params, ClientMetadata: in.ClientMetadata, ClientID: in.ClientID,
@@ -80,5 +68,5 @@ func (p *Pool) adminRespondToAuthChallenge(ctx context.Context, in *adminRespond
 	if err := p.checkPool(in.UserPoolID); err != nil {
 		return nil, err
 	}
-	return p.respondToAuthChallenge(ctx, &in.respondToAuthChallengeInput)
+	return p.respond(ctx, &in.respondToAuthChallengeInput, true)
 }

@@ -30,6 +30,8 @@ type initiateAuthOutput struct {
 	Session              string                `json:"Session,omitempty"`
 	AuthenticationResult *authenticationResult `json:"AuthenticationResult,omitempty"`
 	ChallengeParameters  map[string]string     `json:"ChallengeParameters"`
+	// AvailableChallenges are the first factors SELECT_CHALLENGE offers.
+	AvailableChallenges []string `json:"AvailableChallenges,omitempty"`
 }
 
 func authResult(t Tokens) *initiateAuthOutput {
@@ -58,17 +60,26 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 		if err := c.checkSecretHash(params["USERNAME"], params["SECRET_HASH"]); err != nil {
 			return nil, err
 		}
-		c, snap, err := p.checkPasswordSignIn(in.ClientID, params["USERNAME"], params["PASSWORD"])
-		if errors.Is(err, errPasswordChange) {
-			return p.newPasswordChallenge(c, snap)
+		if !c.allowsFlow("ALLOW_USER_PASSWORD_AUTH") && !c.allowsFlow("USER_PASSWORD_AUTH") {
+			return nil, apiErr(codeInvalidParameter, "USER_PASSWORD_AUTH flow not enabled for this client")
 		}
-		if err != nil {
+		st := signInStep{typed: params["USERNAME"], source: sourceAuthentication}
+		res, err := p.passwordFactor(c, params["USERNAME"], params["PASSWORD"], st)
+		return p.apiStep(ctx, c, res, err, in.ClientMetadata)
+	case "USER_SRP_AUTH":
+		if !c.allowsFlow("ALLOW_USER_SRP_AUTH") {
+			return nil, apiErr(codeInvalidParameter, "USER_SRP_AUTH is not enabled for the client.")
+		}
+		if params["USERNAME"] == "" || params["SRP_A"] == "" {
+			return nil, apiErr(codeInvalidParameter, "Missing required parameter USERNAME or SRP_A")
+		}
+		if err := c.checkSecretHash(params["USERNAME"], params["SECRET_HASH"]); err != nil {
 			return nil, err
 		}
-		t, err = p.signIn(ctx, c, snap, []string{scopeAdmin}, sourceAuthentication, in.ClientMetadata)
-		if err != nil {
-			return nil, err
-		}
+		return p.startSRP(c, params["USERNAME"], params["SRP_A"], false)
+	case "USER_AUTH":
+		res, err := p.initiateUserAuth(c, params)
+		return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		if !c.allowsFlow("ALLOW_REFRESH_TOKEN_AUTH") {
 			return nil, apiErr(codeInvalidParameter, "REFRESH_TOKEN_AUTH flow not enabled for this client")
@@ -85,7 +96,7 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 	case "":
 		return nil, apiErr(codeInvalidParameter, "Missing required parameter AuthFlow")
 	default:
-		return nil, apiErr(codeInvalidParameter, "This user pool supports only USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH.")
+		return nil, apiErr(codeInvalidParameter, "This user pool supports USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH and REFRESH_TOKEN_AUTH.")
 	}
 	return authResult(t), nil
 }
@@ -207,66 +218,21 @@ type respondToAuthChallengeInput struct {
 	ClientMetadata     map[string]string `json:"ClientMetadata"`
 }
 
-// respondToAuthChallenge answers NEW_PASSWORD_REQUIRED: the session once,
-// within three minutes, by its client and user; the new password follows
-// the policy; "userAttributes.NAME" responses set attributes. The user is
-// then confirmed and signed in.
+// respondToAuthChallenge answers the challenges of InitiateAuth:
+// PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, the MFA challenges and
+// SELECT_CHALLENGE. A session is answered once, within the client's
+// AuthSessionValidity, by its client and user.
 func (p *Pool) respondToAuthChallenge(ctx context.Context, in *respondToAuthChallengeInput) (*initiateAuthOutput, error) {
+	return p.respond(ctx, in, false)
+}
+
+// respond answers a challenge of InitiateAuth or, admin, of
+// AdminInitiateAuth: a session answers only the operation that began it.
+func (p *Pool) respond(ctx context.Context, in *respondToAuthChallengeInput, admin bool) (*initiateAuthOutput, error) {
 	c, ok := p.AppClient(in.ClientID)
 	if !ok {
 		return nil, errClientNotFound
 	}
-	if in.ChallengeName != "NEW_PASSWORD_REQUIRED" {
-		return nil, apiErr(codeInvalidParameter, "This user pool answers only NEW_PASSWORD_REQUIRED challenges.")
-	}
-	r := in.ChallengeResponses
-	if r["USERNAME"] == "" || r["NEW_PASSWORD"] == "" {
-		return nil, apiErr(codeInvalidParameter, "Missing required parameter USERNAME or NEW_PASSWORD")
-	}
-	if err := c.checkSecretHash(r["USERNAME"], r["SECRET_HASH"]); err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	key := digest(in.Session)
-	s := p.sessions[key]
-	delete(p.sessions, key) // single use, even when the answer fails
-	p.mu.Unlock()
-	if s == nil || s.clientID != c.ClientID || !p.sameUser(s.username, r["USERNAME"]) || !p.now().Before(s.expires) {
-		return nil, errSessionInvalid
-	}
-	if err := p.checkPassword(r["NEW_PASSWORD"]); err != nil {
-		return nil, err
-	}
-	attrs := map[string]string{}
-	for k, v := range r {
-		if name, ok := strings.CutPrefix(k, "userAttributes."); ok {
-			if !clientWritable(name) {
-				return nil, errUnwritableAttr
-			}
-			attrs[name] = v
-		}
-	}
-	h := hashPassword(r["NEW_PASSWORD"])
-	p.mu.Lock()
-	u, err := p.userLocked(s.username)
-	if err == nil && (!u.Enabled || u.Status != statusForceChangePwd) {
-		err = errSessionInvalid
-	}
-	if err == nil {
-		err = p.setAttributesLocked(u, attrs)
-	}
-	var snap snapshot
-	if err == nil {
-		u.Password, u.Status = h, statusConfirmed
-		snap = p.snapshotLocked(u)
-	}
-	p.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	t, err := p.signIn(ctx, c, snap, []string{scopeAdmin}, sourceNewPassword, in.ClientMetadata)
-	if err != nil {
-		return nil, err
-	}
-	return authResult(t), nil
+	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin})
+	return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 }

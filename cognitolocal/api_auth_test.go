@@ -138,13 +138,13 @@ func TestChallengeSessionIsSingleUse(t *testing.T) {
 	answer := respond(out["Session"], map[string]string{"USERNAME": "dave", "NEW_PASSWORD": "weak"})
 	requireAPIError(t, p, "RespondToAuthChallenge", answer, codeInvalidPassword, "")
 	answer["ChallengeResponses"] = map[string]string{"USERNAME": "dave", "NEW_PASSWORD": "Perm-pass1"}
-	requireAPIError(t, p, "RespondToAuthChallenge", answer, codeNotAuthorized, errSessionInvalid.Message)
+	requireAPIError(t, p, "RespondToAuthChallenge", answer, codeNotAuthorized, "Invalid session for the user, session can only be used once.")
 }
 
 func TestChallengeSessionOfAnotherUserRefused(t *testing.T) {
 	p, out := newPasswordPool(t, Config{})
 	requireAPIError(t, p, "RespondToAuthChallenge", respond(out["Session"], map[string]string{"USERNAME": "alice", "NEW_PASSWORD": "Perm-pass1"}),
-		codeNotAuthorized, errSessionInvalid.Message)
+		codeNotAuthorized, "Invalid session for the user.")
 }
 
 func TestChallengeSessionExpiresAfterThreeMinutes(t *testing.T) {
@@ -155,10 +155,12 @@ func TestChallengeSessionExpiresAfterThreeMinutes(t *testing.T) {
 		codeNotAuthorized, errSessionInvalid.Message)
 }
 
-func TestChallengeOnlyNewPasswordRequired(t *testing.T) {
+func TestChallengeNameMustMatchSession(t *testing.T) {
 	p, out := newPasswordPool(t, Config{})
 	in := respond(out["Session"], map[string]string{"USERNAME": "dave", "NEW_PASSWORD": "Perm-pass1"})
 	in["ChallengeName"] = "SMS_MFA"
+	requireAPIError(t, p, "RespondToAuthChallenge", in, codeInvalidParameter, "The ChallengeName does not match the challenge of the session.")
+	in["ChallengeName"] = "CUSTOM_CHALLENGE"
 	requireAPIError(t, p, "RespondToAuthChallenge", in, codeInvalidParameter, "")
 }
 

@@ -131,6 +131,9 @@ func (p *Pool) updateUserPool(_ context.Context, in *updateUserPoolInput) (*empt
 	}
 	settings.UsernameAttributes, settings.AliasAttributes = old.UsernameAttributes, old.AliasAttributes
 	settings.CaseSensitive, settings.Required, settings.Immutable = old.CaseSensitive, old.Required, old.Immutable
+	// The MFA factors belong to SetUserPoolMfaConfig, not UpdateUserPool.
+	settings.SoftwareTokenMFA, settings.SMSMFA, settings.SMSMFAMessage = old.SoftwareTokenMFA, old.SMSMFA, old.SMSMFAMessage
+	settings.EmailMFA, settings.EmailMFAMessage, settings.EmailMFASubject = old.EmailMFA, old.EmailMFAMessage, old.EmailMFASubject
 	settings.Created, settings.Modified = old.Created, p.now()
 	p.settings.Store(settings)
 	return &empty{}, nil

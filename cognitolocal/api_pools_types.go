@@ -25,6 +25,9 @@ type settingsInput struct {
 			RequireSymbols                bool `json:"RequireSymbols"`
 			TemporaryPasswordValidityDays *int `json:"TemporaryPasswordValidityDays"`
 		} `json:"PasswordPolicy"`
+		SignInPolicy *struct {
+			AllowedFirstAuthFactors []string `json:"AllowedFirstAuthFactors"`
+		} `json:"SignInPolicy"`
 	} `json:"Policies"`
 	DeletionProtection string `json:"DeletionProtection"`
 	LambdaConfig       *struct {
@@ -91,6 +94,13 @@ func parseSettings(body []byte, name string, create bool) (*poolSettings, error)
 			}
 			s.PasswordPolicy.TemporaryPasswordValidityDays = *pp.TemporaryPasswordValidityDays
 		}
+	}
+	if in.Policies != nil && in.Policies.SignInPolicy != nil {
+		f := in.Policies.SignInPolicy.AllowedFirstAuthFactors
+		if err := checkFirstAuthFactors(f); err != nil {
+			return nil, err
+		}
+		s.FirstAuthFactors = slices.Clone(f)
 	}
 	switch in.DeletionProtection {
 	case "", "INACTIVE":
@@ -276,6 +286,11 @@ func (p *Pool) userPoolType() map[string]any {
 		"RequireNumbers": pp.RequireNumbers, "RequireSymbols": pp.RequireSymbols,
 		"TemporaryPasswordValidityDays": pp.TemporaryPasswordValidityDays,
 	}
+	factors := s.FirstAuthFactors
+	if len(factors) == 0 {
+		factors = []string{firstPassword}
+	}
+	policies["SignInPolicy"] = map[string]any{"AllowedFirstAuthFactors": factors}
 	out["Policies"] = policies
 	out["LambdaConfig"] = p.lambdaConfig(s)
 	admin := objectOf(s.Extra["AdminCreateUserConfig"])

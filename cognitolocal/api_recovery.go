@@ -111,7 +111,7 @@ func (p *Pool) confirmForgotPassword(_ context.Context, in *confirmForgotPasswor
 	if _, err := p.useCodeLocked(u, purposeForgot, in.ConfirmationCode, "ConfirmForgotPassword", limitConfirmForgt); err != nil {
 		return nil, err
 	}
-	u.Password = h
+	p.setPasswordLocked(u, h, in.Password)
 	u.TemporarySince = time.Time{}
 	if u.Status == statusResetRequired || u.Status == statusForceChangePwd {
 		u.Status = statusConfirmed
@@ -181,7 +181,7 @@ func (p *Pool) changePassword(ctx context.Context, in *changePasswordInput) (*em
 			// Changed meanwhile: the previous password checked is stale.
 			return errBadCredentials
 		}
-		u.Password = h
+		p.setPasswordLocked(u, h, in.ProposedPassword)
 		u.LastModified = p.now()
 		return nil
 	})

@@ -93,7 +93,7 @@ func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*us
 	} else if u, err = p.createUserLocked(in.Username, attributeMap(in.UserAttributes)); err != nil {
 		return nil, err
 	}
-	u.Password = h
+	p.setPasswordLocked(u, h, pw)
 	u.Status = statusForceChangePwd
 	u.TemporarySince = p.now()
 	u.LastModified = p.now()
@@ -120,6 +120,7 @@ func (p *Pool) adminSetUserPassword(_ context.Context, in *adminSetUserPasswordI
 type adminGetUserOutput struct {
 	userFields
 	UserAttributes []attribute `json:"UserAttributes"`
+	userMFAFields
 }
 
 func (p *Pool) adminGetUser(_ context.Context, in *poolUser) (*adminGetUserOutput, error) {
@@ -127,6 +128,7 @@ func (p *Pool) adminGetUser(_ context.Context, in *poolUser) (*adminGetUserOutpu
 	err := p.withUser(*in, func(u *user) error {
 		t := u.userType()
 		out.userFields, out.UserAttributes = t.userFields, t.Attributes
+		out.userMFAFields = userMFASettings(u)
 		return nil
 	})
 	if err != nil {
@@ -298,6 +300,7 @@ type accessTokenInput struct {
 type getUserOutput struct {
 	Username       string      `json:"Username"`
 	UserAttributes []attribute `json:"UserAttributes"`
+	userMFAFields
 }
 
 func (p *Pool) getUser(ctx context.Context, in *accessTokenInput) (*getUserOutput, error) {
@@ -307,7 +310,7 @@ func (p *Pool) getUser(ctx context.Context, in *accessTokenInput) (*getUserOutpu
 	}
 	var out *getUserOutput
 	err = p.onUser(name, func(u *user) error {
-		out = &getUserOutput{Username: u.Username, UserAttributes: attributeList(u.Attributes)}
+		out = &getUserOutput{Username: u.Username, UserAttributes: attributeList(u.Attributes), userMFAFields: userMFASettings(u)}
 		return nil
 	})
 	return out, err
@@ -408,7 +411,7 @@ func (p *Pool) signUp(_ context.Context, in *signUpInput) (*signUpOutput, error)
 	if err != nil {
 		return nil, err
 	}
-	u.Password = h
+	p.setPasswordLocked(u, h, in.Password)
 	u.Status = statusUnconfirmed
 	out := &signUpOutput{UserConfirmed: false, UserSub: u.sub()}
 	// The code goes to an attribute the pool verifies automatically; with

@@ -32,6 +32,9 @@ type AppClient struct {
 	ReadAttributes []string
 	// Token lifetimes; zero: 1h, 1h and 30 days.
 	AccessTokenValidity, IDTokenValidity, RefreshTokenValidity time.Duration
+	// AuthSessionValidity is how long a challenge's Session can be
+	// answered, 3 to 15 minutes; zero: 3 minutes.
+	AuthSessionValidity time.Duration
 	// PreventUserExistenceErrors is "LEGACY" (the API's default, also
 	// taken for empty): operations name an unknown user with
 	// UserNotFoundException; or "ENABLED": they answer as for a wrong

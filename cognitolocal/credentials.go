@@ -38,6 +38,9 @@ func (p *Pool) checkCredentialsFor(c AppClient, username, password string) (snap
 		return snapshot{}, errNotConfirmed
 	case !match:
 		return snapshot{}, errBadCredentials
+	}
+	p.backfillSRP(snap.username, password)
+	switch {
 	case !enabled:
 		return snapshot{}, errUserDisabled
 	case status == statusResetRequired:

@@ -25,9 +25,12 @@
 // attributes), custom attributes (declared, mutable or not), refresh-token
 // families, the signing keys and a pre-token-generation trigger.
 //
-// Operations: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH),
-// RespondToAuthChallenge (NEW_PASSWORD_REQUIRED, the first sign-in of a
-// user created with a temporary password), GetUser,
+// Operations: InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH,
+// REFRESH_TOKEN_AUTH), RespondToAuthChallenge (PASSWORD_VERIFIER,
+// NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP,
+// SELECT_MFA_TYPE, MFA_SETUP, SELECT_CHALLENGE), SetUserPoolMfaConfig, GetUserPoolMfaConfig,
+// AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
+// AdminSetUserMFAPreference, GetUser,
 // UpdateUserAttributes, DeleteUserAttributes, GlobalSignOut, RevokeToken,
 // SignUp, AdminCreateUser, AdminSetUserPassword,
 // AdminGetUser, AdminUpdateUserAttributes, AdminDeleteUserAttributes,
@@ -97,6 +100,40 @@
 // read. A refresh keeps origin_jti and auth_time. Refresh tokens are
 // opaque random strings; the pool keeps only their digests.
 //
+// # SRP, MFA and choice-based sign-in
+//
+// USER_SRP_AUTH is SRP-6a as Cognito and its clients (Amplify,
+// amazon-cognito-identity-js, the .NET extension, pycognito) run it:
+// the 3072-bit group of RFC 5054, Cognito's padding, HKDF and signature
+// message, the TIMESTAMP "EEE MMM d HH:mm:ss UTC yyyy" within five
+// minutes of the pool's clock, SECRET_HASH for confidential clients,
+// USER_ID_FOR_SRP the canonical username. Each SECRET_BLOCK takes one
+// proof within the session lifetime; an SRP_A with A mod N = 0 is
+// refused; an unknown username gets a challenge with a stable salt that
+// no password answers. The pool keeps an SRP verifier (salt and v) next
+// to each password hash. A state saved before verifiers existed holds
+// only one-way hashes, from which none can be derived: such a user gains
+// a verifier at their next password sign-in (USER_PASSWORD_AUTH, /login,
+// USER_AUTH with PASSWORD) or password change, and until then
+// USER_SRP_AUTH answers NotAuthorizedException saying so.
+//
+// USER_AUTH (the client needs ALLOW_USER_AUTH) takes
+// PREFERRED_CHALLENGE PASSWORD, PASSWORD_SRP or EMAIL_OTP (an
+// eight-digit code to the outbox, when the pool's SignInPolicy or
+// SetFirstAuthFactors allows it), or answers SELECT_CHALLENGE with the
+// AvailableChallenges.
+//
+// MFA (SetUserPoolMfaConfig, SetMFAConfig): OFF, ON or OPTIONAL with
+// TOTP (RFC 6238: SHA-1, six digits, 30 s, one step of drift, each code
+// once), SMS and email codes (six digits, to the outbox). After the
+// first factor (password, SRP, or a new password; admin sign-in too) the
+// sign-in answers the challenge of the user's factor (SOFTWARE_TOKEN_MFA,
+// SMS_MFA, EMAIL_OTP; the preferred one first), SELECT_MFA_TYPE when several factors are on and none preferred, and,
+// when MFA is ON and the user has none, MFA_SETUP, answered after
+// AssociateSoftwareToken and VerifySoftwareToken with its Session.
+// Challenge sessions live the client's AuthSessionValidity (three
+// minutes by default), are answered once, and take three wrong codes.
+//
 // # Pre-token-generation triggers
 //
 // Config.PreTokenGeneration is a Go function of the signature lambda.Start
@@ -120,11 +157,10 @@
 //
 // # Not emulated
 //
-// SRP, custom auth and MFA challenges (NEW_PASSWORD_REQUIRED is the only
-// challenge; Managed Login shows no change-password page), email and SMS
-// delivery (no codes are sent; AdminConfirmSignUp confirms), federation
-// and identity providers, hosted UI styling and sign-in sessions, device
-// tracking, user deletion, resource servers
+// Custom auth challenges, device tracking (DEVICE_KEY is ignored), MFA
+// set-up of SMS or email inside MFA_SETUP (TOTP only there), real email
+// and SMS delivery (messages go to the outbox), federation and identity
+// providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token
 // rotation, rate limits, and the pool's other configuration operations.
 //

@@ -71,6 +71,7 @@ var readOnlyOps = []string{
 	targetPrefix + "DescribeResourceServer", targetPrefix + "ListResourceServers",
 	targetPrefix + "ListUserPoolClients", targetPrefix + "ListGroups", targetPrefix + "GetGroup",
 	targetPrefix + "ListUsersInGroup",
+	targetPrefix + "GetUserPoolMfaConfig",
 }
 
 // mayChange reports whether r can change the saved state: a JSON API

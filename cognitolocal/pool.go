@@ -86,6 +86,7 @@ type Pool struct {
 	refresh   map[string]string           // refresh-token digest → origin_jti
 	codes     map[string]*authCode        // authorization-code digest → code
 	sessions  map[string]*authSession     // challenge-session digest → session
+	auth      *authState                  // SRP exchanges, MFA configuration
 	outbox    []Message                   // what the pool would have sent, oldest first
 	// resourceServers by identifier.
 	resourceServers map[string]*ResourceServer
@@ -125,23 +126,23 @@ func New(cfg Config) (*Pool, error) {
 // makePool returns a pool of svc with no app client, not yet registered.
 func makePool(svc *Service, cfg Config) (*Pool, error) {
 	p := &Pool{
-		svc:      svc,
-		poolID:   cfg.PoolID,
-		baseURL:  svc.baseURL,
-		now:      svc.now,
-		trigger:  cfg.PreTokenGeneration,
-		triggerV: cfg.TriggerVersion,
-		logger:   svc.logger,
-		onChange: svc.onChange,
-		users:    map[string]*user{},
-		groups:   map[string]*group{},
-		clients:  map[string]*AppClient{},
-		schema:   map[string]*customAttribute{},
-		families: map[string]*family{},
-		refresh:  map[string]string{},
-		codes:    map[string]*authCode{},
-		sessions: map[string]*authSession{},
-
+		svc:             svc,
+		poolID:          cfg.PoolID,
+		baseURL:         svc.baseURL,
+		now:             svc.now,
+		trigger:         cfg.PreTokenGeneration,
+		triggerV:        cfg.TriggerVersion,
+		logger:          svc.logger,
+		onChange:        svc.onChange,
+		users:           map[string]*user{},
+		groups:          map[string]*group{},
+		clients:         map[string]*AppClient{},
+		schema:          map[string]*customAttribute{},
+		families:        map[string]*family{},
+		refresh:         map[string]string{},
+		codes:           map[string]*authCode{},
+		sessions:        map[string]*authSession{},
+		auth:            newAuthState(),
 		resourceServers: map[string]*ResourceServer{},
 	}
 	settings := defaultSettings()
@@ -183,7 +184,7 @@ func defaultClient() AppClient {
 	return AppClient{
 		ClientID:           DefaultClientID,
 		ClientName:         DefaultClientID,
-		ExplicitAuthFlows:  []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+		ExplicitAuthFlows:  []string{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
 		AllowedOAuthFlows:  []string{"code"},
 		AllowedOAuthScopes: []string{"openid", "email", "profile", scopeAdmin},
 		CallbackURLs:       []string{"http://localhost:8080/callback", "http://127.0.0.1:8080/callback"},

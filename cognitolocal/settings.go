@@ -44,7 +44,17 @@ type poolSettings struct {
 	PasswordPolicy         PasswordPolicy `json:"passwordPolicy"`
 	AdminCreateOnly        bool           `json:"allowAdminCreateUserOnly,omitempty"`
 	MfaConfiguration       string         `json:"mfaConfiguration,omitempty"`
-	DeletionProtection     bool           `json:"deletionProtection,omitempty"`
+	// The MFA factors SetUserPoolMfaConfig turns on, with their messages.
+	SoftwareTokenMFA bool   `json:"softwareTokenMfa,omitempty"`
+	SMSMFA           bool   `json:"smsMfa,omitempty"`
+	SMSMFAMessage    string `json:"smsMfaMessage,omitempty"`
+	EmailMFA         bool   `json:"emailMfa,omitempty"`
+	EmailMFAMessage  string `json:"emailMfaMessage,omitempty"`
+	EmailMFASubject  string `json:"emailMfaSubject,omitempty"`
+	// FirstAuthFactors are SignInPolicy.AllowedFirstAuthFactors of
+	// choice-based sign-in; empty means PASSWORD alone.
+	FirstAuthFactors   []string `json:"firstAuthFactors,omitempty"`
+	DeletionProtection bool     `json:"deletionProtection,omitempty"`
 	// PreTokenLambdaARN and PreTokenLambdaVersion are
 	// LambdaConfig.PreTokenGenerationConfig; the Service maps the ARN to a
 	// local trigger.

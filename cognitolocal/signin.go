@@ -2,10 +2,7 @@ package cognitolocal
 
 import (
 	"context"
-	"encoding/json"
-	"maps"
 	"slices"
-	"time"
 )
 
 // Sign-in: credentials, refresh, and the challenges a sign-in may answer.
@@ -19,7 +16,14 @@ func (p *Pool) SignIn(ctx context.Context, clientID, username, password string) 
 	if err != nil {
 		return Tokens{}, err
 	}
-	return p.signIn(ctx, c, snap, []string{scopeAdmin}, sourceAuthentication, nil)
+	res, err := p.secondFactor(c, snap.username, signInStep{typed: username, source: sourceAuthentication})
+	if err != nil {
+		return Tokens{}, err
+	}
+	if res.out != nil {
+		return Tokens{}, errMFARequired
+	}
+	return p.signIn(ctx, c, res.user, []string{scopeAdmin}, sourceAuthentication, nil)
 }
 
 // checkPasswordSignIn applies InitiateAuth's checks in Cognito's order:
@@ -84,37 +88,4 @@ func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken string,
 		user: &snap, client: client, fam: fam, source: sourceRefresh,
 		idToken: !fam.Hosted || slices.Contains(fam.Scopes, "openid"), atHash: fam.Hosted, metadata: metadata,
 	})
-}
-
-// sessionLifetime is how long a challenge session can be answered:
-// Cognito's default of three minutes.
-const sessionLifetime = 3 * time.Minute
-
-// authSession is a sign-in waiting for its challenge's answer.
-type authSession struct {
-	username, clientID string
-	expires            time.Time
-}
-
-// newPasswordChallenge answers a sign-in with a temporary password as
-// Cognito does: NEW_PASSWORD_REQUIRED, a session for
-// RespondToAuthChallenge, and the user's attributes.
-func (p *Pool) newPasswordChallenge(c AppClient, snap snapshot) (*initiateAuthOutput, error) {
-	session := randomToken(96)
-	p.mu.Lock()
-	p.sessions[digest(session)] = &authSession{username: snap.username, clientID: c.ClientID, expires: p.now().Add(sessionLifetime)}
-	p.mu.Unlock()
-	attrs := maps.Clone(snap.attrs)
-	delete(attrs, "sub")
-	b, err := json.Marshal(attrs)
-	if err != nil {
-		return nil, apiErr("InternalErrorException", "The user's attributes could not be encoded.")
-	}
-	return &initiateAuthOutput{
-		ChallengeName: "NEW_PASSWORD_REQUIRED",
-		Session:       session,
-		ChallengeParameters: map[string]string{
-			"USER_ID_FOR_SRP": snap.username, "requiredAttributes": "[]", "userAttributes": string(b),
-		},
-	}, nil
 }

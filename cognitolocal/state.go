@@ -120,6 +120,10 @@ func (p *Pool) poolState() (poolState, error) {
 	for _, k := range slices.Sorted(maps.Keys(p.users)) {
 		u := *p.users[k]
 		u.Attributes, u.Groups = maps.Clone(u.Attributes), slices.Clone(u.Groups)
+		if u.MFA != nil {
+			m := *u.MFA // changed in place at each TOTP sign-in
+			u.MFA = &m
+		}
 		u.Codes, u.Attempts = cloneCodes(u.Codes), cloneAttempts(u.Attempts)
 		s.Users = append(s.Users, &u)
 	}
@@ -352,6 +356,9 @@ func (p *Pool) install(ld *loadedPool) {
 	p.users, p.groups, p.clients, p.schema, p.families, p.refresh = ld.users, ld.groups, ld.clients, ld.schema, ld.families, ld.refresh
 	p.codes = map[string]*authCode{}
 	p.sessions = map[string]*authSession{}
+	auth := newAuthState()
+	auth.decoyKey = p.auth.decoyKey // unknown names keep their decoy salts
+	p.auth = auth
 	p.outbox, p.resourceServers = ld.outbox, ld.servers
 }
 

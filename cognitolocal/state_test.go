@@ -147,6 +147,21 @@ func TestOnChangeAfterStateChanges(t *testing.T) {
 	require.Equal(t, 3, changes)
 }
 
+func TestStateKeepsMFAAndSignInSettings(t *testing.T) {
+	p, clock := newMFAPool(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true})
+	secret := setUpTOTP(t, p, clock)
+	var buf bytes.Buffer
+	require.NoError(t, p.SaveState(&buf))
+	q, err := New(Config{Key: testKey(t), Now: clock.Now})
+	require.NoError(t, err)
+	require.NoError(t, q.LoadState(&buf))
+	require.Equal(t, p.MFAConfig(), q.MFAConfig())
+	_, out := passwordSignIn(t, q, "alice", testPassword)
+	require.Equal(t, factorTOTP, out["ChallengeName"])
+	status, res := call(t, q, "RespondToAuthChallenge", answer(factorTOTP, out["Session"], map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": clock.code(t, secret)}))
+	require.Equal(t, http.StatusOK, status, res)
+}
+
 // A state file written before pools could be created (format 1, saved by
 // the previous release into testdata/state-v1.json) loads unchanged:
 // users sign in with their passwords, groups, custom attributes and

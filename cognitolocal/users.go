@@ -32,7 +32,7 @@ func (p *Pool) CreateUser(username, password string, attrs map[string]string) (s
 	if err != nil {
 		return "", err
 	}
-	u.Password = hashPassword(password)
+	p.setPasswordLocked(u, hashPassword(password), password)
 	u.Status = statusConfirmed
 	return u.sub(), nil
 }
@@ -184,7 +184,7 @@ func (p *Pool) SetUserPassword(username, password string, permanent bool) error 
 	}
 	h := hashPassword(password)
 	return p.onUser(username, func(u *user) error {
-		u.Password = h
+		p.setPasswordLocked(u, h, password)
 		u.TemporarySince = time.Time{}
 		if permanent {
 			u.Status = statusConfirmed
@@ -211,14 +211,18 @@ func (p *Pool) GlobalSignOut(username string) error {
 }
 
 type user struct {
-	Username     string            `json:"username"`
-	Attributes   map[string]string `json:"attributes"` // sub included
-	Enabled      bool              `json:"enabled"`
-	Status       string            `json:"status"`
-	Password     string            `json:"password"` // hashPassword's encoding
-	Groups       []string          `json:"groups,omitempty"`
-	Created      time.Time         `json:"created"`
-	LastModified time.Time         `json:"lastModified"`
+	Username   string            `json:"username"`
+	Attributes map[string]string `json:"attributes"` // sub included
+	Enabled    bool              `json:"enabled"`
+	Status     string            `json:"status"`
+	Password   string            `json:"password"` // hashPassword's encoding
+	// SRP is the password's SRP verifier; nil for a password set before
+	// the pool kept verifiers, until the password is next presented.
+	SRP          *srpVerifier `json:"srp,omitempty"`
+	MFA          *userMFA     `json:"mfa,omitempty"`
+	Groups       []string     `json:"groups,omitempty"`
+	Created      time.Time    `json:"created"`
+	LastModified time.Time    `json:"lastModified"`
 	// TemporarySince is when a temporary password was set, which lives
 	// the policy's TemporaryPasswordValidityDays.
 	TemporarySince time.Time `json:"temporaryPasswordSet,omitzero"`

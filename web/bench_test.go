@@ -20,12 +20,14 @@ func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discard) WriteHeader(int)             {}
 
 // BenchmarkSessionRequest is the per-request cost of a session: reading
-// the cookie, opening it, decoding the session, verifying the ID token
-// from the verifier's cache and putting the claims into the context.
-// Tokens have Cognito's sizes (the refresh token is padded to 1.7 KB).
+// the cookie, opening it (once per cookie value: later requests find it
+// opened), verifying the ID token from the verifier's cache and putting the
+// claims into the context. Tokens have Cognito's sizes (the refresh token
+// is padded to 1.7 KB). The peer comparison in bench/ runs these modes.
 //
 //	cookie          the default: the session in cookies
-//	cookie+access   the handler also asks for the access token
+//	cookie+access   the handler also asks for the access token, served
+//	                from the opened session (one cache hit of its Verify)
 //	store           a MemoryStore holds the session, the cookie its id
 //	verify-hit      reference: one cache hit of the ID token's Verify,
 //	                to compare with on a loaded machine

@@ -96,16 +96,25 @@ func (a *Auth) clearCookies(w http.ResponseWriter, c *cookieSet) {
 // cookieCodec keeps the session in two cookies: the session (times and
 // both tokens but the refresh token), opened by every request, and the
 // refresh token, opened only to refresh and to sign out.
-type cookieCodec struct{ a *Auth }
+type cookieCodec struct {
+	a      *Auth
+	opened *openCache
+}
 
 func (k cookieCodec) load(_ context.Context, c *cookieSet, s *session) (bool, error) {
-	pt, idx, err := k.a.seal.open(purposeSession, c.session()...)
+	parts := c.session()
+	if o := k.opened.get(parts); o != nil {
+		*s = o.s
+		return o.stale, nil
+	}
+	pt, idx, err := k.a.seal.open(purposeSession, parts...)
 	if err != nil {
 		return false, because(ErrNoSession, "cookie does not open")
 	}
 	if s.decode(pt) != nil {
 		return false, because(ErrNoSession, "cookie holds no session")
 	}
+	k.opened.put(parts, s, idx > 0)
 	return idx > 0, nil
 }
 

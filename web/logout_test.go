@@ -79,3 +79,39 @@ func TestErrorPageFitsAPhone(t *testing.T) {
 	assert.Contains(t, page, `<meta name="viewport"`)
 	assert.Contains(t, page, "You do not have access to this page.")
 }
+
+func TestSignOutRevokesAndGoesThroughCognitoLogout(t *testing.T) {
+	a := newApp(t)
+	a.signIn("/")
+	resp := a.do(a.step, http.MethodPost, "/logout", "Origin", a.srv.URL)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	assert.Equal(t, a.pool.Domain()+"/logout", loc.Scheme+"://"+loc.Host+loc.Path)
+	assert.Equal(t, "web-client", loc.Query().Get("client_id"))
+	assert.Equal(t, a.srv.URL+"/", loc.Query().Get("logout_uri"))
+	assert.Nil(t, a.cookie("session"))
+	assert.Equal(t, 1, int(a.pool.revokeCalls.Load()))
+	a.pool.mu.Lock()
+	for _, f := range a.pool.families {
+		assert.True(t, f.revoked, "the refresh token is revoked")
+	}
+	a.pool.mu.Unlock()
+	assert.Equal(t, http.StatusFound, a.get("/account").StatusCode)
+}
+
+func TestSignOutGetShowsButtonOnly(t *testing.T) {
+	a := newApp(t)
+	a.signIn("/")
+	resp := a.get("/logout")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body(t, resp), `method="post"`)
+	assert.NotNil(t, a.cookie("session"))
+	assert.Equal(t, 0, int(a.pool.revokeCalls.Load()))
+}
+
+func TestLogoutRefusesOtherMethods(t *testing.T) {
+	a := newApp(t)
+	resp := a.do(a.step, http.MethodPut, "/logout", "Origin", a.srv.URL)
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	assert.Equal(t, "GET, HEAD, POST", resp.Header.Get("Allow"))
+}

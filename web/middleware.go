@@ -21,51 +21,36 @@ func (a *Auth) Require(next http.Handler) http.Handler { return a.wrap(next, fal
 func (a *Auth) Optional(next http.Handler) http.Handler { return a.wrap(next, true) }
 
 func (a *Auth) wrap(next http.Handler, optional bool) http.Handler {
-	opts := []cognitojwt.Option{
-		cognitojwt.WithTokenSource(stateToken),
-		cognitojwt.WithErrorHandler(a.reject),
-	}
+	opts := []cognitojwt.Option{cognitojwt.WithErrorHandler(a.reject)}
 	if optional {
 		opts = append(opts, cognitojwt.WithCredentialsOptional())
 	}
-	inner := cognitojwt.Middleware(stateVerifier{}, opts...)(next)
-	return a.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, err := a.authenticate(w, r)
-		if err != nil {
-			st = &state{err: err}
-		}
-		inner.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
-	}))
+	return a.csrf.Handler(cognitojwt.MiddlewareFor(a, opts...)(next))
 }
 
-type stateKey struct{}
+// Authenticate is Auth's side of cognitojwt's Authenticator seam, which
+// Require and Optional plug it into: it opens the request's session
+// (reading the Cookie header once), refreshes it when due and returns the
+// ID token's claims, the ID token, and the session for AccessToken and
+// AccessClaims to read back. A request without a usable session is
+// ErrNoSession (which wraps cognitojwt.ErrNoToken); a store, signing keys
+// or token endpoint that cannot be reached is ErrUnavailable. Use it with
+// cognitojwt.MiddlewareFor directly only to put a session behind options
+// of your own: Require and Optional add the cross-origin check and this
+// package's answers.
+func (a *Auth) Authenticate(w http.ResponseWriter, r *http.Request) (cognitojwt.Authentication, error) {
+	st, err := a.authenticate(w, r)
+	if err != nil {
+		return cognitojwt.Authentication{}, err
+	}
+	return cognitojwt.Authentication{Claims: st.claims, Token: st.sess.idToken, State: st}, nil
+}
 
+// stateOf returns the request's session, as Authenticate left it.
 func stateOf(ctx context.Context) *state {
-	st, _ := ctx.Value(stateKey{}).(*state)
-	if st == nil || st.err != nil {
-		return nil
-	}
+	id, _ := cognitojwt.AuthenticationFromContext(ctx)
+	st, _ := id.State.(*state)
 	return st
-}
-
-func stateToken(r *http.Request) (string, error) {
-	st, _ := r.Context().Value(stateKey{}).(*state)
-	if st == nil {
-		return "", ErrNoSession
-	}
-	if st.err != nil {
-		return "", st.err
-	}
-	return st.sess.idToken, nil
-}
-
-type stateVerifier struct{}
-
-func (stateVerifier) Verify(ctx context.Context, _ string) (*cognitojwt.Claims, error) {
-	if st := stateOf(ctx); st != nil {
-		return st.claims, nil
-	}
-	return nil, ErrNoSession
 }
 
 // state is one request's session: opened once, with the ID token's claims
@@ -74,7 +59,6 @@ func (stateVerifier) Verify(ctx context.Context, _ string) (*cognitojwt.Claims, 
 type state struct {
 	sess   session
 	claims *cognitojwt.Claims
-	err    error
 	auth   *Auth
 	req    *http.Request
 

@@ -199,3 +199,81 @@ func TestConcurrentRequestsOnTwoInstancesRefreshOnce(t *testing.T) {
 	assert.Contains(t, body(t, a.get("/two/account")), "access=true", "the refreshed session outlives the first tokens on either instance")
 	assert.Equal(t, 2, int(a.pool.tokenCalls.Load()))
 }
+
+func TestRefreshBeforeExpiry(t *testing.T) {
+	a := newApp(t)
+	a.pool.lifetime = 10 * time.Minute
+	a.signIn("/")
+	before := a.cookie("session").Value
+	a.clock.Advance(7 * time.Minute)
+	assert.Equal(t, http.StatusOK, a.get("/account").StatusCode)
+	assert.Equal(t, 1, int(a.pool.tokenCalls.Load()), "outside the refresh window")
+	a.clock.Advance(2 * time.Minute)
+	resp := a.get("/account")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, 2, int(a.pool.tokenCalls.Load()), "refreshed within the window")
+	assert.NotEqual(t, before, a.cookie("session").Value)
+	a.clock.Advance(5 * time.Minute)
+	assert.Contains(t, body(t, a.get("/account")), "user=alice", "the refreshed tokens outlive the first ones")
+}
+
+func TestConcurrentRequestsRefreshOnce(t *testing.T) {
+	a := newApp(t)
+	a.pool.lifetime = 10 * time.Minute
+	a.signIn("/")
+	a.clock.Advance(9 * time.Minute)
+	a.pool.hold = make(chan struct{})
+	var wg sync.WaitGroup
+	codes := make([]int, 8)
+	for i := range codes {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodGet, a.srv.URL+"/account", nil)
+			resp, err := a.step.Do(req)
+			if err == nil {
+				codes[i] = resp.StatusCode
+				_ = resp.Body.Close()
+			}
+		})
+	}
+	// Every request reaches the refresh before the pool answers: one
+	// calls the pool, seven wait for it.
+	require.Eventually(t, func() bool {
+		return a.pool.tokenCalls.Load() == 2 && web.RefreshWaiters(a.auth) == len(codes)-1
+	}, 10*time.Second, time.Millisecond)
+	close(a.pool.hold)
+	wg.Wait()
+	for _, c := range codes {
+		assert.Equal(t, http.StatusOK, c)
+	}
+	assert.Equal(t, 2, int(a.pool.tokenCalls.Load()), "sign-in and one refresh")
+}
+
+func TestRevokedRefreshTokenEndsSession(t *testing.T) {
+	a := newApp(t)
+	a.pool.lifetime = 10 * time.Minute
+	a.signIn("/")
+	a.pool.revokeAll()
+	a.clock.Advance(9 * time.Minute)
+	resp := a.get("/account")
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Nil(t, a.cookie("session"))
+	assert.Contains(t, a.logs.String(), "refresh refused by the token endpoint: invalid_grant")
+}
+
+func TestUnreachableTokenEndpointKeepsSession(t *testing.T) {
+	a := newApp(t)
+	a.pool.lifetime = 10 * time.Minute
+	a.signIn("/")
+	a.pool.fail.Store(true)
+	a.clock.Advance(9 * time.Minute)
+	assert.Equal(t, http.StatusOK, a.get("/account").StatusCode, "tokens still valid: served")
+	a.clock.Advance(2 * time.Minute)
+	resp := a.get("/account")
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "expired and no refresh: 503")
+	assert.NotNil(t, a.cookie("session"), "the session is kept")
+	a.pool.fail.Store(false)
+	// The outage is remembered for as long as Retry-After says, so that a
+	// failing endpoint is not called by every request.
+	a.clock.Advance(5 * time.Second)
+	assert.Equal(t, http.StatusOK, a.get("/account").StatusCode)
+}

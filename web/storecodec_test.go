@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"testing"
@@ -173,4 +174,80 @@ func TestStalledStoreFailsPagesFastWith503(t *testing.T) {
 	assert.Equal(t, "5", resp.Header.Get("Retry-After"))
 	assert.NotNil(t, a.cookie("session"), "the session is kept for when the store answers again")
 	assert.Contains(t, a.logs.String(), "store read did not finish within StoreTimeout")
+}
+
+func TestServerSideStoreKeepsOnlyAnIDInTheCookie(t *testing.T) {
+	store := &web.MemoryStore{}
+	a := newApp(t, func(c *web.Config) { c.Store = store })
+	a.signIn("/")
+	c := a.cookie("session")
+	require.NotNil(t, c)
+	assert.Less(t, len(c.Value), 120, "the cookie holds a sealed id")
+	assert.Equal(t, 1, store.Len())
+	assert.Contains(t, body(t, a.get("/account")), "user=alice")
+	a.signIn("/")
+	assert.Equal(t, 1, store.Len(), "signing in again replaces the record")
+	assert.NotEqual(t, c.Value, a.cookie("session").Value, "with a new id")
+	c = a.cookie("session")
+
+	// Deleting the record ends the session wherever the cookie is.
+	a.do(a.step, http.MethodPost, "/logout", "Origin", a.srv.URL)
+	assert.Equal(t, 0, store.Len())
+	a.setCookie("session", c.Value)
+	assert.Equal(t, http.StatusFound, a.get("/account").StatusCode)
+}
+
+func TestServerSideStoreRefreshes(t *testing.T) {
+	store := &web.MemoryStore{}
+	a := newApp(t, func(c *web.Config) { c.Store = store })
+	store.Now = a.clock.Now
+	a.pool.lifetime = 10 * time.Minute
+	a.signIn("/")
+	cookie := a.cookie("session").Value
+	a.clock.Advance(9 * time.Minute)
+	assert.Equal(t, http.StatusOK, a.get("/account").StatusCode)
+	assert.Equal(t, 2, int(a.pool.tokenCalls.Load()))
+	assert.Equal(t, cookie, a.cookie("session").Value, "the cookie does not change, the record does")
+	a.clock.Advance(5 * time.Minute)
+	assert.Equal(t, http.StatusOK, a.get("/account").StatusCode)
+}
+
+// corruptStore damages every value it hands back.
+type corruptStore struct{ web.MemoryStore }
+
+func (s *corruptStore) Get(ctx context.Context, id string) ([]byte, bool, error) {
+	v, ok, err := s.MemoryStore.Get(ctx, id)
+	if len(v) > 10 {
+		v[10] ^= 1 // inside the first part, which every request opens
+	}
+	return v, ok, err
+}
+
+func TestDamagedStoredSessionEndsSession(t *testing.T) {
+	store := &corruptStore{}
+	a := newApp(t, func(c *web.Config) { c.Store = store })
+	a.signIn("/")
+	resp := a.get("/account")
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Nil(t, a.cookie("session"))
+}
+
+// failingStore fails every call.
+type failingStore struct{ web.MemoryStore }
+
+func (*failingStore) Get(context.Context, string) ([]byte, bool, error) {
+	return nil, false, errors.New("store down")
+}
+
+func TestStoreOutageAnswers503AndKeepsCookie(t *testing.T) {
+	store := &failingStore{}
+	a := newApp(t, func(c *web.Config) { c.Store = store })
+	a.signIn("/")
+	require.NotNil(t, a.cookie("session"))
+	resp := a.get("/account")
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.NotNil(t, a.cookie("session"), "the session is kept for when the store is back")
+	resp = a.get("/account", "Accept", "application/json")
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Contains(t, body(t, resp), "temporarily_unavailable")
 }

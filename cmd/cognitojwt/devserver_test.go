@@ -131,7 +131,7 @@ func TestDevIssuerLosesNothingToKill9(t *testing.T) {
 	id := verifierFor(t, second.issuer, "", cognitojwt.IDToken)
 	claims, err := id.Verify(t.Context(), refreshed["IdToken"].(string))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"admin"}, claims.Groups)
+	assert.Equal(t, []string{"admin"}, claims.Groups.Slice())
 	status, _ = api(t, c, second.base, "", "DescribeUserPool", map[string]any{"UserPoolId": poolID})
 	assert.Equal(t, http.StatusOK, status, "the created pool survived")
 }

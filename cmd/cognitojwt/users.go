@@ -10,9 +10,11 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 )
 
 const usersHelp = `Manage the users of a running dev-issuer from the shell, through the
@@ -24,7 +26,8 @@ dev-issuer with --endpoint-url http://127.0.0.1:9229.
 
   cognitojwt users add USERNAME --password P [--groups a,b] [--attr NAME=VALUE]…
       creates a confirmed user with a permanent password; groups that do not
-      exist yet are created
+      exist yet are created; on any refusal nothing is left behind
+  cognitojwt users delete USERNAME
   cognitojwt users list [--filter 'email ^= "a"'] [--json]
   cognitojwt users set USERNAME [--attr NAME=VALUE]… [--delete-attr NAME]…
       [--password P] [--disable | --enable] [--sign-out]
@@ -40,14 +43,16 @@ Cognito puts them: in ID tokens, not in access tokens.`
 
 func runUsers(e *env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("missing subcommand: add, list, set, groups or outbox")
+		return usageErrorf("missing subcommand: add, delete, list, set, groups or outbox")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help":
-		fmt.Fprintf(e.stdout, "Usage: cognitojwt users add|list|set|groups|outbox [flags]\n\n%s\n\nExit codes: 0 success, 1 the pool refused the operation, 2 usage error,\n3 the dev-issuer is unreachable.\n", usersHelp)
+		fmt.Fprintf(e.stdout, "Usage: cognitojwt users add|delete|list|set|groups|outbox [flags]\n\n%s\n\nExit codes: 0 success, 1 the pool refused the operation, 2 usage error,\n3 the dev-issuer is unreachable.\n", usersHelp)
 		return nil
 	case "add":
 		return runUsersAdd(e, args[1:])
+	case "delete":
+		return runUsersDelete(e, args[1:])
 	case "list":
 		return runUsersList(e, args[1:])
 	case "set":
@@ -57,7 +62,7 @@ func runUsers(e *env, args []string) error {
 	case "outbox":
 		return runUsersOutbox(e, args[1:])
 	}
-	return usageErrorf("unknown subcommand %q: want add, list, set, groups or outbox", args[0])
+	return usageErrorf("unknown subcommand %q: want add, delete, list, set, groups or outbox", args[0])
 }
 
 // poolFlags are the flags every users subcommand shares: where the pool is.
@@ -99,29 +104,51 @@ func runUsersAdd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, g := range groups {
+		if err := checkGroupName(g); err != nil {
+			return err
+		}
+	}
 	c.custom = attrs.customNames()
 	var created struct {
 		User struct {
 			Attributes []apiAttribute
 		}
 	}
+	// The password goes in as the temporary one, so that the pool checks
+	// it against its policy before it creates anything.
 	err = c.call("AdminCreateUser", map[string]any{
-		"UserPoolId":     c.poolID,
-		"Username":       username,
-		"MessageAction":  "SUPPRESS",
-		"UserAttributes": attrs.apiAttributes(),
+		"UserPoolId":        c.poolID,
+		"Username":          username,
+		"MessageAction":     "SUPPRESS",
+		"TemporaryPassword": *password,
+		"UserAttributes":    attrs.apiAttributes(),
 	}, &created)
 	if err != nil {
 		return err
 	}
+	// From here a refusal undoes what this command made: the user, and the
+	// groups it created.
+	var newGroups []string
+	undo := func(cause error) error {
+		_ = c.call("AdminDeleteUser", map[string]any{"UserPoolId": c.poolID, "Username": username}, nil)
+		for _, g := range newGroups {
+			_ = c.call("DeleteGroup", map[string]any{"UserPoolId": c.poolID, "GroupName": g}, nil)
+		}
+		return cause
+	}
 	if err := c.call("AdminSetUserPassword", map[string]any{
 		"UserPoolId": c.poolID, "Username": username, "Password": *password, "Permanent": true,
 	}, nil); err != nil {
-		return err
+		return undo(err)
 	}
 	for _, g := range groups {
-		if err := c.addToGroup(username, g); err != nil {
-			return err
+		made, err := c.addToGroupCreating(username, g)
+		if made {
+			newGroups = append(newGroups, g)
+		}
+		if err != nil {
+			return undo(err)
 		}
 	}
 	var sub string
@@ -135,6 +162,35 @@ func runUsersAdd(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, " to %s", strings.Join(groups, ", "))
 	}
 	fmt.Fprintln(e.stdout)
+	return nil
+}
+
+// checkGroupName applies GroupName's constraints (1 to 128 letters,
+// marks, symbols, digits or punctuation) before anything is created.
+func checkGroupName(name string) error {
+	if name == "" || utf8.RuneCountInString(name) > 128 || !groupNamePattern.MatchString(name) {
+		return usageErrorf("--groups %q: a group name is 1 to 128 letters, digits, symbols or punctuation", name)
+	}
+	return nil
+}
+
+var groupNamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
+
+func runUsersDelete(e *env, args []string) error {
+	fs := newFlagSet(e, "users delete", "USERNAME", "Delete a user, as AdminDeleteUser does: its refresh tokens stop working.\n\n"+usersHelp)
+	pf := addPoolFlags(fs)
+	username, err := parseOneArg(fs, args, "USERNAME", "")
+	if err != nil {
+		return err
+	}
+	c, err := pf.client()
+	if err != nil {
+		return err
+	}
+	if err := c.call("AdminDeleteUser", map[string]any{"UserPoolId": c.poolID, "Username": username}, nil); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "deleted %s\n", username)
 	return nil
 }
 
@@ -427,16 +483,23 @@ func (c *poolClient) hint(r *apiRefusal) string {
 // addToGroup adds username to group, creating the group first when it
 // does not exist: a local pool's groups are made as they are needed.
 func (c *poolClient) addToGroup(username, group string) error {
+	_, err := c.addToGroupCreating(username, group)
+	return err
+}
+
+// addToGroupCreating is addToGroup, reporting whether it created the
+// group.
+func (c *poolClient) addToGroupCreating(username, group string) (created bool, err error) {
 	in := map[string]any{"UserPoolId": c.poolID, "Username": username, "GroupName": group}
-	err := c.call("AdminAddUserToGroup", in, nil)
+	err = c.call("AdminAddUserToGroup", in, nil)
 	var refusal *apiRefusal
 	if !errors.As(err, &refusal) || refusal.Type != "ResourceNotFoundException" || !strings.Contains(refusal.Message, "Group") {
-		return err
+		return false, err
 	}
 	if err := c.call("CreateGroup", map[string]any{"UserPoolId": c.poolID, "GroupName": group}, nil); err != nil {
-		return err
+		return false, err
 	}
-	return c.call("AdminAddUserToGroup", in, nil)
+	return true, c.call("AdminAddUserToGroup", in, nil)
 }
 
 // groupsOf lists the groups of username.

@@ -114,7 +114,9 @@ func TestAWSCLI(t *testing.T) {
 			t.Fatal("a challenge came with tokens")
 		}
 		signedIn := iss.awsOK(t, "respond-to-auth-challenge", "--client-id", iss.ClientID,
-			"--challenge-name", "NEW_PASSWORD_REQUIRED", "--session", session,
+			// --session=: a session may begin with "-", which the CLI would
+			// take for an option.
+			"--challenge-name", "NEW_PASSWORD_REQUIRED", "--session="+session,
 			"--challenge-responses", "USERNAME=ada,NEW_PASSWORD=Brand-New-Pass-2")
 		if tok, _ := path(t, signedIn, "AuthenticationResult", "AccessToken").(string); tok == "" {
 			t.Fatalf("no access token: %v", signedIn)

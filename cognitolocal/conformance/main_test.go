@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -73,6 +76,9 @@ type issuer struct {
 	ClientID string
 	// home is the clients' HOME: no ~/.aws of the machine is read.
 	home string
+	// caFile is the local CA of --tls, which the clients are told to
+	// trust; empty over http.
+	caFile string
 }
 
 // startIssuer starts "cognitojwt dev-issuer" on a free loopback port, with
@@ -94,6 +100,10 @@ func startIssuer(t *testing.T, args ...string) *issuer {
 		t.Fatal(err)
 	}
 	iss := &issuer{home: filepath.Join(dir, "home")}
+	if slices.Contains(args, "--tls") {
+		// dev-issuer keeps its CA beside the key file.
+		iss.caFile = filepath.Join(dir, "dev-issuer-ca.pem")
+	}
 	if err := os.Mkdir(iss.home, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -147,6 +157,9 @@ func (iss *issuer) env() []string {
 			env = append(env, k+"="+v)
 		}
 	}
+	if iss.caFile != "" {
+		env = append(env, "NODE_EXTRA_CA_CERTS="+iss.caFile, "AWS_CA_BUNDLE="+iss.caFile, "SSL_CERT_FILE="+iss.caFile)
+	}
 	return append(env,
 		"HOME="+iss.home,
 		"AWS_ACCESS_KEY_ID=local-dummy-key",
@@ -188,6 +201,26 @@ func runWithEnv(t *testing.T, env []string, stdin string, name string, args ...s
 	return out.String(), errb.String(), err
 }
 
+// httpClient is an HTTP client that trusts the pool: over --tls, its
+// local CA alone.
+func (iss *issuer) httpClient(t *testing.T) *http.Client {
+	t.Helper()
+	if iss.caFile == "" {
+		return &http.Client{Timeout: 30 * time.Second}
+	}
+	pem, err := os.ReadFile(iss.caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatalf("%s holds no PEM certificate", iss.caFile)
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+}
+
 // requireClient skips, loudly, when a client is not installed: the
 // conformance step of .ci/run installs them all and fails if it cannot.
 func requireClient(t *testing.T, path string) string {
@@ -215,7 +248,7 @@ type outboxEntry struct {
 func (iss *issuer) outbox(t *testing.T, username string) []outboxEntry {
 	t.Helper()
 	q := url.Values{"pool": {iss.PoolID}, "username": {username}}
-	resp, err := http.Get(iss.Endpoint + "/local/outbox?" + q.Encode())
+	resp, err := iss.httpClient(t).Get(iss.Endpoint + "/local/outbox?" + q.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -14,9 +15,10 @@ import (
 func requireAccessToken(t *testing.T, iss *issuer, clientID, token, username string) *cognitojwt.Claims {
 	t.Helper()
 	v, err := cognitojwt.New(cognitojwt.Config{
-		Issuer:    iss.Issuer,
-		ClientIDs: []string{clientID},
-		TokenUse:  cognitojwt.AccessToken,
+		Issuer:     iss.Issuer,
+		ClientIDs:  []string{clientID},
+		TokenUse:   cognitojwt.AccessToken,
+		HTTPClient: iss.httpClient(t),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -41,4 +43,14 @@ func str(t *testing.T, m map[string]any, name string) string {
 		t.Fatalf("RESULT has no string %q: %v", name, m)
 	}
 	return s
+}
+
+// jsonField reads a string member of a JSON object.
+func jsonField(t *testing.T, object, name string) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(object), &m); err != nil {
+		t.Fatalf("%v: %s", err, object)
+	}
+	return str(t, m, name)
 }

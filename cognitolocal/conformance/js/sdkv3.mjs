@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import {
   AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
   AdminDeleteUserCommand,
   ChangePasswordCommand,
   CreateResourceServerCommand,
@@ -14,6 +16,11 @@ import {
   ConfirmSignUpCommand,
   CreateUserPoolCommand,
   DeleteUserCommand,
+  DeleteUserPoolClientCommand,
+  DescribeUserPoolCommand,
+  ListUserPoolClientsCommand,
+  UpdateUserPoolClientCommand,
+  UpdateUserPoolCommand,
   ResendConfirmationCodeCommand,
   RespondToAuthChallengeCommand,
   AdminGetUserCommand,
@@ -481,5 +488,52 @@ await run({
       .UserPoolClient.ClientId;
     await assert.rejects(c.send(new SignUpCommand({ ClientId: closedClient, Username: unique('no'), Password: PASSWORD })),
       'SignUp in a pool that allows only administrators to create users');
+  },
+
+  // API_UpdateUserPoolClient and API_UpdateUserPool: "If you don't provide
+  // a value for an attribute, Amazon Cognito sets it to its default value."
+  // A client updated with its name alone goes back to the default flows
+  // (API_CreateUserPoolClient, ExplicitAuthFlows: refresh, SRP and custom),
+  // so USER_PASSWORD_AUTH is refused after it; a pool updated without
+  // AutoVerifiedAttributes no longer has them. API_ListUserPoolClients pages
+  // with MaxResults and NextToken; API_DeleteUserPoolClient deletes, and
+  // DescribeUserPoolClient then answers ResourceNotFoundException
+  // (API_DescribeUserPoolClient, Errors).
+  async update_resets_omitted_settings() {
+    const c = idp();
+    const poolId = (await c.send(new CreateUserPoolCommand({ PoolName: 'resets', AutoVerifiedAttributes: ['email'] }))).UserPool.Id;
+    const ids = [];
+    for (const name of ['a', 'b', 'c']) {
+      ids.push((await c.send(new CreateUserPoolClientCommand({
+        UserPoolId: poolId, ClientName: name, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }))).UserPoolClient.ClientId);
+    }
+    const listed = [];
+    let NextToken;
+    do {
+      const page = await c.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 2, NextToken }));
+      assert.ok(page.UserPoolClients.length <= 2);
+      listed.push(...page.UserPoolClients.map((x) => x.ClientId));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    assert.deepEqual([...listed].sort(), [...ids].sort());
+
+    const username = unique('upd');
+    await c.send(new AdminCreateUserCommand({
+      UserPoolId: poolId, Username: username, MessageAction: 'SUPPRESS', TemporaryPassword: 'Temp-Password-1',
+    }));
+    await c.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: PASSWORD, Permanent: true }));
+    assert.ok((await c.send(passwordAuth(ids[0], username))).AuthenticationResult.AccessToken);
+    await c.send(new UpdateUserPoolClientCommand({ UserPoolId: poolId, ClientId: ids[0], ClientName: 'renamed' }));
+    const updated = (await c.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: ids[0] }))).UserPoolClient;
+    assert.equal(updated.ClientName, 'renamed');
+    await assert.rejects(c.send(passwordAuth(ids[0], username)), 'USER_PASSWORD_AUTH after an update that left it out');
+
+    await c.send(new UpdateUserPoolCommand({ UserPoolId: poolId, DeletionProtection: 'INACTIVE' }));
+    const described = (await c.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).UserPool;
+    assert.ok(!(described.AutoVerifiedAttributes ?? []).includes('email'), 'AutoVerifiedAttributes survived an update that left them out');
+
+    await c.send(new DeleteUserPoolClientCommand({ UserPoolId: poolId, ClientId: ids[1] }));
+    await rejects(c.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: ids[1] })), 'ResourceNotFoundException');
   },
 });

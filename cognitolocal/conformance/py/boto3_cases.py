@@ -121,6 +121,20 @@ def disabled_user():
     assert password_auth(c, username)["AuthenticationResult"]["AccessToken"]
 
 
+def blank_attribute_deletes():
+    """API_AdminUpdateUserAttributes: "To delete an attribute from your
+    user, submit the attribute in your API request with a blank value";
+    the other attributes stay (API_AdminGetUser)."""
+    c = idp()
+    username = unique("bla")
+    confirmed_user(c, username, {"given_name": "Bla", "family_name": "Nk"})
+    c.admin_update_user_attributes(UserPoolId=POOL_ID, Username=username,
+                                   UserAttributes=[{"Name": "given_name", "Value": ""}])
+    attrs = {a["Name"]: a["Value"] for a in c.admin_get_user(UserPoolId=POOL_ID, Username=username)["UserAttributes"]}
+    assert "given_name" not in attrs, attrs
+    assert attrs["family_name"] == "Nk", attrs
+
+
 def forgot_password():
     """API_ForgotPassword sends a confirmation code to the user's verified
     email and answers CodeDeliveryDetails (DeliveryMedium EMAIL,
@@ -310,15 +324,13 @@ def user_pool_lifecycle():
     expect_error("ResourceNotFoundException", c.describe_user_pool, UserPoolId=protected)
 
 
-def list_paging():
+def list_users_paging():
     """API_ListUsers: Limit (at most 60) and PaginationToken walk every user
-    once; API_ListGroups likewise with Limit and NextToken."""
+    once, the last page without a PaginationToken."""
     c = idp()
     names = {unique("pag") for _ in range(5)}
     for n in names:
         confirmed_user(c, n)
-    for i in range(3):
-        c.create_group(UserPoolId=POOL_ID, GroupName=f"g{i}")
     seen, token = [], None
     while True:
         kwargs = {"UserPoolId": POOL_ID, "Limit": 2}
@@ -331,6 +343,14 @@ def list_paging():
         if not token:
             break
     assert len(seen) == len(set(seen)) and names <= set(seen), seen
+
+
+def list_groups_paging():
+    """API_ListGroups: Limit (at most 60) and NextToken walk every group
+    once, the last page without a NextToken."""
+    c = idp()
+    for i in range(3):
+        c.create_group(UserPoolId=POOL_ID, GroupName=f"g{i}")
     groups, token = [], None
     while True:
         kwargs = {"UserPoolId": POOL_ID, "Limit": 2}
@@ -492,11 +512,13 @@ run(
         "disabled_user": disabled_user,
         "groups_in_tokens": groups_in_tokens,
         "group_roles_in_id_token": group_roles_in_id_token,
+        "blank_attribute_deletes": blank_attribute_deletes,
         "forgot_password": forgot_password,
         "admin_invitation": admin_invitation,
         "admin_reset_user_password": admin_reset_user_password,
         "user_pool_lifecycle": user_pool_lifecycle,
-        "list_paging": list_paging,
+        "list_users_paging": list_users_paging,
+        "list_groups_paging": list_groups_paging,
         "srp_password_verifier": srp_password_verifier,
         "srp_refusals": srp_refusals,
         "admin_initiate_auth": admin_initiate_auth,

@@ -1,0 +1,88 @@
+package cognitolocal
+
+// Sign-in codes by email and SMS: the one-time code of choice-based
+// sign-in (EMAIL_OTP) and the codes of SMS and email MFA, delivered to
+// the pool's outbox as MessageAuthentication.
+
+import (
+	"fmt"
+	"strings"
+)
+
+// emailOTPFactor sends an eight-digit code to the user's email address
+// and answers EMAIL_OTP. An unknown username gets the same answer, with
+// no message sent and no code that works.
+func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (stepResult, error) {
+	p.mu.Lock()
+	u := p.userNamed(username)
+	var enabled bool
+	var status, canonical string
+	if u != nil {
+		enabled, status, canonical = u.Enabled, u.Status, u.Username
+	}
+	p.mu.Unlock()
+	s := authSession{challenge: factorEmail, typed: username, source: st.source}
+	params := map[string]string{"CODE_DELIVERY_DELIVERY_MEDIUM": MediumEmail}
+	switch {
+	case u == nil:
+		s.code = digest(randomToken(16))
+		canonical = username
+		params["CODE_DELIVERY_DESTINATION"] = mask(destination{medium: MediumEmail, address: username + "@example.com"})
+	case !enabled:
+		return stepResult{}, errUserDisabled
+	case status == statusUnconfirmed:
+		return stepResult{}, errNotConfirmed
+	default:
+		code, _, dest, err := p.sendSignInCode(canonical, factorEmail, signInCodeDigits)
+		if err != nil {
+			return stepResult{}, err
+		}
+		s.code = digest(code)
+		params["CODE_DELIVERY_DESTINATION"] = dest
+	}
+	params["USERNAME"] = canonical
+	return stepResult{out: &initiateAuthOutput{ChallengeName: factorEmail, Session: p.newSession(c, canonical, s), ChallengeParameters: params}}, nil
+}
+
+// sendSignInCode sends a sign-in code of digits digits for factor
+// (SMS_MFA to the phone number, EMAIL_OTP to the email address) to the
+// outbox and returns it with the medium and the masked destination.
+func (p *Pool) sendSignInCode(username, factor string, digits int) (code, medium, dest string, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, err := p.userLocked(username)
+	if err != nil {
+		return "", "", "", err
+	}
+	d := emailOf(u)
+	if factor == factorSMS {
+		d = phoneOf(u)
+	}
+	if d.address == "" {
+		return "", "", "", apiErr(codeInvalidParameter, "The user has no "+d.attribute+" to send a code to.")
+	}
+	code = fmt.Sprintf("%0*d", digits, randIntn(pow10(digits)))
+	text := "Your sign-in code is " + code + "."
+	if cfg := p.MFAConfig(); factor == factorSMS && cfg.SMSMessage != "" {
+		text = replaceCode(cfg.SMSMessage, code)
+	} else if factor == factorEmail && cfg.EmailMessage != "" && digits == 6 {
+		text = replaceCode(cfg.EmailMessage, code)
+	}
+	details := p.deliverLocked(u, MessageAuthentication, d, code, text)
+	return code, details.DeliveryMedium, details.Destination, nil
+}
+
+// replaceCode puts code in a message template's {####}.
+func replaceCode(template, code string) string { return strings.ReplaceAll(template, "{####}", code) }
+
+// signInCodeDigits is the length of a one-time sign-in code by email:
+// Cognito sends eight digits for the first factor, six for MFA.
+const signInCodeDigits = 8
+
+func pow10(n int) int {
+	out := 1
+	for range n {
+		out *= 10
+	}
+	return out
+}

@@ -1,0 +1,160 @@
+package cognitolocal
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// lastSignInCode is the newest sign-in code in the outbox for username.
+func lastSignInCode(t *testing.T, p *Pool, username string) string {
+	t.Helper()
+	code, ok := p.LastCode(username, MessageAuthentication)
+	require.True(t, ok, "no sign-in code in the outbox")
+	return code
+}
+
+func TestEmailOTPFirstFactor(t *testing.T) {
+	rc := &recorder{}
+	p := newPool(t, Config{PreTokenGeneration: rc.trigger})
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
+	status, out := userAuth(t, p, map[string]string{"USERNAME": "alice"})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, []any{"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"}, out["AvailableChallenges"])
+	status, out = call(t, p, "RespondToAuthChallenge", answer("SELECT_CHALLENGE", out["Session"], map[string]string{"USERNAME": "alice", "ANSWER": "EMAIL_OTP"}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "EMAIL_OTP", out["ChallengeName"])
+	params := out["ChallengeParameters"].(map[string]any)
+	require.Equal(t, "EMAIL", params["CODE_DELIVERY_DELIVERY_MEDIUM"])
+	require.Equal(t, "a***@e***", params["CODE_DELIVERY_DESTINATION"])
+	code := lastSignInCode(t, p, "alice")
+	require.Len(t, code, 8)
+	msgs := p.Messages(MessageFilter{Username: "alice", Kind: MessageAuthentication})
+	require.Equal(t, "alice@example.com", msgs[len(msgs)-1].Destination)
+
+	wrong := "00000000"
+	if code == wrong {
+		wrong = "11111111"
+	}
+	requireAPIError(t, p, "RespondToAuthChallenge", answer("EMAIL_OTP", out["Session"], map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": wrong}),
+		"CodeMismatchException", "Invalid code received for user")
+	status, res := call(t, p, "RespondToAuthChallenge", answer("EMAIL_OTP", out["Session"], map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": code}))
+	require.Equal(t, http.StatusOK, status, res)
+	require.Contains(t, res, "AuthenticationResult")
+	require.Equal(t, sourceAuthentication, rc.last(t).TriggerSource)
+
+	// Preferred directly.
+	_, out = userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	require.Equal(t, "EMAIL_OTP", out["ChallengeName"])
+}
+
+func TestEmailOTPCodeExpiresWithItsSession(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	p := newPool(t, Config{Now: func() time.Time { return now }})
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
+	_, out := userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	code := lastSignInCode(t, p, "alice")
+	now = now.Add(sessionLifetime)
+	requireAPIError(t, p, "RespondToAuthChallenge", answer("EMAIL_OTP", out["Session"], map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": code}),
+		codeNotAuthorized, errSessionInvalid.Message)
+}
+
+func TestEmailOTPNeedsAnAddress(t *testing.T) {
+	p := newPool(t, Config{})
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
+	_, err := p.CreateUser("noemail", testPassword, nil)
+	require.NoError(t, err)
+	_, out := userAuth(t, p, map[string]string{"USERNAME": "noemail"})
+	require.Equal(t, []any{"PASSWORD", "PASSWORD_SRP"}, out["AvailableChallenges"])
+}
+
+func TestEmailMFA(t *testing.T) {
+	p, _ := newMFAPool(t, MFAConfig{Mode: MFAOptional, Email: true, EmailMessage: "Your code: {####}", EmailSubject: "Sign-in code"})
+	status, _ := call(t, p, "AdminSetUserMFAPreference", pool(map[string]any{"Username": "alice",
+		"EmailMfaSettings": map[string]bool{"Enabled": true, "PreferredMfa": true}}))
+	require.Equal(t, http.StatusOK, status)
+	status, out := passwordSignIn(t, p, "alice", testPassword)
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "EMAIL_OTP", out["ChallengeName"])
+	code := lastSignInCode(t, p, "alice")
+	require.Len(t, code, 6)
+	msgs := p.Messages(MessageFilter{Username: "alice", Kind: MessageAuthentication})
+	require.Equal(t, "Your code: "+code, msgs[len(msgs)-1].Message)
+	status, res := call(t, p, "RespondToAuthChallenge", answer("EMAIL_OTP", out["Session"], map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": code}))
+	require.Equal(t, http.StatusOK, status, res)
+	require.Contains(t, res, "AuthenticationResult")
+}
+
+func TestSMSMFA(t *testing.T) {
+	p, _ := newMFAPool(t, MFAConfig{Mode: MFAOn, SMS: true})
+	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"phone_number": "+15555550123", "phone_number_verified": "true"}))
+	requireAPIError(t, p, "AdminSetUserMFAPreference", pool(map[string]any{"Username": "alice",
+		"EmailMfaSettings": map[string]bool{"Enabled": true}}), codeInvalidParameter, "")
+	status, _ := call(t, p, "AdminSetUserMFAPreference", pool(map[string]any{"Username": "alice",
+		"SMSMfaSettings": map[string]bool{"Enabled": true}}))
+	require.Equal(t, http.StatusOK, status)
+	_, out := passwordSignIn(t, p, "alice", testPassword)
+	require.Equal(t, "SMS_MFA", out["ChallengeName"])
+	params := out["ChallengeParameters"].(map[string]any)
+	require.Equal(t, "SMS", params["CODE_DELIVERY_DELIVERY_MEDIUM"])
+	require.Equal(t, "+*******0123", params["CODE_DELIVERY_DESTINATION"])
+	msgs := p.Messages(MessageFilter{Username: "alice", Kind: MessageAuthentication})
+	require.Equal(t, "+15555550123", msgs[len(msgs)-1].Destination)
+	status, res := call(t, p, "RespondToAuthChallenge", answer("SMS_MFA", out["Session"], map[string]string{"USERNAME": "alice", "SMS_MFA_CODE": lastSignInCode(t, p, "alice")}))
+	require.Equal(t, http.StatusOK, status, res)
+	require.Contains(t, res, "AuthenticationResult")
+}
+
+func TestSelectMFAType(t *testing.T) {
+	p, clock := newMFAPool(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true, Email: true})
+	secret := setUpTOTP(t, p, clock)
+	// Two factors, none preferred.
+	status, _ := call(t, p, "AdminSetUserMFAPreference", pool(map[string]any{"Username": "alice",
+		"SoftwareTokenMfaSettings": map[string]bool{"Enabled": true, "PreferredMfa": false},
+		"EmailMfaSettings":         map[string]bool{"Enabled": true}}))
+	require.Equal(t, http.StatusOK, status)
+	_, out := passwordSignIn(t, p, "alice", testPassword)
+	require.Equal(t, "SELECT_MFA_TYPE", out["ChallengeName"])
+	require.Equal(t, `["EMAIL_OTP","SOFTWARE_TOKEN_MFA"]`, out["ChallengeParameters"].(map[string]any)["MFAS_CAN_CHOOSE"])
+	requireAPIError(t, p, "RespondToAuthChallenge", answer("SELECT_MFA_TYPE", out["Session"], map[string]string{"USERNAME": "alice", "ANSWER": "SMS_MFA"}), codeInvalidParameter, "")
+	status, out = call(t, p, "RespondToAuthChallenge", answer("SELECT_MFA_TYPE", out["Session"], map[string]string{"USERNAME": "alice", "ANSWER": "SOFTWARE_TOKEN_MFA"}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, factorTOTP, out["ChallengeName"])
+	status, res := call(t, p, "RespondToAuthChallenge", answer(factorTOTP, out["Session"], map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": clock.code(t, secret)}))
+	require.Equal(t, http.StatusOK, status, res)
+	require.Contains(t, res, "AuthenticationResult")
+}
+
+func TestAdminSignInWithMFA(t *testing.T) {
+	p, clock := newMFAPool(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true})
+	secret := setUpTOTP(t, p, clock)
+	admin, err := p.CreateAppClient(AppClient{ClientName: "server", ExplicitAuthFlows: []string{"ALLOW_ADMIN_USER_PASSWORD_AUTH"}})
+	require.NoError(t, err)
+	status, out := call(t, p, "AdminInitiateAuth", pool(map[string]any{"ClientId": admin.ClientID, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, factorTOTP, out["ChallengeName"])
+	in := answer(factorTOTP, out["Session"], map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": clock.code(t, secret)})
+	in["ClientId"] = admin.ClientID
+	// An Admin session is answered by AdminRespondToAuthChallenge only.
+	requireAPIError(t, p, "RespondToAuthChallenge", in, codeNotAuthorized, "")
+	_, out = call(t, p, "AdminInitiateAuth", pool(map[string]any{"ClientId": admin.ClientID, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}}))
+	in["Session"] = out["Session"]
+	status, res := call(t, p, "AdminRespondToAuthChallenge", pool(in))
+	require.Equal(t, http.StatusOK, status, res)
+	require.Contains(t, res, "AuthenticationResult")
+}
+
+func TestLegacyClientNamesUnknownUsers(t *testing.T) {
+	p := newPool(t, Config{})
+	legacy, err := p.CreateAppClient(AppClient{ClientName: "legacy", PreventUserExistenceErrors: "LEGACY",
+		ExplicitAuthFlows: []string{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH"}})
+	require.NoError(t, err)
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_SRP_AUTH", "ClientId": legacy.ClientID,
+		"AuthParameters": map[string]string{"USERNAME": "nobody", "SRP_A": "02"}}, codeUserNotFound, "")
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_AUTH", "ClientId": legacy.ClientID,
+		"AuthParameters": map[string]string{"USERNAME": "nobody"}}, codeUserNotFound, "")
+}

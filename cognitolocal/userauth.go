@@ -1,0 +1,160 @@
+package cognitolocal
+
+import (
+	"crypto/subtle"
+	"slices"
+)
+
+// Choice-based sign-in, USER_AUTH: the client names a first factor
+// (PREFERRED_CHALLENGE) or the pool offers the ones the user can use
+// (SELECT_CHALLENGE): PASSWORD, PASSWORD_SRP, or EMAIL_OTP, a one-time
+// code by email.
+
+// First factors of choice-based sign-in, as SignInPolicy and the
+// challenges name them.
+const (
+	firstPassword = "PASSWORD"
+	firstSRP      = "PASSWORD_SRP"
+	firstEmailOTP = "EMAIL_OTP"
+)
+
+// SetFirstAuthFactors sets the factors choice-based sign-in (USER_AUTH)
+// offers, as SignInPolicy.AllowedFirstAuthFactors: "PASSWORD" (which
+// brings PASSWORD_SRP along, and which Cognito requires) and
+// "EMAIL_OTP". The default is PASSWORD alone.
+func (p *Pool) SetFirstAuthFactors(factors []string) error {
+	if err := checkFirstAuthFactors(factors); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := *p.conf()
+	s.FirstAuthFactors, s.Modified = slices.Clone(factors), p.now()
+	p.settings.Store(&s)
+	return nil
+}
+
+// checkFirstAuthFactors checks AllowedFirstAuthFactors: PASSWORD, and
+// the factors the pool can run.
+func checkFirstAuthFactors(factors []string) error {
+	if !slices.Contains(factors, firstPassword) {
+		return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors must include PASSWORD.")
+	}
+	for _, f := range factors {
+		if f != firstPassword && f != firstEmailOTP {
+			return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors may hold PASSWORD and EMAIL_OTP.")
+		}
+	}
+	return nil
+}
+
+// FirstAuthFactors returns the factors choice-based sign-in offers.
+func (p *Pool) FirstAuthFactors() []string {
+	if f := p.conf().FirstAuthFactors; len(f) > 0 {
+		return slices.Clone(f)
+	}
+	return []string{firstPassword}
+}
+
+// availableFirstFactorsLocked are the first factors username can use: a
+// password (as such or by SRP) when the pool allows passwords, a code by
+// email when the pool allows it and the user has an address. A username
+// the pool does not know is offered what a user with an email address
+// would be, so the answer reveals nothing.
+func (p *Pool) availableFirstFactorsLocked(username string) []string {
+	allowed := p.FirstAuthFactors()
+	var out []string
+	if slices.Contains(allowed, firstPassword) {
+		out = append(out, firstPassword, firstSRP)
+	}
+	u := p.userNamed(username)
+	if slices.Contains(allowed, firstEmailOTP) && (u == nil || u.Attributes["email"] != "") {
+		out = append(out, firstEmailOTP)
+	}
+	return out
+}
+
+// initiateUserAuth starts USER_AUTH: the preferred factor when the user
+// can use it, else SELECT_CHALLENGE with the factors available.
+func (p *Pool) initiateUserAuth(c AppClient, params map[string]string) (stepResult, error) {
+	if !c.allowsFlow("ALLOW_USER_AUTH") {
+		return stepResult{}, apiErr(codeInvalidParameter, "USER_AUTH flow not enabled for this client")
+	}
+	username := params["USERNAME"]
+	if username == "" {
+		return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter USERNAME")
+	}
+	if err := c.checkSecretHash(username, params["SECRET_HASH"]); err != nil {
+		return stepResult{}, err
+	}
+	p.mu.Lock()
+	available := p.availableFirstFactorsLocked(username)
+	canonical := username
+	u := p.userNamed(username)
+	if u != nil {
+		canonical = u.Username
+	}
+	p.mu.Unlock()
+	if u == nil && !c.hidesUsers() {
+		return stepResult{}, errUserNotFound
+	}
+	if pref := params["PREFERRED_CHALLENGE"]; pref != "" && slices.Contains(available, pref) {
+		return p.firstFactor(c, username, pref, params)
+	}
+	session := p.newSession(c, canonical, authSession{challenge: "SELECT_CHALLENGE", typed: username, choices: available})
+	return stepResult{out: &initiateAuthOutput{
+		ChallengeName: "SELECT_CHALLENGE", Session: session,
+		ChallengeParameters: map[string]string{"USERNAME": canonical},
+		AvailableChallenges: available,
+	}}, nil
+}
+
+// answerSelectChallenge runs the factor a SELECT_CHALLENGE answer chose,
+// with the password or SRP_A it brings.
+func (p *Pool) answerSelectChallenge(c AppClient, token string, s authSession, r map[string]string, _ signInStep) (stepResult, error) {
+	if !slices.Contains(s.choices, r["ANSWER"]) {
+		return stepResult{}, apiErr(codeInvalidParameter, "ANSWER must be one of the AvailableChallenges.")
+	}
+	p.endSession(token)
+	return p.firstFactor(c, s.typed, r["ANSWER"], r)
+}
+
+// firstFactor runs a first factor of choice-based sign-in.
+func (p *Pool) firstFactor(c AppClient, username, factor string, params map[string]string) (stepResult, error) {
+	st := signInStep{typed: username, source: sourceAuthentication}
+	switch factor {
+	case firstPassword:
+		if params["PASSWORD"] == "" {
+			return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter PASSWORD")
+		}
+		return p.passwordFactor(c, username, params["PASSWORD"], st)
+	case firstSRP:
+		if params["SRP_A"] == "" {
+			return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter SRP_A")
+		}
+		out, err := p.startSRP(c, username, params["SRP_A"], true)
+		return stepResult{out: out}, err
+	case firstEmailOTP:
+		return p.emailOTPFactor(c, username, st)
+	}
+	return stepResult{}, apiErr(codeInvalidParameter, "Unknown first factor.")
+}
+
+// passwordFactor checks a password and goes on: a new password, MFA,
+// tokens.
+func (p *Pool) passwordFactor(c AppClient, username, password string, st signInStep) (stepResult, error) {
+	snap, err := p.checkCredentialsFor(c, username, password)
+	if err == errPasswordChange {
+		out, err := p.newPasswordChallenge(c, snap, st)
+		return stepResult{out: out}, err
+	}
+	if err != nil {
+		return stepResult{}, err
+	}
+	return p.secondFactor(c, snap.username, st)
+}
+
+// codeMatches compares a code with the digest of the one sent.
+func codeMatches(sentDigest, code string) bool {
+	return sentDigest != "" && subtle.ConstantTimeCompare([]byte(sentDigest), []byte(digest(code))) == 1
+}

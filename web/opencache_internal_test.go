@@ -1,0 +1,46 @@
+package web
+
+import (
+	"strconv"
+	"testing"
+)
+
+func TestOpenCacheServesOnlyTheExactCookie(t *testing.T) {
+	c := newOpenCache()
+	s := &session{id: "a", idToken: "x.y.z", access: "p.q.r"}
+	c.put([]string{"abcd", "efgh"}, s, false)
+	if o := c.get([]string{"abcd", "efgh"}); o == nil || o.s.id != "a" {
+		t.Fatalf("the same value misses: %v", o)
+	}
+	for name, parts := range map[string][]string{
+		"one byte changed": {"abcd", "efgi"},
+		"a boundary moved": {"abc", "defgh"},
+		"joined":           {"abcdefgh"},
+		"a chunk more":     {"abcd", "efgh", ""},
+		"a chunk less":     {"abcd"},
+		"nothing":          nil,
+	} {
+		if c.get(parts) != nil {
+			t.Errorf("%s: served another cookie's session", name)
+		}
+	}
+	s.id = "changed"
+	if o := c.get([]string{"abcd", "efgh"}); o.s.id != "a" {
+		t.Error("what is kept changed with the caller's session")
+	}
+}
+
+func TestOpenCacheStaysBounded(t *testing.T) {
+	c := newOpenCache()
+	for i := range 3 * maxOpened {
+		c.put([]string{strconv.Itoa(i)}, &session{id: "s"}, false)
+	}
+	n := 0
+	c.m.Range(func(any, any) bool { n++; return true })
+	if n > maxOpened {
+		t.Fatalf("%d sessions kept, bound %d", n, maxOpened)
+	}
+	if c.get([]string{strconv.Itoa(3*maxOpened - 1)}) == nil {
+		t.Error("the latest session is not kept")
+	}
+}
