@@ -22,11 +22,7 @@ func (p *Pool) DeleteUser(username string) error {
 
 // deleteUserLocked removes u and revokes its refresh-token families.
 func (p *Pool) deleteUserLocked(u *user) {
-	for _, f := range p.families {
-		if p.sameUser(f.Username, u.Username) {
-			f.Revoked = true
-		}
-	}
+	p.signOutLocked(u)
 	delete(p.users, p.userKey(u.Username))
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -142,9 +141,19 @@ type adminUpdateUserAttributesInput struct {
 	UserAttributes []attribute `json:"UserAttributes"`
 }
 
+// adminUpdateUserAttributes sets a user's attributes as
+// updateUserAttributes does: an empty value deletes one, a changed
+// address the pool verifies automatically gets a code unless the same
+// update marks it verified (API reference, AdminUpdateUserAttributes).
 func (p *Pool) adminUpdateUserAttributes(_ context.Context, in *adminUpdateUserAttributesInput) (*empty, error) {
+	attrs := attributeMap(in.UserAttributes)
 	return &empty{}, p.withUser(in.poolUser, func(u *user) error {
-		return p.setAttributesLocked(u, attributeMap(in.UserAttributes))
+		changed := changingAddresses(u, attrs)
+		if err := p.setAttributesLocked(u, attrs); err != nil {
+			return err
+		}
+		p.sendChangeCodesLocked(u, changed)
+		return nil
 	})
 }
 
@@ -184,7 +193,7 @@ func (p *Pool) adminConfirmSignUp(_ context.Context, in *poolUser) (*empty, erro
 type listUsersInput struct {
 	UserPoolID      string   `json:"UserPoolId"`
 	AttributesToGet []string `json:"AttributesToGet"`
-	Limit           int      `json:"Limit"`
+	Limit           *int     `json:"Limit"`
 	PaginationToken string   `json:"PaginationToken"`
 	Filter          string   `json:"Filter"`
 }
@@ -195,7 +204,7 @@ type listUsersOutput struct {
 }
 
 // listUsers lists users sorted by username, filtered and paged as Cognito
-// does (at most 60 a page; the pagination token is an offset here).
+// does (at most 60 a page; paging.go).
 func (p *Pool) listUsers(_ context.Context, in *listUsersInput) (*listUsersOutput, error) {
 	if err := p.checkPool(in.UserPoolID); err != nil {
 		return nil, err
@@ -204,18 +213,9 @@ func (p *Pool) listUsers(_ context.Context, in *listUsersInput) (*listUsersOutpu
 	if err != nil {
 		return nil, err
 	}
-	limit := in.Limit
-	if limit == 0 {
-		limit = 60
-	}
-	if limit < 0 || limit > 60 {
-		return nil, apiErr(codeInvalidParameter, "Limit must be between 1 and 60.")
-	}
-	start := 0
-	if in.PaginationToken != "" {
-		if start, err = strconv.Atoi(in.PaginationToken); err != nil || start < 0 {
-			return nil, apiErr(codeInvalidParameter, "Invalid pagination token.")
-		}
+	limit, err := pageLimit(in.Limit, 0, 60, "limit")
+	if err != nil {
+		return nil, err
 	}
 	p.mu.Lock()
 	var all []userType
@@ -225,15 +225,11 @@ func (p *Pool) listUsers(_ context.Context, in *listUsersInput) (*listUsersOutpu
 		}
 	}
 	p.mu.Unlock()
-	sort.Slice(all, func(i, j int) bool { return all[i].Username < all[j].Username })
-	out := &listUsersOutput{Users: []userType{}}
-	if start < len(all) {
-		end := min(start+limit, len(all))
-		out.Users = all[start:end]
-		if end < len(all) {
-			out.PaginationToken = strconv.Itoa(end)
-		}
+	page, next, err := pageOf(all, func(u userType) string { return u.Username }, limit, in.PaginationToken)
+	if err != nil {
+		return nil, err
 	}
+	out := &listUsersOutput{Users: append([]userType{}, page...), PaginationToken: next}
 	if in.AttributesToGet != nil {
 		for i := range out.Users {
 			out.Users[i].Attributes = slices.DeleteFunc(out.Users[i].Attributes, func(a attribute) bool {
@@ -328,11 +324,29 @@ type updateUserAttributesInput struct {
 	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
-func (p *Pool) updateUserAttributes(ctx context.Context, in *updateUserAttributesInput) (*empty, error) {
+type updateUserAttributesOutput struct {
+	CodeDeliveryDetailsList []*codeDeliveryDetails `json:"CodeDeliveryDetailsList"`
+}
+
+// updateUserAttributes sets the caller's attributes; an empty value
+// deletes one, and a changed email address or phone number that the pool
+// verifies automatically gets a code (API reference,
+// UpdateUserAttributes).
+func (p *Pool) updateUserAttributes(ctx context.Context, in *updateUserAttributesInput) (*updateUserAttributesOutput, error) {
 	attrs := attributeMap(in.UserAttributes)
-	return &empty{}, p.selfService(ctx, in.AccessToken, slices.Collect(maps.Keys(attrs)), func(u *user) error {
-		return p.setAttributesLocked(u, attrs)
+	out := &updateUserAttributesOutput{}
+	err := p.selfService(ctx, in.AccessToken, slices.Collect(maps.Keys(attrs)), func(u *user) error {
+		changed := changingAddresses(u, attrs)
+		if err := p.setAttributesLocked(u, attrs); err != nil {
+			return err
+		}
+		out.CodeDeliveryDetailsList = p.sendChangeCodesLocked(u, changed)
+		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 type deleteUserAttributesInput struct {

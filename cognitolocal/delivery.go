@@ -99,3 +99,29 @@ func (p *Pool) inviteLocked(u *user, desired []string, password string) {
 		}
 	}
 }
+
+// changingAddresses lists the email address or phone number that attrs
+// changes on u without verifying it in the same update.
+func changingAddresses(u *user, attrs map[string]string) []string {
+	var out []string
+	for _, name := range []string{"email", "phone_number"} {
+		v, ok := attrs[name]
+		if ok && v != "" && v != u.Attributes[name] && attrs[name+"_verified"] != "true" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// sendChangeCodesLocked sends a code that verifies each changed address
+// the pool verifies automatically, as Cognito does after an attribute
+// update (API reference, UpdateUserAttributes: CodeDeliveryDetailsList).
+func (p *Pool) sendChangeCodesLocked(u *user, changed []string) []*codeDeliveryDetails {
+	out := []*codeDeliveryDetails{}
+	for _, name := range changed {
+		if d, _ := attributeDestination(u, name); p.AutoVerifies(name) && d.address != "" {
+			out = append(out, p.sendCodeLocked(u, purposeAttribute+name, attributeCodeValidity, MessageUpdateUserAttribute, d))
+		}
+	}
+	return out
+}

@@ -31,6 +31,9 @@ type authCode struct {
 	Nonce       string    `json:"nonce,omitempty"`
 	Challenge   string    `json:"challenge,omitempty"`
 	Expires     time.Time `json:"expires"`
+	// SignOuts is the user's sign-out count at sign-in: a sign-out or a
+	// disable before the exchange ends the sign-in.
+	SignOuts int `json:"signOuts,omitempty"`
 }
 
 // managedLogin routes the Managed Login paths to their methods and
@@ -335,6 +338,8 @@ func (p *Pool) exchangeCode(r *http.Request, c AppClient) (Tokens, string) {
 	ok := u != nil && u.Enabled
 	if ok {
 		snap = p.snapshotLocked(u)
+		// The sign-in began at the login page.
+		snap.signOuts = ac.SignOuts
 	}
 	p.mu.Unlock()
 	if !ok {
@@ -348,7 +353,9 @@ func (p *Pool) exchangeCode(r *http.Request, c AppClient) (Tokens, string) {
 	if err != nil {
 		return Tokens{}, triggerFailure(err)
 	}
-	t.RefreshToken = p.startFamily(fam)
+	if t.RefreshToken, err = p.startFamily(fam, snap); err != nil {
+		return Tokens{}, "invalid_grant"
+	}
 	return t, ""
 }
 

@@ -63,6 +63,7 @@ func (p *Pool) login(w http.ResponseWriter, r *http.Request) {
 	p.codes[digest(code)] = &authCode{
 		ClientID: req.client.ClientID, RedirectURI: req.redirectURI, Username: snap.username,
 		Scopes: req.scopes, Nonce: req.nonce, Challenge: req.challenge, Expires: p.now().Add(codeLifetime),
+		SignOuts: snap.signOuts,
 	}
 	p.mu.Unlock()
 	v := url.Values{"code": {code}}

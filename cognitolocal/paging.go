@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Paging as Cognito's list operations do it: a page size bounded by the
@@ -38,23 +39,28 @@ func pageLimit(req *int, lo, hi int, field string) (int, error) {
 
 var errPageToken = apiErr(codeInvalidParameter, "Invalid pagination token.")
 
+// pageTokenMark starts every decoded page token, so that a token that
+// did not come from a listing is refused rather than read as a key.
+const pageTokenMark = "page\x00"
+
 // pageOf returns the page of items, sorted here by key, that follows
 // token, and the token of the next page ("" after the last).
 func pageOf[T any](items []T, key func(T) string, limit int, token string) ([]T, string, error) {
 	sort.Slice(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
 	start := 0
 	if token != "" {
-		after, err := base64.RawURLEncoding.DecodeString(token)
-		if err != nil || len(after) == 0 {
+		raw, err := base64.RawURLEncoding.DecodeString(token)
+		after, ok := strings.CutPrefix(string(raw), pageTokenMark)
+		if err != nil || !ok {
 			return nil, "", errPageToken
 		}
-		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > string(after) })
+		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > after })
 	}
 	end := min(start+limit, len(items))
 	page := items[start:end]
 	next := ""
 	if end < len(items) && end > start {
-		next = base64.RawURLEncoding.EncodeToString([]byte(key(items[end-1])))
+		next = base64.RawURLEncoding.EncodeToString([]byte(pageTokenMark + key(items[end-1])))
 	}
 	return page, next, nil
 }

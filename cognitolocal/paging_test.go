@@ -69,8 +69,10 @@ func TestPageOfWalksEveryItemOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, items[10:20], second, "after %v", first[len(first)-1])
 
-	_, _, err = pageOf(items, id, 10, "%%%")
-	assert.Equal(t, errPageToken, err)
+	for _, bad := range []string{"%%%", "abc", "aXRlbTEwOQ"} { // the last is base64 of a bare key
+		_, _, err = pageOf(items, id, 10, bad)
+		assert.Equal(t, errPageToken, err, bad)
+	}
 	page, next, err := pageOf([]string{}, id, 10, "")
 	require.NoError(t, err)
 	assert.Empty(t, page)

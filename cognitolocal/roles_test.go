@@ -20,18 +20,18 @@ func TestRolesFollowPrecedence(t *testing.T) {
 		preferred string
 	}{
 		{"no roles", []group{{Name: "a"}}, nil, ""},
-		{"one role", []group{{Name: "a", RoleArn: "arn:a"}, {Name: "b"}}, []string{"arn:a"}, "arn:a"},
-		{"lower wins", []group{{Name: "a", RoleArn: "arn:a", Precedence: prec(5)}, {Name: "b", RoleArn: "arn:b", Precedence: prec(1)}},
-			[]string{"arn:b", "arn:a"}, "arn:b"},
-		{"zero is highest", []group{{Name: "a", RoleArn: "arn:a", Precedence: prec(0)}, {Name: "b", RoleArn: "arn:b", Precedence: prec(3)}},
-			[]string{"arn:a", "arn:b"}, "arn:a"},
-		{"a value beats null", []group{{Name: "a", RoleArn: "arn:a"}, {Name: "b", RoleArn: "arn:b", Precedence: prec(9)}},
-			[]string{"arn:b", "arn:a"}, "arn:b"},
-		{"tie, different roles", []group{{Name: "a", RoleArn: "arn:a", Precedence: prec(2)}, {Name: "b", RoleArn: "arn:b", Precedence: prec(2)}},
-			[]string{"arn:a", "arn:b"}, ""},
-		{"tie, same role", []group{{Name: "a", RoleArn: "arn:x", Precedence: prec(2)}, {Name: "b", RoleArn: "arn:x", Precedence: prec(2)}},
-			[]string{"arn:x"}, "arn:x"},
-		{"both null, different", []group{{Name: "a", RoleArn: "arn:a"}, {Name: "b", RoleArn: "arn:b"}}, []string{"arn:a", "arn:b"}, ""},
+		{"one role", []group{{Name: "a", RoleArn: "arn:aws:iam::123456789012:role/a"}, {Name: "b"}}, []string{"arn:aws:iam::123456789012:role/a"}, "arn:aws:iam::123456789012:role/a"},
+		{"lower wins", []group{{Name: "a", RoleArn: "arn:aws:iam::123456789012:role/a", Precedence: prec(5)}, {Name: "b", RoleArn: "arn:aws:iam::123456789012:role/b", Precedence: prec(1)}},
+			[]string{"arn:aws:iam::123456789012:role/b", "arn:aws:iam::123456789012:role/a"}, "arn:aws:iam::123456789012:role/b"},
+		{"zero is highest", []group{{Name: "a", RoleArn: "arn:aws:iam::123456789012:role/a", Precedence: prec(0)}, {Name: "b", RoleArn: "arn:aws:iam::123456789012:role/b", Precedence: prec(3)}},
+			[]string{"arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"}, "arn:aws:iam::123456789012:role/a"},
+		{"a value beats null", []group{{Name: "a", RoleArn: "arn:aws:iam::123456789012:role/a"}, {Name: "b", RoleArn: "arn:aws:iam::123456789012:role/b", Precedence: prec(9)}},
+			[]string{"arn:aws:iam::123456789012:role/b", "arn:aws:iam::123456789012:role/a"}, "arn:aws:iam::123456789012:role/b"},
+		{"tie, different roles", []group{{Name: "a", RoleArn: "arn:aws:iam::123456789012:role/a", Precedence: prec(2)}, {Name: "b", RoleArn: "arn:aws:iam::123456789012:role/b", Precedence: prec(2)}},
+			[]string{"arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"}, ""},
+		{"tie, same role", []group{{Name: "a", RoleArn: "arn:aws:iam::123456789012:role/x", Precedence: prec(2)}, {Name: "b", RoleArn: "arn:aws:iam::123456789012:role/x", Precedence: prec(2)}},
+			[]string{"arn:aws:iam::123456789012:role/x"}, "arn:aws:iam::123456789012:role/x"},
+		{"both null, different", []group{{Name: "a", RoleArn: "arn:aws:iam::123456789012:role/a"}, {Name: "b", RoleArn: "arn:aws:iam::123456789012:role/b"}}, []string{"arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newPool(t, Config{})

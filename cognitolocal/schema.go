@@ -70,6 +70,14 @@ func (p *Pool) checkAttributesLocked(attrs map[string]string, u *user) error {
 		if len(v) > 2048 {
 			return apiErr(codeInvalidParameter, "Attribute value must be at most 2048 characters.")
 		}
+		if v == "" && u != nil {
+			// An empty value deletes the attribute: no value to check, but
+			// a required attribute stays.
+			if slices.Contains(p.conf().Required, name) {
+				return apiErr(codeInvalidParameter, "Attributes did not conform to the schema: "+name+": The attribute is required")
+			}
+			continue
+		}
 		if a != nil {
 			if err := a.checkValue(v); err != nil {
 				return err

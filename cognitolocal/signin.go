@@ -47,7 +47,9 @@ func (p *Pool) signIn(ctx context.Context, c AppClient, snap snapshot, scopes []
 	if err != nil {
 		return Tokens{}, err
 	}
-	t.RefreshToken = p.startFamily(fam)
+	if t.RefreshToken, err = p.startFamily(fam, snap); err != nil {
+		return Tokens{}, err
+	}
 	return t, nil
 }
 
@@ -84,8 +86,22 @@ func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken string,
 	case !p.now().Before(fam.Expires):
 		return Tokens{}, errRefreshExpired
 	}
-	return p.issue(ctx, issueRequest{
+	t, err := p.issue(ctx, issueRequest{
 		user: &snap, client: client, fam: fam, source: sourceRefresh,
 		idToken: !fam.Hosted || slices.Contains(fam.Scopes, "openid"), atHash: fam.Hosted, metadata: metadata,
 	})
+	if err != nil {
+		return Tokens{}, err
+	}
+	// The tokens were signed without the lock: a revocation or a disable
+	// meanwhile wins, so that the refresh hands out nothing.
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if u := p.userNamed(fam.Username); u == nil || !u.Enabled {
+		return Tokens{}, errUserDisabled
+	}
+	if f := p.families[fam.OriginJTI]; f == nil || f.Revoked {
+		return Tokens{}, errRefreshRevoked
+	}
+	return t, nil
 }

@@ -3,9 +3,12 @@ package cognitolocal
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/require"
 )
 
@@ -83,4 +86,83 @@ func TestRefreshExpiredRefused(t *testing.T) {
 	now = now.Add(defaultRefreshValidity)
 	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
 		"AuthParameters": map[string]string{"REFRESH_TOKEN": tok.RefreshToken}}, codeNotAuthorized, "Refresh Token has expired")
+}
+
+// inFlight is a trigger that, once armed, runs action in the middle of
+// the next token issue: after the credentials were checked, before the
+// sign-in's refresh token exists.
+type inFlight struct {
+	mu     sync.Mutex
+	action func()
+}
+
+func (f *inFlight) arm(action func()) {
+	f.mu.Lock()
+	f.action = action
+	f.mu.Unlock()
+}
+
+func (f *inFlight) trigger(_ context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
+	f.mu.Lock()
+	action := f.action
+	f.action = nil
+	f.mu.Unlock()
+	if action != nil {
+		action()
+	}
+	return ev, nil
+}
+
+// A user disabled while one of their sign-ins is under way gets nothing
+// from it, even when enabled again before it ends: AdminDisableUser
+// revokes the user's tokens (API reference, AdminDisableUser), and the
+// sign-in's would otherwise outlive it.
+func TestDisableDuringSignInLeavesNoToken(t *testing.T) {
+	fl := &inFlight{}
+	p := newPool(t, Config{PreTokenGeneration: fl.trigger})
+	fl.arm(func() {
+		require.NoError(t, p.DisableUser("alice"))
+		require.NoError(t, p.EnableUser("alice"))
+	})
+	_, err := p.SignIn(context.Background(), DefaultClientID, "alice", testPassword)
+	require.ErrorIs(t, err, errSignInEnded)
+	p.mu.Lock()
+	families := len(p.families)
+	p.mu.Unlock()
+	require.Zero(t, families, "no refresh token exists for the overtaken sign-in")
+	signIn(t, p) // a new sign-in works
+
+	fl.arm(func() { require.NoError(t, p.DisableUser("alice")) })
+	_, err = p.SignIn(context.Background(), DefaultClientID, "alice", testPassword)
+	require.ErrorIs(t, err, errUserDisabled)
+}
+
+func TestDisableDuringRefreshLeavesNoToken(t *testing.T) {
+	fl := &inFlight{}
+	p := newPool(t, Config{PreTokenGeneration: fl.trigger})
+	tok := signIn(t, p)
+	fl.arm(func() {
+		require.NoError(t, p.DisableUser("alice"))
+		require.NoError(t, p.EnableUser("alice"))
+	})
+	_, err := p.refreshTokens(context.Background(), DefaultClientID, tok.RefreshToken, nil)
+	require.ErrorIs(t, err, errRefreshRevoked)
+	_, err = p.refreshTokens(context.Background(), DefaultClientID, tok.RefreshToken, nil)
+	require.ErrorIs(t, err, errRefreshRevoked, "the disable revoked the family")
+}
+
+// A sign-out between the Managed Login form and the code exchange ends
+// that sign-in too.
+func TestSignOutBeforeCodeExchangeLeavesNoToken(t *testing.T) {
+	p := newPool(t, Config{})
+	p.mu.Lock()
+	u := p.userNamed("alice")
+	p.codes[digest("the-code")] = &authCode{ClientID: DefaultClientID, RedirectURI: "http://localhost:8080/callback", Username: "alice",
+		Scopes: []string{"openid"}, Expires: p.now().Add(time.Minute), SignOuts: u.SignOuts}
+	p.mu.Unlock()
+	require.NoError(t, p.GlobalSignOut("alice"))
+	status, out := postToken(p, url.Values{"grant_type": {"authorization_code"}, "code": {"the-code"}, "client_id": {DefaultClientID},
+		"redirect_uri": {"http://localhost:8080/callback"}})
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Equal(t, "invalid_grant", out["error"])
 }

@@ -171,14 +171,32 @@ func atHash(accessToken string) string {
 // startFamily registers the refresh-token family of a new sign-in and
 // returns its refresh token. Only a digest is kept, so saved state holds
 // no usable token.
-func (p *Pool) startFamily(f family) string {
+//
+// The sign-in's tokens were signed without the lock, so the user may have
+// been disabled, signed out or deleted meanwhile: then no family starts
+// and the sign-in fails, so that none of its tokens works, even once the
+// user is enabled again.
+func (p *Pool) startFamily(f family, snap snapshot) (string, error) {
 	token := randomToken(96)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	u := p.userNamed(f.Username)
+	switch {
+	case u == nil:
+		return "", errUserNotFound
+	case !u.Enabled:
+		return "", errUserDisabled
+	case u.SignOuts != snap.signOuts:
+		return "", errSignInEnded
+	}
 	p.families[f.OriginJTI] = &f
 	p.refresh[digest(token)] = f.OriginJTI
-	return token
+	return token, nil
 }
+
+// errSignInEnded refuses a sign-in that a global sign-out (or a disable)
+// overtook.
+var errSignInEnded = apiErr(codeNotAuthorized, "The sign-in was ended by a sign-out of the user.")
 
 func digest(s string) string {
 	sum := sha256.Sum256([]byte(s))

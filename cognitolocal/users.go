@@ -83,20 +83,38 @@ func (p *Pool) createUserLocked(username string, attrs map[string]string) (*user
 	return u, nil
 }
 
-// setAttributesLocked writes attrs after checkAttributesLocked. A new
-// email (or phone number) is unverified unless the same update verifies
-// it, as Cognito resets email_verified on change.
+// setAttributesLocked writes attrs after checkAttributesLocked; an
+// empty value deletes the attribute. A new email (or phone number) is
+// unverified unless the same update verifies it, as Cognito resets
+// email_verified on change.
 func (p *Pool) setAttributesLocked(u *user, attrs map[string]string) error {
 	if err := p.checkAttributesLocked(attrs, u); err != nil {
 		return err
 	}
 	for _, pair := range [][2]string{{"email", "email_verified"}, {"phone_number", "phone_number_verified"}} {
 		v, changed := attrs[pair[0]]
-		if _, set := attrs[pair[1]]; changed && !set && v != u.Attributes[pair[0]] {
+		if !changed || v == u.Attributes[pair[0]] {
+			continue
+		}
+		// A code sent to the old address verifies nothing any more.
+		delete(u.Codes, purposeAttribute+pair[0])
+		if _, set := attrs[pair[1]]; !set {
 			u.Attributes[pair[1]] = "false"
+			if v == "" {
+				delete(u.Attributes, pair[1])
+			}
 		}
 	}
-	maps.Copy(u.Attributes, attrs)
+	for name, v := range attrs {
+		// "To delete an attribute, set its value to an empty string"
+		// (API reference, UpdateUserAttributes and
+		// AdminUpdateUserAttributes, UserAttributes).
+		if v == "" {
+			delete(u.Attributes, name)
+		} else {
+			u.Attributes[name] = v
+		}
+	}
 	u.LastModified = p.now()
 	return nil
 }
@@ -201,11 +219,7 @@ func (p *Pool) SetUserPassword(username, password string, permanent bool) error 
 // fail and the user operations refuse the families' access tokens.
 func (p *Pool) GlobalSignOut(username string) error {
 	return p.onUser(username, func(u *user) error {
-		for _, f := range p.families {
-			if p.sameUser(f.Username, u.Username) {
-				f.Revoked = true
-			}
-		}
+		p.signOutLocked(u)
 		return nil
 	})
 }
@@ -226,6 +240,9 @@ type user struct {
 	// TemporarySince is when a temporary password was set, which lives
 	// the policy's TemporaryPasswordValidityDays.
 	TemporarySince time.Time `json:"temporaryPasswordSet,omitzero"`
+	// SignOuts counts global sign-outs (and disables): a sign-in that
+	// began before the last one gets no tokens.
+	SignOuts int `json:"signOuts,omitempty"`
 	// Codes are the verification codes sent and not yet used, by purpose.
 	Codes map[string]*pendingCode `json:"codes,omitempty"`
 	// Attempts count requests toward the per-user hourly limits, by
@@ -247,10 +264,23 @@ type snapshot struct {
 	// roles and preferredRole are the groups' IAM roles (roles.go).
 	roles         []string
 	preferredRole string
+	// signOuts is the user's count when the snapshot was read.
+	signOuts int
 }
 
 func (u *user) snapshot() snapshot {
-	return snapshot{username: u.Username, attrs: maps.Clone(u.Attributes), groups: slices.Clone(u.Groups)}
+	return snapshot{username: u.Username, attrs: maps.Clone(u.Attributes), groups: slices.Clone(u.Groups), signOuts: u.SignOuts}
+}
+
+// signOutLocked revokes every refresh-token family of u and ends the
+// sign-ins under way (startFamily).
+func (p *Pool) signOutLocked(u *user) {
+	for _, f := range p.families {
+		if p.sameUser(f.Username, u.Username) {
+			f.Revoked = true
+		}
+	}
+	u.SignOuts++
 }
 
 // deleteAttributesLocked removes attributes; sub and immutable custom

@@ -117,3 +117,60 @@ func TestStoryGlobalSignOutEndsEverySession(t *testing.T) {
 	resp, _ := f.userInfo(t, web.AccessToken)
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 }
+
+// The seed story: a user who forgot her password resets it with the
+// code from the outbox, signs in, changes her password, and her old
+// refresh tokens stop working where Cognito says they do.
+//
+// Where that is: "Ending user sessions with token revocation"
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/token-revocation.html)
+// lists RevokeToken, the revocation endpoint, GlobalSignOut and
+// AdminUserGlobalSignOut as the ways refresh tokens end; the API
+// reference of ForgotPassword, ConfirmForgotPassword and ChangePassword
+// says nothing of tokens. So a password reset or change leaves refresh
+// tokens working, and the app that wants the other devices signed out
+// calls GlobalSignOut, as the story does.
+func TestStoryForgottenPasswordThenChangeThenSignOut(t *testing.T) {
+	f := newFixture(t, cognitolocal.Config{})
+	f.user(t, "alice", password, map[string]string{"email": "alice@example.com", "email_verified": "true"})
+	phone := f.signIn(t, localClient, "alice", password) // an old session on another device
+
+	// "Forgot your password?"
+	sent, err := f.idp.ForgotPassword(ctx(t), &cip.ForgotPasswordInput{ClientId: aws.String(localClient), Username: aws.String("alice")})
+	require.NoError(t, err)
+	assert.Equal(t, "a***@e***", aws.ToString(sent.CodeDeliveryDetails.Destination))
+	code := f.code(t, "alice", cognitolocal.MessageForgotPassword) // what she reads in her mailbox
+	_, err = f.idp.ConfirmForgotPassword(ctx(t), &cip.ConfirmForgotPasswordInput{ClientId: aws.String(localClient),
+		Username: aws.String("alice"), ConfirmationCode: aws.String(code), Password: aws.String(newPassword)})
+	require.NoError(t, err)
+	_, err = f.idp.InitiateAuth(ctx(t), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(localClient),
+		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": password}})
+	requireAPIError[*types.NotAuthorizedException](t, err)
+
+	laptop := f.signIn(t, localClient, "alice", newPassword)
+	_, err = f.refresh(t, localClient, aws.ToString(phone.RefreshToken))
+	require.NoError(t, err, "a password reset ends no refresh token")
+
+	const third = "Correct-Staple-42"
+	_, err = f.idp.ChangePassword(ctx(t), &cip.ChangePasswordInput{AccessToken: laptop.AccessToken,
+		PreviousPassword: aws.String(newPassword), ProposedPassword: aws.String(third)})
+	require.NoError(t, err)
+	_, err = f.refresh(t, localClient, aws.ToString(laptop.RefreshToken))
+	require.NoError(t, err, "a password change ends no refresh token")
+	_, err = f.refresh(t, localClient, aws.ToString(phone.RefreshToken))
+	require.NoError(t, err)
+
+	// Signing out everywhere is what ends them.
+	_, err = f.idp.GlobalSignOut(ctx(t), &cip.GlobalSignOutInput{AccessToken: laptop.AccessToken})
+	require.NoError(t, err)
+	for _, old := range []*types.AuthenticationResultType{phone, laptop} {
+		_, err = f.refresh(t, localClient, aws.ToString(old.RefreshToken))
+		e := requireAPIError[*types.NotAuthorizedException](t, err)
+		assert.Equal(t, "Refresh Token has been revoked", e.ErrorMessage())
+		_, err = f.idp.GetUser(ctx(t), &cip.GetUserInput{AccessToken: old.AccessToken})
+		e = requireAPIError[*types.NotAuthorizedException](t, err)
+		assert.Equal(t, "Access Token has been revoked", e.ErrorMessage())
+	}
+	f.signIn(t, localClient, "alice", third)
+	assert.Len(t, f.pool.Messages(cognitolocal.MessageFilter{Username: "alice"}), 1, "one message: the reset code")
+}
