@@ -12,7 +12,7 @@
 //
 // Require and Optional put the ID token's claims into the request context
 // through cognitojwt.Middleware, so cognitojwt.ClaimsFromContext and the
-// guards (RequireGroup, RequireClaim, Authorize) work on pages exactly as
+// guards (RequireAnyGroup, RequireClaim, Authorize) work on pages exactly as
 // on APIs. AccessToken returns the session's access token for calls to
 // Cognito or downstream services.
 package web
@@ -225,6 +225,7 @@ func New(cfg Config) (*Auth, error) {
 			return nil, err
 		}
 	}
+	a.initFlights()
 	a.codec = cookieCodec{a: a, opened: newOpenCache()}
 	if cfg.Store != nil {
 		a.codec = storeCodec{a: a, store: cfg.Store, timeout: cmp.Or(cfg.StoreTimeout, DefaultStoreTimeout)}
