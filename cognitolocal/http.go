@@ -31,7 +31,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	bw := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
 	s.serve(bw, r)
-	if bw.status == http.StatusOK {
+	// 200, or a page's redirect after a sign-in step (302, 303).
+	if bw.status < http.StatusBadRequest {
 		if s.onChange != nil {
 			s.onChange()
 		}
@@ -81,13 +82,19 @@ var readOnlyOps = []string{
 // mayChange reports whether r can change the saved state: a JSON API
 // operation that is not a read, or a token or revocation request.
 func mayChange(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/confirmUser", "/confirm", "/resendcode":
+		// GET too: a confirmation link confirms, a new code is sent.
+		return true
+	}
 	if r.Method != http.MethodPost {
 		return false
 	}
 	switch r.URL.Path {
 	case "/":
 		return !slices.Contains(readOnlyOps, r.Header.Get("X-Amz-Target"))
-	case "/oauth2/token", "/oauth2/revoke":
+	case "/oauth2/token", "/oauth2/revoke", "/login", "/signup", "/forgotPassword", "/confirmForgotPassword",
+		"/newPassword", "/mfa", "/mfaSetup", "/selectMfa":
 		return true
 	}
 	return false
@@ -211,6 +218,24 @@ var managedLogin = map[string]struct {
 	"/oauth2/userInfo":  {[]string{http.MethodGet, http.MethodPost}, (*Pool).userInfo},
 	"/oauth2/revoke":    {[]string{http.MethodPost}, (*Pool).revoke},
 	"/logout":           {[]string{http.MethodGet}, (*Pool).logout},
+	// The pages of accounts and of the steps after the password.
+	"/signup":                {[]string{http.MethodGet, http.MethodPost}, (*Pool).signUpPage},
+	"/confirm":               {[]string{http.MethodGet, http.MethodPost}, (*Pool).confirmPage},
+	"/confirmUser":           {[]string{http.MethodGet, http.MethodPost}, (*Pool).confirmPage},
+	"/resendcode":            {[]string{http.MethodGet}, (*Pool).resendCodePage},
+	"/forgotPassword":        {[]string{http.MethodGet, http.MethodPost}, (*Pool).forgotPasswordPage},
+	"/confirmForgotPassword": {[]string{http.MethodGet, http.MethodPost}, (*Pool).confirmForgotPasswordPage},
+	"/newPassword":           {[]string{http.MethodPost}, (*Pool).newPasswordPage},
+	"/mfa":                   {[]string{http.MethodPost}, (*Pool).mfaPage},
+	"/selectMfa":             {[]string{http.MethodPost}, (*Pool).selectMfaPage},
+	"/mfaSetup":              {[]string{http.MethodPost}, (*Pool).mfaSetupPage},
+}
+
+// IsManagedLoginPath reports whether path is one of Managed Login's
+// endpoints or pages, which a server may log.
+func IsManagedLoginPath(path string) bool {
+	_, ok := managedLogin[path]
+	return ok
 }
 
 func (s *Service) serveManagedLogin(w http.ResponseWriter, r *http.Request) {
