@@ -26,27 +26,38 @@ func InAnyGroup(groups ...string) Policy {
 				return true
 			}
 		}
-		return false
+		if len(groups) == 0 {
+			return deny(c, "", "InAnyGroup: no groups given, so no one is allowed")
+		}
+		return deny(c, "", "InAnyGroup: the user is in none of the groups")
 	}
 }
 
 // InAllGroups allows members of every one of the groups.
-func InAllGroups(groups ...string) Policy { return every(groups, (*Claims).InGroup) }
+func InAllGroups(groups ...string) Policy {
+	return every("InAllGroups", "group", groups, (*Claims).InGroup)
+}
 
 // HasAllScopes allows tokens that carry every one of the scopes.
-func HasAllScopes(scopes ...string) Policy { return every(scopes, (*Claims).HasScope) }
+func HasAllScopes(scopes ...string) Policy {
+	return every("HasAllScopes", "scope", scopes, (*Claims).HasScope)
+}
 
 // every allows claims for which has holds for each name; an empty list
-// denies. The method expression costs no allocation per request.
-func every(names []string, has func(*Claims, string) bool) Policy {
+// denies. The method expression costs no allocation per request. policy
+// and what name the refusal in explanations.
+func every(policy, what string, names []string, has func(*Claims, string) bool) Policy {
 	names = slices.Clone(names)
 	return func(c *Claims) bool {
-		if c == nil || len(names) == 0 {
+		if c == nil {
 			return false
+		}
+		if len(names) == 0 {
+			return deny(c, "", policy, ": no ", what, "s given, so no one is allowed")
 		}
 		for _, n := range names {
 			if !has(c, n) {
-				return false
+				return deny(c, "", policy, ": a required ", what, " is missing")
 			}
 		}
 		return true
@@ -65,23 +76,23 @@ func ClaimIn(name string, values ...string) Policy {
 		}
 		v, ok := jsonscan.Lookup(c.payload, name)
 		if !ok {
-			return false
+			return deny(c, name, "ClaimIn: the token has no ", name, " claim")
 		}
 		var got []string
 		switch v.Kind {
 		case jsonscan.String:
 			s, err := v.AsString()
 			if err != nil || s == "" {
-				return false
+				return deny(c, name, "ClaimIn: the ", name, " claim is empty")
 			}
 			got = []string{s}
 		case jsonscan.Array:
 			var err error
 			if got, err = v.AppendStrings(nil); err != nil || len(got) == 0 {
-				return false
+				return deny(c, name, "ClaimIn: the ", name, " claim is an empty array or holds more than strings")
 			}
 		default:
-			return false
+			return deny(c, name, "ClaimIn: the ", name, " claim is neither a string nor an array of strings")
 		}
 		if len(values) == 0 {
 			return true
@@ -91,7 +102,7 @@ func ClaimIn(name string, values ...string) Policy {
 				return true
 			}
 		}
-		return false
+		return deny(c, name, "ClaimIn: the ", name, " claim holds none of the allowed values")
 	}
 }
 
@@ -100,7 +111,13 @@ func ClaimIn(name string, values ...string) Policy {
 func AgeAtLeast(years int) Policy {
 	return func(c *Claims) bool {
 		age, ok := c.AgeAt(time.Now())
-		return ok && age >= years
+		switch {
+		case !ok:
+			return deny(c, "birthdate", "AgeAtLeast: the birthdate claim is missing, yearless or in the future")
+		case age < years:
+			return deny(c, "birthdate", "AgeAtLeast: the user is younger than required")
+		}
+		return true
 	}
 }
 
@@ -109,10 +126,13 @@ func AllOf(ps ...Policy) Policy {
 	ps = slices.Clone(ps)
 	return func(c *Claims) bool {
 		if len(ps) == 0 {
-			return false
+			return deny(c, "", "AllOf: no policies given, so no one is allowed")
 		}
 		for _, p := range ps {
-			if p == nil || !p(c) {
+			if p == nil {
+				return deny(c, "", "AllOf: a nil policy refuses everything")
+			}
+			if !p(c) {
 				return false
 			}
 		}
@@ -172,6 +192,7 @@ func authorize(guard string, p RequestPolicy, refused error, scope string) func(
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			a := authOf(r.Context())
 			var err error
+			var why []slog.Attr
 			switch {
 			case a == nil:
 				// No Middleware ran before the guard: the route was wired
@@ -185,12 +206,15 @@ func authorize(guard string, p RequestPolicy, refused error, scope string) func(
 				err = errNoClaims
 			case p == nil || !p(r, a.Claims):
 				err = refused
+				if a.mw != nil && debugEnabled(r.Context(), a.mw.logger) {
+					why = append([]slog.Attr{slog.String("guard", guard)}, explain(r, a.Claims, p)...)
+				}
 			default:
 				next.ServeHTTP(w, r)
 				return
 			}
 			if a.mw != nil {
-				a.mw.reject(w, r, err, scope)
+				a.mw.reject(w, r, err, scope, why...)
 				return
 			}
 			writeError(w, err, defaultRealm, scope)

@@ -41,14 +41,16 @@ func PathValueIsClaim(wildcard, claim string) RequestPolicy {
 		}
 		want := r.PathValue(wildcard)
 		if want == "" {
-			return false
+			return deny(c, "", "PathValueIsClaim: the path has no value for {", wildcard, "}")
 		}
 		v, ok := jsonscan.Lookup(c.payload, claim)
 		if !ok || v.Kind != jsonscan.String {
-			return false
+			return deny(c, claim, "PathValueIsClaim: the ", claim, " claim is missing or not a string")
 		}
-		got, err := v.AsString()
-		return err == nil && got == want
+		if got, err := v.AsString(); err != nil || got != want {
+			return deny(c, claim, "PathValueIsClaim: the path's {", wildcard, "} is not the token's ", claim)
+		}
+		return true
 	}
 }
 

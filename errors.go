@@ -165,6 +165,17 @@ var tokenDescriptions = map[error]string{
 //	ErrCanceled                     503 temporarily_unavailable, no Retry-After, no challenge
 //	every other kind, and unknown   401 invalid_token
 func ErrorStatus(err error) (status int, code, description string) {
+	status, code, description = errorStatus(err)
+	var id *idTokenError
+	if errors.As(err, &id) {
+		// The fixed texts speak of access tokens, which most routes take;
+		// the client of an ID-token route is told of "the token".
+		description = strings.Replace(description, "access token", "token", 1)
+	}
+	return status, code, description
+}
+
+func errorStatus(err error) (status int, code, description string) {
 	switch {
 	case errors.Is(err, ErrNoToken):
 		return http.StatusUnauthorized, "", "Authentication is required."
@@ -187,6 +198,13 @@ func ErrorStatus(err error) (status int, code, description string) {
 	}
 	return http.StatusUnauthorized, "invalid_token", "The access token is invalid."
 }
+
+// idTokenError marks an error met verifying a token as an ID token, so
+// that ErrorStatus calls it "the token" rather than "the access token".
+type idTokenError struct{ err error }
+
+func (e *idTokenError) Error() string { return e.err.Error() }
+func (e *idTokenError) Unwrap() error { return e.err }
 
 // Refusals of the guards, each naming what was missing by kind only: the
 // client learns whether to ask for another group, scope or claim, never

@@ -74,7 +74,7 @@ func poolRegion(poolID string) (string, partition, error) {
 	region, suffix, ok := strings.Cut(poolID, "_")
 	p, known := regionPartition(region)
 	if !ok || !known || !poolSuffixPattern.MatchString(suffix) {
-		return "", partition{}, fmt.Errorf("%q is not of the form region_id", poolID)
+		return "", partition{}, fmt.Errorf("%q is not of the form region_id of a Cognito user pool ID (us-east-1_AbC123); for another issuer, such as a local pool's (local_Dev), set Config.Issuer to its iss instead of UserPoolID", poolID)
 	}
 	if p.dnsSuffix == "" {
 		return "", partition{}, fmt.Errorf("%q is in the %s partition (%s), whose Cognito issuer host is not confirmed; set Config.Issuer to the iss of one of the pool's tokens (and Config.JWKSURL if its keys are not at Issuer + \"/.well-known/jwks.json\")",

@@ -44,9 +44,15 @@ func WithCredentialsOptional() Option {
 }
 
 // WithLogger logs every rejection at Info level with its error code (see
-// ErrorCode) as "kind", its method,
-// path and, when a ServeMux routed the request, its pattern. Token bytes and
-// claim values are never logged.
+// ErrorCode) as "kind", its method, path and, when a ServeMux routed the
+// request, its pattern. When l is enabled at Debug level, the record says
+// more: for a token of the wrong issuer, client or token_use, the expected
+// ones and what the token carries (its token_use; the pool ID of a
+// Cognito issuer, or that it is none; a SHA-256 fingerprint of its
+// client id, since a client id is a claim value); for a guard's refusal, the guard and why its policy
+// refused (AgeAtLeast: a missing birthdate or too young an age), with a
+// hint when an access token was refused over a claim Cognito puts only in
+// ID tokens. Token bytes and other claim values are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(m *middleware) { m.logger = l }
 }
@@ -123,7 +129,7 @@ func (m *middleware) handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{Authentication: Authentication{State: id.State}, mw: m})))
 			return
 		}
-		m.reject(w, r, err, "")
+		m.reject(w, r, err, "", m.mismatch(r, id.Token, err)...)
 	})
 }
 
@@ -136,7 +142,9 @@ func isPreflight(r *http.Request) bool {
 		r.Header.Get("Access-Control-Request-Method") != ""
 }
 
-func (m *middleware) reject(w http.ResponseWriter, r *http.Request, err error, scope string) {
+// reject answers a refused request and logs it; extra are the debug-level
+// attributes saying why, when the caller has them.
+func (m *middleware) reject(w http.ResponseWriter, r *http.Request, err error, scope string, extra ...slog.Attr) {
 	if m.logger != nil {
 		attrs := []slog.Attr{slog.String("kind", ErrorCode(err)), slog.String("method", r.Method), slog.String("path", r.URL.Path)}
 		if r.Pattern != "" {
@@ -150,6 +158,7 @@ func (m *middleware) reject(w http.ResponseWriter, r *http.Request, err error, s
 		if errors.As(err, &ours) {
 			attrs = append(attrs, slog.String("detail", ours.Detail))
 		}
+		attrs = append(attrs, extra...)
 		m.logger.LogAttrs(r.Context(), slog.LevelInfo, "cognitojwt: request rejected", attrs...)
 	}
 	if m.onError != nil {

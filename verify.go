@@ -56,12 +56,22 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 func (v *Verifier) verifyObserved(ctx context.Context, token string, p *parsedToken) (*Claims, error) {
 	if v.hooks.OnVerify == nil {
 		c, _, err := v.verify(ctx, token, p)
-		return c, err
+		return c, v.describe(err)
 	}
 	start := time.Now()
 	c, hit, err := v.verify(ctx, token, p)
+	err = v.describe(err)
 	v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(start), CacheHit: hit, TokenUse: v.use})
 	return c, err
+}
+
+// describe marks the errors of an ID-token verifier as such, for
+// ErrorStatus's wording.
+func (v *Verifier) describe(err error) error {
+	if err == nil || v.use != IDToken {
+		return err
+	}
+	return &idTokenError{err}
 }
 
 // fromCache answers from the verified-token cache alone, revocation list
