@@ -38,14 +38,17 @@ func (c *apiCall) decode(in any) error {
 }
 
 // pool finds the pool a request is for: by its UserPoolId, else its
-// ClientId, else the issuer of its AccessToken. A request naming none, or
-// an unknown client or token, goes to the oldest pool, which answers it
-// as a single pool would.
+// ClientId, else the issuer of its AccessToken, else the pool holding its
+// challenge Session (AssociateSoftwareToken and VerifySoftwareToken during
+// MFA_SETUP name nothing else). A request naming none, or an unknown
+// client, token or session, goes to the oldest pool, which answers it as
+// a single pool would.
 func (c *apiCall) pool() (*Pool, error) {
 	var route struct {
 		UserPoolID  string `json:"UserPoolId"`
 		ClientID    string `json:"ClientId"`
 		AccessToken string `json:"AccessToken"`
+		Session     string `json:"Session"`
 	}
 	_ = json.Unmarshal(c.body, &route) // a member of another type routes nowhere
 	var p *Pool
@@ -59,6 +62,8 @@ func (c *apiCall) pool() (*Pool, error) {
 		p = c.svc.poolOfClient(route.ClientID)
 	case route.AccessToken != "":
 		p = c.svc.poolOfToken(route.AccessToken)
+	case route.Session != "":
+		p = c.svc.poolOfSession(route.Session)
 	}
 	if p == nil {
 		p = c.svc.first()

@@ -15,7 +15,8 @@ import (
 // Service is the user-pool service of one address: any number of pools,
 // each its own issuer BaseURL/PoolID with its own keys, JWKS and discovery
 // document, behind one handler. The JSON API finds a request's pool by its
-// UserPoolId, else by its ClientId, else by the issuer of its AccessToken;
+// UserPoolId, else by its ClientId, else by the issuer of its AccessToken,
+// else by the pool holding its challenge Session;
 // Managed Login by the client_id (or the bearer token of /oauth2/userInfo).
 // Every Pool belongs to one Service: New makes one for its pool, and
 // CreateUserPool over the JSON API adds pools to it. It is safe for
@@ -185,6 +186,20 @@ func (s *Service) poolOfToken(token string) *Pool {
 	}
 	for _, p := range s.Pools() {
 		if p.Issuer() == claims.Iss {
+			return p
+		}
+	}
+	return nil
+}
+
+// poolOfSession returns the pool holding a challenge session.
+func (s *Service) poolOfSession(session string) *Pool {
+	key := digest(session)
+	for _, p := range s.Pools() {
+		p.mu.Lock()
+		_, ok := p.sessions[key]
+		p.mu.Unlock()
+		if ok {
 			return p
 		}
 	}

@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitojwt/cognitojwt"
@@ -148,4 +150,34 @@ func TestSigningRegion(t *testing.T) {
 	} {
 		require.Equal(t, want, signingRegion(auth), auth)
 	}
+}
+
+// TestMFASetupSessionRoutesToItsPool: AssociateSoftwareToken and
+// VerifySoftwareToken during MFA_SETUP name only the challenge Session, so
+// the service finds the pool by the session: TOTP set-up at sign-in works
+// in every pool, not only the oldest.
+func TestMFASetupSessionRoutesToItsPool(t *testing.T) {
+	a, b, bClient := twoPools(t)
+	require.NoError(t, b.SetMFAConfig(MFAConfig{Mode: MFAOn, SoftwareToken: true}))
+	status, out := call(t, a, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": bClient,
+		"AuthParameters": map[string]string{"USERNAME": "bob", "PASSWORD": testPassword}})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "MFA_SETUP", out["ChallengeName"])
+	status, out = call(t, a, "AssociateSoftwareToken", map[string]any{"Session": out["Session"]})
+	require.Equal(t, http.StatusOK, status, out)
+	secret := out["SecretCode"].(string)
+	code, err := totp.GenerateCode(secret, time.Now())
+	require.NoError(t, err)
+	status, out = call(t, a, "VerifySoftwareToken", map[string]any{"Session": out["Session"], "UserCode": code})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "SUCCESS", out["Status"])
+	status, out = call(t, a, "RespondToAuthChallenge", map[string]any{"ClientId": bClient, "ChallengeName": "MFA_SETUP",
+		"Session": out["Session"], "ChallengeResponses": map[string]string{"USERNAME": "bob"}})
+	require.Equal(t, http.StatusOK, status, out)
+	access := out["AuthenticationResult"].(map[string]any)["AccessToken"].(string)
+	require.Equal(t, b.Issuer(), payload(t, access)["iss"])
+
+	// A session no pool holds is refused.
+	status, _ = call(t, a, "AssociateSoftwareToken", map[string]any{"Session": strings.Repeat("x", 40)})
+	require.NotEqual(t, http.StatusOK, status)
 }

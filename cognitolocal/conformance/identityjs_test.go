@@ -26,9 +26,9 @@ func TestIdentityJS(t *testing.T) {
 		{name: "refresh_then_global_sign_out"},
 		{name: "sign_up_unconfirmed"},
 		{name: "new_password_required_user_password_auth"},
-		{name: "new_password_required", heldOut: "USER_SRP_AUTH (identity-js's default sign-in)"},
-		{name: "default_srp_sign_in", heldOut: "USER_SRP_AUTH (identity-js's default sign-in)", after: verifiedAccessToken},
-		{name: "totp_mfa", heldOut: "USER_SRP_AUTH, SetUserPoolMfaConfig, AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference and the SOFTWARE_TOKEN_MFA challenge", after: verifiedAccessToken},
+		{name: "new_password_required"},
+		{name: "default_srp_sign_in", after: verifiedAccessToken},
+		{name: "totp_mfa", after: verifiedAccessToken},
 		{name: "change_password"},
 		{name: "reset_password"},
 	})

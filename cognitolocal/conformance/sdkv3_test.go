@@ -24,7 +24,7 @@ func TestJSSDKv3(t *testing.T) {
 		{name: "delete_user"},
 		{name: "verify_email_attribute"},
 		{name: "resource_server_scopes"},
-		{name: "user_auth_select_challenge", heldOut: "USER_AUTH with SELECT_CHALLENGE and PREFERRED_CHALLENGE PASSWORD"},
+		{name: "user_auth_select_challenge"},
 		{name: "token_revocation_disabled"},
 	})
 }
