@@ -34,6 +34,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/internal/fetch"
+	"github.com/cognitojwt/cognitojwt/revocation"
 )
 
 // AdminScope is the scope GetUser, GlobalSignOut and the other operations
@@ -79,7 +80,7 @@ type API interface {
 
 // Recorder records what the online checks and the sign-out helpers learn
 // in a revocation list, so that later requests are refused locally. Local
-// adapts a *cognitojwt.Revocations; the redisstore module's Revocations
+// adapts a *revocation.List; the redisstore module's Revocations
 // implements it as is.
 type Recorder interface {
 	RevokeFamily(ctx context.Context, originJTI string) error
@@ -87,9 +88,9 @@ type Recorder interface {
 }
 
 // Local returns a Recorder writing to an in-memory list.
-func Local(list *cognitojwt.Revocations) Recorder { return localRecorder{list} }
+func Local(list *revocation.List) Recorder { return localRecorder{list} }
 
-type localRecorder struct{ list *cognitojwt.Revocations }
+type localRecorder struct{ list *revocation.List }
 
 func (l localRecorder) RevokeFamily(_ context.Context, originJTI string) error {
 	l.list.RevokeFamily(originJTI)
@@ -316,17 +317,23 @@ func (c *Checker) Check(ctx context.Context, accessToken string, claims *cognito
 	if claims != nil && claims.TokenUse == cognitojwt.AccessToken && !claims.HasScope(AdminScope) {
 		return nil, errMissingAdminScope
 	}
-	return c.users.get(ctx, verdictKey(accessToken), c.now(), c.ttl, func(ctx context.Context) (*User, error) {
+	return c.users.get(ctx, verdictKey(accessToken), c.now(), c.ttl, c.admitGetUser, func(ctx context.Context) (*User, error) {
 		return c.getUser(ctx, accessToken, claims)
 	})
 }
 
 var errMissingAdminScope = fmt.Errorf("%w %s", ErrMissingScope, AdminScope)
 
-func (c *Checker) getUser(ctx context.Context, token string, claims *cognitojwt.Claims) (*User, error) {
+// admitGetUser lets a GetUser call start only when the account's quota
+// has room for it.
+func (c *Checker) admitGetUser() error {
 	if !c.limiter.Allow() {
-		return nil, errOverQuota
+		return errOverQuota
 	}
+	return nil
+}
+
+func (c *Checker) getUser(ctx context.Context, token string, claims *cognitojwt.Claims) (*User, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	out, err := c.api.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(token)})
@@ -491,13 +498,14 @@ func writeUnavailable(w http.ResponseWriter, retry time.Duration, desc string) {
 func verdictKey(token string) [32]byte { return sha256.Sum256([]byte(token)) }
 
 // verdicts caches per-token results for a while and shares one call among
-// the concurrent callers of one token. Errors that say nothing about the
-// token (throttling, an unreachable Cognito) are not kept.
+// the concurrent callers of one token (the module's keyed single-flight,
+// fetch.Group). Errors that say nothing about the token (throttling, an
+// unreachable Cognito) are not kept.
 type verdicts[T any] struct {
-	max      int
-	mu       sync.Mutex
-	done     map[[32]byte]verdict[T]
-	inflight map[[32]byte]*call[T]
+	max   int
+	mu    sync.Mutex
+	done  map[[32]byte]verdict[T]
+	calls fetch.Group[[32]byte, T]
 }
 
 type verdict[T any] struct {
@@ -506,58 +514,73 @@ type verdict[T any] struct {
 	expires time.Time
 }
 
-type call[T any] struct {
-	done  chan struct{}
-	value T
-	err   error
-}
-
 func newVerdicts[T any](max int) *verdicts[T] {
-	return &verdicts[T]{max: max, done: map[[32]byte]verdict[T]{}, inflight: map[[32]byte]*call[T]{}}
+	return &verdicts[T]{max: max, done: map[[32]byte]verdict[T]{}}
 }
 
-func (v *verdicts[T]) get(ctx context.Context, key [32]byte, now time.Time, ttl time.Duration, fetch func(context.Context) (T, error)) (T, error) {
+// errKept tells get that a verdict arrived between its look in the cache
+// and the start of a call: it reads the cache again instead.
+var errKept = errors.New("online: verdict kept meanwhile")
+
+// get returns the kept verdict for key, or the result of the call under
+// way for it, or starts one. admit, when not nil, may refuse to start a
+// call (a rate limit); its error is returned as is.
+func (v *verdicts[T]) get(ctx context.Context, key [32]byte, now time.Time, ttl time.Duration, admit func() error, fetchFn func(context.Context) (T, error)) (T, error) {
+	var zero T
 	if err := ctx.Err(); err != nil {
-		var zero T
 		return zero, err // a caller already gone starts no call
 	}
-	v.mu.Lock()
-	if d, ok := v.done[key]; ok && now.Before(d.expires) {
-		v.mu.Unlock()
+	if d, ok := v.lookup(key, now); ok {
 		return d.value, d.err
 	}
-	cl := v.inflight[key]
-	if cl == nil {
-		cl = &call[T]{done: make(chan struct{})}
-		v.inflight[key] = cl
-		// The call outlives any one caller: the others keep waiting for
-		// it when the first goes away. Its own timeout bounds it.
-		go v.run(context.WithoutCancel(ctx), key, cl, now, ttl, fetch)
+	// The call outlives any one caller: the others keep waiting for it
+	// when the first goes away. Its own timeout bounds it.
+	detached := context.WithoutCancel(ctx)
+	call, err := v.calls.Do(key, func() error {
+		if _, ok := v.lookup(key, now); ok {
+			return errKept
+		}
+		if admit != nil {
+			return admit()
+		}
+		return nil
+	}, func() (T, error) { return fetchFn(detached) }, func(val T, err error) { v.keep(key, now, ttl, val, err) })
+	if errors.Is(err, errKept) {
+		d, _ := v.lookup(key, now)
+		return d.value, d.err
 	}
-	v.mu.Unlock()
+	if err != nil {
+		return zero, err
+	}
 	select {
-	case <-cl.done:
-		return cl.value, cl.err
+	case <-call.Done():
+		return call.Val, call.Err
 	case <-ctx.Done():
 		// The caller went away (or its own deadline passed): that says
 		// nothing about Cognito, so it is not ErrUnavailable.
-		var zero T
 		return zero, ctx.Err()
 	}
 }
 
-func (v *verdicts[T]) run(ctx context.Context, key [32]byte, cl *call[T], now time.Time, ttl time.Duration, fetch func(context.Context) (T, error)) {
-	cl.value, cl.err = fetch(ctx)
+func (v *verdicts[T]) lookup(key [32]byte, now time.Time) (verdict[T], bool) {
 	v.mu.Lock()
-	delete(v.inflight, key)
-	if !errors.Is(cl.err, ErrThrottled) && !errors.Is(cl.err, ErrUnavailable) {
-		if len(v.done) >= v.max {
-			v.evict(now)
-		}
-		v.done[key] = verdict[T]{value: cl.value, err: cl.err, expires: now.Add(ttl)}
+	defer v.mu.Unlock()
+	d, ok := v.done[key]
+	return d, ok && now.Before(d.expires)
+}
+
+// keep records a call's verdict before its callers see it, unless it says
+// nothing about the token.
+func (v *verdicts[T]) keep(key [32]byte, now time.Time, ttl time.Duration, val T, err error) {
+	if errors.Is(err, ErrThrottled) || errors.Is(err, ErrUnavailable) {
+		return
 	}
-	v.mu.Unlock()
-	close(cl.done)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.done) >= v.max {
+		v.evict(now)
+	}
+	v.done[key] = verdict[T]{value: val, err: err, expires: now.Add(ttl)}
 }
 
 // evict drops expired verdicts, and when none has expired, an arbitrary

@@ -36,7 +36,7 @@ func (c *Checker) UserInfo(ctx context.Context, accessToken string, claims *cogn
 	if claims != nil && claims.TokenUse == cognitojwt.AccessToken && !claims.HasScope(OpenIDScope) {
 		return nil, errMissingOpenIDScope
 	}
-	return c.info.get(ctx, verdictKey(accessToken), c.now(), c.ttl, func(ctx context.Context) (map[string]any, error) {
+	return c.info.get(ctx, verdictKey(accessToken), c.now(), c.ttl, nil, func(ctx context.Context) (map[string]any, error) {
 		return c.fetchUserInfo(ctx, accessToken, claims)
 	})
 }

@@ -14,7 +14,7 @@ func TestVerdictsBounded(t *testing.T) {
 	now := time.Unix(1_750_000_000, 0)
 	for i := range 100 {
 		key := verdictKey(string(rune('a'+i%26)) + time.Duration(i).String())
-		got, err := v.get(context.Background(), key, now, time.Minute, func(context.Context) (int, error) { return i, nil })
+		got, err := v.get(context.Background(), key, now, time.Minute, nil, func(context.Context) (int, error) { return i, nil })
 		if err != nil || got != i {
 			t.Fatalf("verdict %d: %d, %v", i, got, err)
 		}
@@ -24,7 +24,7 @@ func TestVerdictsBounded(t *testing.T) {
 	}
 	// All expired: one more insertion clears them.
 	now = now.Add(time.Minute)
-	if _, err := v.get(context.Background(), verdictKey("last"), now, time.Minute, func(context.Context) (int, error) { return 0, nil }); err != nil {
+	if _, err := v.get(context.Background(), verdictKey("last"), now, time.Minute, nil, func(context.Context) (int, error) { return 0, nil }); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(v.done); n > max {
@@ -38,7 +38,7 @@ func TestVerdictsKeepNoOutage(t *testing.T) {
 	now := time.Unix(1_750_000_000, 0)
 	calls := 0
 	for _, err := range []error{errThrottled, ErrUnavailable, errThrottled} {
-		_, got := v.get(context.Background(), verdictKey("t"), now, time.Minute, func(context.Context) (int, error) {
+		_, got := v.get(context.Background(), verdictKey("t"), now, time.Minute, nil, func(context.Context) (int, error) {
 			calls++
 			return 0, err
 		})

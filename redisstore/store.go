@@ -148,54 +148,101 @@ type position struct {
 	mark    string
 }
 
-// readAll reads the whole list and the position it is at, in one
-// transaction.
+// readAll reads the whole list and the position it is at. The position
+// comes first and the sets are then scanned in pages (SCAN guarantees
+// every member present throughout): a list of a million entries never
+// needs one reply longer than the client's read timeout, and an entry
+// written during the scan is logged after the position, so the next
+// resynchronisation reads it if the scan missed it.
 func (r *Revocations) readAll(ctx context.Context) (position, []entry, error) {
-	cutMs := "(" + strconv.FormatInt(r.cutoff()/1e6, 10)
+	pos, err := r.readPosition(ctx)
+	if err != nil {
+		return position{}, nil, err
+	}
+	ns := map[string]int64{}
+	if err := r.scan(ctx, r.keys[keySubjectNS], true, func(id, v string) {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			ns[id] = n
+		}
+	}); err != nil {
+		return position{}, nil, err
+	}
+	cutoff := r.cutoff()
+	var out []entry
+	for i, k := range allKinds {
+		err := r.scan(ctx, r.keys[i], false, func(id, score string) {
+			ms, err := strconv.ParseFloat(score, 64)
+			if err != nil {
+				return
+			}
+			e := entry{kind: k, id: id, moment: int64(ms) * 1e6}
+			if full, ok := ns[id]; ok && k == kindSubject {
+				e.moment = full
+			}
+			if e.moment > cutoff {
+				out = append(out, e)
+			}
+		})
+		if err != nil {
+			return position{}, nil, err
+		}
+	}
+	return pos, out, nil
+}
+
+// readPosition reads where the list stands: its epoch, its version and a
+// change logged under that version.
+func (r *Revocations) readPosition(ctx context.Context) (position, error) {
 	var (
 		epoch, version *redis.StringCmd
 		last           *redis.ZSliceCmd
-		sets           [kinds]*redis.ZSliceCmd
-		subjects       *redis.MapStringStringCmd
 	)
 	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		epoch = p.Get(ctx, r.keys[keyEpoch])
 		version = p.Get(ctx, r.keys[keyVersion])
 		last = p.ZRevRangeWithScores(ctx, r.keys[keyLog], 0, 0)
-		for i := range sets {
-			sets[i] = p.ZRangeByScoreWithScores(ctx, r.keys[i], &redis.ZRangeBy{Min: cutMs, Max: "+inf"})
-		}
-		subjects = p.HGetAll(ctx, r.keys[keySubjectNS])
 		return nil
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return position{}, nil, err
+		return position{}, err
 	}
 	pos := position{epoch: epoch.Val()}
 	if pos.version, err = versionOf(version); err != nil {
-		return position{}, nil, err
+		return position{}, err
 	}
 	if l := last.Val(); len(l) == 1 && int64(l[0].Score) == pos.version {
 		pos.mark, _ = l[0].Member.(string)
 	}
-	ns := subjects.Val()
-	cutoff := r.cutoff()
-	var out []entry
-	for i, cmd := range sets {
-		for _, z := range cmd.Val() {
-			id, _ := z.Member.(string)
-			e := entry{kind: allKinds[i], id: id, moment: int64(z.Score) * 1e6}
-			if allKinds[i] == kindSubject {
-				if full, err := strconv.ParseInt(ns[id], 10, 64); err == nil {
-					e.moment = full
-				}
-			}
-			if e.moment > cutoff {
-				out = append(out, e)
-			}
+	return pos, nil
+}
+
+// scanPage is how many members one SCAN call asks for.
+const scanPage = 5000
+
+// scan calls f with every member and its score (ZSCAN) or field and value
+// (HSCAN) of key; a member may come twice.
+func (r *Revocations) scan(ctx context.Context, key string, hash bool, f func(member, value string)) error {
+	var cursor uint64
+	for {
+		var (
+			page []string
+			err  error
+		)
+		if hash {
+			page, cursor, err = r.rdb.HScan(ctx, key, cursor, "", scanPage).Result()
+		} else {
+			page, cursor, err = r.rdb.ZScan(ctx, key, cursor, "", scanPage).Result()
+		}
+		if err != nil {
+			return err
+		}
+		for i := 0; i+1 < len(page); i += 2 {
+			f(page[i], page[i+1])
+		}
+		if cursor == 0 {
+			return nil
 		}
 	}
-	return pos, out, nil
 }
 
 func versionOf(cmd *redis.StringCmd) (int64, error) {

@@ -78,6 +78,9 @@ func (c *readCounter) count(cmd redis.Cmder) {
 		c.n.Add(int64(len(v.Val())))
 	case *redis.MapStringStringCmd:
 		c.n.Add(int64(len(v.Val())))
+	case *redis.ScanCmd:
+		keys, _ := v.Val()
+		c.n.Add(int64(len(keys) / 2))
 	}
 }
 

@@ -47,7 +47,7 @@ func (r *Revocations) sync(ctx context.Context) error {
 		case err != nil:
 			return err
 		case pos.epoch == "":
-			return r.restore(ctx)
+			return r.restore(ctx, nil)
 		case pos.epoch == r.pos.epoch:
 			for _, e := range changes {
 				r.merge(e)
@@ -67,7 +67,7 @@ func (r *Revocations) syncAll(ctx context.Context) error {
 		return err
 	}
 	if pos.epoch == "" {
-		return r.restore(ctx)
+		return r.restore(ctx, remote)
 	}
 	if _, err := r.writeBack(ctx, remote, true); err != nil {
 		return err
@@ -107,8 +107,9 @@ func (r *Revocations) writeBack(ctx context.Context, remote []entry, publish boo
 // it holds, without publishing each entry, then names the new epoch and
 // tells the others, which read the list back (syncAll) and write only
 // what the restorer lacked. The list is written about once, however many
-// instances there are.
-func (r *Revocations) restore(ctx context.Context) error {
+// instances there are. remote is what Redis holds, when the caller has
+// just read it.
+func (r *Revocations) restore(ctx context.Context, remote []entry) error {
 	token := randomToken()
 	ok, err := r.lease(ctx, token)
 	if err != nil {
@@ -118,7 +119,12 @@ func (r *Revocations) restore(ctx context.Context) error {
 		return errRestoring
 	}
 	defer r.release(context.WithoutCancel(ctx), token)
-	pos, remote, err := r.readAll(ctx)
+	var pos position
+	if remote == nil {
+		pos, remote, err = r.readAll(ctx)
+	} else {
+		pos, err = r.readPosition(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -133,7 +139,7 @@ func (r *Revocations) restore(ctx context.Context) error {
 		return err
 	}
 	_ = r.rdb.Publish(ctx, r.channel, restoredMsg).Err()
-	if pos, _, err = r.readAll(ctx); err != nil {
+	if pos, err = r.readPosition(ctx); err != nil {
 		return err
 	}
 	r.pos = pos
