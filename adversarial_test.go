@@ -286,9 +286,9 @@ type tokenCase struct {
 	// Edit patches the claims of the re-encoded payload for the
 	// "keep_sig_with_edit" mutation.
 	Edit map[string]any `json:"edit"`
-	// RequireGroup / RequireScope guard the route with a policy.
-	RequireGroup string `json:"require_group"`
-	RequireScope string `json:"require_scope"`
+	// RequireAnyGroup / RequireAllScopes guard the route with a policy.
+	RequireAnyGroup string `json:"require_group"`
+	RequireAllScopes string `json:"require_scope"`
 	// Want is the error kind Verify returns; Status the middleware's answer.
 	Want   string `json:"want"`
 	Status int    `json:"status"`
@@ -852,10 +852,10 @@ func runTokenCase(t *testing.T, env *corpusEnv, c tokenCase, token string, leewa
 
 	var guard func(http.Handler) http.Handler
 	switch {
-	case c.RequireGroup != "":
-		guard = cognitojwt.RequireGroup(c.RequireGroup)
-	case c.RequireScope != "":
-		guard = cognitojwt.RequireScope(c.RequireScope)
+	case c.RequireAnyGroup != "":
+		guard = cognitojwt.RequireAnyGroup(c.RequireAnyGroup)
+	case c.RequireAllScopes != "":
+		guard = cognitojwt.RequireAllScopes(c.RequireAllScopes)
 	}
 	res := serveProtected(v, []string{"Bearer " + token}, guard)
 	if c.Status == http.StatusNoContent {
@@ -1165,9 +1165,9 @@ func TestTenThousandGroupsWithinARaisedLimit(t *testing.T) {
 	if c.Groups.Len() != len(groups) || !c.InGroup("group-9999") || c.InGroup("group-10000") {
 		t.Fatalf("got %d groups", c.Groups.Len())
 	}
-	res := serveProtected(v, []string{"Bearer " + token}, cognitojwt.RequireGroup("admin"))
+	res := serveProtected(v, []string{"Bearer " + token}, cognitojwt.RequireAnyGroup("admin"))
 	assertRejection(t, res, http.StatusForbidden, secretsOf(token))
-	res = serveProtected(v, []string{"Bearer " + token}, cognitojwt.RequireGroup("group-5000"))
+	res = serveProtected(v, []string{"Bearer " + token}, cognitojwt.RequireAnyGroup("group-5000"))
 	if !res.reached {
 		t.Fatalf("member of group-5000 refused: %d", res.rec.Code)
 	}

@@ -75,7 +75,7 @@ func TestClaimsFromAPIGatewayRebuildsTypedClaims(t *testing.T) {
 	require.Equal(t, time.Unix(1750000000, 0).UTC(), c.IssuedAt)
 	require.Equal(t, time.Unix(1750000000, 0).UTC(), c.AuthTime)
 	require.True(t, c.InGroup("admin"))
-	require.True(t, cognitojwt.AllOf(cognitojwt.InGroup("users"), cognitojwt.HasScope("orders/read"))(c))
+	require.True(t, cognitojwt.AllOf(cognitojwt.InAnyGroup("users"), cognitojwt.HasAllScopes("orders/read"))(c))
 
 	tenant, ok := c.Attribute("tenant_id")
 	require.True(t, ok)
@@ -196,7 +196,7 @@ func TestClaimsFromAPIGatewayQuotedGroupIsNotTheBareGroup(t *testing.T) {
 	c, err := cognitojwt.ClaimsFromAPIGateway(claims)
 	require.NoError(t, err)
 	require.False(t, c.InGroup("admin"))
-	require.False(t, cognitojwt.InGroup("admin")(c))
+	require.False(t, cognitojwt.InAnyGroup("admin")(c))
 	require.True(t, c.InGroup(`"admin"`))
 }
 

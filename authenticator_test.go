@@ -69,12 +69,12 @@ func TestMiddlewareForGuardsAnswerThroughItsOptions(t *testing.T) {
 	}))
 
 	var p probe
-	w := serve(mw(cognitojwt.RequireGroup("staff")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
+	w := serve(mw(cognitojwt.RequireAnyGroup("staff")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
 	require.Equal(t, http.StatusOK, w.Code)
 	require.True(t, p.ran)
 
 	p = probe{}
-	w = serve(mw(cognitojwt.RequireGroup("admin")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
+	w = serve(mw(cognitojwt.RequireAnyGroup("admin")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
 	require.Equal(t, http.StatusTeapot, w.Code, "the guard answers through MiddlewareFor's error handler")
 	require.False(t, p.ran)
 	require.Len(t, handled, 1)

@@ -14,8 +14,8 @@ import (
 // deny when given nothing to check: an empty list never means "anyone".
 type Policy func(*Claims) bool
 
-// InGroup allows members of any of the Cognito groups.
-func InGroup(groups ...string) Policy {
+// InAnyGroup allows members of any one of the Cognito groups.
+func InAnyGroup(groups ...string) Policy {
 	groups = slices.Clone(groups)
 	return func(c *Claims) bool {
 		if c == nil {
@@ -33,8 +33,8 @@ func InGroup(groups ...string) Policy {
 // InAllGroups allows members of every one of the groups.
 func InAllGroups(groups ...string) Policy { return every(groups, (*Claims).InGroup) }
 
-// HasScope allows tokens that carry every one of the scopes.
-func HasScope(scopes ...string) Policy { return every(scopes, (*Claims).HasScope) }
+// HasAllScopes allows tokens that carry every one of the scopes.
+func HasAllScopes(scopes ...string) Policy { return every(scopes, (*Claims).HasScope) }
 
 // every allows claims for which has holds for each name; an empty list
 // denies. The method expression costs no allocation per request.
@@ -143,17 +143,17 @@ func Authorize(p Policy) func(http.Handler) http.Handler {
 	return authorize("Authorize", p, errPolicyRefused, "")
 }
 
-// RequireGroup allows members of any of the groups, like ASP.NET Core's
-// [Authorize(Roles = "a,b")]. A refusal's description says a group was
-// missing, without naming any.
-func RequireGroup(groups ...string) func(http.Handler) http.Handler {
-	return authorize("RequireGroup", InGroup(groups...), errNotInGroup, "")
+// RequireAnyGroup allows members of any one of the groups, like ASP.NET
+// Core's [Authorize(Roles = "a,b")]. A refusal's description says a group
+// was missing, without naming any.
+func RequireAnyGroup(groups ...string) func(http.Handler) http.Handler {
+	return authorize("RequireAnyGroup", InAnyGroup(groups...), errNotInGroup, "")
 }
 
-// RequireScope allows tokens with all of the scopes; a refusal names them
-// in the challenge's scope attribute, as RFC 6750 §3 provides.
-func RequireScope(scopes ...string) func(http.Handler) http.Handler {
-	return authorize("RequireScope", HasScope(scopes...), errMissingScope, quotable(strings.Join(scopes, " ")))
+// RequireAllScopes allows tokens with every one of the scopes; a refusal
+// names them in the challenge's scope attribute, as RFC 6750 §3 provides.
+func RequireAllScopes(scopes ...string) func(http.Handler) http.Handler {
+	return authorize("RequireAllScopes", HasAllScopes(scopes...), errMissingScope, quotable(strings.Join(scopes, " ")))
 }
 
 // RequireClaim allows tokens whose claim is one of values (see ClaimIn). A

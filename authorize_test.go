@@ -46,26 +46,26 @@ func TestPolicies(t *testing.T) {
 		opts   []cognitotest.TokenOption
 		want   bool
 	}{
-		{"InGroup member", cognitojwt.InGroup("admin"), []cognitotest.TokenOption{groups("users", "admin")}, true},
-		{"InGroup any of several", cognitojwt.InGroup("ops", "admin"), []cognitotest.TokenOption{groups("admin")}, true},
-		{"InGroup no list", cognitojwt.InGroup(), []cognitotest.TokenOption{groups("admin")}, false},
-		{"InGroup empty name", cognitojwt.InGroup(""), []cognitotest.TokenOption{groups("admin")}, false},
-		{"InGroup no groups claim", cognitojwt.InGroup("admin"), nil, false},
-		{"InGroup case differs", cognitojwt.InGroup("admin"), []cognitotest.TokenOption{groups("Admin")}, false},
-		{"InGroup trailing space", cognitojwt.InGroup("admin"), []cognitotest.TokenOption{groups("admin ")}, false},
-		{"InGroup Cyrillic lookalike", cognitojwt.InGroup("admin"), []cognitotest.TokenOption{groups(cyrillicAdmin)}, false},
-		{"InGroup NUL suffix", cognitojwt.InGroup("admin"), []cognitotest.TokenOption{groups("admin\x00")}, false},
-		{"InGroup prefix", cognitojwt.InGroup("admin"), []cognitotest.TokenOption{groups("administrators")}, false},
+		{"InGroup member", cognitojwt.InAnyGroup("admin"), []cognitotest.TokenOption{groups("users", "admin")}, true},
+		{"InGroup any of several", cognitojwt.InAnyGroup("ops", "admin"), []cognitotest.TokenOption{groups("admin")}, true},
+		{"InGroup no list", cognitojwt.InAnyGroup(), []cognitotest.TokenOption{groups("admin")}, false},
+		{"InGroup empty name", cognitojwt.InAnyGroup(""), []cognitotest.TokenOption{groups("admin")}, false},
+		{"InGroup no groups claim", cognitojwt.InAnyGroup("admin"), nil, false},
+		{"InGroup case differs", cognitojwt.InAnyGroup("admin"), []cognitotest.TokenOption{groups("Admin")}, false},
+		{"InGroup trailing space", cognitojwt.InAnyGroup("admin"), []cognitotest.TokenOption{groups("admin ")}, false},
+		{"InGroup Cyrillic lookalike", cognitojwt.InAnyGroup("admin"), []cognitotest.TokenOption{groups(cyrillicAdmin)}, false},
+		{"InGroup NUL suffix", cognitojwt.InAnyGroup("admin"), []cognitotest.TokenOption{groups("admin\x00")}, false},
+		{"InGroup prefix", cognitojwt.InAnyGroup("admin"), []cognitotest.TokenOption{groups("administrators")}, false},
 		{"InAllGroups all", cognitojwt.InAllGroups("a", "b"), []cognitotest.TokenOption{groups("b", "c", "a")}, true},
 		{"InAllGroups some", cognitojwt.InAllGroups("a", "b"), []cognitotest.TokenOption{groups("a")}, false},
 		{"InAllGroups no list", cognitojwt.InAllGroups(), []cognitotest.TokenOption{groups("a")}, false},
-		{"HasScope present", cognitojwt.HasScope("orders/read"), []cognitotest.TokenOption{scopes("orders/read", "orders/write")}, true},
-		{"HasScope needs all", cognitojwt.HasScope("orders/read", "orders/delete"), []cognitotest.TokenOption{scopes("orders/read", "orders/write")}, false},
-		{"HasScope all present", cognitojwt.HasScope("orders/read", "orders/write"), []cognitotest.TokenOption{scopes("orders/write", "orders/read")}, true},
-		{"HasScope no list", cognitojwt.HasScope(), []cognitotest.TokenOption{scopes("orders/read")}, false},
-		{"HasScope case differs", cognitojwt.HasScope("orders/read"), []cognitotest.TokenOption{scopes("Orders/read")}, false},
-		{"HasScope tab is no separator", cognitojwt.HasScope("orders/read"), []cognitotest.TokenOption{claim("scope", "orders/read\torders/write")}, false},
-		{"HasScope substring", cognitojwt.HasScope("orders"), []cognitotest.TokenOption{scopes("orders/read")}, false},
+		{"HasScope present", cognitojwt.HasAllScopes("orders/read"), []cognitotest.TokenOption{scopes("orders/read", "orders/write")}, true},
+		{"HasScope needs all", cognitojwt.HasAllScopes("orders/read", "orders/delete"), []cognitotest.TokenOption{scopes("orders/read", "orders/write")}, false},
+		{"HasScope all present", cognitojwt.HasAllScopes("orders/read", "orders/write"), []cognitotest.TokenOption{scopes("orders/write", "orders/read")}, true},
+		{"HasScope no list", cognitojwt.HasAllScopes(), []cognitotest.TokenOption{scopes("orders/read")}, false},
+		{"HasScope case differs", cognitojwt.HasAllScopes("orders/read"), []cognitotest.TokenOption{scopes("Orders/read")}, false},
+		{"HasScope tab is no separator", cognitojwt.HasAllScopes("orders/read"), []cognitotest.TokenOption{claim("scope", "orders/read\torders/write")}, false},
+		{"HasScope substring", cognitojwt.HasAllScopes("orders"), []cognitotest.TokenOption{scopes("orders/read")}, false},
 		{"ClaimIn custom attribute", cognitojwt.ClaimIn("custom:tenant", "acme", "globex"), []cognitotest.TokenOption{attr("tenant", "globex")}, true},
 		{"ClaimIn needs the exact name", cognitojwt.ClaimIn("tenant", "acme"), []cognitotest.TokenOption{attr("tenant", "acme")}, false},
 		{"ClaimIn case differs", cognitojwt.ClaimIn("custom:tenant", "acme"), []cognitotest.TokenOption{attr("tenant", "ACME")}, false},
@@ -93,7 +93,7 @@ func TestPolicies(t *testing.T) {
 		{"AnyOf skips nil", cognitojwt.AnyOf(nil, allow), nil, true},
 		{"AnyOf only nil", cognitojwt.AnyOf(nil), nil, false},
 		{"AnyOf empty", cognitojwt.AnyOf(), nil, false},
-		{"composed", cognitojwt.AllOf(cognitojwt.InGroup("admin"), cognitojwt.AnyOf(cognitojwt.HasScope("x"), cognitojwt.ClaimIn("custom:tenant", "acme"))),
+		{"composed", cognitojwt.AllOf(cognitojwt.InAnyGroup("admin"), cognitojwt.AnyOf(cognitojwt.HasAllScopes("x"), cognitojwt.ClaimIn("custom:tenant", "acme"))),
 			[]cognitotest.TokenOption{groups("admin"), attr("tenant", "acme")}, true},
 		{"AgeAtLeast old enough", cognitojwt.AgeAtLeast(18), []cognitotest.TokenOption{years(18, -2)}, true},
 		{"AgeAtLeast days short", cognitojwt.AgeAtLeast(18), []cognitotest.TokenOption{years(18, 2)}, false},
@@ -111,7 +111,7 @@ func TestPolicies(t *testing.T) {
 
 	t.Run("nil claims are denied", func(t *testing.T) {
 		for _, p := range []cognitojwt.Policy{
-			cognitojwt.InGroup("a"), cognitojwt.InAllGroups("a"), cognitojwt.HasScope("a"),
+			cognitojwt.InAnyGroup("a"), cognitojwt.InAllGroups("a"), cognitojwt.HasAllScopes("a"),
 			cognitojwt.ClaimIn("a"), cognitojwt.AgeAtLeast(0),
 		} {
 			require.False(t, p(nil))
@@ -120,7 +120,7 @@ func TestPolicies(t *testing.T) {
 
 	t.Run("policies keep their own copy of the lists", func(t *testing.T) {
 		names := []string{"admin"}
-		p := cognitojwt.InGroup(names...)
+		p := cognitojwt.InAnyGroup(names...)
 		names[0] = "users"
 		require.True(t, p(claimsOf(t, f, groups("admin"))))
 		require.False(t, p(claimsOf(t, f, groups("users"))))
@@ -143,12 +143,12 @@ func TestAuthorizeThroughMiddleware(t *testing.T) {
 	}{
 		{"Authorize", cognitojwt.Authorize(cognitojwt.ClaimIn("custom:tenant", "acme")), true, false, "", wantForbidden},
 		{"Authorize nil policy", cognitojwt.Authorize(nil), false, false, "", wantForbidden},
-		{"RequireGroup", cognitojwt.RequireGroup("ops", "admin"), true, false, "", wantNotInGroup},
-		{"RequireGroup without groups", cognitojwt.RequireGroup(), false, false, "", wantNotInGroup},
-		{"RequireScope", cognitojwt.RequireScope("orders/write"), true, false, "orders/write", wantMissingScope},
-		{"RequireScope names every scope", cognitojwt.RequireScope("orders/write", "admin:all"), false, false, "orders/write admin:all", wantMissingScope},
-		{"RequireScope without scopes", cognitojwt.RequireScope(), false, false, "", wantMissingScope},
-		{"RequireScope strips what cannot be quoted", cognitojwt.RequireScope(`x"y\z`), false, false, "xyz", wantMissingScope},
+		{"RequireAnyGroup", cognitojwt.RequireAnyGroup("ops", "admin"), true, false, "", wantNotInGroup},
+		{"RequireAnyGroup without groups", cognitojwt.RequireAnyGroup(), false, false, "", wantNotInGroup},
+		{"RequireAllScopes", cognitojwt.RequireAllScopes("orders/write"), true, false, "orders/write", wantMissingScope},
+		{"RequireAllScopes names every scope", cognitojwt.RequireAllScopes("orders/write", "admin:all"), false, false, "orders/write admin:all", wantMissingScope},
+		{"RequireAllScopes without scopes", cognitojwt.RequireAllScopes(), false, false, "", wantMissingScope},
+		{"RequireAllScopes strips what cannot be quoted", cognitojwt.RequireAllScopes(`x"y\z`), false, false, "xyz", wantMissingScope},
 		{"RequireClaim", cognitojwt.RequireClaim("custom:tenant", "acme"), true, false, "", wantMissingClaim},
 	}
 	for _, tt := range tests {
@@ -185,7 +185,7 @@ func TestAuthorizeThroughMiddleware(t *testing.T) {
 
 	t.Run("realm of the middleware", func(t *testing.T) {
 		var p probe
-		w := serve(cognitojwt.Middleware(f.v, cognitojwt.WithRealm("orders"))(cognitojwt.RequireGroup("ops")(&p)), bearer(member))
+		w := serve(cognitojwt.Middleware(f.v, cognitojwt.WithRealm("orders"))(cognitojwt.RequireAnyGroup("ops")(&p)), bearer(member))
 		require.Equal(t, http.StatusForbidden, w.Code)
 		require.Equal(t, `Bearer realm="orders", error="insufficient_scope", error_description="The token's user is not in a group this resource requires."`,
 			w.Header().Get("WWW-Authenticate"))
@@ -200,7 +200,7 @@ func TestAuthorizeThroughMiddleware(t *testing.T) {
 			var p probe
 			r := httptest.NewRequest(http.MethodGet, "/", nil)
 			r = r.WithContext(cognitojwt.ContextWithClaims(r.Context(), c))
-			w := serve(cognitojwt.RequireGroup(tc.group)(&p), r)
+			w := serve(cognitojwt.RequireAnyGroup(tc.group)(&p), r)
 			requireResponse(t, tc.want, w)
 			require.Equal(t, tc.want.status == http.StatusOK, p.ran)
 			if p.ran {
@@ -224,9 +224,9 @@ func TestGuardWithoutMiddlewareIsAServerError(t *testing.T) {
 		guard string
 		wrap  func(http.Handler) http.Handler
 	}{
-		{"Authorize", cognitojwt.Authorize(cognitojwt.InGroup("admin"))},
-		{"RequireGroup", cognitojwt.RequireGroup("admin")},
-		{"RequireScope", cognitojwt.RequireScope("orders/read")},
+		{"Authorize", cognitojwt.Authorize(cognitojwt.InAnyGroup("admin"))},
+		{"RequireAnyGroup", cognitojwt.RequireAnyGroup("admin")},
+		{"RequireAllScopes", cognitojwt.RequireAllScopes("orders/read")},
 		{"RequireClaim", cognitojwt.RequireClaim("token_use", "access")},
 	} {
 		t.Run(tc.guard, func(t *testing.T) {

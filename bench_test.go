@@ -471,7 +471,7 @@ func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(int)             {}
 
-// BenchmarkMiddlewareOverhead is Middleware plus a RequireGroup policy
+// BenchmarkMiddlewareOverhead is Middleware plus a RequireAnyGroup policy
 // around a handler that does nothing, with Verify replaced by a stub: what
 // the middleware adds to a request beyond verification. The request
 // carries a real-sized token, since reading and checking the header is
@@ -481,7 +481,7 @@ func BenchmarkMiddlewareOverhead(b *testing.B) {
 	claims := &cognitojwt.Claims{Subject: "s", TokenUse: cognitojwt.AccessToken, Groups: cognitojwt.NamesOf("admin", "editors")}
 	var served int
 	h := cognitojwt.Middleware(fixedVerifier{claims})(
-		cognitojwt.RequireGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served++ })))
+		cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served++ })))
 	r := httptest.NewRequest(http.MethodGet, "/reports", nil)
 	r.Header.Set("Authorization", "Bearer "+tok)
 	w := &discardWriter{h: http.Header{}}
@@ -505,7 +505,7 @@ func BenchmarkMiddlewareRepeated(b *testing.B) {
 	v := newBenchVerifier(b, benchJWKS(b), 0)
 	var served int
 	h := cognitojwt.Middleware(v)(
-		cognitojwt.RequireGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served++ })))
+		cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served++ })))
 	r := httptest.NewRequest(http.MethodGet, "/reports", nil)
 	r.Header.Set("Authorization", "Bearer "+tok)
 	w := &discardWriter{h: http.Header{}}

@@ -4,7 +4,7 @@
 // A Verifier checks the RS256 signature against the pool's cached JWKS,
 // the issuer, the lifetime, token_use and the app client; Middleware puts
 // the resulting Claims into the request context, and the guards
-// (Authorize, RequireGroup, RequireScope, RequireClaim)
+// (Authorize, RequireAnyGroup, RequireAllScopes, RequireClaim)
 // refuse what a route's policy does not allow.
 //
 // A complete service:
@@ -18,7 +18,7 @@
 //	}
 //	protect := cognitojwt.Middleware(v)
 //	mux := http.NewServeMux()
-//	mux.Handle("GET /orders", protect(cognitojwt.RequireScope("orders/read")(
+//	mux.Handle("GET /orders", protect(cognitojwt.RequireAllScopes("orders/read")(
 //		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 //			claims, _ := cognitojwt.ClaimsFromContext(r.Context())
 //			fmt.Fprintf(w, "orders of %s", claims.Username)

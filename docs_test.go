@@ -45,6 +45,7 @@ var snippetImports = []string{
 	"github.com/cognitojwt/cognitojwt",
 	"github.com/cognitojwt/cognitojwt/alb",
 	"github.com/cognitojwt/cognitojwt/cognitotest",
+	"github.com/cognitojwt/cognitojwt/revocation",
 	"github.com/cognitojwt/cognitojwt/web",
 }
 
@@ -107,7 +108,7 @@ var (
 	pool, sub                 string
 	ids                       []string
 	claims                    *cognitojwt.Claims
-	list                      *cognitojwt.Revocations
+	list                      *revocation.List
 )
 `
 

@@ -82,7 +82,7 @@ func ExampleClaimsFromAPIGateway() {
 		panic(err)
 	}
 	fmt.Println(c.Username, c.Groups, c.Scopes, c.ExpiresAt.Unix())
-	fmt.Println(c.InGroup("admin"), cognitojwt.HasScope("orders/write")(c))
+	fmt.Println(c.InGroup("admin"), cognitojwt.HasAllScopes("orders/write")(c))
 	// Output:
 	// alice [admin users] [orders/read orders/write] 1750003600
 	// true true

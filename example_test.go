@@ -225,11 +225,11 @@ func ExampleErrorStatus() {
 	// 503 "temporarily_unavailable"
 }
 
-func ExampleInGroup() {
-	staff := cognitojwt.InGroup("admin", "support")
+func ExampleInAnyGroup() {
+	staff := cognitojwt.InAnyGroup("admin", "support")
 	fmt.Println(staff(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("support")}))
 	fmt.Println(staff(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("customers")}))
-	fmt.Println(cognitojwt.InGroup()(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("admin")})) // no groups, no one
+	fmt.Println(cognitojwt.InAnyGroup()(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("admin")})) // no groups, no one
 	// Output:
 	// true
 	// false
@@ -245,8 +245,8 @@ func ExampleInAllGroups() {
 	// false
 }
 
-func ExampleHasScope() {
-	canWrite := cognitojwt.HasScope("orders/read", "orders/write")
+func ExampleHasAllScopes() {
+	canWrite := cognitojwt.HasAllScopes("orders/read", "orders/write")
 	fmt.Println(canWrite(&cognitojwt.Claims{Scopes: cognitojwt.NamesOf("orders/read", "orders/write")}))
 	fmt.Println(canWrite(&cognitojwt.Claims{Scopes: cognitojwt.NamesOf("orders/read")}))
 	// Output:
@@ -305,7 +305,7 @@ func ExampleAgeAtLeast() {
 }
 
 func ExampleAllOf() {
-	editor := cognitojwt.AllOf(cognitojwt.InGroup("editors"), cognitojwt.HasScope("articles/write"))
+	editor := cognitojwt.AllOf(cognitojwt.InAnyGroup("editors"), cognitojwt.HasAllScopes("articles/write"))
 	fmt.Println(editor(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("editors"), Scopes: cognitojwt.NamesOf("articles/write")}))
 	fmt.Println(editor(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("editors")}))
 	// Output:
@@ -314,7 +314,7 @@ func ExampleAllOf() {
 }
 
 func ExampleAnyOf() {
-	reader := cognitojwt.AnyOf(cognitojwt.InGroup("admin"), cognitojwt.HasScope("reports/read"))
+	reader := cognitojwt.AnyOf(cognitojwt.InAnyGroup("admin"), cognitojwt.HasAllScopes("reports/read"))
 	fmt.Println(reader(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("admin")}))
 	fmt.Println(reader(&cognitojwt.Claims{Scopes: cognitojwt.NamesOf("reports/read")}))
 	fmt.Println(reader(&cognitojwt.Claims{}))
@@ -337,8 +337,8 @@ func ExampleAuthorize() {
 
 	// Admins, or members of tenant acme with the reports scope.
 	canReadReports := cognitojwt.AnyOf(
-		cognitojwt.InGroup("admin"),
-		cognitojwt.AllOf(cognitojwt.HasScope("reports/read"), cognitojwt.ClaimIn("custom:tenant_id", "acme")),
+		cognitojwt.InAnyGroup("admin"),
+		cognitojwt.AllOf(cognitojwt.HasAllScopes("reports/read"), cognitojwt.ClaimIn("custom:tenant_id", "acme")),
 	)
 	mux := http.NewServeMux()
 	mux.Handle("GET /reports", cognitojwt.Authorize(canReadReports)(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -375,7 +375,7 @@ func ExampleRequireGroup() {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("DELETE /users/{id}", cognitojwt.RequireGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	mux.Handle("DELETE /users/{id}", cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})))
 	handler := cognitojwt.Middleware(v)(mux)
@@ -404,7 +404,7 @@ func ExampleRequireScope() {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /orders", cognitojwt.RequireScope("orders/write")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	mux.Handle("POST /orders", cognitojwt.RequireAllScopes("orders/write")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusCreated)
 	})))
 	handler := cognitojwt.Middleware(v)(mux)
@@ -497,7 +497,7 @@ func ExampleMiddlewareFor() {
 		fmt.Fprintf(w, "hello %s", claims.Username)
 	})
 	// The guards and error answers are the same as behind Middleware.
-	handler := cognitojwt.MiddlewareFor(auth)(cognitojwt.RequireGroup("admin")(mux))
+	handler := cognitojwt.MiddlewareFor(auth)(cognitojwt.RequireAnyGroup("admin")(mux))
 
 	req := httptest.NewRequest("GET", "/admin", nil)
 	req.AddCookie(&http.Cookie{Name: "session", Value: "s1"})

@@ -441,7 +441,7 @@ func TestMiddlewareLogsRejectionsWithoutSecrets(t *testing.T) {
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux := http.NewServeMux()
 	mux.Handle("GET /orders/{id}", protect(ok))
-	mux.Handle("GET /admin/", protect(cognitojwt.RequireGroup("admin")(ok)))
+	mux.Handle("GET /admin/", protect(cognitojwt.RequireAnyGroup("admin")(ok)))
 
 	const username, tenant = "mallory-user", "tenant-secret-value"
 	expired := iss.AccessToken(cognitotest.WithClientID("app"), cognitotest.WithUsername(username),

@@ -1,9 +1,8 @@
 package cognitojwt_test
 
 import (
+	"fmt"
 	"net/http"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,13 +10,14 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/revocation"
 )
 
 // revocationFixture is a fixture whose verifier consults a Revocations
 // list on the fixture's clock.
 type revocationFixture struct {
 	*fixture
-	list *cognitojwt.Revocations
+	list *revocation.List
 	seen *outcomes
 }
 
@@ -26,7 +26,7 @@ func newRevocationFixture(t *testing.T) *revocationFixture {
 	f := &revocationFixture{seen: &outcomes{}}
 	clk := newClock()
 	var err error
-	f.list, err = cognitojwt.NewRevocationsWith(cognitojwt.RevocationsConfig{Now: clk.Now})
+	f.list, err = revocation.New(revocation.Config{Now: clk.Now})
 	require.NoError(t, err)
 	iss := newIssuer(t, clk)
 	f.fixture = &fixture{clk: clk, iss: iss, v: newVerifier(t, iss, clk, func(c *cognitojwt.Config) {
@@ -129,16 +129,49 @@ func TestRevokeSubjectRefusesTokensIssuedBeforeAndTellsClientToRefresh(t *testin
 	f.seen.check(t, f.fixture, f.iss.AccessToken(cognitotest.WithSubject("user-2")), nil, false)
 }
 
-// iat counts whole seconds: a cut-off inside a second refuses the tokens
-// issued in that second; a cut-off on the second admits them.
-func TestRevokeSubjectCutoffWithinASecond(t *testing.T) {
+// iat counts whole seconds, so a cut-off is taken at its second: a token
+// issued in the cut-off's second passes, wherever in the second the
+// cut-off falls, and a token of the second before is refused.
+func TestRevokeSubjectCutoffAtTheSecond(t *testing.T) {
 	f := newRevocationFixture(t)
-	token := f.iss.AccessToken(cognitotest.WithSubject("user-1"))
-	f.list.RevokeSubject("user-1", f.clk.Now())
-	f.seen.check(t, f.fixture, token, nil, false)
-	f.list.RevokeSubject("user-1", f.clk.Now().Add(500*time.Millisecond))
-	_, err := f.verify(token)
+	f.clk.Advance(time.Second - f.clk.Now().Sub(f.clk.Now().Truncate(time.Second)))
+	second := f.clk.Now() // a whole second
+	earlier := f.iss.AccessToken(cognitotest.WithSubject("user-1"), cognitotest.WithIssuedAt(second.Add(-time.Second)))
+	same := f.iss.AccessToken(cognitotest.WithSubject("user-1"), cognitotest.WithIssuedAt(second))
+	for _, within := range []time.Duration{0, time.Nanosecond, 500 * time.Millisecond, time.Second - time.Nanosecond} {
+		f.list.RevokeSubject("user-1", second.Add(within))
+		_, err := f.verify(earlier)
+		requireKind(t, cognitojwt.ErrRevoked, err)
+		f.seen.check(t, f.fixture, same, nil, within > 0)
+	}
+	f.list.RevokeSubject("user-1", second.Add(time.Second))
+	_, err := f.verify(same)
 	requireKind(t, cognitojwt.ErrRevoked, err)
+}
+
+// A user revoked by subject who refreshes at once is let in, on the real
+// clock and with no sleep, a hundred times in a row: the cut-off is
+// RevokeSubject(sub, time.Now()) and the token is minted right after it
+// (iat in the same second, or the next). A token of an earlier second is
+// refused each time.
+func TestRevokeSubjectThenRefreshAtOnceIsAccepted(t *testing.T) {
+	iss := cognitotest.NewIssuer(t)
+	list, err := revocation.New(revocation.Config{})
+	require.NoError(t, err)
+	cfg := iss.Config(testClient)
+	cfg.Revocations = list
+	v, err := cognitojwt.New(cfg)
+	require.NoError(t, err)
+	for i := range 100 {
+		sub := fmt.Sprintf("user-%d", i)
+		stale := iss.AccessToken(cognitotest.WithSubject(sub), cognitotest.WithIssuedAt(time.Now().Add(-time.Second)))
+		list.RevokeSubject(sub, time.Now())
+		refreshed := iss.AccessToken(cognitotest.WithSubject(sub))
+		_, err := v.Verify(t.Context(), refreshed)
+		require.NoError(t, err, "attempt %d: the refresh right after the cut-off", i)
+		_, err = v.Verify(t.Context(), stale)
+		requireKind(t, cognitojwt.ErrRevoked, err)
+	}
 }
 
 func TestRevokeSubjectCutoffNeverMovesBack(t *testing.T) {
@@ -203,134 +236,12 @@ func TestRevocationListWithoutReasonIsHonoured(t *testing.T) {
 	require.Equal(t, 1, cognitojwt.CachedTokens(f.v), "a revoked token is cached: replays cost a hash")
 }
 
-func TestRevocationsZeroValueAndNilAreEmptyLists(t *testing.T) {
-	var zero cognitojwt.Revocations
-	c := &cognitojwt.Claims{Subject: "s", JWTID: "j", OriginJTI: "o"}
-	require.False(t, zero.Revoked(c))
-	zero.RevokeJTI("j")
-	require.True(t, zero.Revoked(c))
-	require.Equal(t, 1, zero.Len())
-
-	var none *cognitojwt.Revocations
-	require.False(t, none.Revoked(c))
-	require.Zero(t, none.Len())
-	none.RevokeJTI("j") // no panic, no effect
+// A nil list in Config refuses nothing.
+func TestRevocationsNilListInConfig(t *testing.T) {
+	var none *revocation.List
 	f := newFixture(t, func(cfg *cognitojwt.Config) { cfg.Revocations = none })
 	_, err := f.verify(f.iss.AccessToken())
 	require.NoError(t, err)
-}
-
-func TestRevocationsIgnoreEmptyIDs(t *testing.T) {
-	list := cognitojwt.NewRevocations()
-	list.RevokeJTI("")
-	list.RevokeFamily("")
-	list.RevokeSubject("", time.Now())
-	require.Zero(t, list.Len())
-	require.False(t, list.Revoked(&cognitojwt.Claims{}))
-}
-
-func TestNewRevocationsWithRejectsNegativeBounds(t *testing.T) {
-	for _, cfg := range []cognitojwt.RevocationsConfig{{MaxAge: -time.Second}, {MaxEntries: -1}} {
-		_, err := cognitojwt.NewRevocationsWith(cfg)
-		require.ErrorIs(t, err, cognitojwt.ErrInvalidConfig)
-	}
-}
-
-// An entry leaves once MaxAge has passed since the moment it refers to:
-// no token it matches can still be valid.
-func TestRevocationEntriesExpireAfterMaxAge(t *testing.T) {
-	clk := newClock()
-	list, err := cognitojwt.NewRevocationsWith(cognitojwt.RevocationsConfig{MaxAge: time.Hour, Now: clk.Now})
-	require.NoError(t, err)
-	list.RevokeJTI("j1")
-	list.RevokeFamily("f1")
-	list.RevokeSubject("s1", clk.Now())
-	require.Equal(t, 3, list.Len())
-
-	clk.Advance(time.Hour - time.Second)
-	list.RevokeJTI("j2")
-	require.Equal(t, 4, list.Len(), "nothing expires before MaxAge")
-
-	clk.Advance(time.Second)
-	list.RevokeJTI("j3")
-	require.Equal(t, 2, list.Len(), "the first three leave at MaxAge")
-	require.False(t, list.Revoked(&cognitojwt.Claims{JWTID: "j1"}))
-	require.True(t, list.Revoked(&cognitojwt.Claims{JWTID: "j2"}))
-	require.Zero(t, list.Dropped())
-
-	clk.Advance(2 * time.Hour)
-	list.RevokeSubject("s2", clk.Now().Add(-2*time.Hour)) // already past its MaxAge: not kept
-	require.Zero(t, list.Len())
-	require.False(t, list.Revoked(&cognitojwt.Claims{JWTID: "j3"}))
-}
-
-// The At variants let a replica apply a revocation made elsewhere: the
-// entry expires MaxAge after the original moment, not after its arrival.
-func TestRevokeAtExpiresFromTheOriginalMoment(t *testing.T) {
-	clk := newClock()
-	list, err := cognitojwt.NewRevocationsWith(cognitojwt.RevocationsConfig{Now: clk.Now})
-	require.NoError(t, err)
-	list.RevokeJTIAt("j", clk.Now().Add(-23*time.Hour))
-	list.RevokeFamilyAt("f", clk.Now().Add(-23*time.Hour))
-	require.True(t, list.Revoked(&cognitojwt.Claims{JWTID: "j"}))
-	require.True(t, list.Revoked(&cognitojwt.Claims{OriginJTI: "f"}))
-
-	// Applied again later, as a resynchronisation does: no extension.
-	list.RevokeJTIAt("j", clk.Now().Add(-23*time.Hour))
-	clk.Advance(time.Hour)
-	list.RevokeJTI("other")
-	require.Equal(t, 1, list.Len())
-	require.False(t, list.Revoked(&cognitojwt.Claims{JWTID: "j"}))
-
-	list.RevokeJTIAt("late", clk.Now().Add(-25*time.Hour))
-	require.False(t, list.Revoked(&cognitojwt.Claims{JWTID: "late"}), "already past its MaxAge")
-}
-
-// Under a flood of revocations the list never holds more than MaxEntries:
-// the oldest entries are dropped and counted, the newest are honoured.
-func TestRevocationsBoundedUnderFlood(t *testing.T) {
-	const max = 1000
-	list, err := cognitojwt.NewRevocationsWith(cognitojwt.RevocationsConfig{MaxEntries: max})
-	require.NoError(t, err)
-	ids := make([]string, 10*max)
-	for i := range ids {
-		ids[i] = strings.Repeat("x", 8) + "-" + time.Duration(i).String()
-		switch i % 3 {
-		case 0:
-			list.RevokeJTI(ids[i])
-		case 1:
-			list.RevokeFamily(ids[i])
-		default:
-			list.RevokeSubject(ids[i], time.Now())
-		}
-		require.LessOrEqual(t, list.Len(), max)
-	}
-	require.Equal(t, max, list.Len())
-	require.Equal(t, uint64(len(ids)-max), list.Dropped())
-	last := ids[len(ids)-1]
-	require.True(t, list.Revoked(&cognitojwt.Claims{JWTID: last}))
-	require.False(t, list.Revoked(&cognitojwt.Claims{JWTID: ids[0]}))
-}
-
-// Readers and writers at once: run under -race.
-func TestRevocationsConcurrentUse(t *testing.T) {
-	list := cognitojwt.NewRevocations()
-	var wg sync.WaitGroup
-	for w := range 4 {
-		wg.Go(func() {
-			for i := range 500 {
-				id := strings.Repeat(string(rune('a'+w)), 4) + time.Duration(i).String()
-				list.RevokeJTI(id)
-				if !list.Revoked(&cognitojwt.Claims{JWTID: id}) {
-					t.Errorf("%s not revoked right after RevokeJTI", id)
-					return
-				}
-				list.Revoked(&cognitojwt.Claims{JWTID: "never", Subject: id})
-			}
-		})
-	}
-	wg.Wait()
-	require.Equal(t, 2000, list.Len())
 }
 
 // reasonList is a RevocationReasoner of the caller's own giving a fixed

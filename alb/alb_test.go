@@ -28,6 +28,7 @@ import (
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/alb"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/revocation"
 )
 
 const (
@@ -743,12 +744,12 @@ func TestALBDefaultLeeway(t *testing.T) {
 // TestALBHonoursRevocations: a token of a subject revoked after it was
 // issued fails with ErrRevoked once every other check passed.
 func TestALBHonoursRevocations(t *testing.T) {
-	var list *cognitojwt.Revocations
+	var list *revocation.List
 	f := newALBFixture(t, func(c *alb.Config) {
 		// The list's clock is the verifier's, so its entries live as long
 		// in the fixture's time as tokens do.
 		var err error
-		list, err = cognitojwt.NewRevocationsWith(cognitojwt.RevocationsConfig{Now: c.Now})
+		list, err = revocation.New(revocation.Config{Now: c.Now})
 		require.NoError(t, err)
 		c.Revocations = list
 	})

@@ -54,7 +54,7 @@ func TestClaimsForHandlerTests(t *testing.T) {
 	require.Equal(t, "alice@example.com", id.Email)
 
 	// Into a handler, as the middleware would put them.
-	h := cognitojwt.RequireGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := cognitojwt.ClaimsFromContext(r.Context())
 		_, _ = w.Write([]byte(c.Username))
 	}))
@@ -124,7 +124,7 @@ func TestSubscriptionUpgradeReachesTheNextTokens(t *testing.T) {
 
 	v, err := cognitojwt.New(cognitojwt.Config{Issuer: pool.Issuer(), ClientIDs: []string{cognitolocal.DefaultClientID}})
 	require.NoError(t, err)
-	premium := cognitojwt.Middleware(v)(cognitojwt.RequireGroup("PremiumUsers")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	premium := cognitojwt.Middleware(v)(cognitojwt.RequireAnyGroup("PremiumUsers")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})))
 	status := func(token string) int {

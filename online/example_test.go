@@ -7,13 +7,14 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/online"
+	"github.com/cognitojwt/cognitojwt/revocation"
 )
 
 // Payments are checked with Cognito on every request (a verdict is reused
 // for a few seconds); the rest of the API relies on local verification and
 // the revocation list, which the online checks feed.
 func ExampleChecker_RequireFresh() {
-	list := cognitojwt.NewRevocations()
+	list := new(revocation.List)
 	v, err := cognitojwt.New(cognitojwt.Config{
 		UserPoolID:  "eu-west-1_AbC123",
 		ClientIDs:   []string{"4f8k2m9q7r1s3t5v6w8x0y2z4a"},

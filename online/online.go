@@ -34,6 +34,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/internal/fetch"
+	"github.com/cognitojwt/cognitojwt/revocation"
 )
 
 // AdminScope is the scope GetUser, GlobalSignOut and the other operations
@@ -79,7 +80,7 @@ type API interface {
 
 // Recorder records what the online checks and the sign-out helpers learn
 // in a revocation list, so that later requests are refused locally. Local
-// adapts a *cognitojwt.Revocations; the redisstore module's Revocations
+// adapts a *revocation.List; the redisstore module's Revocations
 // implements it as is.
 type Recorder interface {
 	RevokeFamily(ctx context.Context, originJTI string) error
@@ -87,9 +88,9 @@ type Recorder interface {
 }
 
 // Local returns a Recorder writing to an in-memory list.
-func Local(list *cognitojwt.Revocations) Recorder { return localRecorder{list} }
+func Local(list *revocation.List) Recorder { return localRecorder{list} }
 
-type localRecorder struct{ list *cognitojwt.Revocations }
+type localRecorder struct{ list *revocation.List }
 
 func (l localRecorder) RevokeFamily(_ context.Context, originJTI string) error {
 	l.list.RevokeFamily(originJTI)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/online"
+	"github.com/cognitojwt/cognitojwt/revocation"
 )
 
 // A web session puts the ID token's claims in the context and hands its
@@ -59,7 +60,7 @@ func TestUserInfoUnauthorizedForAnExpiredTokenRecordsNothing(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 	}))
 	defer srv.Close()
-	list := cognitojwt.NewRevocations()
+	list := new(revocation.List)
 	now := time.Unix(1_800_000_000, 0)
 	c, err := online.New(online.Config{Region: "us-east-1", Domain: srv.URL, Revocations: online.Local(list),
 		Now: func() time.Time { return now }})

@@ -21,6 +21,7 @@ import (
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitolocal"
 	"github.com/cognitojwt/cognitojwt/online"
+	"github.com/cognitojwt/cognitojwt/revocation"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -72,7 +73,7 @@ func (l *logBuffer) String() string {
 type env struct {
 	pool     *cognitolocal.Pool
 	url      string
-	list     *cognitojwt.Revocations
+	list     *revocation.List
 	v        *cognitojwt.Verifier
 	clk      *clock
 	logs     *logBuffer
@@ -104,7 +105,7 @@ func newEnv(t *testing.T, edit func(*online.Config)) *env {
 	var err error
 	e.pool, err = cognitolocal.New(cognitolocal.Config{BaseURL: srv.URL})
 	require.NoError(t, err)
-	e.list = cognitojwt.NewRevocations()
+	e.list = new(revocation.List)
 	e.v, err = cognitojwt.New(cognitojwt.Config{Issuer: e.pool.Issuer(), ClientIDs: []string{client}, Revocations: e.list})
 	require.NoError(t, err)
 	cfg := online.Config{

@@ -296,7 +296,7 @@ func floorSecond(ns int64) int64 {
 	return s
 }
 
-// reason applies the same rules as cognitojwt.Revocations: a listed jti or
+// reason applies the same rules as revocation.List: a listed jti or
 // origin_jti, or a subject whose token was issued before the cut-off.
 func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	if r.n.Load() == 0 {

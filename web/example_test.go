@@ -30,7 +30,7 @@ func ExampleNew() {
 	mux.Handle("GET /callback", auth.Callback())
 	mux.Handle("/logout", auth.Logout())
 	mux.Handle("GET /account", auth.Require(account))
-	mux.Handle("GET /admin", auth.Require(cognitojwt.RequireGroup("admin")(account)))
+	mux.Handle("GET /admin", auth.Require(cognitojwt.RequireAnyGroup("admin")(account)))
 	fmt.Println("ready")
 	// Output: ready
 }

@@ -71,7 +71,7 @@ func (a *Auth) retire(r *http.Request, s *session, why string) {
 
 // listFamily lists the session's refresh-token family in
 // Config.Verify.Revocations when that list takes entries (the in-memory
-// cognitojwt.Revocations, or a shared one such as redisstore's), so that a
+// revocation.List, or a shared one such as redisstore's), so that a
 // copy of the session cookie taken before sign-out is refused from now on
 // rather than until its ID token expires. The family was kept in the
 // session when its tokens were verified: by now the ID token may have

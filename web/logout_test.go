@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/revocation"
 	"github.com/cognitojwt/cognitojwt/web"
 )
 
@@ -23,7 +23,7 @@ func TestSignOutWithAnExpiredIDTokenStillListsTheFamily(t *testing.T) {
 	// The app client has token revocation off, so the refresh token
 	// outlives sign-out at the pool: only the revocation list stops a copy
 	// of the cookies, which would otherwise refresh itself and live on.
-	list := cognitojwt.NewRevocations()
+	list := new(revocation.List)
 	a := newApp(t, func(c *web.Config) { c.Verify.Revocations = list })
 	a.pool.lifetime = 10 * time.Minute
 	a.pool.noRevoke.Store(true)

@@ -11,13 +11,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/revocation"
 	"github.com/cognitojwt/cognitojwt/web"
 )
 
 func TestSigningInAgainRetiresTheReplacedSession(t *testing.T) {
-	list := cognitojwt.NewRevocations()
+	list := new(revocation.List)
 	a := newApp(t, func(c *web.Config) { c.Verify.Revocations = list })
 	a.signIn("/")
 	u, _ := url.Parse(a.srv.URL)

@@ -12,7 +12,7 @@
 //
 // Require and Optional put the ID token's claims into the request context
 // through cognitojwt.Middleware, so cognitojwt.ClaimsFromContext and the
-// guards (RequireGroup, RequireClaim, Authorize) work on pages exactly as
+// guards (RequireAnyGroup, RequireClaim, Authorize) work on pages exactly as
 // on APIs. AccessToken returns the session's access token for calls to
 // Cognito or downstream services.
 package web

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/revocation"
 	"github.com/cognitojwt/cognitojwt/web"
 )
 
@@ -174,7 +174,7 @@ func TestCookieCopiedBeforeSignOutIsRefusedWithARevocationList(t *testing.T) {
 	// sign-out (a shared computer, malware, a proxy log) holds an ID token
 	// that verifies until it expires. Sign-out lists the session's family
 	// in Verify.Revocations, so the copy stops working at once.
-	list := cognitojwt.NewRevocations()
+	list := new(revocation.List)
 	a := newApp(t, func(c *web.Config) { c.Verify.Revocations = list })
 	a.signIn("/")
 	u, _ := url.Parse(a.srv.URL)

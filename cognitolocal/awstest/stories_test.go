@@ -24,7 +24,7 @@ func (f *fixture) premiumAPI(t *testing.T) *httptest.Server {
 	v, err := f.pool.Verifier(localClient, cognitojwt.AccessToken)
 	require.NoError(t, err)
 	mux := http.NewServeMux()
-	mux.Handle("/premium", cognitojwt.RequireGroup("PremiumUsers")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/premium", cognitojwt.RequireAnyGroup("PremiumUsers")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})))
 	api := httptest.NewServer(cognitojwt.Middleware(v)(mux))

@@ -83,7 +83,7 @@ func main() {
 		})))
 	// API: the Cognito access token, with scopes and groups.
 	mux.Handle("GET /api/profile", cognitojwt.Middleware(access, cognitojwt.WithTokenSource(alb.AccessToken))(
-		cognitojwt.RequireScope("openid")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cognitojwt.RequireAllScopes("openid")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, _ := cognitojwt.ClaimsFromContext(r.Context())
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(map[string]any{"sub": c.Subject, "scopes": c.Scopes, "groups": c.Groups})

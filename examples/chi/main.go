@@ -69,10 +69,10 @@ func newRouter(v cognitojwt.TokenVerifier, logger *slog.Logger) http.Handler {
 		r.Use(cognitojwt.Middleware(v, cognitojwt.WithLogger(logger)))
 		r.Get("/me", me)
 		r.Get("/orders/{id}", order)
-		r.With(cognitojwt.RequireScope("orders/write")).Post("/orders", createOrder)
+		r.With(cognitojwt.RequireAllScopes("orders/write")).Post("/orders", createOrder)
 
 		r.Group(func(r chi.Router) {
-			r.Use(cognitojwt.RequireGroup("admin"))
+			r.Use(cognitojwt.RequireAnyGroup("admin"))
 			r.Get("/admin/users", listUsers)
 			r.Delete("/admin/users/{id}", deleteUser)
 		})

@@ -75,7 +75,7 @@ func newHandler(v cognitojwt.TokenVerifier, origins []string) http.Handler {
 	protect := cognitojwt.Middleware(v)
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/me", protect(http.HandlerFunc(me)))
-	mux.Handle("POST /api/orders", protect(cognitojwt.RequireScope("orders/write")(http.HandlerFunc(createOrder))))
+	mux.Handle("POST /api/orders", protect(cognitojwt.RequireAllScopes("orders/write")(http.HandlerFunc(createOrder))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 
 	return cors.New(cors.Options{

@@ -1,6 +1,6 @@
 // Command echo protects an echo router with cognitojwt. Echo runs net/http
 // middleware through echo.WrapMiddleware, so the library's Middleware
-// guards the /api group and RequireGroup / RequireScope guard subgroups
+// guards the /api group and RequireAnyGroup / RequireAllScopes guard subgroups
 // and routes, with the library's RFC 6750 answers.
 //
 //	go run . -issuer http://127.0.0.1:9229/local_Dev     # a local dev-issuer
@@ -80,9 +80,9 @@ func newRouter(v cognitojwt.TokenVerifier, logger *slog.Logger) http.Handler {
 	})
 	api.POST("/orders", func(c echo.Context) error {
 		return c.JSON(http.StatusCreated, map[string]any{"created_by": claims(c).Username})
-	}, echo.WrapMiddleware(cognitojwt.RequireScope("orders/write")))
+	}, echo.WrapMiddleware(cognitojwt.RequireAllScopes("orders/write")))
 
-	admin := api.Group("/admin", echo.WrapMiddleware(cognitojwt.RequireGroup("admin")))
+	admin := api.Group("/admin", echo.WrapMiddleware(cognitojwt.RequireAnyGroup("admin")))
 	admin.GET("/users", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]any{"users": []string{"alice", "bob"}})
 	})

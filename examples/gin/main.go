@@ -1,6 +1,6 @@
 // Command gin protects a gin router with cognitojwt. A ten-line adapter,
 // fromMiddleware, lets gin use the library's net/http middleware as is:
-// Middleware on the /api group, RequireGroup and RequireScope on subgroups
+// Middleware on the /api group, RequireAnyGroup and RequireAllScopes on subgroups
 // and routes. Rejections keep the library's RFC 6750 answers.
 //
 //	go run . -issuer http://127.0.0.1:9229/local_Dev     # a local dev-issuer
@@ -97,11 +97,11 @@ func newRouter(v cognitojwt.TokenVerifier, logger *slog.Logger) http.Handler {
 	api.GET("/orders/:id", func(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"order": c.Param("id"), "owner": claims(c).Username})
 	})
-	api.POST("/orders", fromMiddleware(cognitojwt.RequireScope("orders/write")), func(c *gin.Context) {
+	api.POST("/orders", fromMiddleware(cognitojwt.RequireAllScopes("orders/write")), func(c *gin.Context) {
 		c.JSON(http.StatusCreated, gin.H{"created_by": claims(c).Username})
 	})
 
-	admin := api.Group("/admin", fromMiddleware(cognitojwt.RequireGroup("admin")))
+	admin := api.Group("/admin", fromMiddleware(cognitojwt.RequireAnyGroup("admin")))
 	admin.GET("/users", func(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"users": []string{"alice", "bob"}})
 	})

@@ -91,7 +91,7 @@ func TestAuthorizerRejectsBadTokensWithUnauthorized(t *testing.T) {
 }
 
 func TestAuthorizerDeniesOutsideTheRequiredGroup(t *testing.T) {
-	a, iss := newTestAuthorizer(t, cognitojwt.InGroup("admin"))
+	a, iss := newTestAuthorizer(t, cognitojwt.InAnyGroup("admin"))
 	resp, err := authorize(a, iss.AccessToken(cognitotest.WithClientID("app"), cognitotest.WithGroups("users")))
 	if err != nil {
 		t.Fatal(err)

@@ -53,7 +53,7 @@ func main() {
 
 	a := &authorizer{verifier: verifier, logger: logger}
 	if g := os.Getenv("REQUIRED_GROUP"); g != "" {
-		a.policy = cognitojwt.InGroup(g)
+		a.policy = cognitojwt.InAnyGroup(g)
 	}
 	lambda.Start(a.handle)
 }

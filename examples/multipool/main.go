@@ -61,7 +61,7 @@ func main() {
 	auth := cognitojwt.Middleware(verifier)
 	mux := http.NewServeMux()
 	mux.Handle("GET /whoami", auth(http.HandlerFunc(whoami)))
-	mux.Handle("GET /admin", auth(cognitojwt.RequireGroup("admin")(http.HandlerFunc(whoami))))
+	mux.Handle("GET /admin", auth(cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(whoami))))
 	srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	log.Printf("listening on http://%s", *addr)
 	log.Fatal(srv.ListenAndServe())

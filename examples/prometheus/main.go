@@ -73,7 +73,7 @@ func newServer(v cognitojwt.TokenVerifier, reg *prometheus.Registry, logger *slo
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"username": c.Username, "groups": c.Groups})
 	})
-	api.Handle("GET /api/admin/", cognitojwt.RequireGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	api.Handle("GET /api/admin/", cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("admin area\n"))
 	})))
 

@@ -69,9 +69,9 @@ func api(v cognitojwt.TokenVerifier) http.Handler {
 		c, _ := cognitojwt.ClaimsFromContext(r.Context())
 		fmt.Fprintf(w, "hello %s, groups %v\n", c.Username, c.Groups)
 	})))
-	mux.Handle("GET /admin", protect(cognitojwt.RequireGroup("admin")(http.HandlerFunc(
+	mux.Handle("GET /admin", protect(cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(
 		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "admin console") }))))
-	mux.Handle("GET /orders", protect(cognitojwt.RequireScope("orders/read")(http.HandlerFunc(
+	mux.Handle("GET /orders", protect(cognitojwt.RequireAllScopes("orders/read")(http.HandlerFunc(
 		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "your orders") }))))
 	mux.Handle("GET /tenant", protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// In-handler check: the tenant comes from the custom:tenant_id

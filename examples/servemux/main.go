@@ -96,7 +96,7 @@ func newAPI(v cognitojwt.TokenVerifier, logger *slog.Logger) http.Handler {
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/me", me)
 	api.HandleFunc("GET /api/orders/{id}", order)
-	api.Handle("/api/admin/", cognitojwt.RequireGroup("admin")(admin))
+	api.Handle("/api/admin/", cognitojwt.RequireAnyGroup("admin")(admin))
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {

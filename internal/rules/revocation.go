@@ -1,6 +1,10 @@
 package rules
 
-import "github.com/cognitojwt/cognitojwt/internal/errs"
+import (
+	"time"
+
+	"github.com/cognitojwt/cognitojwt/internal/errs"
+)
 
 // Revocation asks a revocation list about claims that passed every other
 // check and answers as every verifier of the module must: the list's
@@ -30,4 +34,13 @@ func (r Revocation[C, R]) Check(c C) error {
 		return errs.RevokedListed
 	}
 	return nil
+}
+
+// SubjectCutoff is the instant a subject cut-off at t refuses tokens
+// issued before: t truncated to the second. iat counts whole seconds, so
+// a token issued in the cut-off's own second, as the refresh that follows
+// a refusal may well be, passes; every revocation list of the module
+// compares iat < SubjectCutoff(t).
+func SubjectCutoff(t time.Time) time.Time {
+	return t.Truncate(time.Second)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/internal/rules"
+	"github.com/cognitojwt/cognitojwt/revocation"
 )
 
 const (
@@ -42,7 +43,7 @@ func TestRevocationAnswersAsVerify(t *testing.T) {
 	}
 	c := &cognitojwt.Claims{Subject: "sub-7f3a", JWTID: "jti-7f3a", OriginJTI: "family-7f3a", IssuedAt: time.Now().Truncate(time.Second)}
 	require.NoError(t, check(nil, c))
-	list := cognitojwt.NewRevocations()
+	list := new(revocation.List)
 	require.NoError(t, check(list, c))
 	list.RevokeSubject("sub-7f3a", c.IssuedAt.Add(time.Second))
 	requireRevoked(check(list, c), staleDescription, c)

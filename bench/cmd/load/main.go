@@ -87,7 +87,7 @@ func run(w io.Writer, clients, tokens int, duration, warmup time.Duration, round
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	policy := cognitojwt.RequireGroup(fixture.Group)
+	policy := cognitojwt.RequireAnyGroup(fixture.Group)
 	mux := http.NewServeMux()
 	mux.Handle("/open", ok)
 	mux.Handle("/protected", cognitojwt.Middleware(cached)(policy(ok)))
@@ -110,8 +110,8 @@ func run(w io.Writer, clients, tokens int, duration, warmup time.Duration, round
 
 	modes := []struct{ name, path string }{
 		{"no middleware", "/open"},
-		{"Middleware + RequireGroup (cache on, default)", "/protected"},
-		{"Middleware + RequireGroup (cache off)", "/protected-nocache"},
+		{"Middleware + RequireAnyGroup (cache on, default)", "/protected"},
+		{"Middleware + RequireAnyGroup (cache off)", "/protected-nocache"},
 	}
 	for _, m := range modes {
 		fmt.Fprintf(os.Stderr, "%s: warm-up %s\n", m.name, warmup)

@@ -38,7 +38,7 @@ func handle(_ context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGa
 		}
 		return respond(status, map[string]string{"error": http.StatusText(status)})
 	}
-	if !cognitojwt.InGroup("admin", "support")(c) {
+	if !cognitojwt.InAnyGroup("admin", "support")(c) {
 		return respond(http.StatusForbidden, map[string]string{"error": "insufficient_scope"})
 	}
 	tenant, _ := c.Attribute("tenant_id")

@@ -42,7 +42,7 @@ func Handler(auth *web.Auth) http.Handler {
 	mux.Handle("GET /callback", auth.Callback())
 	mux.Handle("/logout", auth.Logout())
 	mux.Handle("GET /account", auth.Require(http.HandlerFunc(account)))
-	mux.Handle("GET /admin", auth.Require(cognitojwt.RequireGroup("admin")(http.HandlerFunc(admin))))
+	mux.Handle("GET /admin", auth.Require(cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(admin))))
 	return mux
 }
 

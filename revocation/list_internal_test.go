@@ -1,9 +1,11 @@
-package cognitojwt
+package revocation
 
 import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/cognitojwt/cognitojwt"
 )
 
 // The filter only ever sends a lookup to the maps: whatever its false
@@ -12,7 +14,7 @@ import (
 func TestRevocationFilterNeverDecidesAlone(t *testing.T) {
 	now := time.Unix(1_750_000_000, 0)
 	clk := func() time.Time { return now }
-	r, err := NewRevocationsWith(RevocationsConfig{MaxAge: time.Hour, Now: clk})
+	r, err := New(Config{MaxAge: time.Hour, Now: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,14 +26,14 @@ func TestRevocationFilterNeverDecidesAlone(t *testing.T) {
 		}
 	}
 	for i := range n {
-		if !r.Revoked(&Claims{JWTID: fmt.Sprintf("jti-%d", i)}) {
+		if !r.Revoked(&cognitojwt.Claims{JWTID: fmt.Sprintf("jti-%d", i)}) {
 			t.Fatalf("jti-%d not revoked", i)
 		}
 		// The same value under another kind is not listed.
-		if r.Revoked(&Claims{OriginJTI: fmt.Sprintf("jti-%d", i), Subject: fmt.Sprintf("jti-%d", i)}) {
+		if r.Revoked(&cognitojwt.Claims{OriginJTI: fmt.Sprintf("jti-%d", i), Subject: fmt.Sprintf("jti-%d", i)}) {
 			t.Fatalf("jti-%d revoked as a family or subject", i)
 		}
-		if r.Revoked(&Claims{JWTID: fmt.Sprintf("other-%d", i)}) {
+		if r.Revoked(&cognitojwt.Claims{JWTID: fmt.Sprintf("other-%d", i)}) {
 			t.Fatalf("other-%d revoked", i)
 		}
 	}
@@ -44,7 +46,7 @@ func TestRevocationFilterNeverDecidesAlone(t *testing.T) {
 	for i := range n {
 		id := fmt.Sprintf("jti-%d", i)
 		_, listed := r.sets[kindJTI][r.hasher.id(kindJTI, id, r.hasher.first(kindJTI, id))]
-		if r.Revoked(&Claims{JWTID: id}) != listed {
+		if r.Revoked(&cognitojwt.Claims{JWTID: id}) != listed {
 			t.Fatalf("%s: Revoked disagrees with the list", id)
 		}
 	}
@@ -57,7 +59,7 @@ func TestRevocationFilterNeverDecidesAlone(t *testing.T) {
 // queue that orders expiry stays within a constant factor of the entries.
 func TestRevocationQueueBoundedUnderRepeatedRevocations(t *testing.T) {
 	now := time.Unix(1_750_000_000, 0)
-	r, err := NewRevocationsWith(RevocationsConfig{Now: func() time.Time { return now }})
+	r, err := New(Config{Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

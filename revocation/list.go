@@ -1,0 +1,368 @@
+// Package revocation is an in-memory revocation list for
+// cognitojwt.Config.Revocations: tokens revoked by jti, by refresh token
+// (origin_jti) or by subject with a cut-off, checked on every
+// verification, cache hits included, in tens of nanoseconds.
+//
+// A fleet of instances that must agree on revocations uses the redisstore
+// module instead, which keeps a replica of a list held in Redis.
+package revocation
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/rules"
+)
+
+// Defaults for Config fields left zero.
+const (
+	// DefaultMaxAge is the longest a Cognito access or ID token
+	// lives: one day.
+	DefaultMaxAge = 24 * time.Hour
+	// DefaultMaxEntries bounds a list's entries; a full list takes
+	// about 125 MB (see BenchmarkRevocationsMemory).
+	DefaultMaxEntries = 1_000_000
+)
+
+// Config configures a List. The zero value of every field is a sound
+// default.
+type Config struct {
+	// MaxAge is how long an entry lasts after the moment it refers to:
+	// after its revocation for a jti or a family, after its cut-off for a
+	// subject. It must be at least the longest lifetime of the tokens
+	// verified (Cognito allows up to a day for access and ID tokens, the
+	// default), or a revoked token could outlive its entry.
+	MaxAge time.Duration
+	// MaxEntries bounds the list (default DefaultMaxEntries). When a
+	// revocation would exceed it, the oldest entries are dropped and
+	// counted by Dropped: size it for the revocations expected within
+	// MaxAge, with room to spare.
+	MaxEntries int
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// List is an in-memory cognitojwt.RevocationList, safe for concurrent
+// use: put it in cognitojwt.Config.Revocations (or alb's, or web's
+// Verify). New makes one; the zero value is an empty list with the default
+// configuration. A nil *List reads as an empty list, so that a Config
+// holding one works, and ignores revocations.
+//
+// Entries remove themselves: each write first drops the entries whose
+// MaxAge has passed, since no token they match can still be valid, so the
+// list never holds more than the revocations of the last MaxAge, and never
+// more than MaxEntries whatever the rate of revocations. Nothing runs in
+// the background and there is nothing to close. (Until the next write, an
+// entry past its MaxAge still refuses the tokens it matches, which are
+// expired anyway.)
+//
+// Lookups take no lock in the common case: a filter of one bit per entry
+// and kind, read with atomic loads, answers "not listed" for almost every
+// token, and only a token whose bits are set is looked up in the maps.
+// The list keeps no strings: an id is kept as two 64-bit hashes under
+// random seeds of its own, so its tables hold no pointers and cost the
+// garbage collector nothing to scan, whatever their size. Two different
+// ids of one kind share both hashes with probability 2^-128; the seeds
+// never leave the process, so nobody can aim for it, and a collision would
+// refuse a token, never admit one.
+type List struct {
+	maxAge     time.Duration
+	maxEntries int
+	now        func() time.Time
+
+	// filter is nil while the list is empty, so an empty list costs one
+	// atomic load.
+	filter  atomic.Pointer[revocationFilter]
+	dropped atomic.Uint64
+
+	mu     sync.RWMutex
+	hasher *revocationHasher // made by the first write, then fixed
+	sets   [revocationKinds]map[revocationID]revocationEntry
+	// queue holds the entries in the order they were made, so that
+	// expired ones, and under a flood the oldest, leave in O(1) each. An
+	// entry updated later is queued again; its older element is skipped
+	// when it comes up, since its expiry no longer matches.
+	queue []queuedRevocation
+	head  int
+	// stale counts the bits of the filter that no longer stand for an
+	// entry; the filter is rebuilt when they are as many as the entries.
+	stale int
+}
+
+type revocationKind uint8
+
+const (
+	kindJTI revocationKind = iota
+	kindFamily
+	kindSubject
+	revocationKinds
+)
+
+// revocationID is an id's two hashes; the first also places its bit in
+// the filter.
+type revocationID [2]uint64
+
+// revocationEntry holds Unix nanoseconds: when the entry expires and, for
+// a subject, its cut-off.
+type revocationEntry struct {
+	expires, before int64
+}
+
+type queuedRevocation struct {
+	kind    revocationKind
+	id      revocationID
+	expires int64
+}
+
+// nanos is t in Unix nanoseconds, clamped to what an int64 holds (the
+// zero time, an absent iat, is far below).
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(minNanosTime):
+		return math.MinInt64
+	case t.After(maxNanosTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+var (
+	minNanosTime = time.Unix(0, math.MinInt64)
+	maxNanosTime = time.Unix(0, math.MaxInt64)
+)
+
+// New returns an empty list configured by cfg; New(Config{}) is the
+// default list. A negative MaxAge or MaxEntries is an error wrapping
+// cognitojwt.ErrInvalidConfig.
+func New(cfg Config) (*List, error) {
+	if cfg.MaxAge < 0 || cfg.MaxEntries < 0 {
+		return nil, fmt.Errorf("%w: revocation: negative MaxAge or MaxEntries", cognitojwt.ErrInvalidConfig)
+	}
+	return &List{maxAge: cfg.MaxAge, maxEntries: cfg.MaxEntries, now: cfg.Now}, nil
+}
+
+// RevokeJTI revokes one token by its jti, from now for MaxAge.
+func (r *List) RevokeJTI(jti string) { r.RevokeJTIAt(jti, r.clock()) }
+
+// RevokeJTIAt revokes one token by its jti as if it had been revoked at
+// the moment at: the entry lasts until at + MaxAge. It is for replicas
+// that apply revocations made elsewhere, so that an entry expires when its
+// original does rather than a full MaxAge after it arrived.
+func (r *List) RevokeJTIAt(jti string, at time.Time) {
+	r.add(kindJTI, jti, at, time.Time{})
+}
+
+// RevokeFamily revokes every token issued from one refresh token: the
+// tokens whose origin_jti is originJTI (RevokeToken, sign-out of one
+// device). The entry lasts MaxAge from now.
+func (r *List) RevokeFamily(originJTI string) { r.RevokeFamilyAt(originJTI, r.clock()) }
+
+// RevokeFamilyAt is RevokeFamily as if revoked at the moment at; see
+// RevokeJTIAt.
+func (r *List) RevokeFamilyAt(originJTI string, at time.Time) {
+	r.add(kindFamily, originJTI, at, time.Time{})
+}
+
+// RevokeSubject revokes every token of the user sub issued before the
+// moment before (attributes or groups changed, global sign-out, account
+// disabled); tokens issued later, by a refresh or a new sign-in, pass. The
+// entry lasts until before + MaxAge; a later call for the same sub moves
+// the cut-off forward, never back.
+//
+// iat counts whole seconds, so the cut-off is taken at the second: a token
+// is refused when its iat is before before truncated to the second
+// (iat < floor(before)). A token issued in the same second as the cut-off
+// passes, so the refresh a client makes right after being refused is let
+// in rather than refused again; the price is that a token issued in that
+// second just before the change passes too. Every list of the module
+// (and redisstore's) applies this rule.
+func (r *List) RevokeSubject(sub string, before time.Time) {
+	r.add(kindSubject, sub, before, before)
+}
+
+// Revoked reports whether c matches a revocation.
+func (r *List) Revoked(c *cognitojwt.Claims) bool {
+	return r.RevocationReason(c) != cognitojwt.NotRevoked
+}
+
+// RevocationReason reports which revocation c matches, if any: its jti
+// first, then its family, then its subject.
+func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
+	if r == nil || c == nil {
+		return cognitojwt.NotRevoked
+	}
+	f := r.filter.Load()
+	if f == nil {
+		return cognitojwt.NotRevoked
+	}
+	var jti, family, subject uint64
+	var inJTI, inFamily, inSubject bool
+	if c.JWTID != "" {
+		jti, inJTI = f.lookup(kindJTI, c.JWTID)
+	}
+	if c.OriginJTI != "" {
+		family, inFamily = f.lookup(kindFamily, c.OriginJTI)
+	}
+	if c.Subject != "" {
+		subject, inSubject = f.lookup(kindSubject, c.Subject)
+	}
+	if !inJTI && !inFamily && !inSubject {
+		return cognitojwt.NotRevoked
+	}
+	// Only the kinds whose bit is set are hashed again and looked up: a
+	// user revoked by subject is refreshed and then asks here on every
+	// request until the entry expires, so that path is kept short.
+	h := f.hasher
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if inJTI {
+		if _, ok := r.sets[kindJTI][h.id(kindJTI, c.JWTID, jti)]; ok {
+			return cognitojwt.RevokedToken
+		}
+	}
+	if inFamily {
+		if _, ok := r.sets[kindFamily][h.id(kindFamily, c.OriginJTI, family)]; ok {
+			return cognitojwt.RevokedFamily
+		}
+	}
+	if inSubject {
+		if e, ok := r.sets[kindSubject][h.id(kindSubject, c.Subject, subject)]; ok && nanos(c.IssuedAt) < e.before {
+			return cognitojwt.RevokedSubject
+		}
+	}
+	return cognitojwt.NotRevoked
+}
+
+// Len returns the number of entries, expired ones not yet dropped
+// included.
+func (r *List) Len() int {
+	if r == nil {
+		return 0
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.len()
+}
+
+// Dropped returns how many entries were dropped before their MaxAge
+// because the list was full: revocations that no longer take effect. A
+// non-zero value means MaxEntries is too small for the revocations made.
+func (r *List) Dropped() uint64 {
+	if r == nil {
+		return 0
+	}
+	return r.dropped.Load()
+}
+
+func (r *List) len() int {
+	return len(r.sets[kindJTI]) + len(r.sets[kindFamily]) + len(r.sets[kindSubject])
+}
+
+func (r *List) clock() time.Time {
+	if r != nil && r.now != nil {
+		return r.now()
+	}
+	return time.Now()
+}
+
+// add records an entry of kind for value, referring to the moment at
+// (before is the cut-off of a subject entry). Revocations are never taken
+// back: an existing entry keeps the later of the two moments.
+func (r *List) add(kind revocationKind, value string, at, before time.Time) {
+	if r == nil || value == "" {
+		return
+	}
+	now := nanos(r.clock())
+	expires := nanos(at.Add(cmp.Or(r.maxAge, DefaultMaxAge)))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.hasher == nil {
+		r.hasher = newRevocationHasher()
+		for k := range r.sets {
+			r.sets[k] = map[revocationID]revocationEntry{}
+		}
+	}
+	r.sweep(now)
+	if expires <= now {
+		return // every token it could match has expired already
+	}
+	first := r.hasher.first(kind, value)
+	id := r.hasher.id(kind, value, first)
+	set := r.sets[kind]
+	e := revocationEntry{expires: expires, before: nanos(rules.SubjectCutoff(before))}
+	if cur, ok := set[id]; ok && (kind == kindSubject && e.before <= cur.before || kind != kindSubject && e.expires <= cur.expires) {
+		return
+	}
+	set[id] = e
+	r.queue = append(r.queue, queuedRevocation{kind: kind, id: id, expires: expires})
+	for r.len() > cmp.Or(r.maxEntries, DefaultMaxEntries) {
+		if r.pop() {
+			r.dropped.Add(1)
+		}
+	}
+	r.compact()
+	f := r.filter.Load()
+	if f == nil || r.len()*filterBitsPerEntry > len(f.words)*64 || r.stale > r.len() {
+		r.rebuildFilter()
+	} else {
+		f.set(first)
+	}
+}
+
+// sweep drops the entries at the head of the queue whose MaxAge has
+// passed. The queue is in the order entries were made, which is the order
+// of their expiry unless moments were given out of order (RevokeSubject
+// with an older cut-off, RevokeJTIAt): such an entry leaves once those
+// queued before it have, or when the list is full.
+func (r *List) sweep(now int64) {
+	for r.head < len(r.queue) && r.queue[r.head].expires <= now {
+		r.pop()
+	}
+}
+
+// pop removes the head of the queue, and its entry unless the entry was
+// updated since; it reports whether an entry left.
+func (r *List) pop() bool {
+	q := r.queue[r.head]
+	r.queue[r.head] = queuedRevocation{}
+	r.head++
+	if !r.current(q) {
+		return false
+	}
+	delete(r.sets[q.kind], q.id)
+	r.stale++
+	if r.len() == 0 {
+		r.filter.Store(nil)
+		r.stale = 0
+	}
+	return true
+}
+
+// compact keeps the queue within twice the entries it stands for: elements
+// of entries updated since, and the popped head, are dropped once they
+// are the larger part.
+func (r *List) compact() {
+	if len(r.queue)-r.head <= 2*r.len()+64 && r.head <= len(r.queue)/2 {
+		return
+	}
+	live := make([]queuedRevocation, 0, r.len()+r.len()/2)
+	for _, q := range r.queue[r.head:] {
+		if r.current(q) {
+			live = append(live, q)
+		}
+	}
+	r.queue, r.head = live, 0
+}
+
+// current reports whether q is the latest queued element of its entry.
+func (r *List) current(q queuedRevocation) bool {
+	e, ok := r.sets[q.kind][q.id]
+	return ok && e.expires == q.expires
+}
+
+var _ cognitojwt.RevocationReasoner = (*List)(nil)

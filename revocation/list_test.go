@@ -1,0 +1,197 @@
+package revocation_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/revocation"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// clock is a settable clock.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func newList(t *testing.T) *revocation.List {
+	t.Helper()
+	l, err := revocation.New(revocation.Config{})
+	require.NoError(t, err)
+	return l
+}
+
+// The subject cut-off is taken at the second: iat < floor(cut-off) is
+// refused (a token without iat too: it is before any cut-off), and a token
+// of the cut-off's own second passes.
+func TestSubjectCutoffRefusesEarlierSecondsOnly(t *testing.T) {
+	second := time.Now().Truncate(time.Second)
+	for _, within := range []time.Duration{0, time.Nanosecond, 999 * time.Millisecond} {
+		l := newList(t)
+		l.RevokeSubject("u", second.Add(within))
+		require.Equal(t, cognitojwt.RevokedSubject, l.RevocationReason(&cognitojwt.Claims{Subject: "u", IssuedAt: second.Add(-time.Second)}))
+		require.Equal(t, cognitojwt.RevokedSubject, l.RevocationReason(&cognitojwt.Claims{Subject: "u"}), "no iat")
+		require.Equal(t, cognitojwt.NotRevoked, l.RevocationReason(&cognitojwt.Claims{Subject: "u", IssuedAt: second}))
+		require.Equal(t, cognitojwt.NotRevoked, l.RevocationReason(&cognitojwt.Claims{Subject: "v", IssuedAt: second.Add(-time.Hour)}))
+		require.False(t, l.Revoked(&cognitojwt.Claims{Subject: "u", IssuedAt: second.Add(time.Second)}))
+	}
+}
+
+// A later cut-off moves the second forward; an earlier one never moves it
+// back, even within the same second.
+func TestSubjectCutoffNeverMovesBack(t *testing.T) {
+	second := time.Now().Truncate(time.Second)
+	l := newList(t)
+	l.RevokeSubject("u", second.Add(time.Second+time.Millisecond))
+	l.RevokeSubject("u", second.Add(500*time.Millisecond))
+	require.True(t, l.Revoked(&cognitojwt.Claims{Subject: "u", IssuedAt: second}))
+	require.False(t, l.Revoked(&cognitojwt.Claims{Subject: "u", IssuedAt: second.Add(time.Second)}))
+	require.Equal(t, 1, l.Len())
+}
+
+func TestZeroValueAndNilAreEmptyLists(t *testing.T) {
+	var zero revocation.List
+	c := &cognitojwt.Claims{Subject: "s", JWTID: "j", OriginJTI: "o"}
+	require.False(t, zero.Revoked(c))
+	zero.RevokeJTI("j")
+	require.True(t, zero.Revoked(c))
+	require.Equal(t, 1, zero.Len())
+
+	var none *revocation.List
+	require.False(t, none.Revoked(c))
+	require.Zero(t, none.Len())
+	none.RevokeJTI("j") // no panic, no effect
+	require.Zero(t, none.Dropped())
+}
+
+func TestEmptyIDsAreIgnored(t *testing.T) {
+	list := newList(t)
+	list.RevokeJTI("")
+	list.RevokeFamily("")
+	list.RevokeSubject("", time.Now())
+	require.Zero(t, list.Len())
+	require.False(t, list.Revoked(&cognitojwt.Claims{}))
+}
+
+func TestNewRejectsNegativeBounds(t *testing.T) {
+	for _, cfg := range []revocation.Config{{MaxAge: -time.Second}, {MaxEntries: -1}} {
+		_, err := revocation.New(cfg)
+		require.ErrorIs(t, err, cognitojwt.ErrInvalidConfig)
+	}
+}
+
+// An entry leaves once MaxAge has passed since the moment it refers to:
+// no token it matches can still be valid.
+func TestEntriesExpireAfterMaxAge(t *testing.T) {
+	clk := &clock{now: time.Unix(1_750_000_000, 0)}
+	list, err := revocation.New(revocation.Config{MaxAge: time.Hour, Now: clk.Now})
+	require.NoError(t, err)
+	list.RevokeJTI("j1")
+	list.RevokeFamily("f1")
+	list.RevokeSubject("s1", clk.Now())
+	require.Equal(t, 3, list.Len())
+
+	clk.Advance(time.Hour - time.Second)
+	list.RevokeJTI("j2")
+	require.Equal(t, 4, list.Len(), "nothing expires before MaxAge")
+
+	clk.Advance(time.Second)
+	list.RevokeJTI("j3")
+	require.Equal(t, 2, list.Len(), "the first three leave at MaxAge")
+	require.False(t, list.Revoked(&cognitojwt.Claims{JWTID: "j1"}))
+	require.True(t, list.Revoked(&cognitojwt.Claims{JWTID: "j2"}))
+	require.Zero(t, list.Dropped())
+
+	clk.Advance(2 * time.Hour)
+	list.RevokeSubject("s2", clk.Now().Add(-2*time.Hour)) // already past its MaxAge: not kept
+	require.Zero(t, list.Len())
+	require.False(t, list.Revoked(&cognitojwt.Claims{JWTID: "j3"}))
+}
+
+// The At variants let a replica apply a revocation made elsewhere: the
+// entry expires MaxAge after the original moment, not after its arrival.
+func TestRevokeAtExpiresFromTheOriginalMoment(t *testing.T) {
+	clk := &clock{now: time.Unix(1_750_000_000, 0)}
+	list, err := revocation.New(revocation.Config{Now: clk.Now})
+	require.NoError(t, err)
+	list.RevokeJTIAt("j", clk.Now().Add(-23*time.Hour))
+	list.RevokeFamilyAt("f", clk.Now().Add(-23*time.Hour))
+	require.True(t, list.Revoked(&cognitojwt.Claims{JWTID: "j"}))
+	require.True(t, list.Revoked(&cognitojwt.Claims{OriginJTI: "f"}))
+
+	// Applied again later, as a resynchronisation does: no extension.
+	list.RevokeJTIAt("j", clk.Now().Add(-23*time.Hour))
+	clk.Advance(time.Hour)
+	list.RevokeJTI("other")
+	require.Equal(t, 1, list.Len())
+	require.False(t, list.Revoked(&cognitojwt.Claims{JWTID: "j"}))
+
+	list.RevokeJTIAt("late", clk.Now().Add(-25*time.Hour))
+	require.False(t, list.Revoked(&cognitojwt.Claims{JWTID: "late"}), "already past its MaxAge")
+}
+
+// Under a flood of revocations the list never holds more than MaxEntries:
+// the oldest entries are dropped and counted, the newest are honoured.
+func TestBoundedUnderFlood(t *testing.T) {
+	const max = 1000
+	list, err := revocation.New(revocation.Config{MaxEntries: max})
+	require.NoError(t, err)
+	ids := make([]string, 10*max)
+	for i := range ids {
+		ids[i] = strings.Repeat("x", 8) + "-" + time.Duration(i).String()
+		switch i % 3 {
+		case 0:
+			list.RevokeJTI(ids[i])
+		case 1:
+			list.RevokeFamily(ids[i])
+		default:
+			list.RevokeSubject(ids[i], time.Now())
+		}
+		require.LessOrEqual(t, list.Len(), max)
+	}
+	require.Equal(t, max, list.Len())
+	require.Equal(t, uint64(len(ids)-max), list.Dropped())
+	last := ids[len(ids)-1]
+	require.True(t, list.Revoked(&cognitojwt.Claims{JWTID: last}))
+	require.False(t, list.Revoked(&cognitojwt.Claims{JWTID: ids[0]}))
+}
+
+// Readers and writers at once: run under -race.
+func TestConcurrentUse(t *testing.T) {
+	list := newList(t)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 500 {
+				id := strings.Repeat(string(rune('a'+w)), 4) + time.Duration(i).String()
+				list.RevokeJTI(id)
+				if !list.Revoked(&cognitojwt.Claims{JWTID: id}) {
+					t.Errorf("%s not revoked right after RevokeJTI", id)
+					return
+				}
+				list.Revoked(&cognitojwt.Claims{JWTID: "never", Subject: id})
+			}
+		})
+	}
+	wg.Wait()
+	require.Equal(t, 2000, list.Len())
+}
