@@ -56,7 +56,8 @@ func ExampleAuth_Authenticate() {
 		fmt.Fprintf(w, `{"user":%q}`, c.Username)
 	})
 	api := cognitojwt.MiddlewareFor(auth, cognitojwt.WithRealm("app"))
-	http.Handle("GET /api/me", http.NewCrossOriginProtection().Handler(api(me)))
+	mux := http.NewServeMux()
+	mux.Handle("GET /api/me", http.NewCrossOriginProtection().Handler(api(me)))
 	fmt.Println("ready")
 	// Output: ready
 }
