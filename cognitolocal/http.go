@@ -29,7 +29,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	bw := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
 	s.serve(bw, r)
-	if bw.status == http.StatusOK {
+	// 200, or a page's redirect after a sign-in step (302, 303).
+	if bw.status < http.StatusBadRequest {
 		if s.onChange != nil {
 			s.onChange()
 		}
@@ -77,13 +78,19 @@ var readOnlyOps = []string{
 // mayChange reports whether r can change the saved state: a JSON API
 // operation that is not a read, or a token or revocation request.
 func mayChange(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/confirmUser", "/confirm", "/resendcode":
+		// GET too: a confirmation link confirms, a new code is sent.
+		return true
+	}
 	if r.Method != http.MethodPost {
 		return false
 	}
 	switch r.URL.Path {
 	case "/":
 		return !slices.Contains(readOnlyOps, r.Header.Get("X-Amz-Target"))
-	case "/oauth2/token", "/oauth2/revoke":
+	case "/oauth2/token", "/oauth2/revoke", "/login", "/signup", "/forgotPassword", "/confirmForgotPassword",
+		"/newPassword", "/mfa", "/mfaSetup", "/selectMfa":
 		return true
 	}
 	return false

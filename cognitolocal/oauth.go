@@ -48,6 +48,17 @@ var managedLogin = map[string]struct {
 	"/oauth2/userInfo":  {[]string{http.MethodGet, http.MethodPost}, (*Pool).userInfo},
 	"/oauth2/revoke":    {[]string{http.MethodPost}, (*Pool).revoke},
 	"/logout":           {[]string{http.MethodGet}, (*Pool).logout},
+	// The pages of accounts and of the steps after the password.
+	"/signup":                {[]string{http.MethodGet, http.MethodPost}, (*Pool).signUpPage},
+	"/confirm":               {[]string{http.MethodGet, http.MethodPost}, (*Pool).confirmPage},
+	"/confirmUser":           {[]string{http.MethodGet, http.MethodPost}, (*Pool).confirmPage},
+	"/resendcode":            {[]string{http.MethodGet}, (*Pool).resendCodePage},
+	"/forgotPassword":        {[]string{http.MethodGet, http.MethodPost}, (*Pool).forgotPasswordPage},
+	"/confirmForgotPassword": {[]string{http.MethodGet, http.MethodPost}, (*Pool).confirmForgotPasswordPage},
+	"/newPassword":           {[]string{http.MethodPost}, (*Pool).newPasswordPage},
+	"/mfa":                   {[]string{http.MethodPost}, (*Pool).mfaPage},
+	"/selectMfa":             {[]string{http.MethodPost}, (*Pool).selectMfaPage},
+	"/mfaSetup":              {[]string{http.MethodPost}, (*Pool).mfaSetupPage},
 }
 
 func (s *Service) serveManagedLogin(w http.ResponseWriter, r *http.Request) {
