@@ -348,3 +348,21 @@ func TestUpdateUserPoolKeepsMFAFactorsAndReadsSignInPolicy(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, []string{"PASSWORD"}, p.FirstAuthFactors())
 }
+
+// AssociateSoftwareToken names no pool and no client: its session finds
+// the pool, however many the service holds.
+func TestMFASetupSessionFindsItsPool(t *testing.T) {
+	a := newPool(t, Config{})
+	b, client := apiPool(t, a, map[string]any{})
+	status, out := call(t, a, "SetUserPoolMfaConfig", map[string]any{"UserPoolId": b.PoolID(), "MfaConfiguration": "ON",
+		"SoftwareTokenMfaConfiguration": map[string]bool{"Enabled": true}})
+	require.Equal(t, http.StatusOK, status, out)
+	_, err := b.CreateUser("zed", testPassword, nil)
+	require.NoError(t, err)
+	status, out = call(t, a, "InitiateAuth", passwordAuth(client, "zed", testPassword))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "MFA_SETUP", out["ChallengeName"])
+	status, out = call(t, a, "AssociateSoftwareToken", map[string]any{"Session": out["Session"]})
+	require.Equal(t, http.StatusOK, status, out)
+	require.NotEmpty(t, out["SecretCode"])
+}

@@ -36,8 +36,9 @@ type authSession struct {
 	// source is the trigger source of the tokens the sign-in ends with.
 	source string
 	// admin marks a session of AdminInitiateAuth, answered by
-	// AdminRespondToAuthChallenge.
-	admin bool
+	// AdminRespondToAuthChallenge; hosted one of Managed Login, answered
+	// by its pages.
+	admin, hosted bool
 	// setupSecret is the TOTP secret AssociateSoftwareToken gave an
 	// MFA_SETUP session; setupVerified that VerifySoftwareToken took a
 	// code of it.
@@ -167,3 +168,4 @@ func (p *Pool) pruneLocked() {
 	maps.DeleteFunc(p.sessions, func(_ string, s *authSession) bool { return !now.Before(s.expires) })
 	maps.DeleteFunc(p.auth.srp, func(_ string, e *srpExchange) bool { return !now.Before(e.expires) })
 }
+

@@ -19,6 +19,7 @@ type signInStep struct {
 	// source is the trigger source of the tokens at the end.
 	source string
 	admin  bool
+	hosted bool
 }
 
 // stepResult is where a step leads: a challenge, or (out nil) the user
@@ -81,7 +82,7 @@ func (p *Pool) secondFactor(c AppClient, username string, st signInStep) (stepRe
 // beginChallenge answers with challenge for username: a session and the
 // challenge's parameters; SMS_MFA and EMAIL_OTP send a code first.
 func (p *Pool) beginChallenge(c AppClient, username, challenge string, factors []string, st signInStep) (*initiateAuthOutput, error) {
-	s := authSession{challenge: challenge, typed: st.typed, source: st.source, admin: st.admin, choices: factors}
+	s := authSession{challenge: challenge, typed: st.typed, source: st.source, admin: st.admin, hosted: st.hosted, choices: factors}
 	params := map[string]string{"USER_ID_FOR_SRP": username}
 	switch challenge {
 	case factorTOTP:
@@ -117,7 +118,7 @@ func (p *Pool) newPasswordChallenge(c AppClient, snap snapshot, st signInStep) (
 	if err != nil {
 		return nil, apiErr("InternalErrorException", "The user's attributes could not be encoded.")
 	}
-	session := p.newSession(c, snap.username, authSession{challenge: "NEW_PASSWORD_REQUIRED", typed: st.typed, admin: st.admin})
+	session := p.newSession(c, snap.username, authSession{challenge: "NEW_PASSWORD_REQUIRED", typed: st.typed, source: st.source, admin: st.admin, hosted: st.hosted})
 	return &initiateAuthOutput{
 		ChallengeName: "NEW_PASSWORD_REQUIRED",
 		Session:       session,
@@ -134,6 +135,7 @@ type challengeInput struct {
 	session   string
 	responses map[string]string
 	admin     bool
+	hosted    bool
 }
 
 // answerChallenge runs one answer to a challenge and says where the
@@ -163,13 +165,13 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 	if err != nil {
 		return stepResult{}, err
 	}
-	if s.admin != in.admin {
+	if s.admin != in.admin || s.hosted != in.hosted {
 		return stepResult{}, errSessionGone
 	}
 	if err := p.checkChallengeSecretHash(c, s, r); err != nil {
 		return stepResult{}, err
 	}
-	st := signInStep{typed: s.typed, source: s.source, admin: s.admin}
+	st := signInStep{typed: s.typed, source: s.source, admin: s.admin, hosted: s.hosted}
 	if st.source == "" {
 		st.source = sourceAuthentication
 	}

@@ -2,6 +2,7 @@ package cognitolocal
 
 import (
 	"crypto/subtle"
+	"encoding/base32"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -203,6 +204,16 @@ func newTOTPSecret(issuer, account string) (string, error) {
 		return "", err
 	}
 	return key.Secret(), nil
+}
+
+// totpKey is the otpauth key of a secret, for authenticator apps: its
+// URL and QR code.
+func totpKey(issuer, account, secret string) (*otp.Key, error) {
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(secret))
+	if err != nil {
+		return nil, err
+	}
+	return totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: account, Secret: raw})
 }
 
 // totpStep returns the time step whose code is code, checking the

@@ -4,8 +4,4 @@ package web
 var LocalPath = localPath
 
 // RefreshWaiters reports how many requests wait for another's refresh.
-func RefreshWaiters(a *Auth) int {
-	a.flights.mu.Lock()
-	defer a.flights.mu.Unlock()
-	return a.flights.waiting
-}
+func RefreshWaiters(a *Auth) int { return int(a.flights.waiting.Load()) }

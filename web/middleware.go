@@ -57,10 +57,11 @@ func stateOf(ctx context.Context) *state {
 // verified, and the access token's claims verified on first use, since
 // most pages never use them.
 type state struct {
-	sess   session
-	claims *cognitojwt.Claims
-	auth   *Auth
-	req    *http.Request
+	cookies cookieSet
+	sess    session
+	claims  *cognitojwt.Claims
+	auth    *Auth
+	req     *http.Request
 
 	once         sync.Once
 	accessClaims *cognitojwt.Claims
@@ -106,32 +107,33 @@ func AccessClaims(ctx context.Context) (*cognitojwt.Claims, bool) {
 // session. A session that cannot continue is ended: its cookies cleared,
 // its stored record deleted.
 func (a *Auth) authenticate(w http.ResponseWriter, r *http.Request) (*state, error) {
-	var c cookieSet
-	a.cookies(r, &c)
+	// One allocation holds the request's cookies, its session and what
+	// handlers read back.
+	st := &state{auth: a, req: r}
+	c, s := &st.cookies, &st.sess
+	a.cookies(r, c)
 	if c.session() == nil {
 		if c.jars[jarSession].count > 0 {
-			a.clearCookies(w, &c)
+			a.clearCookies(w, c)
 		}
 		return nil, ErrNoSession
 	}
 	ctx := r.Context()
-	st := &state{auth: a, req: r}
-	s := &st.sess
-	stale, err := a.codec.load(ctx, &c, s)
+	stale, err := a.codec.load(ctx, c, s)
 	if err != nil {
 		if errors.Is(err, ErrUnavailable) {
 			return nil, err
 		}
-		a.clearCookies(w, &c)
+		a.clearCookies(w, c)
 		a.log(r, "session ended", err)
 		return nil, ErrNoSession
 	}
 	now := a.now()
 	switch {
 	case now.Sub(s.created) >= a.absolute:
-		return nil, a.end(w, r, &c, s, "absolute lifetime reached")
+		return nil, a.end(w, r, c, s, "absolute lifetime reached")
 	case now.Sub(s.seen) >= a.idle:
-		return nil, a.end(w, r, &c, s, "idle lifetime reached")
+		return nil, a.end(w, r, c, s, "idle lifetime reached")
 	}
 	ic, err := a.ids.Verify(ctx, s.idToken)
 	switch {
@@ -140,7 +142,7 @@ func (a *Auth) authenticate(w http.ResponseWriter, r *http.Request) (*state, err
 	case err != nil && !errors.Is(err, cognitojwt.ErrExpired):
 		// Revoked, or signed by a key the pool withdrew: refreshing would
 		// not make this session trustworthy again.
-		return nil, a.end(w, r, &c, s, "ID token no longer verifies: "+kindOf(err))
+		return nil, a.end(w, r, c, s, "ID token no longer verifies: "+kindOf(err))
 	case err != nil:
 		ic = nil // expired: it serves no request, and a refresh must mend it
 	}
@@ -148,11 +150,11 @@ func (a *Auth) authenticate(w http.ResponseWriter, r *http.Request) (*state, err
 	if stale {
 		// Moving the session to the current key moves the refresh token
 		// too, which therefore has to be read first.
-		a.codec.openRefresh(&c, s)
+		a.codec.openRefresh(c, s)
 		what = saveAll
 	}
 	if err != nil || a.due(s, now) {
-		if ic, err = a.renew(w, r, &c, s, ic, now); err != nil {
+		if ic, err = a.renew(w, r, c, s, ic, now); err != nil {
 			return nil, err
 		}
 		if s.rec == nil {
@@ -165,7 +167,7 @@ func (a *Auth) authenticate(w http.ResponseWriter, r *http.Request) (*state, err
 	} else if what == saveTouched {
 		return st, nil
 	}
-	if err := a.codec.write(ctx, w, &c, s, what); err != nil {
+	if err := a.codec.write(ctx, w, c, s, what); err != nil {
 		a.log(r, "session not saved", err)
 	}
 	return st, nil

@@ -7,19 +7,20 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/fetch"
 )
 
 // How refreshes of one session are kept to one. In a process, flights
 // share one call and remember its outcome: a success while its tokens are
 // not due (requests the browser sent before the new cookies reached it
-// carry the old session), a refusal for as long, an outage for
-// outageCooldown so that a failing endpoint is not called by every
-// request. Across a fleet with a Store, the instance that refreshes first
+// carry the old session), a failure for outageCooldown so that a failing
+// endpoint is not called by every request. Across a fleet with a Store, the instance that refreshes first
 // writes a lease into the record; the others wait for its result or, when
 // their tokens still serve, go on without refreshing.
 const (
@@ -44,12 +45,6 @@ var (
 	errBusyRecord       = because(ErrUnavailable, "stored session kept changing during refresh")
 )
 
-// refreshed is the outcome of one refresh.
-type refreshed struct {
-	s   *session
-	err error
-}
-
 // refresh trades s's refresh token for new tokens, at most once however
 // many requests of the session ask at the same moment or soon after. A
 // definitive refusal of the grant (the token was revoked, the user
@@ -58,29 +53,56 @@ type refreshed struct {
 // the caller's tokens no longer serve, so it waits for another instance's
 // refresh rather than go on without one.
 func (a *Auth) refresh(ctx context.Context, s *session, wait bool) (*session, error) {
-	res := a.flights.do(s.id, a.now, a.keep, func() refreshed {
-		// The call outlives the request that started it: the others that
-		// wait for it must not fail because that one client went away.
+	f := &a.flights
+	if ns := f.take(s.id, a.now(), a.due); ns != nil {
+		return ns, nil
+	}
+	var taken *session
+	call, err := f.group.Do(s.id, func() error {
+		// A refresh may have finished since the look above.
+		if taken = f.take(s.id, a.now(), a.due); taken != nil {
+			return errTaken
+		}
+		return nil
+	}, func() (*session, error) {
+		// The call runs on a goroutine of its own: the others that wait
+		// for it must not fail because the client that started it went
+		// away.
 		return a.refreshShared(context.WithoutCancel(ctx), s, wait)
-	}, func(r refreshed) bool { return r.s == nil || !a.due(r.s, a.now()) })
-	return res.s, res.err
+	}, func(ns *session, err error) {
+		if err == nil {
+			f.keep(s.id, ns, a.now().Add(keepResult))
+		}
+	})
+	var held *fetch.Held
+	switch {
+	case errors.Is(err, errTaken):
+		return taken, nil
+	case errors.As(err, &held):
+		// The last call failed within outageCooldown: its answer stands.
+		return nil, held.Err
+	case err != nil:
+		return nil, because(ErrUnavailable, "refresh not started")
+	}
+	f.waiting.Add(1)
+	defer f.waiting.Add(-1)
+	select {
+	case <-call.Done():
+		return call.Val, call.Err
+	case <-ctx.Done():
+		return nil, because(ErrUnavailable, "request ended while its session was being refreshed")
+	}
 }
 
-// keep is how long an outcome is reused.
-func (a *Auth) keep(r refreshed) time.Duration {
-	if errors.Is(r.err, ErrUnavailable) {
-		return outageCooldown
-	}
-	return keepResult
-}
+var errTaken = errors.New("web: refreshed meanwhile")
 
 // refreshShared is the one refresh: it takes the lease on the session
 // where it is kept, calls the token endpoint and writes the result back.
-func (a *Auth) refreshShared(ctx context.Context, s *session, wait bool) refreshed {
+func (a *Auth) refreshShared(ctx context.Context, s *session, wait bool) (*session, error) {
 	cur, err := a.lease(ctx, s, wait)
 	if err != nil || cur != s && cur.lease.IsZero() {
 		// An error, or another request's refresh to share.
-		return refreshed{s: cur, err: err}
+		return cur, err
 	}
 	a.codec.openRefresh(nil, cur)
 	ns, err := a.redeem(ctx, cur)
@@ -92,9 +114,12 @@ func (a *Auth) refreshShared(ctx context.Context, s *session, wait bool) refresh
 			free.lease = time.Time{}
 			_, _ = a.codec.replace(ctx, cur, &free)
 		}
-		return refreshed{err: err}
+		return nil, err
 	}
-	return refreshed{s: ns, err: a.settle(ctx, cur, ns)}
+	if err := a.settle(ctx, cur, ns); err != nil {
+		return nil, err
+	}
+	return ns, nil
 }
 
 // lease reads s again where it is kept and marks it as being refreshed.
@@ -257,75 +282,66 @@ func oauthContext(ctx context.Context, c *http.Client) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, c)
 }
 
-// flights runs one refresh per session at a time and keeps its outcome
-// for a while (see the constants above): callers that arrive while it
-// runs wait for it, callers that arrive soon after take its outcome.
+// flights coordinate the refreshes of one process: one call per session
+// at a time (a fetch.Group, which holds a failure for outageCooldown), and
+// each success kept for keepResult while its tokens are not due.
 type flights struct {
-	mu sync.Mutex
-	m  map[string]*flight
-	// added counts flights since the last sweep of outdated outcomes.
+	group fetch.Group[string, *session]
+	mu    sync.Mutex
+	kept  map[string]keptSession
+	// added counts results kept since the last sweep of outdated ones.
 	added int
 	// waiting counts callers blocked on another's call, for tests.
-	waiting int
+	waiting atomic.Int64
 }
 
-type flight struct {
-	done  chan struct{}
-	res   refreshed
-	until time.Time // zero while the call runs
+type keptSession struct {
+	s     *session
+	until time.Time
 }
 
-// do returns the outcome of fn for key: a running call's, a kept one's
-// that still holds (fresh reports whether it does), or a new call's,
-// kept for keep(outcome).
-func (f *flights) do(key string, now func() time.Time, keep func(refreshed) time.Duration, fn func() refreshed, fresh func(refreshed) bool) refreshed {
+// maxHeld bounds the sessions whose failed refresh is held.
+const maxHeld = 100_000
+
+func (a *Auth) initFlights() {
+	a.flights.group = fetch.Group[string, *session]{Cooldown: outageCooldown, MaxHeld: maxHeld, Now: a.now}
+}
+
+// take returns the session a recent refresh of id left, if it is still
+// good (not due) at now.
+func (f *flights) take(id string, now time.Time, due func(*session, time.Time) bool) *session {
 	f.mu.Lock()
-	if c, ok := f.m[key]; ok {
-		if c.until.IsZero() {
-			f.waiting++
-			f.mu.Unlock()
-			<-c.done
-			f.mu.Lock()
-			f.waiting--
-			f.mu.Unlock()
-			return c.res
-		}
-		if now().Before(c.until) && fresh(c.res) {
-			f.mu.Unlock()
-			return c.res
-		}
+	k, ok := f.kept[id]
+	f.mu.Unlock()
+	if !ok || !now.Before(k.until) || due(k.s, now) {
+		return nil
 	}
-	if f.m == nil {
-		f.m = map[string]*flight{}
+	return k.s
+}
+
+func (f *flights) keep(id string, s *session, until time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.kept == nil {
+		f.kept = map[string]keptSession{}
 	}
-	c := &flight{done: make(chan struct{})}
-	f.m[key] = c
-	if f.added++; f.added > len(f.m)/2+16 {
-		// Amortised: outdated outcomes go once the map has grown by half.
+	f.kept[id] = keptSession{s: s, until: until}
+	if f.added++; f.added > len(f.kept)/2+16 {
+		// Amortised: outdated results go once the map has grown by half.
 		f.added = 0
-		t := now()
-		for k, o := range f.m {
-			if !o.until.IsZero() && !t.Before(o.until) {
-				delete(f.m, k)
+		now := until.Add(-keepResult)
+		for k, v := range f.kept {
+			if !now.Before(v.until) {
+				delete(f.kept, k)
 			}
 		}
 	}
-	f.mu.Unlock()
-
-	c.res = fn()
-	f.mu.Lock()
-	c.until = now().Add(keep(c.res))
-	f.mu.Unlock()
-	close(c.done)
-	return c.res
 }
 
-// forget drops what is kept for key: after sign-out, no copy of the
+// forget drops what is kept for id: after sign-out, no copy of the
 // session's cookies may take a refresh it made.
-func (f *flights) forget(key string) {
+func (f *flights) forget(id string) {
 	f.mu.Lock()
-	if c, ok := f.m[key]; ok && !c.until.IsZero() {
-		delete(f.m, key)
-	}
+	delete(f.kept, id)
 	f.mu.Unlock()
 }

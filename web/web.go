@@ -225,6 +225,7 @@ func New(cfg Config) (*Auth, error) {
 			return nil, err
 		}
 	}
+	a.initFlights()
 	a.codec = cookieCodec{a: a, opened: newOpenCache()}
 	if cfg.Store != nil {
 		a.codec = storeCodec{a: a, store: cfg.Store, timeout: cmp.Or(cfg.StoreTimeout, DefaultStoreTimeout)}

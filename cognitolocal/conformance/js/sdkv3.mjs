@@ -18,6 +18,7 @@ import {
   DeleteUserCommand,
   DeleteUserPoolClientCommand,
   DescribeUserPoolCommand,
+  ForgotPasswordCommand,
   ListUserPoolClientsCommand,
   UpdateUserPoolClientCommand,
   UpdateUserPoolCommand,
@@ -181,7 +182,9 @@ await run({
   // created with the API has PreventUserExistenceErrors LEGACY by default,
   // and then a sign-in with a username the pool lacks answers
   // UserNotFoundException; with ENABLED it answers NotAuthorizedException,
-  // as a wrong password does. DescribeUserPoolClient reports the setting
+  // as a wrong password does; ForgotPassword answers UserNotFoundException
+  // with LEGACY and, with ENABLED, CodeDeliveryDetails as for a real user
+  // (the same page, password recovery). DescribeUserPoolClient reports the setting
   // (API_UserPoolClientType, PreventUserExistenceErrors).
   async user_existence_errors() {
     const c = idp();
@@ -200,6 +203,9 @@ await run({
     const username = unique('kim');
     await confirmedUser(username);
     await rejects(c.send(passwordAuth(enabled.ClientId, username, 'Wrong-Password-1')), 'NotAuthorizedException');
+    await rejects(c.send(new ForgotPasswordCommand({ ClientId: legacy.ClientId, Username: nobody })), 'UserNotFoundException');
+    const simulated = await c.send(new ForgotPasswordCommand({ ClientId: enabled.ClientId, Username: nobody }));
+    assert.ok(simulated.CodeDeliveryDetails, 'no CodeDeliveryDetails for an unknown user with ENABLED');
   },
 
   // API_CreateUserPoolClient, EnableTokenRevocation false: RevokeToken on

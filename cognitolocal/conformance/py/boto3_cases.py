@@ -478,7 +478,8 @@ def srp_refusals():
 def admin_initiate_auth():
     """API_AdminInitiateAuth with ADMIN_USER_PASSWORD_AUTH on a client that
     allows ALLOW_ADMIN_USER_PASSWORD_AUTH answers tokens; a wrong password
-    answers NotAuthorizedException (Errors)."""
+    answers NotAuthorizedException (Errors); REFRESH_TOKEN_AUTH refreshes;
+    a temporary password leads to NEW_PASSWORD_REQUIRED."""
     c = idp()
     client = c.create_user_pool_client(
         UserPoolId=POOL_ID,
@@ -502,6 +503,30 @@ def admin_initiate_auth():
         AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": username, "PASSWORD": "Wrong-Password-1"},
     )
+    # REFRESH_TOKEN_AUTH through AdminInitiateAuth answers new tokens
+    # (API_AdminInitiateAuth, AuthFlow).
+    refreshed = c.admin_initiate_auth(
+        UserPoolId=POOL_ID, ClientId=client["ClientId"], AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": out["AuthenticationResult"]["RefreshToken"]},
+    )
+    assert refreshed["AuthenticationResult"]["AccessToken"]
+    # A user with a temporary password gets NEW_PASSWORD_REQUIRED, answered
+    # with AdminRespondToAuthChallenge (API_AdminRespondToAuthChallenge,
+    # ChallengeResponses NEW_PASSWORD_REQUIRED: NEW_PASSWORD, USERNAME).
+    invited = unique("adn")
+    c.admin_create_user(UserPoolId=POOL_ID, Username=invited, MessageAction="SUPPRESS",
+                        TemporaryPassword="Temp-Password-1")
+    challenge = c.admin_initiate_auth(
+        UserPoolId=POOL_ID, ClientId=client["ClientId"], AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": invited, "PASSWORD": "Temp-Password-1"},
+    )
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED" and challenge["Session"], challenge
+    done = c.admin_respond_to_auth_challenge(
+        UserPoolId=POOL_ID, ClientId=client["ClientId"], ChallengeName="NEW_PASSWORD_REQUIRED",
+        Session=challenge["Session"], ChallengeResponses={"USERNAME": invited, "NEW_PASSWORD": "Chosen-Pass-6"},
+    )
+    assert done["AuthenticationResult"]["AccessToken"]
+    assert c.admin_get_user(UserPoolId=POOL_ID, Username=invited)["UserStatus"] == "CONFIRMED"
 
 
 run(
