@@ -317,7 +317,11 @@ func (p *Pool) clientCredentials(r *http.Request, c AppClient) (Tokens, string) 
 	if c.ClientSecret == "" || !slices.Contains(c.AllowedOAuthFlows, "client_credentials") {
 		return Tokens{}, "unauthorized_client"
 	}
-	allowed := slices.DeleteFunc(slices.Clone(c.AllowedOAuthScopes), func(s string) bool { return !isResourceScope(s) })
+	// Scopes of a resource server deleted since the client was allowed
+	// them are no longer granted.
+	p.mu.Lock()
+	allowed := slices.DeleteFunc(slices.Clone(c.AllowedOAuthScopes), func(s string) bool { return !isResourceScope(s) || !p.definesScopeLocked(s) })
+	p.mu.Unlock()
 	scopes := strings.Fields(r.PostForm.Get("scope"))
 	if len(scopes) == 0 {
 		scopes = allowed
@@ -411,6 +415,13 @@ func attributeScope(attr string) string {
 func (p *Pool) revoke(w http.ResponseWriter, r *http.Request) {
 	c, ok := p.formClient(w, r, "token")
 	if !ok {
+		return
+	}
+	if c.TokenRevocationDisabled {
+		// A client with EnableTokenRevocation false revokes nothing
+		// ("Ending user sessions with token revocation"); the page names
+		// no error code, and RFC 7009's is this one.
+		tokenError(w, r, "unsupported_token_type")
 		return
 	}
 	if err := p.revokeRefreshToken(c.ClientID, r.PostForm.Get("token")); err != nil {
