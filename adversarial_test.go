@@ -287,7 +287,7 @@ type tokenCase struct {
 	// "keep_sig_with_edit" mutation.
 	Edit map[string]any `json:"edit"`
 	// RequireAnyGroup / RequireAllScopes guard the route with a policy.
-	RequireAnyGroup string `json:"require_group"`
+	RequireAnyGroup  string `json:"require_group"`
 	RequireAllScopes string `json:"require_scope"`
 	// Want is the error kind Verify returns; Status the middleware's answer.
 	Want   string `json:"want"`

@@ -140,34 +140,34 @@ func AnyOf(ps ...Policy) Policy {
 // no Middleware in front, every request is answered 500 and the wiring
 // mistake is logged to slog.Default().
 func Authorize(p Policy) func(http.Handler) http.Handler {
-	return authorize("Authorize", p, errPolicyRefused, "")
+	return authorize("Authorize", p.ForRequest(), errPolicyRefused, "")
 }
 
 // RequireAnyGroup allows members of any one of the groups, like ASP.NET
 // Core's [Authorize(Roles = "a,b")]. A refusal's description says a group
 // was missing, without naming any.
 func RequireAnyGroup(groups ...string) func(http.Handler) http.Handler {
-	return authorize("RequireAnyGroup", InAnyGroup(groups...), errNotInGroup, "")
+	return authorize("RequireAnyGroup", InAnyGroup(groups...).ForRequest(), errNotInGroup, "")
 }
 
 // RequireAllScopes allows tokens with every one of the scopes; a refusal
 // names them in the challenge's scope attribute, as RFC 6750 §3 provides.
 func RequireAllScopes(scopes ...string) func(http.Handler) http.Handler {
-	return authorize("RequireAllScopes", HasAllScopes(scopes...), errMissingScope, quotable(strings.Join(scopes, " ")))
+	return authorize("RequireAllScopes", HasAllScopes(scopes...).ForRequest(), errMissingScope, quotable(strings.Join(scopes, " ")))
 }
 
 // RequireClaim allows tokens whose claim is one of values (see ClaimIn). A
 // refusal's description says a claim value was missing, without naming
 // the claim or the values.
 func RequireClaim(name string, values ...string) func(http.Handler) http.Handler {
-	return authorize("RequireClaim", ClaimIn(name, values...), errMissingClaim, "")
+	return authorize("RequireClaim", ClaimIn(name, values...).ForRequest(), errMissingClaim, "")
 }
 
 var errNoClaims = fail(ErrNoToken, "route requires a verified token")
 
 // authorize builds a guard named guard (for the wiring-mistake log) that
 // answers refused when p denies.
-func authorize(guard string, p Policy, refused error, scope string) func(http.Handler) http.Handler {
+func authorize(guard string, p RequestPolicy, refused error, scope string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			a := authOf(r.Context())
@@ -183,7 +183,7 @@ func authorize(guard string, p Policy, refused error, scope string) func(http.Ha
 				return
 			case a.Claims == nil:
 				err = errNoClaims
-			case p == nil || !p(a.Claims):
+			case p == nil || !p(r, a.Claims):
 				err = refused
 			default:
 				next.ServeHTTP(w, r)

@@ -4,8 +4,9 @@
 // A Verifier checks the RS256 signature against the pool's cached JWKS,
 // the issuer, the lifetime, token_use and the app client; Middleware puts
 // the resulting Claims into the request context, and the guards
-// (Authorize, RequireAnyGroup, RequireAllScopes, RequireClaim)
-// refuse what a route's policy does not allow.
+// (Authorize, RequireAnyGroup, RequireAllScopes, RequireClaim, and
+// AuthorizeRequest for rules that read the request too) refuse what a
+// route's policy does not allow.
 //
 // A complete service:
 //

@@ -526,3 +526,41 @@ func ExampleClaimsFromUserInfo() {
 	// Output:
 	// alice true acme
 }
+
+func ExampleAuthorizeRequest() {
+	pool, err := cognitotest.Start("127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	v, err := cognitojwt.New(pool.Config("my-client"))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Staff see every tenant; everyone else only the tenant their token
+	// names.
+	ownTenant := cognitojwt.AnyOfRequest(
+		cognitojwt.InAnyGroup("staff").ForRequest(),
+		cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id"),
+	)
+	mux := http.NewServeMux()
+	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.AuthorizeRequest(ownTenant)(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "orders of %s", r.PathValue("tenant"))
+		})))
+	handler := cognitojwt.Middleware(v)(mux)
+
+	token := pool.AccessToken(cognitotest.WithClientID("my-client"),
+		cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme"))
+	for _, path := range []string{"/tenants/acme/orders", "/tenants/globex/orders"} {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		fmt.Println(rec.Code, rec.Body.String())
+	}
+	// Output:
+	// 200 orders of acme
+	// 403 {"error":"insufficient_scope","error_description":"The token does not grant access to this resource."}
+}

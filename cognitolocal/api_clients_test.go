@@ -3,6 +3,7 @@ package cognitolocal
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,4 +40,20 @@ func TestCreateUserPoolClientRules(t *testing.T) {
 		"AllowedOAuthFlows": []string{"code"}}), codeInvalidParameter, "")
 	requireAPIError(t, p, "CreateUserPoolClient", pool(map[string]any{"ClientName": "x",
 		"ExplicitAuthFlows": []string{"ALLOW_EVERYTHING"}}), codeInvalidParameter, "")
+}
+
+// A client with EnableTokenRevocation false revokes nothing, through the
+// revocation endpoint either ("Ending user sessions with token
+// revocation").
+func TestRevocationEndpointNeedsRevocationEnabled(t *testing.T) {
+	p := newPool(t, Config{})
+	c, err := p.CreateAppClient(AppClient{ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}, TokenRevocationDisabled: true})
+	require.NoError(t, err)
+	tok, err := p.SignIn(context.Background(), c.ClientID, "alice", testPassword)
+	require.NoError(t, err)
+	rec := revokeForm(p, url.Values{"token": {tok.RefreshToken}, "client_id": {c.ClientID}})
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "unsupported_token_type")
+	_, err = p.refreshTokens(context.Background(), c.ClientID, tok.RefreshToken, nil)
+	require.NoError(t, err, "nothing was revoked")
 }

@@ -168,4 +168,3 @@ func (p *Pool) pruneLocked() {
 	maps.DeleteFunc(p.sessions, func(_ string, s *authSession) bool { return !now.Before(s.expires) })
 	maps.DeleteFunc(p.auth.srp, func(_ string, e *srpExchange) bool { return !now.Before(e.expires) })
 }
-

@@ -3,10 +3,12 @@ package cognitolocal
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -54,9 +56,11 @@ type bufferedWriter struct {
 	body   bytes.Buffer
 }
 
-func (b *bufferedWriter) Header() http.Header         { return b.header }
+func (b *bufferedWriter) Header() http.Header { return b.header }
+
 func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
-func (b *bufferedWriter) WriteHeader(code int)        { b.status = code }
+
+func (b *bufferedWriter) WriteHeader(code int) { b.status = code }
 
 func (b *bufferedWriter) flush(w http.ResponseWriter) {
 	maps.Copy(w.Header(), b.header)
@@ -200,4 +204,87 @@ func slogErr(err error) slog.Attr {
 		return slog.String("error", e.Code)
 	}
 	return slog.String("error", "internal")
+}
+
+// managedLogin routes the Managed Login paths to their methods and
+// handlers.
+var managedLogin = map[string]struct {
+	methods []string
+	handle  func(*Pool, http.ResponseWriter, *http.Request)
+}{
+	"/oauth2/authorize": {[]string{http.MethodGet}, (*Pool).authorize},
+	"/login":            {[]string{http.MethodGet, http.MethodPost}, (*Pool).login},
+	"/oauth2/token":     {[]string{http.MethodPost}, (*Pool).token},
+	"/oauth2/userInfo":  {[]string{http.MethodGet, http.MethodPost}, (*Pool).userInfo},
+	"/oauth2/revoke":    {[]string{http.MethodPost}, (*Pool).revoke},
+	"/logout":           {[]string{http.MethodGet}, (*Pool).logout},
+	// The pages of accounts and of the steps after the password.
+	"/signup":                {[]string{http.MethodGet, http.MethodPost}, (*Pool).signUpPage},
+	"/confirm":               {[]string{http.MethodGet, http.MethodPost}, (*Pool).confirmPage},
+	"/confirmUser":           {[]string{http.MethodGet, http.MethodPost}, (*Pool).confirmPage},
+	"/resendcode":            {[]string{http.MethodGet}, (*Pool).resendCodePage},
+	"/forgotPassword":        {[]string{http.MethodGet, http.MethodPost}, (*Pool).forgotPasswordPage},
+	"/confirmForgotPassword": {[]string{http.MethodGet, http.MethodPost}, (*Pool).confirmForgotPasswordPage},
+	"/newPassword":           {[]string{http.MethodPost}, (*Pool).newPasswordPage},
+	"/mfa":                   {[]string{http.MethodPost}, (*Pool).mfaPage},
+	"/selectMfa":             {[]string{http.MethodPost}, (*Pool).selectMfaPage},
+	"/mfaSetup":              {[]string{http.MethodPost}, (*Pool).mfaSetupPage},
+}
+
+// IsManagedLoginPath reports whether path is one of Managed Login's
+// endpoints or pages, which a server may log.
+func IsManagedLoginPath(path string) bool {
+	_, ok := managedLogin[path]
+	return ok
+}
+
+func (s *Service) serveManagedLogin(w http.ResponseWriter, r *http.Request) {
+	route, ok := managedLogin[r.URL.Path]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if !allowMethods(w, r, route.methods...) {
+		return
+	}
+	p := s.managedLoginPool(r)
+	if p == nil {
+		http.NotFound(w, r)
+		return
+	}
+	route.handle(p, w, r)
+}
+
+// managedLoginPool finds the pool of a Managed Login request, one domain
+// serving every pool: by the client_id of the query, the Basic
+// credentials or the form, or, for /oauth2/userInfo, by the issuer of the
+// bearer token. Otherwise the oldest pool answers, as a single pool would.
+func (s *Service) managedLoginPool(r *http.Request) *Pool {
+	if r.URL.Path == "/oauth2/userInfo" {
+		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			if p := s.poolOfToken(strings.TrimSpace(tok)); p != nil {
+				return p
+			}
+		}
+		return s.first()
+	}
+	id := r.URL.Query().Get("client_id")
+	if user, _, ok := r.BasicAuth(); ok && id == "" {
+		id, _ = url.QueryUnescape(user)
+	}
+	if id == "" && r.Method == http.MethodPost && r.Body != nil {
+		// Peek at the form without consuming it: the handler reads it.
+		b, _ := io.ReadAll(io.LimitReader(r.Body, maxFormBody+1))
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
+		if form, err := url.ParseQuery(string(b)); err == nil {
+			id = form.Get("client_id")
+		}
+	}
+	if p := s.poolOfClient(id); p != nil {
+		return p
+	}
+	return s.first()
 }

@@ -1,13 +1,11 @@
 package cognitolocal
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -34,82 +32,6 @@ type authCode struct {
 	// SignOuts is the user's sign-out count at sign-in: a sign-out or a
 	// disable before the exchange ends the sign-in.
 	SignOuts int `json:"signOuts,omitempty"`
-}
-
-// managedLogin routes the Managed Login paths to their methods and
-// handlers.
-var managedLogin = map[string]struct {
-	methods []string
-	handle  func(*Pool, http.ResponseWriter, *http.Request)
-}{
-	"/oauth2/authorize": {[]string{http.MethodGet}, (*Pool).authorize},
-	"/login":            {[]string{http.MethodGet, http.MethodPost}, (*Pool).login},
-	"/oauth2/token":     {[]string{http.MethodPost}, (*Pool).token},
-	"/oauth2/userInfo":  {[]string{http.MethodGet, http.MethodPost}, (*Pool).userInfo},
-	"/oauth2/revoke":    {[]string{http.MethodPost}, (*Pool).revoke},
-	"/logout":           {[]string{http.MethodGet}, (*Pool).logout},
-	// The pages of accounts and of the steps after the password.
-	"/signup":                {[]string{http.MethodGet, http.MethodPost}, (*Pool).signUpPage},
-	"/confirm":               {[]string{http.MethodGet, http.MethodPost}, (*Pool).confirmPage},
-	"/confirmUser":           {[]string{http.MethodGet, http.MethodPost}, (*Pool).confirmPage},
-	"/resendcode":            {[]string{http.MethodGet}, (*Pool).resendCodePage},
-	"/forgotPassword":        {[]string{http.MethodGet, http.MethodPost}, (*Pool).forgotPasswordPage},
-	"/confirmForgotPassword": {[]string{http.MethodGet, http.MethodPost}, (*Pool).confirmForgotPasswordPage},
-	"/newPassword":           {[]string{http.MethodPost}, (*Pool).newPasswordPage},
-	"/mfa":                   {[]string{http.MethodPost}, (*Pool).mfaPage},
-	"/selectMfa":             {[]string{http.MethodPost}, (*Pool).selectMfaPage},
-	"/mfaSetup":              {[]string{http.MethodPost}, (*Pool).mfaSetupPage},
-}
-
-func (s *Service) serveManagedLogin(w http.ResponseWriter, r *http.Request) {
-	route, ok := managedLogin[r.URL.Path]
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	if !allowMethods(w, r, route.methods...) {
-		return
-	}
-	p := s.managedLoginPool(r)
-	if p == nil {
-		http.NotFound(w, r)
-		return
-	}
-	route.handle(p, w, r)
-}
-
-// managedLoginPool finds the pool of a Managed Login request, one domain
-// serving every pool: by the client_id of the query, the Basic
-// credentials or the form, or, for /oauth2/userInfo, by the issuer of the
-// bearer token. Otherwise the oldest pool answers, as a single pool would.
-func (s *Service) managedLoginPool(r *http.Request) *Pool {
-	if r.URL.Path == "/oauth2/userInfo" {
-		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			if p := s.poolOfToken(strings.TrimSpace(tok)); p != nil {
-				return p
-			}
-		}
-		return s.first()
-	}
-	id := r.URL.Query().Get("client_id")
-	if user, _, ok := r.BasicAuth(); ok && id == "" {
-		id, _ = url.QueryUnescape(user)
-	}
-	if id == "" && r.Method == http.MethodPost && r.Body != nil {
-		// Peek at the form without consuming it: the handler reads it.
-		b, _ := io.ReadAll(io.LimitReader(r.Body, maxFormBody+1))
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
-		if form, err := url.ParseQuery(string(b)); err == nil {
-			id = form.Get("client_id")
-		}
-	}
-	if p := s.poolOfClient(id); p != nil {
-		return p
-	}
-	return s.first()
 }
 
 // authRequest is a validated authorization request.
@@ -395,7 +317,11 @@ func (p *Pool) clientCredentials(r *http.Request, c AppClient) (Tokens, string) 
 	if c.ClientSecret == "" || !slices.Contains(c.AllowedOAuthFlows, "client_credentials") {
 		return Tokens{}, "unauthorized_client"
 	}
-	allowed := slices.DeleteFunc(slices.Clone(c.AllowedOAuthScopes), func(s string) bool { return !isResourceScope(s) })
+	// Scopes of a resource server deleted since the client was allowed
+	// them are no longer granted.
+	p.mu.Lock()
+	allowed := slices.DeleteFunc(slices.Clone(c.AllowedOAuthScopes), func(s string) bool { return !isResourceScope(s) || !p.definesScopeLocked(s) })
+	p.mu.Unlock()
 	scopes := strings.Fields(r.PostForm.Get("scope"))
 	if len(scopes) == 0 {
 		scopes = allowed
@@ -489,6 +415,13 @@ func attributeScope(attr string) string {
 func (p *Pool) revoke(w http.ResponseWriter, r *http.Request) {
 	c, ok := p.formClient(w, r, "token")
 	if !ok {
+		return
+	}
+	if c.TokenRevocationDisabled {
+		// A client with EnableTokenRevocation false revokes nothing
+		// ("Ending user sessions with token revocation"); the page names
+		// no error code, and RFC 7009's is this one.
+		tokenError(w, r, "unsupported_token_type")
 		return
 	}
 	if err := p.revokeRefreshToken(c.ClientID, r.PostForm.Get("token")); err != nil {

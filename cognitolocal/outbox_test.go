@@ -102,3 +102,25 @@ func TestOutboxRefusesForeignHosts(t *testing.T) {
 	p.ServeHTTP(rec, r)
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 }
+
+// One dev-issuer serves many pools: GET /local/outbox answers them all,
+// and ?pool= picks one.
+func TestOutboxAcrossPools(t *testing.T) {
+	p, _ := clockPool(t)
+	q, err := p.Service().CreatePool(Config{PoolID: "us-east-1_Other0000", Key: testKey(t)})
+	require.NoError(t, err)
+	_, err = q.CreateUser("alice", testPassword, map[string]string{"email": "alice@other.example", "email_verified": "true"})
+	require.NoError(t, err)
+	forgot(t, p, "alice")
+	// The service finds the pool by the UserPoolId member.
+	status, out := call(t, p, "ForgotPassword", map[string]any{"ClientId": DefaultClientID, "Username": "alice", "UserPoolId": q.PoolID()})
+	require.Equal(t, http.StatusOK, status, out)
+
+	_, all := getOutbox(t, p, "127.0.0.1", "")
+	require.Len(t, all, 2)
+	_, mine := getOutbox(t, p, "127.0.0.1", "?pool="+q.PoolID())
+	require.Len(t, mine, 1)
+	assert.Equal(t, "alice@other.example", mine[0].Destination)
+	assert.Equal(t, q.PoolID(), mine[0].PoolID)
+	assert.Len(t, p.Messages(MessageFilter{}), 1, "a pool's Messages are its own")
+}

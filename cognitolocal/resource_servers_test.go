@@ -1,6 +1,8 @@
 package cognitolocal
 
 import (
+	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -58,4 +60,18 @@ func TestClientScopesMustBeDefined(t *testing.T) {
 	require.NoError(t, p.DeleteResourceServer("orders"))
 	_, found := p.ResourceServer("orders")
 	assert.False(t, found)
+}
+
+// A client keeps the scope names it was allowed, but a deleted resource
+// server's scopes are granted no more.
+func TestClientCredentialsDropDeletedScopes(t *testing.T) {
+	p := newPool(t, Config{})
+	c, err := p.CreateAppClient(AppClient{GenerateSecret: true, AllowedOAuthFlows: []string{"client_credentials"}, AllowedOAuthScopes: []string{"orders/read"}})
+	require.NoError(t, err)
+	status, _ := postToken(p, url.Values{"grant_type": {"client_credentials"}}, c.ClientID, c.ClientSecret)
+	require.Equal(t, http.StatusOK, status)
+	require.NoError(t, p.DeleteResourceServer("orders"))
+	status, out := postToken(p, url.Values{"grant_type": {"client_credentials"}}, c.ClientID, c.ClientSecret)
+	require.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, "invalid_scope", out["error"])
 }

@@ -43,6 +43,17 @@ func (c *clock) Now() time.Time {
 	return c.t
 }
 
+// Past moves the clock to a second after iat, so that a cut-off the
+// checker records at its now refuses a token issued at iat, however long
+// the test took to get the token (the rule is at the second).
+func (c *clock) Past(iat time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t := iat.Add(time.Second); c.t.Before(t) {
+		c.t = t
+	}
+}
+
 func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -236,7 +247,7 @@ func TestRequireFreshRefusesDisabledUserAndRecordsSubject(t *testing.T) {
 	e := newEnv(t, nil)
 	tok, claims := e.signInVerified(t, "alice")
 	require.NoError(t, e.pool.DisableUser("alice"))
-	e.clk.Advance(2 * time.Second) // the cut-off is the checker's now
+	e.clk.Past(claims.IssuedAt) // the cut-off is the checker's now
 
 	w := request(e.handler(&seen{}), tok.AccessToken)
 	require.Equal(t, http.StatusUnauthorized, w.Code)
@@ -428,7 +439,7 @@ func TestGlobalSignOutSignsOutAndRecordsSubject(t *testing.T) {
 	e := newEnv(t, nil)
 	tok, claims := e.signInVerified(t, "alice")
 
-	e.clk.Advance(time.Second)
+	e.clk.Past(claims.IssuedAt)
 	require.NoError(t, e.checker.GlobalSignOut(t.Context(), tok.AccessToken, claims))
 	_, err := e.v.Verify(t.Context(), tok.AccessToken)
 	require.ErrorIs(t, err, cognitojwt.ErrRevoked)
@@ -449,7 +460,7 @@ func TestRevokeTokenRevokesFamily(t *testing.T) {
 func TestAdminSignOutRecordsSubject(t *testing.T) {
 	e := newEnv(t, nil)
 	tok, claims := e.signInVerified(t, "alice")
-	e.clk.Advance(time.Second)
+	e.clk.Past(claims.IssuedAt)
 	require.NoError(t, e.checker.AdminSignOut(t.Context(), "alice", claims.Subject))
 	require.True(t, e.list.Revoked(claims))
 	_, err := e.checker.Check(t.Context(), tok.AccessToken, nil)
@@ -602,7 +613,7 @@ func TestCheckMapsCognitoRefusals(t *testing.T) {
 			tok := e.signIn(t, "alice", nil)
 			claims, err := e.v.Verify(t.Context(), tok.AccessToken)
 			require.NoError(t, err)
-			e.clk.Advance(2 * time.Second)
+			e.clk.Past(claims.IssuedAt)
 			e.answer(t, cognitoError(tt.kind, tt.message))
 			_, err = e.checker.Check(t.Context(), tok.AccessToken, claims)
 			require.ErrorIs(t, err, tt.want)

@@ -20,7 +20,13 @@ func ExampleNewRevocations() {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
 	defer rdb.Close()
 
-	revs, err := redisstore.NewRevocations(ctx, rdb, redisstore.WithResyncInterval(30*time.Second))
+	revs, err := redisstore.NewRevocations(ctx, rdb,
+		// A revoke call without a deadline waits at most this long; a
+		// resync unanswered this long reports Redis as stalled.
+		redisstore.WithTimeout(time.Second),
+		redisstore.WithHooks(redisstore.Hooks{
+			Unreachable: func(err error) { log.Printf("ALERT revocations: %v", err) }, // ErrStalled when it hangs
+		}))
 	if err != nil {
 		log.Fatal(err) // Redis unreachable: do not start with an empty list
 	}
@@ -38,6 +44,8 @@ func ExampleNewRevocations() {
 
 	// After AdminUpdateUserAttributes or AdminUserGlobalSignOut for sub:
 	sub := "a1b2c3d4-5678-90ab-cdef-example11111"
+	// Tokens from earlier seconds are refused; the client's refresh right
+	// after this passes (the rule is at the second, as iat is).
 	switch err := revs.RevokeSubject(ctx, sub, time.Now()); {
 	case errors.Is(err, redisstore.ErrQueued):
 		// In force here; the rest of the fleet learns it when Redis is back.

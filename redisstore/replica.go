@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 // kind is what a revocation entry matches.
@@ -276,24 +277,15 @@ func (r *replica) snapshot(cutoff int64) []entry {
 
 func (r *replica) len() int { return int(r.n.Load()) }
 
-// refusedByCutoff is the subject rule: a token is refused when it was
-// issued in a second before the cut-off's, iat < floor(before). iat has
-// whole seconds, so a token of the cut-off's own second cannot be told
-// from one issued just after it: it is admitted, so that the refresh a
-// client makes right after RevokeSubject(sub, time.Now()) gets a token
-// that passes instead of a refusal that asks it to refresh again.
+// refusedByCutoff is the subject rule of every list of the module
+// (rules.SubjectCutoff): a token is refused when it was issued in a second
+// before the cut-off's, iat < floor(before). iat has whole seconds, so a
+// token of the cut-off's own second cannot be told from one issued just
+// after it: it is admitted, so that the refresh a client makes right after
+// RevokeSubject(sub, time.Now()) gets a token that passes instead of a
+// refusal that asks it to refresh again.
 func refusedByCutoff(iat time.Time, before int64) bool {
-	return iat.Unix() < floorSecond(before)
-}
-
-// floorSecond is the Unix second of a nanosecond moment, rounded down
-// for moments before 1970 too.
-func floorSecond(ns int64) int64 {
-	s := ns / 1e9
-	if ns < 0 && ns%1e9 != 0 {
-		s--
-	}
-	return s
+	return iat.Before(rules.SubjectCutoff(time.Unix(0, before)))
 }
 
 // reason applies the same rules as revocation.List: a listed jti or

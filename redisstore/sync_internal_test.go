@@ -2,6 +2,9 @@ package redisstore
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -66,5 +69,87 @@ func TestPeriodicResyncRecoversALostMessage(t *testing.T) {
 	}
 	if resyncs.Load() < 1 {
 		t.Error("no Resynced hook call")
+	}
+}
+
+// When every instance finds at the same moment that Redis lost the list,
+// the lease lets one of them write it back; the others wait and read it.
+func TestRestoreLeaseLetsOneInstanceWriteTheList(t *testing.T) {
+	srv := startServer(t)
+	const n, entries = 5, 500
+	var restored atomic.Int32
+	var fleet []*Revocations
+	for range n {
+		fleet = append(fleet, newInternal(t, srv.Addr(), WithResyncInterval(time.Hour),
+			WithHooks(Hooks{Restored: func(int) { restored.Add(1) }})))
+	}
+	ctx := context.Background()
+	var all []entry
+	for i := range entries {
+		all = append(all, entry{kind: kindJTI, id: "jti-" + strconv.Itoa(i), moment: time.Now().UnixMilli() * 1e6})
+	}
+	if err := fleet[0].write(ctx, all, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range fleet {
+		// Stop the background loops: only the calls below resync.
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range all {
+			r.replica.add(e)
+		}
+	}
+	admin := redis.NewClient(&redis.Options{Addr: srv.Addr(), DisableIdentity: true})
+	defer admin.Close()
+	// Empty the server, as a restart without persistence does.
+	if err := admin.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.ConfigResetStat(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	restored.Store(0)
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	for _, r := range fleet {
+		go func() {
+			<-start
+			errs <- r.sync(ctx)
+		}()
+	}
+	close(start)
+	waiting := 0
+	for range n {
+		switch err := <-errs; {
+		case errors.Is(err, errRestoring):
+			waiting++
+		case err != nil:
+			t.Fatal(err)
+		}
+	}
+	if got := restored.Load(); got != 1 {
+		t.Fatalf("%d instances restored the list, want 1 (%d waited)", got, waiting)
+	}
+	if got := admin.ZCard(ctx, fleet[0].keys[keyJTI]).Val(); got != entries {
+		t.Fatalf("Redis holds %d entries, want %d", got, entries)
+	}
+	info := admin.Info(ctx, "commandstats").Val()
+	for _, line := range strings.Split(info, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "cmdstat_zadd:calls="); ok {
+			calls, _ := strconv.Atoi(strings.SplitN(rest, ",", 2)[0])
+			if calls > 2*entries {
+				t.Errorf("%d ZADD calls to restore %d entries: written more than once", calls, entries)
+			}
+		}
+	}
+	// The instances that waited read the restored list back.
+	for _, r := range fleet {
+		if err := r.sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if r.pos.epoch == "" || r.Len() != entries {
+			t.Errorf("an instance did not adopt the restored list: epoch %q, %d entries", r.pos.epoch, r.Len())
+		}
 	}
 }

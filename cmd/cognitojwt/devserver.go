@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
@@ -94,10 +93,6 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// managedLoginPaths are the Managed Login endpoints, logged one line per
-// request.
-var managedLoginPaths = []string{"/oauth2/authorize", "/login", "/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke", "/logout"}
-
 // publicDocument reports whether r reads an issuer's JWKS or discovery
 // document, which any page may read: they hold nothing secret.
 func publicDocument(r *http.Request) bool {
@@ -129,7 +124,7 @@ func (s *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "cognitojwt dev-issuer\n\nissuer:   %s\njwks:     %s\napi:      POST / (X-Amz-Target: AWSCognitoIdentityProviderService.*)\nlogin:    /oauth2/authorize\noutbox:   GET /local/outbox (the codes and invitations the pool would have sent)\nmint:     POST /mint (username, groups, scopes, attributes, claims, trigger_claims, client_id, token_use, lifetime, machine)\n",
 			s.pool.Issuer(), s.pool.JWKSURL())
 	default:
-		if !slices.Contains(managedLoginPaths, r.URL.Path) {
+		if !cognitolocal.IsManagedLoginPath(r.URL.Path) {
 			s.svc.ServeHTTP(w, r)
 			return
 		}

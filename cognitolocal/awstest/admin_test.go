@@ -126,7 +126,7 @@ func TestDescribeUserPoolClientDefaultClient(t *testing.T) {
 	require.NoError(t, err)
 	got := desc.UserPoolClient
 	assert.Empty(t, aws.ToString(got.ClientSecret), "the default client is public")
-	assert.ElementsMatch(t, []types.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}, got.ExplicitAuthFlows)
+	assert.ElementsMatch(t, []types.ExplicitAuthFlowsType{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}, got.ExplicitAuthFlows)
 	assert.ElementsMatch(t, []string{"openid", "email", "profile", "aws.cognito.signin.user.admin"}, got.AllowedOAuthScopes)
 	assert.ElementsMatch(t, []string{"http://localhost:8080/callback", "http://127.0.0.1:8080/callback"}, got.CallbackURLs)
 	assert.ElementsMatch(t, []string{"http://localhost:8080/", "http://127.0.0.1:8080/"}, got.LogoutURLs)

@@ -11,13 +11,14 @@ import (
 // AWS_CA_BUNDLE for the AWS CLI and boto3, SSL_CERT_FILE), as Cognito
 // serves only https (developer guide, "Verifying a JSON Web Token": the
 // keys are at https://cognito-idp.REGION.amazonaws.com/POOL/.well-known/jwks.json).
-// A client that does not trust the CA is refused, so the https is real.
+// A client that does not trust the CA is refused, so the https is real;
+// the clients here are identity-js, boto3 and the AWS CLI.
 func TestTLS(t *testing.T) {
 	t.Parallel()
 	node := requireClient(t, "node")
 	requireClient(t, awsCLI)
 	requireNodeModules(t)
-	runCase(t, "dev-issuer --tls", "https_clients", "dev-issuer --tls", func(t *testing.T) {
+	runCase(t, "dev-issuer --tls", "https_clients", "", func(t *testing.T) {
 		iss := startIssuer(t, "--tls")
 		if !strings.HasPrefix(iss.Endpoint, "https://") || !strings.HasPrefix(iss.Issuer, "https://") {
 			t.Fatalf("--tls serves %s with issuer %s, want https", iss.Endpoint, iss.Issuer)

@@ -62,6 +62,13 @@ func main() {
 	mux := http.NewServeMux()
 	mux.Handle("GET /whoami", auth(http.HandlerFunc(whoami)))
 	mux.Handle("GET /admin", auth(cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(whoami))))
+	// A customer sees their own tenant's orders, staff any tenant's: the
+	// policy reads the tenant from the path the request was routed by.
+	ownTenant := cognitojwt.AnyOfRequest(
+		cognitojwt.InAnyGroup("admin").ForRequest(),
+		cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id"),
+	)
+	mux.Handle("GET /tenants/{tenant}/orders", auth(cognitojwt.AuthorizeRequest(ownTenant)(http.HandlerFunc(whoami))))
 	srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	log.Printf("listening on http://%s", *addr)
 	log.Fatal(srv.ListenAndServe())
@@ -125,6 +132,9 @@ func demoPools(addr string) ([]cognitojwt.Config, error) {
 	show("staff pool, admin", staff.AccessToken(cognitotest.WithClientID("staff-app"), cognitotest.WithGroups("admin")), "/admin")
 	show("customers pool", customers.AccessToken(cognitotest.WithClientID("shop-app"), cognitotest.WithUsername("carol")), "/whoami")
 	show("customers pool, not admin (403)", customers.AccessToken(cognitotest.WithClientID("shop-app")), "/admin")
+	acme := customers.AccessToken(cognitotest.WithClientID("shop-app"), cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme"))
+	show("customers pool, own tenant", acme, "/tenants/acme/orders")
+	show("customers pool, another tenant (403)", acme, "/tenants/globex/orders")
 	show("untrusted pool (401, no key fetch)", stranger.AccessToken(), "/whoami")
 	return []cognitojwt.Config{staff.Config("staff-app"), customers.Config("shop-app")}, nil
 }

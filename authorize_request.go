@@ -1,0 +1,93 @@
+package cognitojwt
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+)
+
+// RequestPolicy decides whether a request may proceed, seeing the request
+// as well as its verified claims: for rules over what is asked for, such
+// as "the tenant in /tenants/{tenant}/… is the token's custom:tenant_id"
+// or "users edit only their own profile" (ASP.NET calls this
+// resource-based authorization). Guard routes with AuthorizeRequest. A
+// Policy becomes one with ForRequest, so both kinds compose through
+// AllOfRequest and AnyOfRequest. Like Policy, a RequestPolicy built here
+// denies when given nothing to check.
+type RequestPolicy func(r *http.Request, c *Claims) bool
+
+// ForRequest returns p as a RequestPolicy that ignores the request, to
+// combine it with request policies. A nil p denies.
+func (p Policy) ForRequest() RequestPolicy {
+	return func(_ *http.Request, c *Claims) bool { return p != nil && p(c) }
+}
+
+// PathValueIsClaim allows requests whose path wildcard (r.PathValue, as a
+// ServeMux pattern such as "/tenants/{tenant}/orders" names it) equals the
+// token's claim, read exactly as named (write "custom:tenant_id" for a
+// custom attribute) and required to be a non-empty string:
+//
+//	PathValueIsClaim("tenant", "custom:tenant_id") // a tenant's own data
+//	PathValueIsClaim("user", "sub")                 // a user's own resource
+//
+// An empty or missing path value, or a claim that is missing, empty or not
+// a string, denies. The comparison is exact: no case folding, no
+// trimming.
+func PathValueIsClaim(wildcard, claim string) RequestPolicy {
+	return func(r *http.Request, c *Claims) bool {
+		if r == nil || c == nil || wildcard == "" || claim == "" {
+			return false
+		}
+		want := r.PathValue(wildcard)
+		if want == "" {
+			return false
+		}
+		v, ok := jsonscan.Lookup(c.payload, claim)
+		if !ok || v.Kind != jsonscan.String {
+			return false
+		}
+		got, err := v.AsString()
+		return err == nil && got == want
+	}
+}
+
+// AllOfRequest allows what every policy allows; with no policies it
+// denies.
+func AllOfRequest(ps ...RequestPolicy) RequestPolicy {
+	ps = slices.Clone(ps)
+	return func(r *http.Request, c *Claims) bool {
+		if len(ps) == 0 {
+			return false
+		}
+		for _, p := range ps {
+			if p == nil || !p(r, c) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// AnyOfRequest allows what any policy allows; with no policies it denies.
+func AnyOfRequest(ps ...RequestPolicy) RequestPolicy {
+	ps = slices.Clone(ps)
+	return func(r *http.Request, c *Claims) bool {
+		for _, p := range ps {
+			if p != nil && p(r, c) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// AuthorizeRequest guards a handler with p, as Authorize does with a
+// Policy: inside Middleware (or MiddlewareFor), a request without claims
+// is answered 401 and one that p refuses 403 insufficient_scope with the
+// description "The token does not grant access to this resource.", through
+// the middleware's error handler. p sees the request the guard was given,
+// so wildcards are those of the pattern that routed it.
+func AuthorizeRequest(p RequestPolicy) func(http.Handler) http.Handler {
+	return authorize("AuthorizeRequest", p, errPolicyRefused, "")
+}

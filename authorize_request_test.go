@@ -1,0 +1,117 @@
+package cognitojwt_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/cognitotest"
+)
+
+// tenantAPI routes /tenants/{tenant}/orders and /users/{user}/profile
+// behind Middleware, each guarded by the request policy given.
+func tenantAPI(v cognitojwt.TokenVerifier, tenants, users cognitojwt.RequestPolicy) (http.Handler, *probe) {
+	var p probe
+	mux := http.NewServeMux()
+	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.AuthorizeRequest(tenants)(&p))
+	mux.Handle("PUT /users/{user}/profile", cognitojwt.AuthorizeRequest(users)(&p))
+	mux.Handle("GET /plain", cognitojwt.AuthorizeRequest(tenants)(&p))
+	return cognitojwt.Middleware(v)(mux), &p
+}
+
+func TestAuthorizeRequestGrantsAndRefuses(t *testing.T) {
+	f := newFixture(t, nil)
+	ownTenant := cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id")
+	// Staff of any tenant, or a user of this one.
+	tenants := cognitojwt.AnyOfRequest(cognitojwt.InAnyGroup("staff").ForRequest(), ownTenant)
+	users := cognitojwt.PathValueIsClaim("user", "sub")
+	h, p := tenantAPI(f.v, tenants, users)
+
+	acme := f.iss.AccessToken(cognitotest.WithSubject("u-1"), cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme"))
+	staff := f.iss.AccessToken(cognitotest.WithSubject("u-2"), cognitotest.WithGroups("staff"))
+	noTenant := f.iss.AccessToken(cognitotest.WithSubject("u-3"))
+	listTenant := f.iss.AccessToken(cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", []string{"acme"}))
+	emptyTenant := f.iss.AccessToken(cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", ""))
+
+	tests := []struct {
+		name, method, path, token string
+		want                      wantResponse
+	}{
+		{"own tenant", "GET", "/tenants/acme/orders", acme, wantOK},
+		{"another tenant", "GET", "/tenants/globex/orders", acme, wantForbidden},
+		{"tenant differing in case only", "GET", "/tenants/ACME/orders", acme, wantForbidden},
+		{"staff of any tenant", "GET", "/tenants/globex/orders", staff, wantOK},
+		{"no tenant claim", "GET", "/tenants/acme/orders", noTenant, wantForbidden},
+		{"tenant claim not a string", "GET", "/tenants/acme/orders", listTenant, wantForbidden},
+		{"empty tenant claim", "GET", "/tenants/acme/orders", emptyTenant, wantForbidden},
+		{"pattern without the wildcard", "GET", "/plain", acme, wantForbidden},
+		{"own profile", "PUT", "/users/u-1/profile", acme, wantOK},
+		{"another user's profile", "PUT", "/users/u-2/profile", acme, wantForbidden},
+		{"no token", "GET", "/tenants/acme/orders", "", wantNoCredentials},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			*p = probe{}
+			r := httptest.NewRequest(tt.method, tt.path, nil)
+			if tt.token != "" {
+				r.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			w := serve(h, r)
+			requireResponse(t, tt.want, w)
+			require.Equal(t, tt.want.status == http.StatusOK, p.ran)
+			require.NotContains(t, w.Body.String(), "acme")
+		})
+	}
+}
+
+func TestRequestPoliciesDenyWhenGivenNothing(t *testing.T) {
+	c := &cognitojwt.Claims{Subject: "u-1", Groups: cognitojwt.NamesOf("staff")}
+	r := httptest.NewRequest("GET", "/users/u-1", nil)
+	r.SetPathValue("user", "u-1")
+	require.True(t, cognitojwt.PathValueIsClaim("user", "sub")(r, mustClaims(t, `{"sub":"u-1"}`)))
+
+	for name, p := range map[string]cognitojwt.RequestPolicy{
+		"AllOfRequest()":              cognitojwt.AllOfRequest(),
+		"AnyOfRequest()":              cognitojwt.AnyOfRequest(),
+		"AllOfRequest(nil)":           cognitojwt.AllOfRequest(nil),
+		"AnyOfRequest(nil)":           cognitojwt.AnyOfRequest(nil),
+		"nil Policy ForRequest":       cognitojwt.Policy(nil).ForRequest(),
+		"PathValueIsClaim no name":    cognitojwt.PathValueIsClaim("", "sub"),
+		"PathValueIsClaim no claim":   cognitojwt.PathValueIsClaim("user", ""),
+		"AllOfRequest with a refusal": cognitojwt.AllOfRequest(cognitojwt.InAnyGroup("staff").ForRequest(), cognitojwt.InAnyGroup("admin").ForRequest()),
+	} {
+		require.False(t, p(r, c), name)
+	}
+	require.False(t, cognitojwt.PathValueIsClaim("user", "sub")(r, nil), "no claims")
+	require.False(t, cognitojwt.PathValueIsClaim("user", "sub")(nil, c), "no request")
+	require.True(t, cognitojwt.AllOfRequest(cognitojwt.InAnyGroup("staff").ForRequest())(r, c))
+	require.True(t, cognitojwt.AnyOfRequest(nil, cognitojwt.InAnyGroup("staff").ForRequest())(r, c))
+}
+
+func mustClaims(t *testing.T, payload string) *cognitojwt.Claims {
+	t.Helper()
+	c, err := cognitojwt.ClaimsFromUserInfo(payload)
+	require.NoError(t, err)
+	return c
+}
+
+// AuthorizeRequest answers as the other guards do outside Middleware and
+// on credentials-optional routes.
+func TestAuthorizeRequestWiring(t *testing.T) {
+	allow := cognitojwt.RequestPolicy(func(*http.Request, *cognitojwt.Claims) bool { return true })
+	var p probe
+	requireResponse(t, wantMisconfigured, serve(cognitojwt.AuthorizeRequest(allow)(&p), httptest.NewRequest("GET", "/", nil)))
+	require.False(t, p.ran)
+
+	f := newFixture(t, nil)
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())(cognitojwt.AuthorizeRequest(allow)(&p))
+	requireResponse(t, wantNoCredentials, serve(h, httptest.NewRequest("GET", "/", nil)))
+	require.False(t, p.ran)
+
+	h = cognitojwt.Middleware(f.v)(cognitojwt.AuthorizeRequest(nil)(&p))
+	requireResponse(t, wantForbidden, serve(h, bearer(f.iss.AccessToken())))
+	require.False(t, p.ran)
+}
