@@ -141,15 +141,63 @@ func validateMembers(op string, body []byte) error {
 		if json.Unmarshal(raw, &s) != nil {
 			continue // not a string: the decoder reports the wrong type
 		}
-		n := utf8.RuneCountInString(s)
-		switch {
-		case n < lim.min:
-			return invalidMember(name, fmt.Sprintf("Member must have length greater than or equal to %d", lim.min))
-		case n > lim.max:
-			return invalidMember(name, fmt.Sprintf("Member must have length less than or equal to %d", lim.max))
-		case lim.pattern != nil && !lim.pattern.MatchString(s):
-			return invalidMember(name, "Member must satisfy the regular expression pattern of the API model")
+		if err := checkLimit(name, s, lim); err != nil {
+			return err
 		}
+	}
+	return validateAttributeLists(members)
+}
+
+// validateAttributeLists checks the attribute lists a request carries
+// (AttributeType: a name of 1 to 32 printable characters, a value of at
+// most 2048), so an attribute the model rejects is never stored. Members
+// of the wrong type are left to the decoder.
+func validateAttributeLists(members map[string]json.RawMessage) error {
+	name := apiLimits["AttributeName"]
+	for _, list := range []string{"UserAttributes", "ValidationData"} {
+		var attrs []struct {
+			Name  *string `json:"Name"`
+			Value *string `json:"Value"`
+		}
+		if raw, ok := members[list]; !ok || json.Unmarshal(raw, &attrs) != nil {
+			continue
+		}
+		for i, a := range attrs {
+			at := fmt.Sprintf("%s.%d.member.", list, i+1)
+			if a.Name == nil {
+				return invalidMember(at+"name", "Member must not be null")
+			}
+			if err := checkLimit(at+"name", *a.Name, name); err != nil {
+				return err
+			}
+			if a.Value != nil {
+				if err := checkLimit(at+"value", *a.Value, memberLimit{0, 2048, nil}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	var names []string
+	if raw, ok := members["UserAttributeNames"]; ok && json.Unmarshal(raw, &names) == nil {
+		for i, n := range names {
+			if err := checkLimit(fmt.Sprintf("UserAttributeNames.%d.member", i+1), n, name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkLimit reports s outside lim as a violation at member.
+func checkLimit(member, s string, lim memberLimit) error {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n < lim.min:
+		return invalidMember(member, fmt.Sprintf("Member must have length greater than or equal to %d", lim.min))
+	case n > lim.max:
+		return invalidMember(member, fmt.Sprintf("Member must have length less than or equal to %d", lim.max))
+	case lim.pattern != nil && !lim.pattern.MatchString(s):
+		return invalidMember(member, "Member must satisfy the regular expression pattern of the API model")
 	}
 	return nil
 }

@@ -91,7 +91,17 @@ func TestAPIRejectsOutOfModelIdentifiers(t *testing.T) {
 		"resource server id":       {"CreateResourceServer", map[string]any{"UserPoolId": p.PoolID(), "Identifier": "has space", "Name": "n"}, "identifier"},
 		"pool name too long":       {"CreateUserPool", map[string]any{"PoolName": long(129)}, "poolName"},
 		"user code not digits":     {"VerifySoftwareToken", map[string]any{"UserCode": "12345x", "Session": long(40)}, "userCode"},
-		"filter too long":          {"ListUsers", map[string]any{"UserPoolId": p.PoolID(), "Filter": "email = \"" + long(250) + "\""}, "filter"},
+		"attribute name too long": {"AdminUpdateUserAttributes", map[string]any{"UserPoolId": p.PoolID(), "Username": "alice",
+			"UserAttributes": []any{map[string]any{"Name": "custom:" + long(26), "Value": "x"}}}, "userAttributes.1.member.name"},
+		"attribute name missing": {"AdminCreateUser", map[string]any{"UserPoolId": p.PoolID(), "Username": "bob",
+			"UserAttributes": []any{map[string]any{"Value": "x"}}}, "userAttributes.1.member.name"},
+		"attribute value too long": {"SignUp", map[string]any{"ClientId": DefaultClientID, "Username": "bob", "Password": testPassword,
+			"UserAttributes": []any{map[string]any{"Name": "email", "Value": "b@example.com"}, map[string]any{"Name": "name", "Value": long(2049)}}}, "userAttributes.2.member.value"},
+		"validation data name": {"SignUp", map[string]any{"ClientId": DefaultClientID, "Username": "bob", "Password": testPassword,
+			"ValidationData": []any{map[string]any{"Name": "", "Value": "x"}}}, "validationData.1.member.name"},
+		"attribute names entry": {"AdminDeleteUserAttributes", map[string]any{"UserPoolId": p.PoolID(), "Username": "alice",
+			"UserAttributeNames": []any{"custom:tenant_id", "has space"}}, "userAttributeNames.2.member"},
+		"filter too long": {"ListUsers", map[string]any{"UserPoolId": p.PoolID(), "Filter": "email = \"" + long(250) + "\""}, "filter"},
 	} {
 		rec := callRaw(t, p, tc.op, tc.in)
 		require.Equal(t, "InvalidParameterException", rec.Header().Get("x-amzn-ErrorType"), "%s: %s", name, rec.Body.String())
@@ -102,6 +112,8 @@ func TestAPIRejectsOutOfModelIdentifiers(t *testing.T) {
 	require.Len(t, users["Users"], 1, "only alice")
 	_, groups := call(t, p, "ListGroups", map[string]any{"UserPoolId": p.PoolID()})
 	require.Len(t, groups["Groups"], 1, "only admin")
+	_, alice := call(t, p, "AdminGetUser", map[string]any{"UserPoolId": p.PoolID(), "Username": "alice"})
+	require.Contains(t, alice["UserAttributes"], map[string]any{"Name": "custom:tenant_id", "Value": "acme"}, "alice's attributes unchanged")
 	_, pools := call(t, p, "ListUserPools", map[string]any{"MaxResults": 60})
 	require.Len(t, pools["UserPools"], 1)
 
