@@ -60,6 +60,27 @@ func (b bearer) Authenticate(_ http.ResponseWriter, r *http.Request) (Authentica
 	return Authentication{Claims: c, Token: token}, nil
 }
 
+// authenticateInto is Authenticate for the middleware's own context value:
+// a Verifier copies the claims into it, so a cache hit allocates nothing
+// beyond that value.
+func (b bearer) authenticateInto(r *http.Request, a *auth) error {
+	token, err := b.src(r)
+	if err != nil {
+		return err
+	}
+	var c *Claims
+	if v, ok := b.v.(*Verifier); ok {
+		c, err = v.verifyObserved(r.Context(), token, nil, &a.claims)
+	} else {
+		c, err = b.v.Verify(r.Context(), token)
+	}
+	if err != nil {
+		return err
+	}
+	a.Claims, a.Token = c, token
+	return nil
+}
+
 // MiddlewareFor is Middleware with another way of proving who is calling:
 // a asserts each request, and what it returns is put into the request
 // context for ClaimsFromContext, TokenFromContext and the guards, which

@@ -86,8 +86,8 @@ func (c *tokenCache) window(h uint64) int {
 	return int(h % uint64(len(c.slots)))
 }
 
-// get returns a shallow copy of the claims cached for token, whose hash is
-// h, or nil.
+// get returns the claims cached for token, whose hash is h, or nil. They
+// are the cache's own: callers hand out shallow copies.
 func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource) *Claims {
 	n := len(c.slots)
 	start := c.window(h)
@@ -110,7 +110,7 @@ func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource
 		if !e.used.Load() {
 			e.used.Store(true)
 		}
-		return e.claims.copy()
+		return e.claims
 	}
 	return nil
 }

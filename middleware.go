@@ -101,26 +101,35 @@ func newMiddleware(opts []Option) *middleware {
 func (m *middleware) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if m.preflight && isPreflight(r) {
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{mw: m, preflight: true})))
+			next.ServeHTTP(w, r.WithContext((&auth{mw: m, preflight: true}).in(r.Context())))
 			return
 		}
 		if m.authn == nil {
 			miswired(w, r, "Middleware was given a nil TokenVerifier, or MiddlewareFor a nil Authenticator")
 			return
 		}
-		id, err := m.authn.Authenticate(w, r)
+		// One allocation holds the context value, and for the bearer
+		// authenticator the request's copy of the claims too.
+		a := &auth{mw: m}
+		var err error
+		if b, ok := m.authn.(bearer); ok {
+			err = b.authenticateInto(r, a)
+		} else {
+			a.Authentication, err = m.authn.Authenticate(w, r)
+		}
 		if err == nil {
-			if id.Claims == nil {
+			if a.Claims == nil {
 				err = errNoClaimsReturned
 			} else {
-				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{Authentication: id, mw: m})))
+				next.ServeHTTP(w, r.WithContext(a.in(r.Context())))
 				return
 			}
 		}
 		if m.optional && errors.Is(err, ErrNoToken) {
 			// The authenticator's state travels on without claims: a
 			// page that greets signed-in users still reaches it.
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, &auth{Authentication: Authentication{State: id.State}, mw: m})))
+			a.Authentication = Authentication{State: a.State}
+			next.ServeHTTP(w, r.WithContext(a.in(r.Context())))
 			return
 		}
 		m.reject(w, r, err, "")
@@ -164,12 +173,33 @@ type authKey struct{}
 // auth is what the middleware stores in the context: what the
 // authenticator proved, and the middleware itself so that guards answer
 // with the same realm, logger and error handler.
+//
+// It is itself the request's context, the parent's with this one value
+// added, so that a request costs one allocation for it rather than two.
 type auth struct {
+	context.Context
 	Authentication
 	mw *middleware
 	// preflight marks a CORS preflight let through by WithCORSPreflight,
 	// which guards let through too.
 	preflight bool
+	// claims is where the bearer authenticator's Verifier copies the
+	// claims (Authentication.Claims then points here).
+	claims Claims
+}
+
+// in returns a, as a context that extends ctx with a as its authKey value.
+func (a *auth) in(ctx context.Context) context.Context {
+	a.Context = ctx
+	return a
+}
+
+// Value answers authKey with a and every other key from the parent.
+func (a *auth) Value(key any) any {
+	if _, ok := key.(authKey); ok {
+		return a
+	}
+	return a.Context.Value(key)
 }
 
 func authOf(ctx context.Context) *auth {
@@ -190,7 +220,7 @@ func ClaimsFromContext(ctx context.Context) (*Claims, bool) {
 // ContextWithClaims returns ctx carrying c, as Middleware would: for tests
 // of handlers, and for token sources of the caller's own.
 func ContextWithClaims(ctx context.Context, c *Claims) context.Context {
-	return context.WithValue(ctx, authKey{}, &auth{Authentication: Authentication{Claims: c}})
+	return (&auth{Authentication: Authentication{Claims: c}}).in(ctx)
 }
 
 // TokenFromContext returns the raw token whose claims Middleware verified
@@ -209,7 +239,7 @@ func TokenFromContext(ctx context.Context) (string, bool) {
 // ContextWithToken returns ctx carrying c and the raw token it was verified
 // from, as Middleware would: for handler tests.
 func ContextWithToken(ctx context.Context, c *Claims, token string) context.Context {
-	return context.WithValue(ctx, authKey{}, &auth{Authentication: Authentication{Claims: c, Token: token}})
+	return (&auth{Authentication: Authentication{Claims: c, Token: token}}).in(ctx)
 }
 
 // BearerToken reads "Authorization: Bearer <token>" (scheme compared

@@ -652,3 +652,30 @@ func sumValues(m map[string]int) int {
 	}
 	return n
 }
+
+// The request context the middleware hands on is the parent's with the
+// claims added: the parent's values, deadline and cancellation reach the
+// handler, and contexts derived from it are cancelled with it.
+func TestMiddlewareContextExtendsTheRequests(t *testing.T) {
+	f := newFixture(t, nil)
+	type key struct{}
+	parent, cancel := context.WithCancel(context.WithValue(t.Context(), key{}, "kept"))
+	var got *http.Request
+	h := cognitojwt.Middleware(f.v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r }))
+	r := httptest.NewRequest(http.MethodGet, "/", nil).WithContext(parent)
+	r.Header.Set("Authorization", "Bearer "+f.iss.AccessToken())
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	require.NotNil(t, got)
+	ctx := got.Context()
+	require.Equal(t, "kept", ctx.Value(key{}))
+	c, ok := cognitojwt.ClaimsFromContext(ctx)
+	require.True(t, ok)
+	require.NotEmpty(t, c.Subject)
+	child, stop := context.WithCancel(ctx)
+	defer stop()
+	require.NoError(t, child.Err())
+	cancel()
+	<-child.Done()
+	require.ErrorIs(t, ctx.Err(), context.Canceled)
+	require.ErrorIs(t, child.Err(), context.Canceled)
+}

@@ -111,7 +111,7 @@ func (m *MultiVerifier) Verify(ctx context.Context, token string) (*Claims, erro
 		}
 		return nil, errIssuer
 	}
-	return v.verifyObserved(ctx, token, &p)
+	return v.verifyObserved(ctx, token, &p, nil)
 }
 
 var (

@@ -48,18 +48,22 @@ func (v *Verifier) Warm(ctx context.Context) error { return v.keys.warm(ctx) }
 // Verify checks token and returns its claims. Errors wrap exactly one of
 // the package's sentinels.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
-	return v.verifyObserved(ctx, token, nil)
+	return v.verifyObserved(ctx, token, nil, nil)
 }
 
 // verifyObserved is Verify for a token that MultiVerifier may already have
 // parsed (p, or nil).
-func (v *Verifier) verifyObserved(ctx context.Context, token string, p *parsedToken) (*Claims, error) {
+//
+// dst, when not nil, receives the claims and is returned: the middleware
+// passes the claims field of its context value, so that a cache hit
+// allocates nothing of its own.
+func (v *Verifier) verifyObserved(ctx context.Context, token string, p *parsedToken, dst *Claims) (*Claims, error) {
 	if v.hooks.OnVerify == nil {
-		c, _, err := v.verify(ctx, token, p)
+		c, _, err := v.verify(ctx, token, p, dst)
 		return c, err
 	}
 	start := time.Now()
-	c, hit, err := v.verify(ctx, token, p)
+	c, hit, err := v.verify(ctx, token, p, dst)
 	v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(start), CacheHit: hit, TokenUse: v.use})
 	return c, err
 }
@@ -75,10 +79,11 @@ func (v *Verifier) fromCache(token string) (*Claims, error) {
 	if v.hooks.OnVerify != nil {
 		start = time.Now()
 	}
-	_, c := v.probeCache(token, v.now())
-	if c == nil {
+	_, shared := v.probeCache(token, v.now())
+	if shared == nil {
 		return nil, nil
 	}
+	c := shared.copy()
 	err := v.checkRevoked(c)
 	if err != nil {
 		c = nil
@@ -90,12 +95,14 @@ func (v *Verifier) fromCache(token string) (*Claims, error) {
 }
 
 // probeCache hashes token and looks it up; the hash serves a later put.
+// The claims it returns are the cache's: copy them before handing them
+// out.
 func (v *Verifier) probeCache(token string, now time.Time) (uint64, *Claims) {
 	h := v.cache.hash(token)
 	return h, v.cache.get(h, token, now, v.keys)
 }
 
-func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken) (*Claims, bool, error) {
+func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst *Claims) (*Claims, bool, error) {
 	if token == "" {
 		return nil, false, errEmptyToken
 	}
@@ -105,8 +112,9 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken) (*C
 	now := v.now()
 	var hash uint64
 	if v.cache != nil {
-		var c *Claims
-		if hash, c = v.probeCache(token, now); c != nil {
+		var shared *Claims
+		if hash, shared = v.probeCache(token, now); shared != nil {
+			c := copyInto(dst, shared)
 			if err := v.checkRevoked(c); err != nil {
 				return nil, true, err
 			}
@@ -123,12 +131,25 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken) (*C
 		// verification.
 		from, until := v.validity(c)
 		v.cache.put(hash, token, c, from, until, pub, now)
-		c = c.copy()
+		c = copyInto(dst, c)
+	} else if dst != nil {
+		c = copyInto(dst, c)
 	}
 	if err := v.checkRevoked(c); err != nil {
 		return nil, false, err
 	}
 	return c, false, nil
+}
+
+// copyInto copies c into dst, or into a new Claims when dst is nil, and
+// returns the copy: a shallow copy, since nothing Claims points to is
+// ever written.
+func copyInto(dst, c *Claims) *Claims {
+	if dst == nil {
+		return c.copy()
+	}
+	*dst = *c
+	return dst
 }
 
 // checkRevoked asks Config.Revocations about claims that passed every

@@ -53,7 +53,8 @@ type Hooks struct {
 	Unreachable func(err error)
 	// Restored: Redis had lost the list (restarted empty) and this
 	// instance, the one that took the restore lease, wrote back the
-	// entries entries Redis lacked. The other instances then read the
+	// entries Redis lacked (entries may be 0: a new list, or one another
+	// instance had partly restored). The other instances then read the
 	// list back instead of writing it too.
 	Restored func(entries int)
 	// Dropped: a resynchronisation dropped the dropped oldest entries of

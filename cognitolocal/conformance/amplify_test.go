@@ -15,5 +15,6 @@ func TestAmplify(t *testing.T) {
 		{name: "user_password_auth", after: verifiedAccessToken},
 		{name: "srp_and_user_auth_sign_in", after: verifiedAccessToken},
 		{name: "sign_up_confirm_srp_totp", after: verifiedAccessToken},
+		{name: "account_page", after: verifiedAccessToken},
 	})
 }

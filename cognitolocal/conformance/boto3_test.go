@@ -37,6 +37,7 @@ func TestBoto3(t *testing.T) {
 				}
 			}},
 		{name: "user_auth_password_srp"},
+		{name: "srp_email_username", after: verifiedAccessToken},
 		{name: "srp_refusals"},
 		{name: "admin_initiate_auth"},
 	})

@@ -7,12 +7,18 @@
 import assert from 'node:assert/strict';
 import { Amplify } from 'aws-amplify';
 import {
+  confirmResetPassword,
   confirmSignIn,
   confirmSignUp,
+  deleteUser,
   fetchAuthSession,
+  fetchUserAttributes,
+  resetPassword,
   signIn,
   signOut,
   signUp,
+  updatePassword,
+  updateUserAttributes,
 } from 'aws-amplify/auth';
 import {
   CreateUserPoolClientCommand,
@@ -144,5 +150,45 @@ await run({
     assert.equal(done.isSignedIn, true);
     const token = await accessToken();
     return { accessToken: token, clientId, username, poolId };
+  },
+
+  // An account page's operations: resetPassword sends a code to the
+  // verified email (API_ForgotPassword, CodeDeliveryDetails) and
+  // confirmResetPassword sets the new password with it
+  // (API_ConfirmForgotPassword); the user signs in with SRP;
+  // fetchUserAttributes reads the attributes (API_GetUser) and
+  // updateUserAttributes changes one (API_UpdateUserAttributes);
+  // updatePassword changes the password with the old one
+  // (API_ChangePassword), after which only the new one signs in; deleteUser
+  // deletes the account (API_DeleteUser: "A deleted user profile can no
+  // longer be used to sign in").
+  async account_page() {
+    const c = idp();
+    const clientId = (await c.send(new CreateUserPoolClientCommand({ UserPoolId: pool.id, ClientName: 'account' })))
+      .UserPoolClient.ClientId;
+    configure(clientId);
+    const username = unique('acc');
+    const email = `${username}@example.com`;
+    await confirmedUser(username, { email, email_verified: 'true' });
+
+    const reset = await resetPassword({ username });
+    assert.equal(reset.nextStep.resetPasswordStep, 'CONFIRM_RESET_PASSWORD_WITH_CODE');
+    assert.equal(reset.nextStep.codeDeliveryDetails.deliveryMedium, 'EMAIL');
+    await confirmResetPassword({ username, confirmationCode: await latestCode(username), newPassword: 'Reset-Pass-4x' });
+    assert.equal((await signIn({ username, password: 'Reset-Pass-4x' })).nextStep.signInStep, 'DONE');
+
+    const attrs = await fetchUserAttributes();
+    assert.equal(attrs.email, email);
+    await updateUserAttributes({ userAttributes: { given_name: 'Acc' } });
+    assert.equal((await fetchUserAttributes()).given_name, 'Acc');
+
+    await updatePassword({ oldPassword: 'Reset-Pass-4x', newPassword: 'Updated-Pass-5y' });
+    await signOut();
+    await assert.rejects(signIn({ username, password: 'Reset-Pass-4x' }), 'the old password still signs in');
+    assert.equal((await signIn({ username, password: 'Updated-Pass-5y' })).nextStep.signInStep, 'DONE');
+    const token = await accessToken();
+    await deleteUser();
+    await assert.rejects(signIn({ username, password: 'Updated-Pass-5y' }), 'a deleted user signed in');
+    return { accessToken: token, clientId, username };
   },
 });

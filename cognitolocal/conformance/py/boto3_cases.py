@@ -456,6 +456,39 @@ def user_auth_password_srp():
     assert code != "UserNotFoundException", message
 
 
+def srp_email_username():
+    """In a pool whose users sign in with their email address
+    (API_CreateUserPool, UsernameAttributes), an SRP sign-in started with
+    the email answers PASSWORD_VERIFIER whose USER_ID_FOR_SRP "is the user's
+    actual username, not an alias (such as email address or phone number),
+    even if you specified an alias" in the call (API_AdminInitiateAuth,
+    ChallengeParameters, says so of the admin flow; API_InitiateAuth's
+    PASSWORD_VERIFIER carries the same USER_ID_FOR_SRP); the proof computed
+    over that user ID signs in."""
+    c = idp()
+    pool_id = c.create_user_pool(PoolName="by-email", UsernameAttributes=["email"])["UserPool"]["Id"]
+    client = c.create_user_pool_client(UserPoolId=pool_id, ClientName="spa",
+                                       ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]
+    email = f"{unique('mail')}@example.com"
+    c.admin_create_user(UserPoolId=pool_id, Username=email, MessageAction="SUPPRESS",
+                        TemporaryPassword="Temp-Password-1",
+                        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])
+    c.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=PASSWORD, Permanent=True)
+    session = srp.Client()
+    challenge = c.initiate_auth(AuthFlow="USER_SRP_AUTH", ClientId=client["ClientId"],
+                                AuthParameters={"USERNAME": email, "SRP_A": session.srp_a})
+    params = challenge["ChallengeParameters"]
+    assert challenge["ChallengeName"] == "PASSWORD_VERIFIER", challenge
+    assert params["USER_ID_FOR_SRP"] != email, params
+    kwargs = {"ClientId": client["ClientId"], "ChallengeName": "PASSWORD_VERIFIER",
+              "ChallengeResponses": session.answer(pool_id, params, PASSWORD)}
+    if challenge.get("Session"):
+        kwargs["Session"] = challenge["Session"]
+    tokens = c.respond_to_auth_challenge(**kwargs)["AuthenticationResult"]
+    return {"accessToken": tokens["AccessToken"], "clientId": client["ClientId"],
+            "username": params["USER_ID_FOR_SRP"], "poolId": pool_id}
+
+
 def srp_refusals():
     """SRP-6a's own rules (RFC 5054, section 2.5.4: "The host MUST abort the
     authentication attempt if A % N is zero"), and a sign-in's proof is
@@ -545,6 +578,7 @@ run(
         "list_users_paging": list_users_paging,
         "list_groups_paging": list_groups_paging,
         "srp_password_verifier": srp_password_verifier,
+        "srp_email_username": srp_email_username,
         "srp_refusals": srp_refusals,
         "admin_initiate_auth": admin_initiate_auth,
         "user_auth_password_srp": user_auth_password_srp,
