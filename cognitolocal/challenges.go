@@ -159,7 +159,7 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 		return p.afterFirstFactor(c, ex.username, signInStep{typed: ex.typed, source: sourceAuthentication, admin: in.admin})
 	}
 	if !slices.Contains(answerable, in.name) {
-		return stepResult{}, apiErr(codeInvalidParameter, "The challenge "+in.name+" is not one this user pool answers.")
+		return stepResult{}, apiErr(codeInvalidParameter, "This user pool answers PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP and SELECT_CHALLENGE only.")
 	}
 	s, err := p.openSession(in.session, c, in.name, r["USERNAME"])
 	if err != nil {

@@ -209,7 +209,20 @@ func (p *Pool) login(w http.ResponseWriter, r *http.Request) {
 	username := r.PostForm.Get("username")
 	st := signInStep{typed: username, source: sourceHostedAuth, hosted: true}
 	res, err := p.passwordFactor(req.client, username, r.PostForm.Get("password"), st)
-	if err != nil {
+	switch {
+	case err == errNotConfirmed:
+		// As Managed Login does: on to the confirmation page.
+		d := p.basePage(req, q, "/confirm", "Confirm your account")
+		d.Username, d.ResendURL, d.Error = username, resendURL(q, username), errorText(err)
+		p.render(w, "confirm", d)
+		return
+	case err == errPasswordReset:
+		// An administrator reset the password: the code sent then resets it.
+		d := p.basePage(req, q, "/confirmForgotPassword", "Reset your password")
+		d.Username, d.Error = username, errorText(err)
+		p.render(w, "reset", d)
+		return
+	case err != nil:
 		p.showLogin(w, req, q, username, errorText(err), "")
 		return
 	}

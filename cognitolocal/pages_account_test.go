@@ -101,6 +101,7 @@ func TestSignUpConfirmAndSignIn(t *testing.T) {
 	// Signing in before confirming says so.
 	rec = postPageAs(t, a, "/login", as, url.Values{"username": {"carol"}, "password": {testPassword}})
 	require.Contains(t, rec.Body.String(), "User is not confirmed.")
+	require.Contains(t, rec.Body.String(), `action="/confirm?`, "on to the confirmation page")
 
 	code, ok := p.LastCode("carol", MessageSignUp)
 	require.True(t, ok)
@@ -204,4 +205,18 @@ func TestAccountPagesNeedAValidRequest(t *testing.T) {
 		rec := serve(p, httptest.NewRequest(http.MethodGet, path+"?"+q.Encode(), nil))
 		require.Equal(t, http.StatusBadRequest, rec.Code, path)
 	}
+}
+
+func TestLoginAfterAdminResetAsksForTheCode(t *testing.T) {
+	p := newPool(t, Config{})
+	status, _ := call(t, p, "AdminResetUserPassword", pool(map[string]any{"Username": "alice"}))
+	require.Equal(t, http.StatusOK, status)
+	rec := postPage(t, p, "/login", url.Values{"username": {"alice"}, "password": {testPassword}})
+	body := rec.Body.String()
+	require.Contains(t, body, "Password reset required for the user")
+	require.Contains(t, body, `action="/confirmForgotPassword?`)
+	code, ok := p.LastCode("alice", MessageForgotPassword)
+	require.True(t, ok)
+	rec = postPage(t, p, "/confirmForgotPassword", url.Values{"username": {"alice"}, "code": {code}, "password": {"New-pass1!"}})
+	require.Contains(t, rec.Body.String(), "Your password is changed.")
 }

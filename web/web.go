@@ -11,10 +11,11 @@
 // state; with Config.Store only a random id travels in the cookie.
 //
 // Require and Optional put the ID token's claims into the request context
-// through cognitojwt.Middleware, so cognitojwt.ClaimsFromContext and the
-// guards (RequireAnyGroup, RequireClaim, Authorize) work on pages exactly as
-// on APIs. AccessToken returns the session's access token for calls to
-// Cognito or downstream services.
+// through cognitojwt.MiddlewareFor, with Auth as its Authenticator, so
+// cognitojwt.ClaimsFromContext and the guards (RequireAnyGroup,
+// RequireClaim, Authorize) work on pages exactly as on APIs. AccessToken
+// returns the session's access token for calls to Cognito or downstream
+// services, from the session the request already opened.
 package web
 
 import (

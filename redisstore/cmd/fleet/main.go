@@ -15,7 +15,10 @@
 //     PUBLISH and ZADD calls (INFO commandstats), the server's peak
 //     memory, subscribers cut off, and the time to settle;
 //   - resync: the CPU time and garbage of the resynchronisations of one
-//     instance holding a million entries while nothing changes.
+//     instance holding a million entries while nothing changes;
+//   - web: pages of a site whose sessions live in Redis, loaded by several
+//     clients per session while the server is stopped: the longest
+//     request, the 503s, and the refresh grants per session.
 //
 // Results print as Markdown for docs/fleet.md.
 package main
@@ -93,6 +96,7 @@ type results struct {
 	cpuPerResync     time.Duration
 	garbagePerResync float64
 	resyncsMeasured  int
+	webLongest       time.Duration
 }
 
 // violations lists each figure beyond its threshold. The thresholds are
@@ -119,6 +123,7 @@ func (r results) violations() []string {
 	add(r.settle > 10*time.Second, "the fleet took %s to settle after the empty restart (> 10 s)", r.settle)
 	add(r.resyncsMeasured == 0, "no resynchronisation measured")
 	add(r.cpuPerResync > 20*time.Millisecond, "a resync with nothing new took %s of CPU (> 20 ms)", ms(r.cpuPerResync))
+	add(r.webLongest > 3*time.Second, "a page took %s during the stall (> 3 s)", ms(r.webLongest))
 	add(r.garbagePerResync > 1<<20, "a resync with nothing new allocated %.0f bytes (> 1 MiB)", r.garbagePerResync)
 	return out
 }
@@ -130,7 +135,7 @@ func run(w io.Writer, cfg config) (results, error) {
 		runtime.NumCPU(), time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadavg())
 	fmt.Fprintf(w, "%d instances in one process, each with its own go-redis client.\n\n", cfg.instances)
 	steps := map[string]func(context.Context, io.Writer, config, *results) error{
-		"propagation": propagation, "crashes": crashes, "stall": stall, "restore": restore, "resync": resync, "web": web,
+		"propagation": propagation, "crashes": crashes, "stall": stall, "restore": restore, "resync": resync, "web": webPages,
 	}
 	for _, name := range strings.Split(cfg.steps, ",") {
 		step, ok := steps[name]
@@ -144,15 +149,6 @@ func run(w io.Writer, cfg config) (results, error) {
 		fmt.Fprintf(w, "(%s took %s)\n\n", name, time.Since(start).Round(time.Millisecond))
 	}
 	return res, nil
-}
-
-// web says why web pages under load are not measured here.
-func web(_ context.Context, w io.Writer, _ config, _ *results) error {
-	fmt.Fprintln(w, "### Web pages under load with a stall")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Not measured by this program: it drives the revocation list only, not web sessions.")
-	fmt.Fprintln(w)
-	return nil
 }
 
 type quietLogger struct{}
