@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every measurement and writes the tables to run-output.md (or $1):
 # the main module's target benchmarks, the peer comparison and the
-# end-to-end load run. Takes about five minutes on an idle two-core machine.
+# end-to-end load run. Takes about fifteen minutes on a two-core machine.
 set -euo pipefail
 cd "$(dirname "$0")"
 out=${1:-run-output.md}
@@ -14,12 +14,32 @@ load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
 	echo "# Benchmark results"
 	echo
 	echo "Machine: $(go version), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs; $(date -u '+%Y-%m-%d %H:%M UTC')."
-	echo "Load average (1, 5, 15 min) before: $(load)."
+	echo "Load average (1, 5, 15 min) before: $(load); uptime: $(uptime)."
 	echo
-	echo '## Targets: `go test -run '"'"'^$'"'"' -bench . -benchmem -cpu 1,2` in the main module'
+	targets='BenchmarkFloor$|BenchmarkVerifyCold|BenchmarkVerifyRepeated|BenchmarkVerifyParallel|BenchmarkMiddleware'
+	echo '## Targets: `go test -run '"'"'^$'"'"' -bench '"'$targets'"' -benchmem -cpu 1,2` in the main module'
 	echo
 	echo '```'
-	(cd .. && go test -run '^$' -bench . -benchmem -cpu 1,2 -count 1 .)
+	(cd .. && go test -run '^$' -bench "$targets" -benchmem -cpu 1,2 -count 1 .)
+	echo '```'
+	echo
+	echo '## Revocation list: `go test -run '"'"'^$'"'"' -bench . -benchmem -cpu 1,2 ./revocation`'
+	echo
+	echo '```'
+	(cd .. && go test -run '^$' -bench 'BenchmarkRevocationReason' -benchmem -cpu 1,2 -count 1 ./revocation &&
+		go test -run '^$' -bench 'BenchmarkListMemory' -benchtime 1000000x -count 1 ./revocation)
+	echo '```'
+	echo
+	echo '## Web sessions: `go test -run '"'"'^$'"'"' -bench SessionRequest -benchmem -cpu 1,2 ./web`'
+	echo
+	echo '```'
+	(cd .. && go test -run '^$' -bench 'BenchmarkSessionRequest' -benchmem -cpu 1,2 -count 1 ./web)
+	echo '```'
+	echo
+	echo '## Rejection cost: `go test -run '"'"'^$'"'"' -bench RejectCost -benchtime 200ms -cpu 1` in the main module'
+	echo
+	echo '```'
+	(cd .. && go test -run '^$' -bench 'BenchmarkRejectCost' -benchtime 200ms -cpu 1 -count 1 .)
 	echo '```'
 	echo
 	echo '## Peers: `cd bench && go run ./cmd/compare`'
@@ -30,7 +50,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
 	echo
 	go run ./cmd/load
 	echo
-	echo "Load average (1, 5, 15 min) after: $(load)."
+	echo "Load average (1, 5, 15 min) after: $(load); uptime: $(uptime)."
 } >"$tmp"
 mv "$tmp" "$out"
 trap - EXIT

@@ -185,7 +185,10 @@ func (s *Service) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	// The SDKs report this header as the RequestID of every answer.
 	w.Header().Set("x-amzn-RequestId", newUUID())
-	out, err := f(r.Context(), &apiCall{svc: s, r: r, body: body})
+	out, err := any(nil), validateMembers(name, body)
+	if err == nil {
+		out, err = f(r.Context(), &apiCall{svc: s, r: r, body: body})
+	}
 	if s.logger != nil {
 		s.logger.LogAttrs(r.Context(), levelFor(err), "cognitolocal: api", slogOp(name), slogErr(err))
 	}

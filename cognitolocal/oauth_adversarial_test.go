@@ -178,7 +178,7 @@ func TestAPIRejectsMalformedRequests(t *testing.T) {
 		"lowercase op":    {targetPrefix + "getuser", "{}", "UnknownOperationException"},
 		"null":            {targetPrefix + "GetUser", "null", "InvalidParameterException"},
 		"empty body":      {targetPrefix + "GetUser", "", "SerializationException"},
-		"admin on null":   {targetPrefix + "AdminGetUser", `{"UserPoolId":null,"Username":null}`, "ResourceNotFoundException"},
+		"admin on null":   {targetPrefix + "AdminGetUser", `{"UserPoolId":null,"Username":null}`, "InvalidParameterException"},
 		"deep nesting":    {targetPrefix + "GetUser", strings.Repeat("[", 100000), "SerializationException"},
 		"invalid utf8 op": {targetPrefix + "Get\xffUser", "{}", "UnknownOperationException"},
 	} {

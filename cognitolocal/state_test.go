@@ -230,3 +230,46 @@ func TestServiceStateKeepsEveryPool(t *testing.T) {
 	require.Error(t, restarted.Service().LoadState(strings.NewReader(`{"version":2,"pools":[{"poolId":"eu-west-1_New000000"}]}`)))
 	require.Len(t, restarted.Service().Pools(), 2)
 }
+
+// An old state file's clients were written before PreventUserExistenceErrors
+// was kept, when every client answered unknown users as wrong passwords:
+// they keep answering so.
+func TestStateFormat1ClientsKeepHidingUsers(t *testing.T) {
+	doc, err := os.ReadFile("testdata/state-v1.json")
+	require.NoError(t, err)
+	p, err := New(Config{Key: testKey(t)})
+	require.NoError(t, err)
+	require.NoError(t, p.LoadState(bytes.NewReader(doc)))
+	c, ok := p.AppClient("confidential0000000000000a")
+	require.True(t, ok)
+	assert.Equal(t, existenceEnabled, c.PreventUserExistenceErrors)
+	assert.False(t, c.TokenRevocationDisabled)
+}
+
+// Resource servers, client settings, pending codes and the outbox are
+// saved with the pool.
+func TestStateKeepsResourceServersClientSettingsAndOutbox(t *testing.T) {
+	p, now := clockPool(t)
+	c, err := p.CreateAppClient(AppClient{ClientName: "m2m", GenerateSecret: true, AllowedOAuthFlows: []string{"client_credentials"},
+		AllowedOAuthScopes: []string{"orders/read"}, TokenRevocationDisabled: true, PreventUserExistenceErrors: existenceEnabled})
+	require.NoError(t, err)
+	code := forgot(t, p, "alice")
+	var buf bytes.Buffer
+	require.NoError(t, p.SaveState(&buf))
+
+	q := newPool(t, Config{Now: func() time.Time { return *now }})
+	require.NoError(t, q.DeleteResourceServer("orders"))
+	require.NoError(t, q.LoadState(&buf))
+	rs, ok := q.ResourceServer("orders")
+	require.True(t, ok)
+	assert.Len(t, rs.Scopes, 2)
+	got, ok := q.AppClient(c.ClientID)
+	require.True(t, ok)
+	assert.True(t, got.TokenRevocationDisabled)
+	assert.Equal(t, existenceEnabled, got.PreventUserExistenceErrors)
+	last, ok := q.LastCode("alice", MessageForgotPassword)
+	require.True(t, ok)
+	assert.Equal(t, code, last)
+	status, out := call(t, q, "ConfirmForgotPassword", confirmForgot(code, "N3w-Passw0rd!"))
+	require.Equal(t, http.StatusOK, status, out)
+}

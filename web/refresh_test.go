@@ -223,6 +223,10 @@ func TestConcurrentRequestsRefreshOnce(t *testing.T) {
 	a.signIn("/")
 	a.clock.Advance(9 * time.Minute)
 	a.pool.hold = make(chan struct{})
+	// Released once, here or at cleanup, so that a failed wait below ends
+	// the test instead of leaving requests parked in the pool.
+	release := sync.OnceFunc(func() { close(a.pool.hold) })
+	t.Cleanup(release)
 	var wg sync.WaitGroup
 	codes := make([]int, 8)
 	for i := range codes {
@@ -235,12 +239,13 @@ func TestConcurrentRequestsRefreshOnce(t *testing.T) {
 			}
 		})
 	}
-	// Every request reaches the refresh before the pool answers: one
-	// calls the pool, seven wait for it.
+	// Every request reaches the refresh before the pool answers: the one
+	// call runs on a goroutine of its own, and all eight requests,
+	// including the one that started it, wait for it.
 	require.Eventually(t, func() bool {
-		return a.pool.tokenCalls.Load() == 2 && web.RefreshWaiters(a.auth) == len(codes)-1
+		return a.pool.tokenCalls.Load() == 2 && web.RefreshWaiters(a.auth) == len(codes)
 	}, 10*time.Second, time.Millisecond)
-	close(a.pool.hold)
+	release()
 	wg.Wait()
 	for _, c := range codes {
 		assert.Equal(t, http.StatusOK, c)

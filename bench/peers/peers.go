@@ -46,7 +46,9 @@ type Set struct {
 	// Cognito is cognitojwt with its verified-token cache on, for the
 	// repeated-token rows.
 	Cognito *cognitojwt.Verifier
-	stop    context.CancelFunc
+	// Auth0 is go-jwt-middleware's validator, for the middleware rows.
+	Auth0 *validator.Validator
+	stop  context.CancelFunc
 }
 
 // Close stops the key refreshers some libraries run in the background.
@@ -151,6 +153,7 @@ func New(jwksURL string) (*Set, error) {
 	if _, err := provider.KeyFunc(ctx); err != nil {
 		return fail("go-jwt-middleware", err)
 	}
+	s.Auth0 = v
 	s.Verifiers = append(s.Verifiers, Verifier{
 		Name:     "auth0/go-jwt-middleware v3 validator",
 		Checks:   "RS256, kid, iss, exp, aud (required), token_use, client_id",

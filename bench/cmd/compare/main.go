@@ -99,12 +99,18 @@ func run(w io.Writer, rounds int, scaling bool) error {
 		{name: "floor, token with aud", checks: "signature only", note: "the token the aud-requiring library gets",
 			verify: func(_ context.Context, i int) error { return toksAud[i%len(toksAud)].Floor(pub) }},
 		{name: "cognitojwt (repeated, cache hit)", checks: "as cold, answered by the verified-token cache",
-			note: "one token, seen before", floorOf: "floor: SHA-256 + rsa.VerifyPKCS1v15",
+			note: "one token, seen before", floorOf: floorRow,
 			verify: func(ctx context.Context, _ int) error {
 				_, err := set.Cognito.Verify(ctx, tok.Raw)
 				return err
 			}},
 	}
+	rows = append(rows, middlewareRows(set, tok.Raw, toksAud[0].Raw)...)
+	revRows, err := revocationRows()
+	if err != nil {
+		return err
+	}
+	rows = append(rows, revRows...)
 	for _, v := range set.Verifiers {
 		r := &row{name: v.Name, checks: v.Checks, floorOf: "floor: SHA-256 + rsa.VerifyPKCS1v15"}
 		ts := toks
