@@ -572,3 +572,51 @@ func liveHeap() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// BenchmarkVerifyWithStaleKeySet measures parallel verifications of a
+// known kid, from the cache and without it, with a fresh key set and with
+// a stale one whose refresh keeps failing: the two should cost the same,
+// since deciding on a refresh takes no lock.
+func BenchmarkVerifyWithStaleKeySet(b *testing.B) {
+	for _, stale := range []bool{false, true} {
+		for _, cacheSize := range []int{0, -1} {
+			b.Run(fmt.Sprintf("stale=%v/cache=%v", stale, cacheSize >= 0), func(b *testing.B) {
+				clk := newClock()
+				iss := cognitotest.NewIssuer(b, cognitotest.WithSigningKey(*primaryKey()), cognitotest.WithClock(clk.Now))
+				fetched := make(chan cognitojwt.JWKSFetch, 16)
+				cfg := iss.Config(testClient)
+				cfg.Now, cfg.RefreshInterval, cfg.CacheSize = clk.Now, time.Minute, cacheSize
+				cfg.Hooks.OnJWKSFetch = func(f cognitojwt.JWKSFetch) { fetched <- f }
+				v, err := cognitojwt.New(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := v.Warm(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				<-fetched
+				token := iss.AccessToken(cognitotest.WithLifetime(time.Hour))
+				if stale {
+					iss.SetJWKSHandler(serveStatus(http.StatusInternalServerError))
+					clk.Advance(time.Minute)
+					if _, err := v.Verify(context.Background(), token); err != nil {
+						b.Fatal(err)
+					}
+					if f := <-fetched; f.Err == nil {
+						b.Fatal("the refresh did not fail")
+					}
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if _, err := v.Verify(context.Background(), token); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
+	}
+}
