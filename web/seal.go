@@ -8,7 +8,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"unsafe"
+
+	"github.com/cognitojwt/cognitojwt/internal/view"
 )
 
 // KeySize is the length of a session key: AES-256.
@@ -118,7 +119,7 @@ func (s *sealer) open(purpose string, parts ...string) ([]byte, int, error) {
 	raw := make([]byte, base64.RawURLEncoding.DecodedLen(total))
 	off := 0
 	for _, p := range parts {
-		m, err := b64.Decode(raw[off:], readOnlyBytes(p))
+		m, err := b64.Decode(raw[off:], view.Bytes(p))
 		if err != nil {
 			return nil, 0, errUnseal
 		}
@@ -158,9 +159,3 @@ func (s *sealer) openRaw(purpose string, raw []byte, inPlace bool) ([]byte, int,
 }
 
 var b64 = base64.RawURLEncoding.Strict()
-
-// readOnlyBytes views s as bytes without copying, for the decoder, which
-// only reads its input.
-func readOnlyBytes(s string) []byte {
-	return unsafe.Slice(unsafe.StringData(s), len(s))
-}
