@@ -15,6 +15,7 @@
 package online
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -221,10 +222,10 @@ func New(cfg Config) (*Checker, error) {
 		domain:     strings.TrimSuffix(cfg.Domain, "/"),
 		http:       cfg.HTTPClient,
 		recorder:   cfg.Revocations,
-		ttl:        orDefault(cfg.VerdictTTL, DefaultVerdictTTL),
-		timeout:    orDefault(cfg.Timeout, DefaultTimeout),
+		ttl:        cmp.Or(cfg.VerdictTTL, DefaultVerdictTTL),
+		timeout:    cmp.Or(cfg.Timeout, DefaultTimeout),
 		failOpen:   cfg.FailOpen,
-		retryAfter: orDefault(cfg.RetryAfter, DefaultRetryAfter),
+		retryAfter: cmp.Or(cfg.RetryAfter, DefaultRetryAfter),
 		token:      cfg.Token,
 		realm:      cfg.Realm,
 		logger:     cfg.Logger,
@@ -246,7 +247,7 @@ func New(cfg Config) (*Checker, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	size := orDefault(cfg.MaxVerdicts, DefaultMaxVerdicts)
+	size := cmp.Or(cfg.MaxVerdicts, DefaultMaxVerdicts)
 	c.users = newVerdicts[*User](size)
 	c.info = newVerdicts[map[string]any](size)
 	return c, nil
@@ -269,13 +270,6 @@ func checkDomain(domain string) error {
 		return fmt.Errorf("%w: Domain must be an origin (scheme and host, no user, path, query or fragment)", cognitojwt.ErrInvalidConfig)
 	}
 	return nil
-}
-
-func orDefault[T int | time.Duration](v, def T) T {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // User is what GetUser says of the token's user now.
