@@ -319,6 +319,24 @@ func TestManagedLoginSignUpTOTPAndSignIn(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#noticeMessage")))
 	assert.Contains(t, text("#noticeMessage"), "Your password is changed.")
 
+	// A user an administrator invited signs in with the temporary
+	// password and must choose a new one (NEW_PASSWORD_REQUIRED); MFA is
+	// required, so TOTP set-up follows.
+	api(t, ep, "AdminCreateUser", map[string]any{"UserPoolId": id, "Username": "omar", "TemporaryPassword": "Temp-Pass-42x",
+		"MessageAction": "SUPPRESS", "UserAttributes": []map[string]string{{"Name": "email", "Value": "omar@example.com"}}})
+	do("signing in with a temporary password",
+		chromedp.Navigate(authorize),
+		chromedp.WaitVisible(chromedp.CSS("input#password")),
+		chromedp.SendKeys(chromedp.CSS("input#username"), "omar"),
+		chromedp.SendKeys(chromedp.CSS("input#password"), "Temp-Pass-42x"),
+		chromedp.Click(chromedp.CSS("button[name=signInSubmitButton]")),
+		chromedp.WaitVisible(chromedp.CSS("button[name=change_password]")))
+	shot("new-password")
+	do("choosing a new password",
+		chromedp.SendKeys(chromedp.CSS("input#password"), "Omar-New-Pass-8"),
+		chromedp.Click(chromedp.CSS("button[name=change_password]")),
+		chromedp.WaitVisible(chromedp.CSS("#secretCode")))
+
 	if *updateScreenshots {
 		for name, b := range shots {
 			require.NoError(t, os.WriteFile(filepath.Join("..", "..", "docs", "managed-login-"+name+".png"), b, 0o644))
