@@ -291,7 +291,8 @@ type flights struct {
 	kept  map[string]keptSession
 	// added counts results kept since the last sweep of outdated ones.
 	added int
-	// waiting counts callers blocked on another's call, for tests.
+	// waiting counts callers blocked on a refresh call, the one that started
+	// it included, for tests.
 	waiting atomic.Int64
 }
 
