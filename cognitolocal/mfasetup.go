@@ -84,7 +84,7 @@ func (p *Pool) setUpEmailMFA(c AppClient, token string, s authSession, addr stri
 	}
 	p.endSession(token)
 	next := authSession{challenge: factorEmail, typed: st.typed, source: st.source, admin: st.admin, hosted: st.hosted,
-		code: digest(code), setupEmail: addr}
+		code: digest(code), setupEmail: addr, device: st.device}
 	out := &initiateAuthOutput{ChallengeName: factorEmail, Session: p.newSession(c, s.username, next), ChallengeParameters: map[string]string{
 		"USER_ID_FOR_SRP":               s.username,
 		"CODE_DELIVERY_DELIVERY_MEDIUM": details.DeliveryMedium,
