@@ -363,7 +363,7 @@ func ExampleAuthorize() {
 	// 403
 }
 
-func ExampleRequireGroup() {
+func ExampleRequireAnyGroup() {
 	pool, err := cognitotest.Start("127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
@@ -392,7 +392,7 @@ func ExampleRequireGroup() {
 	// [staff] 403
 }
 
-func ExampleRequireScope() {
+func ExampleRequireAllScopes() {
 	pool, err := cognitotest.Start("127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
