@@ -33,7 +33,7 @@
 // Other credentials go through the same middleware: an Authenticator given
 // to MiddlewareFor (the web package's sign-in sessions are one). Around the
 // verifier sit the alb package (the load balancer's user-claims token),
-// ClaimsFromAPIGateway (claims an API Gateway JWT authorizer already
+// the apigateway package (claims an API Gateway JWT authorizer already
 // checked), cognitotest and cognitolocal (a local user pool for tests and
 // development), and the redisstore and online modules (revocations shared
 // across a fleet, and checks against Cognito itself).

@@ -44,6 +44,7 @@ var snippetImports = []string{
 	"context", "errors", "fmt", "log", "log/slog", "net/http", "os", "strings", "testing", "time",
 	"github.com/cognitojwt/cognitojwt",
 	"github.com/cognitojwt/cognitojwt/alb",
+	"github.com/cognitojwt/cognitojwt/apigateway",
 	"github.com/cognitojwt/cognitojwt/cognitotest",
 	"github.com/cognitojwt/cognitojwt/revocation",
 	"github.com/cognitojwt/cognitojwt/web",

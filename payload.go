@@ -56,7 +56,7 @@ func parsePayload(payload string, c *Claims) error {
 		case "scope":
 			var s string
 			if s, err = v.AsString(); err == nil {
-				c.Scopes = Names{list: splitScopes(s)}
+				c.Scopes = Names{list: rules.SplitScopes(s)}
 			}
 		case "exp":
 			hasExp = true
@@ -179,40 +179,6 @@ func foldsToCognitoClaim(name string) (string, bool) {
 		return string(buf[:n]), true
 	}
 	return "", false
-}
-
-// splitScopes splits on single spaces only (RFC 6749 §3.3): a tab or a
-// non-breaking space is part of a scope name, never a separator.
-func splitScopes(s string) []string {
-	n := 0
-	for i := 0; i < len(s); {
-		for i < len(s) && s[i] == ' ' {
-			i++
-		}
-		if i < len(s) {
-			n++
-		}
-		for i < len(s) && s[i] != ' ' {
-			i++
-		}
-	}
-	if n == 0 {
-		return nil
-	}
-	out := make([]string, 0, n)
-	for i := 0; i < len(s); {
-		for i < len(s) && s[i] == ' ' {
-			i++
-		}
-		start := i
-		for i < len(s) && s[i] != ' ' {
-			i++
-		}
-		if i > start {
-			out = append(out, s[start:i])
-		}
-	}
-	return out
 }
 
 // ClaimsFromUserInfo returns the Claims of an OpenID Connect user-info

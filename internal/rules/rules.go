@@ -133,3 +133,37 @@ var (
 	minUnixNanos = time.Unix(0, math.MinInt64)
 	maxUnixNanos = time.Unix(0, math.MaxInt64)
 )
+
+// SplitScopes splits on single spaces only (RFC 6749 §3.3): a tab or a
+// non-breaking space is part of a scope name, never a separator.
+func SplitScopes(s string) []string {
+	n := 0
+	for i := 0; i < len(s); {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i < len(s) {
+			n++
+		}
+		for i < len(s) && s[i] != ' ' {
+			i++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for i := 0; i < len(s); {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		start := i
+		for i < len(s) && s[i] != ' ' {
+			i++
+		}
+		if i > start {
+			out = append(out, s[start:i])
+		}
+	}
+	return out
+}

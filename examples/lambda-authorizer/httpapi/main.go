@@ -1,7 +1,7 @@
 // Command httpapi is a Lambda integration of an API Gateway HTTP API route
 // protected by a JWT authorizer. The gateway has verified the Cognito token
 // already and passes its claims as strings, arrays flattened ("[admin
-// users]"); cognitojwt.ClaimsFromAPIGateway turns them back into Claims, so
+// users]"); apigateway.Claims turns them back into Claims, so
 // the same policies as behind Middleware apply.
 //
 // It verifies nothing itself: deploy it only behind the JWT authorizer.
@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/apigateway"
 )
 
 func main() {
@@ -28,7 +29,7 @@ func handle(_ context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGa
 	if jwt := req.RequestContext.Authorizer; jwt != nil && jwt.JWT != nil {
 		claims = jwt.JWT.Claims
 	}
-	c, err := cognitojwt.ClaimsFromAPIGateway(claims)
+	c, err := apigateway.Claims(claims)
 	if err != nil {
 		// No or unusable claims means the route is not behind the
 		// authorizer: refuse rather than serve anonymously.

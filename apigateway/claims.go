@@ -1,4 +1,9 @@
-package cognitojwt
+// Package apigateway reads the claims an API Gateway HTTP API JWT
+// authorizer has already checked, for Lambda functions behind one: the
+// gateway verified the token, and the function needs typed
+// cognitojwt.Claims for the same policies and handlers a service that
+// verifies tokens itself uses.
+package apigateway
 
 import (
 	"encoding/json"
@@ -7,9 +12,13 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/errs"
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
-// ClaimsFromAPIGateway rebuilds typed Claims from the claims an API Gateway
+// Claims rebuilds typed cognitojwt.Claims from the claims an API Gateway
 // HTTP API JWT authorizer hands to the integration
 // (requestContext.authorizer.jwt.claims in the payload 2.0 event, a
 // map[string]string in github.com/aws/aws-lambda-go/events).
@@ -39,19 +48,19 @@ import (
 // brackets must verify the token itself (a Verifier in the function)
 // instead of reading the gateway's claims.
 //
-// Anything else is ErrMalformedToken (ErrWrongIssuer for a missing iss,
-// ErrWrongTokenUse for a missing or unknown token_use); an empty map, as a
-// route without an authorizer gets, is ErrNoToken. Other claims keep their
+// Anything else is cognitojwt.ErrMalformedToken (ErrWrongIssuer for a
+// missing iss, ErrWrongTokenUse for a missing or unknown token_use); an
+// empty map, as a route without an authorizer gets, is ErrNoToken. Other claims keep their
 // string values for Get, Attribute and Decode, including arrays the
 // gateway flattened beyond recovery (identities).
-func ClaimsFromAPIGateway(claims map[string]string) (*Claims, error) {
+func Claims(claims map[string]string) (*cognitojwt.Claims, error) {
 	if len(claims) == 0 {
-		return nil, fail(ErrNoToken, "no authorizer claims; is the route behind a JWT authorizer?")
+		return nil, errs.New(cognitojwt.ErrNoToken, "no authorizer claims; is the route behind a JWT authorizer?")
 	}
 	rebuilt := make(map[string]any, len(claims))
 	for name, value := range claims {
 		if !utf8.ValidString(name) || !utf8.ValidString(value) {
-			return nil, fail(ErrMalformedToken, "claim is not valid UTF-8")
+			return nil, errs.New(cognitojwt.ErrMalformedToken, "claim is not valid UTF-8")
 		}
 		var v any = value
 		var err error
@@ -73,30 +82,50 @@ func ClaimsFromAPIGateway(claims map[string]string) (*Claims, error) {
 			v, err = gatewayList(value)
 		}
 		if err != nil {
-			return nil, failf(ErrMalformedToken, "claim %q: %v", name, err)
+			return nil, errs.Newf(cognitojwt.ErrMalformedToken, "claim %q: %v", name, err)
 		}
 		rebuilt[name] = v
 	}
 	payload, err := json.Marshal(rebuilt)
 	if err != nil {
-		return nil, failf(ErrMalformedToken, "claims: %v", err)
+		return nil, errs.Newf(cognitojwt.ErrMalformedToken, "claims: %v", err)
 	}
-	c := new(Claims)
-	// The payload goes through the same parser as a token's, so the Claims
-	// are filled exactly as Verify fills them.
-	if err := parsePayload(string(payload), c); err != nil {
+	// The shared claims are read as Verify reads them, name folding
+	// refused included; the token's own are taken from the map, whose
+	// values are strings, as Verify takes them from a token.
+	c, err := cognitojwt.ClaimsFromUserInfo(string(payload))
+	if err != nil {
 		return nil, err
 	}
+	c.TokenUse = cognitojwt.TokenUse(claims["token_use"])
 	switch {
+	case claims["exp"] == "":
+		return nil, errNoExp
 	case c.Issuer == "":
 		return nil, errNoIssuer
 	case c.TokenUse == "":
 		return nil, errNoUse
-	case c.TokenUse != AccessToken && c.TokenUse != IDToken:
+	case c.TokenUse == cognitojwt.IDToken:
+		c.Username, c.ClientID = claims["cognito:username"], claims["aud"]
+	case c.TokenUse == cognitojwt.AccessToken:
+		c.ClientID = claims["client_id"]
+	default:
 		return nil, errTokenUse
 	}
+	c.JWTID, c.OriginJTI, c.EventID = claims["jti"], claims["origin_jti"], claims["event_id"]
+	if v, ok := rebuilt["version"].(int64); ok {
+		c.Version = int(v)
+	}
+	c.Scopes = cognitojwt.NamesOf(rules.SplitScopes(claims["scope"])...)
 	return c, nil
 }
+
+var (
+	errNoExp    = errs.New(cognitojwt.ErrMalformedToken, `claim "exp" is required`)
+	errNoIssuer = errs.New(cognitojwt.ErrWrongIssuer, "iss is missing")
+	errNoUse    = errs.New(cognitojwt.ErrWrongTokenUse, "token_use is missing")
+	errTokenUse = errs.New(cognitojwt.ErrWrongTokenUse, "token_use is not the accepted one")
+)
 
 type gatewayError string
 
@@ -117,8 +146,8 @@ func gatewayNumericDate(s string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n > maxNumericDate || n < minNumericDate {
-		return 0, errOutOfRange
+	if n > rules.MaxNumericDate || n < rules.MinNumericDate {
+		return 0, rules.ErrOutOfRange
 	}
 	return n, nil
 }
@@ -146,7 +175,7 @@ func parseDecimal(s string) (int64, error) {
 }
 
 // gatewayList reads an array as the gateway renders it, "[a b c]", and
-// refuses what that form leaves ambiguous (see ClaimsFromAPIGateway).
+// refuses what that form leaves ambiguous (see Claims).
 // Measured on real HTTP APIs: cognito:groups of ["admin","poweruser"]
 // arrives as "[admin poweruser]" (floci-io/floci#2011, checked against an
 // HTTP API with a Cognito pool; aws-solutions-library-samples

@@ -1,7 +1,8 @@
-package cognitojwt_test
+package apigateway_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strconv"
@@ -10,10 +11,21 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/apigateway"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// requireKind asserts that err wraps the sentinel want.
+func requireKind(t *testing.T, want, err error) {
+	t.Helper()
+	require.Error(t, err)
+	require.Truef(t, errors.Is(err, want), "error %q does not wrap %q", err, want)
+}
 
 // gatewayFlatten renders claims the way an HTTP API JWT authorizer hands
 // them to the integration: every value a string, numbers in decimal,
@@ -61,8 +73,8 @@ func accessClaims() map[string]string {
 	}
 }
 
-func TestClaimsFromAPIGatewayRebuildsTypedClaims(t *testing.T) {
-	c, err := cognitojwt.ClaimsFromAPIGateway(accessClaims())
+func TestClaimsRebuildsTypedClaims(t *testing.T) {
+	c, err := apigateway.Claims(accessClaims())
 	require.NoError(t, err)
 	require.Equal(t, "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", c.Subject)
 	require.Equal(t, "alice", c.Username)
@@ -98,8 +110,8 @@ func TestClaimsFromAPIGatewayRebuildsTypedClaims(t *testing.T) {
 
 // The claims a gateway hands over for a token rebuild to the Claims Verify
 // returns for that token.
-func TestClaimsFromAPIGatewayMatchesVerify(t *testing.T) {
-	iss := depIssuer(t, "us-east-1_Gateway", 0)
+func TestClaimsMatchesVerify(t *testing.T) {
+	iss := cognitotest.NewIssuer(t, cognitotest.WithPoolID("us-east-1_Gateway"))
 	opts := []cognitotest.TokenOption{
 		cognitotest.WithGroups("admin", "ops-team", `"quoted"`, "a,b", "Ünïcödé"),
 		cognitotest.WithScopes("orders/read", "orders/write"),
@@ -116,7 +128,7 @@ func TestClaimsFromAPIGatewayMatchesVerify(t *testing.T) {
 			want, err := v.Verify(context.Background(), iss.Sign(nil, raw))
 			require.NoError(t, err)
 
-			got, err := cognitojwt.ClaimsFromAPIGateway(gatewayFlatten(raw))
+			got, err := apigateway.Claims(gatewayFlatten(raw))
 			require.NoError(t, err)
 			want.KeyID = "" // the gateway does not pass the header on
 			// The typed fields agree; the payloads differ in encoding only.
@@ -138,7 +150,7 @@ func typedFields(c *cognitojwt.Claims) map[string]any {
 	}
 }
 
-func TestClaimsFromAPIGatewayIDToken(t *testing.T) {
+func TestClaimsIDToken(t *testing.T) {
 	claims := map[string]string{
 		"sub":              "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
 		"iss":              "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example",
@@ -150,7 +162,7 @@ func TestClaimsFromAPIGatewayIDToken(t *testing.T) {
 		"exp":              "1750003600",
 		"cognito:roles":    "[arn:aws:iam::123456789012:role/a arn:aws:iam::123456789012:role/b]",
 	}
-	c, err := cognitojwt.ClaimsFromAPIGateway(claims)
+	c, err := apigateway.Claims(claims)
 	require.NoError(t, err)
 	require.Equal(t, cognitojwt.IDToken, c.TokenUse)
 	require.Equal(t, "1example23456789", c.ClientID)
@@ -161,9 +173,9 @@ func TestClaimsFromAPIGatewayIDToken(t *testing.T) {
 	require.Equal(t, []any{"arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"}, roles)
 }
 
-// TestClaimsFromAPIGatewayReadsOneArrayForm: arrays are read only in the
+// TestClaimsReadsOneArrayForm: arrays are read only in the
 // form the gateway renders, "[a b]", element by element as written.
-func TestClaimsFromAPIGatewayReadsOneArrayForm(t *testing.T) {
+func TestClaimsReadsOneArrayForm(t *testing.T) {
 	cases := map[string][]string{
 		"[admin]":                {"admin"},
 		"[admin users]":          {"admin", "users"},
@@ -180,30 +192,30 @@ func TestClaimsFromAPIGatewayReadsOneArrayForm(t *testing.T) {
 		t.Run(flat, func(t *testing.T) {
 			claims := accessClaims()
 			claims["cognito:groups"] = flat
-			c, err := cognitojwt.ClaimsFromAPIGateway(claims)
+			c, err := apigateway.Claims(claims)
 			require.NoError(t, err)
 			require.Equal(t, want, c.Groups.Slice())
 		})
 	}
 }
 
-// TestClaimsFromAPIGatewayQuotedGroupIsNotTheBareGroup is the
+// TestClaimsQuotedGroupIsNotTheBareGroup is the
 // reproduction: a group literally named "admin", quotes included, arrives
 // as ["admin"] and must not grant the group admin.
-func TestClaimsFromAPIGatewayQuotedGroupIsNotTheBareGroup(t *testing.T) {
+func TestClaimsQuotedGroupIsNotTheBareGroup(t *testing.T) {
 	claims := accessClaims()
 	claims["cognito:groups"] = `["admin"]`
-	c, err := cognitojwt.ClaimsFromAPIGateway(claims)
+	c, err := apigateway.Claims(claims)
 	require.NoError(t, err)
 	require.False(t, c.InGroup("admin"))
 	require.False(t, cognitojwt.InAnyGroup("admin")(c))
 	require.True(t, c.InGroup(`"admin"`))
 }
 
-// TestClaimsFromAPIGatewayRefusesAmbiguousArrays: an element that is empty
+// TestClaimsRefusesAmbiguousArrays: an element that is empty
 // or holds white space, a control or format character or a bracket could
 // have come from more than one array, so the claims are refused.
-func TestClaimsFromAPIGatewayRefusesAmbiguousArrays(t *testing.T) {
+func TestClaimsRefusesAmbiguousArrays(t *testing.T) {
 	for _, bad := range []string{
 		"[admin  users]", "[ admin]", "[admin ]", "[ ]",
 		"[a\tb]", "[a\nb]", "[a\u00a0b]", "[a\u200bb]", "[a\u0000b]",
@@ -213,40 +225,40 @@ func TestClaimsFromAPIGatewayRefusesAmbiguousArrays(t *testing.T) {
 			t.Run(claim+" "+bad, func(t *testing.T) {
 				claims := accessClaims()
 				claims[claim] = bad
-				_, err := cognitojwt.ClaimsFromAPIGateway(claims)
+				_, err := apigateway.Claims(claims)
 				requireKind(t, cognitojwt.ErrMalformedToken, err)
 			})
 		}
 	}
 }
 
-// TestClaimsFromAPIGatewayRefusesOtherForms: only the bracketed form is
+// TestClaimsRefusesOtherForms: only the bracketed form is
 // an array.
-func TestClaimsFromAPIGatewayRefusesOtherForms(t *testing.T) {
+func TestClaimsRefusesOtherForms(t *testing.T) {
 	for _, bad := range []string{"", "admin", "admin users", "admin,users", "[admin", "admin]", "]", "[", "(admin)"} {
 		t.Run(bad, func(t *testing.T) {
 			claims := accessClaims()
 			claims["cognito:groups"] = bad
-			_, err := cognitojwt.ClaimsFromAPIGateway(claims)
+			_, err := apigateway.Claims(claims)
 			requireKind(t, cognitojwt.ErrMalformedToken, err)
 		})
 	}
 }
 
-// TestClaimsFromAPIGatewayRefusesFoldedClaimNames: a name that folds to a
+// TestClaimsRefusesFoldedClaimNames: a name that folds to a
 // Cognito claim is refused here as in Verify.
-func TestClaimsFromAPIGatewayRefusesFoldedClaimNames(t *testing.T) {
+func TestClaimsRefusesFoldedClaimNames(t *testing.T) {
 	for _, name := range []string{"SUB", "\u017fub", "Cognito:Groups"} {
 		t.Run(name, func(t *testing.T) {
 			claims := accessClaims()
 			claims[name] = "x"
-			_, err := cognitojwt.ClaimsFromAPIGateway(claims)
+			_, err := apigateway.Claims(claims)
 			requireKind(t, cognitojwt.ErrMalformedToken, err)
 		})
 	}
 }
 
-func TestClaimsFromAPIGatewayIsStrict(t *testing.T) {
+func TestClaimsIsStrict(t *testing.T) {
 	cases := []struct {
 		name string
 		edit func(map[string]string)
@@ -283,22 +295,22 @@ func TestClaimsFromAPIGatewayIsStrict(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			claims := maps.Clone(accessClaims())
 			tc.edit(claims)
-			c, err := cognitojwt.ClaimsFromAPIGateway(claims)
+			c, err := apigateway.Claims(claims)
 			require.Nil(t, c)
 			requireKind(t, tc.want, err)
 		})
 	}
 
-	_, err := cognitojwt.ClaimsFromAPIGateway(nil)
+	_, err := apigateway.Claims(nil)
 	requireKind(t, cognitojwt.ErrNoToken, err)
-	_, err = cognitojwt.ClaimsFromAPIGateway(map[string]string{})
+	_, err = apigateway.Claims(map[string]string{})
 	requireKind(t, cognitojwt.ErrNoToken, err)
 
 	// Values that are merely unusual pass through unchanged.
 	claims := accessClaims()
 	claims["exp"] = "-1"
 	claims["custom:note"] = `</script>"&`
-	c, err := cognitojwt.ClaimsFromAPIGateway(claims)
+	c, err := apigateway.Claims(claims)
 	require.NoError(t, err, "an expired exp is the gateway's business, not this function's")
 	note, ok := c.Attribute("note")
 	require.True(t, ok)
