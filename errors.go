@@ -169,7 +169,8 @@ func ErrorStatus(err error) (status int, code, description string) {
 	var id *idTokenError
 	if errors.As(err, &id) {
 		// The fixed texts speak of access tokens, which most routes take;
-		// the client of an ID-token route is told of "the token".
+		// the client of a route that takes ID tokens is told of "the
+		// token".
 		description = strings.Replace(description, "access token", "token", 1)
 	}
 	return status, code, description
@@ -199,8 +200,9 @@ func errorStatus(err error) (status int, code, description string) {
 	return http.StatusUnauthorized, "invalid_token", "The access token is invalid."
 }
 
-// idTokenError marks an error met verifying a token as an ID token, so
-// that ErrorStatus calls it "the token" rather than "the access token".
+// idTokenError marks an error of a verifier that takes ID tokens (IDToken
+// or AnyToken), so that ErrorStatus calls it "the token" rather than "the
+// access token".
 type idTokenError struct{ err error }
 
 func (e *idTokenError) Error() string { return e.err.Error() }

@@ -2,8 +2,6 @@ package cognitojwt
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -138,7 +136,7 @@ func (m *middleware) mismatch(r *http.Request, token string, err error) []slog.A
 			attrs = append(attrs, slog.Any("expected_clients", v.clients))
 		}
 		if parsed {
-			attrs = append(attrs, slog.String("client_sha256", fingerprint(p.claims.ClientID)))
+			attrs = append(attrs, slog.String("client", clientKind(p.claims.ClientID)))
 		}
 	case ErrWrongTokenUse:
 		attrs = append(attrs, slog.String("expected_token_use", string(v.use)))
@@ -180,11 +178,33 @@ func issuerKind(iss string) string {
 	return "not a Cognito user pool's issuer"
 }
 
-// fingerprint is the start of the SHA-256 of an app client id: enough to
-// tell which of the operator's clients a token was issued to (compare with
-// printf %s CLIENT_ID | sha256sum), without putting a claim value in the
-// log.
-func fingerprint(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:6])
+// clientKind names a token's app client when the value has the shape of
+// a Cognito app client ID (the API's ClientIdType: 1 to 128 of letters,
+// digits, "_" and "+"), which is what the operator compares with
+// Config.ClientIDs; anything else is only said not to be one, so that an
+// arbitrary claim value never reaches the log.
+func clientKind(id string) string {
+	if id == "" {
+		return "none"
+	}
+	if !cognitoClientID(id) {
+		return "not a Cognito app client ID"
+	}
+	return id
+}
+
+// cognitoClientID reports whether id matches ClientIdType, [\w+]{1,128}
+// with \w the ASCII word characters.
+func cognitoClientID(id string) bool {
+	if len(id) < 1 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '+':
+		default:
+			return false
+		}
+	}
+	return true
 }

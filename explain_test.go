@@ -2,8 +2,6 @@ package cognitojwt_test
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -56,8 +54,7 @@ func TestDebugLogNamesExpectedAndActual(t *testing.T) {
 	rec = lastRejection(t, &logs, h, f.iss.AccessToken(cognitotest.WithClientID("other-client")))
 	require.Equal(t, "wrong_client", rec["kind"])
 	require.Equal(t, []any{testClient}, rec["expected_clients"])
-	sum := sha256.Sum256([]byte("other-client"))
-	require.Equal(t, hex.EncodeToString(sum[:6]), rec["client_sha256"])
+	require.Equal(t, "not a Cognito app client ID", rec["client"])
 	require.NotContains(t, logs.String(), "other-client", "a client id is a claim value")
 
 	rec = lastRejection(t, &logs, h, f.iss.IDToken())
@@ -70,6 +67,42 @@ func TestDebugLogNamesExpectedAndActual(t *testing.T) {
 	rec = lastRejection(t, &logs, h, f.iss.IDToken())
 	require.NotContains(t, rec, "expected_token_use")
 	require.NotContains(t, rec, "token_use")
+}
+
+// TestDebugLogNamesACognitoShapedClient: the actual client is named when
+// it has the shape of a Cognito app client ID (ClientIdType in the
+// Cognito API: 1 to 128 of letters, digits, "_" and "+"), the value an
+// operator compares with Config.ClientIDs; any other value is not logged.
+func TestDebugLogNamesACognitoShapedClient(t *testing.T) {
+	var logs bytes.Buffer
+	f := newFixture(t, nil)
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithLogger(debugLogger(&logs, slog.LevelDebug)))(&probe{})
+	for _, tt := range []struct {
+		client string
+		named  bool
+	}{
+		{"4mrv1ug2hf0kb1bvm7bdsqy0it", true},
+		{"Mixed_Case+Plus09", true},
+		{"a", true},
+		{strings.Repeat("b", 128), true},
+		{strings.Repeat("b", 129), false},
+		{"client-with-dashes", false},
+		{"client.with.dots", false},
+		{"client with spaces", false},
+		{"clientwithaccént", false},
+		{"client/path", false},
+	} {
+		t.Run(tt.client, func(t *testing.T) {
+			rec := lastRejection(t, &logs, h, f.iss.AccessToken(cognitotest.WithClientID(tt.client)))
+			require.Equal(t, "wrong_client", rec["kind"])
+			if tt.named {
+				require.Equal(t, tt.client, rec["client"])
+				return
+			}
+			require.Equal(t, "not a Cognito app client ID", rec["client"])
+			require.NotContains(t, logs.String(), tt.client)
+		})
+	}
 }
 
 func TestDebugLogSaysWhyAPolicyRefused(t *testing.T) {
@@ -133,6 +166,32 @@ func TestIDTokenRefusalsSayToken(t *testing.T) {
 	a := newFixture(t, nil)
 	w = serve(cognitojwt.Middleware(a.v)(&probe{}), bearer(a.iss.AccessToken(cognitotest.WithLifetime(-time.Hour))))
 	requireResponse(t, invalidToken("The access token expired."), w)
+}
+
+// TestEveryTokenTextSaysTokenForIDTokens: no fixed text calls an ID
+// token an access token, on a route of ID tokens or of either kind.
+func TestEveryTokenTextSaysTokenForIDTokens(t *testing.T) {
+	for _, use := range []cognitojwt.TokenUse{cognitojwt.IDToken, cognitojwt.AnyToken} {
+		t.Run(string(use), func(t *testing.T) {
+			f := newFixture(t, func(c *cognitojwt.Config) { c.TokenUse = use })
+			h := cognitojwt.Middleware(f.v)(&probe{})
+			future := f.clk.Now().Add(time.Hour)
+			for _, tt := range []struct {
+				token string
+				want  string
+			}{
+				{f.iss.IDToken(cognitotest.WithLifetime(-time.Hour)), "The token expired."},
+				{f.iss.IDToken(cognitotest.WithIssuedAt(future), cognitotest.WithExpiresAt(future.Add(time.Hour))), "The token is not yet valid."},
+				{"not-a-jwt", "The token is malformed."},
+			} {
+				requireResponse(t, invalidToken(tt.want), serve(h, bearer(tt.token)))
+			}
+
+			revoked := newFixture(t, func(c *cognitojwt.Config) { c.TokenUse = use; c.Revocations = revokeAll{} })
+			w := serve(cognitojwt.Middleware(revoked.v)(&probe{}), bearer(revoked.iss.IDToken()))
+			requireResponse(t, invalidToken("The token has been revoked."), w)
+		})
+	}
 }
 
 func TestNewWithANonCognitoPoolIDSaysToSetIssuer(t *testing.T) {

@@ -14,8 +14,19 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	mrand "math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"go.uber.org/goleak"
 )
 
 // testClient is the app client every test verifier accepts.
@@ -200,3 +211,275 @@ func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // rsaKey1024 is a key below the 2048-bit floor the verifier demands.
 func rsaKey1024() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 1024) }
+
+// sharedKeys are generated once per test binary: one RSA key costs up to a
+// second under the race detector.
+var sharedKeys = struct {
+	mu   sync.Mutex
+	keys map[string]*cognitotest.SigningKey
+}{keys: map[string]*cognitotest.SigningKey{}}
+
+// sharedKey returns the named test key: "pool" is the same RSA-2048 key
+// in every process (see deterministicKey), "weak" is RSA-1024, every other
+// name a fresh RSA-2048 key with a Cognito-like random kid.
+func sharedKey(t testing.TB, name string) *cognitotest.SigningKey {
+	t.Helper()
+	sharedKeys.mu.Lock()
+	defer sharedKeys.mu.Unlock()
+	if k := sharedKeys.keys[name]; k != nil {
+		return k
+	}
+	k, err := cognitotest.NewSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch name {
+	case "pool":
+		kid := sha256.Sum256([]byte("kid of the local test pool"))
+		k = &cognitotest.SigningKey{KeyID: base64.StdEncoding.EncodeToString(kid[:]), Private: deterministicKey(t, "local test pool")}
+	case "weak":
+		if k.Private, err = rsa.GenerateKey(rand.Reader, 1024); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sharedKeys.keys[name] = k
+	return k
+}
+
+// deterministicKey derives an RSA-2048 key from seed. A fuzzing run builds
+// its seed tokens in one process and verifies them in others; they must
+// share the signing key, and crypto/rsa.GenerateKey cannot be seeded.
+func deterministicKey(t testing.TB, seed string) *rsa.PrivateKey {
+	t.Helper()
+	rng := mrand.NewChaCha8(sha256.Sum256([]byte(seed)))
+	e := big.NewInt(65537)
+	one := big.NewInt(1)
+	prime := func() *big.Int {
+		buf := make([]byte, 128)
+		_, _ = rng.Read(buf)
+		buf[0] |= 0xc0 // the product of two such primes has 2048 bits
+		buf[len(buf)-1] |= 1
+		p := new(big.Int).SetBytes(buf)
+		for !p.ProbablyPrime(20) || new(big.Int).GCD(nil, nil, e, new(big.Int).Sub(p, one)).Cmp(one) != 0 {
+			p.Add(p, big.NewInt(2))
+		}
+		return p
+	}
+	p, q := prime(), prime()
+	phi := new(big.Int).Mul(new(big.Int).Sub(p, one), new(big.Int).Sub(q, one))
+	k := &rsa.PrivateKey{
+		PublicKey: rsa.PublicKey{N: new(big.Int).Mul(p, q), E: 65537},
+		D:         new(big.Int).ModInverse(e, phi),
+		Primes:    []*big.Int{p, q},
+	}
+	k.Precompute()
+	if err := k.Validate(); err != nil || k.N.BitLen() != 2048 {
+		t.Fatalf("derived key: %v (%d bits)", err, k.N.BitLen())
+	}
+	return k
+}
+
+// checkGoroutineLeaks fails t if goroutines started during the test outlive
+// it. Call it first, so that its cleanup runs after every other one
+// (servers closed, fetches finished).
+func checkGoroutineLeaks(t testing.TB) {
+	t.Helper()
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
+}
+
+// errorKinds maps the corpus's names to the sentinels; "ok" is success.
+var errorKinds = map[string]error{
+	"ok":                nil,
+	"no_token":          cognitojwt.ErrNoToken,
+	"malformed":         cognitojwt.ErrMalformedToken,
+	"unsupported_alg":   cognitojwt.ErrUnsupportedAlgorithm,
+	"unknown_key":       cognitojwt.ErrUnknownKey,
+	"invalid_signature": cognitojwt.ErrInvalidSignature,
+	"expired":           cognitojwt.ErrExpired,
+	"not_yet_valid":     cognitojwt.ErrNotYetValid,
+	"wrong_issuer":      cognitojwt.ErrWrongIssuer,
+	"wrong_client":      cognitojwt.ErrWrongClient,
+	"wrong_token_use":   cognitojwt.ErrWrongTokenUse,
+	"keys_unavailable":  cognitojwt.ErrKeysUnavailable,
+}
+
+// protectedResult is what one request through Middleware produced.
+type protectedResult struct {
+	rec     *httptest.ResponseRecorder
+	reached bool
+	claims  *cognitojwt.Claims
+}
+
+// serveProtected sends one request to Middleware(v) guarding a handler
+// that records whether it ran and which claims it saw. guard, when set,
+// wraps the handler inside the middleware (Authorize policies).
+func serveProtected(v cognitojwt.TokenVerifier, authorization []string, guard func(http.Handler) http.Handler) protectedResult {
+	var res protectedResult
+	var next http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res.reached = true
+		res.claims, _ = cognitojwt.ClaimsFromContext(r.Context())
+		w.WriteHeader(http.StatusNoContent)
+	})
+	if guard != nil {
+		next = guard(next)
+	}
+	h := cognitojwt.Middleware(v)(next)
+	req := httptest.NewRequest(http.MethodGet, "/orders", nil)
+	for _, a := range authorization {
+		req.Header.Add("Authorization", a)
+	}
+	res.rec = httptest.NewRecorder()
+	h.ServeHTTP(res.rec, req)
+	return res
+}
+
+// assertRejection checks an error answer: status, RFC 6750 challenge and
+// body, that the protected handler never ran, and that nothing secret
+// (token segments, kid, claim values) appears anywhere in the answer.
+func assertRejection(t testing.TB, res protectedResult, wantStatus int, secrets []string) {
+	t.Helper()
+	if res.reached {
+		t.Fatalf("protected handler ran (claims %v) for a rejected request", res.claims != nil)
+	}
+	rec := res.rec
+	if rec.Code != wantStatus {
+		t.Fatalf("status %d, want %d (body %s)", rec.Code, wantStatus, rec.Body)
+	}
+	wantCode := map[int]string{
+		http.StatusBadRequest:         "invalid_request",
+		http.StatusUnauthorized:       "invalid_token",
+		http.StatusForbidden:          "insufficient_scope",
+		http.StatusServiceUnavailable: "temporarily_unavailable",
+	}[wantStatus]
+	var body struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatalf("body is not JSON: %q", rec.Body)
+	}
+	if body.Error != wantCode || body.Description == "" {
+		t.Fatalf("body %+v, want error %q with a description", body, wantCode)
+	}
+	challenge := rec.Header().Get("WWW-Authenticate")
+	if wantStatus == http.StatusServiceUnavailable {
+		if s, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || s < 1 {
+			t.Fatalf("503 without a usable Retry-After: %q", rec.Header().Get("Retry-After"))
+		}
+	} else if !strings.HasPrefix(challenge, `Bearer realm="api", error="`+wantCode+`"`) {
+		t.Fatalf("WWW-Authenticate %q, want a Bearer challenge with error %q", challenge, wantCode)
+	}
+	var answer strings.Builder
+	answer.Write(rec.Body.Bytes())
+	for name, values := range rec.Header() {
+		answer.WriteString(name + ": " + strings.Join(values, ",") + "\n")
+	}
+	for _, s := range secrets {
+		if len(s) >= 8 && strings.Contains(answer.String(), s) {
+			t.Fatalf("answer reveals %q", s)
+		}
+	}
+}
+
+// secretsOf lists what must never appear in an answer or an error text:
+// the token's segments, its kid and its claim values.
+func secretsOf(token string) []string {
+	out := strings.Split(token, ".")
+	if len(out) >= 2 {
+		if h, err := segmentEncoding.DecodeString(out[0]); err == nil {
+			var hdr map[string]any
+			if json.Unmarshal(h, &hdr) == nil {
+				if kid, ok := hdr["kid"].(string); ok {
+					out = append(out, kid)
+				}
+			}
+		}
+		if p, err := segmentEncoding.DecodeString(out[1]); err == nil {
+			var claims map[string]any
+			if json.Unmarshal(p, &claims) == nil {
+				for _, name := range []string{"sub", "jti", "username", "cognito:username", "event_id", "origin_jti"} {
+					if s, ok := claims[name].(string); ok {
+						out = append(out, s)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func loadJSONLines[T any](t testing.TB, path string) []T {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []T
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 || text[0] == '#' {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(text))
+		dec.UseNumber()
+		dec.DisallowUnknownFields()
+		var c T
+		if err := dec.Decode(&c); err != nil {
+			t.Fatalf("%s:%d: %v", path, line, err)
+		}
+		out = append(out, c)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+var segmentEncoding = base64.RawURLEncoding
+
+// publicJWKOf is k's public half as Cognito publishes it.
+func publicJWKOf(k *cognitotest.SigningKey) map[string]any {
+	pub := &k.Private.PublicKey
+	return map[string]any{
+		"kty": "RSA",
+		"kid": k.KeyID,
+		"alg": "RS256",
+		"use": "sig",
+		"n":   segmentEncoding.EncodeToString(pub.N.Bytes()),
+		"e":   segmentEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+	}
+}
+
+// unsignedTokenOf assembles a token from JSON texts with a signature that
+// never verifies: enough for every check that runs before the signature.
+func unsignedTokenOf(header, payload string) string {
+	return segmentEncoding.EncodeToString([]byte(header)) + "." + segmentEncoding.EncodeToString([]byte(payload)) + "." +
+		segmentEncoding.EncodeToString(bytes.Repeat([]byte{0x5a}, 256))
+}
+
+func newCorpusVerifier(t testing.TB, iss *cognitotest.Issuer, clock *clock, edit func(*cognitojwt.Config)) *cognitojwt.Verifier {
+	t.Helper()
+	cfg := iss.Config(cognitotest.DefaultClientID)
+	cfg.Now = clock.Now
+	if edit != nil {
+		edit(&cfg)
+	}
+	v, err := cognitojwt.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}

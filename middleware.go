@@ -48,9 +48,9 @@ func WithCredentialsOptional() Option {
 // request, its pattern. When l is enabled at Debug level, the record says
 // more: for a token of the wrong issuer, client or token_use, the expected
 // ones and what the token carries (its token_use; the pool ID of a
-// Cognito issuer, or that it is none; a SHA-256 fingerprint of its
-// client id, since a client id is a claim value); for a guard's refusal, the guard and why its policy
-// refused (AgeAtLeast: a missing birthdate or too young an age), with a
+// Cognito issuer, or that it is none; its client id when it has the shape
+// of a Cognito app client ID, or that it has not); for a guard's refusal,
+// the guard and why its policy refused (AgeAtLeast: a missing birthdate or too young an age), with a
 // hint when an access token was refused over a claim Cognito puts only in
 // ID tokens. Token bytes and other claim values are never logged.
 func WithLogger(l *slog.Logger) Option {

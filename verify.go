@@ -69,10 +69,11 @@ func (v *Verifier) verifyObserved(ctx context.Context, token string, p *parsedTo
 	return c, err
 }
 
-// describe marks the errors of an ID-token verifier as such, for
-// ErrorStatus's wording.
+// describe marks the errors of a verifier that takes ID tokens, alone or
+// beside access tokens, so that ErrorStatus does not call an ID token an
+// access token.
 func (v *Verifier) describe(err error) error {
-	if err == nil || v.use != IDToken {
+	if err == nil || v.use == AccessToken {
 		return err
 	}
 	return &idTokenError{err}

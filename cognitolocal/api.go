@@ -165,6 +165,15 @@ var apiOps = map[string]apiOp{
 	"UpdateGroup":                      op((*Pool).updateGroupOp),
 	"DeleteGroup":                      op((*Pool).deleteGroup),
 	"ListUsersInGroup":                 op((*Pool).listUsersInGroup),
+	"ConfirmDevice":                    op((*Pool).confirmDevice),
+	"GetDevice":                        op((*Pool).getDevice),
+	"ListDevices":                      op((*Pool).listDevices),
+	"UpdateDeviceStatus":               op((*Pool).updateDeviceStatus),
+	"ForgetDevice":                     op((*Pool).forgetDevice),
+	"AdminGetDevice":                   op((*Pool).adminGetDevice),
+	"AdminListDevices":                 op((*Pool).adminListDevices),
+	"AdminUpdateDeviceStatus":          op((*Pool).adminUpdateDeviceStatus),
+	"AdminForgetDevice":                op((*Pool).adminForgetDevice),
 }
 
 // serveAPI answers the JSON API. Requests are not SigV4-checked: any

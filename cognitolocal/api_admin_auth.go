@@ -42,7 +42,11 @@ func (p *Pool) adminInitiateAuth(ctx context.Context, in *adminInitiateAuthInput
 		if err := c.checkSecretHash(params["USERNAME"], params["SECRET_HASH"]); err != nil {
 			return nil, err
 		}
-		st := signInStep{typed: params["USERNAME"], source: sourceAuthentication, admin: true}
+		dev, err := p.presentedDevice(params["USERNAME"], params["DEVICE_KEY"])
+		if err != nil {
+			return nil, err
+		}
+		st := signInStep{typed: params["USERNAME"], source: sourceAuthentication, admin: true, device: dev}
 		res, err := p.passwordFactor(c, params["USERNAME"], params["PASSWORD"], st)
 		return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":

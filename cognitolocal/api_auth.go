@@ -23,6 +23,9 @@ type authenticationResult struct {
 	TokenType    string `json:"TokenType"`
 	RefreshToken string `json:"RefreshToken,omitempty"`
 	IDToken      string `json:"IdToken,omitempty"`
+	// NewDeviceMetadata is the device key of a sign-in that presented
+	// none, in a pool that tracks devices (devices.go).
+	NewDeviceMetadata *newDeviceMetadata `json:"NewDeviceMetadata,omitempty"`
 }
 
 type initiateAuthOutput struct {
@@ -63,7 +66,11 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 		if !c.allowsFlow("ALLOW_USER_PASSWORD_AUTH") && !c.allowsFlow("USER_PASSWORD_AUTH") {
 			return nil, apiErr(codeInvalidParameter, "USER_PASSWORD_AUTH flow not enabled for this client")
 		}
-		st := signInStep{typed: params["USERNAME"], source: sourceAuthentication}
+		dev, err := p.presentedDevice(params["USERNAME"], params["DEVICE_KEY"])
+		if err != nil {
+			return nil, err
+		}
+		st := signInStep{typed: params["USERNAME"], source: sourceAuthentication, device: dev}
 		res, err := p.passwordFactor(c, params["USERNAME"], params["PASSWORD"], st)
 		return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 	case "USER_SRP_AUTH":
@@ -76,7 +83,13 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 		if err := c.checkSecretHash(params["USERNAME"], params["SECRET_HASH"]); err != nil {
 			return nil, err
 		}
-		return p.startSRP(c, params["USERNAME"], params["SRP_A"], false)
+		dev, err := p.presentedDevice(params["USERNAME"], params["DEVICE_KEY"])
+		if err != nil {
+			return nil, err
+		}
+		out, err := p.startSRP(c, params["USERNAME"], params["SRP_A"], false)
+		p.tagSRPDevice(out, dev)
+		return out, err
 	case "USER_AUTH":
 		res, err := p.initiateUserAuth(c, params)
 		return p.apiStep(ctx, c, res, err, in.ClientMetadata)

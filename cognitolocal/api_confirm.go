@@ -20,31 +20,23 @@ func (p *Pool) confirmSignUp(_ context.Context, in *confirmSignUpInput) (*empty,
 	if in.Username == "" || in.ConfirmationCode == "" {
 		return nil, apiErr(codeInvalidParameter, "Missing required parameter Username or ConfirmationCode")
 	}
-	c, err := p.publicClient(in.ClientID, in.Username, in.SecretHash)
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.userLocked(in.Username)
-	if err != nil {
-		// "Managing user existence error responses": with the setting
-		// ENABLED, ConfirmSignUp answers as for a wrong code.
-		return nil, c.unknownUser(errCodeMismatch)
-	}
-	if u.Status != statusUnconfirmed {
-		return nil, apiErr(codeNotAuthorized, "User cannot be confirmed. Current status is "+u.Status)
-	}
-	pc, err := p.useCodeLocked(u, purposeSignUp, in.ConfirmationCode, "ConfirmSignUp", limitConfirmSign)
-	if err != nil {
-		return nil, err
-	}
-	u.Status = statusConfirmed
-	if pc.Attribute != "" {
-		u.Attributes[pc.Attribute+"_verified"] = "true"
-	}
-	u.LastModified = p.now()
-	return &empty{}, nil
+	// "Managing user existence error responses": with the setting
+	// ENABLED, ConfirmSignUp answers an unknown user as a wrong code.
+	return onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, nil, unknownUserAs[*empty](errCodeMismatch), func(u *user) (*empty, error) {
+		if u.Status != statusUnconfirmed {
+			return nil, apiErr(codeNotAuthorized, "User cannot be confirmed. Current status is "+u.Status)
+		}
+		pc, err := p.useCodeLocked(u, purposeSignUp, in.ConfirmationCode, "ConfirmSignUp", limitConfirmSign)
+		if err != nil {
+			return nil, err
+		}
+		u.Status = statusConfirmed
+		if pc.Attribute != "" {
+			u.Attributes[pc.Attribute+"_verified"] = "true"
+		}
+		u.LastModified = p.now()
+		return &empty{}, nil
+	})
 }
 
 type resendConfirmationCodeInput struct {
@@ -61,33 +53,19 @@ type codeDeliveryOutput struct {
 // stops working. API reference, ResendConfirmationCode:
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ResendConfirmationCode.html
 func (p *Pool) resendConfirmationCode(_ context.Context, in *resendConfirmationCodeInput) (*codeDeliveryOutput, error) {
-	if in.Username == "" {
-		return nil, errUsernameMissing
-	}
-	c, err := p.publicClient(in.ClientID, in.Username, in.SecretHash)
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.userLocked(in.Username)
-	if err != nil {
-		if c.hidesUsers() {
-			return &codeDeliveryOutput{CodeDeliveryDetails: simulatedDelivery()}, nil
+	return onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, nil, unknownUserDelivery(errUserNotFound), func(u *user) (*codeDeliveryOutput, error) {
+		if u.Status != statusUnconfirmed {
+			return nil, apiErr(codeInvalidParameter, "User is already confirmed.")
 		}
-		return nil, err
-	}
-	if u.Status != statusUnconfirmed {
-		return nil, apiErr(codeInvalidParameter, "User is already confirmed.")
-	}
-	d, ok := p.signUpDestinationLocked(u)
-	if !ok {
-		return nil, apiErr(codeInvalidParameter, "Cannot resend codes. Auto verification not turned on.")
-	}
-	if err := p.limitSendLocked(u, "ResendConfirmationCode", limitResend); err != nil {
-		return nil, err
-	}
-	return &codeDeliveryOutput{CodeDeliveryDetails: p.sendCodeLocked(u, purposeSignUp, signUpCodeValidity, MessageResendCode, d)}, nil
+		d, ok := p.signUpDestinationLocked(u)
+		if !ok {
+			return nil, apiErr(codeInvalidParameter, "Cannot resend codes. Auto verification not turned on.")
+		}
+		if err := p.limitSendLocked(u, "ResendConfirmationCode", limitResend); err != nil {
+			return nil, err
+		}
+		return &codeDeliveryOutput{CodeDeliveryDetails: p.sendCodeLocked(u, purposeSignUp, signUpCodeValidity, MessageResendCode, d)}, nil
+	})
 }
 
 type attributeCodeInput struct {
@@ -154,6 +132,64 @@ func (p *Pool) verifyUserAttribute(ctx context.Context, in *verifyUserAttributeI
 		u.LastModified = p.now()
 		return nil
 	})
+}
+
+// namedUser is how an operation an app client calls without a token
+// names its user.
+type namedUser struct {
+	clientID, secretHash, username string
+}
+
+// onNamedUser is the common prelude of the operations an app client
+// calls without a token, naming a user (ConfirmSignUp,
+// ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword): the
+// username must be given and the client found, its SECRET_HASH checked.
+// Then unlocked, when set, runs without the pool's lock (a new password's
+// policy check and hash), and op runs on the user with the lock held; a
+// name no user has gets unknown's answer, which depends on the client's
+// PreventUserExistenceErrors.
+func onNamedUser[T any](p *Pool, n namedUser, unlocked func() error, unknown func(*AppClient) (T, error), op func(*user) (T, error)) (T, error) {
+	var none T
+	if n.username == "" {
+		return none, errUsernameMissing
+	}
+	c, err := p.publicClient(n.clientID, n.username, n.secretHash)
+	if err != nil {
+		return none, err
+	}
+	if unlocked != nil {
+		if err := unlocked(); err != nil {
+			return none, err
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u := p.userNamed(n.username)
+	if u == nil {
+		return unknown(&c)
+	}
+	return op(u)
+}
+
+// unknownUserAs answers an unknown user with hidden when the client
+// prevents user existence errors, else UserNotFoundException.
+func unknownUserAs[T any](hidden error) func(*AppClient) (T, error) {
+	return func(c *AppClient) (T, error) {
+		var none T
+		return none, c.unknownUser(hidden)
+	}
+}
+
+// unknownUserDelivery answers an operation that sends a code, for an
+// unknown user: a simulated delivery when the client prevents user
+// existence errors, else visible.
+func unknownUserDelivery(visible error) func(*AppClient) (*codeDeliveryOutput, error) {
+	return func(c *AppClient) (*codeDeliveryOutput, error) {
+		if c.hidesUsers() {
+			return &codeDeliveryOutput{CodeDeliveryDetails: simulatedDelivery()}, nil
+		}
+		return nil, visible
+	}
 }
 
 // simulatedDelivery is what the operations that send a code answer for

@@ -51,7 +51,7 @@ type settingsInput struct {
 // pool does not model.
 var modelledMembers = []string{
 	"UserPoolId", "PoolName", "AliasAttributes", "UsernameAttributes", "UsernameConfiguration", "Schema",
-	"AutoVerifiedAttributes", "MfaConfiguration", "DeletionProtection",
+	"AutoVerifiedAttributes", "MfaConfiguration", "DeletionProtection", "DeviceConfiguration",
 }
 
 // parseSettings reads the settings of a CreateUserPool (create) or
@@ -143,6 +143,11 @@ func parseSettings(body []byte, name string, create bool) (*poolSettings, error)
 	if in.AdminCreateUserConfig != nil {
 		s.AdminCreateOnly = in.AdminCreateUserConfig.AllowAdminCreateUserOnly
 	}
+	devices, err := parseDeviceConfig(raw["DeviceConfiguration"])
+	if err != nil {
+		return nil, err
+	}
+	s.Devices = devices
 	for _, m := range modelledMembers {
 		delete(raw, m)
 	}
@@ -311,6 +316,9 @@ func (p *Pool) userPoolType() map[string]any {
 		"EstimatedNumberOfUsers": users, "UsernameConfiguration": map[string]bool{"CaseSensitive": s.CaseSensitive},
 		"SchemaAttributes": schema,
 	})
+	if s.Devices != nil {
+		out["DeviceConfiguration"] = s.Devices.wire()
+	}
 	for name, v := range map[string][]string{
 		"AutoVerifiedAttributes": s.AutoVerifiedAttributes, "AliasAttributes": s.AliasAttributes, "UsernameAttributes": s.UsernameAttributes,
 	} {

@@ -32,33 +32,20 @@ type forgotPasswordInput struct {
 // phone number or email address. API reference, ForgotPassword:
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ForgotPassword.html
 func (p *Pool) forgotPassword(_ context.Context, in *forgotPasswordInput) (*codeDeliveryOutput, error) {
-	if in.Username == "" {
-		return nil, errUsernameMissing
-	}
-	c, err := p.publicClient(in.ClientID, in.Username, in.SecretHash)
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.userLocked(in.Username)
-	if err != nil {
-		if c.hidesUsers() {
-			return &codeDeliveryOutput{CodeDeliveryDetails: simulatedDelivery()}, nil
+	notFound := apiErr(codeUserNotFound, "Username/client id combination not found.")
+	return onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, nil, unknownUserDelivery(notFound), func(u *user) (*codeDeliveryOutput, error) {
+		if !u.Enabled {
+			return nil, errUserDisabled
 		}
-		return nil, apiErr(codeUserNotFound, "Username/client id combination not found.")
-	}
-	if !u.Enabled {
-		return nil, errUserDisabled
-	}
-	if u.Status == statusForceChangePwd {
-		return nil, apiErr(codeNotAuthorized, "User password cannot be reset in the current state.")
-	}
-	out, err := p.sendResetCodeLocked(u, "ForgotPassword", limitForgot)
-	if err != nil {
-		return nil, err
-	}
-	return &codeDeliveryOutput{CodeDeliveryDetails: out}, nil
+		if u.Status == statusForceChangePwd {
+			return nil, apiErr(codeNotAuthorized, "User password cannot be reset in the current state.")
+		}
+		out, err := p.sendResetCodeLocked(u, "ForgotPassword", limitForgot)
+		if err != nil {
+			return nil, err
+		}
+		return &codeDeliveryOutput{CodeDeliveryDetails: out}, nil
+	})
 }
 
 // sendResetCodeLocked sends a password-reset code to u's first verified
@@ -90,34 +77,30 @@ func (p *Pool) confirmForgotPassword(_ context.Context, in *confirmForgotPasswor
 	if in.Username == "" || in.ConfirmationCode == "" || in.Password == "" {
 		return nil, apiErr(codeInvalidParameter, "Missing required parameter Username, ConfirmationCode or Password")
 	}
-	c, err := p.publicClient(in.ClientID, in.Username, in.SecretHash)
-	if err != nil {
-		return nil, err
+	// The policy is checked before the code is looked at, so that a weak
+	// password does not spend it.
+	var h string
+	checkPassword := func() error {
+		if err := p.checkPassword(in.Password); err != nil {
+			return err
+		}
+		h = hashPassword(in.Password)
+		return nil
 	}
-	// The policy is checked first, so that a weak password does not
-	// spend the code.
-	if err := p.checkPassword(in.Password); err != nil {
-		return nil, err
-	}
-	h := hashPassword(in.Password)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.userLocked(in.Username)
-	if err != nil {
-		// With ENABLED, an unknown user answers as a user who asked for
-		// no code ("Managing user existence error responses").
-		return nil, c.unknownUser(errCodeExpired)
-	}
-	if _, err := p.useCodeLocked(u, purposeForgot, in.ConfirmationCode, "ConfirmForgotPassword", limitConfirmForgt); err != nil {
-		return nil, err
-	}
-	p.setPasswordLocked(u, h, in.Password)
-	u.TemporarySince = time.Time{}
-	if u.Status == statusResetRequired || u.Status == statusForceChangePwd {
-		u.Status = statusConfirmed
-	}
-	u.LastModified = p.now()
-	return &empty{}, nil
+	// With ENABLED, an unknown user answers as a user who asked for no
+	// code ("Managing user existence error responses").
+	return onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, checkPassword, unknownUserAs[*empty](errCodeExpired), func(u *user) (*empty, error) {
+		if _, err := p.useCodeLocked(u, purposeForgot, in.ConfirmationCode, "ConfirmForgotPassword", limitConfirmForgt); err != nil {
+			return nil, err
+		}
+		p.setPasswordLocked(u, h, in.Password)
+		u.TemporarySince = time.Time{}
+		if u.Status == statusResetRequired || u.Status == statusForceChangePwd {
+			u.Status = statusConfirmed
+		}
+		u.LastModified = p.now()
+		return &empty{}, nil
+	})
 }
 
 // adminResetUserPassword makes the user's password unusable (status

@@ -49,6 +49,11 @@ type authSession struct {
 	// choices are the challenges a SELECT_CHALLENGE or SELECT_MFA_TYPE
 	// session offered.
 	choices []string
+	// device is the device key the sign-in presented, proved by
+	// DEVICE_SRP_AUTH at its end; deviceSRP the exchange a
+	// DEVICE_PASSWORD_VERIFIER session waits on (devicesrp.go).
+	device    string
+	deviceSRP *deviceExchange
 }
 
 // authState is the sign-in state kept under the pool's lock besides the

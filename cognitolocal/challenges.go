@@ -20,6 +20,9 @@ type signInStep struct {
 	source string
 	admin  bool
 	hosted bool
+	// device is the confirmed device key the sign-in presented
+	// (devicesrp.go).
+	device string
 }
 
 // stepResult is where a step leads: a challenge, or (out nil) the user
@@ -29,6 +32,10 @@ type stepResult struct {
 	out    *initiateAuthOutput
 	user   snapshot
 	source string
+	// st is the finished sign-in's step; deviceProved that its device
+	// passed DEVICE_PASSWORD_VERIFIER.
+	st           signInStep
+	deviceProved bool
 }
 
 // afterFirstFactor goes on from a passed first factor (password, SRP):
@@ -70,10 +77,13 @@ func (p *Pool) secondFactor(c AppClient, username string, st signInStep) (stepRe
 		return stepResult{}, errBadCredentials
 	}
 	challenge, factors := p.mfaStepLocked(u)
+	if p.deviceSkipsMFALocked(u, st.device, challenge) {
+		challenge = ""
+	}
 	snap := p.snapshotLocked(u)
 	p.mu.Unlock()
 	if challenge == "" {
-		return stepResult{user: snap, source: st.source}, nil
+		return stepResult{user: snap, source: st.source, st: st}, nil
 	}
 	out, err := p.beginChallenge(c, username, challenge, factors, st)
 	return stepResult{out: out}, err
@@ -82,7 +92,7 @@ func (p *Pool) secondFactor(c AppClient, username string, st signInStep) (stepRe
 // beginChallenge answers with challenge for username: a session and the
 // challenge's parameters; SMS_MFA and EMAIL_OTP send a code first.
 func (p *Pool) beginChallenge(c AppClient, username, challenge string, factors []string, st signInStep) (*initiateAuthOutput, error) {
-	s := authSession{challenge: challenge, typed: st.typed, source: st.source, admin: st.admin, hosted: st.hosted, choices: factors}
+	s := authSession{challenge: challenge, typed: st.typed, source: st.source, admin: st.admin, hosted: st.hosted, choices: factors, device: st.device}
 	params := map[string]string{"USER_ID_FOR_SRP": username}
 	switch challenge {
 	case factorTOTP:
@@ -149,6 +159,10 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 		return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter USERNAME")
 	}
 	if in.name == "PASSWORD_VERIFIER" {
+		dev, err := p.passwordVerifierDevice(r)
+		if err != nil {
+			return stepResult{}, err
+		}
 		ex, err := p.verifySRP(c, r)
 		if err != nil {
 			return stepResult{}, err
@@ -156,10 +170,13 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 		if ex.userAuth && in.session != "" {
 			p.endSession(in.session)
 		}
-		return p.afterFirstFactor(c, ex.username, signInStep{typed: ex.typed, source: sourceAuthentication, admin: in.admin})
+		return p.afterFirstFactor(c, ex.username, signInStep{typed: ex.typed, source: sourceAuthentication, admin: in.admin, device: dev})
+	}
+	if in.name == "DEVICE_SRP_AUTH" || in.name == "DEVICE_PASSWORD_VERIFIER" {
+		return p.answerDevice(c, in)
 	}
 	if !slices.Contains(answerable, in.name) {
-		return stepResult{}, apiErr(codeInvalidParameter, "This user pool answers PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP and SELECT_CHALLENGE only.")
+		return stepResult{}, apiErr(codeInvalidParameter, "This user pool answers PASSWORD_VERIFIER, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP and SELECT_CHALLENGE only.")
 	}
 	s, err := p.openSession(in.session, c, in.name, r["USERNAME"])
 	if err != nil {
@@ -171,7 +188,7 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 	if err := p.checkChallengeSecretHash(c, s, r); err != nil {
 		return stepResult{}, err
 	}
-	st := signInStep{typed: s.typed, source: s.source, admin: s.admin, hosted: s.hosted}
+	st := signInStep{typed: s.typed, source: s.source, admin: s.admin, hosted: s.hosted, device: s.device}
 	if st.source == "" {
 		st.source = sourceAuthentication
 	}
@@ -323,7 +340,7 @@ func (p *Pool) signedIn(username string, st signInStep) (stepResult, error) {
 	if !u.Enabled {
 		return stepResult{}, errUserDisabled
 	}
-	return stepResult{user: p.snapshotLocked(u), source: st.source}, nil
+	return stepResult{user: p.snapshotLocked(u), source: st.source, st: st}, nil
 }
 
 // apiStep turns a step into the API's answer: the challenge, or the
@@ -335,9 +352,5 @@ func (p *Pool) apiStep(ctx context.Context, c AppClient, res stepResult, err err
 	if res.out != nil {
 		return res.out, nil
 	}
-	t, err := p.signIn(ctx, c, res.user, []string{scopeAdmin}, res.source, metadata)
-	if err != nil {
-		return nil, err
-	}
-	return authResult(t), nil
+	return p.finishAPISignIn(ctx, c, res, metadata)
 }

@@ -182,17 +182,8 @@ func (p *Pool) resendCodePage(w http.ResponseWriter, r *http.Request) {
 // forgotPasswordPage asks for the username (GET) and sends a reset code
 // (POST), then asks for the code and the new password.
 func (p *Pool) forgotPasswordPage(w http.ResponseWriter, r *http.Request) {
-	req, q, ok := p.pageRequest(w, r)
+	req, q, d, ok := p.formPage(w, r, "/forgotPassword", "Forgot your password?", "forgot")
 	if !ok {
-		return
-	}
-	d := p.basePage(req, q, "/forgotPassword", "Forgot your password?")
-	if r.Method == http.MethodGet {
-		d.Username = r.URL.Query().Get("username")
-		p.render(w, "forgot", d)
-		return
-	}
-	if !readForm(w, r) {
 		return
 	}
 	username := r.PostForm.Get("username")
@@ -214,17 +205,8 @@ func (p *Pool) forgotPasswordPage(w http.ResponseWriter, r *http.Request) {
 
 // confirmForgotPasswordPage takes the code and the new password.
 func (p *Pool) confirmForgotPasswordPage(w http.ResponseWriter, r *http.Request) {
-	req, q, ok := p.pageRequest(w, r)
+	req, q, d, ok := p.formPage(w, r, "/confirmForgotPassword", "Reset your password", "reset")
 	if !ok {
-		return
-	}
-	d := p.basePage(req, q, "/confirmForgotPassword", "Reset your password")
-	if r.Method == http.MethodGet {
-		d.Username = r.URL.Query().Get("username")
-		p.render(w, "reset", d)
-		return
-	}
-	if !readForm(w, r) {
 		return
 	}
 	f := r.PostForm
@@ -239,4 +221,22 @@ func (p *Pool) confirmForgotPasswordPage(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	p.showLogin(w, req, q, username, "", "Your password is changed. Sign in with the new one.")
+}
+
+// formPage opens a page that shows its form on GET, filled with the
+// username the query names, and acts on the form on POST. ok is false
+// when the request has been answered: the form shown, the authorization
+// request refused or the form unreadable; otherwise r.PostForm is read.
+func (p *Pool) formPage(w http.ResponseWriter, r *http.Request, path, heading, form string) (req authRequest, q url.Values, d pageData, ok bool) {
+	req, q, ok = p.pageRequest(w, r)
+	if !ok {
+		return req, q, d, false
+	}
+	d = p.basePage(req, q, path, heading)
+	if r.Method == http.MethodGet {
+		d.Username = r.URL.Query().Get("username")
+		p.render(w, form, d)
+		return req, q, d, false
+	}
+	return req, q, d, readForm(w, r)
 }

@@ -55,6 +55,8 @@ type poolSettings struct {
 	// choice-based sign-in; empty means PASSWORD alone.
 	FirstAuthFactors   []string `json:"firstAuthFactors,omitempty"`
 	DeletionProtection bool     `json:"deletionProtection,omitempty"`
+	// Devices is DeviceConfiguration (devices.go); nil tracks no devices.
+	Devices *deviceConfig `json:"deviceConfiguration,omitempty"`
 	// PreTokenLambdaARN and PreTokenLambdaVersion are
 	// LambdaConfig.PreTokenGenerationConfig; the Service maps the ARN to a
 	// local trigger.

@@ -42,7 +42,13 @@ func (p *Pool) checkPasswordSignIn(clientID, username, password string) (AppClie
 
 // signIn issues the tokens of a new sign-in and starts its family.
 func (p *Pool) signIn(ctx context.Context, c AppClient, snap snapshot, scopes []string, source string, metadata map[string]string) (Tokens, error) {
+	return p.signInOnDevice(ctx, c, snap, scopes, source, metadata, "")
+}
+
+// signInOnDevice is signIn on the device key deviceKey (empty for none).
+func (p *Pool) signInOnDevice(ctx context.Context, c AppClient, snap snapshot, scopes []string, source string, metadata map[string]string, deviceKey string) (Tokens, error) {
 	fam := p.newFamily(snap.username, c, scopes, source == sourceHostedAuth)
+	fam.DeviceKey = deviceKey
 	t, err := p.issue(ctx, issueRequest{user: &snap, client: c, fam: fam, source: source, idToken: true, metadata: metadata})
 	if err != nil {
 		return Tokens{}, err

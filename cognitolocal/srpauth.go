@@ -32,6 +32,8 @@ type srpExchange struct {
 	// userAuth marks an exchange started by USER_AUTH, whose sign-in
 	// goes on as choice-based sign-in does.
 	userAuth bool
+	// device is the device key InitiateAuth presented (devicesrp.go).
+	device string
 }
 
 // srpClockSkew is how far a PASSWORD_VERIFIER TIMESTAMP may be from the

@@ -283,6 +283,7 @@ func (ps poolState) decode() (*loadedPool, error) {
 	if ld.settings != nil && ld.settings.PasswordPolicy.MinimumLength == 0 {
 		return nil, errors.New("cognitolocal: state has settings without a password policy")
 	}
+	migrateDeviceConfig(ld.settings)
 	caseSensitive := ld.settings != nil && ld.settings.CaseSensitive
 	for _, u := range ps.Users {
 		if u == nil || u.Username == "" || u.Attributes["sub"] == "" {

@@ -79,6 +79,9 @@ func (p *Pool) claimSets(req issueRequest, now time.Time) (access, id map[string
 	access["sub"] = u.attrs["sub"]
 	access["origin_jti"] = req.fam.OriginJTI
 	access["username"] = u.username
+	if req.fam.DeviceKey != "" {
+		access["device_key"] = req.fam.DeviceKey
+	}
 	if len(u.groups) > 0 {
 		access["cognito:groups"] = slices.Clone(u.groups)
 	}
@@ -245,4 +248,7 @@ type family struct {
 	// Hosted marks a Managed Login sign-in: refreshes of it keep the
 	// code flow's scopes and at_hash.
 	Hosted bool `json:"hosted,omitempty"`
+	// DeviceKey is the device the sign-in was made on, which its access
+	// tokens name in device_key.
+	DeviceKey string `json:"deviceKey,omitempty"`
 }

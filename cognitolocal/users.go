@@ -248,6 +248,10 @@ type user struct {
 	// Attempts count requests toward the per-user hourly limits, by
 	// operation.
 	Attempts map[string]*attemptWindow `json:"attempts,omitempty"`
+	// Devices are the device keys handed to the user (devices.go), and
+	// DeviceGroup the group key they share.
+	Devices     []*device `json:"devices,omitempty"`
+	DeviceGroup string    `json:"deviceGroup,omitempty"`
 }
 
 func (u *user) sub() string { return u.Attributes["sub"] }

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"context"
+	"os"
+
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -196,4 +199,52 @@ func waitForOutput(t *testing.T, out *syncBuffer, want string) {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
+}
+
+func TestDevIssuerStateKeepsUsersSignedInAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "key.json")
+	args := []string{"--addr", "127.0.0.1:0", "--key-file", keyFile, "--custom-attribute", "tenant_id"}
+	first := startDevIssuer(t, args...)
+	stateFile := filepath.Join(dir, "dev-issuer-state-local_Dev.json")
+	assert.Contains(t, first.stdout.String(), "State file     "+stateFile)
+	r := cli(t, "", nil, "users", "add", "alice", "--password", "Passw0rd!", "--groups", "admin", "--attr", "tenant_id=acme", "--server", first.base)
+	require.Equal(t, 0, r.code, r)
+	tokens, refusal := initiateAuth(t, first.base, map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"})
+	require.Empty(t, refusal)
+	require.Equal(t, 0, first.stop(t))
+
+	info, err := os.Stat(stateFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "the state holds password hashes and client secrets")
+	raw, err := os.ReadFile(stateFile)
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), "Passw0rd!")
+	assert.NotContains(t, string(raw), tokens["RefreshToken"].(string))
+
+	// The same flags again: the declared attribute is not declared twice.
+	second := startDevIssuer(t, args...)
+	refreshed, refusal := initiateAuth(t, second.base, map[string]string{"REFRESH_TOKEN": tokens["RefreshToken"].(string)})
+	require.Empty(t, refusal, "the refresh token outlives the restart")
+	id, err := verifierFor(t, second.issuer, "", cognitojwt.IDToken).Verify(context.Background(), refreshed["IdToken"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, "alice", id.Username)
+	assert.Equal(t, []string{"admin"}, id.Groups.Slice())
+	tenant, _ := id.Attribute("tenant_id")
+	assert.Equal(t, "acme", tenant)
+
+	fresh := startDevIssuer(t, "--addr", "127.0.0.1:0", "--key-file", keyFile, "--state-file", "none")
+	assert.Contains(t, fresh.stdout.String(), "State file     none")
+	_, refusal = initiateAuth(t, fresh.base, map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"})
+	assert.NotEmpty(t, refusal, "--state-file none starts empty")
+}
+
+func TestDevIssuerRefusesACorruptStateFile(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.json")
+	require.NoError(t, os.WriteFile(state, []byte(`{"version":1,"poolId":"other"}`), 0o600))
+	r := cli(t, "", nil, "dev-issuer", "--addr", "127.0.0.1:0", "--key-file", filepath.Join(dir, "key.json"), "--state-file", state)
+	assert.Equal(t, 3, r.code, r)
+	assert.Contains(t, r.stderr, "another pool")
+	assert.Contains(t, r.stderr, "start afresh")
 }

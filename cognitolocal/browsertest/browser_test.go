@@ -2,7 +2,7 @@
 // a real headless Chromium: sign-up, confirmation with the code from the
 // outbox, TOTP set-up, sign-out, and sign-in with a password and a TOTP
 // code, ending on an app's callback with a code that exchanges for
-// tokens. With -update-screenshots it writes each page into docs/.
+// tokens; then, with two factors, the choice between them. With -update-screenshots it writes each page into docs/.
 package browsertest
 
 import (
@@ -336,6 +336,38 @@ func TestManagedLoginSignUpTOTPAndSignIn(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("input#password"), "Omar-New-Pass-8"),
 		chromedp.Click(chromedp.CSS("button[name=change_password]")),
 		chromedp.WaitVisible(chromedp.CSS("#secretCode")))
+
+	// The pool adds email as a second factor and maria turns it on
+	// beside TOTP, preferring neither: Managed Login asks her to choose
+	// (SELECT_MFA_TYPE on /selectMfa); she chooses email and types the
+	// code from the outbox.
+	api(t, ep, "SetUserPoolMfaConfig", map[string]any{"UserPoolId": id, "MfaConfiguration": "ON",
+		"SoftwareTokenMfaConfiguration": map[string]bool{"Enabled": true}, "EmailMfaConfiguration": map[string]string{}})
+	api(t, ep, "AdminSetUserMFAPreference", map[string]any{"UserPoolId": id, "Username": "maria",
+		"SoftwareTokenMfaSettings": map[string]bool{"Enabled": true, "PreferredMfa": false},
+		"EmailMfaSettings":         map[string]bool{"Enabled": true, "PreferredMfa": false}})
+	do("signing in with two factors",
+		chromedp.Navigate(authorize),
+		chromedp.WaitVisible(chromedp.CSS("input#password")),
+		chromedp.SendKeys(chromedp.CSS("input#username"), "maria"),
+		chromedp.SendKeys(chromedp.CSS("input#password"), "Battery-Staple-7"),
+		chromedp.Click(chromedp.CSS("button[name=signInSubmitButton]")),
+		chromedp.WaitVisible(chromedp.CSS(`button[name=mfa][value="EMAIL_OTP"]`)))
+	assert.Equal(t, "Authenticator app", text(`button[name=mfa][value="SOFTWARE_TOKEN_MFA"]`))
+	assert.Equal(t, "Email", text(`button[name=mfa][value="EMAIL_OTP"]`))
+	shot("select-mfa")
+	do("choosing email",
+		chromedp.Click(chromedp.CSS(`button[name=mfa][value="EMAIL_OTP"]`)),
+		chromedp.WaitVisible(chromedp.CSS("input#code")))
+	assert.Contains(t, text("main"), "m***@e***", "the page names the masked address the code went to")
+	emailed, ok := notes.LastCode("maria", cognitolocal.MessageAuthentication)
+	require.True(t, ok, "an MFA code in the outbox")
+	do("typing the emailed code",
+		chromedp.SendKeys(chromedp.CSS("input#code"), emailed),
+		chromedp.Click(chromedp.CSS("button[name=signInSubmitButton]")),
+		chromedp.WaitVisible(chromedp.CSS("#welcome")))
+	assert.True(t, strings.HasPrefix(location(), a.srv.URL+"/callback?"), location())
+	assert.Equal(t, "maria", text("#username"))
 
 	if *updateScreenshots {
 		for name, b := range shots {

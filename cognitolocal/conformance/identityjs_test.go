@@ -28,6 +28,7 @@ func TestIdentityJS(t *testing.T) {
 		{name: "new_password_required_user_password_auth"},
 		{name: "new_password_required"},
 		{name: "default_srp_sign_in", after: verifiedAccessToken},
+		{name: "default_srp_sign_in_with_secret", after: verifiedAccessToken},
 		{name: "totp_mfa", after: verifiedAccessToken},
 		{name: "change_password"},
 		{name: "reset_password"},

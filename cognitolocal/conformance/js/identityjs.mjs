@@ -6,6 +6,7 @@
 // developer-guide pages by title, under
 // https://docs.aws.amazon.com/cognito/latest/developerguide/.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import identity from 'amazon-cognito-identity-js';
 import {
   CreateUserPoolClientCommand,
@@ -27,10 +28,38 @@ function userPool(clientId = pool.clientId) {
 // created through the API without ExplicitAuthFlows (USER_SRP_AUTH among
 // them; API_CreateUserPoolClient, ExplicitAuthFlows).
 async function srpClient(generateSecret = false) {
+  return (await srpClientWithSecret(generateSecret)).clientId;
+}
+
+async function srpClientWithSecret(generateSecret) {
   const out = await idp().send(new CreateUserPoolClientCommand({
     UserPoolId: pool.id, ClientName: 'web', GenerateSecret: generateSecret,
   }));
-  return out.UserPoolClient.ClientId;
+  return { clientId: out.UserPoolClient.ClientId, clientSecret: out.UserPoolClient.ClientSecret };
+}
+
+// withSecretHash is what an app does to use identity-js with a client
+// that has a secret, as identity-js computes no SECRET_HASH: it wraps
+// the pool's request function (shared by every CognitoUser of the pool)
+// and adds SECRET_HASH, Base64(HMAC-SHA256(secret, USERNAME + client
+// ID)) (developer guide, "Computing secret hash values"), to the
+// parameters of InitiateAuth and RespondToAuthChallenge, computed with
+// the USERNAME each request carries: in the PASSWORD_VERIFIER answer
+// that is USER_ID_FOR_SRP. It returns the operations it signed.
+function withSecretHash(userPool, clientSecret) {
+  const signed = [];
+  const hash = (username) =>
+    createHmac('sha256', clientSecret).update(username + userPool.getClientId()).digest('base64');
+  const request = userPool.client.request.bind(userPool.client);
+  userPool.client.request = (operation, params, callback) => {
+    const member = { InitiateAuth: 'AuthParameters', RespondToAuthChallenge: 'ChallengeResponses' }[operation];
+    if (member && params[member]?.USERNAME) {
+      params = { ...params, [member]: { ...params[member], SECRET_HASH: hash(params[member].USERNAME) } };
+      signed.push(params.ChallengeName ? `${operation} ${params.ChallengeName}` : `${operation} ${params.AuthFlow}`);
+    }
+    return request(operation, params, callback);
+  };
+  return signed;
 }
 
 // signIn runs authenticateUser and resolves with the callback that ended
@@ -155,11 +184,6 @@ await run({
   // password signs in; a wrong one is refused with NotAuthorizedException
   // (API_RespondToAuthChallenge, Errors) "Incorrect username or password."
   // (developer guide, "Managing user existence error responses").
-  // identity-js cannot send SECRET_HASH; against a client with a secret
-  // the sign-in must be refused, since SECRET_HASH is "required if the app
-  // client is configured with a client secret" (API_InitiateAuth,
-  // AuthParameters; the documentation names no error, so any refusal
-  // passes).
   async default_srp_sign_in() {
     const username = unique('sri');
     await confirmedUser(username);
@@ -167,16 +191,45 @@ await run({
     const { session } = await signedIn(publicClient, username);
     const wrong = new CognitoUser({ Username: username, Pool: userPool(publicClient) });
     await rejects(signIn(wrong, 'Wrong-Password-1'), 'NotAuthorizedException', /Incorrect username or password/);
-
-    const secretClient = await srpClient(true);
-    let refused;
-    try {
-      await signIn(new CognitoUser({ Username: username, Pool: userPool(secretClient) }), PASSWORD);
-    } catch (e) {
-      refused = e;
-    }
-    assert.ok(refused, 'a client with a secret signed in without SECRET_HASH');
     return { accessToken: session.getAccessToken().getJwtToken(), clientId: publicClient, username };
+  },
+
+  // The same sign-in on a client with a secret. SECRET_HASH is "required
+  // if the app client is configured with a client secret"
+  // (API_InitiateAuth, AuthParameters; API_RespondToAuthChallenge,
+  // ChallengeResponses). identity-js sends none, so plain identity-js is
+  // refused (NotAuthorizedException, API_InitiateAuth, Errors); with the
+  // app-side wrapper above (withSecretHash) both SRP requests carry it and
+  // the user signs in; a hash of a wrong secret is refused with "Unable
+  // to verify secret hash for client" (developer guide, "Computing secret
+  // hash values").
+  async default_srp_sign_in_with_secret() {
+    const username = unique('srs');
+    await confirmedUser(username);
+    const { clientId, clientSecret } = await srpClientWithSecret(true);
+    assert.ok(clientSecret, 'CreateUserPoolClient answered the secret');
+
+    const plain = new CognitoUser({ Username: username, Pool: userPool(clientId) });
+    await rejects(signIn(plain, PASSWORD), 'NotAuthorizedException');
+
+    const wrongSecret = userPool(clientId);
+    withSecretHash(wrongSecret, `${clientSecret}x`);
+    await rejects(signIn(new CognitoUser({ Username: username, Pool: wrongSecret }), PASSWORD),
+      'NotAuthorizedException', /Unable to verify secret hash for client/);
+
+    const app = userPool(clientId);
+    const signed = withSecretHash(app, clientSecret);
+    const wrongPassword = new CognitoUser({ Username: username, Pool: app });
+    await rejects(signIn(wrongPassword, 'Wrong-Password-1'), 'NotAuthorizedException', /Incorrect username or password/);
+    signed.length = 0;
+    const user = new CognitoUser({ Username: username, Pool: app });
+    const r = await signIn(user, PASSWORD);
+    assert.equal(r.kind, 'success', `sign-in ended with ${r.kind}`);
+    assert.deepEqual(signed, ['InitiateAuth USER_SRP_AUTH', 'RespondToAuthChallenge PASSWORD_VERIFIER'],
+      'identity-js signed in with its default SRP flow');
+    const access = r.session.getAccessToken();
+    assert.equal(access.decodePayload().client_id, clientId);
+    return { accessToken: access.getJwtToken(), clientId, username };
   },
 
   // TOTP MFA (developer guide, "TOTP software token MFA"): with software

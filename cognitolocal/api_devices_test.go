@@ -1,0 +1,167 @@
+package cognitolocal
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The device operations, user and Admin. API reference: ListDevices,
+// GetDevice, UpdateDeviceStatus, ForgetDevice and their Admin forms.
+
+// devicesOf signs alice in n times on new devices, confirms each, and
+// returns them with the access token of the last sign-in.
+func devicesOf(t *testing.T, p *Pool, n int) ([]testDevice, string) {
+	t.Helper()
+	var out []testDevice
+	var access string
+	for range n {
+		_, res := passwordSignIn(t, p, "alice", testPassword)
+		d, _ := confirmNewDevice(t, p, res, "device")
+		out = append(out, d)
+		access = res["AuthenticationResult"].(map[string]any)["AccessToken"].(string)
+	}
+	return out, access
+}
+
+func deviceAttr(d map[string]any, name string) any {
+	for _, a := range d["DeviceAttributes"].([]any) {
+		if a.(map[string]any)["Name"] == name {
+			return a.(map[string]any)["Value"]
+		}
+	}
+	return nil
+}
+
+func TestGetAndAdminGetDevice(t *testing.T) {
+	clock := &mfaClock{now: time.Unix(1_800_000_000, 0)}
+	p := newPool(t, Config{Now: clock.Now})
+	trackDevices(t, p, true, true, MFAConfig{})
+	devs, access := devicesOf(t, p, 1)
+	d := devs[0]
+
+	status, out := call(t, p, "GetDevice", map[string]any{"AccessToken": access, "DeviceKey": d.key})
+	require.Equal(t, http.StatusOK, status, out)
+	got := out["Device"].(map[string]any)
+	require.Equal(t, d.key, got["DeviceKey"])
+	require.Equal(t, "valid", deviceAttr(got, "device_status"))
+	require.Equal(t, "device", deviceAttr(got, "device_name"))
+	require.Equal(t, "not_remembered", deviceAttr(got, "dev:device_remembered_status"), "DeviceOnlyRememberedOnUserPrompt")
+	require.InDelta(t, float64(clock.now.Unix()), got["DeviceCreateDate"], 0.001)
+	require.InDelta(t, float64(clock.now.Unix()), got["DeviceLastAuthenticatedDate"], 0.001)
+
+	clock.now = clock.now.Add(time.Hour)
+	status, out = call(t, p, "UpdateDeviceStatus", map[string]any{"AccessToken": access, "DeviceKey": d.key, "DeviceRememberedStatus": "remembered"})
+	require.Equal(t, http.StatusOK, status, out)
+	status, out = call(t, p, "AdminGetDevice", map[string]any{"UserPoolId": p.PoolID(), "Username": "alice", "DeviceKey": d.key})
+	require.Equal(t, http.StatusOK, status, out)
+	got = out["Device"].(map[string]any)
+	require.Equal(t, "remembered", deviceAttr(got, "dev:device_remembered_status"))
+	require.InDelta(t, float64(clock.now.Unix()), got["DeviceLastModifiedDate"], 0.001)
+
+	status, out = call(t, p, "AdminUpdateDeviceStatus", map[string]any{"UserPoolId": p.PoolID(), "Username": "alice", "DeviceKey": d.key, "DeviceRememberedStatus": "not_remembered"})
+	require.Equal(t, http.StatusOK, status, out)
+	_, out = call(t, p, "GetDevice", map[string]any{"AccessToken": access, "DeviceKey": d.key})
+	require.Equal(t, "not_remembered", deviceAttr(out["Device"].(map[string]any), "dev:device_remembered_status"))
+}
+
+func TestDeviceOperationRefusals(t *testing.T) {
+	p := newPool(t, Config{})
+	_, err := p.CreateUser("bob", testPassword, nil)
+	require.NoError(t, err)
+	trackDevices(t, p, true, false, MFAConfig{})
+	devs, access := devicesOf(t, p, 1)
+	d := devs[0]
+	_, res := passwordSignIn(t, p, "bob", testPassword)
+	bobs, _ := confirmNewDevice(t, p, res, "")
+	unknown := "local_00000000-0000-4000-8000-000000000000"
+	pool, alice := p.PoolID(), "alice"
+
+	for _, key := range []string{unknown, bobs.key} {
+		requireAPIError(t, p, "GetDevice", map[string]any{"AccessToken": access, "DeviceKey": key}, codeResourceNotFound, "Device does not exist.")
+		requireAPIError(t, p, "UpdateDeviceStatus", map[string]any{"AccessToken": access, "DeviceKey": key, "DeviceRememberedStatus": "remembered"}, codeResourceNotFound, "Device does not exist.")
+		requireAPIError(t, p, "ForgetDevice", map[string]any{"AccessToken": access, "DeviceKey": key}, codeResourceNotFound, "Device does not exist.")
+		requireAPIError(t, p, "AdminGetDevice", map[string]any{"UserPoolId": pool, "Username": alice, "DeviceKey": key}, codeResourceNotFound, "Device does not exist.")
+		requireAPIError(t, p, "AdminForgetDevice", map[string]any{"UserPoolId": pool, "Username": alice, "DeviceKey": key}, codeResourceNotFound, "Device does not exist.")
+		requireAPIError(t, p, "AdminUpdateDeviceStatus", map[string]any{"UserPoolId": pool, "Username": alice, "DeviceKey": key, "DeviceRememberedStatus": "remembered"}, codeResourceNotFound, "Device does not exist.")
+	}
+	requireAPIError(t, p, "UpdateDeviceStatus", map[string]any{"AccessToken": access, "DeviceKey": d.key, "DeviceRememberedStatus": "maybe"}, codeInvalidParameter, "")
+	requireAPIError(t, p, "UpdateDeviceStatus", map[string]any{"AccessToken": access, "DeviceKey": d.key}, codeInvalidParameter, "")
+	requireAPIError(t, p, "GetDevice", map[string]any{"DeviceKey": d.key}, codeInvalidParameter, "Missing required parameter AccessToken")
+	requireAPIError(t, p, "GetDevice", map[string]any{"AccessToken": access}, codeInvalidParameter, "")
+	requireAPIError(t, p, "ForgetDevice", map[string]any{"AccessToken": "not a token", "DeviceKey": d.key}, codeNotAuthorized, "Invalid Access Token")
+	requireAPIError(t, p, "ListDevices", map[string]any{}, codeInvalidParameter, "")
+	requireAPIError(t, p, "AdminGetDevice", map[string]any{"UserPoolId": pool, "Username": "nobody", "DeviceKey": d.key}, codeUserNotFound, "User does not exist.")
+	requireAPIError(t, p, "AdminListDevices", map[string]any{"UserPoolId": "us-east-1_Other", "Username": alice}, codeResourceNotFound, "User pool does not exist.")
+	requireAPIError(t, p, "AdminForgetDevice", map[string]any{"UserPoolId": pool, "Username": alice}, codeInvalidParameter, "")
+
+	// A signed-out user's token no longer reaches the devices.
+	status, out := call(t, p, "GlobalSignOut", map[string]any{"AccessToken": access})
+	require.Equal(t, http.StatusOK, status, out)
+	requireAPIError(t, p, "ListDevices", map[string]any{"AccessToken": access}, codeNotAuthorized, "")
+}
+
+// TestForgetDevice: a forgotten device is gone from every operation, by
+// the user or the admin.
+func TestForgetDevice(t *testing.T) {
+	p := newPool(t, Config{})
+	trackDevices(t, p, true, false, MFAConfig{})
+	devs, access := devicesOf(t, p, 2)
+	status, out := call(t, p, "ForgetDevice", map[string]any{"AccessToken": access, "DeviceKey": devs[0].key})
+	require.Equal(t, http.StatusOK, status, out)
+	requireAPIError(t, p, "GetDevice", map[string]any{"AccessToken": access, "DeviceKey": devs[0].key}, codeResourceNotFound, "Device does not exist.")
+	status, out = call(t, p, "AdminForgetDevice", map[string]any{"UserPoolId": p.PoolID(), "Username": "ALICE", "DeviceKey": devs[1].key})
+	require.Equal(t, http.StatusOK, status, out)
+	_, out = call(t, p, "ListDevices", map[string]any{"AccessToken": access})
+	require.Empty(t, out["Devices"])
+	require.NotContains(t, out, "PaginationToken")
+}
+
+// TestListDevicesPages: pages of Limit devices (0 to 60, QueryLimitType;
+// 0 or absent gives 60), a PaginationToken on every page but the last,
+// pending keys never listed; a token not from a listing is refused.
+func TestListDevicesPages(t *testing.T) {
+	p := newPool(t, Config{})
+	trackDevices(t, p, true, false, MFAConfig{})
+	devs, access := devicesOf(t, p, 5)
+	_, _ = passwordSignIn(t, p, "alice", testPassword) // a pending key
+	var want []string
+	for _, d := range devs {
+		want = append(want, d.key)
+	}
+	slices.Sort(want)
+
+	for _, in := range []map[string]any{
+		{"AccessToken": access, "Limit": 2},
+		{"UserPoolId": p.PoolID(), "Username": "alice", "Limit": 2},
+	} {
+		op := "ListDevices"
+		if _, admin := in["UserPoolId"]; admin {
+			op = "AdminListDevices"
+		}
+		var got []string
+		pages := 0
+		for {
+			status, out := call(t, p, op, in)
+			require.Equal(t, http.StatusOK, status, out)
+			pages++
+			for _, d := range out["Devices"].([]any) {
+				got = append(got, d.(map[string]any)["DeviceKey"].(string))
+			}
+			tok, more := out["PaginationToken"]
+			if !more {
+				break
+			}
+			in["PaginationToken"] = tok
+		}
+		require.Equal(t, want, got, op)
+		require.Equal(t, 3, pages, op)
+	}
+	_, out := call(t, p, "ListDevices", map[string]any{"AccessToken": access, "Limit": 0})
+	require.Len(t, out["Devices"], 5)
+	requireAPIError(t, p, "ListDevices", map[string]any{"AccessToken": access, "Limit": 61}, codeInvalidParameter, "")
+	requireAPIError(t, p, "ListDevices", map[string]any{"AccessToken": access, "PaginationToken": "bm90IGEgdG9rZW4"}, codeInvalidParameter, "Invalid pagination token.")
+}
