@@ -46,6 +46,10 @@ type authSession struct {
 	setupVerified bool
 	setupStep     int64  // the time step of the code that verified it
 	setupDevice   string // FriendlyDeviceName
+	// setupEmail is the address an MFA_SETUP answer gave for email MFA:
+	// the EMAIL_OTP session's code went there, and the right code makes
+	// it the user's email and email MFA the user's factor.
+	setupEmail string
 	// choices are the challenges a SELECT_CHALLENGE or SELECT_MFA_TYPE
 	// session offered.
 	choices []string

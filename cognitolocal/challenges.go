@@ -205,7 +205,7 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 		out, err := p.beginChallenge(c, s.username, r["ANSWER"], nil, st)
 		return stepResult{out: out}, err
 	case "MFA_SETUP":
-		return p.answerMFASetup(in.session, s, st)
+		return p.answerMFASetup(c, in.session, s, r, st)
 	case "SELECT_CHALLENGE":
 		return p.answerSelectChallenge(c, in.session, s, r, st)
 	}
@@ -290,6 +290,8 @@ func (p *Pool) answerCode(c AppClient, token string, s authSession, r map[string
 			err = p.checkTOTPLocked(u, code)
 		} else if !codeMatches(s.code, code) {
 			err = errMFACode
+		} else {
+			p.codeReceivedLocked(u, s)
 		}
 	}
 	p.mu.Unlock()
@@ -297,32 +299,6 @@ func (p *Pool) answerCode(c AppClient, token string, s authSession, r map[string
 		if err == errMFACode || err == errTOTPReused {
 			p.failSession(token)
 		}
-		return stepResult{}, err
-	}
-	p.endSession(token)
-	return p.signedIn(s.username, st)
-}
-
-// answerMFASetup ends MFA_SETUP once VerifySoftwareToken took a code of
-// the secret AssociateSoftwareToken gave this session: TOTP becomes the
-// user's factor, preferred unless another one is.
-func (p *Pool) answerMFASetup(token string, s authSession, st signInStep) (stepResult, error) {
-	if !s.setupVerified {
-		return stepResult{}, apiErr(codeInvalidParameter, "Set up a software token first: AssociateSoftwareToken and VerifySoftwareToken with this Session.")
-	}
-	p.mu.Lock()
-	u, err := p.userLocked(s.username)
-	if err == nil {
-		m := mfaOf(u)
-		m.TOTPSecret, m.PendingSecret, m.TOTP = s.setupSecret, "", true
-		m.TOTPDevice, m.TOTPLastStep = s.setupDevice, s.setupStep
-		if m.Preferred == "" {
-			m.Preferred = factorTOTP
-		}
-		u.LastModified = p.now()
-	}
-	p.mu.Unlock()
-	if err != nil {
 		return stepResult{}, err
 	}
 	p.endSession(token)

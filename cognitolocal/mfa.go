@@ -116,22 +116,29 @@ func mfaOf(u *user) *userMFA {
 }
 
 // enabledFactorsLocked lists the factors u signs in with under the
-// pool's configuration, in Cognito's order. A verified TOTP secret
-// counts when MFA is required even if the user never turned it on, as
-// Cognito lets no one turn TOTP off then.
+// pool's configuration, in Cognito's order. When MFA is required, a
+// verified TOTP secret counts even if the user never turned it on, and
+// so do a phone number and an email address for SMS and email MFA:
+// Cognito lets no one turn a factor off then ("You can't turn off SMS
+// MFA for any of your users when MFA is required", API reference,
+// SMSMfaSettingsType), and these factors "require no additional
+// configuration after your user adds an email address or phone number
+// to their profile" (developer guide, "SMS and email message MFA").
 func (p *Pool) enabledFactorsLocked(u *user) []string {
-	cfg, m := p.MFAConfig(), u.MFA
+	cfg := p.MFAConfig()
+	m := u.MFA
 	if m == nil {
-		return nil
+		m = &userMFA{}
 	}
+	required := cfg.Mode == MFAOn
 	var out []string
-	if m.TOTPSecret != "" && (m.TOTP || cfg.Mode == MFAOn) {
+	if m.TOTPSecret != "" && (m.TOTP || required) {
 		out = append(out, factorTOTP) // usable even once the pool turns TOTP off
 	}
-	if m.SMS && cfg.SMS && u.Attributes["phone_number"] != "" {
+	if (m.SMS || required) && cfg.SMS && u.Attributes["phone_number"] != "" {
 		out = append(out, factorSMS)
 	}
-	if m.Email && cfg.Email && u.Attributes["email"] != "" {
+	if (m.Email || required) && cfg.Email && u.Attributes["email"] != "" {
 		out = append(out, factorEmail)
 	}
 	slices.Sort(out)
@@ -139,7 +146,9 @@ func (p *Pool) enabledFactorsLocked(u *user) []string {
 }
 
 // setupFactorsLocked are the factors MFA_SETUP offers: those the pool
-// enables. Only SOFTWARE_TOKEN_MFA can be set up inside the challenge.
+// enables (MFAS_CAN_SETUP). SOFTWARE_TOKEN_MFA and EMAIL_OTP are set up
+// inside the challenge (mfasetup.go); SMS_MFA by a phone number and a
+// new sign-in.
 func (p *Pool) setupFactorsLocked() []string {
 	cfg := p.MFAConfig()
 	var out []string
@@ -172,7 +181,7 @@ func (p *Pool) mfaStepLocked(u *user) (string, []string) {
 		return "", nil
 	case len(factors) == 1:
 		return factors[0], factors
-	case slices.Contains(factors, u.MFA.Preferred):
+	case u.MFA != nil && slices.Contains(factors, u.MFA.Preferred):
 		return u.MFA.Preferred, factors
 	}
 	return "SELECT_MFA_TYPE", factors

@@ -61,15 +61,22 @@ func (p *Pool) sendSignInCode(username, factor string, digits int) (code, medium
 	if d.address == "" {
 		return "", "", "", apiErr(codeInvalidParameter, "The user has no "+d.attribute+" to send a code to.")
 	}
-	code = fmt.Sprintf("%0*d", digits, randIntn(pow10(digits)))
+	code, details := p.sendMFACodeLocked(u, d, factor, digits)
+	return code, details.DeliveryMedium, details.Destination, nil
+}
+
+// sendMFACodeLocked sends a new code of digits digits for factor to d, in
+// the pool's MFA message when it has one, and returns it with the
+// delivery details.
+func (p *Pool) sendMFACodeLocked(u *user, d destination, factor string, digits int) (string, *codeDeliveryDetails) {
+	code := fmt.Sprintf("%0*d", digits, randIntn(pow10(digits)))
 	text := "Your sign-in code is " + code + "."
 	if cfg := p.MFAConfig(); factor == factorSMS && cfg.SMSMessage != "" {
 		text = replaceCode(cfg.SMSMessage, code)
 	} else if factor == factorEmail && cfg.EmailMessage != "" && digits == 6 {
 		text = replaceCode(cfg.EmailMessage, code)
 	}
-	details := p.deliverLocked(u, MessageAuthentication, d, code, text)
-	return code, details.DeliveryMedium, details.Destination, nil
+	return code, p.deliverLocked(u, MessageAuthentication, d, code, text)
 }
 
 // replaceCode puts code in a message template's {####}.

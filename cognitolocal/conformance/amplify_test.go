@@ -15,6 +15,7 @@ func TestAmplify(t *testing.T) {
 		{name: "user_password_auth", after: verifiedAccessToken},
 		{name: "srp_and_user_auth_sign_in", after: verifiedAccessToken},
 		{name: "sign_up_confirm_srp_totp", after: verifiedAccessToken},
+		{name: "mfa_setup_email_selection", after: verifiedAccessToken},
 		{name: "account_page", after: verifiedAccessToken},
 	})
 }

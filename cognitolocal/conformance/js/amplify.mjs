@@ -25,7 +25,7 @@ import {
   CreateUserPoolCommand,
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { PASSWORD, confirmedUser, idp, latestCode, pool, run, unique } from './common.mjs';
+import { PASSWORD, confirmedUser, idp, latestCode, outbox, pool, run, unique } from './common.mjs';
 import { freshCode } from './totp.mjs';
 
 function configure(clientId, userPoolId = pool.id) {
@@ -148,6 +148,62 @@ await run({
     assert.equal(second.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');
     const done = await confirmSignIn({ challengeResponse: await freshCode(secret, used) });
     assert.equal(done.isSignedIn, true);
+    const token = await accessToken();
+    return { accessToken: token, clientId, username, poolId };
+  },
+
+  // MFA set-up by email, on a pool that requires MFA with TOTP and email
+  // (API_SetUserPoolMfaConfig, ON, SoftwareTokenMfaConfiguration and
+  // EmailMfaConfiguration): a user without an email address has no factor,
+  // so sign-in answers MFA_SETUP listing both (API_RespondToAuthChallenge,
+  // ChallengeName: "The MFA types activated for the user pool will be
+  // listed in the challenge parameters MFAS_CAN_SETUP"), which Amplify
+  // turns into CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION. The user chooses
+  // EMAIL (CONTINUE_SIGN_IN_WITH_EMAIL_SETUP) and gives an address, which
+  // Amplify sends as MFA_SETUP's EMAIL; the pool emails a code there and
+  // answers EMAIL_OTP (CONFIRM_SIGN_IN_WITH_EMAIL_CODE), and the code from
+  // the outbox ends signed in. The address is then the user's, verified
+  // (developer guide, "SMS and email message MFA": "When a user completes
+  // their first MFA, Amazon Cognito marks their email address or phone
+  // number as verified"), and the next sign-in asks for an emailed code.
+  async mfa_setup_email_selection() {
+    const c = idp();
+    const poolId = (await c.send(new CreateUserPoolCommand({ PoolName: 'amplify-email-mfa' }))).UserPool.Id;
+    await c.send(new SetUserPoolMfaConfigCommand({
+      UserPoolId: poolId, MfaConfiguration: 'ON', SoftwareTokenMfaConfiguration: { Enabled: true },
+      EmailMfaConfiguration: { Message: 'Your code is {####}', Subject: 'Sign-in code' },
+    }));
+    const clientId = (await c.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'amplify' })))
+      .UserPoolClient.ClientId;
+    configure(clientId, poolId);
+    const username = unique('ems');
+    const email = `${username}@example.com`;
+    await confirmedUser(username, {}, PASSWORD, poolId);
+
+    const first = await signIn({ username, password: PASSWORD });
+    assert.equal(first.nextStep.signInStep, 'CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION');
+    assert.deepEqual([...first.nextStep.allowedMFATypes].sort(), ['EMAIL', 'TOTP']);
+    const chosen = await confirmSignIn({ challengeResponse: 'EMAIL' });
+    assert.equal(chosen.nextStep.signInStep, 'CONTINUE_SIGN_IN_WITH_EMAIL_SETUP');
+    const sent = await confirmSignIn({ challengeResponse: email });
+    assert.equal(sent.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
+    assert.equal(sent.nextStep.codeDeliveryDetails?.deliveryMedium, 'EMAIL');
+    const messages = (await outbox(username, poolId)).filter((m) => m.kind === 'Authentication');
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0].destination, email, 'the code went to the address given');
+    assert.match(messages[0].message, /^Your code is \d{6}$/, "the pool's email MFA message");
+    const done = await confirmSignIn({ challengeResponse: messages[0].code });
+    assert.equal(done.isSignedIn, true);
+    assert.equal(done.nextStep.signInStep, 'DONE');
+    const attrs = await fetchUserAttributes();
+    assert.equal(attrs.email, email);
+    assert.equal(attrs.email_verified, 'true');
+    await signOut();
+
+    const second = await signIn({ username, password: PASSWORD });
+    assert.equal(second.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
+    const again = await confirmSignIn({ challengeResponse: await latestCode(username, 'Authentication', poolId) });
+    assert.equal(again.isSignedIn, true);
     const token = await accessToken();
     return { accessToken: token, clientId, username, poolId };
   },

@@ -57,17 +57,17 @@ export async function rejects(promise, name, message) {
 // confirmedUser creates a confirmed user with a permanent password, the
 // way an administrator provisions one (AdminCreateUser with SUPPRESS, then
 // AdminSetUserPassword Permanent).
-export async function confirmedUser(username, attributes = {}, password = PASSWORD) {
+export async function confirmedUser(username, attributes = {}, password = PASSWORD, poolId = pool.id) {
   const c = idp();
   await c.send(new AdminCreateUserCommand({
-    UserPoolId: pool.id,
+    UserPoolId: poolId,
     Username: username,
     MessageAction: 'SUPPRESS',
     TemporaryPassword: 'Temp-Password-1',
     UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
   }));
   await c.send(new AdminSetUserPasswordCommand({
-    UserPoolId: pool.id, Username: username, Password: password, Permanent: true,
+    UserPoolId: poolId, Username: username, Password: password, Permanent: true,
   }));
 }
 

@@ -1,0 +1,123 @@
+package cognitolocal
+
+import (
+	"net/mail"
+	"slices"
+)
+
+// MFA_SETUP: a sign-in that MFA ON stops because the user has no factor
+// sets one up inside the challenge. The API reference
+// (RespondToAuthChallenge, ChallengeName) names the ways: TOTP with
+// AssociateSoftwareToken and VerifySoftwareToken on the challenge's
+// session, then an answer with that session; SMS and email by giving the
+// user a phone_number or email attribute and signing in again, when
+// their factor counts without a preference (mfa.go). Amplify JS also
+// answers with an email address (ChallengeResponses EMAIL, its
+// CONTINUE_SIGN_IN_WITH_EMAIL_SETUP step): Cognito sends a code there and
+// answers EMAIL_OTP, whose right code makes the address the user's email,
+// verified, and email MFA the user's factor.
+
+// Refusals of MFA_SETUP answers. The documentation names no error for
+// them; these are InvalidParameterException, as for other malformed
+// answers.
+var (
+	errSetupNothing = apiErr(codeInvalidParameter, "Set up an MFA factor first: AssociateSoftwareToken and VerifySoftwareToken with this Session, or EMAIL with an email address.")
+	errSetupNoEmail = apiErr(codeInvalidParameter, "Email MFA is not enabled for the user pool.")
+	errSetupSMS     = apiErr(codeInvalidParameter, "SMS MFA cannot be set up in this challenge: give the user a phone_number attribute and sign in again.")
+	errBadEmail     = apiErr(codeInvalidParameter, "Invalid email address format.")
+)
+
+// answerMFASetup ends MFA_SETUP: with EMAIL, by sending a code to that
+// address (EMAIL_OTP follows); otherwise once VerifySoftwareToken took a
+// code of the secret AssociateSoftwareToken gave this session, making
+// TOTP the user's factor, preferred unless another one is.
+func (p *Pool) answerMFASetup(c AppClient, token string, s authSession, r map[string]string, st signInStep) (stepResult, error) {
+	if addr, ok := r["EMAIL"]; ok {
+		return p.setUpEmailMFA(c, token, s, addr, st)
+	}
+	if _, ok := r["PHONE_NUMBER"]; ok {
+		return stepResult{}, errSetupSMS
+	}
+	if !s.setupVerified {
+		return stepResult{}, errSetupNothing
+	}
+	p.mu.Lock()
+	u, err := p.userLocked(s.username)
+	if err == nil {
+		m := mfaOf(u)
+		m.TOTPSecret, m.PendingSecret, m.TOTP = s.setupSecret, "", true
+		m.TOTPDevice, m.TOTPLastStep = s.setupDevice, s.setupStep
+		if m.Preferred == "" {
+			m.Preferred = factorTOTP
+		}
+		u.LastModified = p.now()
+	}
+	p.mu.Unlock()
+	if err != nil {
+		return stepResult{}, err
+	}
+	p.endSession(token)
+	return p.signedIn(s.username, st)
+}
+
+// setUpEmailMFA sends a six-digit code to addr and answers EMAIL_OTP
+// with a new session that remembers the address. The MFA_SETUP session
+// ends only when the code is sent, so a refused address can be typed
+// again.
+func (p *Pool) setUpEmailMFA(c AppClient, token string, s authSession, addr string, st signInStep) (stepResult, error) {
+	if !slices.Contains(s.choices, factorEmail) || !p.MFAConfig().Email {
+		return stepResult{}, errSetupNoEmail
+	}
+	if !validEmail(addr) {
+		return stepResult{}, errBadEmail
+	}
+	p.mu.Lock()
+	u, err := p.userLocked(s.username)
+	var code string
+	var details *codeDeliveryDetails
+	if err == nil {
+		code, details = p.sendMFACodeLocked(u, destination{medium: MediumEmail, attribute: "email", address: addr}, factorEmail, 6)
+	}
+	p.mu.Unlock()
+	if err != nil {
+		return stepResult{}, err
+	}
+	p.endSession(token)
+	next := authSession{challenge: factorEmail, typed: st.typed, source: st.source, admin: st.admin, hosted: st.hosted,
+		code: digest(code), setupEmail: addr, device: st.device}
+	out := &initiateAuthOutput{ChallengeName: factorEmail, Session: p.newSession(c, s.username, next), ChallengeParameters: map[string]string{
+		"USER_ID_FOR_SRP":               s.username,
+		"CODE_DELIVERY_DELIVERY_MEDIUM": details.DeliveryMedium,
+		"CODE_DELIVERY_DESTINATION":     details.Destination,
+	}}
+	return stepResult{out: out}, nil
+}
+
+// codeReceivedLocked records what a right SMS or email code proves. A
+// code of email MFA set-up makes its address the user's email, verified
+// ("When a user completes their first MFA, Amazon Cognito marks their
+// email address or phone number as verified", developer guide, "SMS and
+// email message MFA"), and email MFA the user's factor, preferred unless
+// another one is.
+func (p *Pool) codeReceivedLocked(u *user, s authSession) {
+	if s.setupEmail == "" {
+		return
+	}
+	if u.Attributes["email"] != s.setupEmail {
+		delete(u.Codes, purposeAttribute+"email") // a code sent to the old address verifies nothing
+	}
+	u.Attributes["email"], u.Attributes["email_verified"] = s.setupEmail, "true"
+	m := mfaOf(u)
+	m.Email = true
+	if m.Preferred == "" {
+		m.Preferred = factorEmail
+	}
+	u.LastModified = p.now()
+}
+
+// validEmail reports whether addr is one plain address (no display name,
+// no list), as an email attribute holds.
+func validEmail(addr string) bool {
+	a, err := mail.ParseAddress(addr)
+	return err == nil && a.Address == addr && a.Name == ""
+}
