@@ -69,6 +69,13 @@ step() { echo "$(date -u '+%H:%M:%S') $*" >&2; }
 		go test -run '^$' -bench 'BenchmarkListMemory' -benchtime 1000000x -count 1 ./revocation)
 	echo '```'
 	echo
+	step "revocation replica"
+	echo '## Revocation replica: `go test -run '"'"'^$'"'"' -bench ReplicaReason -benchmem -cpu 1,2` in redisstore'
+	echo
+	echo '```'
+	(cd ../redisstore && go test -run '^$' -bench 'BenchmarkReplicaReason' -benchmem -cpu 1,2 -benchtime "$benchtime" -count 1 .)
+	echo '```'
+	echo
 	step "web sessions"
 	echo '## Web sessions: `go test -run '"'"'^$'"'"' -bench '"'"'SessionRequest|AccessToken'"'"' -benchmem -cpu 1,2 ./web`'
 	echo

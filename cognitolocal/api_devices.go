@@ -116,7 +116,19 @@ func (p *Pool) adminGetDevice(_ context.Context, in *deviceInput) (*getDeviceOut
 	if err := p.checkPool(in.UserPoolID); err != nil {
 		return nil, err
 	}
-	return p.deviceOf(in.Username, in.DeviceKey)
+	out, err := p.deviceOf(in.Username, in.DeviceKey)
+	return out, unknownUserAsResource(err)
+}
+
+// unknownUserAsResource words an unknown user as AdminGetDevice and
+// AdminListDevices can: their model lists ResourceNotFoundException but
+// not UserNotFoundException (botocore's cognito-idp service model), so an
+// SDK would not type the latter.
+func unknownUserAsResource(err error) error {
+	if err == errUserNotFound {
+		return apiErr(codeResourceNotFound, "User does not exist.")
+	}
+	return err
 }
 
 func (p *Pool) deviceOf(username, key string) (*getDeviceOutput, error) {
@@ -175,7 +187,8 @@ func (p *Pool) adminListDevices(_ context.Context, in *listDevicesInput) (*listD
 	if err := p.checkPool(in.UserPoolID); err != nil {
 		return nil, err
 	}
-	return p.devicePage(in.Username, in)
+	out, err := p.devicePage(in.Username, in)
+	return out, unknownUserAsResource(err)
 }
 
 func (p *Pool) devicePage(username string, in *listDevicesInput) (*listDevicesOutput, error) {

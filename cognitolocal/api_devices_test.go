@@ -94,7 +94,12 @@ func TestDeviceOperationRefusals(t *testing.T) {
 	requireAPIError(t, p, "GetDevice", map[string]any{"AccessToken": access}, codeInvalidParameter, "")
 	requireAPIError(t, p, "ForgetDevice", map[string]any{"AccessToken": "not a token", "DeviceKey": d.key}, codeNotAuthorized, "Invalid Access Token")
 	requireAPIError(t, p, "ListDevices", map[string]any{}, codeInvalidParameter, "")
-	requireAPIError(t, p, "AdminGetDevice", map[string]any{"UserPoolId": pool, "Username": "nobody", "DeviceKey": d.key}, codeUserNotFound, "User does not exist.")
+	// AdminGetDevice and AdminListDevices have no UserNotFoundException in
+	// their model; the Admin operations that do answer with it.
+	requireAPIError(t, p, "AdminGetDevice", map[string]any{"UserPoolId": pool, "Username": "nobody", "DeviceKey": d.key}, codeResourceNotFound, "User does not exist.")
+	requireAPIError(t, p, "AdminListDevices", map[string]any{"UserPoolId": pool, "Username": "nobody"}, codeResourceNotFound, "User does not exist.")
+	requireAPIError(t, p, "AdminForgetDevice", map[string]any{"UserPoolId": pool, "Username": "nobody", "DeviceKey": d.key}, codeUserNotFound, "User does not exist.")
+	requireAPIError(t, p, "AdminUpdateDeviceStatus", map[string]any{"UserPoolId": pool, "Username": "nobody", "DeviceKey": d.key, "DeviceRememberedStatus": "remembered"}, codeUserNotFound, "User does not exist.")
 	requireAPIError(t, p, "AdminListDevices", map[string]any{"UserPoolId": "us-east-1_Other", "Username": alice}, codeResourceNotFound, "User pool does not exist.")
 	requireAPIError(t, p, "AdminForgetDevice", map[string]any{"UserPoolId": pool, "Username": alice}, codeInvalidParameter, "")
 
