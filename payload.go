@@ -9,15 +9,6 @@ import (
 	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
-// NumericDate bounds and their error, as every NumericDate reader of
-// the module applies them.
-const (
-	maxNumericDate = rules.MaxNumericDate
-	minNumericDate = rules.MinNumericDate
-)
-
-var errOutOfRange = rules.ErrOutOfRange
-
 // parsePayload fills c from the decoded payload. Claims Cognito defines
 // must have Cognito's JSON types; anything else is ErrMalformedToken. The
 // payload is scanned once, and only the claims read here are kept.
@@ -49,7 +40,7 @@ func parsePayload(payload string, c *Claims) error {
 			var f float64
 			if f, err = v.AsNumber(); err == nil {
 				if f != math.Trunc(f) || f < 0 || f > math.MaxInt32 {
-					err = errOutOfRange
+					err = rules.ErrOutOfRange
 				}
 				c.Version = int(f)
 			}
