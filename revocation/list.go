@@ -10,7 +10,6 @@ package revocation
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -125,23 +124,6 @@ type queuedRevocation struct {
 	expires int64
 }
 
-// nanos is t in Unix nanoseconds, clamped to what an int64 holds (the
-// zero time, an absent iat, is far below).
-func nanos(t time.Time) int64 {
-	switch {
-	case t.Before(minNanosTime):
-		return math.MinInt64
-	case t.After(maxNanosTime):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-var (
-	minNanosTime = time.Unix(0, math.MinInt64)
-	maxNanosTime = time.Unix(0, math.MaxInt64)
-)
-
 // New returns an empty list configured by cfg; New(Config{}) is the
 // default list. A negative MaxAge or MaxEntries is an error wrapping
 // cognitojwt.ErrInvalidConfig.
@@ -236,7 +218,7 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 		}
 	}
 	if inSubject {
-		if e, ok := r.find(h, kindSubject, c.Subject, subject); ok && nanos(c.IssuedAt) < e.before {
+		if e, ok := r.find(h, kindSubject, c.Subject, subject); ok && rules.UnixNanos(c.IssuedAt) < e.before {
 			return cognitojwt.RevokedSubject
 		}
 	}
@@ -297,8 +279,8 @@ func (r *List) add(kind revocationKind, value string, at, before time.Time) {
 	if r == nil || value == "" {
 		return
 	}
-	now := nanos(r.clock())
-	expires := nanos(at.Add(cmp.Or(r.maxAge, DefaultMaxAge)))
+	now := rules.UnixNanos(r.clock())
+	expires := rules.UnixNanos(at.Add(cmp.Or(r.maxAge, DefaultMaxAge)))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.hasher == nil {
@@ -310,7 +292,7 @@ func (r *List) add(kind revocationKind, value string, at, before time.Time) {
 	}
 	first := r.hasher.first(kind, value)
 	id := r.hasher.id(kind, value, first)
-	e := revocationEntry{check: id[1], expires: expires, before: nanos(rules.SubjectCutoff(before))}
+	e := revocationEntry{check: id[1], expires: expires, before: rules.UnixNanos(rules.SubjectCutoff(before))}
 	if cur, ok := r.lookup(id); ok && (kind == kindSubject && e.before <= cur.before || kind != kindSubject && e.expires <= cur.expires) {
 		return
 	}
