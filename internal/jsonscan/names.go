@@ -154,60 +154,32 @@ var foldTable = sync.OnceValue(func() *[foldTableSize]uint16 {
 	return t
 })
 
-// tablePool keeps the tables of finished scans, so that a flood of wide
-// objects, as hostile tokens are, does not allocate and collect a table
-// of some hundred kilobytes at every scan. A table goes back holding no
-// name, so the pool keeps nothing of what was scanned.
-var tablePool sync.Pool // *nameTable
-
 // table returns the reset duplicate table for an object at the current
 // depth.
 func (s *scanner) table() *nameTable {
 	t := s.tables[s.depth-1]
-	if t != nil {
-		t.reset()
-		return t
-	}
-	t, _ = tablePool.Get().(*nameTable)
 	if t == nil {
 		t = new(nameTable)
-	}
-	s.tables[s.depth-1] = t
-	n := 2 * linearNames
-	slots := len(t.small)
-	if s.depth == 1 {
-		// The top-level object is the last thing in the source, and a
-		// member takes at least five bytes ("":0,), so this bounds its
-		// names: the table never grows, and, being the only one at its
-		// depth, this is paid once per scan.
-		n = max(n, (len(s.src)-s.pos)/5+linearNames+1)
-		for slots < 2*n {
-			slots *= 2
-		}
-	}
-	switch {
-	case slots == len(t.small):
 		t.slots = t.small[:]
-	case len(t.slots) < slots:
-		t.slots = make([]uint32, slots)
+		s.tables[s.depth-1] = t
+	} else {
+		t.reset()
 	}
-	clear(t.slots)
-	if cap(t.names) < n {
+	if t.names == nil {
+		n := 2 * linearNames
+		if s.depth == 1 {
+			// The top-level object is the last thing in the source, and a
+			// member takes at least five bytes ("":0,), so this bounds
+			// its names: the table never grows, and, being the only one
+			// at its depth, this is paid once per scan.
+			n = max(n, (len(s.src)-s.pos)/5+linearNames+1)
+			slots := len(t.small)
+			for slots < 2*n {
+				slots *= 2
+			}
+			t.slots = make([]uint32, slots)
+		}
 		t.names = make([]tableName, 0, n)
 	}
 	return t
-}
-
-// release hands the scan's tables back to the pool, emptied.
-func (s *scanner) release() {
-	for i, t := range s.tables {
-		if t != nil {
-			// Sibling objects reset the table without clearing it: clear
-			// every name it held.
-			t.names = t.names[:0]
-			clear(t.names[:cap(t.names)])
-			tablePool.Put(t)
-			s.tables[i] = nil
-		}
-	}
 }

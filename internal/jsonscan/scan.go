@@ -124,7 +124,6 @@ func ParseObject(src string, dst []Member) ([]Member, error) {
 // neither read nor validated.
 func ScanObject(src string, fn func(Member) error) error {
 	s := scanner{src: src}
-	defer s.release()
 	s.skipSpace()
 	if s.peek() != '{' {
 		return errNotObject
@@ -143,7 +142,6 @@ func ScanObject(src string, fn func(Member) error) error {
 // accepts (any kind, not just an object).
 func Valid(src string) bool {
 	s := scanner{src: src}
-	defer s.release()
 	s.skipSpace()
 	if _, err := s.value(); err != nil {
 		return false
