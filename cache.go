@@ -2,10 +2,11 @@ package cognitojwt
 
 import (
 	"hash/maphash"
-	"math"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 // tokenCache remembers tokens that passed verification, so a token seen
@@ -122,7 +123,7 @@ func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource
 // entry of the window was used, the one that expires first goes.
 func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until time.Time, pub *publicKey, now time.Time) {
 	t := now.UnixNano()
-	fresh := &cacheEntry{hash: h, claims: claims, from: unixNanos(from), until: unixNanos(until), pub: pub}
+	fresh := &cacheEntry{hash: h, claims: claims, from: rules.UnixNanos(from), until: rules.UnixNanos(until), pub: pub}
 	if pub == nil || t >= fresh.until || t < fresh.from {
 		return
 	}
@@ -175,20 +176,3 @@ func (c *tokenCache) len() int {
 	}
 	return n
 }
-
-// unixNanos is t in Unix nanoseconds, clamped to what an int64 holds: the
-// zero time (no nbf or iat) is far below.
-func unixNanos(t time.Time) int64 {
-	switch {
-	case t.Before(minUnixNanos):
-		return math.MinInt64
-	case t.After(maxUnixNanos):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-var (
-	minUnixNanos = time.Unix(0, math.MinInt64)
-	maxUnixNanos = time.Unix(0, math.MaxInt64)
-)

@@ -246,40 +246,6 @@ func signedWith(f *fixture, canonical, spelling string) string {
 	return f.iss.Sign(nil, claims)
 }
 
-func TestPayloadNameFoldingToCognitoClaimIsMalformed(t *testing.T) {
-	f := newFixture(t, nil)
-	t.Run("reproductions", func(t *testing.T) {
-		for _, tt := range []struct{ canonical, spelling string }{
-			{"sub", "SUB"}, {"sub", "\u017fub"}, {"username", "USERNAME"},
-			{"scope", "SCOPE"}, {"cognito:groups", "Cognito:Groups"},
-		} {
-			t.Run(tt.spelling, func(t *testing.T) {
-				_, err := f.verify(signedWith(f, tt.canonical, tt.spelling))
-				requireKind(t, cognitojwt.ErrMalformedToken, err)
-				require.NotContains(t, err.Error(), tt.spelling, "the error names the claim, not the token's spelling")
-			})
-		}
-	})
-	t.Run("every Cognito claim", func(t *testing.T) {
-		for _, name := range cognitoClaimNames {
-			for _, spelling := range foldedSpellings(name) {
-				t.Run(spelling, func(t *testing.T) {
-					_, err := f.verify(signedWith(f, name, spelling))
-					requireKind(t, cognitojwt.ErrMalformedToken, err)
-				})
-			}
-		}
-	})
-	t.Run("spelt with escapes", func(t *testing.T) {
-		claims := f.iss.Claims("access", cognitotest.WithoutClaim("sub"))
-		payload, err := json.Marshal(claims)
-		require.NoError(t, err)
-		payload = append(payload[:len(payload)-1], `,"\u0053UB":"admin"}`...)
-		_, err = f.verify(cognitotest.SignRaw(primaryKey().Private, []byte(`{"alg":"RS256","kid":"`+primaryKey().KeyID+`"}`), payload))
-		requireKind(t, cognitojwt.ErrMalformedToken, err)
-	})
-}
-
 // TestClaimReadersShareOneView: a name that folds to no Cognito claim is
 // accepted, and Get, Attribute and Decode read it under its exact name,
 // as the typed fields read theirs.

@@ -191,3 +191,34 @@ func TestNewDoesNoNetworkIO(t *testing.T) {
 	}
 	require.Zero(t, iss.JWKSFetches())
 }
+
+func TestPlainHTTPOnlyToLoopback(t *testing.T) {
+	base := cognitojwt.Config{UserPoolID: "us-east-1_AbC123", ClientIDs: []string{"client"}}
+	for _, c := range []struct {
+		name string
+		edit func(*cognitojwt.Config)
+		ok   bool
+	}{
+		{"issuer over http to a public host", func(c *cognitojwt.Config) { c.Issuer = "http://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123" }, false},
+		{"JWKS over http to a public host", func(c *cognitojwt.Config) { c.JWKSURL = "http://cognito-idp.us-east-1.amazonaws.com/x/jwks.json" }, false},
+		{"JWKS over http to a private address", func(c *cognitojwt.Config) { c.JWKSURL = "http://10.0.0.1/jwks.json" }, false},
+		{"JWKS over http to a loopback lookalike", func(c *cognitojwt.Config) { c.JWKSURL = "http://127.0.0.1.evil.example/jwks.json" }, false},
+		{"JWKS over http to localhost lookalike", func(c *cognitojwt.Config) { c.JWKSURL = "http://localhost.evil.example/jwks.json" }, false},
+		{"JWKS over ftp", func(c *cognitojwt.Config) { c.JWKSURL = "ftp://127.0.0.1/jwks.json" }, false},
+		{"JWKS relative", func(c *cognitojwt.Config) { c.JWKSURL = "/jwks.json" }, false},
+		{"JWKS over http to loopback", func(c *cognitojwt.Config) { c.JWKSURL = "http://127.0.0.1:9/jwks.json" }, true},
+		{"JWKS over http to IPv6 loopback", func(c *cognitojwt.Config) { c.JWKSURL = "http://[::1]:9/jwks.json" }, true},
+		{"derived https issuer", func(c *cognitojwt.Config) {}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := base
+			c.edit(&cfg)
+			_, err := cognitojwt.New(cfg)
+			if c.ok {
+				requireKind(t, nil, err)
+			} else {
+				requireKind(t, cognitojwt.ErrInvalidConfig, err)
+			}
+		})
+	}
+}

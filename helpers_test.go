@@ -483,3 +483,14 @@ func newCorpusVerifier(t testing.TB, iss *cognitotest.Issuer, clock *clock, edit
 	}
 	return v
 }
+
+func serveBytes(body []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}
+}
+
+func serveStatus(status int) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(status) }
+}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"encoding/base64"
+
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
@@ -128,3 +130,14 @@ func TestJWKSSuppliedDocumentValidatedLikeFetched(t *testing.T) {
 		require.NoError(t, err)
 	})
 }
+
+// hugeModulus is an odd 8200-bit number: past the size any real pool
+// uses, and costly to verify with.
+var hugeModulus = func() string {
+	n := make([]byte, 1025)
+	for i := range n {
+		n[i] = 0xa5
+	}
+	n[0], n[len(n)-1] = 0xff, 0x01
+	return base64.RawURLEncoding.EncodeToString(n)
+}()

@@ -25,11 +25,8 @@ func parsePayload(payload string, c *Claims) error {
 	var hasExp bool
 	var username, cognitoUsername, clientID string
 	var aud jsonscan.Value
-	var claimErr error
-	err := jsonscan.ScanObject(payload, func(m jsonscan.Member) error {
-		v := m.Value
-		var err error
-		switch m.Name {
+	err := scanPayload(payload, c, func(name string, v jsonscan.Value) (known bool, err error) {
+		switch name {
 		case "client_id":
 			clientID, err = v.AsString()
 		case "aud":
@@ -65,21 +62,13 @@ func parsePayload(payload string, c *Claims) error {
 			hasExp = true
 			c.ExpiresAt, err = rules.NumericDate(v)
 		default:
-			claimErr = readSharedClaim(c, m)
-			return claimErr
+			return false, nil
 		}
-		if err != nil {
-			claimErr = failf(ErrMalformedToken, "claim %q: %v", m.Name, err)
-		}
-		return claimErr
+		return true, err
 	})
-	if claimErr != nil {
-		return claimErr
-	}
 	if err != nil {
-		return failf(ErrMalformedToken, "payload: %v", err)
+		return err
 	}
-	c.payload = payload
 	if !hasExp {
 		return fail(ErrMalformedToken, "claim \"exp\" is required")
 	}
@@ -246,11 +235,8 @@ func splitScopes(s string) []string {
 // afterwards.
 func ClaimsFromUserInfo(payload string) (*Claims, error) {
 	c := new(Claims)
-	var claimErr error
-	err := jsonscan.ScanObject(payload, func(m jsonscan.Member) error {
-		v := m.Value
-		var err error
-		switch m.Name {
+	err := scanPayload(payload, c, func(name string, v jsonscan.Value) (known bool, err error) {
+		switch name {
 		case "username":
 			c.Username, err = v.AsString()
 		case "phone_number_verified":
@@ -258,20 +244,39 @@ func ClaimsFromUserInfo(payload string) (*Claims, error) {
 		case "exp":
 			c.ExpiresAt, err = rules.NumericDate(v)
 		default:
-			claimErr = readSharedClaim(c, m)
-			return claimErr
+			return false, nil
 		}
-		if err != nil {
+		return true, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// scanPayload walks payload once into c, which keeps it: own reads the
+// members its format reads itself (known false for a name it leaves), and
+// readSharedClaim every other one, so that Cognito's tokens and the
+// userInfo answer agree on every claim they share. Errors wrap
+// ErrMalformedToken and name the claim, never its value.
+func scanPayload(payload string, c *Claims, own func(name string, v jsonscan.Value) (known bool, err error)) error {
+	var claimErr error
+	err := jsonscan.ScanObject(payload, func(m jsonscan.Member) error {
+		known, err := own(m.Name, m.Value)
+		switch {
+		case !known:
+			claimErr = readSharedClaim(c, m)
+		case err != nil:
 			claimErr = failf(ErrMalformedToken, "claim %q: %v", m.Name, err)
 		}
 		return claimErr
 	})
 	if claimErr != nil {
-		return nil, claimErr
+		return claimErr
 	}
 	if err != nil {
-		return nil, failf(ErrMalformedToken, "payload: %v", err)
+		return failf(ErrMalformedToken, "payload: %v", err)
 	}
 	c.payload = payload
-	return c, nil
+	return nil
 }

@@ -63,3 +63,34 @@ func TestALBAccessTokenWithTheMainVerifier(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, serve(iss.AccessToken(cognitotest.WithLifetime(-time.Minute))).Code)
 	require.Equal(t, http.StatusUnauthorized, serve(iss.IDToken()).Code)
 }
+
+func TestALBMiddlewareTakesIdentityFromTheDataHeader(t *testing.T) {
+	f := newALBFixture(t, nil)
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithTokenSource(alb.DataToken))(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c, ok := cognitojwt.ClaimsFromContext(r.Context())
+			require.True(t, ok)
+			_, _ = w.Write([]byte(c.Email))
+		}))
+	serve := func(edit func(*http.Request)) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		edit(r)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	w := serve(func(r *http.Request) { r.Header.Set("X-Amzn-Oidc-Data", f.token(nil, nil)) })
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, "alice@example.com", w.Body.String())
+
+	// A bearer token is not the ALB's identity.
+	w = serve(func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+f.token(nil, nil)) })
+	require.Equal(t, http.StatusUnauthorized, w.Code)
+
+	bad := f.token(func(h map[string]any) { h["signer"] = albOther }, nil)
+	w = serve(func(r *http.Request) { r.Header.Set("X-Amzn-Oidc-Data", bad) })
+	require.Equal(t, http.StatusUnauthorized, w.Code)
+	require.Contains(t, w.Header().Get("WWW-Authenticate"), `error="invalid_token"`)
+	require.NotContains(t, w.Body.String(), albOther)
+	require.NotContains(t, w.Body.String(), f.kid)
+}

@@ -30,6 +30,12 @@ load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
 		go test -run '^$' -bench 'BenchmarkListMemory' -benchtime 1000000x -count 1 ./revocation)
 	echo '```'
 	echo
+	echo '## Revocation replica: `go test -run '"'"'^$'"'"' -bench ReplicaReason -benchmem -cpu 1,2` in redisstore'
+	echo
+	echo '```'
+	(cd ../redisstore && go test -run '^$' -bench 'BenchmarkReplicaReason' -benchmem -cpu 1,2 -count 1 .)
+	echo '```'
+	echo
 	echo '## Web sessions: `go test -run '"'"'^$'"'"' -bench SessionRequest -benchmem -cpu 1,2 ./web`'
 	echo
 	echo '```'

@@ -27,7 +27,7 @@ var pageFuncs = template.FuncMap{"lower": strings.ToLower}
 // pages are the parsed pages by file name.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "signup", "confirm", "forgot", "reset", "newpassword", "mfa", "selectmfa", "totpsetup"} {
+	for _, name := range []string{"login", "signup", "confirm", "forgot", "reset", "newpassword", "mfa", "selectmfa", "totpsetup", "emailsetup"} {
 		out[name] = template.Must(template.New(name).Funcs(pageFuncs).ParseFS(templates, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out

@@ -33,7 +33,8 @@ func (p *Pool) showStep(w http.ResponseWriter, r *http.Request, req authRequest,
 		p.render(w, "newpassword", d)
 	case "SELECT_MFA_TYPE":
 		d := p.basePage(req, q, "/selectMfa", "Verify it's you")
-		d.Session, d.Username = out.Session, username
+		d.Session, d.Username, d.Challenge = out.Session, username, "SELECT_MFA_TYPE"
+		d.Prompt = "Choose how to confirm that it is you."
 		var choices []string
 		_ = json.Unmarshal([]byte(out.ChallengeParameters["MFAS_CAN_CHOOSE"]), &choices)
 		for _, c := range choices {
@@ -41,7 +42,9 @@ func (p *Pool) showStep(w http.ResponseWriter, r *http.Request, req authRequest,
 		}
 		p.render(w, "selectmfa", d)
 	case "MFA_SETUP":
-		p.showTOTPSetup(w, req, q, out.Session, username, "")
+		var choices []string
+		_ = json.Unmarshal([]byte(out.ChallengeParameters["MFAS_CAN_SETUP"]), &choices)
+		p.showMFASetup(w, req, q, out.Session, username, choices)
 	default:
 		d := p.basePage(req, q, "/mfa", "Verify it's you")
 		d.Session, d.Username, d.Challenge = out.Session, username, out.ChallengeName
@@ -201,9 +204,10 @@ func (p *Pool) totpQR(account, secret string) template.URL {
 	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
 }
 
-// mfaSetupPage takes the first code of the new secret (VerifySoftwareToken
-// with the session), then ends MFA_SETUP: the user is signed in, with
-// TOTP as their factor from now on.
+// mfaSetupPage takes a step of MFA set-up: the factor chosen, an email
+// address (pages_mfasetup.go), or the first code of the new TOTP secret
+// (VerifySoftwareToken with the session), which ends MFA_SETUP: the user
+// is signed in, with TOTP as their factor from now on.
 func (p *Pool) mfaSetupPage(w http.ResponseWriter, r *http.Request) {
 	req, q, ok := p.pageRequest(w, r)
 	if !ok || !readForm(w, r) {
@@ -211,6 +215,14 @@ func (p *Pool) mfaSetupPage(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	session, username := f.Get("session"), f.Get("username")
+	switch {
+	case f.Has("mfa"):
+		p.chooseMFASetup(w, req, q, session, username, f.Get("mfa"))
+		return
+	case f.Has("email"):
+		p.setUpEmailPage(w, r, req, q, session, username, f.Get("email"))
+		return
+	}
 	ver, err := p.verifySoftwareToken(r.Context(), &softwareTokenInput{Session: session, UserCode: f.Get("code"), FriendlyDeviceName: "Authenticator app"})
 	if err != nil {
 		if err == errTOTPMismatch || errorText(err) == "UserCode must be six digits." {

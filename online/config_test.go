@@ -91,3 +91,14 @@ func TestGetUserCallsStayUnderTheAccountQuota(t *testing.T) {
 	require.NoError(t, err, "the refusal was not kept as a verdict")
 	require.EqualValues(t, 3, e.count("GetUser"))
 }
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	for _, cfg := range []online.Config{
+		{},
+		{Region: "us-east-1", VerdictTTL: -1},
+		{Region: "us-east-1", Domain: "http://auth.example.com"},
+	} {
+		_, err := online.New(cfg)
+		require.ErrorIs(t, err, cognitojwt.ErrInvalidConfig)
+	}
+}

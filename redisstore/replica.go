@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/hashtab"
 	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
@@ -74,11 +75,15 @@ func (q *queue) Pop() any {
 // taken back, so applying pub/sub messages, resynchronisations and local
 // writes in any order converges to the same set.
 //
-// Reads take no lock. A filter of 16 bits per entry, read with atomic
-// loads, answers "not listed" for almost every token without touching the
-// sets; only a token whose bit is set is looked up in them. The sets are
-// sync.Maps, whose lookups take no lock either, so a flood of revocations
-// (writers serialise on mu) never stalls the requests being verified.
+// Reads take no lock and write nothing shared. A filter of 16 bits per
+// entry, read with atomic loads, answers "not listed" for almost every
+// token without touching the sets; only a token whose bit is set is looked
+// up in them. The sets are open-addressing tables (internal/hashtab) whose
+// slots are published by atomic stores, so a flood of revocations
+// (writers serialise on mu) never stalls the requests being verified, and
+// a listed token is answered as fast as an unlisted one. An id is hashed
+// once per kind: the hash places its bit in the filter and its slot in
+// the table.
 //
 // Each kind also keeps its entries in expiry order (a heap), so that
 // pruning and bounding cost what they remove, not the size of the list:
@@ -87,7 +92,8 @@ func (q *queue) Pop() any {
 type replica struct {
 	n      atomic.Int64 // entries held; lets an empty replica answer with one load
 	filter atomic.Pointer[filter]
-	sets   [kinds]sync.Map // id -> moment (int64, Unix nanoseconds)
+	seeds  [kinds]maphash.Seed // fixed, so that a rebuilt filter and the tables agree
+	sets   [kinds]hashtab.Table[held]
 
 	mu     sync.Mutex // serialises writers: add, prune and filter rebuilds
 	stale  int        // bits set for entries pruned since the last rebuild
@@ -95,13 +101,19 @@ type replica struct {
 	queues [kinds]queue
 }
 
-// filter is a one-hash Bloom filter over (kind, id), with a seed per kind.
-// Its bits are only ever set while it is current; a rebuild replaces it
-// whole.
+// held is a set's value: the id, kept whole so that a lookup compares it
+// in full and a resynchronisation can write it back, and its moment.
+type held struct {
+	id     string
+	moment int64 // Unix nanoseconds
+}
+
+// filter is a one-hash Bloom filter over (kind, id), indexed by the
+// replica's hash. Its bits are only ever set while it is current; a
+// rebuild replaces it whole.
 type filter struct {
-	seeds [kinds]maphash.Seed
-	mask  uint64
-	bits  []atomic.Uint64
+	mask uint64
+	bits []atomic.Uint64
 }
 
 // bitsPerEntry keeps false positives near 1/16 at capacity: most tokens
@@ -113,41 +125,48 @@ func newFilter(entries int) *filter {
 	for size < uint64(entries)*bitsPerEntry {
 		size *= 2
 	}
-	f := &filter{mask: size - 1, bits: make([]atomic.Uint64, size/64)}
-	for i := range f.seeds {
-		f.seeds[i] = maphash.MakeSeed()
-	}
-	return f
+	return &filter{mask: size - 1, bits: make([]atomic.Uint64, size/64)}
 }
 
-func (f *filter) bit(k kind, id string) (word int, mask uint64) {
-	b := maphash.String(f.seeds[k.index()], id) & f.mask
-	return int(b / 64), 1 << (b % 64)
+func (f *filter) set(h uint64) {
+	b := h & f.mask
+	f.bits[b/64].Or(1 << (b % 64))
 }
 
-func (f *filter) set(k kind, id string) {
-	w, m := f.bit(k, id)
-	f.bits[w].Or(m)
-}
-
-func (f *filter) has(k kind, id string) bool {
-	w, m := f.bit(k, id)
-	return f.bits[w].Load()&m != 0
+func (f *filter) has(h uint64) bool {
+	b := h & f.mask
+	return f.bits[b/64].Load()&(1<<(b%64)) != 0
 }
 
 func newReplica() *replica {
 	r := &replica{}
+	for i := range r.seeds {
+		r.seeds[i] = maphash.MakeSeed()
+	}
 	r.filter.Store(newFilter(0))
 	return r
 }
 
+// hash is id's hash for kind index i: its filter bit and its table tag
+// (never 0 or 1, which the table reserves, so that both are one number).
+func (r *replica) hash(i int, id string) uint64 {
+	return max(maphash.String(r.seeds[i], id), 2)
+}
+
+// find looks id up in kind index i's set, h being its hash; it takes no
+// lock.
+func (r *replica) find(i int, id string, h uint64) (held, bool) {
+	return r.sets[i].Find(h, func(v *held) bool { return v.id == id })
+}
+
 // add merges e and reports whether it changed anything.
 func (r *replica) add(e entry) bool {
-	set := &r.sets[e.kind.index()]
+	i := e.kind.index()
+	h := r.hash(i, e.id)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	cur, loaded := set.Load(e.id)
-	if loaded && cur.(int64) >= e.moment {
+	cur, loaded := r.find(i, e.id, h)
+	if loaded && cur.moment >= e.moment {
 		return false
 	}
 	// The bit goes in before the entry, so a reader that finds the entry
@@ -156,9 +175,8 @@ func (r *replica) add(e entry) bool {
 	if !loaded && uint64(r.n.Load()+1)*bitsPerEntry > f.mask+1 {
 		f = r.rebuildLocked(int(r.n.Load()) + 1)
 	}
-	f.set(e.kind, e.id)
-	set.Store(e.id, e.moment)
-	i := e.kind.index()
+	f.set(h)
+	r.sets[i].Put(h, held{id: e.id, moment: e.moment}, func(v *held) bool { return v.id == e.id })
 	if !loaded {
 		r.n.Add(1)
 		r.counts[i]++
@@ -174,10 +192,9 @@ func (r *replica) add(e entry) bool {
 // items.
 func (r *replica) requeueLocked(i int) {
 	q := make(queue, 0, r.counts[i])
-	r.sets[i].Range(func(id, m any) bool {
-		q = append(q, entry{kind: allKinds[i], id: id.(string), moment: m.(int64)})
-		return true
-	})
+	for _, v := range r.sets[i].All() {
+		q = append(q, entry{kind: allKinds[i], id: v.id, moment: v.moment})
+	}
 	heap.Init(&q)
 	r.queues[i] = q
 }
@@ -188,8 +205,9 @@ func (r *replica) popLocked(i int, keep func(entry) bool) bool {
 	q := &r.queues[i]
 	for q.Len() > 0 {
 		e := (*q)[0]
-		cur, ok := r.sets[i].Load(e.id)
-		if !ok || cur.(int64) != e.moment {
+		h := r.hash(i, e.id)
+		cur, ok := r.find(i, e.id, h)
+		if !ok || cur.moment != e.moment {
 			heap.Pop(q) // stale
 			continue
 		}
@@ -197,7 +215,7 @@ func (r *replica) popLocked(i int, keep func(entry) bool) bool {
 			return false
 		}
 		heap.Pop(q)
-		r.sets[i].Delete(e.id)
+		r.sets[i].Delete(h, func(v *held) bool { return v.id == e.id })
 		r.n.Add(-1)
 		r.counts[i]--
 		r.stale++
@@ -211,10 +229,9 @@ func (r *replica) popLocked(i int, keep func(entry) bool) bool {
 func (r *replica) rebuildLocked(entries int) *filter {
 	f := newFilter(2 * entries)
 	for i := range r.sets {
-		r.sets[i].Range(func(id, _ any) bool {
-			f.set(allKinds[i], id.(string))
-			return true
-		})
+		for h := range r.sets[i].All() {
+			f.set(h)
+		}
 	}
 	r.filter.Store(f)
 	r.stale = 0
@@ -261,16 +278,16 @@ func (r *replica) bound(max int) int {
 	return dropped
 }
 
-// snapshot returns every entry newer than cutoff.
+// snapshot returns every entry newer than cutoff. It takes no lock: an
+// entry merged meanwhile may or may not be in it.
 func (r *replica) snapshot(cutoff int64) []entry {
 	out := make([]entry, 0, r.n.Load())
 	for i := range r.sets {
-		r.sets[i].Range(func(id, m any) bool {
-			if m.(int64) > cutoff {
-				out = append(out, entry{kind: allKinds[i], id: id.(string), moment: m.(int64)})
+		for _, v := range r.sets[i].All() {
+			if v.moment > cutoff {
+				out = append(out, entry{kind: allKinds[i], id: v.id, moment: v.moment})
 			}
-			return true
-		})
+		}
 	}
 	return out
 }
@@ -295,19 +312,25 @@ func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 		return cognitojwt.NotRevoked
 	}
 	f := r.filter.Load()
-	if c.JWTID != "" && f.has(kindJTI, c.JWTID) {
-		if _, ok := r.sets[0].Load(c.JWTID); ok {
-			return cognitojwt.RevokedToken
+	if c.JWTID != "" {
+		if h := r.hash(0, c.JWTID); f.has(h) {
+			if _, ok := r.find(0, c.JWTID, h); ok {
+				return cognitojwt.RevokedToken
+			}
 		}
 	}
-	if c.OriginJTI != "" && f.has(kindFamily, c.OriginJTI) {
-		if _, ok := r.sets[1].Load(c.OriginJTI); ok {
-			return cognitojwt.RevokedFamily
+	if c.OriginJTI != "" {
+		if h := r.hash(1, c.OriginJTI); f.has(h) {
+			if _, ok := r.find(1, c.OriginJTI, h); ok {
+				return cognitojwt.RevokedFamily
+			}
 		}
 	}
-	if c.Subject != "" && f.has(kindSubject, c.Subject) {
-		if before, ok := r.sets[2].Load(c.Subject); ok && refusedByCutoff(c.IssuedAt, before.(int64)) {
-			return cognitojwt.RevokedSubject
+	if c.Subject != "" {
+		if h := r.hash(2, c.Subject); f.has(h) {
+			if v, ok := r.find(2, c.Subject, h); ok && refusedByCutoff(c.IssuedAt, v.moment) {
+				return cognitojwt.RevokedSubject
+			}
 		}
 	}
 	return cognitojwt.NotRevoked

@@ -33,11 +33,12 @@ func TestSubjectCutoffKeepsFullPrecisionOnEveryInstance(t *testing.T) {
 	}
 	c := newInternal(t, srv.Addr(), WithResyncInterval(time.Hour))
 	moment := func(r *Revocations) int64 {
-		m, ok := r.replica.sets[kindSubject.index()].Load("sub-1")
+		i := kindSubject.index()
+		v, ok := r.replica.find(i, "sub-1", r.replica.hash(i, "sub-1"))
 		if !ok {
 			return 0
 		}
-		return m.(int64)
+		return v.moment
 	}
 	waitFor(t, "b heard the cut-off", func() bool { return moment(b) != 0 })
 	for name, r := range map[string]*Revocations{"maker": a, "subscriber": b, "loader": c} {

@@ -19,12 +19,21 @@ func newRevocationHasher() *revocationHasher {
 	return h
 }
 
+// first is value's first hash under kind. It is never 0 or 1, which
+// the table reserves, so that the table's tag and the filter's bit are
+// one number.
 func (h *revocationHasher) first(kind revocationKind, value string) uint64 {
-	return maphash.String(h.seeds[kind][0], value)
+	return max(maphash.String(h.seeds[kind][0], value), 2)
+}
+
+// check is value's second hash under kind, with the kind in its two low
+// bits; it is never 0.
+func (h *revocationHasher) check(kind revocationKind, value string) uint64 {
+	return maphash.String(h.seeds[kind][1], value)&^3 | uint64(kind+1)
 }
 
 func (h *revocationHasher) id(kind revocationKind, value string, first uint64) revocationID {
-	return revocationID{first, maphash.String(h.seeds[kind][1], value)}
+	return revocationID{first, h.check(kind, value)}
 }
 
 // filterBitsPerEntry sizes the filter: with one bit per entry and kind, a
@@ -44,10 +53,8 @@ func (r *List) rebuildFilter() {
 	}
 	words := 1 << bits.Len(uint(n*filterBitsPerEntry*2/64))
 	f := &revocationFilter{words: make([]atomic.Uint64, words), mask: uint64(words*64 - 1), hasher: r.hasher}
-	for _, set := range r.sets {
-		for id := range set {
-			f.set(id[0])
-		}
+	for first := range r.entries.All() {
+		f.set(first)
 	}
 	r.filter.Store(f)
 	r.stale = 0

@@ -10,12 +10,12 @@ package revocation
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/hashtab"
 	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
@@ -61,13 +61,16 @@ type Config struct {
 // entry past its MaxAge still refuses the tokens it matches, which are
 // expired anyway.)
 //
-// Lookups take no lock in the common case: a filter of one bit per entry
-// and kind, read with atomic loads, answers "not listed" for almost every
-// token, and only a token whose bits are set is looked up in the maps.
+// Lookups take no lock, hit or miss, and write nothing shared: a filter
+// of one bit per entry and kind, read with atomic loads, answers "not
+// listed" for almost every token, and a token whose bit is set is looked
+// up in an open-addressing table (internal/hashtab) whose slots are
+// published by atomic stores, so a revoked or refreshed user's every
+// request runs in parallel with the others and with the writers.
 // The list keeps no strings: an id is kept as two 64-bit hashes under
-// random seeds of its own, so its tables hold no pointers and cost the
-// garbage collector nothing to scan, whatever their size. Two different
-// ids of one kind share both hashes with probability 2^-128; the seeds
+// random seeds of its own, so its table holds no pointers and costs the
+// garbage collector nothing to scan, whatever its size. Two different
+// ids of one kind share both hashes with probability 2^-126; the seeds
 // never leave the process, so nobody can aim for it, and a collision would
 // refuse a token, never admit one.
 type List struct {
@@ -79,10 +82,11 @@ type List struct {
 	// atomic load.
 	filter  atomic.Pointer[revocationFilter]
 	dropped atomic.Uint64
+	// entries is read without the lock and written under it.
+	entries hashtab.Table[revocationEntry]
 
-	mu     sync.RWMutex
+	mu     sync.Mutex        // serialises writers
 	hasher *revocationHasher // made by the first write, then fixed
-	sets   [revocationKinds]map[revocationID]revocationEntry
 	// queue holds the entries in the order they were made, so that
 	// expired ones, and under a flood the oldest, leave in O(1) each. An
 	// entry updated later is queued again; its older element is skipped
@@ -103,38 +107,22 @@ const (
 	revocationKinds
 )
 
-// revocationID is an id's two hashes; the first also places its bit in
-// the filter.
+// revocationID is an id's two hashes: the first places its bit in the
+// filter and is its tag in the table; the second, whose two low bits
+// hold the kind, tells apart the entries that share a tag.
 type revocationID [2]uint64
 
-// revocationEntry holds Unix nanoseconds: when the entry expires and, for
-// a subject, its cut-off.
+// revocationEntry is a table's value: the id's second hash, and Unix
+// nanoseconds: when the entry expires and, for a subject, its cut-off.
 type revocationEntry struct {
+	check           uint64
 	expires, before int64
 }
 
 type queuedRevocation struct {
-	kind    revocationKind
 	id      revocationID
 	expires int64
 }
-
-// nanos is t in Unix nanoseconds, clamped to what an int64 holds (the
-// zero time, an absent iat, is far below).
-func nanos(t time.Time) int64 {
-	switch {
-	case t.Before(minNanosTime):
-		return math.MinInt64
-	case t.After(maxNanosTime):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-var (
-	minNanosTime = time.Unix(0, math.MinInt64)
-	maxNanosTime = time.Unix(0, math.MaxInt64)
-)
 
 // New returns an empty list configured by cfg; New(Config{}) is the
 // default list. A negative MaxAge or MaxEntries is an error wrapping
@@ -214,28 +202,44 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 	if !inJTI && !inFamily && !inSubject {
 		return cognitojwt.NotRevoked
 	}
-	// Only the kinds whose bit is set are hashed again and looked up: a
-	// user revoked by subject is refreshed and then asks here on every
-	// request until the entry expires, so that path is kept short.
+	// Only the kinds whose bit is set are looked up, and hashed again
+	// only on a tag that matches: a user revoked by subject is refreshed
+	// and then asks here on every request until the entry expires, so
+	// that path is kept short.
 	h := f.hasher
-	r.mu.RLock()
-	defer r.mu.RUnlock()
 	if inJTI {
-		if _, ok := r.sets[kindJTI][h.id(kindJTI, c.JWTID, jti)]; ok {
+		if _, ok := r.find(h, kindJTI, c.JWTID, jti); ok {
 			return cognitojwt.RevokedToken
 		}
 	}
 	if inFamily {
-		if _, ok := r.sets[kindFamily][h.id(kindFamily, c.OriginJTI, family)]; ok {
+		if _, ok := r.find(h, kindFamily, c.OriginJTI, family); ok {
 			return cognitojwt.RevokedFamily
 		}
 	}
 	if inSubject {
-		if e, ok := r.sets[kindSubject][h.id(kindSubject, c.Subject, subject)]; ok && nanos(c.IssuedAt) < e.before {
+		if e, ok := r.find(h, kindSubject, c.Subject, subject); ok && rules.UnixNanos(c.IssuedAt) < e.before {
 			return cognitojwt.RevokedSubject
 		}
 	}
 	return cognitojwt.NotRevoked
+}
+
+// find looks value up in the table without a lock; first is its first
+// hash.
+func (r *List) find(h *revocationHasher, kind revocationKind, value string, first uint64) (revocationEntry, bool) {
+	var check uint64
+	return r.entries.Find(first, func(e *revocationEntry) bool {
+		if check == 0 {
+			check = h.check(kind, value)
+		}
+		return e.check == check
+	})
+}
+
+// lookup is find for the writer, which has the id's hashes.
+func (r *List) lookup(id revocationID) (revocationEntry, bool) {
+	return r.entries.Find(id[0], func(e *revocationEntry) bool { return e.check == id[1] })
 }
 
 // Len returns the number of entries, expired ones not yet dropped
@@ -244,8 +248,8 @@ func (r *List) Len() int {
 	if r == nil {
 		return 0
 	}
-	r.mu.RLock()
-	defer r.mu.RUnlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return r.len()
 }
 
@@ -259,9 +263,7 @@ func (r *List) Dropped() uint64 {
 	return r.dropped.Load()
 }
 
-func (r *List) len() int {
-	return len(r.sets[kindJTI]) + len(r.sets[kindFamily]) + len(r.sets[kindSubject])
-}
+func (r *List) len() int { return r.entries.Len() }
 
 func (r *List) clock() time.Time {
 	if r != nil && r.now != nil {
@@ -277,15 +279,12 @@ func (r *List) add(kind revocationKind, value string, at, before time.Time) {
 	if r == nil || value == "" {
 		return
 	}
-	now := nanos(r.clock())
-	expires := nanos(at.Add(cmp.Or(r.maxAge, DefaultMaxAge)))
+	now := rules.UnixNanos(r.clock())
+	expires := rules.UnixNanos(at.Add(cmp.Or(r.maxAge, DefaultMaxAge)))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.hasher == nil {
 		r.hasher = newRevocationHasher()
-		for k := range r.sets {
-			r.sets[k] = map[revocationID]revocationEntry{}
-		}
 	}
 	r.sweep(now)
 	if expires <= now {
@@ -293,24 +292,28 @@ func (r *List) add(kind revocationKind, value string, at, before time.Time) {
 	}
 	first := r.hasher.first(kind, value)
 	id := r.hasher.id(kind, value, first)
-	set := r.sets[kind]
-	e := revocationEntry{expires: expires, before: nanos(rules.SubjectCutoff(before))}
-	if cur, ok := set[id]; ok && (kind == kindSubject && e.before <= cur.before || kind != kindSubject && e.expires <= cur.expires) {
+	e := revocationEntry{check: id[1], expires: expires, before: rules.UnixNanos(rules.SubjectCutoff(before))}
+	if cur, ok := r.lookup(id); ok && (kind == kindSubject && e.before <= cur.before || kind != kindSubject && e.expires <= cur.expires) {
 		return
 	}
-	set[id] = e
-	r.queue = append(r.queue, queuedRevocation{kind: kind, id: id, expires: expires})
+	// The bit goes in before the entry, so that a reader that finds the
+	// entry was not turned away by the filter a moment before; a filter
+	// about to be rebuilt gets it from the table.
+	f := r.filter.Load()
+	rebuild := f == nil || (r.len()+1)*filterBitsPerEntry > len(f.words)*64 || r.stale > r.len()
+	if !rebuild {
+		f.set(first)
+	}
+	r.entries.Put(id[0], e, func(cur *revocationEntry) bool { return cur.check == id[1] })
+	r.queue = append(r.queue, queuedRevocation{id: id, expires: expires})
 	for r.len() > cmp.Or(r.maxEntries, DefaultMaxEntries) {
 		if r.pop() {
 			r.dropped.Add(1)
 		}
 	}
 	r.compact()
-	f := r.filter.Load()
-	if f == nil || r.len()*filterBitsPerEntry > len(f.words)*64 || r.stale > r.len() {
+	if rebuild && r.len() > 0 {
 		r.rebuildFilter()
-	} else {
-		f.set(first)
 	}
 }
 
@@ -334,7 +337,7 @@ func (r *List) pop() bool {
 	if !r.current(q) {
 		return false
 	}
-	delete(r.sets[q.kind], q.id)
+	r.entries.Delete(q.id[0], func(e *revocationEntry) bool { return e.check == q.id[1] })
 	r.stale++
 	if r.len() == 0 {
 		r.filter.Store(nil)
@@ -361,7 +364,7 @@ func (r *List) compact() {
 
 // current reports whether q is the latest queued element of its entry.
 func (r *List) current(q queuedRevocation) bool {
-	e, ok := r.sets[q.kind][q.id]
+	e, ok := r.lookup(q.id)
 	return ok && e.expires == q.expires
 }
 

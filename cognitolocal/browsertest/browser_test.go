@@ -2,7 +2,8 @@
 // a real headless Chromium: sign-up, confirmation with the code from the
 // outbox, TOTP set-up, sign-out, and sign-in with a password and a TOTP
 // code, ending on an app's callback with a code that exchanges for
-// tokens; then, with two factors, the choice between them. With -update-screenshots it writes each page into docs/.
+// tokens; then, with two factors, the choice between them, and email MFA
+// set up by a user without a factor. With -update-screenshots it writes each page into docs/.
 package browsertest
 
 import (
@@ -368,6 +369,37 @@ func TestManagedLoginSignUpTOTPAndSignIn(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#welcome")))
 	assert.True(t, strings.HasPrefix(location(), a.srv.URL+"/callback?"), location())
 	assert.Equal(t, "maria", text("#username"))
+
+	// A user an administrator created without an email address has no
+	// factor: Managed Login asks her to choose one to set up; she chooses
+	// email, gives an address, and types the code sent there.
+	api(t, ep, "AdminCreateUser", map[string]any{"UserPoolId": id, "Username": "lena", "MessageAction": "SUPPRESS"})
+	api(t, ep, "AdminSetUserPassword", map[string]any{"UserPoolId": id, "Username": "lena", "Password": "Lena-Pass-4x", "Permanent": true})
+	do("signing in without a factor",
+		chromedp.Navigate(authorize),
+		chromedp.WaitVisible(chromedp.CSS("input#password")),
+		chromedp.SendKeys(chromedp.CSS("input#username"), "lena"),
+		chromedp.SendKeys(chromedp.CSS("input#password"), "Lena-Pass-4x"),
+		chromedp.Click(chromedp.CSS("button[name=signInSubmitButton]")),
+		chromedp.WaitVisible(chromedp.CSS(`button[name=mfa][value="EMAIL_OTP"]`)))
+	assert.Contains(t, text("h1"), "Set up a sign-in method")
+	shot("mfa-setup")
+	do("choosing email set-up",
+		chromedp.Click(chromedp.CSS(`button[name=mfa][value="EMAIL_OTP"]`)),
+		chromedp.WaitVisible(chromedp.CSS("input#email")))
+	shot("email-setup")
+	do("giving an address",
+		chromedp.SendKeys(chromedp.CSS("input#email"), "lena@example.com"),
+		chromedp.Click(chromedp.CSS("button[name=signInSubmitButton]")),
+		chromedp.WaitVisible(chromedp.CSS("input#code")))
+	assert.Contains(t, text("main"), "l***@e***")
+	setup, ok := notes.LastCode("lena", cognitolocal.MessageAuthentication)
+	require.True(t, ok, "a code sent to the new address")
+	do("typing the code",
+		chromedp.SendKeys(chromedp.CSS("input#code"), setup),
+		chromedp.Click(chromedp.CSS("button[name=signInSubmitButton]")),
+		chromedp.WaitVisible(chromedp.CSS("#welcome")))
+	assert.Equal(t, "lena", text("#username"))
 
 	if *updateScreenshots {
 		for name, b := range shots {

@@ -115,3 +115,21 @@ func Boolish(v jsonscan.Value) (bool, error) {
 	}
 	return v.AsBool()
 }
+
+// UnixNanos is t in Unix nanoseconds, clamped to what an int64 holds: the
+// zero time (no nbf or iat) is far below. The token cache and the
+// revocation list keep instants so, to compare them with one load.
+func UnixNanos(t time.Time) int64 {
+	switch {
+	case t.Before(minUnixNanos):
+		return math.MinInt64
+	case t.After(maxUnixNanos):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+var (
+	minUnixNanos = time.Unix(0, math.MinInt64)
+	maxUnixNanos = time.Unix(0, math.MaxInt64)
+)

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -94,5 +95,22 @@ func TestNumericDateAndBoolish(t *testing.T) {
 	}
 	if _, err := Boolish(v["f"]); err == nil {
 		t.Error(`"yes" is no boolean`)
+	}
+}
+
+func TestUnixNanosClampsToInt64(t *testing.T) {
+	for _, tt := range []struct {
+		t    time.Time
+		want int64
+	}{
+		{time.Time{}, math.MinInt64},
+		{time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), math.MaxInt64},
+		{time.Unix(1_750_000_000, 5), 1_750_000_000_000_000_005},
+		{time.Unix(0, math.MinInt64), math.MinInt64},
+		{time.Unix(0, math.MaxInt64), math.MaxInt64},
+	} {
+		if got := UnixNanos(tt.t); got != tt.want {
+			t.Errorf("UnixNanos(%v) = %d, want %d", tt.t, got, tt.want)
+		}
 	}
 }

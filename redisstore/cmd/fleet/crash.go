@@ -45,14 +45,7 @@ func crashes(ctx context.Context, w io.Writer, cfg config, res *results) error {
 			}
 			acked, queued = append(acked, a...), append(queued, q...)
 			start := time.Now()
-			settled := until(30*time.Second, func() bool {
-				for _, l := range f.lists {
-					if l.Pending() > 0 {
-						return false
-					}
-				}
-				return true
-			})
+			settled := f.drained(30 * time.Second)
 			if !settled {
 				f.close()
 				_ = srv.Stop()

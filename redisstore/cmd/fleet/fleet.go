@@ -60,6 +60,32 @@ func newFleet(ctx context.Context, addr string, n int, defaults bool, opts ...re
 	return f, nil
 }
 
+// openFleet starts a server without persistence and n instances on it;
+// stop ends both.
+func openFleet(ctx context.Context, n int, defaults bool) (srv *redisserver.Server, f *fleet, stop func(), err error) {
+	if srv, err = startServer(false); err != nil {
+		return nil, nil, nil, err
+	}
+	if f, err = newFleet(ctx, srv.Addr(), n, defaults); err != nil {
+		_ = srv.Stop()
+		return nil, nil, nil, err
+	}
+	return srv, f, func() { f.close(); _ = srv.Stop() }, nil
+}
+
+// drained waits up to limit for every instance's queue of revocations to
+// empty.
+func (f *fleet) drained(limit time.Duration) bool {
+	return until(limit, func() bool {
+		for _, l := range f.lists {
+			if l.Pending() > 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 func (f *fleet) close() {
 	for _, l := range f.lists {
 		_ = l.Close()

@@ -15,16 +15,11 @@ import (
 // timed from the call until every instance refuses it; several are in
 // flight at once, as in a fleet under load.
 func propagation(ctx context.Context, w io.Writer, cfg config, res *results) error {
-	srv, err := startServer(false)
+	_, f, stop, err := openFleet(ctx, cfg.instances, false)
 	if err != nil {
 		return err
 	}
-	defer srv.Stop()
-	f, err := newFleet(ctx, srv.Addr(), cfg.instances, false)
-	if err != nil {
-		return err
-	}
-	defer f.close()
+	defer stop()
 	var (
 		mu    sync.Mutex
 		times []time.Duration

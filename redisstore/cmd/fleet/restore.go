@@ -15,16 +15,11 @@ import (
 // restore fills the list through the fleet, restarts the server empty, and
 // measures how the fleet restores it.
 func restore(ctx context.Context, w io.Writer, cfg config, res *results) error {
-	srv, err := startServer(false)
+	srv, f, stop, err := openFleet(ctx, cfg.instances, false)
 	if err != nil {
 		return err
 	}
-	defer srv.Stop()
-	f, err := newFleet(ctx, srv.Addr(), cfg.instances, false)
-	if err != nil {
-		return err
-	}
-	defer f.close()
+	defer stop()
 	var wg sync.WaitGroup
 	errs := make(chan error, len(f.lists))
 	for i, l := range f.lists {

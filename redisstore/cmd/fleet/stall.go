@@ -15,16 +15,11 @@ import (
 // one-second deadline; it reports the longest write and the instances
 // that reported the stall.
 func stall(ctx context.Context, w io.Writer, cfg config, res *results) error {
-	srv, err := startServer(false)
+	srv, f, done, err := openFleet(ctx, cfg.instances, true)
 	if err != nil {
 		return err
 	}
-	defer srv.Stop()
-	f, err := newFleet(ctx, srv.Addr(), cfg.instances, true)
-	if err != nil {
-		return err
-	}
-	defer f.close()
+	defer done()
 	if err := srv.Pause(); err != nil {
 		return err
 	}
@@ -66,14 +61,7 @@ func stall(ctx context.Context, w io.Writer, cfg config, res *results) error {
 	if err := srv.Resume(); err != nil {
 		return err
 	}
-	drained := until(30*time.Second, func() bool {
-		for _, l := range f.lists {
-			if l.Pending() > 0 {
-				return false
-			}
-		}
-		return true
-	})
+	drained := f.drained(30 * time.Second)
 	if !drained {
 		return errors.New("revocations still queued 30 s after the stall")
 	}

@@ -1,0 +1,187 @@
+// Package hashtab is the open-addressing hash table behind the module's
+// revocation lists: lookups take no lock and write nothing, so any number
+// of requests read it in parallel without sharing a cache line for
+// writing, while one writer at a time (serialised by the caller) adds and
+// removes entries at an amortised constant cost.
+//
+// A slot is written once, before it is published by an atomic store of
+// its tag, and never again while its table is current: an entry removed
+// leaves a tombstone, an entry replaced is added anew (further along its
+// probe sequence) before the old slot is tombstoned. A reader that loaded
+// a tag therefore reads the value that was published with it. When
+// tombstones and entries fill three quarters of the slots, or entries
+// fall to an eighth, the live entries are copied into a new table that
+// replaces the old one with one atomic store; readers still on the old
+// one see the set as it was, which is a moment's difference, never a
+// torn entry.
+package hashtab
+
+import (
+	"iter"
+	"sync/atomic"
+)
+
+// Tags 0 and 1 mark empty slots and tombstones; a caller's tag that
+// falls on them is moved to 2 and 3, which only costs a comparison.
+const (
+	empty   = 0
+	removed = 1
+)
+
+func fix(tag uint64) uint64 {
+	if tag <= removed {
+		tag += 2
+	}
+	return tag
+}
+
+// Table maps 64-bit tags (the caller's hash of a key) to values of type
+// V; several values may share a tag, and the caller's eq tells them
+// apart. The zero Table is empty and ready to use. Find and All may run
+// at any time; Put and Delete must not run concurrently with each other.
+type Table[V any] struct {
+	cur  atomic.Pointer[table[V]]
+	live int // entries, written by the writer only
+	used int // entries and tombstones in cur
+}
+
+type table[V any] struct {
+	slots []slot[V]
+}
+
+type slot[V any] struct {
+	tag atomic.Uint64
+	val V
+}
+
+// home is where tag's probe sequence starts: the tag's high 32 bits
+// scaled to the table, so that any size works and the low bits stay free
+// for a filter that shares the hash.
+func (t *table[V]) home(tag uint64) int {
+	return int((tag >> 32) * uint64(len(t.slots)) >> 32)
+}
+
+// Len returns the number of entries. Only the writer may call it.
+func (t *Table[V]) Len() int { return t.live }
+
+// Find returns the value of the first live entry whose tag is tag and for
+// which eq (called only on such entries) holds. It takes no lock.
+func (t *Table[V]) Find(tag uint64, eq func(*V) bool) (V, bool) {
+	if tab := t.cur.Load(); tab != nil {
+		if s := tab.find(fix(tag), eq); s != nil {
+			return s.val, true
+		}
+	}
+	var zero V
+	return zero, false
+}
+
+func (t *table[V]) find(tag uint64, eq func(*V) bool) *slot[V] {
+	n := len(t.slots)
+	for i := t.home(tag); ; {
+		s := &t.slots[i]
+		switch got := s.tag.Load(); {
+		case got == empty:
+			return nil
+		case got == tag && eq(&s.val):
+			return s
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+}
+
+// Put adds v under tag, replacing the live entry eq matches if there is
+// one. Readers see the old value or the new one, never neither.
+func (t *Table[V]) Put(tag uint64, v V, eq func(*V) bool) {
+	tag = fix(tag)
+	tab := t.cur.Load()
+	if tab == nil || 4*(t.used+1) > 3*len(tab.slots) {
+		tab = t.rebuild(t.live + 1)
+	}
+	old := tab.find(tag, eq)
+	tab.insert(tag, v)
+	t.used++
+	if old != nil {
+		old.tag.Store(removed)
+	} else {
+		t.live++
+	}
+}
+
+// insert publishes v in the first empty slot of tag's probe sequence; the
+// table has one, as it is never more than three quarters full.
+func (t *table[V]) insert(tag uint64, v V) {
+	n := len(t.slots)
+	for i := t.home(tag); ; {
+		s := &t.slots[i]
+		if s.tag.Load() == empty {
+			s.val = v
+			s.tag.Store(tag)
+			return
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+}
+
+// Delete removes the live entry under tag that eq matches, and reports
+// whether there was one.
+func (t *Table[V]) Delete(tag uint64, eq func(*V) bool) bool {
+	tab := t.cur.Load()
+	if tab == nil {
+		return false
+	}
+	s := tab.find(fix(tag), eq)
+	if s == nil {
+		return false
+	}
+	s.tag.Store(removed)
+	t.live--
+	if t.live == 0 {
+		t.cur.Store(nil)
+		t.used = 0
+	} else if len(tab.slots) > 64 && 8*t.live < len(tab.slots) {
+		t.rebuild(t.live)
+	}
+	return true
+}
+
+// rebuild replaces the table by one of twice room for entries holding the
+// live entries, and returns it. Growing at three quarters and shrinking at
+// an eighth, each rebuild follows a number of writes proportional to its
+// size.
+func (t *Table[V]) rebuild(entries int) *table[V] {
+	next := &table[V]{slots: make([]slot[V], max(16, 2*entries))}
+	if old := t.cur.Load(); old != nil {
+		for i := range old.slots {
+			s := &old.slots[i]
+			if tag := s.tag.Load(); tag > removed {
+				next.insert(tag, s.val)
+			}
+		}
+	}
+	t.cur.Store(next)
+	t.used = t.live
+	return next
+}
+
+// All yields the live entries' tags and values, from the table current
+// when it is called. It takes no lock; an entry put or deleted meanwhile
+// may or may not be seen.
+func (t *Table[V]) All() iter.Seq2[uint64, V] {
+	return func(yield func(uint64, V) bool) {
+		tab := t.cur.Load()
+		if tab == nil {
+			return
+		}
+		for i := range tab.slots {
+			s := &tab.slots[i]
+			if tag := s.tag.Load(); tag > removed && !yield(tag, s.val) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package hashtab
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+type pair struct {
+	key   string
+	value int
+}
+
+// tagOf gives keys 64 distinct tags, 0 and 1 among them, so that entries
+// share tags and probe sequences.
+func tagOf(key string) uint64 {
+	var h uint64
+	for _, c := range key {
+		h = h*31 + uint64(c)
+	}
+	if h %= 64; h <= 1 {
+		return h
+	}
+	return h * 0x9e3779b97f4a7c15
+}
+
+func is(key string) func(*pair) bool { return func(p *pair) bool { return p.key == key } }
+
+// check compares the table with the map it should hold, through Find, All
+// and Len.
+func check(t *testing.T, tab *Table[pair], want map[string]int) {
+	t.Helper()
+	if tab.Len() != len(want) {
+		t.Fatalf("Len %d, want %d", tab.Len(), len(want))
+	}
+	for k, v := range want {
+		if got, ok := tab.Find(tagOf(k), is(k)); !ok || got.value != v {
+			t.Fatalf("Find(%s) = %v %v, want %d", k, got, ok, v)
+		}
+	}
+	seen := 0
+	for tag, p := range tab.All() {
+		if v, ok := want[p.key]; !ok || v != p.value || fix(tagOf(p.key)) != tag {
+			t.Fatalf("All yields %v under tag %d, not in the table", p, tag)
+		}
+		seen++
+	}
+	if seen != len(want) {
+		t.Fatalf("All yields %d entries, want %d", seen, len(want))
+	}
+}
+
+// Random puts, replacements and deletes agree with a map through growth,
+// tombstones, shrinking and emptying.
+func TestTableAgreesWithAMap(t *testing.T) {
+	var tab Table[pair]
+	want := map[string]int{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 4 {
+		for i := range 3000 {
+			k := fmt.Sprint("k", rng.IntN(2000))
+			if rng.IntN(3) == 0 {
+				_, had := want[k]
+				if tab.Delete(tagOf(k), is(k)) != had {
+					t.Fatalf("Delete(%s) disagrees with the map", k)
+				}
+				delete(want, k)
+				continue
+			}
+			tab.Put(tagOf(k), pair{k, i}, is(k))
+			want[k] = i
+		}
+		check(t, &tab, want)
+		if _, ok := tab.Find(tagOf("absent"), is("absent")); ok {
+			t.Fatal("an absent key is found")
+		}
+		// Drain most of it, so that the table shrinks, or all of it.
+		for k := range want {
+			if len(want) <= 10*round {
+				break
+			}
+			if !tab.Delete(tagOf(k), is(k)) {
+				t.Fatalf("Delete(%s) found nothing", k)
+			}
+			delete(want, k)
+		}
+		check(t, &tab, want)
+		if cur := tab.cur.Load(); cur != nil && len(cur.slots) > 16*max(len(want), 8) {
+			t.Fatalf("%d slots for %d entries", len(cur.slots), len(want))
+		}
+	}
+}
+
+// While one writer adds, replaces and deletes, readers without a lock
+// always find the entries that were in the table before they looked and
+// stayed, with a value that was put: never a torn or missing one.
+func TestTableReadersNeverMissAStableEntry(t *testing.T) {
+	var tab Table[pair]
+	const stable = 500
+	for i := range stable {
+		k := fmt.Sprint("stable", i)
+		tab.Put(uint64(i)*0x9e3779b97f4a7c15, pair{k, i}, is(k))
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 2 {
+		wg.Go(func() {
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				i := n % stable
+				k := fmt.Sprint("stable", i)
+				p, ok := tab.Find(uint64(i)*0x9e3779b97f4a7c15, is(k))
+				if !ok || p.key != k || p.value%stable != i {
+					errs <- fmt.Errorf("stable entry %d read as %v %v", i, p, ok)
+					return
+				}
+			}
+		})
+	}
+	for n := range 5000 {
+		i := n % stable
+		k := fmt.Sprint("stable", i)
+		tab.Put(uint64(i)*0x9e3779b97f4a7c15, pair{k, i + stable*(n/stable+1)}, is(k)) // replace
+		churn := fmt.Sprint("churn", n)
+		tag := uint64(n) * 0xbf58476d1ce4e5b9
+		tab.Put(tag, pair{churn, n}, is(churn))
+		if n%3 != 0 {
+			tab.Delete(tag, is(churn))
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}

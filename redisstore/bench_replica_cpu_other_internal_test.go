@@ -1,0 +1,7 @@
+//go:build !unix
+
+package redisstore
+
+import "time"
+
+func replicaCPU() (time.Duration, bool) { return 0, false }
