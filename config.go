@@ -170,17 +170,9 @@ func New(cfg Config) (*Verifier, error) {
 		hooks:     cfg.Hooks,
 	}
 	timeout := cmp.Or(cfg.FetchTimeout, DefaultFetchTimeout)
-	v.keys = &jwksSource{
-		url:      jwksURL,
-		client:   fetch.Client(cfg.HTTPClient, timeout),
-		timeout:  timeout,
-		cooldown: cmp.Or(cfg.RefetchCooldown, DefaultRefetchCooldown),
-		refresh:  cmp.Or(cfg.RefreshInterval, DefaultRefreshInterval),
-		maxSize:  cmp.Or(cfg.MaxJWKSSize, DefaultMaxJWKSSize),
-		now:      now,
-		logger:   cfg.Logger,
-		hooks:    cfg.Hooks,
-	}
+	v.keys = newJWKSSource(jwksURL, fetch.Client(cfg.HTTPClient, timeout), timeout,
+		cmp.Or(cfg.RefetchCooldown, DefaultRefetchCooldown), cmp.Or(cfg.RefreshInterval, DefaultRefreshInterval),
+		cmp.Or(cfg.MaxJWKSSize, DefaultMaxJWKSSize), now, cfg.Logger, cfg.Hooks)
 	if err := v.keys.configure(cfg); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
 	}

@@ -14,6 +14,5 @@ func CachedTokens(v *Verifier) int {
 // takes, and returns its release: tests show that the hot path never
 // waits for it.
 func LockKeySource(v *Verifier) (unlock func()) {
-	v.keys.mu.Lock()
-	return v.keys.mu.Unlock
+	return v.keys.src.Lock()
 }

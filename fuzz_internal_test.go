@@ -182,20 +182,29 @@ func FuzzParseJWKS(f *testing.F) {
 func TestKeyLookupSeesFetchFinishedMeanwhile(t *testing.T) {
 	pub := fuzzKey(t)
 	start := time.Unix(1_750_000_000, 0)
-	j := &jwksSource{cooldown: 10 * time.Second, refresh: time.Hour}
 	oldKey, newKey := &publicKey{kid: "old", pub: pub}, &publicKey{kid: "new", pub: pub}
-	j.set.Store(&keySet{keys: map[string]*publicKey{"old": oldKey}, fetched: start.Add(-time.Minute)})
-	finished := false
-	j.now = func() time.Time {
-		if !finished {
-			// Called by startFetch under j.mu, after the lookup missed:
-			// the other request's fetch completes right now.
-			finished = true
-			j.set.Store(&keySet{keys: map[string]*publicKey{"old": oldKey, "new": newKey}, fetched: start})
-			j.holdUntil.Store(start.Add(j.cooldown).UnixNano())
-		}
-		return start
+	staged, finished := false, false
+	var j *jwksSource
+	j = newJWKSSource("https://cognito-idp.us-east-1.amazonaws.com/x/.well-known/jwks.json", nil,
+		time.Second, 10*time.Second, time.Hour, 1<<20, func() time.Time {
+			if staged && !finished {
+				// Called as the fetch is decided, after the lookup
+				// missed: the other request's fetch completes right now.
+				finished = true
+				j.set.Store(&keySet{keys: map[string]*publicKey{"old": oldKey, "new": newKey}, fetched: start})
+			}
+			return start
+		}, nil, Hooks{})
+	old := &keySet{keys: map[string]*publicKey{"old": oldKey}, fetched: start.Add(-time.Minute)}
+	j.set.Store(old)
+	j.src.Get = func(context.Context, string) ([]byte, int, error) { return nil, 200, nil }
+	j.src.Install = func(string, []byte) (*keySet, int, error) { return old, 1, nil }
+
+	// The other request's unknown kid: its fetch opens the cooldown.
+	if _, err := j.key(context.Background(), "gone", start); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("unknown kid: %v", err)
 	}
+	staged = true
 	got, err := j.key(context.Background(), "new", start)
 	if err != nil || got != newKey {
 		t.Fatalf("key published by a concurrent fetch not used: %v", err)

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,65 +38,57 @@ type publicKey struct {
 	pub *rsa.PublicKey
 }
 
-// fetchReason is why a fetch is wanted. Only an unknown kid met with a
-// key set in hand opens the cooldown by itself: that is the request an
-// attacker can repeat at will. The first fetch, a background refresh and
-// Warm open it only when they fail.
-type fetchReason int
-
-const (
-	fetchFirst fetchReason = iota
-	fetchUnknownKid
-	fetchRefresh
-	fetchWarm
-)
-
 // jwksSource fetches a user pool's JWKS and caches its keys. Lookups of
 // known kids never block, never take a lock and never touch the network;
 // an unknown kid causes at most one fetch per cooldown, shared by every
-// concurrent caller. When a fetch fails, the last good keys keep serving.
+// concurrent caller (the fetch.Source, which it shares with the ALB
+// verifier's keys). When a fetch fails, the last good keys keep serving.
 type jwksSource struct {
-	url      string
-	client   *http.Client
-	timeout  time.Duration
-	cooldown time.Duration
-	refresh  time.Duration
-	maxSize  int64
-	now      func() time.Time
-	logger   *slog.Logger
-	hooks    Hooks
+	url     string
+	client  *http.Client
+	refresh time.Duration
+	maxSize int64
+	now     func() time.Time
+	logger  *slog.Logger
 	// static: the key set came with the Config and is never fetched
 	// (Config.DisableFetch).
 	static bool
 
 	set atomic.Pointer[keySet]
+	src fetch.Source[*keySet]
+}
 
-	// busy mirrors inflight != nil and holdUntil is the end of the
-	// cooldown in Unix nanoseconds, so that the hot path decides without
-	// a lock that no background refresh is due; the lock is taken only
-	// to start one.
-	busy      atomic.Bool
-	holdUntil atomic.Int64
-
-	mu       sync.Mutex
-	inflight *fetch.Call[struct{}]
-	lastErr  error // of the last fetch that completed; nil after a success
-	fetches  atomic.Int64
+// newJWKSSource returns the source of the JWKS at url.
+func newJWKSSource(url string, client *http.Client, timeout, cooldown, refresh time.Duration, maxSize int64, now func() time.Time, logger *slog.Logger, hooks Hooks) *jwksSource {
+	j := &jwksSource{url: url, client: client, refresh: refresh, maxSize: maxSize, now: now, logger: logger}
+	j.src = fetch.Source[*keySet]{
+		Name: "JWKS", Doc: "the JWKS", URL: url,
+		Timeout: timeout, Cooldown: cooldown, Burst: 1,
+		Now: now, Logger: logger,
+		Get: func(ctx context.Context, _ string) ([]byte, int, error) {
+			return fetch.Get(ctx, j.client, j.url, "application/json", "JWKS", j.maxSize)
+		},
+		Install: func(_ string, doc []byte) (*keySet, int, error) { return j.install(doc) },
+		OnFetch: func(o fetch.Outcome[*keySet]) {
+			hooks.fetched(JWKSFetch{URL: url, Status: o.Status, Keys: o.Keys, Duration: o.Duration, Err: o.Err})
+		},
+		OnCooldown: hooks.cooldown,
+	}
+	j.src.Init()
+	return j
 }
 
 // cached returns the key for kid if the current set has it, and starts a
 // background refresh when the set is older than the refresh interval.
+// Deciding that none is due takes no lock.
 func (j *jwksSource) cached(kid string, now time.Time) *publicKey {
 	s := j.set.Load()
 	if s == nil {
 		return nil
 	}
 	k := s.keys[kid]
-	if k != nil && now.Sub(s.fetched) >= j.refresh && !j.static &&
-		!j.busy.Load() && now.UnixNano() >= j.holdUntil.Load() {
-		j.mu.Lock()
-		j.start(fetchRefresh, now)
-		j.mu.Unlock()
+	if k != nil && now.Sub(s.fetched) >= j.refresh && !j.static && j.src.Due(now) {
+		_, _ = j.src.Start("", fetch.Refresh, nil)
 	}
 	return k
 }
@@ -136,32 +127,24 @@ func (j *jwksSource) key(ctx context.Context, kid string, now time.Time) (*publi
 	if j.static {
 		return nil, errKidNotConfigured
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, errs.ContextEnded("before the JWKS was fetched", err)
-	}
-	reason := fetchUnknownKid
+	reason := fetch.UnknownKid
 	if j.set.Load() == nil {
-		reason = fetchFirst
+		reason = fetch.First
 	}
-	j.mu.Lock()
-	call := j.start(reason, j.now())
-	if call == nil {
-		j.mu.Unlock()
-		// A fetch that ended between the lookup above and start has
-		// stored its set already: look again before failing.
-		if k := j.lookup(kid); k != nil {
-			return k, nil
-		}
-		return nil, j.held()
-	}
-	j.mu.Unlock()
-	if k, err := fetch.Wait(ctx, call, func() *publicKey { return j.lookup(kid) }, "the JWKS"); k != nil || err != nil {
-		return k, err
-	}
+	// A fetch that ended since the lookup above has stored its set
+	// already: look again, whatever the outcome, before failing.
+	_, err := j.src.Fetch(ctx, "", reason, func() bool { return j.lookup(kid) != nil })
 	if k := j.lookup(kid); k != nil {
 		return k, nil
 	}
-	return nil, j.missing(call.Err)
+	var r *fetch.Refused
+	if errors.As(err, &r) {
+		return nil, j.missing(r)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return nil, errKidNotInSet
 }
 
 // lookup returns the key for kid from the current set, with no side
@@ -178,100 +161,25 @@ var (
 	errKidNotConfigured = fail(ErrUnknownKey, "kid not in the configured key set, and fetching is disabled")
 )
 
-// missing is the error for a kid that the fetch which should have found
-// it did not. Only a successful fetch can tell that a kid is unknown; when
-// the fetch failed, the kid may be a key published during the outage, and
-// a 401 would make the client throw away a good token.
-func (j *jwksSource) missing(fetchErr error) error {
-	if fetchErr == nil {
-		return errKidNotInSet
-	}
-	if j.set.Load() == nil {
-		return j.unavailable(fetchErr)
-	}
-	return j.unavailable(fmt.Errorf("kid not in the last good key set, and the fetch that would have found it failed: %w", fetchErr))
-}
-
-// held is the error for a kid the cooldown kept from being fetched: an
-// unknown key after a successful fetch, keys unavailable after a failed
-// one.
-func (j *jwksSource) held() error {
-	j.mu.Lock()
-	lastErr := j.lastErr
-	j.mu.Unlock()
+// missing is the error for a kid that no fetch found, because the fetch
+// failed or the cooldown held it back. Only a successful fetch can tell
+// that a kid is unknown; when the last one failed, the kid may be a key
+// published during the outage, and a 401 would make the client throw away
+// a good token.
+func (j *jwksSource) missing(r *fetch.Refused) error {
+	cause := r.Err
 	switch {
-	case lastErr == nil && j.set.Load() != nil:
+	case cause == nil && j.set.Load() != nil:
 		return errKidNotInSet
-	case lastErr == nil:
-		lastErr = errors.New("no usable keys")
-	case j.set.Load() != nil:
-		lastErr = fmt.Errorf("kid not in the last good key set, and the cooldown after a failed fetch holds back another: %w", lastErr)
+	case cause == nil:
+		cause = errors.New("no usable keys")
+	case j.set.Load() == nil:
+	case r.Held:
+		cause = fmt.Errorf("kid not in the last good key set, and the cooldown after a failed fetch holds back another: %w", cause)
+	default:
+		cause = fmt.Errorf("kid not in the last good key set, and the fetch that would have found it failed: %w", cause)
 	}
-	return j.unavailable(lastErr)
-}
-
-func (j *jwksSource) unavailable(cause error) error {
-	return &errs.Unavailable{Err: cause, After: j.retryAfter()}
-}
-
-// retryAfter is how long until the cooldown lets another fetch run, at
-// least a second.
-func (j *jwksSource) retryAfter() time.Duration {
-	d := time.Duration(j.holdUntil.Load() - j.now().UnixNano())
-	return max(d, time.Second)
-}
-
-// start, with j.mu held, joins the fetch under way or starts one, unless
-// the cooldown holds; it returns nil then. A background refresh or Warm
-// held back by the cooldown is not reported as one: OnCooldown counts
-// unknown kids only.
-func (j *jwksSource) start(reason fetchReason, now time.Time) *fetch.Call[struct{}] {
-	if j.inflight != nil {
-		return j.inflight
-	}
-	if now.UnixNano() < j.holdUntil.Load() {
-		if reason == fetchFirst || reason == fetchUnknownKid {
-			j.hooks.cooldown()
-			if j.logger != nil {
-				j.logger.Debug("cognitojwt: JWKS refetch suppressed by cooldown", "url", j.url)
-			}
-		}
-		return nil
-	}
-	if reason == fetchUnknownKid {
-		j.holdUntil.Store(now.Add(j.cooldown).UnixNano())
-	}
-	call := fetch.NewCall[struct{}]()
-	j.inflight = call
-	j.busy.Store(true)
-	go j.run(call)
-	return call
-}
-
-// run performs the fetch on its own goroutine, detached from any one
-// caller's context, so a caller that gives up does not fail the others.
-// A failure opens the cooldown when it is known, so that an endpoint that
-// is down or slow is not asked again before the cooldown has passed. The
-// fetch is reported once the source's state reflects it, so that what a
-// hook observes is what the next request sees.
-func (j *jwksSource) run(call *fetch.Call[struct{}]) {
-	ctx, cancel := context.WithTimeout(context.Background(), j.timeout)
-	defer cancel()
-	start := time.Now()
-	status, nkeys, err := j.get(ctx)
-	elapsed := time.Since(start)
-	j.mu.Lock()
-	if err != nil {
-		j.holdUntil.Store(max(j.holdUntil.Load(), j.now().Add(j.cooldown).UnixNano()))
-	}
-	j.inflight = nil
-	j.busy.Store(false)
-	j.lastErr = err
-	j.mu.Unlock()
-	j.hooks.fetched(JWKSFetch{URL: j.url, Status: status, Keys: nkeys, Duration: elapsed, Err: err})
-	fetch.Log(j.logger, "JWKS", j.url, status, elapsed, err, "keys", nkeys)
-	call.Err = err
-	call.Finish()
+	return &errs.Unavailable{Err: cause, After: r.After}
 }
 
 // warm fetches now, joining a fetch under way, and waits for the result.
@@ -285,59 +193,35 @@ func (j *jwksSource) warm(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return errs.ContextEnded("before the JWKS was fetched", err)
 	}
-	now := j.now()
-	j.mu.Lock()
-	call := j.inflight
-	if call == nil {
-		if s := j.set.Load(); s != nil && j.lastErr == nil && now.Sub(s.fetched) < j.cooldown {
-			j.mu.Unlock()
+	if !j.src.InFlight("") {
+		if s := j.set.Load(); s != nil && j.src.LastErr() == nil && j.now().Sub(s.fetched) < j.src.Cooldown {
 			return nil
 		}
-		if call = j.start(fetchWarm, now); call == nil {
-			err := j.lastErr
-			j.mu.Unlock()
-			if err == nil {
-				// Held by an unknown kid's refetch that succeeded.
-				return nil
-			}
-			return j.unavailable(err)
-		}
 	}
-	j.mu.Unlock()
-	select {
-	case <-call.Done():
-	case <-ctx.Done():
-		return errs.ContextEnded("while waiting for the JWKS", ctx.Err())
+	_, err := j.src.Fetch(ctx, "", fetch.Warm, nil)
+	var r *fetch.Refused
+	switch {
+	case !errors.As(err, &r):
+		return err
+	case r.Err == nil:
+		// Held by an unknown kid's refetch that succeeded.
+		return nil
 	}
-	if call.Err != nil {
-		return j.unavailable(call.Err)
-	}
-	return nil
-}
-
-// get fetches the JWKS and makes its usable keys the current set.
-func (j *jwksSource) get(ctx context.Context) (status, nkeys int, err error) {
-	j.fetches.Add(1)
-	body, status, err := fetch.Get(ctx, j.client, j.url, "application/json", "JWKS", j.maxSize)
-	if err != nil {
-		return status, 0, err
-	}
-	nkeys, err = j.install(body)
-	return status, nkeys, err
+	return &errs.Unavailable{Err: r.Err, After: r.After}
 }
 
 // install parses a JWKS document, fetched or supplied with the Config,
 // and makes its usable keys the current set.
-func (j *jwksSource) install(body []byte) (int, error) {
+func (j *jwksSource) install(body []byte) (*keySet, int, error) {
 	keys, skipped, err := parseJWKS(body)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	if len(skipped) > 0 && j.logger != nil {
 		j.logger.Warn("cognitojwt: JWKS keys skipped", "url", j.url, "reasons", skipped)
 	}
 	if len(keys) == 0 {
-		return 0, errors.New("JWKS has no usable RS256 signing keys")
+		return nil, 0, errors.New("JWKS has no usable RS256 signing keys")
 	}
 	// Keep the previous set's entries for unchanged keys: the token cache
 	// honours an entry only while its key is the very same pointer, so new
@@ -354,7 +238,7 @@ func (j *jwksSource) install(body []byte) (int, error) {
 		set.keys[kid] = &publicKey{kid: kid, pub: pub}
 	}
 	j.set.Store(set)
-	return len(keys), nil
+	return set, len(keys), nil
 }
 
 // configure installs the key set supplied with cfg, if any, and turns
@@ -378,7 +262,7 @@ func (j *jwksSource) configure(cfg Config) error {
 	if int64(len(doc)) > j.maxSize {
 		return fmt.Errorf("JWKS larger than MaxJWKSSize (%d bytes)", j.maxSize)
 	}
-	if _, err := j.install(doc); err != nil {
+	if _, _, err := j.install(doc); err != nil {
 		return fmt.Errorf("JWKS: %w", err)
 	}
 	j.static = cfg.DisableFetch

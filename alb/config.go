@@ -176,19 +176,8 @@ func New(cfg Config) (*Verifier, error) {
 		now:       now,
 		hooks:     cfg.Hooks,
 		revoked:   rules.NewRevocation[*cognitojwt.Claims, cognitojwt.RevocationReason](cfg.Revocations),
-		keys: &keySource{
-			template: tpl,
-			prefix:   prefix,
-			suffix:   suffix,
-			client:   fetch.Client(cfg.HTTPClient, timeout),
-			timeout:  timeout,
-			cooldown: cooldown,
-			capacity: cmp.Or(cfg.KeyCacheSize, DefaultKeyCacheSize),
-			now:      now,
-			logger:   cfg.Logger,
-			hooks:    cfg.Hooks,
-			flights:  fetch.Group[string, keyFetch]{Cooldown: cooldown, MaxHeld: maxFailures, Now: now},
-		},
+		keys: newKeySource(tpl, prefix, suffix, fetch.Client(cfg.HTTPClient, timeout), timeout, cooldown,
+			cmp.Or(cfg.KeyCacheSize, DefaultKeyCacheSize), now, cfg.Logger, cfg.Hooks),
 	}
 	return v, nil
 }

@@ -4,6 +4,5 @@ package alb
 // takes, and returns its release: tests show that known kids never wait
 // for it.
 func LockKeySource(v *Verifier) (unlock func()) {
-	v.keys.mu.Lock()
-	return v.keys.mu.Unlock
+	return v.keys.src.Lock()
 }

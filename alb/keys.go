@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,28 +33,40 @@ import (
 // ErrKeysUnavailable with a Retry-After hint: the key may exist, and the
 // client should retry rather than drop its session.
 type keySource struct {
-	template       string
 	prefix, suffix string
 	client         *http.Client
-	timeout        time.Duration
-	cooldown       time.Duration
 	capacity       int
 	now            func() time.Time
-	logger         *slog.Logger
-	hooks          cognitojwt.Hooks
 
 	// keys is replaced, never changed, on every insertion: a map of at
 	// most capacity entries is cheap to copy, and readers need no lock.
 	keys atomic.Pointer[map[string]*cachedKey]
 
-	// flights shares one fetch per kid and holds a kid whose fetch
-	// failed for the cooldown.
-	flights fetch.Group[string, keyFetch]
+	// src shares one fetch per kid, lets fetchBurst unknown kids be
+	// fetched per cooldown, and holds a kid whose fetch failed for the
+	// cooldown: the shape of the core verifier's JWKS source.
+	src fetch.Source[*ecdsa.PublicKey]
+}
 
-	mu      sync.Mutex
-	recent  [fetchBurst]time.Time // start times of the latest fetches
-	next    int                   // oldest entry of recent
-	lastErr error                 // of the last fetch, nil after a success or a "no such key"
+// newKeySource returns the source of the keys at prefix+kid+suffix.
+func newKeySource(template, prefix, suffix string, client *http.Client, timeout, cooldown time.Duration, capacity int, now func() time.Time, logger *slog.Logger, hooks cognitojwt.Hooks) *keySource {
+	s := &keySource{prefix: prefix, suffix: suffix, client: client, capacity: capacity, now: now}
+	s.src = fetch.Source[*ecdsa.PublicKey]{
+		Name: "ALB public key", Doc: "the public key", URL: template,
+		Timeout: timeout, Cooldown: cooldown, Burst: fetchBurst, MaxHeld: maxFailures,
+		NotFound: errNoSuchKey,
+		Now:      now, Logger: logger,
+		Get:     s.get,
+		Install: s.install,
+		OnFetch: func(o fetch.Outcome[*ecdsa.PublicKey]) {
+			if hooks.OnJWKSFetch != nil {
+				hooks.OnJWKSFetch(cognitojwt.JWKSFetch{URL: template, Status: o.Status, Keys: o.Keys, Duration: o.Duration, Err: o.Err})
+			}
+		},
+		OnCooldown: hooks.OnCooldown,
+	}
+	s.src.Init()
+	return s
 }
 
 type cachedKey struct {
@@ -79,66 +90,28 @@ func (s *keySource) key(ctx context.Context, kid string) (*ecdsa.PublicKey, erro
 	if k := s.lookup(kid); k != nil {
 		return k, nil
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, errs.ContextEnded("before the public key was fetched", err)
-	}
+	// stored: a fetch that ended since the lookup above stored the key.
 	var stored *ecdsa.PublicKey
-	var limited *rateLimited
-	call, err := s.flights.Do(kid, func() error {
-		if stored = s.lookup(kid); stored != nil {
-			// Stored by a fetch that ended since the lookup above.
-			return errStored
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		now := s.now()
-		if oldest := s.recent[s.next]; !oldest.IsZero() && now.Sub(oldest) < s.cooldown {
-			limited = &rateLimited{cause: s.lastErr, retry: s.cooldown - now.Sub(oldest)}
-			return limited
-		}
-		s.recent[s.next] = now
-		s.next = (s.next + 1) % fetchBurst
-		return nil
-	}, func() (keyFetch, error) { return s.fetchKey(kid) }, s.report)
-	var held *fetch.Held
+	k, err := s.src.Fetch(ctx, kid, fetch.UnknownKid, func() bool {
+		stored = s.lookup(kid)
+		return stored != nil
+	})
+	if k == nil {
+		k = stored
+	}
+	var r *fetch.Refused
 	switch {
-	case stored != nil:
-		return stored, nil
-	case limited != nil:
-		if s.hooks.OnCooldown != nil {
-			s.hooks.OnCooldown()
-		}
-		if s.logger != nil {
-			s.logger.Debug("cognitojwt: ALB key fetch suppressed by cooldown", "url", s.template)
-		}
-		if limited.cause == nil {
-			return nil, s.missing(errRateLimited, limited.retry)
-		}
-		return nil, s.missing(fmt.Errorf("key fetches rate-limited after a failed one: %w", limited.cause), limited.retry)
-	case errors.As(err, &held):
-		return nil, s.missing(held.Err, held.Until.Sub(s.now()))
-	case err != nil:
+	case k != nil:
+		return k, nil
+	case !errors.As(err, &r):
 		return nil, err
+	case r.Limited && r.Err == nil:
+		return nil, s.missing(errRateLimited, r.After)
+	case r.Limited:
+		return nil, s.missing(fmt.Errorf("key fetches rate-limited after a failed one: %w", r.Err), r.After)
 	}
-	if k, err := fetch.Wait(ctx, call, func() *ecdsa.PublicKey { return s.lookup(kid) }, "the public key"); k != nil || err != nil {
-		return k, err
-	}
-	if call.Err != nil {
-		return nil, s.missing(call.Err, s.cooldown)
-	}
-	return call.Val.key, nil
+	return nil, s.missing(r.Err, r.After)
 }
-
-// rateLimited is a fetch the burst limit held back: cause is the last
-// fetch's failure, if it failed.
-type rateLimited struct {
-	cause error
-	retry time.Duration
-}
-
-func (*rateLimited) Error() string { return "key fetches rate-limited" }
-
-var errStored = errors.New("key stored meanwhile")
 
 var errRateLimited = errors.New("key fetches rate-limited")
 
@@ -154,49 +127,17 @@ func (s *keySource) missing(cause error, retry time.Duration) error {
 	return &errs.Unavailable{Err: cause, After: max(retry, time.Second)}
 }
 
-// fetchKey runs as the kid's shared fetch, detached from any one
-// caller's context (see fetch.Group), and stores what it got before the
-// fetch is reported, so that what a hook observes is what the next
-// request sees.
-func (s *keySource) fetchKey(kid string) (keyFetch, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-	defer cancel()
-	start := time.Now()
-	key, status, err := s.get(ctx, kid)
-	elapsed := time.Since(start)
-	s.mu.Lock()
-	if err == nil {
-		s.store(kid, &cachedKey{pub: key, added: s.now()})
+// install parses a fetched key and stores it, with the source's lock held.
+func (s *keySource) install(kid string, body []byte) (*ecdsa.PublicKey, int, error) {
+	key, err := parseALBKey(body)
+	if err != nil {
+		return nil, 0, err
 	}
-	if errors.Is(err, errNoSuchKey) {
-		s.lastErr = nil
-	} else {
-		s.lastErr = err
-	}
-	s.mu.Unlock()
-	return keyFetch{key: key, status: status, elapsed: elapsed}, err
+	s.store(kid, &cachedKey{pub: key, added: s.now()})
+	return key, 1, nil
 }
 
-// keyFetch is one fetch's outcome, for the waiters and for report.
-type keyFetch struct {
-	key     *ecdsa.PublicKey
-	status  int
-	elapsed time.Duration
-}
-
-// report tells the hooks and the log about a finished fetch.
-func (s *keySource) report(f keyFetch, err error) {
-	n := 0
-	if err == nil {
-		n = 1
-	}
-	if s.hooks.OnJWKSFetch != nil {
-		s.hooks.OnJWKSFetch(cognitojwt.JWKSFetch{URL: s.template, Status: f.status, Keys: n, Duration: f.elapsed, Err: err})
-	}
-	fetch.Log(s.logger, "ALB public key", s.template, f.status, f.elapsed, err)
-}
-
-// store adds a key, s.mu held, evicting the oldest when the cache is full.
+// store adds a key, the source's lock held, evicting the oldest when the cache is full.
 func (s *keySource) store(kid string, k *cachedKey) {
 	next := map[string]*cachedKey{kid: k}
 	var oldest string
@@ -214,16 +155,12 @@ func (s *keySource) store(kid string, k *cachedKey) {
 	s.keys.Store(&next)
 }
 
-func (s *keySource) get(ctx context.Context, kid string) (*ecdsa.PublicKey, int, error) {
+func (s *keySource) get(ctx context.Context, kid string) ([]byte, int, error) {
 	body, status, err := fetch.Get(ctx, s.client, s.prefix+kid+s.suffix, "", "ALB public key", maxKeySize)
 	if status == http.StatusNotFound || status == http.StatusForbidden {
 		return nil, status, fmt.Errorf("%w (HTTP %d)", errNoSuchKey, status)
 	}
-	if err != nil {
-		return nil, status, err
-	}
-	key, err := parseALBKey(body)
-	return key, status, err
+	return body, status, err
 }
 
 // parseALBKey accepts exactly one PEM "PUBLIC KEY" block holding a P-256

@@ -21,6 +21,6 @@ func TestDiscoveryListsEndpoints(t *testing.T) {
 	}
 	rec = httptest.NewRecorder()
 	p.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/local_Dev/.well-known/jwks.json", nil))
-	require.Contains(t, rec.Body.String(), p.SigningKeys()[0].Kid)
+	require.Contains(t, rec.Body.String(), p.SigningKeys()[0].KeyID)
 	require.Contains(t, rec.Body.String(), `"alg":"RS256"`)
 }

@@ -16,10 +16,12 @@ import (
 	"github.com/cognitojwt/cognitojwt"
 )
 
-// SigningKey is one RSA key of the pool. Kid is published in the JWKS and
-// in every token's header.
+// SigningKey is one RSA key of a pool. KeyID is the kid published in the
+// JWKS and in the header of every token the key signs. It is also the key
+// type of the test kit (cognitotest.SigningKey), so one key moves freely
+// between a pool, a test issuer and a development server's key file.
 type SigningKey struct {
-	Kid     string
+	KeyID   string
 	Private *rsa.PrivateKey
 }
 
@@ -30,7 +32,7 @@ func NewSigningKey() (*SigningKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cognitolocal: generating RSA key: %w", err)
 	}
-	return &SigningKey{Kid: randomKid(), Private: priv}, nil
+	return &SigningKey{KeyID: randomKid(), Private: priv}, nil
 }
 
 // randomKid mimics Cognito's kids: standard base64 of 32 random bytes.
@@ -52,7 +54,7 @@ func JWKS(keys ...*SigningKey) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cognitolocal: %w", err)
 		}
-		for name, v := range map[string]any{jwk.KeyIDKey: k.Kid, jwk.AlgorithmKey: "RS256", jwk.KeyUsageKey: "sig"} {
+		for name, v := range map[string]any{jwk.KeyIDKey: k.KeyID, jwk.AlgorithmKey: "RS256", jwk.KeyUsageKey: "sig"} {
 			if err := pub.Set(name, v); err != nil {
 				return nil, fmt.Errorf("cognitolocal: %w", err)
 			}
@@ -71,7 +73,7 @@ func Sign(k *SigningKey, header, claims map[string]any) (string, error) {
 	if k == nil {
 		return "", errors.New("cognitolocal: no signing key")
 	}
-	h := map[string]any{"kid": k.Kid, "alg": "RS256"}
+	h := map[string]any{"kid": k.KeyID, "alg": "RS256"}
 	for name, v := range header {
 		if v == nil {
 			delete(h, name)
@@ -109,18 +111,50 @@ func SignRaw(key *rsa.PrivateKey, header, payload []byte) (string, error) {
 // AddSigningKey publishes k and signs new tokens with it, as Cognito
 // rotates: earlier keys stay published, so the tokens they signed keep
 // verifying until RemoveSigningKey.
-func (p *Pool) AddSigningKey(k *SigningKey) error {
-	if k == nil || k.Private == nil || k.Kid == "" {
+func (p *Pool) AddSigningKey(k *SigningKey) error { return p.addSigningKey(k, true) }
+
+// PublishSigningKey publishes k without signing with it: the next key of
+// a rotation, published ahead so that verifiers know it before the first
+// token it signs (AddSigningKey with the same key is then refused; use
+// UseSigningKey).
+func (p *Pool) PublishSigningKey(k *SigningKey) error { return p.addSigningKey(k, false) }
+
+func (p *Pool) addSigningKey(k *SigningKey, signs bool) error {
+	if k == nil || k.Private == nil || k.KeyID == "" {
 		return errors.New("cognitolocal: a signing key needs a kid and a private key")
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, old := range p.keys {
-		if old.Kid == k.Kid {
+		if old.KeyID == k.KeyID {
 			return errors.New("cognitolocal: a key with this kid is already published")
 		}
 	}
-	return p.publishLocked(append(slices.Clone(p.keys), k), k)
+	current := p.key
+	if signs {
+		current = k
+	}
+	return p.publishLocked(append(slices.Clone(p.keys), k), current)
+}
+
+// UseSigningKey signs new tokens with the published key kid, such as one
+// PublishSigningKey published ahead.
+func (p *Pool) UseSigningKey(kid string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i := slices.IndexFunc(p.keys, func(k *SigningKey) bool { return k.KeyID == kid })
+	if i < 0 {
+		return errors.New("cognitolocal: no published key has this kid")
+	}
+	p.key = p.keys[i]
+	return nil
+}
+
+// CurrentSigningKey returns the key that signs new tokens.
+func (p *Pool) CurrentSigningKey() *SigningKey {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.key
 }
 
 // RemoveSigningKey withdraws the key kid from the JWKS. The key that signs
@@ -128,10 +162,10 @@ func (p *Pool) AddSigningKey(k *SigningKey) error {
 func (p *Pool) RemoveSigningKey(kid string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.key.Kid == kid {
+	if p.key.KeyID == kid {
 		return errors.New("cognitolocal: the current signing key cannot be removed; add another first")
 	}
-	keys := slices.DeleteFunc(slices.Clone(p.keys), func(k *SigningKey) bool { return k.Kid == kid })
+	keys := slices.DeleteFunc(slices.Clone(p.keys), func(k *SigningKey) bool { return k.KeyID == kid })
 	if len(keys) == len(p.keys) {
 		return errors.New("cognitolocal: no published key has this kid")
 	}

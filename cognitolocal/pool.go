@@ -166,7 +166,7 @@ func makePool(svc *Service, cfg Config) (*Pool, error) {
 		if key, err = NewSigningKey(); err != nil {
 			return nil, err
 		}
-	} else if key.Private == nil || key.Kid == "" {
+	} else if key.Private == nil || key.KeyID == "" {
 		return nil, fmt.Errorf("cognitolocal: Key needs a kid and a private key")
 	}
 	if _, err := cognitojwt.New(p.verifierConfig()); err != nil {
@@ -245,7 +245,8 @@ func (p *Pool) Verifier(clientID string, use cognitojwt.TokenUse) (*cognitojwt.V
 	})
 }
 
-// SigningKeys returns the published keys; the last one signs new tokens.
+// SigningKeys returns the published keys in the order they were
+// published; CurrentSigningKey tells which one signs new tokens.
 func (p *Pool) SigningKeys() []*SigningKey {
 	p.mu.Lock()
 	defer p.mu.Unlock()

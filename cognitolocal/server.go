@@ -23,16 +23,9 @@ type Server struct {
 // picks a free port), sets cfg.BaseURL to it and serves a new Pool there.
 // Call Close when done.
 func Start(addr string, cfg Config) (*Server, error) {
-	host, _, err := net.SplitHostPort(addr)
+	ln, err := Listen(addr)
 	if err != nil {
-		return nil, fmt.Errorf("cognitolocal: address: %w", err)
-	}
-	if !fetch.IsLoopback(host) {
-		return nil, errors.New("cognitolocal: the pool listens on loopback addresses only: anyone who reaches it can sign in as any user")
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("cognitolocal: listen: %w", err)
+		return nil, err
 	}
 	cfg.BaseURL = "http://" + ln.Addr().String()
 	p, err := New(cfg)
@@ -47,6 +40,26 @@ func Start(addr string, cfg Config) (*Server, error) {
 		_ = s.srv.Serve(ln)
 	}()
 	return s, nil
+}
+
+// Listen listens on addr, which must be a loopback address ("127.0.0.1:0"
+// picks a free port): a pool answers sign-ups and signs in any user it
+// holds, with no AWS signature checked, so it must not be reachable from
+// elsewhere. It is for programs that serve a pool behind a handler of
+// their own; Start uses it.
+func Listen(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("cognitolocal: address: %w", err)
+	}
+	if !fetch.IsLoopback(host) {
+		return nil, errors.New("cognitolocal: the pool listens on loopback addresses only: anyone who reaches it can sign in as any user")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cognitolocal: listen: %w", err)
+	}
+	return ln, nil
 }
 
 // URL returns the address served, "http://127.0.0.1:PORT": the pool's

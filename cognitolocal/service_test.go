@@ -57,7 +57,7 @@ func TestPoolsHaveTheirOwnKeys(t *testing.T) {
 	b, err := a.Service().CreatePool(Config{}) // a fresh key
 	require.NoError(t, err)
 	require.Regexp(t, `^us-east-1_[0-9A-Za-z]{9}$`, b.PoolID())
-	require.NotEqual(t, a.SigningKeys()[0].Kid, b.SigningKeys()[0].Kid)
+	require.NotEqual(t, a.SigningKeys()[0].KeyID, b.SigningKeys()[0].KeyID)
 	_, err = b.CreateUser("bob", testPassword, nil)
 	require.NoError(t, err)
 	tok, err := b.SignIn(context.Background(), DefaultClientID, "bob", testPassword)

@@ -115,7 +115,7 @@ func (p *Pool) poolState() (poolState, error) {
 		if err != nil {
 			return poolState{}, fmt.Errorf("cognitolocal: encoding a signing key: %w", err)
 		}
-		s.Keys = append(s.Keys, savedKey{Kid: k.Kid, PKCS8: der, Signer: k == p.key})
+		s.Keys = append(s.Keys, savedKey{Kid: k.KeyID, PKCS8: der, Signer: k == p.key})
 	}
 	for _, k := range slices.Sorted(maps.Keys(p.users)) {
 		u := *p.users[k]
@@ -338,7 +338,7 @@ func (ps poolState) decode() (*loadedPool, error) {
 		if err != nil || !ok || k.Kid == "" {
 			return nil, errors.New("cognitolocal: state has a signing key that is not an RSA key with a kid")
 		}
-		sk := &SigningKey{Kid: k.Kid, Private: rsaKey}
+		sk := &SigningKey{KeyID: k.Kid, Private: rsaKey}
 		ld.keys = append(ld.keys, sk)
 		if k.Signer || ld.signer == nil {
 			ld.signer = sk

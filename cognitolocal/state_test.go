@@ -217,7 +217,7 @@ func TestServiceStateKeepsEveryPool(t *testing.T) {
 	require.NoError(t, restarted.Service().LoadState(&buf))
 	b2, ok := restarted.Service().Pool(b.PoolID())
 	require.True(t, ok)
-	require.Equal(t, b.SigningKeys()[0].Kid, b2.SigningKeys()[0].Kid)
+	require.Equal(t, b.SigningKeys()[0].KeyID, b2.SigningKeys()[0].KeyID)
 	status, out = call(t, restarted, "GetUser", map[string]any{"AccessToken": access})
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, 10, b2.conf().PasswordPolicy.MinimumLength)

@@ -267,3 +267,35 @@ func ExampleWithClock() {
 	// Output:
 	// 2030-06-01 12:00:00 +0000 UTC 2030-06-01 13:00:00 +0000 UTC
 }
+
+// The issuer is a local user pool: a user signed in through it gets tokens
+// the same verifier accepts beside minted ones.
+func ExampleIssuer_Pool() {
+	pool, err := cognitotest.Start("127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	v, err := cognitojwt.New(pool.Config(cognitotest.DefaultClientID))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	if _, err := pool.Pool().CreateUser("alice", "Passw0rd!", nil); err != nil {
+		log.Fatal(err)
+	}
+	signedIn, err := pool.Pool().SignIn(context.Background(), cognitotest.DefaultClientID, "alice", "Passw0rd!")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, token := range []string{signedIn.AccessToken, pool.AccessToken(cognitotest.WithUsername("bob"))} {
+		claims, err := v.Verify(context.Background(), token)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(claims.Username)
+	}
+	// Output:
+	// alice
+	// bob
+}

@@ -1,9 +1,15 @@
 // Package cognitotest is the test kit: testing.TB wrappers over
-// cognitolocal, the local Cognito user pool. NewUserPool starts a whole
-// pool (JSON API, Managed Login, triggers) for a test; NewIssuer starts a
-// lighter issuer that serves a JWKS and mints access and ID tokens with
-// the claim sets Cognito issues, for any username, without users; Claims
-// builds verified Claims for handler tests.
+// cognitolocal, the local Cognito user pool. NewUserPool starts a pool
+// (JSON API, Managed Login, triggers) for a test. NewIssuer starts one
+// too, and adds what a verifier's tests need: tokens with the claim sets
+// Cognito issues, minted for any username without users; hostile tokens
+// (WithClaim, WithHeader, WithKey, Sign); a count of JWKS fetches and
+// faults injected into the JWKS endpoint. Claims builds verified Claims
+// for handler tests.
+//
+// The keys, the JWKS and the discovery document are the pool's:
+// SigningKey is cognitolocal's key type, so the test kit and the local
+// pool never disagree on what a Cognito issuer publishes.
 //
 // Minted tokens carry what Cognito would put there: user attributes
 // (WithEmail, WithAttribute) go into ID tokens only, and a claim reaches
@@ -14,9 +20,6 @@ package cognitotest
 
 import (
 	"crypto/rsa"
-	"encoding/json"
-	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -31,55 +34,60 @@ import (
 // DefaultPoolID is the user-pool ID an Issuer uses unless told otherwise.
 const DefaultPoolID = "us-east-1_LocalTest"
 
-// Issuer is a fake Cognito user pool. Its JWKS is served at
-// URL() + "/.well-known/jwks.json", like Cognito's.
+// Issuer is a cognitolocal.Pool served on a loopback port, with what a
+// test needs beside it: tokens minted for any user without signing in
+// (AccessToken, IDToken, MachineToken, with options Cognito would never
+// honour for hostile tokens), a count of JWKS fetches, and faults injected
+// into the JWKS endpoint. The keys, the JWKS, the discovery document and
+// every endpoint are the pool's: its JWKS is served at URL() +
+// "/.well-known/jwks.json", like Cognito's, and Pool reaches the rest.
 type Issuer struct {
-	poolID string
 	now    func() time.Time
 	server *httptest.Server
-	// pool builds the claim sets, as the local user pool issues them.
-	pool *cognitolocal.Pool
+	pool   *cognitolocal.Pool
 
-	mu      sync.Mutex
-	keys    []*SigningKey // published, in order
-	current *SigningKey   // signs new tokens
+	mu sync.Mutex
 	// jwks, when set, replaces the JWKS handler (fault injection).
 	jwks    http.Handler
 	fetches atomic.Int64
-	// extra answers every other path (a development server's own
-	// endpoints).
+	// extra answers every other path instead of the pool (a development
+	// server's own endpoints).
 	extra http.Handler
 }
 
-// SigningKey is one RSA key of the issuer.
-type SigningKey struct {
-	KeyID   string
-	Private *rsa.PrivateKey
-}
+// SigningKey is one RSA key of the issuer: the local pool's key type, so
+// a key moves between an Issuer, a cognitolocal.Pool and a development
+// server's key file as it is.
+type SigningKey = cognitolocal.SigningKey
 
 // IssuerOption configures an Issuer.
-type IssuerOption func(*Issuer)
+type IssuerOption func(*issuerConfig)
+
+// issuerConfig is what the options set before the pool exists.
+type issuerConfig struct {
+	pool  cognitolocal.Config
+	extra http.Handler
+}
 
 // WithPoolID sets the user-pool ID (default DefaultPoolID).
-func WithPoolID(id string) IssuerOption { return func(i *Issuer) { i.poolID = id } }
+func WithPoolID(id string) IssuerOption { return func(c *issuerConfig) { c.pool.PoolID = id } }
 
 // WithClock sets the clock tokens are minted against (default time.Now).
-func WithClock(now func() time.Time) IssuerOption { return func(i *Issuer) { i.now = now } }
+func WithClock(now func() time.Time) IssuerOption {
+	return func(c *issuerConfig) { c.pool.Now = now }
+}
 
 // WithSigningKey makes key the issuer's first key instead of a fresh one,
 // so tokens can survive restarts.
 func WithSigningKey(key SigningKey) IssuerOption {
-	return func(i *Issuer) {
-		k := key
-		i.keys = []*SigningKey{&k}
-		i.current = &k
-	}
+	return func(c *issuerConfig) { c.pool.Key = &key }
 }
 
 // WithHandler serves h for every request the issuer does not answer itself
-// (anything but the JWKS and discovery documents), so a development server
-// can add its own endpoints, a token endpoint say, on the issuer's address.
-func WithHandler(h http.Handler) IssuerOption { return func(i *Issuer) { i.extra = h } }
+// (anything but the JWKS and discovery documents), instead of the pool's
+// JSON API and Managed Login, so a development server can add its own
+// endpoints, a token endpoint say, on the issuer's address.
+func WithHandler(h http.Handler) IssuerOption { return func(c *issuerConfig) { c.extra = h } }
 
 // NewIssuer starts an Issuer on a loopback port and stops it when the test
 // ends. It fails the test if it cannot start.
@@ -93,32 +101,25 @@ func NewIssuer(t testing.TB, opts ...IssuerOption) *Issuer {
 	return i
 }
 
-// Start starts an Issuer listening on addr (use "127.0.0.1:0" for any
-// port), for programs rather than tests. Call Close when done.
+// Start starts an Issuer listening on addr, which must be a loopback
+// address as for cognitolocal.Start ("127.0.0.1:0" picks a free port),
+// for programs rather than tests. Call Close when done.
 func Start(addr string, opts ...IssuerOption) (*Issuer, error) {
-	i := &Issuer{poolID: DefaultPoolID, now: time.Now}
+	c := issuerConfig{pool: cognitolocal.Config{PoolID: DefaultPoolID, Now: time.Now}}
 	for _, o := range opts {
-		o(i)
+		o(&c)
 	}
-	if i.current == nil {
-		k, err := NewSigningKey()
-		if err != nil {
-			return nil, err
-		}
-		i.keys = []*SigningKey{k}
-		i.current = k
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := cognitolocal.Listen(addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen: %w", err)
+		return nil, err
 	}
-	i.pool, err = cognitolocal.New(cognitolocal.Config{
-		PoolID: i.poolID, BaseURL: "http://" + ln.Addr().String(), Key: i.current.local(), Now: i.now,
-	})
+	c.pool.BaseURL = "http://" + ln.Addr().String()
+	pool, err := cognitolocal.New(c.pool)
 	if err != nil {
 		ln.Close()
 		return nil, err
 	}
+	i := &Issuer{now: c.pool.Now, pool: pool, extra: c.extra}
 	i.server = httptest.NewUnstartedServer(http.HandlerFunc(i.serve))
 	i.server.Listener.Close()
 	i.server.Listener = ln
@@ -129,34 +130,28 @@ func Start(addr string, opts ...IssuerOption) (*Issuer, error) {
 // Close stops the server.
 func (i *Issuer) Close() { i.server.Close() }
 
-// NewSigningKey generates an RSA-2048 key with a random kid, as
-// cognitolocal.NewSigningKey does.
-func NewSigningKey() (*SigningKey, error) {
-	k, err := cognitolocal.NewSigningKey()
-	if err != nil {
-		return nil, err
-	}
-	return &SigningKey{KeyID: k.Kid, Private: k.Private}, nil
-}
+// NewSigningKey generates an RSA-2048 key with a random kid: it is
+// cognitolocal.NewSigningKey, here so that a test needs one import.
+func NewSigningKey() (*SigningKey, error) { return cognitolocal.NewSigningKey() }
 
-func (k *SigningKey) local() *cognitolocal.SigningKey {
-	return &cognitolocal.SigningKey{Kid: k.KeyID, Private: k.Private}
-}
+// Pool returns the local user pool behind the issuer, for what the test
+// kit does not wrap: users, groups, app clients, sign-in, the outbox.
+func (i *Issuer) Pool() *cognitolocal.Pool { return i.pool }
 
 // PoolID returns the user-pool ID.
-func (i *Issuer) PoolID() string { return i.poolID }
+func (i *Issuer) PoolID() string { return i.pool.PoolID() }
 
 // URL returns the issuer: the value of every token's iss.
-func (i *Issuer) URL() string { return i.server.URL + "/" + i.poolID }
+func (i *Issuer) URL() string { return i.pool.Issuer() }
 
 // JWKSURL returns the address of the key set.
-func (i *Issuer) JWKSURL() string { return i.URL() + "/.well-known/jwks.json" }
+func (i *Issuer) JWKSURL() string { return i.pool.JWKSURL() }
 
 // Config returns a cognitojwt.Config that trusts this issuer for access
 // tokens of clientID. Change TokenUse for ID tokens.
 func (i *Issuer) Config(clientID string) cognitojwt.Config {
 	return cognitojwt.Config{
-		UserPoolID: i.poolID,
+		UserPoolID: i.PoolID(),
 		ClientIDs:  []string{clientID},
 		Issuer:     i.URL(),
 		JWKSURL:    i.JWKSURL(),
@@ -167,44 +162,42 @@ func (i *Issuer) Config(clientID string) cognitojwt.Config {
 func (i *Issuer) JWKSFetches() int { return int(i.fetches.Load()) }
 
 // CurrentKey returns the key that signs new tokens.
-func (i *Issuer) CurrentKey() *SigningKey {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	return i.current
-}
+func (i *Issuer) CurrentKey() *SigningKey { return i.pool.CurrentSigningKey() }
 
 // RotateKey publishes a new key and signs new tokens with it; the old keys
 // stay published until RemoveKey. It returns the new key.
 func (i *Issuer) RotateKey() *SigningKey {
 	k, err := NewSigningKey()
 	if err != nil {
-		panic("cognitotest: generating RSA key: " + err.Error())
+		panic("cognitotest: " + err.Error())
 	}
 	i.AddKey(k, true)
 	return k
 }
 
-// AddKey publishes k, and signs new tokens with it if current.
+// AddKey publishes k, and signs new tokens with it if current. A key
+// whose kid is already published is a mistake in the test: AddKey panics,
+// since a key set with a kid twice is one no verifier can use.
 func (i *Issuer) AddKey(k *SigningKey, current bool) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	i.keys = append(i.keys, k)
+	add := i.pool.PublishSigningKey
 	if current {
-		i.current = k
+		add = i.pool.AddSigningKey
+	}
+	if err := add(k); err != nil {
+		panic("cognitotest: AddKey: " + err.Error())
 	}
 }
 
-// RemoveKey withdraws the key with kid from the JWKS.
+// RemoveKey withdraws the key with kid from the JWKS; a kid that is not
+// published is ignored. The key that signs new tokens stays, as in the
+// pool: RemoveKey panics if asked to withdraw it (rotate first, or sign
+// with an unpublished key through WithKey).
 func (i *Issuer) RemoveKey(kid string) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	out := i.keys[:0]
-	for _, k := range i.keys {
-		if k.KeyID != kid {
-			out = append(out, k)
-		}
+	if i.CurrentKey().KeyID == kid {
+		panic("cognitotest: RemoveKey: the key that signs new tokens cannot be withdrawn; rotate first")
 	}
-	i.keys = out
+	// The only other refusal is a kid not published, which is ignored.
+	_ = i.pool.RemoveSigningKey(kid)
 }
 
 // SetJWKSHandler replaces what the JWKS endpoint serves (nil restores the
@@ -217,23 +210,14 @@ func (i *Issuer) SetJWKSHandler(h http.Handler) {
 }
 
 // JWKS returns the key set document the issuer publishes.
-func (i *Issuer) JWKS() []byte {
-	i.mu.Lock()
-	keys := make([]*cognitolocal.SigningKey, len(i.keys))
-	for n, k := range i.keys {
-		keys[n] = k.local()
-	}
-	i.mu.Unlock()
-	b, err := cognitolocal.JWKS(keys...)
-	if err != nil {
-		panic("cognitotest: " + err.Error())
-	}
-	return b
-}
+func (i *Issuer) JWKS() []byte { return i.pool.JWKS() }
 
+// serve counts JWKS fetches and applies the injected fault, and leaves
+// every document to the pool, and every other path to the extra handler
+// when there is one.
 func (i *Issuer) serve(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
-	case "/" + i.poolID + "/.well-known/jwks.json":
+	case "/" + i.PoolID() + "/.well-known/jwks.json":
 		i.fetches.Add(1)
 		i.mu.Lock()
 		h := i.jwks
@@ -242,24 +226,14 @@ func (i *Issuer) serve(w http.ResponseWriter, r *http.Request) {
 			h.ServeHTTP(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(i.JWKS())
-	case "/" + i.poolID + "/.well-known/openid-configuration":
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"issuer":                                i.URL(),
-			"jwks_uri":                              i.JWKSURL(),
-			"id_token_signing_alg_values_supported": []string{"RS256"},
-			"subject_types_supported":               []string{"public"},
-			"response_types_supported":              []string{"code", "token"},
-		})
+	case "/" + i.PoolID() + "/.well-known/openid-configuration":
 	default:
 		if i.extra != nil {
 			i.extra.ServeHTTP(w, r)
 			return
 		}
-		http.NotFound(w, r)
 	}
+	i.pool.ServeHTTP(w, r)
 }
 
 // Sign signs arbitrary header and claims with the current key: the raw
@@ -271,7 +245,7 @@ func (i *Issuer) Sign(header, claims map[string]any) string {
 
 // SignWith is Sign with a chosen key, which need not be published.
 func (i *Issuer) SignWith(k *SigningKey, header, claims map[string]any) string {
-	token, err := cognitolocal.Sign(k.local(), header, claims)
+	token, err := cognitolocal.Sign(k, header, claims)
 	if err != nil {
 		panic("cognitotest: " + err.Error())
 	}

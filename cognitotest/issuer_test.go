@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/cognitolocal"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
 
@@ -250,4 +251,82 @@ func TestIssuerOptions(t *testing.T) {
 	require.Equal(t, []string{"app"}, cfg.ClientIDs)
 	require.Equal(t, iss.URL(), cfg.Issuer)
 	require.Equal(t, iss.JWKSURL(), cfg.JWKSURL)
+}
+
+// The Issuer is a local pool: its discovery document, JSON API and keys
+// are the pool's, and a user signed in there gets tokens the issuer's
+// Config verifies.
+func TestIssuerServesItsPool(t *testing.T) {
+	iss := cognitotest.NewIssuer(t)
+	pool := iss.Pool()
+	require.Equal(t, iss.URL(), pool.Issuer())
+	var key *cognitolocal.SigningKey = iss.CurrentKey() // one key type
+	require.Same(t, pool.CurrentSigningKey(), key)
+	require.Equal(t, pool.JWKS(), iss.JWKS())
+
+	resp, err := http.Get(iss.URL() + "/.well-known/openid-configuration")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var disc map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&disc))
+	require.Equal(t, pool.Endpoint()+"/oauth2/token", disc["token_endpoint"])
+
+	_, err = pool.CreateUser("dana", "Passw0rd!", nil)
+	require.NoError(t, err)
+	tok, err := pool.SignIn(context.Background(), cognitotest.DefaultClientID, "dana", "Passw0rd!")
+	require.NoError(t, err)
+	v, err := cognitojwt.New(iss.Config(cognitotest.DefaultClientID))
+	require.NoError(t, err)
+	c, err := v.Verify(context.Background(), tok.AccessToken)
+	require.NoError(t, err)
+	require.Equal(t, "dana", c.Username)
+
+	// The JSON API answers on the issuer's address.
+	req, err := http.NewRequest(http.MethodPost, pool.Endpoint()+"/", strings.NewReader(`{"AccessToken":"`+tok.AccessToken+`"}`))
+	require.NoError(t, err)
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.GetUser")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+func TestIssuerWithHandlerTakesEveryOtherPath(t *testing.T) {
+	iss := cognitotest.NewIssuer(t, cognitotest.WithHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "extra "+r.URL.Path)
+	})))
+	get := func(path string) string {
+		resp, err := http.Get(iss.Pool().Endpoint() + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return string(b)
+	}
+	require.Equal(t, "extra /oauth2/token", get("/oauth2/token"))
+	require.Equal(t, "extra /", get("/"))
+	require.Equal(t, string(iss.JWKS()), get("/"+iss.PoolID()+"/.well-known/jwks.json"))
+	require.Contains(t, get("/"+iss.PoolID()+"/.well-known/openid-configuration"), `"jwks_uri"`)
+	require.Equal(t, 1, iss.JWKSFetches())
+}
+
+func TestIssuerKeyMistakesPanic(t *testing.T) {
+	iss := cognitotest.NewIssuer(t)
+	first := iss.CurrentKey()
+	require.PanicsWithValue(t, "cognitotest: AddKey: cognitolocal: a key with this kid is already published", func() {
+		iss.AddKey(first, false)
+	})
+	require.PanicsWithValue(t, "cognitotest: RemoveKey: the key that signs new tokens cannot be withdrawn; rotate first", func() {
+		iss.RemoveKey(first.KeyID)
+	})
+	iss.RemoveKey("never-published") // ignored
+	require.Equal(t, []string{first.KeyID}, kids(fetchJWKS(t, iss)))
+}
+
+func TestStartRefusesNonLoopbackAddress(t *testing.T) {
+	_, err := cognitotest.Start("0.0.0.0:0")
+	require.ErrorContains(t, err, "loopback")
+	_, err = cognitotest.Start("127.0.0.1:0", cognitotest.WithPoolID("not a pool id"))
+	require.ErrorContains(t, err, "PoolID")
 }

@@ -50,9 +50,9 @@ func Claims(t testing.TB, use cognitojwt.TokenUse, opts ...TokenOption) *cognito
 	if use == cognitojwt.AnyToken {
 		kind = string(cognitojwt.AccessToken)
 	}
-	key := pool.SigningKeys()[0]
+	key := pool.CurrentSigningKey()
 	if s.key != nil {
-		key = s.key.local()
+		key = s.key
 	}
 	claims, err := mint(pool, kind, s)
 	if err != nil {
@@ -62,7 +62,7 @@ func Claims(t testing.TB, use cognitojwt.TokenUse, opts ...TokenOption) *cognito
 	if err != nil {
 		t.Fatalf("cognitotest: %v", err)
 	}
-	v, err := pool.Verifier(s.clientID, use)
+	v, err := pool.Verifier(s.mint.ClientID, use)
 	if err != nil {
 		t.Fatalf("cognitotest: %v", err)
 	}

@@ -11,20 +11,16 @@ import (
 // TokenOption shapes a minted token.
 type TokenOption func(*tokenSpec)
 
+// tokenSpec is the pool's Mint (claims as Cognito issues them) and what
+// only a test kit adds: an exact exp, raw claims, header members and a
+// key of the test's choosing.
 type tokenSpec struct {
-	clientID   string
-	subject    string
-	username   string
-	groups     []string
-	scopes     []string
-	lifetime   time.Duration
-	expiresAt  time.Time
-	issuedAt   time.Time
-	attributes map[string]string // ID token only
-	trigger    map[string]any    // access token, as a trigger adds them
-	claims     map[string]any    // raw, either token
-	header     map[string]any
-	key        *SigningKey
+	mint      cognitolocal.Mint
+	lifetime  time.Duration
+	expiresAt time.Time
+	claims    map[string]any // raw, either token
+	header    map[string]any
+	key       *SigningKey
 }
 
 // DefaultClientID is the app client tokens are minted for unless told
@@ -32,28 +28,28 @@ type tokenSpec struct {
 const DefaultClientID = cognitolocal.DefaultClientID
 
 // WithClientID sets client_id (access) or aud (ID).
-func WithClientID(id string) TokenOption { return func(s *tokenSpec) { s.clientID = id } }
+func WithClientID(id string) TokenOption { return func(s *tokenSpec) { s.mint.ClientID = id } }
 
 // WithSubject sets sub.
-func WithSubject(sub string) TokenOption { return func(s *tokenSpec) { s.subject = sub } }
+func WithSubject(sub string) TokenOption { return func(s *tokenSpec) { s.mint.Subject = sub } }
 
 // WithUsername sets username (access) or cognito:username (ID).
-func WithUsername(name string) TokenOption { return func(s *tokenSpec) { s.username = name } }
+func WithUsername(name string) TokenOption { return func(s *tokenSpec) { s.mint.Username = name } }
 
 // WithEmail sets the user's email (default alice@example.com, verified),
 // which Cognito puts in ID tokens only.
 func WithEmail(email string) TokenOption {
-	return func(s *tokenSpec) { s.attributes["email"] = email }
+	return func(s *tokenSpec) { s.mint.Attributes["email"] = email }
 }
 
 // WithGroups sets cognito:groups.
 func WithGroups(groups ...string) TokenOption {
-	return func(s *tokenSpec) { s.groups = append([]string(nil), groups...) }
+	return func(s *tokenSpec) { s.mint.Groups = append([]string(nil), groups...) }
 }
 
 // WithScopes sets the access token's scope claim (space-joined).
 func WithScopes(scopes ...string) TokenOption {
-	return func(s *tokenSpec) { s.scopes = append([]string(nil), scopes...) }
+	return func(s *tokenSpec) { s.mint.Scopes = append([]string(nil), scopes...) }
 }
 
 // WithAttribute sets a user-pool custom attribute: WithAttribute("tenant_id",
@@ -64,7 +60,7 @@ func WithAttribute(name, value string) TokenOption {
 	if !strings.HasPrefix(name, "custom:") {
 		name = "custom:" + name
 	}
-	return func(s *tokenSpec) { s.attributes[name] = value }
+	return func(s *tokenSpec) { s.mint.Attributes[name] = value }
 }
 
 // WithPreTokenGenerationClaim adds a claim of any JSON value to the access
@@ -73,7 +69,7 @@ func WithAttribute(name, value string) TokenOption {
 // claim Cognito does not let a trigger change (iss, sub, exp, token_use,
 // …) is a mistake in the test: minting panics, naming the rule.
 func WithPreTokenGenerationClaim(name string, value any) TokenOption {
-	return func(s *tokenSpec) { s.trigger[name] = value }
+	return func(s *tokenSpec) { s.mint.AccessTokenClaims[name] = value }
 }
 
 // WithClaim sets any claim of whichever token is minted to any JSON
@@ -99,7 +95,7 @@ func WithLifetime(d time.Duration) TokenOption { return func(s *tokenSpec) { s.l
 func WithExpiresAt(t time.Time) TokenOption { return func(s *tokenSpec) { s.expiresAt = t } }
 
 // WithIssuedAt sets iat and auth_time (default: the issuer's clock).
-func WithIssuedAt(t time.Time) TokenOption { return func(s *tokenSpec) { s.issuedAt = t } }
+func WithIssuedAt(t time.Time) TokenOption { return func(s *tokenSpec) { s.mint.IssuedAt = t } }
 
 // WithHeader sets a JOSE header member; nil removes it.
 func WithHeader(name string, value any) TokenOption {
@@ -112,22 +108,24 @@ func WithKey(k *SigningKey) TokenOption { return func(s *tokenSpec) { s.key = k 
 
 func newSpec(now func() time.Time, opts []TokenOption) *tokenSpec {
 	s := &tokenSpec{
-		clientID:   DefaultClientID,
-		username:   "alice",
-		lifetime:   time.Hour,
-		attributes: map[string]string{"email": "alice@example.com", "email_verified": "true"},
-		trigger:    map[string]any{},
-		claims:     map[string]any{},
-		header:     map[string]any{},
+		mint: cognitolocal.Mint{
+			ClientID:          DefaultClientID,
+			Username:          "alice",
+			Attributes:        map[string]string{"email": "alice@example.com", "email_verified": "true"},
+			AccessTokenClaims: map[string]any{},
+		},
+		lifetime: time.Hour,
+		claims:   map[string]any{},
+		header:   map[string]any{},
 	}
 	for _, o := range opts {
 		o(s)
 	}
-	if s.issuedAt.IsZero() {
-		s.issuedAt = now()
+	if s.mint.IssuedAt.IsZero() {
+		s.mint.IssuedAt = now()
 	}
 	if s.expiresAt.IsZero() {
-		s.expiresAt = s.issuedAt.Add(s.lifetime)
+		s.expiresAt = s.mint.IssuedAt.Add(s.lifetime)
 	}
 	return s
 }
@@ -153,17 +151,9 @@ func mustMint(pool *cognitolocal.Pool, use string, s *tokenSpec) map[string]any 
 // mint builds the claim set of an access ("access"), ID ("id") or
 // client-credentials ("machine") token of pool as s describes it.
 func mint(pool *cognitolocal.Pool, use string, s *tokenSpec) (map[string]any, error) {
-	access, id, err := pool.MintClaims(cognitolocal.Mint{
-		ClientID:          s.clientID,
-		Username:          s.username,
-		Subject:           s.subject,
-		Groups:            s.groups,
-		Scopes:            s.scopes,
-		Attributes:        s.attributes,
-		AccessTokenClaims: s.trigger,
-		IssuedAt:          s.issuedAt,
-		ClientCredentials: use == "machine",
-	})
+	m := s.mint
+	m.ClientCredentials = use == "machine"
+	access, id, err := pool.MintClaims(m)
 	if err != nil {
 		return nil, fmt.Errorf("cognitotest: WithPreTokenGenerationClaim: %w", err)
 	}

@@ -192,7 +192,7 @@ func runDevIssuer(e *env, args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	printDevIssuer(e.stdout, p, *keyFile, key.Kid, created, dev.stateFile)
+	printDevIssuer(e.stdout, p, *keyFile, key.KeyID, created, dev.stateFile)
 	if ca != nil {
 		printTrust(e.stdout, ca.pemPath)
 	}

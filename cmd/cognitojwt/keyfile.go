@@ -55,7 +55,7 @@ func loadOrCreateKey(path string, warn io.Writer) (key *cognitolocal.SigningKey,
 		return nil, false, err
 	}
 	body, err := json.MarshalIndent(storedKey{
-		KeyID:      key.Kid,
+		KeyID:      key.KeyID,
 		PrivateKey: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
 		Comment:    "signing key of cognitojwt dev-issuer; for local development only",
 	}, "", "  ")
@@ -112,5 +112,5 @@ func loadKey(path string, warn io.Writer) (*cognitolocal.SigningKey, error) {
 	if !ok || priv.N.BitLen() < 2048 {
 		return nil, fmt.Errorf("key file %s does not hold an RSA key of at least 2048 bits", path)
 	}
-	return &cognitolocal.SigningKey{Kid: stored.KeyID, Private: priv}, nil
+	return &cognitolocal.SigningKey{KeyID: stored.KeyID, Private: priv}, nil
 }

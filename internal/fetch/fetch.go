@@ -1,8 +1,10 @@
 // Package fetch gets the small documents the verifiers trust keys from (a
 // user pool's JWKS, a load balancer's public key): one bounded GET with a
 // client that refuses redirects off the host or down from https, the rule
-// that allows plain http only to loopback, a fetch that concurrent
-// callers share, and the log records every fetch leaves.
+// that allows plain http only to loopback, the keyed single-flight with
+// cooldown below everything that fetches or refreshes (Group), the one
+// shape of both verifiers' key sources over it (Source), and the log
+// records every fetch leaves.
 package fetch
 
 import (
@@ -16,8 +18,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/cognitojwt/cognitojwt/internal/errs"
 )
 
 // Get fetches target and returns the body of a 200 answer of at most
@@ -128,23 +128,6 @@ func (c *Call[T]) Done() <-chan struct{} { return c.done }
 
 // Finish publishes Val and Err to the waiters. It is called once.
 func (c *Call[T]) Finish() { close(c.done) }
-
-// Wait waits for c on behalf of one caller. It returns nil, nil once c
-// has finished, for the caller to read its result. A caller whose context
-// ends first leaves the fetch to the others, but looks once more with
-// have, since the fetch may have stored what it wants meanwhile: it gets
-// what have finds, or ErrCanceled saying it was waiting for what.
-func Wait[T, K any](ctx context.Context, c *Call[T], have func() *K, what string) (*K, error) {
-	select {
-	case <-c.done:
-		return nil, nil
-	case <-ctx.Done():
-		if k := have(); k != nil {
-			return k, nil
-		}
-		return nil, errs.ContextEnded("while waiting for "+what, ctx.Err())
-	}
-}
 
 // Log records a finished fetch: Warn when it failed, Info otherwise.
 // what names the document ("JWKS"); url is where it came from, for

@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,8 +9,6 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
-
-	"github.com/cognitojwt/cognitojwt/internal/errs"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -103,36 +100,5 @@ func TestCallPublishesToEveryWaiter(t *testing.T) {
 		if v := <-results; v != 7 {
 			t.Fatalf("waiter saw %d", v)
 		}
-	}
-}
-
-func TestWaitReturnsNothingOnceTheCallFinished(t *testing.T) {
-	c := NewCall[int]()
-	c.Finish()
-	k, err := Wait(context.Background(), c, func() *int { t.Fatal("looked up with the call finished"); return nil }, "the keys")
-	if k != nil || err != nil {
-		t.Fatalf("Wait = %v, %v", k, err)
-	}
-}
-
-// TestWaitForCanceledCallerLooksOnceMore: a caller whose context ends
-// takes what the fetch stored meanwhile, or gets ErrCanceled with the
-// context's error, never a key error.
-func TestWaitForCanceledCallerLooksOnceMore(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	c := NewCall[int]()
-	defer c.Finish()
-	stored := 7
-	k, err := Wait(ctx, c, func() *int { return &stored }, "the keys")
-	if k != &stored || err != nil {
-		t.Fatalf("Wait with a stored key = %v, %v", k, err)
-	}
-	k, err = Wait(ctx, c, func() *int { return nil }, "the keys")
-	if k != nil || !errors.Is(err, errs.Canceled) || !errors.Is(err, context.Canceled) {
-		t.Fatalf("Wait with nothing stored = %v, %v", k, err)
-	}
-	if !strings.Contains(err.Error(), "while waiting for the keys") {
-		t.Fatalf("error %q does not say what was awaited", err)
 	}
 }

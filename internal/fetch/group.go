@@ -14,9 +14,10 @@ import (
 // hold ends, and askers are told why and until when, so that an endpoint
 // that is down or slow is not asked again at the rate requests arrive.
 //
-// The zero value is ready to use, with no cooldown. The JWKS and ALB key
-// sources use it; a session refresh or a verdict cache is the same shape
-// (key: the session or token; no cooldown, or one after failures).
+// The zero value is ready to use, with no cooldown. Source, the one shape
+// of the JWKS and ALB key sources, is built on it (key: the document); a
+// session refresh or a verdict cache is the same shape (key: the session
+// or token; no cooldown, or one after failures).
 type Group[K comparable, V any] struct {
 	// Cooldown is how long a key is held after its call failed; zero
 	// holds nothing.
