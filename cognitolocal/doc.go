@@ -134,6 +134,19 @@
 // Challenge sessions live the client's AuthSessionValidity (three
 // minutes by default), are answered once, and take three wrong codes.
 //
+// # Remembered devices
+//
+// A pool with a DeviceConfiguration hands every API sign-in that presents
+// no DEVICE_KEY a new device key (NewDeviceMetadata, Region_UUID), which
+// ConfirmDevice confirms with the device password's SRP verifier. A
+// sign-in presenting a confirmed device's key ends with DEVICE_SRP_AUTH
+// and DEVICE_PASSWORD_VERIFIER, the SRP of USER_SRP_AUTH over the device
+// group key and device key; with ChallengeRequiredOnNewDevice a
+// remembered device skips the MFA code. An unknown, foreign or forgotten
+// key is ResourceNotFoundException "Device does not exist.". ListDevices,
+// GetDevice, UpdateDeviceStatus, ForgetDevice and their Admin forms
+// manage them; access tokens name their device in device_key.
+//
 // # Pre-token-generation triggers
 //
 // Config.PreTokenGeneration is a Go function of the signature lambda.Start
@@ -157,7 +170,7 @@
 //
 // # Not emulated
 //
-// Custom auth challenges, device tracking (DEVICE_KEY is ignored), MFA
+// Custom auth challenges, devices in USER_AUTH and Managed Login, MFA
 // set-up of SMS or email inside MFA_SETUP (TOTP only there), real email
 // and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
