@@ -46,6 +46,14 @@ type Authentication struct {
 type bearer struct {
 	src TokenSource
 	v   TokenVerifier
+	// lazy is set when src is BearerToken: with a Verifier, the header is
+	// read without BearerToken's scan of the token's characters, which
+	// runs only when the cache does not know the token. A cached token
+	// passed strict base64url decoding when it was verified, so it is
+	// b64token, and a hit costs no pass over its bytes beyond the hash and
+	// the comparison. A token outside b64token is still refused as
+	// ErrInvalidRequest, before Verify sees it.
+	lazy bool
 }
 
 func (b bearer) Authenticate(_ http.ResponseWriter, r *http.Request) (Authentication, error) {
@@ -63,17 +71,33 @@ func (b bearer) Authenticate(_ http.ResponseWriter, r *http.Request) (Authentica
 }
 
 // authenticateInto is Authenticate for the middleware's own context value:
-// a Verifier copies the claims into it, so a cache hit allocates nothing
-// beyond that value.
-func (b bearer) authenticateInto(r *http.Request, a *auth) error {
-	token, err := b.src(r)
+// a Verifier copies the claims into dst, which that value holds, so a
+// cache hit allocates nothing beyond it.
+func (b bearer) authenticateInto(r *http.Request, a *auth, dst *Claims) error {
+	v, isVerifier := b.v.(*Verifier)
+	lazy := b.lazy && isVerifier
+	var token string
+	var err error
+	if lazy {
+		token, err = bearerToken(r)
+	} else {
+		token, err = b.src(r)
+	}
 	if err != nil {
 		return err
 	}
 	var c *Claims
-	if v, ok := b.v.(*Verifier); ok {
-		c, err = v.verifyObserved(r.Context(), token, nil, &a.claims)
-	} else {
+	switch {
+	case lazy:
+		if c, err = v.fromCache(token, dst); c == nil && err == nil {
+			if !isToken68(token) {
+				return errBadBearer
+			}
+			c, err = v.verifyObserved(r.Context(), token, nil, dst)
+		}
+	case isVerifier:
+		c, err = v.verifyObserved(r.Context(), token, nil, dst)
+	default:
 		c, err = b.v.Verify(r.Context(), token)
 	}
 	if err != nil {

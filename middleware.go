@@ -83,6 +83,10 @@ type middleware struct {
 	preflight bool
 	logger    *slog.Logger
 	realm     string
+	// defaultSource is set when no WithTokenSource replaced BearerToken,
+	// so that a Verifier's cache hit may skip BearerToken's b64token scan
+	// (see bearer.lazy).
+	defaultSource bool
 }
 
 // Middleware verifies the request's token with v and puts its claims into
@@ -91,15 +95,18 @@ type middleware struct {
 func Middleware(v TokenVerifier, opts ...Option) func(http.Handler) http.Handler {
 	m := newMiddleware(opts)
 	if v != nil {
-		m.authn = bearer{src: m.source, v: v}
+		m.authn = bearer{src: m.source, v: v, lazy: m.defaultSource}
 	}
 	return m.handler
 }
 
 func newMiddleware(opts []Option) *middleware {
-	m := &middleware{source: BearerToken, realm: defaultRealm}
+	m := &middleware{realm: defaultRealm}
 	for _, o := range opts {
 		o(m)
+	}
+	if m.source == nil {
+		m.source, m.defaultSource = BearerToken, true
 	}
 	return m
 }
@@ -115,12 +122,16 @@ func (m *middleware) handler(next http.Handler) http.Handler {
 			return
 		}
 		// One allocation holds the context value, and for the bearer
-		// authenticator the request's copy of the claims too.
-		a := &auth{mw: m}
+		// authenticator the request's copy of the claims too; the other
+		// request copy, r.WithContext's, is net/http's and unavoidable.
+		var a *auth
 		var err error
 		if b, ok := m.authn.(bearer); ok {
-			err = b.authenticateInto(r, a)
+			ba := &bearerAuth{auth: auth{mw: m}}
+			a = &ba.auth
+			err = b.authenticateInto(r, a, &ba.claims)
 		} else {
+			a = &auth{mw: m}
 			a.Authentication, err = m.authn.Authenticate(w, r)
 		}
 		if err == nil {
@@ -192,8 +203,14 @@ type auth struct {
 	// preflight marks a CORS preflight let through by WithCORSPreflight,
 	// which guards let through too.
 	preflight bool
-	// claims is where the bearer authenticator's Verifier copies the
-	// claims (Authentication.Claims then points here).
+}
+
+// bearerAuth is auth with room for the claims, where the bearer
+// authenticator's Verifier copies them (Authentication.Claims then points
+// here): one allocation per request for both. Other authenticators bring
+// claims of their own and get a plain auth.
+type bearerAuth struct {
+	auth
 	claims Claims
 }
 
@@ -256,6 +273,20 @@ func ContextWithToken(ctx context.Context, c *Claims, token string) context.Cont
 // repeated header, an empty token or one with characters outside RFC 6750's
 // b64token is ErrInvalidRequest.
 func BearerToken(r *http.Request) (string, error) {
+	token, err := bearerToken(r)
+	if err != nil {
+		return "", err
+	}
+	if !isToken68(token) {
+		return "", errBadBearer
+	}
+	return token, nil
+}
+
+// bearerToken is BearerToken without the scan of the token's characters,
+// for the middleware's Verifier, whose cache hits prove them (see
+// bearer.lazy): the scan is most of what reading the header costs.
+func bearerToken(r *http.Request) (string, error) {
 	values := r.Header["Authorization"]
 	switch len(values) {
 	case 0:
@@ -278,9 +309,6 @@ func BearerToken(r *http.Request) (string, error) {
 	token := strings.TrimLeft(rest, " ")
 	if token == "" {
 		return "", errEmptyBearer
-	}
-	if !isToken68(token) {
-		return "", errBadBearer
 	}
 	return token, nil
 }

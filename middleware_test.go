@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -599,4 +601,66 @@ func TestMiddlewareContextExtendsTheRequests(t *testing.T) {
 	<-child.Done()
 	require.ErrorIs(t, ctx.Err(), context.Canceled)
 	require.ErrorIs(t, child.Err(), context.Canceled)
+}
+
+// revokeAfter is a RevocationList that refuses every token once set.
+type revokeAfter struct{ on atomic.Bool }
+
+func (r *revokeAfter) Revoked(*cognitojwt.Claims) bool { return r.on.Load() }
+
+// TestMiddlewareCacheHitsAndTokenCharacters: the middleware's default
+// source scans the token's characters only when the verifier's cache does
+// not know the token, so a hit is answered from the cache alone, and a
+// token outside b64token is still refused as invalid_request before Verify
+// sees it, even one that differs from a cached token by a byte appended.
+func TestMiddlewareCacheHitsAndTokenCharacters(t *testing.T) {
+	rec := newHookRecorder()
+	revoked := &revokeAfter{}
+	f := newFixture(t, func(c *cognitojwt.Config) {
+		c.Hooks = rec.hooks()
+		c.Revocations = revoked
+	})
+	good := f.iss.AccessToken()
+	h := cognitojwt.Middleware(f.v)
+	outcomes := func() []cognitojwt.VerifyOutcome {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return slices.Clone(rec.verifies)
+	}
+
+	for range 2 {
+		var p probe
+		requireResponse(t, wantOK, serve(h(&p), bearer(good)))
+		require.True(t, p.ok)
+		require.Equal(t, primaryKey().KeyID, p.claims.KeyID)
+	}
+	got := outcomes()
+	require.Len(t, got, 2)
+	require.False(t, got[0].CacheHit, "the first request verifies")
+	require.True(t, got[1].CacheHit, "the second is a cache hit")
+	require.NoError(t, got[1].Err)
+
+	for _, bad := range []string{good + "!", good + ",x", `"` + good + `"`, good[:10] + "\x00" + good[11:], good + "é"} {
+		var p probe
+		w := serve(h(&p), bearer(bad))
+		requireResponse(t, wantInvalidRequest, w)
+		require.False(t, p.ran)
+	}
+	require.Len(t, outcomes(), 2, "a token outside b64token never reaches Verify")
+
+	// Inside b64token but not base64url: Verify refuses it.
+	var p probe
+	requireResponse(t, invalidToken("The access token is malformed."), serve(h(&p), bearer(good+"~")))
+	require.Len(t, outcomes(), 3)
+
+	// A hit still consults the revocation list, through the same answer
+	// as a cold verification.
+	revoked.on.Store(true)
+	w := serve(h(&p), bearer(good))
+	require.Equal(t, http.StatusUnauthorized, w.Code)
+	require.False(t, p.ran)
+	got = outcomes()
+	require.Len(t, got, 4)
+	require.True(t, got[3].CacheHit)
+	require.ErrorIs(t, got[3].Err, cognitojwt.ErrRevoked)
 }

@@ -81,8 +81,9 @@ func (v *Verifier) describe(err error) error {
 
 // fromCache answers from the verified-token cache alone, revocation list
 // included, or returns nil and no error; it reports a hit to OnVerify as
-// Verify would.
-func (v *Verifier) fromCache(token string) (*Claims, error) {
+// Verify would. The claims are copied into dst, or a fresh struct when dst
+// is nil.
+func (v *Verifier) fromCache(token string, dst *Claims) (*Claims, error) {
 	if v.cache == nil || token == "" || len(token) > v.maxSize {
 		return nil, nil
 	}
@@ -94,8 +95,8 @@ func (v *Verifier) fromCache(token string) (*Claims, error) {
 	if shared == nil {
 		return nil, nil
 	}
-	c := shared.copy()
-	err := v.checkRevoked(c)
+	c := copyInto(dst, shared)
+	err := v.describe(v.checkRevoked(c))
 	if err != nil {
 		c = nil
 	}

@@ -6,10 +6,13 @@ replace github.com/cognitojwt/cognitojwt => ..
 
 require (
 	github.com/MicahParks/keyfunc/v3 v3.9.1
+	github.com/alexedwards/scs/v2 v2.8.0
 	github.com/auth0/go-jwt-middleware/v3 v3.0.0
 	github.com/cognitojwt/cognitojwt v0.0.0-00010101000000-000000000000
 	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
+	github.com/gorilla/securecookie v1.1.2
+	github.com/gorilla/sessions v1.4.0
 	github.com/lestrrat-go/jwx/v3 v3.3.0
 	go.uber.org/goleak v1.3.0
 )

@@ -81,6 +81,15 @@ func pageGroups(all []groupType, limit int, token string) (*groupsOutput, error)
 	return &groupsOutput{Groups: append([]groupType{}, page...), NextToken: next}, nil
 }
 
+// listLimit checks the pool a list of users or groups names and its page
+// size, 0 to 60 for ListUsers, ListGroups and ListUsersInGroup alike.
+func (p *Pool) listLimit(poolID string, limit *int) (int, error) {
+	if err := p.checkPool(poolID); err != nil {
+		return 0, err
+	}
+	return pageLimit(limit, 0, 60, "limit")
+}
+
 type listGroupsInput struct {
 	UserPoolID string `json:"UserPoolId"`
 	Limit      *int   `json:"Limit"`
@@ -90,10 +99,7 @@ type listGroupsInput struct {
 // listGroups pages the pool's groups by name, 0 to 60 a page (API
 // reference, ListGroups).
 func (p *Pool) listGroups(_ context.Context, in *listGroupsInput) (*groupsOutput, error) {
-	if err := p.checkPool(in.UserPoolID); err != nil {
-		return nil, err
-	}
-	limit, err := pageLimit(in.Limit, 0, 60, "limit")
+	limit, err := p.listLimit(in.UserPoolID, in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -171,10 +177,7 @@ type listUsersInGroupOutput struct {
 // listUsersInGroup pages a group's members by username, 0 to 60 a page
 // (API reference, ListUsersInGroup).
 func (p *Pool) listUsersInGroup(_ context.Context, in *listUsersInGroupInput) (*listUsersInGroupOutput, error) {
-	if err := p.checkPool(in.UserPoolID); err != nil {
-		return nil, err
-	}
-	limit, err := pageLimit(in.Limit, 0, 60, "limit")
+	limit, err := p.listLimit(in.UserPoolID, in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -192,11 +195,11 @@ func (p *Pool) listUsersInGroup(_ context.Context, in *listUsersInGroupInput) (*
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf(all, func(u userType) string { return u.Username }, limit, in.NextToken)
+	page, next, err := pageUsers(all, limit, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	return &listUsersInGroupOutput{Users: append([]userType{}, page...), NextToken: next}, nil
+	return &listUsersInGroupOutput{Users: page, NextToken: next}, nil
 }
 
 type createGroupInput struct {

@@ -190,6 +190,16 @@ func (p *Pool) adminConfirmSignUp(_ context.Context, in *poolUser) (*empty, erro
 	})
 }
 
+// pageUsers is the page of users, by username, that follows token, in a
+// slice of its own, and the token of the next page.
+func pageUsers(all []userType, limit int, token string) ([]userType, string, error) {
+	page, next, err := pageOf(all, func(u userType) string { return u.Username }, limit, token)
+	if err != nil {
+		return nil, "", err
+	}
+	return append([]userType{}, page...), next, nil
+}
+
 type listUsersInput struct {
 	UserPoolID      string   `json:"UserPoolId"`
 	AttributesToGet []string `json:"AttributesToGet"`
@@ -225,11 +235,11 @@ func (p *Pool) listUsers(_ context.Context, in *listUsersInput) (*listUsersOutpu
 		}
 	}
 	p.mu.Unlock()
-	page, next, err := pageOf(all, func(u userType) string { return u.Username }, limit, in.PaginationToken)
+	page, next, err := pageUsers(all, limit, in.PaginationToken)
 	if err != nil {
 		return nil, err
 	}
-	out := &listUsersOutput{Users: append([]userType{}, page...), PaginationToken: next}
+	out := &listUsersOutput{Users: page, PaginationToken: next}
 	if in.AttributesToGet != nil {
 		for i := range out.Users {
 			out.Users[i].Attributes = slices.DeleteFunc(out.Users[i].Attributes, func(a attribute) bool {

@@ -114,6 +114,7 @@ func (k cookieCodec) load(_ context.Context, c *cookieSet, s *session) (bool, er
 	if s.decode(pt) != nil {
 		return false, because(ErrNoSession, "cookie holds no session")
 	}
+	s.verified = new(verifiedTokens)
 	k.opened.put(parts, s, idx > 0)
 	return idx > 0, nil
 }

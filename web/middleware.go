@@ -54,32 +54,44 @@ func stateOf(ctx context.Context) *state {
 }
 
 // state is one request's session: opened once, with the ID token's claims
-// verified, and the access token's claims verified on first use, since
-// most pages never use them.
+// verified, and the access token checked on first use, since most pages
+// never use it.
 type state struct {
 	cookies cookieSet
 	sess    session
 	claims  *cognitojwt.Claims
 	auth    *Auth
 	req     *http.Request
+	// idClaims is the request's copy of the ID token's claims when the
+	// opened session held them (claims then points here): one allocation
+	// for the state and the claims.
+	idClaims cognitojwt.Claims
 
-	once         sync.Once
+	once sync.Once
+	// accessClaims are the access token's claims once checked; when
+	// accessShared, they are the opened session's and AccessClaims hands
+	// out accessCopy instead.
 	accessClaims *cognitojwt.Claims
+	accessShared bool
+	copyOnce     sync.Once
+	accessCopy   *cognitojwt.Claims
 }
 
-// access verifies the session's access token, once: a cache hit of the
-// verifier, since the token was verified when the session was sealed.
+// access checks the session's access token, once per request. The token
+// was verified when the session was sealed and, on this instance, when
+// the session's cookie was first opened: later requests recheck it (a
+// cache hit that makes no claims) and use the claims kept then.
 func (st *state) access() *cognitojwt.Claims {
 	if st == nil {
 		return nil
 	}
 	st.once.Do(func() {
-		ac, err := st.auth.accesses.Verify(st.req.Context(), st.sess.access)
+		ac, shared, err := recheck(st.req.Context(), st.auth.accesses, st.sess.accessSlot(), st.sess.access)
 		if err != nil || ac.Subject != st.claims.Subject {
 			st.auth.log(st.req, "access token unavailable", because(ErrNoSession, "access token does not verify: "+kindOf(err)))
 			return
 		}
-		st.accessClaims = ac
+		st.accessClaims, st.accessShared = ac, shared
 	})
 	return st.accessClaims
 }
@@ -97,10 +109,22 @@ func AccessToken(ctx context.Context) (string, bool) {
 }
 
 // AccessClaims returns the claims of the session's access token (scopes,
-// client_id), where ClaimsFromContext returns the ID token's.
+// client_id), where ClaimsFromContext returns the ID token's. They are
+// the request's own: changing them changes nothing for other requests.
 func AccessClaims(ctx context.Context) (*cognitojwt.Claims, bool) {
-	c := stateOf(ctx).access()
-	return c, c != nil
+	st := stateOf(ctx)
+	c := st.access()
+	if c == nil {
+		return nil, false
+	}
+	if !st.accessShared {
+		return c, true
+	}
+	st.copyOnce.Do(func() {
+		own := *c
+		st.accessCopy = &own
+	})
+	return st.accessCopy, true
 }
 
 // authenticate reads, checks and if need be refreshes the request's
@@ -135,7 +159,11 @@ func (a *Auth) authenticate(w http.ResponseWriter, r *http.Request) (*state, err
 	case now.Sub(s.seen) >= a.idle:
 		return nil, a.end(w, r, c, s, "idle lifetime reached")
 	}
-	ic, err := a.ids.Verify(ctx, s.idToken)
+	ic, shared, err := recheck(ctx, a.ids, s.idSlot(), s.idToken)
+	if shared {
+		st.idClaims = *ic
+		ic = &st.idClaims
+	}
 	switch {
 	case errors.Is(err, cognitojwt.ErrKeysUnavailable):
 		return nil, because(ErrUnavailable, "signing keys unavailable")

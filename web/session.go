@@ -41,6 +41,10 @@ type session struct {
 	// rec is the stored record the session was read from, in store mode:
 	// writes replace exactly that record or nothing (see Store.Swap).
 	rec []byte
+	// verified is shared by every request that opened the same cookie
+	// value: the claims its tokens verified to (see recheck). Never
+	// encoded.
+	verified *verifiedTokens
 }
 
 // sessionVersion leads the encoding so that a later format can be told

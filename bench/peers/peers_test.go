@@ -3,6 +3,7 @@ package peers_test
 import (
 	"context"
 	"go.uber.org/goleak"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,7 +13,12 @@ import (
 
 // The comparison is only fair if every library really verifies: each must
 // accept the benchmark token and refuse what it claims to check.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+//
+// scs.New starts a memory store that cleans up every minute before the
+// benchmark replaces it with one that does not: that goroutine is scs's.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/alexedwards/scs/v2/memstore.(*MemStore).startCleanup"))
+}
 
 func TestEveryVerifierChecksWhatItClaims(t *testing.T) {
 	pool, err := fixture.NewPool()
@@ -83,4 +89,35 @@ func flip(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// TestEveryPageNeedsItsSession: each page row serves the signed-in
+// user's request with their claims, and refuses the same request without
+// its cookies, so that no row is fast because it lets anyone in.
+func TestEveryPageNeedsItsSession(t *testing.T) {
+	pages, err := peers.NewPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pages.Close()
+	if len(pages.List) != 4 {
+		t.Fatalf("%d pages, want web (cookies, store), gorilla/sessions and scs", len(pages.List))
+	}
+	for _, p := range pages.List {
+		for range 3 {
+			if err := p.Serve(); err != nil {
+				t.Errorf("%s: %v", p.Name, err)
+			}
+		}
+		if err := p.Anonymous(); err != nil {
+			t.Errorf("%s: %v", p.Name, err)
+		}
+		inCookies := strings.Contains(p.Name, "in cookies") || strings.Contains(p.Name, "CookieStore")
+		if inCookies && p.CookieBytes < 2000 {
+			t.Errorf("%s: a cookie session of %d bytes cannot hold the tokens", p.Name, p.CookieBytes)
+		}
+	}
+	if err := pages.Verify(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -61,7 +61,7 @@ func middlewareRows(set *peers.Set, token, tokenWithAud string) []*row {
 	rows := []*row{{
 		name: "cognitojwt Middleware, cache hit", checks: "as cold, plus the Authorization header (RFC 6750 b64token)",
 		note: "one token, seen before; whole request to a handler that does nothing", floorOf: floorRow,
-		verify: serveRow(cognitojwt.Middleware(set.Cognito), token),
+		verify: serveRow(cognitojwt.Middleware(set.Cognito), token), scale: true,
 	}}
 	if err == nil {
 		rows = append(rows, &row{
@@ -125,4 +125,28 @@ func newID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// pageRows are a signed-in user's page request behind each session
+// library, with the reference they are all built on: one cache hit of
+// the ID token's Verify.
+func pageRows(p *peers.Pages) []*row {
+	rows := []*row{{
+		name: "ID token Verify, cache hit", checks: "the ID token of the pages below", floorOf: floorRow,
+		note:   "what every page row below includes",
+		verify: func(context.Context, int) error { return p.Verify() },
+	}}
+	for _, page := range p.List {
+		note := fmt.Sprintf("Cookie header %d bytes", page.CookieBytes)
+		if page.Note != "" {
+			note += "; " + page.Note
+		}
+		serve := page.Serve
+		rows = append(rows, &row{
+			name: "page: " + page.Name, checks: "session opened, ID token verified (cache hit), claims in the context",
+			note: note, floorOf: floorRow,
+			verify: func(context.Context, int) error { return serve() },
+		})
+	}
+	return rows
 }
