@@ -129,8 +129,13 @@
 // first factor (password, SRP, or a new password; admin sign-in too) the
 // sign-in answers the challenge of the user's factor (SOFTWARE_TOKEN_MFA,
 // SMS_MFA, EMAIL_OTP; the preferred one first), SELECT_MFA_TYPE when several factors are on and none preferred, and,
-// when MFA is ON and the user has none, MFA_SETUP, answered after
-// AssociateSoftwareToken and VerifySoftwareToken with its Session.
+// when MFA is ON and the user has none, MFA_SETUP (MFAS_CAN_SETUP lists
+// the pool's factors), answered after AssociateSoftwareToken and
+// VerifySoftwareToken with its Session, or with EMAIL (an address, which
+// gets a code: EMAIL_OTP follows and makes it the user's verified email
+// and factor). With MFA ON a phone number or email address is a factor
+// without a preference, so SMS is set up by adding one and signing in
+// again.
 // Challenge sessions live the client's AuthSessionValidity (three
 // minutes by default), are answered once, and take three wrong codes.
 //
@@ -170,9 +175,8 @@
 //
 // # Not emulated
 //
-// Custom auth challenges, devices in USER_AUTH and Managed Login, MFA
-// set-up of SMS or email inside MFA_SETUP (TOTP only there), real email
-// and SMS delivery (messages go to the outbox), federation and identity
+// Custom auth challenges, devices in USER_AUTH and Managed Login, real
+// email and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token
 // rotation, rate limits, and the pool's other configuration operations.
