@@ -129,10 +129,28 @@
 // first factor (password, SRP, or a new password; admin sign-in too) the
 // sign-in answers the challenge of the user's factor (SOFTWARE_TOKEN_MFA,
 // SMS_MFA, EMAIL_OTP; the preferred one first), SELECT_MFA_TYPE when several factors are on and none preferred, and,
-// when MFA is ON and the user has none, MFA_SETUP, answered after
-// AssociateSoftwareToken and VerifySoftwareToken with its Session.
+// when MFA is ON and the user has none, MFA_SETUP (MFAS_CAN_SETUP lists
+// the pool's factors), answered after AssociateSoftwareToken and
+// VerifySoftwareToken with its Session, or with EMAIL (an address, which
+// gets a code: EMAIL_OTP follows and makes it the user's verified email
+// and factor). With MFA ON a phone number or email address is a factor
+// without a preference, so SMS is set up by adding one and signing in
+// again.
 // Challenge sessions live the client's AuthSessionValidity (three
 // minutes by default), are answered once, and take three wrong codes.
+//
+// # Remembered devices
+//
+// A pool with a DeviceConfiguration hands every API sign-in that presents
+// no DEVICE_KEY a new device key (NewDeviceMetadata, Region_UUID), which
+// ConfirmDevice confirms with the device password's SRP verifier. A
+// sign-in presenting a confirmed device's key ends with DEVICE_SRP_AUTH
+// and DEVICE_PASSWORD_VERIFIER, the SRP of USER_SRP_AUTH over the device
+// group key and device key; with ChallengeRequiredOnNewDevice a
+// remembered device skips the MFA code. An unknown, foreign or forgotten
+// key is ResourceNotFoundException "Device does not exist.". ListDevices,
+// GetDevice, UpdateDeviceStatus, ForgetDevice and their Admin forms
+// manage them; access tokens name their device in device_key.
 //
 // # Pre-token-generation triggers
 //
@@ -157,9 +175,8 @@
 //
 // # Not emulated
 //
-// Custom auth challenges, device tracking (DEVICE_KEY is ignored), MFA
-// set-up of SMS or email inside MFA_SETUP (TOTP only there), real email
-// and SMS delivery (messages go to the outbox), federation and identity
+// Custom auth challenges, devices in USER_AUTH and Managed Login, real
+// email and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token
 // rotation, rate limits, and the pool's other configuration operations.
@@ -179,14 +196,17 @@
 // published before it signs. MintTokens issues tokens for any username
 // without a user or a password (quick tokens for tests and a development
 // server), with the same claim sets; attributes go into ID tokens only,
-// and into access tokens only as claims a trigger would add. The test kit,
-// cognitotest, is this pool with a testing.TB face: its Issuer serves a
-// Pool and mints tokens through MintClaims, with SigningKey as its key
-// type; it adds what only tests want (hostile tokens, faults in the JWKS
-// endpoint), and this package does not import testing. SaveState and LoadState keep the pool's
-// state across restarts (Service.SaveState and LoadState keep every
-// pool's); Service.SetSave saves each change before its answer is sent,
-// and Config.OnChange tells a server when an HTTP request has changed it.
+// and into access tokens only as claims a trigger would add. SaveState
+// and LoadState keep the pool's state across restarts (Service.SaveState
+// and LoadState keep every pool's); Service.SetSave saves each change
+// before its answer is sent, and Config.OnChange tells a server when an
+// HTTP request has changed it.
+//
+// The test kit, cognitotest, is this pool with a testing.TB face: its
+// Issuer serves a Pool and mints tokens through MintClaims, with
+// SigningKey as its key type, and adds only what tests alone want
+// (hostile tokens, faults in the JWKS endpoint); this package does not
+// import testing.
 //
 // Verifier returns a cognitojwt.Verifier that trusts the pool and reads
 // its keys in process, whether or not the pool is served.
