@@ -21,7 +21,7 @@ func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (step
 		enabled, status, canonical = u.Enabled, u.Status, u.Username
 	}
 	p.mu.Unlock()
-	s := authSession{challenge: factorEmail, typed: username, source: st.source}
+	s := authSession{challenge: factorEmail, typed: username, source: st.source, device: st.device}
 	params := map[string]string{"CODE_DELIVERY_DELIVERY_MEDIUM": MediumEmail}
 	switch {
 	case u == nil:
