@@ -183,14 +183,17 @@
 // published before it signs. MintTokens issues tokens for any username
 // without a user or a password (quick tokens for tests and a development
 // server), with the same claim sets; attributes go into ID tokens only,
-// and into access tokens only as claims a trigger would add. The test kit,
-// cognitotest, is this pool with a testing.TB face: its Issuer serves a
-// Pool and mints tokens through MintClaims, with SigningKey as its key
-// type; it adds what only tests want (hostile tokens, faults in the JWKS
-// endpoint), and this package does not import testing. SaveState and LoadState keep the pool's
-// state across restarts (Service.SaveState and LoadState keep every
-// pool's); Service.SetSave saves each change before its answer is sent,
-// and Config.OnChange tells a server when an HTTP request has changed it.
+// and into access tokens only as claims a trigger would add. SaveState
+// and LoadState keep the pool's state across restarts (Service.SaveState
+// and LoadState keep every pool's); Service.SetSave saves each change
+// before its answer is sent, and Config.OnChange tells a server when an
+// HTTP request has changed it.
+//
+// The test kit, cognitotest, is this pool with a testing.TB face: its
+// Issuer serves a Pool and mints tokens through MintClaims, with
+// SigningKey as its key type, and adds only what tests alone want
+// (hostile tokens, faults in the JWKS endpoint); this package does not
+// import testing.
 //
 // Verifier returns a cognitojwt.Verifier that trusts the pool and reads
 // its keys in process, whether or not the pool is served.

@@ -2,7 +2,6 @@ package cognitolocal
 
 import (
 	"context"
-	"net/http"
 	"testing"
 	"time"
 
@@ -61,49 +60,4 @@ func TestMintLifetimeAndIssuedAt(t *testing.T) {
 	require.EqualValues(t, at.Unix(), access["auth_time"])
 	require.EqualValues(t, at.Add(-time.Minute).Unix(), access["exp"])
 	require.EqualValues(t, at.Add(-time.Minute).Unix(), id["exp"])
-}
-
-func TestSigningKeyRotation(t *testing.T) {
-	p := newPool(t, Config{})
-	old := signIn(t, p)
-	status, _ := call(t, p, "GetUser", map[string]any{"AccessToken": old.AccessToken})
-	require.Equal(t, http.StatusOK, status)
-	first := p.SigningKeys()[0]
-	next, err := NewSigningKey()
-	require.NoError(t, err)
-	require.NoError(t, p.AddSigningKey(next))
-	require.Error(t, p.AddSigningKey(next), "a kid is published once")
-	fresh := signIn(t, p)
-	status, _ = call(t, p, "GetUser", map[string]any{"AccessToken": fresh.AccessToken})
-	require.Equal(t, http.StatusOK, status, "the pool's own check learns the new key at once")
-	v, err := p.Verifier(DefaultClientID, cognitojwt.AccessToken)
-	require.NoError(t, err)
-	for _, tok := range []Tokens{old, fresh} {
-		_, err := v.Verify(context.Background(), tok.AccessToken)
-		require.NoError(t, err)
-	}
-	require.Error(t, p.RemoveSigningKey(next.KeyID), "the signing key stays")
-	require.Error(t, p.RemoveSigningKey("unknown"))
-	require.NoError(t, p.RemoveSigningKey(first.KeyID))
-	require.NotContains(t, string(p.JWKS()), first.KeyID)
-	require.Contains(t, string(p.JWKS()), next.KeyID)
-	v, err = p.Verifier(DefaultClientID, cognitojwt.AccessToken)
-	require.NoError(t, err)
-	_, err = v.Verify(context.Background(), old.AccessToken)
-	require.ErrorIs(t, err, cognitojwt.ErrUnknownKey)
-}
-
-func TestSigningWithoutKeyFails(t *testing.T) {
-	_, err := Sign(nil, nil, map[string]any{})
-	require.Error(t, err)
-	_, err = SignRaw(nil, []byte("{}"), []byte("{}"))
-	require.Error(t, err)
-	_, err = JWKS(nil)
-	require.Error(t, err)
-	_, err = JWKS(&SigningKey{KeyID: "k"})
-	require.Error(t, err)
-	_, err = New(Config{Key: &SigningKey{KeyID: "k"}})
-	require.Error(t, err)
-	p := newPool(t, Config{})
-	require.Error(t, p.AddSigningKey(nil))
 }

@@ -127,8 +127,9 @@ func WithRetryInterval(d time.Duration) Option { return func(o *options) { o.ret
 func WithPrefix(p string) Option { return func(o *options) { o.prefix = p } }
 
 // DefaultMaxEntries bounds each kind of entry (jti, family, subject) in
-// Redis and in every replica: at about 140 bytes an entry plus its
-// identifier (a 36-character jti), a full replica takes some 170 MB.
+// Redis and in every replica: at 130 to 150 bytes an entry, its
+// 36-character identifier included (BenchmarkReplicaReason's B/entry), a
+// full replica takes some 120 to 140 MB.
 const DefaultMaxEntries = 300_000
 
 // WithMaxEntries bounds each kind of entry in Redis and in every replica,

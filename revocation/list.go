@@ -25,7 +25,7 @@ const (
 	// lives: one day.
 	DefaultMaxAge = 24 * time.Hour
 	// DefaultMaxEntries bounds a list's entries; a full list takes
-	// about 125 MB (see BenchmarkRevocationsMemory).
+	// about 85 MB (see BenchmarkListMemory).
 	DefaultMaxEntries = 1_000_000
 )
 

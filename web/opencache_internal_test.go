@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -42,5 +43,28 @@ func TestOpenCacheStaysBounded(t *testing.T) {
 	}
 	if c.get([]string{strconv.Itoa(3*maxOpened - 1)}) == nil {
 		t.Error("the latest session is not kept")
+	}
+}
+
+// TestOpenCacheComparesWhatTheKeyDoesNotHash: values that differ only
+// before the end the key hashes land on the same key, and each is served
+// only its own session.
+func TestOpenCacheComparesWhatTheKeyDoesNotHash(t *testing.T) {
+	c := newOpenCache()
+	tail := strings.Repeat("t", keyTail)
+	a, b := "A"+strings.Repeat("x", 100)+tail, "B"+strings.Repeat("x", 100)+tail
+	if c.key([]string{a}) != c.key([]string{b}) {
+		t.Fatal("the key hashes more than the end; this test needs values of one key")
+	}
+	c.put([]string{a}, &session{id: "a"}, false)
+	if c.get([]string{b}) != nil {
+		t.Fatal("a value that differs before its end was served another's session")
+	}
+	c.put([]string{b}, &session{id: "b"}, false)
+	if o := c.get([]string{b}); o == nil || o.s.id != "b" {
+		t.Fatalf("the value put last is not served its session: %v", o)
+	}
+	if c.get([]string{a}) != nil {
+		t.Fatal("the value replaced under its key is still served, or served another's session")
 	}
 }

@@ -3,6 +3,7 @@ package jsonscan
 import (
 	"hash/maphash"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -113,17 +114,45 @@ func foldHash(name string, plain bool) uint64 {
 		}
 		r, size := utf8.DecodeRuneInString(name[i:])
 		i += size
-		m := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			m = min(m, f)
+		if r < foldTableSize {
+			r = rune(foldTable()[r])
+		} else {
+			r = foldRepresentative(r)
 		}
-		if 'A' <= m && m <= 'Z' {
-			m += 'a' - 'A'
-		}
-		out = utf8.AppendRune(out, m)
+		out = utf8.AppendRune(out, r)
 	}
 	return maphash.Bytes(nameSeed, out)
 }
+
+// foldRepresentative is the rune that stands for r's simple-folding
+// orbit in foldHash.
+func foldRepresentative(r rune) rune {
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		m = min(m, f)
+	}
+	if 'A' <= m && m <= 'Z' {
+		m += 'a' - 'A'
+	}
+	return m
+}
+
+// foldTableSize covers the runes of two UTF-8 bytes: the Latin, Greek,
+// Cyrillic, Armenian, Hebrew and Arabic letters. Walking an orbit with
+// unicode.SimpleFold costs several binary searches a rune, which a name
+// of such letters would pay per rune; the table makes it one load. A
+// representative is never above its rune or 'z', so it fits.
+const foldTableSize = 0x800
+
+// foldTable is built on first use (a fraction of a millisecond, which a
+// verifier that never meets a non-ASCII name never does).
+var foldTable = sync.OnceValue(func() *[foldTableSize]uint16 {
+	t := new([foldTableSize]uint16)
+	for r := range rune(foldTableSize) {
+		t[r] = uint16(foldRepresentative(r))
+	}
+	return t
+})
 
 // table returns the reset duplicate table for an object at the current
 // depth.

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"os"
 	"runtime"
 	"slices"
@@ -33,6 +32,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/redisstore"
+	"github.com/cognitojwt/cognitojwt/redisstore/internal/measure"
 	"github.com/cognitojwt/cognitojwt/redisstore/redisserver"
 )
 
@@ -47,62 +47,29 @@ func main() {
 	)
 	flag.Parse()
 	// go-redis logs every failed dial; the restart run makes thousands.
-	redis.SetLogger(quietLogger{})
+	redis.SetLogger(measure.QuietLogger{})
 	if err := run(os.Stdout, *addr, *instances, *samples, *rate, *resync, *rounds); err != nil {
 		log.Fatal(err)
 	}
 }
 
 type fleet struct {
-	clients []*redis.Client
-	lists   []*redisstore.Revocations
+	measure.Instances
 }
 
 func newFleet(ctx context.Context, addr string, n int, resync time.Duration) (*fleet, error) {
 	f := &fleet{}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for i := range n {
 		rdb := redis.NewClient(&redis.Options{
 			Addr: addr, ClientName: fmt.Sprint("instance-", i), DisableIdentity: true,
 			DialTimeout: 500 * time.Millisecond, DialerRetries: 1, DialerRetryTimeout: 10 * time.Millisecond, MaxRetries: -1,
 		})
-		l, err := redisstore.NewRevocations(ctx, rdb, redisstore.WithResyncInterval(resync),
-			redisstore.WithRetryInterval(100*time.Millisecond), redisstore.WithLogger(quiet))
-		if err != nil {
-			_ = rdb.Close()
-			f.close()
+		if err := f.Add(ctx, rdb, redisstore.WithResyncInterval(resync), redisstore.WithRetryInterval(100*time.Millisecond)); err != nil {
+			f.Close()
 			return nil, err
 		}
-		f.clients = append(f.clients, rdb)
-		f.lists = append(f.lists, l)
 	}
 	return f, nil
-}
-
-func (f *fleet) close() {
-	for _, l := range f.lists {
-		_ = l.Close()
-	}
-	for _, c := range f.clients {
-		_ = c.Close()
-	}
-}
-
-// waitAll polls every instance until each one refuses c, and returns how
-// long that took from start. Polling every 100 µs bounds the error of the
-// measurement well below the figures measured.
-func (f *fleet) waitAll(c *cognitojwt.Claims, start time.Time, limit time.Duration) (time.Duration, bool) {
-	pending := slices.Clone(f.lists)
-	for {
-		pending = slices.DeleteFunc(pending, func(l *redisstore.Revocations) bool { return l.Revoked(c) })
-		if len(pending) == 0 {
-			return time.Since(start), true
-		}
-		if time.Since(start) > limit {
-			return time.Since(start), false
-		}
-		time.Sleep(100 * time.Microsecond)
-	}
 }
 
 func run(w io.Writer, addr string, n, samples, rate int, resync time.Duration, rounds int) error {
@@ -126,9 +93,9 @@ func run(w io.Writer, addr string, n, samples, rate int, resync time.Duration, r
 	if err != nil {
 		return err
 	}
-	defer f.close()
+	defer f.Close()
 
-	fmt.Fprintf(w, "Machine: %s %s/%s, %d CPUs; %s. Load average before: %s. Redis at %s.\n\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadavg(), addr)
+	fmt.Fprintf(w, "Machine: %s %s/%s, %d CPUs; %s. Load average before: %s. Redis at %s.\n\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02 15:04 UTC"), measure.LoadAvg(), addr)
 	fmt.Fprintf(w, "%d instances in one process, each with its own client; resync interval %s.\n\n", n, resync)
 
 	if err := propagation(ctx, w, f, samples, rate); err != nil {
@@ -200,10 +167,10 @@ func propagation(ctx context.Context, w io.Writer, f *fleet, samples, rate int) 
 		<-tick.C
 		jti := fmt.Sprintf("prop-%d-%d", time.Now().UnixNano(), i)
 		start := time.Now()
-		if err = f.lists[i%len(f.lists)].RevokeJTI(ctx, jti); err != nil {
+		if err = f.Lists[i%len(f.Lists)].RevokeJTI(ctx, jti); err != nil {
 			break
 		}
-		started <- &flight{c: &cognitojwt.Claims{JWTID: jti}, start: start, pending: slices.Clone(f.lists)}
+		started <- &flight{c: &cognitojwt.Claims{JWTID: jti}, start: start, pending: slices.Clone(f.Lists)}
 	}
 	close(started)
 	<-done
@@ -213,10 +180,10 @@ func propagation(ctx context.Context, w io.Writer, f *fleet, samples, rate int) 
 	slices.Sort(lat)
 	fmt.Fprintln(w, "### Propagation: one instance revokes, every instance refuses")
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "%d revocations at %d/s, each made on one of the instances in turn and timed from the call until all %d refuse the token.\n\n", samples, rate, len(f.lists))
+	fmt.Fprintf(w, "%d revocations at %d/s, each made on one of the instances in turn and timed from the call until all %d refuse the token.\n\n", samples, rate, len(f.Lists))
 	fmt.Fprintln(w, "| p50 | p90 | p99 | max | never converged |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- |")
-	fmt.Fprintf(w, "| %s | %s | %s | %s | %d |\n\n", pct(lat, 50), pct(lat, 90), pct(lat, 99), ms(lat[len(lat)-1]), lost)
+	fmt.Fprintf(w, "| %s | %s | %s | %s | %d |\n\n", pct(lat, 50), pct(lat, 90), pct(lat, 99), measure.Ms(lat[len(lat)-1]), lost)
 	return nil
 }
 
@@ -231,7 +198,7 @@ func missed(ctx context.Context, w io.Writer, f *fleet, admin *redis.Client, res
 		if err := lostWrite(ctx, admin, id); err != nil {
 			return err
 		}
-		d, ok := f.waitAll(&cognitojwt.Claims{OriginJTI: id}, start, 3*resync+10*time.Second)
+		d, ok := f.WaitAll(&cognitojwt.Claims{OriginJTI: id}, start, 3*resync+10*time.Second)
 		if !ok {
 			return fmt.Errorf("a message lost in flight never converged (%s)", d)
 		}
@@ -243,10 +210,10 @@ func missed(ctx context.Context, w io.Writer, f *fleet, admin *redis.Client, res
 		}
 		id = fmt.Sprintf("killed-%d-%d", time.Now().UnixNano(), r)
 		start = time.Now()
-		if err := f.lists[0].RevokeFamily(ctx, id); err != nil {
+		if err := f.Lists[0].RevokeFamily(ctx, id); err != nil {
 			return err
 		}
-		d, ok = f.waitAll(&cognitojwt.Claims{OriginJTI: id}, start, 3*resync+10*time.Second)
+		d, ok = f.WaitAll(&cognitojwt.Claims{OriginJTI: id}, start, 3*resync+10*time.Second)
 		if !ok {
 			return fmt.Errorf("instances whose subscription was killed never converged (%s)", d)
 		}
@@ -259,8 +226,8 @@ func missed(ctx context.Context, w io.Writer, f *fleet, admin *redis.Client, res
 	fmt.Fprintf(w, "%d rounds each; resync interval %s.\n\n", rounds, resync)
 	fmt.Fprintln(w, "| case | min | median | max | within one interval |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- |")
-	fmt.Fprintf(w, "| entry in Redis, message lost (periodic resync) | %s | %s | %s | %v |\n", ms(lost[0]), ms(lost[len(lost)/2]), ms(lost[len(lost)-1]), lost[len(lost)-1] <= resync+100*time.Millisecond)
-	fmt.Fprintf(w, "| %d subscriptions killed with CLIENT KILL, revocation published meanwhile (resync on reconnection) | %s | %s | %s | %v |\n\n", len(f.lists)-1, ms(killed[0]), ms(killed[len(killed)/2]), ms(killed[len(killed)-1]), killed[len(killed)-1] <= resync+100*time.Millisecond)
+	fmt.Fprintf(w, "| entry in Redis, message lost (periodic resync) | %s | %s | %s | %v |\n", measure.Ms(lost[0]), measure.Ms(lost[len(lost)/2]), measure.Ms(lost[len(lost)-1]), lost[len(lost)-1] <= resync+100*time.Millisecond)
+	fmt.Fprintf(w, "| %d subscriptions killed with CLIENT KILL, revocation published meanwhile (resync on reconnection) | %s | %s | %s | %v |\n\n", len(f.Lists)-1, measure.Ms(killed[0]), measure.Ms(killed[len(killed)/2]), measure.Ms(killed[len(killed)-1]), killed[len(killed)-1] <= resync+100*time.Millisecond)
 	return nil
 }
 
@@ -317,7 +284,7 @@ func restart(ctx context.Context, w io.Writer, f *fleet, srv *redisserver.Server
 		)
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
-		for i, l := range f.lists {
+		for i, l := range f.Lists {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -365,13 +332,13 @@ func restart(ctx context.Context, w io.Writer, f *fleet, srv *redisserver.Server
 		// Redis.
 		var slowest time.Duration
 		for _, id := range ids {
-			d, ok := f.waitAll(&cognitojwt.Claims{JWTID: id}, restarted, 30*time.Second)
+			d, ok := f.WaitAll(&cognitojwt.Claims{JWTID: id}, restarted, 30*time.Second)
 			if !ok {
 				return fmt.Errorf("round %d: a revocation never reached every instance", r)
 			}
 			slowest = max(slowest, d)
 		}
-		for _, l := range f.lists {
+		for _, l := range f.Lists {
 			for l.Pending() > 0 {
 				time.Sleep(10 * time.Millisecond)
 			}
@@ -384,33 +351,10 @@ func restart(ctx context.Context, w io.Writer, f *fleet, srv *redisserver.Server
 			}
 		}
 		_ = rdb.Close()
-		fmt.Fprintf(w, "| %d | %d | %d | %d | %d | %s |\n", r+1, len(ids), acked, queue, lost, ms(slowest))
+		fmt.Fprintf(w, "| %d | %d | %d | %d | %d | %s |\n", r+1, len(ids), acked, queue, lost, measure.Ms(slowest))
 	}
 	fmt.Fprintln(w)
 	return nil
 }
 
-type quietLogger struct{}
-
-func (quietLogger) Printf(context.Context, string, ...any) {}
-
-func pct(sorted []time.Duration, p int) string {
-	i := (len(sorted)*p + 99) / 100
-	return ms(sorted[max(0, min(i-1, len(sorted)-1))])
-}
-
-// loadavg reads the 1, 5 and 15 minute load averages, where the system
-// has them: the host's other load moves every figure here.
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+func pct(sorted []time.Duration, p int) string { return measure.Ms(measure.Percentile(sorted, p)) }

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cognitojwt/cognitojwt/redisstore"
+	"github.com/cognitojwt/cognitojwt/redisstore/internal/measure"
 )
 
 // crashes streams revocations from every instance while the server is
@@ -39,7 +40,7 @@ func crashes(ctx context.Context, w io.Writer, cfg config, res *results) error {
 		for round := range cfg.rounds {
 			a, q, err := crashRound(ctx, f, srv, round)
 			if err != nil {
-				f.close()
+				f.Close()
 				_ = srv.Stop()
 				return err
 			}
@@ -47,7 +48,7 @@ func crashes(ctx context.Context, w io.Writer, cfg config, res *results) error {
 			start := time.Now()
 			settled := f.drained(30 * time.Second)
 			if !settled {
-				f.close()
+				f.Close()
 				_ = srv.Stop()
 				return errors.New("revocations still queued 30 s after the restart")
 			}
@@ -60,14 +61,14 @@ func crashes(ctx context.Context, w io.Writer, cfg config, res *results) error {
 			return lostA == 0 && lostQ == 0
 		})
 		_ = rdb.Close()
-		f.close()
+		f.Close()
 		_ = srv.Stop()
 		res.lostAcked[mode], res.lostQueued[mode] = lostA, lostQ
 		name := "none (restarts empty)"
 		if appendOnly {
 			name = "append-only, fsync always"
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %d | %s |\n", name, cfg.rounds, len(acked)+len(queued), len(acked), len(queued), lostA, lostQ, ms(slowest))
+		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %d | %s |\n", name, cfg.rounds, len(acked)+len(queued), len(acked), len(queued), lostA, lostQ, measure.Ms(slowest))
 	}
 	fmt.Fprintln(w)
 	return nil
@@ -86,7 +87,7 @@ func crashRound(ctx context.Context, f *fleet, srv interface {
 		wg   sync.WaitGroup
 		bad  error
 	)
-	for i, l := range f.lists {
+	for i, l := range f.Lists {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

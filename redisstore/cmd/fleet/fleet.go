@@ -4,23 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/redisstore"
+	"github.com/cognitojwt/cognitojwt/redisstore/internal/measure"
 	"github.com/cognitojwt/cognitojwt/redisstore/redisserver"
 )
 
 // fleet is n instances, each with its own client, and what their hooks
 // reported.
 type fleet struct {
-	clients   []*redis.Client
-	lists     []*redisstore.Revocations
+	measure.Instances
 	stalled   []atomic.Int32
 	connected []atomic.Int32
 	restored  atomic.Int32
@@ -31,7 +28,6 @@ type fleet struct {
 // is down, as the crash rounds want.
 func newFleet(ctx context.Context, addr string, n int, defaults bool, opts ...redisstore.Option) (*fleet, error) {
 	f := &fleet{stalled: make([]atomic.Int32, n), connected: make([]atomic.Int32, n)}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for i := range n {
 		o := &redis.Options{Addr: addr, ClientName: fmt.Sprint("instance-", i), DisableIdentity: true}
 		if !defaults {
@@ -47,15 +43,10 @@ func newFleet(ctx context.Context, addr string, n int, defaults bool, opts ...re
 			Connected: func() { f.connected[i].Add(1) },
 			Restored:  func(int) { f.restored.Add(1) },
 		}
-		all := append([]redisstore.Option{redisstore.WithLogger(quiet), redisstore.WithHooks(hooks)}, opts...)
-		l, err := redisstore.NewRevocations(ctx, rdb, all...)
-		if err != nil {
-			_ = rdb.Close()
-			f.close()
+		if err := f.Add(ctx, rdb, append([]redisstore.Option{redisstore.WithHooks(hooks)}, opts...)...); err != nil {
+			f.Close()
 			return nil, err
 		}
-		f.clients = append(f.clients, rdb)
-		f.lists = append(f.lists, l)
 	}
 	return f, nil
 }
@@ -70,50 +61,20 @@ func openFleet(ctx context.Context, n int, defaults bool) (srv *redisserver.Serv
 		_ = srv.Stop()
 		return nil, nil, nil, err
 	}
-	return srv, f, func() { f.close(); _ = srv.Stop() }, nil
+	return srv, f, func() { f.Close(); _ = srv.Stop() }, nil
 }
 
 // drained waits up to limit for every instance's queue of revocations to
 // empty.
 func (f *fleet) drained(limit time.Duration) bool {
 	return until(limit, func() bool {
-		for _, l := range f.lists {
+		for _, l := range f.Lists {
 			if l.Pending() > 0 {
 				return false
 			}
 		}
 		return true
 	})
-}
-
-func (f *fleet) close() {
-	for _, l := range f.lists {
-		_ = l.Close()
-	}
-	for _, c := range f.clients {
-		_ = c.Close()
-	}
-}
-
-// waitAll waits until every instance refuses c, up to limit, and returns
-// how long that took from start.
-func (f *fleet) waitAll(c *cognitojwt.Claims, start time.Time, limit time.Duration) (time.Duration, bool) {
-	for {
-		all := true
-		for _, l := range f.lists {
-			if !l.Revoked(c) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return time.Since(start), true
-		}
-		if time.Since(start) > limit {
-			return time.Since(start), false
-		}
-		time.Sleep(100 * time.Microsecond)
-	}
 }
 
 // until polls cond every few milliseconds up to limit.

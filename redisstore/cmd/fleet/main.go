@@ -34,6 +34,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt/redisstore/internal/measure"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -60,7 +61,7 @@ func main() {
 	check := flag.Bool("check", false, "exit 1 when a figure breaks its threshold")
 	flag.Parse()
 	// go-redis logs every failed dial; the crash runs make thousands.
-	redis.SetLogger(quietLogger{})
+	redis.SetLogger(measure.QuietLogger{})
 	res, err := run(os.Stdout, cfg)
 	if err != nil {
 		log.Fatal(err)
@@ -109,12 +110,12 @@ func (r results) violations() []string {
 		}
 	}
 	add(r.neverConverged > 0, "%d revocations never reached every instance", r.neverConverged)
-	add(r.propagationP99 > 250*time.Millisecond, "propagation p99 %s > 250 ms", ms(r.propagationP99))
+	add(r.propagationP99 > 250*time.Millisecond, "propagation p99 %s > 250 ms", measure.Ms(r.propagationP99))
 	for i, mode := range []string{"without", "with"} {
 		add(r.lostAcked[i] > 0, "%d acknowledged revocations lost over kill -9 rounds %s persistence", r.lostAcked[i], mode)
 		add(r.lostQueued[i] > 0, "%d queued revocations lost over kill -9 rounds %s persistence", r.lostQueued[i], mode)
 	}
-	add(r.longestWrite > 1500*time.Millisecond, "a write with a 1 s deadline took %s during the stall (> 1.5 s)", ms(r.longestWrite))
+	add(r.longestWrite > 1500*time.Millisecond, "a write with a 1 s deadline took %s during the stall (> 1.5 s)", measure.Ms(r.longestWrite))
 	add(r.stallReported < r.instances, "the stall was reported on %d of %d instances", r.stallReported, r.instances)
 	add(r.publishes > int64(2*r.restoreEntries), "the restore made %d PUBLISH calls for %d entries (> 2x)", r.publishes, r.restoreEntries)
 	add(r.zadds > int64(2*2*r.restoreEntries), "the restore made %d ZADD calls for %d entries (> 2x, set and log)", r.zadds, r.restoreEntries)
@@ -122,8 +123,8 @@ func (r results) violations() []string {
 	add(r.cutOff > 0, "%d subscribers were cut off during the restore", r.cutOff)
 	add(r.settle > 10*time.Second, "the fleet took %s to settle after the empty restart (> 10 s)", r.settle)
 	add(r.resyncsMeasured == 0, "no resynchronisation measured")
-	add(r.cpuPerResync > 20*time.Millisecond, "a resync with nothing new took %s of CPU (> 20 ms)", ms(r.cpuPerResync))
-	add(r.webLongest > 3*time.Second, "a page took %s during the stall (> 3 s)", ms(r.webLongest))
+	add(r.cpuPerResync > 20*time.Millisecond, "a resync with nothing new took %s of CPU (> 20 ms)", measure.Ms(r.cpuPerResync))
+	add(r.webLongest > 3*time.Second, "a page took %s during the stall (> 3 s)", measure.Ms(r.webLongest))
 	add(r.garbagePerResync > 1<<20, "a resync with nothing new allocated %.0f bytes (> 1 MiB)", r.garbagePerResync)
 	return out
 }
@@ -132,7 +133,7 @@ func run(w io.Writer, cfg config) (results, error) {
 	ctx := context.Background()
 	res := results{instances: cfg.instances, restoreEntries: cfg.restore}
 	fmt.Fprintf(w, "Machine: %s %s/%s, %d CPUs; %s. Load average before: %s.\n\n", runtime.Version(), runtime.GOOS, runtime.GOARCH,
-		runtime.NumCPU(), time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadavg())
+		runtime.NumCPU(), time.Now().UTC().Format("2006-01-02 15:04 UTC"), measure.LoadAvg())
 	fmt.Fprintf(w, "%d instances in one process, each with its own go-redis client.\n\n", cfg.instances)
 	steps := map[string]func(context.Context, io.Writer, config, *results) error{
 		"propagation": propagation, "crashes": crashes, "stall": stall, "restore": restore, "resync": resync, "web": webPages,
@@ -150,23 +151,3 @@ func run(w io.Writer, cfg config) (results, error) {
 	}
 	return res, nil
 }
-
-type quietLogger struct{}
-
-func (quietLogger) Printf(context.Context, string, ...any) {}
-
-// loadavg reads the load averages where the system has them: the host's
-// other load moves every figure here.
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }

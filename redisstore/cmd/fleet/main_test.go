@@ -9,11 +9,12 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
+	"github.com/cognitojwt/cognitojwt/redisstore/internal/measure"
 	"github.com/cognitojwt/cognitojwt/redisstore/redisserver"
 )
 
 func TestMain(m *testing.M) {
-	redis.SetLogger(quietLogger{}) // the crash runs make thousands of failed dials
+	redis.SetLogger(measure.QuietLogger{}) // the crash runs make thousands of failed dials
 	goleak.VerifyTestMain(m)
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/redisstore/internal/measure"
 )
 
 // propagation revokes jtis on instance i mod n at the given rate, each
@@ -32,13 +33,13 @@ func propagation(ctx context.Context, w io.Writer, cfg config, res *results) err
 		<-tick.C
 		id := fmt.Sprintf("prop-%d-%d", time.Now().UnixNano(), i)
 		start := time.Now()
-		if err := f.lists[i%len(f.lists)].RevokeJTI(ctx, id); err != nil {
+		if err := f.Lists[i%len(f.Lists)].RevokeJTI(ctx, id); err != nil {
 			return err
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d, ok := f.waitAll(&cognitojwt.Claims{JWTID: id}, start, 10*time.Second)
+			d, ok := f.WaitAll(&cognitojwt.Claims{JWTID: id}, start, 10*time.Second)
 			mu.Lock()
 			defer mu.Unlock()
 			if !ok {
@@ -60,12 +61,7 @@ func propagation(ctx context.Context, w io.Writer, cfg config, res *results) err
 		fmt.Fprintf(w, "| - | - | - | %d |\n\n", never)
 		return nil
 	}
-	res.propagationP99 = pct(times, 99)
-	fmt.Fprintf(w, "| %s | %s | %s | %d |\n\n", ms(pct(times, 50)), ms(res.propagationP99), ms(times[len(times)-1]), never)
+	res.propagationP99 = measure.Percentile(times, 99)
+	fmt.Fprintf(w, "| %s | %s | %s | %d |\n\n", measure.Ms(measure.Percentile(times, 50)), measure.Ms(res.propagationP99), measure.Ms(times[len(times)-1]), never)
 	return nil
-}
-
-func pct(sorted []time.Duration, p int) time.Duration {
-	i := (len(sorted)*p + 99) / 100
-	return sorted[max(0, min(i-1, len(sorted)-1))]
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt/redisstore/internal/measure"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -21,12 +22,12 @@ func restore(ctx context.Context, w io.Writer, cfg config, res *results) error {
 	}
 	defer stop()
 	var wg sync.WaitGroup
-	errs := make(chan error, len(f.lists))
-	for i, l := range f.lists {
+	errs := make(chan error, len(f.Lists))
+	for i, l := range f.Lists {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for n := i; n < cfg.restore; n += len(f.lists) {
+			for n := i; n < cfg.restore; n += len(f.Lists) {
 				if err := l.RevokeJTI(ctx, fmt.Sprintf("restore-%09d", n)); err != nil {
 					errs <- err
 					return
@@ -40,7 +41,7 @@ func restore(ctx context.Context, w io.Writer, cfg config, res *results) error {
 		return err
 	}
 	if !until(30*time.Second, func() bool {
-		for _, l := range f.lists {
+		for _, l := range f.Lists {
 			if l.Len() != cfg.restore {
 				return false
 			}
@@ -95,7 +96,7 @@ func restore(ctx context.Context, w io.Writer, cfg config, res *results) error {
 	fmt.Fprintln(w, "| instances that restored | PUBLISH calls | ZADD calls | EVALSHA calls | Redis peak memory | subscribers cut off | settled after |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- |")
 	fmt.Fprintf(w, "| %d | %d | %d | %d | %.1f MB | %d | %s |\n\n", res.restorers, res.publishes, res.zadds, calls["evalsha"],
-		float64(res.peakMemory)/1e6, res.cutOff, ms(res.settle))
+		float64(res.peakMemory)/1e6, res.cutOff, measure.Ms(res.settle))
 	return nil
 }
 

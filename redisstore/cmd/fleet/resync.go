@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cognitojwt/cognitojwt/redisstore"
+	"github.com/cognitojwt/cognitojwt/redisstore/internal/measure"
 )
 
 // resync loads cfg.resync entries into one instance, then measures the
@@ -64,7 +65,7 @@ func resync(ctx context.Context, w io.Writer, cfg config, res *results) error {
 	res.resyncsMeasured = int(n)
 	fmt.Fprintln(w, "### Resynchronisation with nothing new")
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "One instance holding %d entries (loaded in %s); resync every 100 ms for 5 s; the process's CPU time and allocations over the window, divided by the resyncs.\n\n", cfg.resync, ms(load))
+	fmt.Fprintf(w, "One instance holding %d entries (loaded in %s); resync every 100 ms for 5 s; the process's CPU time and allocations over the window, divided by the resyncs.\n\n", cfg.resync, measure.Ms(load))
 	fmt.Fprintln(w, "| resyncs | CPU per resync | allocated per resync | per 30 s at the default 1 s interval |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- |")
 	if n == 0 {
@@ -76,8 +77,8 @@ func resync(ctx context.Context, w io.Writer, cfg config, res *results) error {
 	cpu := "unmeasured"
 	if okCPU {
 		res.cpuPerResync = (cpu1 - cpu0) / time.Duration(n)
-		cpu = ms(res.cpuPerResync)
+		cpu = measure.Ms(res.cpuPerResync)
 	}
-	fmt.Fprintf(w, "| %d | %s | %.0f B | %s CPU, %.1f KB |\n\n", n, cpu, res.garbagePerResync, ms(30*res.cpuPerResync), 30*res.garbagePerResync/1e3)
+	fmt.Fprintf(w, "| %d | %s | %.0f B | %s CPU, %.1f KB |\n\n", n, cpu, res.garbagePerResync, measure.Ms(30*res.cpuPerResync), 30*res.garbagePerResync/1e3)
 	return nil
 }

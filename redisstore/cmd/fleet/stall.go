@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cognitojwt/cognitojwt/redisstore/internal/measure"
 )
 
 // stall stops the server with SIGSTOP for cfg.stall while every instance,
@@ -29,7 +31,7 @@ func stall(ctx context.Context, w io.Writer, cfg config, res *results) error {
 		stop    atomic.Bool
 		wg      sync.WaitGroup
 	)
-	for i, l := range f.lists {
+	for i, l := range f.Lists {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -71,6 +73,6 @@ func stall(ctx context.Context, w io.Writer, cfg config, res *results) error {
 	fmt.Fprintf(w, "The server stopped for %s; every instance (go-redis default client options) writes in a loop with a 1 s deadline.\n\n", cfg.stall)
 	fmt.Fprintln(w, "| writes | longest write | instances that reported the stall (Hooks.Unreachable, ErrStalled) | queue drained after SIGCONT |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- |")
-	fmt.Fprintf(w, "| %d | %s | %d of %d | yes |\n\n", writes.Load(), ms(res.longestWrite), reported, cfg.instances)
+	fmt.Fprintf(w, "| %d | %s | %d of %d | yes |\n\n", writes.Load(), measure.Ms(res.longestWrite), reported, cfg.instances)
 	return nil
 }

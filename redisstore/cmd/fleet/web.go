@@ -22,6 +22,7 @@ import (
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitolocal"
 	"github.com/cognitojwt/cognitojwt/redisstore"
+	"github.com/cognitojwt/cognitojwt/redisstore/internal/measure"
 	"github.com/cognitojwt/cognitojwt/web"
 )
 
@@ -142,7 +143,7 @@ func webPages(ctx context.Context, w io.Writer, cfg config, res *results) error 
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- |")
 	other := len(times) - statuses[200] - statuses[503]
 	fmt.Fprintf(w, "| %d | %d | %d | %d | %s | %s | %s | %d for %d sessions over %s |\n\n", len(times), statuses[200], statuses[503], other,
-		ms(pct(times, 50)), ms(pct(times, 99)), ms(res.webLongest), refreshes.Load(), webSessions, run)
+		measure.Ms(measure.Percentile(times, 50)), measure.Ms(measure.Percentile(times, 99)), measure.Ms(res.webLongest), refreshes.Load(), webSessions, run)
 	return nil
 }
 
