@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -166,6 +167,45 @@ func TestIDTokenRefusalsSayToken(t *testing.T) {
 	a := newFixture(t, nil)
 	w = serve(cognitojwt.Middleware(a.v)(&probe{}), bearer(a.iss.AccessToken(cognitotest.WithLifetime(-time.Hour))))
 	requireResponse(t, invalidToken("The access token expired."), w)
+}
+
+// TestDebugLogSaysWhyARequestPolicyRefused: a request policy's refusal
+// is explained as a claims policy's is, with the hint for an access token
+// refused over an ID-token claim; a policy of the caller's own is named
+// as such, and the values compared never reach the log.
+func TestDebugLogSaysWhyARequestPolicyRefused(t *testing.T) {
+	var logs bytes.Buffer
+	f := newFixture(t, func(c *cognitojwt.Config) { c.TokenUse = cognitojwt.AnyToken })
+	mw := cognitojwt.Middleware(f.v, cognitojwt.WithLogger(debugLogger(&logs, slog.LevelDebug)))
+	mux := http.NewServeMux()
+	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.AuthorizeRequest(cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id"))(&probe{}))
+	mux.Handle("GET /own", cognitojwt.AuthorizeRequest(func(*http.Request, *cognitojwt.Claims) bool { return false })(&probe{}))
+	h := mw(mux)
+	rejection := func(path, token string) map[string]any {
+		t.Helper()
+		logs.Reset()
+		r := httptest.NewRequest(http.MethodGet, path, nil)
+		r.Header.Set("Authorization", "Bearer "+token)
+		require.Equal(t, http.StatusForbidden, serve(h, r).Code)
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal(logs.Bytes(), &rec))
+		require.Equal(t, "insufficient_scope", rec["kind"])
+		require.Equal(t, "AuthorizeRequest", rec["guard"])
+		return rec
+	}
+
+	rec := rejection("/tenants/acme-tenant/orders", f.iss.IDToken(cognitotest.WithAttribute("tenant_id", "globex-tenant")))
+	require.Equal(t, "PathValueIsClaim: the path's {tenant} is not the token's custom:tenant_id", rec["why"])
+	require.NotContains(t, rec, "hint")
+	require.NotContains(t, logs.String(), "globex-tenant")
+
+	rec = rejection("/tenants/acme-tenant/orders", f.iss.AccessToken())
+	require.Equal(t, "PathValueIsClaim: the custom:tenant_id claim is missing or not a string", rec["why"])
+	require.Contains(t, rec["hint"], "access tokens carry no custom:tenant_id")
+
+	rec = rejection("/own", f.iss.AccessToken())
+	require.Equal(t, "a policy of the caller's own refused", rec["why"])
+	require.NotContains(t, rec, "hint")
 }
 
 // TestEveryTokenTextSaysTokenForIDTokens: no fixed text calls an ID
