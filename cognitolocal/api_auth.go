@@ -247,5 +247,6 @@ func (p *Pool) respond(ctx context.Context, in *respondToAuthChallengeInput, adm
 		return nil, errClientNotFound
 	}
 	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin})
+	res.answered = in.Session
 	return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 }

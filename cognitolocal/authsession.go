@@ -61,6 +61,9 @@ type authSession struct {
 	// DEVICE_PASSWORD_VERIFIER session waits on (devicesrp.go).
 	device    string
 	deviceSRP *deviceExchange
+	// deviceNext is the DEVICE_SRP_AUTH session an answer of this one led
+	// to (devicesrp.go, deviceSession).
+	deviceNext string
 }
 
 // authState is the sign-in state kept under the pool's lock besides the

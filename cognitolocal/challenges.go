@@ -36,6 +36,8 @@ type stepResult struct {
 	// passed DEVICE_PASSWORD_VERIFIER.
 	st           signInStep
 	deviceProved bool
+	// answered is the session whose answer led here, if any.
+	answered string
 }
 
 // afterFirstFactor goes on from a passed first factor (password, SRP):

@@ -96,9 +96,11 @@ func (p *Pool) passwordVerifierDevice(r map[string]string) (string, error) {
 func (p *Pool) finishAPISignIn(ctx context.Context, c AppClient, res stepResult, metadata map[string]string) (*initiateAuthOutput, error) {
 	if res.st.device != "" && !res.deviceProved {
 		s := authSession{challenge: "DEVICE_SRP_AUTH", typed: res.st.typed, source: res.source, admin: res.st.admin, device: res.st.device}
+		session := p.newSession(c, res.user.username, s)
+		p.linkDeviceSession(res.answered, session)
 		return &initiateAuthOutput{
 			ChallengeName:       "DEVICE_SRP_AUTH",
-			Session:             p.newSession(c, res.user.username, s),
+			Session:             session,
 			ChallengeParameters: map[string]string{"USERNAME": res.user.username},
 		}, nil
 	}
@@ -122,6 +124,37 @@ func (p *Pool) finishAPISignIn(ctx context.Context, c AppClient, res stepResult,
 	return out, nil
 }
 
+// linkDeviceSession records on the answered session (an MFA code's) the
+// DEVICE_SRP_AUTH session its answer led to. amazon-cognito-identity-js
+// answers DEVICE_SRP_AUTH after an MFA code with the MFA challenge's
+// Session rather than the one the answer carried (CognitoUser.sendMFACode
+// calls getDeviceResponse without taking the new Session), which Cognito
+// accepts: it did not require a session on DEVICE_SRP_AUTH at all
+// (aws-amplify/aws-sdk-android#2337 began sending one ahead of "a future
+// version of the Cognito API"). deviceSession follows the link.
+func (p *Pool) linkDeviceSession(answered, next string) {
+	if answered == "" {
+		return
+	}
+	p.mu.Lock()
+	if s := p.sessions[digest(answered)]; s != nil {
+		s.deviceNext = next
+	}
+	p.mu.Unlock()
+}
+
+// deviceSession is the session a DEVICE_SRP_AUTH answer carrying token
+// answers: token's own, or the DEVICE_SRP_AUTH session an answer of
+// token led to.
+func (p *Pool) deviceSession(token string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s := p.sessions[digest(token)]; s != nil && s.used && s.deviceNext != "" {
+		return s.deviceNext
+	}
+	return token
+}
+
 // errOtherDevice answers a device challenge naming a device other than
 // the one its sign-in presented.
 var errOtherDevice = apiErr(codeNotAuthorized, "DEVICE_KEY is not the device this sign-in presented.")
@@ -131,6 +164,9 @@ var errOtherDevice = apiErr(codeNotAuthorized, "DEVICE_KEY is not the device thi
 // answer, right or wrong.
 func (p *Pool) answerDevice(c AppClient, in challengeInput) (stepResult, error) {
 	r := in.responses
+	if in.name == "DEVICE_SRP_AUTH" {
+		in.session = p.deviceSession(in.session)
+	}
 	s, err := p.openSession(in.session, c, in.name, r["USERNAME"])
 	if err != nil {
 		return stepResult{}, err

@@ -177,11 +177,29 @@ func TestDeviceNotRememberedStillAsksForTOTP(t *testing.T) {
 	status, out := srpSignInOnDevice(t, p, d, clock.now)
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, factorTOTP, out["ChallengeName"], "not remembered: the code is asked")
+	mfaSession := out["Session"]
+	status, out = call(t, p, "RespondToAuthChallenge", answer(factorTOTP, mfaSession, map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": clock.code(t, secret)}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "DEVICE_SRP_AUTH", out["ChallengeName"])
+	require.NotEqual(t, mfaSession, out["Session"])
+	// amazon-cognito-identity-js's sendMFACode answers DEVICE_SRP_AUTH
+	// with the MFA challenge's Session: it stands for the DEVICE_SRP_AUTH
+	// session it led to, once.
+	status, res = proveDevice(t, p, map[string]any{"ChallengeName": "DEVICE_SRP_AUTH", "Session": mfaSession}, d, d.password, clock.now)
+	require.Equal(t, http.StatusOK, status, res)
+	require.NotContains(t, res["AuthenticationResult"].(map[string]any), "NewDeviceMetadata")
+	requireAPIError(t, p, "RespondToAuthChallenge", answer("DEVICE_SRP_AUTH", out["Session"], map[string]string{"USERNAME": "alice", "DEVICE_KEY": d.key, "SRP_A": "abc"}),
+		codeNotAuthorized, "Invalid session for the user, session can only be used once.")
+	requireAPIError(t, p, "RespondToAuthChallenge", answer("DEVICE_SRP_AUTH", mfaSession, map[string]string{"USERNAME": "alice", "DEVICE_KEY": d.key, "SRP_A": "abc"}),
+		codeNotAuthorized, "Invalid session for the user, session can only be used once.")
+
+	// Amplify answers with the Session DEVICE_SRP_AUTH came with.
+	clock.now = clock.now.Add(time.Minute)
+	_, out = srpSignInOnDevice(t, p, d, clock.now)
 	status, out = call(t, p, "RespondToAuthChallenge", answer(factorTOTP, out["Session"], map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": clock.code(t, secret)}))
 	require.Equal(t, http.StatusOK, status, out)
 	status, res = proveDevice(t, p, out, d, d.password, clock.now)
 	require.Equal(t, http.StatusOK, status, res)
-	require.NotContains(t, res["AuthenticationResult"].(map[string]any), "NewDeviceMetadata")
 }
 
 // passwordSignInTOTP signs alice in with USER_PASSWORD_AUTH (presenting

@@ -139,6 +139,19 @@
 // Challenge sessions live the client's AuthSessionValidity (three
 // minutes by default), are answered once, and take three wrong codes.
 //
+// # Remembered devices
+//
+// A pool with a DeviceConfiguration hands every API sign-in that presents
+// no DEVICE_KEY a new device key (NewDeviceMetadata, Region_UUID), which
+// ConfirmDevice confirms with the device password's SRP verifier. A
+// sign-in presenting a confirmed device's key ends with DEVICE_SRP_AUTH
+// and DEVICE_PASSWORD_VERIFIER, the SRP of USER_SRP_AUTH over the device
+// group key and device key; with ChallengeRequiredOnNewDevice a
+// remembered device skips the MFA code. An unknown, foreign or forgotten
+// key is ResourceNotFoundException "Device does not exist.". ListDevices,
+// GetDevice, UpdateDeviceStatus, ForgetDevice and their Admin forms
+// manage them; access tokens name their device in device_key.
+//
 // # Pre-token-generation triggers
 //
 // Config.PreTokenGeneration is a Go function of the signature lambda.Start
@@ -162,7 +175,7 @@
 //
 // # Not emulated
 //
-// Custom auth challenges, device tracking (DEVICE_KEY is ignored), real
+// Custom auth challenges, devices in USER_AUTH and Managed Login, real
 // email and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token

@@ -17,5 +17,6 @@ func TestAmplify(t *testing.T) {
 		{name: "sign_up_confirm_srp_totp", after: verifiedAccessToken},
 		{name: "mfa_setup_email_selection", after: verifiedAccessToken},
 		{name: "account_page", after: verifiedAccessToken},
+		{name: "remember_device", after: verifiedAccessToken},
 	})
 }

@@ -32,5 +32,6 @@ func TestIdentityJS(t *testing.T) {
 		{name: "totp_mfa", after: verifiedAccessToken},
 		{name: "change_password"},
 		{name: "reset_password"},
+		{name: "remembered_device", after: verifiedAccessToken},
 	})
 }

@@ -2,6 +2,7 @@ package jsonscan
 
 import (
 	"hash/maphash"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -62,6 +63,12 @@ func (t *nameTable) add(name string) bool {
 	if 2*(len(t.names)+1) > len(t.slots) {
 		t.grow()
 	}
+	if len(t.names) == cap(t.names) {
+		// Four times the room, not twice: the names hold pointers, so
+		// every copy costs write barriers, and a wide nested object,
+		// which has no bound to start from, copies them half as often.
+		t.names = slices.Grow(t.names, 3*len(t.names)+linearNames)
+	}
 	plain := plainName(name)
 	h := foldHash(name, plain)
 	mask := uint64(len(t.slots) - 1)
@@ -79,7 +86,7 @@ func (t *nameTable) add(name string) bool {
 }
 
 func (t *nameTable) grow() {
-	t.slots = make([]uint32, 2*len(t.slots))
+	t.slots = make([]uint32, 4*len(t.slots))
 	mask := uint64(len(t.slots) - 1)
 	for k, e := range t.names {
 		i := e.hash & mask

@@ -12,13 +12,19 @@ import {
   confirmSignUp,
   deleteUser,
   fetchAuthSession,
+  fetchDevices,
+  forgetDevice,
   fetchUserAttributes,
+  rememberDevice,
   resetPassword,
   signIn,
+  setUpTOTP,
   signOut,
   signUp,
+  updateMFAPreference,
   updatePassword,
   updateUserAttributes,
+  verifyTOTPSetup,
 } from 'aws-amplify/auth';
 import {
   CreateUserPoolClientCommand,
@@ -246,5 +252,68 @@ await run({
     await deleteUser();
     await assert.rejects(signIn({ username, password: 'Updated-Pass-5y' }), 'a deleted user signed in');
     return { accessToken: token, clientId, username };
+  },
+  // Remembered devices (developer guide, "Working with user devices in
+  // your user pool") as Amplify's docs ("Remember a device") use them, on
+  // a pool that remembers devices on the user's say and lets a remembered
+  // device stand in for MFA (API_DeviceConfigurationType): the first
+  // signIn gets NewDeviceMetadata and Amplify confirms the device
+  // (API_ConfirmDevice). With TOTP on, the next signIn asks for the code
+  // and Amplify then proves the device (DEVICE_SRP_AUTH). rememberDevice
+  // (API_UpdateDeviceStatus) remembers it: fetchDevices (API_ListDevices)
+  // lists it as remembered, and the next signIn ends without a code.
+  // forgetDevice (API_ForgetDevice) empties the list, and the code is
+  // asked again.
+  async remember_device() {
+    // Amplify names a new device from navigator.userAgent(Data) and, when
+    // that throws, silently confirms no device at all; Node has navigator
+    // from version 21 only, so on Node 20 the case gives it a user agent,
+    // as a browser would.
+    globalThis.navigator ??= { userAgent: 'conformance (Node.js)' };
+    const c = idp();
+    const poolId = (await c.send(new CreateUserPoolCommand({
+      PoolName: 'amplify-devices',
+      DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true },
+    }))).UserPool.Id;
+    await c.send(new SetUserPoolMfaConfigCommand({
+      UserPoolId: poolId, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true },
+    }));
+    const clientId = (await c.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'amplify' })))
+      .UserPoolClient.ClientId;
+    configure(clientId, poolId);
+    const username = unique('amd');
+    await confirmedUser(username, {}, PASSWORD, poolId);
+
+    assert.equal((await signIn({ username, password: PASSWORD })).nextStep.signInStep, 'DONE');
+    const details = await setUpTOTP();
+    const used = [];
+    await verifyTOTPSetup({ code: await freshCode(details.sharedSecret, used) });
+    await updateMFAPreference({ totp: 'PREFERRED' });
+    const [device] = await fetchDevices();
+    assert.equal(device.attributes['dev:device_remembered_status'], 'not_remembered', 'remembered on the user\'s say only');
+    await signOut();
+
+    const second = await signIn({ username, password: PASSWORD });
+    assert.equal(second.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE', 'not remembered: the code is asked');
+    assert.equal((await confirmSignIn({ challengeResponse: await freshCode(details.sharedSecret, used) })).isSignedIn, true);
+    await rememberDevice();
+    const devices = await fetchDevices();
+    assert.equal(devices.length, 1);
+    assert.equal(devices[0].id, device.id, 'the same device signed in');
+    assert.equal(devices[0].attributes['dev:device_remembered_status'], 'remembered');
+    await signOut();
+
+    const third = await signIn({ username, password: PASSWORD });
+    assert.equal(third.nextStep.signInStep, 'DONE', 'a remembered device skips the TOTP code');
+    const token = await accessToken();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+    assert.equal(claims.device_key, device.id);
+
+    await forgetDevice();
+    assert.deepEqual(await fetchDevices(), []);
+    await signOut();
+    const fourth = await signIn({ username, password: PASSWORD });
+    assert.equal(fourth.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE', 'a forgotten device asks for the code');
+    return { accessToken: token, clientId, username, poolId };
   },
 });

@@ -10,6 +10,7 @@ import { createHmac } from 'node:crypto';
 import identity from 'amazon-cognito-identity-js';
 import {
   CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
   SetUserPoolMfaConfigCommand,
   AdminCreateUserCommand,
   AdminGetUserCommand,
@@ -20,8 +21,22 @@ import { freshCode } from './totp.mjs';
 const { AuthenticationDetails, CognitoUser, CognitoUserAttribute, CognitoUserPool } = identity;
 
 // userPool is identity-js's pool object, pointed at the local endpoint.
-function userPool(clientId = pool.clientId) {
-  return new CognitoUserPool({ UserPoolId: pool.id, ClientId: clientId, endpoint: pool.endpoint });
+function userPool(clientId = pool.clientId, poolId = pool.id) {
+  return new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint: pool.endpoint });
+}
+
+// recordCalls wraps the pool's request function to list the operations
+// identity-js sends, with the challenge each RespondToAuthChallenge
+// answers and whether it carried DEVICE_KEY.
+function recordCalls(userPool) {
+  const calls = [];
+  const request = userPool.client.request.bind(userPool.client);
+  userPool.client.request = (operation, params, callback) => {
+    const device = params.AuthParameters?.DEVICE_KEY ?? params.ChallengeResponses?.DEVICE_KEY;
+    calls.push({ operation, challenge: params.ChallengeName, device });
+    return request(operation, params, callback);
+  };
+  return calls;
 }
 
 // srpClient creates an app client with the flows Cognito gives a client
@@ -301,5 +316,96 @@ await run({
     const code = await latestCode(username);
     assert.equal(await callbacks((cb) => user.confirmPassword(code, 'Reset-Pass-4', cb)), 'SUCCESS');
     await signedIn(pool.clientId, username, 'Reset-Pass-4', 'USER_PASSWORD_AUTH');
+  },
+  // Remembered devices (developer guide, "Working with user devices in
+  // your user pool"), on a pool that remembers devices on the user's say
+  // and lets a remembered device stand in for MFA
+  // (API_DeviceConfigurationType, ChallengeRequiredOnNewDevice and
+  // DeviceOnlyRememberedOnUserPrompt). The first sign-in gets
+  // NewDeviceMetadata (API_NewDeviceMetadataType) and identity-js confirms
+  // the device itself (API_ConfirmDevice), which answers
+  // UserConfirmationNecessary. With TOTP set up, a sign-in on the
+  // not-remembered device asks for the code, then identity-js proves the
+  // device (DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER). After
+  // setDeviceStatusRemembered (API_UpdateDeviceStatus) the next sign-in
+  // gets no TOTP challenge: identity-js answers DEVICE_SRP_AUTH on its own
+  // and signs in. listDevices (API_ListDevices) lists the device as
+  // remembered; after forgetDevice (API_ForgetDevice) the list is empty
+  // and the next sign-in asks for the code again.
+  async remembered_device() {
+    const c = idp();
+    const poolId = (await c.send(new CreateUserPoolCommand({
+      PoolName: 'devices',
+      DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true },
+    }))).UserPool.Id;
+    await c.send(new SetUserPoolMfaConfigCommand({
+      UserPoolId: poolId, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true },
+    }));
+    const clientId = (await c.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'web' })))
+      .UserPoolClient.ClientId;
+    const username = unique('dev');
+    await confirmedUser(username, {}, PASSWORD, poolId);
+    const up = userPool(clientId, poolId);
+    const calls = recordCalls(up);
+    const authenticate = (user, cb = {}) => new Promise((resolve, reject) => user.authenticateUser(
+      new AuthenticationDetails({ Username: username, Password: PASSWORD }), {
+        onSuccess: (session, userConfirmationNecessary) => resolve({ kind: 'success', session, userConfirmationNecessary }),
+        onFailure: reject,
+        totpRequired: (challengeName) => resolve({ kind: 'totp', challengeName }),
+        ...cb,
+      }));
+
+    // First sign-in: a new device, confirmed by identity-js.
+    const first = new CognitoUser({ Username: username, Pool: up });
+    const signedUp = await authenticate(first);
+    assert.equal(signedUp.kind, 'success');
+    assert.equal(signedUp.userConfirmationNecessary, true, 'DeviceOnlyRememberedOnUserPrompt: ask the user');
+    assert.ok(calls.some((x) => x.operation === 'ConfirmDevice'), 'identity-js confirms the new device');
+    const deviceKey = first.deviceKey;
+    assert.match(deviceKey, /^[\w-]+_[0-9a-f-]+$/, 'Region_UUID');
+    assert.equal(signedUp.session.getAccessToken().decodePayload().device_key, deviceKey);
+
+    const secret = await new Promise((resolve, reject) =>
+      first.associateSoftwareToken({ associateSecretCode: resolve, onFailure: reject }));
+    const used = [];
+    await callbacks(async (cb) => first.verifySoftwareToken(await freshCode(secret, used), 'laptop', cb));
+    await nodeCallback((cb) => first.setUserMfaPreference(null, { PreferredMfa: true, Enabled: true }, cb));
+
+    // Not remembered yet: SRP, the TOTP code, then the device's proof.
+    calls.length = 0;
+    const second = new CognitoUser({ Username: username, Pool: up });
+    const challenged = await authenticate(second);
+    assert.equal(challenged.kind, 'totp', 'a device not remembered does not skip MFA');
+    const withCode = await callbacks(async (cb) => second.sendMFACode(await freshCode(secret, used), cb, 'SOFTWARE_TOKEN_MFA'));
+    assert.ok(withCode.isValid());
+    assert.deepEqual(calls.map((x) => x.challenge ?? x.operation),
+      ['InitiateAuth', 'PASSWORD_VERIFIER', 'SOFTWARE_TOKEN_MFA', 'DEVICE_SRP_AUTH', 'DEVICE_PASSWORD_VERIFIER']);
+    assert.ok(calls.slice(1).every((x) => x.device === deviceKey), 'every answer carries DEVICE_KEY');
+
+    // The user says yes: remembered.
+    await callbacks((cb) => second.setDeviceStatusRemembered(cb));
+
+    // Remembered: no TOTP challenge, identity-js proves the device itself.
+    calls.length = 0;
+    const third = new CognitoUser({ Username: username, Pool: up });
+    const remembered = await authenticate(third);
+    assert.equal(remembered.kind, 'success', 'a remembered device skips the TOTP code');
+    assert.deepEqual(calls.map((x) => x.challenge ?? x.operation),
+      ['InitiateAuth', 'PASSWORD_VERIFIER', 'DEVICE_SRP_AUTH', 'DEVICE_PASSWORD_VERIFIER']);
+    assert.equal(remembered.session.getAccessToken().decodePayload().device_key, deviceKey);
+
+    const listed = await callbacks((cb) => third.listDevices(10, null, cb));
+    assert.equal(listed.Devices.length, 1);
+    assert.equal(listed.Devices[0].DeviceKey, deviceKey);
+    const attrs = Object.fromEntries(listed.Devices[0].DeviceAttributes.map((a) => [a.Name, a.Value]));
+    assert.equal(attrs['dev:device_remembered_status'], 'remembered');
+    const token = remembered.session.getAccessToken().getJwtToken();
+
+    await callbacks((cb) => third.forgetDevice(cb));
+    assert.equal(third.deviceKey, null, 'identity-js drops the forgotten device');
+    assert.equal((await callbacks((cb) => third.listDevices(10, null, cb))).Devices.length, 0);
+    const fourth = new CognitoUser({ Username: username, Pool: up });
+    assert.equal((await authenticate(fourth)).kind, 'totp', 'without the device the code is asked again');
+    return { accessToken: token, clientId, username, poolId };
   },
 });
