@@ -46,6 +46,9 @@ type authSession struct {
 	setupVerified bool
 	setupStep     int64  // the time step of the code that verified it
 	setupDevice   string // FriendlyDeviceName
+	// sentTo is the phone number or email address an SMS_MFA or EMAIL_OTP
+	// MFA code went to, which the right code verifies.
+	sentTo string
 	// setupEmail is the address an MFA_SETUP answer gave for email MFA:
 	// the EMAIL_OTP session's code went there, and the right code makes
 	// it the user's email and email MFA the user's factor.

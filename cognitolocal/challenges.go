@@ -106,11 +106,11 @@ func (p *Pool) beginChallenge(c AppClient, username, challenge string, factors [
 		p.mu.Unlock()
 		params["FRIENDLY_DEVICE_NAME"] = device
 	case factorSMS, factorEmail:
-		code, medium, dest, err := p.sendSignInCode(username, challenge, 6)
+		code, medium, dest, address, err := p.sendSignInCode(username, challenge, 6)
 		if err != nil {
 			return nil, err
 		}
-		s.code = digest(code)
+		s.code, s.sentTo = digest(code), address
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"], params["CODE_DELIVERY_DESTINATION"] = medium, dest
 	case "SELECT_MFA_TYPE":
 		params["MFAS_CAN_CHOOSE"] = jsonList(factors)

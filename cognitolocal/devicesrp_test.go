@@ -144,6 +144,12 @@ func TestRememberedDeviceSkipsTOTP(t *testing.T) {
 	auth := res["AuthenticationResult"].(map[string]any)
 	require.NotContains(t, auth, "NewDeviceMetadata", "a sign-in on a device gets no new one")
 	require.Equal(t, d.key, payload(t, auth["AccessToken"].(string))["device_key"])
+	// A refresh of the sign-in keeps its device.
+	status, refreshed := call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": auth["RefreshToken"].(string), "DEVICE_KEY": d.key}})
+	require.Equal(t, http.StatusOK, status, refreshed)
+	require.Equal(t, d.key, payload(t, refreshed["AuthenticationResult"].(map[string]any)["AccessToken"].(string))["device_key"])
+	require.NotContains(t, refreshed["AuthenticationResult"], "NewDeviceMetadata")
 
 	got, err := p.adminDeviceForTest("alice", d.key)
 	require.NoError(t, err)
@@ -387,4 +393,47 @@ func TestDeviceKeyIgnoredWithoutTracking(t *testing.T) {
 	require.NotContains(t, payload(t, auth["AccessToken"].(string)), "device_key")
 	requireAPIError(t, p, "ConfirmDevice", map[string]any{"AccessToken": auth["AccessToken"], "DeviceKey": "local_00000000-0000-4000-8000-000000000000",
 		"DeviceSecretVerifierConfig": map[string]string{"Salt": "AQ==", "PasswordVerifier": "Ag=="}}, "InvalidUserPoolConfigurationException", "")
+}
+
+// TestDeviceInChoiceBasedSignIn: USER_AUTH takes DEVICE_KEY like the
+// other flows, for the password, SRP and email-code first factors, and
+// hands out a device key when given none. InitiateAuth's reference lists
+// DEVICE_KEY among the AuthParameters of the password and SRP flows; for
+// USER_AUTH it is silent, and the pool treats it the same.
+func TestDeviceInChoiceBasedSignIn(t *testing.T) {
+	p := newPool(t, Config{})
+	trackDevices(t, p, true, false, MFAConfig{})
+	status, out := userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": testPassword})
+	require.Equal(t, http.StatusOK, status, out)
+	d, _ := confirmNewDevice(t, p, out, "")
+
+	status, out = userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": testPassword, "DEVICE_KEY": d.key})
+	require.Equal(t, http.StatusOK, status, out)
+	status, res := proveDevice(t, p, out, d, d.password, time.Now())
+	require.Equal(t, http.StatusOK, status, res)
+
+	c := newSRPTestClient(t, p.PoolID())
+	status, out = userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD_SRP", "SRP_A": c.srpA(), "DEVICE_KEY": d.key})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "PASSWORD_VERIFIER", out["ChallengeName"])
+	in := verifierAnswer(DefaultClientID, c.claim(t, out["ChallengeParameters"].(map[string]any), testPassword, time.Now()))
+	in["Session"] = out["Session"]
+	status, out = call(t, p, "RespondToAuthChallenge", in)
+	require.Equal(t, http.StatusOK, status, out)
+	status, res = proveDevice(t, p, out, d, d.password, time.Now())
+	require.Equal(t, http.StatusOK, status, res)
+
+	// The emailed code, then the device.
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
+	status, out = userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "EMAIL_OTP", "DEVICE_KEY": d.key})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, factorEmail, out["ChallengeName"])
+	status, out = call(t, p, "RespondToAuthChallenge", answer(factorEmail, out["Session"], map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": lastSignInCode(t, p, "alice")}))
+	require.Equal(t, http.StatusOK, status, out)
+	status, res = proveDevice(t, p, out, d, d.password, time.Now())
+	require.Equal(t, http.StatusOK, status, res)
+
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": testPassword, "DEVICE_KEY": "local_00000000-0000-4000-8000-000000000000"}},
+		codeResourceNotFound, "Device does not exist.")
 }

@@ -175,7 +175,7 @@
 //
 // # Not emulated
 //
-// Custom auth challenges, devices in USER_AUTH and Managed Login, real
+// Custom auth challenges, devices in Managed Login, real
 // email and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token

@@ -93,24 +93,30 @@ func (p *Pool) setUpEmailMFA(c AppClient, token string, s authSession, addr stri
 	return stepResult{out: out}, nil
 }
 
-// codeReceivedLocked records what a right SMS or email code proves. A
-// code of email MFA set-up makes its address the user's email, verified
-// ("When a user completes their first MFA, Amazon Cognito marks their
-// email address or phone number as verified", developer guide, "SMS and
-// email message MFA"), and email MFA the user's factor, preferred unless
-// another one is.
+// codeReceivedLocked records what a right SMS or email MFA code proves:
+// "When a user completes their first MFA, Amazon Cognito marks their
+// email address or phone number as verified" (developer guide, "SMS and
+// email message MFA"), when it is still the one the code went to. A code
+// of email MFA set-up also makes its address the user's email and email
+// MFA the user's factor, preferred unless another one is.
 func (p *Pool) codeReceivedLocked(u *user, s authSession) {
-	if s.setupEmail == "" {
+	switch {
+	case s.setupEmail != "":
+		if u.Attributes["email"] != s.setupEmail {
+			delete(u.Codes, purposeAttribute+"email") // a code sent to the old address verifies nothing
+		}
+		u.Attributes["email"], u.Attributes["email_verified"] = s.setupEmail, "true"
+		m := mfaOf(u)
+		m.Email = true
+		if m.Preferred == "" {
+			m.Preferred = factorEmail
+		}
+	case s.sentTo != "" && s.challenge == factorSMS && u.Attributes["phone_number"] == s.sentTo && u.Attributes["phone_number_verified"] != "true":
+		u.Attributes["phone_number_verified"] = "true"
+	case s.sentTo != "" && s.challenge == factorEmail && u.Attributes["email"] == s.sentTo && u.Attributes["email_verified"] != "true":
+		u.Attributes["email_verified"] = "true"
+	default:
 		return
-	}
-	if u.Attributes["email"] != s.setupEmail {
-		delete(u.Codes, purposeAttribute+"email") // a code sent to the old address verifies nothing
-	}
-	u.Attributes["email"], u.Attributes["email_verified"] = s.setupEmail, "true"
-	m := mfaOf(u)
-	m.Email = true
-	if m.Preferred == "" {
-		m.Preferred = factorEmail
 	}
 	u.LastModified = p.now()
 }

@@ -235,9 +235,39 @@ func TestRequiredMFAWithAPhoneNumberAddedAfterMFASetup(t *testing.T) {
 	require.Equal(t, "SMS", out["ChallengeParameters"].(map[string]any)["CODE_DELIVERY_DELIVERY_MEDIUM"])
 	code, ok := p.LastCode("bob", MessageAuthentication)
 	require.True(t, ok)
+	attrs, _ := adminUser(t, p, "bob")
+	require.Equal(t, "false", attrs["phone_number_verified"])
 	status, res = call(t, p, "RespondToAuthChallenge", answer(factorSMS, out["Session"], map[string]string{"USERNAME": "bob", "SMS_MFA_CODE": code}))
 	require.Equal(t, http.StatusOK, status, res)
 	require.Contains(t, res, "AuthenticationResult")
+	// "When a user completes their first MFA, Amazon Cognito marks their
+	// email address or phone number as verified" (developer guide, "SMS
+	// and email message MFA").
+	attrs, _ = adminUser(t, p, "bob")
+	require.Equal(t, "true", attrs["phone_number_verified"])
+}
+
+// A code verifies only the address it went to: one changed while the
+// code was on its way stays unverified.
+func TestMFACodeVerifiesOnlyTheAddressItWentTo(t *testing.T) {
+	p, _ := newMFAPool(t, MFAConfig{Mode: MFAOn, Email: true})
+	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"email_verified": "false"}))
+	_, out := passwordSignIn(t, p, "alice", testPassword)
+	require.Equal(t, factorEmail, out["ChallengeName"])
+	code, ok := p.LastCode("alice", MessageAuthentication)
+	require.True(t, ok)
+	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"email": "alice@example.org"}))
+	status, res := call(t, p, "RespondToAuthChallenge", answer(factorEmail, out["Session"], map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": code}))
+	require.Equal(t, http.StatusOK, status, res)
+	attrs, _ := adminUser(t, p, "alice")
+	require.Equal(t, "false", attrs["email_verified"])
+
+	_, out = passwordSignIn(t, p, "alice", testPassword)
+	code, _ = p.LastCode("alice", MessageAuthentication)
+	status, res = call(t, p, "RespondToAuthChallenge", answer(factorEmail, out["Session"], map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": code}))
+	require.Equal(t, http.StatusOK, status, res)
+	attrs, _ = adminUser(t, p, "alice")
+	require.Equal(t, "true", attrs["email_verified"], "the address the code went to")
 }
 
 // The same for email: a user with an email address in a pool that

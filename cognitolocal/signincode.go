@@ -21,7 +21,7 @@ func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (step
 		enabled, status, canonical = u.Enabled, u.Status, u.Username
 	}
 	p.mu.Unlock()
-	s := authSession{challenge: factorEmail, typed: username, source: st.source}
+	s := authSession{challenge: factorEmail, typed: username, source: st.source, device: st.device}
 	params := map[string]string{"CODE_DELIVERY_DELIVERY_MEDIUM": MediumEmail}
 	switch {
 	case u == nil:
@@ -33,7 +33,7 @@ func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (step
 	case status == statusUnconfirmed:
 		return stepResult{}, errNotConfirmed
 	default:
-		code, _, dest, err := p.sendSignInCode(canonical, factorEmail, signInCodeDigits)
+		code, _, dest, _, err := p.sendSignInCode(canonical, factorEmail, signInCodeDigits)
 		if err != nil {
 			return stepResult{}, err
 		}
@@ -46,23 +46,24 @@ func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (step
 
 // sendSignInCode sends a sign-in code of digits digits for factor
 // (SMS_MFA to the phone number, EMAIL_OTP to the email address) to the
-// outbox and returns it with the medium and the masked destination.
-func (p *Pool) sendSignInCode(username, factor string, digits int) (code, medium, dest string, err error) {
+// outbox and returns it with the medium, the masked destination and the
+// address it went to.
+func (p *Pool) sendSignInCode(username, factor string, digits int) (code, medium, dest, address string, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	u, err := p.userLocked(username)
 	if err != nil {
-		return "", "", "", err
+		return "", "", "", "", err
 	}
 	d := emailOf(u)
 	if factor == factorSMS {
 		d = phoneOf(u)
 	}
 	if d.address == "" {
-		return "", "", "", apiErr(codeInvalidParameter, "The user has no "+d.attribute+" to send a code to.")
+		return "", "", "", "", apiErr(codeInvalidParameter, "The user has no "+d.attribute+" to send a code to.")
 	}
 	code, details := p.sendMFACodeLocked(u, d, factor, digits)
-	return code, details.DeliveryMedium, details.Destination, nil
+	return code, details.DeliveryMedium, details.Destination, d.address, nil
 }
 
 // sendMFACodeLocked sends a new code of digits digits for factor to d, in

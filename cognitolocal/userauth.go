@@ -121,7 +121,11 @@ func (p *Pool) answerSelectChallenge(c AppClient, token string, s authSession, r
 
 // firstFactor runs a first factor of choice-based sign-in.
 func (p *Pool) firstFactor(c AppClient, username, factor string, params map[string]string) (stepResult, error) {
-	st := signInStep{typed: username, source: sourceAuthentication}
+	dev, err := p.presentedDevice(username, params["DEVICE_KEY"])
+	if err != nil {
+		return stepResult{}, err
+	}
+	st := signInStep{typed: username, source: sourceAuthentication, device: dev}
 	switch factor {
 	case firstPassword:
 		if params["PASSWORD"] == "" {
@@ -133,6 +137,7 @@ func (p *Pool) firstFactor(c AppClient, username, factor string, params map[stri
 			return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter SRP_A")
 		}
 		out, err := p.startSRP(c, username, params["SRP_A"], true)
+		p.tagSRPDevice(out, dev)
 		return stepResult{out: out}, err
 	case firstEmailOTP:
 		return p.emailOTPFactor(c, username, st)
