@@ -174,9 +174,10 @@ func foldsToCognitoClaim(name string) (string, bool) {
 
 // ClaimsFromUserInfo returns the Claims of an OpenID Connect user-info
 // JSON object that something other than a Verifier authenticated: the
-// alb package reads the load balancer's user-claims token through it, and
-// a handler may read a UserInfo answer it fetched itself. It verifies
-// nothing.
+// alb package reads the load balancer's user-claims token through it, the
+// apigateway package the claims an API Gateway authorizer checked, and a
+// handler may read a UserInfo answer it fetched itself. It is the one way
+// to build Claims outside this package, and it verifies nothing.
 //
 // It reads what a Cognito user-info object and Cognito's tokens share as
 // Verify reads it, requiring Cognito's JSON types (sub, iss, username,
