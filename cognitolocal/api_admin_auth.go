@@ -6,12 +6,11 @@ import "context"
 // AdminRespondToAuthChallenge, authorised by IAM credentials (which the
 // local pool does not check) rather than by the client alone.
 
+// adminInitiateAuthInput is InitiateAuth's input with the pool named,
+// as adminRespondToAuthChallengeInput is RespondToAuthChallenge's.
 type adminInitiateAuthInput struct {
-	UserPoolID     string            `json:"UserPoolId"`
-	ClientID       string            `json:"ClientId"`
-	AuthFlow       string            `json:"AuthFlow"`
-	AuthParameters map[string]string `json:"AuthParameters"`
-	ClientMetadata map[string]string `json:"ClientMetadata"`
+	UserPoolID string `json:"UserPoolId"`
+	initiateAuthInput
 }
 
 // adminInitiateAuth signs a user in with a password
@@ -36,23 +35,12 @@ func (p *Pool) adminInitiateAuth(ctx context.Context, in *adminInitiateAuthInput
 		if !c.allowsFlow("ALLOW_ADMIN_USER_PASSWORD_AUTH") && !c.allowsFlow("ADMIN_NO_SRP_AUTH") {
 			return nil, apiErr(codeInvalidParameter, "Auth flow not enabled for this client")
 		}
-		if params["USERNAME"] == "" || params["PASSWORD"] == "" {
-			return nil, apiErr(codeInvalidParameter, "Missing required parameter USERNAME or PASSWORD")
-		}
-		if err := c.checkSecretHash(params["USERNAME"], params["SECRET_HASH"]); err != nil {
+		if err := c.checkSignInParams(params, "PASSWORD"); err != nil {
 			return nil, err
 		}
-		dev, err := p.presentedDevice(params["USERNAME"], params["DEVICE_KEY"])
-		if err != nil {
-			return nil, err
-		}
-		st := signInStep{typed: params["USERNAME"], source: sourceAuthentication, admin: true, device: dev}
-		res, err := p.passwordFactor(c, params["USERNAME"], params["PASSWORD"], st)
-		return p.apiStep(ctx, c, res, err, in.ClientMetadata)
+		return p.passwordSignIn(ctx, c, params, in.ClientMetadata, true)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
-		return p.initiateAuth(ctx, &initiateAuthInput{
-			AuthFlow: in.AuthFlow, AuthParameters: params, ClientMetadata: in.ClientMetadata, ClientID: in.ClientID,
-		})
+		return p.initiateAuth(ctx, &in.initiateAuthInput)
 	case "":
 		return nil, apiErr(codeInvalidParameter, "Missing required parameter AuthFlow")
 	}

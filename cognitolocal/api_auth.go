@@ -57,30 +57,18 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 	var err error
 	switch in.AuthFlow {
 	case "USER_PASSWORD_AUTH":
-		if params["USERNAME"] == "" || params["PASSWORD"] == "" {
-			return nil, apiErr(codeInvalidParameter, "Missing required parameter USERNAME or PASSWORD")
-		}
-		if err := c.checkSecretHash(params["USERNAME"], params["SECRET_HASH"]); err != nil {
+		if err := c.checkSignInParams(params, "PASSWORD"); err != nil {
 			return nil, err
 		}
 		if !c.allowsFlow("ALLOW_USER_PASSWORD_AUTH") && !c.allowsFlow("USER_PASSWORD_AUTH") {
 			return nil, apiErr(codeInvalidParameter, "USER_PASSWORD_AUTH flow not enabled for this client")
 		}
-		dev, err := p.presentedDevice(params["USERNAME"], params["DEVICE_KEY"])
-		if err != nil {
-			return nil, err
-		}
-		st := signInStep{typed: params["USERNAME"], source: sourceAuthentication, device: dev}
-		res, err := p.passwordFactor(c, params["USERNAME"], params["PASSWORD"], st)
-		return p.apiStep(ctx, c, res, err, in.ClientMetadata)
+		return p.passwordSignIn(ctx, c, params, in.ClientMetadata, false)
 	case "USER_SRP_AUTH":
 		if !c.allowsFlow("ALLOW_USER_SRP_AUTH") {
 			return nil, apiErr(codeInvalidParameter, "USER_SRP_AUTH is not enabled for the client.")
 		}
-		if params["USERNAME"] == "" || params["SRP_A"] == "" {
-			return nil, apiErr(codeInvalidParameter, "Missing required parameter USERNAME or SRP_A")
-		}
-		if err := c.checkSecretHash(params["USERNAME"], params["SECRET_HASH"]); err != nil {
+		if err := c.checkSignInParams(params, "SRP_A"); err != nil {
 			return nil, err
 		}
 		dev, err := p.presentedDevice(params["USERNAME"], params["DEVICE_KEY"])
@@ -112,6 +100,29 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 		return nil, apiErr(codeInvalidParameter, "This user pool supports USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH and REFRESH_TOKEN_AUTH.")
 	}
 	return authResult(t), nil
+}
+
+// checkSignInParams checks what every sign-in flow that names its user
+// needs: USERNAME, the flow's own secret (PASSWORD or SRP_A) and, for a
+// client with a secret, the SECRET_HASH of that username.
+func (c *AppClient) checkSignInParams(params map[string]string, secret string) error {
+	if params["USERNAME"] == "" || params[secret] == "" {
+		return apiErr(codeInvalidParameter, "Missing required parameter USERNAME or "+secret)
+	}
+	return c.checkSecretHash(params["USERNAME"], params["SECRET_HASH"])
+}
+
+// passwordSignIn signs in with USERNAME and PASSWORD, from the API or,
+// admin, from AdminInitiateAuth, once the flow and its parameters have
+// been checked: the device presented, then the password as first factor.
+func (p *Pool) passwordSignIn(ctx context.Context, c AppClient, params, metadata map[string]string, admin bool) (*initiateAuthOutput, error) {
+	dev, err := p.presentedDevice(params["USERNAME"], params["DEVICE_KEY"])
+	if err != nil {
+		return nil, err
+	}
+	st := signInStep{typed: params["USERNAME"], source: sourceAuthentication, admin: admin, device: dev}
+	res, err := p.passwordFactor(c, params["USERNAME"], params["PASSWORD"], st)
+	return p.apiStep(ctx, c, res, err, metadata)
 }
 
 // refreshSecretHashOK checks a refresh's SECRET_HASH, which clients

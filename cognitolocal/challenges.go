@@ -180,14 +180,8 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 	if !slices.Contains(answerable, in.name) {
 		return stepResult{}, apiErr(codeInvalidParameter, "This user pool answers PASSWORD_VERIFIER, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP and SELECT_CHALLENGE only.")
 	}
-	s, err := p.openSession(in.session, c, in.name, r["USERNAME"])
+	s, err := p.openAnsweredSession(c, in)
 	if err != nil {
-		return stepResult{}, err
-	}
-	if s.admin != in.admin || s.hosted != in.hosted {
-		return stepResult{}, errSessionGone
-	}
-	if err := p.checkChallengeSecretHash(c, s, r); err != nil {
 		return stepResult{}, err
 	}
 	st := signInStep{typed: s.typed, source: s.source, admin: s.admin, hosted: s.hosted, device: s.device}
@@ -216,6 +210,23 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 
 // answerable are the challenges answered with a session.
 var answerable = []string{"NEW_PASSWORD_REQUIRED", factorTOTP, factorSMS, factorEmail, "SELECT_MFA_TYPE", "MFA_SETUP", "SELECT_CHALLENGE"}
+
+// openAnsweredSession opens the session a challenge answer names, for
+// the operation that began it (API or admin, API or Managed Login) and
+// with the client's SECRET_HASH: the one rule every answer passes first.
+func (p *Pool) openAnsweredSession(c AppClient, in challengeInput) (authSession, error) {
+	s, err := p.openSession(in.session, c, in.name, in.responses["USERNAME"])
+	if err != nil {
+		return authSession{}, err
+	}
+	if s.admin != in.admin || s.hosted != in.hosted {
+		return authSession{}, errSessionGone
+	}
+	if err := p.checkChallengeSecretHash(c, s, in.responses); err != nil {
+		return authSession{}, err
+	}
+	return s, nil
+}
 
 // checkChallengeSecretHash checks an answer's SECRET_HASH, which clients
 // compute with the name they answer as (USERNAME), the canonical

@@ -167,14 +167,8 @@ func (p *Pool) answerDevice(c AppClient, in challengeInput) (stepResult, error) 
 	if in.name == "DEVICE_SRP_AUTH" {
 		in.session = p.deviceSession(in.session)
 	}
-	s, err := p.openSession(in.session, c, in.name, r["USERNAME"])
+	s, err := p.openAnsweredSession(c, in)
 	if err != nil {
-		return stepResult{}, err
-	}
-	if s.admin != in.admin || s.hosted != in.hosted {
-		return stepResult{}, errSessionGone
-	}
-	if err := p.checkChallengeSecretHash(c, s, r); err != nil {
 		return stepResult{}, err
 	}
 	if r["DEVICE_KEY"] == "" {

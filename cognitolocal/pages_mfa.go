@@ -76,6 +76,32 @@ func codePrompt(challenge, destination string) string {
 	return "We sent a code to " + destination + ". Enter it to sign in."
 }
 
+// stepForm reads the posted form of a sign-in step's page; false when
+// the request was refused and answered already.
+func (p *Pool) stepForm(w http.ResponseWriter, r *http.Request) (authRequest, url.Values, url.Values, bool) {
+	req, q, ok := p.pageRequest(w, r)
+	if !ok || !readForm(w, r) {
+		return req, q, nil, false
+	}
+	return req, q, r.PostForm, true
+}
+
+// answerStep answers a sign-in step's challenge as Managed Login and
+// shows where it leads. A failure that again takes (it returns true) is
+// asked again on the same page; any other starts over at sign-in with
+// Cognito's message and the username kept.
+func (p *Pool) answerStep(w http.ResponseWriter, r *http.Request, req authRequest, q url.Values, in challengeInput, again func(error) bool) {
+	in.hosted = true
+	res, err := p.answerChallenge(req.client, in)
+	if err != nil {
+		if again == nil || !again(err) {
+			p.showLogin(w, req, q, in.responses["USERNAME"], errorText(err), "")
+		}
+		return
+	}
+	p.showStep(w, r, req, q, res)
+}
+
 // pageStepError shows a failed step: a wrong code asks again on the same
 // page; anything else (an expired or used session) starts over at
 // sign-in, with Cognito's message.
@@ -90,11 +116,10 @@ func (p *Pool) pageStepError(w http.ResponseWriter, req authRequest, q url.Value
 // newPasswordPage takes the new password of a user who signed in with a
 // temporary one.
 func (p *Pool) newPasswordPage(w http.ResponseWriter, r *http.Request) {
-	req, q, ok := p.pageRequest(w, r)
-	if !ok || !readForm(w, r) {
+	req, q, f, ok := p.stepForm(w, r)
+	if !ok {
 		return
 	}
-	f := r.PostForm
 	again := func(msg string) {
 		d := p.basePage(req, q, "/newPassword", "Change your password")
 		d.Session, d.Username, d.Error = f.Get("session"), f.Get("username"), msg
@@ -105,22 +130,16 @@ func (p *Pool) newPasswordPage(w http.ResponseWriter, r *http.Request) {
 		again(errorText(err))
 		return
 	}
-	res, err := p.answerChallenge(req.client, challengeInput{name: "NEW_PASSWORD_REQUIRED", session: f.Get("session"), hosted: true,
-		responses: map[string]string{"USERNAME": f.Get("username"), "NEW_PASSWORD": f.Get("password")}})
-	if err != nil {
-		p.showLogin(w, req, q, f.Get("username"), errorText(err), "")
-		return
-	}
-	p.showStep(w, r, req, q, res)
+	p.answerStep(w, r, req, q, challengeInput{name: "NEW_PASSWORD_REQUIRED", session: f.Get("session"),
+		responses: map[string]string{"USERNAME": f.Get("username"), "NEW_PASSWORD": f.Get("password")}}, nil)
 }
 
 // mfaPage takes an MFA code: TOTP, or the code sent by SMS or email.
 func (p *Pool) mfaPage(w http.ResponseWriter, r *http.Request) {
-	req, q, ok := p.pageRequest(w, r)
-	if !ok || !readForm(w, r) {
+	req, q, f, ok := p.stepForm(w, r)
+	if !ok {
 		return
 	}
-	f := r.PostForm
 	challenge := f.Get("challenge")
 	field := map[string]string{factorTOTP: "SOFTWARE_TOKEN_MFA_CODE", factorSMS: "SMS_MFA_CODE", factorEmail: "EMAIL_OTP_CODE"}[challenge]
 	if field == "" {
@@ -143,18 +162,12 @@ func (p *Pool) mfaPage(w http.ResponseWriter, r *http.Request) {
 
 // selectMfaPage takes the factor a user chose.
 func (p *Pool) selectMfaPage(w http.ResponseWriter, r *http.Request) {
-	req, q, ok := p.pageRequest(w, r)
-	if !ok || !readForm(w, r) {
+	req, q, f, ok := p.stepForm(w, r)
+	if !ok {
 		return
 	}
-	f := r.PostForm
-	res, err := p.answerChallenge(req.client, challengeInput{name: "SELECT_MFA_TYPE", session: f.Get("session"), hosted: true,
-		responses: map[string]string{"USERNAME": f.Get("username"), "ANSWER": f.Get("mfa")}})
-	if err != nil {
-		p.showLogin(w, req, q, f.Get("username"), errorText(err), "")
-		return
-	}
-	p.showStep(w, r, req, q, res)
+	p.answerStep(w, r, req, q, challengeInput{name: "SELECT_MFA_TYPE", session: f.Get("session"),
+		responses: map[string]string{"USERNAME": f.Get("username"), "ANSWER": f.Get("mfa")}}, nil)
 }
 
 // showTOTPSetup gives a sign-in at MFA_SETUP a TOTP secret, as
@@ -209,11 +222,10 @@ func (p *Pool) totpQR(account, secret string) template.URL {
 // (VerifySoftwareToken with the session), which ends MFA_SETUP: the user
 // is signed in, with TOTP as their factor from now on.
 func (p *Pool) mfaSetupPage(w http.ResponseWriter, r *http.Request) {
-	req, q, ok := p.pageRequest(w, r)
-	if !ok || !readForm(w, r) {
+	req, q, f, ok := p.stepForm(w, r)
+	if !ok {
 		return
 	}
-	f := r.PostForm
 	session, username := f.Get("session"), f.Get("username")
 	switch {
 	case f.Has("mfa"):
@@ -232,11 +244,6 @@ func (p *Pool) mfaSetupPage(w http.ResponseWriter, r *http.Request) {
 		p.showLogin(w, req, q, username, errorText(err), "")
 		return
 	}
-	res, err := p.answerChallenge(req.client, challengeInput{name: "MFA_SETUP", session: ver.Session, hosted: true,
-		responses: map[string]string{"USERNAME": username}})
-	if err != nil {
-		p.showLogin(w, req, q, username, errorText(err), "")
-		return
-	}
-	p.showStep(w, r, req, q, res)
+	p.answerStep(w, r, req, q, challengeInput{name: "MFA_SETUP", session: ver.Session,
+		responses: map[string]string{"USERNAME": username}}, nil)
 }

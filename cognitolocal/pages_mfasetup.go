@@ -62,15 +62,12 @@ func (p *Pool) showEmailSetup(w http.ResponseWriter, req authRequest, q url.Valu
 // there and the MFA page asks for it. A malformed address is asked
 // again on the same session.
 func (p *Pool) setUpEmailPage(w http.ResponseWriter, r *http.Request, req authRequest, q url.Values, session, username, email string) {
-	res, err := p.answerChallenge(req.client, challengeInput{name: "MFA_SETUP", session: session, hosted: true,
-		responses: map[string]string{"USERNAME": username, "EMAIL": email}})
-	if err == errBadEmail {
+	p.answerStep(w, r, req, q, challengeInput{name: "MFA_SETUP", session: session,
+		responses: map[string]string{"USERNAME": username, "EMAIL": email}}, func(err error) bool {
+		if err != errBadEmail {
+			return false
+		}
 		p.showEmailSetup(w, req, q, session, username, errorText(err))
-		return
-	}
-	if err != nil {
-		p.showLogin(w, req, q, username, errorText(err), "")
-		return
-	}
-	p.showStep(w, r, req, q, res)
+		return true
+	})
 }
