@@ -6,11 +6,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -230,44 +228,6 @@ func requireClient(t *testing.T, path string) string {
 		t.Skipf("########## CLIENT NOT INSTALLED: %s (%v); run .ci/run conformance to install it. THIS CLIENT WAS NOT TESTED. ##########", path, err)
 	}
 	return p
-}
-
-// outboxEntry is one message the pool would have sent, as GET
-// /local/outbox lists it.
-type outboxEntry struct {
-	PoolID         string `json:"poolId"`
-	Username       string `json:"username"`
-	Kind           string `json:"kind"`
-	DeliveryMedium string `json:"deliveryMedium"`
-	Destination    string `json:"destination"`
-	Code           string `json:"code"`
-	Message        string `json:"message"`
-}
-
-// outbox lists the messages the pool would have sent to username.
-func (iss *issuer) outbox(t *testing.T, username string) []outboxEntry {
-	t.Helper()
-	q := url.Values{"pool": {iss.PoolID}, "username": {username}}
-	resp, err := iss.httpClient(t).Get(iss.Endpoint + "/local/outbox?" + q.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /local/outbox: %s\n%s", resp.Status, body)
-	}
-	var list []outboxEntry
-	if err := json.Unmarshal(body, &list); err != nil {
-		var wrapped struct {
-			Messages []outboxEntry `json:"messages"`
-		}
-		if err2 := json.Unmarshal(body, &wrapped); err2 != nil {
-			t.Fatalf("GET /local/outbox: %v\n%s", err, body)
-		}
-		list = wrapped.Messages
-	}
-	return list
 }
 
 // lockedBuffer collects a process's log while tests read it.
