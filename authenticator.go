@@ -89,7 +89,8 @@ func (b bearer) authenticateInto(r *http.Request, a *auth, dst *Claims) error {
 	var c *Claims
 	switch {
 	case lazy:
-		if c, err = v.fromCache(token, dst); c == nil && err == nil {
+		var hit bool
+		if c, hit, err = v.fromCache(token, dst, true); !hit {
 			if !isToken68(token) {
 				return errBadBearer
 			}

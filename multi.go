@@ -90,7 +90,7 @@ func (m *MultiVerifier) Warm(ctx context.Context) error {
 // names or fails to name.
 func (m *MultiVerifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	for _, v := range m.pools {
-		if c, err := v.fromCache(token, nil); c != nil || err != nil {
+		if c, hit, err := v.fromCache(token, nil, true); hit {
 			return c, err
 		}
 	}

@@ -80,12 +80,14 @@ func (v *Verifier) describe(err error) error {
 }
 
 // fromCache answers from the verified-token cache alone, revocation list
-// included, or returns nil and no error; it reports a hit to OnVerify as
-// Verify would. The claims are copied into dst, or a fresh struct when dst
-// is nil.
-func (v *Verifier) fromCache(token string, dst *Claims) (*Claims, error) {
+// included, and reports a hit to OnVerify as Verify would; hit is false
+// when the cache does not know token. With claims, the caller gets a copy
+// in dst (or a fresh struct when dst is nil); without, a copy is made only
+// for the revocation list, which must never read the cache's own, and a
+// hit allocates nothing when no list is set.
+func (v *Verifier) fromCache(token string, dst *Claims, claims bool) (c *Claims, hit bool, err error) {
 	if v.cache == nil || token == "" || len(token) > v.maxSize {
-		return nil, nil
+		return nil, false, nil
 	}
 	var start time.Time
 	if v.hooks.OnVerify != nil {
@@ -93,17 +95,18 @@ func (v *Verifier) fromCache(token string, dst *Claims) (*Claims, error) {
 	}
 	_, shared := v.probeCache(token, v.now())
 	if shared == nil {
-		return nil, nil
+		return nil, false, nil
 	}
-	c := copyInto(dst, shared)
-	err := v.describe(v.checkRevoked(c))
-	if err != nil {
-		c = nil
+	if claims || !v.revocations.Empty() {
+		c = copyInto(dst, shared)
+		if err = v.describe(v.checkRevoked(c)); err != nil {
+			c = nil
+		}
 	}
 	if v.hooks.OnVerify != nil {
 		v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(start), CacheHit: true, TokenUse: v.use})
 	}
-	return c, err
+	return c, true, err
 }
 
 // probeCache hashes token and looks it up; the hash serves a later put.
