@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"math"
@@ -380,10 +381,7 @@ func (p *Pool) schemaTypeLocked(s *poolSettings) []map[string]any {
 		}
 		switch c.DataType {
 		case "String":
-			maxLen := c.MaxLen
-			if maxLen == 0 {
-				maxLen = 2048
-			}
+			maxLen := cmp.Or(c.MaxLen, 2048)
 			a["StringAttributeConstraints"] = map[string]string{"MinLength": strconv.Itoa(c.MinLen), "MaxLength": strconv.Itoa(maxLen)}
 		case "Number":
 			bounds := map[string]string{}
