@@ -11,7 +11,6 @@ package jsonscan
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 )
 
@@ -338,13 +337,10 @@ func (s *scanner) number() error {
 	if s.pos == start {
 		return errSyntax
 	}
-	// encoding/json refuses a number beyond float64's range, so accepting
-	// one would break the promise that it decodes whatever this package
-	// accepts. Only an exponent or over 308 digits can get there.
-	if exp || s.pos-start > 308 {
-		if _, err := strconv.ParseFloat(s.src[start:s.pos], 64); err != nil {
-			return errSyntax
-		}
+	// Only an exponent or over 308 digits can leave float64's range
+	// (numbers.go).
+	if (exp || s.pos-start > 308) && outOfRange(s.src[start:s.pos]) {
+		return errSyntax
 	}
 	return nil
 }
