@@ -109,10 +109,9 @@ type Config struct {
 	// Hooks observe verifications and fetches.
 	Hooks Hooks
 	// Revocations, when set, is consulted after the signature and on every
-	// cache hit: a listed token fails with ErrRevoked. A list that is a
-	// RevocationReasoner (Revocations is) also says why, and a token
-	// refused by subject gets a description telling the client that a
-	// refresh or a new sign-in will fix it. nil: none.
+	// cache hit: a listed token fails with ErrRevoked, and one refused by
+	// subject gets a description telling the client that a refresh or a
+	// new sign-in will fix it. nil: none.
 	Revocations RevocationList
 }
 

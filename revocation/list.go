@@ -173,7 +173,8 @@ func (r *List) RevokeSubject(sub string, before time.Time) {
 	r.add(kindSubject, sub, before, before)
 }
 
-// Revoked reports whether c matches a revocation.
+// Revoked reports whether c matches a revocation: RevocationReason for
+// callers that need only a yes or no.
 func (r *List) Revoked(c *cognitojwt.Claims) bool {
 	return r.RevocationReason(c) != cognitojwt.NotRevoked
 }
@@ -368,4 +369,4 @@ func (r *List) current(q queuedRevocation) bool {
 	return ok && e.expires == q.expires
 }
 
-var _ cognitojwt.RevocationReasoner = (*List)(nil)
+var _ cognitojwt.RevocationList = (*List)(nil)

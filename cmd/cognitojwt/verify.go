@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -75,10 +76,7 @@ func runVerify(e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("%v", strings.TrimPrefix(err.Error(), "cognitojwt: "))
 	}
-	keysURL := cfg.JWKSURL
-	if keysURL == "" {
-		keysURL = v.Issuer() + "/.well-known/jwks.json"
-	}
+	keysURL := cmp.Or(cfg.JWKSURL, v.Issuer()+"/.well-known/jwks.json")
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout+time.Second)
 	defer cancel()
 	claims, err := v.Verify(ctx, token)

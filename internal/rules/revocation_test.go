@@ -17,10 +17,13 @@ const (
 	staleDescription   = "The access token predates a change to the account; refresh it or sign in again."
 )
 
-// revokeAll is a RevocationList of the caller's own that gives no reason.
+// revokeAll is a RevocationList of the caller's own that refuses every
+// token for a reason this module does not know: a plain revocation.
 type revokeAll struct{}
 
-func (revokeAll) Revoked(*cognitojwt.Claims) bool { return true }
+func (revokeAll) RevocationReason(*cognitojwt.Claims) cognitojwt.RevocationReason {
+	return 200
+}
 
 // Revocation answers as Verify does, for the verifiers outside the root
 // package (alb): the list's reason picks the description, and no
