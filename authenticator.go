@@ -25,14 +25,14 @@ type Authenticator interface {
 
 // Authentication is what an Authenticator proved about one request. The
 // middleware puts it into the request context as a single value, which
-// ClaimsFromContext, TokenFromContext and AuthenticationFromContext read
-// back and guards decide on.
+// ClaimsFromContext and AuthenticationFromContext read back and guards
+// decide on.
 type Authentication struct {
 	// Claims are the verified claims; an Authentication without them is
 	// refused as ErrMalformedToken.
 	Claims *Claims
-	// Token is the raw token Claims were verified from, for
-	// TokenFromContext; empty when there is none to hand on.
+	// Token is the raw token Claims were verified from, to hand on;
+	// empty when there is none.
 	Token string
 	// State is the authenticator's own per-request value, carried in the
 	// same context value so that an authenticator needs no second one:
@@ -113,7 +113,7 @@ func (b bearer) authenticateInto(r *http.Request, a *auth, dst *Claims) error {
 
 // MiddlewareFor is Middleware with another way of proving who is calling:
 // a asserts each request, and what it returns is put into the request
-// context for ClaimsFromContext, TokenFromContext and the guards, which
+// context for ClaimsFromContext, AuthenticationFromContext and the guards, which
 // answer through the same error handler, realm and logger. The web
 // package builds its session middleware on it.
 func MiddlewareFor(a Authenticator, opts ...Option) func(http.Handler) http.Handler {
@@ -125,14 +125,25 @@ func MiddlewareFor(a Authenticator, opts ...Option) func(http.Handler) http.Hand
 }
 
 // AuthenticationFromContext returns what the request's authenticator
-// proved, State included: an Authenticator given to MiddlewareFor reads
-// its own per-request state back with it. Requests let through without
-// credentials (WithCredentialsOptional) report true with nil Claims and
-// whatever State the authenticator returned with its ErrNoToken.
+// proved: the raw token, to call Cognito with the user's own access token
+// (GetUser, UpdateUserAttributes) or to forward it downstream (check
+// Claims.TokenUse before sending it where only an access token belongs),
+// and the State an Authenticator given to MiddlewareFor reads back.
+// Requests let through without credentials (WithCredentialsOptional)
+// report true with nil Claims and whatever State the authenticator
+// returned with its ErrNoToken.
 func AuthenticationFromContext(ctx context.Context) (Authentication, bool) {
 	a := authOf(ctx)
 	if a == nil || a.preflight {
 		return Authentication{}, false
 	}
 	return a.Authentication, true
+}
+
+// ContextWithAuthentication returns ctx carrying a, as the middleware
+// would: for tests of handlers and guards (Authentication{Claims: c} is
+// enough for most), and for middleware of the caller's own that proves
+// who is calling some other way.
+func ContextWithAuthentication(ctx context.Context, a Authentication) context.Context {
+	return (&auth{Authentication: a}).in(ctx)
 }

@@ -26,6 +26,12 @@ const (
 	// any synchronised clock while adding at most a tenth to the shortest
 	// access token Cognito issues (5 minutes).
 	DefaultLeeway = 30 * time.Second
+
+	// The JWKS fetcher's.
+	DefaultRefetchCooldown = 10 * time.Second
+	DefaultRefreshInterval = time.Hour
+	DefaultFetchTimeout    = 5 * time.Second
+	DefaultMaxJWKSSize     = 1 << 20
 )
 
 // Config configures a Verifier. The zero value of every optional field is a

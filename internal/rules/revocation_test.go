@@ -35,7 +35,7 @@ func TestRevocationAnswersAsVerify(t *testing.T) {
 	requireRevoked := func(err error, description string, c *cognitojwt.Claims) {
 		t.Helper()
 		require.ErrorIs(t, err, cognitojwt.ErrRevoked)
-		require.Equal(t, cognitojwt.ErrRevoked, cognitojwt.ErrorKind(err))
+		require.Equal(t, "revoked", cognitojwt.ErrorCode(err))
 		status, code, desc := cognitojwt.ErrorStatus(err)
 		require.Equal(t, http.StatusUnauthorized, status)
 		require.Equal(t, "invalid_token", code)
