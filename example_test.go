@@ -542,7 +542,7 @@ func ExampleAuthorizeRequest() {
 
 	// Staff see every tenant; everyone else only the tenant their token
 	// names.
-	ownTenant := cognitojwt.AnyOfRequest(
+	ownTenant := cognitojwt.AnyOf(
 		cognitojwt.InAnyGroup("staff").ForRequest(),
 		cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id"),
 	)

@@ -64,7 +64,7 @@ func main() {
 	mux.Handle("GET /admin", auth(cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(whoami))))
 	// A customer sees their own tenant's orders, staff any tenant's: the
 	// policy reads the tenant from the path the request was routed by.
-	ownTenant := cognitojwt.AnyOfRequest(
+	ownTenant := cognitojwt.AnyOf(
 		cognitojwt.InAnyGroup("admin").ForRequest(),
 		cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id"),
 	)
