@@ -29,6 +29,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/issuer"
 )
 
 func main() {
@@ -99,7 +100,7 @@ func poolsFromEnv(spec string, updated bool) ([]cognitojwt.Config, error) {
 		}
 		cfg := cognitojwt.Config{UserPoolID: pool, ClientIDs: strings.Split(clients, ",")}
 		if updated {
-			iss, err := cognitojwt.UpdatedIssuerURL(pool)
+			iss, err := issuer.Updated(pool)
 			if err != nil {
 				return nil, err
 			}
