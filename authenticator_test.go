@@ -44,8 +44,8 @@ func TestMiddlewareForPutsOneAuthenticationInTheContext(t *testing.T) {
 	}
 	h := cognitojwt.MiddlewareFor(authn)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got.claims, got.ok[0] = cognitojwt.ClaimsFromContext(r.Context())
-		got.token, got.ok[1] = cognitojwt.TokenFromContext(r.Context())
 		got.auth, got.ok[2] = cognitojwt.AuthenticationFromContext(r.Context())
+		got.token, got.ok[1] = got.auth.Token, got.auth.Token != ""
 	}))
 	w := serve(h, httptest.NewRequest(http.MethodGet, "/", nil))
 	require.Equal(t, http.StatusOK, w.Code)

@@ -191,7 +191,7 @@ func TestAuthorizeThroughMiddleware(t *testing.T) {
 			w.Header().Get("WWW-Authenticate"))
 	})
 
-	t.Run("claims placed by ContextWithClaims", func(t *testing.T) {
+	t.Run("claims placed by ContextWithAuthentication", func(t *testing.T) {
 		c := claimsOf(t, f, cognitotest.WithGroups("admin"))
 		for _, tc := range []struct {
 			group string
@@ -199,7 +199,7 @@ func TestAuthorizeThroughMiddleware(t *testing.T) {
 		}{{"admin", wantOK}, {"ops", wantNotInGroup}} {
 			var p probe
 			r := httptest.NewRequest(http.MethodGet, "/", nil)
-			r = r.WithContext(cognitojwt.ContextWithClaims(r.Context(), c))
+			r = r.WithContext(cognitojwt.ContextWithAuthentication(r.Context(), cognitojwt.Authentication{Claims: c}))
 			w := serve(cognitojwt.RequireAnyGroup(tc.group)(&p), r)
 			requireResponse(t, tc.want, w)
 			require.Equal(t, tc.want.status == http.StatusOK, p.ran)
@@ -246,7 +246,7 @@ func TestClaimsFromContextWithoutMiddleware(t *testing.T) {
 	c, ok := cognitojwt.ClaimsFromContext(context.Background())
 	require.False(t, ok)
 	require.Nil(t, c)
-	c, ok = cognitojwt.ClaimsFromContext(cognitojwt.ContextWithClaims(context.Background(), nil))
+	c, ok = cognitojwt.ClaimsFromContext(cognitojwt.ContextWithAuthentication(context.Background(), cognitojwt.Authentication{}))
 	require.False(t, ok)
 	require.Nil(t, c)
 }

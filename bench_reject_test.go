@@ -176,6 +176,11 @@ func hostileShapes() []hostileShape {
 		value("309-digit numbers", `"x":`, func(n int) string { return arrayOf("1"+strings.Repeat("0", 308), n) }),
 		value("one long number", `"x":`, func(n int) string { return "0." + repeatTo("7", n-2) }),
 		value("long fractions", `"x":`, func(n int) string { return arrayOf("0."+strings.Repeat("3", 40)+"e-5", n) }),
+		value("numbers halfway to the least denormal", `"x":`, func(n int) string { return arrayOf(halfwayDenormal, n) }),
+		value("numbers just below the overflow", `"x":`, func(n int) string { return arrayOf(belowOverflow, n) }),
+		names("long names of Kelvin signs", strings.Repeat("\u212a", 100), "", lowerAlnum),
+		names("long non-ASCII names", strings.Repeat("\u4e16", 100), "", lowerAlnum),
+		names("long names of escapes", strings.Repeat(`\u00e9`, 60), "", lowerAlnum),
 		{"header of tiny members", func(fill int) string {
 			h := fillObject(fill-40, `"alg":"RS256","kid":"k",`, "", func(i int) string { return `"` + memberName(i, lowerAlnum) + `":0` })
 			h = strings.Replace(h, ","+wrongIss, "", 1)
@@ -194,6 +199,16 @@ func hostileShapes() []hostileShape {
 		}, cognitojwt.ErrMalformedToken},
 	}
 }
+
+// halfwayDenormal is the number halfway between zero and the least
+// denormal float64, written out in full: strconv.ParseFloat's slowest
+// input, 767 digits long.
+const halfwayDenormal = "2.4703282292062327208828439643411068618252990130716238221279284125033775363510437593264991818081799618989828234772285886546332835517796989819938739800539093906315035659515570226392290858392449105184435931802849936536152500319370457678249219365623669863658480757001585769269903706311928279558551332927834338409351978015531246597263579574622766465272827220056374006485499977096599470454020828166226237857393450736339007967761930577506740176324673600968951340535537458516661134223766678604162159680461914467291840300530057530849048765391711386591646239524912623653881879636239373280423891018672348497668235089863388587925628302755995657524455507255189313690836254779186948667994968324049705821028513185451396213837722826145437693412532098591327667236328125e-324"
+
+// belowOverflow is one unit below the least magnitude that rounds past
+// math.MaxFloat64 (2^1024 - 2^970), in its 309 digits and a fraction:
+// the largest number a payload may carry, and a hard one to round.
+const belowOverflow = "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497791.9999999999"
 
 // hostileTokens builds every shape at the largest size the default
 // verifier accepts.

@@ -423,6 +423,7 @@ func BenchmarkVerifyParallel(b *testing.B) {
 		}
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu := startCPU()
 		b.RunParallel(func(pb *testing.PB) {
 			ctx := context.Background()
 			for pb.Next() {
@@ -432,6 +433,7 @@ func BenchmarkVerifyParallel(b *testing.B) {
 				}
 			}
 		})
+		cpu.report(b)
 	})
 	b.Run("repeated-many", func(b *testing.B) {
 		toks := benchTokens(b, 6000)

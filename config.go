@@ -26,6 +26,12 @@ const (
 	// any synchronised clock while adding at most a tenth to the shortest
 	// access token Cognito issues (5 minutes).
 	DefaultLeeway = 30 * time.Second
+
+	// The JWKS fetcher's.
+	DefaultRefetchCooldown = 10 * time.Second
+	DefaultRefreshInterval = time.Hour
+	DefaultFetchTimeout    = 5 * time.Second
+	DefaultMaxJWKSSize     = 1 << 20
 )
 
 // Config configures a Verifier. The zero value of every optional field is a
@@ -109,10 +115,9 @@ type Config struct {
 	// Hooks observe verifications and fetches.
 	Hooks Hooks
 	// Revocations, when set, is consulted after the signature and on every
-	// cache hit: a listed token fails with ErrRevoked. A list that is a
-	// RevocationReasoner (Revocations is) also says why, and a token
-	// refused by subject gets a description telling the client that a
-	// refresh or a new sign-in will fix it. nil: none.
+	// cache hit: a listed token fails with ErrRevoked, and one refused by
+	// subject gets a description telling the client that a refresh or a
+	// new sign-in will fix it. nil: none.
 	Revocations RevocationList
 }
 

@@ -73,7 +73,7 @@ func fail(kind error, detail string) error { return errs.New(kind, detail) }
 
 func failf(kind error, format string, args ...any) error { return errs.Newf(kind, format, args...) }
 
-// errorKinds lists the sentinels in the order ErrorKind reports them, each
+// errorKinds lists the sentinels in the order errorKind reports them, each
 // with its code. A table rather than a switch so that a sentinel cannot be
 // added without one: a test checks every Err variable of the package is
 // listed.
@@ -99,10 +99,9 @@ var errorKinds = []struct {
 	{ErrRevoked, "revoked"},
 }
 
-// ErrorKind returns the sentinel that err wraps, or nil if it wraps none.
-// Compare it with errors.Is; for a log field or metric label use
-// ErrorCode.
-func ErrorKind(err error) error {
+// errorKind returns the sentinel that err wraps, or nil if it wraps none:
+// the one ErrorCode names.
+func errorKind(err error) error {
 	for _, k := range errorKinds {
 		if errors.Is(err, k.err) {
 			return k.err
@@ -129,7 +128,7 @@ func ErrorCode(err error) string {
 }
 
 // errStaleToken refines ErrRevoked for a token issued before its
-// subject's revocation: ErrorKind still reports ErrRevoked, and ErrorStatus
+// subject's revocation: ErrorCode still reports "revoked", and ErrorStatus
 // tells the client that a new token will do, so that an RFC 6750 client
 // refreshes rather than signs its user out.
 var errStaleToken = errs.StaleToken
@@ -194,7 +193,7 @@ func errorStatus(err error) (status int, code, description string) {
 	case errors.Is(err, errStaleToken):
 		return http.StatusUnauthorized, "invalid_token", staleTokenDescription
 	}
-	if d, ok := tokenDescriptions[ErrorKind(err)]; ok {
+	if d, ok := tokenDescriptions[errorKind(err)]; ok {
 		return http.StatusUnauthorized, "invalid_token", d
 	}
 	return http.StatusUnauthorized, "invalid_token", "The access token is invalid."
@@ -247,16 +246,11 @@ func retryAfter(err error) int {
 // challenge with realm (except for 503), Retry-After when the keys are
 // unavailable, and a JSON body {"error": …, "error_description": …}.
 // Custom error handlers can call it for the cases they do not treat
-// themselves.
-func WriteError(w http.ResponseWriter, err error, realm string) {
-	writeError(w, err, quotable(realm), "")
-}
-
-// WriteErrorScope is WriteError for a refusal that names, in the
-// challenge's scope attribute (RFC 6750 §3), the scopes the resource
-// needs: for ErrInsufficientScope answers of guards outside this package.
-func WriteErrorScope(w http.ResponseWriter, err error, realm, scope string) {
-	writeError(w, err, quotable(realm), quotable(scope))
+// themselves. scopes, when given, are the scopes the resource needs,
+// named in the challenge's scope attribute (RFC 6750 §3): for the
+// ErrInsufficientScope answers of guards outside this package.
+func WriteError(w http.ResponseWriter, err error, realm string, scopes ...string) {
+	writeError(w, err, quotable(realm), quotable(strings.Join(scopes, " ")))
 }
 
 func writeError(w http.ResponseWriter, err error, realm, scope string) {

@@ -90,11 +90,11 @@ func TestWriteError(t *testing.T) {
 	require.Equal(t, "10", w.Header().Get("Retry-After"))
 }
 
-// WriteErrorScope names the scopes in the challenge of a 403, with the
+// WriteError names the scopes in the challenge of a 403, with the
 // realm and scope stripped of what a quoted string cannot hold.
-func TestWriteErrorScopeNamesTheScope(t *testing.T) {
+func TestWriteErrorNamesTheScopes(t *testing.T) {
 	w := httptest.NewRecorder()
-	cognitojwt.WriteErrorScope(w, cognitojwt.ErrInsufficientScope, `a"pi`, `aws.cognito.signin.user.admin "x\`)
+	cognitojwt.WriteError(w, cognitojwt.ErrInsufficientScope, `a"pi`, `aws.cognito.signin.user.admin "x\`)
 	requireResponse(t, wantResponse{
 		status: http.StatusForbidden,
 		challenge: `Bearer realm="api", error="insufficient_scope", error_description="The token does not grant access to this resource.", ` +

@@ -72,11 +72,11 @@ func ExampleVerifier_Verify() {
 	fmt.Println(errors.Is(err, cognitojwt.ErrExpired))
 
 	_, err = v.Verify(ctx, pool.AccessToken(cognitotest.WithClientID("another-client")))
-	fmt.Println(cognitojwt.ErrorKind(err))
+	fmt.Println(cognitojwt.ErrorCode(err))
 	// Output:
 	// access alice [admin] [orders/read]
 	// true
-	// cognitojwt: wrong client
+	// wrong_client
 }
 
 func ExampleVerifier_Verify_idToken() {
@@ -184,7 +184,7 @@ func ExampleHooks() {
 	// examples/otel in the repository.
 	cfg.Hooks = cognitojwt.Hooks{
 		OnVerify: func(o cognitojwt.VerifyOutcome) {
-			fmt.Printf("verify: kind=%v cache_hit=%v\n", cognitojwt.ErrorKind(o.Err), o.CacheHit)
+			fmt.Printf("verify: kind=%q cache_hit=%v\n", cognitojwt.ErrorCode(o.Err), o.CacheHit)
 		},
 		OnJWKSFetch: func(f cognitojwt.JWKSFetch) {
 			fmt.Printf("jwks fetch: status=%d keys=%d err=%v\n", f.Status, f.Keys, f.Err)
@@ -201,9 +201,9 @@ func ExampleHooks() {
 	_, _ = v.Verify(ctx, pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithLifetime(-time.Hour)))
 	// Output:
 	// jwks fetch: status=200 keys=1 err=<nil>
-	// verify: kind=<nil> cache_hit=false
-	// verify: kind=<nil> cache_hit=true
-	// verify: kind=cognitojwt: token expired cache_hit=false
+	// verify: kind="" cache_hit=false
+	// verify: kind="" cache_hit=true
+	// verify: kind="expired" cache_hit=false
 }
 
 func ExampleErrorStatus() {
@@ -449,7 +449,7 @@ func ExampleRequireClaim() {
 	// us-east-1 403
 }
 
-func ExampleContextWithClaims() {
+func ExampleContextWithAuthentication() {
 	// Handlers behind Middleware can be tested without tokens at all.
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		claims, ok := cognitojwt.ClaimsFromContext(r.Context())
@@ -460,7 +460,9 @@ func ExampleContextWithClaims() {
 		fmt.Fprintf(w, "orders of %s", claims.Username)
 	})
 	req := httptest.NewRequest("GET", "/orders", nil)
-	req = req.WithContext(cognitojwt.ContextWithClaims(req.Context(), &cognitojwt.Claims{Username: "carol"}))
+	req = req.WithContext(cognitojwt.ContextWithAuthentication(req.Context(), cognitojwt.Authentication{
+		Claims: &cognitojwt.Claims{Username: "carol"},
+	}))
 	rec := httptest.NewRecorder()
 	handler.ServeHTTP(rec, req)
 	fmt.Println(rec.Body.String())

@@ -122,8 +122,8 @@ func (m *middleware) mismatch(r *http.Request, token string, err error) []slog.A
 	}
 	var attrs []slog.Attr
 	var p parsedToken
-	parsed := parseToken(token, &p) == nil
-	switch ErrorKind(err) {
+	parsed := parseToken(token, &p, false) == nil
+	switch errorKind(err) {
 	case ErrWrongIssuer:
 		attrs = append(attrs, slog.Any("expected_issuers", v.issuers))
 		if parsed {

@@ -16,3 +16,7 @@ func CachedTokens(v *Verifier) int {
 func LockKeySource(v *Verifier) (unlock func()) {
 	return v.keys.src.Lock()
 }
+
+// ErrorKind exposes the sentinel ErrorCode names, for tests that compare
+// kinds.
+func ErrorKind(err error) error { return errorKind(err) }

@@ -16,14 +16,10 @@ import (
 	"github.com/cognitojwt/cognitojwt/internal/fetch"
 )
 
-// Defaults for the JWKS fetcher.
+// The RSA modulus sizes a usable key may have.
 const (
-	DefaultRefetchCooldown = 10 * time.Second
-	DefaultRefreshInterval = time.Hour
-	DefaultFetchTimeout    = 5 * time.Second
-	DefaultMaxJWKSSize     = 1 << 20
-	minRSABits             = 2048
-	maxRSABits             = 8192
+	minRSABits = 2048
+	maxRSABits = 8192
 )
 
 // keySet is an immutable snapshot of a pool's usable signing keys.

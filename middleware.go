@@ -15,15 +15,13 @@ import (
 // when what it carries is malformed.
 type TokenSource func(r *http.Request) (string, error)
 
-// ErrorHandler writes the response for a rejected request. err wraps one of
-// the package's sentinels.
-type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
-
 // Option configures Middleware and MiddlewareFor.
 type Option func(*middleware)
 
-// WithErrorHandler replaces the RFC 6750 error responses.
-func WithErrorHandler(h ErrorHandler) Option {
+// WithErrorHandler replaces the RFC 6750 error responses: h writes the
+// answer to a refused request, whose err wraps one of the package's
+// sentinels (ErrorStatus maps it; WriteError answers the cases h leaves).
+func WithErrorHandler(h func(w http.ResponseWriter, r *http.Request, err error)) Option {
 	return func(m *middleware) { m.onError = h }
 }
 
@@ -78,7 +76,7 @@ const defaultRealm = "api"
 type middleware struct {
 	authn     Authenticator
 	source    TokenSource
-	onError   ErrorHandler
+	onError   func(w http.ResponseWriter, r *http.Request, err error)
 	optional  bool
 	preflight bool
 	logger    *slog.Logger
@@ -241,31 +239,6 @@ func ClaimsFromContext(ctx context.Context) (*Claims, bool) {
 		return nil, false
 	}
 	return a.Claims, true
-}
-
-// ContextWithClaims returns ctx carrying c, as Middleware would: for tests
-// of handlers, and for token sources of the caller's own.
-func ContextWithClaims(ctx context.Context, c *Claims) context.Context {
-	return (&auth{Authentication: Authentication{Claims: c}}).in(ctx)
-}
-
-// TokenFromContext returns the raw token whose claims Middleware verified
-// for this request, from whichever TokenSource or Authenticator it came: to
-// call Cognito with the user's own access token (GetUser,
-// UpdateUserAttributes) or to forward it downstream. Check Claims.TokenUse
-// before sending it where only an access token belongs.
-func TokenFromContext(ctx context.Context) (string, bool) {
-	a := authOf(ctx)
-	if a == nil || a.Token == "" {
-		return "", false
-	}
-	return a.Token, true
-}
-
-// ContextWithToken returns ctx carrying c and the raw token it was verified
-// from, as Middleware would: for handler tests.
-func ContextWithToken(ctx context.Context, c *Claims, token string) context.Context {
-	return (&auth{Authentication: Authentication{Claims: c, Token: token}}).in(ctx)
 }
 
 // BearerToken reads "Authorization: Bearer <token>" (scheme compared

@@ -488,7 +488,12 @@ func TestMiddlewareContextExtendsTheRequests(t *testing.T) {
 // revokeAfter is a RevocationList that refuses every token once set.
 type revokeAfter struct{ on atomic.Bool }
 
-func (r *revokeAfter) Revoked(*cognitojwt.Claims) bool { return r.on.Load() }
+func (r *revokeAfter) RevocationReason(*cognitojwt.Claims) cognitojwt.RevocationReason {
+	if r.on.Load() {
+		return cognitojwt.RevokedToken
+	}
+	return cognitojwt.NotRevoked
+}
 
 // TestMiddlewareCacheHitsAndTokenCharacters: the middleware's default
 // source scans the token's characters only when the verifier's cache does

@@ -2,7 +2,8 @@ package cognitojwt_test
 
 // Middleware suite, token sources: where the middleware reads a token
 // (BearerToken, CookieToken, HeaderToken, a source of the caller's own)
-// and how a handler reads it back (TokenFromContext, ContextWithToken).
+// and how a handler reads it back (AuthenticationFromContext,
+// ContextWithAuthentication).
 
 import (
 	"context"
@@ -18,7 +19,7 @@ import (
 
 // The handler gets the very token the middleware verified, whichever
 // source read it.
-func TestTokenFromContextWithEveryTokenSource(t *testing.T) {
+func TestAuthenticationTokenWithEveryTokenSource(t *testing.T) {
 	f := newFixture(t, nil)
 	token := f.iss.AccessToken()
 	for _, tc := range []struct {
@@ -38,7 +39,9 @@ func TestTokenFromContextWithEveryTokenSource(t *testing.T) {
 			var got string
 			var ok bool
 			h := cognitojwt.Middleware(f.v, cognitojwt.WithTokenSource(tc.source))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				got, ok = cognitojwt.TokenFromContext(r.Context())
+				var a cognitojwt.Authentication
+				a, ok = cognitojwt.AuthenticationFromContext(r.Context())
+				got = a.Token
 			}))
 			r := httptest.NewRequest(http.MethodGet, "/orders", nil)
 			tc.set(r)
@@ -49,34 +52,35 @@ func TestTokenFromContextWithEveryTokenSource(t *testing.T) {
 	}
 }
 
-func TestTokenFromContextWithoutAVerifiedToken(t *testing.T) {
+func TestAuthenticationTokenWithoutAVerifiedToken(t *testing.T) {
 	f := newFixture(t, nil)
-	_, ok := cognitojwt.TokenFromContext(context.Background())
+	_, ok := cognitojwt.AuthenticationFromContext(context.Background())
 	require.False(t, ok, "no middleware")
 
 	ran := false
+	var a cognitojwt.Authentication
 	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ran = true
-		_, ok = cognitojwt.TokenFromContext(r.Context())
+		a, _ = cognitojwt.AuthenticationFromContext(r.Context())
 	}))
 	serve(h, httptest.NewRequest(http.MethodGet, "/orders", nil))
 	require.True(t, ran)
-	require.False(t, ok, "credentials-optional request without a token")
+	require.Empty(t, a.Token, "credentials-optional request without a token")
 
 	c := claimsOf(t, f)
-	_, ok = cognitojwt.TokenFromContext(cognitojwt.ContextWithClaims(context.Background(), c))
-	require.False(t, ok, "claims placed without a token")
+	a, _ = cognitojwt.AuthenticationFromContext(cognitojwt.ContextWithAuthentication(context.Background(), cognitojwt.Authentication{Claims: c}))
+	require.Empty(t, a.Token, "claims placed without a token")
 }
 
-func TestContextWithToken(t *testing.T) {
+func TestContextWithAuthentication(t *testing.T) {
 	f := newFixture(t, nil)
 	token := f.iss.AccessToken()
 	c, err := f.verify(token)
 	require.NoError(t, err)
-	ctx := cognitojwt.ContextWithToken(context.Background(), c, token)
-	got, ok := cognitojwt.TokenFromContext(ctx)
+	ctx := cognitojwt.ContextWithAuthentication(context.Background(), cognitojwt.Authentication{Claims: c, Token: token})
+	a, ok := cognitojwt.AuthenticationFromContext(ctx)
 	require.True(t, ok)
-	require.Equal(t, token, got)
+	require.Equal(t, token, a.Token)
 	gotClaims, ok := cognitojwt.ClaimsFromContext(ctx)
 	require.True(t, ok)
 	require.Same(t, c, gotClaims)

@@ -407,3 +407,46 @@ func TestMultiParsesEachTokenOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestMultiBehindMiddlewareAnswersHitsAsAVerifier: behind Middleware, a
+// MultiVerifier's cache hit costs what a Verifier's does (the claims are
+// copied into the request's context value), a handler that scribbles over
+// its claims changes nothing for the next request, and a token outside
+// b64token is still refused as a malformed request.
+func TestMultiBehindMiddlewareAnswersHitsAsAVerifier(t *testing.T) {
+	p := newMultiPools(t)
+	single, err := cognitojwt.New(p.cfgA)
+	require.NoError(t, err)
+	tok := p.a.AccessToken(cognitotest.WithClientID("a"), cognitotest.WithGroups("readers"))
+	serve := func(v cognitojwt.TokenVerifier) (h http.Handler, served *int) {
+		served = new(int)
+		return cognitojwt.Middleware(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c, ok := cognitojwt.ClaimsFromContext(r.Context())
+			if !ok || c.Username == "mallory" || !c.InGroup("readers") {
+				t.Error("the handler got changed claims")
+			}
+			*c = cognitojwt.Claims{Username: "mallory", Groups: cognitojwt.NamesOf("admin")}
+			*served++
+		})), served
+	}
+	request := func(tok string) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		return r
+	}
+	allocs := map[string]float64{}
+	for name, v := range map[string]cognitojwt.TokenVerifier{"Verifier": single, "MultiVerifier": p.m} {
+		h, served := serve(v)
+		r, w := request(tok), httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		require.Equal(t, http.StatusOK, w.Code)
+		allocs[name] = testing.AllocsPerRun(50, func() { h.ServeHTTP(w, r) })
+		require.Equal(t, 52, *served, name)
+
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, request(tok[:10]+"!"+tok[11:]))
+		require.Equal(t, http.StatusBadRequest, w.Code, name)
+		require.Contains(t, w.Header().Get("WWW-Authenticate"), `error="invalid_request"`, name)
+	}
+	require.Equal(t, allocs["Verifier"], allocs["MultiVerifier"], "allocations of a hit behind Middleware")
+}

@@ -1,15 +1,22 @@
 package cognitojwt
 
 // RevocationList decides whether a token that passed every other check has
-// been revoked since it was issued. Verify consults it after the signature,
-// on cache hits too, so it must be fast and must not block on the network.
-// The revocation package has an in-memory list; a list shared across a
-// fleet keeps a local replica (see the redisstore module).
+// been revoked since it was issued, and why. Verify consults it after the
+// signature, on cache hits too, so it must be fast and must not block on
+// the network. The revocation package has an in-memory list; a list shared
+// across a fleet keeps a local replica (see the redisstore module).
+//
+// The reason matters to the client: a token refused by subject is
+// answered with a description that says a refresh or a new sign-in will
+// fix it, where an RFC 6750 client told only "revoked" may sign its user
+// out. A list that knows no better answers RevokedToken; a reason this
+// package does not know is a plain revocation.
 type RevocationList interface {
-	Revoked(c *Claims) bool
+	RevocationReason(c *Claims) RevocationReason
 }
 
-// RevocationReason is why a revocation list refuses a token.
+// RevocationReason is why a RevocationList refuses a token, or
+// NotRevoked.
 type RevocationReason uint8
 
 // Revocation reasons.
@@ -27,14 +34,3 @@ const (
 	// fixes it when the account is still usable.
 	RevokedSubject
 )
-
-// RevocationReasoner is a RevocationList that can say why it refuses a
-// token. Verify calls RevocationReason instead of Revoked when the list
-// has it, so that the client of a token refused by subject is told that a
-// refresh or a new sign-in will fix it (an RFC 6750 client that is told
-// only "revoked" may sign its user out). Revoked must agree with it:
-// Revoked(c) == (RevocationReason(c) != NotRevoked).
-type RevocationReasoner interface {
-	RevocationList
-	RevocationReason(c *Claims) RevocationReason
-}

@@ -219,12 +219,15 @@ func TestRevocationHonouredByMultiVerifier(t *testing.T) {
 	requireKind(t, cognitojwt.ErrRevoked, err)
 }
 
-// revokeAll is a RevocationList of the caller's own that gives no reason.
+// revokeAll is a RevocationList of the caller's own that refuses every
+// token by its jti.
 type revokeAll struct{}
 
-func (revokeAll) Revoked(*cognitojwt.Claims) bool { return true }
+func (revokeAll) RevocationReason(*cognitojwt.Claims) cognitojwt.RevocationReason {
+	return cognitojwt.RevokedToken
+}
 
-func TestRevocationListWithoutReasonIsHonoured(t *testing.T) {
+func TestRevocationListOfOnesOwnIsHonoured(t *testing.T) {
 	f := newFixture(t, func(c *cognitojwt.Config) { c.Revocations = revokeAll{} })
 	token := f.iss.AccessToken()
 	for range 2 { // the full path, then the cache
@@ -244,13 +247,10 @@ func TestRevocationsNilListInConfig(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// reasonList is a RevocationReasoner of the caller's own giving a fixed
+// reasonList is a RevocationList of the caller's own giving a fixed
 // reason.
 type reasonList cognitojwt.RevocationReason
 
-func (l reasonList) Revoked(c *cognitojwt.Claims) bool {
-	return l.RevocationReason(c) != cognitojwt.NotRevoked
-}
 func (l reasonList) RevocationReason(*cognitojwt.Claims) cognitojwt.RevocationReason {
 	return cognitojwt.RevocationReason(l)
 }

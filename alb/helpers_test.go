@@ -42,7 +42,7 @@ func requireKind(t *testing.T, want, err error) {
 	}
 	require.Error(t, err)
 	require.Truef(t, errors.Is(err, want), "error %q does not wrap %q", err, want)
-	require.Equal(t, want, cognitojwt.ErrorKind(err), "error %q", err)
+	require.Equal(t, cognitojwt.ErrorCode(want), cognitojwt.ErrorCode(err), "error %q", err)
 }
 
 // depClock is a manual clock, so lifetimes and cooldowns are exact and no

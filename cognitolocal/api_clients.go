@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"cmp"
 	"context"
 	"time"
 )
@@ -56,9 +57,7 @@ type userPoolClientOutput struct {
 // validityUnit converts a validity in the given unit (default: days for
 // refresh tokens, hours for the others, as Cognito defaults them).
 func validityUnit(n int64, unit, def string) (time.Duration, error) {
-	if unit == "" {
-		unit = def
-	}
+	unit = cmp.Or(unit, def)
 	per := map[string]time.Duration{"seconds": time.Second, "minutes": time.Minute, "hours": time.Hour, "days": 24 * time.Hour}[unit]
 	if per == 0 {
 		return 0, apiErr(codeInvalidParameter, "Invalid TokenValidityUnits.")

@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"math"
@@ -51,7 +52,7 @@ type settingsInput struct {
 // pool does not model.
 var modelledMembers = []string{
 	"UserPoolId", "PoolName", "AliasAttributes", "UsernameAttributes", "UsernameConfiguration", "Schema",
-	"AutoVerifiedAttributes", "MfaConfiguration", "DeletionProtection", "DeviceConfiguration",
+	"AutoVerifiedAttributes", "MfaConfiguration", "DeletionProtection", "DeviceConfiguration", "AccountRecoverySetting",
 }
 
 // parseSettings reads the settings of a CreateUserPool (create) or
@@ -143,6 +144,11 @@ func parseSettings(body []byte, name string, create bool) (*poolSettings, error)
 	if in.AdminCreateUserConfig != nil {
 		s.AdminCreateOnly = in.AdminCreateUserConfig.AllowAdminCreateUserOnly
 	}
+	recovery, err := parseRecovery(raw["AccountRecoverySetting"])
+	if err != nil {
+		return nil, err
+	}
+	s.AccountRecovery = recovery
 	devices, err := parseDeviceConfig(raw["DeviceConfiguration"])
 	if err != nil {
 		return nil, err
@@ -319,6 +325,9 @@ func (p *Pool) userPoolType() map[string]any {
 	if s.Devices != nil {
 		out["DeviceConfiguration"] = s.Devices.wire()
 	}
+	if s.AccountRecovery != nil {
+		out["AccountRecoverySetting"] = recoveryWire(s.AccountRecovery)
+	}
 	for name, v := range map[string][]string{
 		"AutoVerifiedAttributes": s.AutoVerifiedAttributes, "AliasAttributes": s.AliasAttributes, "UsernameAttributes": s.UsernameAttributes,
 	} {
@@ -380,10 +389,7 @@ func (p *Pool) schemaTypeLocked(s *poolSettings) []map[string]any {
 		}
 		switch c.DataType {
 		case "String":
-			maxLen := c.MaxLen
-			if maxLen == 0 {
-				maxLen = 2048
-			}
+			maxLen := cmp.Or(c.MaxLen, 2048)
 			a["StringAttributeConstraints"] = map[string]string{"MinLength": strconv.Itoa(c.MinLen), "MaxLength": strconv.Itoa(maxLen)}
 		case "Number":
 			bounds := map[string]string{}

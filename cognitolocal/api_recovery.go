@@ -33,7 +33,9 @@ type forgotPasswordInput struct {
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ForgotPassword.html
 func (p *Pool) forgotPassword(_ context.Context, in *forgotPasswordInput) (*codeDeliveryOutput, error) {
 	notFound := apiErr(codeUserNotFound, "Username/client id combination not found.")
-	return onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, nil, unknownUserDelivery(notFound), func(u *user) (*codeDeliveryOutput, error) {
+	// An admin_only pool refuses before the user is looked up: the
+	// answer is the pool's and tells nothing of the user.
+	return onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, p.selfServiceRecovery, unknownUserDelivery(notFound), func(u *user) (*codeDeliveryOutput, error) {
 		if !u.Enabled {
 			return nil, errUserDisabled
 		}
@@ -109,6 +111,9 @@ func (p *Pool) confirmForgotPassword(_ context.Context, in *confirmForgotPasswor
 // AdminResetUserPassword:
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminResetUserPassword.html
 func (p *Pool) adminResetUserPassword(_ context.Context, in *poolUser) (*empty, error) {
+	if err := p.selfServiceRecovery(); err != nil {
+		return nil, err
+	}
 	return &empty{}, p.withUser(*in, func(u *user) error {
 		if _, err := p.sendResetCodeLocked(u, "AdminResetUserPassword", limitForgot); err != nil {
 			return err

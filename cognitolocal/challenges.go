@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"maps"
@@ -185,9 +186,7 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 		return stepResult{}, err
 	}
 	st := signInStep{typed: s.typed, source: s.source, admin: s.admin, hosted: s.hosted, device: s.device}
-	if st.source == "" {
-		st.source = sourceAuthentication
-	}
+	st.source = cmp.Or(st.source, sourceAuthentication)
 	switch in.name {
 	case "NEW_PASSWORD_REQUIRED":
 		return p.answerNewPassword(c, in.session, s, r, st)

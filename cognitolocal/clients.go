@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -131,9 +132,7 @@ func (p *Pool) DeleteAppClient(clientID string) error {
 // normalize fills in the defaults of a client's settings and checks
 // them, as CreateUserPoolClient does.
 func (c *AppClient) normalize() error {
-	if c.ClientName == "" {
-		c.ClientName = c.ClientID
-	}
+	c.ClientName = cmp.Or(c.ClientName, c.ClientID)
 	c.GenerateSecret = c.ClientSecret != ""
 	if len(c.ExplicitAuthFlows) == 0 {
 		c.ExplicitAuthFlows = slices.Clone(defaultAuthFlows)
@@ -166,15 +165,9 @@ func (c *AppClient) normalize() error {
 	if c.AccessTokenValidity < 0 || c.IDTokenValidity < 0 || c.RefreshTokenValidity < 0 {
 		return apiErr(codeInvalidParameter, "Token validity must be positive.")
 	}
-	if c.AccessTokenValidity == 0 {
-		c.AccessTokenValidity = defaultAccessValidity
-	}
-	if c.IDTokenValidity == 0 {
-		c.IDTokenValidity = defaultIDValidity
-	}
-	if c.RefreshTokenValidity == 0 {
-		c.RefreshTokenValidity = defaultRefreshValidity
-	}
+	c.AccessTokenValidity = cmp.Or(c.AccessTokenValidity, defaultAccessValidity)
+	c.IDTokenValidity = cmp.Or(c.IDTokenValidity, defaultIDValidity)
+	c.RefreshTokenValidity = cmp.Or(c.RefreshTokenValidity, defaultRefreshValidity)
 	return nil
 }
 

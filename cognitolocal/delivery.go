@@ -4,15 +4,7 @@ import "slices"
 
 // Where codes go. Cognito picks the destination from the pool's
 // settings: AutoVerifiedAttributes for sign-up codes,
-// AccountRecoverySetting for password resets.
-
-// recoveryOrderLocked returns the recovery mechanisms in priority order,
-// as AccountRecoverySetting names them. The pool does not keep that
-// setting: it uses Cognito's order without one, a verified phone number
-// first (API reference, AccountRecoverySettingType).
-func (p *Pool) recoveryOrderLocked() []string {
-	return []string{"verified_phone_number", "verified_email"}
-}
+// AccountRecoverySetting for password resets (recovery.go).
 
 // temporaryPasswordLength is the length of generated temporary
 // passwords: 12, or the policy's minimum when longer.
@@ -29,25 +21,6 @@ func (p *Pool) signUpDestinationLocked(u *user) (destination, bool) {
 	}
 	if d := emailOf(u); p.AutoVerifies("email") && d.address != "" {
 		return d, true
-	}
-	return destination{}, false
-}
-
-// recoveryDestinationLocked returns where u's password-reset code goes:
-// the first verified attribute in the pool's recovery order; ok is false
-// when the user has none.
-func (p *Pool) recoveryDestinationLocked(u *user) (destination, bool) {
-	for _, m := range p.recoveryOrderLocked() {
-		switch m {
-		case "verified_phone_number":
-			if d := phoneOf(u); d.address != "" && u.Attributes["phone_number_verified"] == "true" {
-				return d, true
-			}
-		case "verified_email":
-			if d := emailOf(u); d.address != "" && u.Attributes["email_verified"] == "true" {
-				return d, true
-			}
-		}
 	}
 	return destination{}, false
 }

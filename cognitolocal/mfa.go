@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/json"
@@ -49,9 +50,7 @@ type MFAConfig struct {
 // SetMFAConfig sets the pool's MFA configuration, as SetUserPoolMfaConfig
 // does.
 func (p *Pool) SetMFAConfig(cfg MFAConfig) error {
-	if cfg.Mode == "" {
-		cfg.Mode = MFAOff
-	}
+	cfg.Mode = cmp.Or(cfg.Mode, MFAOff)
 	if cfg.Mode != MFAOff && cfg.Mode != MFAOn && cfg.Mode != MFAOptional {
 		return apiErr(codeInvalidParameter, "MfaConfiguration must be OFF, ON or OPTIONAL.")
 	}
@@ -77,15 +76,11 @@ func (p *Pool) SetMFAConfig(cfg MFAConfig) error {
 // MFAConfig returns the pool's MFA configuration.
 func (p *Pool) MFAConfig() MFAConfig {
 	s := p.conf()
-	cfg := MFAConfig{
-		Mode: s.MfaConfiguration, SoftwareToken: s.SoftwareTokenMFA,
+	return MFAConfig{
+		Mode: cmp.Or(s.MfaConfiguration, MFAOff), SoftwareToken: s.SoftwareTokenMFA,
 		SMS: s.SMSMFA, SMSMessage: s.SMSMFAMessage,
 		Email: s.EmailMFA, EmailMessage: s.EmailMFAMessage, EmailSubject: s.EmailMFASubject,
 	}
-	if cfg.Mode == "" {
-		cfg.Mode = MFAOff
-	}
-	return cfg
 }
 
 // userMFA is what a user has set up: a verified TOTP secret, the factors

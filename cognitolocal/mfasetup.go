@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"cmp"
 	"net/mail"
 	"slices"
 )
@@ -47,9 +48,7 @@ func (p *Pool) answerMFASetup(c AppClient, token string, s authSession, r map[st
 		m := mfaOf(u)
 		m.TOTPSecret, m.PendingSecret, m.TOTP = s.setupSecret, "", true
 		m.TOTPDevice, m.TOTPLastStep = s.setupDevice, s.setupStep
-		if m.Preferred == "" {
-			m.Preferred = factorTOTP
-		}
+		m.Preferred = cmp.Or(m.Preferred, factorTOTP)
 		u.LastModified = p.now()
 	}
 	p.mu.Unlock()
@@ -108,9 +107,7 @@ func (p *Pool) codeReceivedLocked(u *user, s authSession) {
 		u.Attributes["email"], u.Attributes["email_verified"] = s.setupEmail, "true"
 		m := mfaOf(u)
 		m.Email = true
-		if m.Preferred == "" {
-			m.Preferred = factorEmail
-		}
+		m.Preferred = cmp.Or(m.Preferred, factorEmail)
 	case s.sentTo != "" && s.challenge == factorSMS && u.Attributes["phone_number"] == s.sentTo && u.Attributes["phone_number_verified"] != "true":
 		u.Attributes["phone_number_verified"] = "true"
 	case s.sentTo != "" && s.challenge == factorEmail && u.Attributes["email"] == s.sentTo && u.Attributes["email_verified"] != "true":

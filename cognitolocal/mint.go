@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"cmp"
 	"maps"
 	"time"
 
@@ -52,16 +53,10 @@ func (p *Pool) MintClaims(m Mint) (access, id map[string]any, err error) {
 	if now.IsZero() {
 		now = p.now()
 	}
-	life := m.Lifetime
-	if life == 0 {
-		life = time.Hour
-	}
+	life := cmp.Or(m.Lifetime, time.Hour)
 	req := issueRequest{
-		client: AppClient{ClientID: m.ClientID, AccessTokenValidity: life, IDTokenValidity: life},
+		client: AppClient{ClientID: cmp.Or(m.ClientID, DefaultClientID), AccessTokenValidity: life, IDTokenValidity: life},
 		fam:    family{OriginJTI: newUUID(), Scopes: m.Scopes, AuthTime: now},
-	}
-	if req.client.ClientID == "" {
-		req.client.ClientID = DefaultClientID
 	}
 	if m.Scopes == nil && !m.ClientCredentials {
 		req.fam.Scopes = []string{scopeAdmin}
@@ -96,9 +91,6 @@ func (p *Pool) MintTokens(m Mint) (Tokens, error) {
 		return Tokens{}, err
 	}
 	t, err := p.sign(access, id, false)
-	if m.Lifetime == 0 {
-		m.Lifetime = time.Hour
-	}
-	t.ExpiresIn = int(m.Lifetime / time.Second)
+	t.ExpiresIn = int(cmp.Or(m.Lifetime, time.Hour) / time.Second)
 	return t, err
 }

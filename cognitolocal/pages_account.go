@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -51,9 +52,7 @@ func (p *Pool) signUpFields(values url.Values) []formField {
 			continue
 		}
 		f := formField{Name: name, Label: attributeLabels[name], Type: "text", Autocomplete: "on", Value: values.Get(name)}
-		if f.Label == "" {
-			f.Label = name
-		}
+		f.Label = cmp.Or(f.Label, name)
 		switch name {
 		case "email":
 			f.Type, f.Autocomplete = "email", "email"

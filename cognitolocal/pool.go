@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -96,20 +97,15 @@ type Pool struct {
 // by a new Service of its own (see Pool.Service). It does no I/O.
 func New(cfg Config) (*Pool, error) {
 	svc := &Service{
-		baseURL:  strings.TrimSuffix(cfg.BaseURL, "/"),
+		baseURL:  cmp.Or(strings.TrimSuffix(cfg.BaseURL, "/"), DefaultBaseURL),
 		now:      cfg.Now,
 		logger:   cfg.Logger,
 		onChange: cfg.OnChange,
 	}
-	if svc.baseURL == "" {
-		svc.baseURL = DefaultBaseURL
-	}
 	if svc.now == nil {
 		svc.now = time.Now
 	}
-	if cfg.PoolID == "" {
-		cfg.PoolID = DefaultPoolID
-	}
+	cfg.PoolID = cmp.Or(cfg.PoolID, DefaultPoolID)
 	p, err := makePool(svc, cfg)
 	if err != nil {
 		return nil, err

@@ -55,6 +55,9 @@ type poolSettings struct {
 	// choice-based sign-in; empty means PASSWORD alone.
 	FirstAuthFactors   []string `json:"firstAuthFactors,omitempty"`
 	DeletionProtection bool     `json:"deletionProtection,omitempty"`
+	// AccountRecovery is AccountRecoverySetting in priority order
+	// (recovery.go); nil is no setting, Cognito's legacy order.
+	AccountRecovery []RecoveryOption `json:"accountRecovery,omitempty"`
 	// Devices is DeviceConfiguration (devices.go); nil tracks no devices.
 	Devices *deviceConfig `json:"deviceConfiguration,omitempty"`
 	// PreTokenLambdaARN and PreTokenLambdaVersion are

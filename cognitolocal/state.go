@@ -283,6 +283,12 @@ func (ps poolState) decode() (*loadedPool, error) {
 	if ld.settings != nil && ld.settings.PasswordPolicy.MinimumLength == 0 {
 		return nil, errors.New("cognitolocal: state has settings without a password policy")
 	}
+	if ld.settings != nil {
+		var err error
+		if ld.settings.AccountRecovery, err = checkRecovery(ld.settings.AccountRecovery); err != nil {
+			return nil, errors.New("cognitolocal: state has an invalid account recovery setting")
+		}
+	}
 	migrateDeviceConfig(ld.settings)
 	caseSensitive := ld.settings != nil && ld.settings.CaseSensitive
 	for _, u := range ps.Users {

@@ -186,12 +186,12 @@ func ExampleIssuer_RotateKey() {
 		log.Fatal(err)
 	}
 	_, err = fresh.Verify(ctx, pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithKey(old)))
-	fmt.Println("old key, withdrawn:", cognitojwt.ErrorKind(err))
+	fmt.Println("old key, withdrawn:", cognitojwt.ErrorCode(err))
 	// Output:
 	// before rotation: <nil>
 	// new key: <nil>
 	// old key, still published: <nil>
-	// old key, withdrawn: cognitojwt: unknown signing key
+	// old key, withdrawn: unknown_key
 }
 
 func ExampleIssuer_SetJWKSHandler() {
@@ -231,16 +231,16 @@ func ExampleIssuer_Sign() {
 	// Sign builds hostile tokens: a real claim set, a header that lies.
 	claims := pool.Claims("access", cognitotest.WithClientID("my-client"))
 	_, err = v.Verify(ctx, pool.Sign(map[string]any{"alg": "RS512"}, claims))
-	fmt.Println(cognitojwt.ErrorKind(err))
+	fmt.Println(cognitojwt.ErrorCode(err))
 	_, err = v.Verify(ctx, pool.Sign(map[string]any{"jku": "https://attacker.example/keys"}, claims))
-	fmt.Println(cognitojwt.ErrorKind(err))
+	fmt.Println(cognitojwt.ErrorCode(err))
 	delete(claims, "exp")
 	_, err = v.Verify(ctx, pool.Sign(nil, claims))
-	fmt.Println(cognitojwt.ErrorKind(err))
+	fmt.Println(cognitojwt.ErrorCode(err))
 	// Output:
-	// cognitojwt: unsupported algorithm
-	// cognitojwt: malformed token
-	// cognitojwt: malformed token
+	// unsupported_algorithm
+	// malformed_token
+	// malformed_token
 }
 
 func ExampleWithClock() {

@@ -33,7 +33,7 @@ var claimsPool = sync.OnceValues(func() (*cognitolocal.Pool, error) {
 
 // Claims returns the Claims a Verifier would return for a token of use
 // minted with opts, for handler tests that put them in a context with
-// cognitojwt.ContextWithClaims. The token is minted and verified for real
+// cognitojwt.ContextWithAuthentication. The token is minted and verified for real
 // (client opts' client ID, the current time), so Claims.Get, Attribute and
 // Decode read what a real token of that shape carries: attributes only in
 // ID tokens, trigger claims (WithPreTokenGenerationClaim) in access

@@ -60,7 +60,7 @@ func TestClaimsForHandlerTests(t *testing.T) {
 	}))
 	rec := httptest.NewRecorder()
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	h.ServeHTTP(rec, r.WithContext(cognitojwt.ContextWithClaims(r.Context(), access)))
+	h.ServeHTTP(rec, r.WithContext(cognitojwt.ContextWithAuthentication(r.Context(), cognitojwt.Authentication{Claims: access})))
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Equal(t, "bob", rec.Body.String())
 }

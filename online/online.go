@@ -158,7 +158,8 @@ type Config struct {
 	RetryAfter time.Duration
 
 	// Token finds a request's access token (default:
-	// cognitojwt.TokenFromContext, filled by cognitojwt.Middleware). A web
+	// the Token of cognitojwt.AuthenticationFromContext, filled by
+	// cognitojwt.Middleware). A web
 	// session sets its own, so that the same checks apply to it.
 	Token func(r *http.Request) (string, bool)
 	// Realm of the WWW-Authenticate challenges (default "api").
@@ -239,7 +240,10 @@ func New(cfg Config) (*Checker, error) {
 		c.http = &http.Client{Timeout: c.timeout}
 	}
 	if c.token == nil {
-		c.token = func(r *http.Request) (string, bool) { return cognitojwt.TokenFromContext(r.Context()) }
+		c.token = func(r *http.Request) (string, bool) {
+			a, _ := cognitojwt.AuthenticationFromContext(r.Context())
+			return a.Token, a.Token != ""
+		}
 	}
 	if c.realm == "" {
 		c.realm = defaultRealm
@@ -453,7 +457,7 @@ func (c *Checker) reject(w http.ResponseWriter, r *http.Request, err error, scop
 	case errors.Is(err, ErrMissingScope):
 		c.log(r, slog.LevelError, "online: configuration error: the access token lacks scope "+scope+
 			"; allow it for the app client and request it at sign-in", nil)
-		cognitojwt.WriteErrorScope(w, fmt.Errorf("%w: %w", cognitojwt.ErrInsufficientScope, err), c.realm, scope)
+		cognitojwt.WriteError(w, fmt.Errorf("%w: %w", cognitojwt.ErrInsufficientScope, err), c.realm, scope)
 	case errors.Is(err, ErrThrottled):
 		c.log(r, slog.LevelWarn, "online: Cognito throttled the check; answering 503", nil)
 		writeUnavailable(w, throttledRetryAfter, "The identity provider is busy; retry shortly.")

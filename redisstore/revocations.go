@@ -204,7 +204,7 @@ type pendingKey struct {
 	id   string
 }
 
-var _ cognitojwt.RevocationReasoner = (*Revocations)(nil)
+var _ cognitojwt.RevocationList = (*Revocations)(nil)
 
 // NewRevocations subscribes to the list's channel, loads the list from
 // Redis and starts replicating. It returns an error when Redis cannot be
@@ -314,8 +314,9 @@ func (r *Revocations) RevokeSubject(ctx context.Context, sub string, before time
 	return r.revoke(ctx, kindSubject, sub, before)
 }
 
-// Revoked reports whether c matches a revocation the local replica holds.
-// It makes no network call.
+// Revoked reports whether c matches a revocation the local replica holds:
+// RevocationReason for callers that need only a yes or no. It makes no
+// network call.
 func (r *Revocations) Revoked(c *cognitojwt.Claims) bool {
 	return r.RevocationReason(c) != cognitojwt.NotRevoked
 }

@@ -202,7 +202,8 @@ func (r *List) RevokeSubject(sub string, before time.Time) {
 	r.add(kindSubject, sub, before, before)
 }
 
-// Revoked reports whether c matches a revocation.
+// Revoked reports whether c matches a revocation: RevocationReason for
+// callers that need only a yes or no.
 func (r *List) Revoked(c *cognitojwt.Claims) bool {
 	return r.RevocationReason(c) != cognitojwt.NotRevoked
 }
@@ -411,4 +412,4 @@ func (r *List) current(q queuedRevocation) bool {
 	return ok && e.stamp() == q.stamp
 }
 
-var _ cognitojwt.RevocationReasoner = (*List)(nil)
+var _ cognitojwt.RevocationList = (*List)(nil)

@@ -51,7 +51,8 @@ func BenchmarkSessionRequest(b *testing.B) {
 			var idToken string
 			h := a.auth.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				_, seen = cognitojwt.ClaimsFromContext(r.Context())
-				idToken, _ = cognitojwt.TokenFromContext(r.Context())
+				a, _ := cognitojwt.AuthenticationFromContext(r.Context())
+				idToken = a.Token
 				if mode == "cookie+access" {
 					_, seen = web.AccessToken(r.Context())
 				}

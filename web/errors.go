@@ -79,7 +79,7 @@ func statusOf(err error) int {
 	return http.StatusUnauthorized
 }
 
-// reject is the ErrorHandler of Require and Optional: page requests
+// reject is the error handler of Require and Optional: page requests
 // without a session go to sign-in, API-style requests get JSON.
 func (a *Auth) reject(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)

@@ -19,10 +19,13 @@ type jtiList struct {
 	jtis map[string]bool
 }
 
-func (l *jtiList) Revoked(c *cognitojwt.Claims) bool {
+func (l *jtiList) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.jtis[c.JWTID]
+	if l.jtis[c.JWTID] {
+		return cognitojwt.RevokedToken
+	}
+	return cognitojwt.NotRevoked
 }
 
 func (l *jtiList) add(jti string) {

@@ -287,7 +287,7 @@ func verifyIDToken(ids *cognitojwt.Verifier, token func(*http.Request) string, n
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(cognitojwt.ContextWithToken(r.Context(), c, tok)))
+		next.ServeHTTP(w, r.WithContext(cognitojwt.ContextWithAuthentication(r.Context(), cognitojwt.Authentication{Claims: c, Token: tok})))
 	})
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -215,9 +216,7 @@ func runDevIssuer(e *env, args []string) error {
 }
 
 func printDevIssuer(w io.Writer, p *cognitolocal.Pool, keyFile, kid string, created bool, stateFile string) {
-	if stateFile == "" {
-		stateFile = "none (in memory)"
-	}
+	stateFile = cmp.Or(stateFile, "none (in memory)")
 	base := p.Endpoint()
 	keyState := "loaded"
 	if created {

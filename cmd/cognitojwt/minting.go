@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -86,17 +87,11 @@ func mintTokens(pool *cognitolocal.Pool, req mintRequest) (*mintResponse, error)
 	if req.Machine && len(req.Scopes) == 0 {
 		return nil, badRequestf("a machine token needs at least one scope")
 	}
-	username := req.Username
-	if username == "" {
-		username = defaultUsername
-	}
+	username := cmp.Or(req.Username, defaultUsername)
 	if err := checkName("username", username, 128); err != nil {
 		return nil, err
 	}
-	clientID := req.ClientID
-	if clientID == "" {
-		clientID = cognitolocal.DefaultClientID
-	}
+	clientID := cmp.Or(req.ClientID, cognitolocal.DefaultClientID)
 	if err := checkName("client_id", clientID, 128); err != nil {
 		return nil, err
 	}

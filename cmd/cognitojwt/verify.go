@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -75,10 +76,7 @@ func runVerify(e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("%v", strings.TrimPrefix(err.Error(), "cognitojwt: "))
 	}
-	keysURL := cfg.JWKSURL
-	if keysURL == "" {
-		keysURL = v.Issuer() + "/.well-known/jwks.json"
-	}
+	keysURL := cmp.Or(cfg.JWKSURL, v.Issuer()+"/.well-known/jwks.json")
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout+time.Second)
 	defer cancel()
 	claims, err := v.Verify(ctx, token)
@@ -107,7 +105,6 @@ func runVerify(e *env, args []string) error {
 }
 
 func reportRejection(e *env, err error, token string, v *cognitojwt.Verifier, keysURL string, clients []string, quiet, asJSON bool) error {
-	kind := cognitojwt.ErrorKind(err)
 	name := cognitojwt.ErrorCode(err)
 	if asJSON && !quiet {
 		enc := json.NewEncoder(e.stdout)
@@ -124,25 +121,25 @@ func reportRejection(e *env, err error, token string, v *cognitojwt.Verifier, ke
 	msg := fmt.Sprintf("token rejected (%s): %v", name, err)
 	// The token is the user's own, so its values may be shown to help them.
 	d, _ := decodeToken(token)
-	for _, hint := range hints(kind, d, v, keysURL, clients, time.Now()) {
+	for _, hint := range hints(err, d, v, keysURL, clients, time.Now()) {
 		msg += "\n  " + hint
 	}
 	return rejectedErrorf("%s", msg)
 }
 
-func hints(kind error, d *decodedToken, v *cognitojwt.Verifier, keysURL string, clients []string, now time.Time) []string {
+func hints(err error, d *decodedToken, v *cognitojwt.Verifier, keysURL string, clients []string, now time.Time) []string {
 	if d == nil || d.payload == nil {
 		return nil
 	}
 	p := d.payload
-	switch kind {
-	case cognitojwt.ErrWrongIssuer:
+	switch {
+	case errors.Is(err, cognitojwt.ErrWrongIssuer):
 		iss, _ := claimString(p, "iss")
 		return []string{
 			fmt.Sprintf("token iss: %q", iss),
 			fmt.Sprintf("expected:  %q (set with --pool or --issuer)", v.Issuer()),
 		}
-	case cognitojwt.ErrWrongClient:
+	case errors.Is(err, cognitojwt.ErrWrongClient):
 		use, _ := claimString(p, "token_use")
 		claim := "client_id"
 		if use == "id" {
@@ -153,7 +150,7 @@ func hints(kind error, d *decodedToken, v *cognitojwt.Verifier, keysURL string, 
 			return []string{fmt.Sprintf("the token has no string %s claim", claim)}
 		}
 		return []string{fmt.Sprintf("token %s: %q; accepted (--client-id): %q", claim, got, clients)}
-	case cognitojwt.ErrWrongTokenUse:
+	case errors.Is(err, cognitojwt.ErrWrongTokenUse):
 		switch use, _ := claimString(p, "token_use"); use {
 		case "id":
 			return []string{"this is an ID token: verify it with --token-use id"}
@@ -164,11 +161,11 @@ func hints(kind error, d *decodedToken, v *cognitojwt.Verifier, keysURL string, 
 		default:
 			return []string{fmt.Sprintf("token_use is %q, which Cognito never issues", use)}
 		}
-	case cognitojwt.ErrExpired:
+	case errors.Is(err, cognitojwt.ErrExpired):
 		if t, ok := claimTime(p, "exp"); ok {
 			return []string{fmt.Sprintf("exp %s (%s), %s", t.Local().Format(localLayout), t.UTC().Format(utcLayout), relative("exp", t, now))}
 		}
-	case cognitojwt.ErrNotYetValid:
+	case errors.Is(err, cognitojwt.ErrNotYetValid):
 		var out []string
 		for _, name := range []string{"nbf", "iat"} {
 			if t, ok := claimTime(p, name); ok && t.After(now) {
@@ -176,13 +173,13 @@ func hints(kind error, d *decodedToken, v *cognitojwt.Verifier, keysURL string, 
 			}
 		}
 		return out
-	case cognitojwt.ErrUnknownKey:
+	case errors.Is(err, cognitojwt.ErrUnknownKey):
 		kid, _ := claimString(d.header, "kid")
 		return []string{fmt.Sprintf("the key set at %s has no key %q: the token is from another pool, or its key was withdrawn", keysURL, kid)}
-	case cognitojwt.ErrUnsupportedAlgorithm:
+	case errors.Is(err, cognitojwt.ErrUnsupportedAlgorithm):
 		alg, _ := claimString(d.header, "alg")
 		return []string{fmt.Sprintf("header alg is %q; Cognito signs with RS256 only", alg)}
-	case cognitojwt.ErrInvalidSignature:
+	case errors.Is(err, cognitojwt.ErrInvalidSignature):
 		return []string{"the token was changed after signing, or signed by another key under the same kid"}
 	}
 	return nil

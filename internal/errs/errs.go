@@ -22,7 +22,7 @@ var (
 )
 
 // StaleToken refines Revoked for a token issued before its subject's
-// revocation: the root package's ErrorKind still reports ErrRevoked, and
+// revocation: the root package's ErrorCode still reports "revoked", and
 // ErrorStatus tells the client that a new token will do, so that an RFC
 // 6750 client refreshes rather than signs its user out.
 var StaleToken = fmt.Errorf("%w", Revoked)

@@ -2,12 +2,100 @@ package jsonscan
 
 import (
 	"hash/maphash"
-	"slices"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
 )
+
+// Duplicate member names are found with one hash set per open object,
+// kept on two stacks shared by every open object: the names the object
+// has read (its entries) and its open-addressing index over them (its
+// slots). An object only ever adds to its own set while it is the
+// innermost one open, so its entries and slots are always the tops of the
+// stacks, and closing it pops them. Each name is hashed once, under case
+// folding, and compared byte for byte only with names of the same hash,
+// so an object of n members costs n hashes whatever its shape, and the
+// stacks never hold more than the open objects' names: memory grows with
+// the input, never faster.
+
+// nameEntry is one name of an open object: its hash, and where its
+// decoded bytes are, as offsets into the source or, at len(src) and
+// above, into the arena of decoded escaped names. It holds no pointer, so
+// the stack of them costs the collector nothing to scan and nothing to
+// grow.
+type nameEntry struct {
+	hash       uint64
+	start, end int
+}
+
+// nameSet is the part of an object's duplicate set that lives in its
+// frame: where its entries and slots begin on the scanner's stacks, and
+// how many slots it has (a power of two, or 0 before its first name).
+type nameSet struct {
+	entries, slots, size int
+}
+
+// minSlots is an object's first index, for up to minSlots/2 names; past
+// that it grows fourfold at a time.
+const minSlots = 16
+
+// nameStacks are the scanner's two stacks. They start on arrays inside
+// the scanner, so that a token, whose objects are small, allocates
+// nothing for them; a wider input moves them to the heap, doubling.
+type nameStacks struct {
+	entries    []nameEntry // on the heap once entryArray is outgrown
+	slots      []uint32
+	nEntries   int
+	nSlots     int
+	entryArray [32]nameEntry
+	slotArray  [128]uint32
+}
+
+func (t *nameStacks) entryStack() []nameEntry {
+	if t.entries != nil {
+		return t.entries
+	}
+	return t.entryArray[:]
+}
+
+func (t *nameStacks) slotStack() []uint32 {
+	if t.slots != nil {
+		return t.slots
+	}
+	return t.slotArray[:]
+}
+
+// push adds e to the top of the entries; more is how many more names the
+// input can hold at most.
+func (t *nameStacks) push(e nameEntry, more int) {
+	st := t.entryStack()
+	if t.nEntries == len(st) {
+		// Grown once, to room for every name the input can still hold,
+		// instead of doubling: a wide object is the one input that gets
+		// here, and its names then cost no copies.
+		grown := make([]nameEntry, t.nEntries+1+more)
+		copy(grown, st)
+		t.entries, st = grown, grown
+	}
+	st[t.nEntries] = e
+	t.nEntries++
+}
+
+// region returns the innermost open object's size slots, starting at
+// base, emptied.
+func (t *nameStacks) region(base, size int) []uint32 {
+	st := t.slotStack()
+	if base+size > len(st) {
+		grown := make([]uint32, max(2*len(st), base+size))
+		copy(grown, st[:base])
+		t.slots, st = grown, grown
+	}
+	t.nSlots = base + size
+	r := st[base : base+size]
+	clear(r)
+	return r
+}
 
 // plainName reports a name without upper-case ASCII letters or non-ASCII
 // bytes. Two plain names are equal under case folding only if they are
@@ -22,79 +110,64 @@ func plainName(name string) bool {
 	return true
 }
 
-// sameName compares member names as duplicates: by case folding once the
-// object has had any name that is not plain, exactly before that.
-func sameName(a, b string, folding bool) bool {
-	if folding {
-		return strings.EqualFold(a, b)
-	}
-	return a == b
-}
-
 // nameSeed keys the hash of member names, so that no input can be built
 // to make them collide.
 var nameSeed = maphash.MakeSeed()
 
-// nameTable is an open-addressing set of member names under Unicode
-// simple case folding.
-type nameTable struct {
-	slots []uint32 // 1 + index into names; 0 is free
-	names []tableName
-	small [4 * linearNames]uint32
-}
-
-type tableName struct {
-	name string
-	hash uint64
-}
-
-// reset empties the table for a sibling object, giving back to the
-// collector what a wide one made it grow.
-func (t *nameTable) reset() {
-	if len(t.slots) > len(t.small) {
-		t.slots = t.small[:]
-	}
-	clear(t.slots)
-	t.names = t.names[:0]
-}
-
-// add inserts name and reports whether it was new.
-func (t *nameTable) add(name string) bool {
-	if 2*(len(t.names)+1) > len(t.slots) {
-		t.grow()
-	}
-	if len(t.names) == cap(t.names) {
-		// Four times the room, not twice: the names hold pointers, so
-		// every copy costs write barriers, and a wide nested object,
-		// which has no bound to start from, copies them half as often.
-		t.names = slices.Grow(t.names, 3*len(t.names)+linearNames)
+// addName adds the name the scanner just read, at virtual offset start,
+// to the set of the innermost open object, and reports whether it was
+// new.
+func (s *scanner) addName(set *nameSet, name string, start int) bool {
+	t := &s.names
+	n := t.nEntries - set.entries
+	if 2*(n+1) > set.size {
+		s.resize(set, max(minSlots, 4*set.size))
 	}
 	plain := plainName(name)
 	h := foldHash(name, plain)
-	mask := uint64(len(t.slots) - 1)
+	slots := t.slotStack()[set.slots : set.slots+set.size]
+	entries := t.entryStack()[set.entries:t.nEntries]
+	mask := uint64(set.size - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		j := t.slots[i]
+		j := slots[i]
 		if j == 0 {
-			t.names = append(t.names, tableName{name, h})
-			t.slots[i] = uint32(len(t.names))
+			// A member takes four bytes at least ("":0), a comma or a
+			// brace the fifth.
+			t.push(nameEntry{h, start, start + len(name)}, (len(s.src)-s.pos)/4)
+			slots[i] = uint32(n + 1)
 			return true
 		}
-		if e := t.names[j-1]; e.hash == h && sameName(e.name, name, !plain || !plainName(e.name)) {
-			return false
+		if e := entries[j-1]; e.hash == h {
+			other := s.entryName(e)
+			if other == name || ((!plain || !plainName(other)) && strings.EqualFold(other, name)) {
+				return false
+			}
 		}
 	}
 }
 
-func (t *nameTable) grow() {
-	t.slots = make([]uint32, 4*len(t.slots))
-	mask := uint64(len(t.slots) - 1)
-	for k, e := range t.names {
+// resize gives the innermost open object size slots, indexing the names
+// it has.
+func (s *scanner) resize(set *nameSet, size int) {
+	t := &s.names
+	slots := t.region(set.slots, size)
+	mask := uint64(size - 1)
+	for k, e := range t.entryStack()[set.entries:t.nEntries] {
 		i := e.hash & mask
-		for t.slots[i] != 0 {
+		for slots[i] != 0 {
 			i = (i + 1) & mask
 		}
-		t.slots[i] = uint32(k + 1)
+		slots[i] = uint32(k + 1)
 	}
+	set.size = size
+}
+
+// entryName returns the decoded name e points to.
+func (s *scanner) entryName(e nameEntry) string {
+	if e.start < len(s.src) {
+		return s.src[e.start:e.end]
+	}
+	return s.arena.String()[e.start-len(s.src) : e.end-len(s.src)]
 }
 
 // foldHash hashes name so that exactly the names strings.EqualFold finds
@@ -102,20 +175,31 @@ func (t *nameTable) grow() {
 // each rune is replaced by one representative of its simple-folding orbit
 // (the lower-case letter for orbits with an ASCII letter, such as k, K and
 // U+212A; the smallest rune otherwise). A plain name is its own
-// representative.
+// representative. The folded bytes go to the hash a buffer at a time, so
+// that a name of any length costs no allocation.
 func foldHash(name string, plain bool) uint64 {
 	if plain {
 		return maphash.String(nameSeed, name)
 	}
+	var h maphash.Hash
 	var buf [128]byte
-	out := buf[:0]
+	n, long := 0, false
 	for i := 0; i < len(name); {
+		if n > len(buf)-utf8.UTFMax {
+			if !long {
+				h.SetSeed(nameSeed)
+				long = true
+			}
+			h.Write(buf[:n])
+			n = 0
+		}
 		c := name[i]
 		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			out = append(out, c)
+			buf[n] = c
+			n++
 			i++
 			continue
 		}
@@ -126,9 +210,13 @@ func foldHash(name string, plain bool) uint64 {
 		} else {
 			r = foldRepresentative(r)
 		}
-		out = utf8.AppendRune(out, r)
+		n += utf8.EncodeRune(buf[n:], r)
 	}
-	return maphash.Bytes(nameSeed, out)
+	if !long {
+		return maphash.Bytes(nameSeed, buf[:n])
+	}
+	h.Write(buf[:n])
+	return h.Sum64()
 }
 
 // foldRepresentative is the rune that stands for r's simple-folding
@@ -160,33 +248,3 @@ var foldTable = sync.OnceValue(func() *[foldTableSize]uint16 {
 	}
 	return t
 })
-
-// table returns the reset duplicate table for an object at the current
-// depth.
-func (s *scanner) table() *nameTable {
-	t := s.tables[s.depth-1]
-	if t == nil {
-		t = new(nameTable)
-		t.slots = t.small[:]
-		s.tables[s.depth-1] = t
-	} else {
-		t.reset()
-	}
-	if t.names == nil {
-		n := 2 * linearNames
-		if s.depth == 1 {
-			// The top-level object is the last thing in the source, and a
-			// member takes at least five bytes ("":0,), so this bounds
-			// its names: the table never grows, and, being the only one
-			// at its depth, this is paid once per scan.
-			n = max(n, (len(s.src)-s.pos)/5+linearNames+1)
-			slots := len(t.small)
-			for slots < 2*n {
-				slots *= 2
-			}
-			t.slots = make([]uint32, slots)
-		}
-		t.names = make([]tableName, 0, n)
-	}
-	return t
-}

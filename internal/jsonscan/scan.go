@@ -11,7 +11,6 @@ package jsonscan
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 )
 
@@ -79,33 +78,12 @@ type scanner struct {
 	src   string
 	pos   int
 	depth int
-	// names holds the decoded member names of every nested object still
-	// open that has not outgrown linearNames, so duplicates are found
-	// without allocating per object; topNames holds the top-level
-	// object's, so that a token, whose objects are seldom nested, needs no
-	// allocation for them.
-	names    []string
-	topNames [linearNames]string
-	topN     int
-	// tables find duplicates in objects past linearNames members, one per
-	// depth, reused by sibling objects.
-	tables [MaxDepth]*nameTable
+	// names holds the duplicate sets of the open objects (names.go).
+	names nameStacks
 	// arena holds the member names that had escapes, decoded: one
 	// allocation per scan however many there are.
 	arena strings.Builder
 }
-
-// linearNames is how many names an object may have before duplicates are
-// looked up in a hash table rather than by comparing with every earlier
-// name. A token's payload has about 15 members, so it needs no table;
-// past 16, comparing costs more than hashing, and an input of many small
-// objects could make the comparisons cost the square of its size.
-// Comparing under case folding costs more, so an object with a name that
-// needs folding switches earlier.
-const (
-	linearNames        = 16
-	linearFoldingNames = 8
-)
 
 // ParseObject validates src as exactly one JSON object, optionally
 // surrounded by whitespace, and appends its members to dst in order.
@@ -251,51 +229,21 @@ func (s *scanner) object(fn func(Member) error) error {
 	if err := s.enter(); err != nil {
 		return err
 	}
-	base := len(s.names)
-	if s.depth == 1 {
-		s.topN = 0 // CountElements meets sibling objects at depth 1
-	}
-	var table *nameTable
-	folding := false
 	s.skipSpace()
 	if s.peek() == '}' {
 		s.pos++
 		s.depth--
 		return nil
 	}
-	for n := 0; ; n++ {
+	set := nameSet{entries: s.names.nEntries, slots: s.names.nSlots}
+	for {
 		s.skipSpace()
-		name, err := s.name()
+		name, start, err := s.name()
 		if err != nil {
 			return err
 		}
-		folding = folding || !plainName(name)
-		switch {
-		case table != nil:
-			if !table.add(name) {
-				return errDuplicate
-			}
-		case n < linearNames && (!folding || n < linearFoldingNames):
-			for _, earlier := range s.open(base) {
-				if sameName(earlier, name, folding) {
-					return errDuplicate
-				}
-			}
-			if s.depth == 1 {
-				s.topNames[s.topN] = name
-				s.topN++
-			} else {
-				s.names = append(s.names, name)
-			}
-		default:
-			table = s.table()
-			for _, earlier := range s.open(base) {
-				table.add(earlier)
-			}
-			s.names = s.names[:base]
-			if !table.add(name) {
-				return errDuplicate
-			}
+		if !s.addName(&set, name, start) {
+			return errDuplicate
 		}
 		s.skipSpace()
 		if s.peek() != ':' {
@@ -318,22 +266,13 @@ func (s *scanner) object(fn func(Member) error) error {
 		switch c {
 		case '}':
 			s.depth--
-			s.names = s.names[:base]
+			s.names.nEntries, s.names.nSlots = set.entries, set.slots
 			return nil
 		case ',':
 		default:
 			return errSyntax
 		}
 	}
-}
-
-// open returns the names read so far of the object at the current depth,
-// whose first name is at base in s.names when it is nested.
-func (s *scanner) open(base int) []string {
-	if s.depth == 1 {
-		return s.topNames[:s.topN]
-	}
-	return s.names[base:]
 }
 
 func (s *scanner) array() error {
@@ -398,13 +337,10 @@ func (s *scanner) number() error {
 	if s.pos == start {
 		return errSyntax
 	}
-	// encoding/json refuses a number beyond float64's range, so accepting
-	// one would break the promise that it decodes whatever this package
-	// accepts. Only an exponent or over 308 digits can get there.
-	if exp || s.pos-start > 308 {
-		if _, err := strconv.ParseFloat(s.src[start:s.pos], 64); err != nil {
-			return errSyntax
-		}
+	// Only an exponent or over 308 digits can leave float64's range
+	// (numbers.go).
+	if (exp || s.pos-start > 308) && outOfRange(s.src[start:s.pos]) {
+		return errSyntax
 	}
 	return nil
 }

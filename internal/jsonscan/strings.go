@@ -7,19 +7,21 @@ import (
 	"unicode/utf8"
 )
 
-// name reads a member name and returns it decoded. A name with escapes is
-// decoded into the scanner's arena.
-func (s *scanner) name() (string, error) {
+// name reads a member name and returns it decoded, with where its
+// decoded bytes begin: an offset into the source, or, for a name with
+// escapes, decoded into the scanner's arena, len(src) plus its offset
+// there.
+func (s *scanner) name() (string, int, error) {
 	if s.peek() != '"' {
-		return "", errSyntax
+		return "", 0, errSyntax
 	}
 	raw, err := s.str()
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	body := raw[1 : len(raw)-1]
 	if strings.IndexByte(body, '\\') < 0 {
-		return body, nil
+		return body, s.pos - len(raw) + 1, nil
 	}
 	if s.arena.Cap() == 0 {
 		// Decoding only shortens, so what is left of the source bounds
@@ -31,7 +33,7 @@ func (s *scanner) name() (string, error) {
 	s.arena.Write(unescape(buf[:0], body))
 	// Bytes written to a strings.Builder are never changed, so this view
 	// stays valid whatever is written later.
-	return s.arena.String()[start:], nil
+	return s.arena.String()[start:], len(s.src) + start, nil
 }
 
 // str validates a string starting at the opening quote and returns its raw

@@ -8,32 +8,26 @@ import (
 
 // Revocation asks a revocation list about claims that passed every other
 // check and answers as every verifier of the module must: the list's
-// reason when it can give one (a token refused by subject tells its
-// client that a refresh will do), else its yes or no. C is the root
-// package's *Claims and R its RevocationReason; they are type parameters
-// only because this package sits below the root.
+// reason picks the refusal (a token refused by subject tells its client
+// that a refresh will do). C is the root package's *Claims and R its
+// RevocationReason; they are type parameters only because this package
+// sits below the root.
 type Revocation[C any, R ~uint8] struct {
-	list    interface{ Revoked(C) bool }
-	reasons interface{ RevocationReason(C) R }
+	list interface{ RevocationReason(C) R }
 }
 
 // NewRevocation wraps list, which may be nil: then nothing is refused.
-func NewRevocation[C any, R ~uint8](list interface{ Revoked(C) bool }) Revocation[C, R] {
-	r := Revocation[C, R]{list: list}
-	r.reasons, _ = list.(interface{ RevocationReason(C) R })
-	return r
+func NewRevocation[C any, R ~uint8](list interface{ RevocationReason(C) R }) Revocation[C, R] {
+	return Revocation[C, R]{list: list}
 }
 
 // Check returns nil when the list does not refuse c, else an error
 // wrapping errs.Revoked.
 func (r Revocation[C, R]) Check(c C) error {
-	if r.reasons != nil {
-		return errs.Revocation(uint8(r.reasons.RevocationReason(c)))
+	if r.list == nil {
+		return nil
 	}
-	if r.list != nil && r.list.Revoked(c) {
-		return errs.RevokedListed
-	}
-	return nil
+	return errs.Revocation(uint8(r.list.RevocationReason(c)))
 }
 
 // SubjectCutoff is the instant a subject cut-off at t refuses tokens
