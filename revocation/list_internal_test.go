@@ -71,7 +71,7 @@ func TestRevocationSlotMatchesOnBothHashes(t *testing.T) {
 	expires := uint32(now.Add(time.Hour).Unix())
 	impostor := func(kind revocationKind, value string, st uint32) {
 		id := h.id(kind, value, h.first(kind, value))
-		wrong := id.check ^ 4 // another second hash of the same kind
+		wrong := id.check ^ 4       // another second hash of the same kind
 		r.filter.Load().set(id.tag) // as a colliding entry would have set it
 		r.entries.Put(id.tag, newEntry(wrong, st), func(e *revocationEntry) bool { return e.check() == wrong })
 	}
