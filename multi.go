@@ -99,6 +99,23 @@ func (m *MultiVerifier) Verify(ctx context.Context, token string) (*Claims, erro
 	return m.verifyInto(ctx, token, nil, cacheMiss{})
 }
 
+// VerifyInto is Verify filling dst, as Verifier.VerifyInto does: a cache
+// hit allocates nothing, on error dst is zeroed, and a nil dst is
+// ErrInvalidConfig.
+func (m *MultiVerifier) VerifyInto(ctx context.Context, token string, dst *Claims) error {
+	if dst == nil {
+		return errNilClaims
+	}
+	_, hit, _, err := m.fromCacheInto(token, dst)
+	if !hit {
+		_, err = m.verifyInto(ctx, token, dst, cacheMiss{})
+	}
+	if err != nil {
+		*dst = Claims{}
+	}
+	return err
+}
+
 // fromCacheInto asks each pool's cache in turn, as Verifier.fromCache
 // does; what a miss learned is of one pool's cache, so none is returned.
 func (m *MultiVerifier) fromCacheInto(token string, dst *Claims) (*Claims, bool, cacheMiss, error) {

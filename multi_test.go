@@ -13,6 +13,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/issuer"
 )
 
 // multiPools is two fake pools: A accepts access tokens of client "a",
@@ -174,7 +175,7 @@ func TestMultiRejectsLikeASingleVerifier(t *testing.T) {
 
 func TestMultiAdditionalIssuerOnlyWhenConfigured(t *testing.T) {
 	a := depIssuer(t, "us-east-1_PoolA", 0)
-	updated, err := cognitojwt.UpdatedIssuerURL(a.PoolID())
+	updated, err := issuer.Updated(a.PoolID())
 	require.NoError(t, err)
 	tok := a.AccessToken(cognitotest.WithClaim("iss", updated))
 	ctx := context.Background()
@@ -449,4 +450,29 @@ func TestMultiBehindMiddlewareAnswersHitsAsAVerifier(t *testing.T) {
 		require.Contains(t, w.Header().Get("WWW-Authenticate"), `error="invalid_request"`, name)
 	}
 	require.Equal(t, allocs["Verifier"], allocs["MultiVerifier"], "allocations of a hit behind Middleware")
+}
+
+// TestMultiVerifyIntoFillsTheCallersClaims: a MultiVerifier's VerifyInto
+// gives what its Verify gives, for a token of either pool, allocates
+// nothing on a hit, and zeroes the struct for a refused token.
+func TestMultiVerifyIntoFillsTheCallersClaims(t *testing.T) {
+	p := newMultiPools(t)
+	ctx := context.Background()
+	for _, tok := range []string{p.a.AccessToken(cognitotest.WithClientID("a")), p.b.IDToken(cognitotest.WithClientID("b"))} {
+		want, err := p.m.Verify(ctx, tok)
+		require.NoError(t, err)
+		var dst cognitojwt.Claims
+		require.NoError(t, p.m.VerifyInto(ctx, tok, &dst))
+		require.Equal(t, *want, dst)
+		require.Zero(t, testing.AllocsPerRun(50, func() {
+			if p.m.VerifyInto(ctx, tok, &dst) != nil {
+				t.Fatal("the cached token is refused")
+			}
+		}))
+	}
+	dst := cognitojwt.Claims{Username: "stale"}
+	require.ErrorIs(t, p.m.VerifyInto(ctx, p.a.AccessToken(cognitotest.WithClientID("b")), &dst), cognitojwt.ErrWrongClient)
+	require.Equal(t, cognitojwt.Claims{}, dst)
+	require.ErrorIs(t, p.m.VerifyInto(ctx, "", &dst), cognitojwt.ErrNoToken)
+	require.ErrorIs(t, p.m.VerifyInto(ctx, "x", nil), cognitojwt.ErrInvalidConfig)
 }

@@ -52,6 +52,29 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	return v.verifyObserved(ctx, token, nil, nil, cacheMiss{})
 }
 
+// VerifyInto is Verify for a caller with a Claims of its own to fill: a
+// field of a per-request struct it allocates anyway, or of one it pools
+// (a framework's pooled request context, a stream's state). dst receives
+// the copy Verify would return, sharing what that copy shares (strings,
+// Names, the payload, which nobody writes), so a cache hit allocates
+// nothing: hits on many cores then share nothing written and give the
+// garbage collector no work. On error dst is zeroed, so that nothing of a
+// refused token stays in it; a nil dst is ErrInvalidConfig. The revocation
+// list (Config.Revocations) reads dst, so dst escapes: a Claims declared
+// on the caller's stack is moved to the heap, one allocation per call.
+func (v *Verifier) VerifyInto(ctx context.Context, token string, dst *Claims) error {
+	if dst == nil {
+		return errNilClaims
+	}
+	_, err := v.verifyObserved(ctx, token, nil, dst, cacheMiss{})
+	if err != nil {
+		*dst = Claims{}
+	}
+	return err
+}
+
+var errNilClaims = fail(ErrInvalidConfig, "VerifyInto was given a nil Claims")
+
 // cacheMiss is what fromCache learned of a token it did not find: its
 // hash, so that the verification that follows neither hashes nor probes
 // again. The zero value says nothing is known.
