@@ -565,7 +565,7 @@ func ExampleClaimsFromUserInfo() {
 	// alice true acme
 }
 
-func ExampleAuthorizeRequest() {
+func ExampleAuthorize_requestPolicy() {
 	pool, err := cognitotest.Start("127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
@@ -583,7 +583,7 @@ func ExampleAuthorizeRequest() {
 		cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id"),
 	)
 	mux := http.NewServeMux()
-	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.AuthorizeRequest(ownTenant)(
+	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.Authorize(ownTenant)(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "orders of %s", r.PathValue("tenant"))
 		})))
