@@ -9,10 +9,7 @@
 // the same bytes can never disagree.
 package jsonscan
 
-import (
-	"errors"
-	"strings"
-)
+import "errors"
 
 // MaxDepth bounds nesting of objects and arrays (the top-level object is
 // depth 1).
@@ -82,7 +79,7 @@ type scanner struct {
 	names nameStacks
 	// arena holds the member names that had escapes, decoded: one
 	// allocation per scan however many there are.
-	arena strings.Builder
+	arena []byte
 }
 
 // ParseObject validates src as exactly one JSON object, optionally
@@ -238,11 +235,11 @@ func (s *scanner) object(fn func(Member) error) error {
 	set := nameSet{entries: s.names.nEntries, slots: s.names.nSlots}
 	for {
 		s.skipSpace()
-		name, start, err := s.name()
+		name, start, plain, err := s.name()
 		if err != nil {
 			return err
 		}
-		if !s.addName(&set, name, start) {
+		if !s.addName(&set, name, start, plain) {
 			return errDuplicate
 		}
 		s.skipSpace()
