@@ -23,14 +23,16 @@ import (
 // stacks never hold more than the open objects' names: memory grows with
 // the input, never faster.
 
-// nameEntry is one name of an open object: its hash, and where its
-// decoded bytes are, as offsets into the source or, at len(src) and
-// above, into the arena of decoded escaped names. It holds no pointer, so
-// the stack of them costs the collector nothing to scan and nothing to
-// grow.
+// nameEntry is one name of an open object: the low half of its hash,
+// and where its decoded bytes are, as offsets into the source or, at
+// len(src) and above, into the arena of decoded escaped names (which is
+// why a source is at most maxSource bytes). It holds no pointer and is
+// twelve bytes, so the stack of them costs the collector nothing to scan,
+// and an object of thousands of tiny members allocates a third of its
+// own size for them.
 type nameEntry struct {
-	hash       uint64
-	start, end int
+	hash       uint32
+	start, end uint32
 }
 
 // nameSet is the part of an object's duplicate set that lives in its
@@ -177,29 +179,29 @@ func (s *scanner) addName(set *nameSet, name string, start int, plain bool) bool
 				return false
 			}
 		}
-		t.push(nameEntry{0, start, start + len(name)}, (len(s.src)-s.pos)/5)
+		t.push(nameEntry{0, uint32(start), uint32(start + len(name))}, (len(s.src)-s.pos)/5)
 		return true
 	}
 	if n == linearNames {
 		st := t.entryStack()
 		for i := set.entries; i < t.nEntries; i++ {
 			other := s.entryName(st[i])
-			st[i].hash = foldHash(other, plainName(other))
+			st[i].hash = uint32(foldHash(other, plainName(other)))
 		}
 	}
 	if 2*(n+1) > set.size {
 		s.resize(set, max(minSlots, 4*set.size))
 	}
-	h := foldHash(name, plain)
+	h := uint32(foldHash(name, plain))
 	slots := t.slotStack()[set.slots : set.slots+set.size]
 	entries := t.entryStack()[set.entries:t.nEntries]
 	mask := uint64(set.size - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := uint64(h) & mask; ; i = (i + 1) & mask {
 		j := slots[i]
 		if j == 0 {
 			// Every name still to come takes five bytes of what is left
 			// at least: "":0 and the comma or brace before it.
-			t.push(nameEntry{h, start, start + len(name)}, (len(s.src)-s.pos)/5)
+			t.push(nameEntry{h, uint32(start), uint32(start + len(name))}, (len(s.src)-s.pos)/5)
 			slots[i] = uint32(n + 1)
 			return true
 		}
@@ -222,7 +224,7 @@ func (s *scanner) resize(set *nameSet, size int) {
 	slots := t.region(set.slots, size)
 	mask := uint64(size - 1)
 	for k, e := range t.entryStack()[set.entries:t.nEntries] {
-		i := e.hash & mask
+		i := uint64(e.hash) & mask
 		for slots[i] != 0 {
 			i = (i + 1) & mask
 		}
@@ -233,10 +235,11 @@ func (s *scanner) resize(set *nameSet, size int) {
 
 // entryName returns the decoded name e points to.
 func (s *scanner) entryName(e nameEntry) string {
-	if e.start < len(s.src) {
-		return s.src[e.start:e.end]
+	start, end := int(e.start), int(e.end)
+	if start < len(s.src) {
+		return s.src[start:end]
 	}
-	return view.String(s.arena[e.start-len(s.src) : e.end-len(s.src)])
+	return view.String(s.arena[start-len(s.src) : end-len(s.src)])
 }
 
 // foldHash hashes name so that exactly the names strings.EqualFold finds

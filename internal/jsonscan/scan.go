@@ -9,7 +9,10 @@
 // the same bytes can never disagree.
 package jsonscan
 
-import "errors"
+import (
+	"errors"
+	"math"
+)
 
 // MaxDepth bounds nesting of objects and arrays (the top-level object is
 // depth 1).
@@ -66,7 +69,15 @@ var (
 	errDepth     = errors.New("JSON nested too deeply")
 	errNotObject = errors.New("JSON value is not an object")
 	errType      = errors.New("JSON value has the wrong type")
+	errTooLong   = errors.New("JSON text longer than 2 GiB")
 )
+
+// maxSource is the longest text this package reads: the offsets of
+// member names, which it keeps for finding duplicates, are 32-bit, and
+// the decoded escaped names' count from len(src). Tokens, key sets and
+// user-info answers are kilobytes; a variable so that a test can lower
+// it.
+var maxSource = math.MaxInt32
 
 // ErrType reports a value of an unexpected kind from the typed accessors.
 var ErrType = errType
@@ -96,8 +107,11 @@ func ParseObject(src string, dst []Member) ([]Member, error) {
 // member of the object, in order, as it is read: a caller that keeps only
 // a few members needs no slice of them all. An error from fn ends the
 // scan and is returned as it is; members after the one fn refused are
-// neither read nor validated.
+// neither read nor validated. A text longer than 2 GiB is refused.
 func ScanObject(src string, fn func(Member) error) error {
+	if len(src) > maxSource {
+		return errTooLong
+	}
 	s := scanner{src: src}
 	s.skipSpace()
 	if s.peek() != '{' {
@@ -116,6 +130,9 @@ func ScanObject(src string, fn func(Member) error) error {
 // Valid reports whether src is a single JSON value that this package
 // accepts (any kind, not just an object).
 func Valid(src string) bool {
+	if len(src) > maxSource {
+		return false
+	}
 	s := scanner{src: src}
 	s.skipSpace()
 	if _, err := s.value(); err != nil {
