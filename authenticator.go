@@ -46,14 +46,30 @@ type Authentication struct {
 type bearer struct {
 	src TokenSource
 	v   TokenVerifier
-	// lazy is set when src is BearerToken: with a Verifier, the header is
-	// read without BearerToken's scan of the token's characters, which
-	// runs only when the cache does not know the token. A cached token
-	// passed strict base64url decoding when it was verified, so it is
-	// b64token, and a hit costs no pass over its bytes beyond the hash and
-	// the comparison. A token outside b64token is still refused as
-	// ErrInvalidRequest, before Verify sees it.
+	// lazy is set when src is BearerToken: with a Verifier or a
+	// MultiVerifier, the header is read without BearerToken's scan of the
+	// token's characters, which runs only when the cache does not know the
+	// token. A cached token passed strict base64url decoding when it was
+	// verified, so it is b64token, and a hit costs no pass over its bytes
+	// beyond the hash and the comparison. A token outside b64token is
+	// still refused as ErrInvalidRequest, before it is verified.
 	lazy bool
+}
+
+// cachedVerifier is what the package's own verifiers offer the
+// middleware beyond Verify: the cache asked alone, and claims copied into
+// the middleware's context value instead of a struct of their own.
+type cachedVerifier interface {
+	fromCacheInto(token string, dst *Claims) (c *Claims, hit bool, miss cacheMiss, err error)
+	verifyInto(ctx context.Context, token string, dst *Claims, miss cacheMiss) (*Claims, error)
+}
+
+func (v *Verifier) fromCacheInto(token string, dst *Claims) (*Claims, bool, cacheMiss, error) {
+	return v.fromCache(token, dst, true)
+}
+
+func (v *Verifier) verifyInto(ctx context.Context, token string, dst *Claims, miss cacheMiss) (*Claims, error) {
+	return v.verifyObserved(ctx, token, nil, dst, miss)
 }
 
 func (b bearer) Authenticate(_ http.ResponseWriter, r *http.Request) (Authentication, error) {
@@ -71,11 +87,11 @@ func (b bearer) Authenticate(_ http.ResponseWriter, r *http.Request) (Authentica
 }
 
 // authenticateInto is Authenticate for the middleware's own context value:
-// a Verifier copies the claims into dst, which that value holds, so a
-// cache hit allocates nothing beyond it.
+// the package's verifiers copy the claims into dst, which that value
+// holds, so a cache hit allocates nothing beyond it.
 func (b bearer) authenticateInto(r *http.Request, a *auth, dst *Claims) error {
-	v, isVerifier := b.v.(*Verifier)
-	lazy := b.lazy && isVerifier
+	v, ours := b.v.(cachedVerifier)
+	lazy := b.lazy && ours
 	var token string
 	var err error
 	if lazy {
@@ -90,14 +106,15 @@ func (b bearer) authenticateInto(r *http.Request, a *auth, dst *Claims) error {
 	switch {
 	case lazy:
 		var hit bool
-		if c, hit, err = v.fromCache(token, dst, true); !hit {
+		var miss cacheMiss
+		if c, hit, miss, err = v.fromCacheInto(token, dst); !hit {
 			if !isToken68(token) {
 				return errBadBearer
 			}
-			c, err = v.verifyObserved(r.Context(), token, nil, dst)
+			c, err = v.verifyInto(r.Context(), token, dst, miss)
 		}
-	case isVerifier:
-		c, err = v.verifyObserved(r.Context(), token, nil, dst)
+	case ours:
+		c, err = v.verifyInto(r.Context(), token, dst, cacheMiss{})
 	default:
 		c, err = b.v.Verify(r.Context(), token)
 	}

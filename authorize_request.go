@@ -2,7 +2,6 @@ package cognitojwt
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 )
@@ -12,8 +11,8 @@ import (
 // as "the tenant in /tenants/{tenant}/… is the token's custom:tenant_id"
 // or "users edit only their own profile" (ASP.NET calls this
 // resource-based authorization). Guard routes with AuthorizeRequest. A
-// Policy becomes one with ForRequest, so both kinds compose through
-// AllOfRequest and AnyOfRequest. Like Policy, a RequestPolicy built here
+// Policy becomes one with ForRequest, so both kinds compose through AllOf
+// and AnyOf. Like Policy, a RequestPolicy built here
 // denies when given nothing to check.
 type RequestPolicy func(r *http.Request, c *Claims) bool
 
@@ -54,10 +53,7 @@ func PathValueIsClaim(wildcard, claim string) RequestPolicy {
 	}
 }
 
-// AllOfRequest allows what every policy allows; with no policies it
-// denies.
-func AllOfRequest(ps ...RequestPolicy) RequestPolicy {
-	ps = slices.Clone(ps)
+func allOfRequest(ps []RequestPolicy) RequestPolicy {
 	return func(r *http.Request, c *Claims) bool {
 		if len(ps) == 0 {
 			return false
@@ -71,9 +67,7 @@ func AllOfRequest(ps ...RequestPolicy) RequestPolicy {
 	}
 }
 
-// AnyOfRequest allows what any policy allows; with no policies it denies.
-func AnyOfRequest(ps ...RequestPolicy) RequestPolicy {
-	ps = slices.Clone(ps)
+func anyOfRequest(ps []RequestPolicy) RequestPolicy {
 	return func(r *http.Request, c *Claims) bool {
 		for _, p := range ps {
 			if p != nil && p(r, c) {

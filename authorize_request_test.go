@@ -26,7 +26,7 @@ func TestAuthorizeRequestGrantsAndRefuses(t *testing.T) {
 	f := newFixture(t, nil)
 	ownTenant := cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id")
 	// Staff of any tenant, or a user of this one.
-	tenants := cognitojwt.AnyOfRequest(cognitojwt.InAnyGroup("staff").ForRequest(), ownTenant)
+	tenants := cognitojwt.AnyOf(cognitojwt.InAnyGroup("staff").ForRequest(), ownTenant)
 	users := cognitojwt.PathValueIsClaim("user", "sub")
 	h, p := tenantAPI(f.v, tenants, users)
 
@@ -74,21 +74,21 @@ func TestRequestPoliciesDenyWhenGivenNothing(t *testing.T) {
 	require.True(t, cognitojwt.PathValueIsClaim("user", "sub")(r, mustClaims(t, `{"sub":"u-1"}`)))
 
 	for name, p := range map[string]cognitojwt.RequestPolicy{
-		"AllOfRequest()":              cognitojwt.AllOfRequest(),
-		"AnyOfRequest()":              cognitojwt.AnyOfRequest(),
-		"AllOfRequest(nil)":           cognitojwt.AllOfRequest(nil),
-		"AnyOfRequest(nil)":           cognitojwt.AnyOfRequest(nil),
-		"nil Policy ForRequest":       cognitojwt.Policy(nil).ForRequest(),
-		"PathValueIsClaim no name":    cognitojwt.PathValueIsClaim("", "sub"),
-		"PathValueIsClaim no claim":   cognitojwt.PathValueIsClaim("user", ""),
-		"AllOfRequest with a refusal": cognitojwt.AllOfRequest(cognitojwt.InAnyGroup("staff").ForRequest(), cognitojwt.InAnyGroup("admin").ForRequest()),
+		"AllOf()":                   cognitojwt.AllOf[cognitojwt.RequestPolicy](),
+		"AnyOf()":                   cognitojwt.AnyOf[cognitojwt.RequestPolicy](),
+		"AllOf(nil)":                cognitojwt.AllOf[cognitojwt.RequestPolicy](nil),
+		"AnyOf(nil)":                cognitojwt.AnyOf[cognitojwt.RequestPolicy](nil),
+		"nil Policy ForRequest":     cognitojwt.Policy(nil).ForRequest(),
+		"PathValueIsClaim no name":  cognitojwt.PathValueIsClaim("", "sub"),
+		"PathValueIsClaim no claim": cognitojwt.PathValueIsClaim("user", ""),
+		"AllOf with a refusal":      cognitojwt.AllOf(cognitojwt.InAnyGroup("staff").ForRequest(), cognitojwt.InAnyGroup("admin").ForRequest()),
 	} {
 		require.False(t, p(r, c), name)
 	}
 	require.False(t, cognitojwt.PathValueIsClaim("user", "sub")(r, nil), "no claims")
 	require.False(t, cognitojwt.PathValueIsClaim("user", "sub")(nil, c), "no request")
-	require.True(t, cognitojwt.AllOfRequest(cognitojwt.InAnyGroup("staff").ForRequest())(r, c))
-	require.True(t, cognitojwt.AnyOfRequest(nil, cognitojwt.InAnyGroup("staff").ForRequest())(r, c))
+	require.True(t, cognitojwt.AllOf(cognitojwt.InAnyGroup("staff").ForRequest())(r, c))
+	require.True(t, cognitojwt.AnyOf(nil, cognitojwt.InAnyGroup("staff").ForRequest())(r, c))
 }
 
 func mustClaims(t *testing.T, payload string) *cognitojwt.Claims {

@@ -2,7 +2,6 @@ package cognitojwt
 
 import (
 	"hash/maphash"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -13,14 +12,15 @@ import (
 // again costs a hash, a comparison and a lookup instead of an RSA
 // verification. It only ever holds tokens that passed every check.
 //
-// An entry is found by a 64-bit maphash of the token under a seed made
-// for each cache, and accepted only when the token it holds equals the
-// token presented, byte for byte: the hash only places entries, so a
-// token's author who found a collision would only share a window, never
-// an entry. maphash of a 1 KiB token costs a few tens of nanoseconds and
-// the comparison about as much; the keyed GMAC this cache once used cost
-// 200-400 ns, most of a hit. The price is memory: each entry keeps the
-// token (about 1 KiB for Cognito's) beside its claims.
+// An entry is found by a 64-bit maphash, under a seed made for each
+// cache, of the token's last bytes (see hashedTail), and accepted only
+// when the token it holds equals the token presented, byte for byte: the
+// hash only places entries, so a token's author who found a collision
+// would only share a window, never an entry. The comparison costs a few
+// tens of nanoseconds for a 1 KiB token; the keyed GMAC this cache once
+// used cost 200-400 ns, most of a hit, and a maphash of the whole token
+// about 80. The price is memory: each entry keeps the token (about 1 KiB
+// for Cognito's) beside its claims.
 //
 // The table is a fixed array of slots, one per entry it may hold, so its
 // bound is exact. Readers only load atomic pointers and write nothing, so
@@ -30,7 +30,8 @@ import (
 // A hit hands out a shallow copy of the cached Claims: the struct is the
 // caller's, and everything it points to (strings, Names, the payload) is
 // never written after verification, so no handler can change what the
-// next request with the same token reads.
+// next request with the same token reads. The cache's own Claims live in
+// the entry, so that storing a token costs one allocation for both.
 //
 // Eviction is second chance (CLOCK) within a key's window: a hit marks its
 // entry used, and an insertion into a full window takes the first entry
@@ -53,7 +54,7 @@ const cacheWindow = 8
 type cacheEntry struct {
 	hash   uint64
 	token  string
-	claims *Claims
+	claims Claims
 	// from and until bound the instants, in Unix nanoseconds, at which the
 	// token verifies: the later of nbf and iat minus leeway, and exp plus
 	// leeway. A hit checks both, so the clock stepping back, or a token
@@ -76,8 +77,21 @@ func newTokenCache(size int) *tokenCache {
 	return &tokenCache{seed: maphash.MakeSeed(), slots: make([]atomic.Pointer[cacheEntry], size)}
 }
 
+// hashedTail is how many of a token's last bytes its hash covers. They
+// are its signature's: for RS256, 64 of the 342 characters of a value the
+// pool's key makes unpredictable and different for every token it signs,
+// which spreads verified tokens over the table as well as a hash of the
+// whole token would, at a sixth of the cost. Only verified tokens are
+// stored, so the author of a token that copies another's signature
+// chooses nothing but the window its refused probe reads; what decides a
+// hit is the full comparison.
+const hashedTail = 64
+
 // hash places token in the table.
 func (c *tokenCache) hash(token string) uint64 {
+	if len(token) > hashedTail {
+		token = token[len(token)-hashedTail:]
+	}
 	return maphash.String(c.seed, token)
 }
 
@@ -111,24 +125,26 @@ func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource
 		if !e.used.Load() {
 			e.used.Store(true)
 		}
-		return e.claims
+		return &e.claims
 	}
 	return nil
 }
 
-// put stores the verified token and its claims, which nobody may change
-// afterwards: callers get shallow copies. It takes an empty or expired slot of the window, else the first
-// entry, from a starting point the key picks, that has not been used since
-// the hand last passed it, clearing the used marks on its way. When every
+// put stores the verified token and a shallow copy of its claims, which
+// nobody may change afterwards: callers get shallow copies in turn, and
+// the caller of put keeps claims. token must be the cache's to keep,
+// sharing no memory that anyone may write (see parseToken's keep). It
+// takes an empty or expired slot of the window, else the first entry,
+// from a starting point the key picks, that has not been used since the
+// hand last passed it, clearing the used marks on its way. When every
 // entry of the window was used, the one that expires first goes.
 func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until time.Time, pub *publicKey, now time.Time) {
 	t := now.UnixNano()
-	fresh := &cacheEntry{hash: h, claims: claims, from: rules.UnixNanos(from), until: rules.UnixNanos(until), pub: pub}
-	if pub == nil || t >= fresh.until || t < fresh.from {
+	f, u := rules.UnixNanos(from), rules.UnixNanos(until)
+	if pub == nil || t >= u || t < f {
 		return
 	}
-	// The caller's string may share memory with a buffer of its own.
-	fresh.token = strings.Clone(token)
+	fresh := &cacheEntry{hash: h, token: token, claims: *claims, from: f, until: u, pub: pub}
 	n := len(c.slots)
 	start := c.window(h)
 	width := min(cacheWindow, n)

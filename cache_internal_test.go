@@ -3,6 +3,7 @@ package cognitojwt
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -127,5 +128,35 @@ func TestCacheEvictionTakesUnusedEntryFirst(t *testing.T) {
 				t.Fatalf("hot token %d evicted by one-shot token %d", j, i)
 			}
 		}
+	}
+}
+
+// TestCacheHashPlacesByTheTailAndTheWholeTokenDecides: the hash covers a
+// token's last bytes only, so a token that copies a cached token's
+// signature onto another header and payload lands in its window, and is
+// still never answered with its entry: a hit compares every byte.
+func TestCacheHashPlacesByTheTailAndTheWholeTokenDecides(t *testing.T) {
+	s := newCacheSim(64)
+	tail := strings.Repeat("s", hashedTail)
+	cached := "header.payload." + tail
+	forged := "header.pAyload." + tail
+	h := s.c.hash(cached)
+	if s.c.hash(forged) != h {
+		t.Fatal("tokens of one tail hash apart: the hash reads more than the tail")
+	}
+	if s.c.hash("header.payload.x"+tail[1:]) == h {
+		t.Fatal("the hash ignores the tail's first byte")
+	}
+	claims := &Claims{KeyID: "k", ExpiresAt: s.now.Add(time.Hour)}
+	s.c.put(h, cached, claims, time.Time{}, claims.ExpiresAt, s.pub, s.now)
+	if s.c.get(h, cached, s.now, s.keys) == nil {
+		t.Fatal("the cached token is not found")
+	}
+	if s.c.get(h, forged, s.now, s.keys) != nil {
+		t.Fatal("a token sharing only the tail got the cached entry")
+	}
+	short := "a.b.c"
+	if s.c.hash(short) != s.c.hash(strings.Clone(short)) || s.c.hash(short) == s.c.hash("a.b.d") {
+		t.Fatal("a token shorter than the tail is not hashed whole")
 	}
 }

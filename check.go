@@ -11,9 +11,10 @@ import "context"
 // is set (the list gets a copy of the claims, as with Verify). Any other
 // token is verified as by Verify. The error is Verify's.
 func (v *Verifier) Check(ctx context.Context, token string) error {
-	if _, hit, err := v.fromCache(token, nil, false); hit {
+	_, hit, miss, err := v.fromCache(token, nil, false)
+	if hit {
 		return err
 	}
-	_, err := v.verifyObserved(ctx, token, nil, nil)
+	_, err = v.verifyObserved(ctx, token, nil, nil, miss)
 	return err
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/cognitojwt/cognitojwt/internal/poolid"
 )
 
 // Why a request was refused, for the middleware's log at debug level.
@@ -122,7 +124,7 @@ func (m *middleware) mismatch(r *http.Request, token string, err error) []slog.A
 	}
 	var attrs []slog.Attr
 	var p parsedToken
-	parsed := parseToken(token, &p) == nil
+	parsed := parseToken(token, &p, false) == nil
 	switch errorKind(err) {
 	case ErrWrongIssuer:
 		attrs = append(attrs, slog.Any("expected_issuers", v.issuers))
@@ -171,7 +173,7 @@ func issuerKind(iss string) string {
 			continue
 		}
 		_, pool, ok := strings.Cut(rest, "/")
-		if _, _, err := poolRegion(pool); ok && err == nil {
+		if _, _, err := poolid.Split(pool); ok && err == nil {
 			return "the Cognito user pool " + pool
 		}
 	}

@@ -19,6 +19,9 @@ type MultiVerifier struct {
 	pools    []*Verifier
 	byIssuer map[string]*Verifier
 	maxSize  int
+	// caches is set when some pool caches verified tokens: a parse then
+	// keeps a copy of the token for it.
+	caches bool
 }
 
 // NewMulti returns a MultiVerifier over one Verifier per Config. Every
@@ -51,6 +54,7 @@ func NewMulti(cfgs ...Config) (*MultiVerifier, error) {
 		}
 		m.pools = append(m.pools, v)
 		m.maxSize = max(m.maxSize, v.maxSize)
+		m.caches = m.caches || v.cache != nil
 	}
 	return m, nil
 }
@@ -89,11 +93,43 @@ func (m *MultiVerifier) Warm(ctx context.Context) error {
 // the error kind a single Verifier would report for it, whichever pool it
 // names or fails to name.
 func (m *MultiVerifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	if c, hit, _, err := m.fromCacheInto(token, nil); hit {
+		return c, err
+	}
+	return m.verifyInto(ctx, token, nil, cacheMiss{})
+}
+
+// VerifyInto is Verify filling dst, as Verifier.VerifyInto does: a cache
+// hit allocates nothing, on error dst is zeroed, and a nil dst is
+// ErrInvalidConfig.
+func (m *MultiVerifier) VerifyInto(ctx context.Context, token string, dst *Claims) error {
+	if dst == nil {
+		return errNilClaims
+	}
+	_, hit, _, err := m.fromCacheInto(token, dst)
+	if !hit {
+		_, err = m.verifyInto(ctx, token, dst, cacheMiss{})
+	}
+	if err != nil {
+		*dst = Claims{}
+	}
+	return err
+}
+
+// fromCacheInto asks each pool's cache in turn, as Verifier.fromCache
+// does; what a miss learned is of one pool's cache, so none is returned.
+func (m *MultiVerifier) fromCacheInto(token string, dst *Claims) (*Claims, bool, cacheMiss, error) {
 	for _, v := range m.pools {
-		if c, hit, err := v.fromCache(token, nil, true); hit {
-			return c, err
+		if c, hit, _, err := v.fromCache(token, dst, true); hit {
+			return c, true, cacheMiss{}, err
 		}
 	}
+	return nil, false, cacheMiss{}, nil
+}
+
+// verifyInto verifies a token that no pool's cache answered, into dst as
+// Verifier.verifyObserved does.
+func (m *MultiVerifier) verifyInto(ctx context.Context, token string, dst *Claims, _ cacheMiss) (*Claims, error) {
 	if token == "" {
 		return nil, errEmptyToken
 	}
@@ -101,7 +137,7 @@ func (m *MultiVerifier) Verify(ctx context.Context, token string) (*Claims, erro
 		return nil, errTooLarge
 	}
 	var p parsedToken
-	if err := parseToken(token, &p); err != nil {
+	if err := parseToken(token, &p, m.caches); err != nil {
 		return nil, err
 	}
 	v := m.byIssuer[p.claims.Issuer]
@@ -111,10 +147,12 @@ func (m *MultiVerifier) Verify(ctx context.Context, token string) (*Claims, erro
 		}
 		return nil, errIssuer
 	}
-	return v.verifyObserved(ctx, token, &p, nil)
+	return v.verifyObserved(ctx, token, &p, dst, cacheMiss{})
 }
 
 var (
-	_ TokenVerifier = (*Verifier)(nil)
-	_ TokenVerifier = (*MultiVerifier)(nil)
+	_ TokenVerifier  = (*Verifier)(nil)
+	_ TokenVerifier  = (*MultiVerifier)(nil)
+	_ cachedVerifier = (*Verifier)(nil)
+	_ cachedVerifier = (*MultiVerifier)(nil)
 )

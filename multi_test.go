@@ -13,6 +13,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/issuer"
 )
 
 // multiPools is two fake pools: A accepts access tokens of client "a",
@@ -174,7 +175,7 @@ func TestMultiRejectsLikeASingleVerifier(t *testing.T) {
 
 func TestMultiAdditionalIssuerOnlyWhenConfigured(t *testing.T) {
 	a := depIssuer(t, "us-east-1_PoolA", 0)
-	updated, err := cognitojwt.UpdatedIssuerURL(a.PoolID())
+	updated, err := issuer.Updated(a.PoolID())
 	require.NoError(t, err)
 	tok := a.AccessToken(cognitotest.WithClaim("iss", updated))
 	ctx := context.Background()
@@ -406,4 +407,72 @@ func TestMultiParsesEachTokenOnce(t *testing.T) {
 			require.Equal(t, a, b, "Verifier %v allocations, MultiVerifier %v", a, b)
 		})
 	}
+}
+
+// TestMultiBehindMiddlewareAnswersHitsAsAVerifier: behind Middleware, a
+// MultiVerifier's cache hit costs what a Verifier's does (the claims are
+// copied into the request's context value), a handler that scribbles over
+// its claims changes nothing for the next request, and a token outside
+// b64token is still refused as a malformed request.
+func TestMultiBehindMiddlewareAnswersHitsAsAVerifier(t *testing.T) {
+	p := newMultiPools(t)
+	single, err := cognitojwt.New(p.cfgA)
+	require.NoError(t, err)
+	tok := p.a.AccessToken(cognitotest.WithClientID("a"), cognitotest.WithGroups("readers"))
+	serve := func(v cognitojwt.TokenVerifier) (h http.Handler, served *int) {
+		served = new(int)
+		return cognitojwt.Middleware(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c, ok := cognitojwt.ClaimsFromContext(r.Context())
+			if !ok || c.Username == "mallory" || !c.InGroup("readers") {
+				t.Error("the handler got changed claims")
+			}
+			*c = cognitojwt.Claims{Username: "mallory", Groups: cognitojwt.NamesOf("admin")}
+			*served++
+		})), served
+	}
+	request := func(tok string) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		return r
+	}
+	allocs := map[string]float64{}
+	for name, v := range map[string]cognitojwt.TokenVerifier{"Verifier": single, "MultiVerifier": p.m} {
+		h, served := serve(v)
+		r, w := request(tok), httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		require.Equal(t, http.StatusOK, w.Code)
+		allocs[name] = testing.AllocsPerRun(50, func() { h.ServeHTTP(w, r) })
+		require.Equal(t, 52, *served, name)
+
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, request(tok[:10]+"!"+tok[11:]))
+		require.Equal(t, http.StatusBadRequest, w.Code, name)
+		require.Contains(t, w.Header().Get("WWW-Authenticate"), `error="invalid_request"`, name)
+	}
+	require.Equal(t, allocs["Verifier"], allocs["MultiVerifier"], "allocations of a hit behind Middleware")
+}
+
+// TestMultiVerifyIntoFillsTheCallersClaims: a MultiVerifier's VerifyInto
+// gives what its Verify gives, for a token of either pool, allocates
+// nothing on a hit, and zeroes the struct for a refused token.
+func TestMultiVerifyIntoFillsTheCallersClaims(t *testing.T) {
+	p := newMultiPools(t)
+	ctx := context.Background()
+	for _, tok := range []string{p.a.AccessToken(cognitotest.WithClientID("a")), p.b.IDToken(cognitotest.WithClientID("b"))} {
+		want, err := p.m.Verify(ctx, tok)
+		require.NoError(t, err)
+		var dst cognitojwt.Claims
+		require.NoError(t, p.m.VerifyInto(ctx, tok, &dst))
+		require.Equal(t, *want, dst)
+		require.Zero(t, testing.AllocsPerRun(50, func() {
+			if p.m.VerifyInto(ctx, tok, &dst) != nil {
+				t.Fatal("the cached token is refused")
+			}
+		}))
+	}
+	dst := cognitojwt.Claims{Username: "stale"}
+	require.ErrorIs(t, p.m.VerifyInto(ctx, p.a.AccessToken(cognitotest.WithClientID("b")), &dst), cognitojwt.ErrWrongClient)
+	require.Equal(t, cognitojwt.Claims{}, dst)
+	require.ErrorIs(t, p.m.VerifyInto(ctx, "", &dst), cognitojwt.ErrNoToken)
+	require.ErrorIs(t, p.m.VerifyInto(ctx, "x", nil), cognitojwt.ErrInvalidConfig)
 }

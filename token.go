@@ -64,6 +64,10 @@ type parsedToken struct {
 	signed string // header.payload, the signing input
 	kid    string
 	claims *Claims
+	// kept is the verifier's own copy of the token, made when parseToken
+	// was asked to keep one, for the cache: it shares the payload's
+	// allocation, which the cached claims keep anyway.
+	kept   string
 	sigLen int
 	// sigArr holds the decoded signature, so that it costs no allocation;
 	// sigLong one too long for any key the verifier accepts.
@@ -80,21 +84,28 @@ func (p *parsedToken) sig() []byte {
 
 // parseToken reads token into p: shape, canonical base64url, header,
 // payload and the types of its claims, in that order. Nothing here needs a
-// key or the configuration.
-func parseToken(token string, p *parsedToken) error {
+// key or the configuration. With keep, p.kept receives a copy of token for
+// the verified-token cache.
+func parseToken(token string, p *parsedToken, keep bool) error {
 	hSeg, pSeg, sSeg, err := split(token)
 	if err != nil {
 		return err
 	}
 	// The payload gets its own allocation, which the claims keep: their
-	// strings point into it. The header gets another, garbage once the kid
-	// is looked up, and the signature is decoded into p, so a cached token
-	// holds only its payload.
-	payload, err := decodeSegmentString(pSeg)
+	// strings point into it, and so does the cache's copy of the token,
+	// made in the same allocation so that caching a token costs none of
+	// its own. The header gets another, garbage once the kid is looked
+	// up, and the signature is decoded into p, so a cached token holds
+	// only its payload and its copy.
+	extra := 0
+	if keep {
+		extra = len(token)
+	}
+	payload, kept, err := decodeSegmentString(pSeg, token[:extra])
 	if err != nil {
 		return err
 	}
-	header, err := decodeSegmentString(hSeg)
+	header, _, err := decodeSegmentString(hSeg, "")
 	if err != nil {
 		return err
 	}
@@ -119,6 +130,6 @@ func parseToken(token string, p *parsedToken) error {
 	if err := parsePayload(payload, c); err != nil {
 		return err
 	}
-	p.signed, p.kid, p.claims = token[:len(hSeg)+1+len(pSeg)], h.kid, c
+	p.signed, p.kid, p.claims, p.kept = token[:len(hSeg)+1+len(pSeg)], h.kid, c, kept
 	return nil
 }

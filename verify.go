@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
+	"strings"
 	"time"
 
 	"github.com/cognitojwt/cognitojwt/internal/rules"
@@ -48,22 +49,53 @@ func (v *Verifier) Warm(ctx context.Context) error { return v.keys.warm(ctx) }
 // Verify checks token and returns its claims. Errors wrap exactly one of
 // the package's sentinels.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
-	return v.verifyObserved(ctx, token, nil, nil)
+	return v.verifyObserved(ctx, token, nil, nil, cacheMiss{})
+}
+
+// VerifyInto is Verify for a caller with a Claims of its own to fill: a
+// field of a per-request struct it allocates anyway, or of one it pools
+// (a framework's pooled request context, a stream's state). dst receives
+// the copy Verify would return, sharing what that copy shares (strings,
+// Names, the payload, which nobody writes), so a cache hit allocates
+// nothing: hits on many cores then share nothing written and give the
+// garbage collector no work. On error dst is zeroed, so that nothing of a
+// refused token stays in it; a nil dst is ErrInvalidConfig. The revocation
+// list (Config.Revocations) reads dst, so dst escapes: a Claims declared
+// on the caller's stack is moved to the heap, one allocation per call.
+func (v *Verifier) VerifyInto(ctx context.Context, token string, dst *Claims) error {
+	if dst == nil {
+		return errNilClaims
+	}
+	_, err := v.verifyObserved(ctx, token, nil, dst, cacheMiss{})
+	if err != nil {
+		*dst = Claims{}
+	}
+	return err
+}
+
+var errNilClaims = fail(ErrInvalidConfig, "VerifyInto was given a nil Claims")
+
+// cacheMiss is what fromCache learned of a token it did not find: its
+// hash, so that the verification that follows neither hashes nor probes
+// again. The zero value says nothing is known.
+type cacheMiss struct {
+	hash  uint64
+	known bool
 }
 
 // verifyObserved is Verify for a token that MultiVerifier may already have
-// parsed (p, or nil).
+// parsed (p, or nil), and that fromCache may just have missed (miss).
 //
 // dst, when not nil, receives the claims and is returned: the middleware
 // passes the claims field of its context value, so that a cache hit
 // allocates nothing of its own.
-func (v *Verifier) verifyObserved(ctx context.Context, token string, p *parsedToken, dst *Claims) (*Claims, error) {
+func (v *Verifier) verifyObserved(ctx context.Context, token string, p *parsedToken, dst *Claims, miss cacheMiss) (*Claims, error) {
 	if v.hooks.OnVerify == nil {
-		c, _, err := v.verify(ctx, token, p, dst)
+		c, _, err := v.verify(ctx, token, p, dst, miss)
 		return c, v.describe(err)
 	}
 	start := time.Now()
-	c, hit, err := v.verify(ctx, token, p, dst)
+	c, hit, err := v.verify(ctx, token, p, dst, miss)
 	err = v.describe(err)
 	v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(start), CacheHit: hit, TokenUse: v.use})
 	return c, err
@@ -81,21 +113,22 @@ func (v *Verifier) describe(err error) error {
 
 // fromCache answers from the verified-token cache alone, revocation list
 // included, and reports a hit to OnVerify as Verify would; hit is false
-// when the cache does not know token. With claims, the caller gets a copy
-// in dst (or a fresh struct when dst is nil); without, a copy is made only
-// for the revocation list, which must never read the cache's own, and a
-// hit allocates nothing when no list is set.
-func (v *Verifier) fromCache(token string, dst *Claims, claims bool) (c *Claims, hit bool, err error) {
+// when the cache does not know token, and miss then carries what
+// verifyObserved may reuse. With claims, the caller gets a copy in dst (or
+// a fresh struct when dst is nil); without, a copy is made only for the
+// revocation list, which must never read the cache's own, and a hit
+// allocates nothing when no list is set.
+func (v *Verifier) fromCache(token string, dst *Claims, claims bool) (c *Claims, hit bool, miss cacheMiss, err error) {
 	if v.cache == nil || token == "" || len(token) > v.maxSize {
-		return nil, false, nil
+		return nil, false, cacheMiss{}, nil
 	}
 	var start time.Time
 	if v.hooks.OnVerify != nil {
 		start = time.Now()
 	}
-	_, shared := v.probeCache(token, v.now())
+	h, shared := v.probeCache(token, v.now())
 	if shared == nil {
-		return nil, false, nil
+		return nil, false, cacheMiss{hash: h, known: true}, nil
 	}
 	if claims || !v.revocations.Empty() {
 		c = copyInto(dst, shared)
@@ -106,7 +139,7 @@ func (v *Verifier) fromCache(token string, dst *Claims, claims bool) (c *Claims,
 	if v.hooks.OnVerify != nil {
 		v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(start), CacheHit: true, TokenUse: v.use})
 	}
-	return c, true, err
+	return c, true, cacheMiss{}, err
 }
 
 // probeCache hashes token and looks it up; the hash serves a later put.
@@ -117,7 +150,7 @@ func (v *Verifier) probeCache(token string, now time.Time) (uint64, *Claims) {
 	return h, v.cache.get(h, token, now, v.keys)
 }
 
-func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst *Claims) (*Claims, bool, error) {
+func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst *Claims, miss cacheMiss) (*Claims, bool, error) {
 	if token == "" {
 		return nil, false, errEmptyToken
 	}
@@ -125,8 +158,8 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst
 		return nil, false, errTooLarge
 	}
 	now := v.now()
-	var hash uint64
-	if v.cache != nil {
+	hash := miss.hash
+	if v.cache != nil && !miss.known {
 		var shared *Claims
 		if hash, shared = v.probeCache(token, now); shared != nil {
 			c := copyInto(dst, shared)
@@ -136,18 +169,24 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst
 			return c, true, nil
 		}
 	}
-	c, pub, err := v.verifyUncached(ctx, token, p, now)
+	c, pub, kept, err := v.verifyUncached(ctx, token, p, now)
 	if err != nil {
 		return nil, false, err
 	}
 	if v.cache != nil {
 		// A revoked token is cached too: the list is consulted on every
 		// hit, and a replayed revoked token then costs a hash, not an RSA
-		// verification.
+		// verification. The entry gets its own copy of the claims, and
+		// the caller these, which nobody else holds.
+		if kept == "" {
+			// MultiVerifier parsed the token without a copy to keep, and
+			// the caller's string may share memory with a buffer of its own.
+			kept = strings.Clone(token)
+		}
 		from, until := v.validity(c)
-		v.cache.put(hash, token, c, from, until, pub, now)
-		c = copyInto(dst, c)
-	} else if dst != nil {
+		v.cache.put(hash, kept, c, from, until, pub, now)
+	}
+	if dst != nil {
 		c = copyInto(dst, c)
 	}
 	if err := v.checkRevoked(c); err != nil {
@@ -187,32 +226,32 @@ var (
 // verifyUncached does the whole check, in the order that keeps untrusted
 // input away from the network: shape, header, payload types and issuer
 // before the key lookup; signature before any claim is believed. p is the
-// token already parsed, or nil.
-func (v *Verifier) verifyUncached(ctx context.Context, token string, p *parsedToken, now time.Time) (*Claims, *publicKey, error) {
+// token already parsed, or nil. kept is the copy of the token a parse made
+// here keeps for the cache, or "".
+func (v *Verifier) verifyUncached(ctx context.Context, token string, p *parsedToken, now time.Time) (c *Claims, key *publicKey, kept string, err error) {
 	if p == nil {
 		var own parsedToken
-		if err := parseToken(token, &own); err != nil {
-			return nil, nil, err
+		if err := parseToken(token, &own, v.cache != nil); err != nil {
+			return nil, nil, "", err
 		}
 		p = &own
 	}
-	c := p.claims
+	c = p.claims
 	if err := v.checkIssuer(c.Issuer); err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	key, err := v.keys.key(ctx, p.kid, now)
-	if err != nil {
-		return nil, nil, err
+	if key, err = v.keys.key(ctx, p.kid, now); err != nil {
+		return nil, nil, "", err
 	}
 	digest := sha256.Sum256(view.Bytes(p.signed))
 	if rsa.VerifyPKCS1v15(key.pub, crypto.SHA256, digest[:], p.sig()) != nil {
-		return nil, nil, errBadSig
+		return nil, nil, "", errBadSig
 	}
 	c.KeyID = key.kid
 	if err := v.checkClaims(c, now); err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	return c, key, nil
+	return c, key, p.kept, nil
 }
 
 func (v *Verifier) checkIssuer(iss string) error {

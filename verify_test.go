@@ -475,3 +475,44 @@ func TestVerifyCheckOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyIntoFillsTheCallersClaims: VerifyInto gives what Verify
+// gives, a cache hit allocates nothing, what one caller does to its
+// struct reaches nobody else's, and a refused token leaves nothing in the
+// struct: not an expired one, not a revoked one answered by the cache.
+func TestVerifyIntoFillsTheCallersClaims(t *testing.T) {
+	revoked := &revokeAfter{}
+	f := newFixture(t, func(c *cognitojwt.Config) { c.Revocations = revoked })
+	ctx := context.Background()
+	tok := f.iss.AccessToken(cognitotest.WithLifetime(time.Hour), cognitotest.WithGroups("readers"))
+	want, err := f.verify(tok)
+	require.NoError(t, err)
+
+	var dst cognitojwt.Claims
+	require.NoError(t, f.v.VerifyInto(ctx, tok, &dst))
+	require.Equal(t, *want, dst)
+	allocs := testing.AllocsPerRun(100, func() {
+		if f.v.VerifyInto(ctx, tok, &dst) != nil {
+			t.Fatal("the cached token is refused")
+		}
+	})
+	require.Zero(t, allocs)
+
+	dst = cognitojwt.Claims{Username: "mallory", Groups: cognitojwt.NamesOf("admin")}
+	var again cognitojwt.Claims
+	require.NoError(t, f.v.VerifyInto(ctx, tok, &again))
+	require.Equal(t, *want, again)
+	require.True(t, again.InGroup("readers"))
+
+	revoked.on.Store(true)
+	requireKind(t, cognitojwt.ErrRevoked, f.v.VerifyInto(ctx, tok, &again))
+	require.Equal(t, cognitojwt.Claims{}, again)
+	revoked.on.Store(false)
+
+	dst = *want
+	f.clk.Advance(2 * time.Hour)
+	requireKind(t, cognitojwt.ErrExpired, f.v.VerifyInto(ctx, tok, &dst))
+	require.Equal(t, cognitojwt.Claims{}, dst)
+	requireKind(t, cognitojwt.ErrMalformedToken, f.v.VerifyInto(ctx, "not.a.token", &dst))
+	requireKind(t, cognitojwt.ErrInvalidConfig, f.v.VerifyInto(ctx, tok, nil))
+}

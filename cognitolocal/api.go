@@ -194,7 +194,7 @@ func (s *Service) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	// The SDKs report this header as the RequestID of every answer.
 	w.Header().Set("x-amzn-RequestId", newUUID())
-	out, err := any(nil), validateMembers(name, body)
+	out, err := any(nil), validateMembers(name, body, s.knownID)
 	if err == nil {
 		out, err = f(r.Context(), &apiCall{svc: s, r: r, body: body})
 	}

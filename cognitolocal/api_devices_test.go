@@ -92,7 +92,7 @@ func TestDeviceOperationRefusals(t *testing.T) {
 	requireAPIError(t, p, "UpdateDeviceStatus", map[string]any{"AccessToken": access, "DeviceKey": d.key}, codeInvalidParameter, "")
 	requireAPIError(t, p, "GetDevice", map[string]any{"DeviceKey": d.key}, codeInvalidParameter, "Missing required parameter AccessToken")
 	requireAPIError(t, p, "GetDevice", map[string]any{"AccessToken": access}, codeInvalidParameter, "")
-	requireAPIError(t, p, "ForgetDevice", map[string]any{"AccessToken": "not a token", "DeviceKey": d.key}, codeNotAuthorized, "Invalid Access Token")
+	requireAPIError(t, p, "ForgetDevice", map[string]any{"AccessToken": "not-a-token", "DeviceKey": d.key}, codeNotAuthorized, "Invalid Access Token")
 	requireAPIError(t, p, "ListDevices", map[string]any{}, codeInvalidParameter, "")
 	// AdminGetDevice and AdminListDevices have no UserNotFoundException in
 	// their model; the Admin operations that do answer with it.

@@ -3,6 +3,7 @@ package cognitolocal
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -86,54 +87,90 @@ var apiRequired = map[string][]string{
 }
 
 // memberLimit is the length and pattern the API model gives a string
-// member. Lengths count characters, as Cognito does.
+// member. Lengths count characters, as Cognito does; the pattern is the
+// model's text, which must match the whole value.
 type memberLimit struct {
 	min, max int
+	model    string // the pattern as the model and Cognito's message give it
 	pattern  *regexp.Regexp
 }
 
-var (
-	printable     = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
-	wordsAndPunct = regexp.MustCompile(`^[\w\s+=,.@-]+$`)
-	nonSpace      = regexp.MustCompile(`^\S+$`)
+// limit returns the memberLimit of a model shape; pattern "" is none.
+func limit(minLen, maxLen int, pattern string) memberLimit {
+	l := memberLimit{min: minLen, max: maxLen, model: pattern}
+	if pattern != "" {
+		l.pattern = regexp.MustCompile(`^(?:` + pattern + `)$`)
+	}
+	return l
+}
+
+// Patterns of botocore's cognito-idp model shared by several members.
+const (
+	printable     = `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`
+	wordsAndPunct = `[\w\s+=,.@-]+`
+	nonSpace      = `[\S]+`
+	tokenModel    = `[A-Za-z0-9-_=.]+`
+	unbounded     = math.MaxInt
 )
 
 // apiLimits are the limits checked on top-level string members of every
 // operation, so an identifier the model rejects is refused rather than
-// stored. UserPoolId and ClientId get their lengths only: a local pool's
-// IDs are configurable and need not match Cognito's patterns (the default
-// client "local-client" does not).
+// stored or looked up. Each is its shape in botocore's cognito-idp
+// service-2.json (UserPoolIdType, ClientIdType, UsernameType, …).
+// UserPoolId and ClientId have one exception, see knownID.
 var apiLimits = map[string]memberLimit{
-	"UserPoolId":        {1, 55, nil},
-	"ClientId":          {1, 128, nil},
-	"Username":          {1, 128, printable},
-	"GroupName":         {1, 128, printable},
-	"AttributeName":     {1, 32, printable},
-	"PoolName":          {1, 128, wordsAndPunct},
-	"ClientName":        {1, 128, wordsAndPunct},
-	"Name":              {1, 256, wordsAndPunct},
-	"Identifier":        {1, 256, regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`)},
-	"Description":       {0, 2048, nil},
-	"Filter":            {0, 256, nil},
-	"Password":          {0, 256, nil},
-	"PreviousPassword":  {0, 256, nil},
-	"ProposedPassword":  {0, 256, nil},
-	"TemporaryPassword": {0, 256, nil},
-	"ConfirmationCode":  {1, 2048, nonSpace},
-	"Code":              {1, 2048, nonSpace},
-	"SecretHash":        {1, 128, nil},
-	"Session":           {0, 2048, nil},
-	"UserCode":          {6, 6, regexp.MustCompile(`^[0-9]+$`)},
-	"DeviceKey":         {1, 55, regexp.MustCompile(`^[\w-]+_[0-9a-f-]+$`)},
-	"DeviceName":        {1, 1024, nil},
+	"UserPoolId":        limit(1, 55, `[\w-]+_[0-9a-zA-Z]+`),
+	"ClientId":          limit(1, 128, `[\w+]+`),
+	"Username":          limit(1, 128, printable),
+	"GroupName":         limit(1, 128, printable),
+	"AttributeName":     limit(1, 32, `[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+`),
+	"PoolName":          limit(1, 128, wordsAndPunct),
+	"ClientName":        limit(1, 128, wordsAndPunct),
+	"Name":              limit(1, 256, wordsAndPunct),
+	"Identifier":        limit(1, 256, `[\x21\x23-\x5B\x5D-\x7E]+`),
+	"Description":       limit(0, 2048, ""),
+	"Filter":            limit(0, 256, ""),
+	"Password":          limit(0, 256, ""),
+	"PreviousPassword":  limit(0, 256, ""),
+	"ProposedPassword":  limit(0, 256, ""),
+	"TemporaryPassword": limit(0, 256, ""),
+	"ConfirmationCode":  limit(1, 2048, nonSpace),
+	"Code":              limit(1, 2048, nonSpace),
+	"SecretHash":        limit(1, 128, `[\w+=/]+`),
+	"Session":           limit(0, 2048, ""),
+	"UserCode":          limit(6, 6, `[0-9]+`),
+	"DeviceKey":         limit(1, 55, `[\w-]+_[0-9a-f-]+`),
+	"DeviceName":        limit(1, 1024, ""),
+	"AccessToken":       limit(0, unbounded, tokenModel),
+	"Token":             limit(0, unbounded, tokenModel),
+	"NextToken":         limit(1, 131072, nonSpace),
+	"PaginationToken":   limit(1, unbounded, nonSpace),
+}
+
+// knownID reports whether value names a pool (member UserPoolId) or an
+// app client (ClientId) of s. Such an ID is never refused for its
+// pattern: a local pool's IDs are configurable (Config.PoolID,
+// AppClient.ClientID) and need not have Cognito's form, and the default
+// client "local-client" has not. The length limits still apply.
+func (s *Service) knownID(member, value string) bool {
+	switch member {
+	case "UserPoolId":
+		_, ok := s.Pool(value)
+		return ok
+	case "ClientId":
+		return s.poolOfClient(value) != nil
+	}
+	return false
 }
 
 // validateMembers checks a request body against the model before the
 // operation runs: required members present and not null, and string
-// members within their limits. A body that is not a JSON object is left
-// to the operation's decoder, which reports it. Messages name the member,
-// never its value, since values include passwords and codes.
-func validateMembers(op string, body []byte) error {
+// members within their limits; known reports the configured IDs a
+// pattern does not refuse (Service.knownID). A body that is not a JSON
+// object is left to the operation's decoder, which reports it. Messages
+// are Cognito's with the member but never its value, since values
+// include passwords, codes and tokens.
+func validateMembers(op string, body []byte, known func(member, value string) bool) error {
 	var members map[string]json.RawMessage
 	if json.Unmarshal(body, &members) != nil || members == nil {
 		return nil
@@ -151,6 +188,9 @@ func validateMembers(op string, body []byte) error {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
 			continue // not a string: the decoder reports the wrong type
+		}
+		if lim.pattern != nil && known != nil && known(name, s) {
+			lim.pattern = nil
 		}
 		if err := checkLimit(name, s, lim); err != nil {
 			return err
@@ -182,7 +222,7 @@ func validateAttributeLists(members map[string]json.RawMessage) error {
 				return err
 			}
 			if a.Value != nil {
-				if err := checkLimit(at+"value", *a.Value, memberLimit{0, 2048, nil}); err != nil {
+				if err := checkLimit(at+"value", *a.Value, limit(0, 2048, "")); err != nil {
 					return err
 				}
 			}
@@ -208,7 +248,7 @@ func checkLimit(member, s string, lim memberLimit) error {
 	case n > lim.max:
 		return invalidMember(member, fmt.Sprintf("Member must have length less than or equal to %d", lim.max))
 	case lim.pattern != nil && !lim.pattern.MatchString(s):
-		return invalidMember(member, "Member must satisfy the regular expression pattern of the API model")
+		return invalidMember(member, "Member must satisfy regular expression pattern: "+lim.model)
 	}
 	return nil
 }

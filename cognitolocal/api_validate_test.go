@@ -100,7 +100,7 @@ func TestAPIRejectsOutOfModelIdentifiers(t *testing.T) {
 		"validation data name": {"SignUp", map[string]any{"ClientId": DefaultClientID, "Username": "bob", "Password": testPassword,
 			"ValidationData": []any{map[string]any{"Name": "", "Value": "x"}}}, "validationData.1.member.name"},
 		"attribute names entry": {"AdminDeleteUserAttributes", map[string]any{"UserPoolId": p.PoolID(), "Username": "alice",
-			"UserAttributeNames": []any{"custom:tenant_id", "has space"}}, "userAttributeNames.2.member"},
+			"UserAttributeNames": []any{"custom:tenant_id", "has\x00null"}}, "userAttributeNames.2.member"},
 		"filter too long": {"ListUsers", map[string]any{"UserPoolId": p.PoolID(), "Filter": "email = \"" + long(250) + "\""}, "filter"},
 	} {
 		rec := callRaw(t, p, tc.op, tc.in)
@@ -123,4 +123,87 @@ func TestAPIRejectsOutOfModelIdentifiers(t *testing.T) {
 	require.Equal(t, 200, code)
 	code, _ = call(t, p, "AdminCreateUser", map[string]any{"UserPoolId": p.PoolID(), "Username": "zoë.łukasz@例え", "MessageAction": "SUPPRESS"})
 	require.Equal(t, 200, code)
+}
+
+// TestAPIChecksIdentifierPatterns sends identifiers of the right length
+// but outside their shape's pattern in botocore's cognito-idp model
+// (UserPoolIdType [\w-]+_[0-9a-zA-Z]+, ClientIdType [\w+]+,
+// SecretHashType [\w+=/]+, TokenModelType [A-Za-z0-9-_=.]+,
+// PaginationKeyType and SearchPaginationTokenType [\S]+; the API
+// reference gives the same patterns, e.g. UserPoolType.Id:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UserPoolType.html).
+// The API reference does not show the answer; Cognito's, as clients
+// report it (aws/aws-sdk-js#3344 for a user pool ID with a leading space,
+// boto/boto3#3581 for a pool ID given as the client ID), is
+// InvalidParameterException "1 validation error detected: Value '…' at
+// 'userPoolId' failed to satisfy constraint: Member must satisfy regular
+// expression pattern: [\w-]+_[0-9a-zA-Z]+". The pool answers the same
+// without the value, which it never repeats.
+func TestAPIChecksIdentifierPatterns(t *testing.T) {
+	p := newPool(t, Config{})
+	access := signIn(t, p).AccessToken
+	const prefix = "1 validation error detected: Value at '"
+	for name, tc := range map[string]struct {
+		op      string
+		in      map[string]any
+		message string
+	}{
+		"pool id with a space": {"DescribeUserPool", map[string]any{"UserPoolId": " us-east-1_AbC123"},
+			prefix + `userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w-]+_[0-9a-zA-Z]+`},
+		"pool id without region": {"ListUsers", map[string]any{"UserPoolId": "AbC123"},
+			prefix + `userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w-]+_[0-9a-zA-Z]+`},
+		"pool id dash in suffix": {"AdminGetUser", map[string]any{"UserPoolId": "us-east-1_AbC-123", "Username": "alice"},
+			prefix + `userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w-]+_[0-9a-zA-Z]+`},
+		"pool id as client id": {"InitiateAuth", map[string]any{"ClientId": "ap-northeast-1_xxxxxxxxx", "AuthFlow": "USER_PASSWORD_AUTH",
+			"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}},
+			prefix + `clientId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+]+`},
+		"secret hash": {"SignUp", map[string]any{"ClientId": DefaultClientID, "Username": "bob", "Password": testPassword, "SecretHash": "not!base64"},
+			prefix + `secretHash' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=/]+`},
+		"access token with a space": {"GetUser", map[string]any{"AccessToken": "Bearer " + access},
+			prefix + `accessToken' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9-_=.]+`},
+		"empty access token": {"GetUser", map[string]any{"AccessToken": ""},
+			prefix + `accessToken' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9-_=.]+`},
+		"revoked token with a slash": {"RevokeToken", map[string]any{"ClientId": DefaultClientID, "Token": "a/b"},
+			prefix + `token' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9-_=.]+`},
+		"next token empty": {"ListGroups", map[string]any{"UserPoolId": p.PoolID(), "NextToken": ""},
+			prefix + `nextToken' failed to satisfy constraint: Member must have length greater than or equal to 1`},
+		"pagination token space": {"ListUsers", map[string]any{"UserPoolId": p.PoolID(), "PaginationToken": "a b"},
+			prefix + `paginationToken' failed to satisfy constraint: Member must satisfy regular expression pattern: [\S]+`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			requireAPIError(t, p, tc.op, tc.in, codeInvalidParameter, tc.message)
+		})
+	}
+	require.NotContains(t, callRaw(t, p, "GetUser", map[string]any{"AccessToken": "Bearer " + access}).Body.String(), access[:40],
+		"the value is not repeated")
+	// A well-formed ID that names nothing gets the operation's own answer.
+	requireAPIError(t, p, "DescribeUserPool", map[string]any{"UserPoolId": "us-east-1_AbC123"}, codeResourceNotFound, "")
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"ClientId": "abc123", "AuthFlow": "USER_PASSWORD_AUTH",
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}}, codeResourceNotFound, "")
+}
+
+// A local pool's configured IDs need not have Cognito's form: a pool
+// "dev" and the default client "local-client" (whose dash ClientIdType
+// does not allow) are served, while the same shapes naming nothing are
+// refused by the pattern, and the length limits hold for every ID.
+func TestAPIServesConfiguredIDsOutsideThePatterns(t *testing.T) {
+	p := newPool(t, Config{PoolID: "dev"})
+	status, out := call(t, p, "DescribeUserPool", map[string]any{"UserPoolId": "dev"})
+	require.Equal(t, 200, status, out)
+	status, out = call(t, p, "InitiateAuth", map[string]any{"ClientId": DefaultClientID, "AuthFlow": "USER_PASSWORD_AUTH",
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}})
+	require.Equal(t, 200, status, out)
+
+	requireAPIError(t, p, "DescribeUserPool", map[string]any{"UserPoolId": "prod"}, codeInvalidParameter,
+		`1 validation error detected: Value at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w-]+_[0-9a-zA-Z]+`)
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"ClientId": "other-client", "AuthFlow": "USER_PASSWORD_AUTH",
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}}, codeInvalidParameter,
+		`1 validation error detected: Value at 'clientId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+]+`)
+	// A client deleted is no longer configured: its ID is checked again.
+	c, err := p.CreateAppClient(AppClient{ClientID: "short-lived"})
+	require.NoError(t, err)
+	status, out = call(t, p, "DescribeUserPoolClient", map[string]any{"UserPoolId": "dev", "ClientId": c.ClientID})
+	require.Equal(t, 200, status, out)
+	require.NoError(t, p.DeleteAppClient(c.ClientID))
+	requireAPIError(t, p, "DescribeUserPoolClient", map[string]any{"UserPoolId": "dev", "ClientId": c.ClientID}, codeInvalidParameter, "")
 }

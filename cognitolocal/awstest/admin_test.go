@@ -134,8 +134,13 @@ func TestDescribeUserPoolClientDefaultClient(t *testing.T) {
 
 func TestDescribeUserPoolClientUnknownClient(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
-	_, err := f.idp.DescribeUserPoolClient(ctx(t), &cip.DescribeUserPoolClientInput{UserPoolId: f.poolID(), ClientId: aws.String("no-such-client")})
+	_, err := f.idp.DescribeUserPoolClient(ctx(t), &cip.DescribeUserPoolClientInput{UserPoolId: f.poolID(), ClientId: aws.String("nosuchclient1")})
 	requireAPIError[*types.ResourceNotFoundException](t, err)
+	// ClientIdType's pattern is [\w+]+: an ID with a dash that names no
+	// client is a model violation, which the SDK sees as
+	// InvalidParameterException, as Cognito answers it.
+	_, err = f.idp.DescribeUserPoolClient(ctx(t), &cip.DescribeUserPoolClientInput{UserPoolId: f.poolID(), ClientId: aws.String("no-such-client")})
+	requireAPIError[*types.InvalidParameterException](t, err)
 }
 
 func TestUnknownUserPoolIsNotFound(t *testing.T) {

@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/bench/internal/fixture"
 	"github.com/cognitojwt/cognitojwt/bench/internal/machine"
 	"github.com/cognitojwt/cognitojwt/bench/peers"
@@ -60,8 +61,12 @@ func mintPool(p *fixture.Pool, n int, withAud bool) []fixture.Token {
 type row struct {
 	name, checks, note string
 	// verify checks the i-th token of the row's pool.
-	verify  func(ctx context.Context, i int) error
-	floorOf string // which floor row its ratio uses
+	verify func(ctx context.Context, i int) error
+	// perWorker, when set, makes a verify for each goroutine of the
+	// parallel runs (and the one above), for rows that keep state of their
+	// own per caller, as a server keeps it per request.
+	perWorker func() func(ctx context.Context, i int) error
+	floorOf   string // which floor row its ratio uses
 	// scale asks for RunParallel throughput at GOMAXPROCS 1 and 2: the
 	// verifications and cache hits, whose scaling the issue is about.
 	scale      bool
@@ -108,6 +113,12 @@ func run(w io.Writer, rounds int, scaling, withPages bool) error {
 				_, err := set.Cognito.Verify(ctx, tok.Raw)
 				return err
 			}},
+		{name: "cognitojwt VerifyInto (repeated, cache hit)", checks: "as the cache hit, the claims copied into the caller's struct",
+			note: "one token, seen before; each goroutine fills a Claims of its own", floorOf: floorRow, scale: true,
+			perWorker: func() func(context.Context, int) error {
+				dst := new(cognitojwt.Claims)
+				return func(ctx context.Context, _ int) error { return set.Cognito.VerifyInto(ctx, tok.Raw, dst) }
+			}},
 	}
 	rows = append(rows, middlewareRows(set, tok.Raw, toksAud[0].Raw)...)
 	revRows, err := revocationRows()
@@ -136,6 +147,9 @@ func run(w io.Writer, rounds int, scaling, withPages bool) error {
 		rows = append(rows, r)
 	}
 	for _, r := range rows {
+		if r.perWorker != nil {
+			r.verify = r.perWorker()
+		}
 		if err := r.verify(context.Background(), 0); err != nil {
 			return fmt.Errorf("%s rejects the benchmark token: %w", r.name, err)
 		}
@@ -152,9 +166,9 @@ func run(w io.Writer, rounds int, scaling, withPages bool) error {
 			}
 			if scaling && r.scale {
 				runtime.GOMAXPROCS(1)
-				r.par1 = append(r.par1, testing.Benchmark(parallel(r.verify)))
+				r.par1 = append(r.par1, testing.Benchmark(parallel(r)))
 				runtime.GOMAXPROCS(2)
-				r.par2 = append(r.par2, testing.Benchmark(parallel(r.verify)))
+				r.par2 = append(r.par2, testing.Benchmark(parallel(r)))
 				runtime.GOMAXPROCS(procs)
 			}
 		}
@@ -246,12 +260,16 @@ func measure(verify func(context.Context, int) error) (testing.BenchmarkResult, 
 	return res, float64(lastCPU.Nanoseconds()) / float64(lastN)
 }
 
-func parallel(verify func(context.Context, int) error) func(*testing.B) {
+func parallel(r *row) func(*testing.B) {
 	return func(b *testing.B) {
 		b.ReportAllocs()
 		var offset atomic.Int64
 		b.RunParallel(func(pb *testing.PB) {
 			ctx := context.Background()
+			verify := r.verify
+			if r.perWorker != nil {
+				verify = r.perWorker()
+			}
 			i := int(offset.Add(tokenPool / 2))
 			for pb.Next() {
 				i++
