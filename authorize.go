@@ -192,14 +192,24 @@ func anyOf(ps []Policy) Policy {
 	}
 }
 
-// Authorize guards a handler with p. It must run inside Middleware: a
-// request without verified claims (a credentials-optional route called
-// without a token) is answered 401, one that p refuses 403
-// insufficient_scope, both through the middleware's error handler. With
-// no Middleware in front, every request is answered 500 and the wiring
-// mistake is logged to slog.Default().
-func Authorize(p Policy) func(http.Handler) http.Handler {
-	return authorize("Authorize", p.ForRequest(), errPolicyRefused, "")
+// Authorize guards a handler with p, a Policy or a RequestPolicy (or a
+// func of either shape). It must run inside Middleware (or
+// MiddlewareFor): a request without verified claims (a
+// credentials-optional route called without a token) is answered 401, one
+// that p refuses 403 insufficient_scope with the description "The token
+// does not grant access to this resource.", both through the middleware's
+// error handler. A RequestPolicy sees the request the guard was given, so
+// wildcards are those of the pattern that routed it. With no Middleware
+// in front, every request is answered 500 and the wiring mistake is
+// logged to slog.Default().
+func Authorize[P ~func(*Claims) bool | ~func(*http.Request, *Claims) bool](p P) func(http.Handler) http.Handler {
+	var rp RequestPolicy
+	if v := reflect.ValueOf(p); v.Type().ConvertibleTo(policyType) {
+		rp = v.Convert(policyType).Interface().(Policy).ForRequest()
+	} else {
+		rp = v.Convert(requestPolicyType).Interface().(RequestPolicy)
+	}
+	return authorize("Authorize", rp, errPolicyRefused, "")
 }
 
 // RequireAnyGroup allows members of any one of the groups, like ASP.NET
