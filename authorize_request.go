@@ -2,7 +2,6 @@ package cognitojwt
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 )
@@ -11,9 +10,9 @@ import (
 // as well as its verified claims: for rules over what is asked for, such
 // as "the tenant in /tenants/{tenant}/… is the token's custom:tenant_id"
 // or "users edit only their own profile" (ASP.NET calls this
-// resource-based authorization). Guard routes with AuthorizeRequest. A
-// Policy becomes one with ForRequest, so both kinds compose through
-// AllOfRequest and AnyOfRequest. Like Policy, a RequestPolicy built here
+// resource-based authorization). Guard routes with Authorize. A
+// Policy becomes one with ForRequest, so both kinds compose through AllOf
+// and AnyOf. Like Policy, a RequestPolicy built here
 // denies when given nothing to check.
 type RequestPolicy func(r *http.Request, c *Claims) bool
 
@@ -54,10 +53,7 @@ func PathValueIsClaim(wildcard, claim string) RequestPolicy {
 	}
 }
 
-// AllOfRequest allows what every policy allows; with no policies it
-// denies.
-func AllOfRequest(ps ...RequestPolicy) RequestPolicy {
-	ps = slices.Clone(ps)
+func allOfRequest(ps []RequestPolicy) RequestPolicy {
 	return func(r *http.Request, c *Claims) bool {
 		if len(ps) == 0 {
 			return false
@@ -71,9 +67,7 @@ func AllOfRequest(ps ...RequestPolicy) RequestPolicy {
 	}
 }
 
-// AnyOfRequest allows what any policy allows; with no policies it denies.
-func AnyOfRequest(ps ...RequestPolicy) RequestPolicy {
-	ps = slices.Clone(ps)
+func anyOfRequest(ps []RequestPolicy) RequestPolicy {
 	return func(r *http.Request, c *Claims) bool {
 		for _, p := range ps {
 			if p != nil && p(r, c) {
@@ -82,14 +76,4 @@ func AnyOfRequest(ps ...RequestPolicy) RequestPolicy {
 		}
 		return false
 	}
-}
-
-// AuthorizeRequest guards a handler with p, as Authorize does with a
-// Policy: inside Middleware (or MiddlewareFor), a request without claims
-// is answered 401 and one that p refuses 403 insufficient_scope with the
-// description "The token does not grant access to this resource.", through
-// the middleware's error handler. p sees the request the guard was given,
-// so wildcards are those of the pattern that routed it.
-func AuthorizeRequest(p RequestPolicy) func(http.Handler) http.Handler {
-	return authorize("AuthorizeRequest", p, errPolicyRefused, "")
 }

@@ -16,17 +16,17 @@ import (
 func tenantAPI(v cognitojwt.TokenVerifier, tenants, users cognitojwt.RequestPolicy) (http.Handler, *probe) {
 	var p probe
 	mux := http.NewServeMux()
-	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.AuthorizeRequest(tenants)(&p))
-	mux.Handle("PUT /users/{user}/profile", cognitojwt.AuthorizeRequest(users)(&p))
-	mux.Handle("GET /plain", cognitojwt.AuthorizeRequest(tenants)(&p))
+	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.Authorize(tenants)(&p))
+	mux.Handle("PUT /users/{user}/profile", cognitojwt.Authorize(users)(&p))
+	mux.Handle("GET /plain", cognitojwt.Authorize(tenants)(&p))
 	return cognitojwt.Middleware(v)(mux), &p
 }
 
-func TestAuthorizeRequestGrantsAndRefuses(t *testing.T) {
+func TestAuthorizeRequestPolicyGrantsAndRefuses(t *testing.T) {
 	f := newFixture(t, nil)
 	ownTenant := cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id")
 	// Staff of any tenant, or a user of this one.
-	tenants := cognitojwt.AnyOfRequest(cognitojwt.InAnyGroup("staff").ForRequest(), ownTenant)
+	tenants := cognitojwt.AnyOf(cognitojwt.InAnyGroup("staff").ForRequest(), ownTenant)
 	users := cognitojwt.PathValueIsClaim("user", "sub")
 	h, p := tenantAPI(f.v, tenants, users)
 
@@ -74,21 +74,21 @@ func TestRequestPoliciesDenyWhenGivenNothing(t *testing.T) {
 	require.True(t, cognitojwt.PathValueIsClaim("user", "sub")(r, mustClaims(t, `{"sub":"u-1"}`)))
 
 	for name, p := range map[string]cognitojwt.RequestPolicy{
-		"AllOfRequest()":              cognitojwt.AllOfRequest(),
-		"AnyOfRequest()":              cognitojwt.AnyOfRequest(),
-		"AllOfRequest(nil)":           cognitojwt.AllOfRequest(nil),
-		"AnyOfRequest(nil)":           cognitojwt.AnyOfRequest(nil),
-		"nil Policy ForRequest":       cognitojwt.Policy(nil).ForRequest(),
-		"PathValueIsClaim no name":    cognitojwt.PathValueIsClaim("", "sub"),
-		"PathValueIsClaim no claim":   cognitojwt.PathValueIsClaim("user", ""),
-		"AllOfRequest with a refusal": cognitojwt.AllOfRequest(cognitojwt.InAnyGroup("staff").ForRequest(), cognitojwt.InAnyGroup("admin").ForRequest()),
+		"AllOf()":                   cognitojwt.AllOf[cognitojwt.RequestPolicy](),
+		"AnyOf()":                   cognitojwt.AnyOf[cognitojwt.RequestPolicy](),
+		"AllOf(nil)":                cognitojwt.AllOf[cognitojwt.RequestPolicy](nil),
+		"AnyOf(nil)":                cognitojwt.AnyOf[cognitojwt.RequestPolicy](nil),
+		"nil Policy ForRequest":     cognitojwt.Policy(nil).ForRequest(),
+		"PathValueIsClaim no name":  cognitojwt.PathValueIsClaim("", "sub"),
+		"PathValueIsClaim no claim": cognitojwt.PathValueIsClaim("user", ""),
+		"AllOf with a refusal":      cognitojwt.AllOf(cognitojwt.InAnyGroup("staff").ForRequest(), cognitojwt.InAnyGroup("admin").ForRequest()),
 	} {
 		require.False(t, p(r, c), name)
 	}
 	require.False(t, cognitojwt.PathValueIsClaim("user", "sub")(r, nil), "no claims")
 	require.False(t, cognitojwt.PathValueIsClaim("user", "sub")(nil, c), "no request")
-	require.True(t, cognitojwt.AllOfRequest(cognitojwt.InAnyGroup("staff").ForRequest())(r, c))
-	require.True(t, cognitojwt.AnyOfRequest(nil, cognitojwt.InAnyGroup("staff").ForRequest())(r, c))
+	require.True(t, cognitojwt.AllOf(cognitojwt.InAnyGroup("staff").ForRequest())(r, c))
+	require.True(t, cognitojwt.AnyOf(nil, cognitojwt.InAnyGroup("staff").ForRequest())(r, c))
 }
 
 func mustClaims(t *testing.T, payload string) *cognitojwt.Claims {
@@ -98,20 +98,20 @@ func mustClaims(t *testing.T, payload string) *cognitojwt.Claims {
 	return c
 }
 
-// AuthorizeRequest answers as the other guards do outside Middleware and
+// Authorize with a RequestPolicy answers as the other guards do outside Middleware and
 // on credentials-optional routes.
-func TestAuthorizeRequestWiring(t *testing.T) {
+func TestAuthorizeRequestPolicyWiring(t *testing.T) {
 	allow := cognitojwt.RequestPolicy(func(*http.Request, *cognitojwt.Claims) bool { return true })
 	var p probe
-	requireResponse(t, wantMisconfigured, serve(cognitojwt.AuthorizeRequest(allow)(&p), httptest.NewRequest("GET", "/", nil)))
+	requireResponse(t, wantMisconfigured, serve(cognitojwt.Authorize(allow)(&p), httptest.NewRequest("GET", "/", nil)))
 	require.False(t, p.ran)
 
 	f := newFixture(t, nil)
-	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())(cognitojwt.AuthorizeRequest(allow)(&p))
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())(cognitojwt.Authorize(allow)(&p))
 	requireResponse(t, wantNoCredentials, serve(h, httptest.NewRequest("GET", "/", nil)))
 	require.False(t, p.ran)
 
-	h = cognitojwt.Middleware(f.v)(cognitojwt.AuthorizeRequest(nil)(&p))
+	h = cognitojwt.Middleware(f.v)(cognitojwt.Authorize(cognitojwt.RequestPolicy(nil))(&p))
 	requireResponse(t, wantForbidden, serve(h, bearer(f.iss.AccessToken())))
 	require.False(t, p.ran)
 }

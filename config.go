@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt/internal/fetch"
+	"github.com/cognitojwt/cognitojwt/internal/poolid"
 	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
@@ -39,7 +40,7 @@ const (
 type Config struct {
 	// UserPoolID such as "us-east-1_AbC123", "us-gov-west-1_AbC123" or
 	// "cn-north-1_AbC123". The issuer and JWKS URL derive from it (see
-	// IssuerURL); pools of the European Sovereign Cloud and the isolated
+	// the issuer package); pools of the European Sovereign Cloud and the isolated
 	// partitions need Issuer instead. Optional when Issuer is set.
 	UserPoolID string
 	// ClientIDs are the accepted app clients: client_id of access tokens,
@@ -59,8 +60,8 @@ type Config struct {
 	Issuer string
 	// AdditionalIssuers are further iss values accepted for this pool's
 	// keys, for example "https://issuer-cognito-idp.{region}.amazonaws.com/{pool}"
-	// that multi-region replicated pools use. Nothing is accepted unless
-	// listed here.
+	// that multi-region replicated pools use (the issuer package builds
+	// each form). Nothing is accepted unless listed here.
 	AdditionalIssuers []string
 	// JWKSURL overrides Issuer + "/.well-known/jwks.json".
 	JWKSURL string
@@ -126,19 +127,16 @@ type Config struct {
 func New(cfg Config) (*Verifier, error) {
 	issuer := cfg.Issuer
 	if issuer == "" {
-		region, p, err := poolRegion(cfg.UserPoolID)
+		region, p, err := poolid.Split(cfg.UserPoolID)
 		if err != nil {
 			return nil, fmt.Errorf("%w: UserPoolID %v", ErrInvalidConfig, err)
 		}
-		issuer = p.issuer("cognito-idp.", region, cfg.UserPoolID)
+		issuer = p.Issuer("cognito-idp.", region, cfg.UserPoolID)
 	} else if err := fetch.CheckURL(issuer); err != nil {
 		return nil, fmt.Errorf("%w: Issuer: %v", ErrInvalidConfig, err)
 	}
 	issuer = strings.TrimSuffix(issuer, "/")
-	jwksURL := cfg.JWKSURL
-	if jwksURL == "" {
-		jwksURL = issuer + "/.well-known/jwks.json"
-	}
+	jwksURL := cmp.Or(cfg.JWKSURL, issuer+"/.well-known/jwks.json")
 	if err := fetch.CheckURL(jwksURL); err != nil {
 		return nil, fmt.Errorf("%w: JWKSURL: %v", ErrInvalidConfig, err)
 	}

@@ -43,25 +43,3 @@ func ExampleNewMulti() {
 	// 200 carol
 	// 401 {"error":"invalid_token","error_description":"The token is not of the accepted kind."}
 }
-
-// The extra issuer forms of a pool, accepted only when listed.
-func ExampleUpdatedIssuerURL() {
-	pool := "us-gov-west-1_AbC123"
-	original, _ := cognitojwt.IssuerURL(pool)
-	updated, _ := cognitojwt.UpdatedIssuerURL(pool)
-	replica, _ := cognitojwt.ReplicaIssuerURL("us-gov-east-1", pool)
-	fmt.Println(original)
-	fmt.Println(updated)
-	fmt.Println(replica)
-	_, err := cognitojwt.New(cognitojwt.Config{
-		UserPoolID:        pool,
-		ClientIDs:         []string{"1example23456789"},
-		AdditionalIssuers: []string{updated},
-	})
-	fmt.Println(err)
-	// Output:
-	// https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_AbC123
-	// https://issuer-cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_AbC123
-	// https://cognito-idp.us-gov-east-1.amazonaws.com/us-gov-west-1_AbC123
-	// <nil>
-}

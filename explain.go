@@ -1,12 +1,15 @@
 package cognitojwt
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/cognitojwt/cognitojwt/internal/poolid"
 )
 
 // Why a request was refused, for the middleware's log at debug level.
@@ -65,10 +68,7 @@ func explain(r *http.Request, c *Claims, p RequestPolicy) []slog.Attr {
 	explaining.Add(-1)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	why := "a policy of the caller's own refused"
-	if len(e.notes) > 0 {
-		why = strings.Join(e.notes, "; ")
-	}
+	why := cmp.Or(strings.Join(e.notes, "; "), "a policy of the caller's own refused")
 	attrs := []slog.Attr{slog.String("why", why)}
 	if c.TokenUse == AccessToken {
 		for _, claim := range e.claims {
@@ -171,7 +171,7 @@ func issuerKind(iss string) string {
 			continue
 		}
 		_, pool, ok := strings.Cut(rest, "/")
-		if _, _, err := poolRegion(pool); ok && err == nil {
+		if _, _, err := poolid.Split(pool); ok && err == nil {
 			return "the Cognito user pool " + pool
 		}
 	}

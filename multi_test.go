@@ -13,6 +13,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/issuer"
 )
 
 // multiPools is two fake pools: A accepts access tokens of client "a",
@@ -174,7 +175,7 @@ func TestMultiRejectsLikeASingleVerifier(t *testing.T) {
 
 func TestMultiAdditionalIssuerOnlyWhenConfigured(t *testing.T) {
 	a := depIssuer(t, "us-east-1_PoolA", 0)
-	updated, err := cognitojwt.UpdatedIssuerURL(a.PoolID())
+	updated, err := issuer.Updated(a.PoolID())
 	require.NoError(t, err)
 	tok := a.AccessToken(cognitotest.WithClaim("iss", updated))
 	ctx := context.Background()

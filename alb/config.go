@@ -39,10 +39,10 @@ type Config struct {
 	ClientIDs      []string
 	AllowAnyClient bool
 	// Issuer is the iss the load balancer writes: the user pool's issuer,
-	// for example from IssuerURL. Required.
+	// for example from issuer.Original. Required.
 	Issuer string
 	// AdditionalIssuers are further accepted iss values (see
-	// UpdatedIssuerURL). Nothing is accepted unless listed.
+	// issuer.Updated). Nothing is accepted unless listed.
 	AdditionalIssuers []string
 
 	// Region selects the public-key endpoint,

@@ -10,6 +10,7 @@ package revocation
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,7 +26,7 @@ const (
 	// lives: one day.
 	DefaultMaxAge = 24 * time.Hour
 	// DefaultMaxEntries bounds a list's entries; a full list takes
-	// about 85 MB (see BenchmarkListMemory).
+	// about 62 MB (see BenchmarkListMemory).
 	DefaultMaxEntries = 1_000_000
 )
 
@@ -66,11 +67,16 @@ type Config struct {
 // listed" for almost every token, and a token whose bit is set is looked
 // up in an open-addressing table (internal/hashtab) whose slots are
 // published by atomic stores, so a revoked or refreshed user's every
-// request runs in parallel with the others and with the writers.
-// The list keeps no strings: an id is kept as two 64-bit hashes under
-// random seeds of its own, so its table holds no pointers and costs the
-// garbage collector nothing to scan, whatever its size. Two different
-// ids of one kind share both hashes with probability 2^-126; the seeds
+// request runs in parallel with the others and with the writers. A slot
+// holds all a lookup compares (the id's two hashes and, for a subject,
+// its cut-off) in 16 aligned bytes, so a hit reads one line of the
+// filter and one of the table per id, and nothing else. Both live in huge
+// pages where the system offers them, so that at a million entries a
+// lookup is not also a TLB miss.
+// The list keeps no strings: an id is kept as a 64-bit and a 32-bit hash
+// under random seeds of its own, so its table holds no pointers and costs
+// the garbage collector nothing to scan, whatever its size. Two different
+// ids of one kind share both hashes with probability 2^-94; the seeds
 // never leave the process, so nobody can aim for it, and a collision would
 // refuse a token, never admit one.
 type List struct {
@@ -78,15 +84,20 @@ type List struct {
 	maxEntries int
 	now        func() time.Time
 
+	// hasher is stored by the first write, before its first entry, and
+	// never changes.
+	hasher atomic.Pointer[revocationHasher]
 	// filter is nil while the list is empty, so an empty list costs one
 	// atomic load.
 	filter  atomic.Pointer[revocationFilter]
 	dropped atomic.Uint64
 	// entries is read without the lock and written under it.
 	entries hashtab.Table[revocationEntry]
+	// n is the number of entries, stored by the writer after each change
+	// so that Len takes no lock.
+	n atomic.Int64
 
-	mu     sync.Mutex        // serialises writers
-	hasher *revocationHasher // made by the first write, then fixed
+	mu sync.Mutex // serialises writers
 	// queue holds the entries in the order they were made, so that
 	// expired ones, and under a flood the oldest, leave in O(1) each. An
 	// entry updated later is queued again; its older element is skipped
@@ -108,20 +119,38 @@ const (
 )
 
 // revocationID is an id's two hashes: the first places its bit in the
-// filter and is its tag in the table; the second, whose two low bits
-// hold the kind, tells apart the entries that share a tag.
-type revocationID [2]uint64
-
-// revocationEntry is a table's value: the id's second hash, and Unix
-// nanoseconds: when the entry expires and, for a subject, its cut-off.
-type revocationEntry struct {
-	check           uint64
-	expires, before int64
+// filter and is its tag in the table; the second, whose two low bits hold the kind, tells apart the entries
+// that share a tag.
+type revocationID struct {
+	tag   uint64
+	check uint32
 }
 
+// revocationEntry is a table's value: the id's second hash in the high
+// half, and a stamp in Unix seconds in the low half: for a subject, its
+// cut-off (what a lookup compares iat with), for a jti or a family, when
+// it expires (rounded up), which tells the writer which of its queued
+// elements is current. With the table's tag it makes a 16-byte slot, four
+// to a cache line.
+type revocationEntry uint64
+
+func newEntry(check, stamp uint32) revocationEntry {
+	return revocationEntry(check)<<32 | revocationEntry(stamp)
+}
+
+func (e revocationEntry) check() uint32 { return uint32(e >> 32) }
+func (e revocationEntry) stamp() uint32 { return uint32(e) }
+
+// stamp clamps Unix seconds to a stamp: times before 1970 or after 2106
+// are not ones a token is issued at.
+func stamp(sec int64) uint32 { return uint32(min(max(sec, 0), math.MaxUint32)) }
+
+// queuedRevocation is an element of the writer's expiry queue: an entry,
+// its stamp when queued and when it expires, in Unix nanoseconds.
 type queuedRevocation struct {
-	id      revocationID
-	expires int64
+	tag          uint64
+	check, stamp uint32
+	expires      int64
 }
 
 // New returns an empty list configured by cfg; New(Config{}) is the
@@ -189,25 +218,28 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 	if f == nil {
 		return cognitojwt.NotRevoked
 	}
+	// The hasher was stored before the first filter.
+	h := r.hasher.Load()
+	// Each id is hashed once for its bit and tag (never 0), and again only
+	// on a tag that matches. The three bits are read before any branch on
+	// them, so their loads overlap.
 	var jti, family, subject uint64
-	var inJTI, inFamily, inSubject bool
 	if c.JWTID != "" {
-		jti, inJTI = f.lookup(kindJTI, c.JWTID)
+		jti = h.first(kindJTI, c.JWTID)
 	}
 	if c.OriginJTI != "" {
-		family, inFamily = f.lookup(kindFamily, c.OriginJTI)
+		family = h.first(kindFamily, c.OriginJTI)
 	}
 	if c.Subject != "" {
-		subject, inSubject = f.lookup(kindSubject, c.Subject)
+		subject = h.first(kindSubject, c.Subject)
 	}
+	inJTI, inFamily, inSubject := jti != 0 && f.has(jti), family != 0 && f.has(family), subject != 0 && f.has(subject)
 	if !inJTI && !inFamily && !inSubject {
 		return cognitojwt.NotRevoked
 	}
-	// Only the kinds whose bit is set are looked up, and hashed again
-	// only on a tag that matches: a user revoked by subject is refreshed
-	// and then asks here on every request until the entry expires, so
-	// that path is kept short.
-	h := f.hasher
+	// Only the ids whose bit is set are looked up: a user revoked by
+	// subject is refreshed and then asks here on every request until the
+	// entry expires, so that path is kept short, one line of the table.
 	if inJTI {
 		if _, ok := r.find(h, kindJTI, c.JWTID, jti); ok {
 			return cognitojwt.RevokedToken
@@ -219,7 +251,8 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 		}
 	}
 	if inSubject {
-		if e, ok := r.find(h, kindSubject, c.Subject, subject); ok && rules.UnixNanos(c.IssuedAt) < e.before {
+		// iat < floor(cut-off), in whole seconds: Unix rounds down.
+		if e, ok := r.find(h, kindSubject, c.Subject, subject); ok && c.IssuedAt.Unix() < int64(e.stamp()) {
 			return cognitojwt.RevokedSubject
 		}
 	}
@@ -229,18 +262,18 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 // find looks value up in the table without a lock; first is its first
 // hash.
 func (r *List) find(h *revocationHasher, kind revocationKind, value string, first uint64) (revocationEntry, bool) {
-	var check uint64
+	var check uint32
 	return r.entries.Find(first, func(e *revocationEntry) bool {
 		if check == 0 {
 			check = h.check(kind, value)
 		}
-		return e.check == check
+		return e.check() == check
 	})
 }
 
 // lookup is find for the writer, which has the id's hashes.
 func (r *List) lookup(id revocationID) (revocationEntry, bool) {
-	return r.entries.Find(id[0], func(e *revocationEntry) bool { return e.check == id[1] })
+	return r.entries.Find(id.tag, func(e *revocationEntry) bool { return e.check() == id.check })
 }
 
 // Len returns the number of entries, expired ones not yet dropped
@@ -249,9 +282,7 @@ func (r *List) Len() int {
 	if r == nil {
 		return 0
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.len()
+	return int(r.n.Load())
 }
 
 // Dropped returns how many entries were dropped before their MaxAge
@@ -284,17 +315,29 @@ func (r *List) add(kind revocationKind, value string, at, before time.Time) {
 	expires := rules.UnixNanos(at.Add(cmp.Or(r.maxAge, DefaultMaxAge)))
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.hasher == nil {
-		r.hasher = newRevocationHasher()
+	defer func() { r.n.Store(int64(r.len())) }()
+	h := r.hasher.Load()
+	if h == nil {
+		h = newRevocationHasher()
+		r.hasher.Store(h)
 	}
 	r.sweep(now)
 	if expires <= now {
 		return // every token it could match has expired already
 	}
-	first := r.hasher.first(kind, value)
-	id := r.hasher.id(kind, value, first)
-	e := revocationEntry{check: id[1], expires: expires, before: rules.UnixNanos(rules.SubjectCutoff(before))}
-	if cur, ok := r.lookup(id); ok && (kind == kindSubject && e.before <= cur.before || kind != kindSubject && e.expires <= cur.expires) {
+	id := h.id(kind, value, h.first(kind, value))
+	// A stamp only moves forward, so it tells a queued element of the
+	// entry from those queued before it. A jti or a family lasts to the
+	// end of the second its MaxAge ends in, so a later revocation within
+	// that second changes nothing; a subject's cut-off counts whole
+	// seconds anyway.
+	var st uint32
+	if kind == kindSubject {
+		st = stamp(rules.SubjectCutoff(before).Unix())
+	} else if st = stamp((expires + 1e9 - 1) / 1e9); st < math.MaxUint32 {
+		expires = int64(st) * 1e9
+	}
+	if cur, ok := r.lookup(id); ok && st <= cur.stamp() {
 		return
 	}
 	// The bit goes in before the entry, so that a reader that finds the
@@ -303,10 +346,10 @@ func (r *List) add(kind revocationKind, value string, at, before time.Time) {
 	f := r.filter.Load()
 	rebuild := f == nil || (r.len()+1)*filterBitsPerEntry > len(f.words)*64 || r.stale > r.len()
 	if !rebuild {
-		f.set(first)
+		f.set(id.tag)
 	}
-	r.entries.Put(id[0], e, func(cur *revocationEntry) bool { return cur.check == id[1] })
-	r.queue = append(r.queue, queuedRevocation{id: id, expires: expires})
+	r.entries.Put(id.tag, newEntry(id.check, st), func(cur *revocationEntry) bool { return cur.check() == id.check })
+	r.queue = append(r.queue, queuedRevocation{tag: id.tag, check: id.check, stamp: st, expires: expires})
 	for r.len() > cmp.Or(r.maxEntries, DefaultMaxEntries) {
 		if r.pop() {
 			r.dropped.Add(1)
@@ -338,7 +381,7 @@ func (r *List) pop() bool {
 	if !r.current(q) {
 		return false
 	}
-	r.entries.Delete(q.id[0], func(e *revocationEntry) bool { return e.check == q.id[1] })
+	r.entries.Delete(q.tag, func(e *revocationEntry) bool { return e.check() == q.check })
 	r.stale++
 	if r.len() == 0 {
 		r.filter.Store(nil)
@@ -365,8 +408,8 @@ func (r *List) compact() {
 
 // current reports whether q is the latest queued element of its entry.
 func (r *List) current(q queuedRevocation) bool {
-	e, ok := r.lookup(q.id)
-	return ok && e.expires == q.expires
+	e, ok := r.lookup(revocationID{q.tag, q.check})
+	return ok && e.stamp() == q.stamp
 }
 
 var _ cognitojwt.RevocationList = (*List)(nil)

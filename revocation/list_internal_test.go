@@ -45,13 +45,50 @@ func TestRevocationFilterNeverDecidesAlone(t *testing.T) {
 	}
 	for i := range n {
 		id := fmt.Sprintf("jti-%d", i)
-		_, listed := r.lookup(r.hasher.id(kindJTI, id, r.hasher.first(kindJTI, id)))
+		h := r.hasher.Load()
+		_, listed := r.lookup(h.id(kindJTI, id, h.first(kindJTI, id)))
 		if r.Revoked(&cognitojwt.Claims{JWTID: id}) != listed {
 			t.Fatalf("%s: Revoked disagrees with the list", id)
 		}
 	}
 	if f := r.filter.Load(); len(f.words)*64 > 4*filterBitsPerEntry*r.Len()+128 {
 		t.Fatalf("filter of %d bits for %d entries", len(f.words)*64, r.Len())
+	}
+}
+
+// A slot matches on the id's second hash as well as its tag: an entry
+// under the tag of a value but another second hash (what a collision of
+// tags leaves in the table) refuses nothing, and a subject's cut-off is
+// the one its own slot holds.
+func TestRevocationSlotMatchesOnBothHashes(t *testing.T) {
+	now := time.Unix(1_750_000_000, 0)
+	r, err := New(Config{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.RevokeJTI("seed the hasher")
+	h := r.hasher.Load()
+	expires := uint32(now.Add(time.Hour).Unix())
+	impostor := func(kind revocationKind, value string, st uint32) {
+		id := h.id(kind, value, h.first(kind, value))
+		wrong := id.check ^ 4       // another second hash of the same kind
+		r.filter.Load().set(id.tag) // as a colliding entry would have set it
+		r.entries.Put(id.tag, newEntry(wrong, st), func(e *revocationEntry) bool { return e.check() == wrong })
+	}
+	impostor(kindJTI, "victim", expires)
+	impostor(kindFamily, "victim", expires)
+	impostor(kindSubject, "victim", uint32(now.Unix()))
+	victim := &cognitojwt.Claims{JWTID: "victim", OriginJTI: "victim", Subject: "victim", IssuedAt: now.Add(-time.Hour)}
+	if got := r.RevocationReason(victim); got != cognitojwt.NotRevoked {
+		t.Fatalf("a tag without its second hash refuses a token: %v", got)
+	}
+	// The subject's own entry, with a cut-off between the two tokens'.
+	r.RevokeSubject("victim", now.Add(-time.Minute))
+	if got := r.RevocationReason(victim); got != cognitojwt.RevokedSubject {
+		t.Fatalf("an earlier token of the subject: %v", got)
+	}
+	if got := r.RevocationReason(&cognitojwt.Claims{Subject: "victim", IssuedAt: now.Add(-time.Second)}); got != cognitojwt.NotRevoked {
+		t.Fatalf("a token after the subject's cut-off: %v", got)
 	}
 }
 

@@ -199,7 +199,7 @@ func TestConcurrentUse(t *testing.T) {
 
 // Every revocation is seen by every lookup that follows it, by the writer
 // and by readers it hands the token to, while other writers add entries
-// (growing the table and the filter through their rebuilds) and move
+// (growing the table through its rebuilds) and move
 // subjects' cut-offs forward (replacing entries in place): none is lost,
 // none is torn, and the reason is the kind revoked. Run under -race.
 func TestConcurrentRevocationsAreNeverLost(t *testing.T) {

@@ -46,6 +46,7 @@ import (
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/alb"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/issuer"
 )
 
 func main() {
@@ -98,7 +99,7 @@ func configFromEnv() (alb.Config, cognitojwt.Config, error) {
 	if arn == "" || pool == "" || client == "" {
 		return alb.Config{}, cognitojwt.Config{}, errors.New("set ALB_ARN, COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID, or run with -demo")
 	}
-	issuer, err := cognitojwt.IssuerURL(pool)
+	issuer, err := issuer.Original(pool)
 	if err != nil {
 		return alb.Config{}, cognitojwt.Config{}, err
 	}

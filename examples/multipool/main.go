@@ -29,6 +29,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/issuer"
 )
 
 func main() {
@@ -64,11 +65,11 @@ func main() {
 	mux.Handle("GET /admin", auth(cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(whoami))))
 	// A customer sees their own tenant's orders, staff any tenant's: the
 	// policy reads the tenant from the path the request was routed by.
-	ownTenant := cognitojwt.AnyOfRequest(
+	ownTenant := cognitojwt.AnyOf(
 		cognitojwt.InAnyGroup("admin").ForRequest(),
 		cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id"),
 	)
-	mux.Handle("GET /tenants/{tenant}/orders", auth(cognitojwt.AuthorizeRequest(ownTenant)(http.HandlerFunc(whoami))))
+	mux.Handle("GET /tenants/{tenant}/orders", auth(cognitojwt.Authorize(ownTenant)(http.HandlerFunc(whoami))))
 	srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	log.Printf("listening on http://%s", *addr)
 	log.Fatal(srv.ListenAndServe())
@@ -99,7 +100,7 @@ func poolsFromEnv(spec string, updated bool) ([]cognitojwt.Config, error) {
 		}
 		cfg := cognitojwt.Config{UserPoolID: pool, ClientIDs: strings.Split(clients, ",")}
 		if updated {
-			iss, err := cognitojwt.UpdatedIssuerURL(pool)
+			iss, err := issuer.Updated(pool)
 			if err != nil {
 				return nil, err
 			}

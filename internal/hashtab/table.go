@@ -4,6 +4,19 @@
 // writing, while one writer at a time (serialised by the caller) adds and
 // removes entries at an amortised constant cost.
 //
+// A lookup is meant to cost one cache line: the tag and the value share a
+// slot, and a slot whose size divides 64 bytes (an 8-byte value makes 16
+// bytes, a 24-byte one 32) never straddles two lines, as slot arrays are
+// allocated aligned. A probe sequence starts at the first slot of a line
+// and reads on in order, so a lookup, hit or miss, reads every slot of
+// its home line before it needs another; at the table's load most end
+// there. A caller whose value holds what a hit must compare (a second
+// hash rather than a pointer to the key) answers without touching
+// anything else.
+// Large tables ask the kernel for huge pages (see adviseHugePages), so
+// that a random slot of a table of tens of megabytes is not also a TLB
+// miss.
+//
 // A slot is written once, before it is published by an atomic store of
 // its tag, and never again while its table is current: an entry removed
 // leaves a tombstone, an entry replaced is added anew (further along its
@@ -19,6 +32,7 @@ package hashtab
 import (
 	"iter"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Tags 0 and 1 mark empty slots and tombstones; a caller's tag that
@@ -47,7 +61,15 @@ type Table[V any] struct {
 
 type table[V any] struct {
 	slots []slot[V]
+	// line is the number of slots per cache line less one (0 when a slot's
+	// size does not divide a line): a probe sequence starts at a multiple
+	// of line+1, which divides len(slots).
+	line int
 }
+
+// cacheLine is the line size of the processors the module runs on
+// (x86-64, arm64).
+const cacheLine = 64
 
 type slot[V any] struct {
 	tag atomic.Uint64
@@ -55,11 +77,27 @@ type slot[V any] struct {
 }
 
 // home is where tag's probe sequence starts: the tag's high 32 bits
-// scaled to the table, so that any size works and the low bits stay free
-// for a filter that shares the hash.
+// scaled to the table, so that any size works, rounded down to the first
+// slot of its line.
 func (t *table[V]) home(tag uint64) int {
-	return int((tag >> 32) * uint64(len(t.slots)) >> 32)
+	return int((tag>>32)*uint64(len(t.slots))>>32) &^ t.line
 }
+
+func newTable[V any](n int) *table[V] {
+	line := 0
+	if size := int(unsafe.Sizeof(slot[V]{})); size <= cacheLine && cacheLine%size == 0 {
+		line = cacheLine/size - 1
+	}
+	n = (n + line) &^ line
+	t := &table[V]{slots: make([]slot[V], n), line: line}
+	adviseHugePages(unsafe.Pointer(unsafe.SliceData(t.slots)), uintptr(n)*unsafe.Sizeof(t.slots[0]))
+	return t
+}
+
+// Empty reports whether the table holds no entry; unlike Len, readers may
+// call it: it is one atomic load, so an empty table costs a reader nothing
+// more.
+func (t *Table[V]) Empty() bool { return t.cur.Load() == nil }
 
 // Len returns the number of entries. Only the writer may call it.
 func (t *Table[V]) Len() int { return t.live }
@@ -76,17 +114,35 @@ func (t *Table[V]) Find(tag uint64, eq func(*V) bool) (V, bool) {
 	return zero, false
 }
 
+// find reads a whole line before it decides whether to read on: whether
+// a slot is empty is noted without a branch, and the only branch taken
+// per slot, a tag that matches, is rare for a miss and taken once for a
+// hit. A processor that predicts "no match, an empty slot in the line"
+// never waits on the line's contents to carry on, so the lookups that
+// follow this one (a token's other ids) start their memory accesses at
+// once rather than after this one's load and a mispredicted branch.
 func (t *table[V]) find(tag uint64, eq func(*V) bool) *slot[V] {
 	n := len(t.slots)
 	for i := t.home(tag); ; {
-		s := &t.slots[i]
-		switch got := s.tag.Load(); {
-		case got == empty:
-			return nil
-		case got == tag && eq(&s.val):
-			return s
+		end := i + t.line
+		open := 0
+		for ; i <= end; i++ {
+			s := &t.slots[i]
+			got := s.tag.Load()
+			if got == tag && eq(&s.val) {
+				return s
+			}
+			if got == empty {
+				open = 1
+			}
 		}
-		if i++; i == n {
+		// Empty slots end a line, never come before a full one: an entry
+		// takes the first empty slot from its line's start, and an entry
+		// leaves a tombstone, not an empty slot.
+		if open != 0 {
+			return nil
+		}
+		if i == n {
 			i = 0
 		}
 	}
@@ -154,7 +210,7 @@ func (t *Table[V]) Delete(tag uint64, eq func(*V) bool) bool {
 // an eighth, each rebuild follows a number of writes proportional to its
 // size.
 func (t *Table[V]) rebuild(entries int) *table[V] {
-	next := &table[V]{slots: make([]slot[V], max(16, 2*entries))}
+	next := newTable[V](max(16, 2*entries))
 	if old := t.cur.Load(); old != nil {
 		for i := range old.slots {
 			s := &old.slots[i]
@@ -183,5 +239,15 @@ func (t *Table[V]) All() iter.Seq2[uint64, V] {
 				return
 			}
 		}
+	}
+}
+
+// AdviseHugePages asks for huge pages for the memory of s, a large slice
+// just made and not yet filled, such as a filter read beside a table:
+// see adviseHugePages. It does nothing for a slice too small to hold a
+// whole huge page, or where the system has no transparent huge pages.
+func AdviseHugePages[T any](s []T) {
+	if len(s) > 0 {
+		adviseHugePages(unsafe.Pointer(unsafe.SliceData(s)), uintptr(len(s))*unsafe.Sizeof(s[0]))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"go.uber.org/goleak"
 )
@@ -143,5 +144,40 @@ func TestTableReadersNeverMissAStableEntry(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
+	}
+}
+
+// A table of 16-byte slots starts every probe sequence at a line's first
+// slot, holds whole lines, and (once large enough to be page-aligned, as
+// its slot array then is) never lets a slot straddle two lines; a line's
+// empty slots come after its full ones, which is what lets find stop at a
+// line with an empty slot.
+func TestTableProbesWholeLines(t *testing.T) {
+	var tab Table[uint64]
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 100_000 {
+		tab.Put(rng.Uint64(), uint64(i), func(*uint64) bool { return false })
+	}
+	cur := tab.cur.Load()
+	if cur.line != 3 || len(cur.slots)%4 != 0 {
+		t.Fatalf("%d slots, %d per line, for 16-byte slots", len(cur.slots), cur.line+1)
+	}
+	if addr := uintptr(unsafe.Pointer(&cur.slots[0])); addr%cacheLine != 0 {
+		t.Fatalf("slots start at %#x, not on a line", addr)
+	}
+	for range 1000 {
+		if h := cur.home(rng.Uint64()); h%4 != 0 || h >= len(cur.slots) {
+			t.Fatalf("home %d of %d slots", h, len(cur.slots))
+		}
+	}
+	for i := 0; i < len(cur.slots); i += 4 {
+		seenEmpty := false
+		for j := i; j < i+4; j++ {
+			if got := cur.slots[j].tag.Load(); got == empty {
+				seenEmpty = true
+			} else if seenEmpty {
+				t.Fatalf("line at %d: an entry after an empty slot", i)
+			}
+		}
 	}
 }

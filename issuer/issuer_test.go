@@ -1,4 +1,4 @@
-package cognitojwt_test
+package issuer_test
 
 import (
 	"strings"
@@ -6,11 +6,16 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"go.uber.org/goleak"
+
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/issuer"
 )
 
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
 // TestIssuerOfEveryPartition: the issuer and JWKS hosts of a pool follow
-// its region's partition, and New derives exactly what IssuerURL returns.
+// its region's partition, and New derives exactly what Original returns.
 func TestIssuerOfEveryPartition(t *testing.T) {
 	for pool, host := range map[string]string{
 		"us-east-1_AbC123":      "cognito-idp.us-east-1.amazonaws.com",
@@ -24,14 +29,14 @@ func TestIssuerOfEveryPartition(t *testing.T) {
 		"cn-northwest-1_AbC123": "cognito-idp.cn-northwest-1.amazonaws.com.cn",
 	} {
 		t.Run(pool, func(t *testing.T) {
-			got, err := cognitojwt.IssuerURL(pool)
+			got, err := issuer.Original(pool)
 			require.NoError(t, err)
 			require.Equal(t, "https://"+host+"/"+pool, got)
 			v, err := cognitojwt.New(cognitojwt.Config{UserPoolID: pool, AllowAnyClient: true})
 			require.NoError(t, err)
 			require.Equal(t, got, v.Issuer())
 
-			updated, err := cognitojwt.UpdatedIssuerURL(pool)
+			updated, err := issuer.Updated(pool)
 			require.NoError(t, err)
 			require.Equal(t, "https://issuer-"+host+"/"+pool, updated)
 		})
@@ -48,18 +53,18 @@ func TestUnconfirmedPartitionsAskForIssuer(t *testing.T) {
 	} {
 		t.Run(pool, func(t *testing.T) {
 			_, err := cognitojwt.New(cognitojwt.Config{UserPoolID: pool, AllowAnyClient: true})
-			requireKind(t, cognitojwt.ErrInvalidConfig, err)
+			require.ErrorIs(t, err, cognitojwt.ErrInvalidConfig)
 			require.Contains(t, err.Error(), "set Config.Issuer")
-			for _, derive := range []func(string) (string, error){cognitojwt.IssuerURL, cognitojwt.UpdatedIssuerURL} {
+			for _, derive := range []func(string) (string, error){issuer.Original, issuer.Updated} {
 				_, err := derive(pool)
-				requireKind(t, cognitojwt.ErrInvalidConfig, err)
+				require.ErrorIs(t, err, cognitojwt.ErrInvalidConfig)
 			}
 
 			region := pool[:strings.IndexByte(pool, '_')]
-			issuer := "https://cognito-idp." + region + ".example.eu/" + pool
-			v, err := cognitojwt.New(cognitojwt.Config{UserPoolID: pool, Issuer: issuer, AllowAnyClient: true})
+			iss := "https://cognito-idp." + region + ".example.eu/" + pool
+			v, err := cognitojwt.New(cognitojwt.Config{UserPoolID: pool, Issuer: iss, AllowAnyClient: true})
 			require.NoError(t, err)
-			require.Equal(t, issuer, v.Issuer())
+			require.Equal(t, iss, v.Issuer())
 		})
 	}
 }
@@ -70,7 +75,7 @@ func TestReplicaIssuerStaysInThePoolsPartition(t *testing.T) {
 		{"us-gov-east-1", "us-gov-west-1_AbC123", "https://cognito-idp.us-gov-east-1.amazonaws.com/us-gov-west-1_AbC123"},
 		{"cn-northwest-1", "cn-north-1_AbC123", "https://cognito-idp.cn-northwest-1.amazonaws.com.cn/cn-north-1_AbC123"},
 	} {
-		got, err := cognitojwt.ReplicaIssuerURL(tt.region, tt.pool)
+		got, err := issuer.Replica(tt.region, tt.pool)
 		require.NoError(t, err)
 		require.Equal(t, tt.want, got)
 	}
@@ -80,8 +85,8 @@ func TestReplicaIssuerStaysInThePoolsPartition(t *testing.T) {
 		"us-west-2":      "cn-north-1_AbC123",
 		"eusc-de-east-1": "eu-central-1_AbC123",
 	} {
-		_, err := cognitojwt.ReplicaIssuerURL(region, pool)
-		requireKind(t, cognitojwt.ErrInvalidConfig, err)
+		_, err := issuer.Replica(region, pool)
+		require.ErrorIs(t, err, cognitojwt.ErrInvalidConfig)
 	}
 }
 
@@ -90,17 +95,17 @@ func TestMalformedPoolIDsAndRegions(t *testing.T) {
 		"", "us-east-1", "_abc", "us-east-1_", "US-EAST-1_abc", "us-east-1_a/b", "us-east-1_a.evil.com",
 		"us-east-1_ab c", "evil.com/x_abc", "us-east-1_a_b", "xx-east-1_abc", "us-east_abc", "cn-north-1.evil.com_abc",
 	} {
-		_, err := cognitojwt.IssuerURL(bad)
-		requireKind(t, cognitojwt.ErrInvalidConfig, err)
-		_, err = cognitojwt.UpdatedIssuerURL(bad)
-		requireKind(t, cognitojwt.ErrInvalidConfig, err)
-		_, err = cognitojwt.ReplicaIssuerURL("us-west-2", bad)
-		requireKind(t, cognitojwt.ErrInvalidConfig, err)
+		_, err := issuer.Original(bad)
+		require.ErrorIs(t, err, cognitojwt.ErrInvalidConfig)
+		_, err = issuer.Updated(bad)
+		require.ErrorIs(t, err, cognitojwt.ErrInvalidConfig)
+		_, err = issuer.Replica("us-west-2", bad)
+		require.ErrorIs(t, err, cognitojwt.ErrInvalidConfig)
 		_, err = cognitojwt.New(cognitojwt.Config{UserPoolID: bad, AllowAnyClient: true})
-		requireKind(t, cognitojwt.ErrInvalidConfig, err)
+		require.ErrorIs(t, err, cognitojwt.ErrInvalidConfig)
 	}
 	for _, bad := range []string{"", "us-west", "evil.com", "us-west-2.evil.com", "us-west-2/", "US-WEST-2"} {
-		_, err := cognitojwt.ReplicaIssuerURL(bad, "us-east-1_AbC123")
-		requireKind(t, cognitojwt.ErrInvalidConfig, err)
+		_, err := issuer.Replica(bad, "us-east-1_AbC123")
+		require.ErrorIs(t, err, cognitojwt.ErrInvalidConfig)
 	}
 }

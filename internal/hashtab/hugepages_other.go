@@ -1,0 +1,9 @@
+//go:build !linux
+
+package hashtab
+
+import "unsafe"
+
+// adviseHugePages does nothing where there is no madvise(MADV_HUGEPAGE)
+// to ask for huge pages with.
+func adviseHugePages(unsafe.Pointer, uintptr) {}
