@@ -17,19 +17,20 @@ import (
 // has read (its entries) and its open-addressing index over them (its
 // slots). An object only ever adds to its own set while it is the
 // innermost one open, so its entries and slots are always the tops of the
-// stacks, and closing it pops them. Each name is hashed once, under case
-// folding, and compared byte for byte only with names of the same hash,
-// so an object of n members costs n hashes whatever its shape, and the
-// stacks never hold more than the open objects' names: memory grows with
-// the input, never faster.
+// stacks, and closing it pops them. Past an object's first few names,
+// each name is hashed once, under case folding, and compared byte for
+// byte only with names of the same hash, so an object of n members costs
+// at most n hashes whatever its shape, and the stacks never hold more
+// than the open objects' names: memory grows with the input, never
+// faster.
 
 // nameEntry is one name of an open object: the low half of its hash,
 // and where its decoded bytes are, as offsets into the source or, at
 // len(src) and above, into the arena of decoded escaped names (which is
 // why a source is at most maxSource bytes). It holds no pointer and is
-// twelve bytes, so the stack of them costs the collector nothing to scan,
-// and an object of thousands of tiny members allocates a third of its
-// own size for them.
+// twelve bytes, so the stack of them costs the collector nothing to scan
+// and an object of thousands of tiny members half what full offsets and
+// hashes would.
 type nameEntry struct {
 	hash       uint32
 	start, end uint32
@@ -52,7 +53,7 @@ const (
 
 // nameStacks are the scanner's two stacks. They start on arrays inside
 // the scanner, so that a token, whose objects are small, allocates
-// nothing for them; a wider input moves them to the heap, doubling.
+// nothing for them; a wider input moves them to the heap.
 type nameStacks struct {
 	entries    []nameEntry // on the heap once entryArray is outgrown
 	slots      []uint32
