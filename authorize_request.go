@@ -10,7 +10,7 @@ import (
 // as well as its verified claims: for rules over what is asked for, such
 // as "the tenant in /tenants/{tenant}/… is the token's custom:tenant_id"
 // or "users edit only their own profile" (ASP.NET calls this
-// resource-based authorization). Guard routes with AuthorizeRequest. A
+// resource-based authorization). Guard routes with Authorize. A
 // Policy becomes one with ForRequest, so both kinds compose through AllOf
 // and AnyOf. Like Policy, a RequestPolicy built here
 // denies when given nothing to check.
@@ -76,14 +76,4 @@ func anyOfRequest(ps []RequestPolicy) RequestPolicy {
 		}
 		return false
 	}
-}
-
-// AuthorizeRequest guards a handler with p, as Authorize does with a
-// Policy: inside Middleware (or MiddlewareFor), a request without claims
-// is answered 401 and one that p refuses 403 insufficient_scope with the
-// description "The token does not grant access to this resource.", through
-// the middleware's error handler. p sees the request the guard was given,
-// so wildcards are those of the pattern that routed it.
-func AuthorizeRequest(p RequestPolicy) func(http.Handler) http.Handler {
-	return authorize("AuthorizeRequest", p, errPolicyRefused, "")
 }

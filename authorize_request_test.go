@@ -16,13 +16,13 @@ import (
 func tenantAPI(v cognitojwt.TokenVerifier, tenants, users cognitojwt.RequestPolicy) (http.Handler, *probe) {
 	var p probe
 	mux := http.NewServeMux()
-	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.AuthorizeRequest(tenants)(&p))
-	mux.Handle("PUT /users/{user}/profile", cognitojwt.AuthorizeRequest(users)(&p))
-	mux.Handle("GET /plain", cognitojwt.AuthorizeRequest(tenants)(&p))
+	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.Authorize(tenants)(&p))
+	mux.Handle("PUT /users/{user}/profile", cognitojwt.Authorize(users)(&p))
+	mux.Handle("GET /plain", cognitojwt.Authorize(tenants)(&p))
 	return cognitojwt.Middleware(v)(mux), &p
 }
 
-func TestAuthorizeRequestGrantsAndRefuses(t *testing.T) {
+func TestAuthorizeRequestPolicyGrantsAndRefuses(t *testing.T) {
 	f := newFixture(t, nil)
 	ownTenant := cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id")
 	// Staff of any tenant, or a user of this one.
@@ -98,20 +98,20 @@ func mustClaims(t *testing.T, payload string) *cognitojwt.Claims {
 	return c
 }
 
-// AuthorizeRequest answers as the other guards do outside Middleware and
+// Authorize with a RequestPolicy answers as the other guards do outside Middleware and
 // on credentials-optional routes.
-func TestAuthorizeRequestWiring(t *testing.T) {
+func TestAuthorizeRequestPolicyWiring(t *testing.T) {
 	allow := cognitojwt.RequestPolicy(func(*http.Request, *cognitojwt.Claims) bool { return true })
 	var p probe
-	requireResponse(t, wantMisconfigured, serve(cognitojwt.AuthorizeRequest(allow)(&p), httptest.NewRequest("GET", "/", nil)))
+	requireResponse(t, wantMisconfigured, serve(cognitojwt.Authorize(allow)(&p), httptest.NewRequest("GET", "/", nil)))
 	require.False(t, p.ran)
 
 	f := newFixture(t, nil)
-	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())(cognitojwt.AuthorizeRequest(allow)(&p))
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())(cognitojwt.Authorize(allow)(&p))
 	requireResponse(t, wantNoCredentials, serve(h, httptest.NewRequest("GET", "/", nil)))
 	require.False(t, p.ran)
 
-	h = cognitojwt.Middleware(f.v)(cognitojwt.AuthorizeRequest(nil)(&p))
+	h = cognitojwt.Middleware(f.v)(cognitojwt.Authorize(cognitojwt.RequestPolicy(nil))(&p))
 	requireResponse(t, wantForbidden, serve(h, bearer(f.iss.AccessToken())))
 	require.False(t, p.ran)
 }

@@ -142,7 +142,7 @@ func TestAuthorizeThroughMiddleware(t *testing.T) {
 		refusal         wantResponse
 	}{
 		{"Authorize", cognitojwt.Authorize(cognitojwt.ClaimIn("custom:tenant", "acme")), true, false, "", wantForbidden},
-		{"Authorize nil policy", cognitojwt.Authorize(nil), false, false, "", wantForbidden},
+		{"Authorize nil policy", cognitojwt.Authorize(cognitojwt.Policy(nil)), false, false, "", wantForbidden},
 		{"RequireAnyGroup", cognitojwt.RequireAnyGroup("ops", "admin"), true, false, "", wantNotInGroup},
 		{"RequireAnyGroup without groups", cognitojwt.RequireAnyGroup(), false, false, "", wantNotInGroup},
 		{"RequireAllScopes", cognitojwt.RequireAllScopes("orders/write"), true, false, "orders/write", wantMissingScope},

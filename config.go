@@ -136,10 +136,7 @@ func New(cfg Config) (*Verifier, error) {
 		return nil, fmt.Errorf("%w: Issuer: %v", ErrInvalidConfig, err)
 	}
 	issuer = strings.TrimSuffix(issuer, "/")
-	jwksURL := cfg.JWKSURL
-	if jwksURL == "" {
-		jwksURL = issuer + "/.well-known/jwks.json"
-	}
+	jwksURL := cmp.Or(cfg.JWKSURL, issuer+"/.well-known/jwks.json")
 	if err := fetch.CheckURL(jwksURL); err != nil {
 		return nil, fmt.Errorf("%w: JWKSURL: %v", ErrInvalidConfig, err)
 	}

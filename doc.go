@@ -4,9 +4,8 @@
 // A Verifier checks the RS256 signature against the pool's cached JWKS,
 // the issuer, the lifetime, token_use and the app client; Middleware puts
 // the resulting Claims into the request context, and the guards
-// (Authorize, RequireAnyGroup, RequireAllScopes, RequireClaim, and
-// AuthorizeRequest for rules that read the request too) refuse what a
-// route's policy does not allow.
+// (Authorize, RequireAnyGroup, RequireAllScopes, RequireClaim) refuse what
+// a route's policy does not allow.
 //
 // A complete service:
 //
@@ -26,15 +25,9 @@
 //		}))))
 //	log.Fatal(http.ListenAndServe(":8080", mux))
 //
-// Requests without a valid token are answered 401 and refused policies 403,
-// the RFC 6750 way (see ErrorStatus); every error wraps one of the package's
-// sentinels and never repeats token bytes or claim values.
-//
-// Other credentials go through the same middleware: an Authenticator given
-// to MiddlewareFor (the web package's sign-in sessions are one). Around the
-// verifier sit the alb package (the load balancer's user-claims token),
-// the apigateway package (claims an API Gateway JWT authorizer already
-// checked), cognitotest and cognitolocal (a local user pool for tests and
-// development), and the redisstore and online modules (revocations shared
-// across a fleet, and checks against Cognito itself).
+// Refusals are answered the RFC 6750 way (see ErrorStatus); errors wrap
+// one of the package's sentinels and never repeat token bytes or claim
+// values. MiddlewareFor takes other credentials (the web package's
+// sessions). Beside it: alb, apigateway, issuer, revocation, cognitotest
+// and cognitolocal, and the redisstore and online modules.
 package cognitojwt

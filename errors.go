@@ -1,6 +1,7 @@
 package cognitojwt
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"math"
@@ -279,10 +280,7 @@ func writeError(w http.ResponseWriter, err error, realm, scope string) {
 		}
 		h.Set("WWW-Authenticate", b.String())
 	}
-	if code == "" {
-		code = "unauthorized"
-	}
-	writeBody(w, status, code, desc)
+	writeBody(w, status, cmp.Or(code, "unauthorized"), desc)
 }
 
 // writeBody writes the JSON error body every answer of the package has,

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
@@ -177,36 +175,6 @@ func ExampleMiddleware() {
 	// 200 hello alice
 	// 401 Bearer realm="api"
 	// 401 Bearer realm="api", error="invalid_token", error_description="The access token expired."
-}
-
-func ExampleWithLogger() {
-	pool, err := cognitotest.Start("127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer pool.Close()
-	v, err := cognitojwt.New(pool.Config("my-client"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
-		// Drop the time so that the output below stays the same.
-		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
-	protect := cognitojwt.Middleware(v, cognitojwt.WithLogger(logger))
-	mux := http.NewServeMux()
-	mux.Handle("GET /orders/{id}", protect(http.NotFoundHandler()))
-
-	req := httptest.NewRequest("GET", "/orders/42", nil)
-	req.Header.Set("Authorization", "Bearer "+pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithLifetime(-time.Hour)))
-	mux.ServeHTTP(httptest.NewRecorder(), req)
-	// Output:
-	// level=INFO msg="cognitojwt: request rejected" kind=expired method=GET path=/orders/42 route="GET /orders/{id}" detail="exp has passed"
 }
 
 func ExampleHooks() {
@@ -565,7 +533,7 @@ func ExampleClaimsFromUserInfo() {
 	// alice true acme
 }
 
-func ExampleAuthorizeRequest() {
+func ExampleAuthorize_requestPolicy() {
 	pool, err := cognitotest.Start("127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
@@ -583,7 +551,7 @@ func ExampleAuthorizeRequest() {
 		cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id"),
 	)
 	mux := http.NewServeMux()
-	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.AuthorizeRequest(ownTenant)(
+	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.Authorize(ownTenant)(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "orders of %s", r.PathValue("tenant"))
 		})))

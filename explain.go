@@ -1,6 +1,7 @@
 package cognitojwt
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -67,10 +68,7 @@ func explain(r *http.Request, c *Claims, p RequestPolicy) []slog.Attr {
 	explaining.Add(-1)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	why := "a policy of the caller's own refused"
-	if len(e.notes) > 0 {
-		why = strings.Join(e.notes, "; ")
-	}
+	why := cmp.Or(strings.Join(e.notes, "; "), "a policy of the caller's own refused")
 	attrs := []slog.Attr{slog.String("why", why)}
 	if c.TokenUse == AccessToken {
 		for _, claim := range e.claims {

@@ -178,8 +178,8 @@ func TestDebugLogSaysWhyARequestPolicyRefused(t *testing.T) {
 	f := newFixture(t, func(c *cognitojwt.Config) { c.TokenUse = cognitojwt.AnyToken })
 	mw := cognitojwt.Middleware(f.v, cognitojwt.WithLogger(debugLogger(&logs, slog.LevelDebug)))
 	mux := http.NewServeMux()
-	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.AuthorizeRequest(cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id"))(&probe{}))
-	mux.Handle("GET /own", cognitojwt.AuthorizeRequest(func(*http.Request, *cognitojwt.Claims) bool { return false })(&probe{}))
+	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.Authorize(cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id"))(&probe{}))
+	mux.Handle("GET /own", cognitojwt.Authorize(func(*http.Request, *cognitojwt.Claims) bool { return false })(&probe{}))
 	h := mw(mux)
 	rejection := func(path, token string) map[string]any {
 		t.Helper()
@@ -190,7 +190,7 @@ func TestDebugLogSaysWhyARequestPolicyRefused(t *testing.T) {
 		var rec map[string]any
 		require.NoError(t, json.Unmarshal(logs.Bytes(), &rec))
 		require.Equal(t, "insufficient_scope", rec["kind"])
-		require.Equal(t, "AuthorizeRequest", rec["guard"])
+		require.Equal(t, "Authorize", rec["guard"])
 		return rec
 	}
 

@@ -118,19 +118,26 @@ func readSharedClaim(c *Claims, m jsonscan.Member) error {
 	return nil
 }
 
-// cognitoClaims are the claim names Cognito defines for its tokens, and
-// the ones this package reads. encoding/json matches struct fields by
+// isCognitoClaim reports the claim names Cognito defines for its tokens,
+// and the ones this package reads. encoding/json matches struct fields by
 // Unicode simple case folding, so a payload naming "SUB" or "\u017fub"
 // would leave Subject empty while Decode into a field tagged "sub" read
 // it; Cognito never writes such spellings, so a payload that carries one
-// is refused rather than read two ways.
-var cognitoClaims = map[string]struct{}{
-	"sub": {}, "iss": {}, "aud": {}, "client_id": {}, "token_use": {}, "scope": {},
-	"username": {}, "cognito:username": {}, "cognito:groups": {}, "cognito:roles": {},
-	"cognito:preferred_role": {}, "jti": {}, "origin_jti": {}, "event_id": {},
-	"version": {}, "exp": {}, "iat": {}, "nbf": {}, "auth_time": {}, "at_hash": {},
-	"email": {}, "email_verified": {}, "phone_number": {}, "phone_number_verified": {},
-	"birthdate": {}, "identities": {}, "acr": {}, "amr": {}, "azp": {}, "nonce": {},
+// is refused rather than read two ways. A switch, not a map: a payload
+// of thousands of upper-case names asks for each, and a switch on
+// constant strings compares lengths before it compares bytes, where a
+// map hashes every name first.
+func isCognitoClaim(name string) bool {
+	switch name {
+	case "sub", "iss", "aud", "client_id", "token_use", "scope",
+		"username", "cognito:username", "cognito:groups", "cognito:roles",
+		"cognito:preferred_role", "jti", "origin_jti", "event_id",
+		"version", "exp", "iat", "nbf", "auth_time", "at_hash",
+		"email", "email_verified", "phone_number", "phone_number_verified",
+		"birthdate", "identities", "acr", "amr", "azp", "nonce":
+		return true
+	}
+	return false
 }
 
 // foldsToCognitoClaim reports a name that is not a Cognito claim name but
@@ -163,13 +170,10 @@ func foldsToCognitoClaim(name string) (string, bool) {
 			return "", false
 		}
 	}
-	if !folded {
+	if !folded || !isCognitoClaim(string(buf[:n])) {
 		return "", false
 	}
-	if _, ok := cognitoClaims[string(buf[:n])]; ok {
-		return string(buf[:n]), true
-	}
-	return "", false
+	return string(buf[:n]), true
 }
 
 // ClaimsFromUserInfo returns the Claims of an OpenID Connect user-info
@@ -223,11 +227,17 @@ func scanPayload(payload string, c *Claims, own func(name string, v jsonscan.Val
 		known, err := own(m.Name, m.Value)
 		switch {
 		case !known:
-			claimErr = readSharedClaim(c, m)
+			err = readSharedClaim(c, m)
 		case err != nil:
-			claimErr = failf(ErrMalformedToken, "claim %q: %v", m.Name, err)
+			err = failf(ErrMalformedToken, "claim %q: %v", m.Name, err)
 		}
-		return claimErr
+		if err != nil {
+			// Written only then: a payload of thousands of members
+			// would pay a write barrier for each while the collector
+			// runs.
+			claimErr = err
+		}
+		return err
 	})
 	if claimErr != nil {
 		return claimErr

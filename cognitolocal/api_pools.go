@@ -38,21 +38,9 @@ func (s *Service) createUserPool(c *apiCall, in *createUserPoolInput) (*userPool
 	if err != nil {
 		return nil, err
 	}
-	if len(in.UsernameAttributes) > 0 && len(in.AliasAttributes) > 0 {
-		return nil, apiErr(codeInvalidParameter, "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
+	if err := settings.setSignInAttributes(in.UsernameAttributes, in.AliasAttributes); err != nil {
+		return nil, err
 	}
-	for _, a := range in.UsernameAttributes {
-		if a != "email" && a != "phone_number" {
-			return nil, apiErr(codeInvalidParameter, "UsernameAttributes may hold email and phone_number only.")
-		}
-	}
-	for _, a := range in.AliasAttributes {
-		if a != "email" && a != "phone_number" && a != "preferred_username" {
-			return nil, apiErr(codeInvalidParameter, "AliasAttributes may hold email, phone_number and preferred_username only.")
-		}
-	}
-	settings.UsernameAttributes = slices.Compact(slices.Sorted(slices.Values(in.UsernameAttributes)))
-	settings.AliasAttributes = slices.Compact(slices.Sorted(slices.Values(in.AliasAttributes)))
 	// Case sensitive unless told otherwise: the API's default.
 	settings.CaseSensitive = in.UsernameConfiguration == nil || in.UsernameConfiguration.CaseSensitive == nil || *in.UsernameConfiguration.CaseSensitive
 	custom, err := settings.applySchema(in.Schema)

@@ -125,12 +125,9 @@ func parseSettings(body []byte, name string, create bool) (*poolSettings, error)
 			return nil, apiErr(codeInvalidParameter, "The pre-token-generation Lambda must be given by its ARN.")
 		}
 	}
-	for _, a := range in.AutoVerifiedAttributes {
-		if a != "email" && a != "phone_number" {
-			return nil, apiErr(codeInvalidParameter, "AutoVerifiedAttributes may hold email and phone_number only.")
-		}
+	if err := s.setAutoVerified(in.AutoVerifiedAttributes); err != nil {
+		return nil, err
 	}
-	s.AutoVerifiedAttributes = slices.Compact(slices.Sorted(slices.Values(in.AutoVerifiedAttributes)))
 	switch in.MfaConfiguration {
 	case "", "OFF":
 	case "ON", "OPTIONAL":

@@ -80,3 +80,37 @@ func ExampleConfig_preTokenGeneration() {
 	// Output:
 	// sales
 }
+
+// Users who sign in with their email address, as a pool created with
+// UsernameAttributes ["email"]: the username Cognito stores, and the
+// tokens carry, is the user's sub.
+func ExampleConfig_usernameAttributes() {
+	pool, err := cognitolocal.New(cognitolocal.Config{
+		UsernameAttributes:     []string{"email"},
+		AutoVerifiedAttributes: []string{"email"},
+		MFA:                    cognitolocal.MFAConfig{Mode: cognitolocal.MFAOptional, SoftwareToken: true},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	sub, err := pool.CreateUser("jane@example.com", "Passw0rd!", map[string]string{"email_verified": "true"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	tokens, err := pool.SignIn(context.Background(), cognitolocal.DefaultClientID, "jane@example.com", "Passw0rd!")
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, err := pool.Verifier(cognitolocal.DefaultClientID, cognitojwt.IDToken)
+	if err != nil {
+		log.Fatal(err)
+	}
+	claims, err := v.Verify(context.Background(), tokens.IDToken)
+	if err != nil {
+		log.Fatal(err)
+	}
+	email, _ := claims.Attribute("email")
+	fmt.Println(claims.Username == sub, email, pool.MfaConfiguration())
+	// Output:
+	// true jane@example.com OPTIONAL
+}

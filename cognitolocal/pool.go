@@ -48,6 +48,28 @@ type Config struct {
 	// Logger receives a record per JSON API operation (its name and, on
 	// failure, the exception name); nil logs nothing.
 	Logger *slog.Logger
+	// UsernameAttributes lets users sign up and sign in with their
+	// "email" or "phone_number" in place of a username, as
+	// CreateUserPool's UsernameAttributes: the stored username is then
+	// the sub. Nil: usernames.
+	UsernameAttributes []string
+	// AliasAttributes lets a user sign in with a verified "email" or
+	// "phone_number", or the "preferred_username", besides the username,
+	// as CreateUserPool's AliasAttributes. Not with UsernameAttributes.
+	AliasAttributes []string
+	// AutoVerifiedAttributes ("email", "phone_number") are verified by a
+	// code the pool sends at sign-up and when they change, as
+	// CreateUserPool's AutoVerifiedAttributes. Nil verifies none: SignUp
+	// sends no code and an administrator confirms users.
+	AutoVerifiedAttributes []string
+	// MFA is the pool's MFA configuration, as SetUserPoolMfaConfig sets
+	// it; the zero value is MFA off.
+	MFA MFAConfig
+	// AccountRecovery is AccountRecoverySetting: where ForgotPassword
+	// sends its code (RecoveryVerifiedEmail, RecoveryVerifiedPhone), or
+	// RecoveryAdminOnly alone. Nil: a verified phone number, else a
+	// verified email address, as Cognito without a setting.
+	AccountRecovery []RecoveryOption
 	// OnChange, when set, runs after every HTTP request that changed what
 	// SaveState writes (a successful JSON API operation other than a read,
 	// a token or revocation answered 200), so that a server can save its
@@ -145,9 +167,17 @@ func makePool(svc *Service, cfg Config) (*Pool, error) {
 	settings.Name = p.poolID
 	now := p.now()
 	settings.Created, settings.Modified = now, now
+	if err := settings.applyConfig(cfg); err != nil {
+		return nil, err
+	}
 	p.settings.Store(&settings)
 	if !poolIDPattern.MatchString(p.poolID) {
 		return nil, fmt.Errorf("cognitolocal: PoolID: use 1 to 55 letters, digits, _ or -")
+	}
+	if cfg.MFA != (MFAConfig{}) {
+		if err := p.SetMFAConfig(cfg.MFA); err != nil {
+			return nil, err
+		}
 	}
 	switch p.triggerV {
 	case "":

@@ -82,6 +82,62 @@ func defaultSettings() poolSettings {
 	return poolSettings{PasswordPolicy: DefaultPasswordPolicy(), MfaConfiguration: "OFF"}
 }
 
+// setSignInAttributes sets UsernameAttributes and AliasAttributes,
+// checked as CreateUserPool checks them: one or the other, of the
+// attributes each allows.
+func (s *poolSettings) setSignInAttributes(username, alias []string) error {
+	if len(username) > 0 && len(alias) > 0 {
+		return apiErr(codeInvalidParameter, "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
+	}
+	for _, a := range username {
+		if a != "email" && a != "phone_number" {
+			return apiErr(codeInvalidParameter, "UsernameAttributes may hold email and phone_number only.")
+		}
+	}
+	for _, a := range alias {
+		if a != "email" && a != "phone_number" && a != "preferred_username" {
+			return apiErr(codeInvalidParameter, "AliasAttributes may hold email, phone_number and preferred_username only.")
+		}
+	}
+	s.UsernameAttributes = sortedSet(username)
+	s.AliasAttributes = sortedSet(alias)
+	return nil
+}
+
+// setAutoVerified sets AutoVerifiedAttributes: email, phone_number or
+// both.
+func (s *poolSettings) setAutoVerified(attrs []string) error {
+	for _, a := range attrs {
+		if a != "email" && a != "phone_number" {
+			return apiErr(codeInvalidParameter, "AutoVerifiedAttributes may hold email and phone_number only.")
+		}
+	}
+	s.AutoVerifiedAttributes = sortedSet(attrs)
+	return nil
+}
+
+// sortedSet is attrs sorted without duplicates, nil when empty.
+func sortedSet(attrs []string) []string {
+	return slices.Compact(slices.Sorted(slices.Values(attrs)))
+}
+
+// applyConfig sets the settings a Config gives, checked as
+// CreateUserPool checks them. Zero fields keep the defaults.
+func (s *poolSettings) applyConfig(cfg Config) error {
+	if err := s.setSignInAttributes(cfg.UsernameAttributes, cfg.AliasAttributes); err != nil {
+		return err
+	}
+	if err := s.setAutoVerified(cfg.AutoVerifiedAttributes); err != nil {
+		return err
+	}
+	recovery, err := checkRecovery(cfg.AccountRecovery)
+	if err != nil {
+		return err
+	}
+	s.AccountRecovery = recovery
+	return nil
+}
+
 // conf returns the pool's settings, with or without the lock held. They
 // are never changed in place: UpdateUserPool stores new ones, so that a
 // reader needs no lock.

@@ -69,7 +69,7 @@ func main() {
 		cognitojwt.InAnyGroup("admin").ForRequest(),
 		cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id"),
 	)
-	mux.Handle("GET /tenants/{tenant}/orders", auth(cognitojwt.AuthorizeRequest(ownTenant)(http.HandlerFunc(whoami))))
+	mux.Handle("GET /tenants/{tenant}/orders", auth(cognitojwt.Authorize(ownTenant)(http.HandlerFunc(whoami))))
 	srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	log.Printf("listening on http://%s", *addr)
 	log.Fatal(srv.ListenAndServe())

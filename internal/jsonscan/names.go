@@ -2,10 +2,14 @@ package jsonscan
 
 import (
 	"hash/maphash"
+	"math/bits"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/cognitojwt/cognitojwt/internal/view"
 )
 
 // Duplicate member names are found with one hash set per open object,
@@ -13,20 +17,23 @@ import (
 // has read (its entries) and its open-addressing index over them (its
 // slots). An object only ever adds to its own set while it is the
 // innermost one open, so its entries and slots are always the tops of the
-// stacks, and closing it pops them. Each name is hashed once, under case
-// folding, and compared byte for byte only with names of the same hash,
-// so an object of n members costs n hashes whatever its shape, and the
-// stacks never hold more than the open objects' names: memory grows with
-// the input, never faster.
+// stacks, and closing it pops them. Past an object's first few names,
+// each name is hashed once, under case folding, and compared byte for
+// byte only with names of the same hash, so an object of n members costs
+// at most n hashes whatever its shape, and the stacks never hold more
+// than the open objects' names: memory grows with the input, never
+// faster.
 
-// nameEntry is one name of an open object: its hash, and where its
-// decoded bytes are, as offsets into the source or, at len(src) and
-// above, into the arena of decoded escaped names. It holds no pointer, so
-// the stack of them costs the collector nothing to scan and nothing to
-// grow.
+// nameEntry is one name of an open object: the low half of its hash,
+// and where its decoded bytes are, as offsets into the source or, at
+// len(src) and above, into the arena of decoded escaped names (which is
+// why a source is at most maxSource bytes). It holds no pointer and is
+// twelve bytes, so the stack of them costs the collector nothing to scan
+// and an object of thousands of tiny members half what full offsets and
+// hashes would.
 type nameEntry struct {
-	hash       uint64
-	start, end int
+	hash       uint32
+	start, end uint32
 }
 
 // nameSet is the part of an object's duplicate set that lives in its
@@ -36,13 +43,17 @@ type nameSet struct {
 	entries, slots, size int
 }
 
-// minSlots is an object's first index, for up to minSlots/2 names; past
-// that it grows fourfold at a time.
-const minSlots = 16
+// An object's first linearNames names are compared one with another; the
+// next one builds its first index, for up to minSlots/2 names, which
+// grows fourfold at a time.
+const (
+	linearNames = 4
+	minSlots    = 16
+)
 
 // nameStacks are the scanner's two stacks. They start on arrays inside
 // the scanner, so that a token, whose objects are small, allocates
-// nothing for them; a wider input moves them to the heap, doubling.
+// nothing for them; a wider input moves them to the heap.
 type nameStacks struct {
 	entries    []nameEntry // on the heap once entryArray is outgrown
 	slots      []uint32
@@ -110,40 +121,101 @@ func plainName(name string) bool {
 	return true
 }
 
-// nameSeed keys the hash of member names, so that no input can be built
-// to make them collide.
-var nameSeed = maphash.MakeSeed()
+// nameSeed and nameKeys key the hash of member names, so that no input
+// can be built to make them collide.
+var (
+	nameSeed = maphash.MakeSeed()
+	nameKeys = [3]uint64{rand.Uint64(), rand.Uint64(), rand.Uint64()}
+)
 
-// addName adds the name the scanner just read, at virtual offset start,
-// to the set of the innermost open object, and reports whether it was
-// new.
-func (s *scanner) addName(set *nameSet, name string, start int) bool {
+// hashName hashes a name as foldHash folded it. Names of up to 16 bytes,
+// which an object of thousands of members is made of, are mixed here
+// rather than by maphash, whose calls cost a tiny name twice the rest of
+// its hashing: the name's bytes, as at most two 64-bit words, are
+// multiplied into 128 bits with secret random keys and the halves folded,
+// twice, as Go's runtime hashes map keys where the CPU has no AES
+// instructions. Longer names go to maphash.
+func hashName(name string) uint64 {
+	var a, b uint64
+	switch n := len(name); {
+	case n > 16:
+		return maphash.String(nameSeed, name)
+	case n >= 8:
+		a, b = le64(name), le64(name[n-8:])
+	case n >= 4:
+		a, b = le32(name), le32(name[n-4:])
+	case n > 0:
+		a = uint64(name[0])<<16 | uint64(name[n>>1])<<8 | uint64(name[n-1])
+	}
+	return mix(nameKeys[2]^uint64(len(name)), mix(a^nameKeys[0], b^nameKeys[1]))
+}
+
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func le32(s string) uint64 {
+	_ = s[3]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
+}
+
+// addName adds the name the scanner just read, at virtual offset start
+// and plain or not, to the set of the innermost open object, and reports
+// whether it was new.
+func (s *scanner) addName(set *nameSet, name string, start int, plain bool) bool {
 	t := &s.names
 	n := t.nEntries - set.entries
-	if 2*(n+1) > set.size {
-		s.resize(set, max(minSlots, 4*set.size))
-	}
-	plain := plainName(name)
-	h := foldHash(name, plain)
-	slots := t.slotStack()[set.slots : set.slots+set.size]
-	entries := t.entryStack()[set.entries:t.nEntries]
-	mask := uint64(set.size - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		j := slots[i]
-		if j == 0 {
-			// A member takes four bytes at least ("":0), a comma or a
-			// brace the fifth.
-			t.push(nameEntry{h, start, start + len(name)}, (len(s.src)-s.pos)/4)
-			slots[i] = uint32(n + 1)
-			return true
-		}
-		if e := entries[j-1]; e.hash == h {
-			other := s.entryName(e)
-			if other == name || ((!plain || !plainName(other)) && strings.EqualFold(other, name)) {
+	if n < linearNames {
+		// Few names are compared one with another, unhashed: an input of
+		// thousands of one-member objects costs no hash and no index.
+		for _, e := range t.entryStack()[set.entries:t.nEntries] {
+			if other := s.entryName(e); sameName(other, name, plain) {
 				return false
 			}
 		}
+		t.push(nameEntry{0, uint32(start), uint32(start + len(name))}, (len(s.src)-s.pos)/5)
+		return true
 	}
+	if n == linearNames {
+		st := t.entryStack()
+		for i := set.entries; i < t.nEntries; i++ {
+			other := s.entryName(st[i])
+			st[i].hash = uint32(foldHash(other, plainName(other)))
+		}
+	}
+	if 2*(n+1) > set.size {
+		s.resize(set, max(minSlots, 4*set.size))
+	}
+	h := uint32(foldHash(name, plain))
+	slots := t.slotStack()[set.slots : set.slots+set.size]
+	entries := t.entryStack()[set.entries:t.nEntries]
+	mask := uint64(set.size - 1)
+	for i := uint64(h) & mask; ; i = (i + 1) & mask {
+		j := slots[i]
+		if j == 0 {
+			// Every name still to come takes five bytes of what is left
+			// at least: "":0 and the comma or brace before it.
+			t.push(nameEntry{h, uint32(start), uint32(start + len(name))}, (len(s.src)-s.pos)/5)
+			slots[i] = uint32(n + 1)
+			return true
+		}
+		if e := entries[j-1]; e.hash == h && sameName(s.entryName(e), name, plain) {
+			return false
+		}
+	}
+}
+
+// sameName reports whether other, a name read before, equals name, plain
+// or not, under case folding.
+func sameName(other, name string, plain bool) bool {
+	return other == name || ((!plain || !plainName(other)) && strings.EqualFold(other, name))
 }
 
 // resize gives the innermost open object size slots, indexing the names
@@ -153,7 +225,7 @@ func (s *scanner) resize(set *nameSet, size int) {
 	slots := t.region(set.slots, size)
 	mask := uint64(size - 1)
 	for k, e := range t.entryStack()[set.entries:t.nEntries] {
-		i := e.hash & mask
+		i := uint64(e.hash) & mask
 		for slots[i] != 0 {
 			i = (i + 1) & mask
 		}
@@ -164,10 +236,11 @@ func (s *scanner) resize(set *nameSet, size int) {
 
 // entryName returns the decoded name e points to.
 func (s *scanner) entryName(e nameEntry) string {
-	if e.start < len(s.src) {
-		return s.src[e.start:e.end]
+	start, end := int(e.start), int(e.end)
+	if start < len(s.src) {
+		return s.src[start:end]
 	}
-	return s.arena.String()[e.start-len(s.src) : e.end-len(s.src)]
+	return view.String(s.arena[start-len(s.src) : end-len(s.src)])
 }
 
 // foldHash hashes name so that exactly the names strings.EqualFold finds
@@ -179,7 +252,7 @@ func (s *scanner) entryName(e nameEntry) string {
 // that a name of any length costs no allocation.
 func foldHash(name string, plain bool) uint64 {
 	if plain {
-		return maphash.String(nameSeed, name)
+		return hashName(name)
 	}
 	var h maphash.Hash
 	var buf [128]byte
@@ -213,7 +286,7 @@ func foldHash(name string, plain bool) uint64 {
 		n += utf8.EncodeRune(buf[n:], r)
 	}
 	if !long {
-		return maphash.Bytes(nameSeed, buf[:n])
+		return hashName(view.String(buf[:n]))
 	}
 	h.Write(buf[:n])
 	return h.Sum64()

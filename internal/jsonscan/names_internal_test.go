@@ -28,3 +28,34 @@ func TestFoldHashAgreesAcrossEveryOrbit(t *testing.T) {
 		}
 	}
 }
+
+// Names equal under case folding hash alike at every length: through the
+// short mix (up to 16 bytes), through maphash, and past the folding
+// buffer, where the folded bytes reach maphash in pieces.
+func TestFoldHashAgreesAtEveryLength(t *testing.T) {
+	for n := range 400 {
+		var lower, upper, kelvin strings.Builder
+		for i := range n {
+			c := "abcdefghijklmnopqrstuvwxyz"[i%26]
+			lower.WriteByte(c)
+			upper.WriteByte(c - 'a' + 'A')
+			if c == 'k' {
+				kelvin.WriteString("\u212a")
+			} else {
+				kelvin.WriteByte(c)
+			}
+		}
+		want := foldHash(lower.String(), true)
+		for _, other := range []string{upper.String(), kelvin.String()} {
+			if !strings.EqualFold(lower.String(), other) {
+				t.Fatalf("length %d: not equal under folding", n)
+			}
+			if foldHash(other, plainName(other)) != want {
+				t.Fatalf("length %d: %.20q… hashes apart from its lower case", n, other)
+			}
+		}
+		if n > 0 && foldHash(lower.String()[1:]+"_", true) == want {
+			t.Fatalf("length %d: two different names hash alike", n)
+		}
+	}
+}

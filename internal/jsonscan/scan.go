@@ -11,7 +11,7 @@ package jsonscan
 
 import (
 	"errors"
-	"strings"
+	"math"
 )
 
 // MaxDepth bounds nesting of objects and arrays (the top-level object is
@@ -69,7 +69,15 @@ var (
 	errDepth     = errors.New("JSON nested too deeply")
 	errNotObject = errors.New("JSON value is not an object")
 	errType      = errors.New("JSON value has the wrong type")
+	errTooLong   = errors.New("JSON text longer than 2 GiB")
 )
+
+// maxSource is the longest text this package reads: the offsets of
+// member names, which it keeps for finding duplicates, are 32-bit, and
+// the decoded escaped names' count from len(src). Tokens, key sets and
+// user-info answers are kilobytes; a variable so that a test can lower
+// it.
+var maxSource = math.MaxInt32
 
 // ErrType reports a value of an unexpected kind from the typed accessors.
 var ErrType = errType
@@ -82,7 +90,7 @@ type scanner struct {
 	names nameStacks
 	// arena holds the member names that had escapes, decoded: one
 	// allocation per scan however many there are.
-	arena strings.Builder
+	arena []byte
 }
 
 // ParseObject validates src as exactly one JSON object, optionally
@@ -99,8 +107,11 @@ func ParseObject(src string, dst []Member) ([]Member, error) {
 // member of the object, in order, as it is read: a caller that keeps only
 // a few members needs no slice of them all. An error from fn ends the
 // scan and is returned as it is; members after the one fn refused are
-// neither read nor validated.
+// neither read nor validated. A text longer than 2 GiB is refused.
 func ScanObject(src string, fn func(Member) error) error {
+	if len(src) > maxSource {
+		return errTooLong
+	}
 	s := scanner{src: src}
 	s.skipSpace()
 	if s.peek() != '{' {
@@ -119,6 +130,9 @@ func ScanObject(src string, fn func(Member) error) error {
 // Valid reports whether src is a single JSON value that this package
 // accepts (any kind, not just an object).
 func Valid(src string) bool {
+	if len(src) > maxSource {
+		return false
+	}
 	s := scanner{src: src}
 	s.skipSpace()
 	if _, err := s.value(); err != nil {
@@ -238,11 +252,11 @@ func (s *scanner) object(fn func(Member) error) error {
 	set := nameSet{entries: s.names.nEntries, slots: s.names.nSlots}
 	for {
 		s.skipSpace()
-		name, start, err := s.name()
+		name, start, plain, err := s.name()
 		if err != nil {
 			return err
 		}
-		if !s.addName(&set, name, start) {
+		if !s.addName(&set, name, start, plain) {
 			return errDuplicate
 		}
 		s.skipSpace()

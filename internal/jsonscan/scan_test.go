@@ -140,6 +140,17 @@ var rejected = []string{
 	manyMembers(30, `,"ſ":0,"S":1`),
 	manyMembers(30, `,"K":0,"k":1`),
 	manyMembers(30, `,"Å":0,"Å":1`),
+	// Around the first index and each time it grows: names compared one
+	// with another, then hashed, then moved to a larger index.
+	manyMembers(3, `,"M2":0`),
+	manyMembers(4, `,"m0":0`),
+	manyMembers(4, `,"\u004d3":0`),
+	manyMembers(8, `,"m7":0`),
+	manyMembers(9, `,"M0":0`),
+	manyMembers(32, `,"m31":0`),
+	manyMembers(33, `,"m\u0033\u0032":0`),
+	`{"x":[` + manyMembers(4, "") + `,` + manyMembers(9, `,"m3":0`) + `]}`,
+	`{"x":[` + manyMembers(40, "") + `,` + manyMembers(2, `,"M1":0`) + `]}`,
 	`{"x":` + nest(32) + `}`,
 	`{"x":` + strings.Repeat(`{"y":`, 40) + `1` + strings.Repeat(`}`, 40) + `}`,
 }

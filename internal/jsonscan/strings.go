@@ -1,39 +1,95 @@
 package jsonscan
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/cognitojwt/cognitojwt/internal/view"
 )
 
 // name reads a member name and returns it decoded, with where its
 // decoded bytes begin: an offset into the source, or, for a name with
 // escapes, decoded into the scanner's arena, len(src) plus its offset
-// there.
-func (s *scanner) name() (string, int, error) {
+// there; and whether it is plain (plainName). Names are read by a loop of
+// their own, which learns whether one is plain as it validates it: an
+// object of thousands of tiny members is the costliest input there is,
+// and a name then costs what its few bytes cost.
+func (s *scanner) name() (name string, start int, plain bool, err error) {
 	if s.peek() != '"' {
-		return "", 0, errSyntax
+		return "", 0, false, errSyntax
 	}
-	raw, err := s.str()
-	if err != nil {
-		return "", 0, err
+	s.pos++
+	start, plain = s.pos, true
+	for s.pos < len(s.src) {
+		c := s.src[s.pos]
+		switch {
+		case c == '"':
+			s.pos++
+			return s.src[start : s.pos-1], start, plain, nil
+		case c == '\\':
+			return s.escapedName(start)
+		case c < 0x20:
+			return "", 0, false, errSyntax
+		case 'A' <= c && c <= 'Z':
+			plain = false
+			s.pos++
+		case c < utf8.RuneSelf:
+			s.pos++
+		default:
+			r, size := utf8.DecodeRuneInString(s.src[s.pos:])
+			if r == utf8.RuneError && size <= 1 {
+				return "", 0, false, errUTF8
+			}
+			plain = false
+			s.pos += size
+		}
 	}
-	body := raw[1 : len(raw)-1]
-	if strings.IndexByte(body, '\\') < 0 {
-		return body, s.pos - len(raw) + 1, nil
-	}
-	if s.arena.Cap() == 0 {
+	return "", 0, false, errSyntax
+}
+
+// escapedName reads on from the first backslash of the name whose bytes
+// begin at start, decoding it into the arena as it validates it: one
+// pass, as for a name without escapes.
+func (s *scanner) escapedName(start int) (string, int, bool, error) {
+	if s.arena == nil {
 		// Decoding only shortens, so what is left of the source bounds
-		// every name still to come.
-		s.arena.Grow(len(s.src) - s.pos + len(body))
+		// every name still to come: the arena is never reallocated.
+		s.arena = make([]byte, 0, len(s.src)-start)
 	}
-	start := s.arena.Len()
-	var buf [256]byte
-	s.arena.Write(unescape(buf[:0], body))
-	// Bytes written to a strings.Builder are never changed, so this view
-	// stays valid whatever is written later.
-	return s.arena.String()[start:], len(s.src) + start, nil
+	first := len(s.arena)
+	run := start // the bytes not yet copied, which need no decoding
+	for s.pos < len(s.src) {
+		c := s.src[s.pos]
+		switch {
+		case c == '"':
+			s.arena = append(s.arena, s.src[run:s.pos]...)
+			s.pos++
+			// The arena's bytes are never written again once appended,
+			// so this view stays valid whatever is appended later.
+			name := view.String(s.arena[first:])
+			return name, len(s.src) + first, plainName(name), nil
+		case c == '\\':
+			s.arena = append(s.arena, s.src[run:s.pos]...)
+			esc := s.pos
+			if err := s.escape(); err != nil {
+				return "", 0, false, err
+			}
+			s.arena = unescape(s.arena, s.src[esc:s.pos])
+			run = s.pos
+		case c < 0x20:
+			return "", 0, false, errSyntax
+		case c < utf8.RuneSelf:
+			s.pos++
+		default:
+			r, size := utf8.DecodeRuneInString(s.src[s.pos:])
+			if r == utf8.RuneError && size <= 1 {
+				return "", 0, false, errUTF8
+			}
+			s.pos += size
+		}
+	}
+	return "", 0, false, errSyntax
 }
 
 // str validates a string starting at the opening quote and returns its raw
@@ -105,12 +161,22 @@ func (s *scanner) hex4() (rune, bool) {
 	if len(s.src)-s.pos < 5 {
 		return 0, false
 	}
-	n, err := strconv.ParseUint(s.src[s.pos+1:s.pos+5], 16, 32)
-	if err != nil {
-		return 0, false
+	var r rune
+	for _, c := range []byte(s.src[s.pos+1 : s.pos+5]) {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
 	}
 	s.pos += 5
-	return rune(n), true
+	return r, true
 }
 
 // decodeValidString decodes the raw text of a string this package accepted.
