@@ -1,8 +1,10 @@
 package awstest
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"testing"
@@ -32,6 +34,8 @@ type fixture struct {
 	idp *cip.Client
 	// web follows no redirects, so tests see each Managed Login hop.
 	web *http.Client
+	// sdk is the HTTP client of the SDK's Cognito clients.
+	sdk *http.Client
 	tr  *http.Transport
 }
 
@@ -42,7 +46,7 @@ func newFixture(t *testing.T, cfg cognitolocal.Config) *fixture {
 	srv, err := cognitolocal.Start("127.0.0.1:0", cfg)
 	require.NoError(t, err)
 	tr := &http.Transport{}
-	f := &fixture{pool: srv, tr: tr}
+	f := &fixture{pool: srv, tr: tr, sdk: &http.Client{Transport: ownBody{tr}}}
 	t.Cleanup(func() {
 		tr.CloseIdleConnections()
 		require.NoError(t, srv.Close())
@@ -52,7 +56,7 @@ func newFixture(t *testing.T, cfg cognitolocal.Config) *fixture {
 	awsCfg := aws.Config{
 		Region:      "eu-west-1",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local-secret", ""),
-		HTTPClient:  &http.Client{Transport: tr},
+		HTTPClient:  f.sdk,
 	}
 	f.idp = cip.NewFromConfig(awsCfg, func(o *cip.Options) {
 		o.BaseEndpoint = aws.String(srv.Endpoint())
@@ -61,6 +65,34 @@ func newFixture(t *testing.T, cfg cognitolocal.Config) *fixture {
 	})
 	f.web = f.browser(t)
 	return f
+}
+
+// ownBody hands the transport a copy of each request body that the SDK
+// cannot close. The SDK's body is not one the transport knows to be in
+// memory, so the transport sends the headers, then the body straight to
+// the socket, and only then reads the body once more to check for bytes
+// past Content-Length. By then the answer may be back and the SDK, on
+// return from Do, has closed its body: that last read gives io.EOF, the
+// transport takes it for a failed write and closes the connection under
+// the answer the SDK is still reading ("use of closed network
+// connection", aws/aws-sdk-go-v2#2737). The SDK retries that by default;
+// the fixture turns retries off, so the race must not happen at all.
+type ownBody struct{ next http.RoundTripper }
+
+func (o ownBody) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return o.next.RoundTrip(r)
+	}
+	b, err := io.ReadAll(r.Body)
+	_ = r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r = r.Clone(r.Context())
+	r.ContentLength = int64(len(b))
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	return o.next.RoundTrip(r)
 }
 
 // browser is an HTTP client with its own cookie jar that does not follow

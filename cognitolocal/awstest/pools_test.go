@@ -182,7 +182,7 @@ func TestCreateUserPoolInTheSigningRegion(t *testing.T) {
 	idp := cip.NewFromConfig(aws.Config{
 		Region:      "ap-southeast-2",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local-secret", ""),
-		HTTPClient:  f.web,
+		HTTPClient:  f.sdk,
 	}, func(o *cip.Options) { o.BaseEndpoint = aws.String(f.pool.Endpoint()); o.RetryMaxAttempts = 1 })
 	out, err := idp.CreateUserPool(ctx(t), &cip.CreateUserPoolInput{PoolName: aws.String("sydney")})
 	require.NoError(t, err)
