@@ -46,8 +46,11 @@ type Authentication struct {
 type bearer struct {
 	src TokenSource
 	v   TokenVerifier
-	// lazy is set when src is BearerToken: with a Verifier or a
-	// MultiVerifier, the header is read without BearerToken's scan of the
+	// own is v when it is one of the package's verifiers, found once when
+	// the middleware is built.
+	own cachedVerifier
+	// lazy is set when src is BearerToken and v is a Verifier or a
+	// MultiVerifier: the header is read without BearerToken's scan of the
 	// token's characters, which runs only when the cache does not know the
 	// token. A cached token passed strict base64url decoding when it was
 	// verified, so it is b64token, and a hit costs no pass over its bytes
@@ -90,11 +93,10 @@ func (b bearer) Authenticate(_ http.ResponseWriter, r *http.Request) (Authentica
 // the package's verifiers copy the claims into dst, which that value
 // holds, so a cache hit allocates nothing beyond it.
 func (b bearer) authenticateInto(r *http.Request, a *auth, dst *Claims) error {
-	v, ours := b.v.(cachedVerifier)
-	lazy := b.lazy && ours
+	v := b.own
 	var token string
 	var err error
-	if lazy {
+	if b.lazy {
 		token, err = bearerToken(r)
 	} else {
 		token, err = b.src(r)
@@ -104,7 +106,7 @@ func (b bearer) authenticateInto(r *http.Request, a *auth, dst *Claims) error {
 	}
 	var c *Claims
 	switch {
-	case lazy:
+	case b.lazy:
 		var hit bool
 		var miss cacheMiss
 		if c, hit, miss, err = v.fromCacheInto(token, dst); !hit {
@@ -113,7 +115,7 @@ func (b bearer) authenticateInto(r *http.Request, a *auth, dst *Claims) error {
 			}
 			c, err = v.verifyInto(r.Context(), token, dst, miss)
 		}
-	case ours:
+	case v != nil:
 		c, err = v.verifyInto(r.Context(), token, dst, cacheMiss{})
 	default:
 		c, err = b.v.Verify(r.Context(), token)

@@ -93,7 +93,8 @@ type middleware struct {
 func Middleware(v TokenVerifier, opts ...Option) func(http.Handler) http.Handler {
 	m := newMiddleware(opts)
 	if v != nil {
-		m.authn = bearer{src: m.source, v: v, lazy: m.defaultSource}
+		own, _ := v.(cachedVerifier)
+		m.authn = bearer{src: m.source, v: v, own: own, lazy: m.defaultSource && own != nil}
 	}
 	return m.handler
 }
