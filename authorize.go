@@ -122,18 +122,26 @@ func AgeAtLeast(years int) Policy {
 	}
 }
 
+// PolicyKind is either kind of policy: a Policy, which reads the claims,
+// or a RequestPolicy, which reads the request too (or a func of either
+// shape). AllOf, AnyOf and Authorize take either kind, so one vocabulary
+// serves both.
+type PolicyKind interface {
+	~func(*Claims) bool | ~func(*http.Request, *Claims) bool
+}
+
 // AllOf allows what every policy allows; with no policies it denies. It
 // combines policies of one kind into one of the same kind: Policies (or
 // funcs of their shape) into a Policy, RequestPolicies into a
 // RequestPolicy. Turn a Policy into a RequestPolicy with ForRequest to
 // mix the two.
-func AllOf[P ~func(*Claims) bool | ~func(*http.Request, *Claims) bool](ps ...P) P {
+func AllOf[P PolicyKind](ps ...P) P {
 	return combine(ps, allOf, allOfRequest)
 }
 
 // AnyOf allows what any policy allows; with no policies it denies. Like
 // AllOf, it combines policies of one kind into one of the same kind.
-func AnyOf[P ~func(*Claims) bool | ~func(*http.Request, *Claims) bool](ps ...P) P {
+func AnyOf[P PolicyKind](ps ...P) P {
 	return combine(ps, anyOf, anyOfRequest)
 }
 
@@ -145,7 +153,7 @@ var (
 // combine applies the combinator of ps's kind. The conversions to the
 // kind's named type and back happen once, when the policy is built, so
 // each kind keeps its own code path per request.
-func combine[P ~func(*Claims) bool | ~func(*http.Request, *Claims) bool](ps []P, claims func([]Policy) Policy, request func([]RequestPolicy) RequestPolicy) P {
+func combine[P PolicyKind](ps []P, claims func([]Policy) Policy, request func([]RequestPolicy) RequestPolicy) P {
 	kind := reflect.TypeFor[P]()
 	var out reflect.Value
 	if kind.ConvertibleTo(policyType) {
@@ -202,7 +210,7 @@ func anyOf(ps []Policy) Policy {
 // wildcards are those of the pattern that routed it. With no Middleware
 // in front, every request is answered 500 and the wiring mistake is
 // logged to slog.Default().
-func Authorize[P ~func(*Claims) bool | ~func(*http.Request, *Claims) bool](p P) func(http.Handler) http.Handler {
+func Authorize[P PolicyKind](p P) func(http.Handler) http.Handler {
 	var rp RequestPolicy
 	if v := reflect.ValueOf(p); v.Type().ConvertibleTo(policyType) {
 		rp = v.Convert(policyType).Interface().(Policy).ForRequest()

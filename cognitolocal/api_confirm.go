@@ -1,6 +1,9 @@
 package cognitolocal
 
-import "context"
+import (
+	"context"
+	"maps"
+)
 
 // The operations that confirm a sign-up or verify an attribute with a
 // code from the outbox.
@@ -10,6 +13,9 @@ type confirmSignUpInput struct {
 	SecretHash       string `json:"SecretHash"`
 	Username         string `json:"Username"`
 	ConfirmationCode string `json:"ConfirmationCode"`
+	// ForceAliasCreation moves the verified alias to this user when
+	// another one holds it (aliases.go).
+	ForceAliasCreation bool `json:"ForceAliasCreation"`
 }
 
 // confirmSignUp confirms an UNCONFIRMED user with the code SignUp (or
@@ -30,10 +36,19 @@ func (p *Pool) confirmSignUp(_ context.Context, in *confirmSignUpInput) (*empty,
 		if err != nil {
 			return nil, err
 		}
-		u.Status = statusConfirmed
 		if pc.Attribute != "" {
-			u.Attributes[pc.Attribute+"_verified"] = "true"
+			next := maps.Clone(u.Attributes)
+			next[pc.Attribute+"_verified"] = "true"
+			// A right code for an alias another user holds: the user
+			// stays unconfirmed and the code stays good, so that the
+			// app can ask again with ForceAliasCreation.
+			if err := p.claimAliasesLocked(u, next, in.ForceAliasCreation); err != nil {
+				u.Codes[purposeSignUp] = pc
+				return nil, err
+			}
+			u.Attributes = next
 		}
+		u.Status = statusConfirmed
 		u.LastModified = p.now()
 		return &empty{}, nil
 	})
@@ -125,10 +140,17 @@ func (p *Pool) verifyUserAttribute(ctx context.Context, in *verifyUserAttributeI
 		if !ok {
 			return apiErr(codeInvalidParameter, "Only email and phone_number can be verified.")
 		}
-		if _, err := p.useCodeLocked(u, purposeAttribute+d.attribute, in.Code, "VerifyUserAttribute", limitVerifyAttr); err != nil {
+		pc, err := p.useCodeLocked(u, purposeAttribute+d.attribute, in.Code, "VerifyUserAttribute", limitVerifyAttr)
+		if err != nil {
 			return err
 		}
-		u.Attributes[d.attribute+"_verified"] = "true"
+		next := maps.Clone(u.Attributes)
+		next[d.attribute+"_verified"] = "true"
+		if err := p.claimAliasesLocked(u, next, false); err != nil {
+			u.Codes[purposeAttribute+d.attribute] = pc // the code stays good
+			return err
+		}
+		u.Attributes = next
 		u.LastModified = p.now()
 		return nil
 	})

@@ -45,6 +45,9 @@ type adminCreateUserInput struct {
 	TemporaryPassword      string      `json:"TemporaryPassword"`
 	MessageAction          string      `json:"MessageAction"`
 	DesiredDeliveryMediums []string    `json:"DesiredDeliveryMediums"`
+	// ForceAliasCreation moves a verified email or phone alias another
+	// user holds to this one (aliases.go).
+	ForceAliasCreation bool `json:"ForceAliasCreation"`
 }
 
 type userOutput struct {
@@ -89,7 +92,7 @@ func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*us
 		if u.Status != statusForceChangePwd {
 			return nil, apiErr("UnsupportedUserStateException", "Resend not possible: the user's status is not FORCE_CHANGE_PASSWORD.")
 		}
-	} else if u, err = p.createUserLocked(in.Username, attributeMap(in.UserAttributes)); err != nil {
+	} else if u, err = p.createUserLocked(in.Username, attributeMap(in.UserAttributes), in.ForceAliasCreation); err != nil {
 		return nil, err
 	}
 	p.setPasswordLocked(u, h, pw)
@@ -431,7 +434,7 @@ func (p *Pool) signUp(_ context.Context, in *signUpInput) (*signUpOutput, error)
 	if err := p.checkRequiredLocked(required); err != nil {
 		return nil, err
 	}
-	u, err := p.createUserLocked(in.Username, attrs)
+	u, err := p.createUserLocked(in.Username, attrs, false)
 	if err != nil {
 		return nil, err
 	}

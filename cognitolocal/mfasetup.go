@@ -109,9 +109,13 @@ func (p *Pool) codeReceivedLocked(u *user, s authSession) {
 		m.Email = true
 		m.Preferred = cmp.Or(m.Preferred, factorEmail)
 	case s.sentTo != "" && s.challenge == factorSMS && u.Attributes["phone_number"] == s.sentTo && u.Attributes["phone_number_verified"] != "true":
-		u.Attributes["phone_number_verified"] = "true"
+		if !p.verifyAliasLocked(u, "phone_number") {
+			return
+		}
 	case s.sentTo != "" && s.challenge == factorEmail && u.Attributes["email"] == s.sentTo && u.Attributes["email_verified"] != "true":
-		u.Attributes["email_verified"] = "true"
+		if !p.verifyAliasLocked(u, "email") {
+			return
+		}
 	default:
 		return
 	}

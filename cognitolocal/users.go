@@ -28,7 +28,7 @@ func (p *Pool) CreateUser(username, password string, attrs map[string]string) (s
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.declareLocked(attrs)
-	u, err := p.createUserLocked(username, attrs)
+	u, err := p.createUserLocked(username, attrs, false)
 	if err != nil {
 		return "", err
 	}
@@ -40,7 +40,7 @@ func (p *Pool) CreateUser(username, password string, attrs map[string]string) (s
 // createUserLocked adds an enabled user with no password yet, applying
 // the pool's username settings and schema. In a pool whose usernames are
 // email addresses or phone numbers, the user's username is its sub.
-func (p *Pool) createUserLocked(username string, attrs map[string]string) (*user, error) {
+func (p *Pool) createUserLocked(username string, attrs map[string]string, forceAlias bool) (*user, error) {
 	if username == "" {
 		return nil, errUsernameMissing
 	}
@@ -79,6 +79,9 @@ func (p *Pool) createUserLocked(username string, attrs map[string]string) (*user
 	for name, v := range attrs {
 		u.Attributes[name] = v
 	}
+	if err := p.claimAliasesLocked(u, u.Attributes, forceAlias); err != nil {
+		return nil, err
+	}
 	p.users[p.userKey(username)] = u
 	return u, nil
 }
@@ -91,17 +94,19 @@ func (p *Pool) setAttributesLocked(u *user, attrs map[string]string) error {
 	if err := p.checkAttributesLocked(attrs, u); err != nil {
 		return err
 	}
+	next := maps.Clone(u.Attributes)
+	var stale []string
 	for _, pair := range [][2]string{{"email", "email_verified"}, {"phone_number", "phone_number_verified"}} {
 		v, changed := attrs[pair[0]]
 		if !changed || v == u.Attributes[pair[0]] {
 			continue
 		}
 		// A code sent to the old address verifies nothing any more.
-		delete(u.Codes, purposeAttribute+pair[0])
+		stale = append(stale, purposeAttribute+pair[0])
 		if _, set := attrs[pair[1]]; !set {
-			u.Attributes[pair[1]] = "false"
+			next[pair[1]] = "false"
 			if v == "" {
-				delete(u.Attributes, pair[1])
+				delete(next, pair[1])
 			}
 		}
 	}
@@ -110,11 +115,20 @@ func (p *Pool) setAttributesLocked(u *user, attrs map[string]string) error {
 		// (API reference, UpdateUserAttributes and
 		// AdminUpdateUserAttributes, UserAttributes).
 		if v == "" {
-			delete(u.Attributes, name)
+			delete(next, name)
 		} else {
-			u.Attributes[name] = v
+			next[name] = v
 		}
 	}
+	// An alias another user holds is refused before anything changes
+	// (aliases.go).
+	if err := p.claimAliasesLocked(u, next, false); err != nil {
+		return err
+	}
+	for _, purpose := range stale {
+		delete(u.Codes, purpose)
+	}
+	u.Attributes = next
 	u.LastModified = p.now()
 	return nil
 }
