@@ -3,9 +3,9 @@
 // Cognito: an ES256 JWT with padded segments, signed by the load
 // balancer, whose public key is served as PEM per kid. Its Verifier is a
 // cognitojwt.TokenVerifier: use it with cognitojwt.Middleware and
-// DataToken. The user's Cognito access token, which the load balancer
+// ForwardedDataToken. The user's Cognito access token, which the load balancer
 // forwards in "x-amzn-oidc-accesstoken", is an ordinary access token for
-// a cognitojwt.Verifier; AccessToken reads it.
+// a cognitojwt.Verifier; ForwardedAccessToken reads it.
 package alb
 
 import (
@@ -37,7 +37,7 @@ import (
 // user-info claims of the payload, with Issuer, ClientID and the lifetime
 // taken from the header.
 //
-// Use it with cognitojwt.Middleware(v, cognitojwt.WithTokenSource(DataToken)). Only the load
+// Use it with cognitojwt.Middleware(v, cognitojwt.WithTokenSource(ForwardedDataToken)). Only the load
 // balancer should be able to reach the service: the token proves the
 // user's identity, and anyone who can send requests around the load
 // balancer can make the verifier fetch keys for kids of their choosing,

@@ -26,7 +26,7 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	h := cognitojwt.Middleware(identity, cognitojwt.WithTokenSource(alb.DataToken))(
+	h := cognitojwt.Middleware(identity, cognitojwt.WithTokenSource(alb.ForwardedDataToken))(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, _ := cognitojwt.ClaimsFromContext(r.Context())
 			fmt.Fprintf(w, "%s <%s> via %s", c.Username, c.Email, c.ClientID)

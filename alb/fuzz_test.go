@@ -64,7 +64,7 @@ func FuzzALBVerify(f *testing.F) {
 		check(albSign(priv, h, p))
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Header["X-Amzn-Oidc-Data"] = []string{raw}
-		if tok, err := alb.DataToken(r); err == nil {
+		if tok, err := alb.ForwardedDataToken(r); err == nil {
 			check(tok)
 		}
 	})

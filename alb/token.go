@@ -13,12 +13,12 @@ import (
 	"github.com/cognitojwt/cognitojwt/internal/view"
 )
 
-// DataToken reads the token an Application Load Balancer forwards in
+// ForwardedDataToken reads the token an Application Load Balancer forwards in
 // "x-amzn-oidc-data". Its segments keep their base64 padding, so the value
 // is checked against the base64url alphabet plus "=" and ".", not RFC 6750's
 // b64token. A missing or empty header is cognitojwt.ErrNoToken; a repeated one or
 // other characters cognitojwt.ErrInvalidRequest.
-func DataToken(r *http.Request) (string, error) {
+func ForwardedDataToken(r *http.Request) (string, error) {
 	values := r.Header["X-Amzn-Oidc-Data"]
 	switch {
 	case len(values) == 0 || (len(values) == 1 && values[0] == ""):
@@ -38,10 +38,13 @@ func DataToken(r *http.Request) (string, error) {
 	return v, nil
 }
 
-// AccessToken reads the Cognito access token an Application Load
+// ForwardedAccessToken reads the Cognito access token an Application Load
 // Balancer forwards in "x-amzn-oidc-accesstoken": an ordinary access token
 // for a Verifier, as cognitojwt.HeaderToken("X-Amzn-Oidc-Accesstoken") reads it.
-func AccessToken(r *http.Request) (string, error) { return albAccessSource(r) }
+// Both Forwarded functions read a header and verify nothing; hand them to
+// cognitojwt.WithTokenSource (web.AccessToken, by contrast, returns a
+// session's token already verified).
+func ForwardedAccessToken(r *http.Request) (string, error) { return albAccessSource(r) }
 
 var albAccessSource = cognitojwt.HeaderToken("X-Amzn-Oidc-Accesstoken")
 

@@ -21,17 +21,17 @@ func TestALBDataTokenSource(t *testing.T) {
 		}
 		return r
 	}
-	tok, err := alb.DataToken(req(" eyJ0=.eyJ9.c2ln== "))
+	tok, err := alb.ForwardedDataToken(req(" eyJ0=.eyJ9.c2ln== "))
 	require.NoError(t, err)
 	require.Equal(t, "eyJ0=.eyJ9.c2ln==", tok)
-	_, err = alb.DataToken(req())
+	_, err = alb.ForwardedDataToken(req())
 	requireKind(t, cognitojwt.ErrNoToken, err)
-	_, err = alb.DataToken(req(""))
+	_, err = alb.ForwardedDataToken(req(""))
 	requireKind(t, cognitojwt.ErrNoToken, err)
-	_, err = alb.DataToken(req("a.b.c", "a.b.c"))
+	_, err = alb.ForwardedDataToken(req("a.b.c", "a.b.c"))
 	requireKind(t, cognitojwt.ErrInvalidRequest, err)
 	for _, bad := range []string{"a.b.c d", "a.b.c\"", "a+b.c.d", "Bearer a.b.c"} {
-		_, err = alb.DataToken(req(bad))
+		_, err = alb.ForwardedDataToken(req(bad))
 		requireKind(t, cognitojwt.ErrInvalidRequest, err)
 	}
 }
@@ -42,7 +42,7 @@ func TestALBAccessTokenWithTheMainVerifier(t *testing.T) {
 	iss := cognitotest.NewIssuer(t, cognitotest.WithPoolID("us-east-1_AlbPool"))
 	v, err := cognitojwt.New(iss.Config(cognitotest.DefaultClientID))
 	require.NoError(t, err)
-	h := cognitojwt.Middleware(v, cognitojwt.WithTokenSource(alb.AccessToken))(
+	h := cognitojwt.Middleware(v, cognitojwt.WithTokenSource(alb.ForwardedAccessToken))(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, _ := cognitojwt.ClaimsFromContext(r.Context())
 			_, _ = w.Write([]byte(c.Username))
@@ -66,7 +66,7 @@ func TestALBAccessTokenWithTheMainVerifier(t *testing.T) {
 
 func TestALBMiddlewareTakesIdentityFromTheDataHeader(t *testing.T) {
 	f := newALBFixture(t, nil)
-	h := cognitojwt.Middleware(f.v, cognitojwt.WithTokenSource(alb.DataToken))(
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithTokenSource(alb.ForwardedDataToken))(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, ok := cognitojwt.ClaimsFromContext(r.Context())
 			require.True(t, ok)

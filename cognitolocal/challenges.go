@@ -304,6 +304,14 @@ func (p *Pool) answerCode(c AppClient, token string, s authSession, r map[string
 			err = errMFACode
 		} else {
 			p.codeReceivedLocked(u, s)
+			// "The user status also changed from UNCONFIRMED to
+			// CONFIRMED" (developer guide, "Passwordless sign-in with
+			// one-time passwords"); only a first-factor code reaches
+			// here for an unconfirmed user.
+			if u.Status == statusUnconfirmed {
+				u.Status = statusConfirmed
+				u.LastModified = p.now()
+			}
 		}
 	}
 	p.mu.Unlock()

@@ -92,10 +92,13 @@ func (p *Pool) setUpEmailMFA(c AppClient, token string, s authSession, addr stri
 	return stepResult{out: out}, nil
 }
 
-// codeReceivedLocked records what a right SMS or email MFA code proves:
+// codeReceivedLocked records what a right SMS or email code proves:
 // "When a user completes their first MFA, Amazon Cognito marks their
 // email address or phone number as verified" (developer guide, "SMS and
-// email message MFA"), when it is still the one the code went to. A code
+// email message MFA"), and so does a passwordless first factor ("your
+// user pool marks the user's unverified email address or phone number
+// attribute as verified", developer guide, "Passwordless sign-in with
+// one-time passwords"), when it is still the one the code went to. A code
 // of email MFA set-up also makes its address the user's email and email
 // MFA the user's factor, preferred unless another one is.
 func (p *Pool) codeReceivedLocked(u *user, s authSession) {

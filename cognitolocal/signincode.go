@@ -16,9 +16,9 @@ func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (step
 	p.mu.Lock()
 	u := p.userNamed(username)
 	var enabled bool
-	var status, canonical string
+	var canonical string
 	if u != nil {
-		enabled, status, canonical = u.Enabled, u.Status, u.Username
+		enabled, canonical = u.Enabled, u.Username
 	}
 	p.mu.Unlock()
 	s := authSession{challenge: factorEmail, typed: username, source: st.source, device: st.device}
@@ -30,14 +30,14 @@ func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (step
 		params["CODE_DELIVERY_DESTINATION"] = mask(destination{medium: MediumEmail, address: username + "@example.com"})
 	case !enabled:
 		return stepResult{}, errUserDisabled
-	case status == statusUnconfirmed:
-		return stepResult{}, errNotConfirmed
 	default:
-		code, _, dest, _, err := p.sendSignInCode(canonical, factorEmail, signInCodeDigits)
+		// An UNCONFIRMED user may sign in so: the right code confirms
+		// the user and verifies the address (answerCode).
+		code, _, dest, address, err := p.sendSignInCode(canonical, factorEmail, signInCodeDigits)
 		if err != nil {
 			return stepResult{}, err
 		}
-		s.code = digest(code)
+		s.code, s.sentTo = digest(code), address
 		params["CODE_DELIVERY_DESTINATION"] = dest
 	}
 	params["USERNAME"] = canonical

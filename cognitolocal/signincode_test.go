@@ -158,3 +158,40 @@ func TestLegacyClientNamesUnknownUsers(t *testing.T) {
 	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_AUTH", "ClientId": legacy.ClientID,
 		"AuthParameters": map[string]string{"USERNAME": "nobody"}}, codeUserNotFound, "")
 }
+
+// Developer guide, "Passwordless sign-in with one-time passwords"
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-authentication-flow-methods.html):
+// "When a user correctly enters a code they received in an SMS or email
+// message as part of passwordless authentication, in addition to
+// authenticating the user, your user pool marks the user's unverified
+// email address or phone number attribute as verified. The user status
+// also changed from UNCONFIRMED to CONFIRMED, regardless of whether you
+// configured your user pool to automatically verify email addresses". A
+// wrong code changes neither.
+func TestEmailOTPFirstFactorVerifiesAndConfirms(t *testing.T) {
+	p := newPool(t, Config{})
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
+	status, out := call(t, p, "SignUp", signUp(DefaultClientID, "ivy", testPassword, map[string]string{"Name": "email", "Value": "ivy@example.com"}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Nil(t, out["CodeDeliveryDetails"], "the pool verifies nothing automatically: no sign-up code")
+	require.Equal(t, "UNCONFIRMED", attributeOf(t, p, "ivy", "UserStatus"))
+
+	_, out = userAuth(t, p, map[string]string{"USERNAME": "ivy", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	require.Equal(t, "EMAIL_OTP", out["ChallengeName"], out)
+	code := lastSignInCode(t, p, "ivy")
+	wrong := "00000000"
+	if code == wrong {
+		wrong = "11111111"
+	}
+	requireAPIError(t, p, "RespondToAuthChallenge", answer("EMAIL_OTP", out["Session"], map[string]string{"USERNAME": "ivy", "EMAIL_OTP_CODE": wrong}), "CodeMismatchException", "Invalid code received for user")
+	require.Equal(t, "UNCONFIRMED", attributeOf(t, p, "ivy", "UserStatus"))
+	require.NotEqual(t, "true", attributeOf(t, p, "ivy", "email_verified"))
+
+	status, res := call(t, p, "RespondToAuthChallenge", answer("EMAIL_OTP", out["Session"], map[string]string{"USERNAME": "ivy", "EMAIL_OTP_CODE": code}))
+	require.Equal(t, http.StatusOK, status, res)
+	require.Contains(t, res, "AuthenticationResult")
+	require.Equal(t, "CONFIRMED", attributeOf(t, p, "ivy", "UserStatus"))
+	require.Equal(t, "true", attributeOf(t, p, "ivy", "email_verified"))
+	id := payload(t, res["AuthenticationResult"].(map[string]any)["IdToken"].(string))
+	require.Equal(t, true, id["email_verified"])
+}

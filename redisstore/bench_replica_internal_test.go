@@ -29,18 +29,21 @@ func randomID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// filledReplica returns a replica of n entries, a third of each kind, the
-// first benchPool ids of each kind, and the live heap it takes per entry
-// (the ids' bytes included, as a replica holds them).
+// filledReplica returns a replica of n entries, a third of each kind,
+// benchPool ids of each kind spread evenly over the order they were added
+// in (so that their bytes lie all over the heap, as a long-lived list's
+// do), and the live heap it takes per entry (the ids' bytes included, as
+// a replica holds them).
 func filledReplica(n int) (*replica, [kinds][]string, float64) {
 	var hits [kinds][]string
 	before := liveHeap()
 	r := newReplica()
 	now := time.Now().UnixNano()
+	stride := max(1, n/kinds/benchPool)
 	for i := range n {
 		k := i % kinds
 		id := randomID()
-		if len(hits[k]) < benchPool {
+		if len(hits[k]) < benchPool && (i/kinds)%stride == 0 {
 			hits[k] = append(hits[k], id)
 		}
 		r.add(entry{kind: allKinds[k], id: id, moment: now})

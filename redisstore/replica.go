@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/internal/hashtab"
@@ -83,7 +84,13 @@ func (q *queue) Pop() any {
 // (writers serialise on mu) never stalls the requests being verified, and
 // a listed token is answered as fast as an unlisted one. An id is hashed
 // once per kind: the hash places its bit in the filter and its slot in
-// the table.
+// the table. A slot holds what a lookup compares, a second hash of the id
+// and its moment, so a hit reads one line of the filter and one of the
+// set and never follows the slot to the id's bytes; both live in huge
+// pages where the system offers them (see internal/hashtab). Two ids of a
+// kind share both hashes with probability 2^-96 under seeds that never
+// leave the process, and a collision would refuse a token, never admit
+// one.
 //
 // Each kind also keeps its entries in expiry order (a heap), so that
 // pruning and bounding cost what they remove, not the size of the list:
@@ -93,6 +100,7 @@ type replica struct {
 	n      atomic.Int64 // entries held; lets an empty replica answer with one load
 	filter atomic.Pointer[filter]
 	seeds  [kinds]maphash.Seed // fixed, so that a rebuilt filter and the tables agree
+	checks [kinds]maphash.Seed // of the second hash a slot holds
 	sets   [kinds]hashtab.Table[held]
 
 	mu     sync.Mutex // serialises writers: add, prune and filter rebuilds
@@ -101,12 +109,25 @@ type replica struct {
 	queues [kinds]queue
 }
 
-// held is a set's value: the id, kept whole so that a lookup compares it
-// in full and a resynchronisation can write it back, and its moment.
+// held is a set's value: 32 bits of a second hash of the id, which a
+// lookup compares, its moment, and the id itself, kept whole for the
+// writer, which compares it in full, and for a resynchronisation, which
+// writes it back. The id is held as its length and a pointer to its
+// bytes rather than as a string, so that the value takes 24 bytes and a
+// slot 32, two to a cache line.
 type held struct {
-	id     string
-	moment int64 // Unix nanoseconds
+	check  uint32
+	n      uint32 // the id's length
+	moment int64  // Unix nanoseconds
+	p      *byte  // the id's bytes
 }
+
+func newHeld(check uint32, id string, moment int64) held {
+	return held{check: check, n: uint32(len(id)), moment: moment, p: unsafe.StringData(id)}
+}
+
+// id returns the id; its bytes are never written, as a string's are not.
+func (v *held) id() string { return unsafe.String(v.p, v.n) }
 
 // filter is a one-hash Bloom filter over (kind, id), indexed by the
 // replica's hash. Its bits are only ever set while it is current; a
@@ -125,7 +146,9 @@ func newFilter(entries int) *filter {
 	for size < uint64(entries)*bitsPerEntry {
 		size *= 2
 	}
-	return &filter{mask: size - 1, bits: make([]atomic.Uint64, size/64)}
+	f := &filter{mask: size - 1, bits: make([]atomic.Uint64, size/64)}
+	hashtab.AdviseHugePages(f.bits)
+	return f
 }
 
 func (f *filter) set(h uint64) {
@@ -141,7 +164,7 @@ func (f *filter) has(h uint64) bool {
 func newReplica() *replica {
 	r := &replica{}
 	for i := range r.seeds {
-		r.seeds[i] = maphash.MakeSeed()
+		r.seeds[i], r.checks[i] = maphash.MakeSeed(), maphash.MakeSeed()
 	}
 	r.filter.Store(newFilter(0))
 	return r
@@ -153,10 +176,29 @@ func (r *replica) hash(i int, id string) uint64 {
 	return max(maphash.String(r.seeds[i], id), 2)
 }
 
-// find looks id up in kind index i's set, h being its hash; it takes no
-// lock.
+// check is 32 bits of id's second hash for kind index i.
+func (r *replica) check(i int, id string) uint32 {
+	return uint32(maphash.String(r.checks[i], id))
+}
+
+// find looks id up in kind index i's set, h being its hash, comparing ids
+// in full; it takes no lock.
 func (r *replica) find(i int, id string, h uint64) (held, bool) {
-	return r.sets[i].Find(h, func(v *held) bool { return v.id == id })
+	return r.sets[i].Find(h, func(v *held) bool { return v.id() == id })
+}
+
+// lookup is find for a token's claims: it compares the slot's second
+// hash, computed only when a tag matches, not the id's bytes, so that a
+// hit reads nothing beyond the slot.
+func (r *replica) lookup(i int, id string, h uint64) (held, bool) {
+	var check uint32
+	computed := false
+	return r.sets[i].Find(h, func(v *held) bool {
+		if !computed {
+			check, computed = r.check(i, id), true
+		}
+		return v.check == check
+	})
 }
 
 // add merges e and reports whether it changed anything.
@@ -176,7 +218,7 @@ func (r *replica) add(e entry) bool {
 		f = r.rebuildLocked(int(r.n.Load()) + 1)
 	}
 	f.set(h)
-	r.sets[i].Put(h, held{id: e.id, moment: e.moment}, func(v *held) bool { return v.id == e.id })
+	r.sets[i].Put(h, newHeld(r.check(i, e.id), e.id, e.moment), func(v *held) bool { return v.id() == e.id })
 	if !loaded {
 		r.n.Add(1)
 		r.counts[i]++
@@ -193,7 +235,7 @@ func (r *replica) add(e entry) bool {
 func (r *replica) requeueLocked(i int) {
 	q := make(queue, 0, r.counts[i])
 	for _, v := range r.sets[i].All() {
-		q = append(q, entry{kind: allKinds[i], id: v.id, moment: v.moment})
+		q = append(q, entry{kind: allKinds[i], id: v.id(), moment: v.moment})
 	}
 	heap.Init(&q)
 	r.queues[i] = q
@@ -215,7 +257,7 @@ func (r *replica) popLocked(i int, keep func(entry) bool) bool {
 			return false
 		}
 		heap.Pop(q)
-		r.sets[i].Delete(h, func(v *held) bool { return v.id == e.id })
+		r.sets[i].Delete(h, func(v *held) bool { return v.id() == e.id })
 		r.n.Add(-1)
 		r.counts[i]--
 		r.stale++
@@ -285,7 +327,7 @@ func (r *replica) snapshot(cutoff int64) []entry {
 	for i := range r.sets {
 		for _, v := range r.sets[i].All() {
 			if v.moment > cutoff {
-				out = append(out, entry{kind: allKinds[i], id: v.id, moment: v.moment})
+				out = append(out, entry{kind: allKinds[i], id: v.id(), moment: v.moment})
 			}
 		}
 	}
@@ -314,21 +356,21 @@ func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	f := r.filter.Load()
 	if c.JWTID != "" {
 		if h := r.hash(0, c.JWTID); f.has(h) {
-			if _, ok := r.find(0, c.JWTID, h); ok {
+			if _, ok := r.lookup(0, c.JWTID, h); ok {
 				return cognitojwt.RevokedToken
 			}
 		}
 	}
 	if c.OriginJTI != "" {
 		if h := r.hash(1, c.OriginJTI); f.has(h) {
-			if _, ok := r.find(1, c.OriginJTI, h); ok {
+			if _, ok := r.lookup(1, c.OriginJTI, h); ok {
 				return cognitojwt.RevokedFamily
 			}
 		}
 	}
 	if c.Subject != "" {
 		if h := r.hash(2, c.Subject); f.has(h) {
-			if v, ok := r.find(2, c.Subject, h); ok && refusedByCutoff(c.IssuedAt, v.moment) {
+			if v, ok := r.lookup(2, c.Subject, h); ok && refusedByCutoff(c.IssuedAt, v.moment) {
 				return cognitojwt.RevokedSubject
 			}
 		}

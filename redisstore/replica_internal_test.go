@@ -52,6 +52,35 @@ func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
 	}
 }
 
+// A lookup matches a slot on the id's second hash as well as its tag: an
+// entry under the tag of a token's id but with another id and second hash
+// (what a collision of tags leaves in a set) refuses nothing, while the
+// writer, which compares ids in full, keeps the two apart.
+func TestReplicaSlotMatchesOnBothHashes(t *testing.T) {
+	r := newReplica()
+	cut := time.Unix(1_700_000_000, 0)
+	for i := range allKinds {
+		h := r.hash(i, "victim")
+		r.filter.Load().set(h) // as a colliding entry would have set it
+		r.sets[i].Put(h, newHeld(r.check(i, "victim")^1, "impostor", cut.UnixNano()), func(*held) bool { return false })
+		r.n.Add(1)
+		r.counts[i]++
+	}
+	victim := &cognitojwt.Claims{JWTID: "victim", OriginJTI: "victim", Subject: "victim", IssuedAt: cut.Add(-time.Hour)}
+	if got := r.reason(victim); got != cognitojwt.NotRevoked {
+		t.Fatalf("a tag without its second hash refuses a token: %v", got)
+	}
+	if !r.add(entry{kind: kindSubject, id: "victim", moment: cut.UnixNano()}) {
+		t.Fatal("the subject's own entry was taken for the impostor's")
+	}
+	if got := r.reason(victim); got != cognitojwt.RevokedSubject {
+		t.Fatalf("the subject's own entry: %v", got)
+	}
+	if v, ok := r.find(2, "impostor", r.hash(2, "victim")); !ok || v.id() != "impostor" {
+		t.Fatal("the impostor's entry is gone or torn")
+	}
+}
+
 func TestReplicaKeepsTheLatestSubjectCutoff(t *testing.T) {
 	r := newReplica()
 	cut := time.Unix(1_700_000_000, 0)

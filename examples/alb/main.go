@@ -77,13 +77,13 @@ func main() {
 
 	mux := http.NewServeMux()
 	// Pages: who the load balancer says the user is.
-	mux.Handle("GET /", cognitojwt.Middleware(identity, cognitojwt.WithTokenSource(alb.DataToken))(
+	mux.Handle("GET /", cognitojwt.Middleware(identity, cognitojwt.WithTokenSource(alb.ForwardedDataToken))(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, _ := cognitojwt.ClaimsFromContext(r.Context())
 			fmt.Fprintf(w, "Hello %s (%s), signed in through %s\n", c.Username, c.Email, c.ClientID)
 		})))
 	// API: the Cognito access token, with scopes and groups.
-	mux.Handle("GET /api/profile", cognitojwt.Middleware(access, cognitojwt.WithTokenSource(alb.AccessToken))(
+	mux.Handle("GET /api/profile", cognitojwt.Middleware(access, cognitojwt.WithTokenSource(alb.ForwardedAccessToken))(
 		cognitojwt.RequireAllScopes("openid")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, _ := cognitojwt.ClaimsFromContext(r.Context())
 			w.Header().Set("Content-Type", "application/json")
