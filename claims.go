@@ -17,7 +17,8 @@ import (
 // request that presents the same token and cannot be changed: strings,
 // the Groups and Scopes lists (read-only Names), and the payload that Get,
 // Attribute and Decode read. That is what lets a cache hit cost one small
-// allocation instead of a deep copy.
+// allocation instead of a deep copy, and none when VerifyInto copies the
+// struct into one of the caller's.
 //
 // The typed fields, Get, Attribute and Decode are one view of one
 // validated payload. The payload never holds two member names that are

@@ -62,6 +62,13 @@ func scanShapes() []struct{ name, src string } {
 		return `{"x":[` + fillMembers(scanBudget, func(i int) string { return objectOf(n, i, alphabet) }) + "]}"
 	}
 	return []struct{ name, src string }{
+		// What every cold verification scans: it must not get slower.
+		{"access token payload", `{"sub":"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","cognito:groups":["admin","users"],` +
+			`"iss":"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI","version":2,` +
+			`"client_id":"1example23456789","origin_jti":"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",` +
+			`"event_id":"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","token_use":"access","scope":"openid profile email",` +
+			`"auth_time":1700000000,"exp":1700003600,"iat":1700000000,"jti":"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",` +
+			`"username":"alice"}`},
 		{"tiny members", names("", lower)},
 		{"tiny members upper case", names("", upper)},
 		{"tiny members kelvin sign", names("\u212a", lower)},

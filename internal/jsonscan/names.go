@@ -44,11 +44,11 @@ type nameSet struct {
 }
 
 // An object's first linearNames names are compared one with another; the
-// next one builds its first index, for up to minSlots/2 names, which
-// grows fourfold at a time.
+// next one builds its first index, for up to minSlots/2 names (a token's
+// payload has about 15), which grows fourfold at a time.
 const (
 	linearNames = 4
-	minSlots    = 16
+	minSlots    = 32
 )
 
 // nameStacks are the scanner's two stacks. They start on arrays inside

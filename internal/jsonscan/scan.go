@@ -72,11 +72,11 @@ var (
 	errTooLong   = errors.New("JSON text longer than 2 GiB")
 )
 
-// maxSource is the longest text this package reads: the offsets of
-// member names, which it keeps for finding duplicates, are 32-bit, and
-// the decoded escaped names' count from len(src). Tokens, key sets and
-// user-info answers are kilobytes; a variable so that a test can lower
-// it.
+// maxSource is the longest text this package reads: it keeps member
+// names as 32-bit offsets for finding duplicates, counting those of
+// decoded escaped names from len(src) up, so twice the text must fit.
+// Tokens, key sets and user-info answers are kilobytes. A variable so
+// that a test can lower it.
 var maxSource = math.MaxInt32
 
 // ErrType reports a value of an unexpected kind from the typed accessors.
@@ -128,7 +128,7 @@ func ScanObject(src string, fn func(Member) error) error {
 }
 
 // Valid reports whether src is a single JSON value that this package
-// accepts (any kind, not just an object).
+// accepts (any kind, not just an object), of at most 2 GiB.
 func Valid(src string) bool {
 	if len(src) > maxSource {
 		return false

@@ -147,6 +147,8 @@ var rejected = []string{
 	manyMembers(4, `,"\u004d3":0`),
 	manyMembers(8, `,"m7":0`),
 	manyMembers(9, `,"M0":0`),
+	manyMembers(16, `,"M15":0`),
+	manyMembers(17, `,"m16":0`),
 	manyMembers(32, `,"m31":0`),
 	manyMembers(33, `,"m\u0033\u0032":0`),
 	`{"x":[` + manyMembers(4, "") + `,` + manyMembers(9, `,"m3":0`) + `]}`,

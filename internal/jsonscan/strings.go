@@ -71,11 +71,16 @@ func (s *scanner) escapedName(start int) (string, int, bool, error) {
 			return name, len(s.src) + first, plainName(name), nil
 		case c == '\\':
 			s.arena = append(s.arena, s.src[run:s.pos]...)
-			esc := s.pos
-			if err := s.escape(); err != nil {
-				return "", 0, false, err
+			if d := shortEscape(s.src, s.pos+1); d != 0 {
+				s.arena = append(s.arena, d)
+				s.pos += 2
+			} else {
+				esc := s.pos
+				if err := s.escape(); err != nil {
+					return "", 0, false, err
+				}
+				s.arena = unescape(s.arena, s.src[esc:s.pos])
 			}
-			s.arena = unescape(s.arena, s.src[esc:s.pos])
 			run = s.pos
 		case c < 0x20:
 			return "", 0, false, errSyntax
@@ -90,6 +95,29 @@ func (s *scanner) escapedName(start int) (string, int, bool, error) {
 		}
 	}
 	return "", 0, false, errSyntax
+}
+
+// shortEscape returns the byte that the two-byte escape whose letter is
+// at i stands for, or 0 for any other (\u, or not an escape at all).
+func shortEscape(src string, i int) byte {
+	if i >= len(src) {
+		return 0
+	}
+	switch c := src[i]; c {
+	case '"', '\\', '/':
+		return c
+	case 'b':
+		return '\b'
+	case 'f':
+		return '\f'
+	case 'n':
+		return '\n'
+	case 'r':
+		return '\r'
+	case 't':
+		return '\t'
+	}
+	return 0
 }
 
 // str validates a string starting at the opening quote and returns its raw
