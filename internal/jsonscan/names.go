@@ -5,7 +5,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -254,42 +254,56 @@ func foldHash(name string, plain bool) uint64 {
 	if plain {
 		return hashName(name)
 	}
+	if len(name) > 32 {
+		return foldHashLong(name)
+	}
+	// A representative is never longer in UTF-8 than its rune, so a
+	// short name folds into a short buffer, which is all a name of an
+	// object of thousands of members needs.
+	var buf [32]byte
+	n := 0
+	for i := 0; i < len(name); {
+		r, size := foldRune(name[i:])
+		i += size
+		n += utf8.EncodeRune(buf[n:], r)
+	}
+	return hashName(view.String(buf[:n]))
+}
+
+// foldHashLong is foldHash for a name of any length: the folded bytes go
+// to maphash a buffer at a time, so that no name costs an allocation.
+func foldHashLong(name string) uint64 {
 	var h maphash.Hash
+	h.SetSeed(nameSeed)
 	var buf [128]byte
-	n, long := 0, false
+	n := 0
 	for i := 0; i < len(name); {
 		if n > len(buf)-utf8.UTFMax {
-			if !long {
-				h.SetSeed(nameSeed)
-				long = true
-			}
 			h.Write(buf[:n])
 			n = 0
 		}
-		c := name[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			buf[n] = c
-			n++
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(name[i:])
+		r, size := foldRune(name[i:])
 		i += size
-		if r < foldTableSize {
-			r = rune(foldTable()[r])
-		} else {
-			r = foldRepresentative(r)
-		}
 		n += utf8.EncodeRune(buf[n:], r)
-	}
-	if !long {
-		return hashName(view.String(buf[:n]))
 	}
 	h.Write(buf[:n])
 	return h.Sum64()
+}
+
+// foldRune returns the representative of the first rune of s, and its
+// size there.
+func foldRune(s string) (rune, int) {
+	if c := s[0]; c < utf8.RuneSelf {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		return rune(c), 1
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	if r < 1<<16 {
+		return rune(foldPage(r >> 8)[r&0xff]), size
+	}
+	return foldRepresentative(r), size
 }
 
 // foldRepresentative is the rune that stands for r's simple-folding
@@ -305,19 +319,28 @@ func foldRepresentative(r rune) rune {
 	return m
 }
 
-// foldTableSize covers the runes of two UTF-8 bytes: the Latin, Greek,
-// Cyrillic, Armenian, Hebrew and Arabic letters. Walking an orbit with
-// unicode.SimpleFold costs several binary searches a rune, which a name
-// of such letters would pay per rune; the table makes it one load. A
-// representative is never above its rune or 'z', so it fits.
-const foldTableSize = 0x800
+// foldPages hold the representatives of the runes of up to three UTF-8
+// bytes, 256 runes a page, each page built the first time a name has one
+// of its runes. Walking an orbit with unicode.SimpleFold costs several
+// binary searches a rune, which a name of such letters (Latin, Greek,
+// Cyrillic, Georgian, Cherokee, fullwidth, the Kelvin sign) would pay
+// per rune; a page makes it one load. A page costs half a kilobyte and
+// about a tenth of a millisecond to build, once per process: a verifier
+// that never meets a non-ASCII name never builds one, and no input can
+// make it hold more than 128 KiB. A representative is never above its
+// rune or 'z', so it fits in 16 bits.
+var foldPages [256]atomic.Pointer[[256]uint16]
 
-// foldTable is built on first use (a fraction of a millisecond, which a
-// verifier that never meets a non-ASCII name never does).
-var foldTable = sync.OnceValue(func() *[foldTableSize]uint16 {
-	t := new([foldTableSize]uint16)
-	for r := range rune(foldTableSize) {
-		t[r] = uint16(foldRepresentative(r))
+func foldPage(page rune) *[256]uint16 {
+	if p := foldPages[page].Load(); p != nil {
+		return p
 	}
-	return t
-})
+	p := new([256]uint16)
+	for k := range rune(256) {
+		p[k] = uint16(foldRepresentative(page<<8 | k))
+	}
+	// Two requests may build the same page; both are right, and the
+	// first one kept.
+	foldPages[page].CompareAndSwap(nil, p)
+	return foldPages[page].Load()
+}
