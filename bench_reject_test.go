@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt/internal/cputime"
+
 	"github.com/cognitojwt/cognitojwt"
 )
 
@@ -250,13 +252,13 @@ func BenchmarkRejectCost(b *testing.B) {
 			for done := 0; done < b.N; {
 				n := min(rejectBatch, b.N-done)
 				b.StartTimer()
-				c0, _ := processCPU()
+				c0, _ := cputime.Process()
 				for range n {
 					if _, err := hostile.Verify(ctx, tok); err == nil {
 						b.Fatal("hostile token accepted")
 					}
 				}
-				c1, _ := processCPU()
+				c1, _ := cputime.Process()
 				b.StopTimer()
 				start := time.Now()
 				for i := range n {
@@ -265,7 +267,7 @@ func BenchmarkRejectCost(b *testing.B) {
 					}
 				}
 				coldWall += time.Since(start)
-				c2, _ := processCPU()
+				c2, _ := cputime.Process()
 				ownCPU += c1 - c0
 				coldCPU += c2 - c1
 				coldN += n

@@ -35,6 +35,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt/internal/cputime"
+
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
@@ -211,13 +213,13 @@ type cpuMeter struct {
 }
 
 func startCPU() cpuMeter {
-	t, ok := processCPU()
+	t, ok := cputime.Process()
 	return cpuMeter{start: t, ok: ok}
 }
 
 func (m cpuMeter) report(b *testing.B) {
 	b.Helper()
-	end, ok := processCPU()
+	end, ok := cputime.Process()
 	if m.ok && ok && b.N > 0 {
 		b.ReportMetric(float64(end-m.start)/float64(b.N), "cpu-ns/op")
 	}
@@ -306,20 +308,20 @@ func runCold(b *testing.B, toks []benchToken, roundLen int, round func(int) *cog
 		// The CPU clock is read inside the timer so that the heap
 		// statistics Start/StopTimer gather count on neither side.
 		b.StartTimer()
-		c0, ok0 := processCPU()
+		c0, ok0 := cputime.Process()
 		for i := done; i < done+n; i++ {
 			if _, err := v.Verify(ctx, toks[i%len(toks)].raw); err != nil {
 				b.Fatal(err)
 			}
 		}
-		c1, ok1 := processCPU()
+		c1, ok1 := cputime.Process()
 		b.StopTimer()
-		c2, ok2 := processCPU()
+		c2, ok2 := cputime.Process()
 		// The floor takes the tokens half the pool away: ones neither side
 		// touched lately, as the verifier's were, so that neither finds
 		// the other's data in the CPU caches.
 		floorWall += floorTime(b, pub, rotate(toks, done+len(toks)/2), n)
-		c3, ok3 := processCPU()
+		c3, ok3 := cputime.Process()
 		cpuOK = cpuOK && ok0 && ok1 && ok2 && ok3
 		ownCPU += c1 - c0
 		floorCPU += c3 - c2

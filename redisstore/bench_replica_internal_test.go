@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt/internal/cputime"
+
 	"github.com/cognitojwt/cognitojwt"
 )
 
@@ -98,7 +100,7 @@ func BenchmarkReplicaReason(b *testing.B) {
 				}
 				b.ReportAllocs()
 				runtime.GC() // the set-up's garbage, not the lookups', is collected now
-				cpu0, ok := replicaCPU()
+				cpu0, ok := cputime.Process()
 				b.ResetTimer()
 				b.RunParallel(func(pb *testing.PB) {
 					i := 0
@@ -110,7 +112,7 @@ func BenchmarkReplicaReason(b *testing.B) {
 						i++
 					}
 				})
-				if cpu1, ok1 := replicaCPU(); ok && ok1 {
+				if cpu1, ok1 := cputime.Process(); ok && ok1 {
 					b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 				}
 				b.ReportMetric(perEntry, "B/entry")

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt/internal/cputime"
+
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cognitojwt/cognitojwt"
@@ -34,7 +36,7 @@ func BenchmarkRevoked(b *testing.B) {
 		for _, tok := range tokens {
 			b.Run(fmt.Sprint("entries=", n, "/", tok.name), func(b *testing.B) {
 				b.ReportAllocs()
-				cpu0, ok := processCPU()
+				cpu0, ok := cputime.Process()
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
 						if r.Revoked(tok.c) {
@@ -42,7 +44,7 @@ func BenchmarkRevoked(b *testing.B) {
 						}
 					}
 				})
-				if cpu1, ok1 := processCPU(); ok && ok1 {
+				if cpu1, ok1 := cputime.Process(); ok && ok1 {
 					b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 				}
 			})

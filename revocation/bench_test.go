@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt/internal/cputime"
+
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/revocation"
 )
@@ -97,7 +99,7 @@ func BenchmarkRevocationReason(b *testing.B) {
 				}
 				b.ReportAllocs()
 				runtime.GC() // the set-up's garbage, not the lookups', is collected now
-				cpu0, ok := processCPU()
+				cpu0, ok := cputime.Process()
 				b.ResetTimer()
 				b.RunParallel(func(pb *testing.PB) {
 					i := 0
@@ -109,7 +111,7 @@ func BenchmarkRevocationReason(b *testing.B) {
 						i++
 					}
 				})
-				if cpu1, ok1 := processCPU(); ok && ok1 {
+				if cpu1, ok1 := cputime.Process(); ok && ok1 {
 					b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 				}
 			})

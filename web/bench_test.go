@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt/internal/cputime"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitojwt/cognitojwt"
@@ -68,7 +70,7 @@ func BenchmarkSessionRequest(b *testing.B) {
 				})
 			}
 			b.ReportAllocs()
-			start, cpuOK := processCPU()
+			start, cpuOK := cputime.Process()
 			n := 0
 			for b.Loop() {
 				clear(w.h)
@@ -77,7 +79,7 @@ func BenchmarkSessionRequest(b *testing.B) {
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(len(req.Header.Get("Cookie"))), "cookie-bytes")
-			if end, ok := processCPU(); ok && cpuOK {
+			if end, ok := cputime.Process(); ok && cpuOK {
 				// The loop runs on one goroutine, but the process's CPU
 				// time includes the collector's work on the other core.
 				b.ReportMetric(float64(end-start)/float64(n), "cpu-ns/op")
@@ -99,16 +101,16 @@ func ratioToVerifyHit(h http.Handler, w *discard, req *http.Request, v *cognitoj
 	const rounds, per = 20, 500
 	var session, hit time.Duration
 	for range rounds {
-		t0, _ := processCPU()
+		t0, _ := cputime.Process()
 		for range per {
 			clear(w.h)
 			h.ServeHTTP(w, req)
 		}
-		t1, _ := processCPU()
+		t1, _ := cputime.Process()
 		for range per {
 			_, _ = v.Verify(req.Context(), token)
 		}
-		t2, _ := processCPU()
+		t2, _ := cputime.Process()
 		session += t1 - t0
 		hit += t2 - t1
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cognitojwt/cognitojwt/internal/cputime"
+
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 )
 
@@ -92,13 +94,13 @@ func BenchmarkScanShapes(b *testing.B) {
 		b.Run(shape.name, func(b *testing.B) {
 			b.SetBytes(int64(len(shape.src)))
 			b.ReportAllocs()
-			cpu0, ok := processCPU()
+			cpu0, ok := cputime.Process()
 			for b.Loop() {
 				if err := jsonscan.ScanObject(shape.src, func(jsonscan.Member) error { return nil }); err != nil {
 					b.Fatal(err)
 				}
 			}
-			if cpu1, _ := processCPU(); ok {
+			if cpu1, _ := cputime.Process(); ok {
 				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 			}
 		})

@@ -37,12 +37,10 @@ func (s *scanner) name() (name string, start int, plain bool, err error) {
 		case c < utf8.RuneSelf:
 			s.pos++
 		default:
-			r, size := utf8.DecodeRuneInString(s.src[s.pos:])
-			if r == utf8.RuneError && size <= 1 {
+			if !s.skipRune() {
 				return "", 0, false, errUTF8
 			}
 			plain = false
-			s.pos += size
 		}
 	}
 	return "", 0, false, errSyntax
@@ -87,11 +85,9 @@ func (s *scanner) escapedName(start int) (string, int, bool, error) {
 		case c < utf8.RuneSelf:
 			s.pos++
 		default:
-			r, size := utf8.DecodeRuneInString(s.src[s.pos:])
-			if r == utf8.RuneError && size <= 1 {
+			if !s.skipRune() {
 				return "", 0, false, errUTF8
 			}
-			s.pos += size
 		}
 	}
 	return "", 0, false, errSyntax
@@ -140,14 +136,23 @@ func (s *scanner) str() (string, error) {
 		case c < utf8.RuneSelf:
 			s.pos++
 		default:
-			r, size := utf8.DecodeRuneInString(s.src[s.pos:])
-			if r == utf8.RuneError && size <= 1 {
+			if !s.skipRune() {
 				return "", errUTF8
 			}
-			s.pos += size
 		}
 	}
 	return "", errSyntax
+}
+
+// skipRune steps over the multi-byte rune at s.pos; false means the bytes
+// there are not UTF-8, which every string of a payload must be.
+func (s *scanner) skipRune() bool {
+	r, size := utf8.DecodeRuneInString(s.src[s.pos:])
+	if r == utf8.RuneError && size <= 1 {
+		return false
+	}
+	s.pos += size
+	return true
 }
 
 func (s *scanner) escape() error {

@@ -25,6 +25,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt/internal/cputime"
+
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/bench/internal/fixture"
 	"github.com/cognitojwt/cognitojwt/bench/internal/machine"
@@ -245,13 +247,13 @@ func measure(verify func(context.Context, int) error) (testing.BenchmarkResult, 
 	res := testing.Benchmark(func(b *testing.B) {
 		ctx := context.Background()
 		b.ReportAllocs()
-		c0, ok0 := processCPU()
+		c0, ok0 := cputime.Process()
 		for i := range b.N {
 			if err := verify(ctx, i); err != nil {
 				b.Fatal(err)
 			}
 		}
-		c1, ok1 := processCPU()
+		c1, ok1 := cputime.Process()
 		lastN, lastCPU, cpuOK = b.N, c1-c0, ok0 && ok1
 	})
 	if !cpuOK || res.N == 0 || lastN != res.N {

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt/internal/cputime"
+
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cognitojwt/cognitojwt/redisstore"
@@ -55,11 +57,11 @@ func resync(ctx context.Context, w io.Writer, cfg config, res *results) error {
 	runtime.GC()
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
-	cpu0, okCPU := processCPU()
+	cpu0, okCPU := cputime.Process()
 	r0 := resyncs.Load()
 	time.Sleep(5 * time.Second)
 	r1 := resyncs.Load()
-	cpu1, _ := processCPU()
+	cpu1, _ := cputime.Process()
 	runtime.ReadMemStats(&m1)
 	n := r1 - r0
 	res.resyncsMeasured = int(n)

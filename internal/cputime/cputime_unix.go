@@ -1,15 +1,15 @@
 //go:build unix
 
-package main
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time the whole process has used, garbage collector
-// included.
-func processCPU() (time.Duration, bool) {
+// Process is the CPU time the whole process has used, garbage collector
+// included, and whether the system could say.
+func Process() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false

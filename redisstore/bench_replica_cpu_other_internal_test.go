@@ -1,7 +1,0 @@
-//go:build !unix
-
-package redisstore
-
-import "time"
-
-func replicaCPU() (time.Duration, bool) { return 0, false }
