@@ -115,3 +115,57 @@ func TestAuthorizeRequestPolicyWiring(t *testing.T) {
 	requireResponse(t, wantForbidden, serve(h, bearer(f.iss.AccessToken())))
 	require.False(t, p.ran)
 }
+
+// A caller's own named policy types, and plain func literals, are
+// PolicyKind: AllOf and AnyOf return the caller's type, and Authorize
+// guards with it, for both shapes.
+type (
+	ownPolicy        func(*cognitojwt.Claims) bool
+	ownRequestPolicy func(*http.Request, *cognitojwt.Claims) bool
+)
+
+func TestPolicyKindTakesTheCallersOwnTypes(t *testing.T) {
+	f := newFixture(t, nil)
+	isAlice := ownPolicy(func(c *cognitojwt.Claims) bool { return c.Username == "alice" })
+	isAdmin := ownPolicy(func(c *cognitojwt.Claims) bool { return c.InGroup("admin") })
+	var both ownPolicy = cognitojwt.AllOf(isAlice, isAdmin)
+	var either ownPolicy = cognitojwt.AnyOf(isAlice, isAdmin)
+	onGET := ownRequestPolicy(func(r *http.Request, _ *cognitojwt.Claims) bool { return r.Method == http.MethodGet })
+	var getAndAlice ownRequestPolicy = cognitojwt.AllOf(onGET, func(_ *http.Request, c *cognitojwt.Claims) bool { return c.Username == "alice" })
+
+	var p probe
+	mux := http.NewServeMux()
+	mux.Handle("/both", cognitojwt.Authorize(both)(&p))
+	mux.Handle("/either", cognitojwt.Authorize(either)(&p))
+	mux.Handle("/literal", cognitojwt.Authorize(func(c *cognitojwt.Claims) bool { return c.Username == "alice" })(&p))
+	mux.Handle("/request", cognitojwt.Authorize(getAndAlice)(&p))
+	h := cognitojwt.Middleware(f.v)(mux)
+
+	alice := f.iss.AccessToken(cognitotest.WithUsername("alice"))
+	aliceAdmin := f.iss.AccessToken(cognitotest.WithUsername("alice"), cognitotest.WithGroups("admin"))
+	bob := f.iss.AccessToken(cognitotest.WithUsername("bob"))
+	tests := []struct {
+		method, path, token string
+		want                wantResponse
+	}{
+		{"GET", "/both", aliceAdmin, wantOK},
+		{"GET", "/both", alice, wantForbidden},
+		{"GET", "/either", alice, wantOK},
+		{"GET", "/either", bob, wantForbidden},
+		{"GET", "/literal", alice, wantOK},
+		{"GET", "/literal", bob, wantForbidden},
+		{"GET", "/request", alice, wantOK},
+		{"POST", "/request", alice, wantForbidden},
+		{"GET", "/request", bob, wantForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+tt.path, func(t *testing.T) {
+			p = probe{}
+			r := httptest.NewRequest(tt.method, tt.path, nil)
+			r.Header.Set("Authorization", "Bearer "+tt.token)
+			w := serve(h, r)
+			requireResponse(t, tt.want, w)
+			require.Equal(t, tt.want.status == http.StatusOK, p.ran)
+		})
+	}
+}
