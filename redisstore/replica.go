@@ -5,7 +5,6 @@ import (
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"github.com/cognitojwt/cognitojwt"
@@ -187,18 +186,34 @@ func (r *replica) find(i int, id string, h uint64) (held, bool) {
 	return r.sets[i].Find(h, func(v *held) bool { return v.id() == id })
 }
 
-// lookup is find for a token's claims: it compares the slot's second
-// hash, computed only when a tag matches, not the id's bytes, so that a
-// hit reads nothing beyond the slot.
-func (r *replica) lookup(i int, id string, h uint64) (held, bool) {
+// has reports whether kind index i's set holds id, h being its hash. It
+// compares the slot's second hash, not the id's bytes, so that a hit
+// reads nothing beyond the slot; the second hash is computed before the
+// slot is read, so that the two overlap.
+func (r *replica) has(i int, id string, h uint64) bool {
+	check := r.check(i, id)
+	_, ok := r.sets[i].Find(h, func(v *held) bool { return v.check == check })
+	return ok
+}
+
+// subjectRevoked reports whether sub, h being its hash, has a cut-off
+// that refuses a token issued at iat (Unix seconds). The second hash is
+// computed only for a slot under h whose cut-off would refuse the token:
+// if none would, sub's own would not either, so the common hit, a user
+// refreshed since the cut-off, costs no more hashing than a miss.
+func (r *replica) subjectRevoked(sub string, h uint64, iat int64) bool {
 	var check uint32
 	computed := false
-	return r.sets[i].Find(h, func(v *held) bool {
+	_, ok := r.sets[2].Find(h, func(v *held) bool {
+		if !refusedByCutoff(iat, v.moment) {
+			return false
+		}
 		if !computed {
-			check, computed = r.check(i, id), true
+			check, computed = r.check(2, sub), true
 		}
 		return v.check == check
 	})
+	return ok
 }
 
 // add merges e and reports whether it changed anything.
@@ -342,38 +357,44 @@ func (r *replica) len() int { return int(r.n.Load()) }
 // token of the cut-off's own second cannot be told from one issued just
 // after it: it is admitted, so that the refresh a client makes right after
 // RevokeSubject(sub, time.Now()) gets a token that passes instead of a
-// refusal that asks it to refresh again.
-func refusedByCutoff(iat time.Time, before int64) bool {
-	return iat.Before(rules.SubjectCutoff(time.Unix(0, before)))
+// refusal that asks it to refresh again. iat is in Unix seconds and
+// before in Unix nanoseconds: a lookup compares integers.
+func refusedByCutoff(iat, before int64) bool {
+	return iat < rules.SubjectCutoffUnix(before)
 }
 
 // reason applies the same rules as revocation.List: a listed jti or
 // origin_jti, or a subject whose token was issued before the cut-off.
+// Each id is hashed once for its bit and slot, and the three bits are
+// read before any branch on them, so that their loads overlap; only the
+// ids whose bit is set are looked up.
 func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	if r.n.Load() == 0 {
 		return cognitojwt.NotRevoked
 	}
 	f := r.filter.Load()
+	var jti, family, subject uint64 // 0: no such claim
 	if c.JWTID != "" {
-		if h := r.hash(0, c.JWTID); f.has(h) {
-			if _, ok := r.lookup(0, c.JWTID, h); ok {
-				return cognitojwt.RevokedToken
-			}
-		}
+		jti = r.hash(0, c.JWTID)
 	}
 	if c.OriginJTI != "" {
-		if h := r.hash(1, c.OriginJTI); f.has(h) {
-			if _, ok := r.lookup(1, c.OriginJTI, h); ok {
-				return cognitojwt.RevokedFamily
-			}
-		}
+		family = r.hash(1, c.OriginJTI)
 	}
 	if c.Subject != "" {
-		if h := r.hash(2, c.Subject); f.has(h) {
-			if v, ok := r.lookup(2, c.Subject, h); ok && refusedByCutoff(c.IssuedAt, v.moment) {
-				return cognitojwt.RevokedSubject
-			}
-		}
+		subject = r.hash(2, c.Subject)
+	}
+	inJTI, inFamily, inSubject := jti != 0 && f.has(jti), family != 0 && f.has(family), subject != 0 && f.has(subject)
+	if !inJTI && !inFamily && !inSubject {
+		return cognitojwt.NotRevoked
+	}
+	if inJTI && r.has(0, c.JWTID, jti) {
+		return cognitojwt.RevokedToken
+	}
+	if inFamily && r.has(1, c.OriginJTI, family) {
+		return cognitojwt.RevokedFamily
+	}
+	if inSubject && r.subjectRevoked(c.Subject, subject, c.IssuedAt.Unix()) {
+		return cognitojwt.RevokedSubject
 	}
 	return cognitojwt.NotRevoked
 }

@@ -221,7 +221,7 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 	// The hasher was stored before the first filter.
 	h := r.hasher.Load()
 	// Each id is hashed once for its bit and tag (never 0), and again only
-	// on a tag that matches. The three bits are read before any branch on
+	// when its bit is set. The three bits are read before any branch on
 	// them, so their loads overlap.
 	var jti, family, subject uint64
 	if c.JWTID != "" {
@@ -240,38 +240,48 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 	// Only the ids whose bit is set are looked up: a user revoked by
 	// subject is refreshed and then asks here on every request until the
 	// entry expires, so that path is kept short, one line of the table.
-	if inJTI {
-		if _, ok := r.find(h, kindJTI, c.JWTID, jti); ok {
-			return cognitojwt.RevokedToken
-		}
+	// The second hash is computed before the line is read, not once it is
+	// there, so that the two overlap.
+	if inJTI && r.has(h.id(kindJTI, c.JWTID, jti)) {
+		return cognitojwt.RevokedToken
 	}
-	if inFamily {
-		if _, ok := r.find(h, kindFamily, c.OriginJTI, family); ok {
-			return cognitojwt.RevokedFamily
-		}
+	if inFamily && r.has(h.id(kindFamily, c.OriginJTI, family)) {
+		return cognitojwt.RevokedFamily
 	}
-	if inSubject {
-		// iat < floor(cut-off), in whole seconds: Unix rounds down.
-		if e, ok := r.find(h, kindSubject, c.Subject, subject); ok && c.IssuedAt.Unix() < int64(e.stamp()) {
-			return cognitojwt.RevokedSubject
-		}
+	if inSubject && r.subjectRevoked(h, c.Subject, subject, c.IssuedAt.Unix()) {
+		return cognitojwt.RevokedSubject
 	}
 	return cognitojwt.NotRevoked
 }
 
-// find looks value up in the table without a lock; first is its first
-// hash.
-func (r *List) find(h *revocationHasher, kind revocationKind, value string, first uint64) (revocationEntry, bool) {
+// subjectRevoked reports whether the table holds an entry for sub, whose
+// first hash is first, with a cut-off after iat: iat < floor(cut-off), in
+// whole seconds, as Unix rounds down. The second hash is computed only
+// for an entry under first's tag whose cut-off would refuse the token, so
+// the common hit, a user refreshed since the cut-off, costs no more
+// hashing than a miss: whatever entry the tag leads to, if none of them
+// would refuse the token, sub's own would not either.
+func (r *List) subjectRevoked(h *revocationHasher, sub string, first uint64, iat int64) bool {
 	var check uint32
-	return r.entries.Find(first, func(e *revocationEntry) bool {
+	_, ok := r.entries.Find(first, func(e *revocationEntry) bool {
+		if iat >= int64(e.stamp()) {
+			return false
+		}
 		if check == 0 {
-			check = h.check(kind, value)
+			check = h.check(kindSubject, sub)
 		}
 		return e.check() == check
 	})
+	return ok
 }
 
-// lookup is find for the writer, which has the id's hashes.
+// has reports whether the table holds id; it takes no lock.
+func (r *List) has(id revocationID) bool {
+	_, ok := r.lookup(id)
+	return ok
+}
+
+// lookup returns id's entry; it takes no lock.
 func (r *List) lookup(id revocationID) (revocationEntry, bool) {
 	return r.entries.Find(id.tag, func(e *revocationEntry) bool { return e.check() == id.check })
 }
