@@ -186,34 +186,13 @@ func (r *replica) find(i int, id string, h uint64) (held, bool) {
 	return r.sets[i].Find(h, func(v *held) bool { return v.id() == id })
 }
 
-// has reports whether kind index i's set holds id, h being its hash. It
-// compares the slot's second hash, not the id's bytes, so that a hit
-// reads nothing beyond the slot; the second hash is computed before the
-// slot is read, so that the two overlap.
-func (r *replica) has(i int, id string, h uint64) bool {
+// lookup is find for a token's claims: it compares the slot's second
+// hash, not the id's bytes, so that a hit reads nothing beyond the slot.
+// The second hash is computed before the slot is read, so that the two
+// overlap.
+func (r *replica) lookup(i int, id string, h uint64) (held, bool) {
 	check := r.check(i, id)
-	_, ok := r.sets[i].Find(h, func(v *held) bool { return v.check == check })
-	return ok
-}
-
-// subjectRevoked reports whether sub, h being its hash, has a cut-off
-// that refuses a token issued at iat (Unix seconds). The second hash is
-// computed only for a slot under h whose cut-off would refuse the token:
-// if none would, sub's own would not either, so the common hit, a user
-// refreshed since the cut-off, costs no more hashing than a miss.
-func (r *replica) subjectRevoked(sub string, h uint64, iat int64) bool {
-	var check uint32
-	computed := false
-	_, ok := r.sets[2].Find(h, func(v *held) bool {
-		if !refusedByCutoff(iat, v.moment) {
-			return false
-		}
-		if !computed {
-			check, computed = r.check(2, sub), true
-		}
-		return v.check == check
-	})
-	return ok
+	return r.sets[i].Find(h, func(v *held) bool { return v.check == check })
 }
 
 // add merges e and reports whether it changed anything.
@@ -365,36 +344,37 @@ func refusedByCutoff(iat, before int64) bool {
 
 // reason applies the same rules as revocation.List: a listed jti or
 // origin_jti, or a subject whose token was issued before the cut-off.
-// Each id is hashed once for its bit and slot, and the three bits are
-// read before any branch on them, so that their loads overlap; only the
-// ids whose bit is set are looked up.
+// Each id is hashed once for its bit and slot, and looked up only when its
+// bit is set. The branches on the bits are taken the same way on nearly
+// every request (no bit set), so the processor runs ahead through the
+// next id's hash and bit while a bit is on its way: the three loads
+// overlap, and a token refused by its jti is answered without hashing the
+// others.
 func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	if r.n.Load() == 0 {
 		return cognitojwt.NotRevoked
 	}
 	f := r.filter.Load()
-	var jti, family, subject uint64 // 0: no such claim
 	if c.JWTID != "" {
-		jti = r.hash(0, c.JWTID)
+		if h := r.hash(0, c.JWTID); f.has(h) {
+			if _, ok := r.lookup(0, c.JWTID, h); ok {
+				return cognitojwt.RevokedToken
+			}
+		}
 	}
 	if c.OriginJTI != "" {
-		family = r.hash(1, c.OriginJTI)
+		if h := r.hash(1, c.OriginJTI); f.has(h) {
+			if _, ok := r.lookup(1, c.OriginJTI, h); ok {
+				return cognitojwt.RevokedFamily
+			}
+		}
 	}
 	if c.Subject != "" {
-		subject = r.hash(2, c.Subject)
-	}
-	inJTI, inFamily, inSubject := jti != 0 && f.has(jti), family != 0 && f.has(family), subject != 0 && f.has(subject)
-	if !inJTI && !inFamily && !inSubject {
-		return cognitojwt.NotRevoked
-	}
-	if inJTI && r.has(0, c.JWTID, jti) {
-		return cognitojwt.RevokedToken
-	}
-	if inFamily && r.has(1, c.OriginJTI, family) {
-		return cognitojwt.RevokedFamily
-	}
-	if inSubject && r.subjectRevoked(c.Subject, subject, c.IssuedAt.Unix()) {
-		return cognitojwt.RevokedSubject
+		if h := r.hash(2, c.Subject); f.has(h) {
+			if v, ok := r.lookup(2, c.Subject, h); ok && refusedByCutoff(c.IssuedAt.Unix(), v.moment) {
+				return cognitojwt.RevokedSubject
+			}
+		}
 	}
 	return cognitojwt.NotRevoked
 }

@@ -220,59 +220,35 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 	}
 	// The hasher was stored before the first filter.
 	h := r.hasher.Load()
-	// Each id is hashed once for its bit and tag (never 0), and again only
-	// when its bit is set. The three bits are read before any branch on
-	// them, so their loads overlap.
-	var jti, family, subject uint64
+	// Each id is hashed once for its bit and tag, and again only when its
+	// bit is set; only then is the table read, one line, with the second
+	// hash computed before the line arrives so that the two overlap. The
+	// branches on the bits are taken the same way on nearly every request
+	// (no bit set), so the processor runs ahead through the next id's hash
+	// and bit while a bit is on its way: the three loads overlap, and a
+	// token refused by its jti is answered without hashing the others.
 	if c.JWTID != "" {
-		jti = h.first(kindJTI, c.JWTID)
+		if first := h.first(kindJTI, c.JWTID); f.has(first) && r.has(h.id(kindJTI, c.JWTID, first)) {
+			return cognitojwt.RevokedToken
+		}
 	}
 	if c.OriginJTI != "" {
-		family = h.first(kindFamily, c.OriginJTI)
+		if first := h.first(kindFamily, c.OriginJTI); f.has(first) && r.has(h.id(kindFamily, c.OriginJTI, first)) {
+			return cognitojwt.RevokedFamily
+		}
 	}
+	// A user revoked by subject is refreshed and then asks here on every
+	// request until the entry expires: that path costs one line of the
+	// table, read while the second hash is computed.
 	if c.Subject != "" {
-		subject = h.first(kindSubject, c.Subject)
-	}
-	inJTI, inFamily, inSubject := jti != 0 && f.has(jti), family != 0 && f.has(family), subject != 0 && f.has(subject)
-	if !inJTI && !inFamily && !inSubject {
-		return cognitojwt.NotRevoked
-	}
-	// Only the ids whose bit is set are looked up: a user revoked by
-	// subject is refreshed and then asks here on every request until the
-	// entry expires, so that path is kept short, one line of the table.
-	// The second hash is computed before the line is read, not once it is
-	// there, so that the two overlap.
-	if inJTI && r.has(h.id(kindJTI, c.JWTID, jti)) {
-		return cognitojwt.RevokedToken
-	}
-	if inFamily && r.has(h.id(kindFamily, c.OriginJTI, family)) {
-		return cognitojwt.RevokedFamily
-	}
-	if inSubject && r.subjectRevoked(h, c.Subject, subject, c.IssuedAt.Unix()) {
-		return cognitojwt.RevokedSubject
+		if first := h.first(kindSubject, c.Subject); f.has(first) {
+			// iat < floor(cut-off), in whole seconds: Unix rounds down.
+			if e, ok := r.lookup(h.id(kindSubject, c.Subject, first)); ok && c.IssuedAt.Unix() < int64(e.stamp()) {
+				return cognitojwt.RevokedSubject
+			}
+		}
 	}
 	return cognitojwt.NotRevoked
-}
-
-// subjectRevoked reports whether the table holds an entry for sub, whose
-// first hash is first, with a cut-off after iat: iat < floor(cut-off), in
-// whole seconds, as Unix rounds down. The second hash is computed only
-// for an entry under first's tag whose cut-off would refuse the token, so
-// the common hit, a user refreshed since the cut-off, costs no more
-// hashing than a miss: whatever entry the tag leads to, if none of them
-// would refuse the token, sub's own would not either.
-func (r *List) subjectRevoked(h *revocationHasher, sub string, first uint64, iat int64) bool {
-	var check uint32
-	_, ok := r.entries.Find(first, func(e *revocationEntry) bool {
-		if iat >= int64(e.stamp()) {
-			return false
-		}
-		if check == 0 {
-			check = h.check(kindSubject, sub)
-		}
-		return e.check() == check
-	})
-	return ok
 }
 
 // has reports whether the table holds id; it takes no lock.
