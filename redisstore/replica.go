@@ -195,6 +195,21 @@ func (r *replica) lookup(i int, id string, h uint64) (held, bool) {
 	return r.sets[i].Find(h, func(v *held) bool { return v.check == check })
 }
 
+// lookupLazily is lookup with the second hash computed once a tag
+// matches, for a subject: that path's table load is issued sooner with
+// fewer instructions ahead of it, which measured faster than overlapping
+// the hash with it.
+func (r *replica) lookupLazily(i int, id string, h uint64) (held, bool) {
+	var check uint32
+	computed := false
+	return r.sets[i].Find(h, func(v *held) bool {
+		if !computed {
+			check, computed = r.check(i, id), true
+		}
+		return v.check == check
+	})
+}
+
 // add merges e and reports whether it changed anything.
 func (r *replica) add(e entry) bool {
 	i := e.kind.index()
@@ -345,11 +360,9 @@ func refusedByCutoff(iat, before int64) bool {
 // reason applies the same rules as revocation.List: a listed jti or
 // origin_jti, or a subject whose token was issued before the cut-off.
 // Each id is hashed once for its bit and slot, and looked up only when its
-// bit is set. The branches on the bits are taken the same way on nearly
-// every request (no bit set), so the processor runs ahead through the
-// next id's hash and bit while a bit is on its way: the three loads
-// overlap, and a token refused by its jti is answered without hashing the
-// others.
+// bit is set. A jti comes first, alone: a token refused by it is answered
+// without hashing the others. The other two bits are read before any
+// branch on them, so that their loads overlap.
 func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	if r.n.Load() == 0 {
 		return cognitojwt.NotRevoked
@@ -362,18 +375,22 @@ func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 			}
 		}
 	}
+	var family, subject uint64 // 0: no such claim; a hash is never 0
 	if c.OriginJTI != "" {
-		if h := r.hash(1, c.OriginJTI); f.has(h) {
-			if _, ok := r.lookup(1, c.OriginJTI, h); ok {
-				return cognitojwt.RevokedFamily
-			}
-		}
+		family = r.hash(1, c.OriginJTI)
 	}
 	if c.Subject != "" {
-		if h := r.hash(2, c.Subject); f.has(h) {
-			if v, ok := r.lookup(2, c.Subject, h); ok && refusedByCutoff(c.IssuedAt.Unix(), v.moment) {
-				return cognitojwt.RevokedSubject
-			}
+		subject = r.hash(2, c.Subject)
+	}
+	inFamily, inSubject := family != 0 && f.has(family), subject != 0 && f.has(subject)
+	if inFamily {
+		if _, ok := r.lookup(1, c.OriginJTI, family); ok {
+			return cognitojwt.RevokedFamily
+		}
+	}
+	if inSubject {
+		if v, ok := r.lookupLazily(2, c.Subject, subject); ok && refusedByCutoff(c.IssuedAt.Unix(), v.moment) {
+			return cognitojwt.RevokedSubject
 		}
 	}
 	return cognitojwt.NotRevoked
