@@ -2,6 +2,7 @@ package cognitojwt
 
 import (
 	"hash/maphash"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -130,10 +131,10 @@ func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource
 	return nil
 }
 
-// put stores the verified token and a shallow copy of its claims, which
-// nobody may change afterwards: callers get shallow copies in turn, and
-// the caller of put keeps claims. token must be the cache's to keep,
-// sharing no memory that anyone may write (see parseToken's keep). It
+// put stores a copy of the verified token and a shallow copy of its
+// claims, which nobody may change afterwards: callers get shallow copies
+// in turn, and the caller of put keeps claims. The token is copied here,
+// since the caller's string may share memory with a buffer of its own. It
 // takes an empty or expired slot of the window, else the first entry,
 // from a starting point the key picks, that has not been used since the
 // hand last passed it, clearing the used marks on its way. When every
@@ -144,7 +145,7 @@ func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until tim
 	if pub == nil || t >= u || t < f {
 		return
 	}
-	fresh := &cacheEntry{hash: h, token: token, claims: *claims, from: f, until: u, pub: pub}
+	fresh := &cacheEntry{hash: h, token: strings.Clone(token), claims: *claims, from: f, until: u, pub: pub}
 	n := len(c.slots)
 	start := c.window(h)
 	width := min(cacheWindow, n)

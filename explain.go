@@ -122,7 +122,7 @@ func (m *middleware) mismatch(r *http.Request, token string, err error) []slog.A
 	}
 	var attrs []slog.Attr
 	var p parsedToken
-	parsed := parseToken(token, &p, false) == nil
+	parsed := parseToken(token, &p) == nil
 	switch errorKind(err) {
 	case ErrWrongIssuer:
 		attrs = append(attrs, slog.Any("expected_issuers", v.issuers))

@@ -19,9 +19,6 @@ type MultiVerifier struct {
 	pools    []*Verifier
 	byIssuer map[string]*Verifier
 	maxSize  int
-	// caches is set when some pool caches verified tokens: a parse then
-	// keeps a copy of the token for it.
-	caches bool
 }
 
 // NewMulti returns a MultiVerifier over one Verifier per Config. Every
@@ -54,7 +51,6 @@ func NewMulti(cfgs ...Config) (*MultiVerifier, error) {
 		}
 		m.pools = append(m.pools, v)
 		m.maxSize = max(m.maxSize, v.maxSize)
-		m.caches = m.caches || v.cache != nil
 	}
 	return m, nil
 }
@@ -137,7 +133,7 @@ func (m *MultiVerifier) verifyInto(ctx context.Context, token string, dst *Claim
 		return nil, errTooLarge
 	}
 	var p parsedToken
-	if err := parseToken(token, &p, m.caches); err != nil {
+	if err := parseToken(token, &p); err != nil {
 		return nil, err
 	}
 	v := m.byIssuer[p.claims.Issuer]

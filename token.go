@@ -63,11 +63,10 @@ func parseHeader(src string) (header, error) {
 type parsedToken struct {
 	signed string // header.payload, the signing input
 	kid    string
-	claims *Claims
-	// kept is the verifier's own copy of the token, made when parseToken
-	// was asked to keep one, for the cache: it shares the payload's
-	// allocation, which the cached claims keep anyway.
-	kept   string
+	// claims are read into the parsed token itself, which its callers
+	// keep on their stack: they reach the heap only once the token is
+	// proven (verify.go), so that a refused token costs no copy of them.
+	claims Claims
 	sigLen int
 	// sigArr holds the decoded signature, so that it costs no allocation;
 	// sigLong one too long for any key the verifier accepts.
@@ -84,28 +83,23 @@ func (p *parsedToken) sig() []byte {
 
 // parseToken reads token into p: shape, canonical base64url, header,
 // payload and the types of its claims, in that order. Nothing here needs a
-// key or the configuration. With keep, p.kept receives a copy of token for
-// the verified-token cache.
-func parseToken(token string, p *parsedToken, keep bool) error {
+// key or the configuration, and nothing is kept for the verified-token
+// cache: a token is copied for it only once its signature and claims have
+// passed (Verifier.verify), so that a refused token, however large,
+// allocates no more than its decoded header and payload.
+func parseToken(token string, p *parsedToken) error {
 	hSeg, pSeg, sSeg, err := split(token)
 	if err != nil {
 		return err
 	}
 	// The payload gets its own allocation, which the claims keep: their
-	// strings point into it, and so does the cache's copy of the token,
-	// made in the same allocation so that caching a token costs none of
-	// its own. The header gets another, garbage once the kid is looked
-	// up, and the signature is decoded into p, so a cached token holds
-	// only its payload and its copy.
-	extra := 0
-	if keep {
-		extra = len(token)
-	}
-	payload, kept, err := decodeSegmentString(pSeg, token[:extra])
+	// strings point into it. The header gets another, garbage once the
+	// kid is looked up, and the signature is decoded into p.
+	payload, err := decodeSegmentString(pSeg)
 	if err != nil {
 		return err
 	}
-	header, _, err := decodeSegmentString(hSeg, "")
+	header, err := decodeSegmentString(hSeg)
 	if err != nil {
 		return err
 	}
@@ -126,10 +120,9 @@ func parseToken(token string, p *parsedToken, keep bool) error {
 	if err != nil {
 		return err
 	}
-	c := new(Claims)
-	if err := parsePayload(payload, c); err != nil {
+	if err := parsePayload(payload, &p.claims); err != nil {
 		return err
 	}
-	p.signed, p.kid, p.claims, p.kept = token[:len(hSeg)+1+len(pSeg)], h.kid, c, kept
+	p.signed, p.kid = token[:len(hSeg)+1+len(pSeg)], h.kid
 	return nil
 }
