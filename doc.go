@@ -18,7 +18,7 @@
 //	}
 //	protect := cognitojwt.Middleware(v)
 //	mux := http.NewServeMux()
-//	mux.Handle("GET /orders", protect(cognitojwt.RequireAllScopes("orders/read")(
+//	mux.Handle("GET /orders", protect(authz.RequireAllScopes("orders/read")(
 //		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 //			claims, _ := cognitojwt.ClaimsFromContext(r.Context())
 //			fmt.Fprintf(w, "orders of %s", claims.Username)

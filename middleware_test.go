@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
 
@@ -243,7 +244,7 @@ func TestMiddlewareCORSPreflight(t *testing.T) {
 		return r
 	}
 	guarded := func(p *probe, opts ...cognitojwt.Option) http.Handler {
-		return cognitojwt.Middleware(f.v, opts...)(cognitojwt.RequireAnyGroup("admin")(p))
+		return cognitojwt.Middleware(f.v, opts...)(authz.RequireAnyGroup("admin")(p))
 	}
 
 	t.Run("refused without the option", func(t *testing.T) {
@@ -312,7 +313,7 @@ func TestMiddlewareCredentialsOptional(t *testing.T) {
 
 	t.Run("Authorize behind it asks for credentials", func(t *testing.T) {
 		var p probe
-		w := serve(h(cognitojwt.RequireAnyGroup("admin")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
+		w := serve(h(authz.RequireAnyGroup("admin")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
 		requireResponse(t, wantNoCredentials, w)
 		require.False(t, p.ran)
 	})
@@ -344,7 +345,7 @@ func TestMiddlewareErrorHandler(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, w.Code)
 	require.Equal(t, `Bearer realm="custom"`, w.Header().Get("WWW-Authenticate"))
 
-	w = serve(h(cognitojwt.RequireAllScopes("admin")(&p)), bearer(f.iss.AccessToken()))
+	w = serve(h(authz.RequireAllScopes("admin")(&p)), bearer(f.iss.AccessToken()))
 	require.Equal(t, http.StatusForbidden, w.Code)
 	require.Equal(t, `Bearer realm="custom", error="insufficient_scope", error_description="The token lacks a scope this resource requires."`,
 		w.Header().Get("WWW-Authenticate"))
@@ -416,7 +417,7 @@ func TestMiddlewareLogsWithoutSecrets(t *testing.T) {
 		with(cognitotest.WithHeader("typ", secrets[0])),
 	}
 	h := cognitojwt.Middleware(f.v, cognitojwt.WithLogger(logger))
-	guarded := h(cognitojwt.RequireAllScopes("admin")(&probe{}))
+	guarded := h(authz.RequireAllScopes("admin")(&probe{}))
 	rejected := 0
 	for _, token := range tokens {
 		if w := serve(guarded, bearer(token)); w.Code != http.StatusOK {

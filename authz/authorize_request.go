@@ -1,9 +1,9 @@
-package cognitojwt
+package authz
 
 import (
 	"net/http"
 
-	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+	"github.com/cognitojwt/cognitojwt"
 )
 
 // RequestPolicy decides whether a request may proceed, seeing the request
@@ -14,12 +14,12 @@ import (
 // Policy becomes one with ForRequest, so both kinds compose through AllOf
 // and AnyOf. Like Policy, a RequestPolicy built here
 // denies when given nothing to check.
-type RequestPolicy func(r *http.Request, c *Claims) bool
+type RequestPolicy func(r *http.Request, c *cognitojwt.Claims) bool
 
 // ForRequest returns p as a RequestPolicy that ignores the request, to
 // combine it with request policies. A nil p denies.
 func (p Policy) ForRequest() RequestPolicy {
-	return func(_ *http.Request, c *Claims) bool { return p != nil && p(c) }
+	return func(_ *http.Request, c *cognitojwt.Claims) bool { return p != nil && p(c) }
 }
 
 // PathValueIsClaim allows requests whose path wildcard (r.PathValue, as a
@@ -34,7 +34,7 @@ func (p Policy) ForRequest() RequestPolicy {
 // a string, denies. The comparison is exact: no case folding, no
 // trimming.
 func PathValueIsClaim(wildcard, claim string) RequestPolicy {
-	return func(r *http.Request, c *Claims) bool {
+	return func(r *http.Request, c *cognitojwt.Claims) bool {
 		if r == nil || c == nil || wildcard == "" || claim == "" {
 			return false
 		}
@@ -42,11 +42,12 @@ func PathValueIsClaim(wildcard, claim string) RequestPolicy {
 		if want == "" {
 			return deny(c, "", "PathValueIsClaim: the path has no value for {", wildcard, "}")
 		}
-		v, ok := jsonscan.Lookup(c.payload, claim)
-		if !ok || v.Kind != jsonscan.String {
+		v, _ := c.Get(claim)
+		got, ok := v.(string)
+		if !ok {
 			return deny(c, claim, "PathValueIsClaim: the ", claim, " claim is missing or not a string")
 		}
-		if got, err := v.AsString(); err != nil || got != want {
+		if got != want {
 			return deny(c, claim, "PathValueIsClaim: the path's {", wildcard, "} is not the token's ", claim)
 		}
 		return true
@@ -54,7 +55,7 @@ func PathValueIsClaim(wildcard, claim string) RequestPolicy {
 }
 
 func allOfRequest(ps []RequestPolicy) RequestPolicy {
-	return func(r *http.Request, c *Claims) bool {
+	return func(r *http.Request, c *cognitojwt.Claims) bool {
 		if len(ps) == 0 {
 			return false
 		}
@@ -68,7 +69,7 @@ func allOfRequest(ps []RequestPolicy) RequestPolicy {
 }
 
 func anyOfRequest(ps []RequestPolicy) RequestPolicy {
-	return func(r *http.Request, c *Claims) bool {
+	return func(r *http.Request, c *cognitojwt.Claims) bool {
 		for _, p := range ps {
 			if p != nil && p(r, c) {
 				return true

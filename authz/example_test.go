@@ -1,0 +1,276 @@
+package authz_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
+	"github.com/cognitojwt/cognitojwt/cognitotest"
+)
+
+func ExampleInAnyGroup() {
+	staff := authz.InAnyGroup("admin", "support")
+	fmt.Println(staff(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("support")}))
+	fmt.Println(staff(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("customers")}))
+	fmt.Println(authz.InAnyGroup()(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("admin")})) // no groups, no one
+	// Output:
+	// true
+	// false
+	// false
+}
+
+func ExampleInAllGroups() {
+	both := authz.InAllGroups("finance", "approvers")
+	fmt.Println(both(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("approvers", "finance")}))
+	fmt.Println(both(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("finance")}))
+	// Output:
+	// true
+	// false
+}
+
+func ExampleHasAllScopes() {
+	canWrite := authz.HasAllScopes("orders/read", "orders/write")
+	fmt.Println(canWrite(&cognitojwt.Claims{Scopes: cognitojwt.NamesOf("orders/read", "orders/write")}))
+	fmt.Println(canWrite(&cognitojwt.Claims{Scopes: cognitojwt.NamesOf("orders/read")}))
+	// Output:
+	// true
+	// false
+}
+
+func ExampleClaimIn() {
+	pool, err := cognitotest.Start("127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	v, err := cognitojwt.New(pool.Config("my-client"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	claims, err := v.Verify(context.Background(), pool.AccessToken(cognitotest.WithClientID("my-client"),
+		cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme")))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	fmt.Println(authz.ClaimIn("custom:tenant_id", "acme", "globex")(claims))
+	fmt.Println(authz.ClaimIn("custom:tenant_id", "initech")(claims))
+	fmt.Println(authz.ClaimIn("custom:tenant_id")(claims)) // present and non-empty
+	fmt.Println(authz.ClaimIn("custom:region")(claims))
+	// Output:
+	// true
+	// false
+	// true
+	// false
+}
+
+func ExampleAgeAtLeast() {
+	pool, err := cognitotest.Start("127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	v, err := cognitojwt.New(pool.Config("my-client"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	thirtyYearsAgo := time.Now().AddDate(-30, 0, 0).Format(time.DateOnly)
+	claims, err := v.Verify(context.Background(), pool.AccessToken(cognitotest.WithClientID("my-client"),
+		cognitotest.WithClaim("birthdate", thirtyYearsAgo)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(authz.AgeAtLeast(18)(claims))
+	fmt.Println(authz.AgeAtLeast(31)(claims))
+	// Output:
+	// true
+	// false
+}
+
+func ExampleAllOf() {
+	editor := authz.AllOf(authz.InAnyGroup("editors"), authz.HasAllScopes("articles/write"))
+	fmt.Println(editor(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("editors"), Scopes: cognitojwt.NamesOf("articles/write")}))
+	fmt.Println(editor(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("editors")}))
+	// Output:
+	// true
+	// false
+}
+
+func ExampleAnyOf() {
+	reader := authz.AnyOf(authz.InAnyGroup("admin"), authz.HasAllScopes("reports/read"))
+	fmt.Println(reader(&cognitojwt.Claims{Groups: cognitojwt.NamesOf("admin")}))
+	fmt.Println(reader(&cognitojwt.Claims{Scopes: cognitojwt.NamesOf("reports/read")}))
+	fmt.Println(reader(&cognitojwt.Claims{}))
+	// Output:
+	// true
+	// true
+	// false
+}
+
+func ExampleAuthorize() {
+	pool, err := cognitotest.Start("127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	v, err := cognitojwt.New(pool.Config("my-client"))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Admins, or members of tenant acme with the reports scope.
+	canReadReports := authz.AnyOf(
+		authz.InAnyGroup("admin"),
+		authz.AllOf(authz.HasAllScopes("reports/read"), authz.ClaimIn("custom:tenant_id", "acme")),
+	)
+	mux := http.NewServeMux()
+	mux.Handle("GET /reports", authz.Authorize(canReadReports)(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, "reports")
+	})))
+	handler := cognitojwt.Middleware(v)(mux)
+
+	for _, token := range []string{
+		pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithGroups("admin")),
+		pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithScopes("reports/read"), cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme")),
+		pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithScopes("reports/read"), cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "globex")),
+	} {
+		req := httptest.NewRequest("GET", "/reports", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		fmt.Println(rec.Code)
+	}
+	// Output:
+	// 200
+	// 200
+	// 403
+}
+
+func ExampleRequireAnyGroup() {
+	pool, err := cognitotest.Start("127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	v, err := cognitojwt.New(pool.Config("my-client"))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("DELETE /users/{id}", authz.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})))
+	handler := cognitojwt.Middleware(v)(mux)
+
+	for _, groups := range [][]string{{"admin"}, {"staff"}} {
+		req := httptest.NewRequest("DELETE", "/users/7", nil)
+		req.Header.Set("Authorization", "Bearer "+pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithGroups(groups...)))
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		fmt.Println(groups, rec.Code)
+	}
+	// Output:
+	// [admin] 204
+	// [staff] 403
+}
+
+func ExampleRequireAllScopes() {
+	pool, err := cognitotest.Start("127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	v, err := cognitojwt.New(pool.Config("my-client"))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("POST /orders", authz.RequireAllScopes("orders/write")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+	})))
+	handler := cognitojwt.Middleware(v)(mux)
+
+	req := httptest.NewRequest("POST", "/orders", nil)
+	req.Header.Set("Authorization", "Bearer "+pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithScopes("orders/read")))
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, req)
+	fmt.Println(rec.Code)
+	fmt.Println(rec.Header().Get("WWW-Authenticate"))
+	// Output:
+	// 403
+	// Bearer realm="api", error="insufficient_scope", error_description="The token lacks a scope this resource requires.", scope="orders/write"
+}
+
+func ExampleRequireClaim() {
+	pool, err := cognitotest.Start("127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	v, err := cognitojwt.New(pool.Config("my-client"))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /eu/data", authz.RequireClaim("custom:region", "eu-west-1", "eu-central-1")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, "data")
+	})))
+	handler := cognitojwt.Middleware(v)(mux)
+
+	for _, region := range []string{"eu-central-1", "us-east-1"} {
+		req := httptest.NewRequest("GET", "/eu/data", nil)
+		req.Header.Set("Authorization", "Bearer "+pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithPreTokenGenerationClaim("custom:region", region)))
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		fmt.Println(region, rec.Code)
+	}
+	// Output:
+	// eu-central-1 200
+	// us-east-1 403
+}
+
+func ExampleAuthorize_requestPolicy() {
+	pool, err := cognitotest.Start("127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	v, err := cognitojwt.New(pool.Config("my-client"))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Staff see every tenant; everyone else only the tenant their token
+	// names.
+	ownTenant := authz.AnyOf(
+		authz.InAnyGroup("staff").ForRequest(),
+		authz.PathValueIsClaim("tenant", "custom:tenant_id"),
+	)
+	mux := http.NewServeMux()
+	mux.Handle("GET /tenants/{tenant}/orders", authz.Authorize(ownTenant)(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "orders of %s", r.PathValue("tenant"))
+		})))
+	handler := cognitojwt.Middleware(v)(mux)
+
+	token := pool.AccessToken(cognitotest.WithClientID("my-client"),
+		cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme"))
+	for _, path := range []string{"/tenants/acme/orders", "/tenants/globex/orders"} {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		fmt.Println(rec.Code, rec.Body.String())
+	}
+	// Output:
+	// 200 orders of acme
+	// 403 {"error":"insufficient_scope","error_description":"The token does not grant access to this resource."}
+}
