@@ -3,7 +3,6 @@ package apigateway_test
 import (
 	"fmt"
 
-	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/apigateway"
 	"github.com/cognitojwt/cognitojwt/authz"
 )

@@ -274,3 +274,34 @@ func ExampleAuthorize_requestPolicy() {
 	// 200 orders of acme
 	// 403 {"error":"insufficient_scope","error_description":"The token does not grant access to this resource."}
 }
+
+func ExamplePathValueIsClaim() {
+	ownProfile := authz.PathValueIsClaim("user", "sub")
+	claims, err := cognitojwt.ClaimsFromUserInfo(`{"sub":"u-1","username":"alice"}`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, user := range []string{"u-1", "u-2"} {
+		// A ServeMux routing "PUT /users/{user}/profile" sets the path
+		// value; the guard's policy reads it.
+		r := httptest.NewRequest("PUT", "/users/"+user+"/profile", nil)
+		r.SetPathValue("user", user)
+		fmt.Println(user, ownProfile(r, claims))
+	}
+	// Output:
+	// u-1 true
+	// u-2 false
+}
+
+func ExamplePolicy_ForRequest() {
+	reads := authz.RequestPolicy(func(r *http.Request, _ *cognitojwt.Claims) bool { return r.Method == http.MethodGet })
+	// Anyone reads; admins also change.
+	readsOrAdmin := authz.AnyOf(reads, authz.InAnyGroup("admin").ForRequest())
+
+	admin := &cognitojwt.Claims{Groups: cognitojwt.NamesOf("admin")}
+	user := &cognitojwt.Claims{Groups: cognitojwt.NamesOf("users")}
+	get := httptest.NewRequest("GET", "/orders/7", nil)
+	del := httptest.NewRequest("DELETE", "/orders/7", nil)
+	fmt.Println(readsOrAdmin(get, user), readsOrAdmin(del, user), readsOrAdmin(del, admin))
+	// Output: true false true
+}
