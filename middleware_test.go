@@ -92,29 +92,12 @@ var (
 		code:        "invalid_request",
 		description: "The Authorization header is malformed.",
 	}
-	wantForbidden     = forbidden(policyRefused)
-	wantNotInGroup    = forbidden("The token's user is not in a group this resource requires.")
-	wantMissingScope  = forbidden("The token lacks a scope this resource requires.")
-	wantMissingClaim  = forbidden("The token lacks a claim value this resource requires.")
 	wantMisconfigured = wantResponse{
 		status:      http.StatusInternalServerError,
 		code:        "server_error",
 		description: "The server is misconfigured.",
 	}
 )
-
-// policyRefused is the description of a 403 from Authorize, whose policy
-// may check anything.
-const policyRefused = "The token does not grant access to this resource."
-
-func forbidden(description string) wantResponse {
-	return wantResponse{
-		status:      http.StatusForbidden,
-		challenge:   `Bearer realm="api", error="insufficient_scope", error_description="` + description + `"`,
-		code:        "insufficient_scope",
-		description: description,
-	}
-}
 
 func TestMiddlewareAnswers(t *testing.T) {
 	f := newFixture(t, nil)
