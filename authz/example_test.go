@@ -1,7 +1,6 @@
 package authz_test
 
 import (
-	"context"
 	"fmt"
 	"log"
 	"net/http"
@@ -12,6 +11,30 @@ import (
 	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
+
+// behindMiddleware serves h behind cognitojwt.Middleware, verifying the
+// access tokens of a local test pool for its client "my-client"; send
+// makes a request with a token of that pool minted with opts, and stop
+// closes the pool.
+func behindMiddleware(h http.Handler) (send func(method, path string, opts ...cognitotest.TokenOption) *httptest.ResponseRecorder, stop func()) {
+	var v *cognitojwt.Verifier
+	pool, err := cognitotest.Start("127.0.0.1:0")
+	if err == nil {
+		v, err = cognitojwt.New(pool.Config("my-client"))
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	protected := cognitojwt.Middleware(v)(h)
+	send = func(method, path string, opts ...cognitotest.TokenOption) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(method, path, nil)
+		r.Header.Set("Authorization", "Bearer "+pool.AccessToken(append([]cognitotest.TokenOption{cognitotest.WithClientID("my-client")}, opts...)...))
+		rec := httptest.NewRecorder()
+		protected.ServeHTTP(rec, r)
+		return rec
+	}
+	return send, pool.Close
+}
 
 func ExampleInAnyGroup() {
 	staff := authz.InAnyGroup("admin", "support")
@@ -43,21 +66,12 @@ func ExampleHasAllScopes() {
 }
 
 func ExampleClaimIn() {
-	pool, err := cognitotest.Start("127.0.0.1:0")
+	// An ID token's claims, or an access token's with a pre token
+	// generation trigger that adds the attribute.
+	claims, err := cognitojwt.ClaimsFromUserInfo(`{"sub":"u-1","custom:tenant_id":"acme"}`)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer pool.Close()
-	v, err := cognitojwt.New(pool.Config("my-client"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	claims, err := v.Verify(context.Background(), pool.AccessToken(cognitotest.WithClientID("my-client"),
-		cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme")))
-	if err != nil {
-		log.Fatal(err)
-	}
-
 	fmt.Println(authz.ClaimIn("custom:tenant_id", "acme", "globex")(claims))
 	fmt.Println(authz.ClaimIn("custom:tenant_id", "initech")(claims))
 	fmt.Println(authz.ClaimIn("custom:tenant_id")(claims)) // present and non-empty
@@ -70,18 +84,8 @@ func ExampleClaimIn() {
 }
 
 func ExampleAgeAtLeast() {
-	pool, err := cognitotest.Start("127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer pool.Close()
-	v, err := cognitojwt.New(pool.Config("my-client"))
-	if err != nil {
-		log.Fatal(err)
-	}
 	thirtyYearsAgo := time.Now().AddDate(-30, 0, 0).Format(time.DateOnly)
-	claims, err := v.Verify(context.Background(), pool.AccessToken(cognitotest.WithClientID("my-client"),
-		cognitotest.WithClaim("birthdate", thirtyYearsAgo)))
+	claims, err := cognitojwt.ClaimsFromUserInfo(`{"sub":"u-1","birthdate":"` + thirtyYearsAgo + `"}`)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -113,16 +117,6 @@ func ExampleAnyOf() {
 }
 
 func ExampleAuthorize() {
-	pool, err := cognitotest.Start("127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer pool.Close()
-	v, err := cognitojwt.New(pool.Config("my-client"))
-	if err != nil {
-		log.Fatal(err)
-	}
-
 	// Admins, or members of tenant acme with the reports scope.
 	canReadReports := authz.AnyOf(
 		authz.InAnyGroup("admin"),
@@ -132,19 +126,15 @@ func ExampleAuthorize() {
 	mux.Handle("GET /reports", authz.Authorize(canReadReports)(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprint(w, "reports")
 	})))
-	handler := cognitojwt.Middleware(v)(mux)
+	send, stop := behindMiddleware(mux)
+	defer stop()
 
-	for _, token := range []string{
-		pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithGroups("admin")),
-		pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithScopes("reports/read"), cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme")),
-		pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithScopes("reports/read"), cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "globex")),
-	} {
-		req := httptest.NewRequest("GET", "/reports", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, req)
-		fmt.Println(rec.Code)
+	tenant := func(t string) cognitotest.TokenOption {
+		return cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", t)
 	}
+	fmt.Println(send("GET", "/reports", cognitotest.WithGroups("admin")).Code)
+	fmt.Println(send("GET", "/reports", cognitotest.WithScopes("reports/read"), tenant("acme")).Code)
+	fmt.Println(send("GET", "/reports", cognitotest.WithScopes("reports/read"), tenant("globex")).Code)
 	// Output:
 	// 200
 	// 200
@@ -152,28 +142,15 @@ func ExampleAuthorize() {
 }
 
 func ExampleRequireAnyGroup() {
-	pool, err := cognitotest.Start("127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer pool.Close()
-	v, err := cognitojwt.New(pool.Config("my-client"))
-	if err != nil {
-		log.Fatal(err)
-	}
-
 	mux := http.NewServeMux()
 	mux.Handle("DELETE /users/{id}", authz.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})))
-	handler := cognitojwt.Middleware(v)(mux)
+	send, stop := behindMiddleware(mux)
+	defer stop()
 
 	for _, groups := range [][]string{{"admin"}, {"staff"}} {
-		req := httptest.NewRequest("DELETE", "/users/7", nil)
-		req.Header.Set("Authorization", "Bearer "+pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithGroups(groups...)))
-		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, req)
-		fmt.Println(groups, rec.Code)
+		fmt.Println(groups, send("DELETE", "/users/7", cognitotest.WithGroups(groups...)).Code)
 	}
 	// Output:
 	// [admin] 204
@@ -181,26 +158,11 @@ func ExampleRequireAnyGroup() {
 }
 
 func ExampleRequireAllScopes() {
-	pool, err := cognitotest.Start("127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer pool.Close()
-	v, err := cognitojwt.New(pool.Config("my-client"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	created := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusCreated) })
+	send, stop := behindMiddleware(authz.RequireAllScopes("orders/write")(created))
+	defer stop()
 
-	mux := http.NewServeMux()
-	mux.Handle("POST /orders", authz.RequireAllScopes("orders/write")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusCreated)
-	})))
-	handler := cognitojwt.Middleware(v)(mux)
-
-	req := httptest.NewRequest("POST", "/orders", nil)
-	req.Header.Set("Authorization", "Bearer "+pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithScopes("orders/read")))
-	rec := httptest.NewRecorder()
-	handler.ServeHTTP(rec, req)
+	rec := send("POST", "/orders", cognitotest.WithScopes("orders/read"))
 	fmt.Println(rec.Code)
 	fmt.Println(rec.Header().Get("WWW-Authenticate"))
 	// Output:
@@ -209,28 +171,15 @@ func ExampleRequireAllScopes() {
 }
 
 func ExampleRequireClaim() {
-	pool, err := cognitotest.Start("127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer pool.Close()
-	v, err := cognitojwt.New(pool.Config("my-client"))
-	if err != nil {
-		log.Fatal(err)
-	}
-
 	mux := http.NewServeMux()
 	mux.Handle("GET /eu/data", authz.RequireClaim("custom:region", "eu-west-1", "eu-central-1")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprint(w, "data")
 	})))
-	handler := cognitojwt.Middleware(v)(mux)
+	send, stop := behindMiddleware(mux)
+	defer stop()
 
 	for _, region := range []string{"eu-central-1", "us-east-1"} {
-		req := httptest.NewRequest("GET", "/eu/data", nil)
-		req.Header.Set("Authorization", "Bearer "+pool.AccessToken(cognitotest.WithClientID("my-client"), cognitotest.WithPreTokenGenerationClaim("custom:region", region)))
-		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, req)
-		fmt.Println(region, rec.Code)
+		fmt.Println(region, send("GET", "/eu/data", cognitotest.WithPreTokenGenerationClaim("custom:region", region)).Code)
 	}
 	// Output:
 	// eu-central-1 200
@@ -238,16 +187,6 @@ func ExampleRequireClaim() {
 }
 
 func ExampleAuthorize_requestPolicy() {
-	pool, err := cognitotest.Start("127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer pool.Close()
-	v, err := cognitojwt.New(pool.Config("my-client"))
-	if err != nil {
-		log.Fatal(err)
-	}
-
 	// Staff see every tenant; everyone else only the tenant their token
 	// names.
 	ownTenant := authz.AnyOf(
@@ -259,15 +198,12 @@ func ExampleAuthorize_requestPolicy() {
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "orders of %s", r.PathValue("tenant"))
 		})))
-	handler := cognitojwt.Middleware(v)(mux)
+	send, stop := behindMiddleware(mux)
+	defer stop()
 
-	token := pool.AccessToken(cognitotest.WithClientID("my-client"),
-		cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme"))
+	acme := cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme")
 	for _, path := range []string{"/tenants/acme/orders", "/tenants/globex/orders"} {
-		req := httptest.NewRequest("GET", path, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, req)
+		rec := send("GET", path, acme)
 		fmt.Println(rec.Code, rec.Body.String())
 	}
 	// Output:

@@ -50,31 +50,6 @@ func claimsOf(t *testing.T, f *fixture, opts ...cognitotest.TokenOption) *cognit
 	return c
 }
 
-// probe is the guarded handler: it records whether it ran, and the
-// claims it found.
-type probe struct {
-	ran    bool
-	claims *cognitojwt.Claims
-}
-
-func (p *probe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.ran = true
-	p.claims, _ = cognitojwt.ClaimsFromContext(r.Context())
-}
-
-func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, r)
-	return rec
-}
-
-// bearer is a GET of /orders with token in the Authorization header.
-func bearer(token string) *http.Request {
-	r := httptest.NewRequest(http.MethodGet, "/orders", nil)
-	r.Header.Set("Authorization", "Bearer "+token)
-	return r
-}
-
 // wantResponse is an answer as a client reads it: status, the one
 // challenge ("" for none) and the JSON body's error and description.
 type wantResponse struct {
@@ -98,6 +73,13 @@ var (
 	wantMissingClaim  = refusal("The token lacks a claim value this resource requires.")
 )
 
+// serve records h's answer to r.
+func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	return rec
+}
+
 // requireResponse checks the answer w recorded against want, and that an
 // error answer is JSON kept out of caches.
 func requireResponse(t *testing.T, want wantResponse, w *httptest.ResponseRecorder) {
@@ -117,4 +99,23 @@ func requireResponse(t *testing.T, want wantResponse, w *httptest.ResponseRecord
 			[]string{w.Header().Get("Content-Type"), w.Header().Get("Cache-Control")})
 	}
 	require.Equal(t, want, got, "body %s", w.Body)
+}
+
+// probe is the guarded handler: it records whether it ran, and the
+// claims it found.
+type probe struct {
+	ran    bool
+	claims *cognitojwt.Claims
+}
+
+func (p *probe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.ran = true
+	p.claims, _ = cognitojwt.ClaimsFromContext(r.Context())
+}
+
+// bearer is a GET of /orders with token in the Authorization header.
+func bearer(token string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/orders", nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	return r
 }
