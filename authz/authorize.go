@@ -11,6 +11,8 @@ import (
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/internal/errs"
 	"github.com/cognitojwt/cognitojwt/internal/guard"
+	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+	"github.com/cognitojwt/cognitojwt/internal/view"
 )
 
 // Policy decides whether verified claims may proceed. Policies built here
@@ -77,27 +79,21 @@ func ClaimIn(name string, values ...string) Policy {
 		if c == nil || name == "" {
 			return false
 		}
-		v, ok := c.Get(name)
+		v, ok := lookup(c, name)
 		if !ok {
 			return deny(c, name, "ClaimIn: the token has no ", name, " claim")
 		}
 		var got []string
-		switch v := v.(type) {
-		case string:
-			if v == "" {
+		switch v.Kind {
+		case jsonscan.String:
+			s, err := v.AsString()
+			if err != nil || s == "" {
 				return deny(c, name, "ClaimIn: the ", name, " claim is empty")
 			}
-			got = []string{v}
-		case []any:
-			for _, e := range v {
-				str, ok := e.(string)
-				if !ok {
-					got = nil
-					break
-				}
-				got = append(got, str)
-			}
-			if len(got) == 0 {
+			got = []string{s}
+		case jsonscan.Array:
+			var err error
+			if got, err = v.AppendStrings(nil); err != nil || len(got) == 0 {
 				return deny(c, name, "ClaimIn: the ", name, " claim is an empty array or holds more than strings")
 			}
 		default:
@@ -113,6 +109,15 @@ func ClaimIn(name string, values ...string) Policy {
 		}
 		return deny(c, name, "ClaimIn: the ", name, " claim holds none of the allowed values")
 	}
+}
+
+// lookup finds the claim name, read exactly as named, in c's payload
+// (which the Verifier validated with jsonscan). Reading it through
+// RawPayload costs one copy of the payload; Get would decode the value
+// with encoding/json, several allocations, and Attribute does not read
+// names exactly.
+func lookup(c *cognitojwt.Claims, name string) (jsonscan.Value, bool) {
+	return jsonscan.Lookup(view.String(c.RawPayload()), name)
 }
 
 // AgeAtLeast allows tokens whose birthdate claim shows the user is at

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 )
 
 // RequestPolicy decides whether a request may proceed, seeing the request
@@ -42,12 +43,11 @@ func PathValueIsClaim(wildcard, claim string) RequestPolicy {
 		if want == "" {
 			return deny(c, "", "PathValueIsClaim: the path has no value for {", wildcard, "}")
 		}
-		v, _ := c.Get(claim)
-		got, ok := v.(string)
-		if !ok {
+		v, ok := lookup(c, claim)
+		if !ok || v.Kind != jsonscan.String {
 			return deny(c, claim, "PathValueIsClaim: the ", claim, " claim is missing or not a string")
 		}
-		if got != want {
+		if got, err := v.AsString(); err != nil || got != want {
 			return deny(c, claim, "PathValueIsClaim: the path's {", wildcard, "} is not the token's ", claim)
 		}
 		return true
