@@ -241,3 +241,16 @@ func ExamplePolicy_ForRequest() {
 	fmt.Println(readsOrAdmin(get, user), readsOrAdmin(del, user), readsOrAdmin(del, admin))
 	// Output: true false true
 }
+
+func ExamplePolicy() {
+	// A policy of your own is a func over the claims; it composes with
+	// those built here.
+	verifiedEmail := authz.Policy(func(c *cognitojwt.Claims) bool { return c.EmailVerified })
+	canInvite := authz.AllOf(verifiedEmail, authz.InAnyGroup("members"))
+
+	fmt.Println(canInvite(&cognitojwt.Claims{EmailVerified: true, Groups: cognitojwt.NamesOf("members")}))
+	fmt.Println(canInvite(&cognitojwt.Claims{EmailVerified: false, Groups: cognitojwt.NamesOf("members")}))
+	// Output:
+	// true
+	// false
+}
