@@ -19,6 +19,9 @@ type MultiVerifier struct {
 	pools    []*Verifier
 	byIssuer map[string]*Verifier
 	maxSize  int
+	// headers are the header segments of tokens some pool proved, which
+	// a parse need not decode again.
+	headers knownHeaders
 }
 
 // NewMulti returns a MultiVerifier over one Verifier per Config. Every
@@ -133,7 +136,7 @@ func (m *MultiVerifier) verifyInto(ctx context.Context, token string, dst *Claim
 		return nil, errTooLarge
 	}
 	var p parsedToken
-	if err := parseToken(token, &p); err != nil {
+	if err := parseKnown(token, &p, &m.headers); err != nil {
 		return nil, err
 	}
 	v := m.byIssuer[p.claims.Issuer]
@@ -143,7 +146,11 @@ func (m *MultiVerifier) verifyInto(ctx context.Context, token string, dst *Claim
 		}
 		return nil, errIssuer
 	}
-	return v.verifyObserved(ctx, token, &p, dst, cacheMiss{})
+	c, err := v.verifyObserved(ctx, token, &p, dst, cacheMiss{})
+	if err == nil {
+		m.headers.remember(p.header, p.kid)
+	}
+	return c, err
 }
 
 var (

@@ -30,6 +30,9 @@ type Verifier struct {
 	hooks     Hooks
 	keys      *jwksSource
 	cache     *tokenCache
+	// headers are the header segments of proven tokens, which a parse
+	// need not decode again.
+	headers knownHeaders
 	// revocations asks Config.Revocations, for its reason when it can
 	// give one.
 	revocations rules.Revocation[*Claims, RevocationReason]
@@ -170,7 +173,7 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst
 	}
 	if p == nil {
 		var own parsedToken
-		if err := parseToken(token, &own); err != nil {
+		if err := parseKnown(token, &own, &v.headers); err != nil {
 			return nil, false, err
 		}
 		p = &own
@@ -179,6 +182,7 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst
 	if err != nil {
 		return nil, false, err
 	}
+	v.headers.remember(p.header, p.kid)
 	if v.cache != nil {
 		// A revoked token is cached too: the list is consulted on every
 		// hit, and a replayed revoked token then costs a hash, not an RSA
