@@ -102,13 +102,22 @@ func (c *tokenCache) window(h uint64) int {
 	return int(h % uint64(len(c.slots)))
 }
 
+// next returns the slot after at, wrapping around the table: a window is
+// walked without a division per slot.
+func (c *tokenCache) next(at int) int {
+	if at++; at == len(c.slots) {
+		return 0
+	}
+	return at
+}
+
 // get returns the claims cached for token, whose hash is h, or nil. They
 // are the cache's own: callers hand out shallow copies.
 func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource) *Claims {
 	n := len(c.slots)
-	start := c.window(h)
-	for i := 0; i < cacheWindow && i < n; i++ {
-		slot := &c.slots[(start+i)%n]
+	at := c.window(h)
+	for i := 0; i < cacheWindow && i < n; i, at = i+1, c.next(at) {
+		slot := &c.slots[at]
 		e := slot.Load()
 		if e == nil || e.hash != h || e.token != token {
 			continue
@@ -149,8 +158,8 @@ func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until tim
 	n := len(c.slots)
 	start := c.window(h)
 	width := min(cacheWindow, n)
-	for i := range width {
-		slot := &c.slots[(start+i)%n]
+	for i, at := 0, start; i < width; i, at = i+1, c.next(at) {
+		slot := &c.slots[at]
 		e := slot.Load()
 		if e == nil || e.hash == h && e.token == token || t >= e.until {
 			if slot.CompareAndSwap(e, fresh) {
