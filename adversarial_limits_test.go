@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
 
@@ -159,9 +160,9 @@ func TestTenThousandGroupsWithinARaisedLimit(t *testing.T) {
 	if c.Groups.Len() != len(groups) || !c.InGroup("group-9999") || c.InGroup("group-10000") {
 		t.Fatalf("got %d groups", c.Groups.Len())
 	}
-	res := serveProtected(v, []string{"Bearer " + token}, cognitojwt.RequireAnyGroup("admin"))
+	res := serveProtected(v, []string{"Bearer " + token}, authz.RequireAnyGroup("admin"))
 	assertRejection(t, res, http.StatusForbidden, secretsOf(token))
-	res = serveProtected(v, []string{"Bearer " + token}, cognitojwt.RequireAnyGroup("group-5000"))
+	res = serveProtected(v, []string{"Bearer " + token}, authz.RequireAnyGroup("group-5000"))
 	if !res.reached {
 		t.Fatalf("member of group-5000 refused: %d", res.rec.Code)
 	}

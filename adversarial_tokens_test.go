@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
 
@@ -404,9 +405,9 @@ func runTokenCase(t *testing.T, env *corpusEnv, c tokenCase, token string, leewa
 	var guard func(http.Handler) http.Handler
 	switch {
 	case c.RequireAnyGroup != "":
-		guard = cognitojwt.RequireAnyGroup(c.RequireAnyGroup)
+		guard = authz.RequireAnyGroup(c.RequireAnyGroup)
 	case c.RequireAllScopes != "":
-		guard = cognitojwt.RequireAllScopes(c.RequireAllScopes)
+		guard = authz.RequireAllScopes(c.RequireAllScopes)
 	}
 	res := serveProtected(v, []string{"Bearer " + token}, guard)
 	if c.Status == http.StatusNoContent {

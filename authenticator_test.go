@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 )
 
 // authFunc is an Authenticator of the caller's own, as the web package
@@ -69,12 +70,12 @@ func TestMiddlewareForGuardsAnswerThroughItsOptions(t *testing.T) {
 	}))
 
 	var p probe
-	w := serve(mw(cognitojwt.RequireAnyGroup("staff")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
+	w := serve(mw(authz.RequireAnyGroup("staff")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
 	require.Equal(t, http.StatusOK, w.Code)
 	require.True(t, p.ran)
 
 	p = probe{}
-	w = serve(mw(cognitojwt.RequireAnyGroup("admin")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
+	w = serve(mw(authz.RequireAnyGroup("admin")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
 	require.Equal(t, http.StatusTeapot, w.Code, "the guard answers through MiddlewareFor's error handler")
 	require.False(t, p.ran)
 	require.Len(t, handled, 1)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 )
 
 // fixedVerifier stands in for Verify so the middleware's own cost shows.
@@ -38,7 +39,7 @@ func BenchmarkMiddlewareOverhead(b *testing.B) {
 	claims := &cognitojwt.Claims{Subject: "s", TokenUse: cognitojwt.AccessToken, Groups: cognitojwt.NamesOf("admin", "editors")}
 	var served int
 	h := cognitojwt.Middleware(fixedVerifier{claims})(
-		cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served++ })))
+		authz.RequireAnyGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served++ })))
 	r := httptest.NewRequest(http.MethodGet, "/reports", nil)
 	r.Header.Set("Authorization", "Bearer "+tok)
 	w := &discardWriter{h: http.Header{}}
@@ -62,7 +63,7 @@ func BenchmarkMiddlewareRepeated(b *testing.B) {
 	v := newBenchVerifier(b, benchJWKS(b), 0)
 	var served int
 	h := cognitojwt.Middleware(v)(
-		cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served++ })))
+		authz.RequireAnyGroup("admin")(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served++ })))
 	r := httptest.NewRequest(http.MethodGet, "/reports", nil)
 	r.Header.Set("Authorization", "Bearer "+tok)
 	w := &discardWriter{h: http.Header{}}

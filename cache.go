@@ -2,6 +2,7 @@ package cognitojwt
 
 import (
 	"hash/maphash"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -101,13 +102,22 @@ func (c *tokenCache) window(h uint64) int {
 	return int(h % uint64(len(c.slots)))
 }
 
+// next returns the slot after at, wrapping around the table: a window is
+// walked without a division per slot.
+func (c *tokenCache) next(at int) int {
+	if at++; at == len(c.slots) {
+		return 0
+	}
+	return at
+}
+
 // get returns the claims cached for token, whose hash is h, or nil. They
 // are the cache's own: callers hand out shallow copies.
 func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource) *Claims {
 	n := len(c.slots)
-	start := c.window(h)
-	for i := 0; i < cacheWindow && i < n; i++ {
-		slot := &c.slots[(start+i)%n]
+	at := c.window(h)
+	for i := 0; i < cacheWindow && i < n; i, at = i+1, c.next(at) {
+		slot := &c.slots[at]
 		e := slot.Load()
 		if e == nil || e.hash != h || e.token != token {
 			continue
@@ -130,10 +140,10 @@ func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource
 	return nil
 }
 
-// put stores the verified token and a shallow copy of its claims, which
-// nobody may change afterwards: callers get shallow copies in turn, and
-// the caller of put keeps claims. token must be the cache's to keep,
-// sharing no memory that anyone may write (see parseToken's keep). It
+// put stores a copy of the verified token and a shallow copy of its
+// claims, which nobody may change afterwards: callers get shallow copies
+// in turn, and the caller of put keeps claims. The token is copied here,
+// since the caller's string may share memory with a buffer of its own. It
 // takes an empty or expired slot of the window, else the first entry,
 // from a starting point the key picks, that has not been used since the
 // hand last passed it, clearing the used marks on its way. When every
@@ -144,12 +154,12 @@ func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until tim
 	if pub == nil || t >= u || t < f {
 		return
 	}
-	fresh := &cacheEntry{hash: h, token: token, claims: *claims, from: f, until: u, pub: pub}
+	fresh := &cacheEntry{hash: h, token: strings.Clone(token), claims: *claims, from: f, until: u, pub: pub}
 	n := len(c.slots)
 	start := c.window(h)
 	width := min(cacheWindow, n)
-	for i := range width {
-		slot := &c.slots[(start+i)%n]
+	for i, at := 0, start; i < width; i, at = i+1, c.next(at) {
+		slot := &c.slots[at]
 		e := slot.Load()
 		if e == nil || e.hash == h && e.token == token || t >= e.until {
 			if slot.CompareAndSwap(e, fresh) {

@@ -45,6 +45,7 @@ var snippetImports = []string{
 	"github.com/cognitojwt/cognitojwt",
 	"github.com/cognitojwt/cognitojwt/alb",
 	"github.com/cognitojwt/cognitojwt/apigateway",
+	"github.com/cognitojwt/cognitojwt/authz",
 	"github.com/cognitojwt/cognitojwt/cognitotest",
 	"github.com/cognitojwt/cognitojwt/issuer",
 	"github.com/cognitojwt/cognitojwt/revocation",

@@ -2,7 +2,6 @@ package cognitojwt
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"math"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt/internal/errs"
+	"github.com/cognitojwt/cognitojwt/internal/guard"
 )
 
 // Sentinel errors returned (wrapped) by Verify. Test for them with errors.Is;
@@ -59,7 +59,7 @@ var (
 	ErrInvalidRequest = errors.New("cognitojwt: malformed authorization request")
 	// ErrInsufficientScope: the token is valid but a policy refused it. The
 	// middleware answers 403 insufficient_scope.
-	ErrInsufficientScope = errors.New("cognitojwt: insufficient scope")
+	ErrInsufficientScope = errs.InsufficientScope
 	// ErrInvalidConfig: New was given a Config it cannot work with.
 	ErrInvalidConfig = errors.New("cognitojwt: invalid config")
 	// ErrRevoked: the token is genuine but Config.Revocations lists it
@@ -208,21 +208,13 @@ type idTokenError struct{ err error }
 func (e *idTokenError) Error() string { return e.err.Error() }
 func (e *idTokenError) Unwrap() error { return e.err }
 
-// Refusals of the guards, each naming what was missing by kind only: the
-// client learns whether to ask for another group, scope or claim, never
-// which values the route wants or the token holds.
-var (
-	errPolicyRefused = fail(ErrInsufficientScope, "policy refused the token")
-	errNotInGroup    = fail(ErrInsufficientScope, "user is in none of the required groups")
-	errMissingScope  = fail(ErrInsufficientScope, "token lacks a required scope")
-	errMissingClaim  = fail(ErrInsufficientScope, "token lacks a required claim value")
-
-	refusalDescriptions = map[error]string{
-		errNotInGroup:   "The token's user is not in a group this resource requires.",
-		errMissingScope: "The token lacks a scope this resource requires.",
-		errMissingClaim: "The token lacks a claim value this resource requires.",
-	}
-)
+// refusalDescriptions are the descriptions of the guards' refusals (see
+// package authz) that say what kind of thing was missing.
+var refusalDescriptions = map[error]string{
+	errs.NotInGroup:   "The token's user is not in a group this resource requires.",
+	errs.MissingScope: "The token lacks a scope this resource requires.",
+	errs.MissingClaim: "The token lacks a claim value this resource requires.",
+}
 
 func refusalDescription(err error) string {
 	var e *verifyError
@@ -280,22 +272,7 @@ func writeError(w http.ResponseWriter, err error, realm, scope string) {
 		}
 		h.Set("WWW-Authenticate", b.String())
 	}
-	writeBody(w, status, cmp.Or(code, "unauthorized"), desc)
-}
-
-// writeBody writes the JSON error body every answer of the package has,
-// with headers that keep it out of caches and content sniffing.
-func writeBody(w http.ResponseWriter, status int, code, desc string) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	body, _ := json.Marshal(struct {
-		Error       string `json:"error"`
-		Description string `json:"error_description"`
-	}{code, desc})
-	_, _ = w.Write(append(body, '\n'))
+	guard.WriteBody(w, status, cmp.Or(code, "unauthorized"), desc)
 }
 
 // quotable drops what RFC 6750 §3 forbids inside challenge attribute

@@ -124,6 +124,14 @@ func (f *fixture) verify(token string) (*cognitojwt.Claims, error) {
 	return f.v.Verify(context.Background(), token)
 }
 
+// claimsOf verifies a token minted with opts and returns its claims.
+func claimsOf(t *testing.T, f *fixture, opts ...cognitotest.TokenOption) *cognitojwt.Claims {
+	t.Helper()
+	c, err := f.verify(f.iss.AccessToken(opts...))
+	require.NoError(t, err)
+	return c
+}
+
 // exactLeeway is the Config.Leeway that allows exactly d of skew: an
 // unset Leeway means DefaultLeeway, so zero is asked for as a negative.
 func exactLeeway(d time.Duration) time.Duration {

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
 
@@ -441,7 +442,7 @@ func TestMiddlewareLogsRejectionsWithoutSecrets(t *testing.T) {
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux := http.NewServeMux()
 	mux.Handle("GET /orders/{id}", protect(ok))
-	mux.Handle("GET /admin/", protect(cognitojwt.RequireAnyGroup("admin")(ok)))
+	mux.Handle("GET /admin/", protect(authz.RequireAnyGroup("admin")(ok)))
 
 	const username, tenant = "mallory-user", "tenant-secret-value"
 	expired := iss.AccessToken(cognitotest.WithClientID("app"), cognitotest.WithUsername(username),

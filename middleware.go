@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/cognitojwt/cognitojwt/internal/guard"
 	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
@@ -36,7 +37,7 @@ func WithTokenSource(src TokenSource) Option {
 
 // WithCredentialsOptional lets requests without a token through with no
 // claims in the context; a token that is present must still be valid.
-// Guard routes that need a caller with Authorize.
+// Guard routes that need a caller with package authz's Authorize.
 func WithCredentialsOptional() Option {
 	return func(m *middleware) { m.optional = true }
 }
@@ -47,10 +48,11 @@ func WithCredentialsOptional() Option {
 // more: for a token of the wrong issuer, client or token_use, the expected
 // ones and what the token carries (its token_use; the pool ID of a
 // Cognito issuer, or that it is none; its client id when it has the shape
-// of a Cognito app client ID, or that it has not); for a guard's refusal,
-// the guard and why its policy refused (AgeAtLeast: a missing birthdate or too young an age), with a
-// hint when an access token was refused over a claim Cognito puts only in
-// ID tokens. Token bytes and other claim values are never logged.
+// of a Cognito app client ID, or that it has not); for the refusal of a
+// guard of package authz, the guard and why its policy refused
+// (authz.AgeAtLeast: a missing birthdate or too young an age), with a hint
+// when an access token was refused over a claim Cognito puts only in ID
+// tokens. Token bytes and other claim values are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(m *middleware) { m.logger = l }
 }
@@ -117,7 +119,7 @@ func (m *middleware) handler(next http.Handler) http.Handler {
 			return
 		}
 		if m.authn == nil {
-			miswired(w, r, "Middleware was given a nil TokenVerifier, or MiddlewareFor a nil Authenticator")
+			guard.Miswired(w, r, "Middleware was given a nil TokenVerifier, or MiddlewareFor a nil Authenticator")
 			return
 		}
 		// One allocation holds the context value, and for the bearer
@@ -187,11 +189,10 @@ func (m *middleware) reject(w http.ResponseWriter, r *http.Request, err error, s
 	writeError(w, err, m.realm, scope)
 }
 
-type authKey struct{}
-
-// auth is what the middleware stores in the context: what the
-// authenticator proved, and the middleware itself so that guards answer
-// with the same realm, logger and error handler.
+// auth is what the middleware stores in the context, under guard.Key:
+// what the authenticator proved, and the middleware itself so that the
+// guards of package authz answer with the same realm, logger and error
+// handler (auth is their guard.Auth).
 //
 // It is itself the request's context, the parent's with this one value
 // added, so that a request costs one allocation for it rather than two.
@@ -219,17 +220,33 @@ func (a *auth) in(ctx context.Context) context.Context {
 	return a
 }
 
-// Value answers authKey with a and every other key from the parent.
+// Value answers guard.Key with a and every other key from the parent.
 func (a *auth) Value(key any) any {
-	if _, ok := key.(authKey); ok {
+	if _, ok := key.(guard.Key); ok {
 		return a
 	}
 	return a.Context.Value(key)
 }
 
 func authOf(ctx context.Context) *auth {
-	a, _ := ctx.Value(authKey{}).(*auth)
+	a, _ := ctx.Value(guard.Key{}).(*auth)
 	return a
+}
+
+// Preflight implements guard.Auth.
+func (a *auth) Preflight() bool { return a.preflight }
+
+// Debug implements guard.Auth.
+func (a *auth) Debug(ctx context.Context) bool { return a.mw != nil && debugEnabled(ctx, a.mw.logger) }
+
+// Reject implements guard.Auth: through the middleware that ran or, for
+// claims placed by ContextWithAuthentication, with the default realm.
+func (a *auth) Reject(w http.ResponseWriter, r *http.Request, err error, scope string, why ...slog.Attr) {
+	if a.mw != nil {
+		a.mw.reject(w, r, err, quotable(scope), why...)
+		return
+	}
+	writeError(w, err, defaultRealm, quotable(scope))
 }
 
 // ClaimsFromContext returns the claims Middleware (or MiddlewareFor's

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
 
@@ -91,29 +92,12 @@ var (
 		code:        "invalid_request",
 		description: "The Authorization header is malformed.",
 	}
-	wantForbidden     = forbidden(policyRefused)
-	wantNotInGroup    = forbidden("The token's user is not in a group this resource requires.")
-	wantMissingScope  = forbidden("The token lacks a scope this resource requires.")
-	wantMissingClaim  = forbidden("The token lacks a claim value this resource requires.")
 	wantMisconfigured = wantResponse{
 		status:      http.StatusInternalServerError,
 		code:        "server_error",
 		description: "The server is misconfigured.",
 	}
 )
-
-// policyRefused is the description of a 403 from Authorize, whose policy
-// may check anything.
-const policyRefused = "The token does not grant access to this resource."
-
-func forbidden(description string) wantResponse {
-	return wantResponse{
-		status:      http.StatusForbidden,
-		challenge:   `Bearer realm="api", error="insufficient_scope", error_description="` + description + `"`,
-		code:        "insufficient_scope",
-		description: description,
-	}
-}
 
 func TestMiddlewareAnswers(t *testing.T) {
 	f := newFixture(t, nil)
@@ -243,7 +227,7 @@ func TestMiddlewareCORSPreflight(t *testing.T) {
 		return r
 	}
 	guarded := func(p *probe, opts ...cognitojwt.Option) http.Handler {
-		return cognitojwt.Middleware(f.v, opts...)(cognitojwt.RequireAnyGroup("admin")(p))
+		return cognitojwt.Middleware(f.v, opts...)(authz.RequireAnyGroup("admin")(p))
 	}
 
 	t.Run("refused without the option", func(t *testing.T) {
@@ -312,7 +296,7 @@ func TestMiddlewareCredentialsOptional(t *testing.T) {
 
 	t.Run("Authorize behind it asks for credentials", func(t *testing.T) {
 		var p probe
-		w := serve(h(cognitojwt.RequireAnyGroup("admin")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
+		w := serve(h(authz.RequireAnyGroup("admin")(&p)), httptest.NewRequest(http.MethodGet, "/", nil))
 		requireResponse(t, wantNoCredentials, w)
 		require.False(t, p.ran)
 	})
@@ -344,7 +328,7 @@ func TestMiddlewareErrorHandler(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, w.Code)
 	require.Equal(t, `Bearer realm="custom"`, w.Header().Get("WWW-Authenticate"))
 
-	w = serve(h(cognitojwt.RequireAllScopes("admin")(&p)), bearer(f.iss.AccessToken()))
+	w = serve(h(authz.RequireAllScopes("admin")(&p)), bearer(f.iss.AccessToken()))
 	require.Equal(t, http.StatusForbidden, w.Code)
 	require.Equal(t, `Bearer realm="custom", error="insufficient_scope", error_description="The token lacks a scope this resource requires."`,
 		w.Header().Get("WWW-Authenticate"))
@@ -416,7 +400,7 @@ func TestMiddlewareLogsWithoutSecrets(t *testing.T) {
 		with(cognitotest.WithHeader("typ", secrets[0])),
 	}
 	h := cognitojwt.Middleware(f.v, cognitojwt.WithLogger(logger))
-	guarded := h(cognitojwt.RequireAllScopes("admin")(&probe{}))
+	guarded := h(authz.RequireAllScopes("admin")(&probe{}))
 	rejected := 0
 	for _, token := range tokens {
 		if w := serve(guarded, bearer(token)); w.Code != http.StatusOK {

@@ -19,9 +19,9 @@ type MultiVerifier struct {
 	pools    []*Verifier
 	byIssuer map[string]*Verifier
 	maxSize  int
-	// caches is set when some pool caches verified tokens: a parse then
-	// keeps a copy of the token for it.
-	caches bool
+	// headers are the header segments of tokens some pool proved, which
+	// a parse need not decode again.
+	headers knownHeaders
 }
 
 // NewMulti returns a MultiVerifier over one Verifier per Config. Every
@@ -54,7 +54,6 @@ func NewMulti(cfgs ...Config) (*MultiVerifier, error) {
 		}
 		m.pools = append(m.pools, v)
 		m.maxSize = max(m.maxSize, v.maxSize)
-		m.caches = m.caches || v.cache != nil
 	}
 	return m, nil
 }
@@ -137,7 +136,7 @@ func (m *MultiVerifier) verifyInto(ctx context.Context, token string, dst *Claim
 		return nil, errTooLarge
 	}
 	var p parsedToken
-	if err := parseToken(token, &p, m.caches); err != nil {
+	if err := parseKnown(token, &p, &m.headers); err != nil {
 		return nil, err
 	}
 	v := m.byIssuer[p.claims.Issuer]
@@ -147,7 +146,11 @@ func (m *MultiVerifier) verifyInto(ctx context.Context, token string, dst *Claim
 		}
 		return nil, errIssuer
 	}
-	return v.verifyObserved(ctx, token, &p, dst, cacheMiss{})
+	c, err := v.verifyObserved(ctx, token, &p, dst, cacheMiss{})
+	if err == nil {
+		m.headers.remember(p.header, p.kid)
+	}
+	return c, err
 }
 
 var (

@@ -55,15 +55,12 @@ func decodeSegment(buf []byte, seg string) ([]byte, error) {
 }
 
 // decodeSegmentString decodes a segment into a fresh allocation viewed as
-// a string, and copies also into the same allocation, after the decoded
-// bytes: the bytes are never written again, so the views are safe and
-// save a copy, and strings parsed from them point into them.
-func decodeSegmentString(seg, also string) (decoded, copied string, err error) {
-	n := b64.DecodedLen(len(seg))
-	buf := make([]byte, n+len(also))
-	if _, err := decodeSegment(buf[:n], seg); err != nil {
-		return "", "", err
+// a string: the bytes are never written again, so the view is safe and
+// saves a copy, and strings parsed from it point into it.
+func decodeSegmentString(seg string) (string, error) {
+	buf, err := decodeSegment(nil, seg)
+	if err != nil {
+		return "", err
 	}
-	copy(buf[n:], also)
-	return view.String(buf[:n]), view.String(buf[n:]), nil
+	return view.String(buf), nil
 }

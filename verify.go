@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"strings"
 	"time"
 
 	"github.com/cognitojwt/cognitojwt/internal/rules"
@@ -31,6 +30,9 @@ type Verifier struct {
 	hooks     Hooks
 	keys      *jwksSource
 	cache     *tokenCache
+	// headers are the header segments of proven tokens, which a parse
+	// need not decode again.
+	headers knownHeaders
 	// revocations asks Config.Revocations, for its reason when it can
 	// give one.
 	revocations rules.Revocation[*Claims, RevocationReason]
@@ -169,26 +171,29 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst
 			return c, true, nil
 		}
 	}
-	c, pub, kept, err := v.verifyUncached(ctx, token, p, now)
+	if p == nil {
+		var own parsedToken
+		if err := parseKnown(token, &own, &v.headers); err != nil {
+			return nil, false, err
+		}
+		p = &own
+	}
+	pub, err := v.verifyParsed(ctx, p, now)
 	if err != nil {
 		return nil, false, err
 	}
+	v.headers.remember(p.header, p.kid)
 	if v.cache != nil {
 		// A revoked token is cached too: the list is consulted on every
 		// hit, and a replayed revoked token then costs a hash, not an RSA
-		// verification. The entry gets its own copy of the claims, and
-		// the caller these, which nobody else holds.
-		if kept == "" {
-			// MultiVerifier parsed the token without a copy to keep, and
-			// the caller's string may share memory with a buffer of its own.
-			kept = strings.Clone(token)
-		}
-		from, until := v.validity(c)
-		v.cache.put(hash, kept, c, from, until, pub, now)
+		// verification. Only now, with the token proven, does the cache
+		// get its copy of it (the caller's string may share memory with
+		// a buffer of its own) and of the claims; the caller gets another
+		// copy of these, which nobody else holds.
+		from, until := v.validity(&p.claims)
+		v.cache.put(hash, token, &p.claims, from, until, pub, now)
 	}
-	if dst != nil {
-		c = copyInto(dst, c)
-	}
+	c := copyInto(dst, &p.claims)
 	if err := v.checkRevoked(c); err != nil {
 		return nil, false, err
 	}
@@ -223,35 +228,29 @@ var (
 	errNoUse      = fail(ErrWrongTokenUse, "token_use is missing")
 )
 
-// verifyUncached does the whole check, in the order that keeps untrusted
-// input away from the network: shape, header, payload types and issuer
-// before the key lookup; signature before any claim is believed. p is the
-// token already parsed, or nil. kept is the copy of the token a parse made
-// here keeps for the cache, or "".
-func (v *Verifier) verifyUncached(ctx context.Context, token string, p *parsedToken, now time.Time) (c *Claims, key *publicKey, kept string, err error) {
-	if p == nil {
-		var own parsedToken
-		if err := parseToken(token, &own, v.cache != nil); err != nil {
-			return nil, nil, "", err
-		}
-		p = &own
-	}
-	c = p.claims
+// verifyParsed does the whole check of a parsed token, in the order that
+// keeps untrusted input away from the network: shape, header, payload
+// types (parseToken) and issuer before the key lookup; signature before
+// any claim is believed. It returns the key that verified the token, and
+// sets p's claims' KeyID to its kid.
+func (v *Verifier) verifyParsed(ctx context.Context, p *parsedToken, now time.Time) (*publicKey, error) {
+	c := &p.claims
 	if err := v.checkIssuer(c.Issuer); err != nil {
-		return nil, nil, "", err
+		return nil, err
 	}
-	if key, err = v.keys.key(ctx, p.kid, now); err != nil {
-		return nil, nil, "", err
+	key, err := v.keys.key(ctx, p.kid, now)
+	if err != nil {
+		return nil, err
 	}
 	digest := sha256.Sum256(view.Bytes(p.signed))
 	if rsa.VerifyPKCS1v15(key.pub, crypto.SHA256, digest[:], p.sig()) != nil {
-		return nil, nil, "", errBadSig
+		return nil, errBadSig
 	}
 	c.KeyID = key.kid
 	if err := v.checkClaims(c, now); err != nil {
-		return nil, nil, "", err
+		return nil, err
 	}
-	return c, key, p.kept, nil
+	return key, nil
 }
 
 func (v *Verifier) checkIssuer(iss string) error {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/apigateway"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
 
@@ -87,7 +88,7 @@ func TestClaimsRebuildsTypedClaims(t *testing.T) {
 	require.Equal(t, time.Unix(1750000000, 0).UTC(), c.IssuedAt)
 	require.Equal(t, time.Unix(1750000000, 0).UTC(), c.AuthTime)
 	require.True(t, c.InGroup("admin"))
-	require.True(t, cognitojwt.AllOf(cognitojwt.InAnyGroup("users"), cognitojwt.HasAllScopes("orders/read"))(c))
+	require.True(t, authz.AllOf(authz.InAnyGroup("users"), authz.HasAllScopes("orders/read"))(c))
 
 	tenant, ok := c.Attribute("tenant_id")
 	require.True(t, ok)
@@ -208,7 +209,7 @@ func TestClaimsQuotedGroupIsNotTheBareGroup(t *testing.T) {
 	c, err := apigateway.Claims(claims)
 	require.NoError(t, err)
 	require.False(t, c.InGroup("admin"))
-	require.False(t, cognitojwt.InAnyGroup("admin")(c))
+	require.False(t, authz.InAnyGroup("admin")(c))
 	require.True(t, c.InGroup(`"admin"`))
 }
 

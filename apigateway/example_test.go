@@ -3,8 +3,8 @@ package apigateway_test
 import (
 	"fmt"
 
-	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/apigateway"
+	"github.com/cognitojwt/cognitojwt/authz"
 )
 
 // Claims an HTTP API JWT authorizer passed to a Lambda integration.
@@ -23,7 +23,7 @@ func ExampleClaims() {
 		panic(err)
 	}
 	fmt.Println(c.Username, c.Groups, c.Scopes, c.ExpiresAt.Unix())
-	fmt.Println(c.InGroup("admin"), cognitojwt.HasAllScopes("orders/write")(c))
+	fmt.Println(c.InGroup("admin"), authz.HasAllScopes("orders/write")(c))
 	// Output:
 	// alice [admin users] [orders/read orders/write] 1750003600
 	// true true

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitolocal"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
@@ -54,7 +55,7 @@ func TestClaimsForHandlerTests(t *testing.T) {
 	require.Equal(t, "alice@example.com", id.Email)
 
 	// Into a handler, as the middleware would put them.
-	h := cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authz.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := cognitojwt.ClaimsFromContext(r.Context())
 		_, _ = w.Write([]byte(c.Username))
 	}))
@@ -124,7 +125,7 @@ func TestSubscriptionUpgradeReachesTheNextTokens(t *testing.T) {
 
 	v, err := cognitojwt.New(cognitojwt.Config{Issuer: pool.Issuer(), ClientIDs: []string{cognitolocal.DefaultClientID}})
 	require.NoError(t, err)
-	premium := cognitojwt.Middleware(v)(cognitojwt.RequireAnyGroup("PremiumUsers")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	premium := cognitojwt.Middleware(v)(authz.RequireAnyGroup("PremiumUsers")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})))
 	status := func(token string) int {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/web"
 )
 
@@ -30,7 +31,7 @@ func ExampleNew() {
 	mux.Handle("GET /callback", auth.Callback())
 	mux.Handle("/logout", auth.Logout())
 	mux.Handle("GET /account", auth.Require(account))
-	mux.Handle("GET /admin", auth.Require(cognitojwt.RequireAnyGroup("admin")(account)))
+	mux.Handle("GET /admin", auth.Require(authz.RequireAnyGroup("admin")(account)))
 	fmt.Println("ready")
 	// Output: ready
 }

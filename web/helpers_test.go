@@ -19,6 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/web"
 )
 
@@ -123,8 +124,8 @@ func (a *app) routes(auth *web.Auth, prefix string) {
 	a.mux.HandleFunc("GET "+prefix+"/{$}", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "home") })
 	a.mux.Handle("GET "+prefix+"/account", auth.Require(http.HandlerFunc(account)))
 	a.mux.Handle("POST "+prefix+"/account", auth.Require(http.HandlerFunc(account)))
-	a.mux.Handle("GET "+prefix+"/admin", auth.Require(cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(account))))
-	a.mux.Handle("GET "+prefix+"/tenant", auth.Require(cognitojwt.RequireClaim("custom:tenant_id", "acme")(http.HandlerFunc(account))))
+	a.mux.Handle("GET "+prefix+"/admin", auth.Require(authz.RequireAnyGroup("admin")(http.HandlerFunc(account))))
+	a.mux.Handle("GET "+prefix+"/tenant", auth.Require(authz.RequireClaim("custom:tenant_id", "acme")(http.HandlerFunc(account))))
 	a.mux.Handle("GET "+prefix+"/maybe", auth.Optional(http.HandlerFunc(account)))
 }
 

@@ -12,8 +12,8 @@
 //
 // Require and Optional put the ID token's claims into the request context
 // through cognitojwt.MiddlewareFor, with Auth as its Authenticator, so
-// cognitojwt.ClaimsFromContext and the guards (RequireAnyGroup,
-// RequireClaim, Authorize) work on pages exactly as on APIs. AccessToken
+// cognitojwt.ClaimsFromContext and the guards of package authz
+// (RequireAnyGroup, Authorize…) work on pages exactly as on APIs. AccessToken
 // returns the session's access token for calls to Cognito or downstream
 // services, from the session the request already opened.
 package web

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitolocal"
 )
 
@@ -24,7 +25,7 @@ func (f *fixture) premiumAPI(t *testing.T) *httptest.Server {
 	v, err := f.pool.Verifier(localClient, cognitojwt.AccessToken)
 	require.NoError(t, err)
 	mux := http.NewServeMux()
-	mux.Handle("/premium", cognitojwt.RequireAnyGroup("PremiumUsers")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/premium", authz.RequireAnyGroup("PremiumUsers")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})))
 	api := httptest.NewServer(cognitojwt.Middleware(v)(mux))

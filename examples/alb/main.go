@@ -45,6 +45,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/alb"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 	"github.com/cognitojwt/cognitojwt/issuer"
 )
@@ -84,7 +85,7 @@ func main() {
 		})))
 	// API: the Cognito access token, with scopes and groups.
 	mux.Handle("GET /api/profile", cognitojwt.Middleware(access, cognitojwt.WithTokenSource(alb.ForwardedAccessToken))(
-		cognitojwt.RequireAllScopes("openid")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		authz.RequireAllScopes("openid")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, _ := cognitojwt.ClaimsFromContext(r.Context())
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(map[string]any{"sub": c.Subject, "scopes": c.Scopes, "groups": c.Groups})

@@ -24,6 +24,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 )
 
 func main() {
@@ -69,10 +70,10 @@ func newRouter(v cognitojwt.TokenVerifier, logger *slog.Logger) http.Handler {
 		r.Use(cognitojwt.Middleware(v, cognitojwt.WithLogger(logger)))
 		r.Get("/me", me)
 		r.Get("/orders/{id}", order)
-		r.With(cognitojwt.RequireAllScopes("orders/write")).Post("/orders", createOrder)
+		r.With(authz.RequireAllScopes("orders/write")).Post("/orders", createOrder)
 
 		r.Group(func(r chi.Router) {
-			r.Use(cognitojwt.RequireAnyGroup("admin"))
+			r.Use(authz.RequireAnyGroup("admin"))
 			r.Get("/admin/users", listUsers)
 			r.Delete("/admin/users/{id}", deleteUser)
 		})

@@ -32,6 +32,7 @@ import (
 	"github.com/rs/cors"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 )
 
 func main() {
@@ -75,7 +76,7 @@ func newHandler(v cognitojwt.TokenVerifier, origins []string) http.Handler {
 	protect := cognitojwt.Middleware(v)
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/me", protect(http.HandlerFunc(me)))
-	mux.Handle("POST /api/orders", protect(cognitojwt.RequireAllScopes("orders/write")(http.HandlerFunc(createOrder))))
+	mux.Handle("POST /api/orders", protect(authz.RequireAllScopes("orders/write")(http.HandlerFunc(createOrder))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 
 	return cors.New(cors.Options{

@@ -23,6 +23,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 )
 
 func main() {
@@ -80,9 +81,9 @@ func newRouter(v cognitojwt.TokenVerifier, logger *slog.Logger) http.Handler {
 	})
 	api.POST("/orders", func(c echo.Context) error {
 		return c.JSON(http.StatusCreated, map[string]any{"created_by": claims(c).Username})
-	}, echo.WrapMiddleware(cognitojwt.RequireAllScopes("orders/write")))
+	}, echo.WrapMiddleware(authz.RequireAllScopes("orders/write")))
 
-	admin := api.Group("/admin", echo.WrapMiddleware(cognitojwt.RequireAnyGroup("admin")))
+	admin := api.Group("/admin", echo.WrapMiddleware(authz.RequireAnyGroup("admin")))
 	admin.GET("/users", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]any{"users": []string{"alice", "bob"}})
 	})

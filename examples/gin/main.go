@@ -23,6 +23,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 )
 
 func main() {
@@ -97,11 +98,11 @@ func newRouter(v cognitojwt.TokenVerifier, logger *slog.Logger) http.Handler {
 	api.GET("/orders/:id", func(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"order": c.Param("id"), "owner": claims(c).Username})
 	})
-	api.POST("/orders", fromMiddleware(cognitojwt.RequireAllScopes("orders/write")), func(c *gin.Context) {
+	api.POST("/orders", fromMiddleware(authz.RequireAllScopes("orders/write")), func(c *gin.Context) {
 		c.JSON(http.StatusCreated, gin.H{"created_by": claims(c).Username})
 	})
 
-	admin := api.Group("/admin", fromMiddleware(cognitojwt.RequireAnyGroup("admin")))
+	admin := api.Group("/admin", fromMiddleware(authz.RequireAnyGroup("admin")))
 	admin.GET("/users", func(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"users": []string{"alice", "bob"}})
 	})

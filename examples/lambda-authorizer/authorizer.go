@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 )
 
 // errUnauthorized is the one error text API Gateway turns into 401; any
@@ -24,7 +25,7 @@ type authorizer struct {
 	verifier cognitojwt.TokenVerifier
 	// policy, when set, decides between Allow and an explicit Deny (403)
 	// for a valid token.
-	policy cognitojwt.Policy
+	policy authz.Policy
 	logger *slog.Logger
 }
 

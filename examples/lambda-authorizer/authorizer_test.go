@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
 
@@ -19,7 +20,7 @@ const methodARN = "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func newTestAuthorizer(t *testing.T, policy cognitojwt.Policy) (*authorizer, *cognitotest.Issuer) {
+func newTestAuthorizer(t *testing.T, policy authz.Policy) (*authorizer, *cognitotest.Issuer) {
 	t.Helper()
 	iss := cognitotest.NewIssuer(t)
 	v, err := cognitojwt.New(iss.Config("app"))
@@ -91,7 +92,7 @@ func TestAuthorizerRejectsBadTokensWithUnauthorized(t *testing.T) {
 }
 
 func TestAuthorizerDeniesOutsideTheRequiredGroup(t *testing.T) {
-	a, iss := newTestAuthorizer(t, cognitojwt.InAnyGroup("admin"))
+	a, iss := newTestAuthorizer(t, authz.InAnyGroup("admin"))
 	resp, err := authorize(a, iss.AccessToken(cognitotest.WithClientID("app"), cognitotest.WithGroups("users")))
 	if err != nil {
 		t.Fatal(err)

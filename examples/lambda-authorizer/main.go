@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 )
 
 func main() {
@@ -53,7 +54,7 @@ func main() {
 
 	a := &authorizer{verifier: verifier, logger: logger}
 	if g := os.Getenv("REQUIRED_GROUP"); g != "" {
-		a.policy = cognitojwt.InAnyGroup(g)
+		a.policy = authz.InAnyGroup(g)
 	}
 	lambda.Start(a.handle)
 }

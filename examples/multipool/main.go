@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 	"github.com/cognitojwt/cognitojwt/issuer"
 )
@@ -62,14 +63,14 @@ func main() {
 	auth := cognitojwt.Middleware(verifier)
 	mux := http.NewServeMux()
 	mux.Handle("GET /whoami", auth(http.HandlerFunc(whoami)))
-	mux.Handle("GET /admin", auth(cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(whoami))))
+	mux.Handle("GET /admin", auth(authz.RequireAnyGroup("admin")(http.HandlerFunc(whoami))))
 	// A customer sees their own tenant's orders, staff any tenant's: the
 	// policy reads the tenant from the path the request was routed by.
-	ownTenant := cognitojwt.AnyOf(
-		cognitojwt.InAnyGroup("admin").ForRequest(),
-		cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id"),
+	ownTenant := authz.AnyOf(
+		authz.InAnyGroup("admin").ForRequest(),
+		authz.PathValueIsClaim("tenant", "custom:tenant_id"),
 	)
-	mux.Handle("GET /tenants/{tenant}/orders", auth(cognitojwt.Authorize(ownTenant)(http.HandlerFunc(whoami))))
+	mux.Handle("GET /tenants/{tenant}/orders", auth(authz.Authorize(ownTenant)(http.HandlerFunc(whoami))))
 	srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	log.Printf("listening on http://%s", *addr)
 	log.Fatal(srv.ListenAndServe())

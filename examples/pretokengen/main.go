@@ -3,7 +3,7 @@
 // token, so that an API can decide from the token alone, with no
 // UserInfo or GetUser call:
 //
-//	birthdate          → birthdate   (for cognitojwt.AgeAtLeast)
+//	birthdate          → birthdate   (for authz.AgeAtLeast)
 //	custom:department  → department
 //
 // Cognito's access tokens carry no user attributes without such a

@@ -27,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 )
 
 func main() {
@@ -73,7 +74,7 @@ func newServer(v cognitojwt.TokenVerifier, reg *prometheus.Registry, logger *slo
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"username": c.Username, "groups": c.Groups})
 	})
-	api.Handle("GET /api/admin/", cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	api.Handle("GET /api/admin/", authz.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("admin area\n"))
 	})))
 

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
 
@@ -69,9 +70,9 @@ func api(v cognitojwt.TokenVerifier) http.Handler {
 		c, _ := cognitojwt.ClaimsFromContext(r.Context())
 		fmt.Fprintf(w, "hello %s, groups %v\n", c.Username, c.Groups)
 	})))
-	mux.Handle("GET /admin", protect(cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(
+	mux.Handle("GET /admin", protect(authz.RequireAnyGroup("admin")(http.HandlerFunc(
 		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "admin console") }))))
-	mux.Handle("GET /orders", protect(cognitojwt.RequireAllScopes("orders/read")(http.HandlerFunc(
+	mux.Handle("GET /orders", protect(authz.RequireAllScopes("orders/read")(http.HandlerFunc(
 		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "your orders") }))))
 	mux.Handle("GET /tenant", protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// In-handler check: the tenant comes from the custom:tenant_id
@@ -84,7 +85,7 @@ func api(v cognitojwt.TokenVerifier) http.Handler {
 		}
 		fmt.Fprintf(w, "data of tenant %s\n", tenant)
 	})))
-	mux.Handle("GET /drinks", protect(cognitojwt.Authorize(cognitojwt.AgeAtLeast(18))(http.HandlerFunc(
+	mux.Handle("GET /drinks", protect(authz.Authorize(authz.AgeAtLeast(18))(http.HandlerFunc(
 		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "drinks menu") }))))
 	return mux
 }

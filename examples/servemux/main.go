@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 )
 
 func main() {
@@ -96,7 +97,7 @@ func newAPI(v cognitojwt.TokenVerifier, logger *slog.Logger) http.Handler {
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/me", me)
 	api.HandleFunc("GET /api/orders/{id}", order)
-	api.Handle("/api/admin/", cognitojwt.RequireAnyGroup("admin")(admin))
+	api.Handle("/api/admin/", authz.RequireAnyGroup("admin")(admin))
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {

@@ -19,6 +19,21 @@ var (
 	NotYetValid     = errors.New("cognitojwt: token not yet valid")
 	WrongClient     = errors.New("cognitojwt: wrong client")
 	Revoked         = errors.New("cognitojwt: token revoked")
+	// InsufficientScope is the root package's ErrInsufficientScope: the
+	// kind of every guard's refusal, built here because the guards live
+	// in package authz, which the root cannot import.
+	InsufficientScope = errors.New("cognitojwt: insufficient scope")
+)
+
+// The refusals of package authz's guards, each naming what was missing by
+// kind only: the client learns whether to ask for another group, scope or
+// claim, never which values the route wants or the token holds. The root
+// package's ErrorStatus gives each its own description.
+var (
+	PolicyRefused = New(InsufficientScope, "policy refused the token")
+	NotInGroup    = New(InsufficientScope, "user is in none of the required groups")
+	MissingScope  = New(InsufficientScope, "token lacks a required scope")
+	MissingClaim  = New(InsufficientScope, "token lacks a required claim value")
 )
 
 // StaleToken refines Revoked for a token issued before its subject's

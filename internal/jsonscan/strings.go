@@ -122,6 +122,10 @@ func (s *scanner) str() (string, error) {
 	start := s.pos
 	s.pos++
 	for s.pos < len(s.src) {
+		s.pos = plainRun(s.src, s.pos)
+		if s.pos == len(s.src) {
+			break
+		}
 		c := s.src[s.pos]
 		switch {
 		case c == '"':
@@ -142,6 +146,38 @@ func (s *scanner) str() (string, error) {
 		}
 	}
 	return "", errSyntax
+}
+
+// plainRun returns the index of the first byte at or after i that is not
+// plain ASCII inside a string (a quote, a backslash, a control byte or
+// the start of a multi-byte rune), or len(src). It tests eight bytes at a
+// time: the strings of a token (issuer URLs, UUIDs, scopes) are long runs
+// of plain bytes, and a byte at a time they were the scanner's largest
+// cost.
+func plainRun(src string, i int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for ; i+8 <= len(src); i += 8 {
+		w := uint64(src[i]) | uint64(src[i+1])<<8 | uint64(src[i+2])<<16 | uint64(src[i+3])<<24 |
+			uint64(src[i+4])<<32 | uint64(src[i+5])<<40 | uint64(src[i+6])<<48 | uint64(src[i+7])<<56
+		// A byte of w is flagged (its high bit set in the result) when it
+		// is below 0x20 or at least 0x80, or when it equals '"' or '\\'
+		// (a zero byte of w xor the byte repeated): the flags are exact
+		// for the lowest special byte, which is all that is needed to
+		// know that a word holds one.
+		q, b := w^('"'*ones), w^('\\'*ones)
+		if ((w-0x20*ones)|w|(q-ones)&^q|(b-ones)&^b)&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(src); i++ {
+		if c := src[i]; c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
 }
 
 // skipRune steps over the multi-byte rune at s.pos; false means the bytes

@@ -17,6 +17,9 @@ func (v Value) AsNumber() (float64, error) {
 	if v.Kind != Number {
 		return 0, errType
 	}
+	if f, ok := smallInteger(v.Raw); ok {
+		return f, nil
+	}
 	f, err := strconv.ParseFloat(v.Raw, 64)
 	if err != nil {
 		return 0, errSyntax
@@ -89,4 +92,23 @@ func (v Value) CountElements() int {
 			return n
 		}
 	}
+}
+
+// smallInteger reads a number of at most 15 digits and no sign, fraction
+// or exponent, as a token's dates and version are written: every such
+// integer is a float64 exactly, so this is what strconv.ParseFloat gives,
+// for a loop over the digits instead of its general path.
+func smallInteger(raw string) (float64, bool) {
+	if len(raw) == 0 || len(raw) > 15 {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return float64(n), true
 }

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/bench/internal/fixture"
 	"github.com/cognitojwt/cognitojwt/bench/internal/machine"
 )
@@ -87,7 +88,7 @@ func run(w io.Writer, clients, tokens int, duration, warmup time.Duration, round
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	policy := cognitojwt.RequireAnyGroup(fixture.Group)
+	policy := authz.RequireAnyGroup(fixture.Group)
 	mux := http.NewServeMux()
 	mux.Handle("/open", ok)
 	mux.Handle("/protected", cognitojwt.Middleware(cached)(policy(ok)))

@@ -18,6 +18,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/apigateway"
+	"github.com/cognitojwt/cognitojwt/authz"
 )
 
 func main() {
@@ -39,7 +40,7 @@ func handle(_ context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGa
 		}
 		return respond(status, map[string]string{"error": http.StatusText(status)})
 	}
-	if !cognitojwt.InAnyGroup("admin", "support")(c) {
+	if !authz.InAnyGroup("admin", "support")(c) {
 		return respond(http.StatusForbidden, map[string]string{"error": "insufficient_scope"})
 	}
 	tenant, _ := c.Attribute("tenant_id")

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitolocal"
 	"github.com/cognitojwt/cognitojwt/examples/pretokengen/trigger"
 )
@@ -102,7 +103,7 @@ func adultsOnly(t *testing.T, pool *cognitolocal.Pool) *httptest.Server {
 	v, err := pool.Verifier(cognitolocal.DefaultClientID, cognitojwt.AccessToken)
 	require.NoError(t, err)
 	mux := http.NewServeMux()
-	mux.Handle("GET /drinks", cognitojwt.Authorize(cognitojwt.AgeAtLeast(18))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /drinks", authz.Authorize(authz.AgeAtLeast(18))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := cognitojwt.ClaimsFromContext(r.Context())
 		department, _ := c.Get("department")
 		_ = json.NewEncoder(w).Encode(map[string]any{"served": c.Username, "department": department})

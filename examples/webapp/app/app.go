@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitolocal"
 	"github.com/cognitojwt/cognitojwt/web"
 )
@@ -42,7 +43,7 @@ func Handler(auth *web.Auth) http.Handler {
 	mux.Handle("GET /callback", auth.Callback())
 	mux.Handle("/logout", auth.Logout())
 	mux.Handle("GET /account", auth.Require(http.HandlerFunc(account)))
-	mux.Handle("GET /admin", auth.Require(cognitojwt.RequireAnyGroup("admin")(http.HandlerFunc(admin))))
+	mux.Handle("GET /admin", auth.Require(authz.RequireAnyGroup("admin")(http.HandlerFunc(admin))))
 	return mux
 }
 

@@ -1,8 +1,9 @@
-package cognitojwt
+package authz
 
 import (
 	"net/http"
 
+	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 )
 
@@ -14,12 +15,12 @@ import (
 // Policy becomes one with ForRequest, so both kinds compose through AllOf
 // and AnyOf. Like Policy, a RequestPolicy built here
 // denies when given nothing to check.
-type RequestPolicy func(r *http.Request, c *Claims) bool
+type RequestPolicy func(r *http.Request, c *cognitojwt.Claims) bool
 
 // ForRequest returns p as a RequestPolicy that ignores the request, to
 // combine it with request policies. A nil p denies.
 func (p Policy) ForRequest() RequestPolicy {
-	return func(_ *http.Request, c *Claims) bool { return p != nil && p(c) }
+	return func(_ *http.Request, c *cognitojwt.Claims) bool { return p != nil && p(c) }
 }
 
 // PathValueIsClaim allows requests whose path wildcard (r.PathValue, as a
@@ -34,7 +35,7 @@ func (p Policy) ForRequest() RequestPolicy {
 // a string, denies. The comparison is exact: no case folding, no
 // trimming.
 func PathValueIsClaim(wildcard, claim string) RequestPolicy {
-	return func(r *http.Request, c *Claims) bool {
+	return func(r *http.Request, c *cognitojwt.Claims) bool {
 		if r == nil || c == nil || wildcard == "" || claim == "" {
 			return false
 		}
@@ -42,7 +43,7 @@ func PathValueIsClaim(wildcard, claim string) RequestPolicy {
 		if want == "" {
 			return deny(c, "", "PathValueIsClaim: the path has no value for {", wildcard, "}")
 		}
-		v, ok := jsonscan.Lookup(c.payload, claim)
+		v, ok := lookup(c, claim)
 		if !ok || v.Kind != jsonscan.String {
 			return deny(c, claim, "PathValueIsClaim: the ", claim, " claim is missing or not a string")
 		}
@@ -54,7 +55,7 @@ func PathValueIsClaim(wildcard, claim string) RequestPolicy {
 }
 
 func allOfRequest(ps []RequestPolicy) RequestPolicy {
-	return func(r *http.Request, c *Claims) bool {
+	return func(r *http.Request, c *cognitojwt.Claims) bool {
 		if len(ps) == 0 {
 			return false
 		}
@@ -68,7 +69,7 @@ func allOfRequest(ps []RequestPolicy) RequestPolicy {
 }
 
 func anyOfRequest(ps []RequestPolicy) RequestPolicy {
-	return func(r *http.Request, c *Claims) bool {
+	return func(r *http.Request, c *cognitojwt.Claims) bool {
 		for _, p := range ps {
 			if p != nil && p(r, c) {
 				return true

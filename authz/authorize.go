@@ -1,4 +1,4 @@
-package cognitojwt
+package authz
 
 import (
 	"log/slog"
@@ -8,17 +8,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/errs"
+	"github.com/cognitojwt/cognitojwt/internal/guard"
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+	"github.com/cognitojwt/cognitojwt/internal/view"
 )
 
 // Policy decides whether verified claims may proceed. Policies built here
 // deny when given nothing to check: an empty list never means "anyone".
-type Policy func(*Claims) bool
+type Policy func(*cognitojwt.Claims) bool
 
 // InAnyGroup allows members of any one of the Cognito groups.
 func InAnyGroup(groups ...string) Policy {
 	groups = slices.Clone(groups)
-	return func(c *Claims) bool {
+	return func(c *cognitojwt.Claims) bool {
 		if c == nil {
 			return false
 		}
@@ -36,20 +40,20 @@ func InAnyGroup(groups ...string) Policy {
 
 // InAllGroups allows members of every one of the groups.
 func InAllGroups(groups ...string) Policy {
-	return every("InAllGroups", "group", groups, (*Claims).InGroup)
+	return every("InAllGroups", "group", groups, (*cognitojwt.Claims).InGroup)
 }
 
 // HasAllScopes allows tokens that carry every one of the scopes.
 func HasAllScopes(scopes ...string) Policy {
-	return every("HasAllScopes", "scope", scopes, (*Claims).HasScope)
+	return every("HasAllScopes", "scope", scopes, (*cognitojwt.Claims).HasScope)
 }
 
 // every allows claims for which has holds for each name; an empty list
 // denies. The method expression costs no allocation per request. policy
 // and what name the refusal in explanations.
-func every(policy, what string, names []string, has func(*Claims, string) bool) Policy {
+func every(policy, what string, names []string, has func(*cognitojwt.Claims, string) bool) Policy {
 	names = slices.Clone(names)
-	return func(c *Claims) bool {
+	return func(c *cognitojwt.Claims) bool {
 		if c == nil {
 			return false
 		}
@@ -71,11 +75,11 @@ func every(policy, what string, names []string, has func(*Claims, string) bool) 
 // (for an array) contains one of them.
 func ClaimIn(name string, values ...string) Policy {
 	values = slices.Clone(values)
-	return func(c *Claims) bool {
+	return func(c *cognitojwt.Claims) bool {
 		if c == nil || name == "" {
 			return false
 		}
-		v, ok := jsonscan.Lookup(c.payload, name)
+		v, ok := lookup(c, name)
 		if !ok {
 			return deny(c, name, "ClaimIn: the token has no ", name, " claim")
 		}
@@ -107,10 +111,19 @@ func ClaimIn(name string, values ...string) Policy {
 	}
 }
 
+// lookup finds the claim name, read exactly as named, in c's payload
+// (which the Verifier validated with jsonscan). Reading it through
+// RawPayload costs one copy of the payload; Get would decode the value
+// with encoding/json, several allocations, and Attribute does not read
+// names exactly.
+func lookup(c *cognitojwt.Claims, name string) (jsonscan.Value, bool) {
+	return jsonscan.Lookup(view.String(c.RawPayload()), name)
+}
+
 // AgeAtLeast allows tokens whose birthdate claim shows the user is at
 // least years old today. A missing or yearless birthdate is denied.
 func AgeAtLeast(years int) Policy {
-	return func(c *Claims) bool {
+	return func(c *cognitojwt.Claims) bool {
 		age, ok := c.AgeAt(time.Now())
 		switch {
 		case !ok:
@@ -127,7 +140,7 @@ func AgeAtLeast(years int) Policy {
 // shape). AllOf, AnyOf and Authorize take either kind, so one vocabulary
 // serves both.
 type PolicyKind interface {
-	~func(*Claims) bool | ~func(*http.Request, *Claims) bool
+	~func(*cognitojwt.Claims) bool | ~func(*http.Request, *cognitojwt.Claims) bool
 }
 
 // AllOf allows what every policy allows; with no policies it denies. It
@@ -173,7 +186,7 @@ func combine[P PolicyKind](ps []P, claims func([]Policy) Policy, request func([]
 }
 
 func allOf(ps []Policy) Policy {
-	return func(c *Claims) bool {
+	return func(c *cognitojwt.Claims) bool {
 		if len(ps) == 0 {
 			return deny(c, "", "AllOf: no policies given, so no one is allowed")
 		}
@@ -190,7 +203,7 @@ func allOf(ps []Policy) Policy {
 }
 
 func anyOf(ps []Policy) Policy {
-	return func(c *Claims) bool {
+	return func(c *cognitojwt.Claims) bool {
 		for _, p := range ps {
 			if p != nil && p(c) {
 				return true
@@ -201,7 +214,7 @@ func anyOf(ps []Policy) Policy {
 }
 
 // Authorize guards a handler with p, a Policy or a RequestPolicy (or a
-// func of either shape). It must run inside Middleware (or
+// func of either shape). It must run inside cognitojwt.Middleware (or
 // MiddlewareFor): a request without verified claims (a
 // credentials-optional route called without a token) is answered 401, one
 // that p refuses 403 insufficient_scope with the description "The token
@@ -217,79 +230,60 @@ func Authorize[P PolicyKind](p P) func(http.Handler) http.Handler {
 	} else {
 		rp = v.Convert(requestPolicyType).Interface().(RequestPolicy)
 	}
-	return authorize("Authorize", rp, errPolicyRefused, "")
+	return authorize("Authorize", rp, errs.PolicyRefused, "")
 }
 
 // RequireAnyGroup allows members of any one of the groups, like ASP.NET
 // Core's [Authorize(Roles = "a,b")]. A refusal's description says a group
 // was missing, without naming any.
 func RequireAnyGroup(groups ...string) func(http.Handler) http.Handler {
-	return authorize("RequireAnyGroup", InAnyGroup(groups...).ForRequest(), errNotInGroup, "")
+	return authorize("RequireAnyGroup", InAnyGroup(groups...).ForRequest(), errs.NotInGroup, "")
 }
 
 // RequireAllScopes allows tokens with every one of the scopes; a refusal
 // names them in the challenge's scope attribute, as RFC 6750 §3 provides.
 func RequireAllScopes(scopes ...string) func(http.Handler) http.Handler {
-	return authorize("RequireAllScopes", HasAllScopes(scopes...).ForRequest(), errMissingScope, quotable(strings.Join(scopes, " ")))
+	return authorize("RequireAllScopes", HasAllScopes(scopes...).ForRequest(), errs.MissingScope, strings.Join(scopes, " "))
 }
 
 // RequireClaim allows tokens whose claim is one of values (see ClaimIn). A
 // refusal's description says a claim value was missing, without naming
 // the claim or the values.
 func RequireClaim(name string, values ...string) func(http.Handler) http.Handler {
-	return authorize("RequireClaim", ClaimIn(name, values...).ForRequest(), errMissingClaim, "")
+	return authorize("RequireClaim", ClaimIn(name, values...).ForRequest(), errs.MissingClaim, "")
 }
 
-var errNoClaims = fail(ErrNoToken, "route requires a verified token")
+var errNoClaims = errs.New(cognitojwt.ErrNoToken, "route requires a verified token")
 
-// authorize builds a guard named guard (for the wiring-mistake log) that
-// answers refused when p denies.
-func authorize(guard string, p RequestPolicy, refused error, scope string) func(http.Handler) http.Handler {
+// authorize builds a guard named name (for the logs) that answers refused
+// when p denies, through the middleware found in the request's context.
+func authorize(name string, p RequestPolicy, refused error, scope string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			a := authOf(r.Context())
-			var err error
-			var why []slog.Attr
-			switch {
-			case a == nil:
+			a := guard.From(r.Context())
+			if a == nil {
 				// No Middleware ran before the guard: the route was wired
 				// wrong, which no client can fix.
-				misconfigured(w, r, guard)
+				guard.Miswired(w, r, "authz."+name+" ran without cognitojwt.Middleware in front of it; wrap the route (or its mux) with Middleware")
 				return
-			case a.preflight:
+			}
+			if a.Preflight() {
 				next.ServeHTTP(w, r)
 				return
-			case a.Claims == nil:
-				err = errNoClaims
-			case p == nil || !p(r, a.Claims):
-				err = refused
-				if a.mw != nil && debugEnabled(r.Context(), a.mw.logger) {
-					why = append([]slog.Attr{slog.String("guard", guard)}, explain(r, a.Claims, p)...)
+			}
+			c, ok := cognitojwt.ClaimsFromContext(r.Context())
+			switch {
+			case !ok:
+				a.Reject(w, r, errNoClaims, scope)
+			case p == nil || !p(r, c):
+				var why []slog.Attr
+				if a.Debug(r.Context()) {
+					why = append([]slog.Attr{slog.String("guard", name)}, explain(r, c, p)...)
 				}
+				a.Reject(w, r, refused, scope, why...)
 			default:
 				next.ServeHTTP(w, r)
-				return
 			}
-			if a.mw != nil {
-				a.mw.reject(w, r, err, scope, why...)
-				return
-			}
-			writeError(w, err, defaultRealm, scope)
 		})
 	}
-}
-
-// misconfigured answers 500 for a guard that runs without Middleware in
-// front of it, and logs the mistake to slog's default logger, the one
-// place a guard without a middleware can log.
-func misconfigured(w http.ResponseWriter, r *http.Request, guard string) {
-	miswired(w, r, guard+" ran without cognitojwt.Middleware in front of it; wrap the route (or its mux) with Middleware")
-}
-
-// miswired answers 500 for a wiring mistake no client can fix, and logs
-// what to change.
-func miswired(w http.ResponseWriter, r *http.Request, mistake string) {
-	slog.Default().LogAttrs(r.Context(), slog.LevelError, "cognitojwt: "+mistake,
-		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", r.Pattern))
-	writeBody(w, http.StatusInternalServerError, "server_error", "The server is misconfigured.")
 }

@@ -1,4 +1,4 @@
-package cognitojwt_test
+package authz_test
 
 import (
 	"net/http"
@@ -8,26 +8,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/authz"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
 )
 
 // tenantAPI routes /tenants/{tenant}/orders and /users/{user}/profile
 // behind Middleware, each guarded by the request policy given.
-func tenantAPI(v cognitojwt.TokenVerifier, tenants, users cognitojwt.RequestPolicy) (http.Handler, *probe) {
+func tenantAPI(v cognitojwt.TokenVerifier, tenants, users authz.RequestPolicy) (http.Handler, *probe) {
 	var p probe
 	mux := http.NewServeMux()
-	mux.Handle("GET /tenants/{tenant}/orders", cognitojwt.Authorize(tenants)(&p))
-	mux.Handle("PUT /users/{user}/profile", cognitojwt.Authorize(users)(&p))
-	mux.Handle("GET /plain", cognitojwt.Authorize(tenants)(&p))
+	mux.Handle("GET /tenants/{tenant}/orders", authz.Authorize(tenants)(&p))
+	mux.Handle("PUT /users/{user}/profile", authz.Authorize(users)(&p))
+	mux.Handle("GET /plain", authz.Authorize(tenants)(&p))
 	return cognitojwt.Middleware(v)(mux), &p
 }
 
 func TestAuthorizeRequestPolicyGrantsAndRefuses(t *testing.T) {
 	f := newFixture(t, nil)
-	ownTenant := cognitojwt.PathValueIsClaim("tenant", "custom:tenant_id")
+	ownTenant := authz.PathValueIsClaim("tenant", "custom:tenant_id")
 	// Staff of any tenant, or a user of this one.
-	tenants := cognitojwt.AnyOf(cognitojwt.InAnyGroup("staff").ForRequest(), ownTenant)
-	users := cognitojwt.PathValueIsClaim("user", "sub")
+	tenants := authz.AnyOf(authz.InAnyGroup("staff").ForRequest(), ownTenant)
+	users := authz.PathValueIsClaim("user", "sub")
 	h, p := tenantAPI(f.v, tenants, users)
 
 	acme := f.iss.AccessToken(cognitotest.WithSubject("u-1"), cognitotest.WithPreTokenGenerationClaim("custom:tenant_id", "acme"))
@@ -71,24 +72,24 @@ func TestRequestPoliciesDenyWhenGivenNothing(t *testing.T) {
 	c := &cognitojwt.Claims{Subject: "u-1", Groups: cognitojwt.NamesOf("staff")}
 	r := httptest.NewRequest("GET", "/users/u-1", nil)
 	r.SetPathValue("user", "u-1")
-	require.True(t, cognitojwt.PathValueIsClaim("user", "sub")(r, mustClaims(t, `{"sub":"u-1"}`)))
+	require.True(t, authz.PathValueIsClaim("user", "sub")(r, mustClaims(t, `{"sub":"u-1"}`)))
 
-	for name, p := range map[string]cognitojwt.RequestPolicy{
-		"AllOf()":                   cognitojwt.AllOf[cognitojwt.RequestPolicy](),
-		"AnyOf()":                   cognitojwt.AnyOf[cognitojwt.RequestPolicy](),
-		"AllOf(nil)":                cognitojwt.AllOf[cognitojwt.RequestPolicy](nil),
-		"AnyOf(nil)":                cognitojwt.AnyOf[cognitojwt.RequestPolicy](nil),
-		"nil Policy ForRequest":     cognitojwt.Policy(nil).ForRequest(),
-		"PathValueIsClaim no name":  cognitojwt.PathValueIsClaim("", "sub"),
-		"PathValueIsClaim no claim": cognitojwt.PathValueIsClaim("user", ""),
-		"AllOf with a refusal":      cognitojwt.AllOf(cognitojwt.InAnyGroup("staff").ForRequest(), cognitojwt.InAnyGroup("admin").ForRequest()),
+	for name, p := range map[string]authz.RequestPolicy{
+		"AllOf()":                   authz.AllOf[authz.RequestPolicy](),
+		"AnyOf()":                   authz.AnyOf[authz.RequestPolicy](),
+		"AllOf(nil)":                authz.AllOf[authz.RequestPolicy](nil),
+		"AnyOf(nil)":                authz.AnyOf[authz.RequestPolicy](nil),
+		"nil Policy ForRequest":     authz.Policy(nil).ForRequest(),
+		"PathValueIsClaim no name":  authz.PathValueIsClaim("", "sub"),
+		"PathValueIsClaim no claim": authz.PathValueIsClaim("user", ""),
+		"AllOf with a refusal":      authz.AllOf(authz.InAnyGroup("staff").ForRequest(), authz.InAnyGroup("admin").ForRequest()),
 	} {
 		require.False(t, p(r, c), name)
 	}
-	require.False(t, cognitojwt.PathValueIsClaim("user", "sub")(r, nil), "no claims")
-	require.False(t, cognitojwt.PathValueIsClaim("user", "sub")(nil, c), "no request")
-	require.True(t, cognitojwt.AllOf(cognitojwt.InAnyGroup("staff").ForRequest())(r, c))
-	require.True(t, cognitojwt.AnyOf(nil, cognitojwt.InAnyGroup("staff").ForRequest())(r, c))
+	require.False(t, authz.PathValueIsClaim("user", "sub")(r, nil), "no claims")
+	require.False(t, authz.PathValueIsClaim("user", "sub")(nil, c), "no request")
+	require.True(t, authz.AllOf(authz.InAnyGroup("staff").ForRequest())(r, c))
+	require.True(t, authz.AnyOf(nil, authz.InAnyGroup("staff").ForRequest())(r, c))
 }
 
 func mustClaims(t *testing.T, payload string) *cognitojwt.Claims {
@@ -101,17 +102,17 @@ func mustClaims(t *testing.T, payload string) *cognitojwt.Claims {
 // Authorize with a RequestPolicy answers as the other guards do outside Middleware and
 // on credentials-optional routes.
 func TestAuthorizeRequestPolicyWiring(t *testing.T) {
-	allow := cognitojwt.RequestPolicy(func(*http.Request, *cognitojwt.Claims) bool { return true })
+	allow := authz.RequestPolicy(func(*http.Request, *cognitojwt.Claims) bool { return true })
 	var p probe
-	requireResponse(t, wantMisconfigured, serve(cognitojwt.Authorize(allow)(&p), httptest.NewRequest("GET", "/", nil)))
+	requireResponse(t, wantMisconfigured, serve(authz.Authorize(allow)(&p), httptest.NewRequest("GET", "/", nil)))
 	require.False(t, p.ran)
 
 	f := newFixture(t, nil)
-	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())(cognitojwt.Authorize(allow)(&p))
+	h := cognitojwt.Middleware(f.v, cognitojwt.WithCredentialsOptional())(authz.Authorize(allow)(&p))
 	requireResponse(t, wantNoCredentials, serve(h, httptest.NewRequest("GET", "/", nil)))
 	require.False(t, p.ran)
 
-	h = cognitojwt.Middleware(f.v)(cognitojwt.Authorize(cognitojwt.RequestPolicy(nil))(&p))
+	h = cognitojwt.Middleware(f.v)(authz.Authorize(authz.RequestPolicy(nil))(&p))
 	requireResponse(t, wantForbidden, serve(h, bearer(f.iss.AccessToken())))
 	require.False(t, p.ran)
 }
@@ -128,17 +129,17 @@ func TestPolicyKindTakesTheCallersOwnTypes(t *testing.T) {
 	f := newFixture(t, nil)
 	isAlice := ownPolicy(func(c *cognitojwt.Claims) bool { return c.Username == "alice" })
 	isAdmin := ownPolicy(func(c *cognitojwt.Claims) bool { return c.InGroup("admin") })
-	var both ownPolicy = cognitojwt.AllOf(isAlice, isAdmin)
-	var either ownPolicy = cognitojwt.AnyOf(isAlice, isAdmin)
+	var both ownPolicy = authz.AllOf(isAlice, isAdmin)
+	var either ownPolicy = authz.AnyOf(isAlice, isAdmin)
 	onGET := ownRequestPolicy(func(r *http.Request, _ *cognitojwt.Claims) bool { return r.Method == http.MethodGet })
-	var getAndAlice ownRequestPolicy = cognitojwt.AllOf(onGET, func(_ *http.Request, c *cognitojwt.Claims) bool { return c.Username == "alice" })
+	var getAndAlice ownRequestPolicy = authz.AllOf(onGET, func(_ *http.Request, c *cognitojwt.Claims) bool { return c.Username == "alice" })
 
 	var p probe
 	mux := http.NewServeMux()
-	mux.Handle("/both", cognitojwt.Authorize(both)(&p))
-	mux.Handle("/either", cognitojwt.Authorize(either)(&p))
-	mux.Handle("/literal", cognitojwt.Authorize(func(c *cognitojwt.Claims) bool { return c.Username == "alice" })(&p))
-	mux.Handle("/request", cognitojwt.Authorize(getAndAlice)(&p))
+	mux.Handle("/both", authz.Authorize(both)(&p))
+	mux.Handle("/either", authz.Authorize(either)(&p))
+	mux.Handle("/literal", authz.Authorize(func(c *cognitojwt.Claims) bool { return c.Username == "alice" })(&p))
+	mux.Handle("/request", authz.Authorize(getAndAlice)(&p))
 	h := cognitojwt.Middleware(f.v)(mux)
 
 	alice := f.iss.AccessToken(cognitotest.WithUsername("alice"))

@@ -1,0 +1,74 @@
+package cognitojwt
+
+import (
+	"encoding/base64"
+	"errors"
+	"testing"
+
+	"github.com/cognitojwt/cognitojwt/internal/view"
+)
+
+// compactOf joins a header and a payload, base64url-encoded, with a
+// signature of RSA-2048 length: parsing checks its encoding only.
+func compactOf(header, payload string) string {
+	e := base64.RawURLEncoding
+	return e.EncodeToString([]byte(header)) + "." + e.EncodeToString([]byte(payload)) + "." + e.EncodeToString(make([]byte, 256))
+}
+
+// TestKnownHeadersReadAsParsed: a header segment a verifier remembers
+// gives what reading it gives, a header it does not know is read (and
+// refused) as ever, the memory keeps its own copy of what it remembers,
+// and a fifth header pushes out the first.
+func TestKnownHeadersReadAsParsed(t *testing.T) {
+	const payload = `{"iss":"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc","exp":4102444800,"token_use":"access","client_id":"c"}`
+	good := compactOf(`{"kid":"k1","alg":"RS256"}`, payload)
+	var known knownHeaders
+	var want parsedToken
+	if err := parseToken(good, &want); err != nil {
+		t.Fatal(err)
+	}
+	// The segment handed to remember shares a buffer its owner rewrites.
+	buf := []byte(want.header)
+	known.remember(view.String(buf), want.kid)
+	copy(buf, make([]byte, len(buf)))
+	var got parsedToken
+	if err := parseKnown(good, &got, &known); err != nil {
+		t.Fatal(err)
+	}
+	if got.kid != "k1" || got.signed != want.signed || got.claims.Issuer != want.claims.Issuer || got.claims.payload != want.claims.payload {
+		t.Fatalf("a known header parsed as kid %q, signing input %q", got.kid, got.signed)
+	}
+	allocs := testing.AllocsPerRun(20, func() { _ = parseKnown(good, &got, &known) })
+	unknown := testing.AllocsPerRun(20, func() { _ = parseKnown(good, &got, nil) })
+	if allocs >= unknown {
+		t.Fatalf("a known header costs %v allocations, an unknown one %v: it was decoded again", allocs, unknown)
+	}
+
+	for h, want := range map[string]error{
+		`{"kid":"k1","alg":"none"}`:                 ErrUnsupportedAlgorithm,
+		`{"kid":"k1","alg":"RS256","crit":["b64"]}`: ErrMalformedToken,
+		`{"alg":"RS256"}`:                           ErrUnknownKey,
+	} {
+		var p parsedToken
+		if err := parseKnown(compactOf(h, payload), &p, &known); !errors.Is(err, want) {
+			t.Fatalf("header %s beside a known one: %v, want %v", h, err, want)
+		}
+	}
+
+	for _, kid := range []string{"k2", "k3", "k4", "k5"} {
+		var p parsedToken
+		if err := parseToken(compactOf(`{"kid":"`+kid+`","alg":"RS256"}`, payload), &p); err != nil {
+			t.Fatal(err)
+		}
+		known.remember(p.header, p.kid)
+		if k, ok := known.kid(p.header); !ok || k != kid {
+			t.Fatalf("header of %s just remembered reads as %q, %v", kid, k, ok)
+		}
+	}
+	if _, ok := known.kid(want.header); ok {
+		t.Fatal("five headers remembered in four slots, and the first is still there")
+	}
+	if _, ok := (*knownHeaders)(nil).kid(want.header); ok {
+		t.Fatal("no memory knows a header")
+	}
+}
