@@ -122,10 +122,6 @@ func (s *scanner) str() (string, error) {
 	start := s.pos
 	s.pos++
 	for s.pos < len(s.src) {
-		s.pos = plainRun(s.src, s.pos)
-		if s.pos == len(s.src) {
-			break
-		}
 		c := s.src[s.pos]
 		switch {
 		case c == '"':
@@ -138,7 +134,7 @@ func (s *scanner) str() (string, error) {
 		case c < 0x20:
 			return "", errSyntax
 		case c < utf8.RuneSelf:
-			s.pos++
+			s.pos = plainRun(s.src, s.pos+1)
 		default:
 			if !s.skipRune() {
 				return "", errUTF8
