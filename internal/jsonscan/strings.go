@@ -122,10 +122,6 @@ func (s *scanner) str() (string, error) {
 	start := s.pos
 	s.pos++
 	for s.pos < len(s.src) {
-		s.pos = plainRun(s.src, s.pos)
-		if s.pos == len(s.src) {
-			break
-		}
 		c := s.src[s.pos]
 		switch {
 		case c == '"':
@@ -138,7 +134,7 @@ func (s *scanner) str() (string, error) {
 		case c < 0x20:
 			return "", errSyntax
 		case c < utf8.RuneSelf:
-			s.pos++
+			s.pos = plainRun(s.src, s.pos+1)
 		default:
 			if !s.skipRune() {
 				return "", errUTF8
@@ -160,15 +156,16 @@ func plainRun(src string, i int) int {
 		highs = 0x8080808080808080
 	)
 	for ; i+8 <= len(src); i += 8 {
-		w := uint64(src[i]) | uint64(src[i+1])<<8 | uint64(src[i+2])<<16 | uint64(src[i+3])<<24 |
-			uint64(src[i+4])<<32 | uint64(src[i+5])<<40 | uint64(src[i+6])<<48 | uint64(src[i+7])<<56
+		b := src[i : i+8]
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 		// A byte of w is flagged (its high bit set in the result) when it
 		// is below 0x20 or at least 0x80, or when it equals '"' or '\\'
 		// (a zero byte of w xor the byte repeated): the flags are exact
 		// for the lowest special byte, which is all that is needed to
 		// know that a word holds one.
-		q, b := w^('"'*ones), w^('\\'*ones)
-		if ((w-0x20*ones)|w|(q-ones)&^q|(b-ones)&^b)&highs != 0 {
+		q, e := w^('"'*ones), w^('\\'*ones)
+		if ((w-0x20*ones)|w|(q-ones)&^q|(e-ones)&^e)&highs != 0 {
 			break
 		}
 	}
