@@ -52,6 +52,34 @@ func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
 	}
 }
 
+// Two bits of one word per entry keep the filter's false positives, the
+// share of unlisted ids sent to the sets, under 3% even when it is as full
+// as it gets before a rebuild (one bit per entry would send 6%).
+func TestReplicaFilterFalsePositives(t *testing.T) {
+	r := newReplica()
+	for i := range 10_000 {
+		r.add(entry{kind: kindJTI, id: fmt.Sprint("first-", i), moment: 1})
+	}
+	size := r.filter.Load().mask + 1
+	for i := 0; uint64(r.len()+1)*bitsPerEntry <= size; i++ {
+		r.add(entry{kind: kindJTI, id: fmt.Sprint("listed-", i), moment: 1})
+	}
+	if r.filter.Load().mask+1 != size {
+		t.Fatal("the filter was rebuilt")
+	}
+	f := r.filter.Load()
+	const probes = 200_000
+	sent := 0
+	for i := range probes {
+		if f.has(r.hash(0, fmt.Sprint("unlisted-", i))) {
+			sent++
+		}
+	}
+	if rate := float64(sent) / probes; rate > 0.03 {
+		t.Fatalf("%.2f%% of unlisted ids pass the filter at %d bits per entry", 100*rate, size/uint64(r.len()))
+	}
+}
+
 // A lookup matches a slot on the id's second hash as well as its tag: an
 // entry under the tag of a token's id but with another id and second hash
 // (what a collision of tags leaves in a set) refuses nothing, while the

@@ -63,11 +63,11 @@ type Config struct {
 // expired anyway.)
 //
 // Lookups take no lock, hit or miss, and write nothing shared: a filter
-// of one bit per entry and kind, read with atomic loads, answers "not
-// listed" for almost every token, and a token whose bit is set is looked
-// up in an open-addressing table (internal/hashtab) whose slots are
-// published by atomic stores, so a revoked or refreshed user's every
-// request runs in parallel with the others and with the writers. A slot
+// of two bits of one word per entry and kind, read with atomic loads,
+// answers "not listed" for almost every token, and a token whose bits are
+// set is looked up in an open-addressing table (internal/hashtab) whose
+// slots are published by atomic stores, so a revoked or refreshed user's
+// every request runs in parallel with the others and with the writers. A slot
 // holds all a lookup compares (the id's two hashes and, for a subject,
 // its cut-off) in 16 aligned bytes, so a hit reads one line of the
 // filter and one of the table per id, and nothing else. Both live in huge

@@ -145,3 +145,35 @@ func TestRevocationSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 		}
 	}
 }
+
+// Two bits of one word per entry keep the filter's false positives, the
+// share of unlisted ids sent to the table, under 1% even when it is as
+// full as it gets before a rebuild (one bit per entry would send 3%).
+func TestRevocationFilterFalsePositives(t *testing.T) {
+	r, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10_000 {
+		r.RevokeJTI(fmt.Sprint("first-", i))
+	}
+	// Fill to just below the size that rebuilds the filter.
+	words := len(r.filter.Load().words)
+	for i := 0; (r.Len()+2)*filterBitsPerEntry <= words*64; i++ {
+		r.RevokeJTI(fmt.Sprint("listed-", i))
+	}
+	if len(r.filter.Load().words) != words {
+		t.Fatal("the filter was rebuilt")
+	}
+	f, h := r.filter.Load(), r.hasher.Load()
+	const probes = 200_000
+	sent := 0
+	for i := range probes {
+		if f.has(h.first(kindJTI, fmt.Sprint("unlisted-", i))) {
+			sent++
+		}
+	}
+	if rate := float64(sent) / probes; rate > 0.01 {
+		t.Fatalf("%.2f%% of unlisted ids pass the filter at %d bits per entry", 100*rate, words*64/r.Len())
+	}
+}
