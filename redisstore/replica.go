@@ -5,7 +5,6 @@ import (
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"github.com/cognitojwt/cognitojwt"
@@ -188,9 +187,19 @@ func (r *replica) find(i int, id string, h uint64) (held, bool) {
 }
 
 // lookup is find for a token's claims: it compares the slot's second
-// hash, computed only when a tag matches, not the id's bytes, so that a
-// hit reads nothing beyond the slot.
+// hash, not the id's bytes, so that a hit reads nothing beyond the slot.
+// The second hash is computed before the slot is read, so that the two
+// overlap.
 func (r *replica) lookup(i int, id string, h uint64) (held, bool) {
+	check := r.check(i, id)
+	return r.sets[i].Find(h, func(v *held) bool { return v.check == check })
+}
+
+// lookupLazily is lookup with the second hash computed once a tag
+// matches, for a subject: that path's table load is issued sooner with
+// fewer instructions ahead of it, which measured faster than overlapping
+// the hash with it.
+func (r *replica) lookupLazily(i int, id string, h uint64) (held, bool) {
 	var check uint32
 	computed := false
 	return r.sets[i].Find(h, func(v *held) bool {
@@ -342,13 +351,18 @@ func (r *replica) len() int { return int(r.n.Load()) }
 // token of the cut-off's own second cannot be told from one issued just
 // after it: it is admitted, so that the refresh a client makes right after
 // RevokeSubject(sub, time.Now()) gets a token that passes instead of a
-// refusal that asks it to refresh again.
-func refusedByCutoff(iat time.Time, before int64) bool {
-	return iat.Before(rules.SubjectCutoff(time.Unix(0, before)))
+// refusal that asks it to refresh again. iat is in Unix seconds and
+// before in Unix nanoseconds: a lookup compares integers.
+func refusedByCutoff(iat, before int64) bool {
+	return iat < rules.SubjectCutoffUnix(before)
 }
 
 // reason applies the same rules as revocation.List: a listed jti or
 // origin_jti, or a subject whose token was issued before the cut-off.
+// Each id is hashed once for its bit and slot, and looked up only when its
+// bit is set. A jti comes first, alone: a token refused by it is answered
+// without hashing the others. The other two bits are read before any
+// branch on them, so that their loads overlap.
 func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	if r.n.Load() == 0 {
 		return cognitojwt.NotRevoked
@@ -361,18 +375,22 @@ func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 			}
 		}
 	}
+	var family, subject uint64 // 0: no such claim; a hash is never 0
 	if c.OriginJTI != "" {
-		if h := r.hash(1, c.OriginJTI); f.has(h) {
-			if _, ok := r.lookup(1, c.OriginJTI, h); ok {
-				return cognitojwt.RevokedFamily
-			}
-		}
+		family = r.hash(1, c.OriginJTI)
 	}
 	if c.Subject != "" {
-		if h := r.hash(2, c.Subject); f.has(h) {
-			if v, ok := r.lookup(2, c.Subject, h); ok && refusedByCutoff(c.IssuedAt, v.moment) {
-				return cognitojwt.RevokedSubject
-			}
+		subject = r.hash(2, c.Subject)
+	}
+	inFamily, inSubject := family != 0 && f.has(family), subject != 0 && f.has(subject)
+	if inFamily {
+		if _, ok := r.lookup(1, c.OriginJTI, family); ok {
+			return cognitojwt.RevokedFamily
+		}
+	}
+	if inSubject {
+		if v, ok := r.lookupLazily(2, c.Subject, subject); ok && refusedByCutoff(c.IssuedAt.Unix(), v.moment) {
+			return cognitojwt.RevokedSubject
 		}
 	}
 	return cognitojwt.NotRevoked

@@ -112,3 +112,36 @@ func TestRevocationQueueBoundedUnderRepeatedRevocations(t *testing.T) {
 		t.Fatalf("queue holds %d elements for %d entries", q, r.Len())
 	}
 }
+
+// A subject's slot is told apart from others under its tag whatever their
+// cut-offs: one that would let the token pass does not hide the
+// subject's own, which refuses it, and one that would refuse it refuses
+// nothing while the subject's own lets it pass.
+func TestRevocationSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
+	now := time.Unix(1_750_000_000, 0)
+	for _, impostorRefuses := range []bool{false, true} {
+		r, err := New(Config{Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.RevokeJTI("seed the hasher")
+		h := r.hasher.Load()
+		id := h.id(kindSubject, "victim", h.first(kindSubject, "victim"))
+		wrong := id.check ^ 4
+		cut := now.Add(-time.Minute) // the subject's own: refuses iat < cut
+		impostorCut := now.Add(-time.Hour)
+		if impostorRefuses {
+			cut, impostorCut = now.Add(-time.Hour), now.Add(time.Hour)
+		}
+		r.filter.Load().set(id.tag)
+		r.entries.Put(id.tag, newEntry(wrong, uint32(impostorCut.Unix())), func(e *revocationEntry) bool { return e.check() == wrong })
+		r.RevokeSubject("victim", cut)
+		want := cognitojwt.RevokedSubject
+		if impostorRefuses {
+			want = cognitojwt.NotRevoked
+		}
+		if got := r.RevocationReason(&cognitojwt.Claims{Subject: "victim", IssuedAt: now.Add(-10 * time.Minute)}); got != want {
+			t.Fatalf("impostor refuses %v: %v, want %v", impostorRefuses, got, want)
+		}
+	}
+}

@@ -114,26 +114,43 @@ func (t *Table[V]) Find(tag uint64, eq func(*V) bool) (V, bool) {
 	return zero, false
 }
 
-// find reads a whole line before it decides whether to read on: whether
-// a slot is empty is noted without a branch, and the only branch taken
-// per slot, a tag that matches, is rare for a miss and taken once for a
-// hit. A processor that predicts "no match, an empty slot in the line"
-// never waits on the line's contents to carry on, so the lookups that
-// follow this one (a token's other ids) start their memory accesses at
-// once rather than after this one's load and a mispredicted branch.
+// find reads a whole line before it decides anything: per slot it notes,
+// without a branch, whether the tag matches and whether the slot is
+// empty, and only then calls eq, once, on the line's matching slot. A hit
+// lands on any slot of its line, so a branch per slot would be
+// mispredicted on most hits, and a misprediction that waits on a load
+// from memory stalls everything after it; as it is, the branches taken
+// (a match in the line, eq's answer, an empty slot) are the same on every
+// hit and on every miss, so the processor runs on to the lookups that
+// follow (a token's other ids, the next request) while this one's line is
+// still on its way.
 func (t *table[V]) find(tag uint64, eq func(*V) bool) *slot[V] {
 	n := len(t.slots)
 	for i := t.home(tag); ; {
 		end := i + t.line
-		open := 0
-		for ; i <= end; i++ {
-			s := &t.slots[i]
-			got := s.tag.Load()
-			if got == tag && eq(&s.val) {
-				return s
+		last, matches, open := 0, 0, 0
+		for j := i; j <= end; j++ {
+			got := t.slots[j].tag.Load()
+			m := 0
+			if got == tag {
+				m = 1
 			}
+			matches += m
+			last ^= (last ^ j) & -m
 			if got == empty {
 				open = 1
+			}
+		}
+		if matches != 0 {
+			if s := &t.slots[last]; eq(&s.val) {
+				return s
+			}
+			// Entries that share a tag, which eq tells apart: as rare as
+			// the caller's hash makes them.
+			for j := i; matches > 1 && j < last; j++ {
+				if s := &t.slots[j]; s.tag.Load() == tag && eq(&s.val) {
+					return s
+				}
 			}
 		}
 		// Empty slots end a line, never come before a full one: an entry
@@ -142,7 +159,7 @@ func (t *table[V]) find(tag uint64, eq func(*V) bool) *slot[V] {
 		if open != 0 {
 			return nil
 		}
-		if i == n {
+		if i = end + 1; i == n {
 			i = 0
 		}
 	}

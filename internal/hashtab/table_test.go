@@ -181,3 +181,33 @@ func TestTableProbesWholeLines(t *testing.T) {
 		}
 	}
 }
+
+// Entries that share a tag and a line are all found: find calls eq first
+// on the line's last slot with the tag, and must go back to the others
+// when eq turns that one down, whichever of them is asked for.
+func TestTableFindsEveryEntryOfASharedTag(t *testing.T) {
+	const tag = 0x9e3779b97f4a7c15
+	var small Table[uint64] // 16-byte slots, four to a line
+	for v := range uint64(3) {
+		small.Put(tag, v+10, func(*uint64) bool { return false })
+	}
+	for v := range uint64(3) {
+		if got, ok := small.Find(tag, func(x *uint64) bool { return *x == v+10 }); !ok || got != v+10 {
+			t.Fatalf("value %d of a shared tag: %d %v", v+10, got, ok)
+		}
+	}
+	if _, ok := small.Find(tag, func(x *uint64) bool { return *x == 13 }); ok {
+		t.Fatal("a value never put is found under a shared tag")
+	}
+	var wide Table[pair] // 32-byte slots, two to a line
+	for i := range 5 {
+		k := fmt.Sprint("shared", i)
+		wide.Put(tag, pair{k, i}, is(k))
+	}
+	for i := range 5 {
+		k := fmt.Sprint("shared", i)
+		if got, ok := wide.Find(tag, is(k)); !ok || got.value != i {
+			t.Fatalf("%s of a shared tag: %v %v", k, got, ok)
+		}
+	}
+}

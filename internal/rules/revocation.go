@@ -39,6 +39,19 @@ func SubjectCutoff(t time.Time) time.Time {
 	return t.Truncate(time.Second)
 }
 
+// SubjectCutoffUnix is SubjectCutoff for a cut-off in Unix nanoseconds,
+// in Unix seconds: a token is refused when iat.Unix() is less. It rounds
+// down, before 1970 as after, as Truncate does; comparing whole seconds
+// is the same rule, since iat < t for a whole second t exactly when
+// iat's own second is before t's.
+func SubjectCutoffUnix(nanos int64) int64 {
+	sec := nanos / 1e9
+	if nanos%1e9 < 0 {
+		sec--
+	}
+	return sec
+}
+
 // Empty reports that no list was given, so that Check refuses nothing
 // and a caller may skip making claims for it.
 func (r Revocation[C, R]) Empty() bool { return r.list == nil }

@@ -52,3 +52,17 @@ func TestRevocationAnswersAsVerify(t *testing.T) {
 	requireRevoked(check(list, c), staleDescription, c)
 	requireRevoked(check(revokeAll{}, c), revokedDescription, c)
 }
+
+// SubjectCutoffUnix is SubjectCutoff in whole Unix seconds, before 1970
+// as after, and comparing a token's iat with it in seconds refuses
+// exactly the tokens SubjectCutoff refuses.
+func TestSubjectCutoffUnixAgreesWithSubjectCutoff(t *testing.T) {
+	for _, ns := range []int64{0, 1, 999_999_999, 1e9, 1e9 + 1, -1, -999_999_999, -1e9, -1e9 - 1, 1_750_000_000_123_456_789, -1_750_000_000_123_456_789} {
+		cut := rules.SubjectCutoff(time.Unix(0, ns))
+		require.Equal(t, cut.Unix(), rules.SubjectCutoffUnix(ns), "cut-off at %d ns", ns)
+		for _, d := range []time.Duration{-time.Second - 1, -time.Second, -1, 0, 1, time.Second - 1, time.Second} {
+			iat := time.Unix(0, ns).Add(d)
+			require.Equal(t, iat.Before(cut), iat.Unix() < rules.SubjectCutoffUnix(ns), "iat %v, cut-off at %d ns", iat, ns)
+		}
+	}
+}
