@@ -14,10 +14,17 @@ import (
 // payload is scanned once, and only the claims read here are kept.
 func parsePayload(payload string, c *Claims) error {
 	var hasExp bool
-	var username, cognitoUsername, clientID string
-	var aud jsonscan.Value
+	var username, cognitoUsername, clientID, scope string
+	var aud, groups jsonscan.Value
 	err := scanPayload(payload, c, func(name string, v jsonscan.Value) (known bool, err error) {
 		switch name {
+		case "cognito:groups":
+			// Checked here as readSharedClaim checks it, and kept for
+			// namesOf, which gives the groups and the scopes one
+			// allocation once the scan has passed.
+			var check [8]string
+			_, err = v.AppendStrings(check[:0])
+			groups = v
 		case "client_id":
 			clientID, err = v.AsString()
 		case "aud":
@@ -45,10 +52,7 @@ func parsePayload(payload string, c *Claims) error {
 				c.Version = int(f)
 			}
 		case "scope":
-			var s string
-			if s, err = v.AsString(); err == nil {
-				c.Scopes = Names{list: rules.SplitScopes(s)}
-			}
+			scope, err = v.AsString()
 		case "exp":
 			hasExp = true
 			c.ExpiresAt, err = rules.NumericDate(v)
@@ -63,6 +67,7 @@ func parsePayload(payload string, c *Claims) error {
 	if !hasExp {
 		return fail(ErrMalformedToken, "claim \"exp\" is required")
 	}
+	c.Groups, c.Scopes = namesOf(groups, scope)
 	switch c.TokenUse {
 	case IDToken:
 		c.Username = cognitoUsername
@@ -76,6 +81,30 @@ func parsePayload(payload string, c *Claims) error {
 		c.Username, c.ClientID = username, clientID
 	}
 	return nil
+}
+
+// namesOf returns the cognito:groups of a payload (groups, an array of
+// strings the scan checked, or absent) and its scope split on spaces, in
+// one allocation: the lists are read-only, so the two may share it. Each
+// is what readSharedClaim and rules.SplitScopes would give alone: groups
+// present are a list even when empty, and no scope names are none.
+func namesOf(groups jsonscan.Value, scope string) (Names, Names) {
+	g, s := 0, rules.CountScopes(scope)
+	if groups.Kind == jsonscan.Array {
+		g = groups.CountElements()
+	} else if s == 0 {
+		return Names{}, Names{}
+	}
+	list := make([]string, 0, g+s)
+	var gs, ss Names
+	if groups.Kind == jsonscan.Array {
+		list, _ = groups.AppendStrings(list) // checked by the scan
+		gs = Names{list: list[:len(list):len(list)]}
+	}
+	if s > 0 {
+		ss = Names{list: rules.AppendScopes(list, scope)[len(list):]}
+	}
+	return gs, ss
 }
 
 // readSharedClaim reads into c a claim that Cognito's tokens and the

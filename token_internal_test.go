@@ -3,8 +3,12 @@ package cognitojwt
 import (
 	"encoding/base64"
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 	"github.com/cognitojwt/cognitojwt/internal/view"
 )
 
@@ -70,5 +74,60 @@ func TestKnownHeadersReadAsParsed(t *testing.T) {
 	}
 	if _, ok := (*knownHeaders)(nil).kid(want.header); ok {
 		t.Fatal("no memory knows a header")
+	}
+}
+
+// TestGroupsAndScopesShareOneAllocation: a token's groups and scopes,
+// read into one list, are what reading each alone gives (groups as
+// ClaimsFromUserInfo reads them, scopes as rules.SplitScopes splits them),
+// present but empty included, and a bad group is refused as before.
+func TestGroupsAndScopesShareOneAllocation(t *testing.T) {
+	const base = `"iss":"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc","exp":4102444800,"token_use":"access","client_id":"c"`
+	for _, members := range []string{
+		`"cognito:groups":["admin","editors"],"scope":"openid  profile email"`,
+		`"scope":"openid profile","cognito:groups":["a"]`,
+		`"cognito:groups":["admin"]`,
+		`"cognito:groups":[]`,
+		`"cognito:groups":[],"scope":"  "`,
+		`"scope":"aws.cognito.signin.user.admin"`,
+		`"scope":""`,
+		``,
+	} {
+		payload := "{" + base
+		if members != "" {
+			payload += "," + members
+		}
+		payload += "}"
+		var p parsedToken
+		if err := parseToken(compactOf(`{"kid":"k","alg":"RS256"}`, payload), &p); err != nil {
+			t.Fatalf("%s: %v", members, err)
+		}
+		alone, err := ClaimsFromUserInfo(payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var scopes Names
+		if v, ok := jsonscan.Lookup(payload, "scope"); ok {
+			s, _ := v.AsString()
+			scopes = Names{list: rules.SplitScopes(s)}
+		}
+		if !reflect.DeepEqual(p.claims.Groups, alone.Groups) || !reflect.DeepEqual(p.claims.Scopes, scopes) {
+			t.Fatalf("%s: groups %#v scopes %#v, alone %#v and %#v", members, p.claims.Groups, p.claims.Scopes, alone.Groups, scopes)
+		}
+	}
+	parses := func(payload string) float64 {
+		tok := compactOf(`{"kid":"k","alg":"RS256"}`, payload)
+		return testing.AllocsPerRun(20, func() {
+			var p parsedToken
+			_ = parseToken(tok, &p)
+		})
+	}
+	if both, neither := parses("{"+base+`,"cognito:groups":["a","b"],"scope":"c d e"}`), parses("{"+base+"}"); both != neither+1 {
+		t.Fatalf("groups and scopes cost %v allocations more than none: want one", both-neither)
+	}
+	var p parsedToken
+	err := parseToken(compactOf(`{"kid":"k","alg":"RS256"}`, "{"+base+`,"cognito:groups":["a",1]}`), &p)
+	if !errors.Is(err, ErrMalformedToken) || !strings.Contains(err.Error(), `"cognito:groups"`) {
+		t.Fatalf("a group that is a number: %v", err)
 	}
 }

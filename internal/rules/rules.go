@@ -137,6 +137,15 @@ var (
 // SplitScopes splits on single spaces only (RFC 6749 §3.3): a tab or a
 // non-breaking space is part of a scope name, never a separator.
 func SplitScopes(s string) []string {
+	n := CountScopes(s)
+	if n == 0 {
+		return nil
+	}
+	return AppendScopes(make([]string, 0, n), s)
+}
+
+// CountScopes is how many scope names SplitScopes finds in s.
+func CountScopes(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
 		for i < len(s) && s[i] == ' ' {
@@ -149,10 +158,12 @@ func SplitScopes(s string) []string {
 			i++
 		}
 	}
-	if n == 0 {
-		return nil
-	}
-	out := make([]string, 0, n)
+	return n
+}
+
+// AppendScopes appends the scope names of s, split as SplitScopes
+// splits, to dst.
+func AppendScopes(dst []string, s string) []string {
 	for i := 0; i < len(s); {
 		for i < len(s) && s[i] == ' ' {
 			i++
@@ -162,8 +173,8 @@ func SplitScopes(s string) []string {
 			i++
 		}
 		if i > start {
-			out = append(out, s[start:i])
+			dst = append(dst, s[start:i])
 		}
 	}
-	return out
+	return dst
 }
