@@ -220,25 +220,31 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 	}
 	// The hasher was stored before the first filter.
 	h := r.hasher.Load()
-	// Each id is hashed once for its bit and tag (never 0), and again only
-	// when its bit is set. A jti comes first, alone: a token refused by it
-	// is answered without hashing the others. The other two bits are read
-	// before any branch on them, so that their loads overlap.
+	// Each id is hashed once for its bits and tag (never 0), and again
+	// only when its bits are set. The three words are read before any
+	// branch on them, so that their loads overlap: on a miss or a
+	// subject's hit, what nearly every request is, that measured faster
+	// than looking a jti up alone first, which only a refused token gains
+	// by.
+	var jti, family, subject uint64
 	if c.JWTID != "" {
-		// Its second hash is computed before its line is read, so that the
-		// two overlap.
-		if first := h.first(kindJTI, c.JWTID); f.has(first) && r.has(h.id(kindJTI, c.JWTID, first)) {
-			return cognitojwt.RevokedToken
-		}
+		jti = h.first(kindJTI, c.JWTID)
 	}
-	var family, subject uint64
 	if c.OriginJTI != "" {
 		family = h.first(kindFamily, c.OriginJTI)
 	}
 	if c.Subject != "" {
 		subject = h.first(kindSubject, c.Subject)
 	}
-	inFamily, inSubject := family != 0 && f.has(family), subject != 0 && f.has(subject)
+	inJTI, inFamily, inSubject := jti != 0 && f.has(jti), family != 0 && f.has(family), subject != 0 && f.has(subject)
+	if !inJTI && !inFamily && !inSubject {
+		return cognitojwt.NotRevoked
+	}
+	// A jti's and a family's second hash is computed before their line is
+	// read, so that the two overlap.
+	if inJTI && r.has(h.id(kindJTI, c.JWTID, jti)) {
+		return cognitojwt.RevokedToken
+	}
 	if inFamily && r.has(h.id(kindFamily, c.OriginJTI, family)) {
 		return cognitojwt.RevokedFamily
 	}
