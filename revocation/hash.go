@@ -18,8 +18,8 @@ func newRevocationHasher() *revocationHasher {
 // first is value's first hash under kind: its bit in the filter and its
 // tag in the table, which also places it. It is never 0 or 1, which the
 // table reserves, so that the two are one number. A lookup computes it
-// for every id the claims carry; the second hash only for an id whose bit
-// is set.
+// for every id the claims carry; the second hash only when a slot's tag
+// matches.
 func (h *revocationHasher) first(kind revocationKind, value string) uint64 {
 	return max(maphash.String(h.seeds[kind][0], value), 2)
 }
