@@ -121,7 +121,10 @@
 // PREFERRED_CHALLENGE PASSWORD, PASSWORD_SRP or EMAIL_OTP (an
 // eight-digit code to the outbox, when the pool's SignInPolicy or
 // SetFirstAuthFactors allows it), or answers SELECT_CHALLENGE with the
-// AvailableChallenges.
+// AvailableChallenges. A user who must pass MFA (ON, or OPTIONAL with a
+// factor on) is offered PASSWORD and PASSWORD_SRP only, and a
+// passwordless preference or answer (EMAIL_OTP, SMS_OTP, WEB_AUTHN) is
+// refused with InvalidParameterException.
 //
 // MFA (SetUserPoolMfaConfig, SetMFAConfig): OFF, ON or OPTIONAL with
 // TOTP (RFC 6238: SHA-1, six digits, 30 s, one step of drift, each code

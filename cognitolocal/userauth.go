@@ -8,7 +8,8 @@ import (
 // Choice-based sign-in, USER_AUTH: the client names a first factor
 // (PREFERRED_CHALLENGE) or the pool offers the ones the user can use
 // (SELECT_CHALLENGE): PASSWORD, PASSWORD_SRP, or EMAIL_OTP, a one-time
-// code by email.
+// code by email. A user who must pass MFA signs in with a password
+// only (passwordless.go).
 
 // First factors of choice-based sign-in, as SignInPolicy and the
 // challenges name them.
@@ -58,9 +59,10 @@ func (p *Pool) FirstAuthFactors() []string {
 
 // availableFirstFactorsLocked are the first factors username can use: a
 // password (as such or by SRP) when the pool allows passwords, a code by
-// email when the pool allows it and the user has an address. A username
-// the pool does not know is offered what a user with an email address
-// would be, so the answer reveals nothing.
+// email when the pool allows it, the user has an address and no MFA to
+// pass. A username the pool does not know is offered what a user with an
+// email address and no MFA factor would be, so the answer reveals
+// nothing.
 func (p *Pool) availableFirstFactorsLocked(username string) []string {
 	allowed := p.FirstAuthFactors()
 	var out []string
@@ -68,6 +70,9 @@ func (p *Pool) availableFirstFactorsLocked(username string) []string {
 		out = append(out, firstPassword, firstSRP)
 	}
 	u := p.userNamed(username)
+	if p.passwordlessBlockedLocked(u) {
+		return out
+	}
 	if slices.Contains(allowed, firstEmailOTP) && (u == nil || u.Attributes["email"] != "") {
 		out = append(out, firstEmailOTP)
 	}
@@ -98,7 +103,11 @@ func (p *Pool) initiateUserAuth(c AppClient, params map[string]string) (stepResu
 	if u == nil && !c.hidesUsers() {
 		return stepResult{}, errUserNotFound
 	}
-	if pref := params["PREFERRED_CHALLENGE"]; pref != "" && slices.Contains(available, pref) {
+	pref := params["PREFERRED_CHALLENGE"]
+	if err := p.refusePasswordless(username, pref); err != nil {
+		return stepResult{}, err
+	}
+	if pref != "" && slices.Contains(available, pref) {
 		return p.firstFactor(c, username, pref, params)
 	}
 	session := p.newSession(c, canonical, authSession{challenge: "SELECT_CHALLENGE", typed: username, choices: available})
@@ -112,6 +121,11 @@ func (p *Pool) initiateUserAuth(c AppClient, params map[string]string) (stepResu
 // answerSelectChallenge runs the factor a SELECT_CHALLENGE answer chose,
 // with the password or SRP_A it brings.
 func (p *Pool) answerSelectChallenge(c AppClient, token string, s authSession, r map[string]string, _ signInStep) (stepResult, error) {
+	// Checked again: the user may have turned MFA on since the choices
+	// were offered. The session stays open for a password.
+	if err := p.refusePasswordless(s.typed, r["ANSWER"]); err != nil {
+		return stepResult{}, err
+	}
 	if !slices.Contains(s.choices, r["ANSWER"]) {
 		return stepResult{}, apiErr(codeInvalidParameter, "ANSWER must be one of the AvailableChallenges.")
 	}

@@ -1,0 +1,72 @@
+package awstest
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitojwt/cognitojwt/cognitolocal"
+)
+
+// A user with MFA on signs in with a password, never with a code alone:
+// "If a user has MFA configured, passwordless sign-in options will not
+// be available" (Amplify's passwordless guide,
+// https://docs.amplify.aws/react/build-a-backend/auth/concepts/passwordless/,
+// citing
+// https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa.html#user-pool-settings-mfa-prerequisites).
+// The guides name no error for asking anyway; the pool answers
+// InvalidParameterException.
+func TestPasswordlessRefusedToUserWithMFA(t *testing.T) {
+	f := newFixture(t, cognitolocal.Config{})
+	require.NoError(t, f.pool.SetMFAConfig(cognitolocal.MFAConfig{Mode: cognitolocal.MFAOptional, Email: true}))
+	require.NoError(t, f.pool.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
+	f.user(t, "carol", password, map[string]string{"email": "carol@example.com"})
+	_, err := f.idp.AdminSetUserMFAPreference(ctx(t), &cip.AdminSetUserMFAPreferenceInput{
+		UserPoolId: f.poolID(), Username: aws.String("carol"),
+		EmailMfaSettings: &types.EmailMfaSettingsType{Enabled: true, PreferredMfa: true},
+	})
+	require.NoError(t, err)
+
+	userAuth := func(params map[string]string) (*cip.InitiateAuthOutput, error) {
+		return f.idp.InitiateAuth(ctx(t), &cip.InitiateAuthInput{
+			AuthFlow: types.AuthFlowTypeUserAuth, ClientId: aws.String(localClient), AuthParameters: params,
+		})
+	}
+	out, err := userAuth(map[string]string{"USERNAME": "carol"})
+	require.NoError(t, err)
+	require.Equal(t, types.ChallengeNameTypeSelectChallenge, out.ChallengeName)
+	require.Equal(t, []types.ChallengeNameType{"PASSWORD", "PASSWORD_SRP"}, out.AvailableChallenges)
+
+	_, err = f.idp.RespondToAuthChallenge(ctx(t), &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(localClient), ChallengeName: types.ChallengeNameTypeSelectChallenge, Session: out.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "carol", "ANSWER": "EMAIL_OTP"},
+	})
+	e := requireAPIError[*types.InvalidParameterException](t, err)
+	require.NotContains(t, e.ErrorMessage(), "carol")
+	for _, factor := range []string{"EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"} {
+		_, err = userAuth(map[string]string{"USERNAME": "carol", "PREFERRED_CHALLENGE": factor})
+		requireAPIError[*types.InvalidParameterException](t, err)
+	}
+	_, sent := f.pool.LastCode("carol", cognitolocal.MessageAuthentication)
+	require.False(t, sent, "no sign-in code was sent")
+
+	// The password, then the emailed MFA code, signs in.
+	res, err := f.idp.RespondToAuthChallenge(ctx(t), &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(localClient), ChallengeName: types.ChallengeNameTypeSelectChallenge, Session: out.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "carol", "ANSWER": "PASSWORD", "PASSWORD": password},
+	})
+	require.NoError(t, err)
+	require.Equal(t, types.ChallengeNameTypeEmailOtp, res.ChallengeName)
+	code, sent := f.pool.LastCode("carol", cognitolocal.MessageAuthentication)
+	require.True(t, sent)
+	require.Len(t, code, 6, "an MFA code, not an eight-digit sign-in code")
+	res, err = f.idp.RespondToAuthChallenge(ctx(t), &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(localClient), ChallengeName: types.ChallengeNameTypeEmailOtp, Session: res.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "carol", "EMAIL_OTP_CODE": code},
+	})
+	require.NoError(t, err)
+	require.NotNil(t, res.AuthenticationResult)
+}

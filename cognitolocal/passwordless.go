@@ -1,0 +1,51 @@
+package cognitolocal
+
+import "slices"
+
+// Passwordless first factors and MFA. Cognito lets no user who must pass
+// MFA sign in without a password: "Amazon Cognito does not support
+// enabling both MFA and passwordless sign-in (including passkeys, SMS
+// OTP, and email OTP) for the same user. If a user has MFA configured,
+// passwordless sign-in options will not be available", as Amplify's
+// passwordless guide puts it, pointing to the MFA prerequisites of the
+// Cognito developer guide ("Adding MFA to a user pool"). Such a user is
+// offered PASSWORD and PASSWORD_SRP only, and then MFA.
+
+// passwordlessFactors are the first factors of USER_AUTH that take no
+// password, whether or not the pool runs them.
+var passwordlessFactors = []string{firstEmailOTP, "SMS_OTP", "WEB_AUTHN"}
+
+// errPasswordlessWithMFA refuses a passwordless first factor to a user
+// who must pass MFA. Cognito documents the rule but not the error; this
+// one names neither the user nor their factors.
+var errPasswordlessWithMFA = apiErr(codeInvalidParameter,
+	"Passwordless sign-in is not available to users with multi-factor authentication; sign in with a password.")
+
+// passwordlessBlockedLocked reports whether u must pass MFA, so may not
+// sign in without a password: the pool requires MFA of everyone, or
+// makes it optional and u has a factor on. An unknown user (nil) is
+// treated as one without factors, so no answer tells them apart.
+func (p *Pool) passwordlessBlockedLocked(u *user) bool {
+	switch p.MFAConfig().Mode {
+	case MFAOn:
+		return true
+	case MFAOptional:
+		return u != nil && len(p.enabledFactorsLocked(u)) > 0
+	}
+	return false
+}
+
+// refusePasswordless refuses factor, a PREFERRED_CHALLENGE or a
+// SELECT_CHALLENGE answer, when it is passwordless and username must
+// pass MFA.
+func (p *Pool) refusePasswordless(username, factor string) error {
+	if !slices.Contains(passwordlessFactors, factor) {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.passwordlessBlockedLocked(p.userNamed(username)) {
+		return errPasswordlessWithMFA
+	}
+	return nil
+}

@@ -1,0 +1,149 @@
+package cognitolocal
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Users who must pass MFA cannot sign in without a password. Amplify's
+// passwordless guide
+// (https://docs.amplify.aws/react/build-a-backend/auth/concepts/passwordless/):
+// "Amazon Cognito does not support enabling both MFA and passwordless
+// sign-in (including passkeys, SMS OTP, and email OTP) for the same user.
+// If a user has MFA configured, passwordless sign-in options will not be
+// available", citing the developer guide's MFA prerequisites
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa.html#user-pool-settings-mfa-prerequisites).
+// The guides name no error for a passwordless factor asked for anyway:
+// the pool answers errPasswordlessWithMFA, and each test checks it
+// sends no code.
+
+// passwordlessPool is an OPTIONAL-MFA pool offering EMAIL_OTP, in which
+// alice has TOTP on and bob has no factor.
+func passwordlessPool(t *testing.T) (*Pool, *mfaClock, string) {
+	t.Helper()
+	p, clock := newMFAPool(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true, Email: true})
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
+	secret := setUpTOTP(t, p, clock)
+	_, err := p.CreateUser("bob", testPassword, map[string]string{"email": "bob@example.com"})
+	require.NoError(t, err)
+	return p, clock, secret
+}
+
+// requireNoSignInCode checks that no sign-in code went to username.
+func requireNoSignInCode(t *testing.T, p *Pool, username string) {
+	t.Helper()
+	require.Empty(t, p.Messages(MessageFilter{Username: username, Kind: MessageAuthentication}))
+}
+
+func TestPasswordlessNotOfferedToUsersWithMFA(t *testing.T) {
+	p, clock, secret := passwordlessPool(t)
+	status, out := userAuth(t, p, map[string]string{"USERNAME": "alice"})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "SELECT_CHALLENGE", out["ChallengeName"])
+	require.Equal(t, []any{"PASSWORD", "PASSWORD_SRP"}, out["AvailableChallenges"])
+	session := out["Session"]
+
+	// Answered with the factor not offered: refused, the session kept.
+	requireAPIError(t, p, "RespondToAuthChallenge", answer("SELECT_CHALLENGE", session, map[string]string{"USERNAME": "alice", "ANSWER": "EMAIL_OTP"}),
+		codeInvalidParameter, errPasswordlessWithMFA.Message)
+	requireNoSignInCode(t, p, "alice")
+	// The password works, and MFA follows as for any password sign-in.
+	status, out = call(t, p, "RespondToAuthChallenge", answer("SELECT_CHALLENGE", session, map[string]string{"USERNAME": "alice", "ANSWER": "PASSWORD", "PASSWORD": testPassword}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, factorTOTP, out["ChallengeName"])
+	require.NotContains(t, out, "AuthenticationResult")
+	status, out = call(t, p, "RespondToAuthChallenge", answer(factorTOTP, out["Session"], map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": clock.code(t, secret)}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Contains(t, out, "AuthenticationResult")
+
+	// A user without a factor, and a name the pool does not know (the
+	// default client hides users), are still offered the code.
+	for _, name := range []string{"bob", "nobody"} {
+		_, out = userAuth(t, p, map[string]string{"USERNAME": name})
+		require.Equal(t, []any{"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"}, out["AvailableChallenges"], name)
+	}
+}
+
+func TestPasswordlessPreferenceRefusedToUsersWithMFA(t *testing.T) {
+	p, clock, _ := passwordlessPool(t)
+	for _, factor := range passwordlessFactors {
+		requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_AUTH", "ClientId": DefaultClientID,
+			"AuthParameters": map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": factor}},
+			codeInvalidParameter, errPasswordlessWithMFA.Message)
+	}
+	requireNoSignInCode(t, p, "alice")
+	require.NotContains(t, errPasswordlessWithMFA.Message, "alice")
+
+	status, out := userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": testPassword})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, factorTOTP, out["ChallengeName"])
+
+	c := newSRPTestClient(t, p.PoolID())
+	status, out = userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD_SRP", "SRP_A": c.srpA()})
+	require.Equal(t, http.StatusOK, status, out)
+	in := verifierAnswer(DefaultClientID, c.claim(t, out["ChallengeParameters"].(map[string]any), testPassword, clock.now))
+	in["Session"] = out["Session"]
+	status, out = call(t, p, "RespondToAuthChallenge", in)
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, factorTOTP, out["ChallengeName"])
+
+	// bob, without a factor, still signs in with the code.
+	status, out = userAuth(t, p, map[string]string{"USERNAME": "bob", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, factorEmail, out["ChallengeName"])
+	status, out = call(t, p, "RespondToAuthChallenge", answer(factorEmail, out["Session"], map[string]string{"USERNAME": "bob", "EMAIL_OTP_CODE": lastSignInCode(t, p, "bob")}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Contains(t, out, "AuthenticationResult")
+}
+
+// The choice is checked when answered too: a user who turns MFA on
+// after being offered the code no longer gets one.
+func TestPasswordlessAnswerRefusedOnceMFAIsOn(t *testing.T) {
+	p, _, _ := passwordlessPool(t)
+	_, out := userAuth(t, p, map[string]string{"USERNAME": "bob"})
+	require.Contains(t, out["AvailableChallenges"], "EMAIL_OTP")
+	status, res := call(t, p, "AdminSetUserMFAPreference", pool(map[string]any{"Username": "bob",
+		"EmailMfaSettings": map[string]bool{"Enabled": true, "PreferredMfa": true}}))
+	require.Equal(t, http.StatusOK, status, res)
+	requireAPIError(t, p, "RespondToAuthChallenge", answer("SELECT_CHALLENGE", out["Session"], map[string]string{"USERNAME": "bob", "ANSWER": "EMAIL_OTP"}),
+		codeInvalidParameter, errPasswordlessWithMFA.Message)
+	requireNoSignInCode(t, p, "bob")
+
+	// Turned off again, the code is offered again.
+	status, res = call(t, p, "AdminSetUserMFAPreference", pool(map[string]any{"Username": "bob",
+		"EmailMfaSettings": map[string]bool{"Enabled": false}}))
+	require.Equal(t, http.StatusOK, status, res)
+	_, out = userAuth(t, p, map[string]string{"USERNAME": "bob"})
+	require.Contains(t, out["AvailableChallenges"], "EMAIL_OTP")
+}
+
+// With MFA required every user must pass it, so none, known or not, may
+// sign in without a password; the password leads to MFA_SETUP.
+func TestPasswordlessRefusedWhenMFAIsRequired(t *testing.T) {
+	p, _ := newMFAPool(t, MFAConfig{Mode: MFAOn, SoftwareToken: true})
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
+	for _, name := range []string{"alice", "nobody"} {
+		_, out := userAuth(t, p, map[string]string{"USERNAME": name})
+		require.Equal(t, []any{"PASSWORD", "PASSWORD_SRP"}, out["AvailableChallenges"], name)
+		requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_AUTH", "ClientId": DefaultClientID,
+			"AuthParameters": map[string]string{"USERNAME": name, "PREFERRED_CHALLENGE": "EMAIL_OTP"}},
+			codeInvalidParameter, errPasswordlessWithMFA.Message)
+	}
+	requireNoSignInCode(t, p, "alice")
+	status, out := userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": testPassword})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "MFA_SETUP", out["ChallengeName"])
+}
+
+// With MFA off, factors a user set up earlier do not count.
+func TestPasswordlessOfferedWhenMFAIsOff(t *testing.T) {
+	p, _, _ := passwordlessPool(t)
+	require.NoError(t, p.SetMFAConfig(MFAConfig{}))
+	_, out := userAuth(t, p, map[string]string{"USERNAME": "alice"})
+	require.Equal(t, []any{"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"}, out["AvailableChallenges"])
+	status, out := userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, factorEmail, out["ChallengeName"])
+}
