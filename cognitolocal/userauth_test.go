@@ -43,13 +43,20 @@ func TestUserAuthPreferredSRP(t *testing.T) {
 	require.Contains(t, res, "AuthenticationResult")
 }
 
-func TestUserAuthSelectChallenge(t *testing.T) {
-	p := newPool(t, Config{})
-	status, out := userAuth(t, p, map[string]string{"USERNAME": "alice"})
+// selectChallenge starts USER_AUTH for username with no preference,
+// requires SELECT_CHALLENGE offering want, and returns its session.
+func selectChallenge(t *testing.T, p *Pool, username string, want ...any) any {
+	t.Helper()
+	status, out := userAuth(t, p, map[string]string{"USERNAME": username})
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, "SELECT_CHALLENGE", out["ChallengeName"])
-	require.Equal(t, []any{"PASSWORD", "PASSWORD_SRP"}, out["AvailableChallenges"])
-	session := out["Session"]
+	require.Equal(t, want, out["AvailableChallenges"])
+	return out["Session"]
+}
+
+func TestUserAuthSelectChallenge(t *testing.T) {
+	p := newPool(t, Config{})
+	session := selectChallenge(t, p, "alice", "PASSWORD", "PASSWORD_SRP")
 
 	requireAPIError(t, p, "RespondToAuthChallenge", answer("SELECT_CHALLENGE", session, map[string]string{"USERNAME": "alice", "ANSWER": "EMAIL_OTP"}),
 		codeInvalidParameter, "")
@@ -60,7 +67,7 @@ func TestUserAuthSelectChallenge(t *testing.T) {
 		codeNotAuthorized, errSessionUsed.Message)
 
 	// An unavailable preference falls back to the choice.
-	_, out = userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"})
+	_, out := userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"})
 	require.Equal(t, "SELECT_CHALLENGE", out["ChallengeName"])
 	// SRP through the choice.
 	c := newSRPTestClient(t, p.PoolID())
