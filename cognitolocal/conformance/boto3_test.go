@@ -40,5 +40,6 @@ func TestBoto3(t *testing.T) {
 		{name: "srp_email_username", after: verifiedAccessToken},
 		{name: "srp_refusals"},
 		{name: "admin_initiate_auth"},
+		{name: "passwordless_refused_with_mfa"},
 	})
 }

@@ -562,6 +562,62 @@ def admin_initiate_auth():
     assert c.admin_get_user(UserPoolId=POOL_ID, Username=invited)["UserStatus"] == "CONFIRMED"
 
 
+def passwordless_refused_with_mfa():
+    """A user with MFA on cannot sign in without a password: "If a user has
+    MFA configured, passwordless sign-in options will not be available"
+    (Amplify's passwordless guide,
+    https://docs.amplify.aws/react/build-a-backend/auth/concepts/passwordless/,
+    citing the developer guide's MFA prerequisites,
+    https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa.html).
+    In a pool with OPTIONAL MFA, a USER_AUTH preference for a passwordless
+    factor (EMAIL_OTP, SMS_OTP, WEB_AUTHN) or such a SELECT_CHALLENGE answer
+    is refused for a user with SMS MFA on (the guides name no error: the
+    pool answers InvalidParameterException) and sends no code; the password
+    leads to SMS_MFA, whose code signs in. This botocore knows neither
+    SignInPolicy nor AvailableChallenges: what is offered is checked in
+    cognitolocal/awstest. Its own pool, as SetUserPoolMfaConfig would change
+    the shared one."""
+    c = idp()
+    pool_id = c.create_user_pool(PoolName=unique("pwless"))["UserPool"]["Id"]
+    try:
+        c.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL", SmsMfaConfiguration={
+            "SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/cognito-sms"}})
+        client_id = c.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="choices", ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        )["UserPoolClient"]["ClientId"]
+        name = unique("mfa")
+        c.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS", TemporaryPassword="Temp-Password-1",
+                            UserAttributes=[{"Name": "email", "Value": f"{name}@example.com"},
+                                            {"Name": "phone_number", "Value": "+15555550123"}])
+        c.admin_set_user_password(UserPoolId=pool_id, Username=name, Password=PASSWORD, Permanent=True)
+
+        def user_auth(**params):
+            return c.initiate_auth(AuthFlow="USER_AUTH", ClientId=client_id, AuthParameters={"USERNAME": name, **params})
+
+        # Without a factor, a preference the pool cannot run falls back to the choice.
+        assert user_auth(PREFERRED_CHALLENGE="EMAIL_OTP")["ChallengeName"] == "SELECT_CHALLENGE"
+        c.admin_set_user_mfa_preference(UserPoolId=pool_id, Username=name,
+                                        SMSMfaSettings={"Enabled": True, "PreferredMfa": True})
+        for factor in ("EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"):
+            message = expect_error("InvalidParameterException", user_auth, PREFERRED_CHALLENGE=factor)
+            assert name not in message, message
+        choice = user_auth()
+        assert choice["ChallengeName"] == "SELECT_CHALLENGE", choice
+        expect_error("InvalidParameterException", c.respond_to_auth_challenge, ClientId=client_id,
+                     ChallengeName="SELECT_CHALLENGE", Session=choice["Session"],
+                     ChallengeResponses={"USERNAME": name, "ANSWER": "EMAIL_OTP"})
+        assert outbox(name, pool_id) == [], "no code is sent"
+
+        mfa = c.respond_to_auth_challenge(ClientId=client_id, ChallengeName="SELECT_CHALLENGE", Session=choice["Session"],
+                                          ChallengeResponses={"USERNAME": name, "ANSWER": "PASSWORD", "PASSWORD": PASSWORD})
+        assert mfa["ChallengeName"] == "SMS_MFA" and "AuthenticationResult" not in mfa, mfa
+        code = outbox(name, pool_id)[-1]["code"]
+        done = c.respond_to_auth_challenge(ClientId=client_id, ChallengeName="SMS_MFA", Session=mfa["Session"],
+                                           ChallengeResponses={"USERNAME": name, "SMS_MFA_CODE": code})
+        assert done["AuthenticationResult"]["AccessToken"]
+    finally:
+        c.delete_user_pool(UserPoolId=pool_id)
+
 run(
     {
         "global_sign_out": global_sign_out,
@@ -582,5 +638,6 @@ run(
         "srp_refusals": srp_refusals,
         "admin_initiate_auth": admin_initiate_auth,
         "user_auth_password_srp": user_auth_password_srp,
+        "passwordless_refused_with_mfa": passwordless_refused_with_mfa,
     }
 )

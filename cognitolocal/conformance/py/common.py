@@ -85,10 +85,10 @@ def password_auth(client, username, password=PASSWORD, client_id=None, extra=Non
     )
 
 
-def outbox(username):
-    """What the pool would have sent to username, oldest first
-    (GET /local/outbox?pool=…&username=…)."""
-    query = urllib.parse.urlencode({"pool": POOL_ID, "username": username})
+def outbox(username, pool=None):
+    """What the pool (by default the test pool) would have sent to
+    username, oldest first (GET /local/outbox?pool=…&username=…)."""
+    query = urllib.parse.urlencode({"pool": pool or POOL_ID, "username": username})
     with urllib.request.urlopen(f"{env('COGNITO_OUTBOX')}?{query}") as resp:
         body = json.load(resp)
     return body if isinstance(body, list) else body["messages"]
