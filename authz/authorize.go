@@ -79,6 +79,15 @@ func ClaimIn(name string, values ...string) Policy {
 		if c == nil || name == "" {
 			return false
 		}
+		if s, ok := customString(c, name); ok {
+			switch {
+			case s == "":
+				return deny(c, name, "ClaimIn: the ", name, " claim is empty")
+			case len(values) == 0 || slices.Contains(values, s):
+				return true
+			}
+			return deny(c, name, "ClaimIn: the ", name, " claim holds none of the allowed values")
+		}
 		v, ok := lookup(c, name)
 		if !ok {
 			return deny(c, name, "ClaimIn: the token has no ", name, " claim")
@@ -118,6 +127,18 @@ func ClaimIn(name string, values ...string) Policy {
 // names exactly.
 func lookup(c *cognitojwt.Claims, name string) (jsonscan.Value, bool) {
 	return jsonscan.Lookup(view.String(c.RawPayload()), name)
+}
+
+// customString reads a custom attribute's claim, named "custom:...", when
+// it is a string, without lookup's copy of the payload: Claims.Attribute
+// reads such a name exactly as named, and a custom attribute is always a
+// string in Cognito's tokens. Any other name, or a claim that is not a
+// string, is left to lookup (ok false).
+func customString(c *cognitojwt.Claims, name string) (string, bool) {
+	if !strings.HasPrefix(name, "custom:") {
+		return "", false
+	}
+	return c.Attribute(name)
 }
 
 // AgeAtLeast allows tokens whose birthdate claim shows the user is at

@@ -43,11 +43,18 @@ func PathValueIsClaim(wildcard, claim string) RequestPolicy {
 		if want == "" {
 			return deny(c, "", "PathValueIsClaim: the path has no value for {", wildcard, "}")
 		}
-		v, ok := lookup(c, claim)
-		if !ok || v.Kind != jsonscan.String {
-			return deny(c, claim, "PathValueIsClaim: the ", claim, " claim is missing or not a string")
+		got, ok := customString(c, claim)
+		if !ok {
+			v, found := lookup(c, claim)
+			if !found || v.Kind != jsonscan.String {
+				return deny(c, claim, "PathValueIsClaim: the ", claim, " claim is missing or not a string")
+			}
+			var err error
+			if got, err = v.AsString(); err != nil {
+				return deny(c, claim, "PathValueIsClaim: the path's {", wildcard, "} is not the token's ", claim)
+			}
 		}
-		if got, err := v.AsString(); err != nil || got != want {
+		if got != want {
 			return deny(c, claim, "PathValueIsClaim: the path's {", wildcard, "} is not the token's ", claim)
 		}
 		return true
