@@ -53,6 +53,11 @@ type authSession struct {
 	// the EMAIL_OTP session's code went there, and the right code makes
 	// it the user's email and email MFA the user's factor.
 	setupEmail string
+	// firstFactor marks an EMAIL_OTP (or SMS_OTP) session that is the
+	// passwordless first factor of USER_AUTH rather than an MFA
+	// challenge: its code is refused once the user must pass MFA
+	// (passwordless.go).
+	firstFactor bool
 	// choices are the challenges a SELECT_CHALLENGE or SELECT_MFA_TYPE
 	// session offered.
 	choices []string

@@ -296,6 +296,10 @@ func (p *Pool) answerCode(c AppClient, token string, s authSession, r map[string
 		return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter "+field)
 	}
 	p.mu.Lock()
+	if err := p.refuseFirstFactorCodeLocked(s); err != nil {
+		p.mu.Unlock()
+		return stepResult{}, err
+	}
 	u, err := p.userLocked(s.username)
 	if err == nil {
 		if s.challenge == factorTOTP {

@@ -124,7 +124,8 @@
 // AvailableChallenges. A user who must pass MFA (ON, or OPTIONAL with a
 // factor on) is offered PASSWORD and PASSWORD_SRP only, and a
 // passwordless preference or answer (EMAIL_OTP, SMS_OTP, WEB_AUTHN) is
-// refused with InvalidParameterException.
+// refused with InvalidParameterException, as is a first-factor code
+// answered after the user came to need MFA.
 //
 // MFA (SetUserPoolMfaConfig, SetMFAConfig): OFF, ON or OPTIONAL with
 // TOTP (RFC 6238: SHA-1, six digits, 30 s, one step of drift, each code

@@ -49,3 +49,17 @@ func (p *Pool) refusePasswordless(username, factor string) error {
 	}
 	return nil
 }
+
+// refuseFirstFactorCodeLocked refuses the code of a first-factor session
+// (EMAIL_OTP or SMS_OTP of USER_AUTH) once its user must pass MFA: the
+// user may have turned MFA on, or the pool made it required, after the
+// code was sent, and the code alone would skip it. The code is not
+// checked, so the refusal says nothing of it, and the session stays
+// open: it counts no attempt. MFA challenges of the same names
+// (firstFactor unset) are not touched.
+func (p *Pool) refuseFirstFactorCodeLocked(s authSession) error {
+	if s.firstFactor && p.passwordlessBlockedLocked(p.userNamed(s.username)) {
+		return errPasswordlessWithMFA
+	}
+	return nil
+}

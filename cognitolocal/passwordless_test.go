@@ -142,3 +142,78 @@ func TestPasswordlessOfferedWhenMFAIsOff(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, factorEmail, out["ChallengeName"])
 }
+
+// emailOTPSession starts a USER_AUTH sign-in of name with the emailed
+// code as first factor and returns the session.
+func emailOTPSession(t *testing.T, p *Pool, name string) any {
+	t.Helper()
+	status, out := userAuth(t, p, map[string]string{"USERNAME": name, "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, factorEmail, out["ChallengeName"])
+	return out["Session"]
+}
+
+// setEmailMFA turns bob's email MFA on or off.
+func setEmailMFA(t *testing.T, p *Pool, on bool) {
+	t.Helper()
+	status, res := call(t, p, "AdminSetUserMFAPreference", pool(map[string]any{"Username": "bob",
+		"EmailMfaSettings": map[string]bool{"Enabled": on, "PreferredMfa": on}}))
+	require.Equal(t, http.StatusOK, status, res)
+}
+
+// The code sent as a first factor is checked against the rule when it
+// is answered too: a user who turned MFA on after it was sent must not
+// skip MFA with it. Neither Cognito's guides nor its API reference say
+// what RespondToAuthChallenge answers then; the pool refuses as it
+// refuses a passwordless factor up front, without checking the code, so
+// the session counts no attempt and stays open.
+func TestPasswordlessCodeRefusedOnceMFAIsOn(t *testing.T) {
+	p, _, _ := passwordlessPool(t)
+	session := emailOTPSession(t, p, "bob")
+	code := lastSignInCode(t, p, "bob")
+	setEmailMFA(t, p, true)
+	codeAnswer := answer(factorEmail, session, map[string]string{"USERNAME": "bob", "EMAIL_OTP_CODE": code})
+	rec := callRaw(t, p, "RespondToAuthChallenge", codeAnswer)
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Equal(t, codeInvalidParameter, rec.Header().Get("x-amzn-ErrorType"))
+	require.Contains(t, rec.Body.String(), errPasswordlessWithMFA.Message)
+	require.NotContains(t, rec.Body.String(), code)
+	require.NotContains(t, rec.Body.String(), "AuthenticationResult")
+	// A wrong code gets the same answer: the code is not looked at.
+	requireAPIError(t, p, "RespondToAuthChallenge", answer(factorEmail, session, map[string]string{"USERNAME": "bob", "EMAIL_OTP_CODE": "00000000"}),
+		codeInvalidParameter, errPasswordlessWithMFA.Message)
+
+	// With MFA off again, the same session takes the code.
+	setEmailMFA(t, p, false)
+	status, out := call(t, p, "RespondToAuthChallenge", codeAnswer)
+	require.Equal(t, http.StatusOK, status, out)
+	require.Contains(t, out, "AuthenticationResult")
+}
+
+// A pool that makes MFA required after the code was sent refuses it to
+// every user, known or not, alike.
+func TestPasswordlessCodeRefusedOnceMFAIsRequired(t *testing.T) {
+	p, _, _ := passwordlessPool(t)
+	sessions := map[string]any{"bob": emailOTPSession(t, p, "bob"), "nobody": emailOTPSession(t, p, "nobody")}
+	code := lastSignInCode(t, p, "bob")
+	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOn, SoftwareToken: true, Email: true}))
+	for name, session := range sessions {
+		requireAPIError(t, p, "RespondToAuthChallenge", answer(factorEmail, session, map[string]string{"USERNAME": name, "EMAIL_OTP_CODE": code}),
+			codeInvalidParameter, errPasswordlessWithMFA.Message)
+	}
+}
+
+// The EMAIL_OTP challenge of email MFA, after a password, is a second
+// factor: its code still ends the sign-in for a user who must pass MFA.
+func TestEmailMFACodeAnsweredAfterPassword(t *testing.T) {
+	p, _, _ := passwordlessPool(t)
+	setEmailMFA(t, p, true)
+	status, out := userAuth(t, p, map[string]string{"USERNAME": "bob", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": testPassword})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, factorEmail, out["ChallengeName"])
+	code := lastSignInCode(t, p, "bob")
+	require.Len(t, code, 6)
+	status, out = call(t, p, "RespondToAuthChallenge", answer(factorEmail, out["Session"], map[string]string{"USERNAME": "bob", "EMAIL_OTP_CODE": code}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Contains(t, out, "AuthenticationResult")
+}

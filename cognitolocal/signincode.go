@@ -21,7 +21,7 @@ func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (step
 		enabled, canonical = u.Enabled, u.Username
 	}
 	p.mu.Unlock()
-	s := authSession{challenge: factorEmail, typed: username, source: st.source, device: st.device}
+	s := authSession{challenge: factorEmail, typed: username, source: st.source, device: st.device, firstFactor: true}
 	params := map[string]string{"CODE_DELIVERY_DELIVERY_MEDIUM": MediumEmail}
 	switch {
 	case u == nil:
