@@ -16,14 +16,14 @@ func parsePayload(payload string, c *Claims) error {
 	var hasExp bool
 	var username, cognitoUsername, clientID, scope string
 	var aud, groups jsonscan.Value
+	var groupCount int
 	err := scanPayload(payload, c, func(name string, v jsonscan.Value) (known bool, err error) {
 		switch name {
 		case "cognito:groups":
-			// Checked here as readSharedClaim checks it, and kept for
-			// namesOf, which gives the groups and the scopes one
-			// allocation once the scan has passed.
-			var check [8]string
-			_, err = v.AppendStrings(check[:0])
+			// Checked and counted here, with readSharedClaim's errors,
+			// and decoded by namesOf, which gives the groups and the
+			// scopes one allocation once the scan has passed.
+			groupCount, err = v.CountStrings()
 			groups = v
 		case "client_id":
 			clientID, err = v.AsString()
@@ -67,7 +67,7 @@ func parsePayload(payload string, c *Claims) error {
 	if !hasExp {
 		return fail(ErrMalformedToken, "claim \"exp\" is required")
 	}
-	c.Groups, c.Scopes = namesOf(groups, scope)
+	c.Groups, c.Scopes = namesOf(groups, groupCount, scope)
 	switch c.TokenUse {
 	case IDToken:
 		c.Username = cognitoUsername
@@ -84,15 +84,13 @@ func parsePayload(payload string, c *Claims) error {
 }
 
 // namesOf returns the cognito:groups of a payload (groups, an array of
-// strings the scan checked, or absent) and its scope split on spaces, in
+// g strings the scan checked, or absent) and its scope split on spaces, in
 // one allocation: the lists are read-only, so the two may share it. Each
 // is what readSharedClaim and rules.SplitScopes would give alone: groups
 // present are a list even when empty, and no scope names are none.
-func namesOf(groups jsonscan.Value, scope string) (Names, Names) {
-	g, s := 0, rules.CountScopes(scope)
-	if groups.Kind == jsonscan.Array {
-		g = groups.CountElements()
-	} else if s == 0 {
+func namesOf(groups jsonscan.Value, g int, scope string) (Names, Names) {
+	s := rules.CountScopes(scope)
+	if groups.Kind != jsonscan.Array && s == 0 {
 		return Names{}, Names{}
 	}
 	list := make([]string, 0, g+s)

@@ -122,8 +122,12 @@ func TestGroupsAndScopesShareOneAllocation(t *testing.T) {
 			_ = parseToken(tok, &p)
 		})
 	}
-	if both, neither := parses("{"+base+`,"cognito:groups":["a","b"],"scope":"c d e"}`), parses("{"+base+"}"); both != neither+1 {
-		t.Fatalf("groups and scopes cost %v allocations more than none: want one", both-neither)
+	// Checking the groups during the scan decodes none of them, however
+	// many there are: a user in twelve groups costs the same one.
+	for _, groups := range []string{`["a","b"]`, `["a","b","c","d","e","f","g","h","i","j","k","l"]`} {
+		if both, neither := parses("{"+base+`,"cognito:groups":`+groups+`,"scope":"c d e"}`), parses("{"+base+"}"); both != neither+1 {
+			t.Fatalf("groups %s and scopes cost %v allocations more than none: want one", groups, both-neither)
+		}
 	}
 	var p parsedToken
 	err := parseToken(compactOf(`{"kid":"k","alg":"RS256"}`, "{"+base+`,"cognito:groups":["a",1]}`), &p)

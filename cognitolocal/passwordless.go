@@ -22,17 +22,16 @@ var errPasswordlessWithMFA = apiErr(codeInvalidParameter,
 	"Passwordless sign-in is not available to users with multi-factor authentication; sign in with a password.")
 
 // passwordlessBlockedLocked reports whether u must pass MFA, so may not
-// sign in without a password: the pool requires MFA of everyone, or
-// makes it optional and u has a factor on. An unknown user (nil) is
-// treated as one without factors, so no answer tells them apart.
+// sign in without a password: whether a sign-in of u's would go on to an
+// MFA step (mfaStepLocked), as it does when the pool requires MFA of
+// everyone, or makes it optional and u has a factor on. An unknown user
+// (nil) is treated as one without factors, so no answer tells them apart.
 func (p *Pool) passwordlessBlockedLocked(u *user) bool {
-	switch p.MFAConfig().Mode {
-	case MFAOn:
-		return true
-	case MFAOptional:
-		return u != nil && len(p.enabledFactorsLocked(u)) > 0
+	if u == nil {
+		return p.MFAConfig().Mode == MFAOn
 	}
-	return false
+	step, _ := p.mfaStepLocked(u)
+	return step != ""
 }
 
 // refusePasswordless refuses factor, a PREFERRED_CHALLENGE or a

@@ -97,7 +97,7 @@ func (q *queue) Pop() any {
 // not walk them all.
 type replica struct {
 	n      atomic.Int64 // entries held; lets an empty replica answer with one load
-	filter atomic.Pointer[filter]
+	filter atomic.Pointer[hashtab.Filter]
 	seeds  [kinds]maphash.Seed // fixed, so that a rebuilt filter and the tables agree
 	checks [kinds]maphash.Seed // of the second hash a slot holds
 	sets   [kinds]hashtab.Table[held]
@@ -128,45 +128,15 @@ func newHeld(check uint32, id string, moment int64) held {
 // id returns the id; its bytes are never written, as a string's are not.
 func (v *held) id() string { return unsafe.String(v.p, v.n) }
 
-// filter is a Bloom filter over (kind, id), indexed by the replica's
-// hash and blocked to one word: an id sets two bits of the word its hash
-// picks, both read with one load. Its bits are only ever set while it is
-// current; a rebuild replaces it whole.
-type filter struct {
-	mask uint64
-	bits []atomic.Uint64
-}
-
 // bitsPerEntry keeps false positives under 1/50 per id at capacity (two
 // bits of a word: 1.7% measured, where one bit sent 6%): most tokens then
 // cost three hashes and three loads.
 const bitsPerEntry = 16
 
-func newFilter(entries int) *filter {
-	size := uint64(1024)
-	for size < uint64(entries)*bitsPerEntry {
-		size *= 2
-	}
-	f := &filter{mask: size - 1, bits: make([]atomic.Uint64, size/64)}
-	hashtab.AdviseHugePages(f.bits)
-	return f
-}
-
-// word returns the index of h's word and its two bits there: the word
-// from h's low bits, the bits from its top twelve, which the word's index
-// never uses.
-func (f *filter) word(h uint64) (int, uint64) {
-	return int((h & f.mask) >> 6), 1<<(h>>58) | 1<<(h>>52&63)
-}
-
-func (f *filter) set(h uint64) {
-	i, b := f.word(h)
-	f.bits[i].Or(b)
-}
-
-func (f *filter) has(h uint64) bool {
-	i, b := f.word(h)
-	return f.bits[i].Load()&b == b
+// newFilter returns a filter over (kind, id), indexed by the replica's
+// hash, for entries.
+func newFilter(entries int) *hashtab.Filter {
+	return hashtab.NewFilter(max(1024, entries*bitsPerEntry))
 }
 
 func newReplica() *replica {
@@ -232,10 +202,10 @@ func (r *replica) add(e entry) bool {
 	// The bit goes in before the entry, so a reader that finds the entry
 	// in the set was not turned away by the filter a moment earlier.
 	f := r.filter.Load()
-	if !loaded && uint64(r.n.Load()+1)*bitsPerEntry > f.mask+1 {
+	if !loaded && (int(r.n.Load())+1)*bitsPerEntry > f.Bits() {
 		f = r.rebuildLocked(int(r.n.Load()) + 1)
 	}
-	f.set(h)
+	f.Set(h)
 	r.sets[i].Put(h, newHeld(r.check(i, e.id), e.id, e.moment), func(v *held) bool { return v.id() == e.id })
 	if !loaded {
 		r.n.Add(1)
@@ -286,11 +256,11 @@ func (r *replica) popLocked(i int, keep func(entry) bool) bool {
 
 // rebuildLocked replaces the filter with one sized for entries (doubled,
 // so growth costs amortised O(1) per add) holding the current entries.
-func (r *replica) rebuildLocked(entries int) *filter {
+func (r *replica) rebuildLocked(entries int) *hashtab.Filter {
 	f := newFilter(2 * entries)
 	for i := range r.sets {
 		for h := range r.sets[i].All() {
-			f.set(h)
+			f.Set(h)
 		}
 	}
 	r.filter.Store(f)
@@ -378,7 +348,7 @@ func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	}
 	f := r.filter.Load()
 	if c.JWTID != "" {
-		if h := r.hash(0, c.JWTID); f.has(h) {
+		if h := r.hash(0, c.JWTID); f.Has(h) {
 			if _, ok := r.lookup(0, c.JWTID, h); ok {
 				return cognitojwt.RevokedToken
 			}
@@ -391,7 +361,7 @@ func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	if c.Subject != "" {
 		subject = r.hash(2, c.Subject)
 	}
-	inFamily, inSubject := family != 0 && f.has(family), subject != 0 && f.has(subject)
+	inFamily, inSubject := family != 0 && f.Has(family), subject != 0 && f.Has(subject)
 	if inFamily {
 		if _, ok := r.lookup(1, c.OriginJTI, family); ok {
 			return cognitojwt.RevokedFamily

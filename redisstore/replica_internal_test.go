@@ -23,7 +23,7 @@ func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
 	if got := r.len(); got != n {
 		t.Fatalf("len %d, want %d", got, n)
 	}
-	if size := r.filter.Load().mask + 1; size < n*bitsPerEntry {
+	if size := r.filter.Load().Bits(); size < n*bitsPerEntry {
 		t.Errorf("filter of %d bits for %d entries", size, n)
 	}
 	tok := func(origin string) *cognitojwt.Claims { return &cognitojwt.Claims{OriginJTI: origin} }
@@ -60,23 +60,23 @@ func TestReplicaFilterFalsePositives(t *testing.T) {
 	for i := range 10_000 {
 		r.add(entry{kind: kindJTI, id: fmt.Sprint("first-", i), moment: 1})
 	}
-	size := r.filter.Load().mask + 1
-	for i := 0; uint64(r.len()+1)*bitsPerEntry <= size; i++ {
+	size := r.filter.Load().Bits()
+	for i := 0; (r.len()+1)*bitsPerEntry <= size; i++ {
 		r.add(entry{kind: kindJTI, id: fmt.Sprint("listed-", i), moment: 1})
 	}
-	if r.filter.Load().mask+1 != size {
+	if r.filter.Load().Bits() != size {
 		t.Fatal("the filter was rebuilt")
 	}
 	f := r.filter.Load()
 	const probes = 200_000
 	sent := 0
 	for i := range probes {
-		if f.has(r.hash(0, fmt.Sprint("unlisted-", i))) {
+		if f.Has(r.hash(0, fmt.Sprint("unlisted-", i))) {
 			sent++
 		}
 	}
 	if rate := float64(sent) / probes; rate > 0.03 {
-		t.Fatalf("%.2f%% of unlisted ids pass the filter at %d bits per entry", 100*rate, size/uint64(r.len()))
+		t.Fatalf("%.2f%% of unlisted ids pass the filter at %d bits per entry", 100*rate, size/r.len())
 	}
 }
 
@@ -89,7 +89,7 @@ func TestReplicaSlotMatchesOnBothHashes(t *testing.T) {
 	cut := time.Unix(1_700_000_000, 0)
 	for i := range allKinds {
 		h := r.hash(i, "victim")
-		r.filter.Load().set(h) // as a colliding entry would have set it
+		r.filter.Load().Set(h) // as a colliding entry would have set it
 		r.sets[i].Put(h, newHeld(r.check(i, "victim")^1, "impostor", cut.UnixNano()), func(*held) bool { return false })
 		r.n.Add(1)
 		r.counts[i]++
@@ -122,7 +122,7 @@ func TestReplicaSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 			cut, impostorCut = now.Add(-time.Hour), now.Add(time.Hour)
 		}
 		h := r.hash(2, "victim")
-		r.filter.Load().set(h)
+		r.filter.Load().Set(h)
 		r.sets[2].Put(h, newHeld(r.check(2, "victim")^1, "impostor", impostorCut.UnixNano()), func(*held) bool { return false })
 		r.n.Add(1)
 		r.counts[2]++

@@ -2,7 +2,6 @@ package revocation
 
 import (
 	"math/bits"
-	"sync/atomic"
 
 	"github.com/cognitojwt/cognitojwt/internal/hashtab"
 )
@@ -27,39 +26,10 @@ func (r *List) rebuildFilter() {
 		r.stale = 0
 		return
 	}
-	words := 1 << bits.Len(uint(n*filterBitsPerEntry*2/64))
-	f := &revocationFilter{words: make([]atomic.Uint64, words), mask: uint64(words*64 - 1)}
-	hashtab.AdviseHugePages(f.words)
+	f := hashtab.NewFilter(64 << bits.Len(uint(n*filterBitsPerEntry*2/64)))
 	for first := range r.entries.All() {
-		f.set(first)
+		f.Set(first)
 	}
 	r.filter.Store(f)
 	r.stale = 0
-}
-
-// revocationFilter is a Bloom filter over the entries of every kind,
-// blocked to one word: an id sets two bits of the word its first hash
-// picks, both read with one load. A clear bit proves the id is not
-// listed.
-type revocationFilter struct {
-	words []atomic.Uint64
-	mask  uint64
-}
-
-// bits returns the index of first's word and its two bits there. The
-// word comes from first's low bits, the bits from its top twelve, which
-// the word's index never uses.
-func (f *revocationFilter) bits(first uint64) (int, uint64) {
-	return int((first & f.mask) >> 6), 1<<(first>>58) | 1<<(first>>52&63)
-}
-
-// has reports whether the bits of first, an id's first hash, are set.
-func (f *revocationFilter) has(first uint64) bool {
-	i, b := f.bits(first)
-	return f.words[i].Load()&b == b
-}
-
-func (f *revocationFilter) set(first uint64) {
-	i, b := f.bits(first)
-	f.words[i].Or(b)
 }

@@ -89,7 +89,7 @@ type List struct {
 	hasher atomic.Pointer[revocationHasher]
 	// filter is nil while the list is empty, so an empty list costs one
 	// atomic load.
-	filter  atomic.Pointer[revocationFilter]
+	filter  atomic.Pointer[hashtab.Filter]
 	dropped atomic.Uint64
 	// entries is read without the lock and written under it.
 	entries hashtab.Table[revocationEntry]
@@ -238,7 +238,7 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 	if c.Subject != "" {
 		subject = h.first(kindSubject, c.Subject)
 	}
-	inJTI, inFamily, inSubject := jti != 0 && f.has(jti), family != 0 && f.has(family), subject != 0 && f.has(subject)
+	inJTI, inFamily, inSubject := jti != 0 && f.Has(jti), family != 0 && f.Has(family), subject != 0 && f.Has(subject)
 	if !inJTI && !inFamily && !inSubject {
 		return cognitojwt.NotRevoked
 	}
@@ -349,9 +349,9 @@ func (r *List) add(kind revocationKind, value string, at, before time.Time) {
 	// entry was not turned away by the filter a moment before; a filter
 	// about to be rebuilt gets it from the table.
 	f := r.filter.Load()
-	rebuild := f == nil || (r.len()+1)*filterBitsPerEntry > len(f.words)*64 || r.stale > r.len()
+	rebuild := f == nil || (r.len()+1)*filterBitsPerEntry > f.Bits() || r.stale > r.len()
 	if !rebuild {
-		f.set(id.tag)
+		f.Set(id.tag)
 	}
 	r.entries.Put(id.tag, newEntry(id.check, st), func(cur *revocationEntry) bool { return cur.check() == id.check })
 	r.queue = append(r.queue, queuedRevocation{tag: id.tag, check: id.check, stamp: st, expires: expires})

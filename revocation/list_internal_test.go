@@ -51,8 +51,8 @@ func TestRevocationFilterNeverDecidesAlone(t *testing.T) {
 			t.Fatalf("%s: Revoked disagrees with the list", id)
 		}
 	}
-	if f := r.filter.Load(); len(f.words)*64 > 4*filterBitsPerEntry*r.Len()+128 {
-		t.Fatalf("filter of %d bits for %d entries", len(f.words)*64, r.Len())
+	if f := r.filter.Load(); f.Bits() > 4*filterBitsPerEntry*r.Len()+128 {
+		t.Fatalf("filter of %d bits for %d entries", f.Bits(), r.Len())
 	}
 }
 
@@ -72,7 +72,7 @@ func TestRevocationSlotMatchesOnBothHashes(t *testing.T) {
 	impostor := func(kind revocationKind, value string, st uint32) {
 		id := h.id(kind, value, h.first(kind, value))
 		wrong := id.check ^ 4       // another second hash of the same kind
-		r.filter.Load().set(id.tag) // as a colliding entry would have set it
+		r.filter.Load().Set(id.tag) // as a colliding entry would have set it
 		r.entries.Put(id.tag, newEntry(wrong, st), func(e *revocationEntry) bool { return e.check() == wrong })
 	}
 	impostor(kindJTI, "victim", expires)
@@ -133,7 +133,7 @@ func TestRevocationSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 		if impostorRefuses {
 			cut, impostorCut = now.Add(-time.Hour), now.Add(time.Hour)
 		}
-		r.filter.Load().set(id.tag)
+		r.filter.Load().Set(id.tag)
 		r.entries.Put(id.tag, newEntry(wrong, uint32(impostorCut.Unix())), func(e *revocationEntry) bool { return e.check() == wrong })
 		r.RevokeSubject("victim", cut)
 		want := cognitojwt.RevokedSubject
@@ -158,18 +158,18 @@ func TestRevocationFilterFalsePositives(t *testing.T) {
 		r.RevokeJTI(fmt.Sprint("first-", i))
 	}
 	// Fill to just below the size that rebuilds the filter.
-	words := len(r.filter.Load().words)
+	words := r.filter.Load().Bits() / 64
 	for i := 0; (r.Len()+2)*filterBitsPerEntry <= words*64; i++ {
 		r.RevokeJTI(fmt.Sprint("listed-", i))
 	}
-	if len(r.filter.Load().words) != words {
+	if r.filter.Load().Bits()/64 != words {
 		t.Fatal("the filter was rebuilt")
 	}
 	f, h := r.filter.Load(), r.hasher.Load()
 	const probes = 200_000
 	sent := 0
 	for i := range probes {
-		if f.has(h.first(kindJTI, fmt.Sprint("unlisted-", i))) {
+		if f.Has(h.first(kindJTI, fmt.Sprint("unlisted-", i))) {
 			sent++
 		}
 	}

@@ -261,6 +261,9 @@ func checkValue(t *testing.T, v Value, want any) {
 		if (err == nil) != allStrings {
 			t.Fatalf("AppendStrings(%q) error %v; all strings %v", v.Raw, err, allStrings)
 		}
+		if n, cerr := v.CountStrings(); (cerr == nil) != (err == nil) || (err == nil && n != len(strs)) {
+			t.Fatalf("CountStrings(%q) = %d, %v; AppendStrings gave %d, %v", v.Raw, n, cerr, len(strs), err)
+		}
 	}
 }
 

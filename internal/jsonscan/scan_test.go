@@ -335,6 +335,15 @@ func TestValueAccessors(t *testing.T) {
 			if n := v.CountElements(); n != tt.count {
 				t.Fatalf("CountElements = %d, want %d", n, tt.count)
 			}
+			// CountStrings checks as AppendStrings does, with the same
+			// error, and counts what it would append.
+			n, cerr := v.CountStrings()
+			if !errors.Is(cerr, err) || (cerr == nil) != (err == nil) {
+				t.Fatalf("CountStrings error %v, AppendStrings error %v", cerr, err)
+			}
+			if !tt.strsErr && n != len(got) {
+				t.Fatalf("CountStrings = %d, want %d", n, len(got))
+			}
 		})
 	}
 

@@ -38,32 +38,49 @@ func (v Value) AsBool() (bool, error) {
 // AppendStrings appends the elements of an Array of strings to dst. Any
 // element that is not a string is ErrType.
 func (v Value) AppendStrings(dst []string) ([]string, error) {
+	dst, _, err := v.strings(dst, true)
+	return dst, err
+}
+
+// CountStrings checks v as AppendStrings does, with the same errors, and
+// counts its elements, without decoding any: a caller that checks a list
+// during a scan can then decode it once, into a slice of the right size.
+func (v Value) CountStrings() (int, error) {
+	_, n, err := v.strings(nil, false)
+	return n, err
+}
+
+// strings walks an Array of strings, appending each element to dst when
+// keep is set, and returns how many it found.
+func (v Value) strings(dst []string, keep bool) ([]string, int, error) {
 	if v.Kind != Array {
-		return dst, errType
+		return dst, 0, errType
 	}
 	s := scanner{src: v.Raw, pos: 1}
 	s.skipSpace()
 	if s.peek() == ']' {
-		return dst, nil
+		return dst, 0, nil
 	}
-	for {
+	for n := 1; ; n++ {
 		s.skipSpace()
 		if s.peek() != '"' {
-			return dst, errType
+			return dst, n, errType
 		}
 		raw, err := s.str()
 		if err != nil {
-			return dst, err
+			return dst, n, err
 		}
-		dst = append(dst, decodeValidString(raw))
+		if keep {
+			dst = append(dst, decodeValidString(raw))
+		}
 		s.skipSpace()
 		c := s.peek()
 		s.pos++
 		if c == ']' {
-			return dst, nil
+			return dst, n, nil
 		}
 		if c != ',' {
-			return dst, errSyntax
+			return dst, n, errSyntax
 		}
 	}
 }

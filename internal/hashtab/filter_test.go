@@ -1,0 +1,44 @@
+package hashtab
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func TestFilterSizes(t *testing.T) {
+	for _, tt := range []struct{ n, bits int }{{0, 64}, {1, 64}, {64, 64}, {65, 128}, {1000, 1024}, {1 << 20, 1 << 20}} {
+		if got := NewFilter(tt.n).Bits(); got != tt.bits {
+			t.Errorf("NewFilter(%d).Bits() = %d, want %d", tt.n, got, tt.bits)
+		}
+	}
+}
+
+// A hash that was set is always found; one that was not is found only
+// when both its bits were set by others, which at 16 bits a hash stays
+// rare.
+func TestFilterHasWhatWasSet(t *testing.T) {
+	f := NewFilter(16 * 1000)
+	r := rand.New(rand.NewPCG(1, 2))
+	set := make([]uint64, 1000)
+	for i := range set {
+		set[i] = r.Uint64()
+		f.Set(set[i])
+	}
+	for _, h := range set {
+		if !f.Has(h) {
+			t.Fatalf("hash %#x was set but is not found", h)
+		}
+	}
+	passed := 0
+	for range 100_000 {
+		if f.Has(r.Uint64()) {
+			passed++
+		}
+	}
+	if passed > 3_000 {
+		t.Fatalf("%d of 100000 hashes never set pass the filter", passed)
+	}
+	if NewFilter(64).Has(0) || NewFilter(64).Has(^uint64(0)) {
+		t.Fatal("an empty filter has a hash")
+	}
+}
