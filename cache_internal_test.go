@@ -2,8 +2,11 @@ package cognitojwt
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -72,7 +75,7 @@ const (
 
 // fill brings the cache to capacity with tokens nobody presents again.
 func (s *cacheSim) fill() {
-	for i := range uint64(2 * len(s.c.slots)) {
+	for i := range uint64(2 * s.c.size) {
 		s.request(s.token(popFill, i), false)
 	}
 }
@@ -158,5 +161,139 @@ func TestCacheHashPlacesByTheTailAndTheWholeTokenDecides(t *testing.T) {
 	short := "a.b.c"
 	if s.c.hash(short) != s.c.hash(strings.Clone(short)) || s.c.hash(short) == s.c.hash("a.b.d") {
 		t.Fatal("a token shorter than the tail is not hashed whole")
+	}
+}
+
+// simPut caches raw under hash h, with claims naming it, as a verified
+// token would be.
+func (s *cacheSim) simPut(h uint64, raw string) {
+	claims := &Claims{Subject: raw, KeyID: "k", ExpiresAt: s.now.Add(time.Hour)}
+	s.c.put(h, raw, claims, time.Time{}, claims.ExpiresAt, s.pub, s.now)
+}
+
+// TestCacheTagOnlySteers: a slot's metadata only chooses which entries a
+// lookup reads; the entry decides. Two tokens of one hash (the same tag)
+// each get their own claims, and a slot whose metadata names one token
+// while its pointer holds another's entry, as a writer racing a reader
+// may leave it for an instant, answers neither token's lookup with the
+// other's claims.
+func TestCacheTagOnlySteers(t *testing.T) {
+	s := newCacheSim(64)
+	const h = 0x0123_4567_89ab_cdef
+	s.simPut(h, "token-a")
+	s.simPut(h, "token-b")
+	for _, raw := range []string{"token-a", "token-b"} {
+		c := s.c.get(h, raw, s.now, s.keys)
+		if c == nil || c.Subject != raw {
+			t.Fatalf("a lookup of %s found %v", raw, c)
+		}
+	}
+	if c := s.c.get(h, "token-c", s.now, s.keys); c != nil {
+		t.Fatalf("a token never cached, of a cached hash, found %s's claims", c.Subject)
+	}
+
+	// Slot metadata of token-a's hash, and an entry of another hash.
+	s = newCacheSim(64)
+	s.simPut(h, "token-a")
+	w, _ := s.c.window(h)
+	const other = h ^ 1<<40
+	swapped := 0
+	for i := range w.entries {
+		if e := w.entries[i].Load(); e != nil {
+			stranger := &cacheEntry{token: "token-b", hash: other, until: e.until, pub: s.pub}
+			stranger.claims.Subject = "token-b"
+			w.entries[i].Store(stranger)
+			swapped++
+		}
+	}
+	if swapped != 1 {
+		t.Fatalf("%d entries in the window, want 1", swapped)
+	}
+	if c := s.c.get(h, "token-a", s.now, s.keys); c != nil {
+		t.Fatalf("a lookup was answered by another token's entry, whose slot bore its tag: %s", c.Subject)
+	}
+	// And an entry of the same hash holding another token.
+	for i := range w.entries {
+		if w.entries[i].Load() != nil {
+			w.entries[i].Store(&cacheEntry{token: "token-z", hash: h, until: s.now.Add(time.Hour).UnixNano(), pub: s.pub})
+		}
+	}
+	if c := s.c.get(h, "token-a", s.now, s.keys); c != nil {
+		t.Fatal("a lookup was answered by an entry holding another token")
+	}
+}
+
+// TestCacheConcurrentWritersNeverMixEntries: writers that replace one
+// another's entries in one window while readers look tokens up, all of
+// one tag, never make a lookup return another token's claims, and leave
+// every slot's metadata agreeing with its entry. Run with -race.
+func TestCacheConcurrentWritersNeverMixEntries(t *testing.T) {
+	s := newCacheSim(cacheWindow)
+	const h = 0xfeed_0000_0000_0042
+	const tokens = 3 * cacheWindow
+	raw := func(i int) string { return fmt.Sprint("token-", i) }
+	var wg sync.WaitGroup
+	var wrong atomic.Int64
+	for g := range 4 {
+		wg.Go(func() {
+			for n := range 2000 {
+				i := (g*7 + n) % tokens
+				if n%3 == 0 {
+					s.simPut(h, raw(i))
+					continue
+				}
+				if c := s.c.get(h, raw(i), s.now, s.keys); c != nil && c.Subject != raw(i) {
+					wrong.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := wrong.Load(); n != 0 {
+		t.Fatalf("%d lookups returned another token's claims", n)
+	}
+	w, _ := s.c.window(h)
+	for i := range w.meta {
+		m, e := w.meta[i].Load(), w.entries[i].Load()
+		switch {
+		case m&metaBusy != 0:
+			t.Fatalf("slot %d left busy", i)
+		case m == 0 && e != nil, m != 0 && (e == nil || slotMeta(e.hash, e.until)&^metaUsed != m&^metaUsed):
+			t.Fatalf("slot %d: metadata %#x disagrees with its entry", i, m)
+		}
+	}
+	if n := s.c.len(); n != cacheWindow {
+		t.Fatalf("%d entries after the writers, want the window full (%d)", n, cacheWindow)
+	}
+}
+
+// TestCacheSlotMetaErrsTowardsKeeping: an insertion treats a slot as
+// expired from the metadata's until, rounded up to the second, so it
+// never takes an entry that is still valid for one; an until past what
+// the word holds never expires there.
+func TestCacheSlotMetaErrsTowardsKeeping(t *testing.T) {
+	const sec = int64(time.Second)
+	for _, c := range []struct {
+		until, at int64
+		expired   bool
+	}{
+		{until: 10 * sec, at: 10*sec - 1, expired: false},
+		{until: 10 * sec, at: 10 * sec, expired: true},
+		{until: 10*sec + 1, at: 10*sec + 1, expired: false},
+		{until: 10*sec + 1, at: 11*sec - 1, expired: false},
+		{until: 10*sec + 1, at: 11 * sec, expired: true},
+		{until: math.MaxInt64, at: math.MaxInt64 - 1, expired: false},
+		{until: -sec, at: 0, expired: true},
+	} {
+		m := slotMeta(0x5555_5555_5555_5555, c.until)
+		if m&metaLive == 0 || m&(metaBusy|metaUsed) != 0 {
+			t.Fatalf("slotMeta(%d) = %#x: not a live, unused slot", c.until, m)
+		}
+		if got := metaExpired(m, c.at); got != c.expired {
+			t.Errorf("until %d, at %d: expired %v, want %v", c.until, c.at, got, c.expired)
+		}
+		if c.expired && c.at < c.until {
+			t.Errorf("until %d, at %d: a valid entry counts as expired", c.until, c.at)
+		}
 	}
 }
