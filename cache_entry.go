@@ -6,11 +6,15 @@ import (
 	"github.com/cognitojwt/cognitojwt/internal/view"
 )
 
-// entryOverhead is what an entry with its token inline takes besides the
-// token: the cacheEntry, and the 8-byte header the runtime puts before an
-// object over 512 bytes that holds pointers. TestCacheEntryIsOneObject
-// fails when it no longer matches.
-const entryOverhead = 400
+// entrySize is the size of a cacheEntry, and mallocHeader the header the
+// runtime puts before an object over 512 bytes that holds pointers: an
+// entry with n bytes of token inline takes entrySize+n bytes up to 512,
+// and entrySize+mallocHeader+n above. TestCacheEntryIsOneObject fails
+// when they no longer match.
+const (
+	entrySize    = 392
+	mallocHeader = 8
+)
 
 // inlineEntry is a cacheEntry followed by room for its token: the pointer
 // fields come first, so the collector scans none of the token's bytes.
@@ -25,8 +29,16 @@ type inlineEntry[B any] struct {
 // size class that fits them, so that caching a token costs one allocation
 // rather than two. Larger tokens, rare, get the entry and a copy apart.
 func newCacheEntry(token string) *cacheEntry {
-	const o = entryOverhead
+	const o = entrySize + mallocHeader
 	switch n := len(token); {
+	case n <= 512-entrySize:
+		return inline(token, func(b *[512 - entrySize]byte) []byte { return b[:] })
+	case n <= 576-o:
+		return inline(token, func(b *[576 - o]byte) []byte { return b[:] })
+	case n <= 640-o:
+		return inline(token, func(b *[640 - o]byte) []byte { return b[:] })
+	case n <= 704-o:
+		return inline(token, func(b *[704 - o]byte) []byte { return b[:] })
 	case n <= 768-o:
 		return inline(token, func(b *[768 - o]byte) []byte { return b[:] })
 	case n <= 896-o:
@@ -51,6 +63,8 @@ func newCacheEntry(token string) *cacheEntry {
 		return inline(token, func(b *[2688 - o]byte) []byte { return b[:] })
 	case n <= 3072-o:
 		return inline(token, func(b *[3072 - o]byte) []byte { return b[:] })
+	case n <= 3200-o:
+		return inline(token, func(b *[3200 - o]byte) []byte { return b[:] })
 	case n <= 3456-o:
 		return inline(token, func(b *[3456 - o]byte) []byte { return b[:] })
 	case n <= 4096-o:
