@@ -24,13 +24,17 @@ import (
 // for Cognito's) beside its claims, in one allocation (see newCacheEntry).
 //
 // The table is a fixed array of slots, one per entry it may hold, so its
-// bound is exact, in windows of cacheWindow slots: a key may occupy any
-// slot of the window its hash picks. Each slot has a word of metadata
-// beside its entry pointer (see slotMeta), and the eight words of a
-// window fill one cache line: a lookup that misses, as every token's
-// first one does, and an insertion, which chooses its slot by expiry and
-// use, read that line and no entry, where reading each entry of the
-// window cost a cold verification one cache miss per entry: with every
+// bound is exact: a key may occupy any of the cacheWindow slots from the
+// one its hash picks. Windows overlap, so a crowded window spills into
+// its neighbours' room: windows aligned on eight slots each, as in a
+// set-associative cache, lost tokens to eviction at 60% load
+// (BenchmarkVerifyParallel/repeated-many, 6,000 tokens in 10,000 slots,
+// missed about 2% of its hits). Each slot has a word of metadata (see
+// slotMeta) in an array of its own, so a window's words lie on one or two
+// cache lines: a lookup that misses, as every token's first one does,
+// and an insertion, which chooses its slot by expiry and use, read those
+// and no entry, where reading each entry of the window cost a cold
+// verification one cache miss per entry: with every
 // window full, cold verifications measured 1.10-1.14x the floor with the
 // entries read and 1.06-1.09x with the metadata
 // (BenchmarkVerifyCold/cache=full, x-floor-cpu, side by side). The
@@ -62,22 +66,13 @@ import (
 // hit one atomic load, and a store only the first time after a clear, so
 // concurrent hits on one token still share the cache line read-only.
 type tokenCache struct {
-	seed maphash.Seed
-	// size is the number of slots, the exact bound: the last window is
-	// cut short when size is not a multiple of cacheWindow.
-	size    int
-	windows []cacheWindowSlots
+	seed    maphash.Seed
+	meta    []atomic.Uint64
+	entries []atomic.Pointer[cacheEntry]
 }
 
-// cacheWindow is how many slots a key may occupy.
+// cacheWindow is how many neighbouring slots a key may occupy.
 const cacheWindow = 8
-
-// cacheWindowSlots is one window: the metadata of its slots, one cache
-// line, and their entries.
-type cacheWindowSlots struct {
-	meta    [cacheWindow]atomic.Uint64
-	entries [cacheWindow]atomic.Pointer[cacheEntry]
-}
 
 // A slot's metadata word. Zero is an empty slot. A live slot holds its
 // entry's tag (bits of the hash that do not choose the window) and its
@@ -104,7 +99,7 @@ func slotMeta(h uint64, u int64) uint64 {
 	return metaLive | tagOf(h) | s
 }
 
-// tagOf is the tag of hash h: its low bits, which window does not read.
+// tagOf is the tag of hash h: its low bits, which window barely reads.
 func tagOf(h uint64) uint64 { return h << 32 & metaTag }
 
 // metaExpired reports whether the live slot m holds an entry no longer
@@ -139,8 +134,8 @@ type cacheEntry struct {
 func newTokenCache(size int) *tokenCache {
 	return &tokenCache{
 		seed:    maphash.MakeSeed(),
-		size:    size,
-		windows: make([]cacheWindowSlots, (size+cacheWindow-1)/cacheWindow),
+		meta:    make([]atomic.Uint64, size),
+		entries: make([]atomic.Pointer[cacheEntry], size),
 	}
 }
 
@@ -162,34 +157,43 @@ func (c *tokenCache) hash(token string) uint64 {
 	return maphash.String(c.seed, token)
 }
 
-// window returns h's window and how many slots it has. The hash is
-// uniformly random, so its high bits, scaled to the number of windows,
+// window returns the first slot of h's window and how many slots it has.
+// The hash is uniformly random, so its high bits, scaled to the table,
 // spread entries evenly without a division.
-func (c *tokenCache) window(h uint64) (*cacheWindowSlots, int) {
-	w, _ := bits.Mul64(h, uint64(len(c.windows)))
-	return &c.windows[w], min(cacheWindow, c.size-int(w)*cacheWindow)
+func (c *tokenCache) window(h uint64) (start, width int) {
+	at, _ := bits.Mul64(h, uint64(len(c.meta)))
+	return int(at), min(cacheWindow, len(c.meta))
+}
+
+// next returns the slot after at, wrapping around the table: a window is
+// walked without a division per slot.
+func (c *tokenCache) next(at int) int {
+	if at++; at == len(c.meta) {
+		return 0
+	}
+	return at
 }
 
 // get returns the claims cached for token, whose hash is h, or nil. They
 // are the cache's own: callers hand out shallow copies.
 func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource) *Claims {
-	w, width := c.window(h)
+	at, width := c.window(h)
 	want := metaLive | tagOf(h)
-	for i := range width {
-		m := w.meta[i].Load()
+	for i := 0; i < width; i, at = i+1, c.next(at) {
+		m := c.meta[at].Load()
 		if m&(metaLive|metaBusy|metaTag) != want {
 			continue
 		}
 		// The tag matched; the entry decides.
-		e := w.entries[i].Load()
+		e := c.entries[at].Load()
 		if e == nil || e.hash != h || e.token != token {
 			continue
 		}
 		t := now.UnixNano()
 		if t >= e.until || !keys.stillServes(e.pub, &e.set, now) {
-			if w.meta[i].CompareAndSwap(m, metaBusy) {
-				w.entries[i].Store(nil)
-				w.meta[i].Store(0)
+			if c.meta[at].CompareAndSwap(m, metaBusy) {
+				c.entries[at].Store(nil)
+				c.meta[at].Store(0)
 			}
 			return nil
 		}
@@ -199,7 +203,7 @@ func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource
 			return nil
 		}
 		if m&metaUsed == 0 {
-			w.meta[i].CompareAndSwap(m, m|metaUsed)
+			c.meta[at].CompareAndSwap(m, m|metaUsed)
 		}
 		return &e.claims
 	}
@@ -225,15 +229,15 @@ func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until tim
 	fresh := newCacheEntry(token)
 	fresh.claims, fresh.pub, fresh.hash, fresh.from, fresh.until = *claims, pub, h, f, u
 	meta := slotMeta(h, u)
-	w, width := c.window(h)
+	start, width := c.window(h)
 	tag := tagOf(h)
-	for i := range width {
-		m := w.meta[i].Load()
+	for i, at := 0, start; i < width; i, at = i+1, c.next(at) {
+		m := c.meta[at].Load()
 		if m&metaBusy != 0 {
 			continue
 		}
-		if m&metaLive == 0 || metaExpired(m, t) || m&metaTag == tag && w.holds(i, h, token) {
-			if w.install(i, m, fresh, meta) {
+		if m&metaLive == 0 || metaExpired(m, t) || m&metaTag == tag && c.holds(at, h, token) {
+			if c.install(at, m, fresh, meta) {
 				return
 			}
 		}
@@ -244,15 +248,15 @@ func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until tim
 	hand := int((h >> 32) % uint64(width))
 	oldest, oldestMeta := -1, uint64(0)
 	for i := range width {
-		at := (hand + i) % width
-		m := w.meta[at].Load()
+		at := (start + (hand+i)%width) % len(c.meta)
+		m := c.meta[at].Load()
 		switch {
 		case m&metaBusy != 0:
 		case m&metaUsed == 0:
-			if w.install(at, m, fresh, meta) {
+			if c.install(at, m, fresh, meta) {
 				return
 			}
-		case w.meta[at].CompareAndSwap(m, m&^metaUsed):
+		case c.meta[at].CompareAndSwap(m, m&^metaUsed):
 			m &^= metaUsed
 			if oldest < 0 || m&metaUntil < oldestMeta&metaUntil {
 				oldest, oldestMeta = at, m
@@ -260,36 +264,34 @@ func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until tim
 		}
 	}
 	if oldest >= 0 {
-		w.install(oldest, oldestMeta, fresh, meta)
+		c.install(oldest, oldestMeta, fresh, meta)
 	}
 }
 
-// holds reports whether slot i holds the token of hash h.
-func (w *cacheWindowSlots) holds(i int, h uint64, token string) bool {
-	e := w.entries[i].Load()
+// holds reports whether slot at holds the token of hash h.
+func (c *tokenCache) holds(at int, h uint64, token string) bool {
+	e := c.entries[at].Load()
 	return e != nil && e.hash == h && e.token == token
 }
 
-// install puts e, described by meta, into slot i if its metadata is still
-// m: the slot is the writer's while it reads metaBusy, so the pointer and
-// the metadata others read after it always agree.
-func (w *cacheWindowSlots) install(i int, m uint64, e *cacheEntry, meta uint64) bool {
-	if !w.meta[i].CompareAndSwap(m, metaBusy) {
+// install puts e, described by meta, into slot at if its metadata is
+// still m: the slot is the writer's while it reads metaBusy, so the
+// pointer and the metadata others read after it always agree.
+func (c *tokenCache) install(at int, m uint64, e *cacheEntry, meta uint64) bool {
+	if !c.meta[at].CompareAndSwap(m, metaBusy) {
 		return false
 	}
-	w.entries[i].Store(e)
-	w.meta[i].Store(meta)
+	c.entries[at].Store(e)
+	c.meta[at].Store(meta)
 	return true
 }
 
 // len counts the cached entries, expired ones included.
 func (c *tokenCache) len() int {
 	n := 0
-	for i := range c.windows {
-		for j := range c.windows[i].meta {
-			if c.windows[i].meta[j].Load()&metaLive != 0 {
-				n++
-			}
+	for i := range c.meta {
+		if c.meta[i].Load()&metaLive != 0 {
+			n++
 		}
 	}
 	return n

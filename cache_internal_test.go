@@ -75,7 +75,7 @@ const (
 
 // fill brings the cache to capacity with tokens nobody presents again.
 func (s *cacheSim) fill() {
-	for i := range uint64(2 * s.c.size) {
+	for i := range uint64(2 * len(s.c.meta)) {
 		s.request(s.token(popFill, i), false)
 	}
 }
@@ -195,27 +195,26 @@ func TestCacheTagOnlySteers(t *testing.T) {
 	// Slot metadata of token-a's hash, and an entry of another hash.
 	s = newCacheSim(64)
 	s.simPut(h, "token-a")
-	w, _ := s.c.window(h)
 	const other = h ^ 1<<40
 	swapped := 0
-	for i := range w.entries {
-		if e := w.entries[i].Load(); e != nil {
+	for i := range s.c.entries {
+		if e := s.c.entries[i].Load(); e != nil {
 			stranger := &cacheEntry{token: "token-b", hash: other, until: e.until, pub: s.pub}
 			stranger.claims.Subject = "token-b"
-			w.entries[i].Store(stranger)
+			s.c.entries[i].Store(stranger)
 			swapped++
 		}
 	}
 	if swapped != 1 {
-		t.Fatalf("%d entries in the window, want 1", swapped)
+		t.Fatalf("%d entries in the table, want 1", swapped)
 	}
 	if c := s.c.get(h, "token-a", s.now, s.keys); c != nil {
 		t.Fatalf("a lookup was answered by another token's entry, whose slot bore its tag: %s", c.Subject)
 	}
 	// And an entry of the same hash holding another token.
-	for i := range w.entries {
-		if w.entries[i].Load() != nil {
-			w.entries[i].Store(&cacheEntry{token: "token-z", hash: h, until: s.now.Add(time.Hour).UnixNano(), pub: s.pub})
+	for i := range s.c.entries {
+		if s.c.entries[i].Load() != nil {
+			s.c.entries[i].Store(&cacheEntry{token: "token-z", hash: h, until: s.now.Add(time.Hour).UnixNano(), pub: s.pub})
 		}
 	}
 	if c := s.c.get(h, "token-a", s.now, s.keys); c != nil {
@@ -252,9 +251,8 @@ func TestCacheConcurrentWritersNeverMixEntries(t *testing.T) {
 	if n := wrong.Load(); n != 0 {
 		t.Fatalf("%d lookups returned another token's claims", n)
 	}
-	w, _ := s.c.window(h)
-	for i := range w.meta {
-		m, e := w.meta[i].Load(), w.entries[i].Load()
+	for i := range s.c.meta {
+		m, e := s.c.meta[i].Load(), s.c.entries[i].Load()
 		switch {
 		case m&metaBusy != 0:
 			t.Fatalf("slot %d left busy", i)
@@ -263,7 +261,7 @@ func TestCacheConcurrentWritersNeverMixEntries(t *testing.T) {
 		}
 	}
 	if n := s.c.len(); n != cacheWindow {
-		t.Fatalf("%d entries after the writers, want the window full (%d)", n, cacheWindow)
+		t.Fatalf("%d entries after the writers, want the table full (%d)", n, cacheWindow)
 	}
 }
 
