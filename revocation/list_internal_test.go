@@ -46,7 +46,7 @@ func TestRevocationFilterNeverDecidesAlone(t *testing.T) {
 	for i := range n {
 		id := fmt.Sprintf("jti-%d", i)
 		h := r.hasher.Load()
-		_, listed := r.lookup(h.id(kindJTI, id, h.first(kindJTI, id)))
+		_, listed := r.lookup(kindJTI, h.id(kindJTI, id, h.first(kindJTI, id)))
 		if r.Revoked(&cognitojwt.Claims{JWTID: id}) != listed {
 			t.Fatalf("%s: Revoked disagrees with the list", id)
 		}
@@ -71,9 +71,9 @@ func TestRevocationSlotMatchesOnBothHashes(t *testing.T) {
 	expires := uint32(now.Add(time.Hour).Unix())
 	impostor := func(kind revocationKind, value string, st uint32) {
 		id := h.id(kind, value, h.first(kind, value))
-		wrong := id.check ^ 4       // another second hash of the same kind
+		wrong := id.check ^ 4       // another second hash
 		r.filter.Load().Set(id.tag) // as a colliding entry would have set it
-		r.entries.Put(id.tag, newEntry(wrong, st), func(e *revocationEntry) bool { return e.check() == wrong })
+		r.tables[kind].Put(id.tag, newEntry(wrong, st), func(e *revocationEntry) bool { return e.check() == wrong })
 	}
 	impostor(kindJTI, "victim", expires)
 	impostor(kindFamily, "victim", expires)
@@ -134,7 +134,7 @@ func TestRevocationSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 			cut, impostorCut = now.Add(-time.Hour), now.Add(time.Hour)
 		}
 		r.filter.Load().Set(id.tag)
-		r.entries.Put(id.tag, newEntry(wrong, uint32(impostorCut.Unix())), func(e *revocationEntry) bool { return e.check() == wrong })
+		r.tables[kindSubject].Put(id.tag, newEntry(wrong, uint32(impostorCut.Unix())), func(e *revocationEntry) bool { return e.check() == wrong })
 		r.RevokeSubject("victim", cut)
 		want := cognitojwt.RevokedSubject
 		if impostorRefuses {
