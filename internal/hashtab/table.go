@@ -115,16 +115,32 @@ func (t *Table[V]) Find(tag uint64, eq func(*V) bool) (V, bool) {
 // FindTag returns the value of a live entry whose tag is tag, without a
 // comparison function to call: a caller that tells entries apart checks
 // the value itself, and asks Find only when it is not the one it wants,
-// which, with tags from a 64-bit hash, is when two keys share one. It
-// takes no lock.
-func (t *Table[V]) FindTag(tag uint64) (V, bool) {
-	if tab := t.cur.Load(); tab != nil {
-		if s := tab.find(fix(tag), nil); s != nil {
-			return s.val, true
+// which, with tags from a 64-bit hash, is when two keys share one. only
+// reports that no other live entry has the tag, so that a caller for
+// whom the entry's answer does not depend on whose it is (an entry
+// under its key's tag that is not its own, and no entry at all, answer
+// alike) need not tell. It takes no lock.
+func (t *Table[V]) FindTag(tag uint64) (v V, ok, only bool) {
+	tab := t.cur.Load()
+	if tab == nil {
+		return v, false, false
+	}
+	tag = fix(tag)
+	n := len(tab.slots)
+	for i := tab.home(tag); ; {
+		last, matches, open := tab.scan(i, tag)
+		if matches != 0 {
+			// Entries under one tag share a probe sequence, which ends at
+			// the first line with an empty slot.
+			return tab.slots[last].val, true, matches == 1 && open
+		}
+		if open {
+			return v, false, false
+		}
+		if i += tab.line + 1; i == n {
+			i = 0
 		}
 	}
-	var zero V
-	return zero, false
 }
 
 // find reads a whole line before it decides anything: per slot it notes,
@@ -143,7 +159,7 @@ func (t *table[V]) find(tag uint64, eq func(*V) bool) *slot[V] {
 		end := i + t.line
 		last, matches, open := t.scan(i, tag)
 		if matches != 0 {
-			if s := &t.slots[last]; eq == nil || eq(&s.val) {
+			if s := &t.slots[last]; eq(&s.val) {
 				return s
 			}
 			// Entries that share a tag, which eq tells apart: as rare as

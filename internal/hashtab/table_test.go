@@ -199,6 +199,18 @@ func TestTableFindsEveryEntryOfASharedTag(t *testing.T) {
 	if _, ok := small.Find(tag, func(x *uint64) bool { return *x == 13 }); ok {
 		t.Fatal("a value never put is found under a shared tag")
 	}
+	if _, ok, only := small.FindTag(tag); !ok || only {
+		t.Fatalf("FindTag of a tag of three entries: found %v, the only one %v", ok, only)
+	}
+	var one Table[uint64]
+	one.Put(tag, 7, func(*uint64) bool { return false })
+	if got, ok, only := one.FindTag(tag); !ok || !only || got != 7 {
+		t.Fatalf("FindTag of a tag of one entry: %d, found %v, the only one %v", got, ok, only)
+	}
+	one.Put(tag, 8, func(*uint64) bool { return false })
+	if _, ok, only := one.FindTag(tag); !ok || only {
+		t.Fatalf("FindTag of a tag of two entries: found %v, the only one %v", ok, only)
+	}
 	var wide Table[pair] // 32-byte slots, two to a line
 	for i := range 5 {
 		k := fmt.Sprint("shared", i)
@@ -242,16 +254,21 @@ func scanTable[V any](t *testing.T, line int, make func(key string, i int) V, ke
 		if cur := tab.cur.Load(); cur != nil && cur.line != line {
 			t.Fatalf("%d slots to a line, want %d", cur.line+1, line+1)
 		}
-		tags := map[uint64]bool{}
+		tags := map[uint64]int{}
+		for k := range want {
+			tags[fix(tagOf(k))]++
+		}
 		for k, i := range want {
-			tags[fix(tagOf(k))] = true
 			got, ok := tab.Find(tagOf(k), eq(k))
 			if !ok || keyOf(&got) != k {
 				t.Fatalf("round %d: Find(%s) = %v, want the value of %d", round, k, ok, i)
 			}
-			got, ok = tab.FindTag(tagOf(k))
+			got, ok, only := tab.FindTag(tagOf(k))
 			if !ok || fix(tagOf(keyOf(&got))) != fix(tagOf(k)) {
 				t.Fatalf("round %d: FindTag of %s's tag = %v %v", round, k, keyOf(&got), ok)
+			}
+			if n := tags[fix(tagOf(k))]; only && n != 1 {
+				t.Fatalf("round %d: FindTag of %s's tag says it is the only one of %d", round, k, n)
 			}
 		}
 		for i := range 64 {
@@ -259,7 +276,7 @@ func scanTable[V any](t *testing.T, line int, make func(key string, i int) V, ke
 			if _, ok := tab.Find(tagOf(k), eq(k)); ok {
 				t.Fatalf("round %d: %s is found", round, k)
 			}
-			if got, ok := tab.FindTag(tagOf(k)); ok != tags[fix(tagOf(k))] {
+			if got, ok, _ := tab.FindTag(tagOf(k)); ok != (tags[fix(tagOf(k))] > 0) {
 				t.Fatalf("round %d: FindTag of %s's tag = %v %v", round, k, keyOf(&got), ok)
 			}
 		}
