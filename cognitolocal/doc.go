@@ -27,7 +27,7 @@
 //
 // Operations: InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH,
 // REFRESH_TOKEN_AUTH), RespondToAuthChallenge (PASSWORD_VERIFIER,
-// NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP,
+// NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SMS_OTP,
 // SELECT_MFA_TYPE, MFA_SETUP, SELECT_CHALLENGE), SetUserPoolMfaConfig, GetUserPoolMfaConfig,
 // AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
 // AdminSetUserMFAPreference, GetUser,
@@ -118,10 +118,12 @@
 // USER_SRP_AUTH answers NotAuthorizedException saying so.
 //
 // USER_AUTH (the client needs ALLOW_USER_AUTH) takes
-// PREFERRED_CHALLENGE PASSWORD, PASSWORD_SRP or EMAIL_OTP (an
-// eight-digit code to the outbox, when the pool's SignInPolicy or
-// SetFirstAuthFactors allows it), or answers SELECT_CHALLENGE with the
-// AvailableChallenges. A user who must pass MFA (ON, or OPTIONAL with a
+// PREFERRED_CHALLENGE PASSWORD, PASSWORD_SRP, EMAIL_OTP or SMS_OTP (an
+// eight-digit code to the outbox, by email or SMS, answered with
+// EMAIL_OTP_CODE or SMS_OTP_CODE, when the pool's SignInPolicy or
+// SetFirstAuthFactors allows it and the user has an email address or a
+// phone number, which the right code verifies), or answers
+// SELECT_CHALLENGE with the AvailableChallenges. A user who must pass MFA (ON, or OPTIONAL with a
 // factor on) is offered PASSWORD and PASSWORD_SRP only, and a
 // passwordless preference or answer (EMAIL_OTP, SMS_OTP, WEB_AUTHN) is
 // refused with InvalidParameterException, as is a first-factor code
