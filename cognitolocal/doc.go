@@ -163,7 +163,8 @@
 // Config.PreTokenGeneration is a Go function of the signature lambda.Start
 // accepts for events.CognitoEventUserPoolsPreTokenGenV2_0, so one handler
 // runs in Lambda and here; HTTPTrigger calls one served over HTTP. The
-// event is built as Cognito builds it (version "2" or "3", trigger source
+// event is built as Cognito builds it (version "1", "2" or "3" for
+// TriggerVersion or LambdaVersion V1_0, V2_0, V3_0; trigger source
 // TokenGeneration_Authentication, _RefreshTokens, _HostedAuth,
 // _NewPasswordChallenge and, for V3_0 only, _ClientCredentials;
 // userAttributes with sub and cognito:user_status; groupConfiguration;
@@ -177,7 +178,9 @@
 // InvalidLambdaResponseException; a trigger error fails it with
 // UserLambdaValidationException "PreTokenGeneration failed with error
 // …", and on the token endpoint with invalid_request. The trigger has
-// Cognito's 5-second limit.
+// Cognito's 5-second limit. A V1_0 trigger customises the ID token only:
+// its event has no scopes, and only its ID-token claims (strings) and
+// group override apply, to the ID token.
 //
 // # Not emulated
 //
