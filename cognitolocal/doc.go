@@ -81,8 +81,9 @@
 // Trigger. Members the pool does not model are kept and answered back.
 //
 // Rules applied as a real pool applies them: the pool's password
-// policy (Cognito's default unless set); case-insensitive usernames in
-// pools made by New; the same answer for an unknown user
+// policy (Cognito's default unless set; no whitespace at either end of
+// a password, inside it a space counts as a symbol); case-insensitive
+// usernames in pools made by New; the same answer for an unknown user
 // and a wrong password; custom attributes must be declared, carry the
 // custom: prefix, and immutable ones are set only at creation; sub never
 // changes; a changed email (or phone number) is unverified unless the
