@@ -147,6 +147,27 @@ func TestPreTokenGenerationLambdaV1OverHTTP(t *testing.T) {
 	require.NotContains(t, access, "tier")
 }
 
+// LambdaConfig.PreTokenGeneration is "the legacy configuration of a pre
+// token generation Lambda trigger" (API reference, LambdaConfigType); the
+// reference does not name its version, but the field predates V2_0, and
+// the pool reads it as LambdaVersion V1_0 (DescribeUserPool shows that),
+// so its trigger gets the V1_0 event.
+func TestLegacyPreTokenGenerationIsV1(t *testing.T) {
+	const arn = "arn:aws:lambda:us-east-1:000000000000:function:legacy"
+	rc := &recorder{respond: everything}
+	root := newPool(t, Config{})
+	p, client := apiPool(t, root, map[string]any{"LambdaConfig": map[string]any{"PreTokenGeneration": arn}})
+	_, err := p.CreateUser("lee", testPassword, map[string]string{"email": "lee@example.com"})
+	require.NoError(t, err)
+	p.Service().SetLambda(arn, rc.trigger)
+	status, out := call(t, root, "InitiateAuth", passwordAuth(client, "lee", testPassword))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "1", rc.last(t).Version)
+	res := out["AuthenticationResult"].(map[string]any)
+	require.Equal(t, "gold", payload(t, res["IdToken"].(string))["tier"])
+	require.NotContains(t, payload(t, res["AccessToken"].(string)), "tier")
+}
+
 // A V1_0 answer over HTTP with a claim that is not a string is refused
 // as the Go trigger's is, not taken for a broken answer.
 func TestHTTPTriggerV1NonStringClaimRefused(t *testing.T) {

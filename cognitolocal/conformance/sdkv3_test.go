@@ -26,6 +26,7 @@ func TestJSSDKv3(t *testing.T) {
 		{name: "resource_server_scopes"},
 		{name: "user_auth_select_challenge"},
 		{name: "sms_otp_first_factor"},
+		{name: "password_outer_whitespace"},
 		{name: "token_revocation_disabled"},
 	})
 }

@@ -455,6 +455,35 @@ await run({
     }
   },
 
+  // A password may not begin or end with whitespace: the API reference
+  // gives PasswordType the pattern [\S]+ (API_SignUp, Password;
+  // API_AdminSetUserPassword, Password), and the developer guide counts
+  // only "non-leading, non-trailing space characters" among a password's
+  // special characters ("Passwords, account recovery, and password
+  // policies", managing-users-passwords). The SDK sends such a password;
+  // the answer is InvalidParameterException naming the member, never the
+  // password, and nothing is created or changed. A space inside is
+  // accepted.
+  async password_outer_whitespace() {
+    const c = idp();
+    const username = unique('spc');
+    const bad = `${PASSWORD} `;
+    const err = await rejects(c.send(new SignUpCommand({ ClientId: pool.clientId, Username: username, Password: bad })),
+      'InvalidParameterException', /Value at 'password'/);
+    assert.ok(!err.message.includes(PASSWORD), err.message);
+    await rejects(c.send(new AdminGetUserCommand({ UserPoolId: pool.id, Username: username })), 'UserNotFoundException');
+    await confirmedUser(username);
+    await rejects(c.send(new AdminSetUserPasswordCommand({
+      UserPoolId: pool.id, Username: username, Password: `\t${PASSWORD}`, Permanent: true,
+    })), 'InvalidParameterException', /Value at 'password'/);
+    const inner = 'Inner spac3 word';
+    await c.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.id, Username: username, Password: inner, Permanent: true }));
+    const r = await c.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH', ClientId: pool.clientId, AuthParameters: { USERNAME: username, PASSWORD: inner },
+    }));
+    assert.ok(r.AuthenticationResult.AccessToken);
+  },
+
   // Tokens as the developer guide describes them, from a client created
   // with the API's default token validities (API_CreateUserPoolClient,
   // AccessTokenValidity: "If you don't specify otherwise in the
