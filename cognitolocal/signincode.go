@@ -92,11 +92,13 @@ func (p *Pool) sendMFACodeLocked(u *user, d destination, factor string, digits i
 	code := fmt.Sprintf("%0*d", digits, randIntn(pow10(digits)))
 	text := "Your sign-in code is " + code + "."
 	// SmsAuthenticationMessage is the message "sent to users with the
-	// code they must sign in with" (API reference, SmsMfaConfigType):
-	// MFA and SMS_OTP alike.
+	// code they must sign in with" (API reference, SmsMfaConfigType), and
+	// EmailMfaConfiguration's Message the one "with codes for MFA and
+	// sign-in with email OTPs" (EmailMfaConfigType): each carries the MFA
+	// code and the first factor's one-time password alike.
 	if cfg := p.MFAConfig(); (factor == factorSMS || factor == firstSMSOTP) && cfg.SMSMessage != "" {
 		text = replaceCode(cfg.SMSMessage, code)
-	} else if factor == factorEmail && cfg.EmailMessage != "" && digits == 6 {
+	} else if factor == factorEmail && cfg.EmailMessage != "" {
 		text = replaceCode(cfg.EmailMessage, code)
 	}
 	return code, p.deliverLocked(u, MessageAuthentication, d, code, text)

@@ -288,6 +288,31 @@ func TestSMSOTPUsesTheSMSMessage(t *testing.T) {
 	require.Equal(t, "Code: "+lastSignInCode(t, p, "alice"), msgs[len(msgs)-1].Message)
 }
 
+// EmailMfaConfiguration's Message is "the template for the email
+// messages that your user pool sends to users with codes for MFA and
+// sign-in with email OTPs" (API reference, EmailMfaConfigType): the
+// eight-digit EMAIL_OTP first-factor code comes in it too, as the
+// six-digit MFA code does (TestEmailMFA). Without one, the default text.
+func TestEmailOTPUsesTheEmailMFAMessage(t *testing.T) {
+	p := newPool(t, Config{})
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
+	_, out := userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	require.Equal(t, "EMAIL_OTP", out["ChallengeName"], out)
+	msgs := p.Messages(MessageFilter{Username: "alice", Kind: MessageAuthentication})
+	require.Equal(t, "Your sign-in code is "+lastSignInCode(t, p, "alice")+".", msgs[len(msgs)-1].Message)
+
+	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOff, Email: true, EmailMessage: "Sign in with {####} ({####})", EmailSubject: "Sign-in"}))
+	_, out = userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	require.Equal(t, "EMAIL_OTP", out["ChallengeName"], out)
+	code := lastSignInCode(t, p, "alice")
+	require.Len(t, code, signInCodeDigits)
+	msgs = p.Messages(MessageFilter{Username: "alice", Kind: MessageAuthentication})
+	require.Equal(t, "Sign in with "+code+" ("+code+")", msgs[len(msgs)-1].Message)
+	status, res := call(t, p, "RespondToAuthChallenge", answer("EMAIL_OTP", out["Session"], map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": code}))
+	require.Equal(t, http.StatusOK, status, res)
+	require.Contains(t, res, "AuthenticationResult")
+}
+
 // A wrong code leaves the session to maxCodeAttempts tries, then ends
 // it; the session, and the code with it, lives AuthSessionValidity, as
 // EMAIL_OTP's.
