@@ -158,7 +158,9 @@
 // remembered device skips the MFA code. An unknown, foreign or forgotten
 // key is ResourceNotFoundException "Device does not exist.". ListDevices,
 // GetDevice, UpdateDeviceStatus, ForgetDevice and their Admin forms
-// manage them; access tokens name their device in device_key.
+// manage them; access tokens name their device in device_key. Forgetting
+// a device ends the refresh tokens of the sign-ins made on it ("Invalid
+// Refresh Token"); their access tokens run out as usual.
 //
 // # Pre-token-generation triggers
 //
