@@ -2,6 +2,7 @@ package cognitolocal
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -123,6 +124,77 @@ func TestForgetDevice(t *testing.T) {
 	_, out = call(t, p, "ListDevices", map[string]any{"AccessToken": access})
 	require.Empty(t, out["Devices"])
 	require.NotContains(t, out, "PaginationToken")
+}
+
+// refreshOn refreshes a refresh token with REFRESH_TOKEN_AUTH, presenting
+// deviceKey as DEVICE_KEY.
+func refreshOn(t *testing.T, p *Pool, refresh, deviceKey string) (int, map[string]any) {
+	t.Helper()
+	return call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh, "DEVICE_KEY": deviceKey}})
+}
+
+// TestForgetDeviceRevokesItsRefreshTokens: forgetting a device ends the
+// refresh tokens of the sign-ins made on it, and only those. The
+// developer guide ("Working with user devices in your user pool") and
+// the API reference (ForgetDevice, AdminForgetDevice: "the user can no
+// longer complete device authentication with that device") do not say
+// it; AWS's announcement of device tracking does: "the ForgetDevice API
+// can be used to forget that specific device, and as a result, all
+// future calls to revalidate that device's refresh tokens will fail"
+// (aws.amazon.com/blogs/mobile/tracking-and-remembering-devices-using-amazon-cognito-your-user-pools).
+// Cognito documents no message for it: the pool answers "Invalid Refresh
+// Token", what Cognito is seen to answer a refresh token presented with
+// a device it was not issued for. The announcement speaks of refresh
+// tokens only: the access token of the forgotten device's sign-in still
+// lists the devices left.
+func TestForgetDeviceRevokesItsRefreshTokens(t *testing.T) {
+	p := newPool(t, Config{})
+	trackDevices(t, p, true, false, MFAConfig{})
+	var devs []testDevice
+	var refresh []string
+	for range 3 {
+		_, res := passwordSignIn(t, p, "alice", testPassword)
+		d, _ := confirmNewDevice(t, p, res, "device")
+		devs = append(devs, d)
+		refresh = append(refresh, res["AuthenticationResult"].(map[string]any)["RefreshToken"].(string))
+	}
+	for i := range devs {
+		status, out := refreshOn(t, p, refresh[i], devs[i].key)
+		require.Equal(t, http.StatusOK, status, out)
+	}
+	access := func(i int) string {
+		_, out := refreshOn(t, p, refresh[i], devs[i].key)
+		return out["AuthenticationResult"].(map[string]any)["AccessToken"].(string)
+	}
+
+	first := access(0)
+	status, out := call(t, p, "ForgetDevice", map[string]any{"AccessToken": first, "DeviceKey": devs[0].key})
+	require.Equal(t, http.StatusOK, status, out)
+	status, out = call(t, p, "ListDevices", map[string]any{"AccessToken": first})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Len(t, out["Devices"], 2)
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh[0], "DEVICE_KEY": devs[0].key}}, codeNotAuthorized, errRefreshInvalid.Message)
+	// The token endpoint refuses it too.
+	status, body := postToken(p, url.Values{"grant_type": {"refresh_token"}, "client_id": {DefaultClientID}, "refresh_token": {refresh[0]}})
+	require.Equal(t, http.StatusBadRequest, status, body)
+	require.Equal(t, "invalid_grant", body["error"], body)
+
+	status, out = call(t, p, "AdminForgetDevice", map[string]any{"UserPoolId": p.PoolID(), "Username": "ALICE", "DeviceKey": devs[1].key})
+	require.Equal(t, http.StatusOK, status, out)
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh[1], "DEVICE_KEY": devs[1].key}}, codeNotAuthorized, errRefreshInvalid.Message)
+
+	// The device kept, and its sign-in, are untouched, at either door.
+	status, out = refreshOn(t, p, refresh[2], devs[2].key)
+	require.Equal(t, http.StatusOK, status, out)
+	status, body = postToken(p, url.Values{"grant_type": {"refresh_token"}, "client_id": {DefaultClientID}, "refresh_token": {refresh[2]}})
+	require.Equal(t, http.StatusOK, status, body)
+	// A refused forget (a key the user does not have) revokes nothing.
+	requireAPIError(t, p, "ForgetDevice", map[string]any{"AccessToken": access(2), "DeviceKey": devs[0].key}, codeResourceNotFound, errDeviceNotFound.Message)
+	status, out = refreshOn(t, p, refresh[2], devs[2].key)
+	require.Equal(t, http.StatusOK, status, out)
 }
 
 // TestListDevicesPages: pages of Limit devices (0 to 60, QueryLimitType;

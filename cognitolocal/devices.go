@@ -144,12 +144,29 @@ func (p *Pool) setDeviceStatusLocked(u *user, key, status string) error {
 }
 
 // forgetDeviceLocked deletes u's device key: sign-ins presenting it are
-// then told it does not exist.
+// then told it does not exist, and the refresh tokens of sign-ins made
+// on it no longer refresh. The developer guide and the API reference say
+// only that the device can no longer authenticate (AdminForgetDevice);
+// AWS's announcement of the feature says the rest: "With device
+// tracking, these tokens are linked to a single device ... the
+// ForgetDevice API can be used to forget that specific device, and as a
+// result, all future calls to revalidate that device's refresh tokens
+// will fail"
+// (https://aws.amazon.com/blogs/mobile/tracking-and-remembering-devices-using-amazon-cognito-your-user-pools/).
+// It speaks of refresh tokens only: the access tokens already issued
+// stay good until they expire, so that the app that forgot its own
+// device can still list the others, as Amplify's and identity-js's
+// device screens do.
 func (p *Pool) forgetDeviceLocked(u *user, key string) error {
 	if _, err := u.deviceLocked(key); err != nil {
 		return err
 	}
 	u.Devices = slices.DeleteFunc(u.Devices, func(d *device) bool { return d.Key == key })
+	for _, f := range p.families {
+		if f.DeviceKey == key && p.sameUser(f.Username, u.Username) {
+			f.DeviceForgotten = true
+		}
+	}
 	return nil
 }
 

@@ -89,6 +89,8 @@ func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken string,
 		return Tokens{}, errUserDisabled
 	case fam.Revoked:
 		return Tokens{}, errRefreshRevoked
+	case fam.DeviceForgotten:
+		return Tokens{}, errRefreshInvalid
 	case !p.now().Before(fam.Expires):
 		return Tokens{}, errRefreshExpired
 	}
@@ -106,8 +108,11 @@ func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken string,
 	if u := p.userNamed(fam.Username); u == nil || !u.Enabled {
 		return Tokens{}, errUserDisabled
 	}
-	if f := p.families[fam.OriginJTI]; f == nil || f.Revoked {
+	switch f := p.families[fam.OriginJTI]; {
+	case f == nil || f.Revoked:
 		return Tokens{}, errRefreshRevoked
+	case f.DeviceForgotten:
+		return Tokens{}, errRefreshInvalid
 	}
 	return t, nil
 }
