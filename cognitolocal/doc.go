@@ -15,7 +15,13 @@
 //
 // SECURITY: requests are not authenticated. SigV4 signatures are not
 // checked, so whoever reaches the address can administer the pool and
-// sign in as anyone; Start listens on loopback addresses only.
+// sign in as anyone; Start listens on loopback addresses only, and its
+// server answers only requests whose Host header names a loopback
+// address (RequireLoopbackHost), so that a web page whose DNS name was
+// rebound to 127.0.0.1 gets 403; the issuers' JWKS and discovery
+// documents are answered to any Host. The Pool and Service handlers
+// themselves check the Host of the outbox only: a program serving them
+// on a listener of its own wraps them in RequireLoopbackHost, or not.
 //
 // # Emulated
 //

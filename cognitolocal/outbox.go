@@ -2,13 +2,10 @@ package cognitolocal
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/cognitojwt/cognitojwt/internal/fetch"
 )
 
 // MessageKind says why the pool sent a message. The values are the
@@ -190,7 +187,7 @@ func (s *Service) serveOutbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !loopbackHost(r.Host) {
-		http.Error(w, "the Host header must name a loopback address", http.StatusForbidden)
+		http.Error(w, errForeignHost, http.StatusForbidden)
 		return
 	}
 	q := r.URL.Query()
@@ -204,13 +201,4 @@ func (s *Service) serveOutbox(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(msgs)
-}
-
-// loopbackHost reports whether a Host header names this machine.
-func loopbackHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	return fetch.IsLoopback(strings.Trim(host, "[]"))
 }
