@@ -82,7 +82,8 @@
 // (the API's default: sensitive; pools made by New are not), the password
 // policy with its temporary-password validity, required and immutable
 // standard attributes, custom String and Number attributes with their
-// bounds, AllowAdminCreateUserOnly, MfaConfiguration (kept) and a
+// bounds, AllowAdminCreateUserOnly (it refuses SignUp, not
+// ForgotPassword), MfaConfiguration (kept) and a
 // pre-token-generation Lambda ARN, which Service.SetLambda maps to a local
 // Trigger. Members the pool does not model are kept and answered back.
 //
