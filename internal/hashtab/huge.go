@@ -11,7 +11,8 @@ const hugePage = 2 << 20
 // only whole, aligned huge pages, and the heap aligns a large allocation
 // to its own 8 KiB pages only, so a slice made as usual keeps up to two
 // huge pages' worth of itself on small pages (a third of a table of
-// 10 MB, all of a filter just over 2 MB, measured in /proc/self/smaps),
+// 10 MB measured in /proc/self/smaps, up to all of a filter just over
+// 2 MB),
 // each a TLB miss for the lookups that land there. A slice of a huge page or more is
 // therefore carved from an allocation one huge page larger, from its first
 // huge page boundary, and rounded up to whole huge pages, which only adds
