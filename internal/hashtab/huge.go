@@ -11,13 +11,13 @@ const hugePage = 2 << 20
 // only whole, aligned huge pages, and the heap aligns a large allocation
 // to its own 8 KiB pages only, so a slice made as usual keeps up to two
 // huge pages' worth of itself on small pages (a third of a table of
-// 10 MB measured in /proc/self/smaps, up to all of a filter just over
-// 2 MB),
-// each a TLB miss for the lookups that land there. A slice of a huge page or more is
-// therefore carved from an allocation one huge page larger, from its first
-// huge page boundary, and rounded up to whole huge pages, which only adds
-// room (more slots, more filter bits). That costs one huge page of memory
-// per slice, a few bytes per entry of the lists that are that large.
+// 10 MB, measured in /proc/self/smaps; up to all of a filter just over
+// 2 MB), each a TLB miss for the lookups that land there. A slice of a
+// huge page or more is therefore carved from an allocation one huge page
+// larger, from its first huge page boundary, and rounded up to whole huge
+// pages, which only adds room (more slots, more filter bits). That costs
+// one huge page of memory per slice, a few bytes per entry of the lists
+// that are that large.
 func hugeSlice[T any](n int) []T {
 	size := int(unsafe.Sizeof(*new(T)))
 	if !hugePagesAdvised || size == 0 || hugePage%size != 0 || n*size < hugePage {
