@@ -76,7 +76,8 @@ func (q *queue) Pop() any {
 // writes in any order converges to the same set.
 //
 // Reads take no lock and write nothing shared. A filter of 16 to 32 bits
-// per entry (two of one word set for each), read with atomic loads, answers
+// per entry or more (two of one word set for each; about 34 at a million
+// entries, rounded up to whole huge pages), read with atomic loads, answers
 // "not listed" for almost every token without touching the sets; only a
 // token whose bits are set is looked up in them. The sets are
 // open-addressing tables (internal/hashtab) whose slots are published by

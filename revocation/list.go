@@ -105,10 +105,10 @@ type List struct {
 	n atomic.Int64
 
 	mu sync.Mutex // serialises writers
-	// queue holds the entries of every kind in the order they were made, so that
-	// expired ones, and under a flood the oldest, leave in O(1) each. An
-	// entry updated later is queued again; its older element is skipped
-	// when it comes up, since its expiry no longer matches.
+	// queue holds the entries of every kind in the order they were made,
+	// so that expired ones, and under a flood the oldest, leave in O(1)
+	// each. An entry updated later is queued again; its older element is
+	// skipped when it comes up, since its expiry no longer matches.
 	queue []queuedRevocation
 	head  int
 	// stale counts the bits of the filter that no longer stand for an
