@@ -52,9 +52,10 @@ func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
 	}
 }
 
-// Two bits of one word per entry keep the filter's false positives, the
-// share of unlisted ids sent to the sets, under 3% even when it is as full
-// as it gets before a rebuild (one bit per entry would send 6%).
+// Two bits of one word per entry, and 32 bits per entry, keep the
+// filter's false positives, the share of unlisted ids sent to the sets,
+// under 1% even when it is as full as it gets before a rebuild (16 bits
+// sent 1.7%, one bit of 16 sent 6%).
 func TestReplicaFilterFalsePositives(t *testing.T) {
 	r := newReplica()
 	for i := range 10_000 {
@@ -75,7 +76,7 @@ func TestReplicaFilterFalsePositives(t *testing.T) {
 			sent++
 		}
 	}
-	if rate := float64(sent) / probes; rate > 0.03 {
+	if rate := float64(sent) / probes; rate > 0.01 {
 		t.Fatalf("%.2f%% of unlisted ids pass the filter at %d bits per entry", 100*rate, size/r.len())
 	}
 }

@@ -7,7 +7,7 @@ import "github.com/cognitojwt/cognitojwt/internal/hashtab"
 // (2 / filterBitsPerEntry)^2 (0.55% measured at the filter's fullest,
 // where one bit sent 3%), for the one load per id a single bit costs.
 // The filter is what keeps a miss cheap: at a million entries it takes
-// 4 MB, which caches hold where the tables' 30 MB mostly are not, and a
+// 4 MB, which caches hold where the tables' 27 MB mostly are not, and a
 // miss, what nearly every request is, then reads three words of it and
 // nothing else. It is rebuilt with room for twice its entries, and sized
 // to the word rather than to a power of two.

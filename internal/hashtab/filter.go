@@ -13,8 +13,7 @@ type Filter struct {
 }
 
 // NewFilter returns a filter of n bits rounded up to whole words (at
-// least one; a filter of a huge page or more, to whole huge pages), in
-// huge pages where the system offers them. Any number of
+// least one), in huge pages where the system offers them. Any number of
 // words works, so a caller sizes it for its entries exactly rather than
 // to a power of two, which would waste up to half of it.
 func NewFilter(n int) *Filter {
