@@ -131,7 +131,8 @@
 // EMAIL_OTP_CODE or SMS_OTP_CODE, when the pool's SignInPolicy or
 // SetFirstAuthFactors allows it and the user has an email address or a
 // phone number, which the right code verifies; the pool's SMS and email
-// MFA messages, when set, carry these codes too), or answers
+// MFA messages, when set, carry these codes too, the email one under
+// its subject, Message.Subject), or answers
 // SELECT_CHALLENGE with the AvailableChallenges. A user who must pass MFA (ON, or OPTIONAL with a
 // factor on) is offered PASSWORD and PASSWORD_SRP only, and a
 // passwordless preference or answer (EMAIL_OTP, SMS_OTP, WEB_AUTHN) is
