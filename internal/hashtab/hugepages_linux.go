@@ -5,9 +5,8 @@ import (
 	"unsafe"
 )
 
-// hugePage is the size of a transparent huge page on the platforms Go
-// supports (x86-64 and arm64 with 4 KiB base pages).
-const hugePage = 2 << 20
+// hugePagesAdvised is whether adviseHugePages can ask for huge pages.
+const hugePagesAdvised = true
 
 // madvCollapse is MADV_COLLAPSE (Linux 6.1), which the syscall package
 // does not name.
