@@ -257,7 +257,8 @@ func (p *Pool) respond(ctx context.Context, in *respondToAuthChallengeInput, adm
 	if !ok {
 		return nil, errClientNotFound
 	}
-	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin})
+	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin,
+		sourceIP: sourceIP(ctx)})
 	res.answered = in.Session
 	return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 }

@@ -166,7 +166,9 @@
 // remembered device skips the MFA code. An unknown, foreign or forgotten
 // key is ResourceNotFoundException "Device does not exist.". ListDevices,
 // GetDevice, UpdateDeviceStatus, ForgetDevice and their Admin forms
-// manage them; access tokens name their device in device_key. Forgetting
+// manage them (DeviceLastAuthenticatedDate and last_ip_used are those of
+// the confirmation or latest device proof); access tokens name their
+// device in device_key. Forgetting
 // a device ends the refresh tokens of the sign-ins made on it ("Invalid
 // Refresh Token"); their access tokens run out as usual.
 //
