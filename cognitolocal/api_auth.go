@@ -91,7 +91,7 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 		if c.ClientSecret != "" && !p.refreshSecretHashOK(c, params["REFRESH_TOKEN"], params["SECRET_HASH"]) {
 			return nil, errSecretMismatch
 		}
-		if t, err = p.refreshTokens(ctx, in.ClientID, params["REFRESH_TOKEN"], in.ClientMetadata); err != nil {
+		if t, err = p.refreshTokens(ctx, in.ClientID, params["REFRESH_TOKEN"], params["DEVICE_KEY"], in.ClientMetadata); err != nil {
 			return nil, err
 		}
 	case "":

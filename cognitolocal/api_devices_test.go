@@ -276,6 +276,47 @@ func TestForgetDeviceRevokesItsRefreshTokens(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, out)
 }
 
+// TestRefreshTokenStaysOnItsDevice: "With device tracking, these tokens
+// are linked to a single device. If a refresh token is used on any other
+// device, the call fails" (AWS's announcement of device tracking,
+// aws.amazon.com/blogs/mobile/tracking-and-remembering-devices-using-amazon-cognito-your-user-pools).
+// The API reference gives no message: the pool answers "Invalid Refresh
+// Token", as Cognito is seen to. Nor does it say what a refresh without
+// DEVICE_KEY gets (GetTokensFromRefreshToken: "You must provide the
+// confirmed device key in this request if device remembering is
+// enabled"): the pool lets it through, as server-side refreshes send
+// none. A token of a sign-in made before the pool tracked devices is on
+// no device, and refreshes with any key.
+func TestRefreshTokenStaysOnItsDevice(t *testing.T) {
+	p := newPool(t, Config{})
+	_, before := passwordSignIn(t, p, "alice", testPassword)
+	trackDevices(t, p, true, false, MFAConfig{})
+	var devs []testDevice
+	var refresh []string
+	for range 2 {
+		_, res := passwordSignIn(t, p, "alice", testPassword)
+		d, _ := confirmNewDevice(t, p, res, "device")
+		devs = append(devs, d)
+		refresh = append(refresh, res["AuthenticationResult"].(map[string]any)["RefreshToken"].(string))
+	}
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh[0], "DEVICE_KEY": devs[1].key}}, codeNotAuthorized, errRefreshInvalid.Message)
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh[1], "DEVICE_KEY": "us-east-1_00000000-0000-0000-0000-000000000000"}}, codeNotAuthorized, errRefreshInvalid.Message)
+	// The refusal costs the token nothing on its own device.
+	for i := range devs {
+		status, out := refreshOn(t, p, refresh[i], devs[i].key)
+		require.Equal(t, http.StatusOK, status, out)
+		claims := payload(t, out["AuthenticationResult"].(map[string]any)["AccessToken"].(string))
+		require.Equal(t, devs[i].key, claims["device_key"])
+	}
+	status, out := call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh[0]}})
+	require.Equal(t, http.StatusOK, status, out)
+	status, out = refreshOn(t, p, before["AuthenticationResult"].(map[string]any)["RefreshToken"].(string), devs[0].key)
+	require.Equal(t, http.StatusOK, status, out)
+}
+
 // TestListDevicesPages: pages of Limit devices (0 to 60, QueryLimitType;
 // 0 or absent gives 60), a PaginationToken on every page but the last,
 // pending keys never listed; a token not from a listing is refused.

@@ -170,7 +170,8 @@
 // the confirmation or latest device proof); access tokens name their
 // device in device_key. Forgetting
 // a device ends the refresh tokens of the sign-ins made on it ("Invalid
-// Refresh Token"); their access tokens run out as usual.
+// Refresh Token"); their access tokens run out as usual. A refresh token
+// does not refresh with another device's DEVICE_KEY.
 //
 // # Pre-token-generation triggers
 //
