@@ -149,6 +149,9 @@ type challengeInput struct {
 	responses map[string]string
 	admin     bool
 	hosted    bool
+	// sourceIP is where the answer came from (sourceIP), for the device
+	// it proves.
+	sourceIP string
 }
 
 // answerChallenge runs one answer to a challenge and says where the

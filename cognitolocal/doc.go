@@ -131,7 +131,8 @@
 // EMAIL_OTP_CODE or SMS_OTP_CODE, when the pool's SignInPolicy or
 // SetFirstAuthFactors allows it and the user has an email address or a
 // phone number, which the right code verifies; the pool's SMS and email
-// MFA messages, when set, carry these codes too), or answers
+// MFA messages, when set, carry these codes too, the email one under
+// its subject, Message.Subject), or answers
 // SELECT_CHALLENGE with the AvailableChallenges. A user who must pass MFA (ON, or OPTIONAL with a
 // factor on) is offered PASSWORD and PASSWORD_SRP only, and a
 // passwordless preference or answer (EMAIL_OTP, SMS_OTP, WEB_AUTHN) is
@@ -165,9 +166,12 @@
 // remembered device skips the MFA code. An unknown, foreign or forgotten
 // key is ResourceNotFoundException "Device does not exist.". ListDevices,
 // GetDevice, UpdateDeviceStatus, ForgetDevice and their Admin forms
-// manage them; access tokens name their device in device_key. Forgetting
+// manage them (DeviceLastAuthenticatedDate and last_ip_used are those of
+// the confirmation or latest device proof); access tokens name their
+// device in device_key. Forgetting
 // a device ends the refresh tokens of the sign-ins made on it ("Invalid
-// Refresh Token"); their access tokens run out as usual.
+// Refresh Token"); their access tokens run out as usual. A refresh token
+// does not refresh with another device's DEVICE_KEY.
 //
 // # Pre-token-generation triggers
 //

@@ -90,18 +90,24 @@ func (p *Pool) sendSignInCode(username, factor string, digits int) (code, medium
 // delivery details.
 func (p *Pool) sendMFACodeLocked(u *user, d destination, factor string, digits int) (string, *codeDeliveryDetails) {
 	code := fmt.Sprintf("%0*d", digits, randIntn(pow10(digits)))
-	text := "Your sign-in code is " + code + "."
+	text, subject := "Your sign-in code is "+code+".", ""
 	// SmsAuthenticationMessage is the message "sent to users with the
 	// code they must sign in with" (API reference, SmsMfaConfigType), and
 	// EmailMfaConfiguration's Message the one "with codes for MFA and
 	// sign-in with email OTPs" (EmailMfaConfigType): each carries the MFA
 	// code and the first factor's one-time password alike.
-	if cfg := p.MFAConfig(); (factor == factorSMS || factor == firstSMSOTP) && cfg.SMSMessage != "" {
+	// Its Subject is that of "the email messages that your user pool sends
+	// to users with codes for MFA and email OTP sign-in".
+	cfg := p.MFAConfig()
+	if (factor == factorSMS || factor == firstSMSOTP) && cfg.SMSMessage != "" {
 		text = replaceCode(cfg.SMSMessage, code)
-	} else if factor == factorEmail && cfg.EmailMessage != "" {
-		text = replaceCode(cfg.EmailMessage, code)
+	} else if factor == factorEmail {
+		if cfg.EmailMessage != "" {
+			text = replaceCode(cfg.EmailMessage, code)
+		}
+		subject = cfg.EmailSubject
 	}
-	return code, p.deliverLocked(u, MessageAuthentication, d, code, text)
+	return code, p.deliverWithSubjectLocked(u, MessageAuthentication, d, code, text, subject)
 }
 
 // replaceCode puts code in a message template's {####}.

@@ -82,6 +82,7 @@ func TestEmailMFA(t *testing.T) {
 	require.Len(t, code, 6)
 	msgs := p.Messages(MessageFilter{Username: "alice", Kind: MessageAuthentication})
 	require.Equal(t, "Your code: "+code, msgs[len(msgs)-1].Message)
+	require.Equal(t, "Sign-in code", msgs[len(msgs)-1].Subject)
 	status, res := call(t, p, "RespondToAuthChallenge", answer("EMAIL_OTP", out["Session"], map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": code}))
 	require.Equal(t, http.StatusOK, status, res)
 	require.Contains(t, res, "AuthenticationResult")
@@ -281,18 +282,22 @@ func TestSMSOTPFirstFactor(t *testing.T) {
 // reference, SmsMfaConfigType): it carries the SMS_OTP code too.
 func TestSMSOTPUsesTheSMSMessage(t *testing.T) {
 	p := smsOTPPool(t, Config{})
-	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOff, SMS: true, SMSMessage: "Code: {####}"}))
+	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOff, SMS: true, SMSMessage: "Code: {####}", Email: true, EmailSubject: "Sign-in"}))
 	_, out := userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "SMS_OTP"})
 	require.Equal(t, "SMS_OTP", out["ChallengeName"], out)
 	msgs := p.Messages(MessageFilter{Username: "alice", Kind: MessageAuthentication})
 	require.Equal(t, "Code: "+lastSignInCode(t, p, "alice"), msgs[len(msgs)-1].Message)
+	require.Empty(t, msgs[len(msgs)-1].Subject, "an SMS has no subject")
 }
 
 // EmailMfaConfiguration's Message is "the template for the email
 // messages that your user pool sends to users with codes for MFA and
 // sign-in with email OTPs" (API reference, EmailMfaConfigType): the
 // eight-digit EMAIL_OTP first-factor code comes in it too, as the
-// six-digit MFA code does (TestEmailMFA). Without one, the default text.
+// six-digit MFA code does (TestEmailMFA), under its Subject ("the
+// subject of the email messages that your user pool sends to users with
+// codes for MFA and email OTP sign-in"). Without them, the default text
+// and no subject.
 func TestEmailOTPUsesTheEmailMFAMessage(t *testing.T) {
 	p := newPool(t, Config{})
 	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
@@ -300,6 +305,7 @@ func TestEmailOTPUsesTheEmailMFAMessage(t *testing.T) {
 	require.Equal(t, "EMAIL_OTP", out["ChallengeName"], out)
 	msgs := p.Messages(MessageFilter{Username: "alice", Kind: MessageAuthentication})
 	require.Equal(t, "Your sign-in code is "+lastSignInCode(t, p, "alice")+".", msgs[len(msgs)-1].Message)
+	require.Empty(t, msgs[len(msgs)-1].Subject)
 
 	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOff, Email: true, EmailMessage: "Sign in with {####} ({####})", EmailSubject: "Sign-in"}))
 	_, out = userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
@@ -308,6 +314,7 @@ func TestEmailOTPUsesTheEmailMFAMessage(t *testing.T) {
 	require.Len(t, code, signInCodeDigits)
 	msgs = p.Messages(MessageFilter{Username: "alice", Kind: MessageAuthentication})
 	require.Equal(t, "Sign in with "+code+" ("+code+")", msgs[len(msgs)-1].Message)
+	require.Equal(t, "Sign-in", msgs[len(msgs)-1].Subject)
 	status, res := call(t, p, "RespondToAuthChallenge", answer("EMAIL_OTP", out["Session"], map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": code}))
 	require.Equal(t, http.StatusOK, status, res)
 	require.Contains(t, res, "AuthenticationResult")
