@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -23,6 +24,29 @@ type apiCall struct {
 	svc  *Service
 	r    *http.Request
 	body []byte
+}
+
+// sourceIPKey keys the address a JSON API request came from in its
+// context (withSourceIP).
+type sourceIPKey struct{}
+
+// withSourceIP records the IP address of remoteAddr (a request's
+// RemoteAddr, "host:port") in ctx: the source IP that a device's
+// last_ip_used reports. Forwarding headers are not read: the pool is
+// reached on loopback, by no proxy.
+func withSourceIP(ctx context.Context, remoteAddr string) context.Context {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil || net.ParseIP(host) == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, sourceIPKey{}, host)
+}
+
+// sourceIP is the address withSourceIP recorded, "" when the call did not
+// come over HTTP.
+func sourceIP(ctx context.Context) string {
+	ip, _ := ctx.Value(sourceIPKey{}).(string)
+	return ip
 }
 
 // apiOp runs one operation of a JSON API request.
@@ -196,7 +220,7 @@ func (s *Service) serveAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amzn-RequestId", newUUID())
 	out, err := any(nil), validateMembers(name, body, s.knownID)
 	if err == nil {
-		out, err = f(r.Context(), &apiCall{svc: s, r: r, body: body})
+		out, err = f(withSourceIP(r.Context(), r.RemoteAddr), &apiCall{svc: s, r: r, body: body})
 	}
 	if s.logger != nil {
 		s.logger.LogAttrs(r.Context(), levelFor(err), "cognitolocal: api", slogOp(name), slogErr(err))

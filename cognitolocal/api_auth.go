@@ -91,7 +91,7 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 		if c.ClientSecret != "" && !p.refreshSecretHashOK(c, params["REFRESH_TOKEN"], params["SECRET_HASH"]) {
 			return nil, errSecretMismatch
 		}
-		if t, err = p.refreshTokens(ctx, in.ClientID, params["REFRESH_TOKEN"], in.ClientMetadata); err != nil {
+		if t, err = p.refreshTokens(ctx, in.ClientID, params["REFRESH_TOKEN"], params["DEVICE_KEY"], in.ClientMetadata); err != nil {
 			return nil, err
 		}
 	case "":
@@ -257,7 +257,8 @@ func (p *Pool) respond(ctx context.Context, in *respondToAuthChallengeInput, adm
 	if !ok {
 		return nil, errClientNotFound
 	}
-	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin})
+	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin,
+		sourceIP: sourceIP(ctx)})
 	res.answered = in.Session
 	return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 }

@@ -76,7 +76,7 @@ func TestRevokeTokenRefusesAnAccessOrIDToken(t *testing.T) {
 			"UnsupportedTokenTypeException", "Unsupported token type.")
 	}
 	// The session lives on: nothing was revoked.
-	if _, err := p.refreshTokens(context.Background(), DefaultClientID, tok.RefreshToken, nil); err != nil {
+	if _, err := p.refreshTokens(context.Background(), DefaultClientID, tok.RefreshToken, "", nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -54,6 +54,6 @@ func TestRevocationEndpointNeedsRevocationEnabled(t *testing.T) {
 	rec := revokeForm(p, url.Values{"token": {tok.RefreshToken}, "client_id": {c.ClientID}})
 	require.Equal(t, http.StatusBadRequest, rec.Code)
 	require.Contains(t, rec.Body.String(), "unsupported_token_type")
-	_, err = p.refreshTokens(context.Background(), c.ClientID, tok.RefreshToken, nil)
+	_, err = p.refreshTokens(context.Background(), c.ClientID, tok.RefreshToken, "", nil)
 	require.NoError(t, err, "nothing was revoked")
 }

@@ -19,11 +19,14 @@ type deviceType struct {
 
 // wire answers d as DeviceType, with the attributes the API reference's
 // AdminListDevices example shows and this pool knows: device_status,
-// device_name and dev:device_remembered_status.
+// device_name, last_ip_used and dev:device_remembered_status.
 func (d device) wire() deviceType {
 	attrs := []attribute{{Name: "device_status", Value: "valid"}}
 	if d.Name != "" {
 		attrs = append(attrs, attribute{Name: "device_name", Value: d.Name})
+	}
+	if d.LastIP != "" {
+		attrs = append(attrs, attribute{Name: "last_ip_used", Value: d.LastIP})
 	}
 	attrs = append(attrs, attribute{Name: "dev:device_remembered_status", Value: d.Status})
 	out := deviceType{DeviceKey: d.Key, DeviceAttributes: attrs, DeviceCreateDate: epochOf(d.Created), DeviceLastModifiedDate: epochOf(d.Modified)}
@@ -62,7 +65,7 @@ func (p *Pool) confirmDevice(ctx context.Context, in *confirmDeviceInput) (*conf
 	}
 	var necessary bool
 	err = p.onUser(name, func(u *user) error {
-		necessary, err = p.confirmDeviceLocked(u, in.DeviceKey, ver, in.DeviceName)
+		necessary, err = p.confirmDeviceLocked(u, in.DeviceKey, ver, in.DeviceName, sourceIP(ctx))
 		return err
 	})
 	if err != nil {

@@ -2,7 +2,9 @@ package cognitolocal
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,6 +52,7 @@ func TestGetAndAdminGetDevice(t *testing.T) {
 	require.Equal(t, "valid", deviceAttr(got, "device_status"))
 	require.Equal(t, "device", deviceAttr(got, "device_name"))
 	require.Equal(t, "not_remembered", deviceAttr(got, "dev:device_remembered_status"), "DeviceOnlyRememberedOnUserPrompt")
+	require.Equal(t, "192.0.2.1", deviceAttr(got, "last_ip_used"), "the address ConfirmDevice came from (httptest's)")
 	require.InDelta(t, float64(clock.now.Unix()), got["DeviceCreateDate"], 0.001)
 	require.InDelta(t, float64(clock.now.Unix()), got["DeviceLastAuthenticatedDate"], 0.001)
 
@@ -123,6 +126,195 @@ func TestForgetDevice(t *testing.T) {
 	_, out = call(t, p, "ListDevices", map[string]any{"AccessToken": access})
 	require.Empty(t, out["Devices"])
 	require.NotContains(t, out, "PaginationToken")
+}
+
+// from serves h to requests from remoteAddr.
+func from(h http.Handler, remoteAddr string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.RemoteAddr = remoteAddr
+		h.ServeHTTP(w, r)
+	})
+}
+
+// TestDeviceLastIPAndAuthenticatedDate: each device sign-in records when
+// and from where it was made: DeviceLastAuthenticatedDate, "the date when
+// the user last signed in with the device", and the last_ip_used
+// attribute, the "last-access source IP" of DeviceAttributes (API
+// reference, DeviceType; AdminListDevices' example lists last_ip_used).
+// The reference does not say which calls count as an access: the pool
+// counts the confirmation and each device proof, not the other device
+// operations, and a wrong proof changes nothing.
+func TestDeviceLastIPAndAuthenticatedDate(t *testing.T) {
+	// The verifier behind access tokens reads the clock from its own
+	// goroutines: an atomic one.
+	var clock atomic.Int64
+	clock.Store(1_800_000_000)
+	now := func() time.Time { return time.Unix(clock.Load(), 0) }
+	later := func() { clock.Add(3600) }
+	p := newPool(t, Config{Now: now})
+	trackDevices(t, p, true, false, MFAConfig{})
+	devs, access := devicesOf(t, p, 1)
+	d := devs[0]
+	get := func() map[string]any {
+		status, out := call(t, p, "AdminGetDevice", map[string]any{"UserPoolId": p.PoolID(), "Username": "alice", "DeviceKey": d.key})
+		require.Equal(t, http.StatusOK, status, out)
+		return out["Device"].(map[string]any)
+	}
+	confirmed := now()
+	require.Equal(t, "192.0.2.1", deviceAttr(get(), "last_ip_used"))
+
+	// Other device operations, from elsewhere, are no sign-in.
+	later()
+	status, out := call(t, from(p, "198.51.100.7:4000"), "UpdateDeviceStatus", map[string]any{"AccessToken": access, "DeviceKey": d.key, "DeviceRememberedStatus": "remembered"})
+	require.Equal(t, http.StatusOK, status, out)
+	got := get()
+	require.Equal(t, "192.0.2.1", deviceAttr(got, "last_ip_used"))
+	require.InDelta(t, float64(confirmed.Unix()), got["DeviceLastAuthenticatedDate"], 0.001)
+
+	// A wrong device password, from elsewhere, changes nothing.
+	later()
+	status, out = call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword, "DEVICE_KEY": d.key}})
+	require.Equal(t, http.StatusOK, status, out)
+	status, _ = proveDeviceVia(t, from(p, "198.51.100.7:4000"), p.PoolID(), out, d, "not the device password", now())
+	require.Equal(t, http.StatusBadRequest, status)
+	got = get()
+	require.Equal(t, "192.0.2.1", deviceAttr(got, "last_ip_used"))
+	require.InDelta(t, float64(confirmed.Unix()), got["DeviceLastAuthenticatedDate"], 0.001)
+
+	// The device's proof, over IPv6 loopback, is the last access.
+	status, out = call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword, "DEVICE_KEY": d.key}})
+	require.Equal(t, http.StatusOK, status, out)
+	status, out = proveDeviceVia(t, from(p, "[::1]:5555"), p.PoolID(), out, d, d.password, now())
+	require.Equal(t, http.StatusOK, status, out)
+	got = get()
+	require.Equal(t, "::1", deviceAttr(got, "last_ip_used"))
+	require.InDelta(t, float64(now().Unix()), got["DeviceLastAuthenticatedDate"], 0.001)
+
+	// A request with no IP address (a server on a Unix socket) leaves
+	// the one known.
+	later()
+	status, out = call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword, "DEVICE_KEY": d.key}})
+	require.Equal(t, http.StatusOK, status, out)
+	status, out = proveDeviceVia(t, from(p, "@"), p.PoolID(), out, d, d.password, now())
+	require.Equal(t, http.StatusOK, status, out)
+	got = get()
+	require.Equal(t, "::1", deviceAttr(got, "last_ip_used"))
+	require.InDelta(t, float64(now().Unix()), got["DeviceLastAuthenticatedDate"], 0.001)
+}
+
+// refreshOn refreshes a refresh token with REFRESH_TOKEN_AUTH, presenting
+// deviceKey as DEVICE_KEY.
+func refreshOn(t *testing.T, p *Pool, refresh, deviceKey string) (int, map[string]any) {
+	t.Helper()
+	return call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh, "DEVICE_KEY": deviceKey}})
+}
+
+// TestForgetDeviceRevokesItsRefreshTokens: forgetting a device ends the
+// refresh tokens of the sign-ins made on it, and only those. The
+// developer guide ("Working with user devices in your user pool") and
+// the API reference (ForgetDevice, AdminForgetDevice: "the user can no
+// longer complete device authentication with that device") do not say
+// it; AWS's announcement of device tracking does: "the ForgetDevice API
+// can be used to forget that specific device, and as a result, all
+// future calls to revalidate that device's refresh tokens will fail"
+// (aws.amazon.com/blogs/mobile/tracking-and-remembering-devices-using-amazon-cognito-your-user-pools).
+// Cognito documents no message for it: the pool answers "Invalid Refresh
+// Token", what Cognito is seen to answer a refresh token presented with
+// a device it was not issued for. The announcement speaks of refresh
+// tokens only: the access token of the forgotten device's sign-in still
+// lists the devices left.
+func TestForgetDeviceRevokesItsRefreshTokens(t *testing.T) {
+	p := newPool(t, Config{})
+	trackDevices(t, p, true, false, MFAConfig{})
+	var devs []testDevice
+	var refresh []string
+	for range 3 {
+		_, res := passwordSignIn(t, p, "alice", testPassword)
+		d, _ := confirmNewDevice(t, p, res, "device")
+		devs = append(devs, d)
+		refresh = append(refresh, res["AuthenticationResult"].(map[string]any)["RefreshToken"].(string))
+	}
+	for i := range devs {
+		status, out := refreshOn(t, p, refresh[i], devs[i].key)
+		require.Equal(t, http.StatusOK, status, out)
+	}
+	access := func(i int) string {
+		_, out := refreshOn(t, p, refresh[i], devs[i].key)
+		return out["AuthenticationResult"].(map[string]any)["AccessToken"].(string)
+	}
+
+	first := access(0)
+	status, out := call(t, p, "ForgetDevice", map[string]any{"AccessToken": first, "DeviceKey": devs[0].key})
+	require.Equal(t, http.StatusOK, status, out)
+	status, out = call(t, p, "ListDevices", map[string]any{"AccessToken": first})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Len(t, out["Devices"], 2)
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh[0], "DEVICE_KEY": devs[0].key}}, codeNotAuthorized, errRefreshInvalid.Message)
+	// The token endpoint refuses it too.
+	status, body := postToken(p, url.Values{"grant_type": {"refresh_token"}, "client_id": {DefaultClientID}, "refresh_token": {refresh[0]}})
+	require.Equal(t, http.StatusBadRequest, status, body)
+	require.Equal(t, "invalid_grant", body["error"], body)
+
+	status, out = call(t, p, "AdminForgetDevice", map[string]any{"UserPoolId": p.PoolID(), "Username": "ALICE", "DeviceKey": devs[1].key})
+	require.Equal(t, http.StatusOK, status, out)
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh[1], "DEVICE_KEY": devs[1].key}}, codeNotAuthorized, errRefreshInvalid.Message)
+
+	// The device kept, and its sign-in, are untouched, at either door.
+	status, out = refreshOn(t, p, refresh[2], devs[2].key)
+	require.Equal(t, http.StatusOK, status, out)
+	status, body = postToken(p, url.Values{"grant_type": {"refresh_token"}, "client_id": {DefaultClientID}, "refresh_token": {refresh[2]}})
+	require.Equal(t, http.StatusOK, status, body)
+	// A refused forget (a key the user does not have) revokes nothing.
+	requireAPIError(t, p, "ForgetDevice", map[string]any{"AccessToken": access(2), "DeviceKey": devs[0].key}, codeResourceNotFound, errDeviceNotFound.Message)
+	status, out = refreshOn(t, p, refresh[2], devs[2].key)
+	require.Equal(t, http.StatusOK, status, out)
+}
+
+// TestRefreshTokenStaysOnItsDevice: "With device tracking, these tokens
+// are linked to a single device. If a refresh token is used on any other
+// device, the call fails" (AWS's announcement of device tracking,
+// aws.amazon.com/blogs/mobile/tracking-and-remembering-devices-using-amazon-cognito-your-user-pools).
+// The API reference gives no message: the pool answers "Invalid Refresh
+// Token", as Cognito is seen to. Nor does it say what a refresh without
+// DEVICE_KEY gets (GetTokensFromRefreshToken: "You must provide the
+// confirmed device key in this request if device remembering is
+// enabled"): the pool lets it through, as server-side refreshes send
+// none. A token of a sign-in made before the pool tracked devices is on
+// no device, and refreshes with any key.
+func TestRefreshTokenStaysOnItsDevice(t *testing.T) {
+	p := newPool(t, Config{})
+	_, before := passwordSignIn(t, p, "alice", testPassword)
+	trackDevices(t, p, true, false, MFAConfig{})
+	var devs []testDevice
+	var refresh []string
+	for range 2 {
+		_, res := passwordSignIn(t, p, "alice", testPassword)
+		d, _ := confirmNewDevice(t, p, res, "device")
+		devs = append(devs, d)
+		refresh = append(refresh, res["AuthenticationResult"].(map[string]any)["RefreshToken"].(string))
+	}
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh[0], "DEVICE_KEY": devs[1].key}}, codeNotAuthorized, errRefreshInvalid.Message)
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh[1], "DEVICE_KEY": "us-east-1_00000000-0000-0000-0000-000000000000"}}, codeNotAuthorized, errRefreshInvalid.Message)
+	// The refusal costs the token nothing on its own device.
+	for i := range devs {
+		status, out := refreshOn(t, p, refresh[i], devs[i].key)
+		require.Equal(t, http.StatusOK, status, out)
+		claims := payload(t, out["AuthenticationResult"].(map[string]any)["AccessToken"].(string))
+		require.Equal(t, devs[i].key, claims["device_key"])
+	}
+	status, out := call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh[0]}})
+	require.Equal(t, http.StatusOK, status, out)
+	status, out = refreshOn(t, p, before["AuthenticationResult"].(map[string]any)["RefreshToken"].(string), devs[0].key)
+	require.Equal(t, http.StatusOK, status, out)
 }
 
 // TestListDevicesPages: pages of Limit devices (0 to 60, QueryLimitType;

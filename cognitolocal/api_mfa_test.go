@@ -344,6 +344,12 @@ func TestUpdateUserPoolKeepsMFAFactorsAndReadsSignInPolicy(t *testing.T) {
 	require.Equal(t, []any{"PASSWORD"}, policies["SignInPolicy"].(map[string]any)["AllowedFirstAuthFactors"])
 	requireAPIError(t, p, "UpdateUserPool", pool(map[string]any{"Policies": map[string]any{"SignInPolicy": map[string]any{"AllowedFirstAuthFactors": []string{"WEB_AUTHN"}}}}),
 		codeInvalidParameter, "")
+	status, out = call(t, p, "UpdateUserPool", pool(map[string]any{"Policies": map[string]any{"SignInPolicy": map[string]any{"AllowedFirstAuthFactors": []string{"PASSWORD", "SMS_OTP"}}}}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, []string{"PASSWORD", "SMS_OTP"}, p.FirstAuthFactors())
+	_, out = call(t, p, "DescribeUserPool", pool(map[string]any{}))
+	policies = out["UserPool"].(map[string]any)["Policies"].(map[string]any)
+	require.Equal(t, []any{"PASSWORD", "SMS_OTP"}, policies["SignInPolicy"].(map[string]any)["AllowedFirstAuthFactors"])
 	status, out = call(t, p, "UpdateUserPool", pool(map[string]any{"Policies": map[string]any{"SignInPolicy": map[string]any{"AllowedFirstAuthFactors": []string{"PASSWORD"}}}}))
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, []string{"PASSWORD"}, p.FirstAuthFactors())

@@ -100,6 +100,11 @@ func TestCreateUserPoolKeepsWhatItDoesNotModel(t *testing.T) {
 	policies := up["Policies"].(map[string]any)
 	require.Contains(t, policies, "SignInPolicy")
 	require.Contains(t, policies, "PasswordPolicy")
+
+	// SMS_OTP is one of the AllowedFirstAuthFactors (SignInPolicyType).
+	up = createPool(t, p, map[string]any{"PoolName": "sms",
+		"Policies": map[string]any{"SignInPolicy": map[string]any{"AllowedFirstAuthFactors": []string{"PASSWORD", "EMAIL_OTP", "SMS_OTP"}}}})
+	require.Equal(t, []any{"PASSWORD", "EMAIL_OTP", "SMS_OTP"}, up["Policies"].(map[string]any)["SignInPolicy"].(map[string]any)["AllowedFirstAuthFactors"])
 }
 
 func TestCreateUserPoolRejections(t *testing.T) {

@@ -130,10 +130,10 @@ var apiLimits = map[string]memberLimit{
 	"Identifier":        limit(1, 256, `[\x21\x23-\x5B\x5D-\x7E]+`),
 	"Description":       limit(0, 2048, ""),
 	"Filter":            limit(0, 256, ""),
-	"Password":          limit(0, 256, ""),
-	"PreviousPassword":  limit(0, 256, ""),
-	"ProposedPassword":  limit(0, 256, ""),
-	"TemporaryPassword": limit(0, 256, ""),
+	"Password":          passwordLimit,
+	"PreviousPassword":  passwordLimit,
+	"ProposedPassword":  passwordLimit,
+	"TemporaryPassword": passwordLimit,
 	"ConfirmationCode":  limit(1, 2048, nonSpace),
 	"Code":              limit(1, 2048, nonSpace),
 	"SecretHash":        limit(1, 128, `[\w+=/]+`),
@@ -145,6 +145,23 @@ var apiLimits = map[string]memberLimit{
 	"Token":             limit(0, unbounded, tokenModel),
 	"NextToken":         limit(1, 131072, nonSpace),
 	"PaginationToken":   limit(1, unbounded, nonSpace),
+}
+
+// passwordLimit is PasswordType (Password, PreviousPassword,
+// ProposedPassword, TemporaryPassword): at most 256 characters, and no
+// whitespace at either end. The model writes the pattern [\S]+, yet the
+// developer guide counts "non-leading, non-trailing space characters"
+// among a password's special characters ("Passwords, account recovery,
+// and password policies"), and Cognito answers a password with an outer
+// space with the pattern ^[\S]+.*[\S]+$ (as clients report it,
+// cds-snc/platform-forms-client#5635), which is what the pool checks and
+// names. \S is Java's: not space, tab, newline, vertical tab, form feed
+// or carriage return. An empty password, which SignUp and
+// AdminCreateUser take for a passwordless user, is left to the
+// operation.
+var passwordLimit = memberLimit{
+	min: 0, max: 256, model: `^[\S]+.*[\S]+$`,
+	pattern: regexp.MustCompile(`^(?:[^\t\n\v\f\r ]+.*[^\t\n\v\f\r ]+)?$`),
 }
 
 // knownID reports whether value names a pool (member UserPoolId) or an

@@ -1,7 +1,10 @@
 package cognitolocal
 
 import (
+	"context"
+	"encoding/json"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -206,4 +209,65 @@ func TestAPIServesConfiguredIDsOutsideThePatterns(t *testing.T) {
 	require.Equal(t, 200, status, out)
 	require.NoError(t, p.DeleteAppClient(c.ClientID))
 	requireAPIError(t, p, "DescribeUserPoolClient", map[string]any{"UserPoolId": "dev", "ClientId": c.ClientID}, codeInvalidParameter, "")
+}
+
+// Passwords (PasswordType: SignUp Password, AdminCreateUser
+// TemporaryPassword, ChangePassword PreviousPassword and
+// ProposedPassword, ConfirmForgotPassword Password, AdminSetUserPassword
+// Password) may not begin or end with whitespace. The API reference gives
+// them the pattern [\S]+
+// (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SignUp.html#CognitoUserPools-SignUp-request-Password,
+// and likewise for each), while the developer guide, "Passwords, account
+// recovery, and password policies"
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/managing-users-passwords.html),
+// counts "non-leading, non-trailing space characters" as special
+// characters: a space inside is allowed. Neither shows the answer;
+// Cognito's, as clients report it (cds-snc/platform-forms-client#5635),
+// is InvalidParameterException "1 validation error detected: Value at
+// 'password' failed to satisfy constraint: Member must satisfy regular
+// expression pattern: ^[\S]+.*[\S]+$". The pool answers that, never
+// repeating the password, before the operation runs: nothing changes.
+func TestAPIRefusesPasswordsWithOuterWhitespace(t *testing.T) {
+	p := newPool(t, Config{})
+	access := signIn(t, p).AccessToken
+	const pattern = `' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\S]+.*[\S]+$`
+	for _, bad := range []string{" " + testPassword, testPassword + " ", "\t" + testPassword, testPassword + "\n", testPassword + "\v", "\r" + testPassword + "\f"} {
+		for name, tc := range map[string]struct {
+			op, member string
+			in         map[string]any
+		}{
+			"SignUp": {"SignUp", "password", signUp(DefaultClientID, "spacey", bad)},
+			"AdminCreateUser": {"AdminCreateUser", "temporaryPassword", pool(map[string]any{"Username": "spacey",
+				"TemporaryPassword": bad, "MessageAction": "SUPPRESS"})},
+			"ChangePassword proposed": {"ChangePassword", "proposedPassword", map[string]any{"AccessToken": access,
+				"PreviousPassword": testPassword, "ProposedPassword": bad}},
+			"ChangePassword previous": {"ChangePassword", "previousPassword", map[string]any{"AccessToken": access,
+				"PreviousPassword": bad, "ProposedPassword": "N3w-Passw0rd!"}},
+			"ConfirmForgotPassword": {"ConfirmForgotPassword", "password", map[string]any{"ClientId": DefaultClientID,
+				"Username": "alice", "ConfirmationCode": "123456", "Password": bad}},
+			"AdminSetUserPassword": {"AdminSetUserPassword", "password", pool(map[string]any{"Username": "alice",
+				"Password": bad, "Permanent": true})},
+		} {
+			t.Run(name, func(t *testing.T) {
+				rec := callRaw(t, p, tc.op, tc.in)
+				require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+				require.Equal(t, codeInvalidParameter, rec.Header().Get("x-amzn-ErrorType"))
+				var out map[string]string
+				require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out))
+				require.Equal(t, "1 validation error detected: Value at '"+tc.member+pattern, out["message"])
+				require.NotContains(t, rec.Body.String(), testPassword)
+			})
+		}
+	}
+	// Nothing changed: no user was created, alice's password is the same.
+	requireAPIError(t, p, "AdminGetUser", pool(map[string]any{"Username": "spacey"}), codeUserNotFound, "")
+	signIn(t, p)
+
+	// A space inside is a password's special character.
+	status, out := call(t, p, "SignUp", signUp(DefaultClientID, "inner", "Correct horse1"))
+	require.Equal(t, http.StatusOK, status, out)
+	status, out = call(t, p, "AdminSetUserPassword", pool(map[string]any{"Username": "alice", "Password": "N3w passw0rd", "Permanent": true}))
+	require.Equal(t, http.StatusOK, status, out)
+	_, err := p.SignIn(context.Background(), DefaultClientID, "alice", "N3w passw0rd")
+	require.NoError(t, err)
 }

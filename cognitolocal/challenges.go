@@ -149,6 +149,9 @@ type challengeInput struct {
 	responses map[string]string
 	admin     bool
 	hosted    bool
+	// sourceIP is where the answer came from (sourceIP), for the device
+	// it proves.
+	sourceIP string
 }
 
 // answerChallenge runs one answer to a challenge and says where the
@@ -179,7 +182,7 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 		return p.answerDevice(c, in)
 	}
 	if !slices.Contains(answerable, in.name) {
-		return stepResult{}, apiErr(codeInvalidParameter, "This user pool answers PASSWORD_VERIFIER, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP and SELECT_CHALLENGE only.")
+		return stepResult{}, apiErr(codeInvalidParameter, "This user pool answers PASSWORD_VERIFIER, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SMS_OTP, SELECT_MFA_TYPE, MFA_SETUP and SELECT_CHALLENGE only.")
 	}
 	s, err := p.openAnsweredSession(c, in)
 	if err != nil {
@@ -190,7 +193,7 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 	switch in.name {
 	case "NEW_PASSWORD_REQUIRED":
 		return p.answerNewPassword(c, in.session, s, r, st)
-	case factorTOTP, factorSMS, factorEmail:
+	case factorTOTP, factorSMS, factorEmail, firstSMSOTP:
 		return p.answerCode(c, in.session, s, r, st)
 	case "SELECT_MFA_TYPE":
 		if !slices.Contains(s.choices, r["ANSWER"]) {
@@ -208,7 +211,7 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 }
 
 // answerable are the challenges answered with a session.
-var answerable = []string{"NEW_PASSWORD_REQUIRED", factorTOTP, factorSMS, factorEmail, "SELECT_MFA_TYPE", "MFA_SETUP", "SELECT_CHALLENGE"}
+var answerable = []string{"NEW_PASSWORD_REQUIRED", factorTOTP, factorSMS, factorEmail, firstSMSOTP, "SELECT_MFA_TYPE", "MFA_SETUP", "SELECT_CHALLENGE"}
 
 // openAnsweredSession opens the session a challenge answer names, for
 // the operation that began it (API or admin, API or Managed Login) and
@@ -284,10 +287,11 @@ func (p *Pool) answerNewPassword(c AppClient, token string, s authSession, r map
 	return p.secondFactor(c, s.username, st)
 }
 
-// answerCode checks an MFA code (TOTP, or the code sent by SMS or email);
-// a wrong one leaves the session to a few more tries.
+// answerCode checks an MFA code (TOTP, or the code sent by SMS or email)
+// or the one-time code of a first factor (EMAIL_OTP, SMS_OTP); a wrong
+// one leaves the session to a few more tries.
 func (p *Pool) answerCode(c AppClient, token string, s authSession, r map[string]string, st signInStep) (stepResult, error) {
-	field := map[string]string{factorTOTP: "SOFTWARE_TOKEN_MFA_CODE", factorSMS: "SMS_MFA_CODE", factorEmail: "EMAIL_OTP_CODE"}[s.challenge]
+	field := map[string]string{factorTOTP: "SOFTWARE_TOKEN_MFA_CODE", factorSMS: "SMS_MFA_CODE", factorEmail: "EMAIL_OTP_CODE", firstSMSOTP: "SMS_OTP_CODE"}[s.challenge]
 	code := r[field]
 	if code == "" && s.challenge == factorEmail {
 		code = r["EMAIL_MFA_CODE"]
@@ -301,6 +305,12 @@ func (p *Pool) answerCode(c AppClient, token string, s authSession, r map[string
 		return stepResult{}, err
 	}
 	u, err := p.userLocked(s.username)
+	if err == errUserNotFound && s.firstFactor {
+		// The decoy session of a name the pool does not know
+		// (otpFactor): a wrong code, as any code is, so that the
+		// answer tells no user apart.
+		err = errMFACode
+	}
 	if err == nil {
 		if s.challenge == factorTOTP {
 			err = p.checkTOTPLocked(u, code)

@@ -58,6 +58,22 @@ type device struct {
 	// LastAuthenticated is the last sign-in that proved the device
 	// password (or the confirmation).
 	LastAuthenticated time.Time `json:"lastAuthenticated,omitzero"`
+	// LastIP is the source IP of that sign-in (or confirmation), which
+	// the device reports as last_ip_used; empty when it was made through
+	// the Go API rather than over HTTP.
+	LastIP string `json:"lastIp,omitempty"`
+}
+
+// authenticatedFrom records a proof of the device, or its confirmation,
+// from ip at now: DeviceLastAuthenticatedDate ("the date when the user
+// last signed in with the device") and last_ip_used ("last-access source
+// IP", API reference, DeviceType). An ip of "" (a call not made over
+// HTTP) leaves the last one known.
+func (d *device) authenticatedFrom(ip string, now time.Time) {
+	d.LastAuthenticated = now
+	if ip != "" {
+		d.LastIP = ip
+	}
 }
 
 func (d *device) confirmed() bool { return d != nil && d.Verifier != nil }
@@ -112,7 +128,7 @@ func (p *Pool) newDeviceLocked(u *user) *device {
 // Confirming a confirmed device again replaces its verifier and name, as
 // an app that lost its device password would; the API reference is
 // silent on it.
-func (p *Pool) confirmDeviceLocked(u *user, key string, ver *srpVerifier, name string) (bool, error) {
+func (p *Pool) confirmDeviceLocked(u *user, key string, ver *srpVerifier, name, ip string) (bool, error) {
 	i := slices.IndexFunc(u.Devices, func(d *device) bool { return d.Key == key })
 	if i < 0 {
 		return false, errDeviceNotFound
@@ -126,7 +142,8 @@ func (p *Pool) confirmDeviceLocked(u *user, key string, ver *srpVerifier, name s
 		}
 	}
 	now := p.now()
-	d.Verifier, d.Name, d.Modified, d.LastAuthenticated = ver, name, now, now
+	d.Verifier, d.Name, d.Modified = ver, name, now
+	d.authenticatedFrom(ip, now)
 	return prompt, nil
 }
 
@@ -144,12 +161,29 @@ func (p *Pool) setDeviceStatusLocked(u *user, key, status string) error {
 }
 
 // forgetDeviceLocked deletes u's device key: sign-ins presenting it are
-// then told it does not exist.
+// then told it does not exist, and the refresh tokens of sign-ins made
+// on it no longer refresh. The developer guide and the API reference say
+// only that the device can no longer authenticate (AdminForgetDevice);
+// AWS's announcement of the feature says the rest: "With device
+// tracking, these tokens are linked to a single device ... the
+// ForgetDevice API can be used to forget that specific device, and as a
+// result, all future calls to revalidate that device's refresh tokens
+// will fail"
+// (https://aws.amazon.com/blogs/mobile/tracking-and-remembering-devices-using-amazon-cognito-your-user-pools/).
+// It speaks of refresh tokens only: the access tokens already issued
+// stay good until they expire, so that the app that forgot its own
+// device can still list the others, as Amplify's and identity-js's
+// device screens do.
 func (p *Pool) forgetDeviceLocked(u *user, key string) error {
 	if _, err := u.deviceLocked(key); err != nil {
 		return err
 	}
 	u.Devices = slices.DeleteFunc(u.Devices, func(d *device) bool { return d.Key == key })
+	for _, f := range p.families {
+		if f.DeviceKey == key && p.sameUser(f.Username, u.Username) {
+			f.DeviceForgotten = true
+		}
+	}
 	return nil
 }
 

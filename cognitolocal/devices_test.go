@@ -76,6 +76,31 @@ func TestDevicesSurviveSaveAndLoad(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, out)
 }
 
+// TestForgottenDeviceSurvivesSaveAndLoad: a pool loaded from the state
+// saved after a device was forgotten still refuses the refresh tokens of
+// the sign-ins made on it (TestForgetDeviceRevokesItsRefreshTokens).
+func TestForgottenDeviceSurvivesSaveAndLoad(t *testing.T) {
+	p := newPool(t, Config{})
+	trackDevices(t, p, true, false, MFAConfig{})
+	_, res := passwordSignIn(t, p, "alice", testPassword)
+	d, _ := confirmNewDevice(t, p, res, "laptop")
+	refresh := res["AuthenticationResult"].(map[string]any)["RefreshToken"].(string)
+	_, res = passwordSignIn(t, p, "alice", testPassword)
+	kept, _ := confirmNewDevice(t, p, res, "phone")
+	keptRefresh := res["AuthenticationResult"].(map[string]any)["RefreshToken"].(string)
+	status, out := call(t, p, "AdminForgetDevice", map[string]any{"UserPoolId": p.PoolID(), "Username": "alice", "DeviceKey": d.key})
+	require.Equal(t, http.StatusOK, status, out)
+	var buf bytes.Buffer
+	require.NoError(t, p.SaveState(&buf))
+
+	q := newPool(t, Config{})
+	require.NoError(t, q.LoadState(&buf))
+	requireAPIError(t, q, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"REFRESH_TOKEN": refresh, "DEVICE_KEY": d.key}}, codeNotAuthorized, errRefreshInvalid.Message)
+	status, out = refreshOn(t, q, keptRefresh, kept.key)
+	require.Equal(t, http.StatusOK, status, out)
+}
+
 // TestPendingDeviceKeysAreBounded: each sign-in without a device hands
 // out a key; only the newest maxPendingDevices unconfirmed ones are kept,
 // and confirmed devices are never dropped for them.

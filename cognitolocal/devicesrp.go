@@ -180,7 +180,7 @@ func (p *Pool) answerDevice(c AppClient, in challengeInput) (stepResult, error) 
 	if in.name == "DEVICE_SRP_AUTH" {
 		return p.answerDeviceSRP(c, in.session, s, r)
 	}
-	return p.answerDevicePassword(in.session, s, r)
+	return p.answerDevicePassword(in.session, s, r, in.sourceIP)
 }
 
 // answerDeviceSRP starts the device's SRP exchange from the client's
@@ -233,7 +233,7 @@ func (p *Pool) answerDeviceSRP(c AppClient, token string, s authSession, r map[s
 // timestamp's form and age, the SECRET_BLOCK of this session and the
 // signature. A right proof marks the device authenticated now and ends
 // the sign-in.
-func (p *Pool) answerDevicePassword(token string, s authSession, r map[string]string) (stepResult, error) {
+func (p *Pool) answerDevicePassword(token string, s authSession, r map[string]string, ip string) (stepResult, error) {
 	for _, name := range []string{"PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"} {
 		if r[name] == "" {
 			return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter "+name)
@@ -263,7 +263,7 @@ func (p *Pool) answerDevicePassword(token string, s authSession, r map[string]st
 		var d *device
 		// The device may have been forgotten during the exchange.
 		if d, err = u.deviceLocked(s.device); err == nil {
-			d.LastAuthenticated = p.now()
+			d.authenticatedFrom(ip, p.now())
 		}
 	}
 	p.mu.Unlock()

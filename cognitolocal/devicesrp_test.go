@@ -91,10 +91,16 @@ func srpSignInOnDevice(t *testing.T, p *Pool, d testDevice, now time.Time) (int,
 // the proof.
 func proveDevice(t *testing.T, p *Pool, challenge map[string]any, d testDevice, password string, now time.Time) (int, map[string]any) {
 	t.Helper()
+	return proveDeviceVia(t, p, p.PoolID(), challenge, d, password, now)
+}
+
+// proveDeviceVia is proveDevice through the handler h of the pool poolID.
+func proveDeviceVia(t *testing.T, h http.Handler, poolID string, challenge map[string]any, d testDevice, password string, now time.Time) (int, map[string]any) {
+	t.Helper()
 	require.Equal(t, "DEVICE_SRP_AUTH", challenge["ChallengeName"], challenge)
-	c := newSRPTestClient(t, p.PoolID())
+	c := newSRPTestClient(t, poolID)
 	c.poolName = d.group
-	status, out := call(t, p, "RespondToAuthChallenge", answer("DEVICE_SRP_AUTH", challenge["Session"],
+	status, out := call(t, h, "RespondToAuthChallenge", answer("DEVICE_SRP_AUTH", challenge["Session"],
 		map[string]string{"USERNAME": "alice", "DEVICE_KEY": d.key, "SRP_A": c.srpA()}))
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, "DEVICE_PASSWORD_VERIFIER", out["ChallengeName"])
@@ -104,7 +110,7 @@ func proveDevice(t *testing.T, p *Pool, challenge map[string]any, d testDevice, 
 	params["USER_ID_FOR_SRP"] = d.key // the device key stands in for the user in x and the signature
 	claim := c.claim(t, params, password, now)
 	claim["DEVICE_KEY"] = d.key
-	return call(t, p, "RespondToAuthChallenge", answer("DEVICE_PASSWORD_VERIFIER", out["Session"], claim))
+	return call(t, h, "RespondToAuthChallenge", answer("DEVICE_PASSWORD_VERIFIER", out["Session"], claim))
 }
 
 // TestRememberedDeviceSkipsTOTP runs the flow apps hit after MFA: SRP and

@@ -15,7 +15,13 @@
 //
 // SECURITY: requests are not authenticated. SigV4 signatures are not
 // checked, so whoever reaches the address can administer the pool and
-// sign in as anyone; Start listens on loopback addresses only.
+// sign in as anyone; Start listens on loopback addresses only, and its
+// server answers only requests whose Host header names a loopback
+// address (RequireLoopbackHost), so that a web page whose DNS name was
+// rebound to 127.0.0.1 gets 403; the issuers' JWKS and discovery
+// documents are answered to any Host. The Pool and Service handlers
+// themselves check the Host of the outbox only: a program serving them
+// on a listener of its own wraps them in RequireLoopbackHost, or not.
 //
 // # Emulated
 //
@@ -27,7 +33,7 @@
 //
 // Operations: InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH,
 // REFRESH_TOKEN_AUTH), RespondToAuthChallenge (PASSWORD_VERIFIER,
-// NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP,
+// NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SMS_OTP,
 // SELECT_MFA_TYPE, MFA_SETUP, SELECT_CHALLENGE), SetUserPoolMfaConfig, GetUserPoolMfaConfig,
 // AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
 // AdminSetUserMFAPreference, GetUser,
@@ -76,13 +82,15 @@
 // (the API's default: sensitive; pools made by New are not), the password
 // policy with its temporary-password validity, required and immutable
 // standard attributes, custom String and Number attributes with their
-// bounds, AllowAdminCreateUserOnly, MfaConfiguration (kept) and a
+// bounds, AllowAdminCreateUserOnly (it refuses SignUp, not
+// ForgotPassword), MfaConfiguration (kept) and a
 // pre-token-generation Lambda ARN, which Service.SetLambda maps to a local
 // Trigger. Members the pool does not model are kept and answered back.
 //
 // Rules applied as a real pool applies them: the pool's password
-// policy (Cognito's default unless set); case-insensitive usernames in
-// pools made by New; the same answer for an unknown user
+// policy (Cognito's default unless set; no whitespace at either end of
+// a password, inside it a space counts as a symbol); case-insensitive
+// usernames in pools made by New; the same answer for an unknown user
 // and a wrong password; custom attributes must be declared, carry the
 // custom: prefix, and immutable ones are set only at creation; sub never
 // changes; a changed email (or phone number) is unverified unless the
@@ -118,10 +126,14 @@
 // USER_SRP_AUTH answers NotAuthorizedException saying so.
 //
 // USER_AUTH (the client needs ALLOW_USER_AUTH) takes
-// PREFERRED_CHALLENGE PASSWORD, PASSWORD_SRP or EMAIL_OTP (an
-// eight-digit code to the outbox, when the pool's SignInPolicy or
-// SetFirstAuthFactors allows it), or answers SELECT_CHALLENGE with the
-// AvailableChallenges. A user who must pass MFA (ON, or OPTIONAL with a
+// PREFERRED_CHALLENGE PASSWORD, PASSWORD_SRP, EMAIL_OTP or SMS_OTP (an
+// eight-digit code to the outbox, by email or SMS, answered with
+// EMAIL_OTP_CODE or SMS_OTP_CODE, when the pool's SignInPolicy or
+// SetFirstAuthFactors allows it and the user has an email address or a
+// phone number, which the right code verifies; the pool's SMS and email
+// MFA messages, when set, carry these codes too, the email one under
+// its subject, Message.Subject), or answers
+// SELECT_CHALLENGE with the AvailableChallenges. A user who must pass MFA (ON, or OPTIONAL with a
 // factor on) is offered PASSWORD and PASSWORD_SRP only, and a
 // passwordless preference or answer (EMAIL_OTP, SMS_OTP, WEB_AUTHN) is
 // refused with InvalidParameterException, as is a first-factor code
@@ -154,14 +166,20 @@
 // remembered device skips the MFA code. An unknown, foreign or forgotten
 // key is ResourceNotFoundException "Device does not exist.". ListDevices,
 // GetDevice, UpdateDeviceStatus, ForgetDevice and their Admin forms
-// manage them; access tokens name their device in device_key.
+// manage them (DeviceLastAuthenticatedDate and last_ip_used are those of
+// the confirmation or latest device proof); access tokens name their
+// device in device_key. Forgetting
+// a device ends the refresh tokens of the sign-ins made on it ("Invalid
+// Refresh Token"); their access tokens run out as usual. A refresh token
+// does not refresh with another device's DEVICE_KEY.
 //
 // # Pre-token-generation triggers
 //
 // Config.PreTokenGeneration is a Go function of the signature lambda.Start
 // accepts for events.CognitoEventUserPoolsPreTokenGenV2_0, so one handler
 // runs in Lambda and here; HTTPTrigger calls one served over HTTP. The
-// event is built as Cognito builds it (version "2" or "3", trigger source
+// event is built as Cognito builds it (version "1", "2" or "3" for
+// TriggerVersion or LambdaVersion V1_0, V2_0, V3_0; trigger source
 // TokenGeneration_Authentication, _RefreshTokens, _HostedAuth,
 // _NewPasswordChallenge and, for V3_0 only, _ClientCredentials;
 // userAttributes with sub and cognito:user_status; groupConfiguration;
@@ -175,7 +193,9 @@
 // InvalidLambdaResponseException; a trigger error fails it with
 // UserLambdaValidationException "PreTokenGeneration failed with error
 // …", and on the token endpoint with invalid_request. The trigger has
-// Cognito's 5-second limit.
+// Cognito's 5-second limit. A V1_0 trigger customises the ID token only:
+// its event has no scopes, and only its ID-token claims (strings) and
+// group override apply, to the ID token.
 //
 // # Not emulated
 //

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -113,4 +116,29 @@ func ExampleConfig_usernameAttributes() {
 	fmt.Println(claims.Username == sub, email, pool.MfaConfiguration())
 	// Output:
 	// true jane@example.com OPTIONAL
+}
+
+// A program that serves a pool behind a handler of its own keeps the
+// Host check of Start's server by wrapping the pool's handler.
+func ExampleRequireLoopbackHost() {
+	pool, err := cognitolocal.New(cognitolocal.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", cognitolocal.RequireLoopbackHost(pool))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+
+	for _, host := range []string{"127.0.0.1:9229", "rebound.example:9229"} {
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"MaxResults":10}`))
+		r.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.ListUserPools")
+		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		r.Host = host
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, r)
+		fmt.Println(host, rec.Code)
+	}
+	// Output:
+	// 127.0.0.1:9229 200
+	// rebound.example:9229 403
 }

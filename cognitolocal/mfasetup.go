@@ -111,7 +111,7 @@ func (p *Pool) codeReceivedLocked(u *user, s authSession) {
 		m := mfaOf(u)
 		m.Email = true
 		m.Preferred = cmp.Or(m.Preferred, factorEmail)
-	case s.sentTo != "" && s.challenge == factorSMS && u.Attributes["phone_number"] == s.sentTo && u.Attributes["phone_number_verified"] != "true":
+	case s.sentTo != "" && (s.challenge == factorSMS || s.challenge == firstSMSOTP) && u.Attributes["phone_number"] == s.sentTo && u.Attributes["phone_number_verified"] != "true":
 		if !p.verifyAliasLocked(u, "phone_number") {
 			return
 		}

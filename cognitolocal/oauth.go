@@ -300,7 +300,7 @@ func (p *Pool) refreshGrant(r *http.Request, c AppClient) (Tokens, string) {
 	if !c.allowsFlow("ALLOW_REFRESH_TOKEN_AUTH") {
 		return Tokens{}, "unauthorized_client"
 	}
-	t, err := p.refreshTokens(r.Context(), c.ClientID, r.PostForm.Get("refresh_token"), nil)
+	t, err := p.refreshTokens(r.Context(), c.ClientID, r.PostForm.Get("refresh_token"), "", nil)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.Code == codeNotAuthorized || errors.As(err, &e) && e.Code == codeUserNotFound {

@@ -2,13 +2,10 @@ package cognitolocal
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/cognitojwt/cognitojwt/internal/fetch"
 )
 
 // MessageKind says why the pool sent a message. The values are the
@@ -64,7 +61,11 @@ type Message struct {
 	// password.
 	Code string `json:"code"`
 	// Message is the text the user would read.
-	Message string    `json:"message"`
+	Message string `json:"message"`
+	// Subject is the subject of an email the pool gives one: the
+	// Subject of EmailMfaConfiguration, on the emails with sign-in codes
+	// (MFA and EMAIL_OTP). Empty otherwise.
+	Subject string    `json:"subject,omitempty"`
 	Time    time.Time `json:"time"`
 }
 
@@ -136,9 +137,14 @@ type codeDeliveryDetails struct {
 // the API answers about it. Every operation that sends a message calls
 // it; text holds the code already.
 func (p *Pool) deliverLocked(u *user, kind MessageKind, d destination, code, text string) *codeDeliveryDetails {
+	return p.deliverWithSubjectLocked(u, kind, d, code, text, "")
+}
+
+// deliverWithSubjectLocked is deliverLocked for an email with a subject.
+func (p *Pool) deliverWithSubjectLocked(u *user, kind MessageKind, d destination, code, text, subject string) *codeDeliveryDetails {
 	p.outbox = append(p.outbox, Message{
 		PoolID: p.poolID, Username: u.Username, Kind: kind, DeliveryMedium: d.medium,
-		Destination: d.address, Code: code, Message: text, Time: p.now(),
+		Destination: d.address, Code: code, Message: text, Subject: subject, Time: p.now(),
 	})
 	if n := len(p.outbox) - maxOutbox; n > 0 {
 		p.outbox = slices.Delete(p.outbox, 0, n)
@@ -190,7 +196,7 @@ func (s *Service) serveOutbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !loopbackHost(r.Host) {
-		http.Error(w, "the Host header must name a loopback address", http.StatusForbidden)
+		http.Error(w, errForeignHost, http.StatusForbidden)
 		return
 	}
 	q := r.URL.Query()
@@ -204,13 +210,4 @@ func (s *Service) serveOutbox(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(msgs)
-}
-
-// loopbackHost reports whether a Host header names this machine.
-func loopbackHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	return fetch.IsLoopback(strings.Trim(host, "[]"))
 }

@@ -13,7 +13,7 @@ import "slices"
 
 // passwordlessFactors are the first factors of USER_AUTH that take no
 // password, whether or not the pool runs them.
-var passwordlessFactors = []string{firstEmailOTP, "SMS_OTP", "WEB_AUTHN"}
+var passwordlessFactors = []string{firstEmailOTP, firstSMSOTP, "WEB_AUTHN"}
 
 // errPasswordlessWithMFA refuses a passwordless first factor to a user
 // who must pass MFA. Cognito documents the rule but not the error; this

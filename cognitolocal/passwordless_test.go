@@ -217,3 +217,32 @@ func TestEmailMFACodeAnsweredAfterPassword(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, out)
 	require.Contains(t, out, "AuthenticationResult")
 }
+
+// SMS_OTP follows the same rule: a user who must pass MFA is not offered
+// it, is refused it, and a code sent before MFA was turned on is refused
+// (same sources as above).
+func TestSMSOTPRefusedToUsersWithMFA(t *testing.T) {
+	p, _, _ := passwordlessPool(t)
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "SMS_OTP"}))
+	for _, name := range []string{"alice", "bob"} {
+		require.NoError(t, p.SetUserAttributes(name, map[string]string{"phone_number": "+15555550123"}))
+	}
+	selectChallenge(t, p, "alice", "PASSWORD", "PASSWORD_SRP")
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "SMS_OTP"}},
+		codeInvalidParameter, errPasswordlessWithMFA.Message)
+	requireNoSignInCode(t, p, "alice")
+
+	session := selectChallenge(t, p, "bob", "PASSWORD", "PASSWORD_SRP", "SMS_OTP")
+	status, out := call(t, p, "RespondToAuthChallenge", answer("SELECT_CHALLENGE", session, map[string]string{"USERNAME": "bob", "ANSWER": "SMS_OTP"}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "SMS_OTP", out["ChallengeName"])
+	code := lastSignInCode(t, p, "bob")
+	setEmailMFA(t, p, true)
+	codeAnswer := answer("SMS_OTP", out["Session"], map[string]string{"USERNAME": "bob", "SMS_OTP_CODE": code})
+	requireAPIError(t, p, "RespondToAuthChallenge", codeAnswer, codeInvalidParameter, errPasswordlessWithMFA.Message)
+	setEmailMFA(t, p, false)
+	status, out = call(t, p, "RespondToAuthChallenge", codeAnswer)
+	require.Equal(t, http.StatusOK, status, out)
+	require.Contains(t, out, "AuthenticationResult")
+}

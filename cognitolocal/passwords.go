@@ -15,8 +15,6 @@ import (
 
 // Password policy and storage.
 
-// Password policy and storage.
-
 // checkPassword applies the pool's password policy to a password being
 // set: every operation that sets one calls it before changing anything.
 // The messages are Cognito's.
@@ -24,7 +22,24 @@ func (p *Pool) checkPassword(pw string) error {
 	return checkPasswordPolicy(p.conf().PasswordPolicy, pw)
 }
 
-// passwordSymbols are the characters Cognito counts as symbols.
+// errPasswordOuterSpace refuses a password that begins or ends with
+// whitespace where no API member's pattern has refused it first: a
+// NEW_PASSWORD challenge answer, Managed Login's forms, the Go API.
+// Cognito documents the rule ("non-leading, non-trailing space
+// characters", developer guide, "Passwords, account recovery, and
+// password policies") but not this answer; the message is worded as the
+// policy's others.
+var errPasswordOuterSpace = apiErr(codeInvalidPassword, "Password did not conform with policy: Password must not begin or end with whitespace")
+
+// outerSpace reports whether pw begins or ends with whitespace as Java's
+// \s counts it (passwordLimit).
+func outerSpace(pw string) bool {
+	const ws = "\t\n\v\f\r "
+	return pw != "" && (strings.ContainsRune(ws, rune(pw[0])) || strings.ContainsRune(ws, rune(pw[len(pw)-1])))
+}
+
+// passwordSymbols are the characters Cognito counts as symbols; the
+// space counts only inside a password (outerSpace).
 const passwordSymbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
 
 func checkPasswordPolicy(pol PasswordPolicy, pw string) error {
@@ -43,6 +58,8 @@ func checkPasswordPolicy(pol PasswordPolicy, pw string) error {
 	}
 	const refused = "Password did not conform with policy: "
 	switch {
+	case outerSpace(pw):
+		return errPasswordOuterSpace
 	case utf8.RuneCountInString(pw) < max(pol.MinimumLength, 1):
 		return apiErr(codeInvalidPassword, refused+"Password not long enough")
 	case len(pw) > 256:

@@ -42,8 +42,10 @@ type Config struct {
 	// PreTokenGeneration runs for every token issue (sign-in, refresh, code
 	// exchange; with TriggerVersion "V3_0" also client credentials).
 	PreTokenGeneration Trigger
-	// TriggerVersion is "V2_0" (the default when a trigger is set) or
-	// "V3_0".
+	// TriggerVersion is "V2_0" (the default when a trigger is set),
+	// "V3_0", or "V1_0", whose event has version "1" and whose response
+	// changes the ID token only (IDTokenGeneration with string values,
+	// GroupOverrideDetails), as Cognito's V1_0 trigger does.
 	TriggerVersion string
 	// Logger receives a record per JSON API operation (its name and, on
 	// failure, the exception name); nil logs nothing.
@@ -182,9 +184,9 @@ func makePool(svc *Service, cfg Config) (*Pool, error) {
 	switch p.triggerV {
 	case "":
 		p.triggerV = triggerV2
-	case triggerV2, triggerV3:
+	case triggerV1, triggerV2, triggerV3:
 	default:
-		return nil, fmt.Errorf("cognitolocal: TriggerVersion must be %q or %q", triggerV2, triggerV3)
+		return nil, fmt.Errorf("cognitolocal: TriggerVersion must be %q, %q or %q", triggerV1, triggerV2, triggerV3)
 	}
 	key := cfg.Key
 	if key == nil {

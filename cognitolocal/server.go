@@ -20,8 +20,9 @@ type Server struct {
 }
 
 // Start listens on addr, which must be a loopback address ("127.0.0.1:0"
-// picks a free port), sets cfg.BaseURL to it and serves a new Pool there.
-// Call Close when done.
+// picks a free port), sets cfg.BaseURL to it and serves a new Pool there,
+// to requests whose Host header names a loopback address
+// (RequireLoopbackHost). Call Close when done.
 func Start(addr string, cfg Config) (*Server, error) {
 	ln, err := Listen(addr)
 	if err != nil {
@@ -34,7 +35,7 @@ func Start(addr string, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Pool: p, ln: ln, done: make(chan struct{})}
-	s.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: RequireLoopbackHost(p), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.done)
 		_ = s.srv.Serve(ln)

@@ -179,6 +179,30 @@ func TestAllowAdminCreateUserOnlyRefusesSignUp(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 }
 
+// AllowAdminCreateUserOnly does not stop a user the administrator created
+// from resetting a forgotten password. The API reference of ForgotPassword
+// makes it depend on AccountRecoverySetting ("your user pool must have
+// self-service account recovery options set in AccountRecoverySettingType
+// and the requested user must be eligible for an available account
+// recovery option") and on a verified email address or phone number; it
+// says nothing of AllowAdminCreateUserOnly, and neither does
+// AdminCreateUserConfigType. The pool follows the English reference; an
+// admin_only recovery setting is what refuses (recovery_test.go).
+func TestAllowAdminCreateUserOnlyKeepsForgotPassword(t *testing.T) {
+	root := newPool(t, Config{})
+	p, client := apiPool(t, root, map[string]any{"AdminCreateUserConfig": map[string]any{"AllowAdminCreateUserOnly": true}})
+	_, err := p.CreateUser("mia", testPassword, map[string]string{"email": "mia@example.com", "email_verified": "true"})
+	require.NoError(t, err)
+	status, out := call(t, root, "ForgotPassword", map[string]any{"ClientId": client, "Username": "mia"})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "EMAIL", out["CodeDeliveryDetails"].(map[string]any)["DeliveryMedium"])
+	code, ok := p.LastCode("mia", MessageForgotPassword)
+	require.True(t, ok)
+	status, out = call(t, root, "ConfirmForgotPassword", map[string]any{"ClientId": client, "Username": "mia",
+		"ConfirmationCode": code, "Password": "N3w-Passw0rd!"})
+	require.Equal(t, http.StatusOK, status, out)
+}
+
 func TestMfaConfigurationStored(t *testing.T) {
 	root := newPool(t, Config{})
 	p, _ := apiPool(t, root, map[string]any{"MfaConfiguration": "OPTIONAL",

@@ -61,7 +61,16 @@ func (p *Pool) signInOnDevice(ctx context.Context, c AppClient, snap snapshot, s
 
 // refreshTokens issues new access and ID tokens for a refresh token of
 // clientID: same origin_jti and auth_time, current attributes and groups.
-func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken string, metadata map[string]string) (Tokens, error) {
+// deviceKey is the DEVICE_KEY the refresh presents, "" for none: a token
+// of a sign-in made on one device does not refresh on another ("With
+// device tracking, these tokens are linked to a single device. If a
+// refresh token is used on any other device, the call fails", AWS's
+// announcement of device tracking; forgetDeviceLocked). A refresh that
+// presents no key is not refused, though the API reference
+// (GetTokensFromRefreshToken) says a pool that remembers devices needs
+// one: it does not say what a missing one is answered, and server-side
+// refreshes send none.
+func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken, deviceKey string, metadata map[string]string) (Tokens, error) {
 	p.mu.Lock()
 	c, ok := p.clients[clientID]
 	if !ok {
@@ -89,6 +98,8 @@ func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken string,
 		return Tokens{}, errUserDisabled
 	case fam.Revoked:
 		return Tokens{}, errRefreshRevoked
+	case fam.DeviceForgotten, deviceKey != "" && fam.DeviceKey != "" && deviceKey != fam.DeviceKey:
+		return Tokens{}, errRefreshInvalid
 	case !p.now().Before(fam.Expires):
 		return Tokens{}, errRefreshExpired
 	}
@@ -106,8 +117,11 @@ func (p *Pool) refreshTokens(ctx context.Context, clientID, refreshToken string,
 	if u := p.userNamed(fam.Username); u == nil || !u.Enabled {
 		return Tokens{}, errUserDisabled
 	}
-	if f := p.families[fam.OriginJTI]; f == nil || f.Revoked {
+	switch f := p.families[fam.OriginJTI]; {
+	case f == nil || f.Revoked:
 		return Tokens{}, errRefreshRevoked
+	case f.DeviceForgotten:
+		return Tokens{}, errRefreshInvalid
 	}
 	return t, nil
 }

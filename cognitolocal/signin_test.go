@@ -145,9 +145,9 @@ func TestDisableDuringRefreshLeavesNoToken(t *testing.T) {
 		require.NoError(t, p.DisableUser("alice"))
 		require.NoError(t, p.EnableUser("alice"))
 	})
-	_, err := p.refreshTokens(context.Background(), DefaultClientID, tok.RefreshToken, nil)
+	_, err := p.refreshTokens(context.Background(), DefaultClientID, tok.RefreshToken, "", nil)
 	require.ErrorIs(t, err, errRefreshRevoked)
-	_, err = p.refreshTokens(context.Background(), DefaultClientID, tok.RefreshToken, nil)
+	_, err = p.refreshTokens(context.Background(), DefaultClientID, tok.RefreshToken, "", nil)
 	require.ErrorIs(t, err, errRefreshRevoked, "the disable revoked the family")
 }
 

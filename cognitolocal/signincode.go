@@ -1,18 +1,21 @@
 package cognitolocal
 
-// Sign-in codes by email and SMS: the one-time code of choice-based
-// sign-in (EMAIL_OTP) and the codes of SMS and email MFA, delivered to
-// the pool's outbox as MessageAuthentication.
+// Sign-in codes by email and SMS: the one-time codes of choice-based
+// sign-in (EMAIL_OTP, SMS_OTP) and the codes of SMS and email MFA,
+// delivered to the pool's outbox as MessageAuthentication.
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"strings"
 )
 
-// emailOTPFactor sends an eight-digit code to the user's email address
-// and answers EMAIL_OTP. An unknown username gets the same answer, with
+// otpFactor sends an eight-digit code for factor, EMAIL_OTP to the
+// user's email address or SMS_OTP to their phone number, and answers the
+// challenge of that name. An unknown username gets the same answer, with
 // no message sent and no code that works.
-func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (stepResult, error) {
+func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (stepResult, error) {
 	p.mu.Lock()
 	u := p.userNamed(username)
 	var enabled bool
@@ -21,19 +24,22 @@ func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (step
 		enabled, canonical = u.Enabled, u.Username
 	}
 	p.mu.Unlock()
-	s := authSession{challenge: factorEmail, typed: username, source: st.source, device: st.device, firstFactor: true}
+	s := authSession{challenge: factor, typed: username, source: st.source, device: st.device, firstFactor: true}
 	params := map[string]string{"CODE_DELIVERY_DELIVERY_MEDIUM": MediumEmail}
+	if factor == firstSMSOTP {
+		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = MediumSMS
+	}
 	switch {
 	case u == nil:
 		s.code = digest(randomToken(16))
 		canonical = username
-		params["CODE_DELIVERY_DESTINATION"] = mask(destination{medium: MediumEmail, address: username + "@example.com"})
+		params["CODE_DELIVERY_DESTINATION"] = mask(p.decoyDestination(username, factor))
 	case !enabled:
 		return stepResult{}, errUserDisabled
 	default:
 		// An UNCONFIRMED user may sign in so: the right code confirms
 		// the user and verifies the address (answerCode).
-		code, _, dest, address, err := p.sendSignInCode(canonical, factorEmail, signInCodeDigits)
+		code, _, dest, address, err := p.sendSignInCode(canonical, factor, signInCodeDigits)
 		if err != nil {
 			return stepResult{}, err
 		}
@@ -41,11 +47,24 @@ func (p *Pool) emailOTPFactor(c AppClient, username string, st signInStep) (step
 		params["CODE_DELIVERY_DESTINATION"] = dest
 	}
 	params["USERNAME"] = canonical
-	return stepResult{out: &initiateAuthOutput{ChallengeName: factorEmail, Session: p.newSession(c, canonical, s), ChallengeParameters: params}}, nil
+	return stepResult{out: &initiateAuthOutput{ChallengeName: factor, Session: p.newSession(c, canonical, s), ChallengeParameters: params}}, nil
+}
+
+// decoyDestination is where a code for an unknown username would have
+// gone: an address at example.com, or a phone number whose last four
+// digits, the ones the mask shows, are the same each time the name is
+// asked for, as a real user's are.
+func (p *Pool) decoyDestination(username, factor string) destination {
+	if factor != firstSMSOTP {
+		return destination{medium: MediumEmail, address: username + "@example.com"}
+	}
+	sum := sha256.Sum256([]byte(p.PoolID() + "\x00" + username))
+	return destination{medium: MediumSMS, address: fmt.Sprintf("+1555555%04d", binary.BigEndian.Uint32(sum[:4])%10000)}
 }
 
 // sendSignInCode sends a sign-in code of digits digits for factor
-// (SMS_MFA to the phone number, EMAIL_OTP to the email address) to the
+// (SMS_MFA and SMS_OTP to the phone number, EMAIL_OTP to the email
+// address) to the
 // outbox and returns it with the medium, the masked destination and the
 // address it went to.
 func (p *Pool) sendSignInCode(username, factor string, digits int) (code, medium, dest, address string, err error) {
@@ -56,7 +75,7 @@ func (p *Pool) sendSignInCode(username, factor string, digits int) (code, medium
 		return "", "", "", "", err
 	}
 	d := emailOf(u)
-	if factor == factorSMS {
+	if factor == factorSMS || factor == firstSMSOTP {
 		d = phoneOf(u)
 	}
 	if d.address == "" {
@@ -71,20 +90,31 @@ func (p *Pool) sendSignInCode(username, factor string, digits int) (code, medium
 // delivery details.
 func (p *Pool) sendMFACodeLocked(u *user, d destination, factor string, digits int) (string, *codeDeliveryDetails) {
 	code := fmt.Sprintf("%0*d", digits, randIntn(pow10(digits)))
-	text := "Your sign-in code is " + code + "."
-	if cfg := p.MFAConfig(); factor == factorSMS && cfg.SMSMessage != "" {
+	text, subject := "Your sign-in code is "+code+".", ""
+	// SmsAuthenticationMessage is the message "sent to users with the
+	// code they must sign in with" (API reference, SmsMfaConfigType), and
+	// EmailMfaConfiguration's Message the one "with codes for MFA and
+	// sign-in with email OTPs" (EmailMfaConfigType): each carries the MFA
+	// code and the first factor's one-time password alike.
+	// Its Subject is that of "the email messages that your user pool sends
+	// to users with codes for MFA and email OTP sign-in".
+	cfg := p.MFAConfig()
+	if (factor == factorSMS || factor == firstSMSOTP) && cfg.SMSMessage != "" {
 		text = replaceCode(cfg.SMSMessage, code)
-	} else if factor == factorEmail && cfg.EmailMessage != "" && digits == 6 {
-		text = replaceCode(cfg.EmailMessage, code)
+	} else if factor == factorEmail {
+		if cfg.EmailMessage != "" {
+			text = replaceCode(cfg.EmailMessage, code)
+		}
+		subject = cfg.EmailSubject
 	}
-	return code, p.deliverLocked(u, MessageAuthentication, d, code, text)
+	return code, p.deliverWithSubjectLocked(u, MessageAuthentication, d, code, text, subject)
 }
 
 // replaceCode puts code in a message template's {####}.
 func replaceCode(template, code string) string { return strings.ReplaceAll(template, "{####}", code) }
 
-// signInCodeDigits is the length of a one-time sign-in code by email:
-// Cognito sends eight digits for the first factor, six for MFA.
+// signInCodeDigits is the length of a one-time sign-in code by email or
+// SMS: Cognito sends eight digits for the first factor, six for MFA.
 const signInCodeDigits = 8
 
 func pow10(n int) int {

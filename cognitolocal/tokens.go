@@ -251,4 +251,7 @@ type family struct {
 	// DeviceKey is the device the sign-in was made on, which its access
 	// tokens name in device_key.
 	DeviceKey string `json:"deviceKey,omitempty"`
+	// DeviceForgotten marks a sign-in whose device was forgotten since:
+	// its refresh token no longer refreshes (forgetDeviceLocked).
+	DeviceForgotten bool `json:"deviceForgotten,omitempty"`
 }

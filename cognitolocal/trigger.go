@@ -18,6 +18,7 @@ import (
 
 // Trigger versions.
 const (
+	triggerV1 = "V1_0"
 	triggerV2 = "V2_0"
 	triggerV3 = "V3_0"
 )
@@ -36,9 +37,22 @@ var unmodifiableClaims = []string{
 	"identities", "iss", "jti", "nbf", "nonce", "origin_jti", "sub", "token_use",
 }
 
+// errUnmodifiableClaim refuses a response that touches a claim no
+// trigger may change.
+var errUnmodifiableClaim = apiErr(codeInvalidLambdaResp, "Invalid lambda response: a claim that cannot be modified was changed.")
+
+// isUnmodifiable reports whether a response may not add, override or
+// suppress the claim name: one of unmodifiableClaims, or scope, which
+// changes through scopesToAdd and scopesToSuppress only.
+func isUnmodifiable(name string) bool {
+	return slices.Contains(unmodifiableClaims, name) || name == "scope"
+}
+
 // runTrigger builds the event of req as Cognito builds it, calls the
 // trigger and applies its response to the claim sets (id is nil when no
-// ID token is issued). V2_0 does not run for client credentials.
+// ID token is issued): to the ID token only for V1_0 (triggerv1.go), to
+// both for V2_0 and V3_0. V1_0 and V2_0 do not run for client
+// credentials.
 func (p *Pool) runTrigger(ctx context.Context, req issueRequest, access, id map[string]any) error {
 	t, version, err := p.preTokenTrigger()
 	if err != nil {
@@ -57,6 +71,9 @@ func (p *Pool) runTrigger(ctx context.Context, req issueRequest, access, id map[
 		}
 		return apiErr(codeUserLambdaValidate, "PreTokenGeneration failed with error "+err.Error()+".")
 	}
+	if version == triggerV1 {
+		return applyV1Response(out.Response.ClaimsAndScopeOverrideDetails, id)
+	}
 	return applyTriggerResponse(out.Response.ClaimsAndScopeOverrideDetails, access, id)
 }
 
@@ -73,9 +90,9 @@ func callTrigger(ctx context.Context, t Trigger, ev events.CognitoEventUserPools
 
 // preTokenTrigger returns the pool's pre-token-generation trigger and its
 // version: Config.PreTokenGeneration, else the local trigger the Service
-// maps the ARN of the pool's LambdaConfig to. A V1_0 function runs with
-// the V2_0 event. An ARN mapped to nothing fails every token issue, as an
-// unreachable function would.
+// maps the ARN of the pool's LambdaConfig to, with the LambdaVersion the
+// pool names (V2_0 when it names none). An ARN mapped to nothing fails
+// every token issue, as an unreachable function would.
 func (p *Pool) preTokenTrigger() (Trigger, string, error) {
 	if p.trigger != nil {
 		return p.trigger, p.triggerV, nil
@@ -88,17 +105,18 @@ func (p *Pool) preTokenTrigger() (Trigger, string, error) {
 	if t == nil {
 		return nil, "", apiErr(codeUnexpectedLambda, "PreTokenGeneration invocation failed: no local trigger is mapped to the pool's Lambda ARN (dev-issuer --lambda ARN=URL, or Service.SetLambda).")
 	}
-	if s.PreTokenLambdaVersion == triggerV3 {
-		return t, triggerV3, nil
+	switch s.PreTokenLambdaVersion {
+	case triggerV1, triggerV3:
+		return t, s.PreTokenLambdaVersion, nil
 	}
 	return t, triggerV2, nil
 }
 
 func (p *Pool) triggerEvent(req issueRequest, access map[string]any, version string) events.CognitoEventUserPoolsPreTokenGenV2_0 {
 	var ev events.CognitoEventUserPoolsPreTokenGenV2_0
-	ev.Version = "2"
-	if version == triggerV3 {
-		ev.Version = "3"
+	ev.Version = map[string]string{triggerV1: "1", triggerV3: "3"}[version]
+	if ev.Version == "" {
+		ev.Version = "2"
 	}
 	ev.TriggerSource = req.source
 	ev.Region = p.region()
@@ -106,7 +124,10 @@ func (p *Pool) triggerEvent(req issueRequest, access map[string]any, version str
 	ev.CallerContext.AWSSDKVersion = "aws-sdk-unknown-unknown"
 	ev.CallerContext.ClientID = req.client.ClientID
 	ev.Request.ClientMetadata = maps.Clone(req.metadata)
-	ev.Request.Scopes = splitScope(access["scope"])
+	// The V1_0 event carries what goes into the ID token: no scopes.
+	if version != triggerV1 {
+		ev.Request.Scopes = splitScope(access["scope"])
+	}
 	ev.Request.UserAttributes = map[string]string{}
 	ev.Request.GroupConfiguration.GroupsToOverride = []string{}
 	ev.Request.GroupConfiguration.IAMRolesToOverride = []string{}
@@ -146,8 +167,8 @@ func applyTriggerResponse(d events.ClaimsAndScopeOverrideDetailsV2_0, access, id
 	for _, names := range [][]string{slices.Collect(maps.Keys(at.ClaimsToAddOrOverride)), at.ClaimsToSuppress,
 		slices.Collect(maps.Keys(it.ClaimsToAddOrOverride)), it.ClaimsToSuppress} {
 		for _, n := range names {
-			if slices.Contains(unmodifiableClaims, n) || n == "scope" {
-				return apiErr(codeInvalidLambdaResp, "Invalid lambda response: a claim that cannot be modified was changed.")
+			if isUnmodifiable(n) {
+				return errUnmodifiableClaim
 			}
 		}
 	}
@@ -167,7 +188,15 @@ func applyTriggerResponse(d events.ClaimsAndScopeOverrideDetailsV2_0, access, id
 	}
 	scopes = slices.DeleteFunc(scopes, func(s string) bool { return slices.Contains(at.ScopesToSuppress, s) })
 	access["scope"] = strings.Join(scopes, " ")
-	if g := d.GroupOverrideDetails.GroupsToOverride; g != nil {
+	applyGroupOverride(d.GroupOverrideDetails, access, id)
+	return nil
+}
+
+// applyGroupOverride applies groupOverrideDetails: groupsToOverride
+// replaces cognito:groups in access (nil for a V1_0 trigger, which
+// changes the ID token only) and id; roles change the ID token only.
+func applyGroupOverride(o events.GroupConfigurationV2_0, access, id map[string]any) {
+	if g := o.GroupsToOverride; g != nil {
 		for _, claims := range []map[string]any{access, id} {
 			if claims == nil {
 				continue
@@ -180,21 +209,20 @@ func applyTriggerResponse(d events.ClaimsAndScopeOverrideDetailsV2_0, access, id
 		}
 	}
 	// Roles are ID-token claims only, as Cognito issues them.
-	if r := d.GroupOverrideDetails.IAMRolesToOverride; r != nil && id != nil {
+	if r := o.IAMRolesToOverride; r != nil && id != nil {
 		if len(r) == 0 {
 			delete(id, "cognito:roles")
 		} else {
 			id["cognito:roles"] = slices.Clone(r)
 		}
 	}
-	if pr := d.GroupOverrideDetails.PreferredRole; pr != nil && id != nil {
+	if pr := o.PreferredRole; pr != nil && id != nil {
 		if *pr == "" {
 			delete(id, "cognito:preferred_role")
 		} else {
 			id["cognito:preferred_role"] = *pr
 		}
 	}
-	return nil
 }
 
 // applyClaims adds and then suppresses claims. Values must be JSON
@@ -218,8 +246,10 @@ const maxTriggerResponse = 1 << 20
 
 // HTTPTrigger returns a Trigger that POSTs the event as JSON to url (a
 // trigger running as a local HTTP endpoint) and reads the event back,
-// response filled in, from a 2xx answer of at most 1 MiB. The call has
-// Cognito's 5-second limit.
+// response filled in, from a 2xx answer of at most 1 MiB. An event of
+// version "1" (a V1_0 trigger) goes out and comes back in the V1_0 shape,
+// response.claimsOverrideDetails, as a V1_0 function reads and writes it.
+// The call has Cognito's 5-second limit.
 func HTTPTrigger(url string) Trigger {
 	// No keep-alive: a pool that is closed leaves no idle connection (and
 	// no goroutine) behind, and a local trigger costs little to reach.
@@ -227,36 +257,51 @@ func HTTPTrigger(url string) Trigger {
 	tr.DisableKeepAlives = true
 	client := &http.Client{Timeout: triggerTimeout, Transport: tr}
 	return func(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
-		body, err := json.Marshal(ev)
-		if err != nil {
-			return ev, err
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-		if err != nil {
-			return ev, fmt.Errorf("trigger URL: %w", err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			return ev, fmt.Errorf("calling the trigger endpoint: %w", err)
-		}
-		defer resp.Body.Close()
-		data, err := io.ReadAll(io.LimitReader(resp.Body, maxTriggerResponse+1))
-		if err != nil {
-			return ev, fmt.Errorf("reading the trigger response: %w", err)
-		}
-		if resp.StatusCode/100 != 2 {
-			return ev, fmt.Errorf("trigger endpoint answered status %d", resp.StatusCode)
-		}
-		if len(data) > maxTriggerResponse {
-			return ev, fmt.Errorf("trigger response exceeds %d bytes", maxTriggerResponse)
+		if ev.Version == "1" {
+			var out v1Event
+			if err := postEvent(ctx, client, url, toV1Event(ev), &out); err != nil {
+				return ev, err
+			}
+			return fromV1Response(ev, out), nil
 		}
 		var out events.CognitoEventUserPoolsPreTokenGenV2_0
-		if err := json.Unmarshal(data, &out); err != nil {
-			return ev, fmt.Errorf("trigger response is not an event: %w", err)
+		if err := postEvent(ctx, client, url, ev, &out); err != nil {
+			return ev, err
 		}
 		return out, nil
 	}
+}
+
+// postEvent POSTs ev to url as JSON and decodes the answer into out.
+func postEvent(ctx context.Context, client *http.Client, url string, ev, out any) error {
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("trigger URL: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("calling the trigger endpoint: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxTriggerResponse+1))
+	if err != nil {
+		return fmt.Errorf("reading the trigger response: %w", err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("trigger endpoint answered status %d", resp.StatusCode)
+	}
+	if len(data) > maxTriggerResponse {
+		return fmt.Errorf("trigger response exceeds %d bytes", maxTriggerResponse)
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("trigger response is not an event: %w", err)
+	}
+	return nil
 }
 
 // region is the AWS region a pool ID of the form region_suffix names, as

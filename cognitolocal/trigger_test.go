@@ -210,7 +210,7 @@ func TestTriggerEventRegionFromPoolID(t *testing.T) {
 }
 
 func TestTriggerVersionValidated(t *testing.T) {
-	_, err := New(Config{TriggerVersion: "V1_0", Key: testKey(t)})
+	_, err := New(Config{TriggerVersion: "V4_0", Key: testKey(t)})
 	require.ErrorContains(t, err, "TriggerVersion")
 }
 

@@ -7,9 +7,9 @@ import (
 
 // Choice-based sign-in, USER_AUTH: the client names a first factor
 // (PREFERRED_CHALLENGE) or the pool offers the ones the user can use
-// (SELECT_CHALLENGE): PASSWORD, PASSWORD_SRP, or EMAIL_OTP, a one-time
-// code by email. A user who must pass MFA signs in with a password
-// only (passwordless.go).
+// (SELECT_CHALLENGE): PASSWORD, PASSWORD_SRP, or a one-time code by
+// email (EMAIL_OTP) or SMS (SMS_OTP). A user who must pass MFA signs in
+// with a password only (passwordless.go).
 
 // First factors of choice-based sign-in, as SignInPolicy and the
 // challenges name them.
@@ -17,12 +17,13 @@ const (
 	firstPassword = "PASSWORD"
 	firstSRP      = "PASSWORD_SRP"
 	firstEmailOTP = "EMAIL_OTP"
+	firstSMSOTP   = "SMS_OTP"
 )
 
 // SetFirstAuthFactors sets the factors choice-based sign-in (USER_AUTH)
 // offers, as SignInPolicy.AllowedFirstAuthFactors: "PASSWORD" (which
-// brings PASSWORD_SRP along, and which Cognito requires) and
-// "EMAIL_OTP". The default is PASSWORD alone.
+// brings PASSWORD_SRP along, and which Cognito requires), "EMAIL_OTP"
+// and "SMS_OTP". The default is PASSWORD alone.
 func (p *Pool) SetFirstAuthFactors(factors []string) error {
 	if err := checkFirstAuthFactors(factors); err != nil {
 		return err
@@ -42,8 +43,8 @@ func checkFirstAuthFactors(factors []string) error {
 		return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors must include PASSWORD.")
 	}
 	for _, f := range factors {
-		if f != firstPassword && f != firstEmailOTP {
-			return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors may hold PASSWORD and EMAIL_OTP.")
+		if f != firstPassword && f != firstEmailOTP && f != firstSMSOTP {
+			return apiErr(codeInvalidParameter, "AllowedFirstAuthFactors may hold PASSWORD, EMAIL_OTP and SMS_OTP.")
 		}
 	}
 	return nil
@@ -59,10 +60,10 @@ func (p *Pool) FirstAuthFactors() []string {
 
 // availableFirstFactorsLocked are the first factors username can use: a
 // password (as such or by SRP) when the pool allows passwords, a code by
-// email when the pool allows it, the user has an address and no MFA to
-// pass. A username the pool does not know is offered what a user with an
-// email address and no MFA factor would be, so the answer reveals
-// nothing.
+// email or SMS when the pool allows it, the user has an email address or
+// a phone number (verified or not: the right code verifies it) and no
+// MFA to pass. A username the pool does not know is offered what a user
+// with both and no MFA factor would be, so the answer reveals nothing.
 func (p *Pool) availableFirstFactorsLocked(username string) []string {
 	allowed := p.FirstAuthFactors()
 	var out []string
@@ -75,6 +76,9 @@ func (p *Pool) availableFirstFactorsLocked(username string) []string {
 	}
 	if slices.Contains(allowed, firstEmailOTP) && (u == nil || u.Attributes["email"] != "") {
 		out = append(out, firstEmailOTP)
+	}
+	if slices.Contains(allowed, firstSMSOTP) && (u == nil || u.Attributes["phone_number"] != "") {
+		out = append(out, firstSMSOTP)
 	}
 	return out
 }
@@ -153,8 +157,8 @@ func (p *Pool) firstFactor(c AppClient, username, factor string, params map[stri
 		out, err := p.startSRP(c, username, params["SRP_A"], true)
 		p.tagSRPDevice(out, dev)
 		return stepResult{out: out}, err
-	case firstEmailOTP:
-		return p.emailOTPFactor(c, username, st)
+	case firstEmailOTP, firstSMSOTP:
+		return p.otpFactor(c, username, factor, st)
 	}
 	return stepResult{}, apiErr(codeInvalidParameter, "Unknown first factor.")
 }

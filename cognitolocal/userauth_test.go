@@ -122,4 +122,9 @@ func TestFirstAuthFactorsNeedPassword(t *testing.T) {
 	require.Error(t, p.SetFirstAuthFactors([]string{"EMAIL_OTP"}))
 	require.Error(t, p.SetFirstAuthFactors([]string{"PASSWORD", "WEB_AUTHN"}))
 	require.Equal(t, []string{"PASSWORD"}, p.FirstAuthFactors())
+	// SignInPolicyType: AllowedFirstAuthFactors of PASSWORD, EMAIL_OTP,
+	// SMS_OTP and WEB_AUTHN; the pool runs the first three.
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP", "SMS_OTP"}))
+	require.Equal(t, []string{"PASSWORD", "EMAIL_OTP", "SMS_OTP"}, p.FirstAuthFactors())
+	require.Error(t, p.SetFirstAuthFactors([]string{"SMS_OTP"}))
 }

@@ -45,6 +45,9 @@ type Issuer struct {
 	now    func() time.Time
 	server *httptest.Server
 	pool   *cognitolocal.Pool
+	// poolHandler serves the pool to loopback Host names only, as
+	// cognitolocal.Start's server does (cognitolocal.RequireLoopbackHost).
+	poolHandler http.Handler
 
 	mu sync.Mutex
 	// jwks, when set, replaces the JWKS handler (fault injection).
@@ -119,7 +122,7 @@ func Start(addr string, opts ...IssuerOption) (*Issuer, error) {
 		ln.Close()
 		return nil, err
 	}
-	i := &Issuer{now: c.pool.Now, pool: pool, extra: c.extra}
+	i := &Issuer{now: c.pool.Now, pool: pool, poolHandler: cognitolocal.RequireLoopbackHost(pool), extra: c.extra}
 	i.server = httptest.NewUnstartedServer(http.HandlerFunc(i.serve))
 	i.server.Listener.Close()
 	i.server.Listener = ln
@@ -233,7 +236,7 @@ func (i *Issuer) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	i.pool.ServeHTTP(w, r)
+	i.poolHandler.ServeHTTP(w, r)
 }
 
 // Sign signs arbitrary header and claims with the current key: the raw

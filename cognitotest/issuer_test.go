@@ -142,6 +142,29 @@ func TestIssuerServesItsPool(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
+// The issuer serves its pool as cognitolocal.Start does: a request whose
+// Host is not a loopback name (a page whose DNS name was rebound to
+// 127.0.0.1) is refused, but for the public JWKS and discovery documents.
+func TestIssuerPoolRefusesForeignHosts(t *testing.T) {
+	iss := cognitotest.NewIssuer(t)
+	send := func(method, path, host string) int {
+		req, err := http.NewRequest(method, iss.Pool().Endpoint()+path, strings.NewReader(`{"MaxResults":10}`))
+		require.NoError(t, err)
+		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.ListUserPools")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusForbidden, send(http.MethodPost, "/", "rebound.example"))
+	require.Equal(t, http.StatusForbidden, send(http.MethodGet, cognitolocal.OutboxPath, "rebound.example"))
+	require.Equal(t, http.StatusOK, send(http.MethodPost, "/", "localhost"))
+	require.Equal(t, http.StatusOK, send(http.MethodGet, "/"+iss.PoolID()+"/.well-known/jwks.json", "rebound.example"))
+	require.Equal(t, http.StatusOK, send(http.MethodGet, "/"+iss.PoolID()+"/.well-known/openid-configuration", "rebound.example"))
+}
+
 func TestIssuerWithHandlerTakesEveryOtherPath(t *testing.T) {
 	iss := cognitotest.NewIssuer(t, cognitotest.WithHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "extra "+r.URL.Path)

@@ -75,18 +75,19 @@ func (q *queue) Pop() any {
 // taken back, so applying pub/sub messages, resynchronisations and local
 // writes in any order converges to the same set.
 //
-// Reads take no lock and write nothing shared. A filter of 16 bits per
-// entry (two of one word set for each), read with atomic loads, answers
+// Reads take no lock and write nothing shared. A filter of 32 to 64 bits
+// per entry (two of one word set for each), read with atomic loads, answers
 // "not listed" for almost every token without touching the sets; only a
 // token whose bits are set is looked up in them. The sets are
 // open-addressing tables (internal/hashtab) whose slots are published by
 // atomic stores, so a flood of revocations (writers serialise on mu)
 // never stalls the requests being verified, and a listed token is
 // answered as fast as an unlisted one. An id is hashed once per kind: the
-// hash places its bits in the filter and its slot in the table. A slot holds what a lookup compares, a second hash of the id
-// and its moment, so a hit reads one line of the filter and one of the
-// set and never follows the slot to the id's bytes; both live in huge
-// pages where the system offers them (see internal/hashtab). Two ids of a
+// hash places its bits in the filter and its slot in the table. A slot
+// holds what a lookup compares, a second hash of the id and its moment,
+// so a hit reads one line of the filter and one of the set and never
+// follows the slot to the id's bytes; both live in huge pages where the
+// system offers them (see internal/hashtab). Two ids of a
 // kind share both hashes with probability 2^-96 under seeds that never
 // leave the process, and a collision would refuse a token, never admit
 // one.
@@ -128,10 +129,13 @@ func newHeld(check uint32, id string, moment int64) held {
 // id returns the id; its bytes are never written, as a string's are not.
 func (v *held) id() string { return unsafe.String(v.p, v.n) }
 
-// bitsPerEntry keeps false positives under 1/50 per id at capacity (two
-// bits of a word: 1.7% measured, where one bit sent 6%): most tokens then
-// cost three hashes and three loads.
-const bitsPerEntry = 16
+// bitsPerEntry keeps false positives under 1/100 per id at capacity (two
+// bits of a word: about 0.55%, as the revocation list's filter of the same
+// density measures, where 16 bits sent 1.7%): most tokens then cost three
+// hashes and three loads, and fewer reach a set. A filter is rebuilt with
+// twice the bits, so it holds 32 to 64 per entry: 4 to 8 bytes, about
+// 4 MB at a million entries.
+const bitsPerEntry = 32
 
 // newFilter returns a filter over (kind, id), indexed by the replica's
 // hash, for entries.
@@ -167,26 +171,20 @@ func (r *replica) find(i int, id string, h uint64) (held, bool) {
 
 // lookup is find for a token's claims: it compares the slot's second
 // hash, not the id's bytes, so that a hit reads nothing beyond the slot.
-// The second hash is computed before the slot is read, so that the two
-// overlap.
+// The set is asked for the tag alone, which spares the call of a
+// comparison per slot, and the second hash is computed once a slot is
+// found; two ids under one tag, as rare as a 64-bit hash makes them, are
+// then told apart by a second look.
 func (r *replica) lookup(i int, id string, h uint64) (held, bool) {
+	v, ok, _ := r.sets[i].FindTag(h)
+	if !ok {
+		return v, false
+	}
 	check := r.check(i, id)
+	if v.check == check {
+		return v, true
+	}
 	return r.sets[i].Find(h, func(v *held) bool { return v.check == check })
-}
-
-// lookupLazily is lookup with the second hash computed once a tag
-// matches, for a subject: that path's table load is issued sooner with
-// fewer instructions ahead of it, which measured faster than overlapping
-// the hash with it.
-func (r *replica) lookupLazily(i int, id string, h uint64) (held, bool) {
-	var check uint32
-	computed := false
-	return r.sets[i].Find(h, func(v *held) bool {
-		if !computed {
-			check, computed = r.check(i, id), true
-		}
-		return v.check == check
-	})
 }
 
 // add merges e and reports whether it changed anything.
@@ -367,10 +365,35 @@ func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 			return cognitojwt.RevokedFamily
 		}
 	}
-	if inSubject {
-		if v, ok := r.lookupLazily(2, c.Subject, subject); ok && refusedByCutoff(c.IssuedAt.Unix(), v.moment) {
-			return cognitojwt.RevokedSubject
-		}
+	if inSubject && r.subjectRefuses(c, subject) {
+		return cognitojwt.RevokedSubject
 	}
 	return cognitojwt.NotRevoked
+}
+
+// subjectRefuses reports whether c's subject has a cut-off that refuses
+// c, h being the subject's hash. A refreshed user's token passes its
+// entry's cut-off, and when that entry is the only one under its tag it
+// passes whoever the entry stands for (another subject's entry that lets
+// it pass, or its own), so the second hash, which would only tell which,
+// is not computed: that is a quarter of the hashing of what most hits
+// are.
+func (r *replica) subjectRefuses(c *cognitojwt.Claims, h uint64) bool {
+	v, ok, only := r.sets[2].FindTag(h)
+	if !ok {
+		return false
+	}
+	iat := c.IssuedAt.Unix()
+	if only && !refusedByCutoff(iat, v.moment) {
+		return false
+	}
+	check := r.check(2, c.Subject)
+	if v.check != check {
+		// Another subject under the same tag: rare as a 64-bit hash
+		// makes it.
+		if v, ok = r.sets[2].Find(h, func(v *held) bool { return v.check == check }); !ok {
+			return false
+		}
+	}
+	return refusedByCutoff(iat, v.moment)
 }

@@ -46,7 +46,7 @@ func TestRevocationFilterNeverDecidesAlone(t *testing.T) {
 	for i := range n {
 		id := fmt.Sprintf("jti-%d", i)
 		h := r.hasher.Load()
-		_, listed := r.lookup(h.id(kindJTI, id, h.first(kindJTI, id)))
+		_, listed := r.lookup(kindJTI, h.id(kindJTI, id, h.first(kindJTI, id)))
 		if r.Revoked(&cognitojwt.Claims{JWTID: id}) != listed {
 			t.Fatalf("%s: Revoked disagrees with the list", id)
 		}
@@ -71,9 +71,9 @@ func TestRevocationSlotMatchesOnBothHashes(t *testing.T) {
 	expires := uint32(now.Add(time.Hour).Unix())
 	impostor := func(kind revocationKind, value string, st uint32) {
 		id := h.id(kind, value, h.first(kind, value))
-		wrong := id.check ^ 4       // another second hash of the same kind
+		wrong := id.check ^ 4       // another second hash
 		r.filter.Load().Set(id.tag) // as a colliding entry would have set it
-		r.entries.Put(id.tag, newEntry(wrong, st), func(e *revocationEntry) bool { return e.check() == wrong })
+		r.tables[kind].Put(id.tag, newEntry(wrong, st), func(e *revocationEntry) bool { return e.check() == wrong })
 	}
 	impostor(kindJTI, "victim", expires)
 	impostor(kindFamily, "victim", expires)
@@ -114,34 +114,46 @@ func TestRevocationQueueBoundedUnderRepeatedRevocations(t *testing.T) {
 }
 
 // A subject's slot is told apart from others under its tag whatever their
-// cut-offs: one that would let the token pass does not hide the
-// subject's own, which refuses it, and one that would refuse it refuses
+// cut-offs and whichever slot comes first: one that would let the token
+// pass does not hide the subject's own, which refuses it (a lookup that
+// skips the second hash on a passing cut-off may do so only when the slot
+// is the only one under the tag), and one that would refuse it refuses
 // nothing while the subject's own lets it pass.
 func TestRevocationSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 	now := time.Unix(1_750_000_000, 0)
 	for _, impostorRefuses := range []bool{false, true} {
-		r, err := New(Config{Now: func() time.Time { return now }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.RevokeJTI("seed the hasher")
-		h := r.hasher.Load()
-		id := h.id(kindSubject, "victim", h.first(kindSubject, "victim"))
-		wrong := id.check ^ 4
-		cut := now.Add(-time.Minute) // the subject's own: refuses iat < cut
-		impostorCut := now.Add(-time.Hour)
-		if impostorRefuses {
-			cut, impostorCut = now.Add(-time.Hour), now.Add(time.Hour)
-		}
-		r.filter.Load().Set(id.tag)
-		r.entries.Put(id.tag, newEntry(wrong, uint32(impostorCut.Unix())), func(e *revocationEntry) bool { return e.check() == wrong })
-		r.RevokeSubject("victim", cut)
-		want := cognitojwt.RevokedSubject
-		if impostorRefuses {
-			want = cognitojwt.NotRevoked
-		}
-		if got := r.RevocationReason(&cognitojwt.Claims{Subject: "victim", IssuedAt: now.Add(-10 * time.Minute)}); got != want {
-			t.Fatalf("impostor refuses %v: %v, want %v", impostorRefuses, got, want)
+		for _, impostorFirst := range []bool{false, true} {
+			r, err := New(Config{Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.RevokeJTI("seed the hasher")
+			h := r.hasher.Load()
+			id := h.id(kindSubject, "victim", h.first(kindSubject, "victim"))
+			wrong := id.check ^ 4
+			cut := now.Add(-time.Minute) // the subject's own: refuses iat < cut
+			impostorCut := now.Add(-time.Hour)
+			if impostorRefuses {
+				cut, impostorCut = now.Add(-time.Hour), now.Add(time.Hour)
+			}
+			impostor := func() {
+				r.filter.Load().Set(id.tag)
+				r.tables[kindSubject].Put(id.tag, newEntry(wrong, uint32(impostorCut.Unix())), func(e *revocationEntry) bool { return e.check() == wrong })
+			}
+			if impostorFirst {
+				impostor()
+			}
+			r.RevokeSubject("victim", cut)
+			if !impostorFirst {
+				impostor()
+			}
+			want := cognitojwt.RevokedSubject
+			if impostorRefuses {
+				want = cognitojwt.NotRevoked
+			}
+			if got := r.RevocationReason(&cognitojwt.Claims{Subject: "victim", IssuedAt: now.Add(-10 * time.Minute)}); got != want {
+				t.Fatalf("impostor refuses %v, first %v: %v, want %v", impostorRefuses, impostorFirst, got, want)
+			}
 		}
 	}
 }
@@ -175,5 +187,50 @@ func TestRevocationFilterFalsePositives(t *testing.T) {
 	}
 	if rate := float64(sent) / probes; rate > 0.01 {
 		t.Fatalf("%.2f%% of unlisted ids pass the filter at %d bits per entry", 100*rate, words*64/r.Len())
+	}
+}
+
+// Each kind keeps its entries in a table of its own: an id revoked as a
+// jti, a family and a subject makes one entry in each, each refuses by
+// its own claim only, and one leaving (here the jti, revoked earlier and
+// expiring first) leaves the other two in place.
+func TestRevocationKindsKeepTablesOfTheirOwn(t *testing.T) {
+	now := time.Unix(1_750_000_000, 0)
+	r, err := New(Config{MaxAge: time.Hour, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.RevokeJTIAt("id", now.Add(-50*time.Minute))
+	r.RevokeFamily("id")
+	r.RevokeSubject("id", now)
+	for k := range r.tables {
+		if n := r.tables[k].Len(); n != 1 {
+			t.Fatalf("kind %d holds %d entries, want 1", k, n)
+		}
+	}
+	early := now.Add(-time.Minute)
+	for _, tc := range []struct {
+		c    cognitojwt.Claims
+		want cognitojwt.RevocationReason
+	}{
+		{cognitojwt.Claims{JWTID: "id", IssuedAt: early}, cognitojwt.RevokedToken},
+		{cognitojwt.Claims{OriginJTI: "id", IssuedAt: early}, cognitojwt.RevokedFamily},
+		{cognitojwt.Claims{Subject: "id", IssuedAt: early}, cognitojwt.RevokedSubject},
+		{cognitojwt.Claims{JWTID: "other", OriginJTI: "other", Subject: "other", IssuedAt: early}, cognitojwt.NotRevoked},
+	} {
+		if got := r.RevocationReason(&tc.c); got != tc.want {
+			t.Fatalf("%+v: %v, want %v", tc.c, got, tc.want)
+		}
+	}
+	now = now.Add(15 * time.Minute)
+	r.RevokeJTI("another") // sweeps the expired jti
+	if _, ok := r.lookup(kindJTI, r.hasher.Load().id(kindJTI, "id", r.hasher.Load().first(kindJTI, "id"))); ok {
+		t.Fatal("the expired jti is still listed")
+	}
+	if r.tables[kindFamily].Len() != 1 || r.tables[kindSubject].Len() != 1 {
+		t.Fatalf("the family's and the subject's entries went with the jti: %d, %d", r.tables[kindFamily].Len(), r.tables[kindSubject].Len())
+	}
+	if got := r.RevocationReason(&cognitojwt.Claims{JWTID: "id", OriginJTI: "id", IssuedAt: early}); got != cognitojwt.RevokedFamily {
+		t.Fatalf("after the jti expired: %v, want %v", got, cognitojwt.RevokedFamily)
 	}
 }

@@ -84,7 +84,7 @@ func runDevIssuer(e *env, args []string) error {
 	keyFile := fs.String("key-file", defaultKeyFile(), "`path` of the signing key file")
 	stateFile := fs.String("state-file", "", "`path` of the pool's state: users, groups, app clients, custom\nattributes and refresh tokens, saved after every change and loaded on\nstart, so a restart keeps users signed in; \"none\" keeps it in memory\n(default dev-issuer-state-POOL.json next to the key file)")
 	triggerURL := fs.String("pre-token-generation", "", "`URL` of a pre-token-generation trigger served over HTTP: each token\nissue POSTs the event JSON there and reads the answered event")
-	triggerVersion := fs.String("trigger-version", "V2_0", "pre-token-generation event `version`: V2_0, or V3_0 to run for\nclient-credentials tokens too")
+	triggerVersion := fs.String("trigger-version", "V2_0", "pre-token-generation event `version`: V2_0, V3_0 to run for\nclient-credentials tokens too, or V1_0 (the ID token only)")
 	useTLS := fs.Bool("tls", false, "serve https with a certificate from a local CA kept beside the key file")
 	var lambdas pairFlag
 	fs.Var(&lambdas, "lambda", "`ARN=URL`: run the trigger served at URL when a pool's LambdaConfig names\nthe Lambda ARN (repeatable)")
@@ -100,8 +100,8 @@ func runDevIssuer(e *env, args []string) error {
 	if !poolNamePattern.MatchString(*pool) {
 		return usageErrorf("--pool %q: use 1 to 55 letters, digits, _ or -", *pool)
 	}
-	if *triggerVersion != "V2_0" && *triggerVersion != "V3_0" {
-		return usageErrorf("--trigger-version %q: want V2_0 or V3_0", *triggerVersion)
+	if *triggerVersion != "V1_0" && *triggerVersion != "V2_0" && *triggerVersion != "V3_0" {
+		return usageErrorf("--trigger-version %q: want V1_0, V2_0 or V3_0", *triggerVersion)
 	}
 	cfg := cognitolocal.Config{PoolID: *pool, Logger: slog.New(slog.NewTextHandler(e.stderr, nil))}
 	if *triggerURL != "" {

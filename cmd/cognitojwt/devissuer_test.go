@@ -214,6 +214,43 @@ func TestDevIssuerCallsAnHTTPPreTokenGenerationTrigger(t *testing.T) {
 	assert.Contains(t, r.stderr, "V9_0")
 }
 
+// --trigger-version V1_0 sends the V1_0 event ("version": "1", no
+// scopes) and applies its claimsOverrideDetails to the ID token only
+// (developer guide, "Pre token generation Lambda trigger": "Amazon
+// Cognito sends a V1_0 event as a request to your function with data
+// that it would write to the ID token").
+func TestDevIssuerTriggerV1(t *testing.T) {
+	var version any
+	trigger := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&ev); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		version = ev["version"]
+		ev["response"] = map[string]any{"claimsOverrideDetails": map[string]any{
+			"claimsToAddOrOverride": map[string]any{"tier": "gold"},
+		}}
+		_ = json.NewEncoder(w).Encode(ev)
+	}))
+	defer trigger.Close()
+	d := startDevIssuer(t, "--addr", "127.0.0.1:0", "--key-file", filepath.Join(t.TempDir(), "key.json"), "--state-file", "none",
+		"--pre-token-generation", trigger.URL, "--trigger-version", "V1_0")
+	r := cli(t, "", nil, "users", "add", "vic", "--password", "Passw0rd!", "--server", d.base)
+	require.Equal(t, 0, r.code, r)
+	tokens, refusal := initiateAuth(t, d.base, map[string]string{"USERNAME": "vic", "PASSWORD": "Passw0rd!"})
+	require.Empty(t, refusal)
+	assert.Equal(t, "1", version)
+	id, err := verifierFor(t, d.issuer, "", cognitojwt.IDToken).Verify(context.Background(), tokens["IdToken"].(string))
+	require.NoError(t, err)
+	tier, _ := id.Get("tier")
+	assert.Equal(t, "gold", tier)
+	access, err := verifierFor(t, d.issuer, "", cognitojwt.AccessToken).Verify(context.Background(), tokens["AccessToken"].(string))
+	require.NoError(t, err)
+	_, has := access.Get("tier")
+	assert.False(t, has, "a V1_0 trigger does not change the access token")
+}
+
 func TestDevIssuerServesManagedLogin(t *testing.T) {
 	d := startDevIssuer(t, "--addr", "127.0.0.1:0", "--key-file", filepath.Join(t.TempDir(), "key.json"), "--state-file", "none")
 	resp, err := http.Get(d.issuer + "/.well-known/openid-configuration")

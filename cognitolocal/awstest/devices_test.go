@@ -60,7 +60,10 @@ func TestDeviceOperations(t *testing.T) {
 	got, err := f.idp.GetDevice(ctx(t), &cip.GetDeviceInput{AccessToken: aws.String(access), DeviceKey: aws.String(key)})
 	require.NoError(t, err)
 	assert.Equal(t, key, aws.ToString(got.Device.DeviceKey))
-	assert.Equal(t, map[string]string{"device_status": "valid", "device_name": "laptop", "dev:device_remembered_status": "remembered"}, deviceAttrs(got.Device))
+	// last_ip_used is the address the SDK's ConfirmDevice came from: the
+	// pool is on loopback (DeviceType: "last-access source IP").
+	assert.Equal(t, map[string]string{"device_status": "valid", "device_name": "laptop", "dev:device_remembered_status": "remembered",
+		"last_ip_used": "127.0.0.1"}, deviceAttrs(got.Device))
 	assert.NotNil(t, got.Device.DeviceLastAuthenticatedDate)
 
 	_, err = f.idp.UpdateDeviceStatus(ctx(t), &cip.UpdateDeviceStatusInput{AccessToken: aws.String(access), DeviceKey: aws.String(key),

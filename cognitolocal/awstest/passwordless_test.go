@@ -104,3 +104,67 @@ func TestPasswordlessCodeRefusedAfterMFAPreference(t *testing.T) {
 	e := requireAPIError[*types.InvalidParameterException](t, err)
 	require.NotContains(t, e.ErrorMessage(), code)
 }
+
+// SMS_OTP as the first factor through the SDK: UpdateUserPool allows it
+// (SignInPolicyType.AllowedFirstAuthFactors), SELECT_CHALLENGE offers it
+// to a user with a phone number, ANSWER SMS_OTP sends a code answered
+// with SMS_OTP_CODE (API reference, RespondToAuthChallenge,
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html),
+// and the right code verifies the number ("your user pool marks the
+// user's unverified email address or phone number attribute as
+// verified", developer guide, "Passwordless sign-in with one-time
+// passwords").
+func TestSMSOTPFirstFactor(t *testing.T) {
+	f := newFixture(t, cognitolocal.Config{})
+	_, err := f.idp.UpdateUserPool(ctx(t), &cip.UpdateUserPoolInput{UserPoolId: f.poolID(),
+		Policies: &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{
+			AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeSmsOtp},
+		}},
+	})
+	require.NoError(t, err)
+	f.user(t, "erin", password, map[string]string{"phone_number": "+15555550188"})
+
+	out, err := f.idp.InitiateAuth(ctx(t), &cip.InitiateAuthInput{
+		AuthFlow: types.AuthFlowTypeUserAuth, ClientId: aws.String(localClient),
+		AuthParameters: map[string]string{"USERNAME": "erin"},
+	})
+	require.NoError(t, err)
+	require.Equal(t, []types.ChallengeNameType{"PASSWORD", "PASSWORD_SRP", types.ChallengeNameTypeSmsOtp}, out.AvailableChallenges)
+	res, err := f.idp.RespondToAuthChallenge(ctx(t), &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(localClient), ChallengeName: types.ChallengeNameTypeSelectChallenge, Session: out.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "erin", "ANSWER": "SMS_OTP"},
+	})
+	require.NoError(t, err)
+	require.Equal(t, types.ChallengeNameTypeSmsOtp, res.ChallengeName)
+	require.Equal(t, "SMS", res.ChallengeParameters["CODE_DELIVERY_DELIVERY_MEDIUM"])
+	require.Equal(t, "+*******0188", res.ChallengeParameters["CODE_DELIVERY_DESTINATION"])
+	code, sent := f.pool.LastCode("erin", cognitolocal.MessageAuthentication)
+	require.True(t, sent)
+	require.Len(t, code, 8)
+
+	wrong := "00000000"
+	if code == wrong {
+		wrong = "11111111"
+	}
+	_, err = f.idp.RespondToAuthChallenge(ctx(t), &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(localClient), ChallengeName: types.ChallengeNameTypeSmsOtp, Session: res.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "erin", "SMS_OTP_CODE": wrong},
+	})
+	e := requireAPIError[*types.CodeMismatchException](t, err)
+	require.NotContains(t, e.ErrorMessage(), "0188")
+	done, err := f.idp.RespondToAuthChallenge(ctx(t), &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(localClient), ChallengeName: types.ChallengeNameTypeSmsOtp, Session: res.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "erin", "SMS_OTP_CODE": code},
+	})
+	require.NoError(t, err)
+	require.NotNil(t, done.AuthenticationResult)
+	u, err := f.idp.AdminGetUser(ctx(t), &cip.AdminGetUserInput{UserPoolId: f.poolID(), Username: aws.String("erin")})
+	require.NoError(t, err)
+	verified := ""
+	for _, a := range u.UserAttributes {
+		if aws.ToString(a.Name) == "phone_number_verified" {
+			verified = aws.ToString(a.Value)
+		}
+	}
+	require.Equal(t, "true", verified)
+}

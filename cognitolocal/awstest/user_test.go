@@ -39,6 +39,22 @@ func TestSignUp(t *testing.T) {
 	assert.Equal(t, "dave@example.com", attrsOf(got.UserAttributes)["email"])
 }
 
+// A password may not begin or end with whitespace (API reference,
+// SignUp Password: pattern [\S]+; developer guide, "Passwords, account
+// recovery, and password policies": only "non-leading, non-trailing
+// space characters" count), and the SDK does not check it itself: the
+// pool answers InvalidParameterException as Cognito does, without the
+// password. A space inside is allowed.
+func TestSignUpPasswordWithOuterSpaceRefused(t *testing.T) {
+	f := newFixture(t, cognitolocal.Config{})
+	_, err := f.idp.SignUp(ctx(t), &cip.SignUpInput{ClientId: aws.String(localClient), Username: aws.String("dave"), Password: aws.String(password + " ")})
+	e := requireAPIError[*types.InvalidParameterException](t, err)
+	assert.Contains(t, e.ErrorMessage(), "Value at 'password'")
+	assert.NotContains(t, e.ErrorMessage(), password)
+	_, err = f.idp.SignUp(ctx(t), &cip.SignUpInput{ClientId: aws.String(localClient), Username: aws.String("dave"), Password: aws.String("Inner spac3!")})
+	require.NoError(t, err)
+}
+
 func TestSignUpTwiceIsUsernameExists(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
 	f.user(t, "dave", password, nil)

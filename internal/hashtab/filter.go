@@ -10,29 +10,25 @@ import "sync/atomic"
 // readers keep the old one until the swap.
 type Filter struct {
 	words []atomic.Uint64
-	mask  uint64 // the number of bits, less one
 }
 
-// NewFilter returns a filter of at least n bits: a power of two, at least
-// 64, in huge pages where the system offers them.
+// NewFilter returns a filter of n bits rounded up to whole words (at
+// least one), in huge pages where the system offers them. Any number of
+// words works, so a caller sizes it for its entries exactly rather than
+// to a power of two, which would waste up to half of it.
 func NewFilter(n int) *Filter {
-	size := 64
-	for size < n {
-		size *= 2
-	}
-	f := &Filter{words: make([]atomic.Uint64, size/64), mask: uint64(size - 1)}
-	AdviseHugePages(f.words)
-	return f
+	return &Filter{words: hugeSlice[atomic.Uint64](max(1, (n+63)/64))}
 }
 
 // Bits returns the filter's size in bits.
 func (f *Filter) Bits() int { return len(f.words) * 64 }
 
 // word returns the index of h's word and its two bits there: the word
-// from h's low bits, the bits from its top twelve, which the word's index
+// from h's low 32 bits scaled to the filter (a multiplication, so that
+// any size works), the bits from its top twelve, which the word's index
 // never uses.
 func (f *Filter) word(h uint64) (int, uint64) {
-	return int((h & f.mask) >> 6), 1<<(h>>58) | 1<<(h>>52&63)
+	return int(h & (1<<32 - 1) * uint64(len(f.words)) >> 32), 1<<(h>>58) | 1<<(h>>52&63)
 }
 
 // Set sets h's bits.

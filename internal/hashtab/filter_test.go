@@ -6,7 +6,7 @@ import (
 )
 
 func TestFilterSizes(t *testing.T) {
-	for _, tt := range []struct{ n, bits int }{{0, 64}, {1, 64}, {64, 64}, {65, 128}, {1000, 1024}, {1 << 20, 1 << 20}} {
+	for _, tt := range []struct{ n, bits int }{{0, 64}, {1, 64}, {64, 64}, {65, 128}, {1000, 1024}, {1025, 1088}, {3 * 64 << 10, 3 * 64 << 10}, {1 << 20, 1 << 20}} {
 		if got := NewFilter(tt.n).Bits(); got != tt.bits {
 			t.Errorf("NewFilter(%d).Bits() = %d, want %d", tt.n, got, tt.bits)
 		}
@@ -40,5 +40,22 @@ func TestFilterHasWhatWasSet(t *testing.T) {
 	}
 	if NewFilter(64).Has(0) || NewFilter(64).Has(^uint64(0)) {
 		t.Fatal("an empty filter has a hash")
+	}
+}
+
+// A filter of any number of words spreads hashes over all of them: a
+// size that is not a power of two leaves no word unused and sends none
+// out of range.
+func TestFilterSpreadsOverEveryWord(t *testing.T) {
+	const words = 1000
+	f := NewFilter(64 * words)
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20 * words {
+		f.Set(r.Uint64())
+	}
+	for i := range f.words {
+		if f.words[i].Load() == 0 {
+			t.Fatalf("word %d of %d holds no bit after %d hashes", i, words, 20*words)
+		}
 	}
 }

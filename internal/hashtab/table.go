@@ -13,7 +13,7 @@
 // there. A caller whose value holds what a hit must compare (a second
 // hash rather than a pointer to the key) answers without touching
 // anything else.
-// Large tables ask the kernel for huge pages (see adviseHugePages), so
+// Large tables ask the kernel for huge pages (see hugeSlice), so
 // that a random slot of a table of tens of megabytes is not also a TLB
 // miss.
 //
@@ -89,9 +89,7 @@ func newTable[V any](n int) *table[V] {
 		line = cacheLine/size - 1
 	}
 	n = (n + line) &^ line
-	t := &table[V]{slots: make([]slot[V], n), line: line}
-	adviseHugePages(unsafe.Pointer(unsafe.SliceData(t.slots)), uintptr(n)*unsafe.Sizeof(t.slots[0]))
-	return t
+	return &table[V]{slots: hugeSlice[slot[V]](n), line: line}
 }
 
 // Empty reports whether the table holds no entry; unlike Len, readers may
@@ -114,9 +112,40 @@ func (t *Table[V]) Find(tag uint64, eq func(*V) bool) (V, bool) {
 	return zero, false
 }
 
+// FindTag returns the value of a live entry whose tag is tag, without a
+// comparison function to call: a caller that tells entries apart checks
+// the value itself, and asks Find only when it is not the one it wants,
+// which, with tags from a 64-bit hash, is when two keys share one. only
+// reports that no other live entry has the tag, so that a caller for
+// whom the entry's answer does not depend on whose it is (an entry
+// under its key's tag that is not its own, and no entry at all, answer
+// alike) need not tell. It takes no lock.
+func (t *Table[V]) FindTag(tag uint64) (v V, ok, only bool) {
+	tab := t.cur.Load()
+	if tab == nil {
+		return v, false, false
+	}
+	tag = fix(tag)
+	n := len(tab.slots)
+	for i := tab.home(tag); ; {
+		last, matches, open := tab.scan(i, tag)
+		if matches != 0 {
+			// Entries under one tag share a probe sequence, which ends at
+			// the first line with an empty slot.
+			return tab.slots[last].val, true, matches == 1 && open
+		}
+		if open {
+			return v, false, false
+		}
+		if i += tab.line + 1; i == n {
+			i = 0
+		}
+	}
+}
+
 // find reads a whole line before it decides anything: per slot it notes,
-// without a branch, whether the tag matches and whether the slot is
-// empty, and only then calls eq, once, on the line's matching slot. A hit
+// without a branch, whether the tag matches, and whether the line has an
+// empty slot, and only then calls eq, once, on the line's matching slot. A hit
 // lands on any slot of its line, so a branch per slot would be
 // mispredicted on most hits, and a misprediction that waits on a load
 // from memory stalls everything after it; as it is, the branches taken
@@ -128,19 +157,7 @@ func (t *table[V]) find(tag uint64, eq func(*V) bool) *slot[V] {
 	n := len(t.slots)
 	for i := t.home(tag); ; {
 		end := i + t.line
-		last, matches, open := 0, 0, 0
-		for j := i; j <= end; j++ {
-			got := t.slots[j].tag.Load()
-			m := 0
-			if got == tag {
-				m = 1
-			}
-			matches += m
-			last ^= (last ^ j) & -m
-			if got == empty {
-				open = 1
-			}
-		}
+		last, matches, open := t.scan(i, tag)
 		if matches != 0 {
 			if s := &t.slots[last]; eq(&s.val) {
 				return s
@@ -153,16 +170,54 @@ func (t *table[V]) find(tag uint64, eq func(*V) bool) *slot[V] {
 				}
 			}
 		}
-		// Empty slots end a line, never come before a full one: an entry
-		// takes the first empty slot from its line's start, and an entry
-		// leaves a tombstone, not an empty slot.
-		if open != 0 {
+		if open {
 			return nil
 		}
 		if i = end + 1; i == n {
 			i = 0
 		}
 	}
+}
+
+// scan reads the line that starts at i: the index of its last slot under
+// tag, how many slots are under tag, and whether the line has an empty
+// slot. Empty slots end a line, never come before a full one (an entry
+// takes the first empty slot from its line's start, and an entry leaves
+// a tombstone, not an empty slot), so the line's last slot tells. Lines
+// of four slots (16-byte slots) and two (32-byte slots), the module's
+// tables, are read unrolled, with no bounds check per slot: the line is
+// what a hit's time goes to once its memory has arrived.
+func (t *table[V]) scan(i int, tag uint64) (last, matches int, open bool) {
+	switch t.line {
+	case 3:
+		l := (*[4]slot[V])(t.slots[i : i+4])
+		t0, t1, t2, t3 := l[0].tag.Load(), l[1].tag.Load(), l[2].tag.Load(), l[3].tag.Load()
+		m1, m2, m3 := bit(t1 == tag), bit(t2 == tag), bit(t3 == tag)
+		last = i + max(m1, 2*m2, 3*m3)
+		return last, bit(t0 == tag) + m1 + m2 + m3, t3 == empty
+	case 1:
+		l := (*[2]slot[V])(t.slots[i : i+2])
+		t0, t1 := l[0].tag.Load(), l[1].tag.Load()
+		m1 := bit(t1 == tag)
+		return i + m1, bit(t0 == tag) + m1, t1 == empty
+	}
+	line := t.slots[i : i+t.line+1]
+	for j := range line {
+		got := line[j].tag.Load()
+		m := bit(got == tag)
+		matches += m
+		last ^= (last ^ (i + j)) & -m
+		open = got == empty
+	}
+	return last, matches, open
+}
+
+// bit is 1 for true and 0 for false, without a branch.
+func bit(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Put adds v under tag, replacing the live entry eq matches if there is
@@ -256,15 +311,5 @@ func (t *Table[V]) All() iter.Seq2[uint64, V] {
 				return
 			}
 		}
-	}
-}
-
-// AdviseHugePages asks for huge pages for the memory of s, a large slice
-// just made and not yet filled, such as a filter read beside a table:
-// see adviseHugePages. It does nothing for a slice too small to hold a
-// whole huge page, or where the system has no transparent huge pages.
-func AdviseHugePages[T any](s []T) {
-	if len(s) > 0 {
-		adviseHugePages(unsafe.Pointer(unsafe.SliceData(s)), uintptr(len(s))*unsafe.Sizeof(s[0]))
 	}
 }

@@ -199,6 +199,18 @@ func TestTableFindsEveryEntryOfASharedTag(t *testing.T) {
 	if _, ok := small.Find(tag, func(x *uint64) bool { return *x == 13 }); ok {
 		t.Fatal("a value never put is found under a shared tag")
 	}
+	if _, ok, only := small.FindTag(tag); !ok || only {
+		t.Fatalf("FindTag of a tag of three entries: found %v, the only one %v", ok, only)
+	}
+	var one Table[uint64]
+	one.Put(tag, 7, func(*uint64) bool { return false })
+	if got, ok, only := one.FindTag(tag); !ok || !only || got != 7 {
+		t.Fatalf("FindTag of a tag of one entry: %d, found %v, the only one %v", got, ok, only)
+	}
+	one.Put(tag, 8, func(*uint64) bool { return false })
+	if _, ok, only := one.FindTag(tag); !ok || only {
+		t.Fatalf("FindTag of a tag of two entries: found %v, the only one %v", ok, only)
+	}
 	var wide Table[pair] // 32-byte slots, two to a line
 	for i := range 5 {
 		k := fmt.Sprint("shared", i)
@@ -210,4 +222,84 @@ func TestTableFindsEveryEntryOfASharedTag(t *testing.T) {
 			t.Fatalf("%s of a shared tag: %v %v", k, got, ok)
 		}
 	}
+}
+
+// wide makes a 48-byte slot, which does not divide a line: its table
+// reads one slot at a time.
+type wide struct {
+	key string
+	v   [3]int
+}
+
+// scanTable drives a table of values of some width through random puts,
+// replacements and deletes of keys that share tags and probe sequences,
+// and checks Find and FindTag against a map after each round.
+func scanTable[V any](t *testing.T, line int, make func(key string, i int) V, keyOf func(*V) string) {
+	t.Helper()
+	var tab Table[V]
+	eq := func(k string) func(*V) bool { return func(v *V) bool { return keyOf(v) == k } }
+	want := map[string]int{}
+	rng := rand.New(rand.NewPCG(5, uint64(line)))
+	for round := range 6 {
+		for i := range 2000 {
+			k := fmt.Sprint("k", rng.IntN(700))
+			if rng.IntN(3) == 0 {
+				tab.Delete(tagOf(k), eq(k))
+				delete(want, k)
+				continue
+			}
+			tab.Put(tagOf(k), make(k, i), eq(k))
+			want[k] = i
+		}
+		if cur := tab.cur.Load(); cur != nil && cur.line != line {
+			t.Fatalf("%d slots to a line, want %d", cur.line+1, line+1)
+		}
+		tags := map[uint64]int{}
+		for k := range want {
+			tags[fix(tagOf(k))]++
+		}
+		for k, i := range want {
+			got, ok := tab.Find(tagOf(k), eq(k))
+			if !ok || keyOf(&got) != k {
+				t.Fatalf("round %d: Find(%s) = %v, want the value of %d", round, k, ok, i)
+			}
+			got, ok, only := tab.FindTag(tagOf(k))
+			if !ok || fix(tagOf(keyOf(&got))) != fix(tagOf(k)) {
+				t.Fatalf("round %d: FindTag of %s's tag = %v %v", round, k, keyOf(&got), ok)
+			}
+			if n := tags[fix(tagOf(k))]; only && n != 1 {
+				t.Fatalf("round %d: FindTag of %s's tag says it is the only one of %d", round, k, n)
+			}
+		}
+		for i := range 64 {
+			k := fmt.Sprint("absent", i)
+			if _, ok := tab.Find(tagOf(k), eq(k)); ok {
+				t.Fatalf("round %d: %s is found", round, k)
+			}
+			if got, ok, _ := tab.FindTag(tagOf(k)); ok != (tags[fix(tagOf(k))] > 0) {
+				t.Fatalf("round %d: FindTag of %s's tag = %v %v", round, k, keyOf(&got), ok)
+			}
+		}
+	}
+}
+
+// A line is read unrolled for four slots and for two, and slot by slot
+// otherwise: each reading finds what a map holds, through Find and
+// FindTag, whichever slot of a line an entry took and however far its
+// probe sequence ran on.
+func TestTableScansEveryLineWidth(t *testing.T) {
+	t.Run("four", func(t *testing.T) {
+		keys := map[uint64]string{}
+		scanTable(t, 3, func(k string, i int) uint64 {
+			v := uint64(len(keys))<<32 | uint64(i)
+			keys[v] = k
+			return v
+		}, func(v *uint64) string { return keys[*v] })
+	})
+	t.Run("two", func(t *testing.T) {
+		scanTable(t, 1, func(k string, i int) pair { return pair{k, i} }, func(p *pair) string { return p.key })
+	})
+	t.Run("one", func(t *testing.T) {
+		scanTable(t, 0, func(k string, i int) wide { return wide{k, [3]int{i}} }, func(w *wide) string { return w.key })
+	})
 }

@@ -17,6 +17,7 @@ import {
   CreateUserPoolCommand,
   DeleteUserCommand,
   DeleteUserPoolClientCommand,
+  DeleteUserPoolCommand,
   DescribeUserPoolCommand,
   ForgotPasswordCommand,
   ListUserPoolClientsCommand,
@@ -33,7 +34,7 @@ import {
   SignUpCommand,
   UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { PASSWORD, confirmedUser, idp, jwtPayload, latestCode, pool, rejects, run, unique } from './common.mjs';
+import { PASSWORD, confirmedUser, idp, jwtPayload, latestCode, outbox, pool, rejects, run, unique } from './common.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -389,6 +390,98 @@ await run({
       AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD: 'Wrong-Password-1' },
     })), 'NotAuthorizedException');
     await assert.rejects(c.send(passwordAuth(clientId, username)), (e) => e.name !== 'UserNotFoundException');
+  },
+
+  // SMS_OTP as the first factor of USER_AUTH, in a pool of its own whose
+  // SignInPolicy allows it (API_SignInPolicyType: AllowedFirstAuthFactors
+  // PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN). SELECT_CHALLENGE offers it to
+  // a user with a phone number and not to one without; the answer
+  // {ANSWER: SMS_OTP, USERNAME} makes the pool "send a code for the user to
+  // submit in the next challenge response", answered with SMS_OTP_CODE
+  // (API_RespondToAuthChallenge, ChallengeResponses). The right code signs
+  // in and "marks the user's unverified ... phone number attribute as
+  // verified" (developer guide, "Passwordless sign-in with one-time
+  // passwords", amazon-cognito-user-pools-authentication-flow-methods);
+  // a wrong one is CodeMismatchException (API_RespondToAuthChallenge,
+  // Errors), and its message shows neither code nor number.
+  async sms_otp_first_factor() {
+    const c = idp();
+    const poolId = (await c.send(new CreateUserPoolCommand({
+      PoolName: unique('smsotp'),
+      Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'SMS_OTP'] } },
+    }))).UserPool.Id;
+    try {
+      const described = await c.send(new DescribeUserPoolCommand({ UserPoolId: poolId }));
+      assert.deepEqual(described.UserPool.Policies.SignInPolicy.AllowedFirstAuthFactors, ['PASSWORD', 'SMS_OTP']);
+      const clientId = (await c.send(new CreateUserPoolClientCommand({
+        UserPoolId: poolId, ClientName: 'sms', ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }))).UserPoolClient.ClientId;
+      const username = unique('sms');
+      const phone = '+15555550142';
+      await confirmedUser(username, { phone_number: phone }, PASSWORD, poolId);
+      const bare = unique('nop');
+      await confirmedUser(bare, {}, PASSWORD, poolId);
+      const offered = async (name) => (await c.send(new InitiateAuthCommand({
+        AuthFlow: 'USER_AUTH', ClientId: clientId, AuthParameters: { USERNAME: name },
+      })));
+      assert.deepEqual((await offered(bare)).AvailableChallenges, ['PASSWORD', 'PASSWORD_SRP']);
+      const select = await offered(username);
+      assert.deepEqual(select.AvailableChallenges, ['PASSWORD', 'PASSWORD_SRP', 'SMS_OTP']);
+      const challenge = await c.send(new RespondToAuthChallengeCommand({
+        ClientId: clientId, ChallengeName: 'SELECT_CHALLENGE', Session: select.Session,
+        ChallengeResponses: { USERNAME: username, ANSWER: 'SMS_OTP' },
+      }));
+      assert.equal(challenge.ChallengeName, 'SMS_OTP');
+      assert.equal(challenge.ChallengeParameters.CODE_DELIVERY_DELIVERY_MEDIUM, 'SMS');
+      assert.equal(challenge.ChallengeParameters.CODE_DELIVERY_DESTINATION, '+*******0142');
+      const sent = (await outbox(username, poolId)).filter((m) => m.kind === 'Authentication');
+      assert.equal(sent.length, 1);
+      assert.equal(sent[0].destination, phone);
+      const code = sent[0].code;
+      assert.match(code, /^\d{8}$/);
+      const wrong = code === '00000000' ? '11111111' : '00000000';
+      await assert.rejects(c.send(new RespondToAuthChallengeCommand({
+        ClientId: clientId, ChallengeName: 'SMS_OTP', Session: challenge.Session,
+        ChallengeResponses: { USERNAME: username, SMS_OTP_CODE: wrong },
+      })), (e) => e.name === 'CodeMismatchException' && !e.message.includes(wrong) && !e.message.includes('0142'));
+      const done = await c.send(new RespondToAuthChallengeCommand({
+        ClientId: clientId, ChallengeName: 'SMS_OTP', Session: challenge.Session,
+        ChallengeResponses: { USERNAME: username, SMS_OTP_CODE: code },
+      }));
+      assert.ok(done.AuthenticationResult.AccessToken);
+      assert.equal(jwtPayload(done.AuthenticationResult.IdToken).phone_number_verified, true);
+    } finally {
+      await c.send(new DeleteUserPoolCommand({ UserPoolId: poolId }));
+    }
+  },
+
+  // A password may not begin or end with whitespace: the API reference
+  // gives PasswordType the pattern [\S]+ (API_SignUp, Password;
+  // API_AdminSetUserPassword, Password), and the developer guide counts
+  // only "non-leading, non-trailing space characters" among a password's
+  // special characters ("Passwords, account recovery, and password
+  // policies", managing-users-passwords). The SDK sends such a password;
+  // the answer is InvalidParameterException naming the member, never the
+  // password, and nothing is created or changed. A space inside is
+  // accepted.
+  async password_outer_whitespace() {
+    const c = idp();
+    const username = unique('spc');
+    const bad = `${PASSWORD} `;
+    const err = await rejects(c.send(new SignUpCommand({ ClientId: pool.clientId, Username: username, Password: bad })),
+      'InvalidParameterException', /Value at 'password'/);
+    assert.ok(!err.message.includes(PASSWORD), err.message);
+    await rejects(c.send(new AdminGetUserCommand({ UserPoolId: pool.id, Username: username })), 'UserNotFoundException');
+    await confirmedUser(username);
+    await rejects(c.send(new AdminSetUserPasswordCommand({
+      UserPoolId: pool.id, Username: username, Password: `\t${PASSWORD}`, Permanent: true,
+    })), 'InvalidParameterException', /Value at 'password'/);
+    const inner = 'Inner spac3 word';
+    await c.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.id, Username: username, Password: inner, Permanent: true }));
+    const r = await c.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH', ClientId: pool.clientId, AuthParameters: { USERNAME: username, PASSWORD: inner },
+    }));
+    assert.ok(r.AuthenticationResult.AccessToken);
   },
 
   // Tokens as the developer guide describes them, from a client created
