@@ -402,8 +402,8 @@ func runRepeated(b *testing.B, v *cognitojwt.Verifier, tok string) {
 //   - repeated-many: 6,000 cached tokens, the shape of real traffic: many
 //     clients, and a cache of realistic size, which is most of the live
 //     heap and so sets how often the collector runs. (6,000 stays below
-//     the default capacity: about 1% of the tokens land in crowded
-//     windows and are evicted, TestCacheKeepsTokensBelowCapacity.)
+//     the default capacity: a few of the tokens, under 0.2%, land in
+//     crowded windows and are evicted, TestCacheKeepsTokensBelowCapacity.)
 func BenchmarkVerifyParallel(b *testing.B) {
 	b.Run("cold", func(b *testing.B) {
 		toks := benchTokens(b, coldPool)
