@@ -119,7 +119,10 @@ func (t *Table[V]) Find(tag uint64, eq func(*V) bool) (V, bool) {
 // reports that no other live entry has the tag, so that a caller for
 // whom the entry's answer does not depend on whose it is (an entry
 // under its key's tag that is not its own, and no entry at all, answer
-// alike) need not tell. It takes no lock.
+// alike) need not tell. only errs towards false: it is false whenever
+// the entry's line has no empty slot after it (the entry in a line's
+// last slot, or a full line), where another entry of the tag could
+// follow, so a false only says nothing. It takes no lock.
 func (t *Table[V]) FindTag(tag uint64) (v V, ok, only bool) {
 	tab := t.cur.Load()
 	if tab == nil {
