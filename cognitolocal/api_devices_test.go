@@ -160,6 +160,14 @@ func TestDeviceLastIPAndAuthenticatedDate(t *testing.T) {
 		require.Equal(t, http.StatusOK, status, out)
 		return out["Device"].(map[string]any)
 	}
+	// signInAndProve signs alice in with the device's key and answers its
+	// challenge with password, from the address addr.
+	signInAndProve := func(addr, password string) (int, map[string]any) {
+		status, out := call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+			"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword, "DEVICE_KEY": d.key}})
+		require.Equal(t, http.StatusOK, status, out)
+		return proveDeviceVia(t, from(p, addr), p.PoolID(), out, d, password, now())
+	}
 	confirmed := now()
 	require.Equal(t, "192.0.2.1", deviceAttr(get(), "last_ip_used"))
 
@@ -173,20 +181,14 @@ func TestDeviceLastIPAndAuthenticatedDate(t *testing.T) {
 
 	// A wrong device password, from elsewhere, changes nothing.
 	later()
-	status, out = call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
-		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword, "DEVICE_KEY": d.key}})
-	require.Equal(t, http.StatusOK, status, out)
-	status, _ = proveDeviceVia(t, from(p, "198.51.100.7:4000"), p.PoolID(), out, d, "not the device password", now())
+	status, _ = signInAndProve("198.51.100.7:4000", "not the device password")
 	require.Equal(t, http.StatusBadRequest, status)
 	got = get()
 	require.Equal(t, "192.0.2.1", deviceAttr(got, "last_ip_used"))
 	require.InDelta(t, float64(confirmed.Unix()), got["DeviceLastAuthenticatedDate"], 0.001)
 
 	// The device's proof, over IPv6 loopback, is the last access.
-	status, out = call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
-		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword, "DEVICE_KEY": d.key}})
-	require.Equal(t, http.StatusOK, status, out)
-	status, out = proveDeviceVia(t, from(p, "[::1]:5555"), p.PoolID(), out, d, d.password, now())
+	status, out = signInAndProve("[::1]:5555", d.password)
 	require.Equal(t, http.StatusOK, status, out)
 	got = get()
 	require.Equal(t, "::1", deviceAttr(got, "last_ip_used"))
@@ -195,10 +197,7 @@ func TestDeviceLastIPAndAuthenticatedDate(t *testing.T) {
 	// A request with no IP address (a server on a Unix socket) leaves
 	// the one known.
 	later()
-	status, out = call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
-		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword, "DEVICE_KEY": d.key}})
-	require.Equal(t, http.StatusOK, status, out)
-	status, out = proveDeviceVia(t, from(p, "@"), p.PoolID(), out, d, d.password, now())
+	status, out = signInAndProve("@", d.password)
 	require.Equal(t, http.StatusOK, status, out)
 	got = get()
 	require.Equal(t, "::1", deviceAttr(got, "last_ip_used"))
