@@ -300,9 +300,14 @@ func (p *Pool) answerCode(c AppClient, token string, s authSession, r map[string
 		return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter "+field)
 	}
 	p.mu.Lock()
-	if err := p.refuseFirstFactorCodeLocked(s); err != nil {
+	// A client that hides users checks the code before refusing a user
+	// who must pass MFA: the refusal would tell the name from an unknown
+	// one, whose code is wrong whatever it is, and only the code's owner
+	// learns of it so.
+	refusal := p.refuseFirstFactorCodeLocked(s)
+	if refusal != nil && !c.hidesUsers() {
 		p.mu.Unlock()
-		return stepResult{}, err
+		return stepResult{}, refusal
 	}
 	u, err := p.userLocked(s.username)
 	if err == errUserNotFound && s.firstFactor {
@@ -316,6 +321,8 @@ func (p *Pool) answerCode(c AppClient, token string, s authSession, r map[string
 			err = p.checkTOTPLocked(u, code)
 		} else if !codeMatches(s.code, code) {
 			err = errMFACode
+		} else if refusal != nil {
+			err = refusal
 		} else {
 			p.codeReceivedLocked(u, s)
 			// "The user status also changed from UNCONFIRMED to

@@ -133,11 +133,15 @@
 // phone number, which the right code verifies; the pool's SMS and email
 // MFA messages, when set, carry these codes too, the email one under
 // its subject, Message.Subject), or answers
-// SELECT_CHALLENGE with the AvailableChallenges. A user who must pass MFA (ON, or OPTIONAL with a
-// factor on) is offered PASSWORD and PASSWORD_SRP only, and a
+// SELECT_CHALLENGE with the AvailableChallenges. A LEGACY client offers
+// a user the factors they can use, and a user who must pass MFA (ON, or
+// OPTIONAL with a factor on) PASSWORD and PASSWORD_SRP only; a
 // passwordless preference or answer (EMAIL_OTP, SMS_OTP, WEB_AUTHN) is
-// refused with InvalidParameterException, as is a first-factor code
-// answered after the user came to need MFA.
+// then refused with InvalidParameterException, as is a first-factor code
+// answered after the user came to need MFA. An ENABLED client offers
+// every name, user or not, every factor the pool allows: a factor a name
+// cannot use answers with a made-up destination and no code that works,
+// and a user who must pass MFA is refused only after the right code.
 //
 // MFA (SetUserPoolMfaConfig, SetMFAConfig): OFF, ON or OPTIONAL with
 // TOTP (RFC 6238: SHA-1, six digits, 30 s, one step of drift, each code

@@ -36,14 +36,22 @@ func (p *Pool) passwordlessBlockedLocked(u *user) bool {
 
 // refusePasswordless refuses factor, a PREFERRED_CHALLENGE or a
 // SELECT_CHALLENGE answer, when it is passwordless and username must
-// pass MFA.
-func (p *Pool) refusePasswordless(username, factor string) error {
+// pass MFA. A client that hides users (PreventUserExistenceErrors
+// ENABLED) refuses it here only when the pool requires MFA of everyone,
+// which tells no name apart; a user with a factor of their own is
+// refused after the right code instead (answerCode), since a refusal
+// here would mark the name as a user's.
+func (p *Pool) refusePasswordless(c AppClient, username, factor string) error {
 	if !slices.Contains(passwordlessFactors, factor) {
 		return nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.passwordlessBlockedLocked(p.userNamed(username)) {
+	blocked := p.MFAConfig().Mode == MFAOn
+	if !c.hidesUsers() {
+		blocked = p.passwordlessBlockedLocked(p.userNamed(username))
+	}
+	if blocked {
 		return errPasswordlessWithMFA
 	}
 	return nil
@@ -52,10 +60,11 @@ func (p *Pool) refusePasswordless(username, factor string) error {
 // refuseFirstFactorCodeLocked refuses the code of a first-factor session
 // (EMAIL_OTP or SMS_OTP of USER_AUTH) once its user must pass MFA: the
 // user may have turned MFA on, or the pool made it required, after the
-// code was sent, and the code alone would skip it. The code is not
-// checked, so the refusal says nothing of it, and the session stays
-// open: it counts no attempt. MFA challenges of the same names
-// (firstFactor unset) are not touched.
+// code was sent, and the code alone would skip it. For a client that
+// names users the code is not checked, so the refusal says nothing of
+// it, and the session stays open: it counts no attempt; one that hides
+// users checks the code first (answerCode). MFA challenges of the same
+// names (firstFactor unset) are not touched.
 func (p *Pool) refuseFirstFactorCodeLocked(s authSession) error {
 	if s.firstFactor && p.passwordlessBlockedLocked(p.userNamed(s.username)) {
 		return errPasswordlessWithMFA

@@ -17,10 +17,13 @@ import (
 // (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa.html#user-pool-settings-mfa-prerequisites).
 // The guides name no error for a passwordless factor asked for anyway:
 // the pool answers errPasswordlessWithMFA, and each test checks it
-// sends no code.
+// sends no code. These tests sign in through a client that names users
+// (LEGACY); one that hides them offers every name the same factors
+// (userauth_test.go, TestUserAuthHidesWhichNamesAreUsers).
 
 // passwordlessPool is an OPTIONAL-MFA pool offering EMAIL_OTP, in which
-// alice has TOTP on and bob has no factor.
+// alice has TOTP on and bob has no factor; its default client names
+// users.
 func passwordlessPool(t *testing.T) (*Pool, *mfaClock, string) {
 	t.Helper()
 	p, clock := newMFAPool(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true, Email: true})
@@ -28,6 +31,7 @@ func passwordlessPool(t *testing.T) (*Pool, *mfaClock, string) {
 	secret := setUpTOTP(t, p, clock)
 	_, err := p.CreateUser("bob", testPassword, map[string]string{"email": "bob@example.com"})
 	require.NoError(t, err)
+	setExistenceErrors(t, p, existenceLegacy)
 	return p, clock, secret
 }
 
@@ -54,11 +58,8 @@ func TestPasswordlessNotOfferedToUsersWithMFA(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, out)
 	require.Contains(t, out, "AuthenticationResult")
 
-	// A user without a factor, and a name the pool does not know (the
-	// default client hides users), are still offered the code.
-	for _, name := range []string{"bob", "nobody"} {
-		selectChallenge(t, p, name, "PASSWORD", "PASSWORD_SRP", "EMAIL_OTP")
-	}
+	// A user without a factor is still offered the code.
+	selectChallenge(t, p, "bob", "PASSWORD", "PASSWORD_SRP", "EMAIL_OTP")
 }
 
 func TestPasswordlessPreferenceRefusedToUsersWithMFA(t *testing.T) {
@@ -190,17 +191,35 @@ func TestPasswordlessCodeRefusedOnceMFAIsOn(t *testing.T) {
 	require.Contains(t, out, "AuthenticationResult")
 }
 
-// A pool that makes MFA required after the code was sent refuses it to
-// every user, known or not, alike.
+// A pool that makes MFA required after the code was sent refuses it.
+// A client that hides users looks at the code first: a wrong one, and
+// any code for a name the pool does not know, gets the answer of a
+// wrong code; the right one, which only its owner has, the refusal.
 func TestPasswordlessCodeRefusedOnceMFAIsRequired(t *testing.T) {
 	p, _, _ := passwordlessPool(t)
-	sessions := map[string]any{"bob": emailOTPSession(t, p, "bob"), "nobody": emailOTPSession(t, p, "nobody")}
+	bob := emailOTPSession(t, p, "bob")
 	code := lastSignInCode(t, p, "bob")
 	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOn, SoftwareToken: true, Email: true}))
+	requireAPIError(t, p, "RespondToAuthChallenge", answer(factorEmail, bob, map[string]string{"USERNAME": "bob", "EMAIL_OTP_CODE": wrongOTP(code)}),
+		codeInvalidParameter, errPasswordlessWithMFA.Message)
+
+	p, _, _ = passwordlessPool(t)
+	setExistenceErrors(t, p, existenceEnabled)
+	sessions := map[string]any{"bob": emailOTPSession(t, p, "bob"), "nobody": emailOTPSession(t, p, "nobody")}
+	code = lastSignInCode(t, p, "bob")
+	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOn, SoftwareToken: true, Email: true}))
 	for name, session := range sessions {
-		requireAPIError(t, p, "RespondToAuthChallenge", answer(factorEmail, session, map[string]string{"USERNAME": name, "EMAIL_OTP_CODE": code}),
-			codeInvalidParameter, errPasswordlessWithMFA.Message)
+		requireAPIError(t, p, "RespondToAuthChallenge", answer(factorEmail, session, map[string]string{"USERNAME": name, "EMAIL_OTP_CODE": wrongOTP(code)}),
+			"CodeMismatchException", "Invalid code received for user")
 	}
+	requireAPIError(t, p, "RespondToAuthChallenge", answer(factorEmail, sessions["nobody"], map[string]string{"USERNAME": "nobody", "EMAIL_OTP_CODE": code}),
+		"CodeMismatchException", "Invalid code received for user")
+	rec := callRaw(t, p, "RespondToAuthChallenge", answer(factorEmail, sessions["bob"], map[string]string{"USERNAME": "bob", "EMAIL_OTP_CODE": code}))
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Equal(t, codeInvalidParameter, rec.Header().Get("x-amzn-ErrorType"))
+	require.Contains(t, rec.Body.String(), errPasswordlessWithMFA.Message)
+	require.NotContains(t, rec.Body.String(), code)
+	require.NotContains(t, rec.Body.String(), "AuthenticationResult")
 }
 
 // The EMAIL_OTP challenge of email MFA, after a password, is a second

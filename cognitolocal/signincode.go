@@ -14,14 +14,17 @@ import (
 // otpFactor sends an eight-digit code for factor, EMAIL_OTP to the
 // user's email address or SMS_OTP to their phone number, and answers the
 // challenge of that name. An unknown username gets the same answer, with
-// no message sent and no code that works.
+// no message sent and no code that works; so does a user without the
+// address when the client hides users (availableFirstFactorsLocked
+// offers them the factor, as it does every name).
 func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (stepResult, error) {
 	p.mu.Lock()
 	u := p.userNamed(username)
-	var enabled bool
-	var canonical string
+	var enabled, reachable bool
+	canonical := p.hiddenNameLocked(username)
 	if u != nil {
 		enabled, canonical = u.Enabled, u.Username
+		reachable = otpDestination(u, factor).address != ""
 	}
 	p.mu.Unlock()
 	s := authSession{challenge: factor, typed: username, source: st.source, device: st.device, firstFactor: true}
@@ -30,12 +33,13 @@ func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (s
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = MediumSMS
 	}
 	switch {
-	case u == nil:
-		s.code = digest(randomToken(16))
-		canonical = username
-		params["CODE_DELIVERY_DESTINATION"] = mask(p.decoyDestination(username, factor))
-	case !enabled:
+	case u == nil && !c.hidesUsers():
+		return stepResult{}, errUserNotFound
+	case u != nil && !enabled:
 		return stepResult{}, errUserDisabled
+	case u == nil, !reachable && c.hidesUsers():
+		s.code = digest(randomToken(16))
+		params["CODE_DELIVERY_DESTINATION"] = mask(p.decoyDestination(username, factor))
 	default:
 		// An UNCONFIRMED user may sign in so: the right code confirms
 		// the user and verifies the address (answerCode).
@@ -50,15 +54,33 @@ func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (s
 	return stepResult{out: &initiateAuthOutput{ChallengeName: factor, Session: p.newSession(c, canonical, s), ChallengeParameters: params}}, nil
 }
 
-// decoyDestination is where a code for an unknown username would have
-// gone: an address at example.com, or a phone number whose last four
-// digits, the ones the mask shows, are the same each time the name is
-// asked for, as a real user's are.
-func (p *Pool) decoyDestination(username, factor string) destination {
-	if factor != firstSMSOTP {
-		return destination{medium: MediumEmail, address: username + "@example.com"}
+// otpDestination is where a code for factor goes to u: the phone number
+// for SMS_MFA and SMS_OTP, else the email address.
+func otpDestination(u *user, factor string) destination {
+	if factor == factorSMS || factor == firstSMSOTP {
+		return phoneOf(u)
 	}
+	return emailOf(u)
+}
+
+// decoyDestination is where a code for a name the pool cannot send one
+// to would have gone: stable for the name, as a real user's address is,
+// and shaped like one once masked. A name that is itself an email
+// address or phone number, as in pools that sign in with one, is its
+// own destination, as a real user's would be; another gets an address
+// whose masked letters, or a +1 number whose last four digits, come from
+// the name's digest.
+func (p *Pool) decoyDestination(username, factor string) destination {
 	sum := sha256.Sum256([]byte(p.PoolID() + "\x00" + username))
+	if factor != firstSMSOTP {
+		if isEmail(username) {
+			return destination{medium: MediumEmail, address: username}
+		}
+		return destination{medium: MediumEmail, address: username + "@" + string(rune('a'+sum[4]%26)) + "mail.example"}
+	}
+	if isPhone(username) {
+		return destination{medium: MediumSMS, address: username}
+	}
 	return destination{medium: MediumSMS, address: fmt.Sprintf("+1555555%04d", binary.BigEndian.Uint32(sum[:4])%10000)}
 }
 
@@ -74,10 +96,7 @@ func (p *Pool) sendSignInCode(username, factor string, digits int) (code, medium
 	if err != nil {
 		return "", "", "", "", err
 	}
-	d := emailOf(u)
-	if factor == factorSMS || factor == firstSMSOTP {
-		d = phoneOf(u)
-	}
+	d := otpDestination(u, factor)
 	if d.address == "" {
 		return "", "", "", "", apiErr(codeInvalidParameter, "The user has no "+d.attribute+" to send a code to.")
 	}

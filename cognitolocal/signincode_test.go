@@ -61,8 +61,12 @@ func TestEmailOTPCodeExpiresWithItsSession(t *testing.T) {
 		codeNotAuthorized, errSessionInvalid.Message)
 }
 
+// A client that names users (LEGACY) offers EMAIL_OTP only to users with
+// an email address; one that hides them offers it to every name
+// (TestUserAuthHidesWhichNamesAreUsers).
 func TestEmailOTPNeedsAnAddress(t *testing.T) {
 	p := newPool(t, Config{})
+	setExistenceErrors(t, p, existenceLegacy)
 	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
 	_, err := p.CreateUser("noemail", testPassword, nil)
 	require.NoError(t, err)
@@ -347,9 +351,12 @@ func TestSMSOTPAttemptsAndExpiry(t *testing.T) {
 // naming it is refused, as for EMAIL_OTP; no code is sent. Cognito
 // documents no error for this case (the API reference says only that
 // ANSWER "must be one of the challenge types in the AvailableChallenges
-// response parameter").
+// response parameter"). This holds for a client that names users
+// (LEGACY); one that hides them offers every name the same factors
+// (TestUserAuthHidesWhichNamesAreUsers).
 func TestSMSOTPNeedsAPhoneNumberAndThePool(t *testing.T) {
 	p := smsOTPPool(t, Config{})
+	setExistenceErrors(t, p, existenceLegacy)
 	_, err := p.CreateUser("nophone", testPassword, map[string]string{"email": "np@example.com"})
 	require.NoError(t, err)
 	status, out := userAuth(t, p, map[string]string{"USERNAME": "nophone", "PREFERRED_CHALLENGE": "SMS_OTP"})

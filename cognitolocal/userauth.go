@@ -62,17 +62,30 @@ func (p *Pool) FirstAuthFactors() []string {
 // password (as such or by SRP) when the pool allows passwords, a code by
 // email or SMS when the pool allows it, the user has an email address or
 // a phone number (verified or not: the right code verifies it) and no
-// MFA to pass. A username the pool does not know is offered what a user
-// with both and no MFA factor would be, so the answer reveals nothing.
-func (p *Pool) availableFirstFactorsLocked(username string) []string {
+// MFA to pass.
+//
+// A client that hides users (PreventUserExistenceErrors ENABLED) offers
+// every name, known or not, the same list: all the factors the pool
+// allows, the passwordless ones unless the pool requires MFA. Which
+// factors a user can use would otherwise tell a user without an email
+// address from a name the pool does not know. A factor the user cannot
+// use answers as it would for an unknown name (otpFactor).
+func (p *Pool) availableFirstFactorsLocked(c AppClient, username string) []string {
 	allowed := p.FirstAuthFactors()
 	var out []string
 	if slices.Contains(allowed, firstPassword) {
 		out = append(out, firstPassword, firstSRP)
 	}
-	u := p.userNamed(username)
-	if p.passwordlessBlockedLocked(u) {
-		return out
+	var u *user
+	if c.hidesUsers() {
+		if p.MFAConfig().Mode == MFAOn {
+			return out
+		}
+	} else {
+		u = p.userNamed(username)
+		if u == nil || p.passwordlessBlockedLocked(u) {
+			return out
+		}
 	}
 	if slices.Contains(allowed, firstEmailOTP) && (u == nil || u.Attributes["email"] != "") {
 		out = append(out, firstEmailOTP)
@@ -81,6 +94,18 @@ func (p *Pool) availableFirstFactorsLocked(username string) []string {
 		out = append(out, firstSMSOTP)
 	}
 	return out
+}
+
+// hiddenNameLocked is the USERNAME an unknown name is answered with by a
+// client that hides users: what a user's own would look like. Pools that
+// sign in with an email address or phone number answer their users' with
+// the UUID that is their username, so an unknown name gets a stable
+// UUID, the one its SRP challenge names (decoyUserID).
+func (p *Pool) hiddenNameLocked(typed string) string {
+	if len(p.conf().UsernameAttributes) > 0 {
+		return decoyUserID(p.auth.decoyKey, typed)
+	}
+	return typed
 }
 
 // initiateUserAuth starts USER_AUTH: the preferred factor when the user
@@ -97,9 +122,9 @@ func (p *Pool) initiateUserAuth(c AppClient, params map[string]string) (stepResu
 		return stepResult{}, err
 	}
 	p.mu.Lock()
-	available := p.availableFirstFactorsLocked(username)
-	canonical := username
+	available := p.availableFirstFactorsLocked(c, username)
 	u := p.userNamed(username)
+	canonical := p.hiddenNameLocked(username)
 	if u != nil {
 		canonical = u.Username
 	}
@@ -108,7 +133,7 @@ func (p *Pool) initiateUserAuth(c AppClient, params map[string]string) (stepResu
 		return stepResult{}, errUserNotFound
 	}
 	pref := params["PREFERRED_CHALLENGE"]
-	if err := p.refusePasswordless(username, pref); err != nil {
+	if err := p.refusePasswordless(c, username, pref); err != nil {
 		return stepResult{}, err
 	}
 	if pref != "" && slices.Contains(available, pref) {
@@ -127,7 +152,7 @@ func (p *Pool) initiateUserAuth(c AppClient, params map[string]string) (stepResu
 func (p *Pool) answerSelectChallenge(c AppClient, token string, s authSession, r map[string]string, _ signInStep) (stepResult, error) {
 	// Checked again: the user may have turned MFA on since the choices
 	// were offered. The session stays open for a password.
-	if err := p.refusePasswordless(s.typed, r["ANSWER"]); err != nil {
+	if err := p.refusePasswordless(c, s.typed, r["ANSWER"]); err != nil {
 		return stepResult{}, err
 	}
 	if !slices.Contains(s.choices, r["ANSWER"]) {

@@ -105,10 +105,11 @@ func (l localRecorder) RevokeSubject(_ context.Context, sub string, before time.
 // sound default.
 type Config struct {
 	// Client calls Cognito. nil: a client for Region with anonymous
-	// credentials (GetUser, GlobalSignOut and RevokeToken need none) and
-	// no retries, since a throttled check answers 503 with Retry-After
-	// instead of waiting. AdminUserGlobalSignOut needs IAM credentials:
-	// pass a client of your own to use it.
+	// credentials (GetUser, GlobalSignOut and RevokeToken need none) that
+	// retries a call only when its connection was closed before any
+	// answer, once, within Timeout (retry.go); a throttled check answers
+	// 503 with Retry-After instead of waiting. AdminUserGlobalSignOut
+	// needs IAM credentials: pass a client of your own to use it.
 	Client API
 	// Region of the user pool, for the default client.
 	Region string
@@ -205,9 +206,9 @@ func New(cfg Config) (*Checker, error) {
 			return nil, fmt.Errorf("%w: set Region or Client", cognitojwt.ErrInvalidConfig)
 		}
 		opts := cip.Options{
-			Region:           cfg.Region,
-			Credentials:      aws.AnonymousCredentials{},
-			RetryMaxAttempts: 1,
+			Region:      cfg.Region,
+			Credentials: aws.AnonymousCredentials{},
+			Retryer:     closedConnectionRetryer(),
 		}
 		if cfg.Endpoint != "" {
 			opts.BaseEndpoint = aws.String(cfg.Endpoint)

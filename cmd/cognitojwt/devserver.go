@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/cognitojwt/cognitojwt/cognitolocal"
@@ -93,24 +92,21 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// publicDocument reports whether r reads an issuer's JWKS or discovery
-// document, which any page may read: they hold nothing secret.
-func publicDocument(r *http.Request) bool {
-	return (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
-		strings.Contains(r.URL.Path, "/.well-known/") && strings.Count(r.URL.Path, "/") == 3
-}
-
 func (s *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !publicDocument(r) && !loopbackHost(r.Host) {
-		// A web page whose name was rebound to 127.0.0.1 must not
-		// administer the pools, obtain tokens or read messages.
-		if r.URL.Path == "/mint" {
-			writeMintError(w, http.StatusForbidden, "the Host header must name a loopback address")
-			return
-		}
-		http.Error(w, "the Host header must name a loopback address", http.StatusForbidden)
+	// A web page whose name was rebound to 127.0.0.1 must not administer
+	// the pools, obtain tokens or read messages. cognitolocal's own rule
+	// decides, so that the dev-issuer lets through exactly the public
+	// documents a pool does (GET or HEAD of /PoolID/.well-known/NAME);
+	// /mint answers its refusal in its own JSON.
+	if r.URL.Path == "/mint" && !loopbackHost(r.Host) {
+		writeMintError(w, http.StatusForbidden, "the Host header must name a loopback address")
 		return
 	}
+	cognitolocal.RequireLoopbackHost(http.HandlerFunc(s.serve)).ServeHTTP(w, r)
+}
+
+// serve answers a request whose Host passed the loopback rule.
+func (s *devServer) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/mint":
 		if r.Method != http.MethodPost {

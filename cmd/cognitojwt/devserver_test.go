@@ -73,6 +73,13 @@ func TestDevIssuerRefusesForeignHosts(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, get(t, noRedirects, d.base+"/local/outbox", rebound))
 	assert.Equal(t, http.StatusOK, get(t, noRedirects, d.jwks, rebound))
 	assert.Equal(t, http.StatusOK, get(t, noRedirects, d.issuer+"/.well-known/openid-configuration", rebound))
+	// Only a pool's own documents: the paths cognitolocal refuses, which
+	// the dev-issuer once let through for holding "/.well-known/" and
+	// three slashes, are refused too.
+	for _, path := range []string{"/local_Dev/.well-known/", "/.well-known/x/", "/.well-known//", "/a/.well-known/"} {
+		assert.Equal(t, http.StatusForbidden, get(t, noRedirects, d.base+path, rebound), path)
+	}
+	assert.Equal(t, http.StatusForbidden, get(t, noRedirects, d.base+"/mint", rebound))
 	// The loopback names work.
 	status, _ = api(t, http.DefaultClient, d.base, "localhost", "ListUserPools", map[string]any{"MaxResults": 10})
 	assert.Equal(t, http.StatusOK, status)

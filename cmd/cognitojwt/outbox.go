@@ -21,14 +21,16 @@ type outboxMessage struct {
 	Destination    string    `json:"destination"`
 	Code           string    `json:"code"`
 	Message        string    `json:"message"`
+	Subject        string    `json:"subject,omitempty"`
 	Time           time.Time `json:"time"`
 }
 
 func runUsersOutbox(e *env, args []string) error {
 	fs := newFlagSet(e, "users outbox", "", `Print the messages the pool would have sent by email or SMS: sign-up
-codes, password-reset codes, attribute verification codes and invitations
-with their temporary password. The dev-issuer sends nothing; it keeps
-them, oldest first, at GET /local/outbox.
+codes, password-reset codes, attribute verification codes, invitations
+with their temporary password and sign-in codes, an email's subject last
+on its row. The dev-issuer sends nothing; it keeps them, oldest first, at
+GET /local/outbox.
 
   code=$(cognitojwt users outbox --username bob --kind ForgotPassword --last)
 
@@ -65,12 +67,20 @@ them, oldest first, at GET /local/outbox.
 		return enc.Encode(msgs)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tUSERNAME\tKIND\tMEDIUM\tDESTINATION\tCODE")
+	// SUBJECT comes last: it is the one column with spaces in it, so
+	// the fields before it stay split by whitespace for scripts.
+	fmt.Fprintln(tw, "TIME\tUSERNAME\tKIND\tMEDIUM\tDESTINATION\tCODE\tSUBJECT")
 	for _, m := range msgs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Time.UTC().Format(time.RFC3339), m.Username, m.Kind,
-			m.DeliveryMedium, dash(m.Destination), dash(m.Code))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Time.UTC().Format(time.RFC3339), m.Username, m.Kind,
+			m.DeliveryMedium, dash(m.Destination), dash(m.Code), dash(oneLine(m.Subject)))
 	}
 	return tw.Flush()
+}
+
+// oneLine keeps a subject on its row: line breaks and tabs become
+// spaces (the pool takes the subject as the API gave it).
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // outbox reads the dev-issuer's outbox for the client's pool.

@@ -18,13 +18,20 @@ import (
 // citing
 // https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa.html#user-pool-settings-mfa-prerequisites).
 // The guides name no error for asking anyway; the pool answers
-// InvalidParameterException.
+// InvalidParameterException. The client names users (LEGACY): one that
+// hides them offers every name the same factors and refuses only the
+// right code (cognitolocal's TestUserAuthHiddenMFAUserRefusedAfterTheCode).
 func TestPasswordlessRefusedToUserWithMFA(t *testing.T) {
 	f := newFixture(t, cognitolocal.Config{})
+	client, ok := f.pool.AppClient(localClient)
+	require.True(t, ok)
+	client.PreventUserExistenceErrors = "LEGACY"
+	_, err := f.pool.UpdateAppClient(client)
+	require.NoError(t, err)
 	require.NoError(t, f.pool.SetMFAConfig(cognitolocal.MFAConfig{Mode: cognitolocal.MFAOptional, Email: true}))
 	require.NoError(t, f.pool.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
 	f.user(t, "carol", password, map[string]string{"email": "carol@example.com"})
-	_, err := f.idp.AdminSetUserMFAPreference(ctx(t), &cip.AdminSetUserMFAPreferenceInput{
+	_, err = f.idp.AdminSetUserMFAPreference(ctx(t), &cip.AdminSetUserMFAPreferenceInput{
 		UserPoolId: f.poolID(), Username: aws.String("carol"),
 		EmailMfaSettings: &types.EmailMfaSettingsType{Enabled: true, PreferredMfa: true},
 	})
