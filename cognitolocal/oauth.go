@@ -300,6 +300,9 @@ func (p *Pool) refreshGrant(r *http.Request, c AppClient) (Tokens, string) {
 	if !c.allowsFlow("ALLOW_REFRESH_TOKEN_AUTH") {
 		return Tokens{}, "unauthorized_client"
 	}
+	if p.remembersAPISignIn(c, r.PostForm.Get("refresh_token")) {
+		return Tokens{}, "invalid_grant"
+	}
 	t, err := p.refreshTokens(r.Context(), c.ClientID, r.PostForm.Get("refresh_token"), "", nil)
 	if err != nil {
 		var e *Error
@@ -309,6 +312,27 @@ func (p *Pool) refreshGrant(r *http.Request, c AppClient) (Tokens, string) {
 		return Tokens{}, triggerFailure(err)
 	}
 	return t, ""
+}
+
+// remembersAPISignIn reports whether refreshToken, of client c,
+// came from an API sign-in in a pool that remembers devices: the token
+// endpoint does not refresh it. The developer guide ("Token endpoint"):
+// users who sign in with InitiateAuth and AdminInitiateAuth "can refresh
+// their tokens with the token endpoint when remembered devices is not
+// active in your user pool. If remembered devices is active, refresh
+// tokens with the AuthFlow of REFRESH_TOKEN_AUTH". The endpoint takes no
+// device key (its page lists none), so a device_key in the form changes
+// nothing. The guide names no error; the pool answers invalid_grant, as
+// for a refresh token the endpoint cannot use. Managed Login's tokens
+// refresh here whatever the pool's devices.
+func (p *Pool) remembersAPISignIn(c AppClient, refreshToken string) bool {
+	if p.devices() == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := p.families[p.refresh[digest(refreshToken)]]
+	return f != nil && f.ClientID == c.ClientID && !f.Hosted
 }
 
 // clientCredentials issues a machine-to-machine access token: a

@@ -191,6 +191,55 @@ func TestTokenRefreshGrant(t *testing.T) {
 	require.NotEmpty(t, again["id_token"])
 }
 
+// Developer guide, "Token endpoint"
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/token-endpoint.html):
+// users who sign in with InitiateAuth or AdminInitiateAuth "can refresh
+// their tokens with the token endpoint when remembered devices is not
+// active in your user pool. If remembered devices is active, refresh
+// tokens with the AuthFlow of REFRESH_TOKEN_AUTH". The page lists no
+// device_key parameter and names no error: the pool answers
+// invalid_grant, with or without a device key in the form, and echoes
+// neither token nor key. Managed Login's refresh tokens still refresh
+// there, and API ones again once the pool stops remembering devices.
+func TestTokenEndpointLeavesRememberedDevicesToTheAPI(t *testing.T) {
+	p := newPool(t, Config{})
+	_, hosted := exchange(p, codeFrom(t, signInForm(t, p, authorizeParams(), "alice", testPassword)), verifier)
+	trackDevices(t, p, false, false, MFAConfig{})
+	_, res := passwordSignIn(t, p, "alice", testPassword)
+	dev, _ := confirmNewDevice(t, p, res, "phone")
+	refresh := res["AuthenticationResult"].(map[string]any)["RefreshToken"].(string)
+	plain := signIn(t, p).RefreshToken // an API sign-in without a device key
+
+	for _, form := range []url.Values{
+		{"refresh_token": {refresh}},
+		{"refresh_token": {refresh}, "device_key": {dev.key}},
+		{"refresh_token": {plain}},
+		{"refresh_token": {plain}, "device_key": {dev.key}},
+	} {
+		form.Set("grant_type", "refresh_token")
+		form.Set("client_id", DefaultClientID)
+		r := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := serve(p, r)
+		require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+		require.Contains(t, rec.Body.String(), `"invalid_grant"`)
+		require.NotContains(t, rec.Body.String(), form.Get("refresh_token"))
+		require.NotContains(t, rec.Body.String(), dev.key)
+	}
+	// REFRESH_TOKEN_AUTH, with the device key, serves them.
+	status, out := refreshOn(t, p, refresh, dev.key)
+	require.Equal(t, http.StatusOK, status, out)
+	// Managed Login's token refreshes at the endpoint.
+	status, out = postToken(p, url.Values{"grant_type": {"refresh_token"}, "client_id": {DefaultClientID}, "refresh_token": {hosted["refresh_token"].(string)}})
+	require.Equal(t, http.StatusOK, status, out)
+
+	// With remembered devices off, API sign-ins refresh there again.
+	status, out = call(t, p, "UpdateUserPool", map[string]any{"UserPoolId": p.PoolID()})
+	require.Equal(t, http.StatusOK, status, out)
+	status, out = postToken(p, url.Values{"grant_type": {"refresh_token"}, "client_id": {DefaultClientID}, "refresh_token": {plain}})
+	require.Equal(t, http.StatusOK, status, out)
+}
+
 func TestTokenRevokeEndsFamily(t *testing.T) {
 	p := newPool(t, Config{})
 	_, out := exchange(p, codeFrom(t, signInForm(t, p, authorizeParams(), "alice", testPassword)), verifier)
