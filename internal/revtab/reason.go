@@ -1,19 +1,13 @@
 package revtab
 
-import "github.com/cognitojwt/cognitojwt"
+import (
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/hashtab"
+)
 
 // Reason reports which entry refuses c, if any: its jti first, then its
 // family (origin_jti), then its subject, whose entry refuses a token
 // issued in a second before its cut-off. It takes no lock.
-//
-// Each id is hashed once for its bits and tag (never 0, so 0 stands for a
-// claim c lacks, which is not hashed), and the three filter words are
-// read before any branch on them, so that their loads overlap: on a miss
-// or a subject's hit, what nearly every request is, that measured faster
-// than looking a jti up alone first, which only a refused token gains by.
-// An id's second hash is computed once a slot's tag matches: the table's
-// load is issued first, which measured faster than computing it before,
-// while the load waited behind the hash's instructions.
 func (s *Set[V]) Reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	f := s.filter.Load()
 	if f == nil || c == nil {
@@ -21,7 +15,38 @@ func (s *Set[V]) Reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	}
 	// The hasher was stored before the first filter.
 	h := s.hasher.Load()
-	var jti, family, subject uint64
+	jti, family, subject := h.probe(f, c)
+	if jti|family|subject == 0 {
+		return cognitojwt.NotRevoked
+	}
+	if jti != 0 && s.listed(h, JTI, c.JWTID, jti) {
+		return cognitojwt.RevokedToken
+	}
+	if family != 0 && s.listed(h, Family, c.OriginJTI, family) {
+		return cognitojwt.RevokedFamily
+	}
+	// A user revoked by subject is refreshed and then asks here on every
+	// request until the entry expires: that path reads one line of the
+	// subjects' table.
+	if subject != 0 && s.subjectRefuses(h, c, subject) {
+		return cognitojwt.RevokedSubject
+	}
+	return cognitojwt.NotRevoked
+}
+
+// probe returns the tags of c's ids whose bits f holds, and 0 for the
+// others (a tag is never 0) and for the claims c lacks, which are not
+// hashed. Each id is hashed once for its bits and tag, and the three
+// filter words are read before any branch on them, so that their loads
+// overlap: on a miss or a subject's hit, what nearly every request is,
+// that measured faster than looking a jti up alone first, which only a
+// refused token gains by. It is not generic, so that the compiler
+// inlines the filter's reads into it: Go 1.26 left them calls in Set's
+// methods (go build -gcflags=-m). An id's second hash is computed by the
+// caller once a slot's tag matches: the table's load is issued first,
+// which measured faster than computing it before, while the load waited
+// behind the hash's instructions.
+func (h *Hasher) probe(f *hashtab.Filter, c *cognitojwt.Claims) (jti, family, subject uint64) {
 	if c.JWTID != "" {
 		jti = h.Tag(JTI, c.JWTID)
 	}
@@ -32,22 +57,15 @@ func (s *Set[V]) Reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 		subject = h.Tag(Subject, c.Subject)
 	}
 	inJTI, inFamily, inSubject := jti != 0 && f.Has(jti), family != 0 && f.Has(family), subject != 0 && f.Has(subject)
-	if !inJTI && !inFamily && !inSubject {
-		return cognitojwt.NotRevoked
+	return jti & -uint64(bit(inJTI)), family & -uint64(bit(inFamily)), subject & -uint64(bit(inSubject))
+}
+
+// bit is 1 for true and 0 for false, without a branch.
+func bit(b bool) uint8 {
+	if b {
+		return 1
 	}
-	if inJTI && s.listed(h, JTI, c.JWTID, jti) {
-		return cognitojwt.RevokedToken
-	}
-	if inFamily && s.listed(h, Family, c.OriginJTI, family) {
-		return cognitojwt.RevokedFamily
-	}
-	// A user revoked by subject is refreshed and then asks here on every
-	// request until the entry expires: that path reads one line of the
-	// subjects' table.
-	if inSubject && s.subjectRefuses(h, c, subject) {
-		return cognitojwt.RevokedSubject
-	}
-	return cognitojwt.NotRevoked
+	return 0
 }
 
 // listed reports whether id has an entry of kind, tag being its first
@@ -88,12 +106,17 @@ func (s *Set[V]) subjectRefuses(h *Hasher, c *cognitojwt.Claims, tag uint64) boo
 		return false
 	}
 	check := h.Check(Subject, c.Subject)
-	if v.Check() != check {
-		// Another subject under the same tag: rare as a 64-bit hash
-		// makes it.
-		if v, ok = s.Find(Subject, tag, check); !ok {
-			return false
-		}
+	if only {
+		return v.Check() == check
 	}
-	return iat < v.Cutoff()
+	// Other entries under the tag, as rare as a 64-bit hash makes them:
+	// the token is refused if any with its second hash refuses it, so
+	// that even two subjects that share both hashes (a writer that keeps
+	// ids whole may hold both) refuse, never admit, each other's tokens.
+	refused := false
+	t.Find(tag, func(v *V) bool {
+		refused = (*v).Check() == check && iat < (*v).Cutoff()
+		return refused
+	})
+	return refused
 }

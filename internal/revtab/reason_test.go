@@ -131,3 +131,31 @@ func TestReasonSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 		}
 	})
 }
+
+// Two subjects that share both hashes (what a writer that keeps ids whole
+// may hold, with probability 2^-96) refuse each other's tokens rather
+// than admit them: a token is refused when either entry's cut-off
+// refuses it, whichever comes first under the tag.
+func TestReasonSubjectCollisionRefuses(t *testing.T) {
+	const now = 1_750_000_000
+	for _, refusingFirst := range []bool{false, true} {
+		var s Set[wide]
+		h := s.Hasher()
+		s.RebuildFilter(1024)
+		tag, check := h.Tag(Subject, "victim"), h.Check(Subject, "victim")
+		s.Filter().Set(tag)
+		cuts := []int64{now - 3600, now + 3600} // passes, then refuses a token of now-600
+		if refusingFirst {
+			cuts[0], cuts[1] = cuts[1], cuts[0]
+		}
+		for _, cut := range cuts {
+			s.Table(Subject).Put(tag, wideOf(check, cut), func(*wide) bool { return false })
+		}
+		if got := s.Reason(claims("", "", "victim", now-600)); got != cognitojwt.RevokedSubject {
+			t.Fatalf("refusing entry first %v: %v", refusingFirst, got)
+		}
+		if got := s.Reason(claims("", "", "victim", now+3600)); got != cognitojwt.NotRevoked {
+			t.Fatalf("refusing entry first %v: a token after both cut-offs: %v", refusingFirst, got)
+		}
+	}
+}
