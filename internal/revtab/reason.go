@@ -15,57 +15,54 @@ func (s *Set[V]) Reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	}
 	// The hasher was stored before the first filter.
 	h := s.hasher.Load()
-	jti, family, subject := h.probe(f, c)
-	if jti|family|subject == 0 {
+	tags, in := h.probe(f, c)
+	if !in[JTI] && !in[Family] && !in[Subject] {
 		return cognitojwt.NotRevoked
 	}
-	if jti != 0 && s.listed(h, JTI, c.JWTID, jti) {
+	if in[JTI] && s.listed(h, JTI, c.JWTID, tags[JTI]) {
 		return cognitojwt.RevokedToken
 	}
-	if family != 0 && s.listed(h, Family, c.OriginJTI, family) {
+	if in[Family] && s.listed(h, Family, c.OriginJTI, tags[Family]) {
 		return cognitojwt.RevokedFamily
 	}
 	// A user revoked by subject is refreshed and then asks here on every
 	// request until the entry expires: that path reads one line of the
 	// subjects' table.
-	if subject != 0 && s.subjectRefuses(h, c, subject) {
+	if in[Subject] && s.subjectRefuses(h, c, tags[Subject]) {
 		return cognitojwt.RevokedSubject
 	}
 	return cognitojwt.NotRevoked
 }
 
-// probe returns the tags of c's ids whose bits f holds, and 0 for the
-// others (a tag is never 0) and for the claims c lacks, which are not
-// hashed. Each id is hashed once for its bits and tag, and the three
-// filter words are read before any branch on them, so that their loads
-// overlap: on a miss or a subject's hit, what nearly every request is,
-// that measured faster than looking a jti up alone first, which only a
-// refused token gains by. It is not generic, so that the compiler
-// inlines the filter's reads into it: Go 1.26 left them calls in Set's
-// methods (go build -gcflags=-m). An id's second hash is computed by the
-// caller once a slot's tag matches: the table's load is issued first,
-// which measured faster than computing it before, while the load waited
-// behind the hash's instructions.
-func (h *Hasher) probe(f *hashtab.Filter, c *cognitojwt.Claims) (jti, family, subject uint64) {
+// probe returns the tags of c's ids, and which of them f holds the bits
+// of; the claims c lacks are not hashed, and f holds none of their bits.
+// Each id is hashed once for its bits and tag, and the three filter words
+// are read before any branch on them, so that their loads overlap: on a
+// miss or a subject's hit, what nearly every request is, that measured
+// faster than looking a jti up alone first, which only a refused token
+// gains by. The tags come back apart from the filter's answers, never
+// masked by them: a table's line is then addressed by the tag alone, and
+// the processor, predicting the branch on the filter's word, loads it
+// while that word is still on its way; a tag that depended on the word
+// measured one memory latency slower on every hit. probe is not generic,
+// so that the compiler inlines the filter's reads into it: Go 1.26 left
+// them calls in Set's methods (go build -gcflags=-m). An id's second
+// hash is computed by the caller once a slot's tag matches: the table's
+// load is issued first, which measured faster than computing it before,
+// while the load waited behind the hash's instructions.
+func (h *Hasher) probe(f *hashtab.Filter, c *cognitojwt.Claims) (tags [Kinds]uint64, in [Kinds]bool) {
 	if c.JWTID != "" {
-		jti = h.Tag(JTI, c.JWTID)
+		tags[JTI] = h.Tag(JTI, c.JWTID)
 	}
 	if c.OriginJTI != "" {
-		family = h.Tag(Family, c.OriginJTI)
+		tags[Family] = h.Tag(Family, c.OriginJTI)
 	}
 	if c.Subject != "" {
-		subject = h.Tag(Subject, c.Subject)
+		tags[Subject] = h.Tag(Subject, c.Subject)
 	}
-	inJTI, inFamily, inSubject := jti != 0 && f.Has(jti), family != 0 && f.Has(family), subject != 0 && f.Has(subject)
-	return jti & -uint64(bit(inJTI)), family & -uint64(bit(inFamily)), subject & -uint64(bit(inSubject))
-}
-
-// bit is 1 for true and 0 for false, without a branch.
-func bit(b bool) uint8 {
-	if b {
-		return 1
-	}
-	return 0
+	// A tag is never 0: 0 is a claim c lacks.
+	in[JTI], in[Family], in[Subject] = tags[JTI] != 0 && f.Has(tags[JTI]), tags[Family] != 0 && f.Has(tags[Family]), tags[Subject] != 0 && f.Has(tags[Subject])
+	return tags, in
 }
 
 // listed reports whether id has an entry of kind, tag being its first
