@@ -8,6 +8,13 @@ import (
 // Reason reports which entry refuses c, if any: its jti first, then its
 // family (origin_jti), then its subject, whose entry refuses a token
 // issued in a second before its cut-off. It takes no lock.
+//
+// Go 1.26 compiles it once per shape of V and calls V's methods through
+// a dictionary: on a hit at a million entries it measured 40-70% slower
+// than the same steps written for one type (BenchmarkRevocationReason,
+// cold tables), so revocation.List, whose hits are what a refreshed
+// user's every request costs, writes them out for its own values and is
+// held to these rules by its tests.
 func (s *Set[V]) Reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	f := s.filter.Load()
 	if f == nil || c == nil {
@@ -41,12 +48,11 @@ func (s *Set[V]) Reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 // miss or a subject's hit, what nearly every request is, that measured
 // faster than looking a jti up alone first, which only a refused token
 // gains by. The tags come back apart from the filter's answers, never
-// masked by them: a table's line is then addressed by the tag alone, and
-// the processor, predicting the branch on the filter's word, loads it
-// while that word is still on its way; a tag that depended on the word
-// measured one memory latency slower on every hit. probe is not generic,
-// so that the compiler inlines the filter's reads into it: Go 1.26 left
-// them calls in Set's methods (go build -gcflags=-m). An id's second
+// masked by them, so that a table's line is addressed by the tag alone
+// and the processor, predicting the branch on the filter's word, may load
+// it while that word is still on its way. probe is not generic, so that
+// the compiler inlines the filter's reads into it: Go 1.26 left them
+// calls in Set's methods (go build -gcflags=-m). An id's second
 // hash is computed by the caller once a slot's tag matches: the table's
 // load is issued first, which measured faster than computing it before,
 // while the load waited behind the hash's instructions.

@@ -1,9 +1,12 @@
-// Package revtab is the lookup that every revocation list of the module
-// answers with: revocation.List and redisstore's replica keep their
-// entries here, each with a value of its own and its own writer (expiry,
-// bounds, replication), and read them through Set.Reason, so that the
-// rules of a lookup (which ids are hashed and how, what a slot must hold
-// to refuse a token, the subject cut-off) are written once.
+// Package revtab is the lookup of every revocation list of the module:
+// revocation.List and redisstore's replica keep their entries here, each
+// with a value of its own and its own writer (expiry, bounds,
+// replication), hash ids with its Hasher and size and rebuild its filter,
+// so that what a lookup reads is laid out once. The replica answers with
+// Set.Reason, where the rules of a lookup (the filter probe of all three
+// ids, what a slot must hold to refuse a token, the subject cut-off) are
+// written and tested; revocation.List writes the same steps out for its
+// own values, which measured faster (see Set.Reason).
 //
 // A lookup takes no lock and writes nothing shared. Each id the claims
 // carry is hashed under seeds of its kind: the first hash places two
@@ -95,8 +98,10 @@ type Set[V Entry] struct {
 	tables [Kinds]hashtab.Table[V]
 }
 
-// Hasher returns the set's hasher, making it on the first call. Only the
-// writer calls it; the hasher it returns may be kept and used by anyone.
+// Hasher returns the set's hasher, making it on the first call, which
+// only the writer may make; once the set has had a filter it only loads
+// it, and a reader may call it. The hasher may be kept and used by
+// anyone.
 func (s *Set[V]) Hasher() *Hasher {
 	h := s.hasher.Load()
 	if h == nil {
