@@ -12,7 +12,7 @@ import (
 // and entrySize+mallocHeader+n above. TestCacheEntryIsOneObject fails
 // when they no longer match.
 const (
-	entrySize    = 392
+	entrySize    = 360
 	mallocHeader = 8
 )
 
@@ -24,7 +24,7 @@ type inlineEntry[B any] struct {
 }
 
 // newCacheEntry returns an entry holding a copy of token. Tokens of up to
-// 3,696 bytes (Cognito's access tokens are about 1 KB, ID tokens a little
+// 3,728 bytes (Cognito's access tokens are about 1 KB, ID tokens a little
 // more) get one allocation for the entry and the copy, of the runtime's
 // size class that fits them, so that caching a token costs one allocation
 // rather than two. Larger tokens, rare, get the entry and a copy apart.

@@ -3,6 +3,7 @@ package cognitojwt_test
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -41,4 +42,16 @@ func TestNamesAreReadOnly(t *testing.T) {
 	b, err = json.Marshal(zero)
 	require.NoError(t, err)
 	require.Equal(t, "null", string(b))
+}
+
+// Names, and so Claims, cannot be compared with ==: a list is a pointer
+// to its names, and == would say whether two lists are the same list, not
+// whether they hold the same names. reflect.DeepEqual (require.Equal)
+// compares the names.
+func TestNamesAreNotComparable(t *testing.T) {
+	require.False(t, reflect.TypeFor[cognitojwt.Names]().Comparable())
+	require.False(t, reflect.TypeFor[cognitojwt.Claims]().Comparable())
+	require.Equal(t, cognitojwt.NamesOf("a", "b"), cognitojwt.NamesOf("a", "b"))
+	require.NotEqual(t, cognitojwt.NamesOf("a", "b"), cognitojwt.NamesOf("a", "c"))
+	require.NotEqual(t, cognitojwt.NamesOf(), cognitojwt.NamesOf([]string{}...), "an empty list is not the absent one")
 }

@@ -93,14 +93,16 @@ func namesOf(groups jsonscan.Value, g int, scope string) (Names, Names) {
 	if groups.Kind != jsonscan.Array && s == 0 {
 		return Names{}, Names{}
 	}
-	list := make([]string, 0, g+s)
+	gl, sl, list := newNameLists(g + s)
 	var gs, ss Names
 	if groups.Kind == jsonscan.Array {
 		list, _ = groups.AppendStrings(list) // checked by the scan
-		gs = Names{list: list[:len(list):len(list)]}
+		*gl = list[:len(list):len(list)]
+		gs = Names{list: gl}
 	}
 	if s > 0 {
-		ss = Names{list: rules.AppendScopes(list, scope)[len(list):]}
+		*sl = rules.AppendScopes(list, scope)[len(list):]
+		ss = Names{list: sl}
 	}
 	return gs, ss
 }
@@ -124,9 +126,9 @@ func readSharedClaim(c *Claims, m jsonscan.Member) error {
 	case "email_verified":
 		c.EmailVerified, err = rules.Boolish(v)
 	case "cognito:groups":
-		var groups []string
-		groups, err = v.AppendStrings(make([]string, 0, v.CountElements()))
-		c.Groups = Names{list: groups}
+		gl, _, room := newNameLists(v.CountElements())
+		*gl, err = v.AppendStrings(room)
+		c.Groups = Names{list: gl}
 	case "iat":
 		c.IssuedAt, err = rules.NumericDate(v)
 	case "nbf":

@@ -109,7 +109,7 @@ func TestGroupsAndScopesShareOneAllocation(t *testing.T) {
 		var scopes Names
 		if v, ok := jsonscan.Lookup(payload, "scope"); ok {
 			s, _ := v.AsString()
-			scopes = Names{list: rules.SplitScopes(s)}
+			scopes = namesFrom(rules.SplitScopes(s))
 		}
 		if !reflect.DeepEqual(p.claims.Groups, alone.Groups) || !reflect.DeepEqual(p.claims.Scopes, scopes) {
 			t.Fatalf("%s: groups %#v scopes %#v, alone %#v and %#v", members, p.claims.Groups, p.claims.Scopes, alone.Groups, scopes)
