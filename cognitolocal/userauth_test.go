@@ -144,8 +144,9 @@ func setExistenceErrors(t *testing.T, p *Pool, mode string) {
 
 // existencePool is an OPTIONAL-MFA pool offering every first factor it
 // runs, with a user of each shape: none without an email address or phone
-// number, one of each, one with both, and alice, with an email address
-// and TOTP on (who may not sign in without a password).
+// number, one of each, one with both, off with both but disabled, and
+// alice, with an email address and TOTP on (who may not sign in without
+// a password).
 func existencePool(t *testing.T) (*Pool, *mfaClock) {
 	t.Helper()
 	p, clock := newMFAPool(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true})
@@ -156,10 +157,12 @@ func existencePool(t *testing.T) (*Pool, *mfaClock) {
 		"email": {"email": "em@example.net"},
 		"phone": {"phone_number": "+447700900123"},
 		"both":  {"email": "bo@example.org", "phone_number": "+15555550199"},
+		"off":   {"email": "of@example.org", "phone_number": "+15555550198"},
 	} {
 		_, err := p.CreateUser(name, testPassword, attrs)
 		require.NoError(t, err)
 	}
+	require.NoError(t, p.DisableUser("off"))
 	return p, clock
 }
 
@@ -269,12 +272,12 @@ func TestUserAuthHidesWhichNamesAreUsers(t *testing.T) {
 	require.Contains(t, unknown[0], "[PASSWORD PASSWORD_SRP EMAIL_OTP SMS_OTP]")
 	require.Contains(t, strings.Join(unknown, "\n"), "wrong EMAIL_OTP code error CodeMismatchException")
 	require.Contains(t, strings.Join(unknown, "\n"), "wrong SRP proof error NotAuthorizedException: Incorrect username or password.")
-	for _, name := range []string{"none", "email", "phone", "both", "alice"} {
+	for _, name := range []string{"none", "email", "phone", "both", "off", "alice"} {
 		require.Equal(t, unknown, userAuthObservation(t, p, name, clock.now), name)
 	}
 	// Typed in another case, a user and an unknown name answer alike.
 	require.Equal(t, userAuthObservation(t, p, "NOBODY", clock.now), userAuthObservation(t, p, "BOTH", clock.now))
-	for _, name := range []string{"none", "nobody"} {
+	for _, name := range []string{"none", "off", "nobody"} {
 		requireNoSignInCode(t, p, name)
 	}
 	// Codes went only to addresses users have.
@@ -292,6 +295,7 @@ func TestUserAuthHidesWhichNamesAreUsers(t *testing.T) {
 		"email": {"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"},
 		"phone": {"PASSWORD", "PASSWORD_SRP", "SMS_OTP"},
 		"both":  {"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"},
+		"off":   {"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"},
 		"alice": {"PASSWORD", "PASSWORD_SRP"},
 	} {
 		selectChallenge(t, p, name, want...)
