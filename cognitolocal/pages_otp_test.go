@@ -274,3 +274,29 @@ func TestLoginPageCodeUnknownUserLegacy(t *testing.T) {
 	require.Contains(t, askCode(t, p, "alice", "EMAIL_OTP").Body.String(), errUserDisabled.Message)
 	requireNoSignInCode(t, p, "alice")
 }
+
+// "Passwordless sign-in with one-time passwords": the right code confirms
+// an UNCONFIRMED user and verifies the address, on the pages as in the
+// API (answerCode).
+func TestLoginPageCodeConfirmsAndVerifies(t *testing.T) {
+	p, _ := codePool(t)
+	status, out := call(t, p, "SignUp", signUp(DefaultClientID, "ivy", testPassword, map[string]string{"Name": "email", "Value": "ivy@example.com"}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "UNCONFIRMED", attributeOf(t, p, "ivy", "UserStatus"))
+	body := askCode(t, p, "ivy", "EMAIL_OTP").Body.String()
+	codeFrom(t, postPage(t, p, "/mfa", codeForm(t, body, lastSignInCode(t, p, "ivy"))))
+	require.Equal(t, "CONFIRMED", attributeOf(t, p, "ivy", "UserStatus"))
+	require.Equal(t, "true", attributeOf(t, p, "ivy", "email_verified"))
+}
+
+// A disabled user, under a client that hides users, gets the code page
+// an unknown name gets, with nothing sent (otpFactor).
+func TestLoginPageCodeDisabledUserEnabled(t *testing.T) {
+	p, _ := codePool(t)
+	require.NoError(t, p.DisableUser("alice"))
+	body := askCode(t, p, "alice", "EMAIL_OTP").Body.String()
+	require.NotContains(t, body, errUserDisabled.Message)
+	require.Contains(t, body, `name="code"`)
+	requireNoSignInCode(t, p, "alice")
+	require.Contains(t, postPage(t, p, "/mfa", codeForm(t, body, "12345678")).Body.String(), errMFACode.Message)
+}
