@@ -118,7 +118,9 @@
 // USER_ID_FOR_SRP the canonical username. Each SECRET_BLOCK takes one
 // proof within the session lifetime; an SRP_A with A mod N = 0 is
 // refused; an unknown username gets a challenge with a stable salt that
-// no password answers. The pool keeps an SRP verifier (salt and v) next
+// no password answers, naming it as a user's would be (a UUID in pools
+// with email or phone sign-in, else the name, lower-cased when case is
+// ignored). The pool keeps an SRP verifier (salt and v) next
 // to each password hash. A state saved before verifiers existed holds
 // only one-way hashes, from which none can be derived: such a user gains
 // a verifier at their next password sign-in (USER_PASSWORD_AUTH, /login,

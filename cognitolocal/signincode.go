@@ -14,9 +14,9 @@ import (
 // otpFactor sends an eight-digit code for factor, EMAIL_OTP to the
 // user's email address or SMS_OTP to their phone number, and answers the
 // challenge of that name. An unknown username gets the same answer, with
-// no message sent and no code that works; so does a user without the
-// address when the client hides users (availableFirstFactorsLocked
-// offers them the factor, as it does every name).
+// no message sent and no code that works; so do, when the client hides
+// users, a user without the address (availableFirstFactorsLocked offers
+// them the factor, as it does every name) and a disabled user.
 func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (stepResult, error) {
 	p.mu.Lock()
 	u := p.userNamed(username)
@@ -35,9 +35,13 @@ func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (s
 	switch {
 	case u == nil && !c.hidesUsers():
 		return stepResult{}, errUserNotFound
-	case u != nil && !enabled:
+	case u != nil && !enabled && !c.hidesUsers():
 		return stepResult{}, errUserDisabled
-	case u == nil, !reachable && c.hidesUsers():
+	case u == nil, !enabled, !reachable && c.hidesUsers():
+		// A disabled user too: "User is disabled." would tell the name
+		// from an unknown one to a caller with no secret of the user's,
+		// where the password flows say it only after the right
+		// password. No code is sent, and none signs in.
 		s.code = digest(randomToken(16))
 		params["CODE_DELIVERY_DESTINATION"] = mask(p.decoyDestination(username, factor))
 	default:

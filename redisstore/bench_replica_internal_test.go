@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,17 +15,15 @@ import (
 	"github.com/cognitojwt/cognitojwt"
 )
 
-// benchPool is how many distinct claims a lookup benchmark cycles
-// through, so that the filter and the table are read where the ids fall,
-// not from one cache line the CPU keeps.
-const benchPool = 4096
-
-// randomID returns a fresh 36-character id, as Cognito's jti and
+// idLen is the length of the ids randomID makes, as Cognito's jti and
 // origin_jti are.
-func randomID() string {
-	var b [18]byte
+const idLen = 36
+
+// randomID returns a random 36-character id from rng.
+func randomID(rng *rand.Rand) string {
+	var b [idLen / 2]byte
 	for i := 0; i < len(b); i += 8 {
-		v := rand.Uint64()
+		v := rng.Uint64()
 		for j := i; j < min(i+8, len(b)); j++ {
 			b[j] = byte(v >> (8 * (j - i)))
 		}
@@ -32,27 +31,20 @@ func randomID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// filledReplica returns a replica of n entries, a third of each kind,
-// benchPool ids of each kind spread evenly over the order they were added
-// in (so that their bytes lie all over the heap, as a long-lived list's
-// do), and the live heap it takes per entry (the ids' bytes included, as
-// a replica holds them).
-func filledReplica(n int) (*replica, [kinds][]string, float64) {
-	var hits [kinds][]string
+// filledReplica returns a replica of n entries, a third of each kind, of
+// ids from a generator seeded with seed, and the live heap it takes per
+// entry (the ids' bytes included, as a replica holds them). The k-th id
+// of the generator is the entry of kind k%kinds.
+func filledReplica(n int, seed uint64) (*replica, float64) {
 	before := liveHeap()
 	r := newReplica()
 	now := time.Now().UnixNano()
-	stride := max(1, n/kinds/benchPool)
+	rng := rand.New(rand.NewPCG(seed, seed))
 	for i := range n {
-		k := i % kinds
-		id := randomID()
-		if len(hits[k]) < benchPool && (i/kinds)%stride == 0 {
-			hits[k] = append(hits[k], id)
-		}
-		r.add(entry{kind: allKinds[k], id: id, moment: now})
+		r.add(entry{kind: allKinds[i%kinds], id: randomID(rng), moment: now})
 	}
 	after := liveHeap()
-	return r, hits, float64(int64(after)-int64(before)) / float64(n)
+	return r, float64(int64(after)-int64(before)) / float64(n)
 }
 
 func liveHeap() uint64 {
@@ -61,6 +53,41 @@ func liveHeap() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// requests lays out, one request after another, the jti, origin_jti and
+// sub of count requests in one string, as a verifier's decoded payloads
+// have them: a lookup reads its claims' ids from bytes just written, not
+// from the replica's strings. The request's id of kind listed (if any)
+// is, in turn, each of the replica's ids of that kind, regenerated from
+// its seed; the others are fresh.
+func requests(n int, seed uint64, listed kind, count int) string {
+	var b strings.Builder
+	b.Grow(count * kinds * idLen)
+	fresh := rand.New(rand.NewPCG(seed+1, seed+1))
+	var rng *rand.Rand
+	drawn := 0 // of rng's ids: the k-th is of kind k%kinds
+	for i := range count {
+		if i%max(1, n/kinds) == 0 {
+			rng, drawn = rand.New(rand.NewPCG(seed, seed)), 0
+		}
+		var ids [kinds]string
+		for k := range kinds {
+			ids[k] = randomID(fresh)
+		}
+		for listed != 0 && n > 0 {
+			// Draw the generator's ids up to the next of the kind.
+			id := randomID(rng)
+			if drawn++; allKinds[(drawn-1)%kinds] == listed {
+				ids[listed.index()] = id
+				break
+			}
+		}
+		for _, id := range ids {
+			b.WriteString(id)
+		}
+	}
+	return b.String()
 }
 
 // BenchmarkReplicaReason is what the replica adds to every verification,
@@ -73,58 +100,67 @@ func liveHeap() uint64 {
 //     token passes (a user refreshed after an account change: every
 //     request of that user until the entry expires).
 //
+// Each goroutine hands the replica what Verify hands it: one Claims of
+// its own, hot in its cache, whose ids it sets for each request from ids
+// laid out one request after another and read in order, as a payload
+// just decoded is (revocation's BenchmarkRevocationReason does the same).
+// The ids themselves are as many as the replica holds of the kind (or
+// fresh ones for a miss), so that lookups land on lines of the filter and
+// the sets all over them, which the caches mostly do not hold; only the
+// claims, as in a real request, are hot.
+//
 // B/entry is the replica's live heap per entry, ids included.
 func BenchmarkReplicaReason(b *testing.B) {
+	const seed = 20
 	for _, n := range []int{100_000, 1_000_000} {
-		r, hits, perEntry := filledReplica(n)
+		r, perEntry := filledReplica(n, seed)
 		issued := time.Now().Add(time.Minute)
-		cases := []struct {
-			name string
-			want cognitojwt.RevocationReason
-			make func(i int) *cognitojwt.Claims
+		for _, tc := range []struct {
+			name   string
+			want   cognitojwt.RevocationReason
+			listed kind
 		}{
-			{"miss", cognitojwt.NotRevoked, func(int) *cognitojwt.Claims {
-				return &cognitojwt.Claims{JWTID: randomID(), OriginJTI: randomID(), Subject: randomID(), IssuedAt: issued}
-			}},
-			{"hit-jti", cognitojwt.RevokedToken, func(i int) *cognitojwt.Claims {
-				return &cognitojwt.Claims{JWTID: hits[0][i], OriginJTI: randomID(), Subject: randomID(), IssuedAt: issued}
-			}},
-			{"hit-subject", cognitojwt.NotRevoked, func(i int) *cognitojwt.Claims {
-				return &cognitojwt.Claims{JWTID: randomID(), OriginJTI: randomID(), Subject: hits[2][i], IssuedAt: issued}
-			}},
-		}
-		for _, tc := range cases {
+			{"miss", cognitojwt.NotRevoked, 0},
+			{"hit-jti", cognitojwt.RevokedToken, kindJTI},
+			{"hit-subject", cognitojwt.NotRevoked, kindSubject},
+		} {
+			reqs := requests(n, seed, tc.listed, n/kinds)
 			b.Run(fmt.Sprintf("entries=%d/%s", n, tc.name), func(b *testing.B) {
-				// A verifier's claims were just decoded from the token: their
-				// strings are fresh copies, close together, not the
-				// replica's ids scattered over a heap of a million others
-				// (as revocation's BenchmarkRevocationReason has them).
-				pool := make([]*cognitojwt.Claims, benchPool)
-				for i := range pool {
-					c := tc.make(i)
-					c.JWTID, c.OriginJTI, c.Subject = strings.Clone(c.JWTID), strings.Clone(c.OriginJTI), strings.Clone(c.Subject)
-					pool[i] = c
-				}
-				b.ReportAllocs()
-				runtime.GC() // the set-up's garbage, not the lookups', is collected now
-				cpu0, ok := cputime.Process()
-				b.ResetTimer()
-				b.RunParallel(func(pb *testing.PB) {
-					i := 0
-					for pb.Next() {
-						if r.reason(pool[i%benchPool]) != tc.want {
-							b.Error("wrong reason")
-							return
-						}
-						i++
-					}
-				})
-				if cpu1, ok1 := cputime.Process(); ok && ok1 {
-					b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
-				}
+				lookups(b, reqs, issued, tc.want, r.reason)
 				b.ReportMetric(perEntry, "B/entry")
 			})
 		}
 		runtime.KeepAlive(r)
+	}
+}
+
+// lookups runs reason on every goroutine over reqs, each goroutine
+// starting at a request of its own, and reports cpu-ns/op.
+func lookups(b *testing.B, reqs string, issued time.Time, want cognitojwt.RevocationReason, reason func(*cognitojwt.Claims) cognitojwt.RevocationReason) {
+	const size = kinds * idLen
+	count := len(reqs) / size
+	var started atomic.Int64
+	b.ReportAllocs()
+	runtime.GC() // the set-up's garbage, not the lookups', is collected now
+	cpu0, ok := cputime.Process()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var c cognitojwt.Claims
+		c.IssuedAt = issued
+		at := int(started.Add(7919)) % count * size
+		for pb.Next() {
+			q := reqs[at : at+size]
+			c.JWTID, c.OriginJTI, c.Subject = q[:idLen], q[idLen:2*idLen], q[2*idLen:]
+			if reason(&c) != want {
+				b.Error("wrong reason")
+				return
+			}
+			if at += size; at == len(reqs) {
+				at = 0
+			}
+		}
+	})
+	if cpu1, ok1 := cputime.Process(); ok && ok1 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }

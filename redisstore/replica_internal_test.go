@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/revtab"
 )
 
 func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
@@ -23,7 +24,7 @@ func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
 	if got := r.len(); got != n {
 		t.Fatalf("len %d, want %d", got, n)
 	}
-	if size := r.filter.Load().Bits(); size < n*bitsPerEntry {
+	if size := r.set.Filter().Bits(); size < n*bitsPerEntry {
 		t.Errorf("filter of %d bits for %d entries", size, n)
 	}
 	tok := func(origin string) *cognitojwt.Claims { return &cognitojwt.Claims{OriginJTI: origin} }
@@ -37,12 +38,12 @@ func TestReplicaFilterGrowsAndForgetsPrunedEntries(t *testing.T) {
 			t.Fatalf("an unlisted family is refused")
 		}
 	}
-	before := r.filter.Load()
+	before := r.set.Filter()
 	r.prune((n - 1) * 1e6)
 	if got := r.len(); got != n/2 {
 		t.Fatalf("after prune len %d, want %d", got, n/2)
 	}
-	if r.filter.Load() == before {
+	if r.set.Filter() == before {
 		t.Error("the filter was not rebuilt after half the entries left")
 	}
 	for i := range n {
@@ -61,18 +62,18 @@ func TestReplicaFilterFalsePositives(t *testing.T) {
 	for i := range 10_000 {
 		r.add(entry{kind: kindJTI, id: fmt.Sprint("first-", i), moment: 1})
 	}
-	size := r.filter.Load().Bits()
+	size := r.set.Filter().Bits()
 	for i := 0; (r.len()+1)*bitsPerEntry <= size; i++ {
 		r.add(entry{kind: kindJTI, id: fmt.Sprint("listed-", i), moment: 1})
 	}
-	if r.filter.Load().Bits() != size {
+	if r.set.Filter().Bits() != size {
 		t.Fatal("the filter was rebuilt")
 	}
-	f := r.filter.Load()
+	f := r.set.Filter()
 	const probes = 200_000
 	sent := 0
 	for i := range probes {
-		if f.Has(r.hash(0, fmt.Sprint("unlisted-", i))) {
+		if f.Has(r.hash(revtab.JTI, fmt.Sprint("unlisted-", i))) {
 			sent++
 		}
 	}
@@ -88,10 +89,11 @@ func TestReplicaFilterFalsePositives(t *testing.T) {
 func TestReplicaSlotMatchesOnBothHashes(t *testing.T) {
 	r := newReplica()
 	cut := time.Unix(1_700_000_000, 0)
-	for i := range allKinds {
+	for _, k := range allKinds {
+		i := k.index()
 		h := r.hash(i, "victim")
-		r.filter.Load().Set(h) // as a colliding entry would have set it
-		r.sets[i].Put(h, newHeld(r.check(i, "victim")^1, "impostor", cut.UnixNano()), func(*held) bool { return false })
+		r.set.Filter().Set(h) // as a colliding entry would have set it
+		r.set.Table(i).Put(h, newHeld(r.h.Check(i, "victim")^1, "impostor", cut.UnixNano()), func(*held) bool { return false })
 		r.n.Add(1)
 		r.counts[i]++
 	}
@@ -105,7 +107,7 @@ func TestReplicaSlotMatchesOnBothHashes(t *testing.T) {
 	if got := r.reason(victim); got != cognitojwt.RevokedSubject {
 		t.Fatalf("the subject's own entry: %v", got)
 	}
-	if v, ok := r.find(2, "impostor", r.hash(2, "victim")); !ok || v.id() != "impostor" {
+	if v, ok := r.find(revtab.Subject, "impostor", r.hash(revtab.Subject, "victim")); !ok || v.id() != "impostor" {
 		t.Fatal("the impostor's entry is gone or torn")
 	}
 }
@@ -125,10 +127,10 @@ func TestReplicaSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 			if impostorRefuses {
 				cut, impostorCut = now.Add(-time.Hour), now.Add(time.Hour)
 			}
-			h := r.hash(2, "victim")
+			h := r.hash(revtab.Subject, "victim")
 			impostor := func() {
-				r.filter.Load().Set(h)
-				r.sets[2].Put(h, newHeld(r.check(2, "victim")^1, "impostor", impostorCut.UnixNano()), func(*held) bool { return false })
+				r.set.Filter().Set(h)
+				r.set.Table(revtab.Subject).Put(h, newHeld(r.h.Check(revtab.Subject, "victim")^1, "impostor", impostorCut.UnixNano()), func(*held) bool { return false })
 				r.n.Add(1)
 				r.counts[2]++
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,17 +47,33 @@ func filled(b *testing.B, n int) (*revocation.List, [3][]string) {
 	return l, ids
 }
 
-// claimsPool is how many distinct claims a lookup benchmark cycles
-// through, so that the filter and the table are read where the ids fall,
-// not from one cache line the CPU keeps.
-const claimsPool = 4096
+// idLen is the length of Cognito's ids, and of the ones uuid makes.
+const idLen = 36
 
-// lookupCase is one kind of lookup: the claims it makes for the i-th
-// request, and the answer they get.
+// requests lays out, one request after another, the jti, origin_jti and
+// sub of count requests, the i-th made by ids(i), in one string, as a
+// verifier's decoded payloads have them: a lookup reads its claims' ids
+// from bytes just written, not from strings scattered over the heap.
+func requests(count int, ids func(i int) [3]string) string {
+	var b strings.Builder
+	b.Grow(count * 3 * idLen)
+	for i := range count {
+		for _, id := range ids(i) {
+			if len(id) != idLen {
+				panic("an id of another length")
+			}
+			b.WriteString(id)
+		}
+	}
+	return b.String()
+}
+
+// lookupCase is one kind of lookup: the ids of the i-th request, and the
+// answer they get.
 type lookupCase struct {
 	name string
 	want cognitojwt.RevocationReason
-	make func(i int) *cognitojwt.Claims
+	ids  func(i int) [3]string
 }
 
 // BenchmarkRevocationReason is what a list adds to every verification,
@@ -68,55 +85,69 @@ type lookupCase struct {
 //     token passes (a user refreshed after an account change: every
 //     request of that user until the entry expires).
 //   - hit-jti: the token's jti is listed and it is refused.
+//
+// Each goroutine hands the list what Verify hands it: one Claims of its
+// own, hot in its cache, whose ids it sets for each request from ids laid
+// out one request after another and read in order, as a payload just
+// decoded is. The ids themselves are as many as the list holds of the
+// kind (a third of the entries, or fresh ones for a miss), so that
+// lookups land on lines of the filter and the tables all over them, which
+// the caches mostly do not hold, as a list's lines are for a service's
+// many users; only the claims, as in a real request, are hot.
 func BenchmarkRevocationReason(b *testing.B) {
 	for _, n := range []int{0, 100_000, 1_000_000} {
 		l, ids := filled(b, n)
 		issued := time.Now().Add(time.Minute)
-		cases := []lookupCase{
-			{"miss", cognitojwt.NotRevoked, func(int) *cognitojwt.Claims {
-				return &cognitojwt.Claims{JWTID: uuid(), OriginJTI: uuid(), Subject: uuid(), IssuedAt: issued}
-			}},
-		}
+		fresh := func(int) [3]string { return [3]string{uuid(), uuid(), uuid()} }
+		cases := []lookupCase{{"miss", cognitojwt.NotRevoked, fresh}}
 		if n > 0 {
 			cases = append(cases,
-				lookupCase{"hit-subject", cognitojwt.NotRevoked, func(i int) *cognitojwt.Claims {
-					return &cognitojwt.Claims{JWTID: uuid(), OriginJTI: uuid(), Subject: ids[2][i%len(ids[2])], IssuedAt: issued}
+				lookupCase{"hit-subject", cognitojwt.NotRevoked, func(i int) [3]string {
+					return [3]string{uuid(), uuid(), ids[2][i%len(ids[2])]}
 				}},
-				lookupCase{"hit-jti", cognitojwt.RevokedToken, func(i int) *cognitojwt.Claims {
-					return &cognitojwt.Claims{JWTID: ids[0][i%len(ids[0])], OriginJTI: uuid(), Subject: uuid(), IssuedAt: issued}
+				lookupCase{"hit-jti", cognitojwt.RevokedToken, func(i int) [3]string {
+					return [3]string{ids[0][i%len(ids[0])], uuid(), uuid()}
 				}})
 		}
 		for _, tc := range cases {
+			// As many requests as the list holds ids of a kind.
+			reqs := requests(max(n/3, 1<<14), tc.ids)
 			b.Run(fmt.Sprintf("entries=%d/%s", n, tc.name), func(b *testing.B) {
-				// A verifier's claims were just decoded from the token: their
-				// strings are fresh copies, close together, not the list's ids
-				// scattered over a heap of a million others.
-				pool := make([]*cognitojwt.Claims, claimsPool)
-				for i := range pool {
-					c := tc.make(i * 7919)
-					c.JWTID, c.OriginJTI, c.Subject = strings.Clone(c.JWTID), strings.Clone(c.OriginJTI), strings.Clone(c.Subject)
-					pool[i] = c
-				}
-				b.ReportAllocs()
-				runtime.GC() // the set-up's garbage, not the lookups', is collected now
-				cpu0, ok := cputime.Process()
-				b.ResetTimer()
-				b.RunParallel(func(pb *testing.PB) {
-					i := 0
-					for pb.Next() {
-						if l.RevocationReason(pool[i%claimsPool]) != tc.want {
-							b.Error("wrong reason")
-							return
-						}
-						i++
-					}
-				})
-				if cpu1, ok1 := cputime.Process(); ok && ok1 {
-					b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
-				}
+				lookups(b, reqs, issued, tc.want, l.RevocationReason)
 			})
 		}
 		runtime.KeepAlive(l)
+	}
+}
+
+// lookups runs reason on every goroutine over reqs, each goroutine
+// starting at a request of its own, and reports cpu-ns/op.
+func lookups(b *testing.B, reqs string, issued time.Time, want cognitojwt.RevocationReason, reason func(*cognitojwt.Claims) cognitojwt.RevocationReason) {
+	const size = 3 * idLen
+	count := len(reqs) / size
+	var started atomic.Int64
+	b.ReportAllocs()
+	runtime.GC() // the set-up's garbage, not the lookups', is collected now
+	cpu0, ok := cputime.Process()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var c cognitojwt.Claims
+		c.IssuedAt = issued
+		at := int(started.Add(7919)) % count * size
+		for pb.Next() {
+			r := reqs[at : at+size]
+			c.JWTID, c.OriginJTI, c.Subject = r[:idLen], r[idLen:2*idLen], r[2*idLen:]
+			if reason(&c) != want {
+				b.Error("wrong reason")
+				return
+			}
+			if at += size; at == len(reqs) {
+				at = 0
+			}
+		}
+	})
+	if cpu1, ok1 := cputime.Process(); ok && ok1 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }
 

@@ -1,7 +1,5 @@
 package revocation
 
-import "github.com/cognitojwt/cognitojwt/internal/hashtab"
-
 // filterBitsPerEntry sizes the filter: with two bits of one word per
 // entry, an unlisted id is sent to a table with probability about
 // (2 / filterBitsPerEntry)^2 (0.55% measured at the filter's fullest,
@@ -14,21 +12,8 @@ import "github.com/cognitojwt/cognitojwt/internal/hashtab"
 const filterBitsPerEntry = 32
 
 // rebuildFilter replaces the filter by one sized for the entries, holding
-// only theirs. Readers keep the old one until the swap; both answer
-// correctly for every entry that exists while they read it.
+// only theirs (none while the list is empty).
 func (r *List) rebuildFilter() {
-	n := r.len()
-	if n == 0 {
-		r.filter.Store(nil)
-		r.stale = 0
-		return
-	}
-	f := hashtab.NewFilter(2 * n * filterBitsPerEntry)
-	for k := range r.tables {
-		for first := range r.tables[k].All() {
-			f.Set(first)
-		}
-	}
-	r.filter.Store(f)
+	r.set.RebuildFilter(2 * r.len() * filterBitsPerEntry)
 	r.stale = 0
 }

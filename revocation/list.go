@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
-	"github.com/cognitojwt/cognitojwt/internal/hashtab"
+	"github.com/cognitojwt/cognitojwt/internal/revtab"
 	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
@@ -62,12 +62,14 @@ type Config struct {
 // entry past its MaxAge still refuses the tokens it matches, which are
 // expired anyway.)
 //
-// Lookups take no lock, hit or miss, and write nothing shared: a filter
-// of two bits of one word per entry, read with atomic loads, answers "not
-// listed" for almost every token, and a token whose bits are set is
-// looked up in its kind's open-addressing table (internal/hashtab) whose
-// slots are published by atomic stores, so a revoked or refreshed user's
-// every request runs in parallel with the others and with the writers. A
+// Lookups take no lock, hit or miss, and write nothing shared; they are
+// the module's one lookup (internal/revtab), which redisstore's replica
+// answers with too: a filter of two bits of one word per entry, read with
+// atomic loads, answers "not listed" for almost every token, and a token
+// whose bits are set is looked up in its kind's open-addressing table
+// (internal/hashtab) whose slots are published by atomic stores, so a
+// revoked or refreshed user's every request runs in parallel with the
+// others and with the writers. A
 // slot holds all a lookup compares (the id's two hashes and, for a
 // subject, its cut-off) in 16 aligned bytes, so a hit reads one line of
 // the filter and one of a table per id, and nothing else. Each kind (jti,
@@ -90,16 +92,10 @@ type List struct {
 	maxEntries int
 	now        func() time.Time
 
-	// hasher is stored by the first write, before its first entry, and
-	// never changes.
-	hasher atomic.Pointer[revocationHasher]
-	// filter is nil while the list is empty, so an empty list costs one
-	// atomic load.
-	filter  atomic.Pointer[hashtab.Filter]
 	dropped atomic.Uint64
-	// tables hold each kind's entries; they are read without the lock and
-	// written under it.
-	tables [revocationKinds]hashtab.Table[revocationEntry]
+	// set holds the filter and each kind's table; it is read without the
+	// lock and written under it.
+	set revtab.Set[revocationEntry]
 	// n is the number of entries, stored by the writer after each change
 	// so that Len takes no lock.
 	n atomic.Int64
@@ -116,13 +112,10 @@ type List struct {
 	stale int
 }
 
-type revocationKind uint8
-
 const (
-	kindJTI revocationKind = iota
-	kindFamily
-	kindSubject
-	revocationKinds
+	kindJTI     = revtab.JTI
+	kindFamily  = revtab.Family
+	kindSubject = revtab.Subject
 )
 
 // revocationID is an id's two hashes under its kind's seeds: the first
@@ -145,7 +138,13 @@ func newEntry(check, stamp uint32) revocationEntry {
 	return revocationEntry(check)<<32 | revocationEntry(stamp)
 }
 
-func (e revocationEntry) check() uint32 { return uint32(e >> 32) }
+// Check is the id's second hash, which a lookup compares.
+func (e revocationEntry) Check() uint32 { return uint32(e >> 32) }
+
+// Cutoff is a subject's cut-off in Unix seconds, which a lookup compares
+// iat with.
+func (e revocationEntry) Cutoff() int64 { return int64(e.stamp()) }
+
 func (e revocationEntry) stamp() uint32 { return uint32(e) }
 
 // stamp clamps Unix seconds to a stamp: times before 1970 or after 2106
@@ -159,7 +158,7 @@ type queuedRevocation struct {
 	tag          uint64
 	check, stamp uint32
 	expires      int64
-	kind         revocationKind
+	kind         revtab.Kind
 }
 
 // New returns an empty list configured by cfg; New(Config{}) is the
@@ -220,107 +219,15 @@ func (r *List) Revoked(c *cognitojwt.Claims) bool {
 // RevocationReason reports which revocation c matches, if any: its jti
 // first, then its family, then its subject.
 func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
-	if r == nil || c == nil {
+	if r == nil {
 		return cognitojwt.NotRevoked
 	}
-	f := r.filter.Load()
-	if f == nil {
-		return cognitojwt.NotRevoked
-	}
-	// The hasher was stored before the first filter.
-	h := r.hasher.Load()
-	// Each id is hashed once for its bits and tag (never 0), and again
-	// only when a slot's tag matches. The three words are read before any
-	// branch on them, so that their loads overlap: on a miss or a
-	// subject's hit, what nearly every request is, that measured faster
-	// than looking a jti up alone first, which only a refused token gains
-	// by. A second hash is computed once a slot's tag matches: the table's
-	// load is issued first, which measured faster than computing it
-	// before, while the load waited behind the hash's instructions.
-	var jti, family, subject uint64
-	if c.JWTID != "" {
-		jti = h.first(kindJTI, c.JWTID)
-	}
-	if c.OriginJTI != "" {
-		family = h.first(kindFamily, c.OriginJTI)
-	}
-	if c.Subject != "" {
-		subject = h.first(kindSubject, c.Subject)
-	}
-	inJTI, inFamily, inSubject := jti != 0 && f.Has(jti), family != 0 && f.Has(family), subject != 0 && f.Has(subject)
-	if !inJTI && !inFamily && !inSubject {
-		return cognitojwt.NotRevoked
-	}
-	if inJTI {
-		if _, ok := r.find(h, kindJTI, c.JWTID, jti); ok {
-			return cognitojwt.RevokedToken
-		}
-	}
-	if inFamily {
-		if _, ok := r.find(h, kindFamily, c.OriginJTI, family); ok {
-			return cognitojwt.RevokedFamily
-		}
-	}
-	// A user revoked by subject is refreshed and then asks here on every
-	// request until the entry expires: that path reads one line of the
-	// subjects' table.
-	if inSubject && r.subjectRefuses(h, c, subject) {
-		return cognitojwt.RevokedSubject
-	}
-	return cognitojwt.NotRevoked
+	return r.set.Reason(c)
 }
 
-// subjectRefuses reports whether c's subject has a cut-off after c's iat
-// (iat < floor(cut-off), in whole seconds: Unix rounds down), first being
-// the subject's first hash. A refreshed user's token passes its entry's
-// cut-off, and when that entry is the only one under its tag it passes
-// whoever the entry stands for (another subject's entry that lets it
-// pass, or its own), so the second hash, which would only tell which, is
-// not computed: that is a quarter of the hashing of what most hits are.
-func (r *List) subjectRefuses(h *revocationHasher, c *cognitojwt.Claims, first uint64) bool {
-	t := &r.tables[kindSubject]
-	e, ok, only := t.FindTag(first)
-	if !ok {
-		return false
-	}
-	iat := c.IssuedAt.Unix()
-	if only && iat >= int64(e.stamp()) {
-		return false
-	}
-	check := h.check(kindSubject, c.Subject)
-	if e.check() != check {
-		// Another subject under the same tag: rare as a 64-bit hash
-		// makes it.
-		if e, ok = t.Find(first, func(e *revocationEntry) bool { return e.check() == check }); !ok {
-			return false
-		}
-	}
-	return iat < int64(e.stamp())
-}
-
-// find looks value up in its kind's table without a lock, first being
-// its first hash; its second hash is computed only on a tag that
-// matches. The table is asked for the tag alone, which spares the call of
-// a comparison per slot that a hit would make; two ids under one tag, as
-// rare as a 64-bit hash makes them, are then told apart by a second
-// look.
-func (r *List) find(h *revocationHasher, kind revocationKind, value string, first uint64) (revocationEntry, bool) {
-	t := &r.tables[kind]
-	e, ok, _ := t.FindTag(first)
-	if !ok {
-		return e, false
-	}
-	check := h.check(kind, value)
-	if e.check() == check {
-		return e, true
-	}
-	// Another id under the same tag: rare as a 64-bit hash makes it.
-	return t.Find(first, func(e *revocationEntry) bool { return e.check() == check })
-}
-
-// lookup is find for the writer, which has the id's hashes.
-func (r *List) lookup(kind revocationKind, id revocationID) (revocationEntry, bool) {
-	return r.tables[kind].Find(id.tag, func(e *revocationEntry) bool { return e.check() == id.check })
+// lookup is a lookup for the writer, which has the id's hashes.
+func (r *List) lookup(kind revtab.Kind, id revocationID) (revocationEntry, bool) {
+	return r.set.Find(kind, id.tag, id.check)
 }
 
 // Len returns the number of entries, expired ones not yet dropped
@@ -342,13 +249,7 @@ func (r *List) Dropped() uint64 {
 	return r.dropped.Load()
 }
 
-func (r *List) len() int {
-	n := 0
-	for k := range r.tables {
-		n += r.tables[k].Len()
-	}
-	return n
-}
+func (r *List) len() int { return r.set.Len() }
 
 func (r *List) clock() time.Time {
 	if r != nil && r.now != nil {
@@ -360,7 +261,7 @@ func (r *List) clock() time.Time {
 // add records an entry of kind for value, referring to the moment at
 // (before is the cut-off of a subject entry). Revocations are never taken
 // back: an existing entry keeps the later of the two moments.
-func (r *List) add(kind revocationKind, value string, at, before time.Time) {
+func (r *List) add(kind revtab.Kind, value string, at, before time.Time) {
 	if r == nil || value == "" {
 		return
 	}
@@ -369,16 +270,12 @@ func (r *List) add(kind revocationKind, value string, at, before time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	defer func() { r.n.Store(int64(r.len())) }()
-	h := r.hasher.Load()
-	if h == nil {
-		h = newRevocationHasher()
-		r.hasher.Store(h)
-	}
+	h := r.set.Hasher()
 	r.sweep(now)
 	if expires <= now {
 		return // every token it could match has expired already
 	}
-	id := h.id(kind, value, h.first(kind, value))
+	id := revocationID{h.Tag(kind, value), h.Check(kind, value)}
 	// A stamp only moves forward, so it tells a queued element of the
 	// entry from those queued before it. A jti or a family lasts to the
 	// end of the second its MaxAge ends in, so a later revocation within
@@ -396,12 +293,12 @@ func (r *List) add(kind revocationKind, value string, at, before time.Time) {
 	// The bit goes in before the entry, so that a reader that finds the
 	// entry was not turned away by the filter a moment before; a filter
 	// about to be rebuilt gets it from the table.
-	f := r.filter.Load()
+	f := r.set.Filter()
 	rebuild := f == nil || (r.len()+1)*filterBitsPerEntry > f.Bits() || r.stale > r.len()
 	if !rebuild {
 		f.Set(id.tag)
 	}
-	r.tables[kind].Put(id.tag, newEntry(id.check, st), func(cur *revocationEntry) bool { return cur.check() == id.check })
+	r.set.Table(kind).Put(id.tag, newEntry(id.check, st), func(cur *revocationEntry) bool { return cur.Check() == id.check })
 	r.queue = append(r.queue, queuedRevocation{tag: id.tag, check: id.check, stamp: st, expires: expires, kind: kind})
 	for r.len() > cmp.Or(r.maxEntries, DefaultMaxEntries) {
 		if r.pop() {
@@ -434,10 +331,10 @@ func (r *List) pop() bool {
 	if !r.current(q) {
 		return false
 	}
-	r.tables[q.kind].Delete(q.tag, func(e *revocationEntry) bool { return e.check() == q.check })
+	r.set.Table(q.kind).Delete(q.tag, func(e *revocationEntry) bool { return e.Check() == q.check })
 	r.stale++
 	if r.len() == 0 {
-		r.filter.Store(nil)
+		r.set.RebuildFilter(0)
 		r.stale = 0
 	}
 	return true

@@ -6,7 +6,14 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/revtab"
 )
+
+// idOf is value's hashes under kind in r, which has made its hasher.
+func idOf(r *List, kind revtab.Kind, value string) revocationID {
+	h := r.set.Hasher()
+	return revocationID{h.Tag(kind, value), h.Check(kind, value)}
+}
 
 // The filter only ever sends a lookup to the table: whatever its false
 // positives, a listed value is found and an unlisted one is not, through
@@ -45,13 +52,12 @@ func TestRevocationFilterNeverDecidesAlone(t *testing.T) {
 	}
 	for i := range n {
 		id := fmt.Sprintf("jti-%d", i)
-		h := r.hasher.Load()
-		_, listed := r.lookup(kindJTI, h.id(kindJTI, id, h.first(kindJTI, id)))
+		_, listed := r.lookup(kindJTI, idOf(r, kindJTI, id))
 		if r.Revoked(&cognitojwt.Claims{JWTID: id}) != listed {
 			t.Fatalf("%s: Revoked disagrees with the list", id)
 		}
 	}
-	if f := r.filter.Load(); f.Bits() > 4*filterBitsPerEntry*r.Len()+128 {
+	if f := r.set.Filter(); f.Bits() > 4*filterBitsPerEntry*r.Len()+128 {
 		t.Fatalf("filter of %d bits for %d entries", f.Bits(), r.Len())
 	}
 }
@@ -67,13 +73,12 @@ func TestRevocationSlotMatchesOnBothHashes(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.RevokeJTI("seed the hasher")
-	h := r.hasher.Load()
 	expires := uint32(now.Add(time.Hour).Unix())
-	impostor := func(kind revocationKind, value string, st uint32) {
-		id := h.id(kind, value, h.first(kind, value))
-		wrong := id.check ^ 4       // another second hash
-		r.filter.Load().Set(id.tag) // as a colliding entry would have set it
-		r.tables[kind].Put(id.tag, newEntry(wrong, st), func(e *revocationEntry) bool { return e.check() == wrong })
+	impostor := func(kind revtab.Kind, value string, st uint32) {
+		id := idOf(r, kind, value)
+		wrong := id.check ^ 4      // another second hash
+		r.set.Filter().Set(id.tag) // as a colliding entry would have set it
+		r.set.Table(kind).Put(id.tag, newEntry(wrong, st), func(e *revocationEntry) bool { return e.Check() == wrong })
 	}
 	impostor(kindJTI, "victim", expires)
 	impostor(kindFamily, "victim", expires)
@@ -128,8 +133,7 @@ func TestRevocationSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 				t.Fatal(err)
 			}
 			r.RevokeJTI("seed the hasher")
-			h := r.hasher.Load()
-			id := h.id(kindSubject, "victim", h.first(kindSubject, "victim"))
+			id := idOf(r, kindSubject, "victim")
 			wrong := id.check ^ 4
 			cut := now.Add(-time.Minute) // the subject's own: refuses iat < cut
 			impostorCut := now.Add(-time.Hour)
@@ -137,8 +141,8 @@ func TestRevocationSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 				cut, impostorCut = now.Add(-time.Hour), now.Add(time.Hour)
 			}
 			impostor := func() {
-				r.filter.Load().Set(id.tag)
-				r.tables[kindSubject].Put(id.tag, newEntry(wrong, uint32(impostorCut.Unix())), func(e *revocationEntry) bool { return e.check() == wrong })
+				r.set.Filter().Set(id.tag)
+				r.set.Table(kindSubject).Put(id.tag, newEntry(wrong, uint32(impostorCut.Unix())), func(e *revocationEntry) bool { return e.Check() == wrong })
 			}
 			if impostorFirst {
 				impostor()
@@ -170,18 +174,18 @@ func TestRevocationFilterFalsePositives(t *testing.T) {
 		r.RevokeJTI(fmt.Sprint("first-", i))
 	}
 	// Fill to just below the size that rebuilds the filter.
-	words := r.filter.Load().Bits() / 64
+	words := r.set.Filter().Bits() / 64
 	for i := 0; (r.Len()+2)*filterBitsPerEntry <= words*64; i++ {
 		r.RevokeJTI(fmt.Sprint("listed-", i))
 	}
-	if r.filter.Load().Bits()/64 != words {
+	if r.set.Filter().Bits()/64 != words {
 		t.Fatal("the filter was rebuilt")
 	}
-	f, h := r.filter.Load(), r.hasher.Load()
+	f, h := r.set.Filter(), r.set.Hasher()
 	const probes = 200_000
 	sent := 0
 	for i := range probes {
-		if f.Has(h.first(kindJTI, fmt.Sprint("unlisted-", i))) {
+		if f.Has(h.Tag(kindJTI, fmt.Sprint("unlisted-", i))) {
 			sent++
 		}
 	}
@@ -203,8 +207,8 @@ func TestRevocationKindsKeepTablesOfTheirOwn(t *testing.T) {
 	r.RevokeJTIAt("id", now.Add(-50*time.Minute))
 	r.RevokeFamily("id")
 	r.RevokeSubject("id", now)
-	for k := range r.tables {
-		if n := r.tables[k].Len(); n != 1 {
+	for k := range revtab.Kind(revtab.Kinds) {
+		if n := r.set.Table(k).Len(); n != 1 {
 			t.Fatalf("kind %d holds %d entries, want 1", k, n)
 		}
 	}
@@ -224,11 +228,11 @@ func TestRevocationKindsKeepTablesOfTheirOwn(t *testing.T) {
 	}
 	now = now.Add(15 * time.Minute)
 	r.RevokeJTI("another") // sweeps the expired jti
-	if _, ok := r.lookup(kindJTI, r.hasher.Load().id(kindJTI, "id", r.hasher.Load().first(kindJTI, "id"))); ok {
+	if _, ok := r.lookup(kindJTI, idOf(r, kindJTI, "id")); ok {
 		t.Fatal("the expired jti is still listed")
 	}
-	if r.tables[kindFamily].Len() != 1 || r.tables[kindSubject].Len() != 1 {
-		t.Fatalf("the family's and the subject's entries went with the jti: %d, %d", r.tables[kindFamily].Len(), r.tables[kindSubject].Len())
+	if r.set.Table(kindFamily).Len() != 1 || r.set.Table(kindSubject).Len() != 1 {
+		t.Fatalf("the family's and the subject's entries went with the jti: %d, %d", r.set.Table(kindFamily).Len(), r.set.Table(kindSubject).Len())
 	}
 	if got := r.RevocationReason(&cognitojwt.Claims{JWTID: "id", OriginJTI: "id", IssuedAt: early}); got != cognitojwt.RevokedFamily {
 		t.Fatalf("after the jti expired: %v, want %v", got, cognitojwt.RevokedFamily)

@@ -1,0 +1,152 @@
+// Package revtab is the lookup that every revocation list of the module
+// answers with: revocation.List and redisstore's replica keep their
+// entries here, each with a value of its own and its own writer (expiry,
+// bounds, replication), and read them through Set.Reason, so that the
+// rules of a lookup (which ids are hashed and how, what a slot must hold
+// to refuse a token, the subject cut-off) are written once.
+//
+// A lookup takes no lock and writes nothing shared. Each id the claims
+// carry is hashed under seeds of its kind: the first hash places two
+// bits in a shared Bloom filter (hashtab.Filter) and is the id's tag in
+// its kind's open-addressing table (hashtab.Table); the second, 32 bits
+// of another hash, is kept in the slot and tells apart the ids that share
+// a tag. The filter answers "not listed" for almost every token after
+// three loads, one word per id; the ids it lets through are looked up in
+// their kind's table by tag alone, reading one line, and the second hash
+// is computed only then. Two different ids of one kind share both hashes
+// with probability 2^-96 (ids of different kinds are never compared); the
+// seeds never leave the process, so nobody can aim for it, and a
+// collision would refuse a token, never admit one.
+package revtab
+
+import (
+	"hash/maphash"
+	"sync/atomic"
+
+	"github.com/cognitojwt/cognitojwt/internal/hashtab"
+)
+
+// Kind is what an entry matches, and picks its table and seeds.
+type Kind uint8
+
+const (
+	JTI     Kind = iota // one token, by its jti
+	Family              // every token of one refresh token, by origin_jti
+	Subject             // a user's tokens issued before a cut-off, by sub
+	// Kinds is the number of kinds.
+	Kinds = 3
+)
+
+// Entry is a table's value as a lookup reads it; the rest of it is the
+// writer's. Its methods are called on the slot a lookup found, so they
+// should be a field's read.
+type Entry interface {
+	// Check returns the 32 bits of the id's second hash (Hasher.Check)
+	// the entry was put with.
+	Check() uint32
+	// Cutoff returns a subject entry's cut-off in Unix seconds, as
+	// rules.SubjectCutoff makes it: a token whose iat is in an earlier
+	// second is refused. It is called on subject entries only.
+	Cutoff() int64
+}
+
+// Hasher holds a set's seeds, two per kind: each kind has a table of its
+// own, so an id is never compared with another kind's, and all 96 bits of
+// its hashes tell it from the others of its kind.
+type Hasher struct {
+	seeds [Kinds][2]maphash.Seed
+}
+
+// NewHasher returns a hasher with fresh random seeds.
+func NewHasher() *Hasher {
+	h := new(Hasher)
+	for k := range h.seeds {
+		h.seeds[k] = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+	}
+	return h
+}
+
+// Tag is id's first hash under kind: its bits in the filter and its tag
+// in the kind's table, which also places it. It is never 0 or 1, which
+// the table reserves, so that the two are one number and 0 can stand for
+// an id the claims do not carry.
+func (h *Hasher) Tag(kind Kind, id string) uint64 {
+	return max(maphash.String(h.seeds[kind][0], id), 2)
+}
+
+// Check is 32 bits of id's second hash under kind.
+func (h *Hasher) Check(kind Kind, id string) uint32 {
+	return uint32(maphash.String(h.seeds[kind][1], id))
+}
+
+// Set is the filter and the per-kind tables of a revocation list, with
+// values of type V. The zero Set is empty. Reason and the accessors
+// marked so may run at any time; everything that changes the set is the
+// writer's, which the caller serialises. A writer puts an entry's filter
+// bit (Filter().Set(tag)) before the entry, so that a reader that finds
+// the entry was not turned away by the filter a moment earlier.
+type Set[V Entry] struct {
+	// hasher is stored by the writer before the first filter, and never
+	// changes.
+	hasher atomic.Pointer[Hasher]
+	// filter is nil while the caller says the set is empty, so that an
+	// empty list costs a lookup one atomic load.
+	filter atomic.Pointer[hashtab.Filter]
+	tables [Kinds]hashtab.Table[V]
+}
+
+// Hasher returns the set's hasher, making it on the first call. Only the
+// writer calls it; the hasher it returns may be kept and used by anyone.
+func (s *Set[V]) Hasher() *Hasher {
+	h := s.hasher.Load()
+	if h == nil {
+		h = NewHasher()
+		s.hasher.Store(h)
+	}
+	return h
+}
+
+// Table returns kind's table, for the writer to change and anyone to read
+// (hashtab.Table's rules).
+func (s *Set[V]) Table(kind Kind) *hashtab.Table[V] { return &s.tables[kind] }
+
+// Filter returns the current filter, nil before the first one; anyone may
+// call it.
+func (s *Set[V]) Filter() *hashtab.Filter { return s.filter.Load() }
+
+// RebuildFilter publishes a filter of bits bits holding the tags of every
+// entry, and returns it; bits <= 0 publishes none, which makes every
+// lookup answer "not listed" at once, for a set the caller knows empty.
+// Readers keep the old filter until the swap; both answer correctly for
+// every entry that exists while they read it.
+func (s *Set[V]) RebuildFilter(bits int) *hashtab.Filter {
+	if bits <= 0 {
+		s.filter.Store(nil)
+		return nil
+	}
+	s.Hasher() // before the first filter, as Reason expects
+	f := hashtab.NewFilter(bits)
+	for k := range s.tables {
+		for tag := range s.tables[k].All() {
+			f.Set(tag)
+		}
+	}
+	s.filter.Store(f)
+	return f
+}
+
+// Find returns kind's entry under tag with second hash check, whoever
+// calls it, for a caller that has an id's hashes.
+func (s *Set[V]) Find(kind Kind, tag uint64, check uint32) (V, bool) {
+	return s.tables[kind].Find(tag, func(v *V) bool { return (*v).Check() == check })
+}
+
+// Len returns the number of entries of every kind. Only the writer may
+// call it.
+func (s *Set[V]) Len() int {
+	n := 0
+	for k := range s.tables {
+		n += s.tables[k].Len()
+	}
+	return n
+}
