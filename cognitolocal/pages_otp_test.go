@@ -300,3 +300,25 @@ func TestLoginPageCodeDisabledUserEnabled(t *testing.T) {
 	requireNoSignInCode(t, p, "alice")
 	require.Contains(t, postPage(t, p, "/mfa", codeForm(t, body, "12345678")).Body.String(), errMFACode.Message)
 }
+
+// A confidential client's pages sign in without a SECRET_HASH, which the
+// browser cannot compute: the client proves its secret at the token
+// endpoint. This holds for the MFA code page as for the sign-in code's.
+func TestLoginPageCodeForAClientWithASecret(t *testing.T) {
+	p, _ := codePool(t)
+	c, err := p.CreateAppClient(AppClient{GenerateSecret: true, ExplicitAuthFlows: []string{"ALLOW_USER_AUTH"}, AllowedOAuthFlows: []string{"code"},
+		AllowedOAuthScopes: []string{"openid", "email", scopeAdmin}, CallbackURLs: []string{callback}})
+	require.NoError(t, err)
+	extra := url.Values{"client_id": {c.ClientID}}
+	body := postPageAs(t, p, "/login", extra, url.Values{"username": {"alice"}, "factor": {"EMAIL_OTP"}}).Body.String()
+	code := codeFrom(t, postPageAs(t, p, "/mfa", extra, codeForm(t, body, lastSignInCode(t, p, "alice"))))
+
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {callback}, "code_verifier": {verifier}}
+	status, _ := postToken(p, form, c.ClientID, "not-the-secret")
+	require.Equal(t, http.StatusUnauthorized, status, "the secret is checked at the token endpoint")
+	body = postPageAs(t, p, "/login", extra, url.Values{"username": {"alice"}, "factor": {"EMAIL_OTP"}}).Body.String()
+	code = codeFrom(t, postPageAs(t, p, "/mfa", extra, codeForm(t, body, lastSignInCode(t, p, "alice"))))
+	form.Set("code", code)
+	status, tok := postToken(p, form, c.ClientID, c.ClientSecret)
+	require.Equal(t, http.StatusOK, status, tok)
+}
