@@ -27,7 +27,7 @@ func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (s
 		reachable = otpDestination(u, factor).address != ""
 	}
 	p.mu.Unlock()
-	s := authSession{challenge: factor, typed: username, source: st.source, device: st.device, firstFactor: true}
+	s := authSession{challenge: factor, typed: username, source: st.source, hosted: st.hosted, device: st.device, firstFactor: true}
 	params := map[string]string{"CODE_DELIVERY_DELIVERY_MEDIUM": MediumEmail}
 	if factor == firstSMSOTP {
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = MediumSMS
