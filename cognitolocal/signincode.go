@@ -73,8 +73,12 @@ func otpDestination(u *user, factor string) destination {
 // address or phone number, as in pools that sign in with one, is its
 // own destination, as a real user's would be; another gets an address
 // whose masked letters, or a +1 number whose last four digits, come from
-// the name's digest.
-func (p *Pool) decoyDestination(username, factor string) destination {
+// the name's digest. The name is taken as the pool keys its users, so
+// that, as a user's code goes to one address whatever case the name is
+// typed in, a pool that ignores case makes up one destination for
+// "Nobody" and "nobody".
+func (p *Pool) decoyDestination(typed, factor string) destination {
+	username := p.userKey(typed)
 	sum := sha256.Sum256([]byte(p.PoolID() + "\x00" + username))
 	if factor != firstSMSOTP {
 		if isEmail(username) {
