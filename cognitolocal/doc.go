@@ -54,7 +54,8 @@
 // failure, the same for an unknown user and a wrong password, and refuses
 // cross-origin posts, with buttons (field factor) for a code by email or
 // SMS instead of the password when the client allows USER_AUTH and the
-// pool EMAIL_OTP or SMS_OTP, run as the API's EMAIL_OTP and SMS_OTP; single-use codes that live five minutes; the token
+// pool EMAIL_OTP or SMS_OTP, run as the API's EMAIL_OTP and SMS_OTP;
+// single-use authorization codes that live five minutes; the token
 // endpoint's authorization_code, refresh_token and client_credentials
 // grants with client_secret_basic or client_secret_post and RFC 6749
 // errors; userInfo for access tokens with scope openid (every readable
