@@ -101,14 +101,22 @@ type nameLists[R any] struct {
 // newNameLists returns where a token's groups and scopes lists go and an
 // empty slice with room for n names, in one allocation up to 16 names (a
 // token's groups and scopes together nearly always fit), in two above.
+// The rooms make the whole 80, 96, 112, 144, 176, 240 or 304 bytes, each
+// but the last one of the runtime's size classes.
 func newNameLists(n int) (groups, scopes *[]string, room []string) {
 	switch {
 	case n <= 2:
 		return listsWith(func(r *[2]string) []string { return r[:] })
+	case n <= 3:
+		return listsWith(func(r *[3]string) []string { return r[:] })
 	case n <= 4:
 		return listsWith(func(r *[4]string) []string { return r[:] })
+	case n <= 6:
+		return listsWith(func(r *[6]string) []string { return r[:] })
 	case n <= 8:
 		return listsWith(func(r *[8]string) []string { return r[:] })
+	case n <= 12:
+		return listsWith(func(r *[12]string) []string { return r[:] })
 	case n <= 16:
 		return listsWith(func(r *[16]string) []string { return r[:] })
 	}

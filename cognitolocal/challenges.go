@@ -224,6 +224,12 @@ func (p *Pool) openAnsweredSession(c AppClient, in challengeInput) (authSession,
 	if s.admin != in.admin || s.hosted != in.hosted {
 		return authSession{}, errSessionGone
 	}
+	// A Managed Login page answers for the browser, which holds no
+	// client secret: a confidential client proves its secret when it
+	// exchanges the authorization code at the token endpoint.
+	if in.hosted {
+		return s, nil
+	}
 	if err := p.checkChallengeSecretHash(c, s, in.responses); err != nil {
 		return authSession{}, err
 	}

@@ -52,7 +52,10 @@
 // redirect URI once it is known to be registered); a plain HTML sign-in
 // form (fields username and password) that shows Cognito's message on a
 // failure, the same for an unknown user and a wrong password, and refuses
-// cross-origin posts; single-use codes that live five minutes; the token
+// cross-origin posts, with buttons (field factor) for a code by email or
+// SMS instead of the password when the client allows USER_AUTH and the
+// pool EMAIL_OTP or SMS_OTP, run as the API's EMAIL_OTP and SMS_OTP;
+// single-use authorization codes that live five minutes; the token
 // endpoint's authorization_code, refresh_token and client_credentials
 // grants with client_secret_basic or client_secret_post and RFC 6749
 // errors; userInfo for access tokens with scope openid (every readable
@@ -118,7 +121,9 @@
 // USER_ID_FOR_SRP the canonical username. Each SECRET_BLOCK takes one
 // proof within the session lifetime; an SRP_A with A mod N = 0 is
 // refused; an unknown username gets a challenge with a stable salt that
-// no password answers. The pool keeps an SRP verifier (salt and v) next
+// no password answers, naming it as a user's would be (a UUID in pools
+// with email or phone sign-in, else the name, lower-cased when case is
+// ignored). The pool keeps an SRP verifier (salt and v) next
 // to each password hash. A state saved before verifiers existed holds
 // only one-way hashes, from which none can be derived: such a user gains
 // a verifier at their next password sign-in (USER_PASSWORD_AUTH, /login,

@@ -200,6 +200,7 @@ func (p *Pool) login(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		d := p.basePage(req, q, "/login", "Sign in")
 		d.Username = r.URL.Query().Get("username")
+		d.Choices = p.codeChoices(req.client)
 		p.render(w, "login", d)
 		return
 	}
@@ -207,6 +208,10 @@ func (p *Pool) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := r.PostForm.Get("username")
+	if r.PostForm.Has("factor") {
+		p.loginWithCode(w, r, req, q, username, r.PostForm.Get("factor"))
+		return
+	}
 	st := signInStep{typed: username, source: sourceHostedAuth, hosted: true}
 	res, err := p.passwordFactor(req.client, username, r.PostForm.Get("password"), st)
 	switch {
@@ -233,6 +238,7 @@ func (p *Pool) login(w http.ResponseWriter, r *http.Request) {
 func (p *Pool) showLogin(w http.ResponseWriter, req authRequest, q url.Values, username, errText, notice string) {
 	d := p.basePage(req, q, "/login", "Sign in")
 	d.Username, d.Error, d.Notice = username, errText, notice
+	d.Choices = p.codeChoices(req.client)
 	p.render(w, "login", d)
 }
 

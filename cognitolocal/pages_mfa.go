@@ -2,6 +2,7 @@ package cognitolocal
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -25,7 +26,9 @@ func (p *Pool) showStep(w http.ResponseWriter, r *http.Request, req authRequest,
 		return
 	}
 	out := res.out
-	username := out.ChallengeParameters["USER_ID_FOR_SRP"]
+	// The first-factor codes of choice-based sign-in name the user
+	// USERNAME, as the API answers them; the other steps USER_ID_FOR_SRP.
+	username := cmp.Or(out.ChallengeParameters["USER_ID_FOR_SRP"], out.ChallengeParameters["USERNAME"])
 	switch out.ChallengeName {
 	case "NEW_PASSWORD_REQUIRED":
 		d := p.basePage(req, q, "/newPassword", "Change your password")
@@ -134,14 +137,16 @@ func (p *Pool) newPasswordPage(w http.ResponseWriter, r *http.Request) {
 		responses: map[string]string{"USERNAME": f.Get("username"), "NEW_PASSWORD": f.Get("password")}}, nil)
 }
 
-// mfaPage takes an MFA code: TOTP, or the code sent by SMS or email.
+// mfaPage takes an MFA code (TOTP, or the code sent by SMS or email) or
+// the one-time code of a passwordless sign-in (EMAIL_OTP, SMS_OTP;
+// pages_otp.go), which answer alike.
 func (p *Pool) mfaPage(w http.ResponseWriter, r *http.Request) {
 	req, q, f, ok := p.stepForm(w, r)
 	if !ok {
 		return
 	}
 	challenge := f.Get("challenge")
-	field := map[string]string{factorTOTP: "SOFTWARE_TOKEN_MFA_CODE", factorSMS: "SMS_MFA_CODE", factorEmail: "EMAIL_OTP_CODE"}[challenge]
+	field := map[string]string{factorTOTP: "SOFTWARE_TOKEN_MFA_CODE", factorSMS: "SMS_MFA_CODE", factorEmail: "EMAIL_OTP_CODE", firstSMSOTP: "SMS_OTP_CODE"}[challenge]
 	if field == "" {
 		p.showLogin(w, req, q, "", "Invalid session for the user.", "")
 		return

@@ -125,3 +125,24 @@ func TestMFAPageRefusesAnUnknownChallenge(t *testing.T) {
 	rec := postPage(t, p, "/mfa", url.Values{"session": {"x"}, "username": {"alice"}, "challenge": {"CUSTOM_CHALLENGE"}, "code": {"1"}})
 	require.Contains(t, rec.Body.String(), "Invalid session for the user.")
 }
+
+// The MFA code page of a confidential client signs in without a
+// SECRET_HASH, which the browser cannot compute; the client proves its
+// secret at the token endpoint (openAnsweredSession).
+func TestLoginPageMFAForAClientWithASecret(t *testing.T) {
+	p, _ := newMFAPool(t, MFAConfig{Mode: MFAOptional, Email: true})
+	status, res := call(t, p, "AdminSetUserMFAPreference", pool(map[string]any{"Username": "alice",
+		"EmailMfaSettings": map[string]bool{"Enabled": true, "PreferredMfa": true}}))
+	require.Equal(t, http.StatusOK, status, res)
+	c, err := p.CreateAppClient(AppClient{GenerateSecret: true, AllowedOAuthFlows: []string{"code"},
+		AllowedOAuthScopes: []string{"openid", "email", scopeAdmin}, CallbackURLs: []string{callback}})
+	require.NoError(t, err)
+	extra := url.Values{"client_id": {c.ClientID}}
+	body := postPageAs(t, p, "/login", extra, url.Values{"username": {"alice"}, "password": {testPassword}}).Body.String()
+	require.Contains(t, body, "We sent a code to a***@e***")
+	code := codeFrom(t, postPageAs(t, p, "/mfa", extra, url.Values{"session": {hidden(t, body, "session")}, "username": {"alice"},
+		"challenge": {"EMAIL_OTP"}, "code": {lastSignInCode(t, p, "alice")}}))
+	status, tok := postToken(p, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {callback}, "code_verifier": {verifier}},
+		c.ClientID, c.ClientSecret)
+	require.Equal(t, http.StatusOK, status, tok)
+}

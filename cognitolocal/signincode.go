@@ -14,9 +14,9 @@ import (
 // otpFactor sends an eight-digit code for factor, EMAIL_OTP to the
 // user's email address or SMS_OTP to their phone number, and answers the
 // challenge of that name. An unknown username gets the same answer, with
-// no message sent and no code that works; so does a user without the
-// address when the client hides users (availableFirstFactorsLocked
-// offers them the factor, as it does every name).
+// no message sent and no code that works; so do, when the client hides
+// users, a user without the address (availableFirstFactorsLocked offers
+// them the factor, as it does every name) and a disabled user.
 func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (stepResult, error) {
 	p.mu.Lock()
 	u := p.userNamed(username)
@@ -27,7 +27,7 @@ func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (s
 		reachable = otpDestination(u, factor).address != ""
 	}
 	p.mu.Unlock()
-	s := authSession{challenge: factor, typed: username, source: st.source, device: st.device, firstFactor: true}
+	s := authSession{challenge: factor, typed: username, source: st.source, hosted: st.hosted, device: st.device, firstFactor: true}
 	params := map[string]string{"CODE_DELIVERY_DELIVERY_MEDIUM": MediumEmail}
 	if factor == firstSMSOTP {
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = MediumSMS
@@ -35,9 +35,13 @@ func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (s
 	switch {
 	case u == nil && !c.hidesUsers():
 		return stepResult{}, errUserNotFound
-	case u != nil && !enabled:
+	case u != nil && !enabled && !c.hidesUsers():
 		return stepResult{}, errUserDisabled
-	case u == nil, !reachable && c.hidesUsers():
+	case u == nil, !enabled, !reachable && c.hidesUsers():
+		// A disabled user too: "User is disabled." would tell the name
+		// from an unknown one to a caller with no secret of the user's,
+		// where the password flows say it only after the right
+		// password. No code is sent, and none signs in.
 		s.code = digest(randomToken(16))
 		params["CODE_DELIVERY_DESTINATION"] = mask(p.decoyDestination(username, factor))
 	default:
@@ -69,8 +73,12 @@ func otpDestination(u *user, factor string) destination {
 // address or phone number, as in pools that sign in with one, is its
 // own destination, as a real user's would be; another gets an address
 // whose masked letters, or a +1 number whose last four digits, come from
-// the name's digest.
-func (p *Pool) decoyDestination(username, factor string) destination {
+// the name's digest. The name is taken as the pool keys its users, so
+// that, as a user's code goes to one address whatever case the name is
+// typed in, a pool that ignores case makes up one destination for
+// "Nobody" and "nobody".
+func (p *Pool) decoyDestination(typed, factor string) destination {
+	username := p.userKey(typed)
 	sum := sha256.Sum256([]byte(p.PoolID() + "\x00" + username))
 	if factor != firstSMSOTP {
 		if isEmail(username) {

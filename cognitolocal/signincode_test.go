@@ -407,10 +407,44 @@ func TestSMSOTPUnknownUserLooksReal(t *testing.T) {
 	require.Empty(t, p.Messages(MessageFilter{Kind: MessageAuthentication}))
 }
 
-// A disabled user is refused before any code is sent.
+// A pool that ignores case (the default) sends a user's code to one
+// address whatever case the name is typed in, so an unknown name's made-up
+// destination must not change with the case either: asking for "Nobody"
+// and "nobody" would otherwise tell an unknown name from a user's.
+func TestOTPDecoyDestinationIgnoresCase(t *testing.T) {
+	p, _ := existencePool(t)
+	for _, factor := range []string{"EMAIL_OTP", "SMS_OTP"} {
+		for _, names := range [][2]string{{"both", "BoTh"}, {"nobody", "NoBody"}, {"none", "NONE"}} {
+			var dests []any
+			for _, name := range names {
+				status, out := userAuth(t, p, map[string]string{"USERNAME": name, "PREFERRED_CHALLENGE": factor})
+				require.Equal(t, http.StatusOK, status, out)
+				require.Equal(t, factor, out["ChallengeName"], out)
+				dests = append(dests, out["ChallengeParameters"].(map[string]any)["CODE_DELIVERY_DESTINATION"])
+			}
+			require.Equal(t, dests[0], dests[1], "%s %v", factor, names)
+		}
+	}
+}
+
+// A disabled user is sent no code. A client that names users (LEGACY)
+// says why; one that hides them answers as for an unknown name, a
+// challenge no code passes: "User is disabled." would tell the name
+// apart to a caller who has no secret of the user's, where the password
+// flows say it only after the right password. Cognito documents
+// neither answer for this factor.
 func TestSMSOTPDisabledUserRefused(t *testing.T) {
 	p := smsOTPPool(t, Config{})
 	require.NoError(t, p.DisableUser("alice"))
+	status, out := userAuth(t, p, map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "SMS_OTP"})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "SMS_OTP", out["ChallengeName"])
+	require.NotEqual(t, "+*******0123", out["ChallengeParameters"].(map[string]any)["CODE_DELIVERY_DESTINATION"], "not the user's number")
+	requireAPIError(t, p, "RespondToAuthChallenge", answer("SMS_OTP", out["Session"], map[string]string{"USERNAME": "alice", "SMS_OTP_CODE": "12345678"}),
+		"CodeMismatchException", "Invalid code received for user")
+	requireNoSignInCode(t, p, "alice")
+
+	setExistenceErrors(t, p, existenceLegacy)
 	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_AUTH", "ClientId": DefaultClientID,
 		"AuthParameters": map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "SMS_OTP"}}, codeNotAuthorized, errUserDisabled.Message)
 	requireNoSignInCode(t, p, "alice")

@@ -63,7 +63,7 @@ func (p *Pool) startSRP(c AppClient, username, srpA string, userAuth bool) (*ini
 	if u != nil {
 		ver, canonical = u.SRP, u.Username
 	}
-	decoyKey := p.auth.decoyKey
+	decoyKey, hidden := p.auth.decoyKey, p.hiddenNameLocked(username)
 	p.mu.Unlock()
 	userID := canonical
 	switch {
@@ -72,8 +72,11 @@ func (p *Pool) startSRP(c AppClient, username, srpA string, userAuth bool) (*ini
 	case u == nil && !c.hidesUsers():
 		return nil, errUserNotFound
 	case u == nil:
+		// The decoy names the user it stands for as a user's challenge
+		// would (hiddenNameLocked): a UUID in pools that sign in with an
+		// email address or phone number, else the name itself.
 		ver = decoySRPVerifier(decoyKey, poolName, username)
-		userID = decoyUserID(decoyKey, username)
+		userID = hidden
 	}
 	srv, ok := srpStart(ver, a)
 	if !ok {

@@ -96,14 +96,20 @@ func (p *Pool) availableFirstFactorsLocked(c AppClient, username string) []strin
 	return out
 }
 
-// hiddenNameLocked is the USERNAME an unknown name is answered with by a
-// client that hides users: what a user's own would look like. Pools that
-// sign in with an email address or phone number answer their users' with
-// the UUID that is their username, so an unknown name gets a stable
-// UUID, the one its SRP challenge names (decoyUserID).
+// hiddenNameLocked is the USERNAME (and USER_ID_FOR_SRP) an unknown name
+// is answered with by a client that hides users: what a user's own would
+// look like. Pools that sign in with an email address or phone number
+// answer their users' with the UUID that is their username, so an
+// unknown name gets a stable UUID (decoyUserID); other pools with the
+// username as stored, which a pool that ignores case answers whatever
+// case was typed, so an unknown name comes back in lower case, as
+// usernames are most often stored.
 func (p *Pool) hiddenNameLocked(typed string) string {
-	if len(p.conf().UsernameAttributes) > 0 {
+	switch s := p.conf(); {
+	case len(s.UsernameAttributes) > 0:
 		return decoyUserID(p.auth.decoyKey, typed)
+	case !s.CaseSensitive:
+		return fold(typed)
 	}
 	return typed
 }

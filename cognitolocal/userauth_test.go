@@ -144,8 +144,9 @@ func setExistenceErrors(t *testing.T, p *Pool, mode string) {
 
 // existencePool is an OPTIONAL-MFA pool offering every first factor it
 // runs, with a user of each shape: none without an email address or phone
-// number, one of each, one with both, and alice, with an email address
-// and TOTP on (who may not sign in without a password).
+// number, one of each, one with both, off with both but disabled, and
+// alice, with an email address and TOTP on (who may not sign in without
+// a password).
 func existencePool(t *testing.T) (*Pool, *mfaClock) {
 	t.Helper()
 	p, clock := newMFAPool(t, MFAConfig{Mode: MFAOptional, SoftwareToken: true})
@@ -156,18 +157,22 @@ func existencePool(t *testing.T) (*Pool, *mfaClock) {
 		"email": {"email": "em@example.net"},
 		"phone": {"phone_number": "+447700900123"},
 		"both":  {"email": "bo@example.org", "phone_number": "+15555550199"},
+		"off":   {"email": "of@example.org", "phone_number": "+15555550198"},
 	} {
 		_, err := p.CreateUser(name, testPassword, attrs)
 		require.NoError(t, err)
 	}
+	require.NoError(t, p.DisableUser("off"))
 	return p, clock
 }
 
 // userAuthObservation is what a caller without the user's mailbox or
 // password sees of a USER_AUTH sign-in of a name: each step's challenge,
 // parameters and error, with masked destinations reduced to their shape
-// once checked stable.
-func userAuthObservation(t *testing.T, p *Pool, name string) []string {
+// once checked stable, and the name each step answers with checked to be
+// the one typed, in lower case (the pool ignores case; its users are
+// stored so). now is the pool's clock, for the SRP step.
+func userAuthObservation(t *testing.T, p *Pool, name string, now time.Time) []string {
 	t.Helper()
 	var seen []string
 	note := func(step string, status int, out map[string]any) map[string]any {
@@ -180,8 +185,10 @@ func userAuthObservation(t *testing.T, p *Pool, name string) []string {
 		keys := make([]string, 0, len(params))
 		for k, v := range params {
 			switch k {
-			case "USERNAME":
-				require.Equal(t, name, v, "a plain pool answers with the name asked for")
+			case "USERNAME", "USER_ID_FOR_SRP":
+				require.Equal(t, strings.ToLower(name), v, "a plain pool answers with the name asked for, as stored")
+			case "SALT", "SRP_B", "SECRET_BLOCK":
+				require.NotEmpty(t, v)
 			case "CODE_DELIVERY_DESTINATION":
 				require.Regexp(t, `^(\S\*\*\*@\S\*\*\*|\+\*+[0-9]{4})$`, v)
 				if strings.Contains(v.(string), "@") {
@@ -210,6 +217,14 @@ func userAuthObservation(t *testing.T, p *Pool, name string) []string {
 	}
 	status, res := call(t, p, "RespondToAuthChallenge", answer("SELECT_CHALLENGE", out["Session"], map[string]string{"USERNAME": name, "ANSWER": "PASSWORD", "PASSWORD": "Wrong-passw0rd"}))
 	note("wrong password", status, res)
+	c := newSRPTestClient(t, p.PoolID())
+	status, res = userAuth(t, p, map[string]string{"USERNAME": name, "PREFERRED_CHALLENGE": "PASSWORD_SRP", "SRP_A": c.srpA()})
+	if res = note("prefer PASSWORD_SRP", status, res); res != nil {
+		in := verifierAnswer(DefaultClientID, c.claim(t, res["ChallengeParameters"].(map[string]any), "Wrong-passw0rd", now))
+		in["Session"] = res["Session"]
+		status, res = call(t, p, "RespondToAuthChallenge", in)
+		note("wrong SRP proof", status, res)
+	}
 	for _, factor := range []string{"EMAIL_OTP", "SMS_OTP"} {
 		field := factor + "_CODE"
 		var dests []any
@@ -252,14 +267,17 @@ func userAuthObservation(t *testing.T, p *Pool, name string) []string {
 // name; users are offered the factors they can use (the guide is silent
 // on that too; a code the pool cannot deliver is not offered).
 func TestUserAuthHidesWhichNamesAreUsers(t *testing.T) {
-	p, _ := existencePool(t)
-	unknown := userAuthObservation(t, p, "nobody")
+	p, clock := existencePool(t)
+	unknown := userAuthObservation(t, p, "nobody", clock.now)
 	require.Contains(t, unknown[0], "[PASSWORD PASSWORD_SRP EMAIL_OTP SMS_OTP]")
 	require.Contains(t, strings.Join(unknown, "\n"), "wrong EMAIL_OTP code error CodeMismatchException")
-	for _, name := range []string{"none", "email", "phone", "both", "alice"} {
-		require.Equal(t, unknown, userAuthObservation(t, p, name), name)
+	require.Contains(t, strings.Join(unknown, "\n"), "wrong SRP proof error NotAuthorizedException: Incorrect username or password.")
+	for _, name := range []string{"none", "email", "phone", "both", "off", "alice"} {
+		require.Equal(t, unknown, userAuthObservation(t, p, name, clock.now), name)
 	}
-	for _, name := range []string{"none", "nobody"} {
+	// Typed in another case, a user and an unknown name answer alike.
+	require.Equal(t, userAuthObservation(t, p, "NOBODY", clock.now), userAuthObservation(t, p, "BOTH", clock.now))
+	for _, name := range []string{"none", "off", "nobody"} {
 		requireNoSignInCode(t, p, name)
 	}
 	// Codes went only to addresses users have.
@@ -277,6 +295,7 @@ func TestUserAuthHidesWhichNamesAreUsers(t *testing.T) {
 		"email": {"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"},
 		"phone": {"PASSWORD", "PASSWORD_SRP", "SMS_OTP"},
 		"both":  {"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"},
+		"off":   {"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"},
 		"alice": {"PASSWORD", "PASSWORD_SRP"},
 	} {
 		selectChallenge(t, p, name, want...)

@@ -137,7 +137,9 @@ func TestRequireFreshUnreachableFailsOpenWhenConfigured(t *testing.T) {
 	require.Contains(t, e.logs.String(), "failing open")
 }
 
-// A call that takes longer than Timeout is abandoned: 503, not a hang.
+// A call that takes longer than Timeout is abandoned: 503, not a hang,
+// and not sent again (retry.go): the retry lives within the call's
+// Timeout, never past it.
 func TestRequireFreshTimeoutIsUnavailable(t *testing.T) {
 	release := make(chan struct{})
 	e := newEnv(t, func(c *online.Config) { c.Timeout = 50 * time.Millisecond })
@@ -151,6 +153,7 @@ func TestRequireFreshTimeoutIsUnavailable(t *testing.T) {
 	defer close(release)
 	w := request(e.handler(&seen{}), tok.AccessToken)
 	require.Equal(t, http.StatusServiceUnavailable, w.Code)
+	require.Equal(t, int64(1), e.count("GetUser"))
 }
 
 // A verdict is reused for VerdictTTL, and concurrent requests with one

@@ -5,11 +5,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/cognitojwt/cognitojwt/online"
 )
 
 // closeAfterRequest reads a request whole, then closes its connection
@@ -102,22 +99,4 @@ func TestAnsweredRequestNotRetried(t *testing.T) {
 			require.Equal(t, int64(1), e.count("GetUser"))
 		})
 	}
-}
-
-// A call that runs out of Timeout is not sent again: the retry lives
-// within the call's Timeout, never past it.
-func TestTimedOutRequestNotRetried(t *testing.T) {
-	release := make(chan struct{})
-	e := newEnv(t, func(c *online.Config) { c.Timeout = 50 * time.Millisecond })
-	tok := e.signIn(t, "alice", nil)
-	e.answer(t, func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	})
-	defer close(release)
-	w := request(e.handler(&seen{}), tok.AccessToken)
-	require.Equal(t, http.StatusServiceUnavailable, w.Code)
-	require.Equal(t, int64(1), e.count("GetUser"))
 }

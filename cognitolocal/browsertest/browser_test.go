@@ -125,6 +125,31 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 		claims.Username, url.QueryEscape(r.URL.Query().Get("state")))
 }
 
+// newBrowser starts a headless Chromium at path, for three minutes at
+// most, ended when the test is.
+func newBrowser(t *testing.T, path string) context.Context {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(800, 900),
+	)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(cancelCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
+
 func TestManagedLoginSignUpTOTPAndSignIn(t *testing.T) {
 	path := browserPath()
 	if path == "" {
@@ -166,24 +191,7 @@ func TestManagedLoginSignUpTOTPAndSignIn(t *testing.T) {
 	authorize := ep + "/oauth2/authorize?" + url.Values{"response_type": {"code"}, "client_id": {a.clientID},
 		"redirect_uri": {a.srv.URL + "/callback"}, "scope": {"openid email"}, "state": {"xyz"}}.Encode()
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(800, 900),
-	)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	defer cancelCtx()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancelTimeout()
+	ctx := newBrowser(t, path)
 
 	text := func(sel string) string {
 		t.Helper()
