@@ -154,6 +154,34 @@ func TestReplicaSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 	}
 }
 
+// Two subjects that share both hashes, which the writer keeps apart as it
+// compares ids whole, refuse each other's tokens rather than admit them:
+// a token is refused when either entry's cut-off refuses it, whichever
+// comes first under the tag.
+func TestReplicaSubjectCollisionRefuses(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	for _, refusingFirst := range []bool{false, true} {
+		r := newReplica()
+		h, check := r.hash(revtab.Subject, "victim"), r.h.Check(revtab.Subject, "victim")
+		cuts := []time.Time{now.Add(-time.Hour), now.Add(time.Hour)} // passes, then refuses a token of now
+		if refusingFirst {
+			cuts[0], cuts[1] = cuts[1], cuts[0]
+		}
+		r.set.Filter().Set(h)
+		for i, cut := range cuts {
+			r.set.Table(revtab.Subject).Put(h, newHeld(check, fmt.Sprint("subject-", i), cut.UnixNano()), func(*held) bool { return false })
+			r.n.Add(1)
+			r.counts[revtab.Subject]++
+		}
+		if got := r.reason(&cognitojwt.Claims{Subject: "victim", IssuedAt: now}); got != cognitojwt.RevokedSubject {
+			t.Fatalf("refusing entry first %v: %v", refusingFirst, got)
+		}
+		if got := r.reason(&cognitojwt.Claims{Subject: "victim", IssuedAt: now.Add(2 * time.Hour)}); got != cognitojwt.NotRevoked {
+			t.Fatalf("refusing entry first %v: a token after both cut-offs: %v", refusingFirst, got)
+		}
+	}
+}
+
 func TestReplicaKeepsTheLatestSubjectCutoff(t *testing.T) {
 	r := newReplica()
 	cut := time.Unix(1_700_000_000, 0)

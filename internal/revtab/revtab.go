@@ -2,11 +2,12 @@
 // revocation.List and redisstore's replica keep their entries here, each
 // with a value of its own and its own writer (expiry, bounds,
 // replication), hash ids with its Hasher and size and rebuild its filter,
-// so that what a lookup reads is laid out once. The replica answers with
-// Set.Reason, where the rules of a lookup (the filter probe of all three
-// ids, what a slot must hold to refuse a token, the subject cut-off) are
-// written and tested; revocation.List writes the same steps out for its
-// own values, which measured faster (see Set.Reason).
+// so that what a lookup reads is laid out once. Set.Reason is the rules
+// of a lookup (the filter probe of all three ids, what a slot must hold
+// to refuse a token, the subject cut-off) written once, for any value,
+// and tested here; both lists write its steps out for their own values,
+// which measured faster (see Set.Reason), and their tests hold them to
+// the same rules.
 //
 // A lookup takes no lock and writes nothing shared. Each id the claims
 // carry is hashed under seeds of its kind: the first hash places two
