@@ -300,9 +300,10 @@ func (r *replica) len() int { return int(r.n.Load()) }
 // listed jti or origin_jti, or a subject whose token was issued before
 // the cut-off. Each id is hashed once for its bits and tag, and the three
 // filter words are read before any branch on them, so that their loads
-// overlap. This is revtab.Set.Reason written out for the replica's
-// values, as the list writes it for its own: the generic method measured
-// 40-70% slower on a hit at a million entries (see revtab.Set.Reason).
+// overlap. The list takes the same steps for its own values: one generic
+// lookup for both measured 40-70% slower on a hit at a million entries
+// (see revtab's package documentation), so each keeps its own, held to
+// the rules by its own tests.
 func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	if r.n.Load() == 0 || c == nil {
 		return cognitojwt.NotRevoked
