@@ -264,7 +264,11 @@ func (r *List) subjectRefuses(h *revtab.Hasher, c *cognitojwt.Claims, tag uint64
 	if !ok {
 		return false
 	}
-	iat := c.IssuedAt.Unix()
+	// A cut-off past the last second a stamp holds is kept as that
+	// second, so iat is taken one second earlier at most: such a
+	// cut-off then refuses every token, however late its iat, rather
+	// than let through those of 2106 and after.
+	iat := min(c.IssuedAt.Unix(), math.MaxUint32-1)
 	if only && iat >= int64(e.stamp()) {
 		return false
 	}

@@ -69,6 +69,25 @@ func TestSubjectCutoffNeverMovesBack(t *testing.T) {
 	require.Equal(t, 1, l.Len())
 }
 
+// A cut-off beyond 2106, where the list's 32-bit seconds end (a user
+// banned for good, say), refuses every token of the subject, however late
+// its iat; one before 1970 refuses the tokens issued before it.
+func TestSubjectCutoffOutsideTheStampsRange(t *testing.T) {
+	l := newList(t)
+	late := time.Unix(1<<34, 0)
+	l.RevokeSubject("banned", late)
+	for _, iat := range []time.Time{time.Now(), time.Unix(1<<32-1, 0), time.Unix(1<<32, 0), late.Add(-time.Second)} {
+		require.Equal(t, cognitojwt.RevokedSubject, l.RevocationReason(&cognitojwt.Claims{Subject: "banned", IssuedAt: iat}), "iat %d", iat.Unix())
+	}
+	require.Equal(t, cognitojwt.NotRevoked, l.RevocationReason(&cognitojwt.Claims{Subject: "another", IssuedAt: time.Unix(1<<32, 0)}))
+	early := time.Unix(-1000, 0)
+	l, err := revocation.New(revocation.Config{Now: func() time.Time { return early.Add(-time.Hour) }})
+	require.NoError(t, err)
+	l.RevokeSubject("old", early)
+	require.Equal(t, cognitojwt.RevokedSubject, l.RevocationReason(&cognitojwt.Claims{Subject: "old", IssuedAt: early.Add(-time.Second)}))
+	require.Equal(t, cognitojwt.NotRevoked, l.RevocationReason(&cognitojwt.Claims{Subject: "old", IssuedAt: time.Now()}))
+}
+
 func TestZeroValueAndNilAreEmptyLists(t *testing.T) {
 	var zero revocation.List
 	c := &cognitojwt.Claims{Subject: "s", JWTID: "j", OriginJTI: "o"}
