@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"container/heap"
+	"math"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -139,6 +140,11 @@ func (v held) Check() uint32 { return v.check }
 // RevokeSubject(sub, time.Now()) gets a token that passes instead of a
 // refusal that asks it to refresh again.
 func (v held) Cutoff() int64 { return rules.SubjectCutoffUnix(v.moment) }
+
+// lastCutoff is the latest cut-off a held moment gives
+// (rules.SubjectCutoffUnix(math.MaxInt64)), which a cut-off after it is
+// kept as.
+const lastCutoff = math.MaxInt64 / 1_000_000_000
 
 // bitsPerEntry keeps false positives under 1/100 per id at capacity (two
 // bits of a word: about 0.55%, as the revocation list's filter of the same
@@ -362,7 +368,10 @@ func (r *replica) subjectRefuses(c *cognitojwt.Claims, tag uint64) bool {
 	if !ok {
 		return false
 	}
-	iat := c.IssuedAt.Unix()
+	// A cut-off past 2262 is held as the last second of Unix nanoseconds,
+	// so iat is taken one second earlier at most: such a cut-off then
+	// refuses every token, however late its iat.
+	iat := min(c.IssuedAt.Unix(), lastCutoff-1)
 	if only && iat >= v.Cutoff() {
 		return false
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 var (
@@ -372,7 +373,10 @@ func (r *Revocations) revoke(ctx context.Context, k kind, id string, moment time
 	if id == "" {
 		return ErrEmptyID
 	}
-	e := entry{kind: k, id: id, moment: moment.UnixNano()}
+	// A cut-off past 2262 is kept as the last moment Unix nanoseconds
+	// hold, which still refuses every token of the subject, rather than
+	// wrapped into the past, where it would be dropped as expired.
+	e := entry{kind: k, id: id, moment: rules.UnixNanos(moment)}
 	if k != kindSubject {
 		// Only the expiry of a jti or family entry depends on its moment,
 		// and Redis keeps it to the millisecond.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -81,6 +82,29 @@ func TestRevokeSubjectOnlyRefusesTokensIssuedBefore(t *testing.T) {
 	late := newStore(t, newClient(t, srv.Addr(), "b"))
 	if !late.Revoked(claims("sub-1", "j", "f", cut.Add(-time.Second))) {
 		t.Error("Redis kept the earlier cut-off")
+	}
+}
+
+// A cut-off past what Unix nanoseconds hold (after 2262: a user banned
+// for good, say) is kept as the last of them, in the replica and in
+// Redis, and refuses every token of the subject instead of wrapping into
+// the past and being dropped as expired.
+func TestRevokeSubjectFarInTheFuture(t *testing.T) {
+	srv := startRedis(t, false)
+	r := newStore(t, newClient(t, srv.Addr(), "a"))
+	if err := r.RevokeSubject(context.Background(), "banned", time.Unix(1<<34, 0)); err != nil {
+		t.Fatal(err)
+	}
+	late := newStore(t, newClient(t, srv.Addr(), "b"))
+	for name, s := range map[string]*redisstore.Revocations{"writer": r, "new instance": late} {
+		for _, iat := range []time.Time{time.Now(), time.Unix(0, math.MaxInt64), time.Unix(1<<34-1, 0)} {
+			if !s.Revoked(claims("banned", "j", "f", iat)) {
+				t.Errorf("%s: a token of %d of a subject banned until 2514 is admitted", name, iat.Unix())
+			}
+		}
+		if s.Revoked(claims("another", "j", "f", time.Now())) {
+			t.Errorf("%s: another subject's token is refused", name)
+		}
 	}
 }
 
