@@ -150,6 +150,14 @@ func TestReplicaSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 			if got := r.reason(&cognitojwt.Claims{Subject: "victim", IssuedAt: now.Add(-10 * time.Minute)}); got != want {
 				t.Fatalf("impostor refuses %v, first %v: %v, want %v", impostorRefuses, impostorFirst, got, want)
 			}
+			// The subject's own cut-off, found past the impostor, is
+			// taken at its second, as when it is alone under the tag.
+			if got := r.reason(&cognitojwt.Claims{Subject: "victim", IssuedAt: cut}); got != cognitojwt.NotRevoked {
+				t.Fatalf("impostor refuses %v, first %v: a token of the cut-off's second: %v", impostorRefuses, impostorFirst, got)
+			}
+			if got := r.reason(&cognitojwt.Claims{Subject: "victim", IssuedAt: cut.Add(-time.Second)}); got != cognitojwt.RevokedSubject {
+				t.Fatalf("impostor refuses %v, first %v: a token of the second before the cut-off: %v", impostorRefuses, impostorFirst, got)
+			}
 		}
 	}
 }
@@ -178,6 +186,31 @@ func TestReplicaSubjectCollisionRefuses(t *testing.T) {
 		}
 		if got := r.reason(&cognitojwt.Claims{Subject: "victim", IssuedAt: now.Add(2 * time.Hour)}); got != cognitojwt.NotRevoked {
 			t.Fatalf("refusing entry first %v: a token after both cut-offs: %v", refusingFirst, got)
+		}
+	}
+}
+
+// A token that matches several revocations gets the reason of the first
+// in the documented order: its jti, then its family, then its subject;
+// an id listed under another kind matches nothing.
+func TestReplicaReasonOrder(t *testing.T) {
+	r := newReplica()
+	cut := time.Unix(1_700_000_000, 0)
+	for _, e := range []entry{{kindJTI, "j", cut.UnixNano()}, {kindFamily, "f", cut.UnixNano()}, {kindSubject, "s", cut.UnixNano()}} {
+		r.add(e)
+	}
+	early := cut.Add(-time.Hour)
+	for _, tc := range []struct {
+		c    cognitojwt.Claims
+		want cognitojwt.RevocationReason
+	}{
+		{cognitojwt.Claims{JWTID: "j", OriginJTI: "f", Subject: "s", IssuedAt: early}, cognitojwt.RevokedToken},
+		{cognitojwt.Claims{JWTID: "other", OriginJTI: "f", Subject: "s", IssuedAt: early}, cognitojwt.RevokedFamily},
+		{cognitojwt.Claims{JWTID: "other", OriginJTI: "other", Subject: "s", IssuedAt: early}, cognitojwt.RevokedSubject},
+		{cognitojwt.Claims{JWTID: "f", OriginJTI: "j", Subject: "other", IssuedAt: early}, cognitojwt.NotRevoked},
+	} {
+		if got := r.reason(&tc.c); got != tc.want {
+			t.Fatalf("%+v: %v, want %v", tc.c, got, tc.want)
 		}
 	}
 }

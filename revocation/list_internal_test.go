@@ -158,6 +158,14 @@ func TestRevocationSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 			if got := r.RevocationReason(&cognitojwt.Claims{Subject: "victim", IssuedAt: now.Add(-10 * time.Minute)}); got != want {
 				t.Fatalf("impostor refuses %v, first %v: %v, want %v", impostorRefuses, impostorFirst, got, want)
 			}
+			// The subject's own cut-off, found past the impostor, is
+			// taken at its second, as when it is alone under the tag.
+			if got := r.RevocationReason(&cognitojwt.Claims{Subject: "victim", IssuedAt: cut}); got != cognitojwt.NotRevoked {
+				t.Fatalf("impostor refuses %v, first %v: a token of the cut-off's second: %v", impostorRefuses, impostorFirst, got)
+			}
+			if got := r.RevocationReason(&cognitojwt.Claims{Subject: "victim", IssuedAt: cut.Add(-time.Second)}); got != cognitojwt.RevokedSubject {
+				t.Fatalf("impostor refuses %v, first %v: a token of the second before the cut-off: %v", impostorRefuses, impostorFirst, got)
+			}
 		}
 	}
 }

@@ -88,6 +88,28 @@ func TestSubjectCutoffOutsideTheStampsRange(t *testing.T) {
 	require.Equal(t, cognitojwt.NotRevoked, l.RevocationReason(&cognitojwt.Claims{Subject: "old", IssuedAt: time.Now()}))
 }
 
+// A token that matches several revocations gets the reason of the first
+// in the documented order: its jti, then its family, then its subject.
+func TestRevocationReasonOrder(t *testing.T) {
+	l := newList(t)
+	cut := time.Now()
+	l.RevokeJTI("j")
+	l.RevokeFamily("f")
+	l.RevokeSubject("s", cut)
+	early := cut.Add(-time.Hour)
+	for _, tc := range []struct {
+		c    cognitojwt.Claims
+		want cognitojwt.RevocationReason
+	}{
+		{cognitojwt.Claims{JWTID: "j", OriginJTI: "f", Subject: "s", IssuedAt: early}, cognitojwt.RevokedToken},
+		{cognitojwt.Claims{JWTID: "other", OriginJTI: "f", Subject: "s", IssuedAt: early}, cognitojwt.RevokedFamily},
+		{cognitojwt.Claims{JWTID: "other", OriginJTI: "other", Subject: "s", IssuedAt: early}, cognitojwt.RevokedSubject},
+		{cognitojwt.Claims{JWTID: "f", OriginJTI: "j", Subject: "other", IssuedAt: early}, cognitojwt.NotRevoked},
+	} {
+		require.Equal(t, tc.want, l.RevocationReason(&tc.c), "%+v", tc.c)
+	}
+}
+
 func TestZeroValueAndNilAreEmptyLists(t *testing.T) {
 	var zero revocation.List
 	c := &cognitojwt.Claims{Subject: "s", JWTID: "j", OriginJTI: "o"}
