@@ -77,8 +77,9 @@ func (q *queue) Pop() any {
 // taken back, so applying pub/sub messages, resynchronisations and local
 // writes in any order converges to the same set.
 //
-// Reads take no lock and write nothing shared: they follow the module's
-// one lookup (internal/revtab), as revocation.List's do. A filter of 32
+// Reads take no lock and write nothing shared. The entries are laid out
+// by internal/revtab, as revocation.List's are, and the lookup, written
+// for the replica's own values, keeps the list's rules. A filter of 32
 // to 64 bits per entry (two of one word set for each), read with atomic
 // loads, answers "not listed" for almost every token without touching the
 // sets; only a token whose bits are set is looked up in them. The sets
@@ -356,7 +357,7 @@ func (r *replica) listed(i revtab.Kind, id string, tag uint64) bool {
 	return ok
 }
 
-// subjectRefuses is revtab's subject rule for the replica's values: the
+// subjectRefuses is the list's subject rule for the replica's values: the
 // second hash is skipped when the only entry under the tag lets the token
 // pass, and otherwise any entry under the tag with the subject's second
 // hash that refuses the token refuses it, so that two subjects that share

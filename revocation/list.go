@@ -62,17 +62,18 @@ type Config struct {
 // entry past its MaxAge still refuses the tokens it matches, which are
 // expired anyway.)
 //
-// Lookups take no lock, hit or miss, and write nothing shared; they keep
-// the rules and the layout of the module's one lookup (internal/revtab),
-// which redisstore's replica answers with too: a filter of two bits of one word per entry, read with
-// atomic loads, answers "not listed" for almost every token, and a token
-// whose bits are set is looked up in its kind's open-addressing table
+// Lookups take no lock, hit or miss, and write nothing shared. The
+// entries are laid out by internal/revtab, as redisstore's replica's are,
+// and the replica's lookup, written for its own values, keeps the same
+// rules: a filter of two bits of one word per entry, read with atomic
+// loads, answers "not listed" for almost every token, and a token whose
+// bits are set is looked up in its kind's open-addressing table
 // (internal/hashtab) whose slots are published by atomic stores, so a
 // revoked or refreshed user's every request runs in parallel with the
-// others and with the writers. A
-// slot holds all a lookup compares (the id's two hashes and, for a
-// subject, its cut-off) in 16 aligned bytes, so a hit reads one line of
-// the filter and one of a table per id, and nothing else. Each kind (jti,
+// others and with the writers. A slot holds all a lookup compares (the
+// id's two hashes and, for a subject, its cut-off) in 16 aligned bytes,
+// so a hit reads one line of the filter and one of a table per id, and
+// nothing else. Each kind (jti,
 // family, subject) has a table of its own, so a hit reads a table of its
 // kind only: a refreshed user's subject, what most hits are, is found
 // among subjects, a third of the memory of a list of a third of each
@@ -254,7 +255,7 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 	return cognitojwt.NotRevoked
 }
 
-// subjectRefuses is revtab's subject rule for the list's values: the
+// subjectRefuses is the subject rule for the list's values: the
 // second hash is skipped when the only entry under the tag lets the
 // token pass. Two subjects that share both hashes share one entry, which
 // keeps the later cut-off, so a collision refuses, never admits.
@@ -281,7 +282,8 @@ func (r *List) subjectRefuses(h *revtab.Hasher, c *cognitojwt.Claims, tag uint64
 	return iat < int64(e.stamp())
 }
 
-// listed is revtab's tag-only probe for the list's values.
+// listed is revtab's tag-only probe for the list's values: the second
+// hash is computed once a slot's tag matches.
 func (r *List) listed(h *revtab.Hasher, kind revtab.Kind, id string, tag uint64) bool {
 	e, ok, _ := r.set.Table(kind).FindTag(tag)
 	if !ok {

@@ -79,7 +79,7 @@ func (h *Hasher) Check(kind Kind, id string) uint32 {
 }
 
 // Set is the filter and the per-kind tables of a revocation list, with
-// values of type V. The zero Set is empty. Reason and the accessors
+// values of type V. The zero Set is empty. Lookups and the accessors
 // marked so may run at any time; everything that changes the set is the
 // writer's, which the caller serialises. A writer puts an entry's filter
 // bit (Filter().Set(tag)) before the entry, so that a reader that finds
@@ -125,7 +125,7 @@ func (s *Set[V]) RebuildFilter(bits int) *hashtab.Filter {
 		s.filter.Store(nil)
 		return nil
 	}
-	s.Hasher() // before the first filter, as Reason expects
+	s.Hasher() // before the first filter, which a lookup expects
 	f := hashtab.NewFilter(bits)
 	for k := range s.tables {
 		for tag := range s.tables[k].All() {
