@@ -199,19 +199,23 @@ func TestReplicaReasonOrder(t *testing.T) {
 	for _, e := range []entry{{kindJTI, "j", cut.UnixNano()}, {kindFamily, "f", cut.UnixNano()}, {kindSubject, "s", cut.UnixNano()}} {
 		r.add(e)
 	}
-	early := cut.Add(-time.Hour)
-	for _, tc := range []struct {
-		c    cognitojwt.Claims
+	// Each step stops the id that matched from matching, by giving the
+	// token an id listed under another kind instead.
+	c := cognitojwt.Claims{JWTID: "j", OriginJTI: "f", Subject: "s", IssuedAt: cut.Add(-time.Hour)}
+	steps := []struct {
 		want cognitojwt.RevocationReason
+		next func()
 	}{
-		{cognitojwt.Claims{JWTID: "j", OriginJTI: "f", Subject: "s", IssuedAt: early}, cognitojwt.RevokedToken},
-		{cognitojwt.Claims{JWTID: "other", OriginJTI: "f", Subject: "s", IssuedAt: early}, cognitojwt.RevokedFamily},
-		{cognitojwt.Claims{JWTID: "other", OriginJTI: "other", Subject: "s", IssuedAt: early}, cognitojwt.RevokedSubject},
-		{cognitojwt.Claims{JWTID: "f", OriginJTI: "j", Subject: "other", IssuedAt: early}, cognitojwt.NotRevoked},
-	} {
-		if got := r.reason(&tc.c); got != tc.want {
-			t.Fatalf("%+v: %v, want %v", tc.c, got, tc.want)
+		{cognitojwt.RevokedToken, func() { c.JWTID = "f" }},
+		{cognitojwt.RevokedFamily, func() { c.OriginJTI = "s" }},
+		{cognitojwt.RevokedSubject, func() { c.Subject = "j" }},
+		{cognitojwt.NotRevoked, func() {}},
+	}
+	for _, step := range steps {
+		if got := r.reason(&c); got != step.want {
+			t.Fatalf("%+v: %v, want %v", c, got, step.want)
 		}
+		step.next()
 	}
 }
 
