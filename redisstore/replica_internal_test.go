@@ -219,6 +219,26 @@ func TestReplicaReasonOrder(t *testing.T) {
 	}
 }
 
+// A replica that holds entries of every kind answers nil claims, claims
+// without ids, and iats far from now without a panic: only an id it
+// lists refuses a token.
+func TestReplicaOddClaims(t *testing.T) {
+	r := newReplica()
+	for _, k := range allKinds {
+		r.add(entry{kind: k, id: string(k), moment: time.Now().UnixNano()})
+	}
+	if got := r.reason(nil); got != cognitojwt.NotRevoked {
+		t.Fatalf("nil claims: %v", got)
+	}
+	for _, iat := range []time.Time{{}, time.Unix(-1<<40, 0), time.Unix(1<<40, 0)} {
+		for _, c := range []cognitojwt.Claims{{IssuedAt: iat}, {JWTID: "s", OriginJTI: "j", Subject: "f", IssuedAt: iat}} {
+			if got := r.reason(&c); got != cognitojwt.NotRevoked {
+				t.Fatalf("%+v: %v", c, got)
+			}
+		}
+	}
+}
+
 func TestReplicaKeepsTheLatestSubjectCutoff(t *testing.T) {
 	r := newReplica()
 	cut := time.Unix(1_700_000_000, 0)

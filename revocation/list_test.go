@@ -134,6 +134,22 @@ func TestEmptyIDsAreIgnored(t *testing.T) {
 	require.False(t, list.Revoked(&cognitojwt.Claims{}))
 }
 
+// A list that holds entries of every kind answers nil claims, claims
+// without ids, and iats far from now without a panic: only an id it
+// lists refuses a token.
+func TestOddClaimsOnAFullList(t *testing.T) {
+	l := newList(t)
+	l.RevokeJTI("j")
+	l.RevokeFamily("f")
+	l.RevokeSubject("s", time.Now())
+	require.Equal(t, cognitojwt.NotRevoked, l.RevocationReason(nil))
+	require.False(t, l.Revoked(nil))
+	for _, iat := range []time.Time{{}, time.Unix(-1<<40, 0), time.Unix(1<<40, 0)} {
+		require.Equal(t, cognitojwt.NotRevoked, l.RevocationReason(&cognitojwt.Claims{IssuedAt: iat}))
+		require.Equal(t, cognitojwt.NotRevoked, l.RevocationReason(&cognitojwt.Claims{JWTID: "s", OriginJTI: "j", Subject: "f", IssuedAt: iat}))
+	}
+}
+
 func TestNewRejectsNegativeBounds(t *testing.T) {
 	for _, cfg := range []revocation.Config{{MaxAge: -time.Second}, {MaxEntries: -1}} {
 		_, err := revocation.New(cfg)
