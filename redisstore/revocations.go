@@ -310,7 +310,8 @@ func (r *Revocations) RevokeFamily(ctx context.Context, originJTI string) error 
 // passes; the price is that a token issued in that second just before
 // before passes too. To close that second for refresh tokens as well,
 // sign the user out at Cognito (GlobalSignOut) before recording the
-// cut-off.
+// cut-off. A cut-off after 2262, past what Unix nanoseconds hold, is kept
+// as their last and refuses every token of the subject.
 func (r *Revocations) RevokeSubject(ctx context.Context, sub string, before time.Time) error {
 	return r.revoke(ctx, kindSubject, sub, before)
 }

@@ -202,7 +202,8 @@ func (r *List) RevokeFamilyAt(originJTI string, at time.Time) {
 // passes, so the refresh a client makes right after being refused is let
 // in rather than refused again; the price is that a token issued in that
 // second just before the change passes too. Every list of the module
-// (and redisstore's) applies this rule.
+// (and redisstore's) applies this rule. A cut-off after 2106, past the
+// seconds an entry holds, refuses every token of the subject.
 func (r *List) RevokeSubject(sub string, before time.Time) {
 	r.add(kindSubject, sub, before, before)
 }
