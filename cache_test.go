@@ -70,7 +70,7 @@ func TestCacheHit(t *testing.T) {
 
 // A hit allocates the caller's Claims struct and nothing else, of the
 // 320-byte size class: the collector's work on a busy server is
-// proportional to these bytes. Claims is 304 bytes, so two more words
+// proportional to these bytes. Claims is 304 bytes, so three more words
 // would take it to the next class (352).
 func TestCacheHitAllocatesOneClaims(t *testing.T) {
 	f := newFixture(t, nil)
