@@ -39,7 +39,10 @@ func (p *Pool) codeFactors(c AppClient) []string {
 // answers are for a client that hides users: a user who has MFA on, or
 // no address, learns it only by asking for a code.
 func (p *Pool) codeChoices(c AppClient) []formChoice {
-	if p.MFAConfig().Mode == MFAOn {
+	p.mu.Lock()
+	blocked := p.passwordlessBlockedLocked(nil) // as for any name
+	p.mu.Unlock()
+	if blocked {
 		return nil
 	}
 	var out []formChoice

@@ -47,14 +47,21 @@ func (p *Pool) refusePasswordless(c AppClient, username, factor string) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	blocked := p.MFAConfig().Mode == MFAOn
-	if !c.hidesUsers() {
-		blocked = p.passwordlessBlockedLocked(p.userNamed(username))
-	}
-	if blocked {
+	if p.passwordlessBlockedForLocked(c, username) {
 		return errPasswordlessWithMFA
 	}
 	return nil
+}
+
+// passwordlessBlockedForLocked is passwordlessBlockedLocked for username
+// as client c answers it: a client that hides users answers every name
+// as it would an unknown one, which is blocked only when the pool
+// requires MFA of everyone.
+func (p *Pool) passwordlessBlockedForLocked(c AppClient, username string) bool {
+	if c.hidesUsers() {
+		return p.passwordlessBlockedLocked(nil)
+	}
+	return p.passwordlessBlockedLocked(p.userNamed(username))
 }
 
 // refuseFirstFactorCodeLocked refuses the code of a first-factor session

@@ -76,16 +76,14 @@ func (p *Pool) availableFirstFactorsLocked(c AppClient, username string) []strin
 	if slices.Contains(allowed, firstPassword) {
 		out = append(out, firstPassword, firstSRP)
 	}
-	var u *user
-	if c.hidesUsers() {
-		if p.MFAConfig().Mode == MFAOn {
+	var u *user // nil: every name, for a client that hides users
+	if !c.hidesUsers() {
+		if u = p.userNamed(username); u == nil {
 			return out
 		}
-	} else {
-		u = p.userNamed(username)
-		if u == nil || p.passwordlessBlockedLocked(u) {
-			return out
-		}
+	}
+	if p.passwordlessBlockedLocked(u) {
+		return out
 	}
 	if slices.Contains(allowed, firstEmailOTP) && (u == nil || u.Attributes["email"] != "") {
 		out = append(out, firstEmailOTP)
