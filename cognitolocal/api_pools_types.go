@@ -33,6 +33,7 @@ type settingsInput struct {
 	DeletionProtection string `json:"DeletionProtection"`
 	LambdaConfig       *struct {
 		PreSignUp                string `json:"PreSignUp"`
+		PostConfirmation         string `json:"PostConfirmation"`
 		PreTokenGeneration       string `json:"PreTokenGeneration"`
 		PreTokenGenerationConfig *struct {
 			LambdaVersion string `json:"LambdaVersion"`
@@ -127,7 +128,7 @@ func parseSettings(body []byte, name string, create bool) (*poolSettings, error)
 		}
 		// The other triggers' ARNs stay in Extra, read from there
 		// (poolSettings.lambdaARN).
-		for name, arn := range map[string]string{lambdaPreSignUp: l.PreSignUp} {
+		for name, arn := range map[string]string{lambdaPreSignUp: l.PreSignUp, lambdaPostConfirm: l.PostConfirmation} {
 			if arn != "" && !strings.HasPrefix(arn, "arn:") {
 				return nil, apiErr(codeInvalidParameter, "The "+name+" Lambda must be given by its ARN.")
 			}

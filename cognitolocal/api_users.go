@@ -199,15 +199,30 @@ func userOp(f func(p *Pool, username string) error) apiOp {
 	})
 }
 
-func (p *Pool) adminConfirmSignUp(_ context.Context, in *poolUser) (*empty, error) {
-	return &empty{}, p.withUser(*in, func(u *user) error {
+type adminConfirmSignUpInput struct {
+	poolUser
+	// ClientMetadata goes to the post confirmation trigger.
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+}
+
+// adminConfirmSignUp confirms an UNCONFIRMED user without a code; then
+// the post confirmation trigger runs (postconfirm.go), with no app
+// client.
+func (p *Pool) adminConfirmSignUp(ctx context.Context, in *adminConfirmSignUpInput) (*empty, error) {
+	var confirmed snapshot
+	err := p.withUser(in.poolUser, func(u *user) error {
 		if u.Status != statusUnconfirmed {
 			return apiErr(codeNotAuthorized, "User cannot be confirmed. Current status is "+u.Status)
 		}
 		u.Status = statusConfirmed
 		u.LastModified = p.now()
+		confirmed = u.snapshot()
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &empty{}, p.postConfirmation(ctx, sourceConfirmSignUp, "", confirmed, in.ClientMetadata)
 }
 
 // pageUsers is the page of users, by username, that follows token, in a

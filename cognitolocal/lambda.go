@@ -18,7 +18,8 @@ import (
 
 // Lambda stands in for a Lambda function that a pool's LambdaConfig names
 // by its ARN (Service.SetLambda). Each trigger type of this package
-// (Trigger, PreSignUpTrigger) is a Lambda that answers its own trigger;
+// (Trigger, PreSignUpTrigger, PostConfirmationTrigger) is a Lambda that
+// answers its own trigger;
 // an *HTTPFunction answers every trigger, as one Lambda function can
 // serve several.
 type Lambda interface {
@@ -33,8 +34,15 @@ type Lambda interface {
 // accepts, so one handler runs in Lambda and locally.
 type PreSignUpTrigger func(ctx context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error)
 
+// PostConfirmationTrigger is a post confirmation trigger, in the shape
+// lambda.Start accepts.
+type PostConfirmationTrigger func(ctx context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error)
+
 func (t Trigger) invoke(ctx context.Context, ev any) error          { return invokeAs(ctx, t, ev) }
 func (t PreSignUpTrigger) invoke(ctx context.Context, ev any) error { return invokeAs(ctx, t, ev) }
+func (t PostConfirmationTrigger) invoke(ctx context.Context, ev any) error {
+	return invokeAs(ctx, t, ev)
+}
 
 // errOtherTrigger refuses an event a Go trigger was not written for.
 var errOtherTrigger = errors.New("the function answers another trigger")
@@ -56,8 +64,9 @@ func invokeAs[E any](ctx context.Context, f func(context.Context, E) (E, error),
 // LambdaConfig member names, which also name the trigger in Cognito's
 // error messages ("PreSignUp failed with error …").
 const (
-	lambdaPreSignUp = "PreSignUp"
-	lambdaPreToken  = "PreTokenGeneration"
+	lambdaPreSignUp   = "PreSignUp"
+	lambdaPostConfirm = "PostConfirmation"
+	lambdaPreToken    = "PreTokenGeneration"
 )
 
 // The event's common part: Cognito's version of the events but pre
@@ -81,6 +90,9 @@ func goTriggers(cfg Config) map[string]Lambda {
 	}
 	if cfg.PreSignUp != nil {
 		out[lambdaPreSignUp] = cfg.PreSignUp
+	}
+	if cfg.PostConfirmation != nil {
+		out[lambdaPostConfirm] = cfg.PostConfirmation
 	}
 	return out
 }
@@ -173,8 +185,16 @@ func isNilTrigger(l Lambda) bool {
 		return f == nil
 	case PreSignUpTrigger:
 		return f == nil
+	case PostConfirmationTrigger:
+		return f == nil
 	case *HTTPFunction:
 		return f == nil
 	}
 	return false
+}
+
+// isLambdaFailure reports whether an exception name is one a trigger's
+// failure answers.
+func isLambdaFailure(code string) bool {
+	return code == codeUserLambdaValidate || code == codeUnexpectedLambda || code == codeInvalidLambdaResp
 }

@@ -63,12 +63,19 @@ func (f *HTTPFunction) PreSignUp(ctx context.Context, ev events.CognitoEventUser
 	return postAs(ctx, f, ev)
 }
 
+// PostConfirmation is a post confirmation trigger.
+func (f *HTTPFunction) PostConfirmation(ctx context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error) {
+	return postAs(ctx, f, ev)
+}
+
 func (f *HTTPFunction) invoke(ctx context.Context, ev any) error {
 	switch ev.(type) {
 	case *events.CognitoEventUserPoolsPreTokenGenV2_0:
 		return invokeAs(ctx, f.PreTokenGeneration, ev)
 	case *events.CognitoEventUserPoolsPreSignup:
 		return invokeAs(ctx, f.PreSignUp, ev)
+	case *events.CognitoEventUserPoolsPostConfirmation:
+		return invokeAs(ctx, f.PostConfirmation, ev)
 	}
 	return errOtherTrigger
 }

@@ -48,6 +48,11 @@ type Config struct {
 	// sign-up (presignup.go). It takes precedence over the pool's
 	// LambdaConfig.PreSignUp, as PreTokenGeneration does.
 	PreSignUp PreSignUpTrigger
+	// PostConfirmation runs once ConfirmSignUp (and Managed Login's
+	// confirmation page), AdminConfirmSignUp or ConfirmForgotPassword
+	// has confirmed a user (postconfirm.go). It takes precedence over
+	// the pool's LambdaConfig.PostConfirmation.
+	PostConfirmation PostConfirmationTrigger
 	// TriggerVersion is "V2_0" (the default when a trigger is set),
 	// "V3_0", or "V1_0", whose event has version "1" and whose response
 	// changes the ID token only (IDTokenGeneration with string values,

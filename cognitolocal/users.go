@@ -288,10 +288,12 @@ type snapshot struct {
 	preferredRole string
 	// signOuts is the user's count when the snapshot was read.
 	signOuts int
+	// status is the user's status then.
+	status string
 }
 
 func (u *user) snapshot() snapshot {
-	return snapshot{username: u.Username, attrs: maps.Clone(u.Attributes), groups: slices.Clone(u.Groups), signOuts: u.SignOuts}
+	return snapshot{username: u.Username, attrs: maps.Clone(u.Attributes), groups: slices.Clone(u.Groups), signOuts: u.SignOuts, status: u.Status}
 }
 
 // signOutLocked revokes every refresh-token family of u and ends the

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -18,39 +19,70 @@ import (
 // UserConfirmed tells whether the user was confirmed, and a function's
 // refusal is UserLambdaValidationException (Errors); the message
 // "PreSignUp failed with error <message>." is the form Cognito answers
-// (the guide is silent on it).
+// (the guide is silent on it). "Post confirmation Lambda trigger"
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-post-confirmation.html):
+// the function runs on AdminConfirmSignUp with trigger source
+// PostConfirmation_ConfirmSignUp and the user's attributes; one function
+// may serve both triggers, telling them apart by triggerSource.
 
-// preSignUpFunction answers pre sign-up events as a Lambda function
-// would: it refuses addresses of blocked.example with an error, the way
-// Lambda reports a function that throws, and confirms and verifies every
-// other user.
-func preSignUpFunction(w http.ResponseWriter, r *http.Request) {
+// signUpFunction is one Lambda function serving both triggers, as the
+// test's stand-in. On pre sign-up it refuses addresses of
+// blocked.example with an error, the way Lambda reports a function that
+// throws, leaves those of later.example for an administrator to
+// confirm, and confirms and verifies every other user. On post
+// confirmation it records the user, and fails for addresses of
+// flaky.example.
+type signUpFunction struct {
+	mu        sync.Mutex
+	confirmed []string
+}
+
+func (f *signUpFunction) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var ev map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&ev); err != nil || ev["triggerSource"] != "PreSignUp_SignUp" {
-		http.Error(w, `{"errorMessage":"not a pre sign-up event"}`, http.StatusBadRequest)
+	if err := json.NewDecoder(r.Body).Decode(&ev); err != nil {
+		http.Error(w, `{"errorMessage":"not an event"}`, http.StatusBadRequest)
 		return
 	}
 	req, _ := ev["request"].(map[string]any)
 	attrs, _ := req["userAttributes"].(map[string]any)
 	email, _ := attrs["email"].(string)
-	if strings.HasSuffix(email, "@blocked.example") {
+	fail := func(message string) {
 		w.WriteHeader(http.StatusBadRequest)
-		_, _ = w.Write([]byte(`{"errorType":"Error","errorMessage":"Sign-ups from this domain are closed."}`))
+		_ = json.NewEncoder(w).Encode(map[string]string{"errorType": "Error", "errorMessage": message})
+	}
+	switch ev["triggerSource"] {
+	case "PreSignUp_SignUp":
+		if strings.HasSuffix(email, "@blocked.example") {
+			fail("Sign-ups from this domain are closed.")
+			return
+		}
+		confirm := !strings.HasSuffix(email, "@later.example") && !strings.HasSuffix(email, "@flaky.example")
+		ev["response"] = map[string]any{"autoConfirmUser": confirm, "autoVerifyEmail": confirm && email != ""}
+	case "PostConfirmation_ConfirmSignUp":
+		if strings.HasSuffix(email, "@flaky.example") {
+			fail("The profile store is down.")
+			return
+		}
+		f.mu.Lock()
+		f.confirmed = append(f.confirmed, ev["userName"].(string)+" "+email+" "+attrs["cognito:user_status"].(string))
+		f.mu.Unlock()
+	default:
+		fail("unexpected trigger")
 		return
 	}
-	ev["response"] = map[string]any{"autoConfirmUser": true, "autoVerifyEmail": email != ""}
 	_ = json.NewEncoder(w).Encode(ev)
 }
 
-func TestAWSCLIPreSignUpTrigger(t *testing.T) {
+func TestAWSCLISignUpTriggers(t *testing.T) {
 	t.Parallel()
 	requireClient(t, awsCLI)
 	const arn = "arn:aws:lambda:us-east-1:000000000000:function:pre-sign-up"
-	fn := httptest.NewServer(http.HandlerFunc(preSignUpFunction))
+	function := &signUpFunction{}
+	fn := httptest.NewServer(function)
 	t.Cleanup(fn.Close)
 	iss := startIssuer(t, "--lambda", arn+"="+fn.URL)
 
-	pool := iss.awsOK(t, "create-user-pool", "--pool-name", "triggers", "--lambda-config", "PreSignUp="+arn)
+	pool := iss.awsOK(t, "create-user-pool", "--pool-name", "triggers", "--lambda-config", "PreSignUp="+arn+",PostConfirmation="+arn)
 	poolID, _ := path(t, pool, "UserPool", "Id").(string)
 	if got := path(t, pool, "UserPool", "LambdaConfig", "PreSignUp"); got != arn {
 		t.Fatalf("LambdaConfig.PreSignUp %v, want %s", got, arn)
@@ -94,5 +126,32 @@ func TestAWSCLIPreSignUpTrigger(t *testing.T) {
 			t.Fatalf("message %q, want %q", msg, want)
 		}
 		iss.awsRefused(t, "UserNotFoundException", "admin-get-user", "--user-pool-id", poolID, "--username", "vic")
+	})
+
+	runCase(t, "aws", "post_confirmation_runs", "", func(t *testing.T) {
+		out := iss.awsOK(t, "sign-up", "--client-id", clientID, "--username", "wes", "--password", "Sign-Up-Pass-1",
+			"--user-attributes", "Name=email,Value=wes@later.example")
+		if out["UserConfirmed"] != false {
+			t.Fatalf("UserConfirmed %v, want false", out["UserConfirmed"])
+		}
+		iss.awsOK(t, "admin-confirm-sign-up", "--user-pool-id", poolID, "--username", "wes")
+		function.mu.Lock()
+		confirmed := append([]string{}, function.confirmed...)
+		function.mu.Unlock()
+		if len(confirmed) != 1 || confirmed[0] != "wes wes@later.example CONFIRMED" {
+			t.Fatalf("post confirmation saw %q, want one event for wes, confirmed", confirmed)
+		}
+	})
+
+	runCase(t, "aws", "post_confirmation_error_keeps_user_confirmed", "", func(t *testing.T) {
+		iss.awsOK(t, "sign-up", "--client-id", clientID, "--username", "xia", "--password", "Sign-Up-Pass-1",
+			"--user-attributes", "Name=email,Value=xia@flaky.example")
+		msg := iss.awsRefused(t, "UserLambdaValidationException", "admin-confirm-sign-up", "--user-pool-id", poolID, "--username", "xia")
+		if want := "PostConfirmation failed with error The profile store is down.."; msg != want {
+			t.Fatalf("message %q, want %q", msg, want)
+		}
+		if got := iss.awsOK(t, "admin-get-user", "--user-pool-id", poolID, "--username", "xia")["UserStatus"]; got != "CONFIRMED" {
+			t.Fatalf("UserStatus %v, want CONFIRMED: the confirmation stands", got)
+		}
 	})
 }
