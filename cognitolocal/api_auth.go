@@ -75,11 +75,14 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 		if err != nil {
 			return nil, err
 		}
+		if err := p.preAuthentication(ctx, c, params["USERNAME"], in.ClientMetadata); err != nil {
+			return nil, err
+		}
 		out, err := p.startSRP(c, params["USERNAME"], params["SRP_A"], false)
 		p.tagSRPDevice(out, dev)
 		return out, err
 	case "USER_AUTH":
-		res, err := p.initiateUserAuth(c, params)
+		res, err := p.initiateUserAuth(ctx, c, params, in.ClientMetadata)
 		return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		if !c.allowsFlow("ALLOW_REFRESH_TOKEN_AUTH") {
@@ -118,6 +121,9 @@ func (c *AppClient) checkSignInParams(params map[string]string, secret string) e
 func (p *Pool) passwordSignIn(ctx context.Context, c AppClient, params, metadata map[string]string, admin bool) (*initiateAuthOutput, error) {
 	dev, err := p.presentedDevice(params["USERNAME"], params["DEVICE_KEY"])
 	if err != nil {
+		return nil, err
+	}
+	if err := p.preAuthentication(ctx, c, params["USERNAME"], metadata); err != nil {
 		return nil, err
 	}
 	st := signInStep{typed: params["USERNAME"], source: sourceAuthentication, admin: admin, device: dev}
@@ -259,6 +265,6 @@ func (p *Pool) respond(ctx context.Context, in *respondToAuthChallengeInput, adm
 	}
 	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin,
 		sourceIP: sourceIP(ctx)})
-	res.answered = in.Session
+	res.answered, res.fromAnswer = in.Session, true
 	return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 }

@@ -34,6 +34,8 @@ type settingsInput struct {
 	LambdaConfig       *struct {
 		PreSignUp                string `json:"PreSignUp"`
 		PostConfirmation         string `json:"PostConfirmation"`
+		PreAuthentication        string `json:"PreAuthentication"`
+		PostAuthentication       string `json:"PostAuthentication"`
 		PreTokenGeneration       string `json:"PreTokenGeneration"`
 		PreTokenGenerationConfig *struct {
 			LambdaVersion string `json:"LambdaVersion"`
@@ -128,7 +130,10 @@ func parseSettings(body []byte, name string, create bool) (*poolSettings, error)
 		}
 		// The other triggers' ARNs stay in Extra, read from there
 		// (poolSettings.lambdaARN).
-		for name, arn := range map[string]string{lambdaPreSignUp: l.PreSignUp, lambdaPostConfirm: l.PostConfirmation} {
+		for name, arn := range map[string]string{
+			lambdaPreSignUp: l.PreSignUp, lambdaPostConfirm: l.PostConfirmation,
+			lambdaPreAuth: l.PreAuthentication, lambdaPostAuth: l.PostAuthentication,
+		} {
 			if arn != "" && !strings.HasPrefix(arn, "arn:") {
 				return nil, apiErr(codeInvalidParameter, "The "+name+" Lambda must be given by its ARN.")
 			}

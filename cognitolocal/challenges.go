@@ -37,8 +37,10 @@ type stepResult struct {
 	// passed DEVICE_PASSWORD_VERIFIER.
 	st           signInStep
 	deviceProved bool
-	// answered is the session whose answer led here, if any.
-	answered string
+	// answered is the session whose answer led here, if any; fromAnswer
+	// that a challenge answer (with or without a session) did.
+	answered   string
+	fromAnswer bool
 }
 
 // afterFirstFactor goes on from a passed first factor (password, SRP):

@@ -105,6 +105,15 @@ func (p *Pool) finishAPISignIn(ctx context.Context, c AppClient, res stepResult,
 		}, nil
 	}
 	deviceKey := res.st.device
+	// The challenge answer's metadata goes to the trigger, not
+	// InitiateAuth's (authtriggers.go).
+	var answerMetadata map[string]string
+	if res.fromAnswer {
+		answerMetadata = metadata
+	}
+	if err := p.postAuthentication(ctx, c, res.user, deviceKey == "" && p.devices() != nil, answerMetadata); err != nil {
+		return nil, err
+	}
 	var meta *newDeviceMetadata
 	if deviceKey == "" && p.devices() != nil {
 		p.mu.Lock()

@@ -29,8 +29,8 @@
 // status), groups, app clients (public or confidential, allowed flows,
 // OAuth scopes, callback and sign-out URLs, token validities, readable
 // attributes), custom attributes (declared, mutable or not), refresh-token
-// families, the signing keys, and pre sign-up, post confirmation and
-// pre-token-generation triggers.
+// families, the signing keys, and the pre sign-up, post confirmation,
+// pre and post authentication and pre-token-generation triggers.
 //
 // Operations: InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH,
 // REFRESH_TOKEN_AUTH), RespondToAuthChallenge (PASSWORD_VERIFIER,
@@ -87,8 +87,8 @@
 // policy with its temporary-password validity, required and immutable
 // standard attributes, custom String and Number attributes with their
 // bounds, AllowAdminCreateUserOnly (it refuses SignUp, not
-// ForgotPassword), MfaConfiguration (kept) and the pre sign-up, post
-// confirmation and pre-token-generation Lambda ARNs, which Service.SetLambda maps to a
+// ForgotPassword), MfaConfiguration (kept) and the Lambda ARNs of those
+// triggers, which Service.SetLambda maps to a
 // local Lambda (a Go trigger, or an HTTPFunction). Members the pool does
 // not model are kept and answered back.
 //
@@ -231,13 +231,26 @@
 // trigger error answers UserLambdaValidationException "PostConfirmation
 // failed with error …"; the user stays confirmed, as in Cognito.
 //
+// # Authentication triggers
+//
+// Config.PreAuthentication runs when a sign-in that names a known user
+// begins (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH,
+// USER_AUTH, Managed Login's sign-in), before the credentials are
+// checked, with the request's ClientMetadata as validationData; its
+// error refuses the sign-in with UserLambdaValidationException
+// "PreAuthentication failed with error …". Config.PostAuthentication runs
+// once the user is authenticated, before tokens or Managed Login's code,
+// with the challenge answer's ClientMetadata; its error fails the
+// sign-in. Refreshes run neither.
+//
 // Every trigger runs without the pool's lock, so it may call the pool's
 // API.
 //
 // # Not emulated
 //
-// The Lambda triggers other than pre sign-up, post confirmation and pre
-// token generation (their LambdaConfig ARNs are kept, never invoked),
+// The other Lambda triggers (user migration, custom authentication
+// challenges, custom message and senders: their LambdaConfig ARNs are
+// kept, never invoked) and pre authentication's event for unknown users,
 // custom auth challenges, devices in Managed Login, real email and SMS
 // delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers

@@ -18,7 +18,8 @@ import (
 
 // Lambda stands in for a Lambda function that a pool's LambdaConfig names
 // by its ARN (Service.SetLambda). Each trigger type of this package
-// (Trigger, PreSignUpTrigger, PostConfirmationTrigger) is a Lambda that
+// (Trigger, PreSignUpTrigger, PostConfirmationTrigger,
+// PreAuthenticationTrigger, PostAuthenticationTrigger) is a Lambda that
 // answers its own trigger;
 // an *HTTPFunction answers every trigger, as one Lambda function can
 // serve several.
@@ -38,9 +39,23 @@ type PreSignUpTrigger func(ctx context.Context, ev events.CognitoEventUserPoolsP
 // lambda.Start accepts.
 type PostConfirmationTrigger func(ctx context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error)
 
+// PreAuthenticationTrigger is a pre authentication trigger, in the shape
+// lambda.Start accepts.
+type PreAuthenticationTrigger func(ctx context.Context, ev events.CognitoEventUserPoolsPreAuthentication) (events.CognitoEventUserPoolsPreAuthentication, error)
+
+// PostAuthenticationTrigger is a post authentication trigger, in the
+// shape lambda.Start accepts.
+type PostAuthenticationTrigger func(ctx context.Context, ev events.CognitoEventUserPoolsPostAuthentication) (events.CognitoEventUserPoolsPostAuthentication, error)
+
 func (t Trigger) invoke(ctx context.Context, ev any) error          { return invokeAs(ctx, t, ev) }
 func (t PreSignUpTrigger) invoke(ctx context.Context, ev any) error { return invokeAs(ctx, t, ev) }
 func (t PostConfirmationTrigger) invoke(ctx context.Context, ev any) error {
+	return invokeAs(ctx, t, ev)
+}
+func (t PreAuthenticationTrigger) invoke(ctx context.Context, ev any) error {
+	return invokeAs(ctx, t, ev)
+}
+func (t PostAuthenticationTrigger) invoke(ctx context.Context, ev any) error {
 	return invokeAs(ctx, t, ev)
 }
 
@@ -66,6 +81,8 @@ func invokeAs[E any](ctx context.Context, f func(context.Context, E) (E, error),
 const (
 	lambdaPreSignUp   = "PreSignUp"
 	lambdaPostConfirm = "PostConfirmation"
+	lambdaPreAuth     = "PreAuthentication"
+	lambdaPostAuth    = "PostAuthentication"
 	lambdaPreToken    = "PreTokenGeneration"
 )
 
@@ -93,6 +110,12 @@ func goTriggers(cfg Config) map[string]Lambda {
 	}
 	if cfg.PostConfirmation != nil {
 		out[lambdaPostConfirm] = cfg.PostConfirmation
+	}
+	if cfg.PreAuthentication != nil {
+		out[lambdaPreAuth] = cfg.PreAuthentication
+	}
+	if cfg.PostAuthentication != nil {
+		out[lambdaPostAuth] = cfg.PostAuthentication
 	}
 	return out
 }
@@ -186,6 +209,10 @@ func isNilTrigger(l Lambda) bool {
 	case PreSignUpTrigger:
 		return f == nil
 	case PostConfirmationTrigger:
+		return f == nil
+	case PreAuthenticationTrigger:
+		return f == nil
+	case PostAuthenticationTrigger:
 		return f == nil
 	case *HTTPFunction:
 		return f == nil

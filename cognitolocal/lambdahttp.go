@@ -68,6 +68,16 @@ func (f *HTTPFunction) PostConfirmation(ctx context.Context, ev events.CognitoEv
 	return postAs(ctx, f, ev)
 }
 
+// PreAuthentication is a pre authentication trigger.
+func (f *HTTPFunction) PreAuthentication(ctx context.Context, ev events.CognitoEventUserPoolsPreAuthentication) (events.CognitoEventUserPoolsPreAuthentication, error) {
+	return postAs(ctx, f, ev)
+}
+
+// PostAuthentication is a post authentication trigger.
+func (f *HTTPFunction) PostAuthentication(ctx context.Context, ev events.CognitoEventUserPoolsPostAuthentication) (events.CognitoEventUserPoolsPostAuthentication, error) {
+	return postAs(ctx, f, ev)
+}
+
 func (f *HTTPFunction) invoke(ctx context.Context, ev any) error {
 	switch ev.(type) {
 	case *events.CognitoEventUserPoolsPreTokenGenV2_0:
@@ -76,6 +86,10 @@ func (f *HTTPFunction) invoke(ctx context.Context, ev any) error {
 		return invokeAs(ctx, f.PreSignUp, ev)
 	case *events.CognitoEventUserPoolsPostConfirmation:
 		return invokeAs(ctx, f.PostConfirmation, ev)
+	case *events.CognitoEventUserPoolsPreAuthentication:
+		return invokeAs(ctx, f.PreAuthentication, ev)
+	case *events.CognitoEventUserPoolsPostAuthentication:
+		return invokeAs(ctx, f.PostAuthentication, ev)
 	}
 	return errOtherTrigger
 }

@@ -212,6 +212,10 @@ func (p *Pool) login(w http.ResponseWriter, r *http.Request) {
 		p.loginWithCode(w, r, req, q, username, r.PostForm.Get("factor"))
 		return
 	}
+	if err := p.preAuthentication(r.Context(), req.client, username, nil); err != nil {
+		p.showLogin(w, req, q, username, errorText(err), "")
+		return
+	}
 	st := signInStep{typed: username, source: sourceHostedAuth, hosted: true}
 	res, err := p.passwordFactor(req.client, username, r.PostForm.Get("password"), st)
 	switch {
@@ -242,9 +246,14 @@ func (p *Pool) showLogin(w http.ResponseWriter, req authRequest, q url.Values, u
 	p.render(w, "login", d)
 }
 
-// finishSignIn ends a Managed Login sign-in: a single-use code for the
-// client, sent to the redirect URI with the state.
-func (p *Pool) finishSignIn(w http.ResponseWriter, r *http.Request, req authRequest, snap snapshot) {
+// finishSignIn ends a Managed Login sign-in: the post authentication
+// trigger, then a single-use code for the client, sent to the redirect
+// URI with the state. The trigger's refusal shows the sign-in form.
+func (p *Pool) finishSignIn(w http.ResponseWriter, r *http.Request, req authRequest, q url.Values, snap snapshot) {
+	if err := p.postAuthentication(r.Context(), req.client, snap, false, nil); err != nil {
+		p.showLogin(w, req, q, snap.username, errorText(err), "")
+		return
+	}
 	code := randomToken(32)
 	p.mu.Lock()
 	p.codes[digest(code)] = &authCode{

@@ -22,7 +22,7 @@ import (
 // the redirect URI with a code.
 func (p *Pool) showStep(w http.ResponseWriter, r *http.Request, req authRequest, q url.Values, res stepResult) {
 	if res.out == nil {
-		p.finishSignIn(w, r, req, res.user)
+		p.finishSignIn(w, r, req, q, res.user)
 		return
 	}
 	out := res.out

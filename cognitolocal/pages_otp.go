@@ -77,6 +77,10 @@ func (p *Pool) loginWithCode(w http.ResponseWriter, r *http.Request, req authReq
 		p.showLogin(w, req, q, username, errorText(err), "")
 		return
 	}
+	if err := p.preAuthentication(r.Context(), req.client, username, nil); err != nil {
+		p.showLogin(w, req, q, username, errorText(err), "")
+		return
+	}
 	res, err := p.otpFactor(req.client, username, factor, signInStep{typed: username, source: sourceHostedAuth, hosted: true})
 	if err != nil {
 		p.showLogin(w, req, q, username, errorText(err), "")

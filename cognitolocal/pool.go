@@ -53,6 +53,14 @@ type Config struct {
 	// has confirmed a user (postconfirm.go). It takes precedence over
 	// the pool's LambdaConfig.PostConfirmation.
 	PostConfirmation PostConfirmationTrigger
+	// PreAuthentication runs when a known user begins a sign-in (a
+	// password, SRP, USER_AUTH, Managed Login's sign-in form): its error
+	// refuses the sign-in (authtriggers.go). PostAuthentication runs once
+	// the user is authenticated, before tokens (or Managed Login's code)
+	// are handed out; its error fails the sign-in. Each takes precedence
+	// over the pool's LambdaConfig member of its name.
+	PreAuthentication  PreAuthenticationTrigger
+	PostAuthentication PostAuthenticationTrigger
 	// TriggerVersion is "V2_0" (the default when a trigger is set),
 	// "V3_0", or "V1_0", whose event has version "1" and whose response
 	// changes the ID token only (IDTokenGeneration with string values,

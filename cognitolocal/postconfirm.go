@@ -31,11 +31,7 @@ const (
 // caller with the error.
 func (p *Pool) postConfirmation(ctx context.Context, source, clientID string, u snapshot, metadata map[string]string) error {
 	ev := events.CognitoEventUserPoolsPostConfirmation{CognitoEventUserPoolsHeader: p.eventHeader(source, clientID, u.username)}
-	ev.Request.UserAttributes = maps.Clone(u.attrs)
-	if ev.Request.UserAttributes == nil {
-		ev.Request.UserAttributes = map[string]string{}
-	}
-	ev.Request.UserAttributes["cognito:user_status"] = u.status
+	ev.Request.UserAttributes = u.eventAttributes()
 	ev.Request.ClientMetadata = maps.Clone(metadata)
 	_, err := p.runLambda(ctx, lambdaPostConfirm, &ev)
 	return err

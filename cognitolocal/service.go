@@ -105,10 +105,10 @@ func (s *Service) DeletePool(id string) error {
 
 // SetLambda maps a Lambda function's ARN to a local stand-in: a pool
 // whose LambdaConfig names the ARN for a trigger (PreSignUp,
-// PostConfirmation, or PreTokenGenerationConfig; set with CreateUserPool
-// or UpdateUserPool)
+// PostConfirmation, PreAuthentication, PostAuthentication, or
+// PreTokenGenerationConfig; set with CreateUserPool or UpdateUserPool)
 // invokes l as Cognito would invoke the function. A Go trigger (Trigger,
-// PreSignUpTrigger, PostConfirmationTrigger) answers its own trigger only; an *HTTPFunction
+// PreSignUpTrigger, …) answers its own trigger only; an *HTTPFunction
 // (NewHTTPFunction) answers every trigger, as one Lambda function can. A
 // nil l removes the mapping.
 func (s *Service) SetLambda(arn string, l Lambda) {

@@ -11,8 +11,10 @@ import (
 // (the trigger runs with source TokenGeneration_Authentication), for a
 // public client or, with the client's secret known to the pool, a
 // confidential one.
+//
+// The authentication triggers run as for InitiateAuth.
 func (p *Pool) SignIn(ctx context.Context, clientID, username, password string) (Tokens, error) {
-	c, snap, err := p.checkPasswordSignIn(clientID, username, password)
+	c, snap, err := p.checkPasswordSignIn(ctx, clientID, username, password)
 	if err != nil {
 		return Tokens{}, err
 	}
@@ -23,18 +25,24 @@ func (p *Pool) SignIn(ctx context.Context, clientID, username, password string) 
 	if res.out != nil {
 		return Tokens{}, errMFARequired
 	}
+	if err := p.postAuthentication(ctx, c, res.user, false, nil); err != nil {
+		return Tokens{}, err
+	}
 	return p.signIn(ctx, c, res.user, []string{scopeAdmin}, sourceAuthentication, nil)
 }
 
 // checkPasswordSignIn applies InitiateAuth's checks in Cognito's order:
-// client, flow, then the credentials.
-func (p *Pool) checkPasswordSignIn(clientID, username, password string) (AppClient, snapshot, error) {
+// client, flow, the pre authentication trigger, then the credentials.
+func (p *Pool) checkPasswordSignIn(ctx context.Context, clientID, username, password string) (AppClient, snapshot, error) {
 	c, ok := p.AppClient(clientID)
 	if !ok {
 		return AppClient{}, snapshot{}, errClientNotFound
 	}
 	if !c.allowsFlow("ALLOW_USER_PASSWORD_AUTH") && !c.allowsFlow("USER_PASSWORD_AUTH") {
 		return AppClient{}, snapshot{}, apiErr(codeInvalidParameter, "USER_PASSWORD_AUTH flow not enabled for this client")
+	}
+	if err := p.preAuthentication(ctx, c, username, nil); err != nil {
+		return AppClient{}, snapshot{}, err
 	}
 	snap, err := p.checkCredentialsFor(c, username, password)
 	return c, snap, err

@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"context"
 	"crypto/subtle"
 	"slices"
 )
@@ -114,7 +115,7 @@ func (p *Pool) hiddenNameLocked(typed string) string {
 
 // initiateUserAuth starts USER_AUTH: the preferred factor when the user
 // can use it, else SELECT_CHALLENGE with the factors available.
-func (p *Pool) initiateUserAuth(c AppClient, params map[string]string) (stepResult, error) {
+func (p *Pool) initiateUserAuth(ctx context.Context, c AppClient, params, metadata map[string]string) (stepResult, error) {
 	if !c.allowsFlow("ALLOW_USER_AUTH") {
 		return stepResult{}, apiErr(codeInvalidParameter, "USER_AUTH flow not enabled for this client")
 	}
@@ -123,6 +124,9 @@ func (p *Pool) initiateUserAuth(c AppClient, params map[string]string) (stepResu
 		return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter USERNAME")
 	}
 	if err := c.checkSecretHash(username, params["SECRET_HASH"]); err != nil {
+		return stepResult{}, err
+	}
+	if err := p.preAuthentication(ctx, c, username, metadata); err != nil {
 		return stepResult{}, err
 	}
 	p.mu.Lock()

@@ -23,18 +23,31 @@ import (
 // (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-post-confirmation.html):
 // the function runs on AdminConfirmSignUp with trigger source
 // PostConfirmation_ConfirmSignUp and the user's attributes; one function
-// may serve both triggers, telling them apart by triggerSource.
+// may serve several triggers, telling them apart by triggerSource. "Pre
+// authentication Lambda trigger"
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-authentication.html):
+// "Your function can return an error to deny the sign-in attempt"; "Post
+// authentication Lambda trigger": it runs after authentication, before
+// the tokens.
 
-// signUpFunction is one Lambda function serving both triggers, as the
-// test's stand-in. On pre sign-up it refuses addresses of
+// signUpFunction is one Lambda function serving the four triggers, as
+// the test's stand-in. On pre sign-up it refuses addresses of
 // blocked.example with an error, the way Lambda reports a function that
 // throws, leaves those of later.example for an administrator to
 // confirm, and confirms and verifies every other user. On post
 // confirmation it records the user, and fails for addresses of
-// flaky.example.
+// flaky.example. On pre authentication it refuses zed; on post
+// authentication it records the user.
 type signUpFunction struct {
-	mu        sync.Mutex
-	confirmed []string
+	mu                   sync.Mutex
+	confirmed, signedIns []string
+}
+
+// seen returns what the function recorded in list.
+func (f *signUpFunction) seen(list *[]string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string{}, *list...)
 }
 
 func (f *signUpFunction) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -66,6 +79,15 @@ func (f *signUpFunction) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.confirmed = append(f.confirmed, ev["userName"].(string)+" "+email+" "+attrs["cognito:user_status"].(string))
 		f.mu.Unlock()
+	case "PreAuthentication_Authentication":
+		if ev["userName"] == "zed" {
+			fail("Account locked.")
+			return
+		}
+	case "PostAuthentication_Authentication":
+		f.mu.Lock()
+		f.signedIns = append(f.signedIns, ev["userName"].(string))
+		f.mu.Unlock()
 	default:
 		fail("unexpected trigger")
 		return
@@ -73,7 +95,7 @@ func (f *signUpFunction) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(ev)
 }
 
-func TestAWSCLISignUpTriggers(t *testing.T) {
+func TestAWSCLILambdaTriggers(t *testing.T) {
 	t.Parallel()
 	requireClient(t, awsCLI)
 	const arn = "arn:aws:lambda:us-east-1:000000000000:function:pre-sign-up"
@@ -82,7 +104,8 @@ func TestAWSCLISignUpTriggers(t *testing.T) {
 	t.Cleanup(fn.Close)
 	iss := startIssuer(t, "--lambda", arn+"="+fn.URL)
 
-	pool := iss.awsOK(t, "create-user-pool", "--pool-name", "triggers", "--lambda-config", "PreSignUp="+arn+",PostConfirmation="+arn)
+	pool := iss.awsOK(t, "create-user-pool", "--pool-name", "triggers", "--lambda-config", "PreSignUp="+arn+",PostConfirmation="+arn+
+		",PreAuthentication="+arn+",PostAuthentication="+arn)
 	poolID, _ := path(t, pool, "UserPool", "Id").(string)
 	if got := path(t, pool, "UserPool", "LambdaConfig", "PreSignUp"); got != arn {
 		t.Fatalf("LambdaConfig.PreSignUp %v, want %s", got, arn)
@@ -135,9 +158,7 @@ func TestAWSCLISignUpTriggers(t *testing.T) {
 			t.Fatalf("UserConfirmed %v, want false", out["UserConfirmed"])
 		}
 		iss.awsOK(t, "admin-confirm-sign-up", "--user-pool-id", poolID, "--username", "wes")
-		function.mu.Lock()
-		confirmed := append([]string{}, function.confirmed...)
-		function.mu.Unlock()
+		confirmed := function.seen(&function.confirmed)
 		if len(confirmed) != 1 || confirmed[0] != "wes wes@later.example CONFIRMED" {
 			t.Fatalf("post confirmation saw %q, want one event for wes, confirmed", confirmed)
 		}
@@ -152,6 +173,26 @@ func TestAWSCLISignUpTriggers(t *testing.T) {
 		}
 		if got := iss.awsOK(t, "admin-get-user", "--user-pool-id", poolID, "--username", "xia")["UserStatus"]; got != "CONFIRMED" {
 			t.Fatalf("UserStatus %v, want CONFIRMED: the confirmation stands", got)
+		}
+	})
+
+	runCase(t, "aws", "authentication_triggers", "", func(t *testing.T) {
+		for _, name := range []string{"yan", "zed"} {
+			iss.awsOK(t, "sign-up", "--client-id", clientID, "--username", name, "--password", "Sign-Up-Pass-1",
+				"--user-attributes", "Name=email,Value="+name+"@example.com")
+		}
+		signedIn := iss.awsOK(t, "initiate-auth", "--client-id", clientID, "--auth-flow", "USER_PASSWORD_AUTH",
+			"--auth-parameters", "USERNAME=yan,PASSWORD=Sign-Up-Pass-1")
+		if path(t, signedIn, "AuthenticationResult", "AccessToken") == nil {
+			t.Fatalf("no tokens: %v", signedIn)
+		}
+		if got := function.seen(&function.signedIns); len(got) == 0 || got[len(got)-1] != "yan" {
+			t.Fatalf("post authentication saw %q, want yan last", got)
+		}
+		msg := iss.awsRefused(t, "UserLambdaValidationException", "initiate-auth", "--client-id", clientID,
+			"--auth-flow", "USER_PASSWORD_AUTH", "--auth-parameters", "USERNAME=zed,PASSWORD=Sign-Up-Pass-1")
+		if want := "PreAuthentication failed with error Account locked.."; msg != want {
+			t.Fatalf("message %q, want %q", msg, want)
 		}
 	})
 }
