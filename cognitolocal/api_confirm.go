@@ -16,19 +16,23 @@ type confirmSignUpInput struct {
 	// ForceAliasCreation moves the verified alias to this user when
 	// another one holds it (aliases.go).
 	ForceAliasCreation bool `json:"ForceAliasCreation"`
+	// ClientMetadata goes to the post confirmation trigger.
+	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
 // confirmSignUp confirms an UNCONFIRMED user with the code SignUp (or
-// ResendConfirmationCode) sent, and verifies the attribute it went to.
-// API reference, ConfirmSignUp:
+// ResendConfirmationCode) sent, and verifies the attribute it went to;
+// then the post confirmation trigger runs (postconfirm.go). API
+// reference, ConfirmSignUp:
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ConfirmSignUp.html
-func (p *Pool) confirmSignUp(_ context.Context, in *confirmSignUpInput) (*empty, error) {
+func (p *Pool) confirmSignUp(ctx context.Context, in *confirmSignUpInput) (*empty, error) {
 	if in.Username == "" || in.ConfirmationCode == "" {
 		return nil, apiErr(codeInvalidParameter, "Missing required parameter Username or ConfirmationCode")
 	}
 	// "Managing user existence error responses": with the setting
 	// ENABLED, ConfirmSignUp answers an unknown user as a wrong code.
-	return onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, nil, unknownUserAs[*empty](errCodeMismatch), func(u *user) (*empty, error) {
+	var confirmed snapshot
+	_, err := onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, nil, unknownUserAs[*empty](errCodeMismatch), func(u *user) (*empty, error) {
 		if u.Status != statusUnconfirmed {
 			return nil, apiErr(codeNotAuthorized, "User cannot be confirmed. Current status is "+u.Status)
 		}
@@ -50,8 +54,13 @@ func (p *Pool) confirmSignUp(_ context.Context, in *confirmSignUpInput) (*empty,
 		}
 		u.Status = statusConfirmed
 		u.LastModified = p.now()
+		confirmed = u.snapshot()
 		return &empty{}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &empty{}, p.postConfirmation(ctx, sourceConfirmSignUp, in.ClientID, confirmed, in.ClientMetadata)
 }
 
 type resendConfirmationCodeInput struct {

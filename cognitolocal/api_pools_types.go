@@ -32,6 +32,8 @@ type settingsInput struct {
 	} `json:"Policies"`
 	DeletionProtection string `json:"DeletionProtection"`
 	LambdaConfig       *struct {
+		PreSignUp                string `json:"PreSignUp"`
+		PostConfirmation         string `json:"PostConfirmation"`
 		PreTokenGeneration       string `json:"PreTokenGeneration"`
 		PreTokenGenerationConfig *struct {
 			LambdaVersion string `json:"LambdaVersion"`
@@ -123,6 +125,13 @@ func parseSettings(body []byte, name string, create bool) (*poolSettings, error)
 		}
 		if s.PreTokenLambdaARN != "" && !strings.HasPrefix(s.PreTokenLambdaARN, "arn:") {
 			return nil, apiErr(codeInvalidParameter, "The pre-token-generation Lambda must be given by its ARN.")
+		}
+		// The other triggers' ARNs stay in Extra, read from there
+		// (poolSettings.lambdaARN).
+		for name, arn := range map[string]string{lambdaPreSignUp: l.PreSignUp, lambdaPostConfirm: l.PostConfirmation} {
+			if arn != "" && !strings.HasPrefix(arn, "arn:") {
+				return nil, apiErr(codeInvalidParameter, "The "+name+" Lambda must be given by its ARN.")
+			}
 		}
 	}
 	if err := s.setAutoVerified(in.AutoVerifiedAttributes); err != nil {

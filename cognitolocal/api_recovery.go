@@ -69,13 +69,16 @@ type confirmForgotPasswordInput struct {
 	Username         string `json:"Username"`
 	ConfirmationCode string `json:"ConfirmationCode"`
 	Password         string `json:"Password"`
+	// ClientMetadata goes to the post confirmation trigger.
+	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
 // confirmForgotPassword sets a new password with the code ForgotPassword
-// or AdminResetUserPassword sent; the user is CONFIRMED afterwards. API
-// reference, ConfirmForgotPassword:
+// or AdminResetUserPassword sent; the user is CONFIRMED afterwards, and
+// the post confirmation trigger runs (postconfirm.go). API reference,
+// ConfirmForgotPassword:
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ConfirmForgotPassword.html
-func (p *Pool) confirmForgotPassword(_ context.Context, in *confirmForgotPasswordInput) (*empty, error) {
+func (p *Pool) confirmForgotPassword(ctx context.Context, in *confirmForgotPasswordInput) (*empty, error) {
 	if in.Username == "" || in.ConfirmationCode == "" || in.Password == "" {
 		return nil, apiErr(codeInvalidParameter, "Missing required parameter Username, ConfirmationCode or Password")
 	}
@@ -91,7 +94,8 @@ func (p *Pool) confirmForgotPassword(_ context.Context, in *confirmForgotPasswor
 	}
 	// With ENABLED, an unknown user answers as a user who asked for no
 	// code ("Managing user existence error responses").
-	return onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, checkPassword, unknownUserAs[*empty](errCodeExpired), func(u *user) (*empty, error) {
+	var reset snapshot
+	_, err := onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, checkPassword, unknownUserAs[*empty](errCodeExpired), func(u *user) (*empty, error) {
 		if _, err := p.useCodeLocked(u, purposeForgot, in.ConfirmationCode, "ConfirmForgotPassword", limitConfirmForgt); err != nil {
 			return nil, err
 		}
@@ -101,8 +105,13 @@ func (p *Pool) confirmForgotPassword(_ context.Context, in *confirmForgotPasswor
 			u.Status = statusConfirmed
 		}
 		u.LastModified = p.now()
+		reset = u.snapshot()
 		return &empty{}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &empty{}, p.postConfirmation(ctx, sourceConfirmForgotPass, in.ClientID, reset, in.ClientMetadata)
 }
 
 // adminResetUserPassword makes the user's password unusable (status

@@ -48,6 +48,9 @@ type adminCreateUserInput struct {
 	// ForceAliasCreation moves a verified email or phone alias another
 	// user holds to this one (aliases.go).
 	ForceAliasCreation bool `json:"ForceAliasCreation"`
+	// ValidationData and ClientMetadata go to the pre sign-up trigger.
+	ValidationData []attribute       `json:"ValidationData"`
+	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
 type userOutput struct {
@@ -59,7 +62,7 @@ type userOutput struct {
 // MessageAction is SUPPRESS; RESEND sends an existing user a new one.
 // API reference, AdminCreateUser:
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html
-func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*userOutput, error) {
+func (p *Pool) adminCreateUser(ctx context.Context, in *adminCreateUserInput) (*userOutput, error) {
 	if err := p.checkPool(in.UserPoolID); err != nil {
 		return nil, err
 	}
@@ -81,6 +84,20 @@ func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*us
 		return nil, err
 	}
 	h := hashPassword(pw)
+	attrs := attributeMap(in.UserAttributes)
+	var r newUserRequest
+	if in.MessageAction != "RESEND" {
+		// The pre sign-up trigger runs for a user to create, without the
+		// lock, once the request is known to be acceptable.
+		var err error
+		if r, err = p.checkNewUser(in.Username, attrs, false); err != nil {
+			return nil, err
+		}
+		r.source, r.validation, r.metadata = sourceAdminCreate, attributeMap(in.ValidationData), in.ClientMetadata
+		if _, err := p.preSignUp(ctx, r); err != nil {
+			return nil, err
+		}
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var u *user
@@ -92,7 +109,7 @@ func (p *Pool) adminCreateUser(_ context.Context, in *adminCreateUserInput) (*us
 		if u.Status != statusForceChangePwd {
 			return nil, apiErr("UnsupportedUserStateException", "Resend not possible: the user's status is not FORCE_CHANGE_PASSWORD.")
 		}
-	} else if u, err = p.createUserLocked(in.Username, attributeMap(in.UserAttributes), in.ForceAliasCreation); err != nil {
+	} else if u, err = p.createUserLocked(in.Username, r.username, attrs, in.ForceAliasCreation); err != nil {
 		return nil, err
 	}
 	p.setPasswordLocked(u, h, pw)
@@ -182,15 +199,30 @@ func userOp(f func(p *Pool, username string) error) apiOp {
 	})
 }
 
-func (p *Pool) adminConfirmSignUp(_ context.Context, in *poolUser) (*empty, error) {
-	return &empty{}, p.withUser(*in, func(u *user) error {
+type adminConfirmSignUpInput struct {
+	poolUser
+	// ClientMetadata goes to the post confirmation trigger.
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+}
+
+// adminConfirmSignUp confirms an UNCONFIRMED user without a code; then
+// the post confirmation trigger runs (postconfirm.go), with no app
+// client.
+func (p *Pool) adminConfirmSignUp(ctx context.Context, in *adminConfirmSignUpInput) (*empty, error) {
+	var confirmed snapshot
+	err := p.withUser(in.poolUser, func(u *user) error {
 		if u.Status != statusUnconfirmed {
 			return apiErr(codeNotAuthorized, "User cannot be confirmed. Current status is "+u.Status)
 		}
 		u.Status = statusConfirmed
 		u.LastModified = p.now()
+		confirmed = u.snapshot()
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &empty{}, p.postConfirmation(ctx, sourceConfirmSignUp, "", confirmed, in.ClientMetadata)
 }
 
 // pageUsers is the page of users, by username, that follows token, in a
@@ -386,66 +418,4 @@ func (p *Pool) selfService(ctx context.Context, token string, names []string, f 
 		}
 	}
 	return p.onUser(name, f)
-}
-
-type signUpInput struct {
-	ClientID       string      `json:"ClientId"`
-	SecretHash     string      `json:"SecretHash"`
-	Username       string      `json:"Username"`
-	Password       string      `json:"Password"`
-	UserAttributes []attribute `json:"UserAttributes"`
-}
-
-type signUpOutput struct {
-	UserConfirmed       bool                 `json:"UserConfirmed"`
-	UserSub             string               `json:"UserSub"`
-	CodeDeliveryDetails *codeDeliveryDetails `json:"CodeDeliveryDetails,omitempty"`
-}
-
-// signUp creates an unconfirmed user; no code is sent (AdminConfirmSignUp
-// confirms it).
-func (p *Pool) signUp(_ context.Context, in *signUpInput) (*signUpOutput, error) {
-	c, ok := p.AppClient(in.ClientID)
-	if !ok {
-		return nil, errClientNotFound
-	}
-	if err := c.checkSecretHash(in.Username, in.SecretHash); err != nil {
-		return nil, err
-	}
-	if !p.AllowsSignUp() {
-		return nil, errSignUpNotPermitted
-	}
-	if err := p.checkPassword(in.Password); err != nil {
-		return nil, err
-	}
-	attrs := attributeMap(in.UserAttributes)
-	for n := range attrs {
-		if !clientWritable(n) {
-			return nil, errUnwritableAttr
-		}
-	}
-	h := hashPassword(in.Password)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	required := maps.Clone(attrs)
-	if a, _ := p.usernameAttribute(in.Username); a != "" {
-		required[a] = in.Username // an email address given as the username is the email
-	}
-	if err := p.checkRequiredLocked(required); err != nil {
-		return nil, err
-	}
-	u, err := p.createUserLocked(in.Username, attrs, false)
-	if err != nil {
-		return nil, err
-	}
-	p.setPasswordLocked(u, h, in.Password)
-	u.Status = statusUnconfirmed
-	out := &signUpOutput{UserConfirmed: false, UserSub: u.sub()}
-	// The code goes to an attribute the pool verifies automatically; with
-	// none, no code is sent and an administrator confirms the user
-	// (AdminConfirmSignUp). API reference, SignUp.
-	if d, ok := p.signUpDestinationLocked(u); ok {
-		out.CodeDeliveryDetails = p.sendCodeLocked(u, purposeSignUp, signUpCodeValidity, MessageSignUp, d)
-	}
-	return out, nil
 }

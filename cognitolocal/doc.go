@@ -29,7 +29,8 @@
 // status), groups, app clients (public or confidential, allowed flows,
 // OAuth scopes, callback and sign-out URLs, token validities, readable
 // attributes), custom attributes (declared, mutable or not), refresh-token
-// families, the signing keys and a pre-token-generation trigger.
+// families, the signing keys, and pre sign-up, post confirmation and
+// pre-token-generation triggers.
 //
 // Operations: InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH,
 // REFRESH_TOKEN_AUTH), RespondToAuthChallenge (PASSWORD_VERIFIER,
@@ -86,9 +87,10 @@
 // policy with its temporary-password validity, required and immutable
 // standard attributes, custom String and Number attributes with their
 // bounds, AllowAdminCreateUserOnly (it refuses SignUp, not
-// ForgotPassword), MfaConfiguration (kept) and a
-// pre-token-generation Lambda ARN, which Service.SetLambda maps to a local
-// Trigger. Members the pool does not model are kept and answered back.
+// ForgotPassword), MfaConfiguration (kept) and the pre sign-up, post
+// confirmation and pre-token-generation Lambda ARNs, which Service.SetLambda maps to a
+// local Lambda (a Go trigger, or an HTTPFunction). Members the pool does
+// not model are kept and answered back.
 //
 // Rules applied as a real pool applies them: the pool's password
 // policy (Cognito's default unless set; no whitespace at either end of
@@ -206,10 +208,38 @@
 // its event has no scopes, and only its ID-token claims (strings) and
 // group override apply, to the ID token.
 //
+// # Pre sign-up triggers
+//
+// Config.PreSignUp (events.CognitoEventUserPoolsPreSignup) runs before
+// SignUp, the sign-up page and AdminCreateUser create a user, with
+// trigger source PreSignUp_SignUp or PreSignUp_AdminCreateUser, the
+// attributes given, ValidationData and ClientMetadata. On SignUp its
+// response may confirm the user (no code is then sent) and verify its
+// email address or phone number; AdminCreateUser ignores the response, as
+// Cognito does. A trigger error refuses the user with
+// UserLambdaValidationException "PreSignUp failed with error …"; a
+// response verifying an address the user lacks, or verifying without
+// confirming, with InvalidLambdaResponseException.
+//
+// # Post confirmation triggers
+//
+// Config.PostConfirmation (events.CognitoEventUserPoolsPostConfirmation)
+// runs once ConfirmSignUp or AdminConfirmSignUp has confirmed a user
+// (PostConfirmation_ConfirmSignUp) and once ConfirmForgotPassword has set
+// a new password (PostConfirmation_ConfirmForgotPassword), the confirmation
+// pages included, with the user's attributes and ClientMetadata. A
+// trigger error answers UserLambdaValidationException "PostConfirmation
+// failed with error …"; the user stays confirmed, as in Cognito.
+//
+// Every trigger runs without the pool's lock, so it may call the pool's
+// API.
+//
 // # Not emulated
 //
-// Custom auth challenges, devices in Managed Login, real
-// email and SMS delivery (messages go to the outbox), federation and identity
+// The Lambda triggers other than pre sign-up, post confirmation and pre
+// token generation (their LambdaConfig ARNs are kept, never invoked),
+// custom auth challenges, devices in Managed Login, real email and SMS
+// delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token
 // rotation, rate limits, and the pool's other configuration operations.

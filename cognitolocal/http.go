@@ -31,8 +31,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	bw := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
 	s.serve(bw, r)
-	// 200, or a page's redirect after a sign-in step (302, 303).
-	if bw.status < http.StatusBadRequest {
+	// 200, or a page's redirect after a sign-in step (302, 303); or a
+	// trigger's failure, which may follow a change that stands (a user
+	// confirmed before the post confirmation trigger failed).
+	if bw.status < http.StatusBadRequest || isLambdaFailure(bw.header.Get("x-amzn-ErrorType")) {
 		if s.onChange != nil {
 			s.onChange()
 		}

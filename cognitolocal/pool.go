@@ -42,6 +42,17 @@ type Config struct {
 	// PreTokenGeneration runs for every token issue (sign-in, refresh, code
 	// exchange; with TriggerVersion "V3_0" also client credentials).
 	PreTokenGeneration Trigger
+	// PreSignUp runs before SignUp (and Managed Login's sign-up page)
+	// and AdminCreateUser create a user: it may refuse the user, or
+	// confirm it and verify its email address or phone number at
+	// sign-up (presignup.go). It takes precedence over the pool's
+	// LambdaConfig.PreSignUp, as PreTokenGeneration does.
+	PreSignUp PreSignUpTrigger
+	// PostConfirmation runs once ConfirmSignUp (and Managed Login's
+	// confirmation page), AdminConfirmSignUp or ConfirmForgotPassword
+	// has confirmed a user (postconfirm.go). It takes precedence over
+	// the pool's LambdaConfig.PostConfirmation.
+	PostConfirmation PostConfirmationTrigger
 	// TriggerVersion is "V2_0" (the default when a trigger is set),
 	// "V3_0", or "V1_0", whose event has version "1" and whose response
 	// changes the ID token only (IDTokenGeneration with string values,
@@ -88,11 +99,12 @@ type Trigger func(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGe
 // keys and refresh-token families, served over HTTP by ServeHTTP. It is
 // safe for concurrent use.
 type Pool struct {
-	svc      *Service
-	poolID   string
-	baseURL  string
-	now      func() time.Time
-	trigger  Trigger
+	svc     *Service
+	poolID  string
+	baseURL string
+	now     func() time.Time
+	// triggers are Config's Go triggers by LambdaConfig member name.
+	triggers map[string]Lambda
 	triggerV string
 	logger   *slog.Logger
 	onChange func()
@@ -150,7 +162,7 @@ func makePool(svc *Service, cfg Config) (*Pool, error) {
 		poolID:          cfg.PoolID,
 		baseURL:         svc.baseURL,
 		now:             svc.now,
-		trigger:         cfg.PreTokenGeneration,
+		triggers:        goTriggers(cfg),
 		triggerV:        cfg.TriggerVersion,
 		logger:          svc.logger,
 		onChange:        svc.onChange,

@@ -29,7 +29,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	pools   []*Pool // in creation order: the first answers requests that name no pool
-	lambdas map[string]Trigger
+	lambdas map[string]Lambda
 	save    func() error
 }
 
@@ -103,25 +103,28 @@ func (s *Service) DeletePool(id string) error {
 	return nil
 }
 
-// SetLambda maps a Lambda function's ARN to a local trigger: a pool whose
-// LambdaConfig.PreTokenGenerationConfig names the ARN (set with
-// CreateUserPool or UpdateUserPool) runs t for every token it issues, as
-// Cognito would invoke the function. A nil t removes the mapping. See
-// HTTPTrigger for a trigger served over HTTP.
-func (s *Service) SetLambda(arn string, t Trigger) {
+// SetLambda maps a Lambda function's ARN to a local stand-in: a pool
+// whose LambdaConfig names the ARN for a trigger (PreSignUp,
+// PostConfirmation, or PreTokenGenerationConfig; set with CreateUserPool
+// or UpdateUserPool)
+// invokes l as Cognito would invoke the function. A Go trigger (Trigger,
+// PreSignUpTrigger, PostConfirmationTrigger) answers its own trigger only; an *HTTPFunction
+// (NewHTTPFunction) answers every trigger, as one Lambda function can. A
+// nil l removes the mapping.
+func (s *Service) SetLambda(arn string, l Lambda) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.lambdas == nil {
-		s.lambdas = map[string]Trigger{}
+		s.lambdas = map[string]Lambda{}
 	}
-	if t == nil {
+	if l == nil || isNilTrigger(l) {
 		delete(s.lambdas, arn)
 		return
 	}
-	s.lambdas[arn] = t
+	s.lambdas[arn] = l
 }
 
-func (s *Service) lambda(arn string) Trigger {
+func (s *Service) lambda(arn string) Lambda {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lambdas[arn]

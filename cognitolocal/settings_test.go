@@ -222,10 +222,10 @@ func TestPreTokenGenerationLambdaMappedToLocalTrigger(t *testing.T) {
 	_, err := p.CreateUser("nina", testPassword, nil)
 	require.NoError(t, err)
 	requireAPIError(t, root, "InitiateAuth", passwordAuth(client, "nina", testPassword), codeUnexpectedLambda, "")
-	p.Service().SetLambda(arn, func(_ context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
+	p.Service().SetLambda(arn, Trigger(func(_ context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
 		ev.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration.ClaimsToAddOrOverride = map[string]any{"tier": "gold"}
 		return ev, nil
-	})
+	}))
 	status, out := call(t, root, "InitiateAuth", passwordAuth(client, "nina", testPassword))
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, "gold", payload(t, out["AuthenticationResult"].(map[string]any)["AccessToken"].(string))["tier"])

@@ -1,14 +1,9 @@
 package cognitolocal
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -62,67 +57,41 @@ func (p *Pool) runTrigger(ctx context.Context, req issueRequest, access, id map[
 		return nil
 	}
 	ev := p.triggerEvent(req, access, version)
-	ctx, cancel := context.WithTimeout(ctx, triggerTimeout)
-	defer cancel()
-	out, err := callTrigger(ctx, t, ev)
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return apiErr(codeUnexpectedLambda, "PreTokenGeneration invocation failed due to timeout.")
-		}
-		return apiErr(codeUserLambdaValidate, "PreTokenGeneration failed with error "+err.Error()+".")
+	if err := callLambda(ctx, lambdaPreToken, t, &ev); err != nil {
+		return err
 	}
 	if version == triggerV1 {
-		return applyV1Response(out.Response.ClaimsAndScopeOverrideDetails, id)
+		return applyV1Response(ev.Response.ClaimsAndScopeOverrideDetails, id)
 	}
-	return applyTriggerResponse(out.Response.ClaimsAndScopeOverrideDetails, access, id)
-}
-
-// callTrigger runs the trigger, turning a panic into an error as Lambda
-// turns a crash into a failed invocation.
-func callTrigger(ctx context.Context, t Trigger, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (out events.CognitoEventUserPoolsPreTokenGenV2_0, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("trigger panicked")
-		}
-	}()
-	return t(ctx, ev)
+	return applyTriggerResponse(ev.Response.ClaimsAndScopeOverrideDetails, access, id)
 }
 
 // preTokenTrigger returns the pool's pre-token-generation trigger and its
-// version: Config.PreTokenGeneration, else the local trigger the Service
-// maps the ARN of the pool's LambdaConfig to, with the LambdaVersion the
-// pool names (V2_0 when it names none). An ARN mapped to nothing fails
-// every token issue, as an unreachable function would.
-func (p *Pool) preTokenTrigger() (Trigger, string, error) {
-	if p.trigger != nil {
-		return p.trigger, p.triggerV, nil
+// version: Config.PreTokenGeneration with Config.TriggerVersion, else the
+// local trigger the Service maps the ARN of the pool's LambdaConfig to,
+// with the LambdaVersion the pool names (V2_0 when it names none).
+func (p *Pool) preTokenTrigger() (Lambda, string, error) {
+	t, err := p.lambda(lambdaPreToken)
+	if err != nil || t == nil {
+		return nil, "", err
 	}
-	s := p.conf()
-	if s.PreTokenLambdaARN == "" {
-		return nil, "", nil
+	if p.triggers[lambdaPreToken] != nil {
+		return t, p.triggerV, nil
 	}
-	t := p.svc.lambda(s.PreTokenLambdaARN)
-	if t == nil {
-		return nil, "", apiErr(codeUnexpectedLambda, "PreTokenGeneration invocation failed: no local trigger is mapped to the pool's Lambda ARN (dev-issuer --lambda ARN=URL, or Service.SetLambda).")
-	}
-	switch s.PreTokenLambdaVersion {
+	switch v := p.conf().PreTokenLambdaVersion; v {
 	case triggerV1, triggerV3:
-		return t, s.PreTokenLambdaVersion, nil
+		return t, v, nil
 	}
 	return t, triggerV2, nil
 }
 
 func (p *Pool) triggerEvent(req issueRequest, access map[string]any, version string) events.CognitoEventUserPoolsPreTokenGenV2_0 {
 	var ev events.CognitoEventUserPoolsPreTokenGenV2_0
+	ev.CognitoEventUserPoolsHeader = p.eventHeader(req.source, req.client.ClientID, "")
 	ev.Version = map[string]string{triggerV1: "1", triggerV3: "3"}[version]
 	if ev.Version == "" {
 		ev.Version = "2"
 	}
-	ev.TriggerSource = req.source
-	ev.Region = p.region()
-	ev.UserPoolID = p.poolID
-	ev.CallerContext.AWSSDKVersion = "aws-sdk-unknown-unknown"
-	ev.CallerContext.ClientID = req.client.ClientID
 	ev.Request.ClientMetadata = maps.Clone(req.metadata)
 	// The V1_0 event carries what goes into the ID token: no scopes.
 	if version != triggerV1 {
@@ -237,69 +206,6 @@ func applyClaims(claims map[string]any, add map[string]any, suppress []string) e
 	}
 	for _, name := range suppress {
 		delete(claims, name)
-	}
-	return nil
-}
-
-// maxTriggerResponse bounds the response an HTTPTrigger reads.
-const maxTriggerResponse = 1 << 20
-
-// HTTPTrigger returns a Trigger that POSTs the event as JSON to url (a
-// trigger running as a local HTTP endpoint) and reads the event back,
-// response filled in, from a 2xx answer of at most 1 MiB. An event of
-// version "1" (a V1_0 trigger) goes out and comes back in the V1_0 shape,
-// response.claimsOverrideDetails, as a V1_0 function reads and writes it.
-// The call has Cognito's 5-second limit.
-func HTTPTrigger(url string) Trigger {
-	// No keep-alive: a pool that is closed leaves no idle connection (and
-	// no goroutine) behind, and a local trigger costs little to reach.
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.DisableKeepAlives = true
-	client := &http.Client{Timeout: triggerTimeout, Transport: tr}
-	return func(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
-		if ev.Version == "1" {
-			var out v1Event
-			if err := postEvent(ctx, client, url, toV1Event(ev), &out); err != nil {
-				return ev, err
-			}
-			return fromV1Response(ev, out), nil
-		}
-		var out events.CognitoEventUserPoolsPreTokenGenV2_0
-		if err := postEvent(ctx, client, url, ev, &out); err != nil {
-			return ev, err
-		}
-		return out, nil
-	}
-}
-
-// postEvent POSTs ev to url as JSON and decodes the answer into out.
-func postEvent(ctx context.Context, client *http.Client, url string, ev, out any) error {
-	body, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("trigger URL: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("calling the trigger endpoint: %w", err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxTriggerResponse+1))
-	if err != nil {
-		return fmt.Errorf("reading the trigger response: %w", err)
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("trigger endpoint answered status %d", resp.StatusCode)
-	}
-	if len(data) > maxTriggerResponse {
-		return fmt.Errorf("trigger response exceeds %d bytes", maxTriggerResponse)
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("trigger response is not an event: %w", err)
 	}
 	return nil
 }

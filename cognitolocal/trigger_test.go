@@ -17,14 +17,18 @@ import (
 
 type event = events.CognitoEventUserPoolsPreTokenGenV2_0
 
-// recorder is a trigger that records its events and answers with respond.
-type recorder struct {
+// recorderOf is a trigger of events E that records its events and
+// answers with respond.
+type recorderOf[E any] struct {
 	mu      sync.Mutex
-	events  []event
-	respond func(*event) error
+	events  []E
+	respond func(*E) error
 }
 
-func (rc *recorder) trigger(_ context.Context, ev event) (event, error) {
+// recorder records pre-token-generation events.
+type recorder = recorderOf[event]
+
+func (rc *recorderOf[E]) trigger(_ context.Context, ev E) (E, error) {
 	rc.mu.Lock()
 	rc.events = append(rc.events, ev)
 	rc.mu.Unlock()
@@ -35,12 +39,17 @@ func (rc *recorder) trigger(_ context.Context, ev event) (event, error) {
 	return ev, err
 }
 
-func (rc *recorder) last(t *testing.T) event {
-	t.Helper()
+func (rc *recorderOf[E]) all() []E {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	require.NotEmpty(t, rc.events)
-	return rc.events[len(rc.events)-1]
+	return append([]E{}, rc.events...)
+}
+
+func (rc *recorderOf[E]) last(t *testing.T) E {
+	t.Helper()
+	all := rc.all()
+	require.NotEmpty(t, all)
+	return all[len(all)-1]
 }
 
 // department is the trigger of the seed story: birthdate and the

@@ -159,7 +159,7 @@ func TestLegacyPreTokenGenerationIsV1(t *testing.T) {
 	p, client := apiPool(t, root, map[string]any{"LambdaConfig": map[string]any{"PreTokenGeneration": arn}})
 	_, err := p.CreateUser("lee", testPassword, map[string]string{"email": "lee@example.com"})
 	require.NoError(t, err)
-	p.Service().SetLambda(arn, rc.trigger)
+	p.Service().SetLambda(arn, Trigger(rc.trigger))
 	status, out := call(t, root, "InitiateAuth", passwordAuth(client, "lee", testPassword))
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, "1", rc.last(t).Version)

@@ -28,7 +28,7 @@ func (p *Pool) CreateUser(username, password string, attrs map[string]string) (s
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.declareLocked(attrs)
-	u, err := p.createUserLocked(username, attrs, false)
+	u, err := p.createUserLocked(username, "", attrs, false)
 	if err != nil {
 		return "", err
 	}
@@ -39,8 +39,9 @@ func (p *Pool) CreateUser(username, password string, attrs map[string]string) (s
 
 // createUserLocked adds an enabled user with no password yet, applying
 // the pool's username settings and schema. In a pool whose usernames are
-// email addresses or phone numbers, the user's username is its sub.
-func (p *Pool) createUserLocked(username string, attrs map[string]string, forceAlias bool) (*user, error) {
+// email addresses or phone numbers, the user's username is its sub: kept,
+// a pre sign-up event having named the user by it, else new.
+func (p *Pool) createUserLocked(username, kept string, attrs map[string]string, forceAlias bool) (*user, error) {
 	if username == "" {
 		return nil, errUsernameMissing
 	}
@@ -55,6 +56,9 @@ func (p *Pool) createUserLocked(username string, attrs map[string]string, forceA
 		return nil, errUserExists
 	}
 	sub := newUUID()
+	if attr != "" && kept != "" {
+		sub = kept
+	}
 	if attr != "" {
 		// An email address or phone number given as the username is that
 		// attribute; the username kept is the sub.
@@ -284,10 +288,12 @@ type snapshot struct {
 	preferredRole string
 	// signOuts is the user's count when the snapshot was read.
 	signOuts int
+	// status is the user's status then.
+	status string
 }
 
 func (u *user) snapshot() snapshot {
-	return snapshot{username: u.Username, attrs: maps.Clone(u.Attributes), groups: slices.Clone(u.Groups), signOuts: u.SignOuts}
+	return snapshot{username: u.Username, attrs: maps.Clone(u.Attributes), groups: slices.Clone(u.Groups), signOuts: u.SignOuts, status: u.Status}
 }
 
 // signOutLocked revokes every refresh-token family of u and ends the

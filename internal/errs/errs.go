@@ -89,6 +89,11 @@ func (e *Error) Unwrap() []error {
 	return []error{e.Kind, e.Cause}
 }
 
+// Is reports whether target is Kind, so that errors.Is answers the usual
+// question without Unwrap's slice: the middleware asks it of every
+// request that carries no token. Other targets are found through Unwrap.
+func (e *Error) Is(target error) bool { return e.Kind == target }
+
 // New returns an Error of kind with a constant detail.
 func New(kind error, detail string) error { return &Error{Kind: kind, Detail: detail} }
 

@@ -32,3 +32,23 @@ func TestUnavailableCarriesItsHint(t *testing.T) {
 		t.Fatalf("text %q", err)
 	}
 }
+
+// errors.Is finds an Error's kind without allocating, and still finds
+// what lies behind it: the kind's own kind, and the cause.
+func TestIsFindsTheKindWithoutAllocating(t *testing.T) {
+	err := New(Expired, "exp passed")
+	var found bool
+	if a := testing.AllocsPerRun(100, func() { found = errors.Is(err, Expired) }); a != 0 || !found {
+		t.Fatalf("errors.Is(err, its kind) = %v with %v allocations", found, a)
+	}
+	if errors.Is(err, NotYetValid) {
+		t.Fatal("errors.Is reports another kind")
+	}
+	if !errors.Is(RevokedSubject, StaleToken) || !errors.Is(RevokedSubject, Revoked) || errors.Is(RevokedToken, StaleToken) {
+		t.Fatal("errors.Is misses a kind's kind, or reports a kind it does not wrap")
+	}
+	caused := ContextEnded("fetching keys", context.Canceled)
+	if !errors.Is(caused, Canceled) || !errors.Is(caused, context.Canceled) {
+		t.Fatal("errors.Is misses the kind or the cause")
+	}
+}

@@ -1,0 +1,200 @@
+package cognitolocal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// How a pool invokes its Lambda triggers, whichever the trigger: it finds
+// the function (a Go function of Config, else the local stand-in the
+// Service maps the ARN of the pool's LambdaConfig to), builds the event's
+// common part, calls the function with Cognito's 5-second limit and turns
+// a failure into the exception Cognito answers. Each trigger's event and
+// the use of its response live in a file of their own (presignup.go,
+// trigger.go for pre token generation).
+
+// Lambda stands in for a Lambda function that a pool's LambdaConfig names
+// by its ARN (Service.SetLambda). Each trigger type of this package
+// (Trigger, PreSignUpTrigger, PostConfirmationTrigger) is a Lambda that
+// answers its own trigger;
+// an *HTTPFunction answers every trigger, as one Lambda function can
+// serve several.
+type Lambda interface {
+	// invoke calls the function with ev, a pointer to an event of
+	// aws-lambda-go's events package, and writes the event answered,
+	// response filled in, back through it. errOtherTrigger: the function
+	// answers another trigger.
+	invoke(ctx context.Context, ev any) error
+}
+
+// PreSignUpTrigger is a pre sign-up trigger, in the shape lambda.Start
+// accepts, so one handler runs in Lambda and locally.
+type PreSignUpTrigger func(ctx context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error)
+
+// PostConfirmationTrigger is a post confirmation trigger, in the shape
+// lambda.Start accepts.
+type PostConfirmationTrigger func(ctx context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error)
+
+func (t Trigger) invoke(ctx context.Context, ev any) error          { return invokeAs(ctx, t, ev) }
+func (t PreSignUpTrigger) invoke(ctx context.Context, ev any) error { return invokeAs(ctx, t, ev) }
+func (t PostConfirmationTrigger) invoke(ctx context.Context, ev any) error {
+	return invokeAs(ctx, t, ev)
+}
+
+// errOtherTrigger refuses an event a Go trigger was not written for.
+var errOtherTrigger = errors.New("the function answers another trigger")
+
+// invokeAs calls f when ev points to f's event type.
+func invokeAs[E any](ctx context.Context, f func(context.Context, E) (E, error), ev any) error {
+	e, ok := ev.(*E)
+	if !ok {
+		return errOtherTrigger
+	}
+	out, err := f(ctx, *e)
+	if err != nil {
+		return err
+	}
+	*e = out
+	return nil
+}
+
+// LambdaConfig member names, which also name the trigger in Cognito's
+// error messages ("PreSignUp failed with error …").
+const (
+	lambdaPreSignUp   = "PreSignUp"
+	lambdaPostConfirm = "PostConfirmation"
+	lambdaPreToken    = "PreTokenGeneration"
+)
+
+// The event's common part: Cognito's version of the events but pre
+// token generation's V2_0 and V3_0, the SDK the pool names (it cannot
+// know the caller's), and the client named where no app client calls.
+const (
+	commonEventVersion = "1"
+	awsSdkVersion      = "aws-sdk-unknown-unknown"
+	adminCallerID      = "CLIENT_ID_NOT_APPLICABLE"
+)
+
+// errNoMappedLocal completes "<trigger>" for an ARN mapped to nothing.
+const errNoMappedLocal = " invocation failed: no local trigger is mapped to the pool's Lambda ARN (dev-issuer --lambda ARN=URL, or Service.SetLambda)."
+
+// goTriggers are the Go functions of cfg by LambdaConfig member name,
+// only those set: a nil function in an interface would not be nil.
+func goTriggers(cfg Config) map[string]Lambda {
+	out := map[string]Lambda{}
+	if cfg.PreTokenGeneration != nil {
+		out[lambdaPreToken] = cfg.PreTokenGeneration
+	}
+	if cfg.PreSignUp != nil {
+		out[lambdaPreSignUp] = cfg.PreSignUp
+	}
+	if cfg.PostConfirmation != nil {
+		out[lambdaPostConfirm] = cfg.PostConfirmation
+	}
+	return out
+}
+
+// lambdaARN is the ARN the pool's LambdaConfig gives the trigger name, as
+// CreateUserPool or UpdateUserPool set it; empty when none.
+func (s *poolSettings) lambdaARN(name string) string {
+	if name == lambdaPreToken {
+		return s.PreTokenLambdaARN
+	}
+	arn, _ := objectOf(s.Extra["LambdaConfig"])[name].(string)
+	return arn
+}
+
+// lambda returns the pool's trigger name: its Go function, else the local
+// trigger the Service maps the pool's ARN to; nil when the pool has none.
+// An ARN mapped to nothing fails the operation, as an unreachable function
+// would.
+func (p *Pool) lambda(name string) (Lambda, error) {
+	if l := p.triggers[name]; l != nil {
+		return l, nil
+	}
+	arn := p.conf().lambdaARN(name)
+	if arn == "" {
+		return nil, nil
+	}
+	l := p.svc.lambda(arn)
+	if l == nil {
+		return nil, apiErr(codeUnexpectedLambda, name+errNoMappedLocal)
+	}
+	return l, nil
+}
+
+// runLambda invokes the pool's trigger name with ev, a pointer to its
+// event, as Cognito does; ran is false when the pool has no such trigger.
+// The function's error refuses the operation with
+// UserLambdaValidationException "<name> failed with error <message>.";
+// running past the 5-second limit, or an event the function does not
+// answer, with UnexpectedLambdaException.
+func (p *Pool) runLambda(ctx context.Context, name string, ev any) (ran bool, err error) {
+	l, err := p.lambda(name)
+	if err != nil || l == nil {
+		return false, err
+	}
+	return true, callLambda(ctx, name, l, ev)
+}
+
+// callLambda calls l with Cognito's limit, turning a panic into an error
+// as Lambda turns a crash into a failed invocation.
+func callLambda(ctx context.Context, name string, l Lambda, ev any) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, triggerTimeout)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			err = apiErr(codeUserLambdaValidate, name+" failed with error trigger panicked.")
+		}
+	}()
+	err = l.invoke(ctx, ev)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errOtherTrigger):
+		return apiErr(codeUnexpectedLambda, fmt.Sprintf("%s invocation failed: the local trigger mapped to the pool's Lambda ARN answers another trigger.", name))
+	case errors.Is(err, context.DeadlineExceeded):
+		return apiErr(codeUnexpectedLambda, name+" invocation failed due to timeout.")
+	}
+	return apiErr(codeUserLambdaValidate, name+" failed with error "+err.Error()+".")
+}
+
+// eventHeader is the part every trigger's event shares: version "1" but
+// for pre token generation's V2_0 and V3_0, the trigger source, the
+// pool's region and ID, the SDK and app client of the caller, the user.
+// Operations no app client makes (AdminCreateUser) name the client
+// CLIENT_ID_NOT_APPLICABLE.
+func (p *Pool) eventHeader(source, clientID, username string) events.CognitoEventUserPoolsHeader {
+	if clientID == "" {
+		clientID = adminCallerID
+	}
+	return events.CognitoEventUserPoolsHeader{
+		Version: commonEventVersion, TriggerSource: source, Region: p.region(), UserPoolID: p.poolID, UserName: username,
+		CallerContext: events.CognitoEventUserPoolsCallerContext{AWSSDKVersion: awsSdkVersion, ClientID: clientID},
+	}
+}
+
+// isNilTrigger reports whether l holds a nil function or *HTTPFunction,
+// which an interface does not tell from a function.
+func isNilTrigger(l Lambda) bool {
+	switch f := l.(type) {
+	case Trigger:
+		return f == nil
+	case PreSignUpTrigger:
+		return f == nil
+	case PostConfirmationTrigger:
+		return f == nil
+	case *HTTPFunction:
+		return f == nil
+	}
+	return false
+}
+
+// isLambdaFailure reports whether an exception name is one a trigger's
+// failure answers.
+func isLambdaFailure(code string) bool {
+	return code == codeUserLambdaValidate || code == codeUnexpectedLambda || code == codeInvalidLambdaResp
+}

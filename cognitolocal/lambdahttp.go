@@ -1,0 +1,131 @@
+package cognitolocal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// maxTriggerResponse bounds the response an HTTPFunction reads.
+const maxTriggerResponse = 1 << 20
+
+// HTTPFunction is a Lambda function served over HTTP, for triggers that
+// are not written in Go: each invocation POSTs the event as JSON to the
+// URL and reads the event back, response filled in, from a 2xx answer of
+// at most 1 MiB, with Cognito's 5-second limit. An answer of another
+// status fails the invocation; a JSON body {"errorMessage": "…"}, the
+// error Lambda reports for a function that throws, gives the message
+// Cognito passes on ("PreSignUp failed with error …"). Like a Lambda function,
+// it answers every trigger whose ARN names it (Service.SetLambda): the
+// endpoint tells one event from another by its triggerSource. Its methods
+// are triggers of each kind, for Config.
+type HTTPFunction struct {
+	url    string
+	client *http.Client
+}
+
+// NewHTTPFunction returns the function served at url.
+func NewHTTPFunction(url string) *HTTPFunction {
+	// No keep-alive: a pool that is closed leaves no idle connection (and
+	// no goroutine) behind, and a local trigger costs little to reach.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	return &HTTPFunction{url: url, client: &http.Client{Timeout: triggerTimeout, Transport: tr}}
+}
+
+// HTTPTrigger returns the pre-token-generation trigger of the function
+// served at url: NewHTTPFunction(url).PreTokenGeneration.
+func HTTPTrigger(url string) Trigger { return NewHTTPFunction(url).PreTokenGeneration }
+
+// PreTokenGeneration is a pre-token-generation trigger. An event of
+// version "1" (a V1_0 trigger) goes out and comes back in the V1_0
+// shape, response.claimsOverrideDetails, as a V1_0 function reads and
+// writes it.
+func (f *HTTPFunction) PreTokenGeneration(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
+	if ev.Version == "1" {
+		var out v1Event
+		if err := f.post(ctx, toV1Event(ev), &out); err != nil {
+			return ev, err
+		}
+		return fromV1Response(ev, out), nil
+	}
+	return postAs(ctx, f, ev)
+}
+
+// PreSignUp is a pre sign-up trigger.
+func (f *HTTPFunction) PreSignUp(ctx context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+	return postAs(ctx, f, ev)
+}
+
+// PostConfirmation is a post confirmation trigger.
+func (f *HTTPFunction) PostConfirmation(ctx context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error) {
+	return postAs(ctx, f, ev)
+}
+
+func (f *HTTPFunction) invoke(ctx context.Context, ev any) error {
+	switch ev.(type) {
+	case *events.CognitoEventUserPoolsPreTokenGenV2_0:
+		return invokeAs(ctx, f.PreTokenGeneration, ev)
+	case *events.CognitoEventUserPoolsPreSignup:
+		return invokeAs(ctx, f.PreSignUp, ev)
+	case *events.CognitoEventUserPoolsPostConfirmation:
+		return invokeAs(ctx, f.PostConfirmation, ev)
+	}
+	return errOtherTrigger
+}
+
+// postAs POSTs ev and reads the answer as a fresh event of its type, so
+// that nothing of the request is merged into the response.
+func postAs[E any](ctx context.Context, f *HTTPFunction, ev E) (E, error) {
+	var out E
+	if err := f.post(ctx, ev, &out); err != nil {
+		return ev, err
+	}
+	return out, nil
+}
+
+// post POSTs ev as JSON and decodes the answer into out.
+func (f *HTTPFunction) post(ctx context.Context, ev, out any) error {
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("trigger URL: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("calling the trigger endpoint: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxTriggerResponse+1))
+	if err != nil {
+		return fmt.Errorf("reading the trigger response: %w", err)
+	}
+	if resp.StatusCode/100 != 2 {
+		// A function's error, as Lambda reports one: its message is the
+		// one Cognito puts in "<trigger> failed with error <message>.".
+		var failed struct {
+			ErrorMessage string `json:"errorMessage"`
+		}
+		if json.Unmarshal(data, &failed) == nil && failed.ErrorMessage != "" {
+			return errors.New(failed.ErrorMessage)
+		}
+		return fmt.Errorf("trigger endpoint answered status %d", resp.StatusCode)
+	}
+	if len(data) > maxTriggerResponse {
+		return fmt.Errorf("trigger response exceeds %d bytes", maxTriggerResponse)
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("trigger response is not an event: %w", err)
+	}
+	return nil
+}
