@@ -326,7 +326,7 @@ func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	if c.Subject != "" {
 		subject = r.h.Tag(revtab.Subject, c.Subject)
 	}
-	inJTI, inFamily, inSubject := jti != 0 && f.Has(jti), family != 0 && f.Has(family), subject != 0 && f.Has(subject)
+	inJTI, inFamily, inSubject := f.Has3(jti, family, subject)
 	if !inJTI && !inFamily && !inSubject {
 		return cognitojwt.NotRevoked
 	}

@@ -240,7 +240,7 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 	if c.Subject != "" {
 		subject = h.Tag(kindSubject, c.Subject)
 	}
-	inJTI, inFamily, inSubject := jti != 0 && f.Has(jti), family != 0 && f.Has(family), subject != 0 && f.Has(subject)
+	inJTI, inFamily, inSubject := f.Has3(jti, family, subject)
 	if !inJTI && !inFamily && !inSubject {
 		return cognitojwt.NotRevoked
 	}

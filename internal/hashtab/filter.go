@@ -43,3 +43,18 @@ func (f *Filter) Has(h uint64) bool {
 	i, b := f.word(h)
 	return f.words[i].Load()&b == b
 }
+
+// Has3 is Has for the three ids of a token, a hash of 0 standing for an
+// id the token does not carry (false). It is one call whose three loads
+// are issued back to back: Go 1.26 does not inline Has into the
+// revocation lookups, and three calls of it measured 5-8% slower than
+// this on a miss and on a subject hit of revocation.List, and 3-14% on
+// the hits of redisstore's replica (a million entries, the old and the
+// new lookup interleaved in one process).
+func (f *Filter) Has3(a, b, c uint64) (bool, bool, bool) {
+	ia, ba := f.word(a)
+	ib, bb := f.word(b)
+	ic, bc := f.word(c)
+	wa, wb, wc := f.words[ia].Load(), f.words[ib].Load(), f.words[ic].Load()
+	return a != 0 && wa&ba == ba, b != 0 && wb&bb == bb, c != 0 && wc&bc == bc
+}

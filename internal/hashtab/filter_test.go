@@ -59,3 +59,42 @@ func TestFilterSpreadsOverEveryWord(t *testing.T) {
 		}
 	}
 }
+
+// Has3 answers, for each of its three hashes, what Has does, in every
+// position and whatever the others are, except that 0 stands for an id a
+// token does not carry and is never found, even in a filter where 0's
+// own bits are set.
+func TestFilterHas3AnswersAsHasForEach(t *testing.T) {
+	f := NewFilter(16 * 100)
+	r := rand.New(rand.NewPCG(5, 6))
+	pool := []uint64{0}
+	for i := range 200 {
+		h := r.Uint64()
+		if i%2 == 0 {
+			f.Set(h)
+		}
+		pool = append(pool, h)
+	}
+	f.Set(0)
+	if !f.Has(0) {
+		t.Fatal("0 was set but Has does not find it")
+	}
+	want := func(h uint64) bool { return h != 0 && f.Has(h) }
+	found := 0
+	for range 10_000 {
+		a, b, c := pool[r.IntN(len(pool))], pool[r.IntN(len(pool))], pool[r.IntN(len(pool))]
+		ga, gb, gc := f.Has3(a, b, c)
+		if ga != want(a) || gb != want(b) || gc != want(c) {
+			t.Fatalf("Has3(%#x, %#x, %#x) = %v, %v, %v; want %v, %v, %v", a, b, c, ga, gb, gc, want(a), want(b), want(c))
+		}
+		if ga || gb || gc {
+			found++
+		}
+	}
+	if found == 0 {
+		t.Fatal("no triple held a hash that was set: the test checks nothing")
+	}
+	if a, b, c := f.Has3(0, 0, 0); a || b || c {
+		t.Fatal("Has3 found an absent id (0)")
+	}
+}
