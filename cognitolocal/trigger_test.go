@@ -2,12 +2,9 @@ package cognitolocal
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 
@@ -221,35 +218,4 @@ func TestTriggerEventRegionFromPoolID(t *testing.T) {
 func TestTriggerVersionValidated(t *testing.T) {
 	_, err := New(Config{TriggerVersion: "V4_0", Key: testKey(t)})
 	require.ErrorContains(t, err, "TriggerVersion")
-}
-
-func TestHTTPTrigger(t *testing.T) {
-	var got event
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		require.Equal(t, http.MethodPost, r.Method)
-		require.NoError(t, json.NewDecoder(r.Body).Decode(&got))
-		_ = department(&got)
-		_ = json.NewEncoder(w).Encode(got)
-	}))
-	defer srv.Close()
-	p := newPool(t, Config{PreTokenGeneration: HTTPTrigger(srv.URL)})
-	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"custom:department": "ops"}))
-	tok := signIn(t, p)
-	require.Equal(t, "ops", payload(t, tok.AccessToken)["department"])
-	require.Equal(t, sourceAuthentication, got.TriggerSource)
-}
-
-func TestHTTPTriggerFailures(t *testing.T) {
-	for name, h := range map[string]http.HandlerFunc{
-		"status":   func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "no", http.StatusInternalServerError) },
-		"not json": func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>")) },
-		"too big": func(w http.ResponseWriter, _ *http.Request) {
-			_, _ = w.Write([]byte(`{"version":"` + strings.Repeat("x", maxTriggerResponse) + `"}`))
-		},
-	} {
-		srv := httptest.NewServer(h)
-		_, err := HTTPTrigger(srv.URL)(context.Background(), event{})
-		require.Error(t, err, name)
-		srv.Close()
-	}
 }

@@ -1,15 +1,12 @@
 package cognitolocal
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/require"
 )
 
@@ -178,20 +175,4 @@ func TestHTTPTriggerV1NonStringClaimRefused(t *testing.T) {
 	p := newPool(t, Config{PreTokenGeneration: HTTPTrigger(srv.URL), TriggerVersion: "V1_0"})
 	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
 		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}}, codeInvalidLambdaResp, "")
-}
-
-// The V1_0 exchange fails as the V2_0 one does on a bad answer.
-func TestHTTPTriggerV1Failures(t *testing.T) {
-	for name, h := range map[string]http.HandlerFunc{
-		"status":   func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "no", http.StatusInternalServerError) },
-		"not json": func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>")) },
-		"too big": func(w http.ResponseWriter, _ *http.Request) {
-			_, _ = w.Write([]byte(`{"version":"` + strings.Repeat("x", maxTriggerResponse) + `"}`))
-		},
-	} {
-		srv := httptest.NewServer(h)
-		_, err := HTTPTrigger(srv.URL)(context.Background(), events.CognitoEventUserPoolsPreTokenGenV2_0{CognitoEventUserPoolsHeader: events.CognitoEventUserPoolsHeader{Version: "1"}})
-		require.Error(t, err, name)
-		srv.Close()
-	}
 }
