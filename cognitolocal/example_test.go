@@ -1,7 +1,10 @@
 package cognitolocal_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -82,6 +85,51 @@ func ExampleConfig_preTokenGeneration() {
 	fmt.Println(dept)
 	// Output:
 	// sales
+}
+
+// A pre sign-up trigger, the handler Lambda would run: users of
+// example.com are confirmed, their address verified, at sign-up; others
+// are refused, and the app sees the trigger's message.
+func ExampleConfig_preSignUp() {
+	onlyExampleCom := func(_ context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+		if !strings.HasSuffix(ev.Request.UserAttributes["email"], "@example.com") {
+			return ev, errors.New("Sign-ups are open to example.com only.")
+		}
+		ev.Response.AutoConfirmUser, ev.Response.AutoVerifyEmail = true, true
+		return ev, nil
+	}
+	pool, err := cognitolocal.New(cognitolocal.Config{PreSignUp: onlyExampleCom})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// SignUp as an SDK sends it to the pool's JSON API.
+	signUp := func(username, email string) {
+		body, _ := json.Marshal(map[string]any{
+			"ClientId": cognitolocal.DefaultClientID, "Username": username, "Password": "Passw0rd!",
+			"UserAttributes": []map[string]string{{"Name": "email", "Value": email}},
+		})
+		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		r.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.SignUp")
+		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		w := httptest.NewRecorder()
+		pool.ServeHTTP(w, r)
+		var out struct {
+			UserConfirmed bool
+			Type          string `json:"__type"`
+			Message       string `json:"message"`
+		}
+		_ = json.Unmarshal(w.Body.Bytes(), &out)
+		if out.Type != "" {
+			fmt.Println(username+":", out.Type, out.Message)
+			return
+		}
+		fmt.Println(username+": confirmed", out.UserConfirmed)
+	}
+	signUp("ana", "ana@example.com")
+	signUp("ben", "ben@example.org")
+	// Output:
+	// ana: confirmed true
+	// ben: UserLambdaValidationException PreSignUp failed with error Sign-ups are open to example.com only..
 }
 
 // Users who sign in with their email address, as a pool created with
