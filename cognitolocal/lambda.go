@@ -184,7 +184,7 @@ func callLambda(ctx context.Context, name string, l Lambda, ev any) (err error) 
 	case errors.Is(err, errOtherTrigger):
 		return apiErr(codeUnexpectedLambda, fmt.Sprintf("%s invocation failed: the local trigger mapped to the pool's Lambda ARN answers another trigger.", name))
 	case errors.Is(err, context.DeadlineExceeded):
-		return apiErr(codeUnexpectedLambda, name+" invocation failed due to timeout.")
+		return apiErr(codeUnexpectedLambda, name+" invocation failed due to error Socket timeout while invoking Lambda function.")
 	case errors.Is(err, errUnrecognizable):
 		return apiErr(codeInvalidLambdaResp, "Unrecognizable lambda output")
 	case errors.Is(err, errUnreachable):

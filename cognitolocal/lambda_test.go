@@ -13,6 +13,10 @@ import (
 // "Customizing user pool workflows with Lambda triggers" for the common
 // event fields and the 5-second limit; the exception names are
 // botocore's (UserLambdaValidationException, UnexpectedLambdaException).
+// The guide is silent on the timeout's message: "<trigger> invocation
+// failed due to error Socket timeout while invoking Lambda function." is
+// the one Cognito answers, as quoted in
+// furaiev/amazon-cognito-identity-dart-2 issue 204.
 
 // A Go trigger answers only its own event.
 func TestInvokeAsRefusesAnotherTriggersEvent(t *testing.T) {
@@ -42,7 +46,7 @@ func TestCallLambdaFailures(t *testing.T) {
 		"panic": {func(context.Context, confirmEvent) (confirmEvent, error) { panic("boom") },
 			codeUserLambdaValidate, "PostConfirmation failed with error trigger panicked."},
 		"timeout": {func(ctx context.Context, ev confirmEvent) (confirmEvent, error) { <-ctx.Done(); return ev, ctx.Err() },
-			codeUnexpectedLambda, "PostConfirmation invocation failed due to timeout."},
+			codeUnexpectedLambda, "PostConfirmation invocation failed due to error Socket timeout while invoking Lambda function."},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())

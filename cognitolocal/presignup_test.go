@@ -280,7 +280,7 @@ func TestPreSignUpTimeout(t *testing.T) {
 	var e *Error
 	require.ErrorAs(t, err, &e)
 	require.Equal(t, codeUnexpectedLambda, e.Code)
-	require.Equal(t, "PreSignUp invocation failed due to timeout.", e.Message)
+	require.Equal(t, "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function.", e.Message)
 }
 
 func TestPreSignUpPanicRefuses(t *testing.T) {
