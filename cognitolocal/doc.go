@@ -246,7 +246,10 @@
 // errors, as in Cognito.
 //
 // Every trigger runs without the pool's lock, so it may call the pool's
-// API.
+// API. A Go trigger's context ends at the 5-second limit; one still
+// running then, its context ignored, fails the operation with
+// UnexpectedLambdaException all the same and is left to return on its
+// own, its answer unread.
 //
 // # Not emulated
 //

@@ -64,18 +64,44 @@ func (t PostAuthenticationTrigger) invoke(ctx context.Context, ev any) error {
 // errOtherTrigger refuses an event a Go trigger was not written for.
 var errOtherTrigger = errors.New("the function answers another trigger")
 
-// invokeAs calls f when ev points to f's event type.
+// errPanicked is the error of a function that panicked, as Lambda fails
+// an invocation whose function crashed.
+var errPanicked = errors.New("trigger panicked")
+
+// invokeAs calls f when ev points to f's event type. The limit holds for
+// a function that ignores ctx too: past it, invokeAs answers ctx's error
+// and leaves the function to finish on its own, its answer unread, as
+// Lambda abandons a function it timed out.
 func invokeAs[E any](ctx context.Context, f func(context.Context, E) (E, error), ev any) error {
 	e, ok := ev.(*E)
 	if !ok {
 		return errOtherTrigger
 	}
-	out, err := f(ctx, *e)
-	if err != nil {
-		return err
+	type result struct {
+		out E
+		err error
 	}
-	*e = out
-	return nil
+	done := make(chan result, 1)
+	in := *e
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- result{err: errPanicked}
+			}
+		}()
+		out, err := f(ctx, in)
+		done <- result{out, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return r.err
+		}
+		*e = r.out
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // LambdaConfig member names, which also name the trigger in Cognito's
@@ -167,20 +193,17 @@ func (p *Pool) runLambda(ctx context.Context, name string, ev any) (ran bool, er
 	return true, callLambda(ctx, name, l, ev)
 }
 
-// callLambda calls l with Cognito's limit, turning a panic into an error
-// as Lambda turns a crash into a failed invocation.
-func callLambda(ctx context.Context, name string, l Lambda, ev any) (err error) {
+// callLambda calls l with Cognito's limit, a panic failing the call as
+// Lambda turns a crash into a failed invocation.
+func callLambda(ctx context.Context, name string, l Lambda, ev any) error {
 	ctx, cancel := context.WithTimeout(ctx, triggerTimeout)
 	defer cancel()
-	defer func() {
-		if r := recover(); r != nil {
-			err = apiErr(codeUserLambdaValidate, name+" failed with error trigger panicked.")
-		}
-	}()
-	err = l.invoke(ctx, ev)
+	err := l.invoke(ctx, ev)
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, errPanicked):
+		return apiErr(codeUserLambdaValidate, name+" failed with error trigger panicked.")
 	case errors.Is(err, errOtherTrigger):
 		return apiErr(codeUnexpectedLambda, fmt.Sprintf("%s invocation failed: the local trigger mapped to the pool's Lambda ARN answers another trigger.", name))
 	case errors.Is(err, context.DeadlineExceeded):

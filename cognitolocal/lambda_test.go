@@ -66,6 +66,29 @@ func TestCallLambdaFailures(t *testing.T) {
 	require.ErrorContains(t, err, "answers another trigger")
 }
 
+// A Go trigger that ignores its context is still held to the limit: the
+// call answers the timeout and the function, once it returns, changes
+// nothing.
+func TestCallLambdaTimesOutAFunctionIgnoringItsContext(t *testing.T) {
+	release, returned := make(chan struct{}), make(chan struct{})
+	f := PreSignUpTrigger(func(_ context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+		defer close(returned)
+		<-release
+		ev.Response.AutoConfirmUser = true
+		return ev, nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	var ev events.CognitoEventUserPoolsPreSignup
+	err := callLambda(ctx, lambdaPreSignUp, f, &ev)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, codeUnexpectedLambda, e.Code)
+	close(release)
+	<-returned
+	require.False(t, ev.Response.AutoConfirmUser, "a late answer is not read")
+}
+
 // A typed nil, like nil, removes a mapping: it would not be a function
 // to call.
 func TestSetLambdaNilRemoves(t *testing.T) {
