@@ -94,8 +94,8 @@ func (p *Pool) checkNewUser(username string, attrs map[string]string, required b
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	r := newUserRequest{username: username, attrs: attrs}
-	if username == "" {
-		return r, errUsernameMissing
+	if err := checkUsername(username); err != nil {
+		return r, err
 	}
 	a, err := p.usernameAttribute(username)
 	if err != nil {

@@ -34,9 +34,12 @@ const (
 
 // preAuthentication runs the pool's pre authentication trigger, if it
 // has one, for typed (a username or an alias) signing in through c. A
-// name no user has runs no trigger: the guide's event for an unknown
-// user (userNotFound) is not emulated, aws-lambda-go's event having no
-// place for it.
+// name no user has runs it only for a client that prevents user
+// existence errors ("This Lambda trigger doesn't activate when a user
+// doesn't exist unless the PreventUserExistenceErrors setting of a user
+// pool app client is set to ENABLED"), with the name typed and no
+// attributes; request.userNotFound, which Cognito then sets, reaches an
+// HTTPFunction (aws-lambda-go's event has no place for it).
 func (p *Pool) preAuthentication(ctx context.Context, c AppClient, typed string, metadata map[string]string) error {
 	l, err := p.lambda(lambdaPreAuth)
 	if err != nil || l == nil {
@@ -49,11 +52,15 @@ func (p *Pool) preAuthentication(ctx context.Context, c AppClient, typed string,
 		snap = u.snapshot()
 	}
 	p.mu.Unlock()
-	if u == nil {
-		return nil
-	}
 	ev := events.CognitoEventUserPoolsPreAuthentication{CognitoEventUserPoolsHeader: p.eventHeader(sourcePreAuth, c.ClientID, snap.username)}
 	ev.Request.UserAttributes = snap.eventAttributes()
+	if u == nil {
+		if !c.hidesUsers() {
+			return nil
+		}
+		ev.UserName, ev.Request.UserAttributes = typed, map[string]string{}
+		ctx = context.WithValue(ctx, userNotFoundKey{}, true)
+	}
 	ev.Request.ValidationData = maps.Clone(metadata)
 	return callLambda(ctx, lambdaPreAuth, l, &ev)
 }
@@ -70,6 +77,17 @@ func (p *Pool) postAuthentication(ctx context.Context, c AppClient, u snapshot, 
 	ev.Request.ClientMetadata = maps.Clone(metadata)
 	_, err := p.runLambda(ctx, lambdaPostAuth, &ev)
 	return err
+}
+
+// userNotFoundKey marks, in the context of a pre authentication
+// invocation, an event for a name no user has.
+type userNotFoundKey struct{}
+
+// userNotFound reports whether ctx is a pre authentication invocation for
+// a name no user has.
+func userNotFound(ctx context.Context) bool {
+	v, _ := ctx.Value(userNotFoundKey{}).(bool)
+	return v
 }
 
 // eventAttributes are the user's attributes as the trigger events carry

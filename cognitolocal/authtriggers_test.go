@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,19 +120,28 @@ func TestPreAuthenticationNamesTheUserOfAnAlias(t *testing.T) {
 // "This Lambda trigger doesn't activate when a user doesn't exist unless
 // the PreventUserExistenceErrors setting of a user pool app client is set
 // to ENABLED. Renewal of an existing authentication session also doesn't
-// activate this trigger." The event Cognito sends for an unknown user
-// with ENABLED (userNotFound) is not emulated: no trigger runs for an
-// unknown user. A refresh runs neither trigger.
-func TestAuthTriggersNotForUnknownUsersNorRefresh(t *testing.T) {
+// activate this trigger." With ENABLED (the default client) the event
+// names the user as typed, with no attributes (the guide is silent on
+// both); userNotFound, which aws-lambda-go's event lacks, reaches an
+// HTTPFunction (TestAuthTriggersLambdaConfigOverHTTP). A LEGACY client
+// runs no trigger for an unknown user. A refresh runs neither trigger.
+func TestAuthTriggersForUnknownUsersAndRefresh(t *testing.T) {
 	p, rc := authPool(t, Config{})
 	requireAPIError(t, p, "InitiateAuth", passwordAuth(DefaultClientID, "nobody", testPassword), codeNotAuthorized, "")
+	require.Len(t, rc.pre.all(), 1)
+	require.Equal(t, "nobody", rc.pre.last(t).UserName)
+	require.Empty(t, rc.pre.last(t).Request.UserAttributes)
+	_, err := p.CreateAppClient(AppClient{ClientID: "legacy", ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH"}, PreventUserExistenceErrors: "LEGACY"})
+	require.NoError(t, err)
+	requireAPIError(t, p, "InitiateAuth", passwordAuth("legacy", "nobody", testPassword), codeUserNotFound, "")
+	require.Len(t, rc.pre.all(), 1)
 	status, out := call(t, p, "InitiateAuth", passwordAuth(DefaultClientID, "alice", testPassword))
 	require.Equal(t, http.StatusOK, status, out)
 	refresh := out["AuthenticationResult"].(map[string]any)["RefreshToken"]
 	status, out = call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
 		"AuthParameters": map[string]any{"REFRESH_TOKEN": refresh}})
 	require.Equal(t, http.StatusOK, status, out)
-	require.Len(t, rc.pre.all(), 1)
+	require.Len(t, rc.pre.all(), 2)
 	require.Len(t, rc.post.all(), 1)
 }
 
@@ -205,9 +215,16 @@ func TestAuthTriggersOnSignInPage(t *testing.T) {
 // LambdaConfig.PreAuthentication and PostAuthentication name functions
 // by ARN; one HTTPFunction answers both.
 func TestAuthTriggersLambdaConfigOverHTTP(t *testing.T) {
+	var mu sync.Mutex
+	var notFound []any
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var ev map[string]any
 		_ = json.NewDecoder(r.Body).Decode(&ev)
+		if ev["triggerSource"] == "PreAuthentication_Authentication" {
+			mu.Lock()
+			notFound = append(notFound, ev["request"].(map[string]any)["userNotFound"])
+			mu.Unlock()
+		}
 		if ev["triggerSource"] == "PreAuthentication_Authentication" && ev["userName"] == "ivo" {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write([]byte(`{"errorMessage":"Account locked."}`))
@@ -220,14 +237,22 @@ func TestAuthTriggersLambdaConfigOverHTTP(t *testing.T) {
 	root := newPool(t, Config{})
 	p, client := apiPool(t, root, map[string]any{"LambdaConfig": map[string]any{"PreAuthentication": arn, "PostAuthentication": arn}})
 	p.Service().SetLambda(arn, NewHTTPFunction(srv.URL))
+	hiding := "hiding"
+	_, err := p.CreateAppClient(AppClient{ClientID: hiding, ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH"}, PreventUserExistenceErrors: "ENABLED"})
+	require.NoError(t, err)
 	for _, name := range []string{"ivo", "jan"} {
-		_, err := p.CreateUser(name, testPassword, nil)
+		_, err = p.CreateUser(name, testPassword, nil)
 		require.NoError(t, err)
 	}
 	status, out := call(t, root, "InitiateAuth", passwordAuth(client, "jan", testPassword))
 	require.Equal(t, http.StatusOK, status, out)
 	requireAPIError(t, root, "InitiateAuth", passwordAuth(client, "ivo", testPassword), codeUserLambdaValidate,
 		"PreAuthentication failed with error Account locked..")
+	// An unknown name, through a client that hides users: userNotFound.
+	requireAPIError(t, root, "InitiateAuth", passwordAuth(hiding, "kai", testPassword), codeNotAuthorized, "")
+	mu.Lock()
+	require.Equal(t, []any{false, false, true}, notFound)
+	mu.Unlock()
 	requireAPIError(t, root, "UpdateUserPool", map[string]any{"UserPoolId": p.PoolID(), "LambdaConfig": map[string]any{"PostAuthentication": "auth"}},
 		codeInvalidParameter, "")
 }

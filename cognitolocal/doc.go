@@ -241,7 +241,9 @@
 // "PreAuthentication failed with error …". Config.PostAuthentication runs
 // once the user is authenticated, before tokens or Managed Login's code,
 // with the challenge answer's ClientMetadata; its error fails the
-// sign-in. Refreshes run neither.
+// sign-in. Refreshes run neither. A name no user has runs pre
+// authentication only through a client that prevents user existence
+// errors, as in Cognito.
 //
 // Every trigger runs without the pool's lock, so it may call the pool's
 // API.
@@ -250,9 +252,8 @@
 //
 // The other Lambda triggers (user migration, custom authentication
 // challenges, custom message and senders: their LambdaConfig ARNs are
-// kept, never invoked) and pre authentication's event for unknown users,
-// custom auth challenges, devices in Managed Login, real email and SMS
-// delivery (messages go to the outbox), federation and identity
+// kept, never invoked), custom auth challenges, devices in Managed
+// Login, real email and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token
 // rotation, rate limits, and the pool's other configuration operations.

@@ -14,15 +14,17 @@ import (
 // common part, calls the function with Cognito's 5-second limit and turns
 // a failure into the exception Cognito answers. Each trigger's event and
 // the use of its response live in a file of their own (presignup.go,
-// trigger.go for pre token generation).
+// postconfirm.go, authtriggers.go, trigger.go for pre token generation);
+// an HTTPFunction (lambdahttp.go) serves a trigger written in another
+// language.
 
 // Lambda stands in for a Lambda function that a pool's LambdaConfig names
 // by its ARN (Service.SetLambda). Each trigger type of this package
 // (Trigger, PreSignUpTrigger, PostConfirmationTrigger,
 // PreAuthenticationTrigger, PostAuthenticationTrigger) is a Lambda that
-// answers its own trigger;
-// an *HTTPFunction answers every trigger, as one Lambda function can
-// serve several.
+// answers its own trigger; an *HTTPFunction answers every trigger, as
+// one Lambda function can serve several. The set is closed: a Lambda is
+// one of these.
 type Lambda interface {
 	// invoke calls the function with ev, a pointer to an event of
 	// aws-lambda-go's events package, and writes the event answered,

@@ -68,9 +68,25 @@ func (f *HTTPFunction) PostConfirmation(ctx context.Context, ev events.CognitoEv
 	return postAs(ctx, f, ev)
 }
 
-// PreAuthentication is a pre authentication trigger.
+// PreAuthentication is a pre authentication trigger. Its request carries
+// userNotFound, which aws-lambda-go's event lacks: true for a name no user
+// has, signing in through an app client that prevents user existence
+// errors.
 func (f *HTTPFunction) PreAuthentication(ctx context.Context, ev events.CognitoEventUserPoolsPreAuthentication) (events.CognitoEventUserPoolsPreAuthentication, error) {
-	return postAs(ctx, f, ev)
+	type request struct {
+		events.CognitoEventUserPoolsPreAuthenticationRequest
+		UserNotFound bool `json:"userNotFound"`
+	}
+	in := struct {
+		events.CognitoEventUserPoolsHeader
+		Request  request                                               `json:"request"`
+		Response events.CognitoEventUserPoolsPreAuthenticationResponse `json:"response"`
+	}{ev.CognitoEventUserPoolsHeader, request{ev.Request, userNotFound(ctx)}, ev.Response}
+	var out events.CognitoEventUserPoolsPreAuthentication
+	if err := f.post(ctx, in, &out); err != nil {
+		return ev, err
+	}
+	return out, nil
 }
 
 // PostAuthentication is a post authentication trigger.

@@ -207,6 +207,8 @@ func TestPreSignUpNotRunForRefusedRequests(t *testing.T) {
 	p := newPool(t, Config{PreSignUp: rc.trigger})
 	requireAPIError(t, p, "SignUp", signUp(DefaultClientID, "alice", testPassword), codeUsernameExists, "")
 	requireAPIError(t, p, "SignUp", signUp(DefaultClientID, "bob", "short"), codeInvalidPassword, "")
+	requireAPIError(t, p, "SignUp", signUp(DefaultClientID, "bob smith", testPassword), codeInvalidParameter, "")
+	requireAPIError(t, p, "AdminCreateUser", map[string]any{"UserPoolId": p.PoolID(), "Username": "alice"}, codeUsernameExists, "")
 	require.Empty(t, rc.all())
 }
 

@@ -42,11 +42,8 @@ func (p *Pool) CreateUser(username, password string, attrs map[string]string) (s
 // email addresses or phone numbers, the user's username is its sub: kept,
 // a pre sign-up event having named the user by it, else new.
 func (p *Pool) createUserLocked(username, kept string, attrs map[string]string, forceAlias bool) (*user, error) {
-	if username == "" {
-		return nil, errUsernameMissing
-	}
-	if len(username) > 128 || strings.ContainsFunc(username, unicode.IsSpace) {
-		return nil, apiErr(codeInvalidParameter, "Username should be at most 128 characters, without whitespace.")
+	if err := checkUsername(username); err != nil {
+		return nil, err
 	}
 	attr, err := p.usernameAttribute(username)
 	if err != nil {
@@ -88,6 +85,17 @@ func (p *Pool) createUserLocked(username, kept string, attrs map[string]string, 
 	}
 	p.users[p.userKey(username)] = u
 	return u, nil
+}
+
+// checkUsername checks the form of a new username.
+func checkUsername(username string) error {
+	if username == "" {
+		return errUsernameMissing
+	}
+	if len(username) > 128 || strings.ContainsFunc(username, unicode.IsSpace) {
+		return apiErr(codeInvalidParameter, "Username should be at most 128 characters, without whitespace.")
+	}
+	return nil
 }
 
 // setAttributesLocked writes attrs after checkAttributesLocked; an
