@@ -24,9 +24,11 @@ import (
 //   - NTP slewing changes the wall clock's rate by at most 500 ppm, which
 //     is under 0.05 ms in a period.
 //
-// A longer period saves nothing measurable (the re-anchoring is one
-// time.Now in every 100 ms); a much shorter one would make the bounds
-// above pointless to state.
+// A longer period would save nothing measurable, since renewing costs one
+// time.Now per period however many hits share it, and would only widen
+// the window in which a step or a resume goes unseen; 100 ms keeps that
+// window far below the leeway any deployment allows and below what a
+// client could notice.
 const clockPeriod = 100 * time.Millisecond
 
 // clock is the Verifier's clock when Config.Now is nil. A cache hit reads
