@@ -269,3 +269,36 @@ func TestPreAuthenticationOnCodeSignInPage(t *testing.T) {
 	_, sent := p.LastCode("sam", MessageAuthentication)
 	require.False(t, sent)
 }
+
+// replaceAlice is a post authentication trigger that calls back into the
+// pool and replaces the user signing in by another of the same name (the
+// guide is silent on a trigger changing the pool; a demanding user
+// expects the sign-in not to end with the other user's tokens).
+func replaceAlice(t *testing.T, p **Pool) PostAuthenticationTrigger {
+	return func(_ context.Context, ev postAuthEvent) (postAuthEvent, error) {
+		require.NoError(t, (*p).DeleteUser("alice"))
+		_, err := (*p).CreateUser("alice", testPassword, map[string]string{"email": "other@example.com"})
+		require.NoError(t, err)
+		return ev, nil
+	}
+}
+
+// A user the post authentication trigger deletes and creates again under
+// the same name is not signed in: the sign-in was the deleted user's.
+func TestPostAuthenticationReplacingTheUserEndsTheSignIn(t *testing.T) {
+	var p *Pool
+	p = newPool(t, Config{PostAuthentication: replaceAlice(t, &p)})
+	_, err := p.SignIn(context.Background(), DefaultClientID, "alice", testPassword)
+	require.ErrorIs(t, err, errUserNotFound)
+}
+
+// Likewise on Managed Login: the code the sign-in page issued after the
+// trigger ran is the deleted user's and redeems nothing.
+func TestPostAuthenticationReplacingTheUserOnSignInPage(t *testing.T) {
+	var p *Pool
+	p = newPool(t, Config{PostAuthentication: replaceAlice(t, &p)})
+	code := codeFrom(t, signInForm(t, p, authorizeParams(), "alice", testPassword))
+	status, out := exchange(p, code, verifier)
+	require.Equal(t, http.StatusBadRequest, status, out)
+	require.Equal(t, "invalid_grant", out["error"])
+}

@@ -155,8 +155,10 @@ func (p *Pool) lambda(name string) (Lambda, error) {
 // event, as Cognito does; ran is false when the pool has no such trigger.
 // The function's error refuses the operation with
 // UserLambdaValidationException "<name> failed with error <message>.";
-// running past the 5-second limit, or an event the function does not
-// answer, with UnexpectedLambdaException.
+// running past the 5-second limit, an event the function does not
+// answer or an endpoint that does not answer, with
+// UnexpectedLambdaException; an answer that is not the event, with
+// InvalidLambdaResponseException "Unrecognizable lambda output".
 func (p *Pool) runLambda(ctx context.Context, name string, ev any) (ran bool, err error) {
 	l, err := p.lambda(name)
 	if err != nil || l == nil {
@@ -183,6 +185,10 @@ func callLambda(ctx context.Context, name string, l Lambda, ev any) (err error) 
 		return apiErr(codeUnexpectedLambda, fmt.Sprintf("%s invocation failed: the local trigger mapped to the pool's Lambda ARN answers another trigger.", name))
 	case errors.Is(err, context.DeadlineExceeded):
 		return apiErr(codeUnexpectedLambda, name+" invocation failed due to timeout.")
+	case errors.Is(err, errUnrecognizable):
+		return apiErr(codeInvalidLambdaResp, "Unrecognizable lambda output")
+	case errors.Is(err, errUnreachable):
+		return apiErr(codeUnexpectedLambda, name+" invocation failed: the local trigger's endpoint did not answer.")
 	}
 	return apiErr(codeUserLambdaValidate, name+" failed with error "+err.Error()+".")
 }

@@ -21,7 +21,10 @@ const maxTriggerResponse = 1 << 20
 // at most 1 MiB, with Cognito's 5-second limit. An answer of another
 // status fails the invocation; a JSON body {"errorMessage": "…"}, the
 // error Lambda reports for a function that throws, gives the message
-// Cognito passes on ("PreSignUp failed with error …"). Like a Lambda function,
+// Cognito passes on ("PreSignUp failed with error …"). A 2xx answer that
+// is not an event fails with InvalidLambdaResponseException
+// "Unrecognizable lambda output"; an endpoint that does not answer, with
+// UnexpectedLambdaException. Like a Lambda function,
 // it answers every trigger whose ARN names it (Service.SetLambda): the
 // endpoint tells one event from another by its triggerSource. Its methods
 // are triggers of each kind, for Config.
@@ -128,17 +131,17 @@ func (f *HTTPFunction) post(ctx context.Context, ev, out any) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("trigger URL: %w", err)
+		return fmt.Errorf("%w: trigger URL: %w", errUnreachable, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("calling the trigger endpoint: %w", err)
+		return fmt.Errorf("%w: %w", errUnreachable, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxTriggerResponse+1))
 	if err != nil {
-		return fmt.Errorf("reading the trigger response: %w", err)
+		return fmt.Errorf("%w: %w", errUnreachable, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		// A function's error, as Lambda reports one: its message is the
@@ -151,11 +154,21 @@ func (f *HTTPFunction) post(ctx context.Context, ev, out any) error {
 		}
 		return fmt.Errorf("trigger endpoint answered status %d", resp.StatusCode)
 	}
-	if len(data) > maxTriggerResponse {
-		return fmt.Errorf("trigger response exceeds %d bytes", maxTriggerResponse)
+	// An answer that is not an event (too big, not JSON, not an object)
+	// is one Cognito cannot read, not the function's refusal.
+	if len(data) > maxTriggerResponse || !json.Valid(data) || bytes.TrimSpace(data)[0] != '{' {
+		return errUnrecognizable
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("trigger response is not an event: %w", err)
+		return errUnrecognizable
 	}
 	return nil
 }
+
+// errUnreachable fails an invocation whose endpoint did not answer, as
+// Lambda fails one it cannot run: the trigger never decided.
+var errUnreachable = errors.New("the trigger endpoint did not answer")
+
+// errUnrecognizable fails an invocation answered with what is not the
+// event.
+var errUnrecognizable = errors.New("the trigger answered something that is not the event")

@@ -124,9 +124,44 @@ func TestHTTPFunctionAnswersEachTrigger(t *testing.T) {
 func TestHTTPFunctionBadURL(t *testing.T) {
 	_, err := NewHTTPFunction("http://bad host/").PreSignUp(context.Background(), events.CognitoEventUserPoolsPreSignup{})
 	require.ErrorContains(t, err, "trigger URL")
+	require.ErrorIs(t, err, errUnreachable)
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
 	_, err = NewHTTPFunction(url).PreSignUp(context.Background(), events.CognitoEventUserPoolsPreSignup{})
-	require.ErrorContains(t, err, "calling the trigger endpoint")
+	require.ErrorIs(t, err, errUnreachable)
+}
+
+// How a pool answers an HTTPFunction that fails: a 2xx answer that is
+// not the event is Cognito's InvalidLambdaResponseException
+// "Unrecognizable lambda output" (the guide is silent on the message;
+// it is the one Cognito answers a function returning something other
+// than the event), not a refusal by the function; an endpoint that does
+// not answer fails the invocation, as a function Lambda cannot run does,
+// with UnexpectedLambdaException. Neither echoes the answer or the URL.
+func TestHTTPFunctionFailureExceptions(t *testing.T) {
+	for name, body := range map[string]string{
+		"not json": "<html>", "array": "[]", "string": `"event"`, "null": "null", "empty": "",
+		"too big":     `{"version":"` + strings.Repeat("x", maxTriggerResponse) + `"}`,
+		"wrong types": `{"response":{"autoConfirmUser":"yes"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(body)) }))
+			defer srv.Close()
+			err := callLambda(context.Background(), lambdaPreSignUp, NewHTTPFunction(srv.URL), &events.CognitoEventUserPoolsPreSignup{})
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			require.Equal(t, codeInvalidLambdaResp, e.Code)
+			require.Equal(t, "Unrecognizable lambda output", e.Message)
+		})
+	}
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	err := callLambda(context.Background(), lambdaPreSignUp, NewHTTPFunction(url), &events.CognitoEventUserPoolsPreSignup{})
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, codeUnexpectedLambda, e.Code)
+	require.Equal(t, "PreSignUp invocation failed: the local trigger's endpoint did not answer.", e.Message)
+	require.NotContains(t, e.Message, url)
 }

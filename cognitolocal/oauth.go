@@ -32,6 +32,10 @@ type authCode struct {
 	// SignOuts is the user's sign-out count at sign-in: a sign-out or a
 	// disable before the exchange ends the sign-in.
 	SignOuts int `json:"signOuts,omitempty"`
+	// Sub is the user's at sign-in: a user deleted and created again
+	// under the name before the exchange (a post authentication trigger
+	// may) is another user. Empty in codes saved before it was kept.
+	Sub string `json:"sub,omitempty"`
 }
 
 // authRequest is a validated authorization request.
@@ -268,7 +272,7 @@ func (p *Pool) exchangeCode(r *http.Request, c AppClient) (Tokens, string) {
 	p.mu.Lock()
 	u := p.userNamed(ac.Username)
 	var snap snapshot
-	ok := u != nil && u.Enabled
+	ok := u != nil && u.Enabled && (ac.Sub == "" || u.sub() == ac.Sub)
 	if ok {
 		snap = p.snapshotLocked(u)
 		// The sign-in began at the login page.

@@ -259,7 +259,7 @@ func (p *Pool) finishSignIn(w http.ResponseWriter, r *http.Request, req authRequ
 	p.codes[digest(code)] = &authCode{
 		ClientID: req.client.ClientID, RedirectURI: req.redirectURI, Username: snap.username,
 		Scopes: req.scopes, Nonce: req.nonce, Challenge: req.challenge, Expires: p.now().Add(codeLifetime),
-		SignOuts: snap.signOuts,
+		SignOuts: snap.signOuts, Sub: snap.attrs["sub"],
 	}
 	p.mu.Unlock()
 	v := url.Values{"code": {code}}

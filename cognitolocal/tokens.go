@@ -185,7 +185,9 @@ func (p *Pool) startFamily(f family, snap snapshot) (string, error) {
 	defer p.mu.Unlock()
 	u := p.userNamed(f.Username)
 	switch {
-	case u == nil:
+	// A user of the name with another sub replaced the one signing in (a
+	// trigger may delete and create users while it runs).
+	case u == nil || u.sub() != snap.attrs["sub"]:
 		return "", errUserNotFound
 	case !u.Enabled:
 		return "", errUserDisabled
