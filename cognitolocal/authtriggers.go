@@ -41,6 +41,11 @@ const (
 // attributes; request.userNotFound, which Cognito then sets, reaches an
 // HTTPFunction (aws-lambda-go's event has no place for it).
 func (p *Pool) preAuthentication(ctx context.Context, c AppClient, typed string, metadata map[string]string) error {
+	if typed == "" {
+		// No one attempts to sign in (a sign-in form posted empty); the
+		// API's flows refuse a missing USERNAME before.
+		return nil
+	}
 	l, err := p.lambda(lambdaPreAuth)
 	if err != nil || l == nil {
 		return err

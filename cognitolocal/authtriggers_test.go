@@ -145,6 +145,16 @@ func TestAuthTriggersForUnknownUsersAndRefresh(t *testing.T) {
 	require.Len(t, rc.post.all(), 1)
 }
 
+// A sign-in page posted without a username names no one: the guide's
+// trigger runs "when a user attempts to sign in", and every API flow
+// refuses a missing USERNAME before it; the page does not run it either.
+func TestPreAuthenticationNotForAnEmptyUsername(t *testing.T) {
+	p, rc := authPool(t, Config{})
+	rec := postPage(t, p, "/login", url.Values{"username": {""}, "password": {testPassword}})
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Empty(t, rc.pre.all())
+}
+
 // SRP: pre authentication runs at InitiateAuth, post authentication once
 // the proof is answered, with that answer's ClientMetadata.
 func TestAuthTriggersOnSRP(t *testing.T) {
