@@ -20,8 +20,10 @@ const maxTriggerResponse = 1 << 20
 // URL and reads the event back, response filled in, from a 2xx answer of
 // at most 1 MiB, with Cognito's 5-second limit. An answer of another
 // status fails the invocation; a JSON body {"errorMessage": "…"}, the
-// error Lambda reports for a function that throws, gives the message
-// Cognito passes on ("PreSignUp failed with error …"). A 2xx answer that
+// error Lambda reports for a function that throws, fails it whatever the
+// status (Lambda's Invoke API and its runtime interface emulator answer
+// 200) and gives the message Cognito passes on ("PreSignUp failed with
+// error …"), as does the header X-Amz-Function-Error. A 2xx answer that
 // is not an event fails with InvalidLambdaResponseException
 // "Unrecognizable lambda output"; an endpoint that does not answer, with
 // UnexpectedLambdaException. Like a Lambda function,
@@ -143,15 +145,10 @@ func (f *HTTPFunction) post(ctx context.Context, ev, out any) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUnreachable, err)
 	}
+	if msg, failed := functionError(resp, data); failed {
+		return errors.New(msg)
+	}
 	if resp.StatusCode/100 != 2 {
-		// A function's error, as Lambda reports one: its message is the
-		// one Cognito puts in "<trigger> failed with error <message>.".
-		var failed struct {
-			ErrorMessage string `json:"errorMessage"`
-		}
-		if json.Unmarshal(data, &failed) == nil && failed.ErrorMessage != "" {
-			return errors.New(failed.ErrorMessage)
-		}
 		return fmt.Errorf("trigger endpoint answered status %d", resp.StatusCode)
 	}
 	// An answer that is not an event (too big, not JSON, not an object)
@@ -163,6 +160,33 @@ func (f *HTTPFunction) post(ctx context.Context, ev, out any) error {
 		return errUnrecognizable
 	}
 	return nil
+}
+
+// functionError reads a function's error in the answer: a JSON object
+// with errorMessage or errorType, which no event has at its top, as
+// Lambda's Invoke API answers a function that throws (status 200 and
+// X-Amz-Function-Error), as the Lambda runtime interface emulator does
+// (status 200 alone), or with another status. Its message is the one
+// Cognito puts in "<trigger> failed with error <message>."; failed is
+// false for an answer that is not an error.
+func functionError(resp *http.Response, data []byte) (msg string, failed bool) {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		top = nil
+	}
+	_, hasMessage := top["errorMessage"]
+	_, hasType := top["errorType"]
+	if !hasMessage && !hasType && resp.Header.Get("X-Amz-Function-Error") == "" {
+		return "", false
+	}
+	_ = json.Unmarshal(top["errorMessage"], &msg)
+	if msg == "" {
+		if resp.StatusCode/100 != 2 {
+			return "", false // the status tells more
+		}
+		msg = "the function failed"
+	}
+	return msg, true
 }
 
 // errUnreachable fails an invocation whose endpoint did not answer, as

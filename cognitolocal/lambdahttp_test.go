@@ -120,6 +120,34 @@ func TestHTTPFunctionAnswersEachTrigger(t *testing.T) {
 	require.ErrorIs(t, f.invoke(ctx, &events.CognitoEventUserPoolsCustomMessage{}), errOtherTrigger)
 }
 
+// A function's error answered with status 200, as Lambda's Invoke API
+// (with X-Amz-Function-Error) and the Lambda runtime interface emulator
+// (without; aws/aws-lambda-runtime-interface-emulator issue 20) answer a
+// function that throws, refuses as well: it is not an event to accept.
+func TestHTTPFunctionErrorAnsweredWith200(t *testing.T) {
+	for name, tc := range map[string]struct {
+		header, body, want string
+	}{
+		"emulator":       {"", `{"errorType":"Error","errorMessage":"Not on the list.","trace":[]}`, "Not on the list."},
+		"invoke":         {"Unhandled", `{"errorType":"Error","errorMessage":"Not on the list."}`, "Not on the list."},
+		"no message":     {"", `{"errorType":"Error"}`, "the function failed"},
+		"header only":    {"Unhandled", `"boom"`, "the function failed"},
+		"message number": {"", `{"errorMessage":5}`, "the function failed"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				if tc.header != "" {
+					w.Header().Set("X-Amz-Function-Error", tc.header)
+				}
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer srv.Close()
+			_, err := NewHTTPFunction(srv.URL).PreAuthentication(context.Background(), events.CognitoEventUserPoolsPreAuthentication{})
+			require.EqualError(t, err, tc.want)
+		})
+	}
+}
+
 // A URL that is not one, or where nothing answers, fails the call.
 func TestHTTPFunctionBadURL(t *testing.T) {
 	_, err := NewHTTPFunction("http://bad host/").PreSignUp(context.Background(), events.CognitoEventUserPoolsPreSignup{})
