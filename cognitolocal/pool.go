@@ -218,7 +218,7 @@ func makePool(svc *Service, cfg Config) (*Pool, error) {
 	key := cfg.Key
 	if key == nil {
 		var err error
-		if key, err = NewSigningKey(); err != nil {
+		if key, err = newPoolKey(); err != nil {
 			return nil, err
 		}
 	} else if key.Private == nil || key.KeyID == "" {
