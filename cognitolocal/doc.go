@@ -245,6 +245,19 @@
 // authentication only through a client that prevents user existence
 // errors, as in Cognito.
 //
+// Config.DefineAuthChallenge, CreateAuthChallenge and
+// VerifyAuthChallengeResponse (or LambdaConfig's members of those names)
+// drive InitiateAuth's and AdminInitiateAuth's CUSTOM_AUTH flow: the
+// define trigger reads the challenges answered so far and issues tokens,
+// fails the sign-in ("Incorrect username or password.") or asks for a
+// CUSTOM_CHALLENGE, whose public parameters the create trigger gives the
+// client and whose private ones stay in the pool for the verify trigger,
+// which judges RespondToAuthChallenge's ANSWER. A pool without them
+// answers InvalidParameterException "Custom auth lambda trigger is not
+// configured for the user pool."; a sign-in stops after 20 challenges,
+// a bound the developer guide does not state. CUSTOM_AUTH that starts
+// with SRP (CHALLENGE_NAME SRP_A) is refused.
+//
 // Every trigger runs without the pool's lock, so it may call the pool's
 // API. A Go trigger's context ends at the 5-second limit; one still
 // running then, its context ignored, fails the operation with
@@ -253,9 +266,9 @@
 //
 // # Not emulated
 //
-// The other Lambda triggers (user migration, custom authentication
-// challenges, custom message and senders: their LambdaConfig ARNs are
-// kept, never invoked), custom auth challenges, devices in Managed
+// The other Lambda triggers (user migration, custom message and
+// senders: their LambdaConfig ARNs are kept, never invoked), custom
+// authentication that starts with SRP, devices in Managed
 // Login, real email and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token
