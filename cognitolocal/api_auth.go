@@ -268,6 +268,9 @@ func (p *Pool) respond(ctx context.Context, in *respondToAuthChallengeInput, adm
 	if in.ChallengeName == challengeCustom {
 		return p.respondCustom(ctx, c, in, admin)
 	}
+	if in.ChallengeName == "PASSWORD_VERIFIER" && p.customExchange(in.ChallengeResponses["PASSWORD_CLAIM_SECRET_BLOCK"]) {
+		return p.respondCustomSRP(ctx, c, in, admin)
+	}
 	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin,
 		sourceIP: sourceIP(ctx)})
 	res.answered, res.fromAnswer = in.Session, true

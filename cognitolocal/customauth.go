@@ -19,7 +19,8 @@ import (
 // the pool for the verify auth challenge response trigger, which judges
 // the ANSWER of RespondToAuthChallenge; the result joins the session and
 // the define trigger runs again. Each round's Session answers once, within
-// the client's AuthSessionValidity.
+// the client's AuthSessionValidity. A sign-in that starts with SRP
+// (CHALLENGE_NAME SRP_A) is in customsrp.go.
 
 // DefineAuthChallengeTrigger is a define auth challenge trigger, in the
 // shape lambda.Start accepts.
@@ -98,17 +99,22 @@ type customSignIn struct {
 	username string
 	admin    bool
 	state    customAuth
-	// answered is the session whose answer led to this round, "" for
-	// InitiateAuth's; metadata is that operation's ClientMetadata, which
-	// the challenge triggers receive only from an answer.
-	answered string
-	metadata map[string]string
+	// fromAnswer marks a round that a challenge answer led to, not
+	// InitiateAuth; answered is the answer's session. metadata is the
+	// operation's ClientMetadata, which the challenge triggers receive
+	// only from an answer.
+	fromAnswer bool
+	answered   string
+	metadata   map[string]string
+	// srpA is the SRP_A of a sign-in that began with CHALLENGE_NAME SRP_A,
+	// until the define trigger asks for PASSWORD_VERIFIER (customsrp.go).
+	srpA string
 }
 
 // triggerMetadata is the clientMetadata of the round's challenge
 // triggers.
 func (cs customSignIn) triggerMetadata() map[string]string {
-	if cs.answered == "" {
+	if !cs.fromAnswer {
 		return map[string]string{}
 	}
 	return metadataEvent(cs.metadata)
@@ -135,8 +141,11 @@ func (p *Pool) initiateCustomAuth(ctx context.Context, c AppClient, params, meta
 	if l, err := p.lambda(lambdaDefineAuth); err != nil || l == nil {
 		return nil, cmpErr(err, errCustomAuthNotConfigured)
 	}
+	srpA := ""
 	if params["CHALLENGE_NAME"] == "SRP_A" {
-		return nil, apiErr(codeInvalidParameter, "This local pool does not run CUSTOM_AUTH with CHALLENGE_NAME SRP_A yet: start the custom flow with its custom challenge.")
+		if srpA = params["SRP_A"]; srpA == "" {
+			return nil, apiErr(codeInvalidParameter, "Missing required parameter SRP_A")
+		}
 	}
 	if err := p.preAuthentication(ctx, c, typed, metadata); err != nil {
 		return nil, err
@@ -146,6 +155,13 @@ func (p *Pool) initiateCustomAuth(ctx context.Context, c AppClient, params, meta
 		return nil, err
 	}
 	cs.metadata = metadata
+	if srpA != "" {
+		// "Amazon Cognito invokes your define auth challenge Lambda
+		// trigger with an initial session that contains challengeName:
+		// SRP_A and challengeResult: true."
+		cs.srpA = srpA
+		cs.state.history = append(cs.state.history, events.CognitoEventUserPoolsChallengeResult{ChallengeName: "SRP_A", ChallengeResult: true})
+	}
 	return p.customRound(ctx, cs)
 }
 
@@ -235,13 +251,15 @@ func (p *Pool) customRound(ctx context.Context, cs customSignIn) (*initiateAuthO
 			return nil, errBadCredentials
 		}
 		res, err := p.signedIn(cs.username, signInStep{typed: cs.typed, source: sourceAuthentication, admin: cs.admin})
-		res.answered, res.fromAnswer = cs.answered, cs.answered != ""
+		res.answered, res.fromAnswer = cs.answered, cs.fromAnswer
 		return p.apiStep(ctx, cs.c, res, err, cs.metadata)
 	case r.ChallengeName == challengeCustom:
 		if len(cs.state.history) >= maxCustomRounds {
 			return nil, errBadCredentials
 		}
 		return p.createChallenge(ctx, cs, attrs)
+	case r.ChallengeName == "PASSWORD_VERIFIER" && cs.srpA != "" && len(cs.state.history) == 1:
+		return p.customPasswordVerifier(cs)
 	}
 	return nil, errDefineUndecided
 }
@@ -301,7 +319,7 @@ func (p *Pool) respondCustom(ctx context.Context, c AppClient, in *respondToAuth
 		return nil, errSessionGone
 	}
 	p.endSession(in.Session)
-	cs := customSignIn{c: c, typed: s.typed, username: s.username, admin: s.admin, state: *s.custom, answered: in.Session, metadata: in.ClientMetadata}
+	cs := customSignIn{c: c, typed: s.typed, username: s.username, admin: s.admin, state: *s.custom, fromAnswer: true, answered: in.Session, metadata: in.ClientMetadata}
 	attrs, err := p.customAttributes(cs)
 	if err != nil {
 		return nil, err

@@ -24,7 +24,9 @@ import (
 // ChallengeParameters.
 
 // quizFunction serves the three challenge triggers: a challenge until
-// one is answered right, at most three tries; the answer is "blue".
+// one is answered right, at most three tries; the answer is "blue". A
+// sign-in that starts with SRP_A checks the password first
+// (PASSWORD_VERIFIER), as the define trigger's example in the guide does.
 type quizFunction struct {
 	mu      sync.Mutex
 	answers []any // the challengeAnswer of each verify event
@@ -44,10 +46,20 @@ func (f *quizFunction) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if len(session) > 0 {
 			last, _ = session[len(session)-1].(map[string]any)
 		}
+		custom := 0
+		for _, s := range session {
+			if s.(map[string]any)["challengeName"] == "CUSTOM_CHALLENGE" {
+				custom++
+			}
+		}
 		switch {
+		case last["challengeName"] == "SRP_A" && len(session) == 1:
+			ev["response"] = map[string]any{"issueTokens": false, "failAuthentication": false, "challengeName": "PASSWORD_VERIFIER"}
+		case last["challengeName"] == "PASSWORD_VERIFIER" && last["challengeResult"] != true:
+			ev["response"] = map[string]any{"issueTokens": false, "failAuthentication": true}
 		case last["challengeName"] == "CUSTOM_CHALLENGE" && last["challengeResult"] == true && last["challengeMetadata"] == "COLOUR":
 			ev["response"] = map[string]any{"issueTokens": true, "failAuthentication": false}
-		case len(session) >= 3:
+		case custom >= 3:
 			ev["response"] = map[string]any{"issueTokens": false, "failAuthentication": true}
 		default:
 			ev["response"] = map[string]any{"issueTokens": false, "failAuthentication": false, "challengeName": "CUSTOM_CHALLENGE"}
@@ -72,10 +84,14 @@ func (f *quizFunction) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(ev)
 }
 
+// quizARN names quizFunction in the pools' LambdaConfig (the identity-js
+// case's script names it too).
+const quizARN = "arn:aws:lambda:us-east-1:000000000000:function:quiz"
+
 func TestAWSCLICustomAuth(t *testing.T) {
 	t.Parallel()
 	requireClient(t, awsCLI)
-	const arn = "arn:aws:lambda:us-east-1:000000000000:function:quiz"
+	const arn = quizARN
 	function := &quizFunction{}
 	fn := httptest.NewServer(function)
 	t.Cleanup(fn.Close)
