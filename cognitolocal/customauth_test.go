@@ -449,3 +449,25 @@ func TestCustomAuthErrorsEchoNothing(t *testing.T) {
 		require.False(t, strings.Contains(rec.Body.String(), s))
 	}
 }
+
+// Users who may not sign in are refused before any challenge, as the
+// password flows refuse them: an unconfirmed user (UserNotConfirmedException),
+// one whose password an administrator reset (PasswordResetRequiredException).
+// A user deleted between the challenge and its answer is not signed in.
+func TestCustomAuthUserStatus(t *testing.T) {
+	t.Parallel()
+	p, rc := customPool(t, Config{})
+	status, out := call(t, p, "SignUp", map[string]any{"ClientId": DefaultClientID, "Username": "una", "Password": testPassword})
+	require.Equal(t, http.StatusOK, status, out)
+	requireAPIError(t, p, "InitiateAuth", customAuthIn(customClient, "una"), codeUserNotConfirmed, errNotConfirmed.Message)
+	_, err := p.CreateUser("rita", testPassword, map[string]string{"email": "rita@example.com", "email_verified": "true"})
+	require.NoError(t, err)
+	status, out = call(t, p, "AdminResetUserPassword", map[string]any{"UserPoolId": p.PoolID(), "Username": "rita"})
+	require.Equal(t, http.StatusOK, status, out)
+	requireAPIError(t, p, "InitiateAuth", customAuthIn(customClient, "rita"), errPasswordReset.Code, errPasswordReset.Message)
+	require.Empty(t, rc.define.all())
+
+	out = startCustom(t, p, customClient, "alice")
+	require.NoError(t, p.DeleteUser("alice"))
+	requireAPIError(t, p, "RespondToAuthChallenge", customAnswer(customClient, out["Session"], "alice", "42"), codeNotAuthorized, errBadCredentials.Message)
+}

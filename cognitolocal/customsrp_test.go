@@ -127,3 +127,17 @@ func TestCustomAuthWithSRPAdmin(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, challengeCustom, out["ChallengeName"])
 }
+
+// A PASSWORD_VERIFIER answer of a custom sign-in without USERNAME is a
+// missing parameter, as in USER_SRP_AUTH.
+func TestCustomAuthWithSRPMissingUsername(t *testing.T) {
+	t.Parallel()
+	p, rc := customPool(t, Config{})
+	rc.define.respond = srpThenQuiz
+	c := newSRPTestClient(t, p.PoolID())
+	_, out := call(t, p, "InitiateAuth", customSRPIn(customClient, "alice", c))
+	claim := c.claim(t, out["ChallengeParameters"].(map[string]any), testPassword, time.Now())
+	delete(claim, "USERNAME")
+	requireAPIError(t, p, "RespondToAuthChallenge", map[string]any{"ClientId": customClient, "ChallengeName": "PASSWORD_VERIFIER",
+		"Session": out["Session"], "ChallengeResponses": claim}, codeInvalidParameter, "Missing required parameter USERNAME")
+}
