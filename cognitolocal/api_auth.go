@@ -71,7 +71,7 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 		if err := c.checkSignInParams(params, "SRP_A"); err != nil {
 			return nil, err
 		}
-		dev, err := p.presentedDevice(params["USERNAME"], params["DEVICE_KEY"])
+		dev, err := p.presentedDevice(c, params["USERNAME"], params["DEVICE_KEY"])
 		if err != nil {
 			return nil, err
 		}
@@ -121,7 +121,7 @@ func (c *AppClient) checkSignInParams(params map[string]string, secret string) e
 // admin, from AdminInitiateAuth, once the flow and its parameters have
 // been checked: the device presented, then the password as first factor.
 func (p *Pool) passwordSignIn(ctx context.Context, c AppClient, params, metadata map[string]string, admin bool) (*initiateAuthOutput, error) {
-	dev, err := p.presentedDevice(params["USERNAME"], params["DEVICE_KEY"])
+	dev, err := p.presentedDevice(c, params["USERNAME"], params["DEVICE_KEY"])
 	if err != nil {
 		return nil, err
 	}

@@ -167,7 +167,7 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 		return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter USERNAME")
 	}
 	if in.name == "PASSWORD_VERIFIER" {
-		dev, err := p.passwordVerifierDevice(r)
+		dev, err := p.passwordVerifierDevice(c, r)
 		if err != nil {
 			return stepResult{}, err
 		}

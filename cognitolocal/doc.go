@@ -175,7 +175,8 @@
 // and DEVICE_PASSWORD_VERIFIER, the SRP of USER_SRP_AUTH over the device
 // group key and device key; with ChallengeRequiredOnNewDevice a
 // remembered device skips the MFA code. An unknown, foreign or forgotten
-// key is ResourceNotFoundException "Device does not exist.". ListDevices,
+// key is ResourceNotFoundException "Device does not exist.", as is any key
+// an unknown name presents through a client that hides users. ListDevices,
 // GetDevice, UpdateDeviceStatus, ForgetDevice and their Admin forms
 // manage them (DeviceLastAuthenticatedDate and last_ip_used are those of
 // the confirmation or latest device proof); access tokens name their
