@@ -471,3 +471,36 @@ func TestCustomAuthUserStatus(t *testing.T) {
 	require.NoError(t, p.DeleteUser("alice"))
 	requireAPIError(t, p, "RespondToAuthChallenge", customAnswer(customClient, out["Session"], "alice", "42"), codeNotAuthorized, errBadCredentials.Message)
 }
+
+// LambdaConfig's ARNs may map to Go triggers (Service.SetLambda): each
+// answers its own trigger only, so one mapped where another trigger's
+// ARN points fails that trigger with UnexpectedLambdaException; a typed
+// nil removes a mapping.
+func TestCustomAuthGoTriggersByARN(t *testing.T) {
+	t.Parallel()
+	const defineARN, createARN = "arn:aws:lambda:us-east-1:000000000000:function:define", "arn:aws:lambda:us-east-1:000000000000:function:create"
+	root := newPool(t, Config{})
+	p, _ := apiPool(t, root, map[string]any{"LambdaConfig": map[string]any{
+		"DefineAuthChallenge": defineARN, "CreateAuthChallenge": createARN, "VerifyAuthChallengeResponse": createARN}})
+	_, err := p.CreateAppClient(AppClient{ClientID: customClient, ExplicitAuthFlows: []string{"ALLOW_CUSTOM_AUTH"}})
+	require.NoError(t, err)
+	_, err = p.CreateUser("alice", testPassword, nil)
+	require.NoError(t, err)
+	rc := &customRecorders{}
+	quizTriggers(rc)
+	svc := p.Service()
+	svc.SetLambda(defineARN, DefineAuthChallengeTrigger(rc.define.trigger))
+	svc.SetLambda(createARN, DefineAuthChallengeTrigger(rc.define.trigger))
+	requireAPIError(t, p, "InitiateAuth", customAuthIn(customClient, "alice"), codeUnexpectedLambda,
+		"CreateAuthChallenge invocation failed: the local trigger mapped to the pool's Lambda ARN answers another trigger.")
+	svc.SetLambda(createARN, CreateAuthChallengeTrigger(rc.create.trigger))
+	out := startCustom(t, p, customClient, "alice")
+	requireAPIError(t, p, "RespondToAuthChallenge", customAnswer(customClient, out["Session"], "alice", "42"), codeUnexpectedLambda, "")
+	for _, none := range []Lambda{DefineAuthChallengeTrigger(nil), CreateAuthChallengeTrigger(nil), VerifyAuthChallengeResponseTrigger(nil)} {
+		svc.SetLambda(defineARN, VerifyAuthChallengeResponseTrigger(rc.verify.trigger))
+		svc.SetLambda(defineARN, none)
+		require.Nil(t, svc.lambda(defineARN))
+	}
+	requireAPIError(t, p, "InitiateAuth", customAuthIn(customClient, "alice"), codeUnexpectedLambda,
+		"DefineAuthChallenge invocation failed: no local trigger is mapped to the pool's Lambda ARN (dev-issuer --lambda ARN=URL, or Service.SetLambda).")
+}
