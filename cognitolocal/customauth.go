@@ -93,8 +93,8 @@ type customAuth struct {
 type customSignIn struct {
 	c     AppClient
 	typed string
-	// username is the user's canonical name, or the name typed when
-	// notFound.
+	// username is the user's canonical name, or when notFound the name
+	// a user's would look like (hiddenNameLocked).
 	username string
 	admin    bool
 	state    customAuth
@@ -175,8 +175,10 @@ func cmpErr(err, fallback error) error {
 // customStart finds the user signing in: an unknown name is
 // UserNotFoundException, or for a client that prevents user existence
 // errors a sign-in whose triggers see userNotFound true ("Managing user
-// existence error responses"); a disabled, unconfirmed or reset user is
-// refused as the password flows refuse them.
+// existence error responses"), named as a user's would be
+// (hiddenNameLocked) so that its challenge's USERNAME tells it from no
+// user's; a disabled, unconfirmed or reset user is refused as the
+// password flows refuse them.
 func (p *Pool) customStart(c AppClient, typed string, admin bool) (customSignIn, error) {
 	cs := customSignIn{c: c, typed: typed, username: typed, admin: admin, state: customAuth{history: []events.CognitoEventUserPoolsChallengeResult{}}}
 	p.mu.Lock()
@@ -185,6 +187,8 @@ func (p *Pool) customStart(c AppClient, typed string, admin bool) (customSignIn,
 	var status string
 	if u != nil {
 		cs.username, enabled, status = u.Username, u.Enabled, u.Status
+	} else if c.hidesUsers() {
+		cs.username = p.hiddenNameLocked(typed)
 	}
 	p.mu.Unlock()
 	switch {
