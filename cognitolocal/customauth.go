@@ -322,7 +322,9 @@ func (p *Pool) respondCustom(ctx context.Context, c AppClient, in *respondToAuth
 	if s.custom == nil {
 		return nil, errSessionGone
 	}
-	p.endSession(in.Session)
+	if err := p.claimSession(in.Session); err != nil {
+		return nil, err
+	}
 	cs := customSignIn{c: c, typed: s.typed, username: s.username, admin: s.admin, state: *s.custom, fromAnswer: true, answered: in.Session, metadata: in.ClientMetadata}
 	attrs, err := p.customAttributes(cs)
 	if err != nil {
