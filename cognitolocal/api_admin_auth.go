@@ -14,7 +14,8 @@ type adminInitiateAuthInput struct {
 }
 
 // adminInitiateAuth signs a user in with a password
-// (ADMIN_USER_PASSWORD_AUTH, or its older name ADMIN_NO_SRP_AUTH) or
+// (ADMIN_USER_PASSWORD_AUTH, or its older name ADMIN_NO_SRP_AUTH), with
+// the custom challenge triggers (CUSTOM_AUTH, customauth.go), or
 // refreshes tokens (REFRESH_TOKEN_AUTH). API reference,
 // AdminInitiateAuth:
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminInitiateAuth.html
@@ -39,12 +40,14 @@ func (p *Pool) adminInitiateAuth(ctx context.Context, in *adminInitiateAuthInput
 			return nil, err
 		}
 		return p.passwordSignIn(ctx, c, params, in.ClientMetadata, true)
+	case "CUSTOM_AUTH":
+		return p.initiateCustomAuth(ctx, c, params, in.ClientMetadata, true)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		return p.initiateAuth(ctx, &in.initiateAuthInput)
 	case "":
 		return nil, apiErr(codeInvalidParameter, "Missing required parameter AuthFlow")
 	}
-	return nil, apiErr(codeInvalidParameter, "This user pool supports AdminInitiateAuth with ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH and REFRESH_TOKEN_AUTH.")
+	return nil, apiErr(codeInvalidParameter, "This user pool supports AdminInitiateAuth with ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, CUSTOM_AUTH and REFRESH_TOKEN_AUTH.")
 }
 
 type adminRespondToAuthChallengeInput struct {

@@ -71,7 +71,7 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 		if err := c.checkSignInParams(params, "SRP_A"); err != nil {
 			return nil, err
 		}
-		dev, err := p.presentedDevice(params["USERNAME"], params["DEVICE_KEY"])
+		dev, err := p.presentedDevice(c, params["USERNAME"], params["DEVICE_KEY"])
 		if err != nil {
 			return nil, err
 		}
@@ -81,6 +81,8 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 		out, err := p.startSRP(c, params["USERNAME"], params["SRP_A"], false)
 		p.tagSRPDevice(out, dev)
 		return out, err
+	case "CUSTOM_AUTH":
+		return p.initiateCustomAuth(ctx, c, params, in.ClientMetadata, false)
 	case "USER_AUTH":
 		res, err := p.initiateUserAuth(ctx, c, params, in.ClientMetadata)
 		return p.apiStep(ctx, c, res, err, in.ClientMetadata)
@@ -100,7 +102,7 @@ func (p *Pool) initiateAuth(ctx context.Context, in *initiateAuthInput) (*initia
 	case "":
 		return nil, apiErr(codeInvalidParameter, "Missing required parameter AuthFlow")
 	default:
-		return nil, apiErr(codeInvalidParameter, "This user pool supports USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH and REFRESH_TOKEN_AUTH.")
+		return nil, apiErr(codeInvalidParameter, "This user pool supports USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH, CUSTOM_AUTH and REFRESH_TOKEN_AUTH.")
 	}
 	return authResult(t), nil
 }
@@ -119,7 +121,7 @@ func (c *AppClient) checkSignInParams(params map[string]string, secret string) e
 // admin, from AdminInitiateAuth, once the flow and its parameters have
 // been checked: the device presented, then the password as first factor.
 func (p *Pool) passwordSignIn(ctx context.Context, c AppClient, params, metadata map[string]string, admin bool) (*initiateAuthOutput, error) {
-	dev, err := p.presentedDevice(params["USERNAME"], params["DEVICE_KEY"])
+	dev, err := p.presentedDevice(c, params["USERNAME"], params["DEVICE_KEY"])
 	if err != nil {
 		return nil, err
 	}
@@ -249,8 +251,8 @@ type respondToAuthChallengeInput struct {
 }
 
 // respondToAuthChallenge answers the challenges of InitiateAuth:
-// PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, the MFA challenges and
-// SELECT_CHALLENGE. A session is answered once, within the client's
+// PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, the MFA challenges,
+// SELECT_CHALLENGE and CUSTOM_CHALLENGE. A session is answered once, within the client's
 // AuthSessionValidity, by its client and user.
 func (p *Pool) respondToAuthChallenge(ctx context.Context, in *respondToAuthChallengeInput) (*initiateAuthOutput, error) {
 	return p.respond(ctx, in, false)
@@ -262,6 +264,12 @@ func (p *Pool) respond(ctx context.Context, in *respondToAuthChallengeInput, adm
 	c, ok := p.AppClient(in.ClientID)
 	if !ok {
 		return nil, errClientNotFound
+	}
+	if in.ChallengeName == challengeCustom {
+		return p.respondCustom(ctx, c, in, admin)
+	}
+	if in.ChallengeName == "PASSWORD_VERIFIER" && p.customExchange(in.ChallengeResponses["PASSWORD_CLAIM_SECRET_BLOCK"]) {
+		return p.respondCustomSRP(ctx, c, in, admin)
 	}
 	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin,
 		sourceIP: sourceIP(ctx)})

@@ -63,6 +63,14 @@ func (p *Pool) signUp(ctx context.Context, in *signUpInput) (*signUpOutput, erro
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// The trigger cannot turn sign-up off, but an UpdateUserPool can while
+	// it runs (an administrator's, or one the trigger itself sends): once
+	// an update that sets AllowAdminCreateUserOnly has answered, SignUp
+	// creates no user. The password policy is not checked again; the
+	// password met the policy of its request.
+	if !p.AllowsSignUp() {
+		return nil, errSignUpNotPermitted
+	}
 	if err := p.checkRequiredLocked(r.attrs); err != nil {
 		return nil, err
 	}

@@ -69,6 +69,9 @@ type authSession struct {
 	// deviceNext is the DEVICE_SRP_AUTH session an answer of this one led
 	// to (devicesrp.go, deviceSession).
 	deviceNext string
+	// custom is the custom sign-in a CUSTOM_CHALLENGE session goes on
+	// with (customauth.go); never changed once stored.
+	custom *customAuth
 }
 
 // authState is the sign-in state kept under the pool's lock besides the

@@ -167,7 +167,7 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 		return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter USERNAME")
 	}
 	if in.name == "PASSWORD_VERIFIER" {
-		dev, err := p.passwordVerifierDevice(r)
+		dev, err := p.passwordVerifierDevice(c, r)
 		if err != nil {
 			return stepResult{}, err
 		}
@@ -184,7 +184,7 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 		return p.answerDevice(c, in)
 	}
 	if !slices.Contains(answerable, in.name) {
-		return stepResult{}, apiErr(codeInvalidParameter, "This user pool answers PASSWORD_VERIFIER, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SMS_OTP, SELECT_MFA_TYPE, MFA_SETUP and SELECT_CHALLENGE only.")
+		return stepResult{}, apiErr(codeInvalidParameter, "This user pool answers PASSWORD_VERIFIER, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SMS_OTP, SELECT_MFA_TYPE, MFA_SETUP, SELECT_CHALLENGE and CUSTOM_CHALLENGE only.")
 	}
 	s, err := p.openAnsweredSession(c, in)
 	if err != nil {

@@ -36,12 +36,16 @@ type deviceExchange struct {
 	groupKey   string
 }
 
-// presentedDevice reads the DEVICE_KEY a sign-in of username presents:
-// "" for none, or in a pool that tracks no devices (which ignores it);
-// errDeviceNotFound for a key that is not a confirmed device of the user,
-// so that the clients drop it and sign in again without it. An unknown
-// username passes: its sign-in fails on its own.
-func (p *Pool) presentedDevice(username, key string) (string, error) {
+// presentedDevice reads the DEVICE_KEY a sign-in of username through c
+// presents: "" for none, or in a pool that tracks no devices (which
+// ignores it); errDeviceNotFound for a key that is not a confirmed device
+// of the user, so that the clients drop it and sign in again without it.
+// An unknown username gets errDeviceNotFound too through a client that
+// hides users: a known user's wrong key is answered so before any trigger
+// runs, and the same answer keeps the two from being told apart. Through
+// a client that does not hide users it passes, and its sign-in fails with
+// UserNotFoundException.
+func (p *Pool) presentedDevice(c AppClient, username, key string) (string, error) {
 	if key == "" || p.devices() == nil {
 		return "", nil
 	}
@@ -49,6 +53,9 @@ func (p *Pool) presentedDevice(username, key string) (string, error) {
 	defer p.mu.Unlock()
 	u := p.userNamed(username)
 	if u == nil {
+		if c.hidesUsers() {
+			return "", errDeviceNotFound
+		}
 		return "", nil
 	}
 	if _, err := u.deviceLocked(key); err != nil {
@@ -74,19 +81,24 @@ func (p *Pool) tagSRPDevice(out *initiateAuthOutput, key string) {
 // its DEVICE_KEY, else the one its InitiateAuth presented. It runs before
 // the proof is checked and leaves the exchange in place, since
 // amazon-cognito-identity-js answers a ResourceNotFoundException about
-// the device by sending the same proof again without DEVICE_KEY.
-func (p *Pool) passwordVerifierDevice(r map[string]string) (string, error) {
+// the device by sending the same proof again without DEVICE_KEY. The
+// decoy exchange of an unknown username (no canonical username) answers a
+// DEVICE_KEY as presentedDevice does.
+func (p *Pool) passwordVerifierDevice(c AppClient, r map[string]string) (string, error) {
 	p.mu.Lock()
 	ex := p.auth.srp[digest(r["PASSWORD_CLAIM_SECRET_BLOCK"])]
 	var username, initial string
 	if ex != nil {
 		username, initial = ex.username, ex.device
+		if username == "" {
+			username = ex.typed
+		}
 	}
 	p.mu.Unlock()
 	if r["DEVICE_KEY"] == "" || username == "" {
 		return initial, nil
 	}
-	return p.presentedDevice(username, r["DEVICE_KEY"])
+	return p.presentedDevice(c, username, r["DEVICE_KEY"])
 }
 
 // finishAPISignIn ends a sign-in of the JSON API whose factors passed:

@@ -443,3 +443,53 @@ func TestDeviceInChoiceBasedSignIn(t *testing.T) {
 		"AuthParameters": map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": testPassword, "DEVICE_KEY": "local_00000000-0000-4000-8000-000000000000"}},
 		codeResourceNotFound, "Device does not exist.")
 }
+
+// TestDeviceKeyAnswersAlikeForUnknownUsers: through a client that hides
+// users, a sign-in presenting a DEVICE_KEY answers "Device does not
+// exist." whether its username is a user's (whose device the key is not)
+// or no one's, in every flow that takes one, and runs pre authentication
+// for neither. "Managing user existence error responses"
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html)
+// says that with PreventUserExistenceErrors ENABLED "Amazon Cognito
+// responds to API requests with nonspecific information where its
+// responses would otherwise disclose that a valid user exists"; it is
+// silent on DEVICE_KEY, so the pool answers both as a known user's wrong
+// key, the answer the clients drop the key and retry on. Through a LEGACY
+// client, which names unknown users anyway, the unknown name gets
+// UserNotFoundException.
+func TestDeviceKeyAnswersAlikeForUnknownUsers(t *testing.T) {
+	p, rc := authPool(t, Config{})
+	trackDevices(t, p, true, false, MFAConfig{})
+	const key = "local_00000000-0000-4000-8000-000000000000"
+	_, err := p.CreateAppClient(AppClient{ClientID: "server", ExplicitAuthFlows: []string{"ALLOW_ADMIN_USER_PASSWORD_AUTH"}, PreventUserExistenceErrors: existenceEnabled})
+	require.NoError(t, err)
+	for _, name := range []string{"alice", "nobody"} {
+		t.Run(name, func(t *testing.T) {
+			ran := len(rc.pre.all())
+			requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+				"AuthParameters": map[string]string{"USERNAME": name, "PASSWORD": testPassword, "DEVICE_KEY": key}}, codeResourceNotFound, "Device does not exist.")
+			requireAPIError(t, p, "AdminInitiateAuth", map[string]any{"AuthFlow": "ADMIN_USER_PASSWORD_AUTH", "ClientId": "server", "UserPoolId": p.PoolID(),
+				"AuthParameters": map[string]string{"USERNAME": name, "PASSWORD": testPassword, "DEVICE_KEY": key}}, codeResourceNotFound, "Device does not exist.")
+			c := newSRPTestClient(t, p.PoolID())
+			requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_SRP_AUTH", "ClientId": DefaultClientID,
+				"AuthParameters": map[string]string{"USERNAME": name, "SRP_A": c.srpA(), "DEVICE_KEY": key}}, codeResourceNotFound, "Device does not exist.")
+			require.Len(t, rc.pre.all(), ran, "pre authentication ran")
+			// Choice-based sign-in runs pre authentication before its
+			// first factor reads the device, for both names alike.
+			requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_AUTH", "ClientId": DefaultClientID,
+				"AuthParameters": map[string]string{"USERNAME": name, "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": testPassword, "DEVICE_KEY": key}}, codeResourceNotFound, "Device does not exist.")
+			require.Len(t, rc.pre.all(), ran+1)
+			// The proof's DEVICE_KEY, checked before the proof.
+			out := srpInitiate(t, p, DefaultClientID, name, c, nil)
+			claim := c.claim(t, out["ChallengeParameters"].(map[string]any), testPassword, time.Now())
+			claim["DEVICE_KEY"] = key
+			requireAPIError(t, p, "RespondToAuthChallenge", verifierAnswer(DefaultClientID, claim), codeResourceNotFound, "Device does not exist.")
+		})
+	}
+	_, err = p.CreateAppClient(AppClient{ClientID: "legacy", ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH"}, PreventUserExistenceErrors: existenceLegacy})
+	require.NoError(t, err)
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "legacy",
+		"AuthParameters": map[string]string{"USERNAME": "nobody", "PASSWORD": testPassword, "DEVICE_KEY": key}}, codeUserNotFound, "")
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "legacy",
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword, "DEVICE_KEY": key}}, codeResourceNotFound, "Device does not exist.")
+}

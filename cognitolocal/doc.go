@@ -175,7 +175,8 @@
 // and DEVICE_PASSWORD_VERIFIER, the SRP of USER_SRP_AUTH over the device
 // group key and device key; with ChallengeRequiredOnNewDevice a
 // remembered device skips the MFA code. An unknown, foreign or forgotten
-// key is ResourceNotFoundException "Device does not exist.". ListDevices,
+// key is ResourceNotFoundException "Device does not exist.", as is any key
+// an unknown name presents through a client that hides users. ListDevices,
 // GetDevice, UpdateDeviceStatus, ForgetDevice and their Admin forms
 // manage them (DeviceLastAuthenticatedDate and last_ip_used are those of
 // the confirmation or latest device proof); access tokens name their
@@ -245,6 +246,21 @@
 // authentication only through a client that prevents user existence
 // errors, as in Cognito.
 //
+// Config.DefineAuthChallenge, CreateAuthChallenge and
+// VerifyAuthChallengeResponse (or LambdaConfig's members of those names)
+// drive InitiateAuth's and AdminInitiateAuth's CUSTOM_AUTH flow: the
+// define trigger reads the challenges answered so far and issues tokens,
+// fails the sign-in ("Incorrect username or password.") or asks for a
+// CUSTOM_CHALLENGE, whose public parameters the create trigger gives the
+// client and whose private ones stay in the pool for the verify trigger,
+// which judges RespondToAuthChallenge's ANSWER. A pool without them
+// answers InvalidParameterException "Custom auth lambda trigger is not
+// configured for the user pool."; a sign-in stops after 20 challenges,
+// a bound the developer guide does not state. A custom sign-in may
+// verify the password first (CHALLENGE_NAME SRP_A, then the define
+// trigger's PASSWORD_VERIFIER, answered as in USER_SRP_AUTH); no MFA
+// follows that password here, where Cognito would ask for it.
+//
 // Every trigger runs without the pool's lock, so it may call the pool's
 // API. A Go trigger's context ends at the 5-second limit; one still
 // running then, its context ignored, fails the operation with
@@ -253,9 +269,9 @@
 //
 // # Not emulated
 //
-// The other Lambda triggers (user migration, custom authentication
-// challenges, custom message and senders: their LambdaConfig ARNs are
-// kept, never invoked), custom auth challenges, devices in Managed
+// The other Lambda triggers (user migration, custom message and
+// senders: their LambdaConfig ARNs are kept, never invoked), MFA after
+// a custom sign-in's password, devices in Managed
 // Login, real email and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token

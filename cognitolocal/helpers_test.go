@@ -11,13 +11,42 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	newPoolKey = poolKeyRing
+	goleak.VerifyTestMain(m)
+}
+
+// poolKeys are made once and handed in turn to the pools the tests create
+// without a key (CreateUserPool, Service.CreatePool): any four pools made
+// one after another have keys of their own, and none has sharedKey.
+var poolKeys = sync.OnceValues(func() ([]*SigningKey, error) {
+	ring := make([]*SigningKey, 4)
+	for i := range ring {
+		k, err := NewSigningKey()
+		if err != nil {
+			return nil, err
+		}
+		ring[i] = k
+	}
+	return ring, nil
+})
+
+var poolKeyTurn atomic.Uint32
+
+func poolKeyRing() (*SigningKey, error) {
+	ring, err := poolKeys()
+	if err != nil {
+		return nil, err
+	}
+	return ring[int(poolKeyTurn.Add(1))%len(ring)], nil
+}
 
 const testPassword = "Passw0rd!"
 

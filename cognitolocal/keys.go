@@ -35,6 +35,12 @@ func NewSigningKey() (*SigningKey, error) {
 	return &SigningKey{KeyID: randomKid(), Private: priv}, nil
 }
 
+// newPoolKey makes the key of a pool created without Config.Key. It is a
+// variable so that this package's tests can hand such pools keys made
+// once: RSA generation is most of a pool's creation under the race
+// detector.
+var newPoolKey = NewSigningKey
+
 // randomKid mimics Cognito's kids: standard base64 of 32 random bytes.
 func randomKid() string {
 	b := make([]byte, 32)

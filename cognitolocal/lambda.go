@@ -14,14 +14,16 @@ import (
 // common part, calls the function with Cognito's 5-second limit and turns
 // a failure into the exception Cognito answers. Each trigger's event and
 // the use of its response live in a file of their own (presignup.go,
-// postconfirm.go, authtriggers.go, trigger.go for pre token generation);
+// postconfirm.go, authtriggers.go, trigger.go for pre token generation,
+// customauth.go for the custom authentication challenge triggers);
 // an HTTPFunction (lambdahttp.go) serves a trigger written in another
 // language.
 
 // Lambda stands in for a Lambda function that a pool's LambdaConfig names
 // by its ARN (Service.SetLambda). Each trigger type of this package
 // (Trigger, PreSignUpTrigger, PostConfirmationTrigger,
-// PreAuthenticationTrigger, PostAuthenticationTrigger) is a Lambda that
+// PreAuthenticationTrigger, PostAuthenticationTrigger, the custom
+// challenge triggers of customauth.go) is a Lambda that
 // answers its own trigger; an *HTTPFunction answers every trigger, as
 // one Lambda function can serve several. The set is closed: a Lambda is
 // one of these.
@@ -145,6 +147,15 @@ func goTriggers(cfg Config) map[string]Lambda {
 	if cfg.PostAuthentication != nil {
 		out[lambdaPostAuth] = cfg.PostAuthentication
 	}
+	if cfg.DefineAuthChallenge != nil {
+		out[lambdaDefineAuth] = cfg.DefineAuthChallenge
+	}
+	if cfg.CreateAuthChallenge != nil {
+		out[lambdaCreateAuth] = cfg.CreateAuthChallenge
+	}
+	if cfg.VerifyAuthChallengeResponse != nil {
+		out[lambdaVerifyAuth] = cfg.VerifyAuthChallengeResponse
+	}
 	return out
 }
 
@@ -244,6 +255,12 @@ func isNilTrigger(l Lambda) bool {
 	case PreAuthenticationTrigger:
 		return f == nil
 	case PostAuthenticationTrigger:
+		return f == nil
+	case DefineAuthChallengeTrigger:
+		return f == nil
+	case CreateAuthChallengeTrigger:
+		return f == nil
+	case VerifyAuthChallengeResponseTrigger:
 		return f == nil
 	case *HTTPFunction:
 		return f == nil

@@ -111,6 +111,12 @@ func (f *HTTPFunction) invoke(ctx context.Context, ev any) error {
 		return invokeAs(ctx, f.PreAuthentication, ev)
 	case *events.CognitoEventUserPoolsPostAuthentication:
 		return invokeAs(ctx, f.PostAuthentication, ev)
+	case *events.CognitoEventUserPoolsDefineAuthChallenge:
+		return invokeAs(ctx, f.DefineAuthChallenge, ev)
+	case *events.CognitoEventUserPoolsCreateAuthChallenge:
+		return invokeAs(ctx, f.CreateAuthChallenge, ev)
+	case *events.CognitoEventUserPoolsVerifyAuthChallenge:
+		return invokeAs(ctx, f.VerifyAuthChallengeResponse, ev)
 	}
 	return errOtherTrigger
 }

@@ -61,6 +61,13 @@ type Config struct {
 	// over the pool's LambdaConfig member of its name.
 	PreAuthentication  PreAuthenticationTrigger
 	PostAuthentication PostAuthenticationTrigger
+	// DefineAuthChallenge, CreateAuthChallenge and
+	// VerifyAuthChallengeResponse drive the CUSTOM_AUTH flow of
+	// InitiateAuth and AdminInitiateAuth (customauth.go). Each takes
+	// precedence over the pool's LambdaConfig member of its name.
+	DefineAuthChallenge         DefineAuthChallengeTrigger
+	CreateAuthChallenge         CreateAuthChallengeTrigger
+	VerifyAuthChallengeResponse VerifyAuthChallengeResponseTrigger
 	// TriggerVersion is "V2_0" (the default when a trigger is set),
 	// "V3_0", or "V1_0", whose event has version "1" and whose response
 	// changes the ID token only (IDTokenGeneration with string values,
@@ -211,7 +218,7 @@ func makePool(svc *Service, cfg Config) (*Pool, error) {
 	key := cfg.Key
 	if key == nil {
 		var err error
-		if key, err = NewSigningKey(); err != nil {
+		if key, err = newPoolKey(); err != nil {
 			return nil, err
 		}
 	} else if key.Private == nil || key.KeyID == "" {

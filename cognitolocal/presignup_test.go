@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -356,4 +357,29 @@ func TestPreSignUpMayCallThePool(t *testing.T) {
 		codeUserLambdaValidate, "PreSignUp failed with error That address is taken..")
 	status, out := call(t, p, "SignUp", signUp(DefaultClientID, "bob", testPassword, emailAttr("bob@example.com")))
 	require.Equal(t, http.StatusOK, status, out)
+}
+
+// Sign-up turned off while the trigger runs: an UpdateUserPool setting
+// AllowAdminCreateUserOnly that answers before the user is created (here
+// sent by the trigger itself, as a trigger closing sign-up after its last
+// invitation would) refuses the sign-up with the answer SignUp gives such
+// a pool, and no user is created. The guide's trigger page and
+// AdminCreateUserConfigType say only that the setting lets administrators
+// alone create users; that it holds from the moment UpdateUserPool
+// answers is the pool's choice.
+func TestSignUpTurnedOffDuringPreSignUp(t *testing.T) {
+	rc := &signUpRecorder{}
+	p := newPool(t, Config{PreSignUp: rc.trigger})
+	rc.respond = func(*signUpEvent) error {
+		status, out := call(t, p, "UpdateUserPool", map[string]any{"UserPoolId": p.PoolID(),
+			"AdminCreateUserConfig": map[string]any{"AllowAdminCreateUserOnly": true}})
+		if status != http.StatusOK {
+			return errors.New(fmt.Sprint(out))
+		}
+		return nil
+	}
+	requireAPIError(t, p, "SignUp", signUp(DefaultClientID, "bob", testPassword, emailAttr("bob@example.com")), codeNotAuthorized, "SignUp is not permitted for this user pool")
+	require.Len(t, rc.all(), 1)
+	requireAPIError(t, p, "AdminGetUser", map[string]any{"UserPoolId": p.PoolID(), "Username": "bob"}, codeUserNotFound, "")
+	require.Empty(t, p.Messages(MessageFilter{Username: "bob"}))
 }

@@ -105,7 +105,8 @@ func (s *Service) DeletePool(id string) error {
 
 // SetLambda maps a Lambda function's ARN to a local stand-in: a pool
 // whose LambdaConfig names the ARN for a trigger (PreSignUp,
-// PostConfirmation, PreAuthentication, PostAuthentication, or
+// PostConfirmation, PreAuthentication, PostAuthentication,
+// DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse, or
 // PreTokenGenerationConfig; set with CreateUserPool or UpdateUserPool)
 // invokes l as Cognito would invoke the function. A Go trigger (Trigger,
 // PreSignUpTrigger, …) answers its own trigger only; an *HTTPFunction

@@ -34,6 +34,9 @@ type srpExchange struct {
 	userAuth bool
 	// device is the device key InitiateAuth presented (devicesrp.go).
 	device string
+	// custom is the custom sign-in whose define trigger asked for the
+	// password (customsrp.go); nil for the other flows.
+	custom *customSignIn
 }
 
 // srpClockSkew is how far a PASSWORD_VERIFIER TIMESTAMP may be from the

@@ -172,7 +172,7 @@ func (p *Pool) answerSelectChallenge(c AppClient, token string, s authSession, r
 
 // firstFactor runs a first factor of choice-based sign-in.
 func (p *Pool) firstFactor(c AppClient, username, factor string, params map[string]string) (stepResult, error) {
-	dev, err := p.presentedDevice(username, params["DEVICE_KEY"])
+	dev, err := p.presentedDevice(c, username, params["DEVICE_KEY"])
 	if err != nil {
 		return stepResult{}, err
 	}

@@ -87,7 +87,7 @@ func runDevIssuer(e *env, args []string) error {
 	triggerVersion := fs.String("trigger-version", "V2_0", "pre-token-generation event `version`: V2_0, V3_0 to run for\nclient-credentials tokens too, or V1_0 (the ID token only)")
 	useTLS := fs.Bool("tls", false, "serve https with a certificate from a local CA kept beside the key file")
 	var lambdas pairFlag
-	fs.Var(&lambdas, "lambda", "`ARN=URL`: run the trigger served at URL when a pool's LambdaConfig names\nthe Lambda ARN (PreSignUp, PostConfirmation, PreAuthentication,\nPostAuthentication, PreTokenGenerationConfig; repeatable): each\ninvocation POSTs the event JSON there and reads the answered event")
+	fs.Var(&lambdas, "lambda", "`ARN=URL`: run the trigger served at URL when a pool's LambdaConfig names\nthe Lambda ARN (PreSignUp, PostConfirmation, PreAuthentication,\nPostAuthentication, DefineAuthChallenge, CreateAuthChallenge,\nVerifyAuthChallengeResponse, PreTokenGenerationConfig; repeatable): each\ninvocation POSTs the event JSON there and reads the answered event")
 	var custom, immutable listFlag
 	fs.Var(&custom, "custom-attribute", "declare custom attribute `NAME` (custom:NAME), mutable; comma-separated\nor repeated")
 	fs.Var(&immutable, "immutable-attribute", "declare custom attribute `NAME`, settable only when a user is created")

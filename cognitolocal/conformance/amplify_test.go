@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"net/http/httptest"
 	"testing"
 )
 
@@ -11,6 +12,8 @@ func TestAmplify(t *testing.T) {
 	t.Parallel()
 	node := requireClient(t, "node")
 	requireNodeModules(t)
+	quiz := httptest.NewServer(&quizFunction{})
+	t.Cleanup(quiz.Close)
 	runScriptCases(t, node, "js/amplify.mjs", []scriptCase{
 		{name: "user_password_auth", after: verifiedAccessToken},
 		{name: "srp_and_user_auth_sign_in", after: verifiedAccessToken},
@@ -18,5 +21,6 @@ func TestAmplify(t *testing.T) {
 		{name: "mfa_setup_email_selection", after: verifiedAccessToken},
 		{name: "account_page", after: verifiedAccessToken},
 		{name: "remember_device", after: verifiedAccessToken},
+		{name: "custom_auth", issuerArgs: []string{"--lambda", quizARN + "=" + quiz.URL}, after: verifiedAccessToken},
 	})
 }

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"net/http/httptest"
 	"testing"
 )
 
@@ -21,6 +22,8 @@ func TestIdentityJS(t *testing.T) {
 	t.Parallel()
 	node := requireClient(t, "node")
 	requireNodeModules(t)
+	quiz := httptest.NewServer(&quizFunction{})
+	t.Cleanup(quiz.Close)
 	runScriptCases(t, node, "js/identityjs.mjs", []scriptCase{
 		{name: "user_password_auth", after: verifiedAccessToken},
 		{name: "refresh_then_global_sign_out"},
@@ -33,5 +36,6 @@ func TestIdentityJS(t *testing.T) {
 		{name: "change_password"},
 		{name: "reset_password"},
 		{name: "remembered_device", after: verifiedAccessToken},
+		{name: "custom_auth", issuerArgs: []string{"--lambda", quizARN + "=" + quiz.URL}, after: verifiedAccessToken},
 	})
 }

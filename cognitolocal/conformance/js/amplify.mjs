@@ -316,4 +316,49 @@ await run({
     assert.equal(fourth.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE', 'a forgotten device asks for the code');
     return { accessToken: token, clientId, username, poolId };
   },
+
+  // custom_auth: developer guide, "Custom authentication challenge Lambda
+  // triggers" and "Define auth challenge Lambda trigger". signIn with
+  // authFlowType CUSTOM_WITHOUT_SRP starts CUSTOM_AUTH with the username
+  // alone; the create trigger's publicChallengeParameters come back as
+  // nextStep.additionalInfo of CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE;
+  // confirmSignIn sends the ANSWER, a wrong one is asked again, the right
+  // one signs in. CUSTOM_WITH_SRP checks the password with SRP first
+  // (CHALLENGE_NAME SRP_A, then PASSWORD_VERIFIER), then the same
+  // challenge. The triggers are the Go test's function (quizFunction).
+  async custom_auth() {
+    const c = idp();
+    const arn = 'arn:aws:lambda:us-east-1:000000000000:function:quiz';
+    const created = await c.send(new CreateUserPoolCommand({
+      PoolName: unique('custom'),
+      LambdaConfig: { DefineAuthChallenge: arn, CreateAuthChallenge: arn, VerifyAuthChallengeResponse: arn },
+    }));
+    const poolId = created.UserPool.Id;
+    const clientId = (await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: poolId, ClientName: 'spa',
+      ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient.ClientId;
+    const username = unique('cyd');
+    await confirmedUser(username, {}, PASSWORD, poolId);
+    configure(clientId, poolId);
+
+    const asked = await signIn({ username, options: { authFlowType: 'CUSTOM_WITHOUT_SRP' } });
+    assert.equal(asked.isSignedIn, false);
+    assert.equal(asked.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE');
+    assert.equal(asked.nextStep.additionalInfo.question, 'What colour is the sky?');
+    assert.equal(asked.nextStep.additionalInfo.answer, undefined, 'the private parameters stay in the pool');
+    const again = await confirmSignIn({ challengeResponse: 'green' });
+    assert.equal(again.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE', 'a wrong answer is asked again');
+    const done = await confirmSignIn({ challengeResponse: 'blue' });
+    assert.equal(done.isSignedIn, true);
+    assert.equal(done.nextStep.signInStep, 'DONE');
+    await signOut();
+
+    const withSRP = await signIn({ username, password: PASSWORD, options: { authFlowType: 'CUSTOM_WITH_SRP' } });
+    assert.equal(withSRP.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE');
+    assert.equal((await confirmSignIn({ challengeResponse: 'blue' })).isSignedIn, true);
+    const token = await accessToken();
+    await signOut();
+    return { accessToken: token, clientId, username, poolId };
+  },
 });

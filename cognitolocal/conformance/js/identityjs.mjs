@@ -408,4 +408,68 @@ await run({
     assert.equal((await authenticate(fourth)).kind, 'totp', 'without the device the code is asked again');
     return { accessToken: token, clientId, username, poolId };
   },
+
+  // custom_auth: developer guide, "Custom authentication challenge Lambda
+  // triggers" and "Define auth challenge Lambda trigger": with
+  // authenticationFlowType CUSTOM_AUTH, authenticateUser starts with
+  // CHALLENGE_NAME SRP_A, the define trigger asks for PASSWORD_VERIFIER,
+  // then for a CUSTOM_CHALLENGE whose publicChallengeParameters reach
+  // the customChallenge callback; sendCustomChallengeAnswer answers it
+  // (ANSWER), a wrong answer is asked again and the right one signs in.
+  // initiateAuth starts the custom flow without the password. The
+  // triggers are the Go test's function (quizFunction), which the pool's
+  // LambdaConfig names by its ARN.
+  async custom_auth() {
+    const c = idp();
+    const arn = 'arn:aws:lambda:us-east-1:000000000000:function:quiz';
+    const created = await c.send(new CreateUserPoolCommand({
+      PoolName: unique('custom'),
+      LambdaConfig: { DefineAuthChallenge: arn, CreateAuthChallenge: arn, VerifyAuthChallengeResponse: arn },
+    }));
+    const poolId = created.UserPool.Id;
+    const client = await c.send(new CreateUserPoolClientCommand({
+      UserPoolId: poolId, ClientName: 'web',
+      ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }));
+    const clientId = client.UserPoolClient.ClientId;
+    const username = unique('cy');
+    await confirmedUser(username, {}, PASSWORD, poolId);
+    const up = userPool(clientId, poolId);
+    const calls = recordCalls(up);
+    const custom = (resolve, reject) => ({
+      onSuccess: (session) => resolve({ kind: 'success', session }),
+      onFailure: reject,
+      customChallenge: (params) => resolve({ kind: 'custom', params }),
+    });
+
+    const user = new CognitoUser({ Username: username, Pool: up });
+    user.setAuthenticationFlowType('CUSTOM_AUTH');
+    const asked = await new Promise((resolve, reject) =>
+      user.authenticateUser(new AuthenticationDetails({ Username: username, Password: PASSWORD }), custom(resolve, reject)));
+    assert.equal(asked.kind, 'custom');
+    assert.equal(asked.params.question, 'What colour is the sky?');
+    assert.equal(asked.params.answer, undefined, 'the private parameters stay in the pool');
+    const again = await new Promise((resolve, reject) => user.sendCustomChallengeAnswer('green', custom(resolve, reject)));
+    assert.equal(again.kind, 'custom', 'a wrong answer is asked again');
+    const done = await new Promise((resolve, reject) => user.sendCustomChallengeAnswer('blue', custom(resolve, reject)));
+    assert.equal(done.kind, 'success');
+    assert.ok(done.session.isValid());
+    assert.deepEqual(calls.map((x) => x.challenge ?? x.operation),
+      ['InitiateAuth', 'PASSWORD_VERIFIER', 'CUSTOM_CHALLENGE', 'CUSTOM_CHALLENGE']);
+
+    const wrong = new CognitoUser({ Username: username, Pool: up });
+    wrong.setAuthenticationFlowType('CUSTOM_AUTH');
+    await rejects(new Promise((resolve, reject) =>
+      wrong.authenticateUser(new AuthenticationDetails({ Username: username, Password: 'Wrong-Horse-9' }), custom(resolve, reject))),
+    'NotAuthorizedException', /Incorrect username or password/);
+
+    const passwordless = new CognitoUser({ Username: username, Pool: up });
+    passwordless.setAuthenticationFlowType('CUSTOM_AUTH');
+    const plain = await new Promise((resolve, reject) =>
+      passwordless.initiateAuth(new AuthenticationDetails({ Username: username }), custom(resolve, reject)));
+    assert.equal(plain.kind, 'custom');
+    const plainDone = await new Promise((resolve, reject) => passwordless.sendCustomChallengeAnswer('blue', custom(resolve, reject)));
+    assert.equal(plainDone.kind, 'success');
+    return { accessToken: done.session.getAccessToken().getJwtToken(), clientId, username, poolId };
+  },
 });

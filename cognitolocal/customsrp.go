@@ -1,0 +1,76 @@
+package cognitolocal
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// The custom flow that verifies the password first, with SRP ("Define
+// auth challenge Lambda trigger"; amazon-cognito-identity-js's
+// authenticateUser with authenticationFlowType CUSTOM_AUTH, Amplify's
+// CUSTOM_WITH_SRP): InitiateAuth's AuthParameters carry CHALLENGE_NAME
+// SRP_A, SRP_A and USERNAME; the define trigger runs with the session
+// [{challengeName: SRP_A, challengeResult: true}] and answers
+// PASSWORD_VERIFIER, which the pool answers as USER_SRP_AUTH does (with a
+// Session besides); "If the password verification succeeds, Amazon
+// Cognito invokes your Lambda function again with a new session
+// containing challengeName: PASSWORD_VERIFIER and challengeResult: true",
+// and the custom challenges follow. A wrong password is refused as in
+// USER_SRP_AUTH, without another define round (the guide describes none).
+
+// customPasswordVerifier answers the define trigger's PASSWORD_VERIFIER:
+// the SRP exchange of the sign-in's SRP_A, marked as this custom
+// sign-in's.
+func (p *Pool) customPasswordVerifier(cs customSignIn) (*initiateAuthOutput, error) {
+	out, err := p.startSRP(cs.c, cs.typed, cs.srpA, false)
+	if err != nil {
+		return nil, err
+	}
+	next := cs
+	next.srpA, next.answered, next.metadata, next.fromAnswer = "", "", nil, false
+	p.mu.Lock()
+	if ex := p.auth.srp[digest(out.ChallengeParameters["SECRET_BLOCK"])]; ex != nil {
+		ex.custom = &next
+	}
+	p.mu.Unlock()
+	out.Session = p.newSession(cs.c, cs.username, authSession{challenge: "PASSWORD_VERIFIER", typed: cs.typed, admin: cs.admin})
+	return out, nil
+}
+
+// customExchange reports whether the SRP exchange of a PASSWORD_VERIFIER
+// answer belongs to a custom sign-in.
+func (p *Pool) customExchange(secretBlock string) bool {
+	if secretBlock == "" {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ex := p.auth.srp[digest(secretBlock)]
+	return ex != nil && ex.custom != nil
+}
+
+// respondCustomSRP checks the PASSWORD_VERIFIER answer of a custom
+// sign-in, by the operation that began it, and runs the define trigger
+// again with the password's result in the session.
+func (p *Pool) respondCustomSRP(ctx context.Context, c AppClient, in *respondToAuthChallengeInput, admin bool) (*initiateAuthOutput, error) {
+	if in.ChallengeResponses["USERNAME"] == "" {
+		return nil, apiErr(codeInvalidParameter, "Missing required parameter USERNAME")
+	}
+	ex, err := p.verifySRP(c, in.ChallengeResponses)
+	if err != nil {
+		return nil, err
+	}
+	if in.Session != "" {
+		p.endSession(in.Session)
+	}
+	cs := *ex.custom
+	if cs.admin != admin {
+		return nil, errSessionGone
+	}
+	cs.answered, cs.metadata, cs.fromAnswer = in.Session, in.ClientMetadata, true
+	cs.state.history = append(cs.state.history[:len(cs.state.history):len(cs.state.history)], events.CognitoEventUserPoolsChallengeResult{
+		ChallengeName: "PASSWORD_VERIFIER", ChallengeResult: true,
+	})
+	return p.customRound(ctx, cs)
+}
