@@ -265,10 +265,13 @@ func TestCustomAuthTriggerErrors(t *testing.T) {
 	quizTriggers(rc)
 	rc.create.respond = func(*createEvent) error { return errors.New("Create is down") }
 	requireAPIError(t, p, "InitiateAuth", customAuthIn(customClient, "alice"), codeUserLambdaValidate, "CreateAuthChallenge failed with error Create is down.")
+	// A create trigger that sets no parameters still challenges the
+	// user: the guide says they "should" describe the challenge.
 	rc.create.respond = func(*createEvent) error { return nil }
-	requireAPIError(t, p, "InitiateAuth", customAuthIn(customClient, "alice"), codeInvalidLambdaResp, errCreateNoParams.Message)
-	quizTriggers(rc)
 	out := startCustom(t, p, customClient, "alice")
+	require.Equal(t, map[string]any{"USERNAME": "alice"}, out["ChallengeParameters"])
+	quizTriggers(rc)
+	out = startCustom(t, p, customClient, "alice")
 	rc.verify.respond = func(*verifyEvent) error { return errors.New("Verify is down") }
 	requireAPIError(t, p, "RespondToAuthChallenge", customAnswer(customClient, out["Session"], "alice", "42"), codeUserLambdaValidate,
 		"VerifyAuthChallengeResponse failed with error Verify is down.")
