@@ -70,8 +70,11 @@ type authSession struct {
 	// to (devicesrp.go, deviceSession).
 	deviceNext string
 	// custom is the custom sign-in a CUSTOM_CHALLENGE session goes on
-	// with (customauth.go); never changed once stored.
-	custom *customAuth
+	// with (customauth.go); customFlow the one an MFA challenge
+	// interrupts, after a custom sign-in's password (customsrp.go).
+	// Never changed once stored.
+	custom     *customAuth
+	customFlow *customSignIn
 }
 
 // authState is the sign-in state kept under the pool's lock besides the

@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -138,7 +139,7 @@ func (p *Pool) initiateCustomAuth(ctx context.Context, c AppClient, params, meta
 		return nil, err
 	}
 	if l, err := p.lambda(lambdaDefineAuth); err != nil || l == nil {
-		return nil, cmpErr(err, errCustomAuthNotConfigured)
+		return nil, cmp.Or[error](err, errCustomAuthNotConfigured)
 	}
 	srpA := ""
 	if params["CHALLENGE_NAME"] == "SRP_A" {
@@ -162,14 +163,6 @@ func (p *Pool) initiateCustomAuth(ctx context.Context, c AppClient, params, meta
 		cs.state.history = append(cs.state.history, events.CognitoEventUserPoolsChallengeResult{ChallengeName: "SRP_A", ChallengeResult: true})
 	}
 	return p.customRound(ctx, cs)
-}
-
-// cmpErr is err, or fallback when err is nil.
-func cmpErr(err, fallback error) error {
-	if err != nil {
-		return err
-	}
-	return fallback
 }
 
 // customStart finds the user signing in: an unknown name is
@@ -234,7 +227,7 @@ func (p *Pool) customRound(ctx context.Context, cs customSignIn) (*initiateAuthO
 	}
 	l, err := p.lambda(lambdaDefineAuth)
 	if err != nil || l == nil {
-		return nil, cmpErr(err, errCustomAuthNotConfigured)
+		return nil, cmp.Or[error](err, errCustomAuthNotConfigured)
 	}
 	ev := events.CognitoEventUserPoolsDefineAuthChallenge{CognitoEventUserPoolsHeader: p.eventHeader(sourceDefineAuth, cs.c.ClientID, cs.username)}
 	ev.Request.UserAttributes = attrs
@@ -273,7 +266,7 @@ func (p *Pool) customRound(ctx context.Context, cs customSignIn) (*initiateAuthO
 func (p *Pool) createChallenge(ctx context.Context, cs customSignIn, attrs map[string]string) (*initiateAuthOutput, error) {
 	l, err := p.lambda(lambdaCreateAuth)
 	if err != nil || l == nil {
-		return nil, cmpErr(err, errCustomAuthNotConfigured)
+		return nil, cmp.Or[error](err, errCustomAuthNotConfigured)
 	}
 	ev := events.CognitoEventUserPoolsCreateAuthChallenge{CognitoEventUserPoolsHeader: p.eventHeader(sourceCreateAuth, cs.c.ClientID, cs.username)}
 	ev.Request.UserAttributes = attrs
@@ -332,7 +325,7 @@ func (p *Pool) respondCustom(ctx context.Context, c AppClient, in *respondToAuth
 	}
 	l, err := p.lambda(lambdaVerifyAuth)
 	if err != nil || l == nil {
-		return nil, cmpErr(err, errCustomAuthNotConfigured)
+		return nil, cmp.Or[error](err, errCustomAuthNotConfigured)
 	}
 	ev := events.CognitoEventUserPoolsVerifyAuthChallenge{CognitoEventUserPoolsHeader: p.eventHeader(sourceVerifyAuth, c.ClientID, cs.username)}
 	ev.Request.UserAttributes = attrs
