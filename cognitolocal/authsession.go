@@ -164,6 +164,22 @@ func (p *Pool) endSession(token string) {
 	p.mu.Unlock()
 }
 
+// claimSession ends the session and reports whether this call ended it:
+// of answers that opened the session at once, one goes on.
+func (p *Pool) claimSession(token string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.sessions[digest(token)]
+	switch {
+	case s == nil:
+		return errSessionGone
+	case s.used:
+		return errSessionUsed
+	}
+	s.used = true
+	return nil
+}
+
 // failSession counts a wrong code against the session and ends it after
 // maxCodeAttempts.
 func (p *Pool) failSession(token string) {
