@@ -15,9 +15,10 @@ func idOf(r *List, kind revtab.Kind, value string) revocationID {
 	return revocationID{h.Tag(kind, value), h.Check(kind, value)}
 }
 
-// The filter only ever sends a lookup to the table: whatever its false
-// positives, a listed value is found and an unlisted one is not, through
-// every rebuild as the list grows and shrinks.
+// The filter's bits only ever send a lookup to the table (its cut-off
+// marks may let a subject's token pass, never refuse one): whatever its
+// false positives, a listed value is found and an unlisted one is not,
+// through every rebuild as the list grows and shrinks.
 func TestRevocationFilterNeverDecidesAlone(t *testing.T) {
 	now := time.Unix(1_750_000_000, 0)
 	clk := func() time.Time { return now }
