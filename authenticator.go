@@ -60,21 +60,19 @@ type bearer struct {
 }
 
 // cachedVerifier is what the package's own verifiers offer the
-// middleware beyond Verify: the cache asked alone, and claims copied into
-// the middleware's context value instead of a struct of their own.
+// middleware beyond Verify: the cache asked alone, before the request's
+// context value is allocated, and claims verified into that value instead
+// of a struct of their own.
 type cachedVerifier interface {
-	fromCacheInto(token string, dst *Claims) (c *Claims, hit bool, miss cacheMiss, err error)
+	cached(token string) (cacheHit, cacheMiss)
 	verifyInto(ctx context.Context, token string, dst *Claims, miss cacheMiss) (*Claims, error)
-}
-
-func (v *Verifier) fromCacheInto(token string, dst *Claims) (*Claims, bool, cacheMiss, error) {
-	return v.fromCache(token, dst, true)
 }
 
 func (v *Verifier) verifyInto(ctx context.Context, token string, dst *Claims, miss cacheMiss) (*Claims, error) {
 	return v.verifyObserved(ctx, token, nil, dst, miss)
 }
 
+// Authenticate implements Authenticator.
 func (b bearer) Authenticate(_ http.ResponseWriter, r *http.Request) (Authentication, error) {
 	token, err := b.src(r)
 	if err != nil {
@@ -89,11 +87,12 @@ func (b bearer) Authenticate(_ http.ResponseWriter, r *http.Request) (Authentica
 	return Authentication{Claims: c, Token: token}, nil
 }
 
-// authenticateInto is Authenticate for the middleware's own context value:
-// the package's verifiers copy the claims into dst, which that value
-// holds, so a cache hit allocates nothing beyond it.
-func (b bearer) authenticateInto(r *http.Request, a *auth, dst *Claims) error {
-	v := b.own
+// authenticateNew is Authenticate for the middleware: it returns the
+// request's context value, which holds the claims, allocated once per
+// request. On a cache hit the value is allocated after the lookup and
+// the claims are copied into it before any call (see Claims.fill), so
+// that the copy's write barriers record only the new pointers.
+func (b bearer) authenticateNew(r *http.Request, m *middleware) (*authRequest, error) {
 	var token string
 	var err error
 	if b.lazy {
@@ -102,32 +101,36 @@ func (b bearer) authenticateInto(r *http.Request, a *auth, dst *Claims) error {
 		token, err = b.src(r)
 	}
 	if err != nil {
-		return err
+		return &authRequest{auth: auth{mw: m}}, err
 	}
-	var c *Claims
-	switch {
-	case b.lazy:
-		var hit bool
-		var miss cacheMiss
-		if c, hit, miss, err = v.fromCacheInto(token, dst); !hit {
-			if !isToken68(token) {
-				return errBadBearer
-			}
-			c, err = v.verifyInto(r.Context(), token, dst, miss)
+	v := b.own
+	if v == nil {
+		x := &authRequest{auth: auth{mw: m}}
+		x.Claims, err = b.v.Verify(r.Context(), token)
+		// On error the token stays for the debug log's
+		// expected-versus-actual record only; a refused request's value
+		// is never handed on.
+		x.Token = token
+		return x, err
+	}
+	found, miss := v.cached(token)
+	if found.shared != nil {
+		x := new(bearerRequest)
+		x.claims.fill(found.shared)
+		x.mw, x.Token = m, token
+		if err := found.check(&x.claims); err != nil {
+			return &x.authRequest, err
 		}
-	case v != nil:
-		c, err = v.verifyInto(r.Context(), token, dst, cacheMiss{})
-	default:
-		c, err = b.v.Verify(r.Context(), token)
+		x.Claims = &x.claims
+		return &x.authRequest, nil
 	}
-	if err != nil {
-		// The token stays for the debug log's expected-versus-actual
-		// record only; a refused request's value is never handed on.
-		a.Token = token
-		return err
+	if b.lazy && !isToken68(token) {
+		return &authRequest{auth: auth{mw: m}}, errBadBearer
 	}
-	a.Claims, a.Token = c, token
-	return nil
+	x := &bearerRequest{authRequest: authRequest{auth: auth{mw: m}}}
+	x.Claims, err = v.verifyInto(r.Context(), token, &x.claims, miss)
+	x.Token = token
+	return &x.authRequest, err
 }
 
 // MiddlewareFor is Middleware with another way of proving who is calling:

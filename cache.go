@@ -177,9 +177,10 @@ func (c *tokenCache) next(at int) int {
 	return at
 }
 
-// get returns the claims cached for token, whose hash is h, or nil. They
-// are the cache's own: callers hand out shallow copies.
-func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource) *Claims {
+// get returns the claims cached for token, whose hash is h, at t (Unix
+// nanoseconds), or nil. They are the cache's own: callers hand out
+// shallow copies.
+func (c *tokenCache) get(h uint64, token string, t int64, keys *jwksSource) *Claims {
 	at, width := c.window(h)
 	want := metaLive | tagOf(h)
 	for i := 0; i < width; i, at = i+1, c.next(at) {
@@ -192,8 +193,7 @@ func (c *tokenCache) get(h uint64, token string, now time.Time, keys *jwksSource
 		if e == nil || e.hash != h || e.token != token {
 			continue
 		}
-		t := now.UnixNano()
-		if t >= e.until || !keys.stillServes(e.pub, &e.set, now) {
+		if t >= e.until || !keys.stillServes(e.pub, &e.set, t) {
 			if c.meta[at].CompareAndSwap(m, metaBusy) {
 				c.entries[at].Store(nil)
 				c.meta[at].Store(0)

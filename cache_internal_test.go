@@ -26,8 +26,8 @@ type cacheSim struct {
 func newCacheSim(size int) *cacheSim {
 	pub := &publicKey{kid: "k"}
 	now := time.Unix(1_750_000_000, 0)
-	keys := &jwksSource{refresh: time.Hour}
-	keys.set.Store(&keySet{keys: map[string]*publicKey{"k": pub}, fetched: now})
+	keys := &jwksSource{refresh: time.Hour, now: func() time.Time { return now }}
+	keys.set.Store(&keySet{keys: map[string]*publicKey{"k": pub}, fetched: now, fetchedAt: now.UnixNano()})
 	return &cacheSim{
 		c:    newTokenCache(size),
 		keys: keys,
@@ -52,7 +52,7 @@ func (s *cacheSim) token(p, i uint64) simToken {
 // token is one a client has used for a while, so it expires before the
 // tokens that arrive fresh: an eviction by expiry takes the hot ones.
 func (s *cacheSim) request(k simToken, hot bool) bool {
-	if s.c.get(k.hash, k.raw, s.now, s.keys) != nil {
+	if s.c.get(k.hash, k.raw, s.now.UnixNano(), s.keys) != nil {
 		return true
 	}
 	life := time.Hour
@@ -152,10 +152,10 @@ func TestCacheHashPlacesByTheTailAndTheWholeTokenDecides(t *testing.T) {
 	}
 	claims := &Claims{KeyID: "k", ExpiresAt: s.now.Add(time.Hour)}
 	s.c.put(h, cached, claims, time.Time{}, claims.ExpiresAt, s.pub, s.now)
-	if s.c.get(h, cached, s.now, s.keys) == nil {
+	if s.c.get(h, cached, s.now.UnixNano(), s.keys) == nil {
 		t.Fatal("the cached token is not found")
 	}
-	if s.c.get(h, forged, s.now, s.keys) != nil {
+	if s.c.get(h, forged, s.now.UnixNano(), s.keys) != nil {
 		t.Fatal("a token sharing only the tail got the cached entry")
 	}
 	short := "a.b.c"
@@ -183,12 +183,12 @@ func TestCacheTagOnlySteers(t *testing.T) {
 	s.simPut(h, "token-a")
 	s.simPut(h, "token-b")
 	for _, raw := range []string{"token-a", "token-b"} {
-		c := s.c.get(h, raw, s.now, s.keys)
+		c := s.c.get(h, raw, s.now.UnixNano(), s.keys)
 		if c == nil || c.Subject != raw {
 			t.Fatalf("a lookup of %s found %v", raw, c)
 		}
 	}
-	if c := s.c.get(h, "token-c", s.now, s.keys); c != nil {
+	if c := s.c.get(h, "token-c", s.now.UnixNano(), s.keys); c != nil {
 		t.Fatalf("a token never cached, of a cached hash, found %s's claims", c.Subject)
 	}
 
@@ -208,7 +208,7 @@ func TestCacheTagOnlySteers(t *testing.T) {
 	if swapped != 1 {
 		t.Fatalf("%d entries in the table, want 1", swapped)
 	}
-	if c := s.c.get(h, "token-a", s.now, s.keys); c != nil {
+	if c := s.c.get(h, "token-a", s.now.UnixNano(), s.keys); c != nil {
 		t.Fatalf("a lookup was answered by another token's entry, whose slot bore its tag: %s", c.Subject)
 	}
 	// And an entry of the same hash holding another token.
@@ -217,7 +217,7 @@ func TestCacheTagOnlySteers(t *testing.T) {
 			s.c.entries[i].Store(&cacheEntry{token: "token-z", hash: h, until: s.now.Add(time.Hour).UnixNano(), pub: s.pub})
 		}
 	}
-	if c := s.c.get(h, "token-a", s.now, s.keys); c != nil {
+	if c := s.c.get(h, "token-a", s.now.UnixNano(), s.keys); c != nil {
 		t.Fatal("a lookup was answered by an entry holding another token")
 	}
 }
@@ -241,7 +241,7 @@ func TestCacheConcurrentWritersNeverMixEntries(t *testing.T) {
 					s.simPut(h, raw(i))
 					continue
 				}
-				if c := s.c.get(h, raw(i), s.now, s.keys); c != nil && c.Subject != raw(i) {
+				if c := s.c.get(h, raw(i), s.now.UnixNano(), s.keys); c != nil && c.Subject != raw(i) {
 					wrong.Add(1)
 				}
 			}
@@ -319,5 +319,42 @@ func TestCacheKeepsTokensBelowCapacity(t *testing.T) {
 	t.Logf("%d of %d tokens missed", missed, tokens)
 	if missed > tokens/500 {
 		t.Fatalf("%d of %d tokens missed with the cache at %d%% of its capacity, want at most 0.2%%", missed, tokens, 100*tokens/DefaultCacheSize)
+	}
+}
+
+// TestCacheHitAsksTheKeysAgainOnlyWhenDue: a hit's bare reading decides
+// whether the key set is due for a refresh. Within the refresh interval
+// the set is not consulted beyond a pointer; past it, or at a reading
+// before the fetch (a wall clock stepped back), the source reads its own
+// clock and decides as a lookup would. A key the set no longer publishes
+// stops the hit.
+func TestCacheHitAsksTheKeysAgainOnlyWhenDue(t *testing.T) {
+	s := newCacheSim(16)
+	var reads int
+	s.keys.now = func() time.Time { reads++; return s.now }
+	set := s.keys.set.Load()
+	var seen atomic.Pointer[keySet]
+	seen.Store(set)
+	at := s.now.UnixNano()
+	for _, tc := range []struct {
+		name  string
+		t     int64
+		reads int
+	}{
+		{"within the interval", at + int64(time.Minute), 0},
+		{"past the interval", at + int64(2*time.Hour), 1},
+		{"before the fetch", at - int64(time.Hour), 1},
+	} {
+		reads = 0
+		if !s.keys.stillServes(s.pub, &seen, tc.t) {
+			t.Fatalf("%s: a published key refused", tc.name)
+		}
+		if reads != tc.reads {
+			t.Fatalf("%s: %d clock reads, want %d", tc.name, reads, tc.reads)
+		}
+	}
+	s.keys.set.Store(&keySet{keys: map[string]*publicKey{"k": {kid: "k"}}, fetched: s.now, fetchedAt: at})
+	if s.keys.stillServes(s.pub, &seen, at) {
+		t.Fatal("a key the set replaced still served a hit")
 	}
 }

@@ -51,6 +51,36 @@ func TestClockStaysWithTheWallClock(t *testing.T) {
 	}
 }
 
+// TestClockUnixNanoIsNow: the bare reading a cache hit takes is the wall
+// time now would give, derived from the same anchor, and renews a stale
+// anchor as now does.
+func TestClockUnixNanoIsNow(t *testing.T) {
+	var reads atomic.Int64
+	c := &clock{period: time.Hour, read: countingRead(&reads, false)}
+	for i := range 1000 {
+		before := c.now().UnixNano()
+		got := c.unixNano()
+		after := c.now().UnixNano()
+		if got < before || got > after {
+			t.Fatalf("reading %d: %d outside now's readings around it [%d, %d]", i, got, before, after)
+		}
+	}
+	if n := reads.Load(); n != 1 {
+		t.Fatalf("%d reads of the wall clock within one period, want 1", n)
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	c.anchor.Store(&reading{t: old, unix: old.UnixNano()})
+	before := time.Now().Round(0).Add(-wallTolerance).UnixNano()
+	if got := c.unixNano(); got < before || reads.Load() != 2 {
+		t.Fatalf("a stale anchor gave %d (want at least %d) after %d reads, want 2", got, before, reads.Load())
+	}
+	var zero clock
+	before = time.Now().Round(0).Add(-wallTolerance).UnixNano()
+	if got := zero.unixNano(); got < before || got > time.Now().Round(0).Add(wallTolerance).UnixNano() {
+		t.Fatalf("the zero clock gave %d, far from the wall clock", got)
+	}
+}
+
 func TestClockDerivesWithinThePeriodAndRenewsAfterIt(t *testing.T) {
 	var reads atomic.Int64
 	c := &clock{period: time.Hour, read: countingRead(&reads, false)}
@@ -65,14 +95,14 @@ func TestClockDerivesWithinThePeriodAndRenewsAfterIt(t *testing.T) {
 	}
 	// An anchor older than the period, as one would be after it.
 	old := time.Now().Add(-2 * time.Hour)
-	c.anchor.Store(&old)
+	c.anchor.Store(&reading{t: old, unix: old.UnixNano()})
 	before := time.Now()
 	got := c.now()
 	checkBetween(t, before, got, time.Now())
 	if n := reads.Load(); n != 2 {
 		t.Fatalf("%d reads of the wall clock after the period, want 2", n)
 	}
-	if a := c.anchor.Load(); a.Before(before) {
+	if a := c.anchor.Load().t; a.Before(before) {
 		t.Fatalf("anchor %v not renewed", a)
 	}
 }
@@ -112,10 +142,10 @@ func TestClockZeroValueAndZeroAnchor(t *testing.T) {
 	checkBetween(t, before, zero.now(), time.Now())
 
 	c := newClock()
-	c.anchor.Store(&time.Time{})
+	c.anchor.Store(&reading{})
 	before = time.Now()
 	checkBetween(t, before, c.now(), time.Now())
-	if a := c.anchor.Load(); a.IsZero() {
+	if a := c.anchor.Load().t; a.IsZero() {
 		t.Fatal("zero anchor kept")
 	}
 }

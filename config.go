@@ -164,9 +164,10 @@ func New(cfg Config) (*Verifier, error) {
 		cfg.MaxJWKSSize < 0 || cfg.MaxTokenSize < 0 {
 		return nil, fmt.Errorf("%w: negative duration or size", ErrInvalidConfig)
 	}
-	now := cfg.Now
+	now, clk := cfg.Now, (*clock)(nil)
 	if now == nil {
-		now = newClock().now
+		clk = newClock()
+		now = clk.now
 	}
 	v := &Verifier{
 		issuers:   append([]string{issuer}, cfg.AdditionalIssuers...),
@@ -176,6 +177,7 @@ func New(cfg Config) (*Verifier, error) {
 		leeway:    rules.Leeway(cfg.Leeway, DefaultLeeway),
 		maxSize:   cmp.Or(cfg.MaxTokenSize, DefaultMaxTokenSize),
 		now:       now,
+		clock:     clk,
 		hooks:     cfg.Hooks,
 	}
 	timeout := cmp.Or(cfg.FetchTimeout, DefaultFetchTimeout)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt/internal/errs"
 	"github.com/cognitojwt/cognitojwt/internal/fetch"
+	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
 
 // The RSA modulus sizes a usable key may have.
@@ -26,6 +27,9 @@ const (
 type keySet struct {
 	keys    map[string]*publicKey
 	fetched time.Time
+	// fetchedAt is fetched in Unix nanoseconds, which a cache hit
+	// compares with its own reading.
+	fetchedAt int64
 }
 
 // publicKey is a usable key and the kid it is published under.
@@ -90,20 +94,25 @@ func (j *jwksSource) cached(kid string, now time.Time) *publicKey {
 }
 
 // stillServes reports whether the current set still publishes pub under
-// its kid, as cached would, for a cache hit: seen is the set the caller
-// last found publishing pub, so that while the set is unchanged the answer
-// costs a pointer comparison (and the refresh check) rather than a lookup.
-func (j *jwksSource) stillServes(pub *publicKey, seen *atomic.Pointer[keySet], now time.Time) bool {
+// its kid, as cached would, for a cache hit at t (Unix nanoseconds): seen
+// is the set the caller last found publishing pub, so that while the set
+// is unchanged the answer costs a pointer comparison (and the refresh
+// check) rather than a lookup. The hit's reading is a bare number, which
+// costs it less than a time.Time; the rare paths read the clock again.
+func (j *jwksSource) stillServes(pub *publicKey, seen *atomic.Pointer[keySet], t int64) bool {
 	s := j.set.Load()
 	if s == nil || s != seen.Load() {
-		if j.cached(pub.kid, now) != pub {
+		if j.cached(pub.kid, j.now()) != pub {
 			return false
 		}
 		seen.Store(s)
 		return true
 	}
-	if now.Sub(s.fetched) >= j.refresh {
-		j.cached(pub.kid, now) // starts the background refresh
+	// A reading before the fetch (a wall clock stepped back) wraps round
+	// to a large number, so cached, which compares monotonic readings,
+	// decides then too.
+	if uint64(t-s.fetchedAt) >= uint64(j.refresh) {
+		j.cached(pub.kid, j.now()) // starts the background refresh
 	}
 	return true
 }
@@ -224,6 +233,7 @@ func (j *jwksSource) install(body []byte) (*keySet, int, error) {
 	// pointers would void every cached token on each refresh or refetch.
 	prev := j.set.Load()
 	set := &keySet{keys: make(map[string]*publicKey, len(keys)), fetched: j.now()}
+	set.fetchedAt = rules.UnixNanos(set.fetched)
 	for kid, pub := range keys {
 		if prev != nil {
 			if old := prev.keys[kid]; old != nil && old.pub.Equal(pub) {

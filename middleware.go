@@ -127,9 +127,7 @@ func (m *middleware) handler(next http.Handler) http.Handler {
 		var x *authRequest
 		var err error
 		if b, ok := m.authn.(bearer); ok {
-			bx := &bearerRequest{authRequest: authRequest{auth: auth{mw: m}}}
-			x = &bx.authRequest
-			err = b.authenticateInto(r, &x.auth, &bx.claims)
+			x, err = b.authenticateNew(r, m)
 		} else {
 			x = &authRequest{auth: auth{mw: m}}
 			x.Authentication, err = m.authn.Authenticate(w, r)
@@ -224,10 +222,12 @@ func (x *authRequest) serve(next http.Handler, w http.ResponseWriter, r *http.Re
 // bearerRequest is authRequest with room for the claims, where the bearer
 // authenticator's Verifier copies them (Authentication.Claims then points
 // here), in the same allocation. Other authenticators bring claims of
-// their own and get a plain authRequest.
+// their own and get a plain authRequest. The claims come first: the
+// compiler knows only an object's first 64 words to be zero after its
+// allocation, and Claims.fill relies on it.
 type bearerRequest struct {
-	authRequest
 	claims Claims
+	authRequest
 }
 
 // in returns a, as a context that extends ctx with a as its authKey value.

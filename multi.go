@@ -126,6 +126,17 @@ func (m *MultiVerifier) fromCacheInto(token string, dst *Claims) (*Claims, bool,
 	return nil, false, cacheMiss{}, nil
 }
 
+// cached asks each pool's cache in turn, as Verifier.cached does; what a
+// miss learned is of one pool's cache, so none is returned.
+func (m *MultiVerifier) cached(token string) (cacheHit, cacheMiss) {
+	for _, v := range m.pools {
+		if found, _ := v.cached(token); found.shared != nil {
+			return found, cacheMiss{}
+		}
+	}
+	return cacheHit{}, cacheMiss{}
+}
+
 // verifyInto verifies a token that no pool's cache answered, into dst as
 // Verifier.verifyObserved does.
 func (m *MultiVerifier) verifyInto(ctx context.Context, token string, dst *Claims, _ cacheMiss) (*Claims, error) {

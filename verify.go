@@ -27,9 +27,11 @@ type Verifier struct {
 	leeway    time.Duration
 	maxSize   int
 	now       func() time.Time
-	hooks     Hooks
-	keys      *jwksSource
-	cache     *tokenCache
+	// clock is the default clock behind now, nil when Config.Now is set.
+	clock *clock
+	hooks Hooks
+	keys  *jwksSource
+	cache *tokenCache
 	// headers are the header segments of proven tokens, which a parse
 	// need not decode again.
 	headers knownHeaders
@@ -121,35 +123,79 @@ func (v *Verifier) describe(err error) error {
 // revocation list, which must never read the cache's own, and a hit
 // allocates nothing when no list is set.
 func (v *Verifier) fromCache(token string, dst *Claims, claims bool) (c *Claims, hit bool, miss cacheMiss, err error) {
+	found, miss := v.cached(token)
+	if found.shared == nil {
+		return nil, false, miss, nil
+	}
+	if claims || !v.revocations.Empty() {
+		c = copyInto(dst, found.shared)
+		if err = found.check(c); err != nil {
+			c = nil
+		}
+		return c, true, cacheMiss{}, err
+	}
+	found.observe(nil)
+	return nil, true, cacheMiss{}, nil
+}
+
+// cacheHit is a token the cache knew: its claims, the cache's own, which
+// are copied before anyone else sees them, and the pool whose cache it
+// was, for check. The zero value is a miss.
+type cacheHit struct {
+	shared *Claims
+	v      *Verifier
+	// start is when the lookup began, for OnVerify.
+	start time.Time
+}
+
+// cached looks token up in the cache alone. On a miss, it returns what
+// verifyObserved may reuse.
+func (v *Verifier) cached(token string) (cacheHit, cacheMiss) {
 	if v.cache == nil || token == "" || len(token) > v.maxSize {
-		return nil, false, cacheMiss{}, nil
+		return cacheHit{}, cacheMiss{}
 	}
 	var start time.Time
 	if v.hooks.OnVerify != nil {
 		start = time.Now()
 	}
-	h, shared := v.probeCache(token, v.now())
+	h, shared := v.probeCache(token, v.unixNow())
 	if shared == nil {
-		return nil, false, cacheMiss{hash: h, known: true}, nil
+		return cacheHit{}, cacheMiss{hash: h, known: true}
 	}
-	if claims || !v.revocations.Empty() {
-		c = copyInto(dst, shared)
-		if err = v.describe(v.checkRevoked(c)); err != nil {
-			c = nil
-		}
+	return cacheHit{shared: shared, v: v, start: start}, cacheMiss{}
+}
+
+// check ends a hit whose claims the caller copied into c: it asks the
+// revocation list about the copy and reports the hit to OnVerify.
+func (found cacheHit) check(c *Claims) error {
+	err := found.v.describe(found.v.checkRevoked(c))
+	found.observe(err)
+	return err
+}
+
+// observe reports the hit to OnVerify.
+func (found cacheHit) observe(err error) {
+	if v := found.v; v.hooks.OnVerify != nil {
+		v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(found.start), CacheHit: true, TokenUse: v.use})
 	}
-	if v.hooks.OnVerify != nil {
-		v.hooks.OnVerify(VerifyOutcome{Err: err, Duration: time.Since(start), CacheHit: true, TokenUse: v.use})
+}
+
+// unixNow is now in Unix nanoseconds, for a cache hit, which compares
+// the time with its entry's bounds only and so need not build a
+// time.Time from the default clock's reading.
+func (v *Verifier) unixNow() int64 {
+	if v.clock != nil {
+		return v.clock.unixNano()
 	}
-	return c, true, cacheMiss{}, err
+	return rules.UnixNanos(v.now())
 }
 
 // probeCache hashes token and looks it up; the hash serves a later put.
 // The claims it returns are the cache's: copy them before handing them
 // out.
-func (v *Verifier) probeCache(token string, now time.Time) (uint64, *Claims) {
+func (v *Verifier) probeCache(token string, t int64) (uint64, *Claims) {
 	h := v.cache.hash(token)
-	return h, v.cache.get(h, token, now, v.keys)
+	return h, v.cache.get(h, token, t, v.keys)
 }
 
 func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst *Claims, miss cacheMiss) (*Claims, bool, error) {
@@ -159,11 +205,10 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst
 	if len(token) > v.maxSize {
 		return nil, false, errTooLarge
 	}
-	now := v.now()
 	hash := miss.hash
 	if v.cache != nil && !miss.known {
 		var shared *Claims
-		if hash, shared = v.probeCache(token, now); shared != nil {
+		if hash, shared = v.probeCache(token, v.unixNow()); shared != nil {
 			c := copyInto(dst, shared)
 			if err := v.checkRevoked(c); err != nil {
 				return nil, true, err
@@ -171,6 +216,9 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst
 			return c, true, nil
 		}
 	}
+	// A miss reads the clock again, as a time.Time: a hit needs only its
+	// Unix nanoseconds, which cost less.
+	now := v.now()
 	if p == nil {
 		var own parsedToken
 		if err := parseKnown(token, &own, &v.headers); err != nil {

@@ -74,7 +74,6 @@ var (
 	// errDefineUndecided answers a define trigger that named no next
 	// step the pool can take.
 	errDefineUndecided = apiErr(codeInvalidLambdaResp, "DefineAuthChallenge answered no next step: set issueTokens, failAuthentication, or challengeName CUSTOM_CHALLENGE (PASSWORD_VERIFIER only after SRP_A).")
-	errCreateNoParams  = apiErr(codeInvalidLambdaResp, "CreateAuthChallenge answered no publicChallengeParameters.")
 )
 
 // customAuth is what a custom sign-in keeps between its rounds: the
@@ -285,9 +284,10 @@ func (p *Pool) createChallenge(ctx context.Context, cs customSignIn, attrs map[s
 	}
 	public := maps.Clone(ev.Response.PublicChallengeParameters)
 	if public == nil {
-		// A client has nothing to show the user; botocore's model makes
-		// ChallengeParameters a map, which the pool always sends.
-		return nil, errCreateNoParams
+		// The guide says the parameters "should" describe the challenge,
+		// not that they must: a function that sets none (its code went
+		// out by email, say) still challenges the user.
+		public = map[string]string{}
 	}
 	if _, ok := public["USERNAME"]; !ok {
 		public["USERNAME"] = cs.username

@@ -265,10 +265,13 @@ func TestCustomAuthTriggerErrors(t *testing.T) {
 	quizTriggers(rc)
 	rc.create.respond = func(*createEvent) error { return errors.New("Create is down") }
 	requireAPIError(t, p, "InitiateAuth", customAuthIn(customClient, "alice"), codeUserLambdaValidate, "CreateAuthChallenge failed with error Create is down.")
+	// A create trigger that sets no parameters still challenges the
+	// user: the guide says they "should" describe the challenge.
 	rc.create.respond = func(*createEvent) error { return nil }
-	requireAPIError(t, p, "InitiateAuth", customAuthIn(customClient, "alice"), codeInvalidLambdaResp, errCreateNoParams.Message)
-	quizTriggers(rc)
 	out := startCustom(t, p, customClient, "alice")
+	require.Equal(t, map[string]any{"USERNAME": "alice"}, out["ChallengeParameters"])
+	quizTriggers(rc)
+	out = startCustom(t, p, customClient, "alice")
 	rc.verify.respond = func(*verifyEvent) error { return errors.New("Verify is down") }
 	requireAPIError(t, p, "RespondToAuthChallenge", customAnswer(customClient, out["Session"], "alice", "42"), codeUserLambdaValidate,
 		"VerifyAuthChallengeResponse failed with error Verify is down.")
@@ -470,4 +473,37 @@ func TestCustomAuthUserStatus(t *testing.T) {
 	out = startCustom(t, p, customClient, "alice")
 	require.NoError(t, p.DeleteUser("alice"))
 	requireAPIError(t, p, "RespondToAuthChallenge", customAnswer(customClient, out["Session"], "alice", "42"), codeNotAuthorized, errBadCredentials.Message)
+}
+
+// LambdaConfig's ARNs may map to Go triggers (Service.SetLambda): each
+// answers its own trigger only, so one mapped where another trigger's
+// ARN points fails that trigger with UnexpectedLambdaException; a typed
+// nil removes a mapping.
+func TestCustomAuthGoTriggersByARN(t *testing.T) {
+	t.Parallel()
+	const defineARN, createARN = "arn:aws:lambda:us-east-1:000000000000:function:define", "arn:aws:lambda:us-east-1:000000000000:function:create"
+	root := newPool(t, Config{})
+	p, _ := apiPool(t, root, map[string]any{"LambdaConfig": map[string]any{
+		"DefineAuthChallenge": defineARN, "CreateAuthChallenge": createARN, "VerifyAuthChallengeResponse": createARN}})
+	_, err := p.CreateAppClient(AppClient{ClientID: customClient, ExplicitAuthFlows: []string{"ALLOW_CUSTOM_AUTH"}})
+	require.NoError(t, err)
+	_, err = p.CreateUser("alice", testPassword, nil)
+	require.NoError(t, err)
+	rc := &customRecorders{}
+	quizTriggers(rc)
+	svc := p.Service()
+	svc.SetLambda(defineARN, DefineAuthChallengeTrigger(rc.define.trigger))
+	svc.SetLambda(createARN, DefineAuthChallengeTrigger(rc.define.trigger))
+	requireAPIError(t, p, "InitiateAuth", customAuthIn(customClient, "alice"), codeUnexpectedLambda,
+		"CreateAuthChallenge invocation failed: the local trigger mapped to the pool's Lambda ARN answers another trigger.")
+	svc.SetLambda(createARN, CreateAuthChallengeTrigger(rc.create.trigger))
+	out := startCustom(t, p, customClient, "alice")
+	requireAPIError(t, p, "RespondToAuthChallenge", customAnswer(customClient, out["Session"], "alice", "42"), codeUnexpectedLambda, "")
+	for _, none := range []Lambda{DefineAuthChallengeTrigger(nil), CreateAuthChallengeTrigger(nil), VerifyAuthChallengeResponseTrigger(nil)} {
+		svc.SetLambda(defineARN, VerifyAuthChallengeResponseTrigger(rc.verify.trigger))
+		svc.SetLambda(defineARN, none)
+		require.Nil(t, svc.lambda(defineARN))
+	}
+	requireAPIError(t, p, "InitiateAuth", customAuthIn(customClient, "alice"), codeUnexpectedLambda,
+		"DefineAuthChallenge invocation failed: no local trigger is mapped to the pool's Lambda ARN (dev-issuer --lambda ARN=URL, or Service.SetLambda).")
 }

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"net/http/httptest"
 	"os/exec"
 	"testing"
 )
@@ -13,6 +14,8 @@ func TestBoto3(t *testing.T) {
 	if out, err := exec.Command(py, "-c", "import boto3, cryptography.hazmat.primitives.kdf.hkdf").CombinedOutput(); err != nil {
 		t.Skipf("########## boto3 or cryptography NOT INSTALLED (%v: %s); run .ci/run conformance to install them. BOTO3 WAS NOT TESTED. ##########", err, out)
 	}
+	quiz := httptest.NewServer(&quizFunction{})
+	t.Cleanup(quiz.Close)
 	runScriptCases(t, py, "py/boto3_cases.py", []scriptCase{
 		{name: "global_sign_out"},
 		{name: "secret_hash_client", after: func(t *testing.T, iss *issuer, r map[string]any) {
@@ -41,5 +44,6 @@ func TestBoto3(t *testing.T) {
 		{name: "srp_refusals"},
 		{name: "admin_initiate_auth"},
 		{name: "passwordless_refused_with_mfa"},
+		{name: "admin_custom_auth", issuerArgs: []string{"--lambda", quizARN + "=" + quiz.URL}},
 	})
 }

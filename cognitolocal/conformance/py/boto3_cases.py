@@ -618,8 +618,57 @@ def passwordless_refused_with_mfa():
     finally:
         c.delete_user_pool(UserPoolId=pool_id)
 
+def admin_custom_auth():
+    """Developer guide, "Custom authentication challenge Lambda triggers";
+    API_AdminInitiateAuth, AuthFlow CUSTOM_AUTH, and
+    API_AdminRespondToAuthChallenge, ChallengeResponses CUSTOM_CHALLENGE:
+    ANSWER, USERNAME and, for a client with a secret, SECRET_HASH. A back
+    end signs a user in through the pool's challenge triggers (the Go
+    test's quizFunction, named by ARN in LambdaConfig): the create
+    trigger's public parameters come back as ChallengeParameters, a wrong
+    answer is asked again with a new Session, the right one answers
+    tokens. A missing SECRET_HASH is refused (NotAuthorizedException)."""
+    c = idp()
+    arn = "arn:aws:lambda:us-east-1:000000000000:function:quiz"
+    pool_id = c.create_user_pool(
+        PoolName=unique("custom"),
+        LambdaConfig={"DefineAuthChallenge": arn, "CreateAuthChallenge": arn, "VerifyAuthChallengeResponse": arn},
+    )["UserPool"]["Id"]
+    try:
+        client = c.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="backend", GenerateSecret=True,
+            ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]
+        client_id, secret = client["ClientId"], client["ClientSecret"]
+        name = unique("cai")
+        c.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS")
+        c.admin_set_user_password(UserPoolId=pool_id, Username=name, Password=PASSWORD, Permanent=True)
+        expect_error("NotAuthorizedException", c.admin_initiate_auth, UserPoolId=pool_id, ClientId=client_id,
+                     AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": name})
+        hashed = secret_hash(name, client_id, secret)
+        out = c.admin_initiate_auth(UserPoolId=pool_id, ClientId=client_id, AuthFlow="CUSTOM_AUTH",
+                                    AuthParameters={"USERNAME": name, "SECRET_HASH": hashed})
+        assert out["ChallengeName"] == "CUSTOM_CHALLENGE", out
+        assert out["ChallengeParameters"]["question"] == "What colour is the sky?", out
+        assert "answer" not in out["ChallengeParameters"], "the private parameters stay in the pool"
+
+        def answer(session, text):
+            return c.admin_respond_to_auth_challenge(
+                UserPoolId=pool_id, ClientId=client_id, ChallengeName="CUSTOM_CHALLENGE", Session=session,
+                ChallengeResponses={"USERNAME": name, "ANSWER": text, "SECRET_HASH": hashed})
+
+        again = answer(out["Session"], "green")
+        assert again["ChallengeName"] == "CUSTOM_CHALLENGE" and again["Session"] != out["Session"], again
+        done = answer(again["Session"], "blue")
+        assert done["AuthenticationResult"]["AccessToken"], done
+        assert done["AuthenticationResult"]["RefreshToken"], done
+    finally:
+        c.delete_user_pool(UserPoolId=pool_id)
+
+
 run(
     {
+        "admin_custom_auth": admin_custom_auth,
         "global_sign_out": global_sign_out,
         "secret_hash_client": secret_hash_client,
         "list_users_and_admin_get_user": list_users_and_admin_get_user,
