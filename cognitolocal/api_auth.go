@@ -276,8 +276,12 @@ func (p *Pool) respond(ctx context.Context, in *respondToAuthChallengeInput, adm
 	if in.ChallengeName == "PASSWORD_VERIFIER" && p.customExchange(in.ChallengeResponses["PASSWORD_CLAIM_SECRET_BLOCK"]) {
 		return p.respondCustomSRP(ctx, c, in, admin)
 	}
+	flow := p.customFlowOf(in.Session)
 	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin,
 		sourceIP: sourceIP(ctx)})
 	res.answered, res.fromAnswer = in.Session, true
+	if flow != nil && err == nil {
+		return p.resumeCustom(ctx, *flow, in, res)
+	}
 	return p.apiStep(ctx, c, res, err, in.ClientMetadata)
 }

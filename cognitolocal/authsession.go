@@ -70,8 +70,11 @@ type authSession struct {
 	// to (devicesrp.go, deviceSession).
 	deviceNext string
 	// custom is the custom sign-in a CUSTOM_CHALLENGE session goes on
-	// with (customauth.go); never changed once stored.
-	custom *customAuth
+	// with (customauth.go); customFlow the one an MFA challenge
+	// interrupts, after a custom sign-in's password (customsrp.go).
+	// Never changed once stored.
+	custom     *customAuth
+	customFlow *customSignIn
 }
 
 // authState is the sign-in state kept under the pool's lock besides the
@@ -159,6 +162,22 @@ func (p *Pool) endSession(token string) {
 		s.used = true
 	}
 	p.mu.Unlock()
+}
+
+// claimSession ends the session and reports whether this call ended it:
+// of answers that opened the session at once, one goes on.
+func (p *Pool) claimSession(token string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.sessions[digest(token)]
+	switch {
+	case s == nil:
+		return errSessionGone
+	case s.used:
+		return errSessionUsed
+	}
+	s.used = true
+	return nil
 }
 
 // failSession counts a wrong code against the session and ends it after

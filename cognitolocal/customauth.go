@@ -1,6 +1,7 @@
 package cognitolocal
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -93,8 +94,8 @@ type customAuth struct {
 type customSignIn struct {
 	c     AppClient
 	typed string
-	// username is the user's canonical name, or the name typed when
-	// notFound.
+	// username is the user's canonical name, or when notFound the name
+	// a user's would look like (hiddenNameLocked).
 	username string
 	admin    bool
 	state    customAuth
@@ -138,7 +139,7 @@ func (p *Pool) initiateCustomAuth(ctx context.Context, c AppClient, params, meta
 		return nil, err
 	}
 	if l, err := p.lambda(lambdaDefineAuth); err != nil || l == nil {
-		return nil, cmpErr(err, errCustomAuthNotConfigured)
+		return nil, cmp.Or[error](err, errCustomAuthNotConfigured)
 	}
 	srpA := ""
 	if params["CHALLENGE_NAME"] == "SRP_A" {
@@ -164,19 +165,13 @@ func (p *Pool) initiateCustomAuth(ctx context.Context, c AppClient, params, meta
 	return p.customRound(ctx, cs)
 }
 
-// cmpErr is err, or fallback when err is nil.
-func cmpErr(err, fallback error) error {
-	if err != nil {
-		return err
-	}
-	return fallback
-}
-
 // customStart finds the user signing in: an unknown name is
 // UserNotFoundException, or for a client that prevents user existence
 // errors a sign-in whose triggers see userNotFound true ("Managing user
-// existence error responses"); a disabled, unconfirmed or reset user is
-// refused as the password flows refuse them.
+// existence error responses"), named as a user's would be
+// (hiddenNameLocked) so that its challenge's USERNAME tells it from no
+// user's; a disabled, unconfirmed or reset user is refused as the
+// password flows refuse them.
 func (p *Pool) customStart(c AppClient, typed string, admin bool) (customSignIn, error) {
 	cs := customSignIn{c: c, typed: typed, username: typed, admin: admin, state: customAuth{history: []events.CognitoEventUserPoolsChallengeResult{}}}
 	p.mu.Lock()
@@ -185,6 +180,8 @@ func (p *Pool) customStart(c AppClient, typed string, admin bool) (customSignIn,
 	var status string
 	if u != nil {
 		cs.username, enabled, status = u.Username, u.Enabled, u.Status
+	} else if c.hidesUsers() {
+		cs.username = p.hiddenNameLocked(typed)
 	}
 	p.mu.Unlock()
 	switch {
@@ -230,7 +227,7 @@ func (p *Pool) customRound(ctx context.Context, cs customSignIn) (*initiateAuthO
 	}
 	l, err := p.lambda(lambdaDefineAuth)
 	if err != nil || l == nil {
-		return nil, cmpErr(err, errCustomAuthNotConfigured)
+		return nil, cmp.Or[error](err, errCustomAuthNotConfigured)
 	}
 	ev := events.CognitoEventUserPoolsDefineAuthChallenge{CognitoEventUserPoolsHeader: p.eventHeader(sourceDefineAuth, cs.c.ClientID, cs.username)}
 	ev.Request.UserAttributes = attrs
@@ -269,7 +266,7 @@ func (p *Pool) customRound(ctx context.Context, cs customSignIn) (*initiateAuthO
 func (p *Pool) createChallenge(ctx context.Context, cs customSignIn, attrs map[string]string) (*initiateAuthOutput, error) {
 	l, err := p.lambda(lambdaCreateAuth)
 	if err != nil || l == nil {
-		return nil, cmpErr(err, errCustomAuthNotConfigured)
+		return nil, cmp.Or[error](err, errCustomAuthNotConfigured)
 	}
 	ev := events.CognitoEventUserPoolsCreateAuthChallenge{CognitoEventUserPoolsHeader: p.eventHeader(sourceCreateAuth, cs.c.ClientID, cs.username)}
 	ev.Request.UserAttributes = attrs
@@ -318,7 +315,9 @@ func (p *Pool) respondCustom(ctx context.Context, c AppClient, in *respondToAuth
 	if s.custom == nil {
 		return nil, errSessionGone
 	}
-	p.endSession(in.Session)
+	if err := p.claimSession(in.Session); err != nil {
+		return nil, err
+	}
 	cs := customSignIn{c: c, typed: s.typed, username: s.username, admin: s.admin, state: *s.custom, fromAnswer: true, answered: in.Session, metadata: in.ClientMetadata}
 	attrs, err := p.customAttributes(cs)
 	if err != nil {
@@ -326,7 +325,7 @@ func (p *Pool) respondCustom(ctx context.Context, c AppClient, in *respondToAuth
 	}
 	l, err := p.lambda(lambdaVerifyAuth)
 	if err != nil || l == nil {
-		return nil, cmpErr(err, errCustomAuthNotConfigured)
+		return nil, cmp.Or[error](err, errCustomAuthNotConfigured)
 	}
 	ev := events.CognitoEventUserPoolsVerifyAuthChallenge{CognitoEventUserPoolsHeader: p.eventHeader(sourceVerifyAuth, c.ClientID, cs.username)}
 	ev.Request.UserAttributes = attrs

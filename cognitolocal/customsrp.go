@@ -18,6 +18,11 @@ import (
 // containing challengeName: PASSWORD_VERIFIER and challengeResult: true",
 // and the custom challenges follow. A wrong password is refused as in
 // USER_SRP_AUTH, without another define round (the guide describes none).
+// "If MFA is enabled for a user, after Amazon Cognito verifies the
+// password, your user is then challenged to set up or sign in with MFA"
+// ("User pool authentication flow"): the MFA challenge comes before the
+// define trigger runs again, and the MFA answered joins the session
+// (whose challengeName the guide lists SMS_MFA among).
 
 // customPasswordVerifier answers the define trigger's PASSWORD_VERIFIER:
 // the SRP exchange of the sign-in's SRP_A, marked as this custom
@@ -71,6 +76,52 @@ func (p *Pool) respondCustomSRP(ctx context.Context, c AppClient, in *respondToA
 	cs.answered, cs.metadata, cs.fromAnswer = in.Session, in.ClientMetadata, true
 	cs.state.history = append(cs.state.history[:len(cs.state.history):len(cs.state.history)], events.CognitoEventUserPoolsChallengeResult{
 		ChallengeName: "PASSWORD_VERIFIER", ChallengeResult: true,
+	})
+	mfa, err := p.secondFactor(c, cs.username, signInStep{typed: cs.typed, source: sourceAuthentication, admin: admin})
+	if err != nil {
+		return nil, err
+	}
+	if mfa.out != nil {
+		p.carryCustom(mfa.out.Session, cs)
+		return mfa.out, nil
+	}
+	return p.customRound(ctx, cs)
+}
+
+// carryCustom marks the session of an MFA challenge as one that goes on
+// with the custom sign-in cs once answered.
+func (p *Pool) carryCustom(token string, cs customSignIn) {
+	if token == "" {
+		return
+	}
+	p.updateSession(token, func(s *authSession) { s.customFlow = &cs })
+}
+
+// customFlowOf is the custom sign-in the session token's challenge
+// interrupts, nil for none.
+func (p *Pool) customFlowOf(token string) *customSignIn {
+	if token == "" {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s := p.sessions[digest(token)]; s != nil {
+		return s.customFlow
+	}
+	return nil
+}
+
+// resumeCustom goes on with a custom sign-in after an MFA answer: a next
+// MFA step (SELECT_MFA_TYPE led to a code, say) carries the sign-in on;
+// the MFA passed joins the session and the define trigger runs again.
+func (p *Pool) resumeCustom(ctx context.Context, cs customSignIn, in *respondToAuthChallengeInput, res stepResult) (*initiateAuthOutput, error) {
+	if res.out != nil {
+		p.carryCustom(res.out.Session, cs)
+		return res.out, nil
+	}
+	cs.answered, cs.metadata, cs.fromAnswer = in.Session, in.ClientMetadata, true
+	cs.state.history = append(cs.state.history[:len(cs.state.history):len(cs.state.history)], events.CognitoEventUserPoolsChallengeResult{
+		ChallengeName: in.ChallengeName, ChallengeResult: true,
 	})
 	return p.customRound(ctx, cs)
 }

@@ -141,3 +141,52 @@ func TestCustomAuthWithSRPMissingUsername(t *testing.T) {
 	requireAPIError(t, p, "RespondToAuthChallenge", map[string]any{"ClientId": customClient, "ChallengeName": "PASSWORD_VERIFIER",
 		"Session": out["Session"], "ChallengeResponses": claim}, codeInvalidParameter, "Missing required parameter USERNAME")
 }
+
+// "If MFA is enabled for a user, after Amazon Cognito verifies the
+// password, your user is then challenged to set up or sign in with MFA"
+// ("User pool authentication flow", custom authentication with SRP): the
+// TOTP challenge follows the password; a wrong code leaves the session to
+// another try; the right one joins the define trigger's session and the
+// custom challenge follows.
+func TestCustomAuthWithSRPThenMFA(t *testing.T) {
+	t.Parallel()
+	clock := &mfaClock{now: time.Now()}
+	p, rc := customPool(t, Config{Now: clock.Now})
+	rc.define.respond = func(ev *defineEvent) error {
+		s := ev.Request.Session
+		switch last := s[len(s)-1]; {
+		case last.ChallengeName == "SRP_A":
+			ev.Response.ChallengeName = "PASSWORD_VERIFIER"
+		case last.ChallengeName == factorTOTP && last.ChallengeResult:
+			ev.Response.ChallengeName = challengeCustom
+		case last.ChallengeName == challengeCustom && last.ChallengeResult:
+			ev.Response.IssueTokens = true
+		default:
+			ev.Response.FailAuthentication = true
+		}
+		return nil
+	}
+	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOptional, SoftwareToken: true}))
+	secret := setUpTOTP(t, p, clock)
+	c := newSRPTestClient(t, p.PoolID())
+	_, out := call(t, p, "InitiateAuth", customSRPIn(customClient, "alice", c))
+	status, mfa := call(t, p, "RespondToAuthChallenge", map[string]any{"ClientId": customClient, "ChallengeName": "PASSWORD_VERIFIER",
+		"Session": out["Session"], "ChallengeResponses": c.claim(t, out["ChallengeParameters"].(map[string]any), testPassword, clock.now)})
+	require.Equal(t, http.StatusOK, status, mfa)
+	require.Equal(t, factorTOTP, mfa["ChallengeName"])
+	require.Len(t, rc.define.all(), 1, "MFA comes before the define trigger runs again")
+
+	code := func(c string) map[string]any {
+		return map[string]any{"ClientId": customClient, "ChallengeName": factorTOTP, "Session": mfa["Session"],
+			"ChallengeResponses": map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": c}}
+	}
+	requireAPIError(t, p, "RespondToAuthChallenge", code("000000"), errMFACode.Code, errMFACode.Message)
+	status, next := call(t, p, "RespondToAuthChallenge", code(clock.code(t, secret)))
+	require.Equal(t, http.StatusOK, status, next)
+	require.Equal(t, challengeCustom, next["ChallengeName"])
+	require.Equal(t, []*events.CognitoEventUserPoolsChallengeResult{{ChallengeName: "SRP_A", ChallengeResult: true},
+		{ChallengeName: "PASSWORD_VERIFIER", ChallengeResult: true}, {ChallengeName: factorTOTP, ChallengeResult: true}}, rc.define.last(t).Request.Session)
+	status, done := call(t, p, "RespondToAuthChallenge", customAnswer(customClient, next["Session"], "alice", "42"))
+	require.Equal(t, http.StatusOK, status, done)
+	require.NotNil(t, done["AuthenticationResult"])
+}

@@ -258,8 +258,8 @@
 // configured for the user pool."; a sign-in stops after 20 challenges,
 // a bound the developer guide does not state. A custom sign-in may
 // verify the password first (CHALLENGE_NAME SRP_A, then the define
-// trigger's PASSWORD_VERIFIER, answered as in USER_SRP_AUTH); no MFA
-// follows that password here, where Cognito would ask for it.
+// trigger's PASSWORD_VERIFIER, answered as in USER_SRP_AUTH, then the
+// user's MFA) before its custom challenges.
 //
 // # User migration trigger
 //
@@ -285,8 +285,7 @@
 //
 // The other Lambda triggers (custom message and senders: their
 // LambdaConfig ARNs are kept, never invoked), user migration on Managed
-// Login's sign-in form, MFA after
-// a custom sign-in's password, devices in Managed
+// Login's sign-in form, devices in a custom sign-in, devices in Managed
 // Login, real email and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token

@@ -91,7 +91,10 @@ func (q *queue) Pop() any {
 // holds what a lookup compares, a second hash of the id and its moment,
 // so a hit reads one line of the filter and one of the set and never
 // follows the slot to the id's bytes; both live in huge pages where the
-// system offers them (see internal/hashtab). Two ids of a kind share both
+// system offers them (see internal/hashtab). A subject hit most often
+// reads no set at all: each filter word keeps the latest cut-off of the
+// subjects whose bits it holds (in whole seconds, as Bound gives it), and
+// a token issued at or after it passes on that. Two ids of a kind share both
 // hashes with probability 2^-96 under seeds that never leave the process,
 // and a collision would refuse a token, never admit one.
 //
@@ -142,6 +145,12 @@ func (v held) Check() uint32 { return v.check }
 // refusal that asks it to refresh again.
 func (v held) Cutoff() int64 { return rules.SubjectCutoffUnix(v.moment) }
 
+// Bound is Cutoff within revtab's bounds: before 1970 as 0, which lets
+// through the same tokens, all of whose iat is at least 0; after 2106 as
+// MaxUint32, which sends every token of the word on to the set, where
+// the cut-off is compared in full.
+func (v held) Bound() uint32 { return uint32(min(max(v.Cutoff(), 0), math.MaxUint32)) }
+
 // lastCutoff is the latest cut-off a held moment gives
 // (rules.SubjectCutoffUnix(math.MaxInt64)), which a cut-off after it is
 // kept as.
@@ -152,7 +161,8 @@ const lastCutoff = math.MaxInt64 / 1_000_000_000
 // density measures, where 16 bits sent 1.7%): most tokens then cost three
 // hashes and three loads, and fewer reach a set. A filter is rebuilt with
 // twice the bits, so it holds 32 to 64 per entry: 4 to 8 bytes, about
-// 4 MB at a million entries.
+// 4 MB at a million entries, and half as much again for its words'
+// subject cut-offs.
 const bitsPerEntry = 32
 
 // filterBits is the size of a filter for entries, doubled so that growth
@@ -185,13 +195,18 @@ func (r *replica) add(e entry) bool {
 	if loaded && cur.moment >= e.moment {
 		return false
 	}
-	// The bit goes in before the entry, so a reader that finds the entry
-	// in the set was not turned away by the filter a moment earlier.
+	// The bit, and a subject's cut-off in its word's mark, go in before
+	// the entry, so a reader that finds the entry in the set was not
+	// turned away by the filter, or let through by the mark, a moment
+	// earlier.
 	f := r.set.Filter()
 	if !loaded && (int(r.n.Load())+1)*bitsPerEntry > f.Bits() {
 		f = r.rebuildLocked(int(r.n.Load()) + 1)
 	}
 	f.Set(h)
+	if i == revtab.Subject {
+		f.Raise(h, held{moment: e.moment}.Bound())
+	}
 	r.set.Table(i).Put(h, newHeld(r.h.Check(i, e.id), e.id, e.moment), func(v *held) bool { return v.id() == e.id })
 	if !loaded {
 		r.n.Add(1)
@@ -336,7 +351,7 @@ func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	if inFamily && r.listed(revtab.Family, c.OriginJTI, family) {
 		return cognitojwt.RevokedFamily
 	}
-	if inSubject && r.subjectRefuses(c, subject) {
+	if inSubject && !revtab.IssuedAfterCutoffs(f, subject, c.IssuedAt.Unix()) && r.subjectRefuses(c, subject) {
 		return cognitojwt.RevokedSubject
 	}
 	return cognitojwt.NotRevoked

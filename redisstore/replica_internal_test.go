@@ -129,7 +129,8 @@ func TestReplicaSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 			}
 			h := r.hash(revtab.Subject, "victim")
 			impostor := func() {
-				r.set.Filter().Set(h)
+				r.set.Filter().Set(h) // as a colliding entry's writer would
+				r.set.Filter().Raise(h, uint32(impostorCut.Unix()))
 				r.set.Table(revtab.Subject).Put(h, newHeld(r.h.Check(revtab.Subject, "victim")^1, "impostor", impostorCut.UnixNano()), func(*held) bool { return false })
 				r.n.Add(1)
 				r.counts[2]++
@@ -177,6 +178,7 @@ func TestReplicaSubjectCollisionRefuses(t *testing.T) {
 		}
 		r.set.Filter().Set(h)
 		for i, cut := range cuts {
+			r.set.Filter().Raise(h, uint32(cut.Unix())) // as the writer would
 			r.set.Table(revtab.Subject).Put(h, newHeld(check, fmt.Sprint("subject-", i), cut.UnixNano()), func(*held) bool { return false })
 			r.n.Add(1)
 			r.counts[revtab.Subject]++
@@ -342,5 +344,117 @@ func TestReplicaConcurrentMergesAreNeverLost(t *testing.T) {
 		if r.reason(&cognitojwt.Claims{Subject: fmt.Sprint("moving-", i), IssuedAt: base.Add(time.Second)}) != cognitojwt.RevokedSubject {
 			t.Errorf("moving-%d lost its latest cut-off", i)
 		}
+	}
+}
+
+// A subject's token passes on its filter word's mark only when it was
+// issued at or after the latest cut-off of every subject in the word; a
+// later cut-off of another subject in the word sends it on to the set,
+// which decides by the subject's own.
+func TestReplicaSubjectMarkOfAWordShared(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	early, late := now.Add(-time.Hour), now
+	r := newReplica()
+	r.add(entry{kind: kindSubject, id: "a", moment: late.UnixNano()})
+	b := ""
+	for i := 0; b == ""; i++ {
+		// The first id whose word holds a's mark shares a's word.
+		if id := fmt.Sprint("b", i); r.set.Filter().High(r.hash(revtab.Subject, id)) == uint32(late.Unix()) {
+			b = id
+		}
+	}
+	r.add(entry{kind: kindSubject, id: b, moment: early.UnixNano()})
+	for _, tc := range []struct {
+		sub  string
+		iat  time.Time
+		want cognitojwt.RevocationReason
+	}{
+		{b, early.Add(-time.Second), cognitojwt.RevokedSubject},
+		{b, early, cognitojwt.NotRevoked},
+		{b, late.Add(-time.Second), cognitojwt.NotRevoked}, // under the mark: the set decides
+		{b, late, cognitojwt.NotRevoked},
+		{"a", late.Add(-time.Second), cognitojwt.RevokedSubject},
+		{"a", late, cognitojwt.NotRevoked},
+	} {
+		if got := r.reason(&cognitojwt.Claims{Subject: tc.sub, IssuedAt: tc.iat}); got != tc.want {
+			t.Errorf("%s issued %v: %v, want %v", tc.sub, tc.iat.Sub(now), got, tc.want)
+		}
+	}
+}
+
+// Cut-offs outside the 32-bit seconds of the filter's marks are compared
+// in full by the set: before 1970 the mark is 0, after 2106 it lets no
+// token pass, and in both the replica's own rule decides.
+func TestReplicaSubjectMarkOutsideItsSeconds(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		cut           time.Time
+		before, after time.Time
+	}{
+		{"before 1970", time.Unix(-1000, 0), time.Unix(-1001, 0), time.Unix(-1000, 0)},
+		{"after 2106", time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2150, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2250, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		r := newReplica()
+		r.add(entry{kind: kindSubject, id: "s", moment: tc.cut.UnixNano()})
+		if got := r.reason(&cognitojwt.Claims{Subject: "s", IssuedAt: tc.before}); got != cognitojwt.RevokedSubject {
+			t.Errorf("%s: a token before the cut-off: %v", tc.name, got)
+		}
+		for _, iat := range []time.Time{tc.after, tc.after.Add(time.Hour)} {
+			if got := r.reason(&cognitojwt.Claims{Subject: "s", IssuedAt: iat}); got != cognitojwt.NotRevoked {
+				t.Errorf("%s: a token at or after the cut-off: %v", tc.name, got)
+			}
+		}
+	}
+}
+
+// A merged cut-off refuses every token issued before it from the moment
+// the merge returns, for the writer and for readers it hands the token
+// to, while other writers merge later cut-offs of subjects that share
+// filter words with it (so that the lookups that pass on a word's mark
+// race with the merges that raise it) and grow the replica through the
+// filter's rebuilds; readers meanwhile let through tokens issued after
+// every cut-off. Run under -race.
+func TestReplicaConcurrentCutoffsRefuseEarlierTokens(t *testing.T) {
+	r := newReplica()
+	base := time.Now().Truncate(time.Second)
+	handed := make(chan *cognitojwt.Claims, 64)
+	errs := make(chan string, 16)
+	var writers, readers sync.WaitGroup
+	for w := range 3 {
+		writers.Go(func() {
+			for i := range 2000 {
+				sub, cut := fmt.Sprintf("w%d-%d", w, i%500), base.Add(time.Duration(i)*time.Second)
+				r.add(entry{kind: kindSubject, id: sub, moment: cut.UnixNano()})
+				before := &cognitojwt.Claims{Subject: sub, IssuedAt: cut.Add(-time.Second)}
+				if got := r.reason(before); got != cognitojwt.RevokedSubject {
+					errs <- fmt.Sprintf("%s: a token before its cut-off %v right after the merge", sub, got)
+					return
+				}
+				handed <- before
+			}
+		})
+	}
+	after := base.Add(time.Hour)
+	for range 2 {
+		readers.Go(func() {
+			for c := range handed {
+				if got := r.reason(c); got != cognitojwt.RevokedSubject {
+					errs <- fmt.Sprintf("%s: a token before its cut-off %v", c.Subject, got)
+				}
+				if got := r.reason(&cognitojwt.Claims{Subject: c.Subject, IssuedAt: after}); got != cognitojwt.NotRevoked {
+					errs <- fmt.Sprintf("%s: a token after every cut-off %v", c.Subject, got)
+				}
+			}
+		})
+	}
+	writers.Wait()
+	close(handed)
+	readers.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if got := r.len(); got != 1500 {
+		t.Errorf("len %d, want 1500", got)
 	}
 }

@@ -26,7 +26,7 @@ const (
 	// lives: one day.
 	DefaultMaxAge = 24 * time.Hour
 	// DefaultMaxEntries bounds a list's entries; a full list takes
-	// about 63 MB (measured by BenchmarkListMemory).
+	// about 65 MB (measured by BenchmarkListMemory).
 	DefaultMaxEntries = 1_000_000
 )
 
@@ -73,11 +73,13 @@ type Config struct {
 // others and with the writers. A slot holds all a lookup compares (the
 // id's two hashes and, for a subject, its cut-off) in 16 aligned bytes,
 // so a hit reads one line of the filter and one of a table per id, and
-// nothing else. Each kind (jti,
-// family, subject) has a table of its own, so a hit reads a table of its
-// kind only: a refreshed user's subject, what most hits are, is found
-// among subjects, a third of the memory of a list of a third of each
-// kind. The filter is shared, as a miss reads the same three words
+// nothing else. A subject hit most often reads no table at all: each
+// filter word also keeps the latest cut-off of the subjects whose bits it
+// holds, and a token issued at or after it (a refreshed user's, what most
+// hits are) passes on that, its subject's second hash never computed.
+// Each kind (jti, family, subject) has a table of its own, so a hit reads
+// a table of its kind only, a third of the memory of a list of a third
+// of each kind. The filter is shared, as a miss reads the same three words
 // whichever way it is cut. Both live in huge pages where the system
 // offers them, so that at a million entries a lookup is not also a TLB
 // miss.
@@ -143,6 +145,10 @@ func newEntry(check, stamp uint32) revocationEntry {
 func (e revocationEntry) Check() uint32 { return uint32(e >> 32) }
 
 func (e revocationEntry) stamp() uint32 { return uint32(e) }
+
+// Bound is a subject's cut-off, its stamp, which is kept within revtab's
+// bounds already (MaxUint32 for every cut-off after 2106).
+func (e revocationEntry) Bound() uint32 { return e.stamp() }
 
 // stamp clamps Unix seconds to a stamp: times before 1970 or after 2106
 // are not ones a token is issued at.
@@ -250,7 +256,7 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 	if inFamily && r.listed(h, kindFamily, c.OriginJTI, family) {
 		return cognitojwt.RevokedFamily
 	}
-	if inSubject && r.subjectRefuses(h, c, subject) {
+	if inSubject && !revtab.IssuedAfterCutoffs(f, subject, c.IssuedAt.Unix()) && r.subjectRefuses(h, c, subject) {
 		return cognitojwt.RevokedSubject
 	}
 	return cognitojwt.NotRevoked
@@ -363,13 +369,17 @@ func (r *List) add(kind revtab.Kind, value string, at, before time.Time) {
 	if cur, ok := r.lookup(kind, id); ok && st <= cur.stamp() {
 		return
 	}
-	// The bit goes in before the entry, so that a reader that finds the
-	// entry was not turned away by the filter a moment before; a filter
-	// about to be rebuilt gets it from the table.
+	// The bit, and a subject's cut-off in its word's mark, go in before
+	// the entry, so that a reader that finds the entry was not turned
+	// away by the filter, or let through by the mark, a moment before; a
+	// filter about to be rebuilt gets both from the table.
 	f := r.set.Filter()
 	rebuild := f == nil || (r.len()+1)*filterBitsPerEntry > f.Bits() || r.stale > r.len()
 	if !rebuild {
 		f.Set(id.tag)
+		if kind == kindSubject {
+			f.Raise(id.tag, st)
+		}
 	}
 	r.set.Table(kind).Put(id.tag, newEntry(id.check, st), func(cur *revocationEntry) bool { return cur.Check() == id.check })
 	r.queue = append(r.queue, queuedRevocation{tag: id.tag, check: id.check, stamp: st, expires: expires, kind: kind})

@@ -15,9 +15,10 @@ func idOf(r *List, kind revtab.Kind, value string) revocationID {
 	return revocationID{h.Tag(kind, value), h.Check(kind, value)}
 }
 
-// The filter only ever sends a lookup to the table: whatever its false
-// positives, a listed value is found and an unlisted one is not, through
-// every rebuild as the list grows and shrinks.
+// The filter's bits only ever send a lookup to the table (its cut-off
+// marks may let a subject's token pass, never refuse one): whatever its
+// false positives, a listed value is found and an unlisted one is not,
+// through every rebuild as the list grows and shrinks.
 func TestRevocationFilterNeverDecidesAlone(t *testing.T) {
 	now := time.Unix(1_750_000_000, 0)
 	clk := func() time.Time { return now }
@@ -78,6 +79,9 @@ func TestRevocationSlotMatchesOnBothHashes(t *testing.T) {
 		id := idOf(r, kind, value)
 		wrong := id.check ^ 4      // another second hash
 		r.set.Filter().Set(id.tag) // as a colliding entry would have set it
+		if kind == kindSubject {
+			r.set.Filter().Raise(id.tag, st)
+		}
 		r.set.Table(kind).Put(id.tag, newEntry(wrong, st), func(e *revocationEntry) bool { return e.Check() == wrong })
 	}
 	impostor(kindJTI, "victim", expires)
@@ -141,7 +145,8 @@ func TestRevocationSubjectCutoffOfAnotherSlotUnderTheTag(t *testing.T) {
 				cut, impostorCut = now.Add(-time.Hour), now.Add(time.Hour)
 			}
 			impostor := func() {
-				r.set.Filter().Set(id.tag)
+				r.set.Filter().Set(id.tag) // as a colliding entry's writer would
+				r.set.Filter().Raise(id.tag, uint32(impostorCut.Unix()))
 				r.set.Table(kindSubject).Put(id.tag, newEntry(wrong, uint32(impostorCut.Unix())), func(e *revocationEntry) bool { return e.Check() == wrong })
 			}
 			if impostorFirst {
@@ -244,5 +249,69 @@ func TestRevocationKindsKeepTablesOfTheirOwn(t *testing.T) {
 	}
 	if got := r.RevocationReason(&cognitojwt.Claims{JWTID: "id", OriginJTI: "id", IssuedAt: early}); got != cognitojwt.RevokedFamily {
 		t.Fatalf("after the jti expired: %v, want %v", got, cognitojwt.RevokedFamily)
+	}
+}
+
+// A subject's token passes on its filter word's mark only when it was
+// issued at or after the latest cut-off of every subject in the word; a
+// later cut-off of another subject in the word sends it on to the table,
+// which decides by the subject's own. Moving a cut-off forward raises the
+// mark with it.
+func TestRevocationSubjectMarkOfAWordShared(t *testing.T) {
+	now := time.Unix(1_750_000_000, 0)
+	r, err := New(Config{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	early, late := now.Add(-time.Hour), now
+	r.RevokeSubject("a", late)
+	r.RevokeSubject("b", early)
+	f, b := r.set.Filter(), idOf(r, kindSubject, "b")
+	if f.High(b.tag) != uint32(late.Unix()) {
+		t.Fatalf("b's word holds mark %d, not a's cut-off: the words are not shared", f.High(b.tag))
+	}
+	for _, tc := range []struct {
+		sub  string
+		iat  time.Time
+		want cognitojwt.RevocationReason
+	}{
+		{"b", early.Add(-time.Second), cognitojwt.RevokedSubject},
+		{"b", early, cognitojwt.NotRevoked},                  // under the mark: the table decides
+		{"b", late.Add(-time.Second), cognitojwt.NotRevoked}, // under the mark: the table decides
+		{"b", late, cognitojwt.NotRevoked},                   // at the mark
+		{"a", late.Add(-time.Second), cognitojwt.RevokedSubject},
+		{"a", late, cognitojwt.NotRevoked},
+	} {
+		if got := r.RevocationReason(&cognitojwt.Claims{Subject: tc.sub, IssuedAt: tc.iat}); got != tc.want {
+			t.Errorf("%s issued %v: %v, want %v", tc.sub, tc.iat.Sub(now), got, tc.want)
+		}
+	}
+	later := now.Add(time.Hour)
+	r.RevokeSubject("b", later)
+	if got := r.set.Filter().High(b.tag); got < uint32(later.Unix()) {
+		t.Fatalf("mark %d below b's moved cut-off", got)
+	}
+	if got := r.RevocationReason(&cognitojwt.Claims{Subject: "b", IssuedAt: later.Add(-time.Second)}); got != cognitojwt.RevokedSubject {
+		t.Fatalf("a token before b's moved cut-off: %v", got)
+	}
+}
+
+// Through the filter's rebuilds as the list grows, every subject's word
+// keeps a mark at or after its cut-off.
+func TestRevocationMarksSurviveRebuilds(t *testing.T) {
+	now := time.Unix(1_750_000_000, 0)
+	r, err := New(Config{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 5000
+	for i := range n {
+		r.RevokeSubject(fmt.Sprint("s", i), now.Add(time.Duration(i)*time.Second))
+	}
+	f := r.set.Filter()
+	for i := range n {
+		if got, want := f.High(idOf(r, kindSubject, fmt.Sprint("s", i)).tag), uint32(now.Unix())+uint32(i); got < want {
+			t.Fatalf("subject %d: mark %d below its cut-off %d", i, got, want)
+		}
 	}
 }

@@ -324,3 +324,53 @@ func TestConcurrentRevocationsAreNeverLost(t *testing.T) {
 		require.Equal(t, cognitojwt.RevokedSubject, list.RevocationReason(&cognitojwt.Claims{Subject: fmt.Sprint("moving-", i), IssuedAt: base.Add(time.Second)}))
 	}
 }
+
+// A cut-off refuses every token issued before it from the moment
+// RevokeSubject returns, for the writer and for readers it hands the
+// token to, while other writers raise the cut-offs of subjects that share
+// filter words with it (each cut-off later than the last, so that the
+// lookups that pass on a word's mark race with the writes that raise it)
+// and grow the list through the filter's rebuilds; readers meanwhile let
+// through tokens issued after every cut-off. Run under -race.
+func TestConcurrentCutoffsRefuseEarlierTokens(t *testing.T) {
+	list := newList(t)
+	base := time.Now().Truncate(time.Second)
+	handed := make(chan *cognitojwt.Claims, 64)
+	errs := make(chan string, 16)
+	var writers, readers sync.WaitGroup
+	for w := range 3 {
+		writers.Go(func() {
+			for i := range 2000 {
+				sub, cut := fmt.Sprintf("w%d-%d", w, i%500), base.Add(time.Duration(i)*time.Second)
+				list.RevokeSubject(sub, cut)
+				before := &cognitojwt.Claims{Subject: sub, IssuedAt: cut.Add(-time.Second)}
+				if got := list.RevocationReason(before); got != cognitojwt.RevokedSubject {
+					errs <- fmt.Sprintf("%s: a token before its cut-off %v right after it", sub, got)
+					return
+				}
+				handed <- before
+			}
+		})
+	}
+	after := base.Add(time.Hour)
+	for range 2 {
+		readers.Go(func() {
+			for c := range handed {
+				if got := list.RevocationReason(c); got != cognitojwt.RevokedSubject {
+					errs <- fmt.Sprintf("%s: a token before its cut-off %v", c.Subject, got)
+				}
+				if got := list.RevocationReason(&cognitojwt.Claims{Subject: c.Subject, IssuedAt: after}); got != cognitojwt.NotRevoked {
+					errs <- fmt.Sprintf("%s: a token after every cut-off %v", c.Subject, got)
+				}
+			}
+		})
+	}
+	writers.Wait()
+	close(handed)
+	readers.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	require.Equal(t, 1500, list.Len())
+}

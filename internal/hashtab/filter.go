@@ -8,8 +8,17 @@ import "sync/atomic"
 // table about a quarter as often as with one bit, for the same memory.
 // Bits are only ever set; a caller rebuilds a filter to clear it, and
 // readers keep the old one until the swap.
+//
+// Each word also keeps a 32-bit high-water mark, the largest value a
+// writer raised it to for a hash of the word (Raise): a bound on what
+// every such hash stands for (a revocation list keeps its subjects'
+// cut-offs there), so that a reader may decide from the bound alone,
+// without the table, whenever the bound already answers. The marks take
+// half a word each, in an array of their own, read only by the callers
+// that ask for them.
 type Filter struct {
 	words []atomic.Uint64
+	highs []atomic.Uint32
 }
 
 // NewFilter returns a filter of n bits rounded up to whole words (at
@@ -17,7 +26,8 @@ type Filter struct {
 // words works, so a caller sizes it for its entries exactly rather than
 // to a power of two, which would waste up to half of it.
 func NewFilter(n int) *Filter {
-	return &Filter{words: hugeSlice[atomic.Uint64](max(1, (n+63)/64))}
+	w := max(1, (n+63)/64)
+	return &Filter{words: hugeSlice[atomic.Uint64](w), highs: hugeSlice[atomic.Uint32](w)}
 }
 
 // Bits returns the filter's size in bits.
@@ -35,6 +45,26 @@ func (f *Filter) word(h uint64) (int, uint64) {
 func (f *Filter) Set(h uint64) {
 	i, b := f.word(h)
 	f.words[i].Or(b)
+}
+
+// Raise raises the mark of h's word to v if it is lower. A writer that
+// wants readers who see an entry through h to find its bound raises the
+// mark before it publishes the entry, as it sets the bits.
+func (f *Filter) Raise(h uint64, v uint32) {
+	i, _ := f.word(h)
+	for m := &f.highs[i]; ; {
+		old := m.Load()
+		if old >= v || m.CompareAndSwap(old, v) {
+			return
+		}
+	}
+}
+
+// High returns the mark of h's word: at least every value Raise was given
+// for a hash of the word, h's included (0 when none was).
+func (f *Filter) High(h uint64) uint32 {
+	i, _ := f.word(h)
+	return f.highs[i].Load()
 }
 
 // Has reports whether h's bits are set: false proves that h was never

@@ -2,6 +2,7 @@ package hashtab
 
 import (
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -96,5 +97,62 @@ func TestFilterHas3AnswersAsHasForEach(t *testing.T) {
 	}
 	if a, b, c := f.Has3(0, 0, 0); a || b || c {
 		t.Fatal("Has3 found an absent id (0)")
+	}
+}
+
+// A word's mark is at least every value raised for a hash of the word,
+// and never falls: a lower value leaves it, and a hash of another word
+// neither reads nor moves it.
+func TestFilterMarksOnlyRise(t *testing.T) {
+	f := NewFilter(64 * 1000)
+	r := rand.New(rand.NewPCG(5, 6))
+	a := r.Uint64()
+	if f.High(a) != 0 {
+		t.Fatal("a new filter's mark is not 0")
+	}
+	f.Raise(a, 100)
+	f.Raise(a, 40)
+	if got := f.High(a); got != 100 {
+		t.Fatalf("mark %d after raising to 100 then 40", got)
+	}
+	i, _ := f.word(a)
+	for range 10_000 {
+		h := r.Uint64()
+		if j, _ := f.word(h); j != i {
+			f.Raise(h, 1000)
+			continue
+		}
+		if got := f.High(h); got != 100 {
+			t.Fatalf("a hash of the same word reads mark %d, want 100", got)
+		}
+	}
+	if got := f.High(a); got != 100 {
+		t.Fatalf("marks of other words moved this one to %d", got)
+	}
+	f.Raise(a, 1<<32-1)
+	if got := f.High(a); got != 1<<32-1 {
+		t.Fatalf("mark %d, want the largest", got)
+	}
+}
+
+// Writers raising one word at once leave it at the largest of their
+// values. Run under -race.
+func TestFilterConcurrentRaisesKeepTheLargest(t *testing.T) {
+	f := NewFilter(64)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for v := range uint32(5000) {
+				f.Raise(uint64(v), v*4+uint32(w))
+				if got := f.High(uint64(v)); got < v*4+uint32(w) {
+					t.Errorf("mark %d below the value %d just raised", got, v*4+uint32(w))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got := f.High(0); got != 4999*4+3 {
+		t.Fatalf("mark %d, want %d", got, 4999*4+3)
 	}
 }

@@ -20,10 +20,22 @@
 // with probability 2^-96 (ids of different kinds are never compared); the
 // seeds never leave the process, so nobody can aim for it, and a
 // collision would refuse a token, never admit one.
+//
+// The filter's words also keep the latest subject cut-off set in each
+// (hashtab.Filter's marks, in Unix seconds): a token whose subject passes
+// the filter but was issued at or after that mark is issued after the
+// cut-off of every subject in the word, its own included, so it passes
+// without its table line being read or its second hash computed
+// (IssuedAfterCutoffs). That is the common subject hit: a user who was
+// refreshed, or signed in again, after their account changed. A writer
+// raises the mark before it publishes the entry, as it sets the bits,
+// and marks only rise, so a reader that would find a cut-off in the
+// table finds it, or a later one, in the mark.
 package revtab
 
 import (
 	"hash/maphash"
+	"math"
 	"sync/atomic"
 
 	"github.com/cognitojwt/cognitojwt/internal/hashtab"
@@ -47,6 +59,12 @@ type Entry interface {
 	// Check returns the 32 bits of the id's second hash (Hasher.Check)
 	// the entry was put with.
 	Check() uint32
+	// Bound is, for a Subject entry, its cut-off in Unix seconds as a
+	// lookup compares iat with it, within [0, math.MaxUint32]: a token
+	// issued at or after it is not refused by the entry. MaxUint32 stands
+	// for every cut-off from then on, which refuses whatever the iat.
+	// Only RebuildFilter calls it, and only on subjects.
+	Bound() uint32
 }
 
 // Hasher holds a set's seeds, two per kind: each kind has a table of its
@@ -82,8 +100,10 @@ func (h *Hasher) Check(kind Kind, id string) uint32 {
 // values of type V. The zero Set is empty. Lookups and the accessors
 // marked so may run at any time; everything that changes the set is the
 // writer's, which the caller serialises. A writer puts an entry's filter
-// bit (Filter().Set(tag)) before the entry, so that a reader that finds
-// the entry was not turned away by the filter a moment earlier.
+// bit (Filter().Set(tag)), and for a subject raises its word's mark to
+// the entry's Bound (Filter().Raise(tag, bound)), before the entry, so
+// that a reader that finds the entry was not turned away by the filter,
+// or let through by the mark, a moment earlier.
 type Set[V Entry] struct {
 	// hasher is stored by the writer before the first filter, and never
 	// changes.
@@ -128,12 +148,24 @@ func (s *Set[V]) RebuildFilter(bits int) *hashtab.Filter {
 	s.Hasher() // before the first filter, which a lookup expects
 	f := hashtab.NewFilter(bits)
 	for k := range s.tables {
-		for tag := range s.tables[k].All() {
+		for tag, v := range s.tables[k].All() {
 			f.Set(tag)
+			if Kind(k) == Subject {
+				f.Raise(tag, v.Bound())
+			}
 		}
 	}
 	s.filter.Store(f)
 	return f
+}
+
+// IssuedAfterCutoffs reports whether a token issued at iat (Unix
+// seconds) passes every subject whose tag shares subject's filter word in
+// f, its own included: it was issued at or after the word's mark. A
+// false answer says nothing; the lookup goes on to the table. The mark
+// MaxUint32 (a cut-off after 2106) never lets a token pass here.
+func IssuedAfterCutoffs(f *hashtab.Filter, subject uint64, iat int64) bool {
+	return min(iat, math.MaxUint32-1) >= int64(f.High(subject))
 }
 
 // Find returns kind's entry under tag with second hash check, whoever

@@ -1,6 +1,7 @@
 package revtab
 
 import (
+	"math"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -13,6 +14,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 type narrow uint64
 
 func (e narrow) Check() uint32 { return uint32(e >> 32) }
+func (e narrow) Bound() uint32 { return uint32(e) }
 
 func narrowOf(check uint32, stamp uint32) narrow { return narrow(check)<<32 | narrow(stamp) }
 
@@ -26,6 +28,7 @@ type wide struct {
 }
 
 func (e wide) Check() uint32 { return e.check }
+func (e wide) Bound() uint32 { return uint32(e.stamp) }
 
 // The hashes of an id depend on its kind and on the set's seeds: the same
 // id under two kinds, or in two sets, shares neither, and a tag is never
@@ -98,5 +101,34 @@ func TestFindMatchesTheSecondHash(t *testing.T) {
 	}
 	if s.Len() != 2 {
 		t.Fatalf("Len %d, want 2", s.Len())
+	}
+}
+
+// A rebuilt filter's marks hold every subject's bound, so that a token
+// issued before a cut-off is never let through by the mark; the other
+// kinds' values (a jti's expiry) raise nothing. A mark of MaxUint32 lets
+// no token through, however late.
+func TestRebuildFilterKeepsSubjectCutoffs(t *testing.T) {
+	var s Set[narrow]
+	h := s.Hasher()
+	sub, jti := h.Tag(Subject, "s"), h.Tag(JTI, "j")
+	s.Table(Subject).Put(sub, narrowOf(h.Check(Subject, "s"), 1000), func(*narrow) bool { return false })
+	s.Table(JTI).Put(jti, narrowOf(h.Check(JTI, "j"), 5000), func(*narrow) bool { return false })
+	f := s.RebuildFilter(64) // one word: both ids share it
+	if f.High(sub) != 1000 {
+		t.Fatalf("mark %d, want the subject's cut-off 1000", f.High(sub))
+	}
+	if IssuedAfterCutoffs(f, sub, 999) {
+		t.Fatal("a token issued before the cut-off passes the mark")
+	}
+	if !IssuedAfterCutoffs(f, sub, 1000) || !IssuedAfterCutoffs(f, sub, 1<<40) {
+		t.Fatal("a token issued at or after every cut-off does not pass the mark")
+	}
+	s.Table(Subject).Put(h.Tag(Subject, "banned"), narrowOf(h.Check(Subject, "banned"), math.MaxUint32), func(*narrow) bool { return false })
+	f = s.RebuildFilter(64)
+	for _, iat := range []int64{0, 1000, math.MaxUint32 - 1, math.MaxUint32, 1 << 40, math.MaxInt64} {
+		if IssuedAfterCutoffs(f, sub, iat) {
+			t.Fatalf("a mark of MaxUint32 lets a token of %d through", iat)
+		}
 	}
 }

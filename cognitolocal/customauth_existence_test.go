@@ -1,0 +1,57 @@
+package cognitolocal
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Custom sign-ins through a client that hides users ("Managing user
+// existence error responses": with PreventUserExistenceErrors ENABLED
+// "Amazon Cognito responds with nonspecific information to API requests
+// where its response might otherwise disclose that a valid user exists").
+
+// The challenge's USERNAME for a name no user has looks like a user's: a
+// pool that ignores case answers a user with the username as stored,
+// whatever case was typed, so an unknown name typed in capitals must not
+// come back as typed. The answer that names it so is accepted.
+func TestCustomAuthHiddenNameLooksStored(t *testing.T) {
+	t.Parallel()
+	p, _ := customPool(t, Config{})
+	known := startCustom(t, p, hidingClient, "ALICE")
+	require.Equal(t, "alice", known["ChallengeParameters"].(map[string]any)["USERNAME"])
+	unknown := startCustom(t, p, hidingClient, "NOBODY")
+	name := unknown["ChallengeParameters"].(map[string]any)["USERNAME"]
+	require.Equal(t, "nobody", name, "the answer must not tell an unknown name from a user's")
+	requireAPIError(t, p, "RespondToAuthChallenge", customAnswer(hidingClient, unknown["Session"], name.(string), "42"), codeNotAuthorized, "Incorrect username or password.")
+}
+
+// In a pool whose users sign in with their email address the stored
+// username is a UUID, which a user's challenge names: an unknown address
+// gets a UUID too (the one its SRP challenge would name), not the address.
+func TestCustomAuthHiddenNameIsUUIDInEmailPools(t *testing.T) {
+	t.Parallel()
+	rc := &customRecorders{}
+	quizTriggers(rc)
+	p, err := New(Config{Key: testKey(t), UsernameAttributes: []string{"email"},
+		DefineAuthChallenge: rc.define.trigger, CreateAuthChallenge: rc.create.trigger, VerifyAuthChallengeResponse: rc.verify.trigger})
+	require.NoError(t, err)
+	sub, err := p.CreateUser("jane@example.com", testPassword, map[string]string{"email_verified": "true"})
+	require.NoError(t, err)
+	_, err = p.CreateAppClient(AppClient{ClientID: hidingClient, ExplicitAuthFlows: []string{"ALLOW_CUSTOM_AUTH", "ALLOW_USER_SRP_AUTH"}, PreventUserExistenceErrors: existenceEnabled})
+	require.NoError(t, err)
+
+	known := startCustom(t, p, hidingClient, "jane@example.com")
+	require.Equal(t, sub, known["ChallengeParameters"].(map[string]any)["USERNAME"])
+	unknown := startCustom(t, p, hidingClient, "joe@example.com")
+	name := unknown["ChallengeParameters"].(map[string]any)["USERNAME"].(string)
+	require.NotEqual(t, "joe@example.com", name, "the answer must not tell an unknown address from a user's")
+	p.mu.Lock()
+	want := p.hiddenNameLocked("joe@example.com")
+	p.mu.Unlock()
+	require.Equal(t, want, name, "the same UUID as the address's SRP challenge")
+	status, out := call(t, p, "RespondToAuthChallenge", customAnswer(hidingClient, unknown["Session"], name, "42"))
+	require.Equal(t, http.StatusBadRequest, status, out)
+	require.Equal(t, "Incorrect username or password.", out["message"])
+}
