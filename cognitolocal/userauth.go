@@ -126,6 +126,14 @@ func (p *Pool) initiateUserAuth(ctx context.Context, c AppClient, params, metada
 	if err := c.checkSecretHash(username, params["SECRET_HASH"]); err != nil {
 		return stepResult{}, err
 	}
+	// A sign-in that names PASSWORD and sends it is a sign-in with a
+	// password, which may migrate its user as USER_PASSWORD_AUTH does
+	// (usermigration.go); only passwordless sign-in never does.
+	if params["PREFERRED_CHALLENGE"] == firstPassword && params["PASSWORD"] != "" {
+		if _, err := p.migrateUser(ctx, migration{c: c, source: sourceMigrateAuth, username: username, password: params["PASSWORD"], validation: metadata}); err != nil {
+			return stepResult{}, err
+		}
+	}
 	if err := p.preAuthentication(ctx, c, username, metadata); err != nil {
 		return stepResult{}, err
 	}

@@ -346,3 +346,21 @@ func TestUserMigrationTriggerAnswersOnlyItsEvent(t *testing.T) {
 	require.ErrorIs(t, tr.invoke(context.Background(), &events.CognitoEventUserPoolsPreSignup{}), errOtherTrigger)
 	require.True(t, isNilTrigger(UserMigrationTrigger(nil)))
 }
+
+// Choice-based sign-in that names PASSWORD and sends it is a sign-in
+// with a password ("When a user doesn't exist in the user pool at
+// sign-in with a password … Amazon Cognito invokes this trigger"; only
+// passwordless sign-in is excepted): the user migrates and signs in.
+func TestUserMigrationOnChoiceBasedPassword(t *testing.T) {
+	p, rc := migrationPool(t, legacyDirectory)
+	in := map[string]string{"USERNAME": "lee", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "old-pass"}
+	status, out := userAuth(t, p, in)
+	require.Equal(t, http.StatusOK, status, out)
+	require.NotNil(t, out["AuthenticationResult"], out)
+	require.Equal(t, sourceMigrateAuth, rc.last(t).TriggerSource)
+	require.Equal(t, "old-pass", rc.last(t).Password)
+	in["PASSWORD"] = "wrong-pass"
+	in["USERNAME"] = "kim"
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_AUTH", "ClientId": DefaultClientID, "AuthParameters": in}, codeNotAuthorized, "Incorrect username or password.")
+	require.Len(t, rc.all(), 2)
+}
