@@ -121,6 +121,11 @@ func (c *AppClient) checkSignInParams(params map[string]string, secret string) e
 // admin, from AdminInitiateAuth, once the flow and its parameters have
 // been checked: the device presented, then the password as first factor.
 func (p *Pool) passwordSignIn(ctx context.Context, c AppClient, params, metadata map[string]string, admin bool) (*initiateAuthOutput, error) {
+	// The guide's migrate user page: the request's ClientMetadata is the
+	// trigger's validationData.
+	if _, err := p.migrateUser(ctx, migration{c: c, source: sourceMigrateAuth, username: params["USERNAME"], password: params["PASSWORD"], validation: metadata}); err != nil {
+		return nil, err
+	}
 	dev, err := p.presentedDevice(c, params["USERNAME"], params["DEVICE_KEY"])
 	if err != nil {
 		return nil, err

@@ -26,16 +26,27 @@ type forgotPasswordInput struct {
 	ClientID   string `json:"ClientId"`
 	SecretHash string `json:"SecretHash"`
 	Username   string `json:"Username"`
+	// ClientMetadata goes to the user migration trigger.
+	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
 // forgotPassword sends a password-reset code to the user's verified
 // phone number or email address. API reference, ForgotPassword:
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ForgotPassword.html
-func (p *Pool) forgotPassword(_ context.Context, in *forgotPasswordInput) (*codeDeliveryOutput, error) {
+func (p *Pool) forgotPassword(ctx context.Context, in *forgotPasswordInput) (*codeDeliveryOutput, error) {
 	notFound := apiErr(codeUserNotFound, "Username/client id combination not found.")
 	// An admin_only pool refuses before the user is looked up: the
-	// answer is the pool's and tells nothing of the user.
-	return onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, p.selfServiceRecovery, unknownUserDelivery(notFound), func(u *user) (*codeDeliveryOutput, error) {
+	// answer is the pool's and tells nothing of the user. A name no user
+	// has may be one the user migration trigger knows (usermigration.go).
+	recoverable := func() error {
+		if err := p.selfServiceRecovery(); err != nil {
+			return err
+		}
+		c, _ := p.AppClient(in.ClientID)
+		_, err := p.migrateUser(ctx, migration{c: c, source: sourceMigrateForgot, username: in.Username, metadata: in.ClientMetadata})
+		return err
+	}
+	return onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, recoverable, unknownUserDelivery(notFound), func(u *user) (*codeDeliveryOutput, error) {
 		if !u.Enabled {
 			return nil, errUserDisabled
 		}

@@ -109,6 +109,9 @@ type customSignIn struct {
 	// srpA is the SRP_A of a sign-in that began with CHALLENGE_NAME SRP_A,
 	// until the define trigger asks for PASSWORD_VERIFIER (customsrp.go).
 	srpA string
+	// device is the remembered device the sign-in presented (DEVICE_KEY),
+	// proved by DEVICE_SRP_AUTH once the define trigger issues tokens.
+	device string
 }
 
 // triggerMetadata is the clientMetadata of the round's challenge
@@ -147,6 +150,12 @@ func (p *Pool) initiateCustomAuth(ctx context.Context, c AppClient, params, meta
 			return nil, apiErr(codeInvalidParameter, "Missing required parameter SRP_A")
 		}
 	}
+	// A key that is no device of the user is refused before any trigger
+	// runs, as in the password flows (presentedDevice).
+	dev, err := p.presentedDevice(c, typed, params["DEVICE_KEY"])
+	if err != nil {
+		return nil, err
+	}
 	if err := p.preAuthentication(ctx, c, typed, metadata); err != nil {
 		return nil, err
 	}
@@ -154,7 +163,7 @@ func (p *Pool) initiateCustomAuth(ctx context.Context, c AppClient, params, meta
 	if err != nil {
 		return nil, err
 	}
-	cs.metadata = metadata
+	cs.metadata, cs.device = metadata, dev
 	if srpA != "" {
 		// "Amazon Cognito invokes your define auth challenge Lambda
 		// trigger with an initial session that contains challengeName:
@@ -246,7 +255,7 @@ func (p *Pool) customRound(ctx context.Context, cs customSignIn) (*initiateAuthO
 			// No user to sign in: the answer a wrong one gets.
 			return nil, errBadCredentials
 		}
-		res, err := p.signedIn(cs.username, signInStep{typed: cs.typed, source: sourceAuthentication, admin: cs.admin})
+		res, err := p.signedIn(cs.username, signInStep{typed: cs.typed, source: sourceAuthentication, admin: cs.admin, device: cs.device})
 		res.answered, res.fromAnswer = cs.answered, cs.fromAnswer
 		return p.apiStep(ctx, cs.c, res, err, cs.metadata)
 	case r.ChallengeName == challengeCustom:
@@ -291,7 +300,7 @@ func (p *Pool) createChallenge(ctx context.Context, cs customSignIn, attrs map[s
 	}
 	st := cs.state
 	st.private, st.metadata = maps.Clone(ev.Response.PrivateChallengeParameters), ev.Response.ChallengeMetadata
-	session := p.newSession(cs.c, cs.username, authSession{challenge: challengeCustom, typed: cs.typed, source: sourceAuthentication, admin: cs.admin, custom: &st})
+	session := p.newSession(cs.c, cs.username, authSession{challenge: challengeCustom, typed: cs.typed, source: sourceAuthentication, admin: cs.admin, device: cs.device, custom: &st})
 	return &initiateAuthOutput{ChallengeName: challengeCustom, Session: session, ChallengeParameters: public}, nil
 }
 
@@ -315,10 +324,19 @@ func (p *Pool) respondCustom(ctx context.Context, c AppClient, in *respondToAuth
 	if s.custom == nil {
 		return nil, errSessionGone
 	}
+	// The answer's DEVICE_KEY (amazon-cognito-identity-js sends the key
+	// it keeps), checked before the session ends so that the answer can
+	// be sent again without it.
+	dev := s.device
+	if r["DEVICE_KEY"] != "" {
+		if dev, err = p.presentedDevice(c, s.username, r["DEVICE_KEY"]); err != nil {
+			return nil, err
+		}
+	}
 	if err := p.claimSession(in.Session); err != nil {
 		return nil, err
 	}
-	cs := customSignIn{c: c, typed: s.typed, username: s.username, admin: s.admin, state: *s.custom, fromAnswer: true, answered: in.Session, metadata: in.ClientMetadata}
+	cs := customSignIn{c: c, typed: s.typed, username: s.username, admin: s.admin, state: *s.custom, fromAnswer: true, answered: in.Session, metadata: in.ClientMetadata, device: dev}
 	attrs, err := p.customAttributes(cs)
 	if err != nil {
 		return nil, err

@@ -62,6 +62,12 @@ func (p *Pool) respondCustomSRP(ctx context.Context, c AppClient, in *respondToA
 	if in.ChallengeResponses["USERNAME"] == "" {
 		return nil, apiErr(codeInvalidParameter, "Missing required parameter USERNAME")
 	}
+	// The answer's DEVICE_KEY, checked before the proof as in
+	// USER_SRP_AUTH (passwordVerifierDevice).
+	dev, err := p.passwordVerifierDevice(c, in.ChallengeResponses)
+	if err != nil {
+		return nil, err
+	}
 	ex, err := p.verifySRP(c, in.ChallengeResponses)
 	if err != nil {
 		return nil, err
@@ -73,11 +79,14 @@ func (p *Pool) respondCustomSRP(ctx context.Context, c AppClient, in *respondToA
 	if cs.admin != admin {
 		return nil, errSessionGone
 	}
+	if dev != "" {
+		cs.device = dev
+	}
 	cs.answered, cs.metadata, cs.fromAnswer = in.Session, in.ClientMetadata, true
 	cs.state.history = append(cs.state.history[:len(cs.state.history):len(cs.state.history)], events.CognitoEventUserPoolsChallengeResult{
 		ChallengeName: "PASSWORD_VERIFIER", ChallengeResult: true,
 	})
-	mfa, err := p.secondFactor(c, cs.username, signInStep{typed: cs.typed, source: sourceAuthentication, admin: admin})
+	mfa, err := p.secondFactor(c, cs.username, signInStep{typed: cs.typed, source: sourceAuthentication, admin: admin, device: cs.device})
 	if err != nil {
 		return nil, err
 	}

@@ -52,13 +52,20 @@ func invitationText(username, password string) string {
 // has none of them: the pool then uses the email address, else the
 // phone number, and sends nothing to a user with neither.
 func (p *Pool) inviteLocked(u *user, desired []string, password string) {
+	p.sendInvitationLocked(u, desired, password, invitationText(u.Username, password))
+}
+
+// sendInvitationLocked sends an invitation's text, holding code, as
+// inviteLocked chooses its media; a migrated user's welcome message
+// (usermigration.go) goes the same way.
+func (p *Pool) sendInvitationLocked(u *user, desired []string, code, text string) {
 	if len(desired) == 0 {
 		desired = []string{MediumSMS}
 	}
 	var sent bool
 	for _, d := range []destination{emailOf(u), phoneOf(u)} {
 		if d.address != "" && slices.Contains(desired, d.medium) {
-			p.deliverLocked(u, MessageAdminCreateUser, d, password, invitationText(u.Username, password))
+			p.deliverLocked(u, MessageAdminCreateUser, d, code, text)
 			sent = true
 		}
 	}
@@ -67,7 +74,7 @@ func (p *Pool) inviteLocked(u *user, desired []string, password string) {
 	}
 	for _, d := range []destination{emailOf(u), phoneOf(u)} {
 		if d.address != "" {
-			p.deliverLocked(u, MessageAdminCreateUser, d, password, invitationText(u.Username, password))
+			p.deliverLocked(u, MessageAdminCreateUser, d, code, text)
 			return
 		}
 	}

@@ -261,6 +261,20 @@
 // trigger's PASSWORD_VERIFIER, answered as in USER_SRP_AUTH, then the
 // user's MFA) before its custom challenges.
 //
+// # User migration trigger
+//
+// Config.UserMigration (events.CognitoEventUserPoolsMigrateUser) runs
+// when USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, Managed Login's
+// sign-in form or ForgotPassword names no user (UserMigration_Authentication with the password and the
+// request's ClientMetadata as validationData; UserMigration_ForgotPassword
+// with ForgotPassword's ClientMetadata). Its answer creates the user under
+// the name typed, with the attributes answered, a new sub and, at
+// sign-in, the password given: CONFIRMED, or RESET_REQUIRED as
+// finalUserStatus says (always, for a forgotten password, whose reset
+// code is then sent). The sign-in goes on as any other. A refusal
+// answers as an unknown name does; SRP and passwordless sign-in never
+// migrate, as the developer guide says.
+//
 // Every trigger runs without the pool's lock, so it may call the pool's
 // API. A Go trigger's context ends at the 5-second limit; one still
 // running then, its context ignored, fails the operation with
@@ -269,9 +283,9 @@
 //
 // # Not emulated
 //
-// The other Lambda triggers (user migration, custom message and
-// senders: their LambdaConfig ARNs are kept, never invoked), devices in
-// a custom sign-in, devices in Managed
+// The other Lambda triggers (custom message and senders: their
+// LambdaConfig ARNs are kept, never invoked), devices in a custom
+// sign-in, devices in Managed
 // Login, real email and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token

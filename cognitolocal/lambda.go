@@ -15,7 +15,8 @@ import (
 // a failure into the exception Cognito answers. Each trigger's event and
 // the use of its response live in a file of their own (presignup.go,
 // postconfirm.go, authtriggers.go, trigger.go for pre token generation,
-// customauth.go for the custom authentication challenge triggers);
+// customauth.go for the custom authentication challenge triggers,
+// usermigration.go for user migration);
 // an HTTPFunction (lambdahttp.go) serves a trigger written in another
 // language.
 
@@ -23,7 +24,7 @@ import (
 // by its ARN (Service.SetLambda). Each trigger type of this package
 // (Trigger, PreSignUpTrigger, PostConfirmationTrigger,
 // PreAuthenticationTrigger, PostAuthenticationTrigger, the custom
-// challenge triggers of customauth.go) is a Lambda that
+// challenge triggers of customauth.go, UserMigrationTrigger) is a Lambda that
 // answers its own trigger; an *HTTPFunction answers every trigger, as
 // one Lambda function can serve several. The set is closed: a Lambda is
 // one of these.
@@ -156,6 +157,9 @@ func goTriggers(cfg Config) map[string]Lambda {
 	if cfg.VerifyAuthChallengeResponse != nil {
 		out[lambdaVerifyAuth] = cfg.VerifyAuthChallengeResponse
 	}
+	if cfg.UserMigration != nil {
+		out[lambdaUserMigration] = cfg.UserMigration
+	}
 	return out
 }
 
@@ -261,6 +265,8 @@ func isNilTrigger(l Lambda) bool {
 	case CreateAuthChallengeTrigger:
 		return f == nil
 	case VerifyAuthChallengeResponseTrigger:
+		return f == nil
+	case UserMigrationTrigger:
 		return f == nil
 	case *HTTPFunction:
 		return f == nil

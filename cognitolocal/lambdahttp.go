@@ -111,6 +111,8 @@ func (f *HTTPFunction) invoke(ctx context.Context, ev any) error {
 		return invokeAs(ctx, f.PreAuthentication, ev)
 	case *events.CognitoEventUserPoolsPostAuthentication:
 		return invokeAs(ctx, f.PostAuthentication, ev)
+	case *events.CognitoEventUserPoolsMigrateUser:
+		return invokeAs(ctx, f.UserMigration, ev)
 	case *events.CognitoEventUserPoolsDefineAuthChallenge:
 		return invokeAs(ctx, f.DefineAuthChallenge, ev)
 	case *events.CognitoEventUserPoolsCreateAuthChallenge:

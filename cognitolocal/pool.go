@@ -68,6 +68,12 @@ type Config struct {
 	DefineAuthChallenge         DefineAuthChallengeTrigger
 	CreateAuthChallenge         CreateAuthChallengeTrigger
 	VerifyAuthChallengeResponse VerifyAuthChallengeResponseTrigger
+	// UserMigration creates the user a password sign-in
+	// (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, Managed Login's
+	// sign-in form) or ForgotPassword
+	// names when no user has that name (usermigration.go). It takes
+	// precedence over the pool's LambdaConfig.UserMigration.
+	UserMigration UserMigrationTrigger
 	// TriggerVersion is "V2_0" (the default when a trigger is set),
 	// "V3_0", or "V1_0", whose event has version "1" and whose response
 	// changes the ID token only (IDTokenGeneration with string values,
