@@ -264,8 +264,8 @@
 // # User migration trigger
 //
 // Config.UserMigration (events.CognitoEventUserPoolsMigrateUser) runs
-// when USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH or ForgotPassword
-// names no user (UserMigration_Authentication with the password and the
+// when USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, Managed Login's
+// sign-in form or ForgotPassword names no user (UserMigration_Authentication with the password and the
 // request's ClientMetadata as validationData; UserMigration_ForgotPassword
 // with ForgotPassword's ClientMetadata). Its answer creates the user under
 // the name typed, with the attributes answered, a new sub and, at
@@ -284,8 +284,8 @@
 // # Not emulated
 //
 // The other Lambda triggers (custom message and senders: their
-// LambdaConfig ARNs are kept, never invoked), user migration on Managed
-// Login's sign-in form, devices in a custom sign-in, devices in Managed
+// LambdaConfig ARNs are kept, never invoked), devices in a custom
+// sign-in, devices in Managed
 // Login, real email and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token

@@ -33,8 +33,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serve(bw, r)
 	// 200, or a page's redirect after a sign-in step (302, 303); or a
 	// trigger's failure, which may follow a change that stands (a user
-	// confirmed before the post confirmation trigger failed).
-	if bw.status < http.StatusBadRequest || isLambdaFailure(bw.header.Get("x-amzn-ErrorType")) {
+	// confirmed before the post confirmation trigger failed); or a
+	// required reset, which follows the creation of a migrated user
+	// (usermigration.go).
+	if code := bw.header.Get("x-amzn-ErrorType"); bw.status < http.StatusBadRequest || isLambdaFailure(code) || code == errPasswordReset.Code {
 		if s.onChange != nil {
 			s.onChange()
 		}

@@ -212,6 +212,14 @@ func (p *Pool) login(w http.ResponseWriter, r *http.Request) {
 		p.loginWithCode(w, r, req, q, username, r.PostForm.Get("factor"))
 		return
 	}
+	// A name no user has may be one the user migration trigger knows
+	// (usermigration.go); a form without a name names no one.
+	if username != "" {
+		if _, err := p.migrateUser(r.Context(), migration{c: req.client, source: sourceMigrateAuth, username: username, password: r.PostForm.Get("password")}); err != nil {
+			p.showLogin(w, req, q, username, errorText(err), "")
+			return
+		}
+	}
 	if err := p.preAuthentication(r.Context(), req.client, username, nil); err != nil {
 		p.showLogin(w, req, q, username, errorText(err), "")
 		return

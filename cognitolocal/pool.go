@@ -69,7 +69,8 @@ type Config struct {
 	CreateAuthChallenge         CreateAuthChallengeTrigger
 	VerifyAuthChallengeResponse VerifyAuthChallengeResponseTrigger
 	// UserMigration creates the user a password sign-in
-	// (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH) or ForgotPassword
+	// (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, Managed Login's
+	// sign-in form) or ForgotPassword
 	// names when no user has that name (usermigration.go). It takes
 	// precedence over the pool's LambdaConfig.UserMigration.
 	UserMigration UserMigrationTrigger

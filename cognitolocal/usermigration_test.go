@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"testing"
 
@@ -112,13 +113,16 @@ func TestUserMigrationOnAdminSignIn(t *testing.T) {
 // your client app needs to handle the PasswordResetRequiredException".
 // The user is created, and ForgotPassword then resets the password.
 func TestUserMigrationResetRequired(t *testing.T) {
-	p, _ := migrationPool(t, func(ev *migrateEvent) error {
+	var saved int
+	p := newPool(t, Config{OnChange: func() { saved++ }, UserMigration: func(_ context.Context, ev migrateEvent) (migrateEvent, error) {
 		ev.UserAttributes = map[string]string{"email": "lee@example.com", "email_verified": "true"}
 		ev.FinalUserStatus = "RESET_REQUIRED"
 		ev.MessageAction = "SUPPRESS"
-		return nil
-	})
+		return ev, nil
+	}})
 	requireAPIError(t, p, "InitiateAuth", passwordAuth(DefaultClientID, "lee", "old-pass"), "PasswordResetRequiredException", "Password reset required for the user")
+	// The user stands, and is saved, though the sign-in was refused.
+	require.Equal(t, 1, saved)
 	require.Equal(t, "RESET_REQUIRED", getUser(t, p, "lee")["UserStatus"])
 	status, out := call(t, p, "ForgotPassword", map[string]any{"ClientId": DefaultClientID, "Username": "lee"})
 	require.Equal(t, http.StatusOK, status, out)
@@ -195,6 +199,28 @@ func TestUserMigrationOnForgotPassword(t *testing.T) {
 	status, out = call(t, p, "ForgotPassword", map[string]any{"ClientId": DefaultClientID, "Username": "kim"})
 	require.Equal(t, http.StatusOK, status, out)
 	requireAPIError(t, p, "AdminGetUser", map[string]any{"UserPoolId": p.PoolID(), "Username": "kim"}, codeUserNotFound, "")
+}
+
+// Managed Login's sign-in form migrates as the API does (the import
+// page: users sign in "using the hosted sign-in UI provided by Amazon
+// Cognito"), and its forgot-password page too; a refusal shows the form
+// again as for an unknown name. A form without a username asks no one.
+func TestUserMigrationOnManagedLoginPages(t *testing.T) {
+	p, rc := migrationPool(t, legacyDirectory)
+	rec := postPage(t, p, "/login", url.Values{"username": {"lee"}, "password": {"wrong-pass"}})
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Contains(t, rec.Body.String(), "Incorrect username or password.")
+	rec = postPage(t, p, "/login", url.Values{"username": {"lee"}, "password": {"old-pass"}})
+	require.Equal(t, http.StatusFound, rec.Code, rec.Body.String())
+	require.Equal(t, "CONFIRMED", getUser(t, p, "lee")["UserStatus"])
+	rec = postPage(t, p, "/login", url.Values{"password": {"old-pass"}})
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Len(t, rc.all(), 2)
+
+	rec = postPage(t, p, "/forgotPassword", url.Values{"username": {"mae"}})
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Len(t, rc.all(), 3)
+	require.Equal(t, sourceMigrateForgot, rc.last(t).TriggerSource)
 }
 
 // A migrated user without a verified address cannot get a reset code:

@@ -63,7 +63,8 @@ type Entry interface {
 	// lookup compares iat with it, within [0, math.MaxUint32]: a token
 	// issued at or after it is not refused by the entry. MaxUint32 stands
 	// for every cut-off from then on, which refuses whatever the iat.
-	// Only RebuildFilter calls it, and only on subjects.
+	// RebuildFilter calls it on subjects only; a writer raises a new
+	// subject's word to the same value.
 	Bound() uint32
 }
 
