@@ -169,6 +169,11 @@ func (p *Pool) endSession(token string) {
 func (p *Pool) claimSession(token string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.claimSessionLocked(token)
+}
+
+// claimSessionLocked is claimSession under the pool's lock.
+func (p *Pool) claimSessionLocked(token string) error {
 	s := p.sessions[digest(token)]
 	switch {
 	case s == nil:

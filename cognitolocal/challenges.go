@@ -325,22 +325,29 @@ func (p *Pool) answerCode(c AppClient, token string, s authSession, r map[string
 		err = errMFACode
 	}
 	if err == nil {
-		if s.challenge == factorTOTP {
+		switch {
+		case s.challenge == factorTOTP:
 			err = p.checkTOTPLocked(u, code)
-		} else if !codeMatches(s.code, code) {
+		case !codeMatches(s.code, code):
 			err = errMFACode
-		} else if refusal != nil {
+		case refusal != nil:
 			err = refusal
-		} else {
-			p.codeReceivedLocked(u, s)
-			// "The user status also changed from UNCONFIRMED to
-			// CONFIRMED" (developer guide, "Passwordless sign-in with
-			// one-time passwords"); only a first-factor code reaches
-			// here for an unconfirmed user.
-			if u.Status == statusUnconfirmed {
-				u.Status = statusConfirmed
-				u.LastModified = p.now()
-			}
+		}
+	}
+	if err == nil {
+		// Ended under the lock that checked the code: of right answers
+		// sent at once, one signs in.
+		err = p.claimSessionLocked(token)
+	}
+	if err == nil && s.challenge != factorTOTP {
+		p.codeReceivedLocked(u, s)
+		// "The user status also changed from UNCONFIRMED to CONFIRMED"
+		// (developer guide, "Passwordless sign-in with one-time
+		// passwords"); only a first-factor code reaches here for an
+		// unconfirmed user.
+		if u.Status == statusUnconfirmed {
+			u.Status = statusConfirmed
+			u.LastModified = p.now()
 		}
 	}
 	p.mu.Unlock()
@@ -350,7 +357,6 @@ func (p *Pool) answerCode(c AppClient, token string, s authSession, r map[string
 		}
 		return stepResult{}, err
 	}
-	p.endSession(token)
 	return p.signedIn(s.username, st)
 }
 
