@@ -190,3 +190,24 @@ func TestCustomAuthWithSRPThenMFA(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, done)
 	require.NotNil(t, done["AuthenticationResult"])
 }
+
+// A custom sign-in that never verifies the password is not followed by
+// MFA, even in a pool that requires it: the guide asks for MFA "after
+// Amazon Cognito verifies the password", and Amplify's maintainers relay
+// the Cognito team's word that "MFA is not supported when using
+// passwordless authentication flows within a Custom Auth Flow, as MFA
+// generation is dependent on the password verifier challenge being
+// triggered" (aws-amplify/amplify-js#12887). The define trigger decides.
+func TestCustomAuthWithoutPasswordAsksNoMFA(t *testing.T) {
+	t.Parallel()
+	clock := &mfaClock{now: time.Now()}
+	p, _ := customPool(t, Config{Now: clock.Now})
+	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOptional, SoftwareToken: true}))
+	setUpTOTP(t, p, clock)
+	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOn, SoftwareToken: true}))
+	out := startCustom(t, p, customClient, "alice")
+	status, res := call(t, p, "RespondToAuthChallenge", customAnswer(customClient, out["Session"], "alice", "42"))
+	require.Equal(t, http.StatusOK, status, res)
+	require.Nil(t, res["ChallengeName"])
+	require.NotNil(t, res["AuthenticationResult"])
+}
