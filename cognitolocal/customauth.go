@@ -74,7 +74,10 @@ var (
 	errCustomAuthNotEnabled    = apiErr(codeInvalidParameter, "CUSTOM_AUTH flow not enabled for this client")
 	// errDefineUndecided answers a define trigger that named no next
 	// step the pool can take.
-	errDefineUndecided = apiErr(codeInvalidLambdaResp, "DefineAuthChallenge answered no next step: set issueTokens, failAuthentication, or challengeName CUSTOM_CHALLENGE (PASSWORD_VERIFIER only after SRP_A).")
+	// errCustomChallengeName answers an AuthParameters CHALLENGE_NAME
+	// the custom flow cannot start with.
+	errCustomChallengeName = apiErr(codeInvalidParameter, "CHALLENGE_NAME must be SRP_A or CUSTOM_CHALLENGE.")
+	errDefineUndecided     = apiErr(codeInvalidLambdaResp, "DefineAuthChallenge answered no next step: set issueTokens, failAuthentication, or challengeName CUSTOM_CHALLENGE (PASSWORD_VERIFIER only after SRP_A).")
 )
 
 // customAuth is what a custom sign-in keeps between its rounds: the
@@ -145,10 +148,14 @@ func (p *Pool) initiateCustomAuth(ctx context.Context, c AppClient, params, meta
 		return nil, cmp.Or[error](err, errCustomAuthNotConfigured)
 	}
 	srpA := ""
-	if params["CHALLENGE_NAME"] == "SRP_A" {
+	switch params["CHALLENGE_NAME"] {
+	case "", challengeCustom:
+	case "SRP_A":
 		if srpA = params["SRP_A"]; srpA == "" {
 			return nil, apiErr(codeInvalidParameter, "Missing required parameter SRP_A")
 		}
+	default:
+		return nil, errCustomChallengeName
 	}
 	// A key that is no device of the user is refused before any trigger
 	// runs, as in the password flows (presentedDevice).

@@ -211,3 +211,27 @@ func TestCustomAuthWithoutPasswordAsksNoMFA(t *testing.T) {
 	require.Nil(t, res["ChallengeName"])
 	require.NotNil(t, res["AuthenticationResult"])
 }
+
+// AuthParameters' CHALLENGE_NAME starts the custom flow with the password
+// (SRP_A) or with the custom challenges (CUSTOM_CHALLENGE, the guide's
+// "If you don't want to start your custom auth flow with password
+// verification, you can initiate sign-in with the AuthParameters map
+// including CHALLENGE_NAME: CUSTOM_CHALLENGE"); the guide names no other
+// value, and any other is refused before any trigger runs rather than
+// ignored.
+func TestCustomAuthChallengeNameParameter(t *testing.T) {
+	t.Parallel()
+	p, rc := customPool(t, Config{})
+	in := customAuthIn(customClient, "alice")
+	in["AuthParameters"].(map[string]string)["CHALLENGE_NAME"] = challengeCustom
+	status, out := call(t, p, "InitiateAuth", in)
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, challengeCustom, out["ChallengeName"])
+	require.Empty(t, rc.define.last(t).Request.Session)
+	defined := len(rc.define.all())
+	for _, name := range []string{"PASSWORD_VERIFIER", "srp_a", "SMS_MFA"} {
+		in["AuthParameters"].(map[string]string)["CHALLENGE_NAME"] = name
+		requireAPIError(t, p, "InitiateAuth", in, codeInvalidParameter, errCustomChallengeName.Message)
+	}
+	require.Len(t, rc.define.all(), defined)
+}
