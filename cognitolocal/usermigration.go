@@ -63,6 +63,11 @@ type migration struct {
 // answer) or an answer the pool cannot create a user from fails the
 // request with its exception.
 func (p *Pool) migrateUser(ctx context.Context, m migration) (migrated bool, err error) {
+	if m.source == sourceMigrateAuth && m.password == "" {
+		// A sign-in without a password migrates no one: the user would
+		// keep an empty password and sign in with none.
+		return false, nil
+	}
 	p.mu.Lock()
 	known := p.userNamed(m.username) != nil
 	p.mu.Unlock()

@@ -390,3 +390,23 @@ func TestUserMigrationOnChoiceBasedPassword(t *testing.T) {
 	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_AUTH", "ClientId": DefaultClientID, "AuthParameters": in}, codeNotAuthorized, "Incorrect username or password.")
 	require.Len(t, rc.all(), 2)
 }
+
+// Managed Login's form posted with a name and no password asks the
+// function nothing: a sign-in with a password carries one (the API
+// refuses a missing PASSWORD before), and a function that vouches for
+// the name alone, as a forgot-password migration does, would otherwise
+// create a user whose password is empty and who signs in with none.
+func TestUserMigrationNeedsAPassword(t *testing.T) {
+	p, rc := migrationPool(t, func(ev *migrateEvent) error {
+		ev.UserAttributes = map[string]string{"email": "lee@example.com", "email_verified": "true"}
+		ev.MessageAction = "SUPPRESS"
+		return nil
+	})
+	for range 2 {
+		rec := postPage(t, p, "/login", url.Values{"username": {"lee"}, "password": {""}})
+		require.Equal(t, http.StatusOK, rec.Code)
+		require.Contains(t, rec.Body.String(), "Incorrect username or password.")
+	}
+	require.Empty(t, rc.all())
+	requireAPIError(t, p, "AdminGetUser", map[string]any{"UserPoolId": p.PoolID(), "Username": "lee"}, codeUserNotFound, "")
+}
