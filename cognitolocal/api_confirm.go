@@ -106,6 +106,8 @@ func (p *Pool) resendConfirmationCode(ctx context.Context, in *resendConfirmatio
 type attributeCodeInput struct {
 	AccessToken   string `json:"AccessToken"`
 	AttributeName string `json:"AttributeName"`
+	// ClientMetadata goes to the custom message trigger.
+	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
 // getUserAttributeVerificationCode sends a code that verifies the
@@ -118,7 +120,9 @@ func (p *Pool) getUserAttributeVerificationCode(ctx context.Context, in *attribu
 		return nil, err
 	}
 	var out codeDeliveryOutput
+	var held heldMessages
 	err = p.onUser(name, func(u *user) error {
+		defer p.holdMessagesLocked(&held)()
 		d, ok := attributeDestination(u, in.AttributeName)
 		if !ok {
 			return apiErr(codeInvalidParameter, "Only email and phone_number can be verified.")
@@ -133,6 +137,9 @@ func (p *Pool) getUserAttributeVerificationCode(ctx context.Context, in *attribu
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := p.sendHeld(ctx, &held, messageTrigger{tokenClientID(in.AccessToken), in.ClientMetadata}); err != nil {
 		return nil, err
 	}
 	return &out, nil

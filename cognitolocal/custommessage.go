@@ -2,6 +2,8 @@ package cognitolocal
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"maps"
 	"strings"
 	"unicode/utf8"
@@ -45,8 +47,14 @@ import (
 // lambdaCustomMessage names the trigger in LambdaConfig and in errors.
 const lambdaCustomMessage = "CustomMessage"
 
-// codeParameter is the placeholder the event offers for the code.
-const codeParameter = "{####}"
+// codeParameter and usernameParameter are the placeholders the event
+// offers for the code (an invitation's temporary password) and, in an
+// invitation, the username: "These values are usually {username} and
+// {####}".
+const (
+	codeParameter     = "{####}"
+	usernameParameter = "{username}"
+)
 
 // Message length limits, in characters, the code included.
 const (
@@ -115,6 +123,10 @@ func (p *Pool) customMessage(ctx context.Context, m *Message, u snapshot, t mess
 	}
 	ev.Request.UserAttributes = eventAttributesAny(u.eventAttributes())
 	ev.Request.CodeParameter = codeParameter
+	invitation := m.Kind == MessageAdminCreateUser
+	if invitation {
+		ev.Request.UsernameParameter = usernameParameter
+	}
 	ev.Request.ClientMetadata = maps.Clone(t.metadata)
 	ran, err := p.runLambda(ctx, lambdaCustomMessage, &ev)
 	if err != nil || !ran {
@@ -133,7 +145,16 @@ func (p *Pool) customMessage(ctx context.Context, m *Message, u snapshot, t mess
 	if !strings.Contains(text, codeParameter) {
 		return apiErr(codeInvalidLambdaResp, "CustomMessage answered a message without the codeParameter.")
 	}
-	text = strings.ReplaceAll(text, codeParameter, m.Code)
+	if invitation && !strings.Contains(text, usernameParameter) {
+		return apiErr(codeInvalidLambdaResp, "CustomMessage answered an invitation without the usernameParameter.")
+	}
+	// One pass, so that a code or username holding the other placeholder
+	// is not replaced in turn.
+	pairs := []string{codeParameter, m.Code}
+	if invitation {
+		pairs = append(pairs, usernameParameter, m.Username)
+	}
+	text = strings.NewReplacer(pairs...).Replace(text)
 	if utf8.RuneCountInString(text) > limit {
 		return apiErr(codeInvalidLambdaResp, "CustomMessage answered a message longer than Cognito sends.")
 	}
@@ -148,4 +169,20 @@ func eventAttributesAny(attrs map[string]string) map[string]interface{} {
 		out[k] = v
 	}
 	return out
+}
+
+// tokenClientID is the app client an access token was issued to, read
+// from a token the pool has verified already; empty when unreadable.
+func tokenClientID(token string) string {
+	_, payload, _ := strings.Cut(token, ".")
+	payload, _, _ = strings.Cut(payload, ".")
+	b, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		ClientID string `json:"client_id"`
+	}
+	_ = json.Unmarshal(b, &claims)
+	return claims.ClientID
 }

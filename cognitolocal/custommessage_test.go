@@ -284,3 +284,136 @@ func TestCustomMessageLambdaConfigOverHTTP(t *testing.T) {
 	requireAPIError(t, p, "ResendConfirmationCode", map[string]any{"ClientId": DefaultClientID, "Username": "bob"}, codeUnexpectedLambda,
 		"CustomMessage invocation failed: no local trigger is mapped to the pool's Lambda ARN (dev-issuer --lambda ARN=URL, or Service.SetLambda).")
 }
+
+// CustomMessage_AdminCreateUser: "To send the temporary password to a
+// new user". The event has usernameParameter ("usually {username}") and
+// the answer "must include placeholder variables for the username and
+// code": the pool puts in the username and the temporary password. The
+// guide does not list AdminCreateUser among the operations whose
+// ClientMetadata the function receives (that goes to the pre sign-up
+// trigger): the event has none.
+func TestCustomMessageAdminCreateUser(t *testing.T) {
+	rc := &recorderOf[messageEvent]{respond: func(ev *messageEvent) error {
+		ev.Response.EmailSubject = "Your account"
+		ev.Response.EmailMessage = "User " + ev.Request.UsernameParameter + ", password " + ev.Request.CodeParameter
+		return nil
+	}}
+	p := messagePool(t, rc)
+	status, out := call(t, p, "AdminCreateUser", map[string]any{"UserPoolId": p.PoolID(), "Username": "carol",
+		"TemporaryPassword": "Temp-Passw0rd!", "DesiredDeliveryMediums": []string{"EMAIL"},
+		"UserAttributes": []map[string]string{emailAttr("carol@example.com")}, "ClientMetadata": map[string]string{"x": "y"}})
+	require.Equal(t, http.StatusOK, status, out)
+	ev := rc.last(t)
+	assert.Equal(t, "CustomMessage_AdminCreateUser", ev.TriggerSource)
+	assert.Equal(t, "{username}", ev.Request.UsernameParameter)
+	assert.Equal(t, "{####}", ev.Request.CodeParameter)
+	assert.Equal(t, "CLIENT_ID_NOT_APPLICABLE", ev.CallerContext.ClientID)
+	assert.Empty(t, ev.Request.ClientMetadata)
+	assert.Equal(t, "FORCE_CHANGE_PASSWORD", ev.Request.UserAttributes["cognito:user_status"])
+	m := lastMessage(t, p, "carol", MessageAdminCreateUser)
+	assert.Equal(t, "User carol, password Temp-Passw0rd!", m.Message)
+	assert.Equal(t, "Your account", m.Subject)
+}
+
+// An invitation without the username placeholder is refused as one
+// without the code (the guide: the response "must include" both; it
+// does not name the error). The user is created all the same, and
+// MessageAction RESEND sends the invitation again.
+func TestCustomMessageInvitationNeedsBothPlaceholders(t *testing.T) {
+	withUsername := false
+	rc := &recorderOf[messageEvent]{respond: func(ev *messageEvent) error {
+		ev.Response.EmailMessage = "Password " + ev.Request.CodeParameter
+		if withUsername {
+			ev.Response.EmailMessage += " for " + ev.Request.UsernameParameter
+		}
+		return nil
+	}}
+	p := messagePool(t, rc)
+	in := map[string]any{"UserPoolId": p.PoolID(), "Username": "carol", "DesiredDeliveryMediums": []string{"EMAIL"},
+		"UserAttributes": []map[string]string{emailAttr("carol@example.com")}}
+	requireAPIError(t, p, "AdminCreateUser", in, codeInvalidLambdaResp, "CustomMessage answered an invitation without the usernameParameter.")
+	assert.Empty(t, p.Messages(MessageFilter{Username: "carol"}))
+	withUsername = true
+	in["MessageAction"] = "RESEND"
+	status, out := call(t, p, "AdminCreateUser", in)
+	require.Equal(t, http.StatusOK, status, out)
+	m := lastMessage(t, p, "carol", MessageAdminCreateUser)
+	assert.Equal(t, "Password "+m.Code+" for carol", m.Message)
+}
+
+// CustomMessage_UpdateUserAttribute: "When a user's email or phone
+// number is changed, this trigger sends a verification code
+// automatically", from UpdateUserAttributes (the app client of the
+// access token in the event) and AdminUpdateUserAttributes, each with
+// its ClientMetadata.
+func TestCustomMessageUpdateUserAttribute(t *testing.T) {
+	rc := &recorderOf[messageEvent]{respond: branded}
+	p := messagePool(t, rc)
+	tok := signIn(t, p)
+	status, out := call(t, p, "UpdateUserAttributes", map[string]any{"AccessToken": tok.AccessToken,
+		"UserAttributes": []map[string]string{emailAttr("alice@new.example.com")}, "ClientMetadata": map[string]string{"from": "app"}})
+	require.Equal(t, http.StatusOK, status, out)
+	ev := rc.last(t)
+	assert.Equal(t, "CustomMessage_UpdateUserAttribute", ev.TriggerSource)
+	assert.Equal(t, DefaultClientID, ev.CallerContext.ClientID)
+	assert.Equal(t, map[string]string{"from": "app"}, ev.Request.ClientMetadata)
+	m := lastMessage(t, p, "alice", MessageUpdateUserAttribute)
+	assert.Equal(t, "alice@new.example.com", m.Destination)
+	assert.Equal(t, "Thank you for signing up. "+m.Code+" is your code", m.Message)
+
+	status, out = call(t, p, "AdminUpdateUserAttributes", map[string]any{"UserPoolId": p.PoolID(), "Username": "alice",
+		"UserAttributes": []map[string]string{emailAttr("alice@third.example.com")}, "ClientMetadata": map[string]string{"from": "ops"}})
+	require.Equal(t, http.StatusOK, status, out)
+	ev = rc.last(t)
+	assert.Equal(t, "CustomMessage_UpdateUserAttribute", ev.TriggerSource)
+	assert.Equal(t, "CLIENT_ID_NOT_APPLICABLE", ev.CallerContext.ClientID)
+	assert.Equal(t, map[string]string{"from": "ops"}, ev.Request.ClientMetadata)
+	assert.Equal(t, "alice@third.example.com", lastMessage(t, p, "alice", MessageUpdateUserAttribute).Destination)
+}
+
+// A failing function fails UpdateUserAttributes after the change: the
+// guide is silent; the new address stands, unverified, and
+// GetUserAttributeVerificationCode sends another code.
+func TestCustomMessageFailureAfterAnAttributeChange(t *testing.T) {
+	fail := true
+	rc := &recorderOf[messageEvent]{respond: func(ev *messageEvent) error {
+		if fail {
+			return errors.New("down")
+		}
+		return branded(ev)
+	}}
+	p := messagePool(t, rc)
+	tok := signIn(t, p)
+	requireAPIError(t, p, "UpdateUserAttributes", map[string]any{"AccessToken": tok.AccessToken,
+		"UserAttributes": []map[string]string{emailAttr("alice@new.example.com")}}, codeUserLambdaValidate, "CustomMessage failed with error down.")
+	assert.Empty(t, p.Messages(MessageFilter{}))
+	status, out := call(t, p, "GetUser", map[string]any{"AccessToken": tok.AccessToken})
+	require.Equal(t, http.StatusOK, status, out)
+	assert.Contains(t, out["UserAttributes"], map[string]any{"Name": "email", "Value": "alice@new.example.com"})
+	fail = false
+	status, out = call(t, p, "GetUserAttributeVerificationCode", map[string]any{"AccessToken": tok.AccessToken, "AttributeName": "email"})
+	require.Equal(t, http.StatusOK, status, out)
+	assert.Equal(t, "CustomMessage_VerifyUserAttribute", rc.last(t).TriggerSource)
+}
+
+// CustomMessage_VerifyUserAttribute: "sends a verification code to the
+// user when they manually request it", GetUserAttributeVerificationCode
+// with its ClientMetadata; the code verifies the attribute.
+func TestCustomMessageVerifyUserAttribute(t *testing.T) {
+	rc := &recorderOf[messageEvent]{respond: branded}
+	p := newPool(t, Config{CustomMessage: rc.trigger})
+	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"phone_number": "+12065550100"}))
+	tok := signIn(t, p)
+	status, out := call(t, p, "GetUserAttributeVerificationCode", map[string]any{"AccessToken": tok.AccessToken,
+		"AttributeName": "phone_number", "ClientMetadata": map[string]string{"k": "v"}})
+	require.Equal(t, http.StatusOK, status, out)
+	ev := rc.last(t)
+	assert.Equal(t, "CustomMessage_VerifyUserAttribute", ev.TriggerSource)
+	assert.Equal(t, DefaultClientID, ev.CallerContext.ClientID)
+	assert.Equal(t, map[string]string{"k": "v"}, ev.Request.ClientMetadata)
+	assert.Equal(t, "+12065550100", ev.Request.UserAttributes["phone_number"])
+	m := lastMessage(t, p, "alice", MessageVerifyUserAttribute)
+	assert.Equal(t, "Welcome. Your code is "+m.Code, m.Message)
+	status, out = call(t, p, "VerifyUserAttribute", map[string]any{"AccessToken": tok.AccessToken, "AttributeName": "phone_number", "Code": m.Code})
+	require.Equal(t, http.StatusOK, status, out)
+}
