@@ -27,10 +27,11 @@ import (
 // lock, and sendHeld, after the lock is released, runs the trigger on
 // each and puts the result in the outbox. Operations that do not hold
 // their messages put them in the outbox directly, untouched by the
-// trigger: today SignUp, ResendConfirmationCode, ForgotPassword and
-// AdminResetUserPassword hold theirs (trigger sources
-// CustomMessage_SignUp, CustomMessage_ResendCode and
-// CustomMessage_ForgotPassword).
+// trigger. SignUp, ResendConfirmationCode, ForgotPassword,
+// AdminResetUserPassword, AdminCreateUser, UpdateUserAttributes,
+// AdminUpdateUserAttributes and GetUserAttributeVerificationCode hold
+// theirs (every trigger source but CustomMessage_Authentication); sign-in
+// codes and a migrated user's welcome message do not run the trigger.
 //
 // Where the page is silent, the pool does what follows. An empty
 // smsMessage or emailMessage leaves the pool's own message, and an empty
