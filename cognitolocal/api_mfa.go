@@ -122,7 +122,10 @@ func (p *Pool) associateSoftwareToken(ctx context.Context, in *softwareTokenInpu
 		if err != nil {
 			return nil, apiErr("InternalErrorException", "The secret could not be made.")
 		}
-		next := p.nextSetupSession(in.Session, s, func(n *authSession) { n.setupSecret, n.setupVerified = secret, false })
+		next, err := p.nextSetupSession(in.Session, s, func(n *authSession) { n.setupSecret, n.setupVerified = secret, false })
+		if err != nil {
+			return nil, err
+		}
 		return &associateSoftwareTokenOutput{SecretCode: secret, Session: next}, nil
 	}
 	name, err := p.tokenUser(ctx, in.AccessToken)
@@ -166,8 +169,12 @@ func (p *Pool) verifySoftwareToken(ctx context.Context, in *softwareTokenInput) 
 		if !ok {
 			return nil, errTOTPMismatch
 		}
-		next := p.nextSetupSession(in.Session, s, func(n *authSession) { n.setupVerified = true })
-		p.updateSession(next, func(n *authSession) { n.setupStep, n.setupDevice = step, in.FriendlyDeviceName })
+		next, err := p.nextSetupSession(in.Session, s, func(n *authSession) {
+			n.setupVerified, n.setupStep, n.setupDevice = true, step, in.FriendlyDeviceName
+		})
+		if err != nil {
+			return nil, err
+		}
 		return &verifySoftwareTokenOutput{Status: "SUCCESS", Session: next}, nil
 	}
 	name, err := p.tokenUser(ctx, in.AccessToken)
@@ -224,17 +231,20 @@ func (p *Pool) openSetupSession(token string) (authSession, error) {
 }
 
 // nextSetupSession ends a set-up step's session and returns a new one,
-// changed by f, for the next step: each answer carries the newest.
-func (p *Pool) nextSetupSession(token string, s authSession, f func(*authSession)) string {
-	p.endSession(token)
+// changed by f, for the next step: each answer carries the newest. Of
+// steps sent at once with one session, the one that ends it goes on.
+func (p *Pool) nextSetupSession(token string, s authSession, f func(*authSession)) (string, error) {
 	n := s
 	n.used, n.attempts = false, 0
 	f(&n)
 	next := randomToken(192)
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.claimSessionLocked(token); err != nil {
+		return "", err
+	}
 	p.sessions[digest(next)] = &n
-	p.mu.Unlock()
-	return next
+	return next, nil
 }
 
 // mfaSettingsType is SMSMfaSettingsType, SoftwareTokenMfaSettingsType

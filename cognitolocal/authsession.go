@@ -155,7 +155,9 @@ func (p *Pool) isSubOfLocked(name, username string) bool {
 	return u != nil && u.sub() == name
 }
 
-// endSession marks the session answered.
+// endSession marks the session answered, for the PASSWORD_VERIFIER
+// answers whose SRP exchange, taken under the lock, is what admits one
+// proof (verifySRP).
 func (p *Pool) endSession(token string) {
 	p.mu.Lock()
 	if s := p.sessions[digest(token)]; s != nil {

@@ -201,7 +201,9 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 		if !slices.Contains(s.choices, r["ANSWER"]) {
 			return stepResult{}, apiErr(codeInvalidParameter, "ANSWER must be one of MFAS_CAN_CHOOSE.")
 		}
-		p.endSession(in.session)
+		if err := p.claimSession(in.session); err != nil {
+			return stepResult{}, err
+		}
 		out, err := p.beginChallenge(c, s.username, r["ANSWER"], nil, st)
 		return stepResult{out: out}, err
 	case "MFA_SETUP":
@@ -256,9 +258,12 @@ func (p *Pool) checkChallengeSecretHash(c AppClient, s authSession, r map[string
 
 // answerNewPassword sets the new password (and "userAttributes.NAME"
 // answers) of a user signing in with a temporary one; MFA follows. The
-// session ends even when the answer fails, as it did before MFA.
+// session ends even when the answer fails, as it did before MFA; of
+// answers sent at once, the one that ends it goes on.
 func (p *Pool) answerNewPassword(c AppClient, token string, s authSession, r map[string]string, st signInStep) (stepResult, error) {
-	p.endSession(token)
+	if err := p.claimSession(token); err != nil {
+		return stepResult{}, err
+	}
 	if r["NEW_PASSWORD"] == "" {
 		return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter NEW_PASSWORD")
 	}

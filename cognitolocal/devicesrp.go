@@ -210,7 +210,9 @@ func (p *Pool) answerDeviceSRP(c AppClient, token string, s authSession, r map[s
 	if r["SRP_A"] == "" {
 		return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter SRP_A")
 	}
-	p.endSession(token)
+	if err := p.claimSession(token); err != nil {
+		return stepResult{}, err
+	}
 	a, ok := parseSRPA(r["SRP_A"])
 	if !ok {
 		return stepResult{}, errSRPA
@@ -264,7 +266,9 @@ func (p *Pool) answerDevicePassword(token string, s authSession, r map[string]st
 	if !ok {
 		return stepResult{}, apiErr(codeInvalidParameter, "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
 	}
-	p.endSession(token)
+	if err := p.claimSession(token); err != nil {
+		return stepResult{}, err
+	}
 	ex := s.deviceSRP
 	block, err := base64.StdEncoding.DecodeString(r["PASSWORD_CLAIM_SECRET_BLOCK"])
 	if ex == nil || err != nil || !hmac.Equal(block, ex.block) {

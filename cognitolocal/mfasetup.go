@@ -45,6 +45,11 @@ func (p *Pool) answerMFASetup(c AppClient, token string, s authSession, r map[st
 	p.mu.Lock()
 	u, err := p.userLocked(s.username)
 	if err == nil {
+		// Ended under the lock that sets the factor: of answers sent
+		// at once, one signs in.
+		err = p.claimSessionLocked(token)
+	}
+	if err == nil {
 		m := mfaOf(u)
 		m.TOTPSecret, m.PendingSecret, m.TOTP = s.setupSecret, "", true
 		m.TOTPDevice, m.TOTPLastStep = s.setupDevice, s.setupStep
@@ -55,7 +60,6 @@ func (p *Pool) answerMFASetup(c AppClient, token string, s authSession, r map[st
 	if err != nil {
 		return stepResult{}, err
 	}
-	p.endSession(token)
 	return p.signedIn(s.username, st)
 }
 
@@ -75,13 +79,15 @@ func (p *Pool) setUpEmailMFA(c AppClient, token string, s authSession, addr stri
 	var code string
 	var details *codeDeliveryDetails
 	if err == nil {
+		err = p.claimSessionLocked(token)
+	}
+	if err == nil {
 		code, details = p.sendMFACodeLocked(u, destination{medium: MediumEmail, attribute: "email", address: addr}, factorEmail, 6)
 	}
 	p.mu.Unlock()
 	if err != nil {
 		return stepResult{}, err
 	}
-	p.endSession(token)
 	next := authSession{challenge: factorEmail, typed: st.typed, source: st.source, admin: st.admin, hosted: st.hosted,
 		code: digest(code), setupEmail: addr, device: st.device}
 	out := &initiateAuthOutput{ChallengeName: factorEmail, Session: p.newSession(c, s.username, next), ChallengeParameters: map[string]string{

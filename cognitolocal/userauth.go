@@ -174,7 +174,9 @@ func (p *Pool) answerSelectChallenge(c AppClient, token string, s authSession, r
 	if !slices.Contains(s.choices, r["ANSWER"]) {
 		return stepResult{}, apiErr(codeInvalidParameter, "ANSWER must be one of the AvailableChallenges.")
 	}
-	p.endSession(token)
+	if err := p.claimSession(token); err != nil {
+		return stepResult{}, err
+	}
 	return p.firstFactor(c, s.typed, r["ANSWER"], r)
 }
 
