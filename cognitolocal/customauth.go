@@ -89,8 +89,11 @@ type customAuth struct {
 	private  map[string]string
 	metadata string
 	// notFound marks the sign-in of a name no user has, run through a
-	// client that prevents user existence errors.
+	// client that prevents user existence errors; or of a user who may
+	// not sign in (disabled, unconfirmed, reset), run as a name no user
+	// has, whose refusal is told only after the right password.
 	notFound bool
+	refusal  error
 }
 
 // customSignIn is one custom sign-in between two rounds.
@@ -187,7 +190,11 @@ func (p *Pool) initiateCustomAuth(ctx context.Context, c AppClient, params, meta
 // existence error responses"), named as a user's would be
 // (hiddenNameLocked) so that its challenge's USERNAME tells it from no
 // user's; a disabled, unconfirmed or reset user is refused as the
-// password flows refuse them.
+// password flows refuse them. Such a client tells the refusal only after
+// the right password, as the password flows do: refusing before any
+// proof would tell the name is a user's, so the sign-in runs as an
+// unknown name's and a right password (PASSWORD_VERIFIER) gets the
+// refusal (respondCustomSRP).
 func (p *Pool) customStart(c AppClient, typed string, admin bool) (customSignIn, error) {
 	cs := customSignIn{c: c, typed: typed, username: typed, admin: admin, state: customAuth{history: []events.CognitoEventUserPoolsChallengeResult{}}}
 	p.mu.Lock()
@@ -196,23 +203,28 @@ func (p *Pool) customStart(c AppClient, typed string, admin bool) (customSignIn,
 	var status string
 	if u != nil {
 		cs.username, enabled, status = u.Username, u.Enabled, u.Status
-	} else if c.hidesUsers() {
-		cs.username = p.hiddenNameLocked(typed)
 	}
+	hidden := p.hiddenNameLocked(typed)
 	p.mu.Unlock()
+	var refusal error
 	switch {
 	case u == nil && !c.hidesUsers():
 		return cs, errUserNotFound
 	case u == nil:
-		cs.state.notFound = true
+		cs.state.notFound, cs.username = true, hidden
+		return cs, nil
 	case !enabled:
-		return cs, errUserDisabled
+		refusal = errUserDisabled
 	case status == statusUnconfirmed:
-		return cs, errNotConfirmed
+		refusal = errNotConfirmed
 	case status == statusResetRequired:
-		return cs, errPasswordReset
+		refusal = errPasswordReset
 	}
-	return cs, nil
+	if refusal != nil && c.hidesUsers() {
+		cs.state.notFound, cs.state.refusal, cs.username = true, refusal, hidden
+		return cs, nil
+	}
+	return cs, refusal
 }
 
 // customAttributes are the user's attributes for the round's events,

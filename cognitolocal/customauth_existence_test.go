@@ -3,6 +3,7 @@ package cognitolocal
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -54,4 +55,54 @@ func TestCustomAuthHiddenNameIsUUIDInEmailPools(t *testing.T) {
 	status, out := call(t, p, "RespondToAuthChallenge", customAnswer(hidingClient, unknown["Session"], name, "42"))
 	require.Equal(t, http.StatusBadRequest, status, out)
 	require.Equal(t, "Incorrect username or password.", out["message"])
+}
+
+// A user who may not sign in (disabled, unconfirmed, reset) through a
+// client that hides users: the password flows tell the refusal only after
+// the right password, so a custom sign-in that refused at InitiateAuth,
+// before any proof, would tell the name is a user's. The documentation
+// is silent on it; the pool runs the sign-in as an unknown name's (the
+// triggers see userNotFound true and no attributes, a right custom answer
+// ends in "Incorrect username or password."), and tells the refusal after
+// a right password (CHALLENGE_NAME SRP_A, then PASSWORD_VERIFIER). A
+// LEGACY client still refuses at once (TestCustomAuthUserStatus).
+func TestCustomAuthHidesRefusedUsersUntilThePassword(t *testing.T) {
+	t.Parallel()
+	p, rc := customPool(t, Config{})
+	status, out := call(t, p, "SignUp", map[string]any{"ClientId": DefaultClientID, "Username": "una", "Password": testPassword})
+	require.Equal(t, http.StatusOK, status, out)
+	_, err := p.CreateUser("rita", testPassword, map[string]string{"email": "rita@example.com", "email_verified": "true"})
+	require.NoError(t, err)
+	status, out = call(t, p, "AdminResetUserPassword", map[string]any{"UserPoolId": p.PoolID(), "Username": "rita"})
+	require.Equal(t, http.StatusOK, status, out)
+	_, err = p.CreateUser("dora", testPassword, nil)
+	require.NoError(t, err)
+	require.NoError(t, p.DisableUser("dora"))
+	refusals := map[string]*Error{"una": errNotConfirmed, "rita": errPasswordReset, "dora": errUserDisabled}
+
+	for name, refusal := range refusals {
+		quizTriggers(rc)
+		out := startCustom(t, p, hidingClient, name)
+		require.Equal(t, challengeCustom, out["ChallengeName"], name)
+		def := rc.define.last(t)
+		require.True(t, def.Request.UserNotFound, name)
+		require.Empty(t, def.Request.UserAttributes, name)
+		requireAPIError(t, p, "RespondToAuthChallenge", customAnswer(hidingClient, out["Session"], name, "42"), codeNotAuthorized, "Incorrect username or password.")
+
+		rc.define.respond = srpThenQuiz
+		c := newSRPTestClient(t, p.PoolID())
+		status, out = call(t, p, "InitiateAuth", customSRPIn(hidingClient, name, c))
+		require.Equal(t, http.StatusOK, status, out)
+		require.Equal(t, "PASSWORD_VERIFIER", out["ChallengeName"], name)
+		params := out["ChallengeParameters"].(map[string]any)
+		wrong := map[string]any{"ClientId": hidingClient, "ChallengeName": "PASSWORD_VERIFIER", "Session": out["Session"],
+			"ChallengeResponses": c.claim(t, params, "Wrong-pass1", time.Now())}
+		requireAPIError(t, p, "RespondToAuthChallenge", wrong, codeNotAuthorized, "Incorrect username or password.")
+
+		status, out = call(t, p, "InitiateAuth", customSRPIn(hidingClient, name, c))
+		require.Equal(t, http.StatusOK, status, out)
+		right := map[string]any{"ClientId": hidingClient, "ChallengeName": "PASSWORD_VERIFIER", "Session": out["Session"],
+			"ChallengeResponses": c.claim(t, out["ChallengeParameters"].(map[string]any), testPassword, time.Now())}
+		requireAPIError(t, p, "RespondToAuthChallenge", right, refusal.Code, refusal.Message)
+	}
 }

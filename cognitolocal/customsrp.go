@@ -79,6 +79,12 @@ func (p *Pool) respondCustomSRP(ctx context.Context, c AppClient, in *respondToA
 	if cs.admin != admin {
 		return nil, errSessionGone
 	}
+	if cs.state.refusal != nil {
+		// The right password of a user who may not sign in, through a
+		// client that hides users: told now, as the password flows tell
+		// it (customStart).
+		return nil, cs.state.refusal
+	}
 	if dev != "" {
 		cs.device = dev
 	}
