@@ -277,8 +277,8 @@ func (p *Pool) respond(ctx context.Context, in *respondToAuthChallengeInput, adm
 		return p.respondCustomSRP(ctx, c, in, admin)
 	}
 	flow := p.customFlowOf(in.Session)
-	res, err := p.answerChallenge(c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin,
-		sourceIP: sourceIP(ctx)})
+	res, err := p.answerChallenge(ctx, c, challengeInput{name: in.ChallengeName, session: in.Session, responses: in.ChallengeResponses, admin: admin,
+		sourceIP: sourceIP(ctx), metadata: in.ClientMetadata})
 	res.answered, res.fromAnswer = in.Session, true
 	if flow != nil && err == nil {
 		return p.resumeCustom(ctx, *flow, in, res)

@@ -154,11 +154,14 @@ type challengeInput struct {
 	// sourceIP is where the answer came from (sourceIP), for the device
 	// it proves.
 	sourceIP string
+	// metadata is the answer's ClientMetadata, for the user migration
+	// trigger a SELECT_CHALLENGE answer of PASSWORD may run.
+	metadata map[string]string
 }
 
 // answerChallenge runs one answer to a challenge and says where the
 // sign-in goes next.
-func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, error) {
+func (p *Pool) answerChallenge(ctx context.Context, c AppClient, in challengeInput) (stepResult, error) {
 	r := in.responses
 	if in.name == "" {
 		return stepResult{}, apiErr(codeInvalidParameter, "Missing required parameter ChallengeName")
@@ -209,7 +212,7 @@ func (p *Pool) answerChallenge(c AppClient, in challengeInput) (stepResult, erro
 	case "MFA_SETUP":
 		return p.answerMFASetup(c, in.session, s, r, st)
 	case "SELECT_CHALLENGE":
-		return p.answerSelectChallenge(c, in.session, s, r, st)
+		return p.answerSelectChallenge(ctx, c, in, s)
 	}
 	return stepResult{}, errSessionGone
 }

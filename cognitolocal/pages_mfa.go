@@ -95,7 +95,7 @@ func (p *Pool) stepForm(w http.ResponseWriter, r *http.Request) (authRequest, ur
 // Cognito's message and the username kept.
 func (p *Pool) answerStep(w http.ResponseWriter, r *http.Request, req authRequest, q url.Values, in challengeInput, again func(error) bool) {
 	in.hosted = true
-	res, err := p.answerChallenge(req.client, in)
+	res, err := p.answerChallenge(r.Context(), req.client, in)
 	if err != nil {
 		if again == nil || !again(err) {
 			p.showLogin(w, req, q, in.responses["USERNAME"], errorText(err), "")
@@ -151,7 +151,7 @@ func (p *Pool) mfaPage(w http.ResponseWriter, r *http.Request) {
 		p.showLogin(w, req, q, "", "Invalid session for the user.", "")
 		return
 	}
-	res, err := p.answerChallenge(req.client, challengeInput{name: challenge, session: f.Get("session"), hosted: true,
+	res, err := p.answerChallenge(r.Context(), req.client, challengeInput{name: challenge, session: f.Get("session"), hosted: true,
 		responses: map[string]string{"USERNAME": f.Get("username"), field: f.Get("code")}})
 	if err != nil {
 		p.pageStepError(w, req, q, err, func(msg string) {

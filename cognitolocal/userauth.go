@@ -164,8 +164,16 @@ func (p *Pool) initiateUserAuth(ctx context.Context, c AppClient, params, metada
 }
 
 // answerSelectChallenge runs the factor a SELECT_CHALLENGE answer chose,
-// with the password or SRP_A it brings.
-func (p *Pool) answerSelectChallenge(c AppClient, token string, s authSession, r map[string]string, _ signInStep) (stepResult, error) {
+// with the password or SRP_A it brings. PASSWORD with the password is a
+// sign-in with a password, which runs the user migration trigger for a
+// name no user has as PREFERRED_CHALLENGE PASSWORD does ("Migrate user
+// Lambda trigger": the pool invokes it "when a user doesn't exist in the
+// user pool at the time of sign-in with a password"); a name the trigger
+// cannot migrate goes on as an unknown name's. The answer's
+// ClientMetadata is the event's clientMetadata, as AdminRespondToAuthChallenge's
+// reference lists the user migration trigger among those it reaches.
+func (p *Pool) answerSelectChallenge(ctx context.Context, c AppClient, in challengeInput, s authSession) (stepResult, error) {
+	token, r := in.session, in.responses
 	// Checked again: the user may have turned MFA on since the choices
 	// were offered. The session stays open for a password.
 	if err := p.refusePasswordless(c, s.typed, r["ANSWER"]); err != nil {
@@ -176,6 +184,11 @@ func (p *Pool) answerSelectChallenge(c AppClient, token string, s authSession, r
 	}
 	if err := p.claimSession(token); err != nil {
 		return stepResult{}, err
+	}
+	if r["ANSWER"] == firstPassword {
+		if _, err := p.migrateUser(ctx, migration{c: c, source: sourceMigrateAuth, username: s.typed, password: r["PASSWORD"], metadata: in.metadata}); err != nil {
+			return stepResult{}, err
+		}
 	}
 	return p.firstFactor(c, s.typed, r["ANSWER"], r)
 }

@@ -20,7 +20,8 @@ import (
 // the SDK "does not send the password to the server in the SRP
 // authentication flow", so that apps must sign in with
 // USER_PASSWORD_AUTH to migrate (or USER_AUTH naming PASSWORD and
-// sending it, userauth.go): USER_SRP_AUTH, CUSTOM_AUTH and passwordless
+// sending it, as PREFERRED_CHALLENGE or as a SELECT_CHALLENGE answer,
+// userauth.go): USER_SRP_AUTH, CUSTOM_AUTH and passwordless
 // sign-in never run it, as the trigger page's note says of the latter.
 
 // UserMigrationTrigger is a user migration trigger, in the shape

@@ -410,3 +410,38 @@ func TestUserMigrationNeedsAPassword(t *testing.T) {
 	require.Empty(t, rc.all())
 	requireAPIError(t, p, "AdminGetUser", map[string]any{"UserPoolId": p.PoolID(), "Username": "lee"}, codeUserNotFound, "")
 }
+
+// A SELECT_CHALLENGE answer of PASSWORD with the password is a sign-in
+// with a password as PREFERRED_CHALLENGE PASSWORD is ("Migrate user
+// Lambda trigger": Cognito invokes it "when a user doesn't exist in the
+// user pool at the time of sign-in with a password"): the user migrates
+// and signs in, and the answer's ClientMetadata is the event's
+// clientMetadata (AdminRespondToAuthChallenge's reference lists the user
+// migration trigger among those its ClientMetadata reaches). A name the
+// function refuses is answered as a wrong password; PASSWORD_SRP sends no
+// password and migrates no one.
+func TestUserMigrationOnSelectChallengePassword(t *testing.T) {
+	p, rc := migrationPool(t, legacyDirectory)
+	session := selectChallenge(t, p, "lee", "PASSWORD", "PASSWORD_SRP")
+	in := answer("SELECT_CHALLENGE", session, map[string]string{"USERNAME": "lee", "ANSWER": "PASSWORD", "PASSWORD": "old-pass"})
+	in["ClientMetadata"] = map[string]string{"app": "shop"}
+	status, out := call(t, p, "RespondToAuthChallenge", in)
+	require.Equal(t, http.StatusOK, status, out)
+	require.NotNil(t, out["AuthenticationResult"], out)
+	ev := rc.last(t)
+	require.Equal(t, sourceMigrateAuth, ev.TriggerSource)
+	require.Equal(t, "old-pass", ev.Password)
+	require.Equal(t, map[string]string{"app": "shop"}, ev.ClientMetadata)
+
+	session = selectChallenge(t, p, "kim", "PASSWORD", "PASSWORD_SRP")
+	requireAPIError(t, p, "RespondToAuthChallenge", answer("SELECT_CHALLENGE", session, map[string]string{"USERNAME": "kim", "ANSWER": "PASSWORD", "PASSWORD": "wrong-pass"}),
+		codeNotAuthorized, "Incorrect username or password.")
+	require.Len(t, rc.all(), 2)
+
+	session = selectChallenge(t, p, "max", "PASSWORD", "PASSWORD_SRP")
+	c := newSRPTestClient(t, p.PoolID())
+	status, out = call(t, p, "RespondToAuthChallenge", answer("SELECT_CHALLENGE", session, map[string]string{"USERNAME": "max", "ANSWER": "PASSWORD_SRP", "SRP_A": c.srpA()}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "PASSWORD_VERIFIER", out["ChallengeName"])
+	require.Len(t, rc.all(), 2, "PASSWORD_SRP sends no password")
+}
