@@ -110,7 +110,14 @@ func op[In, Out any](f func(*Pool, context.Context, *In) (*Out, error)) apiOp {
 		if err != nil {
 			return nil, err
 		}
-		return f(p, ctx, &in)
+		out, err := f(p, ctx, &in)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.sendHeldCode(ctx, any(out), c); err != nil {
+			return nil, err
+		}
+		return out, nil
 	}
 }
 

@@ -35,6 +35,9 @@ type initiateAuthOutput struct {
 	ChallengeParameters  map[string]string     `json:"ChallengeParameters"`
 	// AvailableChallenges are the first factors SELECT_CHALLENGE offers.
 	AvailableChallenges []string `json:"AvailableChallenges,omitempty"`
+	// held is the sign-in code the challenge sends, held back for the
+	// custom message trigger until the answer goes out (sendHeldCode).
+	held *heldMessages
 }
 
 func authResult(t Tokens) *initiateAuthOutput {

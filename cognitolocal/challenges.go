@@ -99,6 +99,7 @@ func (p *Pool) secondFactor(c AppClient, username string, st signInStep) (stepRe
 func (p *Pool) beginChallenge(c AppClient, username, challenge string, factors []string, st signInStep) (*initiateAuthOutput, error) {
 	s := authSession{challenge: challenge, typed: st.typed, source: st.source, admin: st.admin, hosted: st.hosted, choices: factors, device: st.device}
 	params := map[string]string{"USER_ID_FOR_SRP": username}
+	var held *heldMessages
 	switch challenge {
 	case factorTOTP:
 		p.mu.Lock()
@@ -109,7 +110,8 @@ func (p *Pool) beginChallenge(c AppClient, username, challenge string, factors [
 		p.mu.Unlock()
 		params["FRIENDLY_DEVICE_NAME"] = device
 	case factorSMS, factorEmail:
-		code, medium, dest, address, err := p.sendSignInCode(username, challenge, 6)
+		held = &heldMessages{clientID: c.ClientID}
+		code, medium, dest, address, err := p.sendSignInCode(held, username, challenge, 6)
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +122,7 @@ func (p *Pool) beginChallenge(c AppClient, username, challenge string, factors [
 	case "MFA_SETUP":
 		params["MFAS_CAN_SETUP"] = jsonList(factors)
 	}
-	return &initiateAuthOutput{ChallengeName: challenge, Session: p.newSession(c, username, s), ChallengeParameters: params}, nil
+	return &initiateAuthOutput{ChallengeName: challenge, Session: p.newSession(c, username, s), ChallengeParameters: params, held: held}, nil
 }
 
 // newPasswordChallenge answers a sign-in with a temporary password as

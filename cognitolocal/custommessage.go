@@ -30,8 +30,10 @@ import (
 // trigger. SignUp, ResendConfirmationCode, ForgotPassword,
 // AdminResetUserPassword, AdminCreateUser, UpdateUserAttributes,
 // AdminUpdateUserAttributes and GetUserAttributeVerificationCode hold
-// theirs (every trigger source but CustomMessage_Authentication); sign-in
-// codes and a migrated user's welcome message do not run the trigger.
+// theirs; a sign-in code is held in the challenge's answer
+// (initiateAuthOutput.held) and sent where every answer goes out, the
+// API's op adapter (sendHeldCode) or Managed Login's showStep. A migrated
+// user's welcome message, which holds no code, does not run the trigger.
 //
 // Where the page is silent, the pool does what follows. An empty
 // smsMessage or emailMessage leaves the pool's own message, and an empty
@@ -79,8 +81,12 @@ type heldMessage struct {
 	user snapshot
 }
 
-// heldMessages collects what one operation sends.
-type heldMessages struct{ msgs []heldMessage }
+// heldMessages collects what one operation sends; clientID is the app
+// client a sign-in code goes out for.
+type heldMessages struct {
+	msgs     []heldMessage
+	clientID string
+}
 
 // holdMessagesLocked makes the messages the pool sends, until the
 // returned function is called, go to h instead of the outbox. The caller
@@ -186,4 +192,26 @@ func tokenClientID(token string) string {
 	}
 	_ = json.Unmarshal(b, &claims)
 	return claims.ClientID
+}
+
+// sendHeldCode sends the sign-in code a challenge answered by the API
+// holds (CustomMessage_Authentication), once the operation is done and
+// its lock released: every sign-in operation's answer passes here. The
+// guide lists RespondToAuthChallenge's ClientMetadata among those the
+// trigger receives (AdminRespondToAuthChallenge's too), not
+// InitiateAuth's.
+func (p *Pool) sendHeldCode(ctx context.Context, out any, c *apiCall) error {
+	o, ok := out.(*initiateAuthOutput)
+	if !ok || o == nil || o.held == nil {
+		return nil
+	}
+	t := messageTrigger{clientID: o.held.clientID}
+	if op := strings.TrimPrefix(c.r.Header.Get("X-Amz-Target"), targetPrefix); op == "RespondToAuthChallenge" || op == "AdminRespondToAuthChallenge" {
+		var in struct {
+			ClientMetadata map[string]string `json:"ClientMetadata"`
+		}
+		_ = json.Unmarshal(c.body, &in)
+		t.metadata = in.ClientMetadata
+	}
+	return p.sendHeld(ctx, o.held, t)
 }

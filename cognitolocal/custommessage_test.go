@@ -417,3 +417,93 @@ func TestCustomMessageVerifyUserAttribute(t *testing.T) {
 	status, out = call(t, p, "VerifyUserAttribute", map[string]any{"AccessToken": tok.AccessToken, "AttributeName": "phone_number", "Code": m.Code})
 	require.Equal(t, http.StatusOK, status, out)
 }
+
+// CustomMessage_Authentication: "To send MFA code during
+// authentication", here an SMS MFA code after InitiateAuth's password.
+// The guide lists RespondToAuthChallenge's ClientMetadata among those
+// the function receives, not InitiateAuth's: the event has none.
+func TestCustomMessageAuthenticationSMSMFA(t *testing.T) {
+	rc := &recorderOf[messageEvent]{respond: branded}
+	p := newPool(t, Config{CustomMessage: rc.trigger})
+	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOn, SMS: true, SMSMessage: "Pool code {####}"}))
+	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"phone_number": "+15555550123", "phone_number_verified": "true"}))
+	status, out := call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}, "ClientMetadata": map[string]string{"a": "b"}})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "SMS_MFA", out["ChallengeName"])
+	ev := rc.last(t)
+	assert.Equal(t, "CustomMessage_Authentication", ev.TriggerSource)
+	assert.Equal(t, DefaultClientID, ev.CallerContext.ClientID)
+	assert.Empty(t, ev.Request.ClientMetadata)
+	m := lastMessage(t, p, "alice", MessageAuthentication)
+	assert.Equal(t, "Welcome. Your code is "+m.Code, m.Message, "the function's message, not the pool's SmsAuthenticationMessage")
+	status, res := call(t, p, "RespondToAuthChallenge", answer("SMS_MFA", out["Session"], map[string]string{"USERNAME": "alice", "SMS_MFA_CODE": m.Code}))
+	require.Equal(t, http.StatusOK, status, res)
+	require.Contains(t, res, "AuthenticationResult")
+}
+
+// A code that a RespondToAuthChallenge answer sends (EMAIL_OTP chosen
+// from SELECT_CHALLENGE) carries that request's ClientMetadata.
+func TestCustomMessageAuthenticationEmailOTP(t *testing.T) {
+	rc := &recorderOf[messageEvent]{respond: branded}
+	p := newPool(t, Config{CustomMessage: rc.trigger})
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
+	status, out := userAuth(t, p, map[string]string{"USERNAME": "alice"})
+	require.Equal(t, http.StatusOK, status, out)
+	in := answer("SELECT_CHALLENGE", out["Session"], map[string]string{"USERNAME": "alice", "ANSWER": "EMAIL_OTP"})
+	in["ClientMetadata"] = map[string]string{"step": "otp"}
+	status, out = call(t, p, "RespondToAuthChallenge", in)
+	require.Equal(t, http.StatusOK, status, out)
+	ev := rc.last(t)
+	assert.Equal(t, "CustomMessage_Authentication", ev.TriggerSource)
+	assert.Equal(t, map[string]string{"step": "otp"}, ev.Request.ClientMetadata)
+	m := lastMessage(t, p, "alice", MessageAuthentication)
+	assert.Equal(t, "Thank you for signing up. "+m.Code+" is your code", m.Message)
+	assert.Equal(t, "Welcome to the service", m.Subject)
+	status, res := call(t, p, "RespondToAuthChallenge", answer("EMAIL_OTP", out["Session"], map[string]string{"USERNAME": "alice", "EMAIL_OTP_CODE": m.Code}))
+	require.Equal(t, http.StatusOK, status, res)
+	require.Contains(t, res, "AuthenticationResult")
+}
+
+// A failing function fails the sign-in step that sends the code (the
+// guide is silent): no code is sent and no session is answered.
+func TestCustomMessageAuthenticationFailure(t *testing.T) {
+	rc := &recorderOf[messageEvent]{respond: func(*messageEvent) error { return errors.New("sms gateway down") }}
+	p := newPool(t, Config{CustomMessage: rc.trigger})
+	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOn, SMS: true}))
+	require.NoError(t, p.SetUserAttributes("alice", map[string]string{"phone_number": "+15555550123", "phone_number_verified": "true"}))
+	requireAPIError(t, p, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DefaultClientID,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}},
+		codeUserLambdaValidate, "CustomMessage failed with error sms gateway down.")
+	assert.Empty(t, p.Messages(MessageFilter{}))
+}
+
+// Managed Login's sign-in with a code by email runs the trigger as the
+// API does (CustomMessage_Authentication, the page's app client); a
+// failing function shows the sign-in form with its error and sends
+// nothing.
+func TestCustomMessageAuthenticationOnTheSignInPage(t *testing.T) {
+	fail := false
+	rc := &recorderOf[messageEvent]{respond: func(ev *messageEvent) error {
+		if fail {
+			return errors.New("templates down")
+		}
+		return branded(ev)
+	}}
+	p := newPool(t, Config{CustomMessage: rc.trigger})
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
+	body := askCode(t, p, "alice", "EMAIL_OTP").Body.String()
+	require.Contains(t, body, `name="code"`)
+	ev := rc.last(t)
+	assert.Equal(t, "CustomMessage_Authentication", ev.TriggerSource)
+	assert.Equal(t, DefaultClientID, ev.CallerContext.ClientID)
+	m := lastMessage(t, p, "alice", MessageAuthentication)
+	assert.Equal(t, "Thank you for signing up. "+m.Code+" is your code", m.Message)
+	codeFrom(t, postPage(t, p, "/mfa", codeForm(t, body, m.Code)))
+
+	fail = true
+	body = askCode(t, p, "alice", "EMAIL_OTP").Body.String()
+	assert.Contains(t, body, "CustomMessage failed with error templates down.")
+	assert.Contains(t, body, `name="password"`, "back to sign-in")
+	assert.Len(t, p.Messages(MessageFilter{}), 1)
+}

@@ -278,13 +278,13 @@
 // The custom message trigger (Config.CustomMessage or
 // LambdaConfig.CustomMessage, custommessage.go) rewrites the messages of
 // SignUp, ResendConfirmationCode, ForgotPassword and
-// AdminResetUserPassword, AdminCreateUser, attribute updates and
-// GetUserAttributeVerificationCode before they go to the outbox: the
+// AdminResetUserPassword, AdminCreateUser, attribute updates,
+// GetUserAttributeVerificationCode and sign-in codes (MFA, EMAIL_OTP,
+// SMS_OTP) before they go to the outbox: the
 // pool puts the code (and an invitation's username) in the answered
 // message's {####} (and {username}). A message without them, or past
 // 20,000 characters for an email or 140 for an SMS, answers
-// InvalidLambdaResponseException; an empty one keeps the pool's. Sign-in
-// codes (CustomMessage_Authentication) do not run it.
+// InvalidLambdaResponseException; an empty one keeps the pool's.
 //
 // Every trigger runs without the pool's lock, so it may call the pool's
 // API. A Go trigger's context ends at the 5-second limit; one still
@@ -295,7 +295,7 @@
 // # Not emulated
 //
 // The other Lambda triggers (the custom senders: their LambdaConfig ARNs
-// are kept, never invoked), the custom message trigger for sign-in codes, devices in a custom
+// are kept, never invoked), devices in a custom
 // sign-in, devices in Managed
 // Login, real email and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers

@@ -81,8 +81,11 @@ func (p *Pool) setUpEmailMFA(c AppClient, token string, s authSession, addr stri
 	if err == nil {
 		err = p.claimSessionLocked(token)
 	}
+	held := &heldMessages{clientID: c.ClientID}
 	if err == nil {
+		release := p.holdMessagesLocked(held)
 		code, details = p.sendMFACodeLocked(u, destination{medium: MediumEmail, attribute: "email", address: addr}, factorEmail, 6)
+		release()
 	}
 	p.mu.Unlock()
 	if err != nil {
@@ -94,7 +97,7 @@ func (p *Pool) setUpEmailMFA(c AppClient, token string, s authSession, addr stri
 		"USER_ID_FOR_SRP":               s.username,
 		"CODE_DELIVERY_DELIVERY_MEDIUM": details.DeliveryMedium,
 		"CODE_DELIVERY_DESTINATION":     details.Destination,
-	}}
+	}, held: held}
 	return stepResult{out: out}, nil
 }
 

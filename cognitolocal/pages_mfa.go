@@ -26,6 +26,14 @@ func (p *Pool) showStep(w http.ResponseWriter, r *http.Request, req authRequest,
 		return
 	}
 	out := res.out
+	if out.held != nil {
+		// The sign-in code, through the custom message trigger
+		// (custommessage.go); a failure shows the sign-in form again.
+		if err := p.sendHeld(r.Context(), out.held, messageTrigger{clientID: out.held.clientID}); err != nil {
+			p.showLogin(w, req, q, "", errorText(err), "")
+			return
+		}
+	}
 	// The first-factor codes of choice-based sign-in name the user
 	// USERNAME, as the API answers them; the other steps USER_ID_FOR_SRP.
 	username := cmp.Or(out.ChallengeParameters["USER_ID_FOR_SRP"], out.ChallengeParameters["USERNAME"])

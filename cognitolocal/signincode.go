@@ -28,6 +28,7 @@ func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (s
 	}
 	p.mu.Unlock()
 	s := authSession{challenge: factor, typed: username, source: st.source, hosted: st.hosted, device: st.device, firstFactor: true}
+	var held *heldMessages
 	params := map[string]string{"CODE_DELIVERY_DELIVERY_MEDIUM": MediumEmail}
 	if factor == firstSMSOTP {
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = MediumSMS
@@ -47,7 +48,8 @@ func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (s
 	default:
 		// An UNCONFIRMED user may sign in so: the right code confirms
 		// the user and verifies the address (answerCode).
-		code, _, dest, address, err := p.sendSignInCode(canonical, factor, signInCodeDigits)
+		held = &heldMessages{clientID: c.ClientID}
+		code, _, dest, address, err := p.sendSignInCode(held, canonical, factor, signInCodeDigits)
 		if err != nil {
 			return stepResult{}, err
 		}
@@ -55,7 +57,7 @@ func (p *Pool) otpFactor(c AppClient, username, factor string, st signInStep) (s
 		params["CODE_DELIVERY_DESTINATION"] = dest
 	}
 	params["USERNAME"] = canonical
-	return stepResult{out: &initiateAuthOutput{ChallengeName: factor, Session: p.newSession(c, canonical, s), ChallengeParameters: params}}, nil
+	return stepResult{out: &initiateAuthOutput{ChallengeName: factor, Session: p.newSession(c, canonical, s), ChallengeParameters: params, held: held}}, nil
 }
 
 // otpDestination is where a code for factor goes to u: the phone number
@@ -97,9 +99,10 @@ func (p *Pool) decoyDestination(typed, factor string) destination {
 // address) to the
 // outbox and returns it with the medium, the masked destination and the
 // address it went to.
-func (p *Pool) sendSignInCode(username, factor string, digits int) (code, medium, dest, address string, err error) {
+func (p *Pool) sendSignInCode(h *heldMessages, username, factor string, digits int) (code, medium, dest, address string, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.holdMessagesLocked(h)()
 	u, err := p.userLocked(username)
 	if err != nil {
 		return "", "", "", "", err
