@@ -273,7 +273,9 @@
 // finalUserStatus says (always, for a forgotten password, whose reset
 // code is then sent). The sign-in goes on as any other. A refusal
 // answers as an unknown name does; SRP and passwordless sign-in never
-// migrate, as the developer guide says.
+// migrate, as the developer guide says. The response's enableSMSMFA
+// turns SMS MFA on for the user; aws-lambda-go's event has no field for
+// it, so only an HTTPFunction can answer it.
 //
 // Every trigger runs without the pool's lock, so it may call the pool's
 // API. A Go trigger's context ends at the 5-second limit; one still
