@@ -67,6 +67,8 @@ type resendConfirmationCodeInput struct {
 	ClientID   string `json:"ClientId"`
 	SecretHash string `json:"SecretHash"`
 	Username   string `json:"Username"`
+	// ClientMetadata goes to the custom message trigger.
+	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
 type codeDeliveryOutput struct {
@@ -76,8 +78,10 @@ type codeDeliveryOutput struct {
 // resendConfirmationCode sends a new sign-up code; the previous one
 // stops working. API reference, ResendConfirmationCode:
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ResendConfirmationCode.html
-func (p *Pool) resendConfirmationCode(_ context.Context, in *resendConfirmationCodeInput) (*codeDeliveryOutput, error) {
-	return onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, nil, unknownUserDelivery(errUserNotFound), func(u *user) (*codeDeliveryOutput, error) {
+func (p *Pool) resendConfirmationCode(ctx context.Context, in *resendConfirmationCodeInput) (*codeDeliveryOutput, error) {
+	var held heldMessages
+	out, err := onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, nil, unknownUserDelivery(errUserNotFound), func(u *user) (*codeDeliveryOutput, error) {
+		defer p.holdMessagesLocked(&held)()
 		if u.Status != statusUnconfirmed {
 			return nil, apiErr(codeInvalidParameter, "User is already confirmed.")
 		}
@@ -90,11 +94,20 @@ func (p *Pool) resendConfirmationCode(_ context.Context, in *resendConfirmationC
 		}
 		return &codeDeliveryOutput{CodeDeliveryDetails: p.sendCodeLocked(u, purposeSignUp, signUpCodeValidity, MessageResendCode, d)}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.sendHeld(ctx, &held, messageTrigger{in.ClientID, in.ClientMetadata}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 type attributeCodeInput struct {
 	AccessToken   string `json:"AccessToken"`
 	AttributeName string `json:"AttributeName"`
+	// ClientMetadata goes to the custom message trigger.
+	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
 // getUserAttributeVerificationCode sends a code that verifies the
@@ -107,7 +120,9 @@ func (p *Pool) getUserAttributeVerificationCode(ctx context.Context, in *attribu
 		return nil, err
 	}
 	var out codeDeliveryOutput
+	var held heldMessages
 	err = p.onUser(name, func(u *user) error {
+		defer p.holdMessagesLocked(&held)()
 		d, ok := attributeDestination(u, in.AttributeName)
 		if !ok {
 			return apiErr(codeInvalidParameter, "Only email and phone_number can be verified.")
@@ -122,6 +137,9 @@ func (p *Pool) getUserAttributeVerificationCode(ctx context.Context, in *attribu
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := p.sendHeld(ctx, &held, messageTrigger{tokenClientID(in.AccessToken), in.ClientMetadata}); err != nil {
 		return nil, err
 	}
 	return &out, nil

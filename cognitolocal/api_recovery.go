@@ -26,7 +26,8 @@ type forgotPasswordInput struct {
 	ClientID   string `json:"ClientId"`
 	SecretHash string `json:"SecretHash"`
 	Username   string `json:"Username"`
-	// ClientMetadata goes to the user migration trigger.
+	// ClientMetadata goes to the user migration and custom message
+	// triggers.
 	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
@@ -46,7 +47,9 @@ func (p *Pool) forgotPassword(ctx context.Context, in *forgotPasswordInput) (*co
 		_, err := p.migrateUser(ctx, migration{c: c, source: sourceMigrateForgot, username: in.Username, metadata: in.ClientMetadata})
 		return err
 	}
-	return onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, recoverable, unknownUserDelivery(notFound), func(u *user) (*codeDeliveryOutput, error) {
+	var held heldMessages
+	out, err := onNamedUser(p, namedUser{in.ClientID, in.SecretHash, in.Username}, recoverable, unknownUserDelivery(notFound), func(u *user) (*codeDeliveryOutput, error) {
+		defer p.holdMessagesLocked(&held)()
 		if !u.Enabled {
 			return nil, errUserDisabled
 		}
@@ -59,6 +62,13 @@ func (p *Pool) forgotPassword(ctx context.Context, in *forgotPasswordInput) (*co
 		}
 		return &codeDeliveryOutput{CodeDeliveryDetails: out}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.sendHeld(ctx, &held, messageTrigger{in.ClientID, in.ClientMetadata}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // sendResetCodeLocked sends a password-reset code to u's first verified
@@ -130,11 +140,13 @@ func (p *Pool) confirmForgotPassword(ctx context.Context, in *confirmForgotPassw
 // sends a reset code as ForgotPassword does. API reference,
 // AdminResetUserPassword:
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminResetUserPassword.html
-func (p *Pool) adminResetUserPassword(_ context.Context, in *poolUser) (*empty, error) {
+func (p *Pool) adminResetUserPassword(ctx context.Context, in *adminResetUserPasswordInput) (*empty, error) {
 	if err := p.selfServiceRecovery(); err != nil {
 		return nil, err
 	}
-	return &empty{}, p.withUser(*in, func(u *user) error {
+	var held heldMessages
+	err := p.withUser(in.poolUser, func(u *user) error {
+		defer p.holdMessagesLocked(&held)()
 		if _, err := p.sendResetCodeLocked(u, "AdminResetUserPassword", limitForgot); err != nil {
 			return err
 		}
@@ -142,6 +154,16 @@ func (p *Pool) adminResetUserPassword(_ context.Context, in *poolUser) (*empty, 
 		u.LastModified = p.now()
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &empty{}, p.sendHeld(ctx, &held, messageTrigger{metadata: in.ClientMetadata})
+}
+
+type adminResetUserPasswordInput struct {
+	poolUser
+	// ClientMetadata goes to the custom message trigger.
+	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
 type changePasswordInput struct {

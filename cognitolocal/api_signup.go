@@ -61,33 +61,46 @@ func (p *Pool) signUp(ctx context.Context, in *signUpInput) (*signUpOutput, erro
 	if err != nil {
 		return nil, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	// The trigger cannot turn sign-up off, but an UpdateUserPool can while
-	// it runs (an administrator's, or one the trigger itself sends): once
-	// an update that sets AllowAdminCreateUserOnly has answered, SignUp
-	// creates no user. The password policy is not checked again; the
-	// password met the policy of its request.
-	if !p.AllowsSignUp() {
-		return nil, errSignUpNotPermitted
-	}
-	if err := p.checkRequiredLocked(r.attrs); err != nil {
-		return nil, err
-	}
-	u, err := p.createUserLocked(in.Username, r.username, resp.verifiedAttributes(attrs), resp.verifyEmail || resp.verifyPhone)
+	// The code goes out, through the custom message trigger
+	// (custommessage.go), once the lock is released.
+	var held heldMessages
+	out, err := func() (*signUpOutput, error) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		defer p.holdMessagesLocked(&held)()
+		// The trigger cannot turn sign-up off, but an UpdateUserPool can while
+		// it runs (an administrator's, or one the trigger itself sends): once
+		// an update that sets AllowAdminCreateUserOnly has answered, SignUp
+		// creates no user. The password policy is not checked again; the
+		// password met the policy of its request.
+		if !p.AllowsSignUp() {
+			return nil, errSignUpNotPermitted
+		}
+		if err := p.checkRequiredLocked(r.attrs); err != nil {
+			return nil, err
+		}
+		u, err := p.createUserLocked(in.Username, r.username, resp.verifiedAttributes(attrs), resp.verifyEmail || resp.verifyPhone)
+		if err != nil {
+			return nil, err
+		}
+		p.setPasswordLocked(u, h, in.Password)
+		u.Status = statusUnconfirmed
+		out := &signUpOutput{UserConfirmed: false, UserSub: u.sub()}
+		if resp.confirm {
+			u.Status = statusConfirmed
+			out.UserConfirmed = true
+			return out, nil
+		}
+		if d, ok := p.signUpDestinationLocked(u); ok {
+			out.CodeDeliveryDetails = p.sendCodeLocked(u, purposeSignUp, signUpCodeValidity, MessageSignUp, d)
+		}
+		return out, nil
+	}()
 	if err != nil {
 		return nil, err
 	}
-	p.setPasswordLocked(u, h, in.Password)
-	u.Status = statusUnconfirmed
-	out := &signUpOutput{UserConfirmed: false, UserSub: u.sub()}
-	if resp.confirm {
-		u.Status = statusConfirmed
-		out.UserConfirmed = true
-		return out, nil
-	}
-	if d, ok := p.signUpDestinationLocked(u); ok {
-		out.CodeDeliveryDetails = p.sendCodeLocked(u, purposeSignUp, signUpCodeValidity, MessageSignUp, d)
+	if err := p.sendHeld(ctx, &held, messageTrigger{in.ClientID, in.ClientMetadata}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -98,28 +98,43 @@ func (p *Pool) adminCreateUser(ctx context.Context, in *adminCreateUserInput) (*
 			return nil, err
 		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var u *user
-	var err error
-	if in.MessageAction == "RESEND" {
-		if u, err = p.userLocked(in.Username); err != nil {
+	// The invitation goes out, through the custom message trigger
+	// (custommessage.go), once the lock is released. The guide does not
+	// list AdminCreateUser among the operations whose ClientMetadata the
+	// trigger receives: its event has none.
+	var held heldMessages
+	out, err := func() (*userOutput, error) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		defer p.holdMessagesLocked(&held)()
+		var u *user
+		var err error
+		if in.MessageAction == "RESEND" {
+			if u, err = p.userLocked(in.Username); err != nil {
+				return nil, err
+			}
+			if u.Status != statusForceChangePwd {
+				return nil, apiErr("UnsupportedUserStateException", "Resend not possible: the user's status is not FORCE_CHANGE_PASSWORD.")
+			}
+		} else if u, err = p.createUserLocked(in.Username, r.username, attrs, in.ForceAliasCreation); err != nil {
 			return nil, err
 		}
-		if u.Status != statusForceChangePwd {
-			return nil, apiErr("UnsupportedUserStateException", "Resend not possible: the user's status is not FORCE_CHANGE_PASSWORD.")
+		p.setPasswordLocked(u, h, pw)
+		u.Status = statusForceChangePwd
+		u.TemporarySince = p.now()
+		u.LastModified = p.now()
+		if in.MessageAction != "SUPPRESS" {
+			p.inviteLocked(u, in.DesiredDeliveryMediums, pw)
 		}
-	} else if u, err = p.createUserLocked(in.Username, r.username, attrs, in.ForceAliasCreation); err != nil {
+		return &userOutput{User: u.userType()}, nil
+	}()
+	if err != nil {
 		return nil, err
 	}
-	p.setPasswordLocked(u, h, pw)
-	u.Status = statusForceChangePwd
-	u.TemporarySince = p.now()
-	u.LastModified = p.now()
-	if in.MessageAction != "SUPPRESS" {
-		p.inviteLocked(u, in.DesiredDeliveryMediums, pw)
+	if err := p.sendHeld(ctx, &held, messageTrigger{}); err != nil {
+		return nil, err
 	}
-	return &userOutput{User: u.userType()}, nil
+	return out, nil
 }
 
 type adminSetUserPasswordInput struct {
@@ -159,15 +174,19 @@ func (p *Pool) adminGetUser(_ context.Context, in *poolUser) (*adminGetUserOutpu
 type adminUpdateUserAttributesInput struct {
 	poolUser
 	UserAttributes []attribute `json:"UserAttributes"`
+	// ClientMetadata goes to the custom message trigger.
+	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
 // adminUpdateUserAttributes sets a user's attributes as
 // updateUserAttributes does: an empty value deletes one, a changed
 // address the pool verifies automatically gets a code unless the same
 // update marks it verified (API reference, AdminUpdateUserAttributes).
-func (p *Pool) adminUpdateUserAttributes(_ context.Context, in *adminUpdateUserAttributesInput) (*empty, error) {
+func (p *Pool) adminUpdateUserAttributes(ctx context.Context, in *adminUpdateUserAttributesInput) (*empty, error) {
 	attrs := attributeMap(in.UserAttributes)
-	return &empty{}, p.withUser(in.poolUser, func(u *user) error {
+	var held heldMessages
+	err := p.withUser(in.poolUser, func(u *user) error {
+		defer p.holdMessagesLocked(&held)()
 		changed := changingAddresses(u, attrs)
 		if err := p.setAttributesLocked(u, attrs); err != nil {
 			return err
@@ -175,6 +194,10 @@ func (p *Pool) adminUpdateUserAttributes(_ context.Context, in *adminUpdateUserA
 		p.sendChangeCodesLocked(u, changed)
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &empty{}, p.sendHeld(ctx, &held, messageTrigger{metadata: in.ClientMetadata})
 }
 
 type adminDeleteUserAttributesInput struct {
@@ -380,7 +403,9 @@ type updateUserAttributesOutput struct {
 func (p *Pool) updateUserAttributes(ctx context.Context, in *updateUserAttributesInput) (*updateUserAttributesOutput, error) {
 	attrs := attributeMap(in.UserAttributes)
 	out := &updateUserAttributesOutput{}
+	var held heldMessages
 	err := p.selfService(ctx, in.AccessToken, slices.Collect(maps.Keys(attrs)), func(u *user) error {
+		defer p.holdMessagesLocked(&held)()
 		changed := changingAddresses(u, attrs)
 		if err := p.setAttributesLocked(u, attrs); err != nil {
 			return err
@@ -389,6 +414,9 @@ func (p *Pool) updateUserAttributes(ctx context.Context, in *updateUserAttribute
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := p.sendHeld(ctx, &held, messageTrigger{tokenClientID(in.AccessToken), in.ClientMetadata}); err != nil {
 		return nil, err
 	}
 	return out, nil

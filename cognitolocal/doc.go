@@ -277,6 +277,17 @@
 // turns SMS MFA on for the user; aws-lambda-go's event has no field for
 // it, so only an HTTPFunction can answer it.
 //
+// The custom message trigger (Config.CustomMessage or
+// LambdaConfig.CustomMessage, custommessage.go) rewrites the messages of
+// SignUp, ResendConfirmationCode, ForgotPassword and
+// AdminResetUserPassword, AdminCreateUser, attribute updates and
+// GetUserAttributeVerificationCode before they go to the outbox: the
+// pool puts the code (and an invitation's username) in the answered
+// message's {####} (and {username}). A message without them, or past
+// 20,000 characters for an email or 140 for an SMS, answers
+// InvalidLambdaResponseException; an empty one keeps the pool's. Sign-in
+// codes (CustomMessage_Authentication) do not run it.
+//
 // Every trigger runs without the pool's lock, so it may call the pool's
 // API. A Go trigger's context ends at the 5-second limit; one still
 // running then, its context ignored, fails the operation with
@@ -285,8 +296,8 @@
 //
 // # Not emulated
 //
-// The other Lambda triggers (custom message and senders: their
-// LambdaConfig ARNs are kept, never invoked), devices in a custom
+// The other Lambda triggers (the custom senders: their LambdaConfig ARNs
+// are kept, never invoked), the custom message trigger for sign-in codes, devices in a custom
 // sign-in, devices in Managed
 // Login, real email and SMS delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers

@@ -16,7 +16,8 @@ import (
 // the use of its response live in a file of their own (presignup.go,
 // postconfirm.go, authtriggers.go, trigger.go for pre token generation,
 // customauth.go for the custom authentication challenge triggers,
-// usermigration.go for user migration);
+// usermigration.go for user migration, custommessage.go for custom
+// messages);
 // an HTTPFunction (lambdahttp.go) serves a trigger written in another
 // language.
 
@@ -24,7 +25,8 @@ import (
 // by its ARN (Service.SetLambda). Each trigger type of this package
 // (Trigger, PreSignUpTrigger, PostConfirmationTrigger,
 // PreAuthenticationTrigger, PostAuthenticationTrigger, the custom
-// challenge triggers of customauth.go, UserMigrationTrigger) is a Lambda that
+// challenge triggers of customauth.go, UserMigrationTrigger,
+// CustomMessageTrigger) is a Lambda that
 // answers its own trigger; an *HTTPFunction answers every trigger, as
 // one Lambda function can serve several. The set is closed: a Lambda is
 // one of these.
@@ -160,6 +162,9 @@ func goTriggers(cfg Config) map[string]Lambda {
 	if cfg.UserMigration != nil {
 		out[lambdaUserMigration] = cfg.UserMigration
 	}
+	if cfg.CustomMessage != nil {
+		out[lambdaCustomMessage] = cfg.CustomMessage
+	}
 	return out
 }
 
@@ -267,6 +272,8 @@ func isNilTrigger(l Lambda) bool {
 	case VerifyAuthChallengeResponseTrigger:
 		return f == nil
 	case UserMigrationTrigger:
+		return f == nil
+	case CustomMessageTrigger:
 		return f == nil
 	case *HTTPFunction:
 		return f == nil

@@ -99,6 +99,11 @@ func (f *HTTPFunction) PostAuthentication(ctx context.Context, ev events.Cognito
 	return postAs(ctx, f, ev)
 }
 
+// CustomMessage is a custom message trigger.
+func (f *HTTPFunction) CustomMessage(ctx context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+	return postAs(ctx, f, ev)
+}
+
 func (f *HTTPFunction) invoke(ctx context.Context, ev any) error {
 	switch ev.(type) {
 	case *events.CognitoEventUserPoolsPreTokenGenV2_0:
@@ -111,6 +116,8 @@ func (f *HTTPFunction) invoke(ctx context.Context, ev any) error {
 		return invokeAs(ctx, f.PreAuthentication, ev)
 	case *events.CognitoEventUserPoolsPostAuthentication:
 		return invokeAs(ctx, f.PostAuthentication, ev)
+	case *events.CognitoEventUserPoolsCustomMessage:
+		return invokeAs(ctx, f.CustomMessage, ev)
 	case *events.CognitoEventUserPoolsMigrateUser:
 		return invokeAs(ctx, f.UserMigration, ev)
 	case *events.CognitoEventUserPoolsDefineAuthChallenge:

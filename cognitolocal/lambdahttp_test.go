@@ -112,12 +112,15 @@ func TestHTTPFunctionAnswersEachTrigger(t *testing.T) {
 	po.TriggerSource = sourcePostAuth
 	_, err = f.PostAuthentication(ctx, po)
 	require.NoError(t, err)
+	cm := events.CognitoEventUserPoolsCustomMessage{}
+	cm.TriggerSource = "CustomMessage_SignUp"
+	require.NoError(t, f.invoke(ctx, &cm))
 	mu.Lock()
-	require.Equal(t, []string{sourceSignUp, sourceConfirmSignUp, sourcePreAuth, sourcePostAuth}, sources)
+	require.Equal(t, []string{sourceSignUp, sourceConfirmSignUp, sourcePreAuth, sourcePostAuth, "CustomMessage_SignUp"}, sources)
 	mu.Unlock()
 	// An event of no trigger it knows is refused, as a Go trigger of
 	// another kind refuses one.
-	require.ErrorIs(t, f.invoke(ctx, &events.CognitoEventUserPoolsCustomMessage{}), errOtherTrigger)
+	require.ErrorIs(t, f.invoke(ctx, &events.CognitoEventUserPoolsPreTokenGen{}), errOtherTrigger)
 }
 
 // A function's error answered with status 200, as Lambda's Invoke API

@@ -142,14 +142,26 @@ func (p *Pool) deliverLocked(u *user, kind MessageKind, d destination, code, tex
 
 // deliverWithSubjectLocked is deliverLocked for an email with a subject.
 func (p *Pool) deliverWithSubjectLocked(u *user, kind MessageKind, d destination, code, text, subject string) *codeDeliveryDetails {
-	p.outbox = append(p.outbox, Message{
+	m := Message{
 		PoolID: p.poolID, Username: u.Username, Kind: kind, DeliveryMedium: d.medium,
 		Destination: d.address, Code: code, Message: text, Subject: subject, Time: p.now(),
-	})
+	}
+	if p.held != nil {
+		// Held for the custom message trigger (custommessage.go).
+		p.held.msgs = append(p.held.msgs, heldMessage{msg: m, user: u.snapshot()})
+	} else {
+		p.appendOutboxLocked(m)
+	}
+	return &codeDeliveryDetails{Destination: mask(d), DeliveryMedium: d.medium, AttributeName: d.attribute}
+}
+
+// appendOutboxLocked puts m in the outbox, the oldest messages going
+// past maxOutbox.
+func (p *Pool) appendOutboxLocked(m Message) {
+	p.outbox = append(p.outbox, m)
 	if n := len(p.outbox) - maxOutbox; n > 0 {
 		p.outbox = slices.Delete(p.outbox, 0, n)
 	}
-	return &codeDeliveryDetails{Destination: mask(d), DeliveryMedium: d.medium, AttributeName: d.attribute}
 }
 
 // mask hides most of an address as Cognito's CodeDeliveryDetails do: the

@@ -74,6 +74,10 @@ type Config struct {
 	// names when no user has that name (usermigration.go). It takes
 	// precedence over the pool's LambdaConfig.UserMigration.
 	UserMigration UserMigrationTrigger
+	// CustomMessage rewrites the messages the pool sends
+	// (custommessage.go). It takes precedence over the pool's
+	// LambdaConfig.CustomMessage.
+	CustomMessage CustomMessageTrigger
 	// TriggerVersion is "V2_0" (the default when a trigger is set),
 	// "V3_0", or "V1_0", whose event has version "1" and whose response
 	// changes the ID token only (IDTokenGeneration with string values,
@@ -146,6 +150,7 @@ type Pool struct {
 	sessions  map[string]*authSession     // challenge-session digest → session
 	auth      *authState                  // SRP exchanges, MFA configuration
 	outbox    []Message                   // what the pool would have sent, oldest first
+	held      *heldMessages               // where messages go instead, while an operation holds them (custommessage.go)
 	// resourceServers by identifier.
 	resourceServers map[string]*ResourceServer
 }
