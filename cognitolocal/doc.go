@@ -273,7 +273,9 @@
 // finalUserStatus says (always, for a forgotten password, whose reset
 // code is then sent). The sign-in goes on as any other. A refusal
 // answers as an unknown name does; SRP and passwordless sign-in never
-// migrate, as the developer guide says.
+// migrate, as the developer guide says. The response's enableSMSMFA
+// turns SMS MFA on for the user; aws-lambda-go's event has no field for
+// it, so only an HTTPFunction can answer it.
 //
 // The custom message trigger (Config.CustomMessage or
 // LambdaConfig.CustomMessage, custommessage.go) rewrites the messages of

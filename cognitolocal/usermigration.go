@@ -2,6 +2,7 @@ package cognitolocal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
@@ -32,10 +33,42 @@ func (t UserMigrationTrigger) invoke(ctx context.Context, ev any) error {
 	return invokeAs(ctx, t, ev)
 }
 
-// UserMigration is a user migration trigger.
+// UserMigration is a user migration trigger. Its response may carry
+// enableSMSMFA, which aws-lambda-go's event lacks: a pool that runs the
+// function reads it (migrateUser); a Go trigger cannot answer it.
 func (f *HTTPFunction) UserMigration(ctx context.Context, ev events.CognitoEventUserPoolsMigrateUser) (events.CognitoEventUserPoolsMigrateUser, error) {
-	return postAs(ctx, f, ev)
+	var raw json.RawMessage
+	if err := f.post(ctx, ev, &raw); err != nil {
+		return ev, err
+	}
+	var out events.CognitoEventUserPoolsMigrateUser
+	var extra struct {
+		Response struct {
+			EnableSMSMFA bool `json:"enableSMSMFA"`
+		} `json:"response"`
+	}
+	if json.Unmarshal(raw, &out) != nil || json.Unmarshal(raw, &extra) != nil {
+		return ev, errUnrecognizable
+	}
+	if p, ok := ctx.Value(smsMFAKey{}).(*bool); ok {
+		*p = extra.Response.EnableSMSMFA
+	}
+	return out, nil
 }
+
+// smsMFAKey carries, in the context of a migration, where UserMigration
+// writes the response's enableSMSMFA.
+type smsMFAKey struct{}
+
+// Refusals of enableSMSMFA. The trigger page: "Your user pool must have
+// MFA enabled. Your user's attributes in the request parameters must
+// include a phone number, or else the migration of that user will
+// fail." It names no exception; the pool answers as for any response it
+// cannot act on.
+var (
+	errMigrateSMSOff     = apiErr(codeInvalidLambdaResp, "UserMigration answered enableSMSMFA, but the user pool does not allow SMS MFA.")
+	errMigrateSMSNoPhone = apiErr(codeInvalidLambdaResp, "UserMigration answered enableSMSMFA without a phone_number attribute.")
+)
 
 const (
 	lambdaUserMigration = "UserMigration"
@@ -83,7 +116,8 @@ func (p *Pool) migrateUser(ctx context.Context, m migration) (migrated bool, err
 	ev.CognitoEventUserPoolsMigrateUserRequest = events.CognitoEventUserPoolsMigrateUserRequest{
 		Password: m.password, ValidationData: maps.Clone(m.validation), ClientMetadata: maps.Clone(m.metadata),
 	}
-	if err := callLambda(ctx, lambdaUserMigration, l, &ev); err != nil {
+	var smsMFA bool
+	if err := callLambda(context.WithValue(ctx, smsMFAKey{}, &smsMFA), lambdaUserMigration, l, &ev); err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.Code == codeUserLambdaValidate {
 			return false, nil
@@ -93,6 +127,14 @@ func (p *Pool) migrateUser(ctx context.Context, m migration) (migrated bool, err
 	resp := ev.CognitoEventUserPoolsMigrateUserResponse
 	if err := checkMigrationResponse(resp); err != nil {
 		return false, err
+	}
+	if smsMFA {
+		if c := p.MFAConfig(); c.Mode == MFAOff || !c.SMS {
+			return false, errMigrateSMSOff
+		}
+		if resp.UserAttributes["phone_number"] == "" {
+			return false, errMigrateSMSNoPhone
+		}
 	}
 	var hash string
 	if m.source == sourceMigrateAuth {
@@ -119,6 +161,9 @@ func (p *Pool) migrateUser(ctx context.Context, m migration) (migrated bool, err
 	}
 	if m.source == sourceMigrateForgot || resp.FinalUserStatus == statusResetRequired {
 		u.Status = statusResetRequired
+	}
+	if smsMFA {
+		mfaOf(u).SMS = true
 	}
 	if resp.MessageAction != "SUPPRESS" {
 		p.sendInvitationLocked(u, resp.DesiredDeliveryMediums, "", welcomeText(u.Username))

@@ -445,3 +445,60 @@ func TestUserMigrationOnSelectChallengePassword(t *testing.T) {
 	require.Equal(t, "PASSWORD_VERIFIER", out["ChallengeName"])
 	require.Len(t, rc.all(), 2, "PASSWORD_SRP sends no password")
 }
+
+// The trigger page lists response.enableSMSMFA: "Set this parameter to
+// true to require that your migrated user complete SMS text message
+// multi-factor authentication (MFA) to sign in. Your user pool must have
+// MFA enabled. Your user's attributes in the request parameters must
+// include a phone number, or else the migration of that user will
+// fail." aws-lambda-go's response has no field for it, so only an
+// HTTPFunction, whose JSON the pool reads, can answer it: the migrated
+// user has SMS MFA on and the sign-in asks for a code. Without a
+// phone_number, or in a pool that does not allow SMS MFA, the migration
+// fails (the page names no exception: InvalidLambdaResponseException)
+// and no user is created; a value that is not a boolean is an answer the
+// pool cannot read.
+func TestUserMigrationEnableSMSMFAOverHTTP(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&ev)
+		attrs := map[string]string{"email": ev["userName"].(string) + "@example.com", "email_verified": "true"}
+		var enable any = true
+		switch ev["userName"] {
+		case "sam", "sol":
+			attrs["phone_number"] = "+15555550100"
+		case "str":
+			attrs["phone_number"] = "+15555550100"
+			enable = "true"
+		}
+		ev["response"] = map[string]any{"userAttributes": attrs, "finalUserStatus": "CONFIRMED", "messageAction": "SUPPRESS", "enableSMSMFA": enable}
+		_ = json.NewEncoder(w).Encode(ev)
+	}))
+	defer srv.Close()
+	p := newPool(t, Config{UserMigration: NewHTTPFunction(srv.URL).UserMigration})
+
+	requireAPIError(t, p, "InitiateAuth", passwordAuth(DefaultClientID, "sol", "old-pass"), codeInvalidLambdaResp, errMigrateSMSOff.Message)
+	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOptional, SMS: true}))
+	status, out := passwordSignIn(t, p, "sam", "old-pass")
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, factorSMS, out["ChallengeName"], "the migrated user signs in with an SMS code")
+	status, got := call(t, p, "AdminGetUser", pool(map[string]any{"Username": "sam"}))
+	require.Equal(t, http.StatusOK, status, got)
+	require.Equal(t, []any{factorSMS}, got["UserMFASettingList"])
+
+	requireAPIError(t, p, "InitiateAuth", passwordAuth(DefaultClientID, "pat", "old-pass"), codeInvalidLambdaResp, errMigrateSMSNoPhone.Message)
+	requireAPIError(t, p, "InitiateAuth", passwordAuth(DefaultClientID, "str", "old-pass"), codeInvalidLambdaResp, "Unrecognizable lambda output")
+	for _, name := range []string{"sol", "pat", "str"} {
+		requireAPIError(t, p, "AdminGetUser", pool(map[string]any{"Username": name}), codeUserNotFound, "")
+	}
+}
+
+// A Go trigger cannot answer enableSMSMFA (aws-lambda-go's response has
+// no field for it): its migrated user has no MFA turned on.
+func TestUserMigrationGoTriggerTurnsOnNoMFA(t *testing.T) {
+	p, _ := migrationPool(t, legacyDirectory)
+	require.NoError(t, p.SetMFAConfig(MFAConfig{Mode: MFAOptional, SMS: true}))
+	status, out := passwordSignIn(t, p, "lee", "old-pass")
+	require.Equal(t, http.StatusOK, status, out)
+	require.Contains(t, out, "AuthenticationResult")
+}
