@@ -297,9 +297,8 @@
 // # Not emulated
 //
 // The other Lambda triggers (the custom senders: their LambdaConfig ARNs
-// are kept, never invoked), devices in a custom
-// sign-in, devices in Managed
-// Login, real email and SMS delivery (messages go to the outbox), federation and identity
+// are kept, never invoked), devices in Managed Login, real email and SMS
+// delivery (messages go to the outbox), federation and identity
 // providers, hosted UI styling and sign-in sessions, user deletion, resource servers
 // (a scope with a slash counts as a resource-server scope), refresh-token
 // rotation, rate limits, and the pool's other configuration operations.
