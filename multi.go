@@ -115,15 +115,15 @@ func (m *MultiVerifier) VerifyInto(ctx context.Context, token string, dst *Claim
 	return err
 }
 
-// fromCacheInto asks each pool's cache in turn, as Verifier.fromCache
-// does; what a miss learned is of one pool's cache, so none is returned.
+// fromCacheInto is cached, with the hit's claims copied into dst and
+// checked, as Verifier.fromCache does.
 func (m *MultiVerifier) fromCacheInto(token string, dst *Claims) (*Claims, bool, cacheMiss, error) {
-	for _, v := range m.pools {
-		if c, hit, _, err := v.fromCache(token, dst, true); hit {
-			return c, true, cacheMiss{}, err
-		}
+	found, _ := m.cached(token)
+	if found.shared == nil {
+		return nil, false, cacheMiss{}, nil
 	}
-	return nil, false, cacheMiss{}, nil
+	c, err := found.into(dst)
+	return c, true, cacheMiss{}, err
 }
 
 // cached asks each pool's cache in turn, as Verifier.cached does; what a

@@ -128,10 +128,7 @@ func (v *Verifier) fromCache(token string, dst *Claims, claims bool) (c *Claims,
 		return nil, false, miss, nil
 	}
 	if claims || !v.revocations.Empty() {
-		c = copyInto(dst, found.shared)
-		if err = found.check(c); err != nil {
-			c = nil
-		}
+		c, err = found.into(dst)
 		return c, true, cacheMiss{}, err
 	}
 	found.observe(nil)
@@ -163,6 +160,16 @@ func (v *Verifier) cached(token string) (cacheHit, cacheMiss) {
 		return cacheHit{}, cacheMiss{hash: h, known: true}
 	}
 	return cacheHit{shared: shared, v: v, start: start}, cacheMiss{}
+}
+
+// into copies the hit's claims into dst (a new struct when dst is nil)
+// and checks the copy; on error it returns nil.
+func (found cacheHit) into(dst *Claims) (*Claims, error) {
+	c := copyInto(dst, found.shared)
+	if err := found.check(c); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // check ends a hit whose claims the caller copied into c: it asks the
