@@ -16,34 +16,37 @@ func parsePayload(payload string, c *Claims) error {
 	var hasExp bool
 	var username, cognitoUsername, clientID, scope string
 	var aud, groups jsonscan.Value
+	// The groups are decoded during the scan into room, which nearly
+	// every token's fit, and copied by namesOf into the allocation the
+	// groups and the scopes share.
+	var room [8]string
 	var groupCount int
-	err := scanPayload(payload, c, func(name string, v jsonscan.Value) (known bool, err error) {
-		switch name {
-		case "cognito:groups":
-			// Checked and counted here, with readSharedClaim's errors,
-			// and decoded by namesOf, which gives the groups and the
-			// scopes one allocation once the scan has passed.
-			groupCount, err = v.CountStrings()
+	err := scanPayload(payload, c, func(m jsonscan.Member) (known bool, err error) {
+		v := m.Value
+		switch m.Known {
+		case claimGroups:
+			// Checked here, with readSharedClaim's errors.
+			groupCount, err = v.FillStrings(room[:])
 			groups = v
-		case "client_id":
+		case claimClientID:
 			clientID, err = v.AsString()
-		case "aud":
+		case claimAud:
 			aud = v // its type matters only for ID tokens
-		case "token_use":
+		case claimTokenUse:
 			var s string
 			s, err = v.AsString()
 			c.TokenUse = TokenUse(s)
-		case "username":
+		case claimUsername:
 			username, err = v.AsString()
-		case "cognito:username":
+		case claimCognitoUsername:
 			cognitoUsername, err = v.AsString()
-		case "jti":
+		case claimJTI:
 			c.JWTID, err = v.AsString()
-		case "origin_jti":
+		case claimOriginJTI:
 			c.OriginJTI, err = v.AsString()
-		case "event_id":
+		case claimEventID:
 			c.EventID, err = v.AsString()
-		case "version":
+		case claimVersion:
 			var f float64
 			if f, err = v.AsNumber(); err == nil {
 				if f != math.Trunc(f) || f < 0 || f > math.MaxInt32 {
@@ -51,9 +54,9 @@ func parsePayload(payload string, c *Claims) error {
 				}
 				c.Version = int(f)
 			}
-		case "scope":
+		case claimScope:
 			scope, err = v.AsString()
-		case "exp":
+		case claimExp:
 			hasExp = true
 			c.ExpiresAt, err = rules.NumericDate(v)
 		default:
@@ -67,7 +70,7 @@ func parsePayload(payload string, c *Claims) error {
 	if !hasExp {
 		return fail(ErrMalformedToken, "claim \"exp\" is required")
 	}
-	c.Groups, c.Scopes = namesOf(groups, groupCount, scope)
+	c.Groups, c.Scopes = namesOf(groups, room[:min(groupCount, len(room))], groupCount, scope)
 	switch c.TokenUse {
 	case IDToken:
 		c.Username = cognitoUsername
@@ -84,11 +87,13 @@ func parsePayload(payload string, c *Claims) error {
 }
 
 // namesOf returns the cognito:groups of a payload (groups, an array of
-// g strings the scan checked, or absent) and its scope split on spaces, in
-// one allocation: the lists are read-only, so the two may share it. Each
-// is what readSharedClaim and rules.SplitScopes would give alone: groups
-// present are a list even when empty, and no scope names are none.
-func namesOf(groups jsonscan.Value, g int, scope string) (Names, Names) {
+// g strings the scan checked, or absent, of which decoded holds the
+// first ones, all of them unless there are more than it had room for)
+// and its scope split on spaces, in one allocation: the lists are
+// read-only, so the two may share it. Each is what readSharedClaim and
+// rules.SplitScopes would give alone: groups present are a list even
+// when empty, and no scope names are none.
+func namesOf(groups jsonscan.Value, decoded []string, g int, scope string) (Names, Names) {
 	s := rules.CountScopes(scope)
 	if groups.Kind != jsonscan.Array && s == 0 {
 		return Names{}, Names{}
@@ -96,7 +101,11 @@ func namesOf(groups jsonscan.Value, g int, scope string) (Names, Names) {
 	gl, sl, list := newNameLists(g + s)
 	var gs, ss Names
 	if groups.Kind == jsonscan.Array {
-		list, _ = groups.AppendStrings(list) // checked by the scan
+		if len(decoded) == g {
+			list = append(list, decoded...)
+		} else {
+			list, _ = groups.AppendStrings(list) // checked by the scan
+		}
 		*gl = list[:len(list):len(list)]
 		gs = Names{list: gl}
 	}
@@ -116,30 +125,33 @@ func namesOf(groups jsonscan.Value, g int, scope string) (Names, Names) {
 func readSharedClaim(c *Claims, m jsonscan.Member) error {
 	v := m.Value
 	var err error
-	switch m.Name {
-	case "sub":
+	switch m.Known {
+	case claimSub:
 		c.Subject, err = v.AsString()
-	case "iss":
+	case claimIss:
 		c.Issuer, err = v.AsString()
-	case "email":
+	case claimEmail:
 		c.Email, err = v.AsString()
-	case "email_verified":
+	case claimEmailVerified:
 		c.EmailVerified, err = rules.Boolish(v)
-	case "cognito:groups":
+	case claimGroups:
 		gl, _, room := newNameLists(v.CountElements())
 		*gl, err = v.AppendStrings(room)
 		c.Groups = Names{list: gl}
-	case "iat":
+	case claimIat:
 		c.IssuedAt, err = rules.NumericDate(v)
-	case "nbf":
+	case claimNbf:
 		c.NotBefore, err = rules.NumericDate(v)
-	case "auth_time":
+	case claimAuthTime:
 		c.AuthTime, err = rules.NumericDate(v)
-	default:
+	case 0:
+		// Not a Cognito claim name; maybe one of its other spellings.
 		if claim, ok := foldsToCognitoClaim(m.Name); ok {
 			return failf(ErrMalformedToken, "a member name folds to claim %q without being it", claim)
 		}
 		return nil
+	default:
+		return nil // a Cognito claim read elsewhere, or by no one
 	}
 	if err != nil {
 		return failf(ErrMalformedToken, "claim %q: %v", m.Name, err)
@@ -147,27 +159,63 @@ func readSharedClaim(c *Claims, m jsonscan.Member) error {
 	return nil
 }
 
+// The claim names Cognito defines for its tokens, and the ones this
+// package reads, numbered as cognitoClaims numbers them: the payload's
+// scan (jsonscan.ScanKnown) finds each member's number once, and the
+// readers switch on it instead of comparing names again.
+const (
+	claimSub = iota + 1
+	claimIss
+	claimAud
+	claimClientID
+	claimTokenUse
+	claimScope
+	claimUsername
+	claimCognitoUsername
+	claimGroups
+	claimRoles
+	claimPreferredRole
+	claimJTI
+	claimOriginJTI
+	claimEventID
+	claimVersion
+	claimExp
+	claimIat
+	claimNbf
+	claimAuthTime
+	claimAtHash
+	claimEmail
+	claimEmailVerified
+	claimPhoneNumber
+	claimPhoneNumberVerified
+	claimBirthdate
+	claimIdentities
+	claimAcr
+	claimAmr
+	claimAzp
+	claimNonce
+)
+
+// cognitoClaims holds the names of the constants above, in their order
+// (TestCognitoClaimNumbers).
+var cognitoClaims = jsonscan.NewKnownNames(
+	"sub", "iss", "aud", "client_id", "token_use", "scope",
+	"username", "cognito:username", "cognito:groups", "cognito:roles",
+	"cognito:preferred_role", "jti", "origin_jti", "event_id",
+	"version", "exp", "iat", "nbf", "auth_time", "at_hash",
+	"email", "email_verified", "phone_number", "phone_number_verified",
+	"birthdate", "identities", "acr", "amr", "azp", "nonce",
+)
+
 // isCognitoClaim reports the claim names Cognito defines for its tokens,
 // and the ones this package reads. encoding/json matches struct fields by
 // Unicode simple case folding, so a payload naming "SUB" or "\u017fub"
 // would leave Subject empty while Decode into a field tagged "sub" read
 // it; Cognito never writes such spellings, so a payload that carries one
-// is refused rather than read two ways. A switch, not a map: a payload
-// of thousands of upper-case names asks for each, and a switch on
-// constant strings compares lengths before it compares bytes, where a
-// map hashes every name first.
-func isCognitoClaim(name string) bool {
-	switch name {
-	case "sub", "iss", "aud", "client_id", "token_use", "scope",
-		"username", "cognito:username", "cognito:groups", "cognito:roles",
-		"cognito:preferred_role", "jti", "origin_jti", "event_id",
-		"version", "exp", "iat", "nbf", "auth_time", "at_hash",
-		"email", "email_verified", "phone_number", "phone_number_verified",
-		"birthdate", "identities", "acr", "amr", "azp", "nonce":
-		return true
-	}
-	return false
-}
+// is refused rather than read two ways. A payload of thousands of
+// upper-case names asks for each: the set's lookup is a few loads and at
+// most a comparison or two, with no hashing of the whole name.
+func isCognitoClaim(name string) bool { return cognitoClaims.Number(name) != 0 }
 
 // foldsToCognitoClaim reports a name that is not a Cognito claim name but
 // equals one under simple case folding, and returns that claim name.
@@ -226,13 +274,13 @@ func foldsToCognitoClaim(name string) (string, bool) {
 // afterwards.
 func ClaimsFromUserInfo(payload string) (*Claims, error) {
 	c := new(Claims)
-	err := scanPayload(payload, c, func(name string, v jsonscan.Value) (known bool, err error) {
-		switch name {
-		case "username":
+	err := scanPayload(payload, c, func(m jsonscan.Member) (known bool, err error) {
+		switch v := m.Value; m.Known {
+		case claimUsername:
 			c.Username, err = v.AsString()
-		case "phone_number_verified":
+		case claimPhoneNumberVerified:
 			_, err = rules.Boolish(v)
-		case "exp":
+		case claimExp:
 			c.ExpiresAt, err = rules.NumericDate(v)
 		default:
 			return false, nil
@@ -248,12 +296,13 @@ func ClaimsFromUserInfo(payload string) (*Claims, error) {
 // scanPayload walks payload once into c, which keeps it: own reads the
 // members its format reads itself (known false for a name it leaves), and
 // readSharedClaim every other one, so that Cognito's tokens and the
-// userInfo answer agree on every claim they share. Errors wrap
-// ErrMalformedToken and name the claim, never its value.
-func scanPayload(payload string, c *Claims, own func(name string, v jsonscan.Value) (known bool, err error)) error {
+// userInfo answer agree on every claim they share. Members carry the
+// numbers of cognitoClaims. Errors wrap ErrMalformedToken and name the
+// claim, never its value.
+func scanPayload(payload string, c *Claims, own func(m jsonscan.Member) (known bool, err error)) error {
 	var claimErr error
-	err := jsonscan.ScanObject(payload, func(m jsonscan.Member) error {
-		known, err := own(m.Name, m.Value)
+	err := jsonscan.ScanKnown(payload, cognitoClaims, func(m jsonscan.Member) error {
+		known, err := own(m)
 		switch {
 		case !known:
 			err = readSharedClaim(c, m)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -181,6 +182,9 @@ func FuzzParseObject(f *testing.F) {
 		// Wide enough for the hash table, with names it must fold.
 		`{"a":0,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"h":0,"i":0,"j":0,"l":0,"m":0,"n":0,"o":0,"p":0,"q":0,"r":0,"\u017f":0,"K":1}`,
 		`{"x":[{"a":0,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"h":0,"i":0,"\u212a":0},{"a":0,"A":1}],"s":"\/\n\u00e9\ud83d\ude00"}`, `{"a":1,}`, `{"a" 1}`, `{"a":1}x`, `{"a":1}{}`,
+		// Names of fuzzKnown, spelt as they are and folded.
+		`{"sub":1,"SUB":2}`, `{"\u017fub":1,"sub":2}`, `{"su\u0062":1,"s\u0075b":2}`, `{"kid":1,"\u212aID":2}`,
+		`{"exp":1,"iss":2,"sub":3,"x":{"sub":1},"a":0,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"Exp":4}`,
 	} {
 		f.Add(seed)
 	}
@@ -194,6 +198,7 @@ func FuzzParseObject(f *testing.F) {
 		if (err == nil) != (want && isObject) {
 			t.Fatalf("ParseObject(%q) error %v; reference accepts %v, object %v", src, err, want, isObject)
 		}
+		checkScanKnown(t, src, members, err)
 		if err != nil {
 			return
 		}
@@ -208,6 +213,36 @@ func FuzzParseObject(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzKnown are the known names FuzzParseObject gives ScanKnown: short
+// ones the fuzzer finds, and two with the letters that fold to ASCII from
+// outside it.
+var fuzzKnown = NewKnownNames("a", "b", "k", "s", "x", "sub", "kid", "exp", "iss")
+
+// checkScanKnown requires ScanKnown to give what ParseObject gave
+// (members, or an error where it gave one), with each member's number.
+func checkScanKnown(t *testing.T, src string, members []Member, err error) {
+	t.Helper()
+	var known []Member
+	kerr := ScanKnown(src, fuzzKnown, func(m Member) error {
+		known = append(known, m)
+		return nil
+	})
+	if (kerr == nil) != (err == nil) || (err != nil && kerr.Error() != err.Error()) {
+		t.Fatalf("ScanKnown(%q) error %v; ParseObject %v", src, kerr, err)
+	}
+	if err != nil {
+		return
+	}
+	if len(known) != len(members) {
+		t.Fatalf("ScanKnown(%q) gave %d members, ParseObject %d", src, len(known), len(members))
+	}
+	for i, m := range known {
+		if m.Name != members[i].Name || m.Value != members[i].Value || m.Known != fuzzKnown.Number(m.Name) {
+			t.Fatalf("ScanKnown(%q) member %d = %+v, ParseObject %+v", src, i, m, members[i])
+		}
+	}
 }
 
 // checkValue compares one value as jsonscan reads it with encoding/json's
@@ -263,6 +298,11 @@ func checkValue(t *testing.T, v Value, want any) {
 		}
 		if n, cerr := v.CountStrings(); (cerr == nil) != (err == nil) || (err == nil && n != len(strs)) {
 			t.Fatalf("CountStrings(%q) = %d, %v; AppendStrings gave %d, %v", v.Raw, n, cerr, len(strs), err)
+		}
+		var room [2]string
+		n, ferr := v.FillStrings(room[:])
+		if (ferr == nil) != (err == nil) || (err == nil && (n != len(strs) || !slices.Equal(room[:min(n, len(room))], strs[:min(n, len(room))]))) {
+			t.Fatalf("FillStrings(%q) = %d %q, %v; AppendStrings gave %q, %v", v.Raw, n, room, ferr, strs, err)
 		}
 	}
 }

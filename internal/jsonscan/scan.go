@@ -60,6 +60,10 @@ type Value struct {
 type Member struct {
 	Name  string
 	Value Value
+	// Known is the number of Name among the names ScanKnown was given,
+	// or 0: for a name that is not exactly one of them, and in every
+	// member ParseObject and ScanObject give.
+	Known int
 }
 
 var (
@@ -91,6 +95,9 @@ type scanner struct {
 	// arena holds the member names that had escapes, decoded: one
 	// allocation per scan however many there are.
 	arena []byte
+	// known are the top-level object's names its reader knows
+	// (ScanKnown), or nil.
+	known *KnownNames
 }
 
 // ParseObject validates src as exactly one JSON object, optionally
@@ -109,10 +116,23 @@ func ParseObject(src string, dst []Member) ([]Member, error) {
 // scan and is returned as it is; members after the one fn refused are
 // neither read nor validated. A text longer than 2 GiB is refused.
 func ScanObject(src string, fn func(Member) error) error {
+	return ScanKnown(src, nil, fn)
+}
+
+// ScanKnown is ScanObject for a caller that knows most of the member
+// names it reads: the top-level members carry the number of their name
+// among known in Known, for the caller to switch on. The top-level names
+// that fold to a known name are told apart by those numbers, a bit each,
+// instead of going into the hash set of names (knownnames.go): a token's
+// payload is nearly all claims its reader knows, and finding a name among
+// them costs less than hashing and indexing it. What is a duplicate is
+// unchanged: names equal under case folding fold to the same known name
+// or to none.
+func ScanKnown(src string, known *KnownNames, fn func(Member) error) error {
 	if len(src) > maxSource {
 		return errTooLong
 	}
-	s := scanner{src: src}
+	s := scanner{src: src, known: known}
 	s.skipSpace()
 	if s.peek() != '{' {
 		return errNotObject
@@ -250,14 +270,32 @@ func (s *scanner) object(fn func(Member) error) error {
 		return nil
 	}
 	set := nameSet{entries: s.names.nEntries, slots: s.names.nSlots}
+	// seen holds the known names read so far, a bit each (ScanKnown):
+	// only the top-level object, the one fn reads, has them.
+	var seen uint64
+	known := s.known
+	if fn == nil {
+		known = nil
+	}
 	for {
 		s.skipSpace()
 		name, start, plain, err := s.name()
 		if err != nil {
 			return err
 		}
-		if !s.addName(&set, name, start, plain) {
+		k, class := 0, 0
+		if known != nil {
+			k, class = known.class(name, plain)
+		}
+		switch {
+		case class == 0:
+			if !s.addName(&set, name, start, plain) {
+				return errDuplicate
+			}
+		case seen&(1<<class) != 0:
 			return errDuplicate
+		default:
+			seen |= 1 << class
 		}
 		s.skipSpace()
 		if s.peek() != ':' {
@@ -270,7 +308,7 @@ func (s *scanner) object(fn func(Member) error) error {
 			return err
 		}
 		if fn != nil {
-			if err := fn(Member{Name: name, Value: v}); err != nil {
+			if err := fn(Member{Name: name, Value: v, Known: k}); err != nil {
 				return err
 			}
 		}

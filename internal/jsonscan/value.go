@@ -1,6 +1,9 @@
 package jsonscan
 
-import "strconv"
+import (
+	"math"
+	"strconv"
+)
 
 // AsString decodes a String value. Like every accessor, it trusts that v
 // came from this package's scanner, which validated every escape.
@@ -38,7 +41,7 @@ func (v Value) AsBool() (bool, error) {
 // AppendStrings appends the elements of an Array of strings to dst. Any
 // element that is not a string is ErrType.
 func (v Value) AppendStrings(dst []string) ([]string, error) {
-	dst, _, err := v.strings(dst, true)
+	dst, _, err := v.strings(dst, math.MaxInt)
 	return dst, err
 }
 
@@ -46,13 +49,22 @@ func (v Value) AppendStrings(dst []string) ([]string, error) {
 // counts its elements, without decoding any: a caller that checks a list
 // during a scan can then decode it once, into a slice of the right size.
 func (v Value) CountStrings() (int, error) {
-	_, n, err := v.strings(nil, false)
+	_, n, err := v.strings(nil, 0)
 	return n, err
 }
 
-// strings walks an Array of strings, appending each element to dst when
-// keep is set, and returns how many it found.
-func (v Value) strings(dst []string, keep bool) ([]string, int, error) {
+// FillStrings checks v as AppendStrings does, with the same errors,
+// decodes its first len(buf) elements into buf, and counts them all: a
+// caller with room for the few a list nearly always has reads it in one
+// pass, and only a longer one twice (CountStrings, then AppendStrings).
+func (v Value) FillStrings(buf []string) (int, error) {
+	_, n, err := v.strings(buf[:0:len(buf)], len(buf))
+	return n, err
+}
+
+// strings walks an Array of strings, appending each of its first keep
+// elements to dst, and returns how many it found.
+func (v Value) strings(dst []string, keep int) ([]string, int, error) {
 	if v.Kind != Array {
 		return dst, 0, errType
 	}
@@ -70,7 +82,7 @@ func (v Value) strings(dst []string, keep bool) ([]string, int, error) {
 		if err != nil {
 			return dst, n, err
 		}
-		if keep {
+		if n <= keep {
 			dst = append(dst, decodeValidString(raw))
 		}
 		s.skipSpace()
