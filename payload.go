@@ -11,8 +11,10 @@ import (
 
 // parsePayload fills c from the decoded payload. Claims Cognito defines
 // must have Cognito's JSON types; anything else is ErrMalformedToken. The
-// payload is scanned once, and only the claims read here are kept.
-func parsePayload(payload string, c *Claims) error {
+// payload is scanned once, and only the claims read here are kept. The
+// groups and scopes lists go in names when they fit its room, the
+// payload's own (decodePayload).
+func parsePayload(payload string, names nameRoom, c *Claims) error {
 	var hasExp bool
 	var username, cognitoUsername, clientID, scope string
 	var aud, groups jsonscan.Value
@@ -70,7 +72,7 @@ func parsePayload(payload string, c *Claims) error {
 	if !hasExp {
 		return fail(ErrMalformedToken, "claim \"exp\" is required")
 	}
-	c.Groups, c.Scopes = namesOf(groups, room[:min(groupCount, len(room))], groupCount, scope)
+	c.Groups, c.Scopes = namesOf(names, groups, room[:min(groupCount, len(room))], groupCount, scope)
 	switch c.TokenUse {
 	case IDToken:
 		c.Username = cognitoUsername
@@ -89,16 +91,20 @@ func parsePayload(payload string, c *Claims) error {
 // namesOf returns the cognito:groups of a payload (groups, an array of
 // g strings the scan checked, or absent, of which decoded holds the
 // first ones, all of them unless there are more than it had room for)
-// and its scope split on spaces, in one allocation: the lists are
+// and its scope split on spaces, together: in names when its room holds
+// them all, else in one allocation of their own. The lists are
 // read-only, so the two may share it. Each is what readSharedClaim and
 // rules.SplitScopes would give alone: groups present are a list even
 // when empty, and no scope names are none.
-func namesOf(groups jsonscan.Value, decoded []string, g int, scope string) (Names, Names) {
+func namesOf(names nameRoom, groups jsonscan.Value, decoded []string, g int, scope string) (Names, Names) {
 	s := rules.CountScopes(scope)
 	if groups.Kind != jsonscan.Array && s == 0 {
 		return Names{}, Names{}
 	}
-	gl, sl, list := newNameLists(g + s)
+	gl, sl, list := names.groups, names.scopes, names.room
+	if gl == nil || cap(list) < g+s {
+		gl, sl, list = newNameLists(g + s)
+	}
 	var gs, ss Names
 	if groups.Kind == jsonscan.Array {
 		if len(decoded) == g {

@@ -1,6 +1,7 @@
 package cognitojwt
 
 import (
+	"encoding/base64"
 	"slices"
 	"testing"
 )
@@ -28,7 +29,8 @@ func TestCognitoClaimNumbers(t *testing.T) {
 }
 
 // TestParsePayloadGroupsBeyondRoom: the groups the scan had no room for
-// are decoded after it, and every list reads as the token wrote it.
+// are decoded after it, names beyond the payload's room get an allocation
+// of their own, and every list reads as the token wrote it.
 func TestParsePayloadGroupsBeyondRoom(t *testing.T) {
 	for _, n := range []int{0, 1, 7, 8, 9, 20} {
 		groups := make([]string, n)
@@ -41,8 +43,12 @@ func TestParsePayloadGroupsBeyondRoom(t *testing.T) {
 			quoted += `"` + groups[i] + `"`
 		}
 		payload := `{"exp":1,"cognito:groups":[` + quoted + `],"scope":"a b"}`
+		decoded, names, err := decodePayload(base64.RawURLEncoding.EncodeToString([]byte(payload)))
+		if err != nil {
+			t.Fatal(err)
+		}
 		var c Claims
-		if err := parsePayload(payload, &c); err != nil {
+		if err := parsePayload(decoded, names, &c); err != nil {
 			t.Fatalf("%d groups: %v", n, err)
 		}
 		if got := c.Groups.Slice(); c.Groups.Len() != n || (n > 0 && !slices.Equal(got, groups)) {

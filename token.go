@@ -90,7 +90,8 @@ func (p *parsedToken) sig() []byte {
 // key or the configuration, and nothing is kept for the verified-token
 // cache: a token is copied for it only once its signature and claims have
 // passed (Verifier.verify), so that a refused token, however large,
-// allocates no more than its decoded header and payload.
+// allocates no more than its decoded header and payload (with the room
+// beside it for the claims' names).
 func parseToken(token string, p *parsedToken) error { return parseKnown(token, p, nil) }
 
 // parseKnown is parseToken for a verifier that remembers the headers of
@@ -101,9 +102,10 @@ func parseKnown(token string, p *parsedToken, known *knownHeaders) error {
 	if err != nil {
 		return err
 	}
-	// The payload gets its own allocation, which the claims keep: their
-	// strings point into it. The signature is decoded into p.
-	payload, err := decodeSegmentString(pSeg)
+	// The payload gets its own allocation, with room for the groups and
+	// scopes lists, which the claims keep: their strings point into it.
+	// The signature is decoded into p.
+	payload, names, err := decodePayload(pSeg)
 	if err != nil {
 		return err
 	}
@@ -135,7 +137,7 @@ func parseKnown(token string, p *parsedToken, known *knownHeaders) error {
 		}
 		kid = h.kid
 	}
-	if err := parsePayload(payload, &p.claims); err != nil {
+	if err := parsePayload(payload, names, &p.claims); err != nil {
 		return err
 	}
 	p.signed, p.header, p.kid = token[:len(hSeg)+1+len(pSeg)], hSeg, kid
