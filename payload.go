@@ -2,8 +2,6 @@ package cognitojwt
 
 import (
 	"math"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/cognitojwt/cognitojwt/internal/jsonscan"
 	"github.com/cognitojwt/cognitojwt/internal/rules"
@@ -151,9 +149,15 @@ func readSharedClaim(c *Claims, m jsonscan.Member) error {
 	case claimAuthTime:
 		c.AuthTime, err = rules.NumericDate(v)
 	case 0:
-		// Not a Cognito claim name; maybe one of its other spellings.
-		if claim, ok := foldsToCognitoClaim(m.Name); ok {
-			return failf(ErrMalformedToken, "a member name folds to claim %q without being it", claim)
+		// Not a Cognito claim name, but maybe one of its other
+		// spellings. encoding/json matches struct fields by Unicode
+		// simple case folding, so a payload naming "SUB" or "\u017fub"
+		// would leave Subject empty while Decode into a field tagged
+		// "sub" read it; Cognito never writes such spellings, so a
+		// payload that carries one is refused rather than read two ways.
+		// The scan found the claim it folds to (ScanKnown), if any.
+		if m.Folds != 0 {
+			return failf(ErrMalformedToken, "a member name folds to claim %q without being it", cognitoClaims.Name(m.Folds))
 		}
 		return nil
 	default:
@@ -212,52 +216,6 @@ var cognitoClaims = jsonscan.NewKnownNames(
 	"email", "email_verified", "phone_number", "phone_number_verified",
 	"birthdate", "identities", "acr", "amr", "azp", "nonce",
 )
-
-// isCognitoClaim reports the claim names Cognito defines for its tokens,
-// and the ones this package reads. encoding/json matches struct fields by
-// Unicode simple case folding, so a payload naming "SUB" or "\u017fub"
-// would leave Subject empty while Decode into a field tagged "sub" read
-// it; Cognito never writes such spellings, so a payload that carries one
-// is refused rather than read two ways. A payload of thousands of
-// upper-case names asks for each: the set's lookup is a few loads and at
-// most a comparison or two, with no hashing of the whole name.
-func isCognitoClaim(name string) bool { return cognitoClaims.Number(name) != 0 }
-
-// foldsToCognitoClaim reports a name that is not a Cognito claim name but
-// equals one under simple case folding, and returns that claim name.
-// Every Cognito claim name is lower-case ASCII, and the only non-ASCII
-// runes that fold to ASCII are U+017F (s) and U+212A (k), so folding a
-// candidate needs no tables and no allocation.
-func foldsToCognitoClaim(name string) (string, bool) {
-	var buf [32]byte
-	n, folded := 0, false
-	for i := 0; i < len(name); n++ {
-		if n == len(buf) {
-			return "", false
-		}
-		c := name[i]
-		switch {
-		case 'A' <= c && c <= 'Z':
-			buf[n], folded = c+'a'-'A', true
-			i++
-		case c < utf8.RuneSelf:
-			buf[n] = c
-			i++
-		case strings.HasPrefix(name[i:], "\u017f"):
-			buf[n], folded = 's', true
-			i += len("\u017f")
-		case strings.HasPrefix(name[i:], "\u212a"):
-			buf[n], folded = 'k', true
-			i += len("\u212a")
-		default:
-			return "", false
-		}
-	}
-	if !folded || !isCognitoClaim(string(buf[:n])) {
-		return "", false
-	}
-	return string(buf[:n]), true
-}
 
 // ClaimsFromUserInfo returns the Claims of an OpenID Connect user-info
 // JSON object that something other than a Verifier authenticated: the

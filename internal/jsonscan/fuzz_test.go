@@ -242,6 +242,15 @@ func checkScanKnown(t *testing.T, src string, members []Member, err error) {
 		if m.Name != members[i].Name || m.Value != members[i].Value || m.Known != fuzzKnown.Number(m.Name) {
 			t.Fatalf("ScanKnown(%q) member %d = %+v, ParseObject %+v", src, i, m, members[i])
 		}
+		folds := 0
+		for k := 1; fuzzKnown.Name(k) != ""; k++ {
+			if m.Known == 0 && strings.EqualFold(m.Name, fuzzKnown.Name(k)) {
+				folds = k
+			}
+		}
+		if m.Folds != folds {
+			t.Fatalf("ScanKnown(%q) member %q folds to %d, strings.EqualFold to %d", src, m.Name, m.Folds, folds)
+		}
 	}
 }
 

@@ -83,6 +83,14 @@ func (t *KnownNames) Number(name string) int {
 	}
 }
 
+// Name returns the name numbered k, "" when there is none.
+func (t *KnownNames) Name(k int) string {
+	if k < 1 || k > len(t.names) {
+		return ""
+	}
+	return t.names[k-1]
+}
+
 // class returns the number of name in the set (k, which Member.Known
 // carries) and the number of the known name that name equals under case
 // folding (class), 0 for none. A plain name folds to itself. Every known

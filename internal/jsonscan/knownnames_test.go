@@ -74,13 +74,16 @@ func TestScanKnownDuplicates(t *testing.T) {
 	if err := ScanKnown(src, k, func(m Member) error { got = append(got, m); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{"sub": 1, "SUBS": 0, "x": 0, "kid": 2, "K": 0, "Exp": 0}
+	want := map[string][2]int{"sub": {1, 0}, "SUBS": {0, 0}, "x": {0, 0}, "kid": {2, 0}, "K": {0, 0}, "Exp": {0, 3}}
 	if len(got) != len(want) {
 		t.Fatalf("%d members, want %d", len(got), len(want))
 	}
 	for _, m := range got {
-		if m.Known != want[m.Name] {
-			t.Errorf("member %q: Known %d, want %d", m.Name, m.Known, want[m.Name])
+		if w := want[m.Name]; m.Known != w[0] || m.Folds != w[1] {
+			t.Errorf("member %q: Known %d, Folds %d, want %d, %d", m.Name, m.Known, m.Folds, w[0], w[1])
 		}
+	}
+	if k.Name(3) != "exp" || k.Name(0) != "" || k.Name(4) != "" {
+		t.Errorf("Name(3), Name(0), Name(4) = %q, %q, %q", k.Name(3), k.Name(0), k.Name(4))
 	}
 }

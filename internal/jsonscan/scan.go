@@ -64,6 +64,9 @@ type Member struct {
 	// or 0: for a name that is not exactly one of them, and in every
 	// member ParseObject and ScanObject give.
 	Known int
+	// Folds is, when Name is not a known name but equals one under case
+	// folding, that name's number (ScanKnown); else 0.
+	Folds int
 }
 
 var (
@@ -308,7 +311,11 @@ func (s *scanner) object(fn func(Member) error) error {
 			return err
 		}
 		if fn != nil {
-			if err := fn(Member{Name: name, Value: v, Known: k}); err != nil {
+			m := Member{Name: name, Value: v, Known: k}
+			if k == 0 {
+				m.Folds = class
+			}
+			if err := fn(m); err != nil {
 				return err
 			}
 		}
