@@ -205,6 +205,13 @@ var apiOps = map[string]apiOp{
 	"AdminListDevices":                 op((*Pool).adminListDevices),
 	"AdminUpdateDeviceStatus":          op((*Pool).adminUpdateDeviceStatus),
 	"AdminForgetDevice":                op((*Pool).adminForgetDevice),
+	"TagResource":                      serviceOp((*Service).tagResource),
+	"UntagResource":                    serviceOp((*Service).untagResource),
+	"ListTagsForResource":              serviceOp((*Service).listTagsForResource),
+	"CreateUserPoolDomain":             op((*Pool).createUserPoolDomain),
+	"DescribeUserPoolDomain":           serviceOp((*Service).describeUserPoolDomain),
+	"UpdateUserPoolDomain":             op((*Pool).updateUserPoolDomain),
+	"DeleteUserPoolDomain":             op((*Pool).deleteUserPoolDomain),
 }
 
 // serveAPI answers the JSON API. Requests are not SigV4-checked: any
