@@ -212,6 +212,8 @@ var apiOps = map[string]apiOp{
 	"DescribeUserPoolDomain":           serviceOp((*Service).describeUserPoolDomain),
 	"UpdateUserPoolDomain":             op((*Pool).updateUserPoolDomain),
 	"DeleteUserPoolDomain":             op((*Pool).deleteUserPoolDomain),
+	"SetUserSettings":                  op((*Pool).setUserSettings),
+	"AdminSetUserSettings":             op((*Pool).adminSetUserSettings),
 }
 
 // serveAPI answers the JSON API. Requests are not SigV4-checked: any
