@@ -214,6 +214,9 @@ var apiOps = map[string]apiOp{
 	"DeleteUserPoolDomain":             op((*Pool).deleteUserPoolDomain),
 	"SetUserSettings":                  op((*Pool).setUserSettings),
 	"AdminSetUserSettings":             op((*Pool).adminSetUserSettings),
+	"GetUserAuthFactors":               op((*Pool).getUserAuthFactors),
+	"AdminGetUserAuthFactors":          op((*Pool).adminGetUserAuthFactors),
+	"GetSigningCertificate":            op((*Pool).getSigningCertificate),
 }
 
 // serveAPI answers the JSON API. Requests are not SigV4-checked: any

@@ -51,7 +51,10 @@
 // UserPoolTags) and domains (CreateUserPoolDomain,
 // DescribeUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain: kept
 // and answered back, a name to one pool; Managed Login stays at BaseURL
-// whatever the domain). docs/emulator.md lists every operation. Errors
+// whatever the domain), GetUserAuthFactors and AdminGetUserAuthFactors,
+// and GetSigningCertificate (a self-signed certificate of the
+// token-signing key: there is no SAML). docs/emulator.md lists every
+// operation. Errors
 // come as Cognito sends them: HTTP 400,
 // x-amzn-ErrorType and {"__type", "message"}.
 //
