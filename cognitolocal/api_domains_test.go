@@ -186,3 +186,23 @@ func TestDomainsSurviveUpdateUserPoolAndRestart(t *testing.T) {
 	require.Equal(t, DefaultPoolID, describeDomain(t, q, "my-app")["UserPoolId"])
 	require.Equal(t, "my-app", describePool(t, q, DefaultPoolID)["Domain"])
 }
+
+func TestLoadStateRefusesTwoPoolsOfOneDomain(t *testing.T) {
+	p := newPool(t, Config{})
+	call(t, p, "CreateUserPoolDomain", map[string]any{"UserPoolId": DefaultPoolID, "Domain": "my-app"})
+	var buf bytes.Buffer
+	require.NoError(t, p.Service().SaveState(&buf))
+	// A service whose other pool has the name already: loading would give
+	// the name to two pools, which CreateUserPoolDomain never does.
+	q := newPoolEmpty(t)
+	other := createPool(t, q, map[string]any{"PoolName": "other"})["Id"].(string)
+	status, out := call(t, q, "CreateUserPoolDomain", map[string]any{"UserPoolId": other, "Domain": "my-app"})
+	require.Equal(t, http.StatusOK, status, out)
+	require.EqualError(t, q.Service().LoadState(bytes.NewReader(buf.Bytes())), "cognitolocal: state gives two pools one domain")
+	require.EqualError(t, q.LoadState(bytes.NewReader(buf.Bytes())), "cognitolocal: state gives two pools one domain")
+	require.NotContains(t, describePool(t, q, DefaultPoolID), "Domain", "a refused state changes nothing")
+	// Freed there, the same state loads.
+	call(t, q, "DeleteUserPoolDomain", map[string]any{"UserPoolId": other, "Domain": "my-app"})
+	require.NoError(t, q.Service().LoadState(bytes.NewReader(buf.Bytes())))
+	require.Equal(t, DefaultPoolID, describeDomain(t, q, "my-app")["UserPoolId"])
+}
