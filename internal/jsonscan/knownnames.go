@@ -73,7 +73,7 @@ func knownHash(name string) int {
 // Number returns the number of name in the set, 0 when it is not there
 // (compared exactly).
 func (t *KnownNames) Number(name string) int {
-	if len(name) == 0 || len(name) > maxKnownLen || t.lens&(1<<(len(name)-1)) == 0 {
+	if !t.mayHold(name) {
 		return 0
 	}
 	mask := len(t.slots) - 1
@@ -86,6 +86,14 @@ func (t *KnownNames) Number(name string) int {
 			return int(k)
 		}
 	}
+}
+
+// mayHold reports whether a plain name could be in the set at all: a
+// check the scanner inlines, so that the names no known name is as long
+// as cost no call.
+func (t *KnownNames) mayHold(name string) bool {
+	n := uint(len(name)) - 1
+	return n < maxKnownLen && t.lens&(1<<n) != 0
 }
 
 // Name returns the name numbered k, "" when there is none.

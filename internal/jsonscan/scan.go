@@ -287,7 +287,7 @@ func (s *scanner) object(fn func(Member) error) error {
 			return err
 		}
 		k, class := 0, 0
-		if known != nil {
+		if known != nil && (!plain || known.mayHold(name)) {
 			k, class = known.class(name, plain)
 		}
 		switch {
