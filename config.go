@@ -190,6 +190,6 @@ func New(cfg Config) (*Verifier, error) {
 	if cfg.CacheSize >= 0 {
 		v.cache = newTokenCache(cmp.Or(cfg.CacheSize, DefaultCacheSize))
 	}
-	v.revocations = rules.NewRevocation[*Claims, RevocationReason](cfg.Revocations)
+	v.revocations = rules.NewRevocation[*Claims, RevocationReason, RevocationKey](cfg.Revocations)
 	return v, nil
 }
