@@ -94,8 +94,11 @@ func (q *queue) Pop() any {
 // system offers them (see internal/hashtab). A subject hit most often
 // reads no set at all: each filter word keeps the latest cut-off of the
 // subjects whose bits it holds (in whole seconds, as Bound gives it), and
-// a token issued at or after it passes on that. Two ids of a kind share both
-// hashes with probability 2^-96 under seeds that never leave the process,
+// a token issued at or after it passes on that. A Verifier's cache hit
+// hashes nothing: the cache keeps the token's key, its ids' hashes made
+// once under the replica's seeds, which never change, and reasonKeyed
+// reads them instead (a key of other seeds is not trusted). Two ids of a
+// kind share both hashes with probability 2^-96 under seeds that never leave the process,
 // and a collision would refuse a token, never admit one.
 //
 // Each kind also keeps its entries in expiry order (a heap), so that

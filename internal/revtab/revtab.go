@@ -21,6 +21,14 @@
 // seeds never leave the process, so nobody can aim for it, and a
 // collision would refuse a token, never admit one.
 //
+// A caller that asks about one token again and again may keep its ids'
+// hashes (Hasher.Sums, a revocation key), computed once, and hand them
+// to the lookup instead of the ids: they are what the lookup would
+// compute, under the set's hasher, which never changes, so the answer is
+// the same and entries added since the hashes were made are found. A
+// lookup trusts them only when they were made by the hasher it reads
+// with.
+//
 // The filter's words also keep the latest subject cut-off set in each
 // (hashtab.Filter's marks, in Unix seconds): a token whose subject passes
 // the filter but was issued at or after that mark is issued after the
