@@ -205,6 +205,18 @@ var apiOps = map[string]apiOp{
 	"AdminListDevices":                 op((*Pool).adminListDevices),
 	"AdminUpdateDeviceStatus":          op((*Pool).adminUpdateDeviceStatus),
 	"AdminForgetDevice":                op((*Pool).adminForgetDevice),
+	"TagResource":                      serviceOp((*Service).tagResource),
+	"UntagResource":                    serviceOp((*Service).untagResource),
+	"ListTagsForResource":              serviceOp((*Service).listTagsForResource),
+	"CreateUserPoolDomain":             op((*Pool).createUserPoolDomain),
+	"DescribeUserPoolDomain":           serviceOp((*Service).describeUserPoolDomain),
+	"UpdateUserPoolDomain":             op((*Pool).updateUserPoolDomain),
+	"DeleteUserPoolDomain":             op((*Pool).deleteUserPoolDomain),
+	"SetUserSettings":                  op((*Pool).setUserSettings),
+	"AdminSetUserSettings":             op((*Pool).adminSetUserSettings),
+	"GetUserAuthFactors":               op((*Pool).getUserAuthFactors),
+	"AdminGetUserAuthFactors":          op((*Pool).adminGetUserAuthFactors),
+	"GetSigningCertificate":            op((*Pool).getSigningCertificate),
 }
 
 // serveAPI answers the JSON API. Requests are not SigV4-checked: any

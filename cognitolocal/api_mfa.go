@@ -331,8 +331,9 @@ func (p *Pool) setMFAPreferenceLocked(u *user, in mfaPreferenceMembers) error {
 // userMFAFields are the MFA members of GetUser's and AdminGetUser's
 // answers: the factors the user has turned on and the preferred one.
 type userMFAFields struct {
-	PreferredMfaSetting string   `json:"PreferredMfaSetting,omitempty"`
-	UserMFASettingList  []string `json:"UserMFASettingList,omitempty"`
+	PreferredMfaSetting string      `json:"PreferredMfaSetting,omitempty"`
+	UserMFASettingList  []string    `json:"UserMFASettingList,omitempty"`
+	MFAOptions          []mfaOption `json:"MFAOptions,omitempty"`
 }
 
 func userMFASettings(u *user) userMFAFields {
@@ -350,7 +351,7 @@ func userMFASettings(u *user) userMFAFields {
 	if m.Email {
 		list = append(list, factorEmail)
 	}
-	out := userMFAFields{UserMFASettingList: list}
+	out := userMFAFields{UserMFASettingList: list, MFAOptions: mfaOptionsOf(u)}
 	if slices.Contains(list, m.Preferred) {
 		out.PreferredMfaSetting = m.Preferred
 	}

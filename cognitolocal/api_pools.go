@@ -97,6 +97,7 @@ type updateUserPoolInput struct {
 	UsernameAttributes    json.RawMessage `json:"UsernameAttributes"`
 	Schema                json.RawMessage `json:"Schema"`
 	UsernameConfiguration *usernameConfig `json:"UsernameConfiguration"`
+	UserPoolTags          json.RawMessage `json:"UserPoolTags"`
 }
 
 // updateUserPool replaces the pool's settings with the request's: as
@@ -106,6 +107,10 @@ func (p *Pool) updateUserPool(_ context.Context, in *updateUserPoolInput) (*empt
 	if err := p.checkPool(in.UserPoolID); err != nil {
 		return nil, err
 	}
+	// Under the lock, so that a tag or domain changed meanwhile is not
+	// lost.
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	old := p.conf()
 	if in.AliasAttributes != nil || in.UsernameAttributes != nil || in.Schema != nil {
 		return nil, apiErr(codeInvalidParameter, "AliasAttributes, UsernameAttributes and Schema cannot be changed after a user pool is created; use AddCustomAttributes for new custom attributes.")
@@ -122,6 +127,13 @@ func (p *Pool) updateUserPool(_ context.Context, in *updateUserPoolInput) (*empt
 	// The MFA factors belong to SetUserPoolMfaConfig, not UpdateUserPool.
 	settings.SoftwareTokenMFA, settings.SMSMFA, settings.SMSMFAMessage = old.SoftwareTokenMFA, old.SMSMFA, old.SMSMFAMessage
 	settings.EmailMFA, settings.EmailMFAMessage, settings.EmailMFASubject = old.EmailMFA, old.EmailMFAMessage, old.EmailMFASubject
+	// Tags stay unless the request gives UserPoolTags (which then replace
+	// them whole: the docs are silent on a merge); domains belong to
+	// CreateUserPoolDomain and DeleteUserPoolDomain.
+	if in.UserPoolTags == nil || string(in.UserPoolTags) == "null" {
+		settings.Tags = old.Tags
+	}
+	settings.Domain, settings.CustomDomain = old.Domain, old.CustomDomain
 	settings.Created, settings.Modified = old.Created, p.now()
 	p.settings.Store(settings)
 	return &empty{}, nil

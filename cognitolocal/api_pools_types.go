@@ -57,6 +57,7 @@ type settingsInput struct {
 var modelledMembers = []string{
 	"UserPoolId", "PoolName", "AliasAttributes", "UsernameAttributes", "UsernameConfiguration", "Schema",
 	"AutoVerifiedAttributes", "MfaConfiguration", "DeletionProtection", "DeviceConfiguration", "AccountRecoverySetting",
+	"UserPoolTags",
 }
 
 // parseSettings reads the settings of a CreateUserPool (create) or
@@ -165,6 +166,9 @@ func parseSettings(body []byte, name string, create bool) (*poolSettings, error)
 		return nil, err
 	}
 	s.Devices = devices
+	if s.Tags, _, err = parseTags(raw["UserPoolTags"]); err != nil {
+		return nil, err
+	}
 	for _, m := range modelledMembers {
 		delete(raw, m)
 	}
@@ -327,7 +331,7 @@ func (p *Pool) userPoolType() map[string]any {
 	schema := p.schemaTypeLocked(s)
 	p.mu.Unlock()
 	maps.Copy(out, map[string]any{
-		"Id": p.poolID, "Name": s.Name, "Arn": "arn:aws:cognito-idp:" + p.region() + ":000000000000:userpool/" + p.poolID,
+		"Id": p.poolID, "Name": s.Name, "Arn": p.arn(),
 		"CreationDate": epochOf(s.Created), "LastModifiedDate": epochOf(s.Modified),
 		"DeletionProtection": deletion, "MfaConfiguration": s.MfaConfiguration,
 		"EstimatedNumberOfUsers": users, "UsernameConfiguration": map[string]bool{"CaseSensitive": s.CaseSensitive},
@@ -338,6 +342,19 @@ func (p *Pool) userPoolType() map[string]any {
 	}
 	if s.AccountRecovery != nil {
 		out["AccountRecoverySetting"] = recoveryWire(s.AccountRecovery)
+	}
+	// Output members: kept out of Extra's echo whatever a request sent.
+	delete(out, "UserPoolTags")
+	delete(out, "Domain")
+	delete(out, "CustomDomain")
+	if len(s.Tags) > 0 {
+		out["UserPoolTags"] = maps.Clone(s.Tags)
+	}
+	if s.Domain != nil {
+		out["Domain"] = s.Domain.Name
+	}
+	if s.CustomDomain != nil {
+		out["CustomDomain"] = s.CustomDomain.Name
 	}
 	for name, v := range map[string][]string{
 		"AutoVerifiedAttributes": s.AutoVerifiedAttributes, "AliasAttributes": s.AliasAttributes, "UsernameAttributes": s.UsernameAttributes,

@@ -44,8 +44,18 @@
 // AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser,
 // AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut,
 // AdminConfirmSignUp, CreateGroup, ListUsers (filters `name = "value"`
-// and `name ^= "value"`), AddCustomAttributes, CreateUserPoolClient and
-// DescribeUserPoolClient. Errors come as Cognito sends them: HTTP 400,
+// and `name ^= "value"`), AddCustomAttributes, CreateUserPoolClient,
+// DescribeUserPoolClient, SetUserSettings and AdminSetUserSettings (the
+// legacy SMS MFAOptions, which GetUser and AdminGetUser answer), the
+// pool's tags (TagResource, UntagResource, ListTagsForResource by ARN;
+// UserPoolTags) and domains (CreateUserPoolDomain,
+// DescribeUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain: kept
+// and answered back, a name to one pool; Managed Login stays at BaseURL
+// whatever the domain), GetUserAuthFactors and AdminGetUserAuthFactors,
+// and GetSigningCertificate (a self-signed certificate of the
+// token-signing key: there is no SAML). docs/emulator.md lists every
+// operation. Errors
+// come as Cognito sends them: HTTP 400,
 // x-amzn-ErrorType and {"__type", "message"}.
 //
 // Managed Login: the authorization-code flow with optional PKCE (S256

@@ -31,6 +31,10 @@ type Service struct {
 	pools   []*Pool // in creation order: the first answers requests that name no pool
 	lambdas map[string]Lambda
 	save    func() error
+
+	// domainMu makes CreateUserPoolDomain's check that no pool has a
+	// domain name and the pool's taking it one step.
+	domainMu sync.Mutex
 }
 
 // Service returns the service that serves the pool, and any pool created

@@ -69,6 +69,12 @@ type poolSettings struct {
 	// required, or not mutable.
 	Required  []string `json:"requiredAttributes,omitempty"`
 	Immutable []string `json:"immutableAttributes,omitempty"`
+	// Tags are UserPoolTags (api_tags.go).
+	Tags map[string]string `json:"tags,omitempty"`
+	// Domain and CustomDomain are the pool's prefix and custom domains
+	// (api_domains.go); UpdateUserPool does not change them.
+	Domain       *poolDomain `json:"domain,omitempty"`
+	CustomDomain *poolDomain `json:"customDomain,omitempty"`
 	// Extra holds the members of CreateUserPool and UpdateUserPool this
 	// pool does not model, answered back by DescribeUserPool as given.
 	Extra    map[string]json.RawMessage `json:"extra,omitempty"`

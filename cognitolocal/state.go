@@ -201,6 +201,9 @@ func (p *Pool) LoadState(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	if err := p.svc.checkLoadedDomains(map[string]bool{p.poolID: true}, []pendingInstall{{p, ld}}); err != nil {
+		return err
+	}
 	p.install(ld)
 	return nil
 }
@@ -216,11 +219,7 @@ func (s *Service) LoadState(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	type pending struct {
-		p  *Pool
-		ld *loadedPool
-	}
-	var installs []pending
+	var installs []pendingInstall
 	var created []*Pool
 	seen := map[string]bool{}
 	for _, ps := range pools {
@@ -245,7 +244,10 @@ func (s *Service) LoadState(r io.Reader) error {
 			}
 			created = append(created, p)
 		}
-		installs = append(installs, pending{p, ld})
+		installs = append(installs, pendingInstall{p, ld})
+	}
+	if err := s.checkLoadedDomains(seen, installs); err != nil {
+		return err
 	}
 	for _, in := range installs {
 		in.p.install(in.ld)
@@ -256,6 +258,49 @@ func (s *Service) LoadState(r io.Reader) error {
 		}
 	}
 	return nil
+}
+
+// checkLoadedDomains refuses a state that would give two pools one
+// domain name, as CreateUserPoolDomain never does: among the loaded
+// pools, or between one and a pool of the service the state leaves
+// alone (not in loaded).
+func (s *Service) checkLoadedDomains(loaded map[string]bool, installs []pendingInstall) error {
+	owner := map[string]string{}
+	claim := func(id string, settings *poolSettings) error {
+		for _, d := range []*poolDomain{settings.Domain, settings.CustomDomain} {
+			if d == nil {
+				continue
+			}
+			if other, ok := owner[d.Name]; ok && other != id {
+				return errors.New("cognitolocal: state gives two pools one domain")
+			}
+			owner[d.Name] = id
+		}
+		return nil
+	}
+	for _, p := range s.Pools() {
+		if !loaded[p.poolID] {
+			if err := claim(p.poolID, p.conf()); err != nil {
+				return err
+			}
+		}
+	}
+	for _, in := range installs {
+		settings := in.ld.settings
+		if settings == nil {
+			settings = in.p.conf()
+		}
+		if err := claim(in.p.poolID, settings); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pendingInstall is a loaded pool and the pool it goes into.
+type pendingInstall struct {
+	p  *Pool
+	ld *loadedPool
 }
 
 // loadedPool is a saved pool, checked and indexed, ready to install.

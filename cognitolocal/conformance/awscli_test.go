@@ -178,4 +178,35 @@ func TestAWSCLI(t *testing.T) {
 			t.Fatalf("ClientName %v, want backend", got)
 		}
 	})
+
+	// API_AdminSetUserSettings with MFAOptions SMS to phone_number (the
+	// only option API_MFAOptionType allows) turns SMS MFA on for a user of
+	// a pool whose SMS MFA is on (API_SetUserPoolMfaConfig): AdminGetUser
+	// answers the option in MFAOptions and SMS_MFA in UserMFASettingList
+	// (API_AdminGetUser). An EMAIL option is refused with
+	// InvalidParameterException ("You can use this parameter to set only
+	// the SMS delivery medium value"); an empty list turns SMS MFA off.
+	runCase(t, "aws", "admin_set_user_settings", "", func(t *testing.T) {
+		iss := startIssuer(t)
+		iss.awsOK(t, "set-user-pool-mfa-config", "--user-pool-id", iss.PoolID, "--mfa-configuration", "OPTIONAL",
+			"--sms-mfa-configuration", `{"SmsAuthenticationMessage":"Your code is {####}"}`)
+		iss.awsOK(t, "admin-create-user", "--user-pool-id", iss.PoolID, "--username", "cy",
+			"--message-action", "SUPPRESS", "--user-attributes", "Name=phone_number,Value=+15555550100")
+		iss.awsOK(t, "admin-set-user-settings", "--user-pool-id", iss.PoolID, "--username", "cy",
+			"--mfa-options", "DeliveryMedium=SMS,AttributeName=phone_number")
+		got := iss.awsOK(t, "admin-get-user", "--user-pool-id", iss.PoolID, "--username", "cy")
+		opts, _ := got["MFAOptions"].([]any)
+		if len(opts) != 1 || path(t, opts[0].(map[string]any), "DeliveryMedium") != "SMS" {
+			t.Fatalf("MFAOptions %v, want SMS to phone_number", got["MFAOptions"])
+		}
+		if list, _ := got["UserMFASettingList"].([]any); len(list) != 1 || list[0] != "SMS_MFA" {
+			t.Fatalf("UserMFASettingList %v, want [SMS_MFA]", got["UserMFASettingList"])
+		}
+		iss.awsRefused(t, "InvalidParameterException", "admin-set-user-settings", "--user-pool-id", iss.PoolID, "--username", "cy",
+			"--mfa-options", "DeliveryMedium=EMAIL,AttributeName=email")
+		iss.awsOK(t, "admin-set-user-settings", "--user-pool-id", iss.PoolID, "--username", "cy", "--mfa-options", "[]")
+		if got := iss.awsOK(t, "admin-get-user", "--user-pool-id", iss.PoolID, "--username", "cy"); got["MFAOptions"] != nil {
+			t.Fatalf("MFAOptions %v after an empty list", got["MFAOptions"])
+		}
+	})
 }

@@ -33,6 +33,7 @@ func TestIdentityJS(t *testing.T) {
 		{name: "default_srp_sign_in", after: verifiedAccessToken},
 		{name: "default_srp_sign_in_with_secret", after: verifiedAccessToken},
 		{name: "totp_mfa", after: verifiedAccessToken},
+		{name: "sms_mfa_settings"},
 		{name: "change_password"},
 		{name: "reset_password"},
 		{name: "remembered_device", after: verifiedAccessToken},

@@ -25,6 +25,7 @@ func TestJSSDKv3(t *testing.T) {
 		{name: "verify_email_attribute"},
 		{name: "resource_server_scopes"},
 		{name: "user_auth_select_challenge"},
+		{name: "user_auth_factors_and_certificate"},
 		{name: "sms_otp_first_factor"},
 		{name: "password_outer_whitespace"},
 		{name: "token_revocation_disabled"},

@@ -287,6 +287,29 @@ await run({
     return { accessToken: session.getAccessToken().getJwtToken(), clientId, username };
   },
 
+  // enableMFA and disableMFA call SetUserSettings with MFAOptions SMS to
+  // phone_number, then none (API_SetUserSettings: "You can use it to
+  // configure only SMS MFA"; API_MFAOptionType). In a pool with SMS MFA
+  // on (API_SetUserPoolMfaConfig), the user's UserMFASettingList then
+  // holds SMS_MFA, and after disableMFA nothing (API_AdminGetUser).
+  async sms_mfa_settings() {
+    await idp().send(new SetUserPoolMfaConfigCommand({
+      UserPoolId: pool.id, MfaConfiguration: 'OPTIONAL',
+      SmsMfaConfiguration: { SmsAuthenticationMessage: 'Your code is {####}' },
+    }));
+    const username = unique('sms');
+    await confirmedUser(username, { phone_number: '+15555550100' });
+    const { user } = await signedIn(pool.clientId, username, PASSWORD, 'USER_PASSWORD_AUTH');
+    assert.equal(await nodeCallback((cb) => user.enableMFA(cb)), 'SUCCESS');
+    const on = await idp().send(new AdminGetUserCommand({ UserPoolId: pool.id, Username: username }));
+    assert.deepEqual(on.UserMFASettingList, ['SMS_MFA']);
+    assert.deepEqual(on.MFAOptions, [{ DeliveryMedium: 'SMS', AttributeName: 'phone_number' }]);
+    assert.equal(await nodeCallback((cb) => user.disableMFA(cb)), 'SUCCESS');
+    const off = await idp().send(new AdminGetUserCommand({ UserPoolId: pool.id, Username: username }));
+    assert.equal(off.UserMFASettingList, undefined);
+    assert.equal(off.MFAOptions, undefined);
+  },
+
   // ChangePassword (API_ChangePassword) with the old password sets the new
   // one: the new one signs in and the old one no longer does. A wrong
   // previous password is refused with NotAuthorizedException (Errors).

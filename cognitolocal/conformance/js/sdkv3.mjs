@@ -4,6 +4,7 @@
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_<Operation>.html
 // and developer-guide pages under https://docs.aws.amazon.com/cognito/latest/developerguide/.
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import {
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
@@ -29,6 +30,8 @@ import {
   CreateUserPoolClientCommand,
   DescribeUserPoolClientCommand,
   GetUserCommand,
+  GetSigningCertificateCommand,
+  GetUserAuthFactorsCommand,
   InitiateAuthCommand,
   RevokeTokenCommand,
   SignUpCommand,
@@ -390,6 +393,30 @@ await run({
       AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD: 'Wrong-Password-1' },
     })), 'NotAuthorizedException');
     await assert.rejects(c.send(passwordAuth(clientId, username)), (e) => e.name !== 'UserNotFoundException');
+  },
+
+  // GetUserAuthFactors with a user's access token answers the user and
+  // the factors USER_AUTH offers them (API_GetUserAuthFactors:
+  // ConfiguredUserAuthFactors, "eligible ... selections for
+  // PREFERRED_CHALLENGE"): PASSWORD alone in a pool whose SignInPolicy
+  // allows only passwords, the default; no MFA set up, so no
+  // UserMFASettingList. A token that is no token is NotAuthorizedException
+  // (Errors). GetSigningCertificate answers a certificate "valid for 10
+  // years from the date of issue" (API_GetSigningCertificate).
+  async user_auth_factors_and_certificate() {
+    const c = idp();
+    const username = unique('fac');
+    await confirmedUser(username);
+    const signedIn = await c.send(passwordAuth(pool.clientId, username));
+    const factors = await c.send(new GetUserAuthFactorsCommand({ AccessToken: signedIn.AuthenticationResult.AccessToken }));
+    assert.equal(factors.Username, username);
+    assert.deepEqual(factors.ConfiguredUserAuthFactors, ['PASSWORD']);
+    assert.equal(factors.UserMFASettingList, undefined);
+    await rejects(c.send(new GetUserAuthFactorsCommand({ AccessToken: 'not-a-token' })), 'NotAuthorizedException');
+    const { Certificate } = await c.send(new GetSigningCertificateCommand({ UserPoolId: pool.id }));
+    const cert = new X509Certificate(Buffer.from(Certificate, 'base64'));
+    const years = (Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / (365.25 * 24 * 3600 * 1000);
+    assert.ok(Math.abs(years - 10) < 0.01, `valid ${years} years`);
   },
 
   // SMS_OTP as the first factor of USER_AUTH, in a pool of its own whose
