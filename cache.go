@@ -220,9 +220,10 @@ func (c *tokenCache) get(h uint64, token string, t int64, keys *jwksSource) *cac
 
 // put stores a copy of the verified token and a shallow copy of its
 // claims, which nobody may change afterwards: callers get shallow copies
-// in turn, and the caller of put keeps claims; key, when not nil, is the
-// revocation list's key for claims (the zero key when it makes none). It
-// returns the entry it cached, or nil. The token is copied here,
+// in turn, and the caller of put keeps claims. The entry gets revs' key
+// for its copy of the claims when revs makes keys (asked about the
+// cache's copy, so that the caller's claims, often on its stack, do not
+// escape to the list). It returns the entry it cached, or nil. The token is copied here,
 // since the caller's string may share memory with a buffer of its own. It
 // takes an empty or expired slot of the window, or the token's own, else
 // the first entry, from a starting point the key picks, that has not been
@@ -230,14 +231,17 @@ func (c *tokenCache) get(h uint64, token string, t int64, keys *jwksSource) *cac
 // When every entry of the window was used, the one that expires first
 // goes. It reads the window's metadata, and an entry only when its tag
 // matches.
-func (c *tokenCache) put(h uint64, token string, claims *Claims, key RevocationKey, from, until time.Time, pub *publicKey, now time.Time) *cacheEntry {
+func (c *tokenCache) put(h uint64, token string, claims *Claims, revs revocations, from, until time.Time, pub *publicKey, now time.Time) *cacheEntry {
 	t := now.UnixNano()
 	f, u := rules.UnixNanos(from), rules.UnixNanos(until)
 	if pub == nil || t >= u || t < f {
 		return nil
 	}
 	fresh := newCacheEntry(token)
-	fresh.claims, fresh.revKey, fresh.pub, fresh.hash, fresh.from, fresh.until = *claims, key, pub, h, f, u
+	fresh.claims, fresh.pub, fresh.hash, fresh.from, fresh.until = *claims, pub, h, f, u
+	if revs.Keyed() {
+		fresh.revKey = revs.Key(&fresh.claims)
+	}
 	meta := slotMeta(h, u)
 	start, width := c.window(h)
 	tag := tagOf(h)

@@ -60,7 +60,7 @@ func (s *cacheSim) request(k simToken, hot bool) bool {
 		life = 30 * time.Minute
 	}
 	claims := &Claims{KeyID: "k", ExpiresAt: s.now.Add(life)}
-	s.c.put(k.hash, k.raw, claims, RevocationKey{}, time.Time{}, claims.ExpiresAt, s.pub, s.now)
+	s.c.put(k.hash, k.raw, claims, revocations{}, time.Time{}, claims.ExpiresAt, s.pub, s.now)
 	return false
 }
 
@@ -151,7 +151,7 @@ func TestCacheHashPlacesByTheTailAndTheWholeTokenDecides(t *testing.T) {
 		t.Fatal("the hash ignores the tail's first byte")
 	}
 	claims := &Claims{KeyID: "k", ExpiresAt: s.now.Add(time.Hour)}
-	s.c.put(h, cached, claims, RevocationKey{}, time.Time{}, claims.ExpiresAt, s.pub, s.now)
+	s.c.put(h, cached, claims, revocations{}, time.Time{}, claims.ExpiresAt, s.pub, s.now)
 	if s.c.get(h, cached, s.now.UnixNano(), s.keys) == nil {
 		t.Fatal("the cached token is not found")
 	}
@@ -168,7 +168,7 @@ func TestCacheHashPlacesByTheTailAndTheWholeTokenDecides(t *testing.T) {
 // token would be.
 func (s *cacheSim) simPut(h uint64, raw string) {
 	claims := &Claims{Subject: raw, KeyID: "k", ExpiresAt: s.now.Add(time.Hour)}
-	s.c.put(h, raw, claims, RevocationKey{}, time.Time{}, claims.ExpiresAt, s.pub, s.now)
+	s.c.put(h, raw, claims, revocations{}, time.Time{}, claims.ExpiresAt, s.pub, s.now)
 }
 
 // TestCacheTagOnlySteers: a slot's metadata only chooses which entries a

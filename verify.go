@@ -37,8 +37,12 @@ type Verifier struct {
 	headers knownHeaders
 	// revocations asks Config.Revocations, for its reason when it can
 	// give one.
-	revocations rules.Revocation[*Claims, RevocationReason, RevocationKey]
+	revocations revocations
 }
+
+// revocations asks Config.Revocations, with the keys the cache keeps when
+// the list makes them.
+type revocations = rules.Revocation[*Claims, RevocationReason, RevocationKey]
 
 // Issuer returns the issuer tokens must carry.
 func (v *Verifier) Issuer() string { return v.issuers[0] }
@@ -251,11 +255,7 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst
 		// a buffer of its own) and of the claims; the caller gets another
 		// copy of these, which nobody else holds.
 		from, until := v.validity(&p.claims)
-		var k RevocationKey
-		if v.revocations.Keyed() {
-			k = v.revocations.Key(&p.claims)
-		}
-		if e := v.cache.put(hash, token, &p.claims, k, from, until, pub, now); e != nil {
+		if e := v.cache.put(hash, token, &p.claims, v.revocations, from, until, pub, now); e != nil {
 			key = &e.revKey
 		}
 	}
