@@ -22,11 +22,18 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/internal/testwait"
 )
 
-// livenessLimit bounds waits for events that must happen: it turns a hang
-// into a failure, and is far above any expected duration.
-const livenessLimit = 20 * time.Second
+// livenessLimit bounds a wait for an event that must happen: until
+// shortly before the test binary's -timeout (testwait.Limit), which no
+// load on the machine reaches.
+func livenessLimit(t testing.TB) time.Duration { return testwait.Limit(t) }
+
+// slowFetchLimit is how long a Verify whose fetch gives up after 150ms may
+// take before the test calls it stuck: far above the fetch timeout and
+// the default one, and no bound on the wait itself.
+const slowFetchLimit = 20 * time.Second
 
 // fetchWatcher records finished JWKS fetches through Hooks.
 type fetchWatcher struct {
@@ -47,7 +54,7 @@ func (w *fetchWatcher) next(t testing.TB) cognitojwt.JWKSFetch {
 	select {
 	case f := <-w.fetches:
 		return f
-	case <-time.After(livenessLimit):
+	case <-time.After(livenessLimit(t)):
 		t.Fatal("no JWKS fetch finished")
 		return cognitojwt.JWKSFetch{}
 	}
@@ -288,7 +295,7 @@ func TestJWKSSlowEndpoint(t *testing.T) {
 		_, err := e.v.Verify(context.Background(), e.token)
 		requireKind(t, cognitojwt.ErrKeysUnavailable, err)
 		// The handler is still blocked: the request gave up on its own.
-		if elapsed := time.Since(start); elapsed > livenessLimit/2 {
+		if elapsed := time.Since(start); elapsed > slowFetchLimit {
 			t.Fatalf("Verify waited %v for a fetch with a 150ms timeout", elapsed)
 		}
 		if f := e.watch.next(t); f.Err == nil {

@@ -181,7 +181,7 @@ func (w fetchWatch) next(t *testing.T) cognitojwt.JWKSFetch {
 	select {
 	case f := <-w:
 		return f
-	case <-time.After(10 * time.Second):
+	case <-time.After(livenessLimit(t)):
 		t.Fatal("no JWKS fetch completed")
 		return cognitojwt.JWKSFetch{}
 	}

@@ -61,7 +61,7 @@ func (h *hookRecorder) nextFetch(t *testing.T) cognitojwt.JWKSFetch {
 	select {
 	case f := <-h.fetched:
 		return f
-	case <-time.After(10 * time.Second):
+	case <-time.After(livenessLimit(t)):
 		t.Fatal("no JWKS fetch was reported")
 		return cognitojwt.JWKSFetch{}
 	}

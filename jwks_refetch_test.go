@@ -309,7 +309,7 @@ func TestJWKSUnknownKidDuringOutageIsUnavailable(t *testing.T) {
 		require.Eventually(t, func() bool {
 			_, err := f.verify(f.iss.AccessToken(cognitotest.WithKey(spareKey())))
 			return errors.Is(err, cognitojwt.ErrKeysUnavailable) && cognitojwt.ErrorKind(err) == cognitojwt.ErrKeysUnavailable
-		}, livenessLimit, time.Millisecond)
+		}, livenessLimit(t), time.Millisecond)
 		require.Equal(t, 2, f.iss.JWKSFetches())
 	})
 	t.Run("after a successful fetch it stays unknown", func(t *testing.T) {
@@ -447,7 +447,7 @@ func TestJWKSRefreshDecisionTakesNoLock(t *testing.T) {
 				select {
 				case err := <-done:
 					require.NoError(t, err)
-				case <-time.After(livenessLimit):
+				case <-time.After(livenessLimit(t)):
 					t.Fatal("a verification of a known kid waited for the key source's lock")
 				}
 				unlockOnce.Do(unlock)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/alb"
+	"github.com/cognitojwt/cognitojwt/internal/testwait"
 )
 
 func TestALBUnknownKidFetchPolicy(t *testing.T) {
@@ -215,7 +216,7 @@ func TestALBKnownKidTakesNoLock(t *testing.T) {
 	select {
 	case err := <-done:
 		require.NoError(t, err)
-	case <-time.After(20 * time.Second):
+	case <-time.After(testwait.Limit(t)):
 		t.Fatal("a known kid waited for the key source's lock")
 	}
 	unlockOnce.Do(unlock)

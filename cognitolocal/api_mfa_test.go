@@ -263,7 +263,7 @@ func TestRequiredMFASetUpDuringSignIn(t *testing.T) {
 	// Required but not set up: the challenge cannot be skipped.
 	requireAPIError(t, p, "RespondToAuthChallenge", answer("MFA_SETUP", session, map[string]string{"USERNAME": "alice"}), codeInvalidParameter, "")
 	_, err := p.SignIn(t.Context(), DefaultClientID, "alice", testPassword)
-	require.ErrorIs(t, err, errMFARequired)
+	require.ErrorIs(t, err, ErrMFARequired)
 
 	status, assoc := call(t, p, "AssociateSoftwareToken", map[string]any{"Session": session})
 	require.Equal(t, http.StatusOK, status, assoc)

@@ -3,6 +3,7 @@ package cognitolocal
 import (
 	"cmp"
 	"context"
+	"errors"
 	"maps"
 	"slices"
 
@@ -229,7 +230,7 @@ func (p *Pool) customStart(c AppClient, typed string, admin bool) (customSignIn,
 
 // customAttributes are the user's attributes for the round's events,
 // read afresh; empty for a name no user has. A user gone or disabled
-// since the sign-in began fails it.
+// since the sign-in began fails it (disabledMidway).
 func (p *Pool) customAttributes(cs customSignIn) (map[string]string, error) {
 	if cs.state.notFound {
 		return map[string]string{}, nil
@@ -241,9 +242,30 @@ func (p *Pool) customAttributes(cs customSignIn) (map[string]string, error) {
 		return nil, errBadCredentials
 	}
 	if !u.Enabled {
-		return nil, errUserDisabled
+		return nil, cs.disabledMidway()
 	}
 	return u.snapshot().eventAttributes(), nil
+}
+
+// disabledMidway is the refusal of a sign-in whose user was disabled
+// after it began. A client that hides users tells "User is disabled."
+// only once the password is proved, as the password flows do (customStart
+// at the start, signedIn after MFA); before that, the refusal would say
+// the name is a user's, so the sign-in fails as a name no user has ends:
+// "Incorrect username or password.".
+func (cs customSignIn) disabledMidway() error {
+	if cs.c.hidesUsers() && !cs.passwordProved() {
+		return errBadCredentials
+	}
+	return errUserDisabled
+}
+
+// passwordProved reports whether the sign-in passed PASSWORD_VERIFIER
+// (customsrp.go).
+func (cs customSignIn) passwordProved() bool {
+	return slices.ContainsFunc(cs.state.history, func(r events.CognitoEventUserPoolsChallengeResult) bool {
+		return r.ChallengeName == "PASSWORD_VERIFIER" && r.ChallengeResult
+	})
 }
 
 // customRound runs the define trigger on the session so far and does
@@ -275,6 +297,10 @@ func (p *Pool) customRound(ctx context.Context, cs customSignIn) (*initiateAuthO
 			return nil, errBadCredentials
 		}
 		res, err := p.signedIn(cs.username, signInStep{typed: cs.typed, source: sourceAuthentication, admin: cs.admin, device: cs.device})
+		if errors.Is(err, errUserDisabled) {
+			// Disabled while the define trigger ran.
+			err = cs.disabledMidway()
+		}
 		res.answered, res.fromAnswer = cs.answered, cs.fromAnswer
 		return p.apiStep(ctx, cs.c, res, err, cs.metadata)
 	case r.ChallengeName == challengeCustom:

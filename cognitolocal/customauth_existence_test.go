@@ -106,3 +106,38 @@ func TestCustomAuthHidesRefusedUsersUntilThePassword(t *testing.T) {
 		requireAPIError(t, p, "RespondToAuthChallenge", right, refusal.Code, refusal.Message)
 	}
 }
+
+// A user disabled after a custom sign-in began, through a client that
+// hides users. "Managing user existence error responses"
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html):
+// CUSTOM_AUTH answers a name no user has with "a generic authentication
+// failed response", that the user name or password is incorrect; the
+// page is silent on a user disabled during a sign-in. The password flows
+// tell "User is disabled." only after the right password, so before it
+// the next answer, right or wrong, gets what an unknown name's sign-in
+// ends with; after PASSWORD_VERIFIER (SRP_A first) the refusal is told,
+// as it is to a password flow's MFA answer. A LEGACY client tells it at
+// once (TestCustomAuthUserDisabledMidway).
+func TestCustomAuthHidesAUserDisabledMidway(t *testing.T) {
+	t.Parallel()
+	p, rc := customPool(t, Config{})
+	for _, answer := range []string{"42", "7"} {
+		require.NoError(t, p.EnableUser("alice"))
+		out := startCustom(t, p, hidingClient, "alice")
+		require.NoError(t, p.DisableUser("alice"))
+		requireAPIError(t, p, "RespondToAuthChallenge", customAnswer(hidingClient, out["Session"], "alice", answer), codeNotAuthorized, errBadCredentials.Message)
+	}
+
+	require.NoError(t, p.EnableUser("alice"))
+	rc.define.respond = srpThenQuiz
+	c := newSRPTestClient(t, p.PoolID())
+	status, out := call(t, p, "InitiateAuth", customSRPIn(hidingClient, "alice", c))
+	require.Equal(t, http.StatusOK, status, out)
+	right := map[string]any{"ClientId": hidingClient, "ChallengeName": "PASSWORD_VERIFIER", "Session": out["Session"],
+		"ChallengeResponses": c.claim(t, out["ChallengeParameters"].(map[string]any), testPassword, time.Now())}
+	status, out = call(t, p, "RespondToAuthChallenge", right)
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, challengeCustom, out["ChallengeName"])
+	require.NoError(t, p.DisableUser("alice"))
+	requireAPIError(t, p, "RespondToAuthChallenge", customAnswer(hidingClient, out["Session"], "alice", "42"), codeNotAuthorized, errUserDisabled.Message)
+}

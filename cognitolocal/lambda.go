@@ -216,8 +216,11 @@ func (p *Pool) runLambda(ctx context.Context, name string, ev any) (ran bool, er
 // callLambda calls l with Cognito's limit, a panic failing the call as
 // Lambda turns a crash into a failed invocation.
 func callLambda(ctx context.Context, name string, l Lambda, ev any) error {
-	ctx, cancel := context.WithTimeout(ctx, triggerTimeout)
-	defer cancel()
+	if triggerLimit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, triggerLimit)
+		defer cancel()
+	}
 	err := l.invoke(ctx, ev)
 	switch {
 	case err == nil:

@@ -41,7 +41,7 @@ func NewHTTPFunction(url string) *HTTPFunction {
 	// no goroutine) behind, and a local trigger costs little to reach.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DisableKeepAlives = true
-	return &HTTPFunction{url: url, client: &http.Client{Timeout: triggerTimeout, Transport: tr}}
+	return &HTTPFunction{url: url, client: &http.Client{Timeout: triggerLimit, Transport: tr}}
 }
 
 // HTTPTrigger returns the pre-token-generation trigger of the function

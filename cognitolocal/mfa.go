@@ -243,10 +243,17 @@ var (
 	errMFACode        = apiErr("CodeMismatchException", "Invalid code received for user")
 	errTOTPReused     = apiErr("ExpiredCodeException", "Your software token has already been used once.")
 	errNoTOTP         = apiErr(codeInvalidParameter, "User has not verified software token mfa")
-	// errMFARequired stops SignIn, which returns tokens only, when the
-	// sign-in needs an MFA step: the JSON API answers the challenge.
-	errMFARequired = apiErr(codeNotAuthorized, "MFA is required for this sign-in: answer the challenge through InitiateAuth and RespondToAuthChallenge.")
 )
+
+// ErrMFARequired is SignIn's error for a sign-in that needs an MFA step:
+// a code (SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP), a choice of factor
+// (SELECT_MFA_TYPE) or a factor's set-up (MFA_SETUP). SignIn returns
+// tokens only, so it answers no challenge; the JSON API does: InitiateAuth
+// with USER_PASSWORD_AUTH, then RespondToAuthChallenge with the code, which
+// for SMS_MFA and EMAIL_OTP is in the outbox
+// (LastCode(username, MessageAuthentication)). An *Error of code
+// NotAuthorizedException.
+var ErrMFARequired error = apiErr(codeNotAuthorized, "MFA is required for this sign-in: answer the challenge through InitiateAuth and RespondToAuthChallenge.")
 
 // checkTOTPLocked checks a sign-in code against u's verified secret and
 // records its step, so the same code cannot sign in twice.

@@ -12,7 +12,9 @@ import (
 // public client or, with the client's secret known to the pool, a
 // confidential one.
 //
-// The authentication triggers run as for InitiateAuth.
+// The authentication triggers run as for InitiateAuth. A user who must
+// pass MFA is not signed in: the error is ErrMFARequired, which says how
+// to complete the sign-in.
 func (p *Pool) SignIn(ctx context.Context, clientID, username, password string) (Tokens, error) {
 	c, snap, err := p.checkPasswordSignIn(ctx, clientID, username, password)
 	if err != nil {
@@ -23,7 +25,7 @@ func (p *Pool) SignIn(ctx context.Context, clientID, username, password string) 
 		return Tokens{}, err
 	}
 	if res.out != nil {
-		return Tokens{}, errMFARequired
+		return Tokens{}, ErrMFARequired
 	}
 	if err := p.postAuthentication(ctx, c, res.user, false, nil); err != nil {
 		return Tokens{}, err

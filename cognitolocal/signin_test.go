@@ -166,3 +166,36 @@ func TestSignOutBeforeCodeExchangeLeavesNoToken(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, status)
 	require.Equal(t, "invalid_grant", out["error"])
 }
+
+// SignIn of a user whose factor is a code sent by SMS or email returns
+// ErrMFARequired, as for TOTP, and the JSON API it names completes the
+// sign-in with the code the outbox holds (LastCode).
+func TestSignInOfAnSMSOrEmailMFAUser(t *testing.T) {
+	for name, tc := range map[string]struct {
+		cfg             MFAConfig
+		challenge, code string
+	}{
+		"sms":   {MFAConfig{Mode: MFAOn, SMS: true}, "SMS_MFA", "SMS_MFA_CODE"},
+		"email": {MFAConfig{Mode: MFAOn, Email: true}, "EMAIL_OTP", "EMAIL_OTP_CODE"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, _ := newMFAPool(t, tc.cfg)
+			require.NoError(t, p.SetUserAttributes("alice", map[string]string{"phone_number": "+15555550100", "phone_number_verified": "true"}))
+			_, err := p.SignIn(t.Context(), DefaultClientID, "alice", testPassword)
+			require.ErrorIs(t, err, ErrMFARequired)
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			require.Equal(t, codeNotAuthorized, e.Code)
+			require.Contains(t, e.Message, "RespondToAuthChallenge")
+
+			status, out := passwordSignIn(t, p, "alice", testPassword)
+			require.Equal(t, http.StatusOK, status, out)
+			require.Equal(t, tc.challenge, out["ChallengeName"])
+			code, ok := p.LastCode("alice", MessageAuthentication)
+			require.True(t, ok)
+			status, res := call(t, p, "RespondToAuthChallenge", answer(tc.challenge, out["Session"], map[string]string{"USERNAME": "alice", tc.code: code}))
+			require.Equal(t, http.StatusOK, status, res)
+			require.Contains(t, res, "AuthenticationResult")
+		})
+	}
+}

@@ -21,6 +21,14 @@ const (
 // triggerTimeout is Cognito's fixed limit on a Lambda trigger.
 const triggerTimeout = 5 * time.Second
 
+// triggerLimit is the limit callLambda and NewHTTPFunction hold a trigger
+// to: triggerTimeout, or none when zero. The package's tests lift it
+// (TestMain) before any test runs: the limit counts wall time, so a test
+// process the machine starves for five seconds would fail the sign-in of
+// a trigger that answers at once. Tests of the limit give the call a
+// context whose deadline has passed instead.
+var triggerLimit = triggerTimeout
+
 // maxClaimChanges is Cognito's limit on claims and scopes one response
 // may add, override or suppress.
 const maxClaimChanges = 5000

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitolocal"
+	"github.com/cognitojwt/cognitojwt/internal/testwait"
 	"github.com/cognitojwt/cognitojwt/online"
 )
 
@@ -178,7 +179,7 @@ func TestRequireFreshOneCallPerTokenWithinTTL(t *testing.T) {
 		wg.Go(func() { codes[i] = request(h, tok.AccessToken).Code })
 	}
 	// Let every request reach the checker before Cognito answers.
-	require.Eventually(t, func() bool { return e.count("GetUser") >= 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return e.count("GetUser") >= 1 }, testwait.Limit(t), time.Millisecond)
 	open()
 	wg.Wait()
 	for _, c := range codes {
@@ -247,7 +248,7 @@ func TestCheckCallerGoneIsNotAnOutage(t *testing.T) {
 		_, err := e.checker.Check(ctx, tok.AccessToken, nil)
 		left <- err
 	}()
-	require.Eventually(t, func() bool { return e.count("GetUser") == 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return e.count("GetUser") == 1 }, testwait.Limit(t), time.Millisecond)
 	cancel()
 	require.ErrorIs(t, <-left, context.Canceled)
 

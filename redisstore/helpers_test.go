@@ -10,6 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/testwait"
 	"github.com/cognitojwt/cognitojwt/redisstore"
 	"github.com/cognitojwt/cognitojwt/redisstore/redisserver"
 )
@@ -54,7 +55,7 @@ func newClient(t testing.TB, addr, name string) *redis.Client {
 
 func newStore(t testing.TB, rdb redis.UniversalClient, opts ...redisstore.Option) *redisstore.Revocations {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Limit(t))
 	defer cancel()
 	r, err := redisstore.NewRevocations(ctx, rdb, opts...)
 	if err != nil {
@@ -64,11 +65,12 @@ func newStore(t testing.TB, rdb redis.UniversalClient, opts ...redisstore.Option
 	return r
 }
 
-// eventually polls cond with a generous bound: the tests assert that
-// convergence happens, not how fast (the load program measures that).
+// eventually polls cond until shortly before the test's deadline
+// (testwait.Limit): the tests assert that convergence happens, not how
+// fast (the load program measures that).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(testwait.Limit(t))
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("never converged: %s", what)

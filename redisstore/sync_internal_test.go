@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/testwait"
 	"github.com/cognitojwt/cognitojwt/redisstore/redisserver"
 )
 
@@ -40,7 +41,7 @@ func newInternal(t *testing.T, addr string, opts ...Option) *Revocations {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(testwait.Limit(t))
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("never: %s", what)

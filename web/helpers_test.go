@@ -20,6 +20,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/authz"
+	"github.com/cognitojwt/cognitojwt/internal/testwait"
 	"github.com/cognitojwt/cognitojwt/web"
 )
 
@@ -104,8 +105,8 @@ func newApp(t testing.TB, tune ...func(*web.Config)) *app {
 	a.routes(auth, "")
 
 	a.jar, _ = cookiejar.New(nil)
-	a.follow = &http.Client{Jar: a.jar, Timeout: 10 * time.Second}
-	a.step = &http.Client{Jar: a.jar, Timeout: 10 * time.Second,
+	a.follow = &http.Client{Jar: a.jar, Timeout: testwait.Limit(t)}
+	a.step = &http.Client{Jar: a.jar, Timeout: testwait.Limit(t),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	t.Cleanup(func() {
 		a.follow.CloseIdleConnections()

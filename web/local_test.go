@@ -20,6 +20,7 @@ import (
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitolocal"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/internal/testwait"
 	"github.com/cognitojwt/cognitojwt/web"
 )
 
@@ -80,8 +81,8 @@ func newLocalSite(t *testing.T, confidential bool) *localSite {
 		_, _ = io.WriteString(w, "user="+c.Username+" tenant="+tenant)
 	})))
 	jar, _ := cookiejar.New(nil)
-	s.http = &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	s.step = &http.Client{Jar: jar, Timeout: 10 * time.Second,
+	s.http = &http.Client{Jar: jar, Timeout: testwait.Limit(t)}
+	s.step = &http.Client{Jar: jar, Timeout: testwait.Limit(t),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	t.Cleanup(s.http.CloseIdleConnections)
 	return s

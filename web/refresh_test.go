@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitojwt/cognitojwt/internal/testwait"
 	"github.com/cognitojwt/cognitojwt/web"
 )
 
@@ -186,7 +187,7 @@ func TestConcurrentRequestsOnTwoInstancesRefreshOnce(t *testing.T) {
 			first = resp
 		}
 	})
-	require.Eventually(t, func() bool { return a.pool.tokenCalls.Load() == 2 }, 10*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return a.pool.tokenCalls.Load() == 2 }, testwait.Limit(t), time.Millisecond)
 	// The first instance holds the refresh; the second, whose tokens
 	// still serve, serves with them rather than refresh too.
 	assert.Contains(t, body(t, a.get("/two/account")), "access=true")
@@ -244,7 +245,7 @@ func TestConcurrentRequestsRefreshOnce(t *testing.T) {
 	// including the one that started it, wait for it.
 	require.Eventually(t, func() bool {
 		return a.pool.tokenCalls.Load() == 2 && web.RefreshWaiters(a.auth) == len(codes)
-	}, 10*time.Second, time.Millisecond)
+	}, testwait.Limit(t), time.Millisecond)
 	release()
 	wg.Wait()
 	for _, c := range codes {

@@ -197,6 +197,9 @@ func runDevIssuer(e *env, args []string) error {
 	if ca != nil {
 		printTrust(e.stdout, ca.pemPath)
 	}
+	// Last, once everything above is written: whoever waits for this
+	// line (a script, the tests) then has the whole banner.
+	fmt.Fprint(e.stdout, "\nPress Ctrl+C to stop.\n")
 	select {
 	case <-ctx.Done():
 	case err := <-served:
@@ -255,8 +258,6 @@ Add a user, or mint a quick token for any username:
   cognitojwt users add%s alice --password 'Passw0rd!' --groups admin
   cognitojwt mint%s --username alice --groups admin
   curl -s -X POST %s/mint -d username=alice -d groups=admin
-
-Press Ctrl+C to stop.
 `, p.PoolID(), p.Issuer(), p.JWKSURL(), p.Issuer(), base, base, base, cognitolocal.DefaultClientID,
 		keyFile, keyState, kid, stateFile, p.Issuer(), cognitolocal.DefaultClientID, serverFlag, serverFlag, base)
 }

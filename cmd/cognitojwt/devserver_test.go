@@ -16,6 +16,7 @@ import (
 	"os"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/testwait"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -198,7 +199,7 @@ func TestDevIssuerLambdaFlag(t *testing.T) {
 // test through a pipe, some time after the child wrote it.
 func waitForOutput(t *testing.T, out *syncBuffer, want string) {
 	t.Helper()
-	deadline := time.After(30 * time.Second)
+	deadline := time.After(testwait.Limit(t))
 	for !strings.Contains(out.String(), want) {
 		select {
 		case <-deadline:

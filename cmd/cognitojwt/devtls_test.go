@@ -23,6 +23,8 @@ func TestDevIssuerServesTLSFromALocalCA(t *testing.T) {
 	caFile := filepath.Join(dir, "dev-issuer-ca.pem")
 	require.True(t, strings.HasPrefix(d.issuer, "https://127.0.0.1:"), d.issuer)
 	out := d.stdout.String()
+	// The line startDevIssuer waits for comes last, after the trust hints.
+	assert.True(t, strings.HasSuffix(out, "\nPress Ctrl+C to stop.\n"), out)
 	for _, hint := range []string{"NODE_EXTRA_CA_CERTS=" + caFile, "SSL_CERT_FILE=" + caFile} {
 		assert.Contains(t, out, hint)
 	}

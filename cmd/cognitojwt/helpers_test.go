@@ -18,6 +18,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/internal/testwait"
 )
 
 // devIssuer is a running "cognitojwt dev-issuer" process.
@@ -67,7 +68,7 @@ func startDevIssuer(t *testing.T, args ...string) *devIssuer {
 		close(d.done)
 	}()
 	t.Cleanup(func() { d.stop(t) })
-	deadline := time.After(30 * time.Second)
+	deadline := time.After(testwait.Limit(t))
 	for !strings.Contains(d.stdout.String(), "Press Ctrl+C") {
 		select {
 		case <-d.done:
@@ -104,7 +105,7 @@ func (d *devIssuer) stop(t *testing.T) int {
 	_ = d.cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-d.done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(testwait.Limit(t)):
 		_ = d.cmd.Process.Kill()
 		<-d.done
 		t.Errorf("dev-issuer ignored the interrupt")
