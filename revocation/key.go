@@ -22,7 +22,12 @@ func (r *List) RevocationKey(c *cognitojwt.Claims) cognitojwt.RevocationKey {
 // (cognitojwt.KeyedRevocationList): it reads the hashes k holds instead
 // of computing them, and answers as RevocationReason would, entries added
 // since the key was made included. A key this list did not make (another
-// list's, the zero key, nil) is not trusted: c's ids are hashed then.
+// list's, the zero key, nil) is not trusted: c's ids are hashed then. At
+// a million entries it measured 27-65% less CPU time than
+// RevocationReason for a token not listed or a refreshed user's, whose
+// cost was mostly hashing; for a revoked jti, whose table line it still
+// reads, 5-22% less, within the noise of the machine measured
+// (BenchmarkRevocationReasonKeyed against BenchmarkRevocationReason).
 func (r *List) RevocationReasonKeyed(c *cognitojwt.Claims, k *cognitojwt.RevocationKey) cognitojwt.RevocationReason {
 	if r == nil || c == nil {
 		return cognitojwt.NotRevoked
