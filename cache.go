@@ -116,6 +116,11 @@ func metaExpired(m uint64, t int64) bool {
 type cacheEntry struct {
 	token  string
 	claims Claims
+	// revKey is the revocation list's key for claims (see
+	// KeyedRevocationList), made once when the token was cached, so that a
+	// hit's revocation check reads the hashes of its ids rather than
+	// computing them; the zero key when the list makes none.
+	revKey RevocationKey
 	// pub is the key that verified the token. A hit is honoured only while
 	// the pool still publishes that key under that kid, so a key the pool
 	// withdraws stops its tokens at once instead of at their exp. set is
@@ -177,10 +182,10 @@ func (c *tokenCache) next(at int) int {
 	return at
 }
 
-// get returns the claims cached for token, whose hash is h, at t (Unix
-// nanoseconds), or nil. They are the cache's own: callers hand out
+// get returns the entry cached for token, whose hash is h, at t (Unix
+// nanoseconds), or nil. Its claims are the cache's own: callers hand out
 // shallow copies.
-func (c *tokenCache) get(h uint64, token string, t int64, keys *jwksSource) *Claims {
+func (c *tokenCache) get(h uint64, token string, t int64, keys *jwksSource) *cacheEntry {
 	at, width := c.window(h)
 	want := metaLive | tagOf(h)
 	for i := 0; i < width; i, at = i+1, c.next(at) {
@@ -208,14 +213,17 @@ func (c *tokenCache) get(h uint64, token string, t int64, keys *jwksSource) *Cla
 		if m&metaUsed == 0 {
 			c.meta[at].CompareAndSwap(m, m|metaUsed)
 		}
-		return &e.claims
+		return e
 	}
 	return nil
 }
 
 // put stores a copy of the verified token and a shallow copy of its
 // claims, which nobody may change afterwards: callers get shallow copies
-// in turn, and the caller of put keeps claims. The token is copied here,
+// in turn, and the caller of put keeps claims. The entry gets revs' key
+// for its copy of the claims when revs makes keys (asked about the
+// cache's copy, so that the caller's claims, often on its stack, do not
+// escape to the list). It returns the entry it cached, or nil. The token is copied here,
 // since the caller's string may share memory with a buffer of its own. It
 // takes an empty or expired slot of the window, or the token's own, else
 // the first entry, from a starting point the key picks, that has not been
@@ -223,14 +231,17 @@ func (c *tokenCache) get(h uint64, token string, t int64, keys *jwksSource) *Cla
 // When every entry of the window was used, the one that expires first
 // goes. It reads the window's metadata, and an entry only when its tag
 // matches.
-func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until time.Time, pub *publicKey, now time.Time) {
+func (c *tokenCache) put(h uint64, token string, claims *Claims, revs revocations, from, until time.Time, pub *publicKey, now time.Time) *cacheEntry {
 	t := now.UnixNano()
 	f, u := rules.UnixNanos(from), rules.UnixNanos(until)
 	if pub == nil || t >= u || t < f {
-		return
+		return nil
 	}
 	fresh := newCacheEntry(token)
 	fresh.claims, fresh.pub, fresh.hash, fresh.from, fresh.until = *claims, pub, h, f, u
+	if revs.Keyed() {
+		fresh.revKey = revs.Key(&fresh.claims)
+	}
 	meta := slotMeta(h, u)
 	start, width := c.window(h)
 	tag := tagOf(h)
@@ -241,7 +252,7 @@ func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until tim
 		}
 		if m&metaLive == 0 || metaExpired(m, t) || m&metaTag == tag && c.holds(at, h, token) {
 			if c.install(at, m, fresh, meta) {
-				return
+				return fresh
 			}
 		}
 	}
@@ -257,7 +268,7 @@ func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until tim
 		case m&metaBusy != 0:
 		case m&metaUsed == 0:
 			if c.install(at, m, fresh, meta) {
-				return
+				return fresh
 			}
 		case c.meta[at].CompareAndSwap(m, m&^metaUsed):
 			m &^= metaUsed
@@ -266,9 +277,10 @@ func (c *tokenCache) put(h uint64, token string, claims *Claims, from, until tim
 			}
 		}
 	}
-	if oldest >= 0 {
-		c.install(oldest, oldestMeta, fresh, meta)
+	if oldest >= 0 && c.install(oldest, oldestMeta, fresh, meta) {
+		return fresh
 	}
+	return nil
 }
 
 // holds reports whether slot at holds the token of hash h.

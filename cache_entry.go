@@ -12,7 +12,7 @@ import (
 // and entrySize+mallocHeader+n above. TestCacheEntryIsOneObject fails
 // when they no longer match.
 const (
-	entrySize    = 360
+	entrySize    = 416
 	mallocHeader = 8
 )
 

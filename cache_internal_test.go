@@ -60,7 +60,7 @@ func (s *cacheSim) request(k simToken, hot bool) bool {
 		life = 30 * time.Minute
 	}
 	claims := &Claims{KeyID: "k", ExpiresAt: s.now.Add(life)}
-	s.c.put(k.hash, k.raw, claims, time.Time{}, claims.ExpiresAt, s.pub, s.now)
+	s.c.put(k.hash, k.raw, claims, revocations{}, time.Time{}, claims.ExpiresAt, s.pub, s.now)
 	return false
 }
 
@@ -151,7 +151,7 @@ func TestCacheHashPlacesByTheTailAndTheWholeTokenDecides(t *testing.T) {
 		t.Fatal("the hash ignores the tail's first byte")
 	}
 	claims := &Claims{KeyID: "k", ExpiresAt: s.now.Add(time.Hour)}
-	s.c.put(h, cached, claims, time.Time{}, claims.ExpiresAt, s.pub, s.now)
+	s.c.put(h, cached, claims, revocations{}, time.Time{}, claims.ExpiresAt, s.pub, s.now)
 	if s.c.get(h, cached, s.now.UnixNano(), s.keys) == nil {
 		t.Fatal("the cached token is not found")
 	}
@@ -168,7 +168,7 @@ func TestCacheHashPlacesByTheTailAndTheWholeTokenDecides(t *testing.T) {
 // token would be.
 func (s *cacheSim) simPut(h uint64, raw string) {
 	claims := &Claims{Subject: raw, KeyID: "k", ExpiresAt: s.now.Add(time.Hour)}
-	s.c.put(h, raw, claims, time.Time{}, claims.ExpiresAt, s.pub, s.now)
+	s.c.put(h, raw, claims, revocations{}, time.Time{}, claims.ExpiresAt, s.pub, s.now)
 }
 
 // TestCacheTagOnlySteers: a slot's metadata only chooses which entries a
@@ -184,12 +184,12 @@ func TestCacheTagOnlySteers(t *testing.T) {
 	s.simPut(h, "token-b")
 	for _, raw := range []string{"token-a", "token-b"} {
 		c := s.c.get(h, raw, s.now.UnixNano(), s.keys)
-		if c == nil || c.Subject != raw {
+		if c == nil || c.claims.Subject != raw {
 			t.Fatalf("a lookup of %s found %v", raw, c)
 		}
 	}
 	if c := s.c.get(h, "token-c", s.now.UnixNano(), s.keys); c != nil {
-		t.Fatalf("a token never cached, of a cached hash, found %s's claims", c.Subject)
+		t.Fatalf("a token never cached, of a cached hash, found %s's claims", c.claims.Subject)
 	}
 
 	// Slot metadata of token-a's hash, and an entry of another hash.
@@ -209,7 +209,7 @@ func TestCacheTagOnlySteers(t *testing.T) {
 		t.Fatalf("%d entries in the table, want 1", swapped)
 	}
 	if c := s.c.get(h, "token-a", s.now.UnixNano(), s.keys); c != nil {
-		t.Fatalf("a lookup was answered by another token's entry, whose slot bore its tag: %s", c.Subject)
+		t.Fatalf("a lookup was answered by another token's entry, whose slot bore its tag: %s", c.claims.Subject)
 	}
 	// And an entry of the same hash holding another token.
 	for i := range s.c.entries {
@@ -241,7 +241,7 @@ func TestCacheConcurrentWritersNeverMixEntries(t *testing.T) {
 					s.simPut(h, raw(i))
 					continue
 				}
-				if c := s.c.get(h, raw(i), s.now.UnixNano(), s.keys); c != nil && c.Subject != raw(i) {
+				if c := s.c.get(h, raw(i), s.now.UnixNano(), s.keys); c != nil && c.claims.Subject != raw(i) {
 					wrong.Add(1)
 				}
 			}

@@ -124,7 +124,10 @@ type Config struct {
 	// Revocations, when set, is consulted after the signature and on every
 	// cache hit: a listed token fails with ErrRevoked, and one refused by
 	// subject gets a description telling the client that a refresh or a
-	// new sign-in will fix it. nil: none.
+	// new sign-in will fix it. nil: none. A list that also implements
+	// KeyedRevocationList (revocation.List, redisstore.Revocations) is
+	// asked for a key when a token is cached, and its cache hits hash
+	// none of the token's ids again.
 	Revocations RevocationList
 }
 
@@ -190,6 +193,6 @@ func New(cfg Config) (*Verifier, error) {
 	if cfg.CacheSize >= 0 {
 		v.cache = newTokenCache(cmp.Or(cfg.CacheSize, DefaultCacheSize))
 	}
-	v.revocations = rules.NewRevocation[*Claims, RevocationReason](cfg.Revocations)
+	v.revocations = rules.NewRevocation[*Claims, RevocationReason, RevocationKey](cfg.Revocations)
 	return v, nil
 }

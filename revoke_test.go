@@ -1,8 +1,12 @@
 package cognitojwt_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -277,4 +281,205 @@ func TestRevocationReasonsOfAListOfOnesOwn(t *testing.T) {
 	f := newFixture(t, func(c *cognitojwt.Config) { c.Revocations = reasonList(cognitojwt.NotRevoked) })
 	_, err := f.verify(f.iss.AccessToken())
 	require.NoError(t, err)
+}
+
+// keyedSpy is a KeyedRevocationList around a revocation.List that counts
+// how the verifiers ask it: the keys it made, the keyed lookups given the
+// key it makes for the claims asked about (a cache hit, as it should be
+// asked), the keyed lookups given any other key, and the lookups that
+// hash.
+type keyedSpy struct {
+	*revocation.List
+	keys, keyed, otherKey, hashed atomic.Int64
+}
+
+func (s *keyedSpy) RevocationKey(c *cognitojwt.Claims) cognitojwt.RevocationKey {
+	s.keys.Add(1)
+	return s.List.RevocationKey(c)
+}
+
+func (s *keyedSpy) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
+	s.hashed.Add(1)
+	return s.List.RevocationReason(c)
+}
+
+func (s *keyedSpy) RevocationReasonKeyed(c *cognitojwt.Claims, k *cognitojwt.RevocationKey) cognitojwt.RevocationReason {
+	if k != nil && *k == s.List.RevocationKey(c) {
+		s.keyed.Add(1)
+	} else {
+		s.otherKey.Add(1)
+	}
+	return s.List.RevocationReasonKeyed(c, k)
+}
+
+// keyedPath verifies token through one of the module's ways in, and
+// requires it to pass (description "") or to be refused as revoked with
+// description.
+type keyedPath func(t *testing.T, token, description string)
+
+func keyedPaths(v interface {
+	cognitojwt.TokenVerifier
+	VerifyInto(context.Context, string, *cognitojwt.Claims) error
+}) map[string]keyedPath {
+	answer := func(t *testing.T, err error, description string) {
+		t.Helper()
+		if description == "" {
+			require.NoError(t, err)
+			return
+		}
+		requireKind(t, cognitojwt.ErrRevoked, err)
+		_, _, desc := cognitojwt.ErrorStatus(err)
+		require.Equal(t, description, desc)
+	}
+	return map[string]keyedPath{
+		"Verify": func(t *testing.T, token, description string) {
+			_, err := v.Verify(t.Context(), token)
+			answer(t, err, description)
+		},
+		"VerifyInto": func(t *testing.T, token, description string) {
+			var c cognitojwt.Claims
+			answer(t, v.VerifyInto(t.Context(), token, &c), description)
+		},
+		"Middleware": func(t *testing.T, token, description string) {
+			p := &probe{}
+			w := serve(cognitojwt.Middleware(v, cognitojwt.WithRealm("api"))(p), bearer(token))
+			if description == "" {
+				require.Equal(t, http.StatusOK, w.Code)
+				require.True(t, p.ran)
+				return
+			}
+			requireResponse(t, invalidToken(description), w)
+			require.False(t, p.ran)
+		},
+	}
+}
+
+// A list that makes keys is asked for one when a token is cached, and
+// each hit asks it with that key, not by hashing; a revocation made after
+// the token was cached, by jti, by family or by a subject's cut-off,
+// refuses it on its very next hit, through Verify, VerifyInto, a
+// MultiVerifier and the middleware.
+func TestKeyedListRefusesACachedTokenOnItsNextHit(t *testing.T) {
+	for _, multi := range []bool{false, true} {
+		for _, reason := range []string{"jti", "family", "subject"} {
+			for _, name := range []string{"Verify", "VerifyInto", "Middleware"} {
+				t.Run(fmt.Sprintf("multi=%v/%s/%s", multi, reason, name), func(t *testing.T) {
+					f := newRevocationFixture(t)
+					spy := &keyedSpy{List: f.list}
+					cfg := f.iss.Config(testClient)
+					cfg.Now, cfg.Revocations = f.clk.Now, spy
+					var path keyedPath
+					if multi {
+						m, err := cognitojwt.NewMulti(cfg)
+						require.NoError(t, err)
+						path = keyedPaths(m)[name]
+					} else {
+						v, err := cognitojwt.New(cfg)
+						require.NoError(t, err)
+						path = keyedPaths(v)[name]
+					}
+					token := f.iss.AccessToken(cognitotest.WithSubject("user-1"), cognitotest.WithClaim("origin_jti", "family-1"))
+					path(t, token, "") // verified and cached
+					path(t, token, "") // a hit
+					require.Equal(t, int64(1), spy.keys.Load(), "one key, made when the token was cached")
+					hits := spy.keyed.Load()
+					require.Positive(t, hits, "a hit asks with the cached key")
+
+					c := f.claimsOf(t, token)
+					description := revokedDescription
+					switch reason {
+					case "jti":
+						f.list.RevokeJTI(c.JWTID)
+					case "family":
+						f.list.RevokeFamily("family-1")
+					default:
+						f.clk.Advance(time.Minute)
+						f.list.RevokeSubject("user-1", f.clk.Now())
+						description = staleDescription
+					}
+					path(t, token, description)
+					require.Equal(t, hits+1, spy.keyed.Load(), "refused on a hit, with the cached key")
+					require.Equal(t, int64(1), spy.keys.Load(), "refused on a hit, not re-verified")
+					require.Zero(t, spy.otherKey.Load())
+					require.Zero(t, spy.hashed.Load(), "no lookup hashed")
+				})
+			}
+		}
+	}
+}
+
+// Hits on cached tokens race revocations of them: the revoker's own next
+// hit refuses each token it revoked, readers' hits answer each token
+// either way until then, and every revoked token is refused at the end.
+// Run under -race.
+func TestKeyedHitsRaceRevocations(t *testing.T) {
+	f := newRevocationFixture(t)
+	tokens := make([]string, 16)
+	jtis := make([]string, len(tokens))
+	for i := range tokens {
+		tokens[i] = f.iss.AccessToken()
+		jtis[i] = f.claimsOf(t, tokens[i]).JWTID
+	}
+	var readers sync.WaitGroup
+	var done atomic.Bool
+	errs := make(chan error, 4)
+	for range 3 {
+		readers.Go(func() {
+			for n := 0; !done.Load(); n++ {
+				if _, err := f.verify(tokens[n%len(tokens)]); err != nil && !errors.Is(err, cognitojwt.ErrRevoked) {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	for i, jti := range jtis {
+		f.list.RevokeJTI(jti)
+		if _, err := f.verify(tokens[i]); !errors.Is(err, cognitojwt.ErrRevoked) {
+			t.Errorf("token %d: %v right after its revocation", i, err)
+		}
+	}
+	done.Store(true)
+	readers.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for i, token := range tokens {
+		_, err := f.verify(token)
+		require.ErrorIs(t, err, cognitojwt.ErrRevoked, "token %d", i)
+	}
+}
+
+// A list that makes keys costs a hit no allocation: Verify's hit still
+// allocates the caller's Claims alone, VerifyInto's nothing (a
+// MultiVerifier's too), and the middleware's its request value alone,
+// whether the list answers from its filter or reads a table line.
+func TestKeyedListHitsAllocateAsBefore(t *testing.T) {
+	f := newRevocationFixture(t)
+	ctx := t.Context()
+	token := f.iss.AccessToken(cognitotest.WithSubject("user-1"))
+	for i := range 1000 {
+		f.list.RevokeJTI(fmt.Sprint("other-", i))
+	}
+	cfg := f.iss.Config(testClient)
+	cfg.Now, cfg.Revocations = f.clk.Now, f.list
+	m, err := cognitojwt.NewMulti(cfg)
+	require.NoError(t, err)
+	var dst cognitojwt.Claims
+	mw := cognitojwt.Middleware(f.v)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	w := &discardWriter{h: http.Header{}}
+	r := bearer(token)
+	for _, own := range []bool{false, true} {
+		if own { // a cut-off the token passes, from its subject's own entry
+			f.list.RevokeSubject("user-1", f.clk.Now().Add(-time.Hour))
+		}
+		require.NoError(t, f.v.VerifyInto(ctx, token, &dst))
+		require.NoError(t, m.VerifyInto(ctx, token, &dst))
+		require.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _, _ = f.v.Verify(ctx, token) }), "Verify, own entry %v", own)
+		require.Zero(t, testing.AllocsPerRun(100, func() { _ = f.v.VerifyInto(ctx, token, &dst) }), "VerifyInto, own entry %v", own)
+		require.Zero(t, testing.AllocsPerRun(100, func() { _ = m.VerifyInto(ctx, token, &dst) }), "MultiVerifier.VerifyInto, own entry %v", own)
+		require.Equal(t, 1.0, testing.AllocsPerRun(100, func() { mw.ServeHTTP(w, r) }), "Middleware, own entry %v", own)
+		require.NoError(t, f.v.VerifyInto(ctx, token, &dst), "own entry %v", own)
+	}
 }

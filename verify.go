@@ -37,8 +37,12 @@ type Verifier struct {
 	headers knownHeaders
 	// revocations asks Config.Revocations, for its reason when it can
 	// give one.
-	revocations rules.Revocation[*Claims, RevocationReason]
+	revocations revocations
 }
+
+// revocations asks Config.Revocations, with the keys the cache keeps when
+// the list makes them.
+type revocations = rules.Revocation[*Claims, RevocationReason, RevocationKey]
 
 // Issuer returns the issuer tokens must carry.
 func (v *Verifier) Issuer() string { return v.issuers[0] }
@@ -136,10 +140,12 @@ func (v *Verifier) fromCache(token string, dst *Claims, claims bool) (c *Claims,
 }
 
 // cacheHit is a token the cache knew: its claims, the cache's own, which
-// are copied before anyone else sees them, and the pool whose cache it
-// was, for check. The zero value is a miss.
+// are copied before anyone else sees them, the revocation list's key for
+// them, also the cache's, and the pool whose cache it was, for check. The
+// zero value is a miss.
 type cacheHit struct {
 	shared *Claims
+	key    *RevocationKey
 	v      *Verifier
 	// start is when the lookup began, for OnVerify.
 	start time.Time
@@ -155,11 +161,11 @@ func (v *Verifier) cached(token string) (cacheHit, cacheMiss) {
 	if v.hooks.OnVerify != nil {
 		start = time.Now()
 	}
-	h, shared := v.probeCache(token, v.unixNow())
-	if shared == nil {
+	h, e := v.probeCache(token, v.unixNow())
+	if e == nil {
 		return cacheHit{}, cacheMiss{hash: h, known: true}
 	}
-	return cacheHit{shared: shared, v: v, start: start}, cacheMiss{}
+	return cacheHit{shared: &e.claims, key: &e.revKey, v: v, start: start}, cacheMiss{}
 }
 
 // into copies the hit's claims into dst (a new struct when dst is nil)
@@ -173,9 +179,10 @@ func (found cacheHit) into(dst *Claims) (*Claims, error) {
 }
 
 // check ends a hit whose claims the caller copied into c: it asks the
-// revocation list about the copy and reports the hit to OnVerify.
+// revocation list about the copy, with the key cached beside the claims,
+// and reports the hit to OnVerify.
 func (found cacheHit) check(c *Claims) error {
-	err := found.v.describe(found.v.checkRevoked(c))
+	err := found.v.describe(found.v.checkRevoked(c, found.key))
 	found.observe(err)
 	return err
 }
@@ -198,9 +205,8 @@ func (v *Verifier) unixNow() int64 {
 }
 
 // probeCache hashes token and looks it up; the hash serves a later put.
-// The claims it returns are the cache's: copy them before handing them
-// out.
-func (v *Verifier) probeCache(token string, t int64) (uint64, *Claims) {
+// The entry's claims are the cache's: copy them before handing them out.
+func (v *Verifier) probeCache(token string, t int64) (uint64, *cacheEntry) {
 	h := v.cache.hash(token)
 	return h, v.cache.get(h, token, t, v.keys)
 }
@@ -214,10 +220,10 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst
 	}
 	hash := miss.hash
 	if v.cache != nil && !miss.known {
-		var shared *Claims
-		if hash, shared = v.probeCache(token, v.unixNow()); shared != nil {
-			c := copyInto(dst, shared)
-			if err := v.checkRevoked(c); err != nil {
+		var e *cacheEntry
+		if hash, e = v.probeCache(token, v.unixNow()); e != nil {
+			c := copyInto(dst, &e.claims)
+			if err := v.checkRevoked(c, &e.revKey); err != nil {
 				return nil, true, err
 			}
 			return c, true, nil
@@ -238,6 +244,9 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst
 		return nil, false, err
 	}
 	v.headers.remember(p.header, p.kid)
+	// The list's key, when it makes one, serves the check below and every
+	// hit of the cached copy: the token's ids are hashed once.
+	var key *RevocationKey
 	if v.cache != nil {
 		// A revoked token is cached too: the list is consulted on every
 		// hit, and a replayed revoked token then costs a hash, not an RSA
@@ -246,10 +255,12 @@ func (v *Verifier) verify(ctx context.Context, token string, p *parsedToken, dst
 		// a buffer of its own) and of the claims; the caller gets another
 		// copy of these, which nobody else holds.
 		from, until := v.validity(&p.claims)
-		v.cache.put(hash, token, &p.claims, from, until, pub, now)
+		if e := v.cache.put(hash, token, &p.claims, v.revocations, from, until, pub, now); e != nil {
+			key = &e.revKey
+		}
 	}
 	c := copyInto(dst, &p.claims)
-	if err := v.checkRevoked(c); err != nil {
+	if err := v.checkRevoked(c, key); err != nil {
 		return nil, false, err
 	}
 	return c, false, nil
@@ -269,7 +280,11 @@ func copyInto(dst, c *Claims) *Claims {
 // checkRevoked asks Config.Revocations about claims that passed every
 // other check. It gets the caller's copy, so that a list of the caller's
 // own can read it without reaching the cache's.
-func (v *Verifier) checkRevoked(c *Claims) error { return v.revocations.Check(c) }
+// k is the key the cache keeps for the claims (see KeyedRevocationList),
+// or nil: a list that makes keys then hashes the claims' ids.
+func (v *Verifier) checkRevoked(c *Claims, k *RevocationKey) error {
+	return v.revocations.CheckKeyed(c, k)
+}
 
 var (
 	errEmptyToken = fail(ErrNoToken, "empty token")

@@ -51,7 +51,7 @@ type Verifier struct {
 	maxSize   int
 	now       func() time.Time
 	hooks     cognitojwt.Hooks
-	revoked   rules.Revocation[*cognitojwt.Claims, cognitojwt.RevocationReason]
+	revoked   rules.Revocation[*cognitojwt.Claims, cognitojwt.RevocationReason, cognitojwt.RevocationKey]
 	keys      *keySource
 }
 

@@ -175,7 +175,7 @@ func New(cfg Config) (*Verifier, error) {
 		maxSize:   cmp.Or(cfg.MaxTokenSize, cognitojwt.DefaultMaxTokenSize),
 		now:       now,
 		hooks:     cfg.Hooks,
-		revoked:   rules.NewRevocation[*cognitojwt.Claims, cognitojwt.RevocationReason](cfg.Revocations),
+		revoked:   rules.NewRevocation[*cognitojwt.Claims, cognitojwt.RevocationReason, cognitojwt.RevocationKey](cfg.Revocations),
 		keys: newKeySource(tpl, prefix, suffix, fetch.Client(cfg.HTTPClient, timeout), timeout, cooldown,
 			cmp.Or(cfg.KeyCacheSize, DefaultKeyCacheSize), now, cfg.Logger, cfg.Hooks),
 	}

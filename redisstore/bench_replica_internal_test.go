@@ -96,6 +96,7 @@ func requests(n int, seed uint64, listed kind, count int) string {
 //
 //   - miss: no entry matches.
 //   - hit-jti: the token's jti is listed and it is refused.
+//   - hit-family: the token's origin_jti is listed and it is refused.
 //   - hit-subject: the token's subject has an earlier cut-off and the
 //     token passes (a user refreshed after an account change: every
 //     request of that user until the entry expires).
@@ -115,19 +116,8 @@ func BenchmarkReplicaReason(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
 		r, perEntry := filledReplica(n, seed)
 		issued := time.Now().Add(time.Minute)
-		for _, tc := range []struct {
-			name   string
-			want   cognitojwt.RevocationReason
-			listed kind
-		}{
-			{"miss", cognitojwt.NotRevoked, 0},
-			{"hit-jti", cognitojwt.RevokedToken, kindJTI},
-			{"hit-subject", cognitojwt.NotRevoked, kindSubject},
-		} {
-			for _, a := range []struct {
-				name  string
-				count int
-			}{{"4096", 4096}, {"all", n / kinds}} {
+		for _, tc := range replicaCases {
+			for _, a := range replicaActive(n) {
 				reqs := requests(n, seed, tc.listed, a.count)
 				b.Run(fmt.Sprintf("entries=%d/%s/active=%s", n, tc.name, a.name), func(b *testing.B) {
 					lookups(b, reqs, issued, tc.want, r.reason)
@@ -138,6 +128,29 @@ func BenchmarkReplicaReason(b *testing.B) {
 		runtime.KeepAlive(r)
 	}
 }
+
+// replicaCases are the lookups the replica's benchmarks time: the id of
+// the kind listed (none for a miss) is an entry's.
+var replicaCases = []struct {
+	name   string
+	want   cognitojwt.RevocationReason
+	listed kind
+}{
+	{"miss", cognitojwt.NotRevoked, 0},
+	{"hit-jti", cognitojwt.RevokedToken, kindJTI},
+	{"hit-family", cognitojwt.RevokedFamily, kindFamily},
+	{"hit-subject", cognitojwt.NotRevoked, kindSubject},
+}
+
+// activeSet is how many distinct tokens a benchmark's requests carry.
+type activeSet struct {
+	name  string
+	count int
+}
+
+// replicaActive are the active sets for a replica of n entries: 4,096
+// tokens in use, or as many as it holds ids of a kind.
+func replicaActive(n int) []activeSet { return []activeSet{{"4096", 4096}, {"all", n / kinds}} }
 
 // lookups runs reason on every goroutine over reqs, each goroutine
 // starting at a request of its own, and reports cpu-ns/op.
@@ -162,6 +175,62 @@ func lookups(b *testing.B, reqs string, issued time.Time, want cognitojwt.Revoca
 			}
 			if at += size; at == len(reqs) {
 				at = 0
+			}
+		}
+	})
+	if cpu1, ok1 := cputime.Process(); ok && ok1 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// BenchmarkReplicaReasonKeyed is BenchmarkReplicaReason at a million
+// entries as a Verifier's cache hit asks it: with the token's
+// RevocationKey, made when the token was cached and kept beside its
+// claims, so that the lookup reads the filter and at most a line of a set
+// and hashes nothing. Its cases are BenchmarkReplicaReason's; each
+// request's key is laid out beside the others, in the requests' order.
+func BenchmarkReplicaReasonKeyed(b *testing.B) {
+	const seed, n = 20, 1_000_000
+	r, _ := filledReplica(n, seed)
+	issued := time.Now().Add(time.Minute)
+	for _, tc := range replicaCases {
+		for _, a := range replicaActive(n) {
+			reqs := requests(n, seed, tc.listed, a.count)
+			keys := make([]cognitojwt.RevocationKey, a.count)
+			for i := range keys {
+				q := reqs[i*kinds*idLen:]
+				keys[i] = r.key(&cognitojwt.Claims{JWTID: q[:idLen], OriginJTI: q[idLen : 2*idLen], Subject: q[2*idLen : 3*idLen]})
+			}
+			b.Run(fmt.Sprintf("entries=%d/%s/active=%s", n, tc.name, a.name), func(b *testing.B) {
+				keyedLookups(b, reqs, keys, issued, tc.want, r.reasonKeyed)
+			})
+		}
+	}
+	runtime.KeepAlive(r)
+}
+
+// keyedLookups is lookups for a keyed lookup: the i-th request comes with
+// keys[i].
+func keyedLookups(b *testing.B, reqs string, keys []cognitojwt.RevocationKey, issued time.Time, want cognitojwt.RevocationReason, reason func(*cognitojwt.Claims, *cognitojwt.RevocationKey) cognitojwt.RevocationReason) {
+	const size = kinds * idLen
+	var started atomic.Int64
+	b.ReportAllocs()
+	runtime.GC()
+	cpu0, ok := cputime.Process()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var c cognitojwt.Claims
+		c.IssuedAt = issued
+		i := int(started.Add(7919)) % len(keys)
+		for pb.Next() {
+			q := reqs[i*size : (i+1)*size]
+			c.JWTID, c.OriginJTI, c.Subject = q[:idLen], q[idLen:2*idLen], q[2*idLen:]
+			if reason(&c, &keys[i]) != want {
+				b.Error("wrong reason")
+				return
+			}
+			if i++; i == len(keys) {
+				i = 0
 			}
 		}
 	})

@@ -94,8 +94,11 @@ func (q *queue) Pop() any {
 // system offers them (see internal/hashtab). A subject hit most often
 // reads no set at all: each filter word keeps the latest cut-off of the
 // subjects whose bits it holds (in whole seconds, as Bound gives it), and
-// a token issued at or after it passes on that. Two ids of a kind share both
-// hashes with probability 2^-96 under seeds that never leave the process,
+// a token issued at or after it passes on that. A Verifier's cache hit
+// hashes nothing: the cache keeps the token's key, its ids' hashes made
+// once under the replica's seeds, which never change, and reasonKeyed
+// reads them instead (a key of other seeds is not trusted). Two ids of a
+// kind share both hashes with probability 2^-96 under seeds that never leave the process,
 // and a collision would refuse a token, never admit one.
 //
 // Each kind also keeps its entries in expiry order (a heap), so that
@@ -341,30 +344,38 @@ func (r *replica) reason(c *cognitojwt.Claims) cognitojwt.RevocationReason {
 	if c.Subject != "" {
 		subject = r.h.Tag(revtab.Subject, c.Subject)
 	}
+	return r.decide(c, f, jti, family, subject, nil)
+}
+
+// decide is the lookup once the ids' tags are known (0 for an id c does
+// not carry): from sums, a key's, when not nil, whose second hashes it
+// then reads too, else hashed by reason, the second hashes computed when
+// a tag matches.
+func (r *replica) decide(c *cognitojwt.Claims, f *hashtab.Filter, jti, family, subject uint64, sums *[5]uint64) cognitojwt.RevocationReason {
 	inJTI, inFamily, inSubject := f.Has3(jti, family, subject)
 	if !inJTI && !inFamily && !inSubject {
 		return cognitojwt.NotRevoked
 	}
-	if inJTI && r.listed(revtab.JTI, c.JWTID, jti) {
+	if inJTI && r.listed(revtab.JTI, c.JWTID, jti, sums) {
 		return cognitojwt.RevokedToken
 	}
-	if inFamily && r.listed(revtab.Family, c.OriginJTI, family) {
+	if inFamily && r.listed(revtab.Family, c.OriginJTI, family, sums) {
 		return cognitojwt.RevokedFamily
 	}
-	if inSubject && !revtab.IssuedAfterCutoffs(f, subject, c.IssuedAt.Unix()) && r.subjectRefuses(c, subject) {
+	if inSubject && !revtab.IssuedAfterCutoffs(f, subject, c.IssuedAt.Unix()) && r.subjectRefuses(c, subject, sums) {
 		return cognitojwt.RevokedSubject
 	}
 	return cognitojwt.NotRevoked
 }
 
 // listed is revtab's tag-only probe for the replica's values: the second
-// hash is computed once a slot's tag matches.
-func (r *replica) listed(i revtab.Kind, id string, tag uint64) bool {
+// hash is computed (or read from sums) once a slot's tag matches.
+func (r *replica) listed(i revtab.Kind, id string, tag uint64, sums *[5]uint64) bool {
 	v, ok, _ := r.set.Table(i).FindTag(tag)
 	if !ok {
 		return false
 	}
-	check := r.h.Check(i, id)
+	check := r.check(i, id, sums)
 	if v.check == check {
 		return true
 	}
@@ -378,7 +389,7 @@ func (r *replica) listed(i revtab.Kind, id string, tag uint64) bool {
 // hash that refuses the token refuses it, so that two subjects that share
 // both hashes (the writer keeps ids whole, so it may hold both) refuse,
 // never admit, each other's tokens.
-func (r *replica) subjectRefuses(c *cognitojwt.Claims, tag uint64) bool {
+func (r *replica) subjectRefuses(c *cognitojwt.Claims, tag uint64, sums *[5]uint64) bool {
 	t := r.set.Table(revtab.Subject)
 	v, ok, only := t.FindTag(tag)
 	if !ok {
@@ -391,7 +402,7 @@ func (r *replica) subjectRefuses(c *cognitojwt.Claims, tag uint64) bool {
 	if only && iat >= v.Cutoff() {
 		return false
 	}
-	check := r.h.Check(revtab.Subject, c.Subject)
+	check := r.check(revtab.Subject, c.Subject, sums)
 	if only {
 		return v.check == check
 	}

@@ -205,7 +205,7 @@ type pendingKey struct {
 	id   string
 }
 
-var _ cognitojwt.RevocationList = (*Revocations)(nil)
+var _ cognitojwt.KeyedRevocationList = (*Revocations)(nil)
 
 // NewRevocations subscribes to the list's channel, loads the list from
 // Redis and starts replicating. It returns an error when Redis cannot be
@@ -332,6 +332,30 @@ func (r *Revocations) RevocationReason(c *cognitojwt.Claims) cognitojwt.Revocati
 		return cognitojwt.NotRevoked
 	}
 	return r.replica.reason(c)
+}
+
+// RevocationKey returns c's key (cognitojwt.KeyedRevocationList): its
+// ids' hashes under the local replica's seeds, which never change, so a
+// key stays good for the life of r. A Verifier makes it when it caches a
+// token, so that the token's cache hits hash nothing.
+func (r *Revocations) RevocationKey(c *cognitojwt.Claims) cognitojwt.RevocationKey {
+	if r == nil || r.replica == nil || c == nil {
+		return cognitojwt.RevocationKey{}
+	}
+	return r.replica.key(c)
+}
+
+// RevocationReasonKeyed is RevocationReason for claims whose key k is
+// (cognitojwt.KeyedRevocationList): the replica reads the hashes k holds
+// instead of computing them, and answers as RevocationReason would,
+// entries that arrived since the key was made included. A key r did not
+// make (another list's, the zero key, nil) is not trusted: c's ids are
+// hashed then. It makes no network call.
+func (r *Revocations) RevocationReasonKeyed(c *cognitojwt.Claims, k *cognitojwt.RevocationKey) cognitojwt.RevocationReason {
+	if r == nil || r.replica == nil || c == nil {
+		return cognitojwt.NotRevoked
+	}
+	return r.replica.reasonKeyed(c, k)
 }
 
 // Pending returns the number of revocations queued for Redis.

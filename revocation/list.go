@@ -2,6 +2,9 @@
 // cognitojwt.Config.Revocations: tokens revoked by jti, by refresh token
 // (origin_jti) or by subject with a cut-off, checked on every
 // verification, cache hits included, in tens to hundreds of nanoseconds.
+// A List is a cognitojwt.KeyedRevocationList: a Verifier's cache keeps
+// each token's key, the hashes of its ids, and its hits read the list's
+// memory without hashing anything.
 //
 // A fleet of instances that must agree on revocations uses the redisstore
 // module instead, which keeps a replica of a list held in Redis.
@@ -16,6 +19,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/hashtab"
 	"github.com/cognitojwt/cognitojwt/internal/revtab"
 	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
@@ -83,6 +87,16 @@ type Config struct {
 // whichever way it is cut. Both live in huge pages where the system
 // offers them, so that at a million entries a lookup is not also a TLB
 // miss.
+// Hashing the ids (a maphash of each, 16-20 ns, and a second one for an
+// id whose tag matches) is most of a lookup whose lines the caches hold.
+// A caller that asks about one token again and again (a Verifier's cache
+// hits) makes its RevocationKey once and asks RevocationReasonKeyed,
+// which reads the key's hashes instead: the same words and lines, and
+// the same answer, revocations made since the key included, as the key
+// holds hashes, not answers. The seeds are drawn once per list and never
+// change, so a key is good for the list's life; a key made by another
+// list is not trusted, and the lookup hashes as usual.
+//
 // The list keeps no strings: an id is kept as a 64-bit and a 32-bit hash
 // under random seeds of its kind, so its table holds no pointers and costs
 // the garbage collector nothing to scan, whatever its size. Two different
@@ -246,17 +260,24 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 	if c.Subject != "" {
 		subject = h.Tag(kindSubject, c.Subject)
 	}
+	return r.reason(c, f, h, jti, family, subject, nil)
+}
+
+// reason is the lookup once the ids' tags are known (0 for an id c does
+// not carry): from sums, a key's, when not nil, whose second hashes it
+// then reads too, else from h, which computes them when a tag matches.
+func (r *List) reason(c *cognitojwt.Claims, f *hashtab.Filter, h *revtab.Hasher, jti, family, subject uint64, sums *[5]uint64) cognitojwt.RevocationReason {
 	inJTI, inFamily, inSubject := f.Has3(jti, family, subject)
 	if !inJTI && !inFamily && !inSubject {
 		return cognitojwt.NotRevoked
 	}
-	if inJTI && r.listed(h, kindJTI, c.JWTID, jti) {
+	if inJTI && r.listed(h, kindJTI, c.JWTID, jti, sums) {
 		return cognitojwt.RevokedToken
 	}
-	if inFamily && r.listed(h, kindFamily, c.OriginJTI, family) {
+	if inFamily && r.listed(h, kindFamily, c.OriginJTI, family, sums) {
 		return cognitojwt.RevokedFamily
 	}
-	if inSubject && !revtab.IssuedAfterCutoffs(f, subject, c.IssuedAt.Unix()) && r.subjectRefuses(h, c, subject) {
+	if inSubject && !revtab.IssuedAfterCutoffs(f, subject, c.IssuedAt.Unix()) && r.subjectRefuses(h, c, subject, sums) {
 		return cognitojwt.RevokedSubject
 	}
 	return cognitojwt.NotRevoked
@@ -266,7 +287,7 @@ func (r *List) RevocationReason(c *cognitojwt.Claims) cognitojwt.RevocationReaso
 // second hash is skipped when the only entry under the tag lets the
 // token pass. Two subjects that share both hashes share one entry, which
 // keeps the later cut-off, so a collision refuses, never admits.
-func (r *List) subjectRefuses(h *revtab.Hasher, c *cognitojwt.Claims, tag uint64) bool {
+func (r *List) subjectRefuses(h *revtab.Hasher, c *cognitojwt.Claims, tag uint64, sums *[5]uint64) bool {
 	t := r.set.Table(kindSubject)
 	e, ok, only := t.FindTag(tag)
 	if !ok {
@@ -280,9 +301,9 @@ func (r *List) subjectRefuses(h *revtab.Hasher, c *cognitojwt.Claims, tag uint64
 	if only && iat >= int64(e.stamp()) {
 		return false
 	}
-	check := h.Check(kindSubject, c.Subject)
-	if e.Check() != check {
-		if e, ok = r.set.Find(kindSubject, tag, check); !ok {
+	sum := check(h, kindSubject, c.Subject, sums)
+	if e.Check() != sum {
+		if e, ok = r.set.Find(kindSubject, tag, sum); !ok {
 			return false
 		}
 	}
@@ -290,17 +311,17 @@ func (r *List) subjectRefuses(h *revtab.Hasher, c *cognitojwt.Claims, tag uint64
 }
 
 // listed is revtab's tag-only probe for the list's values: the second
-// hash is computed once a slot's tag matches.
-func (r *List) listed(h *revtab.Hasher, kind revtab.Kind, id string, tag uint64) bool {
+// hash is computed (or read from sums) once a slot's tag matches.
+func (r *List) listed(h *revtab.Hasher, kind revtab.Kind, id string, tag uint64, sums *[5]uint64) bool {
 	e, ok, _ := r.set.Table(kind).FindTag(tag)
 	if !ok {
 		return false
 	}
-	check := h.Check(kind, id)
-	if e.Check() == check {
+	sum := check(h, kind, id, sums)
+	if e.Check() == sum {
 		return true
 	}
-	_, ok = r.set.Find(kind, tag, check)
+	_, ok = r.set.Find(kind, tag, sum)
 	return ok
 }
 
@@ -445,4 +466,4 @@ func (r *List) current(q queuedRevocation) bool {
 	return ok && e.stamp() == q.stamp
 }
 
-var _ cognitojwt.RevocationList = (*List)(nil)
+var _ cognitojwt.KeyedRevocationList = (*List)(nil)

@@ -21,6 +21,14 @@
 // seeds never leave the process, so nobody can aim for it, and a
 // collision would refuse a token, never admit one.
 //
+// A caller that asks about one token again and again may keep its ids'
+// hashes (Hasher.Sums, a revocation key), computed once, and hand them
+// to the lookup instead of the ids: they are what the lookup would
+// compute, under the set's hasher, which never changes, so the answer is
+// the same and entries added since the hashes were made are found. A
+// lookup trusts them only when they were made by the hasher it reads
+// with.
+//
 // The filter's words also keep the latest subject cut-off set in each
 // (hashtab.Filter's marks, in Unix seconds): a token whose subject passes
 // the filter but was issued at or after that mark is issued after the
@@ -97,6 +105,29 @@ func (h *Hasher) Check(kind Kind, id string) uint32 {
 	return uint32(maphash.String(h.seeds[kind][1], id))
 }
 
+// Sums returns what a revocation key keeps for a token whose ids are
+// jti, family and subject ("" for one it does not carry): each id's Tag
+// (0 for a missing one), in the order of the kinds, then its Check, two
+// to a word (SumsCheck). A lookup that has them computes no hash, and
+// reads what it would have read with the ids.
+func (h *Hasher) Sums(jti, family, subject string) [5]uint64 {
+	var s [5]uint64
+	var checks [Kinds]uint32
+	for k, id := range [Kinds]string{jti, family, subject} {
+		if id != "" {
+			s[k], checks[k] = h.Tag(Kind(k), id), h.Check(Kind(k), id)
+		}
+	}
+	s[3] = uint64(checks[JTI]) | uint64(checks[Family])<<32
+	s[4] = uint64(checks[Subject])
+	return s
+}
+
+// SumsCheck is kind's Check in sums, which Sums made.
+func SumsCheck(sums *[5]uint64, kind Kind) uint32 {
+	return uint32(sums[3+kind/2] >> (32 * (kind % 2)))
+}
+
 // Set is the filter and the per-kind tables of a revocation list, with
 // values of type V. The zero Set is empty. Lookups and the accessors
 // marked so may run at any time; everything that changes the set is the
@@ -106,8 +137,9 @@ func (h *Hasher) Check(kind Kind, id string) uint32 {
 // that a reader that finds the entry was not turned away by the filter,
 // or let through by the mark, a moment earlier.
 type Set[V Entry] struct {
-	// hasher is stored by the writer before the first filter, and never
-	// changes.
+	// hasher is stored by the first caller of Hasher, no later than the
+	// first filter, and never changes: keys made under it (Sums) stay
+	// good for the set's life.
 	hasher atomic.Pointer[Hasher]
 	// filter is nil while the caller says the set is empty, so that an
 	// empty list costs a lookup one atomic load.
@@ -115,15 +147,18 @@ type Set[V Entry] struct {
 	tables [Kinds]hashtab.Table[V]
 }
 
-// Hasher returns the set's hasher, making it on the first call, which
-// only the writer may make; once the set has had a filter it only loads
-// it, and a reader may call it. The hasher may be kept and used by
-// anyone.
+// Hasher returns the set's hasher, making it on the first call; anyone
+// may call it, and once the set has one it only loads it. Callers that
+// race on the first call agree on one hasher (the others' are dropped),
+// so that a key made by a reader (Sums) before the first write matches
+// the hashes the writer puts in the set. The hasher may be kept and used
+// by anyone.
 func (s *Set[V]) Hasher() *Hasher {
 	h := s.hasher.Load()
 	if h == nil {
-		h = NewHasher()
-		s.hasher.Store(h)
+		if h = NewHasher(); !s.hasher.CompareAndSwap(nil, h) {
+			h = s.hasher.Load()
+		}
 	}
 	return h
 }

@@ -2,6 +2,7 @@ package revtab
 
 import (
 	"math"
+	"sync"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -129,6 +130,46 @@ func TestRebuildFilterKeepsSubjectCutoffs(t *testing.T) {
 	for _, iat := range []int64{0, 1000, math.MaxUint32 - 1, math.MaxUint32, 1 << 40, math.MaxInt64} {
 		if IssuedAfterCutoffs(f, sub, iat) {
 			t.Fatalf("a mark of MaxUint32 lets a token of %d through", iat)
+		}
+	}
+}
+
+// Sums holds what the lookups would compute from the ids: each id's tag
+// (0 for an id the token does not carry) and, through SumsCheck, its
+// second hash, each under its own kind's seeds.
+func TestSumsHoldTheIDsHashes(t *testing.T) {
+	h := NewHasher()
+	ids := [Kinds]string{"a-jti", "", "a-subject"}
+	s := h.Sums(ids[JTI], ids[Family], ids[Subject])
+	for k, id := range ids {
+		var tag uint64
+		var check uint32
+		if id != "" {
+			tag, check = h.Tag(Kind(k), id), h.Check(Kind(k), id)
+		}
+		if s[k] != tag || SumsCheck(&s, Kind(k)) != check {
+			t.Errorf("kind %d: tag %x check %x, want %x %x", k, s[k], SumsCheck(&s, Kind(k)), tag, check)
+		}
+	}
+	if s := h.Sums("same", "same", "same"); s[JTI] == s[Family] || SumsCheck(&s, JTI) == SumsCheck(&s, Subject) {
+		t.Error("one id hashes alike under two kinds")
+	}
+}
+
+// Callers that race on a set's first Hasher agree on one, so that a key
+// made by a reader before the first write is made under the seeds the
+// writer then uses. Run under -race.
+func TestSetDrawsOneHasher(t *testing.T) {
+	var s Set[narrow]
+	got := make([]*Hasher, 8)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i] = s.Hasher() })
+	}
+	wg.Wait()
+	for _, h := range got {
+		if h != got[0] || h != s.Hasher() {
+			t.Fatal("two hashers for one set")
 		}
 	}
 }

@@ -30,7 +30,7 @@ func (revokeAll) RevocationReason(*cognitojwt.Claims) cognitojwt.RevocationReaso
 // identifier reaches the error.
 func TestRevocationAnswersAsVerify(t *testing.T) {
 	check := func(list cognitojwt.RevocationList, c *cognitojwt.Claims) error {
-		return rules.NewRevocation[*cognitojwt.Claims, cognitojwt.RevocationReason](list).Check(c)
+		return rules.NewRevocation[*cognitojwt.Claims, cognitojwt.RevocationReason, cognitojwt.RevocationKey](list).Check(c)
 	}
 	requireRevoked := func(err error, description string, c *cognitojwt.Claims) {
 		t.Helper()

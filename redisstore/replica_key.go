@@ -1,0 +1,33 @@
+package redisstore
+
+import (
+	"github.com/cognitojwt/cognitojwt"
+	"github.com/cognitojwt/cognitojwt/internal/revtab"
+)
+
+// key is c's revocation key: its ids' hashes under the replica's seeds,
+// which never change, so a key stays good for the replica's life.
+func (r *replica) key(c *cognitojwt.Claims) cognitojwt.RevocationKey {
+	return cognitojwt.RevocationKey{Owner: r.h, Sums: r.h.Sums(c.JWTID, c.OriginJTI, c.Subject)}
+}
+
+// reasonKeyed is reason for claims whose key k is, read instead of
+// hashing c's ids; a key the replica did not make is not trusted.
+func (r *replica) reasonKeyed(c *cognitojwt.Claims, k *cognitojwt.RevocationKey) cognitojwt.RevocationReason {
+	if r.n.Load() == 0 || c == nil {
+		return cognitojwt.NotRevoked
+	}
+	if k == nil || k.Owner != any(r.h) {
+		return r.reason(c)
+	}
+	return r.decide(c, r.set.Filter(), k.Sums[0], k.Sums[1], k.Sums[2], &k.Sums)
+}
+
+// check is id's second hash under kind i: read from sums, a key's, when
+// not nil, else computed.
+func (r *replica) check(i revtab.Kind, id string, sums *[5]uint64) uint32 {
+	if sums != nil {
+		return revtab.SumsCheck(sums, i)
+	}
+	return r.h.Check(i, id)
+}
