@@ -217,6 +217,12 @@ var apiOps = map[string]apiOp{
 	"GetUserAuthFactors":               op((*Pool).getUserAuthFactors),
 	"AdminGetUserAuthFactors":          op((*Pool).adminGetUserAuthFactors),
 	"GetSigningCertificate":            op((*Pool).getSigningCertificate),
+	"GetCSVHeader":                     op((*Pool).getCSVHeader),
+	"CreateUserImportJob":              op((*Pool).createUserImportJob),
+	"StartUserImportJob":               op((*Pool).startUserImportJob),
+	"StopUserImportJob":                op((*Pool).stopUserImportJob),
+	"DescribeUserImportJob":            op((*Pool).describeUserImportJob),
+	"ListUserImportJobs":               op((*Pool).listUserImportJobs),
 }
 
 // serveAPI answers the JSON API. Requests are not SigV4-checked: any

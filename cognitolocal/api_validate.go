@@ -45,6 +45,7 @@ var apiRequired = map[string][]string{
 	"ConfirmSignUp":                    {"ClientId", "Username", "ConfirmationCode"},
 	"CreateGroup":                      {"GroupName", "UserPoolId"},
 	"CreateResourceServer":             {"UserPoolId", "Identifier", "Name"},
+	"CreateUserImportJob":              {"JobName", "UserPoolId", "CloudWatchLogsRoleArn"},
 	"CreateUserPool":                   {"PoolName"},
 	"CreateUserPoolClient":             {"UserPoolId", "ClientName"},
 	"CreateUserPoolDomain":             {"Domain", "UserPoolId"},
@@ -56,11 +57,13 @@ var apiRequired = map[string][]string{
 	"DeleteUserPoolClient":             {"UserPoolId", "ClientId"},
 	"DeleteUserPoolDomain":             {"Domain", "UserPoolId"},
 	"DescribeResourceServer":           {"UserPoolId", "Identifier"},
+	"DescribeUserImportJob":            {"UserPoolId", "JobId"},
 	"DescribeUserPool":                 {"UserPoolId"},
 	"DescribeUserPoolClient":           {"UserPoolId", "ClientId"},
 	"DescribeUserPoolDomain":           {"Domain"},
 	"ForgetDevice":                     {"DeviceKey"},
 	"ForgotPassword":                   {"ClientId", "Username"},
+	"GetCSVHeader":                     {"UserPoolId"},
 	"GetDevice":                        {"DeviceKey"},
 	"GetGroup":                         {"GroupName", "UserPoolId"},
 	"GetSigningCertificate":            {"UserPoolId"},
@@ -74,6 +77,7 @@ var apiRequired = map[string][]string{
 	"ListGroups":                       {"UserPoolId"},
 	"ListResourceServers":              {"UserPoolId"},
 	"ListTagsForResource":              {"ResourceArn"},
+	"ListUserImportJobs":               {"UserPoolId", "MaxResults"},
 	"ListUserPoolClients":              {"UserPoolId"},
 	"ListUserPools":                    {"MaxResults"},
 	"ListUsers":                        {"UserPoolId"},
@@ -85,6 +89,8 @@ var apiRequired = map[string][]string{
 	"SetUserPoolMfaConfig":             {"UserPoolId"},
 	"SetUserSettings":                  {"AccessToken", "MFAOptions"},
 	"SignUp":                           {"ClientId", "Username", "Password"},
+	"StartUserImportJob":               {"UserPoolId", "JobId"},
+	"StopUserImportJob":                {"UserPoolId", "JobId"},
 	"TagResource":                      {"ResourceArn", "Tags"},
 	"UntagResource":                    {"ResourceArn", "TagKeys"},
 	"UpdateDeviceStatus":               {"AccessToken", "DeviceKey"},
@@ -122,6 +128,7 @@ const (
 	wordsAndPunct = `[\w\s+=,.@-]+`
 	nonSpace      = `[\S]+`
 	tokenModel    = `[A-Za-z0-9-_=.]+`
+	arnModel      = `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`
 	unbounded     = math.MaxInt
 )
 
@@ -157,7 +164,12 @@ var apiLimits = map[string]memberLimit{
 	"Token":             limit(0, unbounded, tokenModel),
 	"NextToken":         limit(1, 131072, nonSpace),
 	"PaginationToken":   limit(1, unbounded, nonSpace),
-	"ResourceArn":       limit(20, 2048, `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`),
+	// JobId, JobName and CloudWatchLogsRoleArn are the user import
+	// jobs' (UserImportJobIdType, UserImportJobNameType, ArnType).
+	"JobId":                 limit(1, 55, `import-[0-9a-zA-Z-]+`),
+	"JobName":               limit(1, 128, wordsAndPunct),
+	"CloudWatchLogsRoleArn": limit(20, 2048, arnModel),
+	"ResourceArn":           limit(20, 2048, arnModel),
 	// Domain is DomainType's length; its pattern, which a custom domain's
 	// dots break, is the operation's to check (checkDomainName).
 	"Domain": limit(1, 63, ""),

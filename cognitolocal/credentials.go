@@ -32,6 +32,11 @@ func (p *Pool) checkCredentialsFor(c AppClient, username, password string) (snap
 	switch {
 	case !ok:
 		return snapshot{}, c.unknownUser(errBadCredentials)
+	case status == statusResetRequired && stored == "" && enabled:
+		// An imported user has no password to check: "Your users are in
+		// a RESET_REQUIRED state when imported" ("Importing users into
+		// user pools from a CSV file").
+		return snapshot{}, errPasswordReset
 	case status == statusUnconfirmed:
 		// Before the password: Cognito answers UserNotConfirmedException
 		// even to a wrong one (observed, amazon-cognito-identity-js#288).

@@ -52,8 +52,12 @@
 // DescribeUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain: kept
 // and answered back, a name to one pool; Managed Login stays at BaseURL
 // whatever the domain), GetUserAuthFactors and AdminGetUserAuthFactors,
-// and GetSigningCertificate (a self-signed certificate of the
-// token-signing key: there is no SAML). docs/emulator.md lists every
+// GetSigningCertificate (a self-signed certificate of the
+// token-signing key: there is no SAML), and the CSV user import
+// (GetCSVHeader, CreateUserImportJob with a PreSignedUrl the service
+// takes the file on, StartUserImportJob importing at once into
+// RESET_REQUIRED users, StopUserImportJob, DescribeUserImportJob,
+// ListUserImportJobs). docs/emulator.md lists every
 // operation. Errors
 // come as Cognito sends them: HTTP 400,
 // x-amzn-ErrorType and {"__type", "message"}.

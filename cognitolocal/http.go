@@ -81,6 +81,7 @@ var readOnlyOps = []string{
 	targetPrefix + "ListUserPoolClients", targetPrefix + "ListGroups", targetPrefix + "GetGroup",
 	targetPrefix + "ListUsersInGroup",
 	targetPrefix + "GetUserPoolMfaConfig",
+	targetPrefix + "GetCSVHeader", targetPrefix + "DescribeUserImportJob", targetPrefix + "ListUserImportJobs",
 }
 
 // mayChange reports whether r can change the saved state: a JSON API
@@ -115,6 +116,10 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.serveWellKnown(w, r, doc)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, importUploadPath) {
+		s.serveImportUpload(w, r)
 		return
 	}
 	if r.URL.Path == OutboxPath {

@@ -172,7 +172,7 @@ func TestAPIRejectsMalformedRequests(t *testing.T) {
 		"wrong type":      {targetPrefix + "GetUser", `{"AccessToken":7}`, "SerializationException"},
 		"trailing data":   {targetPrefix + "GetUser", `{"AccessToken":"x"} {}`, "SerializationException"},
 		"too large":       {targetPrefix + "GetUser", `{"AccessToken":"` + strings.Repeat("a", maxAPIBody) + `"}`, "SerializationException"},
-		"unknown op":      {targetPrefix + "StartUserImportJob", "{}", "UnknownOperationException"},
+		"unknown op":      {targetPrefix + "CreateIdentityProvider", "{}", "UnknownOperationException"},
 		"other service":   {"AmazonS3.GetUser", "{}", "UnknownOperationException"},
 		"prefix only":     {targetPrefix, "{}", "UnknownOperationException"},
 		"lowercase op":    {targetPrefix + "getuser", "{}", "UnknownOperationException"},

@@ -153,6 +153,8 @@ type Pool struct {
 	held      *heldMessages               // where messages go instead, while an operation holds them (custommessage.go)
 	// resourceServers by identifier.
 	resourceServers map[string]*ResourceServer
+	// importJobs are the user import jobs by JobId (importjobs.go).
+	importJobs map[string]*importJob
 }
 
 // New returns a pool with the default app client "local-client", served
@@ -202,6 +204,7 @@ func makePool(svc *Service, cfg Config) (*Pool, error) {
 		sessions:        map[string]*authSession{},
 		auth:            newAuthState(),
 		resourceServers: map[string]*ResourceServer{},
+		importJobs:      map[string]*importJob{},
 	}
 	settings := defaultSettings()
 	settings.Name = p.poolID

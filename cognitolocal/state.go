@@ -49,6 +49,8 @@ type poolState struct {
 	Outbox []Message `json:"outbox,omitempty"`
 	// ResourceServers and their scopes.
 	ResourceServers []*ResourceServer `json:"resourceServers,omitempty"`
+	// ImportJobs are the user import jobs, without their uploaded files.
+	ImportJobs []*importJob `json:"importJobs,omitempty"`
 }
 
 // savedKey is a signing key: its kid and its PKCS #8 private key.
@@ -156,6 +158,11 @@ func (p *Pool) poolState() (poolState, error) {
 	for _, k := range slices.Sorted(maps.Keys(p.resourceServers)) {
 		rs := cloneResourceServer(*p.resourceServers[k])
 		s.ResourceServers = append(s.ResourceServers, &rs)
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.importJobs)) {
+		j := *p.importJobs[k]
+		j.file = nil
+		s.ImportJobs = append(s.ImportJobs, &j)
 	}
 	return s, nil
 }
@@ -316,6 +323,7 @@ type loadedPool struct {
 	refresh  map[string]string
 	outbox   []Message
 	servers  map[string]*ResourceServer
+	jobs     map[string]*importJob
 }
 
 // decode checks a saved pool and indexes its records. A format 1 pool
@@ -375,6 +383,9 @@ func (ps poolState) decode() (*loadedPool, error) {
 	if ld.servers, err = indexState(ps.ResourceServers, func(rs *ResourceServer) string { return rs.Identifier }, "a resource server without an identifier"); err != nil {
 		return nil, err
 	}
+	if ld.jobs, err = indexState(ps.ImportJobs, func(j *importJob) string { return j.ID }, "an import job without an ID"); err != nil {
+		return nil, err
+	}
 	ld.outbox = slices.Clone(ps.Outbox)
 	if n := len(ld.outbox) - maxOutbox; n > 0 {
 		ld.outbox = slices.Delete(ld.outbox, 0, n)
@@ -411,7 +422,7 @@ func (p *Pool) install(ld *loadedPool) {
 	auth := newAuthState()
 	auth.decoyKey = p.auth.decoyKey // unknown names keep their decoy salts
 	p.auth = auth
-	p.outbox, p.resourceServers = ld.outbox, ld.servers
+	p.outbox, p.resourceServers, p.importJobs = ld.outbox, ld.servers, ld.jobs
 }
 
 // indexState keys a loaded state's records by key. A null record or an
