@@ -26,6 +26,7 @@ import (
 const (
 	awsCLI  = "/usr/bin/aws"
 	python3 = "/usr/bin/python3"
+	curl    = "/usr/bin/curl"
 )
 
 // binary is the cognitojwt command built from this checkout's
