@@ -7,6 +7,8 @@ package cognitolocal
 //     existence errors ("Managing user existence error responses",
 //     https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html);
 //     it costs a hash either way, so timing reveals no usernames;
+//   - a user a CSV import created, who has no password yet, is
+//     PasswordResetRequiredException whatever the password;
 //   - an UNCONFIRMED user is UserNotConfirmedException;
 //   - a wrong password is NotAuthorizedException;
 //   - then a disabled user, RESET_REQUIRED (PasswordResetRequiredException, API reference of
@@ -19,8 +21,9 @@ func (p *Pool) checkCredentialsFor(c AppClient, username, password string) (snap
 	ok := u != nil
 	var stored, status string
 	var snap snapshot
-	var enabled, tempExpired bool
+	var enabled, tempExpired, imported bool
 	if ok {
+		imported = u.Imported
 		stored, snap, status, enabled = u.Password, p.snapshotLocked(u), u.Status, u.Enabled
 		tempExpired = p.temporaryPasswordExpired(u.TemporarySince)
 	} else {
@@ -32,7 +35,7 @@ func (p *Pool) checkCredentialsFor(c AppClient, username, password string) (snap
 	switch {
 	case !ok:
 		return snapshot{}, c.unknownUser(errBadCredentials)
-	case status == statusResetRequired && stored == "" && enabled:
+	case imported && status == statusResetRequired && stored == "" && enabled:
 		// An imported user has no password to check: "Your users are in
 		// a RESET_REQUIRED state when imported" ("Importing users into
 		// user pools from a CSV file").

@@ -213,7 +213,7 @@ func (p *Pool) importRowLocked(values map[string]string) error {
 	if err != nil {
 		return err
 	}
-	u.Status = statusResetRequired
+	u.Status, u.Imported = statusResetRequired, true
 	if mfa {
 		mfaOf(u).SMS = true
 	}

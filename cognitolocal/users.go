@@ -278,6 +278,10 @@ type user struct {
 	// DeviceGroup the group key they share.
 	Devices     []*device `json:"devices,omitempty"`
 	DeviceGroup string    `json:"deviceGroup,omitempty"`
+	// Imported marks a user a CSV import created (importjobs.go): until
+	// a password is set, its sign-in answers
+	// PasswordResetRequiredException whatever the password given.
+	Imported bool `json:"imported,omitempty"`
 }
 
 func (u *user) sub() string { return u.Attributes["sub"] }
