@@ -2,6 +2,8 @@ package cognitolocal
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -190,11 +192,7 @@ func (p *Pool) listUserImportJobs(_ context.Context, in *listUserImportJobsInput
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	jobs := make([]*importJob, 0, len(p.importJobs))
-	for _, j := range p.importJobs {
-		jobs = append(jobs, j)
-	}
-	page, next, err := pageOf(jobs, jobKey, limit, in.PaginationToken)
+	page, next, err := pageOf(slices.Collect(maps.Values(p.importJobs)), jobKey, limit, in.PaginationToken)
 	if err != nil {
 		return nil, err
 	}
