@@ -80,7 +80,7 @@ var readOnlyOps = []string{
 	targetPrefix + "DescribeResourceServer", targetPrefix + "ListResourceServers",
 	targetPrefix + "ListUserPoolClients", targetPrefix + "ListGroups", targetPrefix + "GetGroup",
 	targetPrefix + "ListUsersInGroup",
-	targetPrefix + "GetUserPoolMfaConfig",
+	targetPrefix + "GetUserPoolMfaConfig", targetPrefix + "GetUICustomization",
 }
 
 // mayChange reports whether r can change the saved state: a JSON API
@@ -127,6 +127,9 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		http.NotFound(w, r)
+		return
+	}
+	if s.serveLogo(w, r) {
 		return
 	}
 	s.serveManagedLogin(w, r)
