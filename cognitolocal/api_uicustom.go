@@ -178,6 +178,18 @@ func (p *Pool) getUICustomization(_ context.Context, in *getUICustomizationInput
 	return &uiCustomizationOutput{UICustomization: p.uiCustomizationType(key, c)}, nil
 }
 
+// dropUICustomization removes a deleted app client's customization, so
+// that its logo is no longer served nor its branding saved; p.mu is held.
+func (p *Pool) dropUICustomization(clientID string) {
+	s := *p.conf()
+	if s.UICustomizations[clientID] == nil {
+		return
+	}
+	s.UICustomizations = maps.Clone(s.UICustomizations)
+	delete(s.UICustomizations, clientID)
+	p.settings.Store(&s)
+}
+
 // uiCustomizationFor is the customization that applies to the client
 // key names, and the key it is kept under; nil when none does.
 func (p *Pool) uiCustomizationFor(key string) (string, *uiCustomization) {
@@ -230,7 +242,9 @@ func (s *Service) serveLogo(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	c := p.conf().UICustomizations[parts[1]]
-	if c == nil || len(c.Image) == 0 || r.URL.Path != logoPath(p.poolID, parts[1], c) {
+	// The media type is checked again: a state file edited by hand must
+	// not have the service answer HTML at its own origin.
+	if c == nil || len(c.Image) == 0 || (c.ImageType != "image/png" && c.ImageType != "image/jpeg") || r.URL.Path != logoPath(p.poolID, parts[1], c) {
 		http.NotFound(w, r)
 		return true
 	}

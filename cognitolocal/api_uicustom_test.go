@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
+	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
 	"net/http"
@@ -234,6 +235,44 @@ func TestLoginPageEscapesLessThanInCSS(t *testing.T) {
 	setUI(t, p, map[string]any{"CSS": `.legalText-customizable { font-family: "<b>" }`})
 	body := page(t, p, "/login", nil).Body.String()
 	require.Contains(t, body, `font-family: "\3c b>"`)
+}
+
+func TestSetUICustomizationTakesAJPEG(t *testing.T) {
+	p := brandedPool(t)
+	var b bytes.Buffer
+	require.NoError(t, jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, 8, 8)), nil))
+	got := setUI(t, p, map[string]any{"ImageFile": b.Bytes()})
+	require.True(t, strings.HasSuffix(got["ImageUrl"].(string), "/image.jpg"), got["ImageUrl"])
+	u, err := url.Parse(got["ImageUrl"].(string))
+	require.NoError(t, err)
+	require.Equal(t, "image/jpeg", serve(p, httptest.NewRequest(http.MethodGet, u.Path, nil)).Header().Get("Content-Type"))
+}
+
+// A deleted app client's customization goes with it.
+func TestDeleteUserPoolClientDropsItsUICustomization(t *testing.T) {
+	p := brandedPool(t)
+	c, err := p.CreateAppClient(AppClient{ClientID: "doomed"})
+	require.NoError(t, err)
+	u, err := url.Parse(setUI(t, p, map[string]any{"ClientId": c.ClientID, "ImageFile": testPNG(t)})["ImageUrl"].(string))
+	require.NoError(t, err)
+	status, out := call(t, p, "DeleteUserPoolClient", map[string]any{"UserPoolId": DefaultPoolID, "ClientId": c.ClientID})
+	require.Equal(t, http.StatusOK, status, out)
+	require.NotContains(t, p.conf().UICustomizations, c.ClientID)
+	require.Equal(t, http.StatusNotFound, serve(p, httptest.NewRequest(http.MethodGet, u.Path, nil)).Code)
+}
+
+// A state whose logo claims another media type is not served.
+func TestUICustomizationLogoServedOnlyAsAnImage(t *testing.T) {
+	p := brandedPool(t)
+	u, err := url.Parse(setUI(t, p, map[string]any{"ImageFile": testPNG(t)})["ImageUrl"].(string))
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, p.SaveState(&buf))
+	edited := strings.Replace(buf.String(), `"imageType": "image/png"`, `"imageType": "text/html"`, 1)
+	require.True(t, edited != buf.String(), "the state names the logo's type")
+	q := newPoolEmpty(t)
+	require.NoError(t, q.LoadState(strings.NewReader(edited)))
+	require.Equal(t, http.StatusNotFound, serve(q, httptest.NewRequest(http.MethodGet, u.Path, nil)).Code)
 }
 
 func TestUICustomizationSurvivesRestart(t *testing.T) {
