@@ -24,10 +24,7 @@ import (
 // logo appear above the sign-in form. The page's Content-Security-Policy
 // must let both in: the stylesheet computes, the logo loads.
 func TestManagedLoginClassicBranding(t *testing.T) {
-	path := browserPath()
-	if path == "" {
-		t.Skip("SKIPPING THE REAL-BROWSER TEST: no Chromium or Chrome found (install the Debian package chromium, or set $CHROME)")
-	}
+	path := requireBrowser(t)
 	pool, err := cognitolocal.Start("127.0.0.1:0", cognitolocal.Config{PoolID: "us-east-1_Browser3"})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, pool.Close()) })
