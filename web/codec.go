@@ -135,13 +135,22 @@ func (k cookieCodec) openRefresh(c *cookieSet, s *session) {
 func (k cookieCodec) write(_ context.Context, w http.ResponseWriter, c *cookieSet, s *session, what saveWhat) error {
 	a := k.a
 	left := a.left(s)
-	a.jars[jarSession].write(w, a.seal.seal(purposeSession, s.encode()), left, c.jars[jarSession].count)
+	sealed, rt := a.seal.seal(purposeSession, s.encode()), ""
+	if what >= saveRefreshed && s.refresh != "" {
+		rt = a.seal.seal(purposeRefresh+s.id, []byte(s.refresh))
+	}
+	if !fits(sealed) || !fits(rt) {
+		// Written anyway, the browser would be sent chunks that no
+		// request can read back: a sign-in that signs no one in.
+		return errTooLarge
+	}
+	a.jars[jarSession].write(w, sealed, left, c.jars[jarSession].count)
 	if what >= saveRefreshed {
 		j, had := a.jars[jarRefresh], c.jars[jarRefresh].count
-		if s.refresh == "" {
+		if rt == "" {
 			j.clear(w, had)
 		} else {
-			j.write(w, a.seal.seal(purposeRefresh+s.id, []byte(s.refresh)), left, had)
+			j.write(w, rt, left, had)
 		}
 		if n := c.jars[jarOldAccess].count; n > 0 {
 			a.jars[jarOldAccess].clear(w, n)
@@ -159,6 +168,11 @@ func (cookieCodec) remove(context.Context, *session) error { return nil }
 // left is what remains of s's absolute lifetime: the cookies' Max-Age and
 // the longest a store keeps the record.
 func (a *Auth) left(s *session) time.Duration { return a.absolute - a.now().Sub(s.created) }
+
+// errTooLarge: the session's tokens need more cookies than a request may
+// bring back (maxChunks), as custom claims or hundreds of groups can make
+// them; a Store keeps any size.
+var errTooLarge = because(ErrSignIn, "session too large for cookies; set Config.Store")
 
 // errChanged: a write found the session changed or gone meanwhile, and
 // left it as it was.

@@ -114,6 +114,10 @@ func (j cookieJar) read(r *http.Request) (parts []string, count int) {
 	return v[0].parts(), v[0].count
 }
 
+// fits reports whether value can be written as a cookie that read
+// accepts: at most maxChunks chunks.
+func fits(value string) bool { return len(value) <= maxChunks*chunkSize }
+
 func (j cookieJar) chunkName(i int) string { return j.name + "-" + strconv.Itoa(i) }
 
 // write sets the cookie to value for maxAge, and deletes the chunks an

@@ -60,3 +60,30 @@ func TestSecureCookieAttributes(t *testing.T) {
 	assert.Equal(t, "openid email profile", q.Get("scope"))
 	assert.Empty(t, q.Get("identity_provider"))
 }
+
+func TestSessionTooLargeForCookiesIsRefusedAtSignIn(t *testing.T) {
+	// Tokens within the verifiers' size limit can still need more than
+	// the 8 chunks a request may bring back: written anyway, the browser
+	// would hold cookies no request reads, signed in by the log and sent
+	// back to sign-in by every page.
+	groups := make([]string, 280)
+	for i := range groups {
+		groups[i] = fmt.Sprintf("group-with-a-rather-long-name-%03d", i)
+	}
+	a := newApp(t)
+	a.pool.signInAs("alice", groups...)
+	resp := a.get(a.callbackURL())
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	for _, c := range resp.Cookies() {
+		assert.False(t, strings.HasPrefix(c.Name, "session") && !strings.HasPrefix(c.Name, "session-signin-") && c.MaxAge >= 0,
+			"no session cookie is written: %s", c.Name)
+	}
+	assert.Contains(t, a.logs.String(), "session too large for cookies; set Config.Store")
+	assert.NotContains(t, a.logs.String(), "signed in")
+
+	// A store keeps a session of any size.
+	s := newApp(t, func(c *web.Config) { c.Store = &web.MemoryStore{} })
+	s.pool.signInAs("alice", groups...)
+	assert.Equal(t, http.StatusSeeOther, s.get(s.callbackURL()).StatusCode)
+	assert.Contains(t, body(t, s.get("/account")), "group-with-a-rather-long-name-279")
+}

@@ -151,7 +151,7 @@ func (a *Auth) Callback() http.Handler {
 			}
 		}
 		if err := a.codec.write(r.Context(), w, &c, s, saveAll); err != nil {
-			a.answer(w, r, http.StatusServiceUnavailable, err)
+			a.answer(w, r, statusOf(err), err)
 			return
 		}
 		a.log(r, "signed in", nil)
