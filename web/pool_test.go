@@ -55,6 +55,8 @@ type testPool struct {
 	foreignKey atomic.Pointer[cognitotest.SigningKey]
 	// hold, when set, delays refresh answers until it is closed.
 	hold chan struct{}
+	// spoil, when set, rewrites each token answer before it is sent.
+	spoil atomic.Pointer[func(body map[string]any)]
 	// refreshPad lengthens refresh tokens to a real one's size (Cognito's
 	// are encrypted JWTs of about 1.7 KB).
 	refreshPad int
@@ -211,6 +213,9 @@ func (p *testPool) issue(w http.ResponseWriter, f *family, nonce, refresh string
 	}
 	if p.noIDToken.Load() {
 		delete(body, "id_token")
+	}
+	if f := p.spoil.Load(); f != nil {
+		(*f)(body)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(body)

@@ -211,7 +211,7 @@ func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, strin
 		if errors.Is(err, cognitojwt.ErrKeysUnavailable) {
 			return nil, "", because(ErrUnavailable, "signing keys unavailable")
 		}
-		return nil, "", because(ErrSignIn, "tokens do not verify: "+kindOf(err))
+		return nil, "", because(ErrSignIn, "tokens do not verify: "+pairReason(err))
 	}
 	nonce, _ := ic.Get("nonce")
 	if got, _ := nonce.(string); subtle.ConstantTimeCompare([]byte(got), []byte(f.nonce)) != 1 {

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -216,4 +218,61 @@ func TestSignInsFromTwoTabsBothComplete(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, a.get(second).StatusCode)
 	assert.Equal(t, http.StatusSeeOther, a.get(first).StatusCode, "the earlier tab's sign-in kept its own cookie")
 	assert.Nil(t, a.flowCookie(), "both sign-in cookies are gone")
+}
+
+// claimOf reads a claim of a token without verifying it, to mint a
+// substitute that differs from it in one respect only.
+func claimOf(t testing.TB, token, name string) any {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	require.Len(t, parts, 3)
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	require.NoError(t, err)
+	var claims map[string]any
+	require.NoError(t, json.Unmarshal(raw, &claims))
+	return claims[name]
+}
+
+func TestCallbackRefusesSubstitutedTokens(t *testing.T) {
+	// A token endpoint answer whose tokens are not this client's ID and
+	// access tokens of one user of this pool starts no session, whatever
+	// else about them is right (signature, nonce, lifetime).
+	for name, tc := range map[string]struct {
+		spoil func(p *testPool, body map[string]any)
+		log   string
+	}{
+		"access token as the ID token": {func(_ *testPool, b map[string]any) { b["id_token"] = b["access_token"] }, "tokens do not verify: wrong_token_use"},
+		"ID token as the access token": {func(_ *testPool, b map[string]any) { b["access_token"] = b["id_token"] }, "tokens do not verify: wrong_token_use"},
+		"ID token of another client": {func(p *testPool, b map[string]any) {
+			b["id_token"] = p.IDToken(cognitotest.WithClientID("other-client"), cognitotest.WithSubject("sub-alice"),
+				cognitotest.WithClaim("nonce", claimOf(p.t, b["id_token"].(string), "nonce")))
+		}, "tokens do not verify: wrong_client"},
+		"ID token of another pool": {func(p *testPool, b map[string]any) {
+			b["id_token"] = p.IDToken(cognitotest.WithClientID("web-client"), cognitotest.WithSubject("sub-alice"),
+				cognitotest.WithClaim("iss", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other"),
+				cognitotest.WithClaim("nonce", claimOf(p.t, b["id_token"].(string), "nonce")))
+		}, "tokens do not verify: wrong_issuer"},
+		"ID token of another user": {func(p *testPool, b map[string]any) {
+			b["id_token"] = p.IDToken(cognitotest.WithClientID("web-client"), cognitotest.WithSubject("sub-mallory"),
+				cognitotest.WithUsername("mallory"), cognitotest.WithClaim("nonce", claimOf(p.t, b["id_token"].(string), "nonce")))
+		}, "tokens do not verify: access and ID tokens name different users"},
+		"control: a genuine re-mint": {func(p *testPool, b map[string]any) {
+			b["id_token"] = p.IDToken(cognitotest.WithClientID("web-client"), cognitotest.WithSubject("sub-alice"),
+				cognitotest.WithUsername("alice"), cognitotest.WithClaim("nonce", claimOf(p.t, b["id_token"].(string), "nonce")))
+		}, "signed in"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			a := newApp(t)
+			spoil := func(b map[string]any) { tc.spoil(a.pool, b) }
+			a.pool.spoil.Store(&spoil)
+			resp := a.get(a.callbackURL())
+			assert.Contains(t, a.logs.String(), tc.log)
+			if tc.log == "signed in" {
+				assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+				return
+			}
+			assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+			assert.Nil(t, a.cookie("session"))
+		})
+	}
 }
