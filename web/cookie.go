@@ -122,7 +122,11 @@ func (j cookieJar) chunkName(i int) string { return j.name + "-" + strconv.Itoa(
 
 // write sets the cookie to value for maxAge, and deletes the chunks an
 // earlier, longer value left behind (had: the count read from the request).
+// Like clear, it marks the response no-store: a shared cache that kept a
+// page with a session's Set-Cookie would hand the session to the next
+// visitor.
 func (j cookieJar) write(w http.ResponseWriter, value string, maxAge time.Duration, had int) {
+	noStore(w)
 	secs := int(maxAge / time.Second)
 	if secs <= 0 {
 		secs = 1
@@ -146,6 +150,7 @@ func (j cookieJar) write(w http.ResponseWriter, value string, maxAge time.Durati
 
 // clear deletes the cookie and the chunks the request carried.
 func (j cookieJar) clear(w http.ResponseWriter, had int) {
+	noStore(w)
 	http.SetCookie(w, j.cookie(j.name, "", -1))
 	j.expire(w, 1, had)
 }
