@@ -16,7 +16,9 @@ type codec interface {
 	// writing it again moves it to the current key.
 	load(ctx context.Context, c *cookieSet, s *session) (stale bool, err error)
 	// openRefresh fills in s.refresh, or leaves it empty when it is
-	// missing or does not belong to s.
+	// missing or does not belong to s. c is nil where no request's
+	// cookies are at hand (the shared refresh): a store's record still
+	// opens, cookies do not.
 	openRefresh(c *cookieSet, s *session)
 	// write keeps s after a request changed it (what says how much), or
 	// after sign-in (saveAll on a session never kept before).
@@ -120,7 +122,10 @@ func (k cookieCodec) load(_ context.Context, c *cookieSet, s *session) (bool, er
 }
 
 func (k cookieCodec) openRefresh(c *cookieSet, s *session) {
-	if s.refresh != "" {
+	if s.refresh != "" || c == nil {
+		// Without the request's cookies (the shared refresh, which runs
+		// on a goroutine of its own) there is nothing more to open: the
+		// request opened the cookie already, or it did not open.
 		return
 	}
 	parts := c.jars[jarRefresh].parts()
