@@ -276,3 +276,53 @@ func TestCallbackRefusesSubstitutedTokens(t *testing.T) {
 		})
 	}
 }
+
+func TestCallbackMixingTwoSignInsIsRefused(t *testing.T) {
+	// Two sign-ins under way in one browser: the state of one with the
+	// code of the other (a code injected into the callback URL) fails,
+	// since the code was issued for the other's PKCE challenge and nonce.
+	a := newApp(t)
+	first, err := url.Parse(a.callbackURL())
+	require.NoError(t, err)
+	second, err := url.Parse(a.callbackURL())
+	require.NoError(t, err)
+	mixed := *first
+	q := first.Query()
+	q.Set("code", second.Query().Get("code"))
+	mixed.RawQuery = q.Encode()
+	assert.Equal(t, http.StatusBadRequest, a.get(mixed.String()).StatusCode)
+	assert.Nil(t, a.cookie("session"))
+	assert.Contains(t, a.logs.String(), "code exchange refused by the token endpoint: invalid_grant")
+	assert.Equal(t, http.StatusBadRequest, a.get(first.String()).StatusCode, "the first sign-in's cookie was used up")
+	assert.Nil(t, a.cookie("session"))
+}
+
+func TestCallbackLogsNoCodeStateOrPoolText(t *testing.T) {
+	a := newApp(t)
+	marker := "Zm9vYmFyYmF6cXV4MARKER"
+	for reason, set := range map[string]map[string]string{
+		"code exchange refused by the token endpoint":                {"code": "code-" + marker},
+		"the user pool answered with an error":                       {"error": marker, "error_description": marker + " " + marker},
+		"state does not match this browser's sign-in":                {"state+": marker},
+		"no sign-in in progress in this browser":                     {"state": marker},
+		"code exchange refused by the token endpoint: invalid_grant": {"code": "code-" + marker + "\n" + marker},
+	} {
+		// A sign-in of its own for each: a callback uses its cookie up.
+		cb, err := url.Parse(a.callbackURL())
+		require.NoError(t, err)
+		q := cb.Query()
+		for k, v := range set {
+			if k == "state+" {
+				k, v = "state", q.Get("state")+v
+			}
+			q.Set(k, v)
+		}
+		u := *cb
+		u.RawQuery = q.Encode()
+		assert.Equal(t, http.StatusBadRequest, a.get(u.String()).StatusCode, "%v", set)
+		assert.Contains(t, a.logs.String(), reason)
+		assert.NotContains(t, a.logs.String(), "MARKER")
+		assert.NotContains(t, a.logs.String(), cb.Query().Get("state"))
+		assert.NotContains(t, a.logs.String(), cb.Query().Get("code"))
+	}
+}
