@@ -118,11 +118,27 @@ func TestLogoutRefusesOtherMethods(t *testing.T) {
 	assert.Equal(t, "GET, HEAD, POST", resp.Header.Get("Allow"))
 }
 
-// stallingStore stops answering the calls named in stall, each until its
-// context ends, as a client of a Redis that stopped answering does.
+// stallingStore stops answering the calls whose flag is set, each until
+// its context ends, as a client of a Redis that stopped answering does.
 type stallingStore struct {
 	web.MemoryStore
-	getStalls, deleteStalls atomic.Bool
+	getStalls, deleteStalls, setStalls, swapStalls atomic.Bool
+}
+
+func (s *stallingStore) Set(ctx context.Context, id string, v []byte, ttl time.Duration) error {
+	if s.setStalls.Load() {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return s.MemoryStore.Set(ctx, id, v, ttl)
+}
+
+func (s *stallingStore) Swap(ctx context.Context, id string, old, v []byte, ttl time.Duration) (bool, error) {
+	if s.swapStalls.Load() {
+		<-ctx.Done()
+		return false, ctx.Err()
+	}
+	return s.MemoryStore.Swap(ctx, id, old, v, ttl)
 }
 
 func (s *stallingStore) Get(ctx context.Context, id string) ([]byte, bool, error) {
