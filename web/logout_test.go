@@ -189,3 +189,27 @@ func TestSignOutWithAStalledStoreIsNotReportedDone(t *testing.T) {
 		})
 	}
 }
+
+func TestCopyFromBeforeARefreshCannotTakeTheRefreshAfterSignOut(t *testing.T) {
+	// A refresh's result is kept for a minute so that requests still
+	// carrying the old cookies take it rather than refresh again. After
+	// sign-out, a copy of those old cookies must not take it: it would
+	// trade a session that was signed out for fresh tokens without
+	// asking the pool, which refuses the revoked refresh token.
+	a := newApp(t)
+	a.pool.lifetime = 10 * time.Minute
+	a.signIn("/")
+	u, _ := url.Parse(a.srv.URL)
+	before := a.jar.Cookies(u)
+	a.clock.Advance(8*time.Minute + 30*time.Second) // due, still valid
+	require.Contains(t, body(t, a.get("/account")), "user=alice")
+	require.Equal(t, 2, int(a.pool.tokenCalls.Load()), "refreshed")
+	a.signOut()
+
+	a.jar.SetCookies(u, before)
+	a.clock.Advance(time.Second)
+	resp := a.get("/account")
+	assert.Equal(t, http.StatusFound, resp.StatusCode, "the copy is signed out")
+	assert.Equal(t, 3, int(a.pool.tokenCalls.Load()), "the copy's refresh went to the pool")
+	assert.Contains(t, a.logs.String(), "refresh refused by the token endpoint: invalid_grant")
+}
