@@ -212,6 +212,8 @@ var apiOps = map[string]apiOp{
 	"DescribeUserPoolDomain":           serviceOp((*Service).describeUserPoolDomain),
 	"UpdateUserPoolDomain":             op((*Pool).updateUserPoolDomain),
 	"DeleteUserPoolDomain":             op((*Pool).deleteUserPoolDomain),
+	"SetUICustomization":               op((*Pool).setUICustomization),
+	"GetUICustomization":               op((*Pool).getUICustomization),
 	"SetUserSettings":                  op((*Pool).setUserSettings),
 	"AdminSetUserSettings":             op((*Pool).adminSetUserSettings),
 	"GetUserAuthFactors":               op((*Pool).getUserAuthFactors),

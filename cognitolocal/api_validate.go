@@ -67,6 +67,7 @@ var apiRequired = map[string][]string{
 	"GetDevice":                        {"DeviceKey"},
 	"GetGroup":                         {"GroupName", "UserPoolId"},
 	"GetSigningCertificate":            {"UserPoolId"},
+	"GetUICustomization":               {"UserPoolId"},
 	"GetUser":                          {"AccessToken"},
 	"GetUserAttributeVerificationCode": {"AccessToken", "AttributeName"},
 	"GetUserAuthFactors":               {"AccessToken"},
@@ -85,6 +86,7 @@ var apiRequired = map[string][]string{
 	"ResendConfirmationCode":           {"ClientId", "Username"},
 	"RespondToAuthChallenge":           {"ClientId", "ChallengeName"},
 	"RevokeToken":                      {"Token", "ClientId"},
+	"SetUICustomization":               {"UserPoolId"},
 	"SetUserMFAPreference":             {"AccessToken"},
 	"SetUserPoolMfaConfig":             {"UserPoolId"},
 	"SetUserSettings":                  {"AccessToken", "MFAOptions"},
@@ -173,6 +175,8 @@ var apiLimits = map[string]memberLimit{
 	// Domain is DomainType's length; its pattern, which a custom domain's
 	// dots break, is the operation's to check (checkDomainName).
 	"Domain": limit(1, 63, ""),
+	// CSS is CSSType (SetUICustomization); its rules are checkUICSS's.
+	"CSS": limit(0, 131072, ""),
 }
 
 // passwordLimit is PasswordType (Password, PreviousPassword,

@@ -126,6 +126,7 @@ func (p *Pool) DeleteAppClient(clientID string) error {
 		return errClientNotFound
 	}
 	delete(p.clients, clientID)
+	p.dropUICustomization(clientID)
 	return nil
 }
 

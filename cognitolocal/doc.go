@@ -51,7 +51,9 @@
 // UserPoolTags) and domains (CreateUserPoolDomain,
 // DescribeUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain: kept
 // and answered back, a name to one pool; Managed Login stays at BaseURL
-// whatever the domain), GetUserAuthFactors and AdminGetUserAuthFactors,
+// whatever the domain), the classic hosted UI's branding
+// (SetUICustomization, GetUICustomization: the documented CSS classes
+// and a PNG or JPEG logo, applied to the pages), GetUserAuthFactors and AdminGetUserAuthFactors,
 // GetSigningCertificate (a self-signed certificate of the
 // token-signing key: there is no SAML), and the CSV user import
 // (GetCSVHeader, CreateUserImportJob with a PreSignedUrl the service

@@ -80,7 +80,7 @@ var readOnlyOps = []string{
 	targetPrefix + "DescribeResourceServer", targetPrefix + "ListResourceServers",
 	targetPrefix + "ListUserPoolClients", targetPrefix + "ListGroups", targetPrefix + "GetGroup",
 	targetPrefix + "ListUsersInGroup",
-	targetPrefix + "GetUserPoolMfaConfig",
+	targetPrefix + "GetUserPoolMfaConfig", targetPrefix + "GetUICustomization",
 	targetPrefix + "GetCSVHeader", targetPrefix + "DescribeUserImportJob", targetPrefix + "ListUserImportJobs",
 }
 
@@ -132,6 +132,9 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		http.NotFound(w, r)
+		return
+	}
+	if s.serveLogo(w, r) {
 		return
 	}
 	s.serveManagedLogin(w, r)

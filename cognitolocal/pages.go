@@ -47,6 +47,11 @@ type pageData struct {
 	Choices                               []formChoice
 	Secret                                string
 	QR                                    template.URL
+	// CSS and LogoURL are the classic hosted UI's branding of the client
+	// (api_uicustom.go), CSS checked and escaped (pageCSS); Nonce lets
+	// the page's stylesheets, and no other, past its policy.
+	CSS            template.CSS
+	LogoURL, Nonce string
 }
 
 // formField is an attribute the sign-up form asks for.
@@ -93,6 +98,12 @@ func (p *Pool) basePage(req authRequest, q url.Values, path, heading string) pag
 	if p.AllowsSignUp() {
 		d.SignUpURL = pageURL("/signup", q)
 	}
+	if key, c := p.uiCustomizationFor(req.client.ClientID); c != nil {
+		d.CSS = template.CSS(pageCSS(c.CSS))
+		if len(c.Image) > 0 {
+			d.LogoURL = logoPath(p.poolID, key, c)
+		}
+	}
 	if s := p.conf(); containsString(s.UsernameAttributes, "email") {
 		d.UsernameLabel = "Email address"
 	} else if containsString(s.UsernameAttributes, "phone_number") {
@@ -132,14 +143,21 @@ func itoa(n int) string {
 }
 
 // render answers a page, with the headers every page has: no caching, no
-// framing, and a policy that allows no script and no outside resource
-// (images only as data: URIs, the QR code of TOTP set-up).
+// framing, and a policy that allows no script and no outside resource:
+// the page's own <style> elements by their nonce, images as data: URIs
+// (the QR code of TOTP set-up) and, for a client with a logo, from the
+// page's origin, where the logo is served.
 func (p *Pool) render(w http.ResponseWriter, name string, d pageData) {
+	d.Nonce = randomToken(16)
+	img := "img-src data:"
+	if d.LogoURL != "" {
+		img += " 'self'"
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+d.Nonce+"'; "+img+"; frame-ancestors 'none'")
 	// same-origin, not no-referrer: under no-referrer browsers send
 	// "Origin: null" with the form's POST, which the origin check refuses.
 	h.Set("Referrer-Policy", "same-origin")

@@ -75,6 +75,9 @@ type poolSettings struct {
 	// (api_domains.go); UpdateUserPool does not change them.
 	Domain       *poolDomain `json:"domain,omitempty"`
 	CustomDomain *poolDomain `json:"customDomain,omitempty"`
+	// UICustomizations are the classic hosted UI's branding
+	// (api_uicustom.go), by app client ID or ALL.
+	UICustomizations map[string]*uiCustomization `json:"uiCustomizations,omitempty"`
 	// Extra holds the members of CreateUserPool and UpdateUserPool this
 	// pool does not model, answered back by DescribeUserPool as given.
 	Extra    map[string]json.RawMessage `json:"extra,omitempty"`

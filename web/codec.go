@@ -16,7 +16,9 @@ type codec interface {
 	// writing it again moves it to the current key.
 	load(ctx context.Context, c *cookieSet, s *session) (stale bool, err error)
 	// openRefresh fills in s.refresh, or leaves it empty when it is
-	// missing or does not belong to s.
+	// missing or does not belong to s. c is nil where no request's
+	// cookies are at hand (the shared refresh): a store's record still
+	// opens, cookies do not.
 	openRefresh(c *cookieSet, s *session)
 	// write keeps s after a request changed it (what says how much), or
 	// after sign-in (saveAll on a session never kept before).
@@ -120,7 +122,10 @@ func (k cookieCodec) load(_ context.Context, c *cookieSet, s *session) (bool, er
 }
 
 func (k cookieCodec) openRefresh(c *cookieSet, s *session) {
-	if s.refresh != "" {
+	if s.refresh != "" || c == nil {
+		// Without the request's cookies (the shared refresh, which runs
+		// on a goroutine of its own) there is nothing more to open: the
+		// request opened the cookie already, or it did not open.
 		return
 	}
 	parts := c.jars[jarRefresh].parts()
@@ -135,13 +140,22 @@ func (k cookieCodec) openRefresh(c *cookieSet, s *session) {
 func (k cookieCodec) write(_ context.Context, w http.ResponseWriter, c *cookieSet, s *session, what saveWhat) error {
 	a := k.a
 	left := a.left(s)
-	a.jars[jarSession].write(w, a.seal.seal(purposeSession, s.encode()), left, c.jars[jarSession].count)
+	sealed, rt := a.seal.seal(purposeSession, s.encode()), ""
+	if what >= saveRefreshed && s.refresh != "" {
+		rt = a.seal.seal(purposeRefresh+s.id, []byte(s.refresh))
+	}
+	if !fits(sealed) || !fits(rt) {
+		// Written anyway, the browser would be sent chunks that no
+		// request can read back: a sign-in that signs no one in.
+		return errTooLarge
+	}
+	a.jars[jarSession].write(w, sealed, left, c.jars[jarSession].count)
 	if what >= saveRefreshed {
 		j, had := a.jars[jarRefresh], c.jars[jarRefresh].count
-		if s.refresh == "" {
+		if rt == "" {
 			j.clear(w, had)
 		} else {
-			j.write(w, a.seal.seal(purposeRefresh+s.id, []byte(s.refresh)), left, had)
+			j.write(w, rt, left, had)
 		}
 		if n := c.jars[jarOldAccess].count; n > 0 {
 			a.jars[jarOldAccess].clear(w, n)
@@ -159,6 +173,11 @@ func (cookieCodec) remove(context.Context, *session) error { return nil }
 // left is what remains of s's absolute lifetime: the cookies' Max-Age and
 // the longest a store keeps the record.
 func (a *Auth) left(s *session) time.Duration { return a.absolute - a.now().Sub(s.created) }
+
+// errTooLarge: the session's tokens need more cookies than a request may
+// bring back (maxChunks), as custom claims or hundreds of groups can make
+// them; a Store keeps any size.
+var errTooLarge = because(ErrSignIn, "session too large for cookies; set Config.Store")
 
 // errChanged: a write found the session changed or gone meanwhile, and
 // left it as it was.

@@ -114,11 +114,19 @@ func (j cookieJar) read(r *http.Request) (parts []string, count int) {
 	return v[0].parts(), v[0].count
 }
 
+// fits reports whether value can be written as a cookie that read
+// accepts: at most maxChunks chunks.
+func fits(value string) bool { return len(value) <= maxChunks*chunkSize }
+
 func (j cookieJar) chunkName(i int) string { return j.name + "-" + strconv.Itoa(i) }
 
 // write sets the cookie to value for maxAge, and deletes the chunks an
 // earlier, longer value left behind (had: the count read from the request).
+// Like clear, it marks the response no-store: a shared cache that kept a
+// page with a session's Set-Cookie would hand the session to the next
+// visitor.
 func (j cookieJar) write(w http.ResponseWriter, value string, maxAge time.Duration, had int) {
+	noStore(w)
 	secs := int(maxAge / time.Second)
 	if secs <= 0 {
 		secs = 1
@@ -142,6 +150,7 @@ func (j cookieJar) write(w http.ResponseWriter, value string, maxAge time.Durati
 
 // clear deletes the cookie and the chunks the request carried.
 func (j cookieJar) clear(w http.ResponseWriter, had int) {
+	noStore(w)
 	http.SetCookie(w, j.cookie(j.name, "", -1))
 	j.expire(w, 1, had)
 }

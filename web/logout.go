@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,7 +18,9 @@ import (
 // refused. With Config.Verify.Revocations set to a list that takes
 // entries, the session's family is listed too, even when its ID token has
 // expired: in cookie mode a copy of the cookie taken before sign-out is
-// otherwise honoured until its ID token expires.
+// otherwise honoured until its ID token expires. With Config.Store, a
+// store that cannot be read or cannot delete the record fails the POST
+// with 503 and keeps the cookies: the record would outlive the sign-out.
 func (a *Auth) Logout() http.Handler {
 	return a.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -35,9 +38,18 @@ func (a *Auth) Logout() http.Handler {
 		a.cookies(r, &c)
 		if c.session() != nil {
 			var s session
-			if _, err := a.codec.load(r.Context(), &c, &s); err == nil {
+			_, err := a.codec.load(r.Context(), &c, &s)
+			if err == nil {
 				a.codec.openRefresh(&c, &s)
-				a.retire(r, &s, "signed out")
+				err = a.retire(r, &s, "signed out")
+			}
+			if errors.Is(err, ErrUnavailable) {
+				// The stored record, which every copy of the cookie opens,
+				// may outlive this sign-out: say so, and keep the cookies
+				// for another try, rather than send the browser on as
+				// signed out.
+				a.answer(w, r, http.StatusServiceUnavailable, because(ErrUnavailable, "sign-out not completed: "+reasonOf(err)))
+				return
 			}
 		}
 		a.clearCookies(w, &c)
@@ -50,23 +62,27 @@ func (a *Auth) Logout() http.Handler {
 // retire ends s everywhere: its stored record, its refresh-token family
 // in Config.Verify.Revocations, its refresh token at the pool, and any
 // refresh outcome kept for it. The browser's cookies are the caller's.
-// Failures are logged only: the browser is signed out whatever happens.
-func (a *Auth) retire(r *http.Request, s *session, why string) {
+// Every step is tried whatever the others do; failures are logged, and a
+// stored record that could not be deleted is returned, since the session
+// then lives on for whoever holds a copy of its cookie.
+func (a *Auth) retire(r *http.Request, s *session, why string) error {
 	ctx := context.WithoutCancel(r.Context())
 	a.flights.forget(s.id)
-	if err := a.codec.remove(ctx, s); err != nil {
-		a.log(r, "stored session not deleted", err)
+	removed := a.codec.remove(ctx, s)
+	if removed != nil {
+		a.log(r, "stored session not deleted", removed)
 	}
 	a.listFamily(ctx, r, s)
-	if s.refresh == "" {
+	if s.refresh != "" {
+		if err := a.revoke(ctx, s.refresh); err != nil {
+			a.log(r, "refresh token not revoked", err)
+			return removed
+		}
+	}
+	if removed == nil {
 		a.log(r, why, nil)
-		return
 	}
-	if err := a.revoke(ctx, s.refresh); err != nil {
-		a.log(r, "refresh token not revoked", err)
-		return
-	}
-	a.log(r, why, nil)
+	return removed
 }
 
 // listFamily lists the session's refresh-token family in

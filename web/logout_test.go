@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,4 +116,100 @@ func TestLogoutRefusesOtherMethods(t *testing.T) {
 	resp := a.do(a.step, http.MethodPut, "/logout", "Origin", a.srv.URL)
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
 	assert.Equal(t, "GET, HEAD, POST", resp.Header.Get("Allow"))
+}
+
+// stallingStore stops answering the calls whose flag is set, each until
+// its context ends, as a client of a Redis that stopped answering does.
+type stallingStore struct {
+	web.MemoryStore
+	getStalls, deleteStalls, setStalls, swapStalls atomic.Bool
+}
+
+func (s *stallingStore) Set(ctx context.Context, id string, v []byte, ttl time.Duration) error {
+	if s.setStalls.Load() {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return s.MemoryStore.Set(ctx, id, v, ttl)
+}
+
+func (s *stallingStore) Swap(ctx context.Context, id string, old, v []byte, ttl time.Duration) (bool, error) {
+	if s.swapStalls.Load() {
+		<-ctx.Done()
+		return false, ctx.Err()
+	}
+	return s.MemoryStore.Swap(ctx, id, old, v, ttl)
+}
+
+func (s *stallingStore) Get(ctx context.Context, id string) ([]byte, bool, error) {
+	if s.getStalls.Load() {
+		<-ctx.Done()
+		return nil, false, ctx.Err()
+	}
+	return s.MemoryStore.Get(ctx, id)
+}
+
+func (s *stallingStore) Delete(ctx context.Context, id string) error {
+	if s.deleteStalls.Load() {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return s.MemoryStore.Delete(ctx, id)
+}
+
+func TestSignOutWithAStalledStoreIsNotReportedDone(t *testing.T) {
+	// With a Store, sign-out is the deletion of the record: while the
+	// store does not answer, the record, which any copy of the cookie
+	// still opens, survives. Clearing the browser's cookies and sending it
+	// on as signed out would hide that; sign-out answers 503 instead and
+	// keeps the cookies, so that the user can try again.
+	for name, stall := range map[string]func(*stallingStore) *atomic.Bool{
+		"read stalls":   func(s *stallingStore) *atomic.Bool { return &s.getStalls },
+		"delete stalls": func(s *stallingStore) *atomic.Bool { return &s.deleteStalls },
+	} {
+		t.Run(name, func(t *testing.T) {
+			store := &stallingStore{}
+			a := newApp(t, func(c *web.Config) { c.Store = store; c.StoreTimeout = 20 * time.Millisecond })
+			a.signIn("/")
+			copied := a.cookie("session").Value
+			stall(store).Store(true)
+			resp := a.do(a.step, http.MethodPost, "/logout", "Origin", a.srv.URL)
+			assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+			assert.Equal(t, "5", resp.Header.Get("Retry-After"))
+			assert.Equal(t, copied, a.cookie("session").Value, "the cookies are kept for another try")
+			assert.Contains(t, a.logs.String(), "did not finish within StoreTimeout")
+
+			// Once the store answers, signing out again ends the session
+			// for every copy.
+			stall(store).Store(false)
+			a.signOut()
+			assert.Zero(t, store.Len())
+			a.setCookie("session", copied)
+			assert.Equal(t, http.StatusFound, a.get("/account").StatusCode)
+		})
+	}
+}
+
+func TestCopyFromBeforeARefreshCannotTakeTheRefreshAfterSignOut(t *testing.T) {
+	// A refresh's result is kept for a minute so that requests still
+	// carrying the old cookies take it rather than refresh again. After
+	// sign-out, a copy of those old cookies must not take it: it would
+	// trade a session that was signed out for fresh tokens without
+	// asking the pool, which refuses the revoked refresh token.
+	a := newApp(t)
+	a.pool.lifetime = 10 * time.Minute
+	a.signIn("/")
+	u, _ := url.Parse(a.srv.URL)
+	before := a.jar.Cookies(u)
+	a.clock.Advance(8*time.Minute + 30*time.Second) // due, still valid
+	require.Contains(t, body(t, a.get("/account")), "user=alice")
+	require.Equal(t, 2, int(a.pool.tokenCalls.Load()), "refreshed")
+	a.signOut()
+
+	a.jar.SetCookies(u, before)
+	a.clock.Advance(time.Second)
+	resp := a.get("/account")
+	assert.Equal(t, http.StatusFound, resp.StatusCode, "the copy is signed out")
+	assert.Equal(t, 3, int(a.pool.tokenCalls.Load()), "the copy's refresh went to the pool")
+	assert.Contains(t, a.logs.String(), "refresh refused by the token endpoint: invalid_grant")
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,4 +186,33 @@ func TestSessionWhoseTokensNoLongerVerifyEnds(t *testing.T) {
 	assert.Nil(t, a.cookie("session"))
 	assert.Equal(t, 1, int(a.pool.tokenCalls.Load()), "no refresh is attempted")
 	assert.Contains(t, a.logs.String(), "ID token no longer verifies: wrong_client")
+}
+
+func TestResponsesThatSetSessionCookiesAreNotStoredByCaches(t *testing.T) {
+	// A page whose response carries the session's Set-Cookie (the
+	// last-seen time written back, a refresh, a deletion) must not be
+	// kept by a shared cache in front of the site: served to the next
+	// visitor, it would hand them the session. A page the app made
+	// cacheable (Last-Modified, as http.FileServer sets) is so by
+	// heuristic freshness unless the response says otherwise.
+	a := newApp(t)
+	a.pool.lifetime = 20 * time.Minute
+	a.mux.Handle("GET /static", a.auth.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "page.txt", time.Unix(1_700_000_000, 0), strings.NewReader("members only"))
+	})))
+	a.signIn("/")
+	check := func(what string) {
+		t.Helper()
+		resp := a.get("/static")
+		require.NotEmpty(t, resp.Header.Values("Set-Cookie"), what)
+		assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"), what)
+	}
+	a.clock.Advance(7 * time.Minute)
+	check("last-seen time written back")
+	a.clock.Advance(14 * time.Minute)
+	check("refreshed")
+	resp := a.get("/static")
+	assert.Empty(t, resp.Header.Values("Set-Cookie"), "an ordinary request writes nothing")
+	a.setCookie("session", "AAAA")
+	check("deleted")
 }

@@ -55,6 +55,9 @@ type testPool struct {
 	foreignKey atomic.Pointer[cognitotest.SigningKey]
 	// hold, when set, delays refresh answers until it is closed.
 	hold chan struct{}
+	// spoil, when set, rewrites each token answer before it is sent; nonce
+	// is the one its ID token carries.
+	spoil atomic.Pointer[func(body map[string]any, nonce string)]
 	// refreshPad lengthens refresh tokens to a real one's size (Cognito's
 	// are encrypted JWTs of about 1.7 KB).
 	refreshPad int
@@ -211,6 +214,9 @@ func (p *testPool) issue(w http.ResponseWriter, f *family, nonce, refresh string
 	}
 	if p.noIDToken.Load() {
 		delete(body, "id_token")
+	}
+	if f := p.spoil.Load(); f != nil {
+		(*f)(body, nonce)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(body)

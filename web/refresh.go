@@ -217,7 +217,7 @@ func (a *Auth) redeem(ctx context.Context, s *session) (*session, error) {
 		if errors.Is(err, cognitojwt.ErrKeysUnavailable) {
 			return nil, because(ErrUnavailable, "signing keys unavailable")
 		}
-		return nil, because(ErrNoSession, "refreshed tokens do not verify: "+kindOf(err))
+		return nil, because(ErrNoSession, "refreshed tokens do not verify: "+pairReason(err))
 	}
 	ns.accessExp, ns.idExp, ns.family = ac.ExpiresAt, ic.ExpiresAt, ic.OriginJTI
 	return ns, nil
@@ -235,6 +235,17 @@ func (a *Auth) verifyPair(ctx context.Context, access, id string) (ac, ic *cogni
 		return nil, nil, because(ErrNoSession, "access and ID tokens name different users")
 	}
 	return ac, ic, nil
+}
+
+// pairReason says why verifyPair refused, for logs: its own reason when
+// both tokens verified but name different users, the verifier's code
+// otherwise.
+func pairReason(err error) string {
+	var r *reasonErr
+	if errors.As(err, &r) {
+		return r.reason
+	}
+	return kindOf(err)
 }
 
 // tokenEndpointError classifies a failed call to the token endpoint

@@ -283,3 +283,27 @@ func TestUnreachableTokenEndpointKeepsSession(t *testing.T) {
 	a.clock.Advance(5 * time.Second)
 	assert.Equal(t, http.StatusOK, a.get("/account").StatusCode)
 }
+
+func TestSessionWithoutAUsableRefreshCookieIsServedThenEnds(t *testing.T) {
+	// The refresh-token cookie deleted, or replaced by a value that does
+	// not open: the refresh, which runs on a goroutine of its own, must
+	// find no refresh token rather than crash the process. While the
+	// tokens serve, requests are served; once they expire, the session
+	// ends.
+	for name, rt := range map[string]string{"deleted": "", "tampered": "AAAAAAAAAAAA"} {
+		t.Run(name, func(t *testing.T) {
+			a := newApp(t)
+			a.pool.lifetime = 10 * time.Minute
+			a.signIn("/")
+			a.setCookie("session-rt", rt)
+			calls := a.pool.tokenCalls.Load()
+			a.clock.Advance(9 * time.Minute) // due, still valid
+			assert.Equal(t, http.StatusOK, a.get("/account").StatusCode)
+			a.clock.Advance(2 * time.Minute) // expired
+			assert.Equal(t, http.StatusFound, a.get("/account").StatusCode)
+			assert.Nil(t, a.cookie("session"))
+			assert.Equal(t, calls, a.pool.tokenCalls.Load(), "nothing to redeem")
+			assert.Contains(t, a.logs.String(), "tokens expired and there is no refresh token")
+		})
+	}
+}

@@ -151,7 +151,7 @@ func (a *Auth) Callback() http.Handler {
 			}
 		}
 		if err := a.codec.write(r.Context(), w, &c, s, saveAll); err != nil {
-			a.answer(w, r, http.StatusServiceUnavailable, err)
+			a.answer(w, r, statusOf(err), err)
 			return
 		}
 		a.log(r, "signed in", nil)
@@ -211,7 +211,7 @@ func (a *Auth) complete(w http.ResponseWriter, r *http.Request) (*session, strin
 		if errors.Is(err, cognitojwt.ErrKeysUnavailable) {
 			return nil, "", because(ErrUnavailable, "signing keys unavailable")
 		}
-		return nil, "", because(ErrSignIn, "tokens do not verify: "+kindOf(err))
+		return nil, "", because(ErrSignIn, "tokens do not verify: "+pairReason(err))
 	}
 	nonce, _ := ic.Get("nonce")
 	if got, _ := nonce.(string); subtle.ConstantTimeCompare([]byte(got), []byte(f.nonce)) != 1 {

@@ -217,3 +217,97 @@ func TestSignInsFromTwoTabsBothComplete(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, a.get(first).StatusCode, "the earlier tab's sign-in kept its own cookie")
 	assert.Nil(t, a.flowCookie(), "both sign-in cookies are gone")
 }
+
+func TestCallbackRefusesSubstitutedTokens(t *testing.T) {
+	// A token endpoint answer whose tokens are not this client's ID and
+	// access tokens of one user of this pool starts no session, whatever
+	// else about them is right (signature, nonce, lifetime).
+	for name, tc := range map[string]struct {
+		spoil func(p *testPool, body map[string]any, nonce string)
+		log   string
+	}{
+		"access token as the ID token": {func(_ *testPool, b map[string]any, _ string) { b["id_token"] = b["access_token"] }, "tokens do not verify: wrong_token_use"},
+		"ID token as the access token": {func(_ *testPool, b map[string]any, _ string) { b["access_token"] = b["id_token"] }, "tokens do not verify: wrong_token_use"},
+		"ID token of another client": {func(p *testPool, b map[string]any, nonce string) {
+			b["id_token"] = p.IDToken(cognitotest.WithClientID("other-client"), cognitotest.WithSubject("sub-alice"),
+				cognitotest.WithClaim("nonce", nonce))
+		}, "tokens do not verify: wrong_client"},
+		"ID token of another pool": {func(p *testPool, b map[string]any, nonce string) {
+			b["id_token"] = p.IDToken(cognitotest.WithClientID("web-client"), cognitotest.WithSubject("sub-alice"),
+				cognitotest.WithClaim("iss", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other"),
+				cognitotest.WithClaim("nonce", nonce))
+		}, "tokens do not verify: wrong_issuer"},
+		"ID token of another user": {func(p *testPool, b map[string]any, nonce string) {
+			b["id_token"] = p.IDToken(cognitotest.WithClientID("web-client"), cognitotest.WithSubject("sub-mallory"),
+				cognitotest.WithUsername("mallory"), cognitotest.WithClaim("nonce", nonce))
+		}, "tokens do not verify: access and ID tokens name different users"},
+		"control: a genuine re-mint": {func(p *testPool, b map[string]any, nonce string) {
+			b["id_token"] = p.IDToken(cognitotest.WithClientID("web-client"), cognitotest.WithSubject("sub-alice"),
+				cognitotest.WithUsername("alice"), cognitotest.WithClaim("nonce", nonce))
+		}, "signed in"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			a := newApp(t)
+			spoil := func(b map[string]any, nonce string) { tc.spoil(a.pool, b, nonce) }
+			a.pool.spoil.Store(&spoil)
+			resp := a.get(a.callbackURL())
+			assert.Contains(t, a.logs.String(), tc.log)
+			if tc.log == "signed in" {
+				assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+				return
+			}
+			assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+			assert.Nil(t, a.cookie("session"))
+		})
+	}
+}
+
+func TestCallbackMixingTwoSignInsIsRefused(t *testing.T) {
+	// Two sign-ins under way in one browser: the state of one with the
+	// code of the other (a code injected into the callback URL) fails,
+	// since the code was issued for the other's PKCE challenge and nonce.
+	a := newApp(t)
+	first, err := url.Parse(a.callbackURL())
+	require.NoError(t, err)
+	second, err := url.Parse(a.callbackURL())
+	require.NoError(t, err)
+	mixed := *first
+	q := first.Query()
+	q.Set("code", second.Query().Get("code"))
+	mixed.RawQuery = q.Encode()
+	assert.Equal(t, http.StatusBadRequest, a.get(mixed.String()).StatusCode)
+	assert.Nil(t, a.cookie("session"))
+	assert.Contains(t, a.logs.String(), "code exchange refused by the token endpoint: invalid_grant")
+	assert.Equal(t, http.StatusBadRequest, a.get(first.String()).StatusCode, "the first sign-in's cookie was used up")
+	assert.Nil(t, a.cookie("session"))
+}
+
+func TestCallbackLogsNoCodeStateOrPoolText(t *testing.T) {
+	a := newApp(t)
+	marker := "Zm9vYmFyYmF6cXV4MARKER"
+	for reason, set := range map[string]map[string]string{
+		"code exchange refused by the token endpoint":                {"code": "code-" + marker},
+		"the user pool answered with an error":                       {"error": marker, "error_description": marker + " " + marker},
+		"state does not match this browser's sign-in":                {"state+": marker},
+		"no sign-in in progress in this browser":                     {"state": marker},
+		"code exchange refused by the token endpoint: invalid_grant": {"code": "code-" + marker + "\n" + marker},
+	} {
+		// A sign-in of its own for each: a callback uses its cookie up.
+		cb, err := url.Parse(a.callbackURL())
+		require.NoError(t, err)
+		q := cb.Query()
+		for k, v := range set {
+			if k == "state+" {
+				k, v = "state", q.Get("state")+v
+			}
+			q.Set(k, v)
+		}
+		u := *cb
+		u.RawQuery = q.Encode()
+		assert.Equal(t, http.StatusBadRequest, a.get(u.String()).StatusCode, "%v", set)
+		assert.Contains(t, a.logs.String(), reason)
+		assert.NotContains(t, a.logs.String(), "MARKER")
+		assert.NotContains(t, a.logs.String(), cb.Query().Get("state"))
+		assert.NotContains(t, a.logs.String(), cb.Query().Get("code"))
+	}
+}

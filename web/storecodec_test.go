@@ -251,3 +251,38 @@ func TestStoreOutageAnswers503AndKeepsCookie(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	assert.Contains(t, body(t, resp), "temporarily_unavailable")
 }
+
+func TestStalledStoreWritesFailClosedWithinStoreTimeout(t *testing.T) {
+	// Every store call, not only the read, is bounded by StoreTimeout,
+	// and a write that does not finish never serves a request with
+	// tokens that no longer verify, nor starts a session the store does
+	// not hold.
+	store := &stallingStore{}
+	a := newApp(t, func(c *web.Config) { c.Store = store; c.StoreTimeout = 20 * time.Millisecond })
+	store.Now = a.clock.Now
+	a.pool.lifetime = 10 * time.Minute
+
+	store.setStalls.Store(true)
+	resp := a.get(a.callbackURL())
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "sign-in whose record is not written")
+	assert.Equal(t, "5", resp.Header.Get("Retry-After"))
+	assert.Nil(t, a.cookie("session"))
+	assert.Zero(t, store.Len())
+	store.setStalls.Store(false)
+
+	a.signIn("/")
+	store.swapStalls.Store(true)
+	a.clock.Advance(7 * time.Minute) // the last-seen time is due to be written back
+	assert.Equal(t, http.StatusOK, a.get("/account").StatusCode, "served; the write-back is lost")
+	assert.Contains(t, a.logs.String(), "session not saved")
+	a.clock.Advance(4 * time.Minute) // the tokens have expired: the refresh cannot take its lease
+	calls := a.pool.tokenCalls.Load()
+	resp = a.get("/account")
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Equal(t, calls, a.pool.tokenCalls.Load(), "no refresh without the lease")
+	assert.NotNil(t, a.cookie("session"), "the session is kept for when the store answers")
+
+	store.swapStalls.Store(false)
+	a.clock.Advance(6 * time.Second) // past the outage cooldown
+	assert.Contains(t, body(t, a.get("/account")), "user=alice")
+}

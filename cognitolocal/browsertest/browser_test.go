@@ -51,6 +51,17 @@ func browserPath() string {
 	return ""
 }
 
+// requireBrowser returns browserPath, or skips the test loudly when
+// there is no browser.
+func requireBrowser(t *testing.T) string {
+	t.Helper()
+	path := browserPath()
+	if path == "" {
+		t.Skip("SKIPPING THE REAL-BROWSER TEST: no Chromium or Chrome found (install the Debian package chromium, or set $CHROME)")
+	}
+	return path
+}
+
 // clock is the pool's clock, moved on between sign-ins so that each TOTP
 // code is of a new time step (the pool takes each code once).
 type clock struct {
@@ -151,10 +162,7 @@ func newBrowser(t *testing.T, path string) context.Context {
 }
 
 func TestManagedLoginSignUpTOTPAndSignIn(t *testing.T) {
-	path := browserPath()
-	if path == "" {
-		t.Skip("SKIPPING THE REAL-BROWSER TEST: no Chromium or Chrome found (install the Debian package chromium, or set $CHROME)")
-	}
+	path := requireBrowser(t)
 	clk := &clock{}
 	pool, err := cognitolocal.Start("127.0.0.1:0", cognitolocal.Config{PoolID: "us-east-1_Browser1", Now: clk.now})
 	require.NoError(t, err)

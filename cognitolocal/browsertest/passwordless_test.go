@@ -21,10 +21,7 @@ import (
 // app client allows ALLOW_USER_AUTH; it shows no page, so the buttons'
 // names and wording are this pool's own.
 func TestManagedLoginEmailCodeSignIn(t *testing.T) {
-	path := browserPath()
-	if path == "" {
-		t.Skip("SKIPPING THE REAL-BROWSER TEST: no Chromium or Chrome found (install the Debian package chromium, or set $CHROME)")
-	}
+	path := requireBrowser(t)
 	pool, err := cognitolocal.Start("127.0.0.1:0", cognitolocal.Config{PoolID: "us-east-1_Browser2"})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, pool.Close()) })

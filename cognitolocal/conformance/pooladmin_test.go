@@ -1,6 +1,16 @@
 package conformance
 
 import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -89,4 +99,83 @@ func TestAWSCLIPoolAdministration(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The classic hosted UI's branding through the AWS CLI v2, as the
+// developer guide's "Customizing hosted UI (classic) branding"
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/hosted-ui-classic-branding.html)
+// shows it: set-ui-customization with --css and --image-file
+// fileb://logo.png, then get-ui-customization (API_SetUICustomization,
+// API_GetUICustomization, API_UICustomizationType). The pool needs a
+// domain first ("To use this API, your user pool must have a domain").
+// The sign-in page served for the client carries the CSS and the logo,
+// which the dev-issuer serves at ImageUrl. A selector outside the
+// documented classes is refused.
+func TestAWSCLIUICustomization(t *testing.T) {
+	t.Parallel()
+	requireClient(t, awsCLI)
+	runCase(t, "aws", "ui_customization", "", func(t *testing.T) {
+		iss := startIssuer(t)
+		const css = ".submitButton-customizable { background-color: #ff9900; }"
+		iss.awsRefused(t, "InvalidParameterException", "set-ui-customization", "--user-pool-id", iss.PoolID, "--css", css)
+		iss.awsOK(t, "create-user-pool-domain", "--user-pool-id", iss.PoolID, "--domain", "branded")
+
+		img := image.NewRGBA(image.Rect(0, 0, 8, 4))
+		img.Set(1, 1, color.RGBA{B: 255, A: 255})
+		var logo bytes.Buffer
+		if err := png.Encode(&logo, img); err != nil {
+			t.Fatal(err)
+		}
+		logoFile := filepath.Join(t.TempDir(), "logo.png")
+		if err := os.WriteFile(logoFile, logo.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		set := iss.awsOK(t, "set-ui-customization", "--user-pool-id", iss.PoolID, "--client-id", iss.ClientID,
+			"--css", css, "--image-file", "fileb://"+logoFile)
+		got := iss.awsOK(t, "get-ui-customization", "--user-pool-id", iss.PoolID, "--client-id", iss.ClientID)
+		for _, m := range []map[string]any{set, got} {
+			if path(t, m, "UICustomization", "CSS") != css || path(t, m, "UICustomization", "ClientId") != iss.ClientID ||
+				path(t, m, "UICustomization", "UserPoolId") != iss.PoolID {
+				t.Fatalf("UICustomization %v", m)
+			}
+		}
+		imageURL, _ := path(t, got, "UICustomization", "ImageUrl").(string)
+		if !strings.HasPrefix(imageURL, iss.Endpoint+"/") {
+			t.Fatalf("ImageUrl %q is not served by the dev-issuer at %s", imageURL, iss.Endpoint)
+		}
+		client := iss.httpClient(t)
+		served := httpGet(t, client, imageURL)
+		if !bytes.Equal(served, logo.Bytes()) {
+			t.Fatalf("ImageUrl serves %d bytes, not the logo's %d", len(served), logo.Len())
+		}
+		q := url.Values{"response_type": {"code"}, "client_id": {iss.ClientID},
+			"redirect_uri": {"http://localhost:8080/callback"}, "scope": {"openid"}}
+		loginPage := string(httpGet(t, client, iss.Endpoint+"/login?"+q.Encode()))
+		u, _ := url.Parse(imageURL)
+		for _, want := range []string{css, `class="logo-customizable" src="` + u.Path + `"`, "submitButton-customizable"} {
+			if !strings.Contains(loginPage, want) {
+				t.Fatalf("the sign-in page lacks %q:\n%s", want, loginPage)
+			}
+		}
+		iss.awsRefused(t, "InvalidParameterException", "set-ui-customization", "--user-pool-id", iss.PoolID,
+			"--client-id", "ALL", "--css", "body { color: red }")
+	})
+}
+
+// httpGet GETs u and returns the body of a 200 answer.
+func httpGet(t *testing.T, c *http.Client, u string) []byte {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d\n%s", u, resp.StatusCode, b)
+	}
+	return b
 }
