@@ -3,7 +3,15 @@ package fetch
 import (
 	"sync"
 	"time"
+
+	"github.com/cognitojwt/cognitojwt/internal/safe"
 )
+
+// ErrPanicked is the error of a call whose fn or report panicked: the
+// call fails closed for every waiter (and, from fn, is held as a failure)
+// instead of ending the process, since the call runs on a goroutine of
+// its own where nothing else would recover the panic.
+var ErrPanicked = safe.ErrPanicked
 
 // Group is the module's one keyed single-flight with cooldown, below
 // everything that fetches or refreshes: at most one call per key runs at
@@ -61,7 +69,9 @@ func (h *Held) Unwrap() error { return h.Err }
 // A started call runs fn, then, once the group has recorded the outcome
 // (the key no longer in flight, a failure held), report, and only then
 // publishes fn's result to the waiters: what report observes is what the
-// next caller sees. report may be nil.
+// next caller sees. report may be nil. A panic in fn is the call's
+// failure, ErrPanicked; a panic in report makes the waiters' error
+// ErrPanicked.
 func (g *Group[K, V]) Do(key K, admit func() error, fn func() (V, error), report func(V, error)) (*Call[V], error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -96,7 +106,11 @@ func (g *Group[K, V]) InFlight(key K) *Call[V] {
 }
 
 func (g *Group[K, V]) run(key K, c *Call[V], fn func() (V, error), report func(V, error)) {
-	v, err := fn()
+	var v V
+	err := safe.Call(func() (err error) {
+		v, err = fn()
+		return err
+	})
 	g.mu.Lock()
 	delete(g.calls, key)
 	if err != nil && g.Cooldown > 0 {
@@ -104,7 +118,9 @@ func (g *Group[K, V]) run(key K, c *Call[V], fn func() (V, error), report func(V
 	}
 	g.mu.Unlock()
 	if report != nil {
-		report(v, err)
+		if perr := safe.Call(func() error { report(v, err); return nil }); perr != nil {
+			err = perr
+		}
 	}
 	c.Val, c.Err = v, err
 	c.Finish()

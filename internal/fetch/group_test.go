@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -134,5 +135,63 @@ func TestGroupBoundsItsHolds(t *testing.T) {
 	// The latest failure is always held.
 	if _, err := g.Do(9, nil, func() (int, error) { return 0, nil }, nil); err == nil {
 		t.Fatal("the latest failed key is not held")
+	}
+}
+
+func TestGroupFailsAPanickingCallClosed(t *testing.T) {
+	g := Group[string, int]{Cooldown: time.Minute}
+	release := make(chan struct{})
+	var reported error
+	first, err := g.Do("k", nil, func() (int, error) {
+		<-release
+		panic("token eyJ.secret.sig")
+	}, func(_ int, err error) { reported = err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _ := g.Do("k", nil, nil, nil)
+	close(release)
+	<-first.Done()
+	if second != first || !errors.Is(first.Err, ErrPanicked) || !errors.Is(reported, ErrPanicked) {
+		t.Fatalf("waiters got %v, report got %v; want ErrPanicked for both", first.Err, reported)
+	}
+	if strings.Contains(first.Err.Error(), "secret") {
+		t.Fatalf("error %q echoes the panic value", first.Err)
+	}
+	if g.InFlight("k") != nil {
+		t.Fatal("the key stays in flight after the panic")
+	}
+	var held *Held
+	if _, err := g.Do("k", nil, nil, nil); !errors.As(err, &held) || !errors.Is(err, ErrPanicked) {
+		t.Fatalf("err = %v; want the key held after the panic, as a failure", err)
+	}
+	// A later call for another key works.
+	c, err := g.Do("other", nil, func() (int, error) { return 3, nil }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-c.Done()
+	if c.Val != 3 || c.Err != nil {
+		t.Fatalf("Val %d Err %v after a panic elsewhere", c.Val, c.Err)
+	}
+}
+
+func TestGroupFailsAPanickingReportClosed(t *testing.T) {
+	var g Group[string, int]
+	c, err := g.Do("k", nil, func() (int, error) { return 1, nil }, func(int, error) { panic("hook") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-c.Done()
+	if !errors.Is(c.Err, ErrPanicked) {
+		t.Fatalf("err = %v; want ErrPanicked when report panics", c.Err)
+	}
+	c, err = g.Do("k", nil, func() (int, error) { return 2, nil }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-c.Done()
+	if c.Val != 2 || c.Err != nil {
+		t.Fatalf("Val %d Err %v after a panicking report", c.Val, c.Err)
 	}
 }
