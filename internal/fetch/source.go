@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cognitojwt/cognitojwt/internal/errs"
+	"github.com/cognitojwt/cognitojwt/internal/safe"
 )
 
 // Reason is why a key source wants a document. Only fetches an unknown
@@ -243,12 +244,25 @@ func (s *Source[V]) run(key string) (Outcome[V], error) {
 	ctx, cancel := context.WithTimeout(context.Background(), s.Timeout)
 	defer cancel()
 	start := time.Now()
-	doc, status, err := s.Get(ctx, key)
+	// A panic in Get (an HTTP transport's) or Install is a failed fetch
+	// like any other: held for the cooldown, counted, reported; left to
+	// the group, it would skip the bookkeeping below.
+	var (
+		doc    []byte
+		status int
+	)
+	err := safe.Call(func() (err error) {
+		doc, status, err = s.Get(ctx, key)
+		return err
+	})
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := Outcome[V]{Status: status}
 	if err == nil {
-		o.Val, o.Keys, err = s.Install(key, doc)
+		err = safe.Call(func() (err error) {
+			o.Val, o.Keys, err = s.Install(key, doc)
+			return err
+		})
 	}
 	o.Duration, o.Err = time.Since(start), err
 	if err != nil {

@@ -298,3 +298,40 @@ func (c *endsWhileWaiting) Err() error {
 	}
 	return nil
 }
+
+// TestSourceFailsAPanickingFetchClosed: a panic in Get (an HTTP
+// transport's) or Install is a failed fetch: the callers get a refusal
+// wrapping ErrPanicked, the failure is reported, counted and held, and a
+// fetch after the hold works.
+func TestSourceFailsAPanickingFetchClosed(t *testing.T) {
+	for _, where := range []string{"Get", "Install"} {
+		t.Run(where, func(t *testing.T) {
+			f := newSourceFixture(4)
+			get, install := f.src.Get, f.src.Install
+			f.set("a", "key a")
+			if where == "Get" {
+				f.src.Get = func(context.Context, string) ([]byte, int, error) { panic("kid secret-kid") }
+			} else {
+				f.src.Install = func(string, []byte) (string, int, error) { panic("kid secret-kid") }
+			}
+			_, err := f.src.Fetch(context.Background(), "a", UnknownKid, nil)
+			if r := refusal(t, err); r.Held || !errors.Is(err, ErrPanicked) || strings.Contains(err.Error(), "secret") {
+				t.Fatalf("panicking fetch: %v", err)
+			}
+			if len(f.fetched) != 1 || !errors.Is(f.fetched[0].Err, ErrPanicked) || !errors.Is(f.src.LastErr(), ErrPanicked) {
+				t.Fatalf("reported %+v, last error %v", f.fetched, f.src.LastErr())
+			}
+			if _, err := f.src.Fetch(context.Background(), "a", First, nil); !refusal(t, err).Held {
+				t.Fatalf("a panicking fetch must be held: %v", err)
+			}
+			f.src.Get, f.src.Install = get, install
+			f.advance(10 * time.Second)
+			if !f.src.Due(f.clock()) {
+				t.Fatal("a panicking fetch left the source busy")
+			}
+			if v, err := f.src.Fetch(context.Background(), "a", UnknownKid, nil); err != nil || v != "key a" {
+				t.Fatalf("after the hold: %q, %v", v, err)
+			}
+		})
+	}
+}
