@@ -358,3 +358,42 @@ func TestJWKSDisableFetchNeverFetches(t *testing.T) {
 	}
 	require.Zero(t, f.iss.JWKSFetches())
 }
+
+// panickingTransport panics on the requests while panics is set (a bug
+// in a caller's RoundTripper) and passes the others to http.DefaultTransport.
+type panickingTransport struct{ panics atomic.Bool }
+
+func (p *panickingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if p.panics.Load() {
+		panic("transport bug")
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestJWKSFetchPanicFailsClosed: the key-set fetch runs on a goroutine of
+// its own, where net/http recovers nothing; a panic in the caller's
+// transport must reject the tokens waiting for it with ErrKeysUnavailable,
+// not end the process, and a fetch after the cooldown works.
+func TestJWKSFetchPanicFailsClosed(t *testing.T) {
+	checkGoroutineLeaks(t)
+	clk := newClock()
+	iss := newIssuer(t, clk)
+	rt := &panickingTransport{}
+	rt.panics.Store(true)
+	v := newVerifier(t, iss, clk, func(c *cognitojwt.Config) { c.HTTPClient = &http.Client{Transport: rt} })
+	token := iss.AccessToken()
+	results := make(chan error, 4)
+	for range cap(results) {
+		go func() { _, err := v.Verify(context.Background(), token); results <- err }()
+	}
+	for range cap(results) {
+		if err := <-results; !errors.Is(err, cognitojwt.ErrKeysUnavailable) {
+			t.Fatalf("Verify during a panicking fetch: %v; want ErrKeysUnavailable", err)
+		}
+	}
+	rt.panics.Store(false)
+	clk.Advance(cognitojwt.DefaultRefetchCooldown)
+	if _, err := v.Verify(context.Background(), token); err != nil {
+		t.Fatalf("Verify after the cooldown: %v", err)
+	}
+}
