@@ -80,7 +80,7 @@ func (a *Auth) refresh(ctx context.Context, s *session, wait bool) (*session, er
 		return taken, nil
 	case errors.As(err, &held):
 		// The last call failed within outageCooldown: its answer stands.
-		return nil, held.Err
+		return nil, outageIfPanicked(held.Err)
 	case err != nil:
 		return nil, because(ErrUnavailable, "refresh not started")
 	}
@@ -88,10 +88,22 @@ func (a *Auth) refresh(ctx context.Context, s *session, wait bool) (*session, er
 	defer f.waiting.Add(-1)
 	select {
 	case <-call.Done():
-		return call.Val, call.Err
+		return call.Val, outageIfPanicked(call.Err)
 	case <-ctx.Done():
 		return nil, because(ErrUnavailable, "request ended while its session was being refreshed")
 	}
+}
+
+var errRefreshPanicked = because(ErrUnavailable, "refresh failed unexpectedly")
+
+// outageIfPanicked makes a refresh that panicked (a bug, or the Store's or
+// the HTTP client's) an outage: it says nothing about the grant, so the
+// session is kept, not ended.
+func outageIfPanicked(err error) error {
+	if errors.Is(err, fetch.ErrPanicked) {
+		return errRefreshPanicked
+	}
+	return err
 }
 
 var errTaken = errors.New("web: refreshed meanwhile")
