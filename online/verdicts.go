@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -71,6 +72,11 @@ func (v *verdicts[T]) get(ctx context.Context, key [32]byte, now time.Time, ttl 
 	}
 	select {
 	case <-call.Done():
+		if errors.Is(call.Err, fetch.ErrPanicked) {
+			// The check panicked (a bug, or the API client's): an outage,
+			// which says nothing about the token.
+			return zero, fmt.Errorf("%w: %w", ErrUnavailable, call.Err)
+		}
 		return call.Val, call.Err
 	case <-ctx.Done():
 		// The caller went away (or its own deadline passed): that says
@@ -89,7 +95,7 @@ func (v *verdicts[T]) lookup(key [32]byte, now time.Time) (verdict[T], bool) {
 // keep records a call's verdict before its callers see it, unless it says
 // nothing about the token.
 func (v *verdicts[T]) keep(key [32]byte, now time.Time, ttl time.Duration, val T, err error) {
-	if errors.Is(err, ErrThrottled) || errors.Is(err, ErrUnavailable) {
+	if errors.Is(err, ErrThrottled) || errors.Is(err, ErrUnavailable) || errors.Is(err, fetch.ErrPanicked) {
 		return
 	}
 	v.mu.Lock()

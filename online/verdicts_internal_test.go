@@ -2,8 +2,12 @@ package online
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/cognitojwt/cognitojwt/internal/fetch"
 )
 
 // The verdicts kept never exceed their bound, whatever the number of
@@ -48,5 +52,22 @@ func TestVerdictsKeepNoOutage(t *testing.T) {
 	}
 	if calls != 3 {
 		t.Fatalf("%d calls, want 3", calls)
+	}
+}
+
+// A check that panics (the API client's bug) fails every caller waiting
+// for it with ErrUnavailable, is not kept, and the next caller asks again.
+func TestVerdictsPanickingCheckIsAnOutage(t *testing.T) {
+	v := newVerdicts[int](8)
+	now := time.Unix(1_750_000_000, 0)
+	_, err := v.get(context.Background(), verdictKey("t"), now, time.Minute, nil, func(context.Context) (int, error) {
+		panic("token eyJ.secret.sig")
+	})
+	if !errors.Is(err, ErrUnavailable) || !errors.Is(err, fetch.ErrPanicked) || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("got %v, want ErrUnavailable without the panic value", err)
+	}
+	got, err := v.get(context.Background(), verdictKey("t"), now, time.Minute, nil, func(context.Context) (int, error) { return 7, nil })
+	if err != nil || got != 7 {
+		t.Fatalf("after the panic: %d, %v; want the next check to run", got, err)
 	}
 }
