@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cognitojwt/cognitojwt/internal/safe"
 	"github.com/cognitojwt/cognitojwt/redisstore"
 	"github.com/cognitojwt/cognitojwt/redisstore/redisserver"
 )
@@ -189,5 +190,37 @@ func TestEmptyRestartIsRestoredOnceForTheFleet(t *testing.T) {
 		if got := connected[i].Load(); got != 2 {
 			t.Errorf("instance %d subscribed %d times, want twice (start, restart): a subscriber was cut off", i, got)
 		}
+	}
+}
+
+// TestPanickingClientFailsClosed: writes and resynchronisations run on
+// the store's own goroutines, where nothing recovers a panic of the
+// client (a caller's redis.Hook). A revocation must then be queued, the
+// outage reported, and the queue written once the client works, with the
+// process still running.
+func TestPanickingClientFailsClosed(t *testing.T) {
+	srv := startRedis(t, false)
+	rdb := newClient(t, srv.Addr(), "a")
+	hook := &panickingHook{}
+	rdb.AddHook(hook)
+	var unreachable atomic.Value
+	r := newStore(t, rdb, redisstore.WithRetryInterval(20*time.Millisecond),
+		redisstore.WithHooks(redisstore.Hooks{Unreachable: func(err error) { unreachable.Store(err) }}))
+	hook.panics.Store(true)
+	err := r.RevokeJTI(context.Background(), "jti-1")
+	if !errors.Is(err, redisstore.ErrQueued) || !errors.Is(err, safe.ErrPanicked) || strings.Contains(err.Error(), "hook bug") {
+		t.Fatalf("RevokeJTI with a panicking client: %v, want ErrQueued wrapping safe.ErrPanicked alone", err)
+	}
+	if !r.Revoked(claims("sub", "jti-1", "", time.Now())) {
+		t.Fatal("the revocation is not in force locally")
+	}
+	eventually(t, "a panicking retry reported as an outage", func() bool {
+		err, _ := unreachable.Load().(error)
+		return errors.Is(err, safe.ErrPanicked)
+	})
+	hook.panics.Store(false)
+	eventually(t, "the queue written once the client works", func() bool { return r.Pending() == 0 })
+	if !newStore(t, newClient(t, srv.Addr(), "b")).Revoked(claims("sub", "jti-1", "", time.Now())) {
+		t.Fatal("another instance does not see the queued revocation")
 	}
 }

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,3 +89,27 @@ func claims(sub, jti, origin string, iat time.Time) *cognitojwt.Claims {
 const never = time.Hour
 
 func startRedisB(b *testing.B) *redisserver.Server { return startRedis(b, false) }
+
+// panickingHook makes the client panic on every command while panics is
+// set, as a caller's buggy redis.Hook would.
+type panickingHook struct{ panics atomic.Bool }
+
+func (h *panickingHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *panickingHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if h.panics.Load() {
+			panic("hook bug")
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *panickingHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if h.panics.Load() {
+			panic("hook bug")
+		}
+		return next(ctx, cmds)
+	}
+}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cognitojwt/cognitojwt/internal/safe"
+
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/internal/rules"
 )
@@ -445,7 +447,9 @@ func (r *Revocations) bounded(ctx context.Context, fn func(context.Context) erro
 		return err
 	}
 	done := make(chan error, 1)
-	go func() { done <- fn(ctx) }()
+	// A panic of the client (a caller's redis.Hook) fails the call, which
+	// the caller then queues, rather than the process.
+	go func() { done <- safe.Call(func() error { return fn(ctx) }) }()
 	select {
 	case err := <-done:
 		return err

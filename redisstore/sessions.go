@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/cognitojwt/cognitojwt/internal/safe"
 )
 
 var (
@@ -72,7 +74,9 @@ func bounded(ctx context.Context, call func(context.Context) error) error {
 		return call(ctx)
 	}
 	done := make(chan error, 1)
-	go func() { done <- call(ctx) }()
+	// On this goroutine nothing would recover a panic of the client (a
+	// caller's redis.Hook): the call fails with safe.ErrPanicked instead.
+	go func() { done <- safe.Call(func() error { return call(ctx) }) }()
 	select {
 	case err := <-done:
 		return err

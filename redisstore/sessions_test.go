@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cognitojwt/cognitojwt/internal/safe"
 	"github.com/cognitojwt/cognitojwt/redisstore"
 	"github.com/cognitojwt/cognitojwt/web"
 )
@@ -177,5 +178,29 @@ func TestSessionCallsEndWithTheirContextWhenRedisStalls(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("%s during a stall: %v, want the context's deadline", name, err)
 		}
+	}
+}
+
+func TestSessionCallsFailClosedWhenTheClientPanics(t *testing.T) {
+	// A call bounded by its context runs on a goroutine of its own, where
+	// nothing recovers a panic of the client: the call must fail, not the
+	// process, and the next call work.
+	srv := startRedis(t, false)
+	rdb := newClient(t, srv.Addr(), "a")
+	hook := &panickingHook{}
+	rdb.AddHook(hook)
+	s := redisstore.NewSessions(rdb)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	hook.panics.Store(true)
+	if err := s.Set(ctx, "id", []byte("v"), time.Minute); !errors.Is(err, safe.ErrPanicked) {
+		t.Fatalf("Set with a panicking client: %v, want safe.ErrPanicked", err)
+	}
+	if _, _, err := s.Get(ctx, "id"); !errors.Is(err, safe.ErrPanicked) || strings.Contains(err.Error(), "hook bug") {
+		t.Fatalf("Get with a panicking client: %v, want safe.ErrPanicked alone", err)
+	}
+	hook.panics.Store(false)
+	if err := s.Set(ctx, "id", []byte("v"), time.Minute); err != nil {
+		t.Fatalf("Set once the client works: %v", err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/cognitojwt/cognitojwt/internal/safe"
 )
 
 // errRestoring: Redis lost the list and another instance holds the lease
@@ -294,11 +296,15 @@ func (r *Revocations) maintain(ctx context.Context) {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			err := r.flush(ctx)
-			if err == nil {
-				err = r.sync(ctx)
-			}
-			done <- err
+			// A panic (a bug, or a caller's redis.Hook) is a failed
+			// resynchronisation, retried, rather than the process's end.
+			done <- safe.Call(func() error {
+				err := r.flush(ctx)
+				if err == nil {
+					err = r.sync(ctx)
+				}
+				return err
+			})
 		}()
 	}
 	for {
