@@ -35,36 +35,6 @@ var (
 	ErrStalled = errors.New("redisstore: redis did not answer in time")
 )
 
-// Hooks report the state of the replication. Every field is optional. The
-// callbacks run on the store's own goroutines: keep them short and do not
-// call back into the Revocations from them.
-type Hooks struct {
-	// Connected: the subscription is established (in NewRevocations) or
-	// re-established. A resynchronisation follows at once.
-	Connected func()
-	// Resynced: the replica read what changed in Redis (every resync
-	// interval) or the whole list (at start, after a restore, a failover
-	// or a gap); entries is the number of live entries in it afterwards.
-	Resynced func(entries int)
-	// Lagging: Redis is behind this instance: pending revocations are
-	// queued because a write failed (err).
-	Lagging func(pending int, err error)
-	// Unreachable: the subscription or a resynchronisation failed, or
-	// Redis did not answer a resynchronisation within the timeout
-	// (ErrStalled); the replica keeps answering with what it holds. It
-	// fires once per outage, on every instance.
-	Unreachable func(err error)
-	// Restored: Redis had lost the list (restarted empty) and this
-	// instance, the one that took the restore lease, wrote back the
-	// entries Redis lacked (entries may be 0: a new list, or one another
-	// instance had partly restored). The other instances then read the
-	// list back instead of writing it too.
-	Restored func(entries int)
-	// Dropped: a resynchronisation dropped the dropped oldest entries of
-	// the replica to keep each kind within WithMaxEntries.
-	Dropped func(dropped int)
-}
-
 // Option configures NewRevocations.
 type Option func(*options)
 
@@ -241,6 +211,7 @@ func NewRevocations(ctx context.Context, rdb redis.UniversalClient, opts ...Opti
 	if o.logger == nil {
 		o.logger = slog.Default()
 	}
+	o.hooks = o.hooks.guarded(o.logger)
 	if o.now == nil {
 		o.now = time.Now
 	}
