@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/cognitojwt/cognitojwt/internal/safe"
 )
 
 // How a pool invokes its Lambda triggers, whichever the trigger: it finds
@@ -89,12 +91,14 @@ func invokeAs[E any](ctx context.Context, f func(context.Context, E) (E, error),
 	done := make(chan result, 1)
 	in := *e
 	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- result{err: errPanicked}
-			}
-		}()
-		out, err := f(ctx, in)
+		var out E
+		err := safe.Call(func() (err error) {
+			out, err = f(ctx, in)
+			return err
+		})
+		if errors.Is(err, safe.ErrPanicked) {
+			err = errPanicked
+		}
 		done <- result{out, err}
 	}()
 	select {

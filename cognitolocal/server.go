@@ -36,6 +36,8 @@ func Start(addr string, cfg Config) (*Server, error) {
 	}
 	s := &Server{Pool: p, ln: ln, done: make(chan struct{})}
 	s.srv = &http.Server{Handler: RequireLoopbackHost(p), ReadHeaderTimeout: 10 * time.Second}
+	// Not guarded: net/http recovers a handler's panic per connection,
+	// and Serve runs nothing else of ours.
 	go func() {
 		defer close(s.done)
 		_ = s.srv.Serve(ln)

@@ -254,6 +254,9 @@ func NewRevocations(ctx context.Context, rdb redis.UniversalClient, opts ...Opti
 	loopCtx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	r.wg.Add(2)
+	// The loops are not guarded as a whole (one cannot be restarted
+	// safely from inside): the caller's code they run is, Hooks in
+	// hooks.go and resynchronisations in sync.go.
 	go r.receive(loopCtx)
 	go r.maintain(loopCtx)
 	return r, nil

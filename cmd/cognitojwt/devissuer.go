@@ -189,6 +189,8 @@ func runDevIssuer(e *env, args []string) error {
 	svc.SetSave(dev.saveState)
 	srv := &http.Server{Handler: dev, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
+	// Not guarded: net/http recovers a handler's panic per connection,
+	// and Serve runs nothing else of ours.
 	go func() { served <- srv.Serve(ln) }()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

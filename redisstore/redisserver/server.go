@@ -188,6 +188,7 @@ func (s *Server) start() error {
 		return fmt.Errorf("redisserver: start: %w", err)
 	}
 	done := make(chan struct{})
+	// Runs only exec's Wait: nothing of a caller's that could panic.
 	go func() {
 		_ = cmd.Wait()
 		close(done)
