@@ -15,6 +15,7 @@ import (
 
 	"github.com/cognitojwt/cognitojwt"
 	"github.com/cognitojwt/cognitojwt/cognitotest"
+	"github.com/cognitojwt/cognitojwt/internal/testpanic"
 )
 
 func TestJWKSFetchedLazilyOnce(t *testing.T) {
@@ -359,17 +360,6 @@ func TestJWKSDisableFetchNeverFetches(t *testing.T) {
 	require.Zero(t, f.iss.JWKSFetches())
 }
 
-// panickingTransport panics on the requests while panics is set (a bug
-// in a caller's RoundTripper) and passes the others to http.DefaultTransport.
-type panickingTransport struct{ panics atomic.Bool }
-
-func (p *panickingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if p.panics.Load() {
-		panic("transport bug")
-	}
-	return http.DefaultTransport.RoundTrip(r)
-}
-
 // TestJWKSFetchPanicFailsClosed: the key-set fetch runs on a goroutine of
 // its own, where net/http recovers nothing; a panic in the caller's
 // transport must reject the tokens waiting for it with ErrKeysUnavailable,
@@ -378,8 +368,8 @@ func TestJWKSFetchPanicFailsClosed(t *testing.T) {
 	checkGoroutineLeaks(t)
 	clk := newClock()
 	iss := newIssuer(t, clk)
-	rt := &panickingTransport{}
-	rt.panics.Store(true)
+	rt := &testpanic.Transport{}
+	rt.Panics.Store(true)
 	v := newVerifier(t, iss, clk, func(c *cognitojwt.Config) { c.HTTPClient = &http.Client{Transport: rt} })
 	token := iss.AccessToken()
 	results := make(chan error, 4)
@@ -391,7 +381,7 @@ func TestJWKSFetchPanicFailsClosed(t *testing.T) {
 			t.Fatalf("Verify during a panicking fetch: %v; want ErrKeysUnavailable", err)
 		}
 	}
-	rt.panics.Store(false)
+	rt.Panics.Store(false)
 	clk.Advance(cognitojwt.DefaultRefetchCooldown)
 	if _, err := v.Verify(context.Background(), token); err != nil {
 		t.Fatalf("Verify after the cooldown: %v", err)

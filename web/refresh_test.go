@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitojwt/cognitojwt/internal/testpanic"
 	"github.com/cognitojwt/cognitojwt/internal/testwait"
 	"github.com/cognitojwt/cognitojwt/web"
 )
@@ -309,33 +309,21 @@ func TestSessionWithoutAUsableRefreshCookieIsServedThenEnds(t *testing.T) {
 	}
 }
 
-// panickingTransport panics on every request while panics is set (a bug
-// in the app's HTTP client) and passes the others to
-// http.DefaultTransport.
-type panickingTransport struct{ panics atomic.Bool }
-
-func (p *panickingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if p.panics.Load() {
-		panic("transport bug")
-	}
-	return http.DefaultTransport.RoundTrip(r)
-}
-
 func TestPanickingRefreshIsAnOutageNotACrash(t *testing.T) {
 	// The refresh runs on a goroutine of its own, where net/http recovers
 	// nothing: a panic there must fail the requests waiting for it, keep
 	// the session, and leave the process running.
-	rt := &panickingTransport{}
+	rt := &testpanic.Transport{}
 	a := newApp(t, func(c *web.Config) { c.HTTPClient = &http.Client{Transport: rt} })
 	a.pool.lifetime = 10 * time.Minute
 	a.signIn("/")
-	rt.panics.Store(true)
+	rt.Panics.Store(true)
 	a.clock.Advance(11 * time.Minute)
 	resp := a.get("/account")
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "expired and the refresh panicked: an outage")
 	assert.NotNil(t, a.cookie("session"), "the session is kept")
 	assert.NotContains(t, a.logs.String(), "transport bug", "the panic value is not logged")
-	rt.panics.Store(false)
+	rt.Panics.Store(false)
 	a.clock.Advance(5 * time.Second)
 	assert.Equal(t, http.StatusOK, a.get("/account").StatusCode, "served again once the refresh works")
 }
