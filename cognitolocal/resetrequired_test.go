@@ -143,3 +143,52 @@ func TestResetRequiredUserResetsThenSignsIn(t *testing.T) {
 		require.Contains(t, out, "AuthenticationResult")
 	}
 }
+
+// USER_AUTH without a preference: SELECT_CHALLENGE offers the password
+// factors, and the PASSWORD answer is refused as PREFERRED_CHALLENGE
+// PASSWORD is.
+func TestResetRequiredUserSelectChallengePassword(t *testing.T) {
+	t.Parallel()
+	p := resetPool(t)
+	for _, name := range []string{"alice", "bob"} {
+		session := selectChallenge(t, p, name, "PASSWORD", "PASSWORD_SRP")
+		requireAPIError(t, p, "RespondToAuthChallenge", answer("SELECT_CHALLENGE", session,
+			map[string]string{"USERNAME": name, "ANSWER": "PASSWORD", "PASSWORD": testPassword}), errPasswordReset.Code, errPasswordReset.Message)
+	}
+}
+
+// EMAIL_OTP as the first factor: the docs are silent on a RESET_REQUIRED
+// user. AdminResetUserPassword "deactivates a user's password", and a
+// code by email uses none, so the pool signs the user in with the code
+// and leaves the status RESET_REQUIRED for the next password sign-in.
+func TestResetRequiredUserEmailOTP(t *testing.T) {
+	t.Parallel()
+	p := resetPool(t)
+	require.NoError(t, p.SetFirstAuthFactors([]string{"PASSWORD", "EMAIL_OTP"}))
+	status, out := userAuth(t, p, map[string]string{"USERNAME": "bob", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "EMAIL_OTP", out["ChallengeName"])
+	status, out = call(t, p, "RespondToAuthChallenge", answer("EMAIL_OTP", out["Session"], map[string]string{"USERNAME": "bob", "EMAIL_OTP_CODE": lastSignInCode(t, p, "bob")}))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Contains(t, out, "AuthenticationResult")
+	require.Equal(t, "RESET_REQUIRED", getUser(t, p, "bob")["UserStatus"])
+	requireAPIError(t, p, "InitiateAuth", passwordAuth(DefaultClientID, "bob", testPassword), errPasswordReset.Code, errPasswordReset.Message)
+}
+
+// Managed Login's sign-in form: "At sign-in, your application or the
+// managed login session receives a challenge to complete the reset by
+// confirming the code and setting a new password" (API reference,
+// AdminResetUserPassword). The form answers with the page that takes the
+// code and a new password, not the sign-in form again.
+func TestResetRequiredUserManagedLogin(t *testing.T) {
+	t.Parallel()
+	p := resetPool(t)
+	for _, name := range []string{"alice", "bob"} {
+		rec := signInForm(t, p, authorizeParams(), name, testPassword)
+		require.Equal(t, http.StatusOK, rec.Code)
+		body := rec.Body.String()
+		require.Contains(t, body, "Reset your password")
+		require.Contains(t, body, `action="/confirmForgotPassword`)
+		require.NotContains(t, body, testPassword)
+	}
+}
