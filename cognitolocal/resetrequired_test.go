@@ -178,17 +178,30 @@ func TestResetRequiredUserEmailOTP(t *testing.T) {
 // Managed Login's sign-in form: "At sign-in, your application or the
 // managed login session receives a challenge to complete the reset by
 // confirming the code and setting a new password" (API reference,
-// AdminResetUserPassword). The form answers with the page that takes the
-// code and a new password, not the sign-in form again.
+// AdminResetUserPassword). The user an administrator reset was sent a
+// code then, so the form answers with the page that takes the code and a
+// new password. An imported user was sent none ("Importing users into a
+// user pool": the user resets with the forgot-password flow), so the form
+// answers with the forgot-password page, the username filled in, which
+// sends one.
 func TestResetRequiredUserManagedLogin(t *testing.T) {
 	t.Parallel()
 	p := resetPool(t)
-	for _, name := range []string{"alice", "bob"} {
-		rec := signInForm(t, p, authorizeParams(), name, testPassword)
-		require.Equal(t, http.StatusOK, rec.Code)
-		body := rec.Body.String()
-		require.Contains(t, body, "Reset your password")
-		require.Contains(t, body, `action="/confirmForgotPassword`)
-		require.NotContains(t, body, testPassword)
-	}
+	rec := signInForm(t, p, authorizeParams(), "alice", testPassword)
+	require.Equal(t, http.StatusOK, rec.Code)
+	body := rec.Body.String()
+	require.Contains(t, body, "Reset your password")
+	require.Contains(t, body, `action="/confirmForgotPassword`)
+	require.NotContains(t, body, testPassword)
+
+	rec = signInForm(t, p, authorizeParams(), "bob", testPassword)
+	require.Equal(t, http.StatusOK, rec.Code)
+	body = rec.Body.String()
+	require.Contains(t, body, "Forgot your password?")
+	require.Contains(t, body, `action="/forgotPassword`)
+	require.Contains(t, body, `value="bob"`)
+	require.Contains(t, body, errPasswordReset.Message)
+	require.NotContains(t, body, testPassword)
+	_, sent := p.LastCode("bob", MessageForgotPassword)
+	require.False(t, sent, "no code until the user asks for one")
 }

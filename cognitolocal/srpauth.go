@@ -66,7 +66,7 @@ func (p *Pool) startSRP(c AppClient, username, srpA string, userAuth bool) (*ini
 	var noPassword bool
 	if u != nil {
 		ver, canonical = u.SRP, u.Username
-		noPassword = u.Imported && u.Status == statusResetRequired && u.Password == "" && u.Enabled
+		noPassword = u.awaitsFirstPassword() && u.Status == statusResetRequired && u.Enabled
 	}
 	decoyKey, hidden := p.auth.decoyKey, p.hiddenNameLocked(username)
 	p.mu.Unlock()
