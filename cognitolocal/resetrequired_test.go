@@ -20,6 +20,13 @@ import (
 //   - InitiateAuth, AdminInitiateAuth and RespondToAuthChallenge list
 //     PasswordResetRequiredException among their errors.
 
+// requireTokens checks that a sign-in step answered with tokens.
+func requireTokens(t *testing.T, status int, out map[string]any) {
+	t.Helper()
+	require.Equal(t, http.StatusOK, status, out)
+	require.Contains(t, out, "AuthenticationResult")
+}
+
 // resetPool is a pool with alice reset by AdminResetUserPassword and bob
 // imported from a CSV file.
 func resetPool(t *testing.T) *Pool {
@@ -118,8 +125,7 @@ func TestRefreshTokenOfAUserResetAfterSignIn(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, out)
 	status, out = call(t, p, "InitiateAuth", map[string]any{"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": DefaultClientID,
 		"AuthParameters": map[string]string{"REFRESH_TOKEN": tok.RefreshToken}})
-	require.Equal(t, http.StatusOK, status, out)
-	require.Contains(t, out, "AuthenticationResult")
+	requireTokens(t, status, out)
 }
 
 // ForgotPassword and ConfirmForgotPassword take either user to CONFIRMED,
@@ -136,11 +142,9 @@ func TestResetRequiredUserResetsThenSignsIn(t *testing.T) {
 		require.Equal(t, http.StatusOK, status, out)
 		require.Equal(t, "CONFIRMED", getUser(t, p, name)["UserStatus"])
 		status, out = call(t, p, "InitiateAuth", passwordAuth(DefaultClientID, name, "N3w-Passw0rd!"))
-		require.Equal(t, http.StatusOK, status, out)
-		require.Contains(t, out, "AuthenticationResult")
+		requireTokens(t, status, out)
 		status, out = srpSignIn(t, p, name, "N3w-Passw0rd!")
-		require.Equal(t, http.StatusOK, status, out)
-		require.Contains(t, out, "AuthenticationResult")
+		requireTokens(t, status, out)
 	}
 }
 
@@ -169,8 +173,7 @@ func TestResetRequiredUserEmailOTP(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, out)
 	require.Equal(t, "EMAIL_OTP", out["ChallengeName"])
 	status, out = call(t, p, "RespondToAuthChallenge", answer("EMAIL_OTP", out["Session"], map[string]string{"USERNAME": "bob", "EMAIL_OTP_CODE": lastSignInCode(t, p, "bob")}))
-	require.Equal(t, http.StatusOK, status, out)
-	require.Contains(t, out, "AuthenticationResult")
+	requireTokens(t, status, out)
 	require.Equal(t, "RESET_REQUIRED", getUser(t, p, "bob")["UserStatus"])
 	requireAPIError(t, p, "InitiateAuth", passwordAuth(DefaultClientID, "bob", testPassword), errPasswordReset.Code, errPasswordReset.Message)
 }
