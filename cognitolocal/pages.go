@@ -251,6 +251,13 @@ func (p *Pool) login(w http.ResponseWriter, r *http.Request) {
 		d.Username, d.ResendURL, d.Error = username, resendURL(q, username), errorText(err)
 		p.render(w, "confirm", d)
 		return
+	case err == errPasswordReset && p.awaitsFirstPassword(username):
+		// An imported user was sent no code: on to the forgot-password
+		// page, which sends one ("Importing users into a user pool").
+		d := p.basePage(req, q, "/forgotPassword", "Forgot your password?")
+		d.Username, d.Error = username, errorText(err)
+		p.render(w, "forgot", d)
+		return
 	case err == errPasswordReset:
 		// An administrator reset the password: the code sent then resets it.
 		d := p.basePage(req, q, "/confirmForgotPassword", "Reset your password")
@@ -262,6 +269,15 @@ func (p *Pool) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.showStep(w, r, req, q, res)
+}
+
+// awaitsFirstPassword reports whether username is an imported user who
+// has had no password here yet, and so was sent no reset code.
+func (p *Pool) awaitsFirstPassword(username string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u := p.userNamed(username)
+	return u != nil && u.awaitsFirstPassword()
 }
 
 // showLogin shows the sign-in form with an error or a notice.

@@ -63,13 +63,21 @@ func (p *Pool) startSRP(c AppClient, username, srpA string, userAuth bool) (*ini
 	u := p.userNamed(username)
 	var ver *srpVerifier
 	var canonical string
+	var noPassword bool
 	if u != nil {
 		ver, canonical = u.SRP, u.Username
+		noPassword = u.awaitsFirstPassword() && u.Status == statusResetRequired && u.Enabled
 	}
 	decoyKey, hidden := p.auth.decoyKey, p.hiddenNameLocked(username)
 	p.mu.Unlock()
 	userID := canonical
 	switch {
+	case noPassword:
+		// An imported user has no password, hence no verifier and
+		// nothing to prove: told at once, as checkCredentialsFor tells
+		// the password flows, whatever the client's
+		// PreventUserExistenceErrors (the user exists).
+		return nil, errPasswordReset
 	case u != nil && ver == nil:
 		return nil, errSRPUnavailable
 	case u == nil && !c.hidesUsers():

@@ -286,6 +286,11 @@ type user struct {
 
 func (u *user) sub() string { return u.Attributes["sub"] }
 
+// awaitsFirstPassword reports whether u is an imported user who has had
+// no password here yet: nothing to check, no SRP verifier, and no reset
+// code sent.
+func (u *user) awaitsFirstPassword() bool { return u.Imported && u.Password == "" }
+
 // fold folds a username's case.
 func fold(username string) string { return strings.ToLower(username) }
 

@@ -36,6 +36,7 @@ func TestIdentityJS(t *testing.T) {
 		{name: "sms_mfa_settings"},
 		{name: "change_password"},
 		{name: "reset_password"},
+		{name: "reset_required_srp"},
 		{name: "remembered_device", after: verifiedAccessToken},
 		{name: "custom_auth", issuerArgs: []string{"--lambda", quizARN + "=" + quiz.URL}, after: verifiedAccessToken},
 	})

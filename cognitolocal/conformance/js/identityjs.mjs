@@ -14,6 +14,7 @@ import {
   SetUserPoolMfaConfigCommand,
   AdminCreateUserCommand,
   AdminGetUserCommand,
+  AdminResetUserPasswordCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { PASSWORD, confirmedUser, idp, latestCode, pool, rejects, run, unique } from './common.mjs';
 import { freshCode } from './totp.mjs';
@@ -339,6 +340,26 @@ await run({
     const code = await latestCode(username);
     assert.equal(await callbacks((cb) => user.confirmPassword(code, 'Reset-Pass-4', cb)), 'SUCCESS');
     await signedIn(pool.clientId, username, 'Reset-Pass-4', 'USER_PASSWORD_AUTH');
+  },
+  // API_AdminResetUserPassword: "If a user tries to sign in after the API
+  // is called, Amazon Cognito responds with a PasswordResetRequiredException
+  // error. Your app must then perform the actions that reset your user's
+  // password: the forgot-password flow." identity-js's default SRP sign-in
+  // surfaces the error to onFailure; the code the reset sent
+  // (confirmPassword, API_ConfirmForgotPassword) sets a new password, the
+  // user is CONFIRMED again (API_UserType) and SRP signs in.
+  async reset_required_srp() {
+    const username = unique('rrs');
+    await confirmedUser(username, { email: `${username}@example.com`, email_verified: 'true' });
+    await idp().send(new AdminResetUserPasswordCommand({ UserPoolId: pool.id, Username: username }));
+    const clientId = await srpClient();
+    const user = new CognitoUser({ Username: username, Pool: userPool(clientId) });
+    await rejects(signIn(user, PASSWORD), 'PasswordResetRequiredException');
+    const code = await latestCode(username);
+    assert.equal(await callbacks((cb) => user.confirmPassword(code, 'Reset-Pass-5', cb)), 'SUCCESS');
+    const got = await idp().send(new AdminGetUserCommand({ UserPoolId: pool.id, Username: username }));
+    assert.equal(got.UserStatus, 'CONFIRMED');
+    await signedIn(clientId, username, 'Reset-Pass-5');
   },
   // Remembered devices (developer guide, "Working with user devices in
   // your user pool"), on a pool that remembers devices on the user's say
