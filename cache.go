@@ -223,8 +223,9 @@ func (c *tokenCache) get(h uint64, token string, t int64, keys *jwksSource) *cac
 // in turn, and the caller of put keeps claims. The entry gets revs' key
 // for its copy of the claims when revs makes keys (asked about the
 // cache's copy, so that the caller's claims, often on its stack, do not
-// escape to the list). It returns the entry it cached, or nil. The token is copied here,
-// since the caller's string may share memory with a buffer of its own. It
+// escape to the list). It returns the entry it cached, or nil. The token
+// is copied here, since the caller's string may share memory with a
+// buffer of its own. It
 // takes an empty or expired slot of the window, or the token's own, else
 // the first entry, from a starting point the key picks, that has not been
 // used since the hand last passed it, clearing the used marks on its way.
@@ -239,9 +240,7 @@ func (c *tokenCache) put(h uint64, token string, claims *Claims, revs revocation
 	}
 	fresh := newCacheEntry(token)
 	fresh.claims, fresh.pub, fresh.hash, fresh.from, fresh.until = *claims, pub, h, f, u
-	if revs.Keyed() {
-		fresh.revKey = revs.Key(&fresh.claims)
-	}
+	fresh.revKey = revs.Key(&fresh.claims)
 	meta := slotMeta(h, u)
 	start, width := c.window(h)
 	tag := tagOf(h)

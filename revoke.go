@@ -4,8 +4,9 @@ package cognitojwt
 // been revoked since it was issued, and why. Verify consults it after the
 // signature, on cache hits too, so it must be fast and must not block on
 // the network; a list that hashes the token's ids may also implement
-// KeyedRevocationList, so that a hit need not hash them again. The revocation package has an in-memory list; a list shared
-// across a fleet keeps a local replica (see the redisstore module).
+// KeyedRevocationList, so that a hit need not hash them again. The
+// revocation package has an in-memory list; a list shared across a fleet
+// keeps a local replica (see the redisstore module).
 //
 // The reason matters to the client: a token refused by subject is
 // answered with a description that says a refresh or a new sign-in will

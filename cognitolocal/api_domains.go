@@ -218,7 +218,7 @@ func (s *Service) describeUserPoolDomain(_ *apiCall, in *domainInput) (*describe
 		custom["CertificateArn"] = d.CertificateArn
 	}
 	out.DomainDescription = map[string]any{
-		"UserPoolId": p.poolID, "AWSAccountId": "000000000000", "Domain": d.Name,
+		"UserPoolId": p.poolID, "AWSAccountId": localAccountID, "Domain": d.Name,
 		"Version": d.Modified.UTC().Format("20060102150405"), "Status": "ACTIVE",
 		"CustomDomainConfig": custom, "ManagedLoginVersion": d.ManagedLoginVersion,
 	}

@@ -16,10 +16,13 @@ import (
 // maxPoolTags is TagResource's "A user pool can have as many as 50 tags."
 const maxPoolTags = 50
 
-// arn is the pool's ARN, as UserPoolType.Arn gives it: the account is
-// 000000000000, the local pool having none.
+// localAccountID is the AWS account the local pools answer for in ARNs
+// and domain descriptions: the local pool has none.
+const localAccountID = "000000000000"
+
+// arn is the pool's ARN, as UserPoolType.Arn gives it.
 func (p *Pool) arn() string {
-	return "arn:aws:cognito-idp:" + p.region() + ":000000000000:userpool/" + p.poolID
+	return "arn:aws:cognito-idp:" + p.region() + ":" + localAccountID + ":userpool/" + p.poolID
 }
 
 // poolOfARN finds the pool an ARN names. A well-formed ARN (the model's

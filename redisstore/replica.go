@@ -98,8 +98,9 @@ func (q *queue) Pop() any {
 // hashes nothing: the cache keeps the token's key, its ids' hashes made
 // once under the replica's seeds, which never change, and reasonKeyed
 // reads them instead (a key of other seeds is not trusted). Two ids of a
-// kind share both hashes with probability 2^-96 under seeds that never leave the process,
-// and a collision would refuse a token, never admit one.
+// kind share both hashes with probability 2^-96 under seeds that never
+// leave the process, and a collision would refuse a token, never admit
+// one.
 //
 // Each kind also keeps its entries in expiry order (a heap), so that
 // pruning and bounding cost what they remove, not the size of the list:
@@ -375,7 +376,7 @@ func (r *replica) listed(i revtab.Kind, id string, tag uint64, sums *[5]uint64) 
 	if !ok {
 		return false
 	}
-	check := r.check(i, id, sums)
+	check := r.h.CheckOf(i, id, sums)
 	if v.check == check {
 		return true
 	}
@@ -402,7 +403,7 @@ func (r *replica) subjectRefuses(c *cognitojwt.Claims, tag uint64, sums *[5]uint
 	if only && iat >= v.Cutoff() {
 		return false
 	}
-	check := r.check(revtab.Subject, c.Subject, sums)
+	check := r.h.CheckOf(revtab.Subject, c.Subject, sums)
 	if only {
 		return v.check == check
 	}

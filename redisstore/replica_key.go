@@ -1,9 +1,6 @@
 package redisstore
 
-import (
-	"github.com/cognitojwt/cognitojwt"
-	"github.com/cognitojwt/cognitojwt/internal/revtab"
-)
+import "github.com/cognitojwt/cognitojwt"
 
 // key is c's revocation key: its ids' hashes under the replica's seeds,
 // which never change, so a key stays good for the replica's life.
@@ -21,13 +18,4 @@ func (r *replica) reasonKeyed(c *cognitojwt.Claims, k *cognitojwt.RevocationKey)
 		return r.reason(c)
 	}
 	return r.decide(c, r.set.Filter(), k.Sums[0], k.Sums[1], k.Sums[2], &k.Sums)
-}
-
-// check is id's second hash under kind i: read from sums, a key's, when
-// not nil, else computed.
-func (r *replica) check(i revtab.Kind, id string, sums *[5]uint64) uint32 {
-	if sums != nil {
-		return revtab.SumsCheck(sums, i)
-	}
-	return r.h.Check(i, id)
 }

@@ -1,9 +1,6 @@
 package revocation
 
-import (
-	"github.com/cognitojwt/cognitojwt"
-	"github.com/cognitojwt/cognitojwt/internal/revtab"
-)
+import "github.com/cognitojwt/cognitojwt"
 
 // RevocationKey returns c's key (cognitojwt.KeyedRevocationList): its
 // ids' hashes under the list's seeds, which never change, so a key stays
@@ -41,13 +38,4 @@ func (r *List) RevocationReasonKeyed(c *cognitojwt.Claims, k *cognitojwt.Revocat
 		return r.RevocationReason(c)
 	}
 	return r.reason(c, f, h, k.Sums[0], k.Sums[1], k.Sums[2], &k.Sums)
-}
-
-// check is id's second hash under kind: read from sums, a key's, when not
-// nil, else computed by h.
-func check(h *revtab.Hasher, kind revtab.Kind, id string, sums *[5]uint64) uint32 {
-	if sums != nil {
-		return revtab.SumsCheck(sums, kind)
-	}
-	return h.Check(kind, id)
 }

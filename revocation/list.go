@@ -301,7 +301,7 @@ func (r *List) subjectRefuses(h *revtab.Hasher, c *cognitojwt.Claims, tag uint64
 	if only && iat >= int64(e.stamp()) {
 		return false
 	}
-	sum := check(h, kindSubject, c.Subject, sums)
+	sum := h.CheckOf(kindSubject, c.Subject, sums)
 	if e.Check() != sum {
 		if e, ok = r.set.Find(kindSubject, tag, sum); !ok {
 			return false
@@ -317,7 +317,7 @@ func (r *List) listed(h *revtab.Hasher, kind revtab.Kind, id string, tag uint64,
 	if !ok {
 		return false
 	}
-	sum := check(h, kind, id, sums)
+	sum := h.CheckOf(kind, id, sums)
 	if e.Check() == sum {
 		return true
 	}

@@ -123,6 +123,16 @@ func (h *Hasher) Sums(jti, family, subject string) [5]uint64 {
 	return s
 }
 
+// CheckOf is id's Check under kind: read from sums, a revocation key's
+// (Sums), when not nil, else computed. A lookup calls it once a slot's
+// tag matches, so that keyed and hashed lookups take one path.
+func (h *Hasher) CheckOf(kind Kind, id string, sums *[5]uint64) uint32 {
+	if sums != nil {
+		return SumsCheck(sums, kind)
+	}
+	return h.Check(kind, id)
+}
+
 // SumsCheck is kind's Check in sums, which Sums made.
 func SumsCheck(sums *[5]uint64, kind Kind) uint32 {
 	return uint32(sums[3+kind/2] >> (32 * (kind % 2)))

@@ -43,10 +43,6 @@ func (r Revocation[C, R, K]) Check(c C) error {
 	return errs.Revocation(uint8(r.list.RevocationReason(c)))
 }
 
-// Keyed reports whether the list makes keys: only then is Key worth
-// calling and keeping.
-func (r Revocation[C, R, K]) Keyed() bool { return r.keyed != nil }
-
 // Key returns the list's key for c, the zero K when it makes none.
 func (r Revocation[C, R, K]) Key(c C) K {
 	if r.keyed == nil {
